@@ -1,0 +1,111 @@
+import { Compile } from 'typebox/compile'
+import { CheckpointCorruptError, ResumeMismatchError } from '../errors.js'
+import type { Json } from '../json.js'
+import { canonicalJson } from '../util/canonical-json.js'
+import { open, seal, type RecordKind } from './envelope.js'
+import { HEAD_FORMAT_VERSION, TRIAL_FORMAT_VERSION, headMigrations, migrate, trialMigrations, type Migration } from './migrate.js'
+import { HeadBodySchema, TrialBodySchema, type HeadBody, type TrialBody } from './schema.js'
+import type { CheckpointHead, SessionListing, TrialRecord } from './types.js'
+
+const checkHead = Compile(HeadBodySchema)
+const checkTrial = Compile(TrialBodySchema)
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+/** Encodes a head: envelope + canonical JSON, so equal heads give equal bytes. */
+export function encodeHead(head: CheckpointHead): Uint8Array {
+  const body: HeadBody = { ...(head as unknown as HeadBody), v: 1, optimizerState: toBase64(head.optimizerState) }
+  return seal('head', HEAD_FORMAT_VERSION, encoder.encode(canonicalJson(body)))
+}
+
+/**
+ * Decodes a head, migrating older format versions. Bad bytes give `CheckpointCorruptError`;
+ * intact bytes of an unknown shape or version give `ResumeMismatchError('checkpoint-shape')`.
+ */
+export function decodeHead(bytes: Uint8Array, what = 'checkpoint head'): CheckpointHead {
+  const body = decodeBody<HeadBody>('head', bytes, what, HEAD_FORMAT_VERSION, headMigrations, checkHead)
+  const { v: _v, optimizerState, ...rest } = body
+  return { ...(rest as unknown as Omit<CheckpointHead, 'optimizerState'>), optimizerState: fromBase64(optimizerState, what) }
+}
+
+/** Encodes one trial record. */
+export function encodeTrial(trial: TrialRecord): Uint8Array {
+  return seal('trial', TRIAL_FORMAT_VERSION, encoder.encode(canonicalJson({ ...trial, v: 1 })))
+}
+
+/** Decodes one trial record (same error rules as `decodeHead`). */
+export function decodeTrial(bytes: Uint8Array, what = 'trial record'): TrialRecord {
+  const { v: _v, ...rest } = decodeBody<TrialBody>('trial', bytes, what, TRIAL_FORMAT_VERSION, trialMigrations, checkTrial)
+  return rest as TrialRecord
+}
+
+/** Encodes any JSON value in an envelope of the given kind (used for warm-start entries). */
+export function encodeJsonRecord(kind: RecordKind, version: number, value: unknown): Uint8Array {
+  return seal(kind, version, encoder.encode(canonicalJson(value)))
+}
+
+/** Opens an envelope of the given kind and parses its JSON body; throws `CheckpointCorruptError`. */
+export function decodeJsonRecord(kind: RecordKind, bytes: Uint8Array, what: string): { version: number; value: unknown } {
+  const { version, body } = open(kind, bytes, what)
+  return { version, value: parseJson(body, what) }
+}
+
+/** The listing of a head (what `list` returns). */
+export function headToListing(head: CheckpointHead): SessionListing {
+  return {
+    sessionId: head.sessionId,
+    ...(head.name !== undefined ? { name: head.name } : {}),
+    status: head.status,
+    optimizer: head.optimizer.id,
+    ...(head.job !== undefined ? { job: head.job } : {}),
+    bestScore: head.progress.bestScore,
+    completed: head.progress.completed,
+    updatedAt: head.updatedAt,
+    leaseExpiresAt: head.lease && head.lease.expiresAt > 0 ? head.lease.expiresAt : null,
+  }
+}
+
+/** A deep copy of a head (state bytes copied too). */
+export function cloneHead(head: CheckpointHead): CheckpointHead {
+  return { ...structuredClone({ ...head, optimizerState: undefined }), optimizerState: head.optimizerState.slice() }
+}
+
+function decodeBody<T>(
+  kind: RecordKind,
+  bytes: Uint8Array,
+  what: string,
+  current: number,
+  migrations: Readonly<Record<number, Migration>>,
+  validator: { Check(v: unknown): boolean; Errors(v: unknown): { instancePath: string; message: string }[] },
+): T {
+  const { version, body } = open(kind, bytes, what)
+  const parsed = parseJson(body, what)
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ResumeMismatchError('checkpoint-shape', `a ${kind} object`, typeof parsed, `${what} has no object body`)
+  if (version > current)
+    throw new ResumeMismatchError('checkpoint-shape', `format version <= ${current}`, version, `${what} was written by a newer Cairn; upgrade to read it`)
+  const migrated = migrate(parsed as Record<string, unknown>, version, current, migrations)
+  if (!migrated) throw new ResumeMismatchError('checkpoint-shape', `format version ${current}`, version, `no migration for ${what}`)
+  if (!validator.Check(migrated)) {
+    const e = validator.Errors(migrated)[0]
+    throw new ResumeMismatchError('checkpoint-shape', `a valid ${kind} record`, `${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), `${what} does not match the schema`)
+  }
+  return migrated as T
+}
+
+function parseJson(body: Uint8Array, what: string): unknown {
+  try {
+    return JSON.parse(decoder.decode(body)) as Json
+  } catch (err) {
+    throw new CheckpointCorruptError(what, 'body is not valid UTF-8 JSON', { cause: err })
+  }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+}
+
+function fromBase64(text: string, what: string): Uint8Array {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new CheckpointCorruptError(what, 'optimizer state is not base64')
+  return new Uint8Array(Buffer.from(text, 'base64'))
+}

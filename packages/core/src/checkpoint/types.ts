@@ -1,0 +1,119 @@
+import type { Json } from '../json.js'
+import type { ControlRequest, Direction, SessionStatus } from './schema.js'
+
+export type { ControlRequest, Direction, SessionStatus }
+
+/** Statuses after which a session never runs again. */
+export const TERMINAL_STATUSES: readonly SessionStatus[] = ['completed', 'failed', 'cancelled']
+
+/** True for `completed`, `failed` and `cancelled`. */
+export function isTerminal(status: SessionStatus): boolean {
+  return TERMINAL_STATUSES.includes(status)
+}
+
+/** Who drives a session, until when, and the fencing token every commit must carry. */
+export interface Lease {
+  owner: string
+  /** Increases by one on every acquisition; a commit carrying an older token is refused. */
+  fencingToken: number
+  /** Epoch milliseconds. */
+  expiresAt: number
+}
+
+/** Counters of a session. */
+export interface Progress {
+  /** Trials recorded in the trial log (ok + error). */
+  attempts: number
+  completed: number
+  errors: number
+  bestScore: number | null
+  bestTrialIdx: number | null
+  /** Epoch milliseconds of the first start. */
+  startedAt: number
+}
+
+/** The budget a session was started with; kept so a resume (or a recovery) continues to the same end. */
+export interface Limits {
+  maxTrials: number | null
+  maxErrors: number
+  trialTimeoutMs: number | null
+  parallelism: number
+}
+
+/** A candidate asked of the optimizer but not yet told; re-run first on resume. */
+export interface PendingTrial {
+  trialIdx: number
+  candidate: Json
+  candidateId?: string
+}
+
+/** Where a session's warm start came from. */
+export interface WarmStartInfo {
+  source: 'exact' | 'preloaded' | 'none'
+  exactKey?: string
+  seedKey?: string
+  seededTrials: number
+}
+
+/** The persisted record of one session (the "head"); the trial log is kept beside it. */
+export interface CheckpointHead {
+  sessionId: string
+  name?: string
+  status: SessionStatus
+  terminalReason?: string
+  /** The refusal gate on resume. */
+  optimizer: { id: string; stateVersion: number }
+  optimizerOptions: Json
+  /** The job name a composition root resolves to an objective. */
+  job?: string
+  trainsetHash?: string
+  space?: Json
+  seed: number
+  direction: Direction
+  /** Epoch milliseconds. */
+  createdAt: number
+  updatedAt: number
+  progress: Progress
+  limits: Limits
+  bestArtifact?: Json
+  /** Opaque bytes owned by the optimizer. */
+  optimizerState: Uint8Array
+  /** `Rng.state()` after the last committed trial. */
+  rngState: string
+  pending: PendingTrial[]
+  settings?: Json
+  warmStart?: WarmStartInfo
+  /** Monotonic; bumped by every commit. */
+  revision: number
+  lease: Lease | null
+}
+
+/** One trial of the trial log. */
+export interface TrialRecord {
+  trialIdx: number
+  candidateId?: string
+  candidate: Json
+  score?: number
+  status: 'ok' | 'error'
+  stats?: Json
+  durationMs: number
+  error?: { name: string; message: string }
+  /** `timeout`, `objective`, `invalid-score`, or an optimizer-defined class. */
+  errorClass?: string
+}
+
+/** What `list` returns per session, without decoding optimizer state. */
+export interface SessionListing {
+  sessionId: string
+  name?: string
+  /** `corrupt` when the head could not be decoded; `problem` then says why. */
+  status: SessionStatus | 'corrupt'
+  optimizer: string
+  job?: string
+  bestScore: number | null
+  completed: number
+  updatedAt: number
+  /** When the current lease expires (epoch ms); null when no one holds it. */
+  leaseExpiresAt: number | null
+  problem?: string
+}

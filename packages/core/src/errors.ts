@@ -1,0 +1,150 @@
+/** Stable machine-readable error codes. A code never changes meaning once published. */
+export type CairnErrorCode =
+  | 'ALREADY_RUNNING'
+  | 'ALREADY_TERMINAL'
+  | 'RESUME_MISMATCH'
+  | 'NOT_PAUSED'
+  | 'NOT_FOUND'
+  | 'LEASE_LOST'
+  | 'REVISION_CONFLICT'
+  | 'CHECKPOINT_CORRUPT'
+  | 'INVALID_INPUT'
+  | 'TIMEOUT'
+  | 'OPTIMIZER_ERROR'
+
+/** Base class of every error Cairn throws on purpose. Switch on `code`, not on the class name. */
+export class CairnError extends Error {
+  readonly code: CairnErrorCode
+
+  constructor(code: CairnErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+/** The session id is already driven, in this process or (through the lease) in another. */
+export class AlreadyRunningError extends CairnError {
+  readonly sessionId: string
+  readonly owner: string | undefined
+  constructor(sessionId: string, owner?: string, detail?: string) {
+    super(
+      'ALREADY_RUNNING',
+      `session "${sessionId}" is already being driven${owner ? ` by ${owner}` : ''}${detail ? `: ${detail}` : ''}; ` +
+        'wait for it to stop, or pause or cancel it first',
+    )
+    this.sessionId = sessionId
+    this.owner = owner
+  }
+}
+
+/** The session already reached a terminal status (completed, failed, cancelled). */
+export class AlreadyTerminalError extends CairnError {
+  readonly sessionId: string
+  readonly status: string
+  constructor(sessionId: string, status: string) {
+    super('ALREADY_TERMINAL', `session "${sessionId}" is ${status} and cannot be resumed; start a new session instead`)
+    this.sessionId = sessionId
+    this.status = status
+  }
+}
+
+/** Why a resume was refused. */
+export type ResumeMismatchReason =
+  | 'optimizer-id'
+  | 'state-version'
+  | 'trainset-hash'
+  | 'space'
+  | 'direction'
+  | 'checkpoint-shape'
+
+/** The stored session does not match what the caller resumes it with. Nothing was changed. */
+export class ResumeMismatchError extends CairnError {
+  readonly reason: ResumeMismatchReason
+  readonly expected: unknown
+  readonly got: unknown
+  constructor(reason: ResumeMismatchReason, expected: unknown, got: unknown, detail?: string) {
+    super(
+      'RESUME_MISMATCH',
+      `cannot resume: ${reason} differs (stored ${JSON.stringify(expected)}, got ${JSON.stringify(got)})` +
+        (detail ? `; ${detail}` : ''),
+    )
+    this.reason = reason
+    this.expected = expected
+    this.got = got
+  }
+}
+
+/** `resume()` was called on a session handle that is not paused. */
+export class NotPausedError extends CairnError {
+  constructor(sessionId: string, status: string) {
+    super('NOT_PAUSED', `session "${sessionId}" is ${status}, not paused; only a paused session can be resumed`)
+  }
+}
+
+/** No session (or entry) with that id exists in the store. */
+export class NotFoundError extends CairnError {
+  constructor(what: string) {
+    super('NOT_FOUND', `${what} was not found`)
+  }
+}
+
+/** Another driver took this session's lease; this driver must stop and write nothing more. */
+export class LeaseLostError extends CairnError {
+  constructor(sessionId: string, detail: string) {
+    super('LEASE_LOST', `lease on session "${sessionId}" was lost: ${detail}`)
+  }
+}
+
+/** The stored revision is not the one the writer expected: someone else committed first. */
+export class RevisionConflictError extends CairnError {
+  readonly expected: number
+  readonly actual: number | undefined
+  constructor(sessionId: string, expected: number, actual: number | undefined) {
+    super(
+      'REVISION_CONFLICT',
+      actual === undefined
+        ? `session "${sessionId}" already exists`
+        : `session "${sessionId}" is at revision ${actual}, expected ${expected}; another writer committed first`,
+    )
+    this.expected = expected
+    this.actual = actual
+  }
+}
+
+/** Stored bytes could not be decoded. Nothing was overwritten; the bytes are left for inspection. */
+export class CheckpointCorruptError extends CairnError {
+  constructor(what: string, detail: string, options?: { cause?: unknown }) {
+    super('CHECKPOINT_CORRUPT', `${what} is corrupt: ${detail}`, options)
+  }
+}
+
+/** A caller passed something malformed. The message names the field. */
+export class InvalidInputError extends CairnError {
+  readonly field: string | undefined
+  constructor(message: string, field?: string) {
+    super('INVALID_INPUT', field ? `${field}: ${message}` : message)
+    this.field = field
+  }
+}
+
+/** An operation ran out of time. */
+export class TimeoutError extends CairnError {
+  readonly timeoutMs: number
+  constructor(what: string, timeoutMs: number) {
+    super('TIMEOUT', `${what} timed out after ${timeoutMs} ms`)
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** The optimizer (or a run it drove) failed; `cause` holds the underlying error. */
+export class OptimizerError extends CairnError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OPTIMIZER_ERROR', message, options)
+  }
+}
+
+/** True when `err` is a CairnError with the given code. */
+export function isCairnError(err: unknown, code?: CairnErrorCode): err is CairnError {
+  return err instanceof CairnError && (code === undefined || err.code === code)
+}

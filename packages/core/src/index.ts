@@ -1,0 +1,115 @@
+export type { Json, JsonObject } from './json.js'
+export {
+  CairnError,
+  AlreadyRunningError,
+  AlreadyTerminalError,
+  ResumeMismatchError,
+  NotPausedError,
+  NotFoundError,
+  LeaseLostError,
+  RevisionConflictError,
+  CheckpointCorruptError,
+  InvalidInputError,
+  TimeoutError,
+  OptimizerError,
+  isCairnError,
+} from './errors.js'
+export type { CairnErrorCode, ResumeMismatchReason } from './errors.js'
+
+export { Rng } from './random/rng.js'
+
+export { float, int, categorical } from './space/params.js'
+export type { Param, FloatParam, IntParam, CategoricalParam, RangeOptions } from './space/params.js'
+export { space, parseSpace, assertCandidate, SearchSpaceSchema } from './space/space.js'
+export type { SearchSpace, Candidate, ParamValue } from './space/space.js'
+
+export { TERMINAL_STATUSES, isTerminal } from './checkpoint/types.js'
+export type {
+  CheckpointHead,
+  TrialRecord,
+  SessionListing,
+  SessionStatus,
+  Direction,
+  ControlRequest,
+  Lease,
+  Progress,
+  Limits,
+  PendingTrial,
+  WarmStartInfo,
+} from './checkpoint/types.js'
+export { HeadBodySchema, TrialBodySchema, LeaseSchema, ProgressSchema } from './checkpoint/schema.js'
+export {
+  encodeHead,
+  decodeHead,
+  encodeTrial,
+  decodeTrial,
+  encodeJsonRecord,
+  decodeJsonRecord,
+  headToListing,
+  cloneHead,
+} from './checkpoint/codec.js'
+export { seal, open as openEnvelope, MAGIC, ENVELOPE_OVERHEAD } from './checkpoint/envelope.js'
+export type { RecordKind } from './checkpoint/envelope.js'
+export { HEAD_FORMAT_VERSION, TRIAL_FORMAT_VERSION, headMigrations, trialMigrations } from './checkpoint/migrate.js'
+export type { Migration } from './checkpoint/migrate.js'
+export { canonicalJson } from './util/canonical-json.js'
+
+export type {
+  CheckpointStore,
+  StoreCapabilities,
+  CommitRequest,
+  CommitResult,
+  ListFilter,
+  ListPage,
+  ReadTrialsOptions,
+} from './store/contract.js'
+export type {
+  WarmStartStore,
+  WarmStartEntry,
+  WarmStartEntryInput,
+  WarmStartKind,
+  LookupOptions,
+  EvictOptions,
+  EvictionReport,
+} from './store/warm-start-contract.js'
+export { rankWarmStartEntries, latestWarmStartEntry, selectEvictions } from './store/warm-start-contract.js'
+export { encodeWarmStartEntry, decodeWarmStartEntry } from './store/warm-start-codec.js'
+export { validateEntryInput } from './store/warm-start-input.js'
+export { matchesFilter, pageListings, checkPaging } from './store/list-filter.js'
+export { assertSessionId, newSessionId } from './store/session-id.js'
+export { MemoryStore, createMemoryStore, corruptListing } from './store/memory.js'
+
+export type {
+  Optimizer,
+  Sampler,
+  InitContext,
+  StepContext,
+  StepResult,
+  ProposedTrial,
+  Evaluation,
+  EvaluateOptions,
+  TrialView,
+  AskContext,
+  AskResult,
+  Program,
+  Metric,
+} from './optimizer/contract.js'
+export { askTell } from './optimizer/ask-tell.js'
+
+export { startSession, resumeSession, compile, listSessions, deleteSession } from './session/api.js'
+export type {
+  StartOptions,
+  ResumeOptions,
+  DriveOptions,
+  CompileOptions,
+  SessionHandle,
+  SessionSnapshot,
+  SessionResult,
+  SessionEvent,
+  Objective,
+  ObjectiveContext,
+  ObjectiveResult,
+  WarmStartOptions,
+} from './session/types.js'
+
+export { channels, CHANNEL_NAMES } from './telemetry/channels.js'

@@ -1,0 +1,139 @@
+import type { Direction } from '../checkpoint/types.js'
+import type { Json } from '../json.js'
+import type { Rng } from '../random/rng.js'
+import type { SearchSpace } from '../space/space.js'
+
+/** A finished trial as optimizers see it (read-only history). */
+export interface TrialView {
+  trialIdx: number
+  candidate: Json
+  candidateId?: string
+  /** Present when `status` is `ok`. */
+  score?: number
+  status: 'ok' | 'error'
+  /** True for trials carried over from an earlier run by warm start. */
+  seeded?: boolean
+}
+
+/** Runs a program on one example: the "program" of program × trainset × metric sessions. */
+export type Program<Example = unknown, Output = unknown> = (
+  config: Json,
+  example: Example,
+  ctx: { signal: AbortSignal },
+) => Output | Promise<Output>
+
+/** Scores a program's output on one example (higher is better unless the session minimizes). */
+export type Metric<Example = unknown, Output = unknown> = (example: Example, output: Output) => number | Promise<number>
+
+/** The outcome of evaluating one candidate. `evaluate` never throws for objective failures; it reports them here. */
+export interface Evaluation {
+  status: 'ok' | 'error'
+  score?: number
+  stats?: Json
+  error?: { name: string; message: string }
+  /** `timeout`, `objective` (it threw), `invalid-score` (NaN or infinite), `aborted`. */
+  errorClass?: string
+  durationMs: number
+  /** What the objective or program produced, kept as `bestArtifact` when this trial is the best. */
+  artifact?: Json
+}
+
+/** Options of `StepContext.evaluate`. */
+export interface EvaluateOptions<Example = unknown> {
+  /** Program sessions: evaluate on these examples instead of the whole trainset. */
+  examples?: readonly Example[]
+}
+
+/** What `Optimizer.init` receives. */
+export interface InitContext {
+  seed: number
+  rng: Rng
+  direction: Direction
+  space?: SearchSpace
+  trainset?: readonly unknown[]
+  /** Trials of this session (and any warm-start seeds), oldest first. Empty for a new session. */
+  history: readonly TrialView[]
+}
+
+/** What `Optimizer.step` receives for one trial. */
+export interface StepContext<Example = unknown> {
+  trialIdx: number
+  /** The session's seeded generator; its state is committed with the trial. */
+  rng: Rng
+  history: readonly TrialView[]
+  direction: Direction
+  space?: SearchSpace
+  trainset?: readonly Example[]
+  metric?: Metric<Example>
+  program?: Program<Example>
+  /** Runs the objective (or program × examples × metric) under the trial's timeout and signal. */
+  evaluate(candidate: Json, options?: EvaluateOptions<Example>): Promise<Evaluation>
+  /** Aborted when the trial times out or the session is stopped hard. */
+  signal: AbortSignal
+  /** The session's parallelism: a step may evaluate up to this many things concurrently. */
+  parallelism: number
+}
+
+/** A trial a step produced. The driver assigns its index and commits it. */
+export interface ProposedTrial {
+  candidate: Json
+  candidateId?: string
+  evaluation: Evaluation
+  /** Overrides `evaluation.artifact` as the best artifact when this trial is the best. */
+  artifact?: Json
+}
+
+/** What one `step` returns. */
+export type StepResult<State> =
+  | { kind: 'continue'; state: State; trial: ProposedTrial }
+  | { kind: 'halt'; state: State; reason: string }
+
+/**
+ * An optimizer: pure state in, state out. Write `step` directly, or a `Sampler` wrapped by
+ * `askTell()`. The state must be bounded (history comes from the session) and round-trip
+ * through `encodeState`/`decodeState` exactly.
+ */
+export interface Optimizer<State = unknown> {
+  /** e.g. `@cairn/optimizers/tpe`; checked on resume. */
+  readonly id: string
+  /** Bump when `encodeState`'s format changes; checked on resume. */
+  readonly stateVersion: number
+  /** JSON options, stored with the session for inspection. */
+  readonly options?: Json
+  init(ctx: InitContext): State | Promise<State>
+  step(state: State, ctx: StepContext): Promise<StepResult<State>>
+  encodeState(state: State): Uint8Array
+  /** Throws on a version it does not know. */
+  decodeState(bytes: Uint8Array, version: number): State
+  /** Present on optimizers built by `askTell()`: lets the driver keep several trials in flight. */
+  readonly sampler?: Sampler<State>
+}
+
+/** What `Sampler.ask` receives. */
+export interface AskContext {
+  trialIdx: number
+  rng: Rng
+  history: readonly TrialView[]
+  /** Candidates asked but not yet told (parallel trials in flight), for constant-liar strategies. */
+  pending: readonly { trialIdx: number; candidate: Json }[]
+  direction: Direction
+  space?: SearchSpace
+}
+
+/** What `Sampler.ask` returns. */
+export type AskResult<State> =
+  | { kind: 'candidate'; state: State; candidate: Json; candidateId?: string }
+  | { kind: 'halt'; state: State; reason: string }
+
+/** An Optuna-style sampler: ask for a candidate, tell it the result. Wrap with `askTell()`. */
+export interface Sampler<State = unknown> {
+  readonly id: string
+  readonly stateVersion: number
+  readonly options?: Json
+  init(ctx: InitContext): State | Promise<State>
+  ask(state: State, ctx: AskContext): AskResult<State> | Promise<AskResult<State>>
+  /** Learns from a finished trial; trials are told in index order. Default: state unchanged. */
+  tell?(state: State, trial: TrialView, ctx: { history: readonly TrialView[] }): State
+  encodeState(state: State): Uint8Array
+  decodeState(bytes: Uint8Array, version: number): State
+}

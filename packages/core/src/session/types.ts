@@ -1,0 +1,132 @@
+import type { CheckpointHead, Direction, Progress, SessionStatus, TrialRecord } from '../checkpoint/types.js'
+import type { Json } from '../json.js'
+import type { Metric, Optimizer, Program } from '../optimizer/contract.js'
+import type { SearchSpace } from '../space/space.js'
+import type { CheckpointStore } from '../store/contract.js'
+import type { WarmStartStore } from '../store/warm-start-contract.js'
+
+/** What an objective receives besides the candidate. */
+export interface ObjectiveContext {
+  trialIdx: number
+  /** Aborted on trial timeout; long objectives should honour it. */
+  signal: AbortSignal
+}
+
+/** An objective returns a score, or a score with stats and an artifact. */
+export type ObjectiveResult = number | { score: number; stats?: Json; artifact?: Json }
+
+/** The function being optimized. Lower is better unless `direction` is `maximize`. */
+export type Objective<C = any> = (candidate: C, ctx: ObjectiveContext) => ObjectiveResult | Promise<ObjectiveResult>
+
+/** Warm-start wiring (see `@cairn/warm-start`). */
+export interface WarmStartOptions {
+  store: WarmStartStore
+  /** At most this many earlier trials seed the optimizer (default 1,000). */
+  maxSeedTrials?: number
+}
+
+/** Options shared by `startSession` and `resumeSession`. */
+export interface DriveOptions<Example = unknown> {
+  optimizer: Optimizer<any>
+  objective?: Objective
+  program?: Program<Example, any>
+  trainset?: readonly Example[]
+  metric?: Metric<Example, any>
+  /** Trials (ok + error) after which the session completes. Default: until the optimizer halts. */
+  maxTrials?: number
+  /** Errors tolerated; one more fails the session. Default 5. */
+  maxErrors?: number
+  /** Per-trial timeout: the objective's signal aborts and the trial is recorded as an error. */
+  trialTimeoutMs?: number
+  /** Trials in flight at once (ask/tell optimizers); told in index order. Default 1. */
+  parallelism?: number
+  /** Lease time-to-live; the driver renews every ttl / 4. Default 30,000. */
+  leaseTtlMs?: number
+  /** Aborting it soft-cancels the session. */
+  signal?: AbortSignal
+  /** Lease owner name (default: host:pid:random). */
+  owner?: string
+}
+
+/** Options of `startSession`. */
+export interface StartOptions<Example = unknown> extends DriveOptions<Example> {
+  /** Default: a new in-memory store. */
+  store?: CheckpointStore
+  sessionId?: string
+  name?: string
+  /** Default: a random safe integer, recorded in the checkpoint. */
+  seed?: number
+  /** Default `minimize` (`maximize` for program/trainset/metric sessions). */
+  direction?: Direction
+  space?: SearchSpace
+  /** A JSON snapshot of caller settings, stored with the session. */
+  settings?: Json
+  warmStart?: WarmStartOptions
+  /** The job name a composition root resolves to an objective (for recovery). */
+  job?: string
+  /** Overrides the trainset hash recorded (and verified on resume). */
+  trainsetHash?: string
+}
+
+/** Options of `resumeSession`. Limits default to those stored with the session. */
+export interface ResumeOptions<Example = unknown> extends DriveOptions<Example> {
+  /** Verified against the stored hash when given (or computed from `trainset`). */
+  trainsetHash?: string
+  /** Verified against the stored space when given. */
+  space?: SearchSpace
+}
+
+/** A point-in-time view of a driven session. */
+export interface SessionSnapshot {
+  sessionId: string
+  status: SessionStatus
+  terminalReason?: string
+  progress: Progress
+  revision: number
+  /** Trials currently being evaluated. */
+  inFlight: number
+  bestArtifact?: Json
+}
+
+/** What `wait` resolves to once the driver stops (terminal or paused). */
+export interface SessionResult {
+  sessionId: string
+  status: SessionStatus
+  terminalReason?: string
+  bestScore: number | null
+  bestTrialIdx: number | null
+  bestArtifact?: Json
+  progress: Progress
+  revision: number
+}
+
+/** Events of `handle.events()`. */
+export type SessionEvent =
+  | { type: 'trial'; trial: TrialRecord }
+  | { type: 'checkpoint'; revision: number; progress: Progress }
+  | { type: 'status'; status: SessionStatus; reason?: string }
+
+/** A driven session. */
+export interface SessionHandle {
+  readonly id: string
+  /** The latest snapshot; never blocks. */
+  poll(): SessionSnapshot
+  /** Resolves when the driver stops (terminal or paused); rejects on a store or lease failure. */
+  wait(options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<SessionResult>
+  /** Soft pause: the trial in flight finishes and is committed, then the status becomes `paused`. */
+  pause(): Promise<void>
+  /** Continues a paused session in this process. Rejects with `NotPausedError` otherwise. */
+  resume(): Promise<void>
+  /** Soft cancel: the trial in flight finishes and is committed, then the status becomes `cancelled`. */
+  cancel(): Promise<void>
+  /** Trial, checkpoint and status events from now until the driver stops. */
+  events(): AsyncIterable<SessionEvent>
+  /** The head as last committed. */
+  head(): CheckpointHead
+}
+
+/** Options of `compile`. */
+export type CompileOptions<Example = unknown> = StartOptions<Example> & {
+  /** Default 300,000 (5 minutes); on timeout the session is soft-cancelled. */
+  timeoutMs?: number
+}

@@ -1,0 +1,104 @@
+import type { CheckpointHead, ControlRequest, Lease, SessionListing, SessionStatus, TrialRecord } from '../checkpoint/types.js'
+
+/** What a store can do; conformance suites and the driver gate on these. */
+export interface StoreCapabilities {
+  /** Survives a process crash (memory: false). */
+  durable: boolean
+  /** Several processes on one machine may share it safely. */
+  multiProcess: boolean
+  /** Several machines may share it safely. */
+  multiMachine: boolean
+}
+
+/** One atomic commit: the new head and the trial records it accounts for. */
+export interface CommitRequest {
+  /** The revision the writer last saw; the store refuses the commit if it moved. */
+  expectedRevision: number
+  /** The writer's lease token; the store refuses the commit if the lease was taken since. */
+  fencingToken: number
+  /** The new head. Its `revision` and `lease` are set by the store. */
+  head: CheckpointHead
+  /** Trials whose records become visible with this head (usually one; none for a status change). */
+  trials: TrialRecord[]
+}
+
+/** What a commit returns. */
+export interface CommitResult {
+  /** The new revision (`expectedRevision + 1`). */
+  revision: number
+  /** A pause or cancel requested by another process and not yet honoured, if any. */
+  control: ControlRequest | null
+}
+
+/** Filters of `list`. All optional; `limit` and `cursor` page through the results (ordered by session id). */
+export interface ListFilter {
+  status?: SessionStatus | 'corrupt' | Array<SessionStatus | 'corrupt'>
+  /** Optimizer id. */
+  optimizer?: string
+  /** Only sessions updated at or after this epoch-ms instant. */
+  updatedSince?: number
+  limit?: number
+  cursor?: string
+}
+
+/** One page of `list`. `cursor` is set when more may follow. */
+export interface ListPage {
+  items: SessionListing[]
+  cursor?: string
+}
+
+/** Options of `readTrials`. */
+export interface ReadTrialsOptions {
+  /** First trial index to return (default 0). */
+  from?: number
+  /** At most this many records (default: all the rest). */
+  limit?: number
+}
+
+/**
+ * Where sessions live. Every method is async; every implementation passes
+ * `@cairn/testkit`'s `describeCheckpointStore` unchanged.
+ *
+ * Rules: a commit is atomic (head and trials together or nothing), writes O(1) bytes in
+ * the history length, and is a compare-and-set on `expectedRevision` and `fencingToken`.
+ */
+export interface CheckpointStore {
+  readonly capabilities: StoreCapabilities
+  /**
+   * Creates a session. `head.revision` must be 0 and `head.lease` the creator's lease
+   * (`fencingToken` 1), so creating and taking the lease are one step.
+   * Throws `RevisionConflictError` when the id exists, `InvalidInputError` for a bad id.
+   */
+  create(head: CheckpointHead): Promise<void>
+  /** Commits a trial (or a status change). Throws `RevisionConflictError`, `LeaseLostError`, `NotFoundError`. */
+  commit(sessionId: string, request: CommitRequest): Promise<CommitResult>
+  /** The current head, lease included. Throws `NotFoundError` or `CheckpointCorruptError`. */
+  load(sessionId: string): Promise<CheckpointHead>
+  /** Trial records in index order, only those the current head accounts for. */
+  readTrials(sessionId: string, options?: ReadTrialsOptions): Promise<TrialRecord[]>
+  /** Listings without decoding optimizer state; a corrupt head is listed with status `corrupt`. */
+  list(filter?: ListFilter): Promise<ListPage>
+  /** Removes a session and its trials. Idempotent. */
+  delete(sessionId: string): Promise<void>
+  /**
+   * Takes the lease: succeeds when no one holds it, it expired, or `owner` already holds it.
+   * The new lease's `fencingToken` is the previous one + 1.
+   * Throws `AlreadyRunningError` while another owner's lease is live, `NotFoundError`.
+   */
+  acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease>
+  /** Extends a lease held with `lease.fencingToken`. Throws `LeaseLostError` if it was taken. */
+  renewLease(sessionId: string, lease: Lease, ttlMs: number): Promise<Lease>
+  /**
+   * Gives the lease up: it expires now but keeps its owner and token, so the next
+   * acquisition still gets a higher token. No-op if it was already taken by someone else.
+   */
+  releaseLease(sessionId: string, lease: Lease): Promise<void>
+  /**
+   * Asks the process driving the session to pause or cancel at its next trial boundary.
+   * The flag is returned by that process's next `commit` and cleared by a commit whose
+   * head is not `running`. A no-op when the session is not `running`. Throws `NotFoundError`.
+   */
+  requestControl(sessionId: string, request: ControlRequest): Promise<void>
+  /** Releases resources (file handles, connections). */
+  close(): Promise<void>
+}

@@ -1,0 +1,2 @@
+/** The vitest projects of this repository; `vitest.config.ts` runs them all. */
+export default ['packages/*/vitest.config.ts', 'examples/*/vitest.config.ts']
