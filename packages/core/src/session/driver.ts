@@ -1,0 +1,478 @@
+import type { CheckpointHead, Lease, Limits, PendingTrial, SessionStatus, TrialRecord } from '../checkpoint/types.js'
+import { isTerminal } from '../checkpoint/types.js'
+import { isCairnError, NotPausedError, OptimizerError, TimeoutError } from '../errors.js'
+import type { Json } from '../json.js'
+import type { Evaluation, Metric, Optimizer, Program, Sampler, StepContext, TrialView } from '../optimizer/contract.js'
+import type { Rng } from '../random/rng.js'
+import type { SearchSpace } from '../space/space.js'
+import type { CheckpointStore } from '../store/contract.js'
+import { channels, publish } from '../telemetry/channels.js'
+import { commitWithRecovery } from './commit.js'
+import { runEvaluation, type EvaluationTarget } from './evaluate.js'
+import { EventStream } from './event-stream.js'
+import { LeaseKeeper } from './lease-keeper.js'
+import { advanceProgress, proposedToRecord, toTrialRecord, toView } from './progress.js'
+import { claim, unclaim } from './registry.js'
+import type { SessionEvent, SessionHandle, SessionResult, SessionSnapshot } from './types.js'
+
+/** Everything a driver needs; built by `startSession` / `resumeSession`. */
+export interface DriverInit {
+  store: CheckpointStore
+  head: CheckpointHead
+  lease: Lease
+  optimizer: Optimizer<unknown>
+  state: unknown
+  rng: Rng
+  /** Warm-start seeds then this session's trials, oldest first. */
+  history: TrialView[]
+  target: EvaluationTarget
+  limits: Limits
+  leaseTtlMs: number
+  owner: string
+  space?: SearchSpace
+  trainset?: readonly unknown[]
+  program?: Program<any, any>
+  metric?: Metric<any, any>
+  signal?: AbortSignal
+  /** True when the driver resumes a stored session (telemetry only). */
+  resumed: boolean
+}
+
+type Stop = { status: Exclude<SessionStatus, 'running'>; reason: string }
+
+/**
+ * Drives one session: asks the optimizer, evaluates, commits one checkpoint per trial.
+ * It is also the `SessionHandle` callers hold.
+ */
+export class SessionDriver implements SessionHandle {
+  readonly id: string
+  private current: CheckpointHead
+  private lease: Lease
+  private state: unknown
+  private readonly history: TrialView[]
+  private pending: PendingTrial[]
+  private readonly launched = new Map<number, Promise<Evaluation>>()
+  private requested: 'pause' | 'cancel' | null = null
+  private halted: string | null = null
+  private fatal: Error | null = null
+  private loop: Promise<void> | null = null
+  private stopError: Error | null = null
+  private trialAbort = new AbortController()
+  private stream = new EventStream<SessionEvent>()
+  private keeper: LeaseKeeper
+  private readonly waiters = new Set<{ resolve: (r: SessionResult) => void; reject: (e: unknown) => void }>()
+  private readonly stopListeners = new Set<() => void>()
+  private inFlight = 0
+  private readonly onExternalAbort = (): void => this.request('cancel')
+
+  constructor(private readonly init: DriverInit) {
+    this.id = init.head.sessionId
+    this.current = init.head
+    this.lease = init.lease
+    this.state = init.state
+    this.history = init.history
+    this.pending = init.head.pending.slice()
+    this.keeper = this.newKeeper(init.lease)
+    if (init.signal) {
+      if (init.signal.aborted) this.requested = 'cancel'
+      else init.signal.addEventListener('abort', this.onExternalAbort, { once: true })
+    }
+  }
+
+  /** Starts the background loop (the session must already be claimed in the registry). */
+  start(): void {
+    this.stopError = null
+    this.fatal = null
+    this.trialAbort = new AbortController()
+    this.stream = new EventStream()
+    this.keeper.start()
+    publish(this.init.resumed ? channels.sessionResume : channels.sessionStart, { sessionId: this.id, head: this.current })
+    this.loop = this.drive().finally(() => this.finish())
+  }
+
+  poll(): SessionSnapshot {
+    const snap: SessionSnapshot = {
+      sessionId: this.id,
+      status: this.current.status,
+      progress: { ...this.current.progress },
+      revision: this.current.revision,
+      inFlight: this.inFlight,
+    }
+    if (this.current.terminalReason !== undefined) snap.terminalReason = this.current.terminalReason
+    if (this.current.bestArtifact !== undefined) snap.bestArtifact = this.current.bestArtifact
+    return snap
+  }
+
+  head(): CheckpointHead {
+    return this.current
+  }
+
+  wait(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<SessionResult> {
+    if (!this.loop) return this.stopError ? Promise.reject(this.stopError) : Promise.resolve(this.result())
+    return new Promise<SessionResult>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined
+      const waiter = {
+        resolve: (r: SessionResult) => (cleanup(), resolve(r)),
+        reject: (e: unknown) => (cleanup(), reject(e)),
+      }
+      const onAbort = (): void => waiter.reject(options.signal?.reason ?? new Error('wait aborted'))
+      const cleanup = (): void => {
+        this.waiters.delete(waiter)
+        if (timer) clearTimeout(timer)
+        options.signal?.removeEventListener('abort', onAbort)
+      }
+      if (options.signal?.aborted) return onAbort()
+      this.waiters.add(waiter)
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      if (options.timeoutMs !== undefined) {
+        timer = setTimeout(() => waiter.reject(new TimeoutError(`waiting for session "${this.id}"`, options.timeoutMs as number)), options.timeoutMs)
+      }
+    })
+  }
+
+  /** Waiters currently registered (tests check that abandoned waits leave none). */
+  get waiterCount(): number {
+    return this.waiters.size
+  }
+
+  async pause(): Promise<void> {
+    if (!this.loop) return
+    this.request('pause')
+    publish(channels.sessionPause, { sessionId: this.id })
+    await this.untilStopped()
+  }
+
+  async cancel(): Promise<void> {
+    publish(channels.sessionCancel, { sessionId: this.id })
+    if (this.loop) {
+      this.request('cancel')
+      await this.untilStopped()
+      return
+    }
+    if (this.current.status !== 'paused') return
+    claim(this.init.store, this.id)
+    try {
+      this.lease = await this.init.store.acquireLease(this.id, this.init.owner, this.init.leaseTtlMs)
+      await this.commitStop({ status: 'cancelled', reason: 'cancelled' })
+      await this.init.store.releaseLease(this.id, this.lease).catch(() => undefined)
+    } finally {
+      unclaim(this.init.store, this.id)
+    }
+  }
+
+  async resume(): Promise<void> {
+    if (this.loop || this.current.status !== 'paused') throw new NotPausedError(this.id, this.loop ? 'running' : this.current.status)
+    claim(this.init.store, this.id)
+    try {
+      this.lease = await this.init.store.acquireLease(this.id, this.init.owner, this.init.leaseTtlMs)
+    } catch (err) {
+      unclaim(this.init.store, this.id)
+      throw err
+    }
+    this.keeper = this.newKeeper(this.lease)
+    this.requested = null
+    this.start()
+  }
+
+  events(): AsyncIterable<SessionEvent> {
+    return this.stream.subscribe()
+  }
+
+  // ---------------------------------------------------------------- the loop
+
+  private async drive(): Promise<void> {
+    try {
+      if (this.current.status === 'paused') await this.commitHead({ ...this.current, status: 'running' }, [])
+      if (this.current.status !== 'running') return
+      if (this.init.optimizer.sampler) await this.drivePipelined(this.init.optimizer.sampler)
+      else await this.driveStepwise()
+    } catch (err) {
+      this.stopError = this.fatal ?? (err as Error)
+      publish(channels.sessionException, { sessionId: this.id, error: this.stopError })
+    }
+  }
+
+  private async driveStepwise(): Promise<void> {
+    const optimizer = this.init.optimizer
+    for (;;) {
+      this.throwIfFatal()
+      if (this.current.status !== 'running') return
+      const stop = this.stopBeforeTrial()
+      if (stop) return this.commitStop(stop)
+      const trialIdx = this.current.progress.attempts
+      let result
+      this.inFlight = 1
+      try {
+        result = await optimizer.step(this.state, this.stepContext(trialIdx))
+      } catch (err) {
+        this.inFlight = 0
+        this.throwIfFatal()
+        return this.failOptimizer(err)
+      }
+      this.inFlight = 0
+      this.throwIfFatal()
+      if (result.kind === 'halt') {
+        this.state = result.state
+        return this.commitStop({ status: 'completed', reason: result.reason || 'halted' })
+      }
+      this.state = result.state
+      const record = proposedToRecord(trialIdx, result.trial)
+      this.history.push(toView(record))
+      const artifact = result.trial.artifact ?? result.trial.evaluation.artifact
+      await this.commitTrial(record, artifact, this.stopAfterTrial(record))
+    }
+  }
+
+  private async drivePipelined(sampler: Sampler<unknown>): Promise<void> {
+    if (!(await this.fill(sampler))) return
+    for (;;) {
+      this.throwIfFatal()
+      if (this.current.status !== 'running') return
+      if (!this.requested) for (const p of this.pending) if (!this.launched.has(p.trialIdx)) this.launch(p)
+      const first = this.pending[0]
+      if (!first || !this.launched.has(first.trialIdx)) {
+        return this.commitStop(this.stopBeforeTrial() ?? { status: 'completed', reason: this.halted ?? 'max-trials' })
+      }
+      const evaluation = await (this.launched.get(first.trialIdx) as Promise<Evaluation>)
+      this.launched.delete(first.trialIdx)
+      this.pending.shift()
+      this.inFlight = this.launched.size
+      this.throwIfFatal()
+      const record = toTrialRecord(first.trialIdx, first.candidate, evaluation, first.candidateId)
+      const view = toView(record)
+      this.history.push(view)
+      try {
+        if (sampler.tell) this.state = sampler.tell(this.state, view, { history: this.history })
+      } catch (err) {
+        return this.failOptimizer(err)
+      }
+      let stop = this.stopAfterTrial(record)
+      if (!stop || stop.status === 'paused') {
+        // Ask even while pausing, so the ask/tell sequence (and so every candidate) matches an uninterrupted run.
+        if (!(await this.fill(sampler))) return
+      }
+      if (stop?.status === 'paused' || stop?.status === 'cancelled') {
+        if (this.launched.size > 0) stop = null // the trials in flight finish first
+      }
+      if (stop?.status === 'completed' && (this.pending.length > 0 || this.launched.size > 0)) stop = null
+      if (stop?.status === 'failed') this.trialAbort.abort(new Error('session failed'))
+      await this.commitTrial(record, evaluation.artifact, stop)
+    }
+  }
+
+  /** Asks until `parallelism` trials are pending. Returns false when the optimizer failed (already committed). */
+  private async fill(sampler: Sampler<unknown>): Promise<boolean> {
+    const { parallelism, maxTrials } = this.init.limits
+    while (this.halted === null && this.pending.length < parallelism) {
+      const trialIdx = this.history.length - this.seededCount() + this.pending.length
+      if (maxTrials !== null && trialIdx >= maxTrials) break
+      let asked
+      try {
+        asked = await sampler.ask(this.state, {
+          trialIdx,
+          rng: this.init.rng,
+          history: this.history,
+          pending: this.pending.map((p) => ({ trialIdx: p.trialIdx, candidate: p.candidate })),
+          direction: this.current.direction,
+          ...(this.init.space ? { space: this.init.space } : {}),
+        })
+      } catch (err) {
+        await this.failOptimizer(err)
+        return false
+      }
+      this.state = asked.state
+      if (asked.kind === 'halt') {
+        this.halted = asked.reason || 'halted'
+        break
+      }
+      const p: PendingTrial = { trialIdx, candidate: asked.candidate }
+      if (asked.candidateId !== undefined) p.candidateId = asked.candidateId
+      this.pending.push(p)
+    }
+    return true
+  }
+
+  private seededCount(): number {
+    return this.current.warmStart?.seededTrials ?? 0
+  }
+
+  private launch(p: PendingTrial): void {
+    this.launched.set(p.trialIdx, this.evaluate(p.candidate, p.trialIdx))
+    this.inFlight = this.launched.size
+  }
+
+  private evaluate(candidate: Json, trialIdx: number, examples?: readonly unknown[]): Promise<Evaluation> {
+    return runEvaluation({
+      target: this.init.target,
+      candidate,
+      trialIdx,
+      timeoutMs: this.init.limits.trialTimeoutMs,
+      sessionSignal: this.trialAbort.signal,
+      concurrency: this.init.limits.parallelism,
+      ...(examples ? { examples } : {}),
+    })
+  }
+
+  private stepContext(trialIdx: number): StepContext {
+    const ctx: StepContext = {
+      trialIdx,
+      rng: this.init.rng,
+      history: this.history,
+      direction: this.current.direction,
+      evaluate: (candidate, options) => this.evaluate(candidate, trialIdx, options?.examples),
+      signal: this.trialAbort.signal,
+      parallelism: this.init.limits.parallelism,
+    }
+    if (this.init.space) ctx.space = this.init.space
+    if (this.init.trainset) ctx.trainset = this.init.trainset
+    if (this.init.metric) ctx.metric = this.init.metric
+    if (this.init.program) ctx.program = this.init.program
+    return ctx
+  }
+
+  // ------------------------------------------------------------ decisions
+
+  private stopBeforeTrial(): Stop | null {
+    const { maxTrials, maxErrors } = this.init.limits
+    if (this.requested === 'cancel') return { status: 'cancelled', reason: 'cancelled' }
+    if (this.requested === 'pause') return { status: 'paused', reason: 'paused' }
+    if (this.current.progress.errors > maxErrors) return { status: 'failed', reason: 'max-errors' }
+    if (maxTrials !== null && this.current.progress.attempts >= maxTrials) return { status: 'completed', reason: 'max-trials' }
+    if (this.halted !== null) return { status: 'completed', reason: this.halted }
+    return null
+  }
+
+  private stopAfterTrial(record: TrialRecord): Stop | null {
+    const { maxTrials, maxErrors } = this.init.limits
+    const errors = this.current.progress.errors + (record.status === 'error' ? 1 : 0)
+    if (errors > maxErrors) return { status: 'failed', reason: 'max-errors' }
+    if (this.requested === 'cancel') return { status: 'cancelled', reason: 'cancelled' }
+    if (this.requested === 'pause') return { status: 'paused', reason: 'paused' }
+    if (maxTrials !== null && record.trialIdx + 1 >= maxTrials) return { status: 'completed', reason: 'max-trials' }
+    if (this.halted !== null) return { status: 'completed', reason: this.halted }
+    return null
+  }
+
+  private request(kind: 'pause' | 'cancel'): void {
+    if (this.requested !== 'cancel') this.requested = kind
+  }
+
+  // -------------------------------------------------------------- commits
+
+  private async commitTrial(record: TrialRecord, artifact: Json | undefined, stop: Stop | null): Promise<void> {
+    const progress = advanceProgress(this.current.progress, record, this.current.direction)
+    const best = progress.bestTrialIdx === record.trialIdx && progress.bestTrialIdx !== this.current.progress.bestTrialIdx
+    const next: CheckpointHead = { ...this.current, progress }
+    if (best) next.bestArtifact = artifact ?? record.candidate
+    this.applyStop(next, stop)
+    publish(channels.sessionTrial, { sessionId: this.id, trial: record })
+    this.stream.emit({ type: 'trial', trial: record })
+    await this.commitHead(next, [record])
+  }
+
+  private async commitStop(stop: Stop): Promise<void> {
+    const next: CheckpointHead = { ...this.current }
+    this.applyStop(next, stop)
+    await this.commitHead(next, [])
+  }
+
+  private applyStop(next: CheckpointHead, stop: Stop | null): void {
+    next.status = stop ? stop.status : 'running'
+    if (stop && stop.status !== 'paused') next.terminalReason = stop.reason
+    else delete next.terminalReason
+    if (stop) next.pending = stop.status === 'paused' ? this.pending.slice() : []
+  }
+
+  private async failOptimizer(err: unknown): Promise<void> {
+    const message = err instanceof Error ? err.message : String(err)
+    this.trialAbort.abort(new OptimizerError(message, { cause: err }))
+    publish(channels.sessionException, { sessionId: this.id, error: err })
+    await this.commitStop({ status: 'failed', reason: `optimizer-error: ${message}`.slice(0, 500) })
+  }
+
+  private async commitHead(next: CheckpointHead, trials: TrialRecord[]): Promise<void> {
+    const statusBefore = this.current.status
+    next.updatedAt = Math.max(Date.now(), this.current.updatedAt)
+    next.limits = this.init.limits
+    next.optimizerState = this.init.optimizer.encodeState(this.state)
+    next.rngState = this.init.rng.state()
+    if (next.status === 'running') next.pending = this.pending.slice()
+    next.lease = this.lease
+    const result = await commitWithRecovery(this.init.store, this.id, {
+      expectedRevision: this.current.revision,
+      fencingToken: this.lease.fencingToken,
+      head: next,
+      trials,
+    })
+    this.current = { ...next, revision: result.revision }
+    if (result.control && next.status === 'running') this.request(result.control)
+    publish(channels.sessionCheckpoint, { sessionId: this.id, revision: result.revision, progress: next.progress })
+    this.stream.emit({ type: 'checkpoint', revision: result.revision, progress: { ...next.progress } })
+    if (next.status !== statusBefore) {
+      const event: SessionEvent = { type: 'status', status: next.status }
+      if (next.terminalReason !== undefined) event.reason = next.terminalReason
+      this.stream.emit(event)
+    }
+  }
+
+  private throwIfFatal(): void {
+    if (this.fatal) throw this.fatal
+  }
+
+  // ------------------------------------------------------------- stopping
+
+  private newKeeper(lease: Lease): LeaseKeeper {
+    return new LeaseKeeper(this.init.store, this.id, lease, this.init.leaseTtlMs, (err) => {
+      this.fatal = err
+      this.trialAbort.abort(err)
+    })
+  }
+
+  private async finish(): Promise<void> {
+    this.keeper.stop()
+    await this.keeper.settle()
+    this.lease = this.keeper.lease
+    const leaseLost = isCairnError(this.stopError, 'LEASE_LOST')
+    if (!leaseLost) await this.init.store.releaseLease(this.id, this.lease).catch(() => undefined)
+    this.trialAbort.abort(new Error('session stopped'))
+    this.launched.clear()
+    this.inFlight = 0
+    unclaim(this.init.store, this.id)
+    this.loop = null
+    if (isTerminal(this.current.status)) this.init.signal?.removeEventListener('abort', this.onExternalAbort)
+    publish(channels.sessionStop, { sessionId: this.id, status: this.current.status, error: this.stopError })
+    this.stream.close()
+    const result = this.result()
+    for (const w of [...this.waiters]) {
+      if (this.stopError) w.reject(this.stopError)
+      else w.resolve(result)
+    }
+    for (const l of [...this.stopListeners]) l()
+  }
+
+  private untilStopped(): Promise<void> {
+    if (!this.loop) return Promise.resolve()
+    return new Promise((resolve) => {
+      const l = (): void => {
+        this.stopListeners.delete(l)
+        resolve()
+      }
+      this.stopListeners.add(l)
+    })
+  }
+
+  private result(): SessionResult {
+    const r: SessionResult = {
+      sessionId: this.id,
+      status: this.current.status,
+      bestScore: this.current.progress.bestScore,
+      bestTrialIdx: this.current.progress.bestTrialIdx,
+      progress: { ...this.current.progress },
+      revision: this.current.revision,
+    }
+    if (this.current.terminalReason !== undefined) r.terminalReason = this.current.terminalReason
+    if (this.current.bestArtifact !== undefined) r.bestArtifact = this.current.bestArtifact
+    return r
+  }
+}
+

@@ -1,0 +1,135 @@
+import { TimeoutError } from '../errors.js'
+import type { Json } from '../json.js'
+import type { Evaluation, Metric, Program } from '../optimizer/contract.js'
+import { canonicalJson } from '../util/canonical-json.js'
+import type { Objective, ObjectiveResult } from './types.js'
+
+/** What an evaluation runs: an objective, or program × examples × metric. */
+export type EvaluationTarget =
+  | { kind: 'objective'; objective: Objective }
+  | { kind: 'program'; program: Program<any, any>; metric: Metric<any, any>; trainset: readonly unknown[] }
+
+export interface EvaluateArgs {
+  target: EvaluationTarget
+  candidate: Json
+  trialIdx: number
+  timeoutMs: number | null
+  /** Aborts the trial (session stopped hard or lease lost). */
+  sessionSignal: AbortSignal
+  examples?: readonly unknown[]
+  concurrency: number
+}
+
+/**
+ * Runs one evaluation under the trial timeout. Never throws: objective failures, timeouts and
+ * invalid scores (NaN, ±Infinity, non-numbers) come back as `status: 'error'` with an `errorClass`.
+ */
+export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
+  const controller = new AbortController()
+  const onSessionAbort = (): void => controller.abort(args.sessionSignal.reason)
+  if (args.sessionSignal.aborted) onSessionAbort()
+  else args.sessionSignal.addEventListener('abort', onSessionAbort, { once: true })
+  let timer: NodeJS.Timeout | undefined
+  if (args.timeoutMs !== null) {
+    const ms = args.timeoutMs
+    timer = setTimeout(() => controller.abort(new TimeoutError(`trial ${args.trialIdx}`, ms)), ms)
+  }
+  const started = performance.now()
+  try {
+    const work = runTarget(args, controller.signal)
+    const result = await raceAbort(work, controller.signal)
+    return finish(result, performance.now() - started)
+  } catch (err) {
+    const durationMs = performance.now() - started
+    const reason = controller.signal.aborted ? controller.signal.reason : undefined
+    if (reason instanceof TimeoutError) return failure(reason, 'timeout', durationMs)
+    if (controller.signal.aborted && err === reason) return failure(asError(reason), 'aborted', durationMs)
+    return failure(asError(err), 'objective', durationMs)
+  } finally {
+    if (timer) clearTimeout(timer)
+    args.sessionSignal.removeEventListener('abort', onSessionAbort)
+  }
+}
+
+async function runTarget(args: EvaluateArgs, signal: AbortSignal): Promise<ObjectiveResult> {
+  const { target } = args
+  if (target.kind === 'objective') return target.objective(args.candidate, { trialIdx: args.trialIdx, signal })
+  const examples = args.examples ?? target.trainset
+  if (examples.length === 0) throw new Error('no examples to evaluate the program on')
+  const scores = new Array<number>(examples.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < examples.length) {
+      const i = next++
+      signal.throwIfAborted()
+      const output = await target.program(args.candidate, examples[i], { signal })
+      const score = await target.metric(examples[i], output)
+      if (typeof score !== 'number' || !Number.isFinite(score)) throw new InvalidScore(score)
+      scores[i] = score
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(args.concurrency, examples.length) }, worker))
+  const mean = scores.reduce((a, b) => a + b, 0) / scores.length
+  return { score: mean, stats: { examples: examples.length } }
+}
+
+class InvalidScore extends Error {
+  constructor(value: unknown) {
+    super(`score must be a finite number, got ${String(value)}`)
+    this.name = 'InvalidScoreError'
+  }
+}
+
+function finish(result: ObjectiveResult, durationMs: number): Evaluation {
+  const normalized = typeof result === 'number' ? { score: result } : result
+  if (normalized === null || typeof normalized !== 'object') return failure(new InvalidScore(result), 'invalid-score', durationMs)
+  const { score, stats, artifact } = normalized
+  if (typeof score !== 'number' || !Number.isFinite(score)) return failure(new InvalidScore(score), 'invalid-score', durationMs)
+  const evaluation: Evaluation = { status: 'ok', score: Object.is(score, -0) ? 0 : score, durationMs }
+  if (stats !== undefined) {
+    if (!isJson(stats)) return failure(new Error('stats must be JSON'), 'invalid-score', durationMs)
+    evaluation.stats = stats
+  }
+  if (artifact !== undefined) {
+    if (!isJson(artifact)) return failure(new Error('artifact must be JSON'), 'invalid-score', durationMs)
+    evaluation.artifact = artifact
+  }
+  return evaluation
+}
+
+function failure(err: Error, errorClass: string, durationMs: number): Evaluation {
+  if (err instanceof InvalidScore) errorClass = 'invalid-score'
+  return { status: 'error', error: { name: err.name, message: err.message }, errorClass, durationMs }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(typeof err === 'string' ? err : `non-error thrown: ${String(err)}`)
+}
+
+function isJson(value: unknown): value is Json {
+  try {
+    canonicalJson(value)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Resolves with `work`, or rejects with the signal's reason as soon as it aborts (work is abandoned). */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(v)
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(e)
+      },
+    )
+  })
+}

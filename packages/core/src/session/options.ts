@@ -1,0 +1,113 @@
+import { hostname } from 'node:os'
+import type { Direction, Limits } from '../checkpoint/types.js'
+import { InvalidInputError } from '../errors.js'
+import type { Optimizer } from '../optimizer/contract.js'
+import { parseSpace, type SearchSpace } from '../space/space.js'
+import { canonicalJson } from '../util/canonical-json.js'
+import type { DriveOptions, StartOptions } from './types.js'
+
+export const DEFAULT_LEASE_TTL_MS = 30_000
+export const DEFAULT_MAX_ERRORS = 5
+const MAX_PARALLELISM = 1024
+
+/** Throws `InvalidInputError` naming the first malformed field of the drive options. */
+export function checkDriveOptions(opts: DriveOptions): void {
+  if (opts === null || typeof opts !== 'object') throw new InvalidInputError('options must be an object')
+  checkOptimizer(opts.optimizer)
+  const hasObjective = opts.objective !== undefined
+  const hasProgram = opts.program !== undefined || opts.metric !== undefined
+  if (hasObjective && typeof opts.objective !== 'function') throw new InvalidInputError('must be a function', 'objective')
+  if (hasObjective && hasProgram) throw new InvalidInputError('give either objective or program + trainset + metric, not both', 'objective')
+  if (!hasObjective && !hasProgram) throw new InvalidInputError('an objective (or program + trainset + metric) is required', 'objective')
+  if (hasProgram) {
+    if (typeof opts.program !== 'function') throw new InvalidInputError('must be a function (config, example, ctx) => output', 'program')
+    if (typeof opts.metric !== 'function') throw new InvalidInputError('must be a function (example, output) => number', 'metric')
+    if (!Array.isArray(opts.trainset) || opts.trainset.length === 0) throw new InvalidInputError('must be a non-empty array', 'trainset')
+  } else if (opts.trainset !== undefined && !Array.isArray(opts.trainset)) {
+    throw new InvalidInputError('must be an array', 'trainset')
+  }
+  optionalInt(opts.maxTrials, 'maxTrials', 0)
+  optionalInt(opts.maxErrors, 'maxErrors', 0)
+  optionalInt(opts.parallelism, 'parallelism', 1, MAX_PARALLELISM)
+  optionalPositive(opts.trialTimeoutMs, 'trialTimeoutMs')
+  optionalPositive(opts.leaseTtlMs, 'leaseTtlMs')
+  if (opts.leaseTtlMs !== undefined && opts.leaseTtlMs < 100) throw new InvalidInputError('must be at least 100 ms', 'leaseTtlMs')
+  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new InvalidInputError('must be an AbortSignal', 'signal')
+  if (opts.owner !== undefined && (typeof opts.owner !== 'string' || opts.owner.length === 0))
+    throw new InvalidInputError('must be a non-empty string', 'owner')
+}
+
+/** Throws `InvalidInputError` naming the first malformed start-only field. Returns the parsed space. */
+export function checkStartOptions(opts: StartOptions): SearchSpace | undefined {
+  checkDriveOptions(opts)
+  if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed)) throw new InvalidInputError(`must be a safe integer, got ${opts.seed}`, 'seed')
+  if (opts.direction !== undefined && opts.direction !== 'minimize' && opts.direction !== 'maximize')
+    throw new InvalidInputError(`must be "minimize" or "maximize", got ${JSON.stringify(opts.direction)}`, 'direction')
+  if (opts.name !== undefined && typeof opts.name !== 'string') throw new InvalidInputError('must be a string', 'name')
+  if (opts.job !== undefined && (typeof opts.job !== 'string' || opts.job.length === 0)) throw new InvalidInputError('must be a non-empty string', 'job')
+  if (opts.settings !== undefined) {
+    try {
+      canonicalJson(opts.settings)
+    } catch (err) {
+      throw new InvalidInputError(`must be JSON (${(err as Error).message})`, 'settings')
+    }
+  }
+  return opts.space === undefined ? undefined : parseSpace(opts.space)
+}
+
+function checkOptimizer(optimizer: Optimizer | undefined): void {
+  if (optimizer === null || typeof optimizer !== 'object') throw new InvalidInputError('is required (e.g. tpe() from @cairn/optimizers)', 'optimizer')
+  if (typeof optimizer.id !== 'string' || optimizer.id.length === 0) throw new InvalidInputError('must have a non-empty string id', 'optimizer.id')
+  if (!Number.isSafeInteger(optimizer.stateVersion) || optimizer.stateVersion < 0)
+    throw new InvalidInputError('must be a non-negative integer', 'optimizer.stateVersion')
+  for (const method of ['init', 'step', 'encodeState', 'decodeState'] as const) {
+    if (typeof optimizer[method] !== 'function') throw new InvalidInputError('must be a function', `optimizer.${method}`)
+  }
+}
+
+function optionalInt(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (value === undefined) return
+  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
+    throw new InvalidInputError(`must be an integer in [${min}, ${max}], got ${String(value)}`, field)
+}
+
+function optionalPositive(value: unknown, field: string): void {
+  if (value === undefined) return
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value))
+    throw new InvalidInputError(`must be a positive number of milliseconds, got ${String(value)}`, field)
+}
+
+/** The limits a new session starts with. */
+export function limitsFrom(opts: DriveOptions): Limits {
+  return {
+    maxTrials: opts.maxTrials ?? null,
+    maxErrors: opts.maxErrors ?? DEFAULT_MAX_ERRORS,
+    trialTimeoutMs: opts.trialTimeoutMs ?? null,
+    parallelism: opts.parallelism ?? 1,
+  }
+}
+
+/** Stored limits with the caller's overrides applied (resume). */
+export function mergeLimits(stored: Limits, opts: DriveOptions): Limits {
+  return {
+    maxTrials: opts.maxTrials !== undefined ? opts.maxTrials : stored.maxTrials,
+    maxErrors: opts.maxErrors ?? stored.maxErrors,
+    trialTimeoutMs: opts.trialTimeoutMs ?? stored.trialTimeoutMs,
+    parallelism: opts.parallelism ?? stored.parallelism,
+  }
+}
+
+/** `minimize` unless given; program/trainset/metric sessions default to `maximize`. */
+export function defaultDirection(opts: StartOptions): Direction {
+  return opts.direction ?? (opts.program !== undefined ? 'maximize' : 'minimize')
+}
+
+/** A lease owner name unique to this driver. */
+export function defaultOwner(): string {
+  return `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`
+}
+
+/** A random seed when none is given (recorded in the checkpoint so a resume reuses it). */
+export function randomSeed(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0] as number
+}

@@ -1,0 +1,53 @@
+import type { Direction, Progress, TrialRecord } from '../checkpoint/types.js'
+import type { Evaluation, ProposedTrial, TrialView } from '../optimizer/contract.js'
+import type { Json } from '../json.js'
+
+/** True when `score` beats `best` in `direction` (any score beats no best). */
+export function isBetter(score: number, best: number | null, direction: Direction): boolean {
+  if (best === null) return true
+  return direction === 'maximize' ? score > best : score < best
+}
+
+/** Counters after one more trial. */
+export function advanceProgress(progress: Progress, trial: TrialRecord, direction: Direction): Progress {
+  const ok = trial.status === 'ok' && trial.score !== undefined
+  const best = ok && isBetter(trial.score as number, progress.bestScore, direction)
+  return {
+    ...progress,
+    attempts: progress.attempts + 1,
+    completed: progress.completed + (ok ? 1 : 0),
+    errors: progress.errors + (ok ? 0 : 1),
+    bestScore: best ? (trial.score as number) : progress.bestScore,
+    bestTrialIdx: best ? trial.trialIdx : progress.bestTrialIdx,
+  }
+}
+
+/** The trial record of an evaluated candidate. */
+export function toTrialRecord(trialIdx: number, candidate: Json, evaluation: Evaluation, candidateId?: string): TrialRecord {
+  const record: TrialRecord = {
+    trialIdx,
+    candidate,
+    status: evaluation.status,
+    durationMs: Math.max(0, Math.round(evaluation.durationMs * 1000) / 1000),
+  }
+  if (candidateId !== undefined) record.candidateId = candidateId
+  if (evaluation.status === 'ok' && evaluation.score !== undefined) record.score = evaluation.score
+  if (evaluation.stats !== undefined) record.stats = evaluation.stats
+  if (evaluation.error !== undefined) record.error = evaluation.error
+  if (evaluation.errorClass !== undefined) record.errorClass = evaluation.errorClass
+  return record
+}
+
+/** The trial record of what a `step` returned. */
+export function proposedToRecord(trialIdx: number, proposed: ProposedTrial): TrialRecord {
+  return toTrialRecord(trialIdx, proposed.candidate, proposed.evaluation, proposed.candidateId)
+}
+
+/** How optimizers see a stored trial. */
+export function toView(trial: TrialRecord, seeded = false): TrialView {
+  const view: TrialView = { trialIdx: trial.trialIdx, candidate: trial.candidate, status: trial.status }
+  if (trial.candidateId !== undefined) view.candidateId = trial.candidateId
+  if (trial.score !== undefined) view.score = trial.score
+  if (seeded) view.seeded = true
+  return view
+}

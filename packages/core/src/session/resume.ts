@@ -1,0 +1,79 @@
+import { AlreadyTerminalError, InvalidInputError, ResumeMismatchError } from '../errors.js'
+import { isTerminal } from '../checkpoint/types.js'
+import { Rng } from '../random/rng.js'
+import { parseSpace } from '../space/space.js'
+import type { CheckpointStore } from '../store/contract.js'
+import { assertSessionId } from '../store/session-id.js'
+import { canonicalJson } from '../util/canonical-json.js'
+import { SessionDriver } from './driver.js'
+import { checkDriveOptions, DEFAULT_LEASE_TTL_MS, defaultOwner, mergeLimits } from './options.js'
+import { toView } from './progress.js'
+import { claim, unclaim } from './registry.js'
+import { targetOf } from './target.js'
+import { defaultTrainsetHash } from './trainset-hash.js'
+import type { ResumeOptions, SessionHandle } from './types.js'
+
+/**
+ * Resumes a stored session where its last commit left it. Refuses terminal sessions
+ * (`AlreadyTerminalError`), a different optimizer id or state version, trainset or space
+ * (`ResumeMismatchError`), and a session driven elsewhere (`AlreadyRunningError`). A refusal
+ * changes nothing in the store.
+ */
+export async function resumeSession<Example = unknown>(
+  store: CheckpointStore,
+  sessionId: string,
+  opts: ResumeOptions<Example>,
+): Promise<SessionHandle> {
+  if (!store || typeof store.load !== 'function') throw new InvalidInputError('must be a CheckpointStore', 'store')
+  assertSessionId(sessionId)
+  checkDriveOptions(opts as ResumeOptions)
+  const optimizer = opts.optimizer
+  claim(store, sessionId)
+  try {
+    const head = await store.load(sessionId)
+    if (isTerminal(head.status)) throw new AlreadyTerminalError(sessionId, head.status)
+    if (head.optimizer.id !== optimizer.id) throw new ResumeMismatchError('optimizer-id', head.optimizer.id, optimizer.id)
+    if (head.optimizer.stateVersion !== optimizer.stateVersion)
+      throw new ResumeMismatchError('state-version', head.optimizer.stateVersion, optimizer.stateVersion)
+    const givenHash = opts.trainsetHash ?? (opts.trainset ? defaultTrainsetHash(opts.trainset) : undefined)
+    if (head.trainsetHash !== undefined && givenHash !== undefined && givenHash !== head.trainsetHash)
+      throw new ResumeMismatchError('trainset-hash', head.trainsetHash, givenHash)
+    if (head.trainsetHash === undefined && givenHash !== undefined && opts.program !== undefined)
+      throw new ResumeMismatchError('trainset-hash', null, givenHash)
+    if (opts.space !== undefined && head.space !== undefined && canonicalJson(parseSpace(opts.space)) !== canonicalJson(head.space))
+      throw new ResumeMismatchError('space', head.space, opts.space)
+    const space = head.space !== undefined ? parseSpace(head.space) : undefined
+    const state = optimizer.decodeState(head.optimizerState, head.optimizer.stateVersion)
+    const rng = Rng.fromState(head.rngState)
+    const trials = await store.readTrials(sessionId)
+    if (trials.length !== head.progress.attempts)
+      throw new InvalidInputError(`store returned ${trials.length} trials for a head that counts ${head.progress.attempts}`, 'store')
+    const owner = opts.owner ?? defaultOwner()
+    const leaseTtlMs = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
+    const lease = await store.acquireLease(sessionId, owner, leaseTtlMs)
+    const driver = new SessionDriver({
+      store,
+      head: { ...head, lease },
+      lease,
+      optimizer,
+      state,
+      rng,
+      history: trials.map((t) => toView(t)),
+      target: targetOf(opts as ResumeOptions),
+      limits: mergeLimits(head.limits, opts as ResumeOptions),
+      leaseTtlMs,
+      owner,
+      resumed: true,
+      ...(space ? { space } : {}),
+      ...(opts.trainset ? { trainset: opts.trainset } : {}),
+      ...(opts.program ? { program: opts.program } : {}),
+      ...(opts.metric ? { metric: opts.metric } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    })
+    driver.start()
+    return driver
+  } catch (err) {
+    unclaim(store, sessionId)
+    throw err
+  }
+}

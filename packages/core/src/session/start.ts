@@ -1,0 +1,109 @@
+import type { CheckpointHead } from '../checkpoint/types.js'
+import { AlreadyRunningError, InvalidInputError, isCairnError } from '../errors.js'
+import type { Json } from '../json.js'
+import { Rng } from '../random/rng.js'
+import { createMemoryStore } from '../store/memory.js'
+import { assertSessionId, newSessionId } from '../store/session-id.js'
+import { SessionDriver } from './driver.js'
+import { targetOf } from './target.js'
+import { checkStartOptions, DEFAULT_LEASE_TTL_MS, defaultDirection, defaultOwner, limitsFrom, randomSeed } from './options.js'
+import { claim, unclaim } from './registry.js'
+import { defaultTrainsetHash } from './trainset-hash.js'
+import type { SessionHandle, StartOptions } from './types.js'
+
+/**
+ * Starts a new session and drives it in the background; resolves once the session is
+ * created (revision 0, lease taken). Throws `InvalidInputError` for malformed options and
+ * `AlreadyRunningError` when the id is driven here or elsewhere.
+ */
+export async function startSession<Example = unknown>(opts: StartOptions<Example>): Promise<SessionHandle> {
+  const space = checkStartOptions(opts as StartOptions)
+  if (opts.warmStart !== undefined) throw new InvalidInputError('warm start is provided by @cairn/warm-start; it is not wired in this version', 'warmStart')
+  const store = opts.store ?? createMemoryStore()
+  const sessionId = opts.sessionId ?? newSessionId()
+  assertSessionId(sessionId)
+  const seed = opts.seed ?? randomSeed()
+  const direction = defaultDirection(opts as StartOptions)
+  const owner = opts.owner ?? defaultOwner()
+  const leaseTtlMs = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
+  const limits = limitsFrom(opts as StartOptions)
+  const trainsetHash = opts.trainsetHash ?? (opts.trainset ? defaultTrainsetHash(opts.trainset) : undefined)
+
+  claim(store, sessionId)
+  try {
+    const rng = Rng.fromSeed(seed)
+    const optimizer = opts.optimizer
+    const state = await optimizer.init({
+      seed,
+      rng,
+      direction,
+      history: [],
+      ...(space ? { space } : {}),
+      ...(opts.trainset ? { trainset: opts.trainset } : {}),
+    })
+    const now = Date.now()
+    const lease = { owner, fencingToken: 1, expiresAt: now + leaseTtlMs }
+    const head: CheckpointHead = {
+      sessionId,
+      status: 'running',
+      optimizer: { id: optimizer.id, stateVersion: optimizer.stateVersion },
+      optimizerOptions: (optimizer.options ?? null) as Json,
+      seed,
+      direction,
+      createdAt: now,
+      updatedAt: now,
+      progress: { attempts: 0, completed: 0, errors: 0, bestScore: null, bestTrialIdx: null, startedAt: now },
+      limits,
+      optimizerState: optimizer.encodeState(state),
+      rngState: rng.state(),
+      pending: [],
+      revision: 0,
+      lease,
+    }
+    if (opts.name !== undefined) head.name = opts.name
+    if (opts.job !== undefined) head.job = opts.job
+    if (trainsetHash !== undefined) head.trainsetHash = trainsetHash
+    if (space) head.space = space as unknown as Json
+    if (opts.settings !== undefined) head.settings = opts.settings
+    try {
+      await store.create(head)
+    } catch (err) {
+      if (isCairnError(err, 'REVISION_CONFLICT')) throw await existingSessionError(store, sessionId)
+      throw err
+    }
+    const driver = new SessionDriver({
+      store,
+      head,
+      lease,
+      optimizer,
+      state,
+      rng,
+      history: [],
+      target: targetOf(opts as StartOptions),
+      limits,
+      leaseTtlMs,
+      owner,
+      resumed: false,
+      ...(space ? { space } : {}),
+      ...(opts.trainset ? { trainset: opts.trainset } : {}),
+      ...(opts.program ? { program: opts.program } : {}),
+      ...(opts.metric ? { metric: opts.metric } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    })
+    driver.start()
+    return driver
+  } catch (err) {
+    unclaim(store, sessionId)
+    throw err
+  }
+}
+
+async function existingSessionError(store: StartOptions['store'] & object, sessionId: string): Promise<Error> {
+  try {
+    const existing = await store.load(sessionId)
+    if (existing.lease && existing.lease.expiresAt > Date.now()) return new AlreadyRunningError(sessionId, existing.lease.owner)
+    return new InvalidInputError(`session "${sessionId}" already exists (${existing.status}); resume it with resumeSession() or choose another id`, 'sessionId')
+  } catch (err) {
+    return err as Error
+  }
+}

@@ -1,0 +1,40 @@
+import { askTell, InvalidInputError, type Optimizer, type Sampler, type StepResult } from '../../src/index.js'
+
+/** A uniform sampler over `x ∈ [-5, 5]`, `n ∈ {0..9}`; state counts asks (so it round-trips through bytes). */
+export function uniformSampler(opts: { haltAfter?: number } = {}): Sampler<{ asked: number }> {
+  return {
+    id: 'test/uniform',
+    stateVersion: 1,
+    init: () => ({ asked: 0 }),
+    ask(state, ctx) {
+      if (opts.haltAfter !== undefined && state.asked >= opts.haltAfter) return { kind: 'halt', state, reason: 'exhausted' }
+      return { kind: 'candidate', state: { asked: state.asked + 1 }, candidate: { x: ctx.rng.uniform(-5, 5), n: ctx.rng.int(0, 9) } }
+    },
+    tell: (state) => state,
+    encodeState: (s) => new TextEncoder().encode(JSON.stringify(s)),
+    decodeState(bytes, version) {
+      if (version !== 1) throw new InvalidInputError(`unknown state version ${version}, expected 1`)
+      return JSON.parse(new TextDecoder().decode(bytes)) as { asked: number }
+    },
+  }
+}
+
+export const uniform = (opts: { haltAfter?: number } = {}): Optimizer<{ asked: number }> => askTell(uniformSampler(opts))
+
+/** A step-based optimizer: proposes x = rng draw, evaluates, returns the trial. */
+export function stepper(): Optimizer<{ steps: number }> {
+  return {
+    id: 'test/stepper',
+    stateVersion: 1,
+    init: () => ({ steps: 0 }),
+    async step(state, ctx): Promise<StepResult<{ steps: number }>> {
+      const candidate = { x: ctx.rng.uniform(-5, 5) }
+      const evaluation = await ctx.evaluate(candidate)
+      return { kind: 'continue', state: { steps: state.steps + 1 }, trial: { candidate, evaluation } }
+    },
+    encodeState: (s) => new TextEncoder().encode(JSON.stringify(s)),
+    decodeState: (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as { steps: number },
+  }
+}
+
+export const sphere = (c: { x: number }): number => c.x * c.x
