@@ -36,6 +36,7 @@ export type {
   Limits,
   PendingTrial,
   WarmStartInfo,
+  SeedTrial,
 } from './checkpoint/types.js'
 export { HeadBodySchema, TrialBodySchema, LeaseSchema, ProgressSchema } from './checkpoint/schema.js'
 export {
@@ -112,4 +113,6 @@ export type {
   WarmStartOptions,
 } from './session/types.js'
 
+export { warmStartKeys } from './session/warm-start-keys.js'
+export type { WarmStartKeys, WarmStartKeyInput } from './session/warm-start-keys.js'
 export { channels, CHANNEL_NAMES } from './telemetry/channels.js'

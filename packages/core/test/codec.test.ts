@@ -41,7 +41,7 @@ describe('checkpoint codec', () => {
 
   test('a flipped byte fails the checksum: CheckpointCorruptError naming what', () => {
     const bytes = encodeHead(head())
-    bytes[bytes.length - 3] ^= 0x01
+    bytes[bytes.length - 3] = (bytes[bytes.length - 3] as number) ^ 0x01
     expect(() => decodeHead(bytes, 'head of session "s1"')).toThrow(CheckpointCorruptError)
     expect(() => decodeHead(bytes, 'head of session "s1"')).toThrow(/session "s1".*checksum/)
   })

@@ -73,6 +73,7 @@ export const HeadBodySchema = Type.Object({
   pending: Type.Array(PendingTrialSchema),
   settings: Type.Optional(Type.Unknown()),
   warmStart: Type.Optional(WarmStartInfoSchema),
+  seeds: Type.Optional(Type.Array(Type.Object({ candidate: Type.Unknown(), score: Type.Number() }))),
   revision: Type.Integer({ minimum: 0 }),
   lease: Type.Union([LeaseSchema, Type.Null()]),
 })

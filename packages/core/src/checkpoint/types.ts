@@ -47,6 +47,12 @@ export interface PendingTrial {
   candidateId?: string
 }
 
+/** An earlier run's trial that seeds a new session's optimizer (warm start). */
+export interface SeedTrial {
+  candidate: Json
+  score: number
+}
+
 /** Where a session's warm start came from. */
 export interface WarmStartInfo {
   source: 'exact' | 'preloaded' | 'none'
@@ -83,6 +89,8 @@ export interface CheckpointHead {
   pending: PendingTrial[]
   settings?: Json
   warmStart?: WarmStartInfo
+  /** Warm-start seeds (at most `maxSeedTrials`), kept so a resume sees the same history. */
+  seeds?: SeedTrial[]
   /** Monotonic; bumped by every commit. */
   revision: number
   lease: Lease | null

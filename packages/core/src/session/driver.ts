@@ -13,6 +13,7 @@ import { EventStream } from './event-stream.js'
 import { LeaseKeeper } from './lease-keeper.js'
 import { advanceProgress, proposedToRecord, toTrialRecord, toView } from './progress.js'
 import { claim, unclaim } from './registry.js'
+import type { WarmStartWriter } from './warm-start.js'
 import type { SessionEvent, SessionHandle, SessionResult, SessionSnapshot } from './types.js'
 
 /** Everything a driver needs; built by `startSession` / `resumeSession`. */
@@ -34,6 +35,8 @@ export interface DriverInit {
   program?: Program<any, any>
   metric?: Metric<any, any>
   signal?: AbortSignal
+  /** Saves this session's best trials for later runs. */
+  warmStart?: WarmStartWriter
   /** True when the driver resumes a stored session (telemetry only). */
   resumed: boolean
 }
@@ -405,6 +408,7 @@ export class SessionDriver implements SessionHandle {
       trials,
     })
     this.current = { ...next, revision: result.revision }
+    if (trials.length > 0) this.init.warmStart?.afterCommit(this.current, this.history)
     if (result.control && next.status === 'running') this.request(result.control)
     publish(channels.sessionCheckpoint, { sessionId: this.id, revision: result.revision, progress: next.progress })
     this.stream.emit({ type: 'checkpoint', revision: result.revision, progress: { ...next.progress } })
@@ -437,6 +441,7 @@ export class SessionDriver implements SessionHandle {
     this.trialAbort.abort(new Error('session stopped'))
     this.launched.clear()
     this.inFlight = 0
+    if (!this.stopError && this.current.status !== 'running') await this.init.warmStart?.onStop(this.current, this.history)
     unclaim(this.init.store, this.id)
     this.loop = null
     if (isTerminal(this.current.status)) this.init.signal?.removeEventListener('abort', this.onExternalAbort)

@@ -12,6 +12,8 @@ import { claim, unclaim } from './registry.js'
 import { targetOf } from './target.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
 import type { ResumeOptions, SessionHandle } from './types.js'
+import { DEFAULT_MAX_SEED_TRIALS, seedViews, WarmStartWriter } from './warm-start.js'
+import { warmStartKeys } from './warm-start-keys.js'
 
 /**
  * Resumes a stored session where its last commit left it. Refuses terminal sessions
@@ -58,7 +60,19 @@ export async function resumeSession<Example = unknown>(
       optimizer,
       state,
       rng,
-      history: trials.map((t) => toView(t)),
+      history: [...seedViews(head.seeds ?? []), ...trials.map((t) => toView(t))],
+      ...(opts.warmStart
+        ? {
+            warmStart: new WarmStartWriter(
+              opts.warmStart.store,
+              head.warmStart?.exactKey && head.warmStart.seedKey
+                ? { exact: head.warmStart.exactKey, seed: head.warmStart.seedKey }
+                : warmStartKeys({ optimizerId: head.optimizer.id, ...(head.space !== undefined ? { space: head.space } : {}), ...(head.trainsetHash ? { trainsetHash: head.trainsetHash } : {}), ...(head.job ? { job: head.job } : {}) }),
+              opts.warmStart.maxSeedTrials ?? DEFAULT_MAX_SEED_TRIALS,
+              opts.warmStart.producerVersion,
+            ),
+          }
+        : {}),
       target: targetOf(opts as ResumeOptions),
       limits: mergeLimits(head.limits, opts as ResumeOptions),
       leaseTtlMs,

@@ -8,6 +8,8 @@ import { SessionDriver } from './driver.js'
 import { targetOf } from './target.js'
 import { checkStartOptions, DEFAULT_LEASE_TTL_MS, defaultDirection, defaultOwner, limitsFrom, randomSeed } from './options.js'
 import { claim, unclaim } from './registry.js'
+import { DEFAULT_MAX_SEED_TRIALS, findWarmStart, MAX_SEED_TRIALS, seedViews, WarmStartWriter, type WarmStartFound } from './warm-start.js'
+import { warmStartKeys, type WarmStartKeys } from './warm-start-keys.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
 import type { SessionHandle, StartOptions } from './types.js'
 
@@ -18,7 +20,7 @@ import type { SessionHandle, StartOptions } from './types.js'
  */
 export async function startSession<Example = unknown>(opts: StartOptions<Example>): Promise<SessionHandle> {
   const space = checkStartOptions(opts as StartOptions)
-  if (opts.warmStart !== undefined) throw new InvalidInputError('warm start is provided by @cairn/warm-start; it is not wired in this version', 'warmStart')
+  const maxSeeds = checkWarmStart(opts)
   const store = opts.store ?? createMemoryStore()
   const sessionId = opts.sessionId ?? newSessionId()
   assertSessionId(sessionId)
@@ -31,13 +33,21 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
 
   claim(store, sessionId)
   try {
-    const rng = Rng.fromSeed(seed)
     const optimizer = opts.optimizer
+    let keys: WarmStartKeys | undefined
+    let found: WarmStartFound = { source: 'none' }
+    if (opts.warmStart) {
+      keys = warmStartKeys({ optimizerId: optimizer.id, ...(space ? { space: space as unknown as Json } : {}), ...(trainsetHash ? { trainsetHash } : {}), ...(opts.job ? { job: opts.job } : {}) })
+      found = await findWarmStart(opts.warmStart, keys, maxSeeds)
+    }
+    const seeds = found.source === 'exact' || found.source === 'preloaded' ? found.seeds : []
+    const history = seedViews(seeds)
+    const rng = Rng.fromSeed(seed)
     const state = await optimizer.init({
       seed,
       rng,
       direction,
-      history: [],
+      history,
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
     })
@@ -65,6 +75,16 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
     if (trainsetHash !== undefined) head.trainsetHash = trainsetHash
     if (space) head.space = space as unknown as Json
     if (opts.settings !== undefined) head.settings = opts.settings
+    if (keys) {
+      head.warmStart = { source: found.source === 'final' ? 'exact' : found.source, exactKey: keys.exact, seedKey: keys.seed, seededTrials: seeds.length }
+      if (seeds.length > 0) head.seeds = seeds
+    }
+    if (found.source === 'final') {
+      head.status = 'completed'
+      head.terminalReason = 'warm-start-final'
+      head.progress = { ...head.progress, bestScore: found.entry.objective }
+      if (found.payload.bestArtifact !== undefined) head.bestArtifact = found.payload.bestArtifact
+    }
     try {
       await store.create(head)
     } catch (err) {
@@ -78,7 +98,8 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       optimizer,
       state,
       rng,
-      history: [],
+      history,
+      ...(opts.warmStart && keys ? { warmStart: new WarmStartWriter(opts.warmStart.store, keys, maxSeeds, opts.warmStart.producerVersion) } : {}),
       target: targetOf(opts as StartOptions),
       limits,
       leaseTtlMs,
@@ -90,6 +111,11 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       ...(opts.metric ? { metric: opts.metric } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     })
+    if (found.source === 'final') {
+      await store.releaseLease(sessionId, lease).catch(() => undefined)
+      unclaim(store, sessionId)
+      return driver
+    }
     driver.start()
     return driver
   } catch (err) {
@@ -106,4 +132,15 @@ async function existingSessionError(store: StartOptions['store'] & object, sessi
   } catch (err) {
     return err as Error
   }
+}
+
+function checkWarmStart(opts: StartOptions<any>): number {
+  const ws = opts.warmStart
+  if (ws === undefined) return DEFAULT_MAX_SEED_TRIALS
+  if (ws === null || typeof ws !== 'object' || !ws.store || typeof ws.store.lookup !== 'function')
+    throw new InvalidInputError('must be { store: WarmStartStore, maxSeedTrials?, reuseFinal? }', 'warmStart')
+  const max = ws.maxSeedTrials ?? DEFAULT_MAX_SEED_TRIALS
+  if (!Number.isSafeInteger(max) || max < 0 || max > MAX_SEED_TRIALS)
+    throw new InvalidInputError(`must be an integer in [0, ${MAX_SEED_TRIALS}]`, 'warmStart.maxSeedTrials')
+  return max
 }

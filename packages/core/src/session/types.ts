@@ -20,9 +20,14 @@ export type Objective<C = any> = (candidate: C, ctx: ObjectiveContext) => Object
 
 /** Warm-start wiring (see `@cairn/warm-start`). */
 export interface WarmStartOptions {
+  /** Where earlier runs left their best trials, and where this run leaves its own. */
   store: WarmStartStore
-  /** At most this many earlier trials seed the optimizer (default 1,000). */
+  /** At most this many earlier trials (the best ones) seed the optimizer (default 100, at most 1,000). */
   maxSeedTrials?: number
+  /** When the exact key holds a finished run (`final`), return it without running again. */
+  reuseFinal?: boolean
+  /** Version of the caller's code; a `final` from another version is treated as a checkpoint. */
+  producerVersion?: string
 }
 
 /** Options shared by `startSession` and `resumeSession`. */
@@ -70,6 +75,8 @@ export interface StartOptions<Example = unknown> extends DriveOptions<Example> {
 
 /** Options of `resumeSession`. Limits default to those stored with the session. */
 export interface ResumeOptions<Example = unknown> extends DriveOptions<Example> {
+  /** Keeps saving warm-start entries for later runs (seeds already taken are kept in the head). */
+  warmStart?: WarmStartOptions
   /** Verified against the stored hash when given (or computed from `trainset`). */
   trainsetHash?: string
   /** Verified against the stored space when given. */

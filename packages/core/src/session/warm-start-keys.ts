@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto'
+import type { Json } from '../json.js'
+import { canonicalJson } from '../util/canonical-json.js'
+
+/** What identifies related runs. */
+export interface WarmStartKeyInput {
+  optimizerId: string
+  space?: Json
+  trainsetHash?: string
+  job?: string
+}
+
+/** The two warm-start keys of a session (64-hex SHA-256 each). */
+export interface WarmStartKeys {
+  /** Optimizer, space, trainset hash and job: the same tuning problem. */
+  exact: string
+  /** Optimizer, space and job, without the trainset: related runs such as cross-validation folds. */
+  seed: string
+}
+
+/**
+ * Derives a session's warm-start keys: SHA-256 over a domain tag and the canonical JSON of
+ * the identifying fields, so the keys are stable across processes and key order.
+ */
+export function warmStartKeys(input: WarmStartKeyInput): WarmStartKeys {
+  const common = { optimizer: input.optimizerId, space: input.space ?? null, job: input.job ?? null }
+  return {
+    exact: digest({ kind: 'exact', ...common, trainsetHash: input.trainsetHash ?? null }),
+    seed: digest({ kind: 'seed', ...common }),
+  }
+}
+
+function digest(value: Json): string {
+  return createHash('sha256').update('cairn/warm-start-key/v1\n').update(canonicalJson(value)).digest('hex')
+}

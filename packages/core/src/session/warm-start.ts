@@ -1,0 +1,131 @@
+import type { CheckpointHead, Direction, SeedTrial } from '../checkpoint/types.js'
+import type { Json } from '../json.js'
+import type { TrialView } from '../optimizer/contract.js'
+import type { WarmStartEntry, WarmStartStore } from '../store/warm-start-contract.js'
+import { channels, publish } from '../telemetry/channels.js'
+import type { WarmStartKeys } from './warm-start-keys.js'
+import type { WarmStartOptions } from './types.js'
+
+export const DEFAULT_MAX_SEED_TRIALS = 100
+export const MAX_SEED_TRIALS = 1000
+const SAVE_INTERVAL_MS = 2000
+const PAYLOAD_FORMAT = 'cairn.session-trials/1'
+
+/** The payload the driver saves as a warm-start entry. */
+export interface SessionTrialsPayload {
+  format: typeof PAYLOAD_FORMAT
+  sessionId: string
+  bestScore: number | null
+  bestArtifact?: Json
+  trials: SeedTrial[]
+}
+
+/** What a new session found to start from. */
+export type WarmStartFound =
+  | { source: 'none' }
+  | { source: 'exact' | 'preloaded'; entry: WarmStartEntry; seeds: SeedTrial[] }
+  | { source: 'final'; entry: WarmStartEntry; payload: SessionTrialsPayload }
+
+/**
+ * Looks up earlier work: with `reuseFinal`, a finished exact match; else the exact key's best
+ * entry; else the seed key's latest entry (a related run, source `preloaded`).
+ */
+export async function findWarmStart(opts: WarmStartOptions, keys: WarmStartKeys, maxSeeds: number): Promise<WarmStartFound> {
+  const exact = await opts.store.lookup(keys.exact)
+  const exactPayload = exact ? asPayload(exact.payload) : null
+  if (exact && exactPayload) {
+    if (opts.reuseFinal && exact.kind === 'final') return { source: 'final', entry: exact, payload: exactPayload }
+    if (exactPayload.trials.length > 0) return { source: 'exact', entry: exact, seeds: exactPayload.trials.slice(0, maxSeeds) }
+  }
+  const related = await opts.store.lookupLatest(keys.seed)
+  const relatedPayload = related ? asPayload(related.payload) : null
+  if (related && relatedPayload && relatedPayload.trials.length > 0)
+    return { source: 'preloaded', entry: related, seeds: relatedPayload.trials.slice(0, maxSeeds) }
+  return { source: 'none' }
+}
+
+/** Seed trials as optimizers see them: status ok, `seeded: true`, indices -k..-1. */
+export function seedViews(seeds: readonly SeedTrial[]): TrialView[] {
+  return seeds.map((s, i) => ({ trialIdx: i - seeds.length, candidate: s.candidate, score: s.score, status: 'ok', seeded: true }))
+}
+
+/**
+ * Saves a session's best trials as warm-start entries under both keys: rate-limited after
+ * commits (a strict improvement always saves), and once more when the driver stops
+ * (`final` when completed). Failures are reported on `cairn:store:corrupt`-style telemetry
+ * (`cairn:session:exception`) and never stop the session.
+ */
+export class WarmStartWriter {
+  private lastSave = Number.NEGATIVE_INFINITY
+  private lastBest: number | null = null
+  private saving: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly store: WarmStartStore,
+    private readonly keys: WarmStartKeys,
+    private readonly maxSeeds: number,
+    private readonly producerVersion?: string,
+  ) {}
+
+  /** After a commit: saves when the interval passed or the best improved. Does not block. */
+  afterCommit(head: CheckpointHead, history: readonly TrialView[]): void {
+    const now = Date.now()
+    const improved = head.progress.bestScore !== null && head.progress.bestScore !== this.lastBest
+    if (!improved && now - this.lastSave < SAVE_INTERVAL_MS) return
+    this.lastSave = now
+    this.lastBest = head.progress.bestScore
+    this.enqueue(head, history, 'checkpoint')
+  }
+
+  /** When the driver stops; resolves once written (or failed). */
+  async onStop(head: CheckpointHead, history: readonly TrialView[]): Promise<void> {
+    this.enqueue(head, history, head.status === 'completed' ? 'final' : 'checkpoint')
+    await this.saving
+  }
+
+  private enqueue(head: CheckpointHead, history: readonly TrialView[], kind: 'final' | 'checkpoint'): void {
+    const payload = toPayload(head, history, this.maxSeeds)
+    if (payload.trials.length === 0 && kind === 'checkpoint') return
+    const entry = {
+      kind,
+      objective: head.progress.bestScore,
+      direction: head.direction,
+      iteration: head.progress.attempts,
+      payload: payload as unknown as Json,
+      ...(this.producerVersion !== undefined ? { producerVersion: this.producerVersion } : {}),
+    }
+    this.saving = this.saving.then(async () => {
+      try {
+        await this.store.saveOverwrite(this.keys.exact, head.sessionId, entry)
+        await this.store.saveOverwrite(this.keys.seed, head.sessionId, entry)
+      } catch (error) {
+        publish(channels.sessionException, { sessionId: head.sessionId, error, during: 'warm-start save' })
+      }
+    })
+  }
+}
+
+function toPayload(head: CheckpointHead, history: readonly TrialView[], maxSeeds: number): SessionTrialsPayload {
+  const ok = history.filter((t) => t.status === 'ok' && t.score !== undefined && !t.seeded)
+  const trials = bestFirst(ok, head.direction)
+    .slice(0, maxSeeds)
+    .map((t) => ({ candidate: t.candidate, score: t.score as number }))
+  const payload: SessionTrialsPayload = { format: PAYLOAD_FORMAT, sessionId: head.sessionId, bestScore: head.progress.bestScore, trials }
+  if (head.bestArtifact !== undefined) payload.bestArtifact = head.bestArtifact
+  return payload
+}
+
+function bestFirst(trials: TrialView[], direction: Direction): TrialView[] {
+  const sign = direction === 'maximize' ? -1 : 1
+  return trials.slice().sort((a, b) => sign * ((a.score as number) - (b.score as number)) || a.trialIdx - b.trialIdx)
+}
+
+function asPayload(value: unknown): SessionTrialsPayload | null {
+  if (value === null || typeof value !== 'object') return null
+  const p = value as Partial<SessionTrialsPayload>
+  if (p.format !== PAYLOAD_FORMAT || !Array.isArray(p.trials)) return null
+  const trials = p.trials.filter(
+    (t): t is SeedTrial => t !== null && typeof t === 'object' && typeof t.score === 'number' && Number.isFinite(t.score) && 'candidate' in t,
+  )
+  return { ...(p as SessionTrialsPayload), trials }
+}
