@@ -1,0 +1,156 @@
+/**
+ * Per-trial overhead of the session driver + a durable commit, with a trivial objective, on the
+ * memory and filesystem stores, at 100 and at 10,000 prior trials; beside one raw durable fs
+ * write of the same bytes and Optuna 3.1's JournalFileStorage on the same work.
+ *
+ *   node --conditions=@cairn/source --import tsx bench/core.ts
+ */
+import diagnostics from 'node:diagnostics_channel'
+import { mkdtemp, open, rename, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import {
+  CHANNEL_NAMES,
+  createMemoryStore,
+  encodeHead,
+  encodeTrial,
+  float,
+  int,
+  resumeSession,
+  space,
+  startSession,
+  type CheckpointStore,
+  type SessionHandle,
+} from '@cairn/core'
+import { randomSearch } from '@cairn/optimizers'
+import { createFsStore } from '@cairn/store-fs'
+import { median, printTable, round, type Row } from './lib/stats.js'
+import { optunaAvailable, runOptunaScript } from './lib/optuna.js'
+
+const WINDOW = 100
+const FAR = 10_000
+const benchSpace = space({ x: float(-5, 10), n: int(0, 9) })
+const objective = (c: { x: number; n: number }): number => c.x * c.x + c.n
+
+/** Milliseconds between consecutive checkpoints of trials [from, from + WINDOW). */
+async function timeWindow(drive: () => Promise<void>, from: number): Promise<number> {
+  const stamps = new Map<number, number>()
+  const onCheckpoint = (msg: unknown): void => {
+    const { progress } = msg as { progress: { attempts: number } }
+    stamps.set(progress.attempts, performance.now())
+  }
+  diagnostics.subscribe(CHANNEL_NAMES.sessionCheckpoint, onCheckpoint)
+  try {
+    await drive()
+  } finally {
+    diagnostics.unsubscribe(CHANNEL_NAMES.sessionCheckpoint, onCheckpoint)
+  }
+  const durations: number[] = []
+  for (let a = from + 1; a <= from + WINDOW; a++) {
+    const t1 = stamps.get(a)
+    const t0 = stamps.get(a - 1)
+    if (t0 !== undefined && t1 !== undefined) durations.push(t1 - t0)
+  }
+  return median(durations)
+}
+
+/** Drives session `sessionId` (starting it when new) until it holds `until` trials, then pauses it. */
+async function driveTo(store: CheckpointStore, sessionId: string, until: number, isNew: boolean): Promise<void> {
+  let handle: SessionHandle | undefined
+  const stopAt = (c: { x: number; n: number }, ctx: { trialIdx: number }): number => {
+    if (ctx.trialIdx === until - 1) void handle?.pause()
+    return objective(c)
+  }
+  handle = isNew
+    ? await startSession({ store, sessionId, optimizer: randomSearch(), space: benchSpace, objective: stopAt, seed: 1 })
+    : await resumeSession(store, sessionId, { optimizer: randomSearch(), objective: stopAt })
+  const r = await handle.wait()
+  if (r.progress.attempts !== until) throw new Error(`expected ${until} trials, got ${r.progress.attempts}`)
+}
+
+async function memoryFigures(): Promise<{ at100: number; at10k: number }> {
+  const store = createMemoryStore()
+  const at100 = await timeWindow(() => driveTo(store, 'mem', WINDOW * 2, true), WINDOW)
+  await driveTo(store, 'mem', FAR, false)
+  const at10k = await timeWindow(() => driveTo(store, 'mem', FAR + WINDOW, false), FAR)
+  return { at100, at10k }
+}
+
+async function fsFigures(dir: string): Promise<{ at100: number; at10k: number; headBytes: number; trialBytes: number }> {
+  const durable = createFsStore({ dir })
+  const at100 = await timeWindow(() => driveTo(durable, 'fs', WINDOW * 2, true), WINDOW)
+  // Fill up to 10,000 trials quickly (atomic but not fsynced), then measure durable commits again.
+  const fast = createFsStore({ dir, durable: false })
+  await driveTo(fast, 'fs', FAR, false)
+  await fast.close()
+  const at10k = await timeWindow(() => driveTo(durable, 'fs', FAR + WINDOW, false), FAR)
+  const head = await durable.load('fs')
+  const [trial] = await durable.readTrials('fs', { from: 150, limit: 1 })
+  await durable.close()
+  return { at100, at10k, headBytes: encodeHead(head).length, trialBytes: trial ? encodeTrial(trial).length : 0 }
+}
+
+/** One atomic durable write of `bytes`: temp file, write, fsync, rename, fsync the directory. */
+async function rawDurableWrite(dir: string, bytes: Uint8Array, iterations = 200): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < iterations; i++) {
+    const t0 = performance.now()
+    const tmp = join(dir, `raw.tmp`)
+    const fh = await open(tmp, 'w')
+    await fh.write(bytes)
+    await fh.sync()
+    await fh.close()
+    await rename(tmp, join(dir, 'raw.bin'))
+    const d = await open(dir, 'r')
+    await d.sync()
+    await d.close()
+    times.push(performance.now() - t0)
+  }
+  return median(times)
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-core-'))
+  try {
+    const memory = await memoryFigures()
+    const fs = await fsFigures(join(dir, 'store'))
+    const raw = await rawDurableWrite(dir, new Uint8Array(fs.headBytes + fs.trialBytes))
+    let optuna: { at100: number; at1000: number } | null = null
+    if (await optunaAvailable()) {
+      const r = await runOptunaScript('storage.py', ['journal', '1100', '--windows', '100,1000'])
+      optuna = { at100: r.windows['100'], at1000: r.windows['1000'] }
+    }
+    const result = {
+      unit: 'ms per trial (median of 100 consecutive trials)',
+      memory: { at100: round(memory.at100, 4), at10k: round(memory.at10k, 4), growth: round(memory.at10k / memory.at100, 2) },
+      fs: { at100: round(fs.at100), at10k: round(fs.at10k), growth: round(fs.at10k / fs.at100, 2), bytesPerCommit: fs.headBytes + fs.trialBytes },
+      rawDurableWrite: round(raw),
+      fsVsRaw: round(fs.at10k / raw, 2),
+      optunaJournal: optuna,
+      fsSpeedupVsOptunaJournalAt100: optuna ? round(optuna.at100 / fs.at100, 2) : null,
+    }
+    return result
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+export const title = 'Per-trial overhead, ms (trivial objective)'
+
+export function table(r: Awaited<ReturnType<typeof run>>): Row[] {
+  const x = r as any
+  const rows: Row[] = [
+    { what: 'memory store (driver + commit)', 'at 100': x.memory.at100, 'at 10,000': x.memory.at10k, 'ratio 10k/100': x.memory.growth },
+    { what: 'fs store, durable', 'at 100': x.fs.at100, 'at 10,000': x.fs.at10k, 'ratio 10k/100': x.fs.growth },
+    { what: `raw durable fs write (${x.fs.bytesPerCommit} B)`, 'at 100': x.rawDurableWrite, 'at 10,000': x.rawDurableWrite, 'ratio 10k/100': 1 },
+  ]
+  if (x.optunaJournal) rows.push({ what: 'Optuna 3.1 JournalFileStorage', 'at 100': x.optunaJournal.at100, 'at 10,000': `${round(x.optunaJournal.at1000)} (at 1,000)`, 'ratio 10k/100': round(x.optunaJournal.at1000 / x.optunaJournal.at100, 2) })
+  return rows
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = await run()
+  console.log(JSON.stringify(r, null, 2))
+  printTable('Per-trial overhead, ms (trivial objective)', table(r))
+}

@@ -1,0 +1,28 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+
+/** Debian's python3, which sees the apt-installed `python3-optuna` (the pyenv one on PATH does not). */
+export const PYTHON = '/usr/bin/python3'
+
+/** True when Optuna can be imported by Debian's python3. */
+export async function optunaAvailable(): Promise<boolean> {
+  if (!existsSync(PYTHON)) return false
+  try {
+    await run(PYTHON, ['-c', 'import optuna'])
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Runs a script from bench/optuna and parses the JSON it prints on its last line. */
+export async function runOptunaScript(script: string, args: string[], timeoutMs = 600_000): Promise<any> {
+  const path = fileURLToPath(new URL(`../optuna/${script}`, import.meta.url))
+  const { stdout } = await run(PYTHON, [path, ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 })
+  const last = stdout.trim().split('\n').at(-1) ?? ''
+  return JSON.parse(last)
+}

@@ -1,0 +1,29 @@
+/** Median of a non-empty list. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+/** Rounds for display. */
+export function round(value: number, digits = 3): number {
+  const f = 10 ** digits
+  return Math.round(value * f) / f
+}
+
+/** One table row: a label and named figures. */
+export type Row = Record<string, string | number>
+
+/** Prints rows as an aligned text table. */
+export function printTable(title: string, rows: readonly Row[]): void {
+  if (rows.length === 0) return
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))]
+  const cell = (v: unknown): string => (typeof v === 'number' ? String(round(v)) : String(v ?? ''))
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)))
+  const line = (values: string[]): string => values.map((v, i) => v.padEnd(widths[i] as number)).join('  ')
+  console.log(`\n${title}`)
+  console.log(line(columns))
+  console.log(line(widths.map((w) => '-'.repeat(w))))
+  for (const r of rows) console.log(line(columns.map((c) => cell(r[c]))))
+}

@@ -1,0 +1,50 @@
+/**
+ * `pnpm bench [name ...]`: runs the benchmarks (all, or those named), prints each one's JSON
+ * and table, and writes everything to bench/results/latest.json.
+ *
+ *   pnpm bench            # every benchmark
+ *   pnpm bench core level # just these
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { printTable, type Row } from './lib/stats.js'
+
+interface BenchModule {
+  run(): Promise<Record<string, unknown>>
+  table?(result: Record<string, unknown>): Row[]
+  title?: string
+}
+
+const ALL = ['core', 'level', 'dynamodb', 'optimizers', 'warm-start', 'recovery']
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
+const names = wanted.length > 0 ? wanted : ALL
+const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, startedAt: new Date().toISOString() }
+
+for (const name of names) {
+  const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url))
+  if (!existsSync(file)) {
+    console.error(`bench: no benchmark named "${name}" (have: ${ALL.join(', ')})`)
+    process.exitCode = 2
+    continue
+  }
+  console.log(`\n=== ${name} ===`)
+  const mod = (await import(pathToFileURL(file).href)) as BenchModule
+  const started = performance.now()
+  try {
+    const result = await mod.run()
+    results[name] = result
+    console.log(JSON.stringify(result, null, 2))
+    if (mod.table) printTable(mod.title ?? name, mod.table(result))
+  } catch (err) {
+    results[name] = { error: (err as Error).message }
+    console.error(`bench ${name} failed:`, err)
+    process.exitCode = 1
+  }
+  console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)`)
+}
+
+const out = fileURLToPath(new URL('./results/', import.meta.url))
+await mkdir(out, { recursive: true })
+await writeFile(`${out}latest.json`, JSON.stringify(results, null, 2) + '\n')
+console.log(`\nwrote bench/results/latest.json`)
