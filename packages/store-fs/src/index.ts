@@ -1,1 +1,2 @@
-export {}
+export { createFsStore } from './fs-store.js'
+export type { FsStore, FsStoreOptions } from './fs-store.js'

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+
+/** The package name, prefixed to every message this package writes. */
+export const PKG = '[@cairn/store-fs]'
+
+/**
+ * Where everything lives under the store's root directory:
+ *
+ * ```
+ * <dir>/sessions/<sessionId>/head        listing block + core head envelope (atomic replace)
+ * <dir>/sessions/<sessionId>/lease       lease + pending control flag (atomic replace)
+ * <dir>/sessions/<sessionId>/trials.log  core trial envelopes, appended
+ * <dir>/sessions/<sessionId>/trials.idx  u64 big-endian end offset of each trial in trials.log
+ * <dir>/warm-start/<key>/<runId>.entry   core warm-start envelope (atomic replace)
+ * <dir>/locks/<name>.lock                cross-process critical sections
+ * <dir>/trash/                           sessions being deleted
+ * ```
+ */
+export class Layout {
+  readonly sessions: string
+  readonly warmStart: string
+  readonly locks: string
+  readonly trash: string
+
+  constructor(readonly root: string) {
+    this.sessions = join(root, 'sessions')
+    this.warmStart = join(root, 'warm-start')
+    this.locks = join(root, 'locks')
+    this.trash = join(root, 'trash')
+  }
+
+  sessionDir(id: string): string {
+    return join(this.sessions, id)
+  }
+  head(id: string): string {
+    return join(this.sessions, id, 'head')
+  }
+  lease(id: string): string {
+    return join(this.sessions, id, 'lease')
+  }
+  trialLog(id: string): string {
+    return join(this.sessions, id, 'trials.log')
+  }
+  trialIndex(id: string): string {
+    return join(this.sessions, id, 'trials.idx')
+  }
+  sessionLock(id: string): string {
+    return join(this.locks, `s-${id}.lock`)
+  }
+
+  warmStartKeyDir(key: string): string {
+    return join(this.warmStart, encodeName(key))
+  }
+  warmStartEntry(key: string, runId: string): string {
+    return join(this.warmStart, encodeName(key), `${encodeName(runId)}${ENTRY_SUFFIX}`)
+  }
+  /** The lock of a warm-start key, by its encoded directory name. */
+  warmStartLock(keyName: string): string {
+    return join(this.locks, `w-${keyName}.lock`)
+  }
+}
+
+/** File name suffix of a warm-start entry. */
+export const ENTRY_SUFFIX = '.entry'
+
+const PLAIN_NAME = /^[a-z0-9_-]{1,128}$/
+
+/**
+ * A file name for an arbitrary string (a warm-start key or run id), injective and safe on
+ * every filesystem: lowercase letters, digits, `_` and `-` (a hex fingerprint, say) are kept
+ * as `p-<name>`; anything else becomes `h-<sha256 hex>` (the real value is stored inside
+ * the entry). Lowercase only, so case-insensitive filesystems cannot merge two names.
+ */
+export function encodeName(value: string): string {
+  if (PLAIN_NAME.test(value)) return `p-${value}`
+  return `h-${createHash('sha256').update(value, 'utf8').digest('hex')}`
+}
+
+/** The value behind a `p-` name, or undefined for a hashed one. */
+export function decodePlainName(name: string): string | undefined {
+  return name.startsWith('p-') ? name.slice(2) : undefined
+}

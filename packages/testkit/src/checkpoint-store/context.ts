@@ -1,0 +1,68 @@
+import type { CheckpointHead, CheckpointStore, Lease, StoreCapabilities, TrialRecord } from '@cairn/core'
+import type { StoreFactory, StoreFixture } from '../fixture.js'
+import { withFixture } from '../fixture.js'
+import { makeHead, makeTrial, nextHead } from '../helpers/head.js'
+import type { Runner } from '../runner.js'
+
+/** What every group of the checkpoint-store suite receives. */
+export interface StoreSuite {
+  runner: Runner
+  capabilities: StoreCapabilities
+  /** Registers a test that gets a fresh fixture. */
+  it(name: string, fn: (fixture: StoreFixture<CheckpointStore>) => Promise<void>, timeoutMs?: number): void
+  /** Registers a test only when `needs` holds; otherwise a skipped test named `[needs <what>] name`. */
+  itIf(
+    needs: { ok: boolean; what: string },
+    name: string,
+    fn: (fixture: StoreFixture<CheckpointStore>) => Promise<void>,
+    timeoutMs?: number,
+  ): void
+}
+
+export function storeSuite(runner: Runner, factory: StoreFactory<CheckpointStore>, capabilities: StoreCapabilities): StoreSuite {
+  const it: StoreSuite['it'] = (name, fn, timeoutMs) => runner.test(name, () => withFixture(factory, fn), timeoutMs)
+  return {
+    runner,
+    capabilities,
+    it,
+    itIf(needs, name, fn, timeoutMs) {
+      if (needs.ok) it(name, fn, timeoutMs)
+      else runner.test.skip(`[needs ${needs.what}] ${name}`, () => undefined)
+    },
+  }
+}
+
+/** Creates a session from `makeHead(overrides)` and returns the created head. */
+export async function createSession(store: CheckpointStore, overrides: Partial<CheckpointHead> = {}): Promise<CheckpointHead> {
+  const head = makeHead(overrides)
+  await store.create(head)
+  return head
+}
+
+/**
+ * Loads the session, appends `count` ok trials (or `trials`) in one commit under `lease`
+ * (default: the loaded lease) and returns the new head as loaded back.
+ */
+export async function commitNext(
+  store: CheckpointStore,
+  sessionId: string,
+  options: { count?: number; trials?: TrialRecord[]; lease?: Lease; head?: Partial<CheckpointHead> } = {},
+): Promise<CheckpointHead> {
+  const head = await store.load(sessionId)
+  const lease = options.lease ?? head.lease
+  if (!lease) throw new Error(`[@cairn/testkit] session "${sessionId}" has no lease to commit under`)
+  const count = options.count ?? 1
+  const trials = options.trials ?? Array.from({ length: count }, (_, i) => makeTrial(head.progress.attempts + i))
+  await store.commit(sessionId, {
+    expectedRevision: head.revision,
+    fencingToken: lease.fencingToken,
+    head: nextHead(head, trials, options.head),
+    trials,
+  })
+  return store.load(sessionId)
+}
+
+/** The current head and the full trial log, for "nothing was written" checks. */
+export async function snapshot(store: CheckpointStore, sessionId: string): Promise<{ head: CheckpointHead; trials: TrialRecord[] }> {
+  return { head: await store.load(sessionId), trials: await store.readTrials(sessionId) }
+}

@@ -1,0 +1,48 @@
+import type { CheckpointStore } from '@cairn/core'
+import type { StoreFactory } from '../fixture.js'
+import { closeQuietly } from '../fixture.js'
+import { vitestRunner, type Runner } from '../runner.js'
+import { registerBasics } from './basics.js'
+import { storeSuite } from './context.js'
+import { registerControl } from './control.js'
+import { registerCorruption } from './corruption.js'
+import { registerHistory } from './history.js'
+import { registerLeases } from './leases.js'
+import { registerListing } from './listing.js'
+import { registerProcesses } from './processes.js'
+
+/**
+ * Registers the `CheckpointStore` conformance suite: create/load, commits and the trial log,
+ * compare-and-set, leases and fencing, control requests, listing and paging, corruption,
+ * O(1) history, and (when the store is `durable` and `multiProcess`) real processes killed
+ * mid-commit and racing each other. Tests a capability excludes are registered as skipped,
+ * named `[needs <capability>] …`.
+ *
+ * `factory` is called once per test for a fresh, empty store (and once up front to read
+ * `store.capabilities`).
+ *
+ * @example
+ * describeCheckpointStore('fs', async () => {
+ *   const dir = await tempDir()
+ *   return { store: createFsStore({ dir }), corruptHead: (id) => writeFile(join(dir, id, 'head'), 'garbage'),
+ *            child: { module: fileURLToPath(new URL('./open-fs-store.ts', import.meta.url)), args: [dir] },
+ *            cleanup: () => removeDir(dir) }
+ * })
+ */
+export function describeCheckpointStore(name: string, factory: StoreFactory<CheckpointStore>, runner: Runner = vitestRunner): void {
+  runner.describe(`CheckpointStore conformance: ${name}`, async () => {
+    const probe = await factory()
+    const capabilities = { ...probe.store.capabilities }
+    await closeQuietly(probe.store)
+    await probe.cleanup?.()
+
+    const s = storeSuite(runner, factory, capabilities)
+    registerBasics(s)
+    registerLeases(s)
+    registerControl(s)
+    registerListing(s)
+    registerCorruption(s)
+    registerHistory(s)
+    registerProcesses(s)
+  })
+}

@@ -1,0 +1,177 @@
+import { Rng } from '@cairn/core'
+import type { Optimizer } from '@cairn/core'
+import { vitestRunner } from '../runner.js'
+import { defaultObjective, defaultSpace } from './defaults.js'
+import { stepDirectly } from './direct.js'
+import { runSegments, runStraight, trialKeys, type RunResult, type Segment, type SessionSpec } from './drive.js'
+import { realProcessRun } from './durable.js'
+import { instrument, type EvalSetup } from './evaluation.js'
+import type { OptimizerSuiteOptions } from './options.js'
+
+const SEED = 20_240_601
+const SLOW = 120_000
+
+/**
+ * Registers the optimizer conformance suite: state round trip, unknown state versions,
+ * same seed → same candidates, different seeds differ (unless `deterministic`), and the
+ * determinism rule under crashes — killed at every trial boundary, killed mid-trial, and
+ * with `parallelism: 3` (for `askTell()` optimizers) — each compared with an uninterrupted
+ * run. With `durableStore` and `optimizerModule`, a real child process is SIGKILLed mid-run
+ * and resumed. Sessions run through `startSession` / `resumeSession` on core's memory store.
+ *
+ * `factory` is called for every session (and every resume) of the suite.
+ *
+ * @example
+ * describeOptimizer('tpe', () => tpe(), { trials: 20 })
+ * describeOptimizer('grid', () => grid(), { deterministic: true })
+ */
+export function describeOptimizer(name: string, factory: () => Optimizer<any>, options: OptimizerSuiteOptions = {}): void {
+  const runner = options.runner ?? vitestRunner
+  const { describe, test, expect } = runner
+  const trials = options.trials ?? 12
+  const space = options.space ?? defaultSpace
+  const setup: EvalSetup = options.program
+    ? {
+        program: options.program,
+        ...(options.trainset !== undefined ? { trainset: options.trainset } : {}),
+        ...(options.metric !== undefined ? { metric: options.metric } : {}),
+      }
+    : { objective: options.objective ?? defaultObjective }
+  // Parallel runs finish evaluations out of order (random 0–5 ms pauses): results must not
+  // depend on completion order, since trials are told in index order.
+  const jittered = instrument(setup, () => new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 6))))
+  const spec = (seed = SEED, parallelism?: number): SessionSpec => ({
+    makeOptimizer: factory,
+    setup: parallelism !== undefined && parallelism > 1 ? jittered : setup,
+    space,
+    direction: options.direction,
+    seed,
+    trials,
+    ...(parallelism !== undefined ? { parallelism } : {}),
+  })
+  const same = (label: Record<string, unknown>, got: RunResult, want: RunResult): void => {
+    expect({ ...label, trials: trialKeys(got.trials) }).toEqual({ ...label, trials: trialKeys(want.trials) })
+    expect({ ...label, status: got.head.status, attempts: got.head.progress.attempts }).toEqual({
+      ...label,
+      status: want.head.status,
+      attempts: want.head.progress.attempts,
+    })
+  }
+
+  describe(`Optimizer conformance: ${name}`, () => {
+    const probe = factory()
+    const hasSampler = probe.sampler !== undefined
+
+    test('has a non-empty id, a non-negative integer stateVersion, and the four methods', () => {
+      const o = factory()
+      expect(typeof o.id).toBe('string')
+      expect(o.id.length).toBeGreaterThan(0)
+      expect(Number.isSafeInteger(o.stateVersion) && o.stateVersion >= 0).toBe(true)
+      for (const m of ['init', 'step', 'encodeState', 'decodeState'] as const) expect(typeof o[m]).toBe('function')
+    })
+
+    test('state round trip: a decoded state proposes the same next candidates, and re-encodes to the same bytes', async () => {
+      const direct = { seed: SEED, steps: Math.min(trials, 8), direction: options.direction ?? (options.program ? 'maximize' : 'minimize'), space, setup } as const
+      const plain = await stepDirectly(factory(), direct)
+      const o = factory()
+      const roundTripped = await stepDirectly(o, {
+        ...direct,
+        between(state) {
+          const bytes = o.encodeState(state)
+          expect(bytes).toBeInstanceOf(Uint8Array)
+          const back = o.decodeState(bytes, o.stateVersion)
+          expect(o.encodeState(back)).toEqual(bytes)
+          return back
+        },
+      })
+      expect(plain.length).toBeGreaterThan(0)
+      expect(roundTripped).toEqual(plain)
+    })
+
+    test('decodeState with an unknown state version throws', async () => {
+      const o = factory()
+      const state = await o.init({ seed: SEED, rng: Rng.fromSeed(SEED), direction: options.direction ?? 'minimize', space, history: [] })
+      const bytes = o.encodeState(state)
+      for (const version of [o.stateVersion + 1, o.stateVersion + 1000]) expect(() => o.decodeState(bytes, version)).toThrow()
+    })
+
+    test('same seed → same candidates (two sessions through startSession)', async () => {
+      const a = await runStraight(spec())
+      const b = await runStraight(spec())
+      expect(a.trials.length).toBeGreaterThan(0)
+      same({ run: 'second' }, b, a)
+    }, SLOW)
+
+    const seedsTitle = 'different seeds → different candidates'
+    if (options.deterministic) test.skip(`[needs a seeded optimizer, this one is deterministic] ${seedsTitle}`, () => undefined)
+    else
+      test(seedsTitle, async () => {
+        const a = await runStraight(spec(1))
+        const b = await runStraight(spec(2))
+        expect(a.trials.map((t) => t.candidate)).not.toEqual(b.trials.map((t) => t.candidate))
+      }, SLOW)
+
+    test('killed at each trial boundary (one crash per run) and resumed → exactly the uninterrupted trials', async () => {
+      const reference = await runStraight(spec())
+      const n = reference.trials.length
+      for (let k = 0; k < n; k++) {
+        const segments: Segment[] = [k === 0 ? { killAtStart: true } : { killAfterTrials: k }, { toEnd: true }]
+        same({ crashAfterTrial: k }, await runSegments(spec(), segments), reference)
+      }
+    }, SLOW)
+
+    test('killed at every trial boundary of one session, resumed each time → exactly the uninterrupted trials', async () => {
+      const reference = await runStraight(spec())
+      const n = reference.trials.length
+      const segments: Segment[] = [{ killAtStart: true }]
+      for (let k = 1; k < n; k++) segments.push({ killAfterTrials: k })
+      segments.push({ toEnd: true })
+      // Also: every dead driver notices its store is gone and stops.
+      same({ crashes: segments.length - 1 }, await runSegments(spec(), segments, { awaitDeadDrivers: true }), reference)
+    }, SLOW)
+
+    for (const mode of ['throw', 'hang'] as const) {
+      const how = mode === 'throw' ? 'throws' : 'never returns'
+      test(`killed mid-trial (the evaluation ${how}, nothing committed) → resume reruns the trial in flight with the same candidate`, async () => {
+        const reference = await runStraight(spec())
+        const n = reference.trials.length
+        const candidatesOf = (calls: RunResult['calls']) => calls.map((c) => c.candidate)
+        for (const m of [...new Set([0, Math.floor(n / 2), n - 1])]) {
+          const run = await runSegments(spec(), [{ killDuringTrial: m, mode }, { toEnd: true }])
+          same({ killedInTrial: m }, run, reference)
+          const killed = run.killedIn[0]
+          expect(killed?.committed).toBe(m)
+          const inFlight = candidatesOf(reference.calls.filter((c) => c.committed === m))
+          expect(inFlight).toContainEqual(killed?.candidate)
+          const rerun = candidatesOf(run.calls.filter((c) => c.segment === 1 && c.committed === m))
+          expect({ trial: m, rerun }).toEqual({ trial: m, rerun: inFlight })
+        }
+      }, SLOW)
+    }
+
+    const parallelTitle = 'parallelism 3: killed and resumed at several boundaries → the same trials as an uninterrupted parallel run'
+    if (!hasSampler) test.skip(`[needs optimizer.sampler (an askTell() optimizer)] ${parallelTitle}`, () => undefined)
+    else
+      test(parallelTitle, async () => {
+        const reference = await runStraight(spec(SEED, 3))
+        const n = reference.trials.length
+        const again = await runStraight(spec(SEED, 3))
+        same({ run: 'second parallel run' }, again, reference)
+        const plans: Segment[][] = [
+          [{ killAfterTrials: 2 }, { killAfterTrials: 5 }, { killAfterTrials: 9 }, { toEnd: true }],
+          [{ killAtStart: true }, { killDuringTrial: 4, mode: 'throw' }, { killAfterTrials: 7 }, { toEnd: true }],
+          [{ killAfterTrials: 1 }, { killDuringTrial: 3, mode: 'hang' }, { toEnd: true }],
+        ]
+        for (const [i, plan] of plans.entries()) {
+          const fits = plan.every((s) => !('killAfterTrials' in s || 'killDuringTrial' in s) || ('killAfterTrials' in s ? s.killAfterTrials : s.killDuringTrial) < n)
+          if (!fits) continue
+          same({ plan: i }, await runSegments(spec(SEED, 3), plan), reference)
+        }
+      }, SLOW)
+
+    const realTitle = 'a real child process driving a session on a durable store, SIGKILLed twice and resumed → the uninterrupted trials'
+    const { durableStore, optimizerModule } = options
+    if (!durableStore || !optimizerModule) test.skip(`[needs durableStore + optimizerModule] ${realTitle}`, () => undefined)
+    else test(realTitle, () => realProcessRun(runner, durableStore, optimizerModule, { seed: SEED, trials, space }), 180_000)
+  })
+}

@@ -1,0 +1,44 @@
+import type { CheckpointStore, Direction, Metric, Objective, Optimizer, Program, SearchSpace } from '@cairn/core'
+import type { StoreFactory } from '../fixture.js'
+import type { Runner } from '../runner.js'
+
+/** Options of `describeOptimizer`. */
+export interface OptimizerSuiteOptions {
+  /** Search space of the sessions (default: a float, an int and a categorical). */
+  space?: SearchSpace
+  /** A deterministic objective (default: testkit's `defaultObjective`). Ignored when `program` is given. */
+  objective?: Objective
+  /** Trials per session (default 12). */
+  trials?: number
+  /** Program × trainset × metric sessions instead of an objective. */
+  program?: Program<any, any>
+  trainset?: readonly unknown[]
+  metric?: Metric<any, any>
+  direction?: Direction
+  runner?: Runner
+  /** The optimizer ignores the seed (e.g. grid search): skip "different seeds differ". */
+  deterministic?: boolean
+  /**
+   * A durable, multi-process store (same fixture as `describeCheckpointStore`, `child` required)
+   * for the real-process test: a child process drives a session and is SIGKILLed mid-run,
+   * twice, then resumed. Needs `optimizerModule` too.
+   */
+  durableStore?: StoreFactory<CheckpointStore>
+  /**
+   * How a child process builds the same optimizer: `module` is the absolute path of a module
+   * exporting `createOptimizer(args)` (and optionally `objective`, `space`, `program`,
+   * `trainset`, `metric`, `direction`; see `OptimizerModule`).
+   */
+  optimizerModule?: { module: string; args?: string[] }
+}
+
+/** What an `optimizerModule` exports. */
+export interface OptimizerModule {
+  createOptimizer(args: string[]): Optimizer<any>
+  objective?: Objective
+  space?: SearchSpace
+  program?: Program<any, any>
+  trainset?: readonly unknown[]
+  metric?: Metric<any, any>
+  direction?: Direction
+}

@@ -1,0 +1,96 @@
+/**
+ * Child process of the multi-process store tests. Opens the store through the fixture's
+ * child module and either commits in a tight loop (until SIGKILLed) or races another child
+ * to commit the same session. Speaks JSON lines on stdout.
+ */
+import { writeSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
+import type { CheckpointStore } from '@cairn/core'
+import { makeTrial, nextHead } from '../helpers/head.js'
+import type { StoreChildConfig } from './protocol.js'
+
+const say = (msg: unknown): void => {
+  writeSync(1, `${JSON.stringify(msg)}\n`)
+}
+const describeError = (err: unknown): { code: unknown; name: unknown; message: unknown } => {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null
+  return { code: e?.code, name: e?.name, message: e?.message }
+}
+
+let go: () => void = () => undefined
+/** Resolves at the parent's first line on stdin ("go"). */
+const started = new Promise<void>((resolve) => (go = resolve))
+
+async function main(): Promise<void> {
+  const config = JSON.parse(process.argv[2] ?? '') as StoreChildConfig
+  // The parent holds our stdin open; when it goes away, so do we.
+  process.stdin.on('end', () => process.exit(3))
+  process.stdin.on('data', () => go())
+  const mod = (await import(pathToFileURL(config.module).href)) as { openStore(args: string[]): Promise<CheckpointStore> }
+  const store = await mod.openStore(config.args)
+  if (config.mode === 'commit-loop') await commitLoop(store, config)
+  else await race(store, config)
+}
+
+async function commitLoop(store: CheckpointStore, config: Extract<StoreChildConfig, { mode: 'commit-loop' }>): Promise<void> {
+  const lease = await store.acquireLease(config.sessionId, config.owner, config.ttlMs)
+  let head = await store.load(config.sessionId)
+  say({ ready: true, fencingToken: lease.fencingToken })
+  for (;;) {
+    const trials = [makeTrial(head.progress.attempts, { stats: { writer: process.pid } })]
+    const next = nextHead(head, trials)
+    const result = await store.commit(config.sessionId, {
+      expectedRevision: head.revision,
+      fencingToken: lease.fencingToken,
+      head: next,
+      trials,
+    })
+    head = { ...next, revision: result.revision }
+    say({ committed: head.progress.attempts, revision: result.revision })
+  }
+}
+
+async function race(store: CheckpointStore, config: Extract<StoreChildConfig, { mode: 'race' }>): Promise<void> {
+  say({ ready: true })
+  await started
+  const wins: number[] = []
+  let conflicts = 0
+  const errors: Array<ReturnType<typeof describeError>> = []
+  for (;;) {
+    let head
+    try {
+      head = await store.load(config.sessionId)
+    } catch (err) {
+      errors.push(describeError(err))
+      if (errors.length > 20) break
+      continue
+    }
+    if (head.revision >= config.target) break
+    const trials = [makeTrial(head.progress.attempts, { candidate: { writer: config.writer, revision: head.revision + 1 } })]
+    try {
+      const result = await store.commit(config.sessionId, {
+        expectedRevision: head.revision,
+        fencingToken: config.fencingToken,
+        head: nextHead(head, trials),
+        trials,
+      })
+      wins.push(result.revision)
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'REVISION_CONFLICT') conflicts++
+      else {
+        errors.push(describeError(err))
+        if (errors.length > 20) break
+      }
+    }
+  }
+  say({ done: true, wins, conflicts, errors })
+  await store.close()
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    say({ error: describeError(err) })
+    process.exit(1)
+  },
+)

@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url'
+import type { CheckpointStore } from '@cairn/core'
+import { describeCheckpointStore, describeOptimizer, referenceOptimizer, referenceOptimizerModule, removeDir, tempDir } from '../src/index.js'
+import type { StoreFactory } from '../src/index.js'
+import { ToyFsStore } from './fixtures/toy-fs-store.js'
+
+// A durable multi-process store written in this test folder, so the real-process tests of
+// the suites (SIGKILLed commit loop, racing processes, a killed driver) run in testkit itself.
+const toyStore: StoreFactory<CheckpointStore> = async () => {
+  const dir = await tempDir()
+  const store = new ToyFsStore(dir)
+  return {
+    store,
+    corruptHead: async (sessionId) => store.corruptHead(sessionId),
+    child: { module: fileURLToPath(new URL('./fixtures/toy-fs-store.ts', import.meta.url)), args: [dir] },
+    cleanup: () => removeDir(dir),
+  }
+}
+
+describeCheckpointStore('toy fs store (test fixture)', toyStore)
+
+describeOptimizer('reference optimizer, real processes on the toy fs store', referenceOptimizer, {
+  trials: 10,
+  durableStore: toyStore,
+  optimizerModule: { module: referenceOptimizerModule() },
+})
