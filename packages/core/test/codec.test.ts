@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import {
   CheckpointCorruptError,
+  InvalidInputError,
   decodeHead,
   decodeTrial,
   encodeHead,
@@ -67,6 +68,12 @@ describe('checkpoint codec', () => {
     expect(err).toBeInstanceOf(ResumeMismatchError)
     expect(err).toMatchObject({ reason: 'checkpoint-shape' })
     expect(() => decodeHead(seal('head', 9, body))).toThrow(/newer Cairn/)
+  })
+
+  test('a head that could not be read back is refused at encode time, naming the field', () => {
+    expect(() => encodeHead(head({ revision: -1 }))).toThrow(/head.*\/revision/)
+    expect(() => encodeHead({ ...head(), status: 'done' as never })).toThrow(InvalidInputError)
+    expect(() => encodeTrial({ trialIdx: 0, candidate: 1, status: 'maybe' as never, durationMs: 0 })).toThrow(InvalidInputError)
   })
 
   test('trial records round trip', () => {

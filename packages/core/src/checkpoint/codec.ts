@@ -1,5 +1,5 @@
 import { Compile } from 'typebox/compile'
-import { CheckpointCorruptError, ResumeMismatchError } from '../errors.js'
+import { CheckpointCorruptError, InvalidInputError, ResumeMismatchError } from '../errors.js'
 import type { Json } from '../json.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { open, seal, type RecordKind } from './envelope.js'
@@ -14,8 +14,15 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** Encodes a head: envelope + canonical JSON, so equal heads give equal bytes. */
 export function encodeHead(head: CheckpointHead): Uint8Array {
+  if (!(head?.optimizerState instanceof Uint8Array)) throw new InvalidInputError('must be a Uint8Array', 'head.optimizerState')
   const body: HeadBody = { ...(head as unknown as HeadBody), v: 1, optimizerState: toBase64(head.optimizerState) }
-  return seal('head', HEAD_FORMAT_VERSION, encoder.encode(canonicalJson(body)))
+  const json = canonicalJson(body)
+  const normalized = JSON.parse(json) as unknown
+  if (!checkHead.Check(normalized)) {
+    const e = checkHead.Errors(normalized)[0]
+    throw new InvalidInputError(`not a valid checkpoint head: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), 'head')
+  }
+  return seal('head', HEAD_FORMAT_VERSION, encoder.encode(json))
 }
 
 /**
@@ -30,7 +37,13 @@ export function decodeHead(bytes: Uint8Array, what = 'checkpoint head'): Checkpo
 
 /** Encodes one trial record. */
 export function encodeTrial(trial: TrialRecord): Uint8Array {
-  return seal('trial', TRIAL_FORMAT_VERSION, encoder.encode(canonicalJson({ ...trial, v: 1 })))
+  const json = canonicalJson({ ...trial, v: 1 })
+  const normalized = JSON.parse(json) as unknown
+  if (!checkTrial.Check(normalized)) {
+    const e = checkTrial.Errors(normalized)[0]
+    throw new InvalidInputError(`not a valid trial record: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), 'trial')
+  }
+  return seal('trial', TRIAL_FORMAT_VERSION, encoder.encode(json))
 }
 
 /** Decodes one trial record (same error rules as `decodeHead`). */

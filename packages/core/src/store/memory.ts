@@ -129,6 +129,8 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   }
 
   async releaseLease(sessionId: string, lease: Lease): Promise<void> {
+    this.open()
+    assertSessionId(sessionId)
     const cell = this.sessions.get(sessionId)
     if (cell?.lease && cell.lease.fencingToken === lease.fencingToken && cell.lease.owner === lease.owner)
       cell.lease = { ...cell.lease, expiresAt: 0 }
