@@ -1,1 +1,3 @@
-export {}
+export { createLevelStore, LevelStore } from './level-store.js'
+export type { LevelStoreOptions } from './options.js'
+export { LevelLockedError } from './errors.js'

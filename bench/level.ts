@@ -1,0 +1,209 @@
+/**
+ * Benchmark of @cairn/store-level.
+ *
+ * - per-trial commit cost (one ~300-byte trial + head, `sync: true`) with 100 and with
+ *   10,000 prior trials, beside one raw `level` put with `sync: true` of the same bytes;
+ * - resume time of a 10,000-trial session: open the store, load the head, read every trial.
+ *
+ * Targets: commit ≤ 2× the raw durable put; flat from 100 to 10,000 prior trials;
+ * resume ≤ 150 ms. Medians over many iterations.
+ *
+ * Standalone: `node --conditions=@cairn/source --import tsx bench/level.ts` (prints a table
+ * and JSON). `pnpm bench` imports `run()`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { encodeHead, encodeTrial, type CheckpointHead, type TrialRecord } from '@cairn/core'
+import { createLevelStore, type LevelStore } from '@cairn/store-level'
+import { median, printTable, round, type Row } from './lib/stats.js'
+
+// `level` is a dependency of @cairn/store-level, not of the repository root.
+const requireFromPackage = createRequire(fileURLToPath(new URL('../packages/store-level/package.json', import.meta.url)))
+interface RawLevel {
+  open(): Promise<void>
+  put(key: string, value: Uint8Array, options: { sync: boolean }): Promise<void>
+  close(): Promise<void>
+}
+const { Level } = requireFromPackage('level') as { Level: new (location: string, options: object) => RawLevel }
+
+const ROUNDS = 10
+const COMMITS_PER_ROUND = 100
+const RESUME_RUNS = 15
+const LARGE = 10_000
+const SMALL = 100
+
+export type LevelBenchFigures = {
+  /** Median µs of one raw `level` put with `sync: true` of the bytes a commit writes. */
+  rawDurablePutUs: number
+  /** Median µs of `commit` (one trial + head, `sync: true`) after 100 prior trials. */
+  commitAt100Us: number
+  /** Median µs of `commit` after 10,000 prior trials. */
+  commitAt10000Us: number
+  /** commitAt10000Us / rawDurablePutUs (target ≤ 2). */
+  ratioToRawPut: number
+  /** commitAt10000Us / commitAt100Us (target ≈ 1: flat). */
+  flatness: number
+  /** Median µs of `commit` on a store with `sync: false` (100+ prior trials), for the README's trade-off. */
+  commitNoSyncUs: number
+  /** Median ms to open the store, load the head and read all 10,000 trials (target ≤ 150). */
+  resume10000Ms: number
+  /** Median CPU ms (user + system, all threads) of that resume: less sensitive to a busy machine. */
+  resume10000CpuMs: number
+  /** Bytes written per commit (encoded trial + head). */
+  bytesPerCommit: number
+  iterations: { commits: number; resumes: number }
+}
+
+function trial(trialIdx: number): TrialRecord {
+  return {
+    trialIdx,
+    candidateId: `cand-${trialIdx}`,
+    candidate: { x: Math.sin(trialIdx) * 5, lr: 0.001 + (trialIdx % 7) * 1e-4, n: trialIdx % 64, kernel: trialIdx % 2 ? 'rbf' : 'linear' },
+    score: Math.cos(trialIdx),
+    status: 'ok',
+    stats: { evals: 3, tokens: 1200 + (trialIdx % 100), note: 'synthetic benchmark trial' },
+    durationMs: 12.5,
+  }
+}
+
+function head(sessionId: string, attempts: number): CheckpointHead {
+  const now = Date.now()
+  return {
+    sessionId,
+    status: 'running',
+    optimizer: { id: '@cairn/optimizers/tpe', stateVersion: 1 },
+    optimizerOptions: { nStartup: 10, gamma: 0.25 },
+    seed: 42,
+    direction: 'minimize',
+    createdAt: now,
+    updatedAt: now,
+    progress: { attempts, completed: attempts, errors: 0, bestScore: attempts ? -1 : null, bestTrialIdx: attempts ? 0 : null, startedAt: now },
+    limits: { maxTrials: null, maxErrors: 5, trialTimeoutMs: null, parallelism: 1 },
+    optimizerState: new Uint8Array(64).fill(attempts & 255),
+    rngState: '0123456789abcdef0123456789abcdef',
+    pending: [],
+    revision: 0,
+    lease: { owner: 'bench', fencingToken: 1, expiresAt: now + 3_600_000 },
+  }
+}
+
+/** A session with `n` trials, committed in one batch (setup, not measured). */
+async function seedSession(store: LevelStore, id: string, n: number): Promise<{ revision: number; attempts: number }> {
+  await store.create(head(id, 0))
+  const trials = Array.from({ length: n }, (_, i) => trial(i))
+  const { revision } = await store.commit(id, { expectedRevision: 0, fencingToken: 1, head: head(id, n), trials })
+  return { revision, attempts: n }
+}
+
+const nowUs = () => Number(process.hrtime.bigint()) / 1e3
+
+export async function run(): Promise<LevelBenchFigures> {
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-level-'))
+  try {
+    const location = join(dir, 'store')
+    let store = createLevelStore({ location })
+    const small = await seedSession(store, 'bench-100', SMALL)
+    const large = await seedSession(store, 'bench-10000', LARGE)
+    const fastStore = createLevelStore({ location: join(dir, 'no-sync'), sync: false })
+    const fast = await seedSession(fastStore, 'bench-no-sync', SMALL)
+
+    const raw = new Level(join(dir, 'raw'), { keyEncoding: 'utf8', valueEncoding: 'view' })
+    await raw.open()
+    const bytesPerCommit = encodeTrial(trial(LARGE)).length + encodeHead(head('bench-10000', LARGE + 1)).length
+    const rawValue = new Uint8Array(bytesPerCommit).fill(0x5a)
+
+    const rawUs: number[] = []
+    const smallUs: number[] = []
+    const largeUs: number[] = []
+    const noSyncUs: number[] = []
+    const commitOne = async (id: string, s: { revision: number; attempts: number }, on = store) => {
+      const t = trial(s.attempts)
+      const h = head(id, s.attempts + 1)
+      const start = nowUs()
+      const r = await on.commit(id, { expectedRevision: s.revision, fencingToken: 1, head: h, trials: [t] })
+      const took = nowUs() - start
+      s.revision = r.revision
+      s.attempts++
+      return took
+    }
+    // Interleave the three, one of each in turn, so drift in the machine's load hits them alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < COMMITS_PER_ROUND; i++) {
+        const start = nowUs()
+        await raw.put(`raw-${round}-${i}`, rawValue, { sync: true })
+        rawUs.push(nowUs() - start)
+        smallUs.push(await commitOne('bench-100', small))
+        largeUs.push(await commitOne('bench-10000', large))
+        noSyncUs.push(await commitOne('bench-no-sync', fast, fastStore))
+      }
+    }
+    await fastStore.close()
+    await raw.close()
+    // The "100" session ends at 100 + ROUNDS × COMMITS_PER_ROUND trials; the "10,000" one starts there.
+
+    const resumeMs: number[] = []
+    const resumeCpuMs: number[] = []
+    let readBack = 0
+    for (let i = 0; i < RESUME_RUNS; i++) {
+      await store.close()
+      const start = nowUs()
+      const cpu = process.cpuUsage()
+      store = createLevelStore({ location })
+      await store.open()
+      const h = await store.load('bench-10000')
+      const trials = await store.readTrials('bench-10000')
+      resumeMs.push((nowUs() - start) / 1e3)
+      const used = process.cpuUsage(cpu)
+      resumeCpuMs.push((used.user + used.system) / 1e3)
+      readBack = trials.length
+      if (trials.length !== h.progress.attempts) throw new Error('resume read an inconsistent session')
+    }
+    await store.close()
+    if (readBack < LARGE) throw new Error(`resume read ${readBack} trials`)
+
+    const rawDurablePutUs = median(rawUs)
+    const commitAt100Us = median(smallUs)
+    const commitAt10000Us = median(largeUs)
+    return {
+      rawDurablePutUs: round1(rawDurablePutUs),
+      commitAt100Us: round1(commitAt100Us),
+      commitAt10000Us: round1(commitAt10000Us),
+      ratioToRawPut: round2(commitAt10000Us / rawDurablePutUs),
+      flatness: round2(commitAt10000Us / commitAt100Us),
+      commitNoSyncUs: round1(median(noSyncUs)),
+      resume10000Ms: round1(median(resumeMs)),
+      resume10000CpuMs: round1(median(resumeCpuMs)),
+      bytesPerCommit,
+      iterations: { commits: ROUNDS * COMMITS_PER_ROUND, resumes: RESUME_RUNS },
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+const round1 = (n: number) => round(n, 1)
+const round2 = (n: number) => round(n, 2)
+
+export const title = '@cairn/store-level: durable commit and resume (medians)'
+
+export function table(f: LevelBenchFigures): Row[] {
+  return [
+    { what: `raw level put, sync: true (${f.bytesPerCommit} B)`, median: `${f.rawDurablePutUs} µs`, target: '' },
+    { what: 'commit, 100 prior trials', median: `${f.commitAt100Us} µs`, target: '' },
+    { what: 'commit, 10,000 prior trials', median: `${f.commitAt10000Us} µs`, target: '' },
+    { what: 'commit / raw put', median: f.ratioToRawPut, target: '≤ 2' },
+    { what: 'commit at 10,000 / at 100', median: f.flatness, target: '≈ 1 (flat)' },
+    { what: 'commit, sync: false', median: `${f.commitNoSyncUs} µs`, target: '' },
+    { what: 'resume 10,000 trials (open + load + readTrials)', median: `${f.resume10000Ms} ms`, target: '≤ 150 ms' },
+    { what: 'resume 10,000 trials, CPU time', median: `${f.resume10000CpuMs} ms`, target: '' },
+  ]
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const f = await run()
+  console.log(JSON.stringify(f, null, 2))
+  printTable(title, table(f))
+}

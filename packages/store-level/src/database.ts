@@ -1,0 +1,74 @@
+import { Level } from 'level'
+import { openError } from './errors.js'
+import { SUBLEVEL } from './keys.js'
+
+/** Key range of an iterator (utf8 keys). */
+export interface KeyRange {
+  gt?: string
+  gte?: string
+  lt?: string
+  lte?: string
+  limit?: number
+}
+
+/** Durability of a write: `sync: true` fsyncs before resolving. */
+export interface WriteOptions {
+  sync: boolean
+}
+
+/**
+ * The part of an abstract-level sublevel (string keys, values of type `V`) this store uses.
+ * Declared here so the public declarations never name abstract-level's internal types.
+ */
+export interface Sublevel<V> {
+  get(key: string): Promise<V | undefined>
+  put(key: string, value: V, options: WriteOptions): Promise<void>
+  batch(operations: Array<{ type: 'put'; key: string; value: V } | { type: 'del'; key: string }>, options: WriteOptions): Promise<void>
+  iterator(range: KeyRange): AsyncIterable<[string, V]> & { all(): Promise<Array<[string, V]>> }
+  keys(range: KeyRange): { all(): Promise<string[]> }
+  values(range: KeyRange & { highWaterMarkBytes?: number }): { all(): Promise<V[]> }
+}
+
+/** One operation of an atomic batch across sublevels. */
+export type BatchOperation =
+  | { type: 'put'; sublevel: Sublevel<Uint8Array>; key: string; value: Uint8Array }
+  | { type: 'put'; sublevel: Sublevel<string>; key: string; value: string }
+  | { type: 'del'; sublevel: Sublevel<Uint8Array> | Sublevel<string>; key: string }
+
+/** The root database: atomic batches across sublevels. */
+export interface RootDatabase {
+  batch(operations: BatchOperation[], options: WriteOptions): Promise<void>
+  close(): Promise<void>
+}
+
+/** An open database and its sublevels (see `SUBLEVEL` for the key layout). */
+export interface OpenDatabase {
+  db: RootDatabase
+  heads: Sublevel<Uint8Array>
+  trials: Sublevel<Uint8Array>
+  listings: Sublevel<string>
+  warm: Sublevel<Uint8Array>
+}
+
+/**
+ * Opens the database at `location` (creating it when missing). A database held by another
+ * process gives `LevelLockedError`; any other failure an `InvalidInputError` naming the path.
+ */
+export async function openDatabase(location: string): Promise<OpenDatabase> {
+  const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view', createIfMissing: true })
+  try {
+    await db.open()
+  } catch (err) {
+    await db.close().catch(() => {})
+    throw openError(location, err)
+  }
+  const sublevel = <V>(name: string, valueEncoding: 'view' | 'utf8') =>
+    db.sublevel<string, V>(name, { keyEncoding: 'utf8', valueEncoding }) as unknown as Sublevel<V>
+  return {
+    db: db as unknown as RootDatabase,
+    heads: sublevel<Uint8Array>(SUBLEVEL.head, 'view'),
+    trials: sublevel<Uint8Array>(SUBLEVEL.trial, 'view'),
+    listings: sublevel<string>(SUBLEVEL.listing, 'utf8'),
+    warm: sublevel<Uint8Array>(SUBLEVEL.warm, 'view'),
+  }
+}

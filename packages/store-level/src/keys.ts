@@ -1,0 +1,58 @@
+import { invalidInput } from './errors.js'
+
+/**
+ * Names of the sublevels. In the raw database a key reads `!<sublevel>!<key>`
+ * (abstract-level's sublevel prefix).
+ */
+export const SUBLEVEL = {
+  /** sessionId → encoded head (core's `encodeHead`, lease stored in `listing`). */
+  head: 'head',
+  /** `<sessionId>:<trialIdx, 12 digits>` → encoded trial (core's `encodeTrial`). */
+  trial: 'trial',
+  /** sessionId → listing record (JSON): what `list` serves, plus revision, lease and control flag. */
+  listing: 'listing',
+  /** `<key>\0<runId>` (escaped) → encoded warm-start entry (core's `encodeWarmStartEntry`). */
+  warm: 'warm',
+} as const
+
+/** Digits of a trial index in a trial key; indexes up to 10^12 - 1. */
+export const TRIAL_INDEX_DIGITS = 12
+/** The largest trial index a key can hold. */
+export const MAX_TRIAL_INDEX = 10 ** TRIAL_INDEX_DIGITS - 1
+
+// Session ids are [A-Za-z0-9._-]: neither ':' nor ';' can occur in one, so `<id>:` is a
+// prefix no other session shares and `<id>;` is the first key after all of it.
+const TRIAL_SEPARATOR = ':'
+const AFTER_TRIALS = ';'
+
+/** The key of one trial: zero-padded so key order is index order. */
+export function trialKey(sessionId: string, trialIdx: number): string {
+  if (!Number.isSafeInteger(trialIdx) || trialIdx < 0 || trialIdx > MAX_TRIAL_INDEX)
+    throw invalidInput(`must be an integer in 0..${MAX_TRIAL_INDEX}, got ${trialIdx}`, 'trialIdx')
+  return sessionId + TRIAL_SEPARATOR + String(trialIdx).padStart(TRIAL_INDEX_DIGITS, '0')
+}
+
+/** The key range of a session's trials with `from <= index < end` (all of them by default). */
+export function trialRange(sessionId: string, from = 0, end = Infinity): { gte: string; lt: string } {
+  return {
+    gte: from <= 0 ? sessionId + TRIAL_SEPARATOR : trialKey(sessionId, from),
+    lt: end > MAX_TRIAL_INDEX ? sessionId + AFTER_TRIALS : trialKey(sessionId, end),
+  }
+}
+
+// Warm-start keys and run ids are arbitrary strings. Escaping \0 and \1 makes `<key>\0` a
+// prefix that only the entries of `key` share.
+function escapePart(s: string): string {
+  return s.replace(/[\u0000\u0001]/g, (c) => (c === '\u0000' ? '\u0001\u0001' : '\u0001\u0002'))
+}
+
+/** The key of one warm-start entry. */
+export function warmKey(key: string, runId: string): string {
+  return `${escapePart(key)}\u0000${escapePart(runId)}`
+}
+
+/** The key range of every entry of one warm-start key. */
+export function warmKeyRange(key: string): { gte: string; lt: string } {
+  const prefix = escapePart(key)
+  return { gte: `${prefix}\u0000`, lt: `${prefix}\u0001` }
+}

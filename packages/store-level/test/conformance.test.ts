@@ -1,0 +1,19 @@
+import { describeCheckpointStore, describeWarmStartStore, removeDir, tempDir } from '@cairn/testkit'
+import { createLevelStore } from '../src/index.js'
+
+/** Bytes that are no Cairn record at all. */
+const GARBAGE = new TextEncoder().encode('this is not a cairn record \u0000\u0001\u0002')
+
+async function fixture() {
+  const dir = await tempDir('cairn-level-conformance-')
+  const store = createLevelStore({ location: dir })
+  return {
+    store,
+    corruptHead: (sessionId: string) => store.unsafeSetHeadBytes(sessionId, GARBAGE),
+    corruptWarmStartEntry: (key: string, runId: string) => store.unsafeSetWarmStartBytes(key, runId, GARBAGE),
+    cleanup: () => removeDir(dir),
+  }
+}
+
+describeCheckpointStore('level', fixture)
+describeWarmStartStore('level', fixture)

@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { CheckpointHead, TrialRecord } from '@cairn/core'
+
+/** The repository root (where tsx is installed). */
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
+/** tsx's ESM loader, as a file URL for `node --import`. */
+export const tsxLoader = pathToFileURL(createRequire(join(repoRoot, 'package.json')).resolve('tsx/esm')).href
+
+/** A fresh temporary directory; `cleanup` removes it. */
+export async function tempDir(prefix = 'cairn-level-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
+}
+
+/** Starts a TypeScript fixture of `test/fixtures` in a child Node.js process. */
+export function spawnFixture(name: string, args: string[]): ChildProcess {
+  const file = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+  return spawn(process.execPath, ['--conditions=@cairn/source', '--import', tsxLoader, file, ...args], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+}
+
+/** Collects a child's output and exit. */
+export function collect(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.setEncoding('utf8').on('data', (s: string) => (stdout += s))
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => (stderr += s))
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+}
+
+/** A valid new head (revision 0, lease held by `owner` with token 1). */
+export function newHead(sessionId: string, overrides: Partial<CheckpointHead> = {}): CheckpointHead {
+  const now = Date.now()
+  return {
+    sessionId,
+    status: 'running',
+    optimizer: { id: '@cairn/test/opt', stateVersion: 1 },
+    optimizerOptions: { k: 1 },
+    seed: 42,
+    direction: 'minimize',
+    createdAt: now,
+    updatedAt: now,
+    progress: { attempts: 0, completed: 0, errors: 0, bestScore: null, bestTrialIdx: null, startedAt: now },
+    limits: { maxTrials: null, maxErrors: 5, trialTimeoutMs: null, parallelism: 1 },
+    optimizerState: new Uint8Array([1, 2, 3, 4]),
+    rngState: '0123456789abcdef0123456789abcdef',
+    pending: [],
+    revision: 0,
+    lease: { owner: 'tester', fencingToken: 1, expiresAt: now + 60_000 },
+    ...overrides,
+  }
+}
+
+/** A trial of about 300 encoded bytes. */
+export function trialAt(trialIdx: number): TrialRecord {
+  return {
+    trialIdx,
+    candidateId: `c-${trialIdx}`,
+    candidate: { x: Math.sin(trialIdx) * 5, lr: 0.001 + (trialIdx % 7) * 1e-4, n: trialIdx % 64, kernel: trialIdx % 2 ? 'rbf' : 'linear' },
+    score: Math.cos(trialIdx),
+    status: 'ok',
+    stats: { evals: 3, note: 'synthetic trial for tests and benchmarks' },
+    durationMs: 12.5,
+  }
+}
+
+/** The head after `trials` were run on top of `head`. */
+export function advance(head: CheckpointHead, trials: TrialRecord[], patch: Partial<CheckpointHead> = {}): CheckpointHead {
+  let { attempts, completed, errors, bestScore, bestTrialIdx } = head.progress
+  for (const t of trials) {
+    attempts++
+    if (t.status === 'ok') {
+      completed++
+      if (t.score !== undefined && (bestScore === null || t.score < bestScore)) {
+        bestScore = t.score
+        bestTrialIdx = t.trialIdx
+      }
+    } else errors++
+  }
+  return {
+    ...head,
+    updatedAt: Date.now(),
+    progress: { ...head.progress, attempts, completed, errors, bestScore, bestTrialIdx },
+    optimizerState: new Uint8Array([attempts & 255, 9, 9]),
+    ...patch,
+  }
+}
