@@ -64,6 +64,24 @@ describe('resume refuses what does not match, and changes nothing', () => {
     expect((await ok.wait()).status).toBe('completed')
   })
 
+  test('a caller-supplied trainset hash must be given again on resume (it cannot be recomputed)', async () => {
+    const store = createMemoryStore()
+    const program = (config: unknown, example: number): number => (config as { x: number }).x * example
+    const metric = (example: number, output: number): number => -Math.abs(output - example)
+    const h = await startSession({
+      store, optimizer: uniform(), trainset: [1, 2], trainsetHash: 'f'.repeat(64), metric,
+      program: (config, example: number) => {
+        void h.pause()
+        return program(config, example)
+      },
+    })
+    await h.wait()
+    await expect(resumeSession(store, h.id, { optimizer: uniform(), program, metric, trainset: [1, 2] })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'trainsetHash' })
+    await expect(resumeSession(store, h.id, { optimizer: uniform(), program, metric, trainset: [1, 2], trainsetHash: 'e'.repeat(64) })).rejects.toMatchObject({ reason: 'trainset-hash' })
+    const ok = await resumeSession(store, h.id, { optimizer: uniform(), program, metric, trainset: [1, 2], trainsetHash: 'f'.repeat(64), maxTrials: 2 })
+    expect((await ok.wait()).status).toBe('completed')
+  })
+
   test('a different search space', async () => {
     const store = createMemoryStore()
     const id = await pausedSession(store, { space: space({ x: float(-5, 5) }) })

@@ -51,6 +51,15 @@ describe('search space', () => {
     expect(build).toThrow(InvalidInputError)
   })
 
+  test('canonical JSON: holes are null, toJSON is honoured, Map/Set/binary refused', () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expect(canonicalJson([1, , 2])).toBe('[1,null,2]')
+    expect(canonicalJson({ at: new Date(0) })).toBe('{"at":"1970-01-01T00:00:00.000Z"}')
+    expect(() => canonicalJson({ m: new Map() })).toThrow(InvalidInputError)
+    expect(() => canonicalJson(new Set([1]))).toThrow(InvalidInputError)
+    expect(() => canonicalJson(new Uint8Array(2))).toThrow(InvalidInputError)
+  })
+
   test('canonical JSON sorts keys and refuses NaN', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: 1 }], c: -0 } })).toBe('{"a":{"c":0,"d":[1,{"y":1,"z":0}]},"b":1}')
     expect(() => canonicalJson({ x: Number.NaN })).toThrow(InvalidInputError)

@@ -89,7 +89,7 @@ describe('trial outcomes', () => {
     const r = await h.wait()
     expect(r.status).toBe('completed')
     expect(h.head().direction).toBe('maximize')
-    expect(h.head().trainsetHash).toMatch(/^[0-9a-f]{64}$/)
+    expect(h.head().trainsetHash).toMatch(/^cairn-sha256:[0-9a-f]{64}$/)
   })
 })
 

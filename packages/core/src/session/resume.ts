@@ -10,7 +10,7 @@ import { checkDriveOptions, DEFAULT_LEASE_TTL_MS, defaultOwner, mergeLimits } fr
 import { toView } from './progress.js'
 import { claim, unclaim } from './registry.js'
 import { targetOf } from './target.js'
-import { defaultTrainsetHash } from './trainset-hash.js'
+import { DEFAULT_TRAINSET_HASH_PREFIX, defaultTrainsetHash } from './trainset-hash.js'
 import type { ResumeOptions, SessionHandle } from './types.js'
 import { DEFAULT_MAX_SEED_TRIALS, seedViews, WarmStartWriter } from './warm-start.js'
 import { warmStartKeys } from './warm-start-keys.js'
@@ -37,6 +37,11 @@ export async function resumeSession<Example = unknown>(
     if (head.optimizer.id !== optimizer.id) throw new ResumeMismatchError('optimizer-id', head.optimizer.id, optimizer.id)
     if (head.optimizer.stateVersion !== optimizer.stateVersion)
       throw new ResumeMismatchError('state-version', head.optimizer.stateVersion, optimizer.stateVersion)
+    if (opts.trainsetHash === undefined && opts.trainset && head.trainsetHash !== undefined && !head.trainsetHash.startsWith(DEFAULT_TRAINSET_HASH_PREFIX))
+      throw new InvalidInputError(
+        `session "${sessionId}" was started with a caller-supplied trainsetHash (${head.trainsetHash}); pass the same trainsetHash when resuming so the trainset can be verified`,
+        'trainsetHash',
+      )
     const givenHash = opts.trainsetHash ?? (opts.trainset ? defaultTrainsetHash(opts.trainset) : undefined)
     if (head.trainsetHash !== undefined && givenHash !== undefined && givenHash !== head.trainsetHash)
       throw new ResumeMismatchError('trainset-hash', head.trainsetHash, givenHash)

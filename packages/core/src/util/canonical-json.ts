@@ -1,8 +1,10 @@
 import { InvalidInputError } from '../errors.js'
 
 /**
- * JSON with object keys in code-point order and no whitespace, so equal values give equal
- * strings. Throws on values JSON cannot carry faithfully (NaN, Infinity, functions, cycles).
+ * JSON with object keys sorted (by UTF-16 code units, as RFC 8785) and no whitespace, so equal
+ * values give equal strings. Honours `toJSON` (so a `Date` becomes its ISO string); array holes
+ * become `null`. Throws on values JSON cannot carry faithfully (NaN, Infinity, functions,
+ * cycles, Map, Set, binary data).
  */
 export function canonicalJson(value: unknown): string {
   const out: string[] = []
@@ -27,14 +29,21 @@ function write(value: unknown, out: string[], stack: Set<object>): void {
         out.push('null')
         return
       }
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+        write((value as { toJSON: () => unknown }).toJSON(), out, stack)
+        return
+      }
+      if (value instanceof Map || value instanceof Set || ArrayBuffer.isView(value) || value instanceof ArrayBuffer)
+        throw new InvalidInputError(`cannot store a ${value.constructor.name} as JSON; convert it to an array or object first`)
       if (stack.has(value)) throw new InvalidInputError('cannot store a cyclic value as JSON')
       stack.add(value)
       if (Array.isArray(value)) {
         out.push('[')
-        value.forEach((item, i) => {
+        for (let i = 0; i < value.length; i++) {
           if (i > 0) out.push(',')
-          write(item === undefined ? null : item, out, stack)
-        })
+          const item: unknown = value[i]
+          write(item === undefined || typeof item === 'function' ? null : item, out, stack)
+        }
         out.push(']')
       } else {
         out.push('{')
