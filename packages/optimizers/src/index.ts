@@ -1,1 +1,10 @@
-export {}
+export { randomSearch } from './random-search.js'
+export type { RandomSearchOptions, RandomSearchState } from './random-search.js'
+export { gridSearch } from './grid-search.js'
+export type { GridSearchOptions, GridSearchState } from './grid-search.js'
+export { tpe } from './tpe/index.js'
+export type { TpeOptions, TpeState } from './tpe/index.js'
+export { cmaEs } from './cmaes/cma-es.js'
+export type { CmaEsOptions, CmaEsState } from './cmaes/cma-es.js'
+export { fewShotSearch } from './few-shot/few-shot-search.js'
+export type { FewShotSearchOptions, FewShotState, FewShotIncumbent, FewShotConfig } from './few-shot/few-shot-search.js'

@@ -1,0 +1,22 @@
+import { askTell, type Optimizer } from '@cairn/core'
+import { resolveTpeOptions, type TpeOptions } from './options.js'
+import { tpeSampler, type TpeState } from './sampler.js'
+
+export type { TpeOptions } from './options.js'
+export type { TpeState } from './sampler.js'
+
+/**
+ * Tree-structured Parzen Estimator, as Optuna 3.x's `TPESampler`: after `nStartupTrials`
+ * uniform draws, trials are split into a good group (the best `min(ceil(0.1·n), 25)`) and the
+ * rest; a Parzen estimator is fitted to each (in log space for log dims, with integer and step
+ * dims rounded), and the next candidate is the best of `nEiCandidates` draws from the good
+ * model by the ratio l(x) / g(x). Failed trials are left out of both models. State is a
+ * version tag only: the model is rebuilt from the session's history at every ask.
+ *
+ * ```ts
+ * await compile({ optimizer: tpe({ multivariate: true }), space: space({ x: float(-5, 10), y: float(0, 15) }), objective, maxTrials: 100 })
+ * ```
+ */
+export function tpe(options: TpeOptions = {}): Optimizer<TpeState> {
+  return askTell(tpeSampler(resolveTpeOptions(options)))
+}

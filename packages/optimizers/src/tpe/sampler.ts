@@ -1,0 +1,177 @@
+import type { AskContext, AskResult, Json, Rng, Sampler } from '@cairn/core'
+import { requireSpace } from '../common/require-space.js'
+import { jsonStateCodec } from '../common/state-codec.js'
+import { compileSpace, fromInternal, sampleUniform, type CompiledSpace } from '../space-math/index.js'
+import { cellOf, isDiscrete } from './kernels.js'
+import { truncNormal } from './normal.js'
+import { JointParzen, type JointPoint } from './multivariate.js'
+import { collectObservations, splitObservations, type Observations } from './observations.js'
+import { TPE_NAME, defaultWeights, nBelow, tpeOptionsJson, type TpeConfig } from './options.js'
+import { NumericParzen, categoricalProbs, pickWeighted } from './univariate.js'
+
+/** The state of `tpe()`: nothing but a version tag. TPE is history-driven and the RNG lives in the session. */
+export type TpeState = { v: 1 }
+
+const isState = (v: unknown): v is TpeState => typeof v === 'object' && v !== null && (v as { v?: unknown }).v === 1
+
+interface Groups {
+  below: Uint32Array
+  above: Uint32Array
+  wBelow: Float64Array
+  wAbove: Float64Array
+}
+
+/** The TPE sampler; `tpe()` wraps it with `askTell()`. */
+export function tpeSampler(cfg: TpeConfig): Sampler<TpeState> {
+  return {
+    id: '@cairn/optimizers/tpe',
+    stateVersion: 1,
+    options: tpeOptionsJson(cfg),
+    init: (ctx) => {
+      requireSpace(TPE_NAME, ctx)
+      return { v: 1 }
+    },
+    ask: (state, ctx) => ask(cfg, state, ctx),
+    ...jsonStateCodec(TPE_NAME, 1, isState),
+  }
+}
+
+function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext): AskResult<TpeState> {
+  const space = requireSpace(TPE_NAME, ctx)
+  const cs = compileSpace(space)
+  const obs = collectObservations(cs, ctx.history, cfg.constantLiar ? ctx.pending : [], ctx.direction)
+  if (obs.nComplete < cfg.nStartupTrials || obs.nComplete === 0)
+    return { kind: 'candidate', state, candidate: sampleUniform(space, ctx.rng) }
+  // As Optuna 3.1: the good-group size counts finished trials only (in-flight ones are never good).
+  const { below, above } = splitObservations(obs, nBelow(cfg, obs.nComplete))
+  const groups: Groups = {
+    below,
+    above,
+    wBelow: defaultWeights(below.length, new Float64Array(below.length)),
+    wAbove: defaultWeights(above.length, new Float64Array(above.length)),
+  }
+  if (cfg.localFraction > 0 && ctx.rng.next() < cfg.localFraction)
+    return { kind: 'candidate', state, candidate: suggestLocal(cfg, cs, obs, below, ctx.rng) }
+  const candidate = cfg.multivariate ? suggestJoint(cfg, cs, obs, groups, ctx.rng) : suggestIndependent(cfg, cs, obs, groups, ctx.rng)
+  return { kind: 'candidate', state, candidate }
+}
+
+/** Univariate TPE: every dimension (name order) chosen on its own, best of `nEiCandidates` draws by l(x) / g(x). */
+function suggestIndependent(cfg: TpeConfig, cs: CompiledSpace, obs: Observations, g: Groups, rng: Rng): Record<string, Json> {
+  const out: Record<string, Json> = {}
+  let jn = 0
+  let jc = 0
+  for (const dim of cs.dims) {
+    if (dim.kind === 'categorical') {
+      const col = obs.categorical[jc++]!
+      const pb = categoricalProbs(dim.count, col, g.below, g.wBelow, cfg.priorWeight)
+      const pa = categoricalProbs(dim.count, col, g.above, g.wAbove, cfg.priorWeight)
+      let best = -1
+      let bestScore = -Infinity
+      for (let i = 0; i < cfg.nEiCandidates; i++) {
+        const c = pickWeighted(pb, rng)
+        const score = Math.log(pb[c]!) - Math.log(pa[c]!)
+        if (score > bestScore || best < 0) {
+          best = c
+          bestScore = score
+        }
+      }
+      out[dim.name] = dim.choices[best] as Json
+      continue
+    }
+    const col = obs.numeric[jn++]!
+    const l = new NumericParzen(dim, col, g.below, g.wBelow, cfg, cfg.bandwidthBelow)
+    const gm = new NumericParzen(dim, col, g.above, g.wAbove, cfg)
+    const discrete = isDiscrete(dim)
+    const seen = discrete ? new Map<number, number>() : undefined
+    let best = Number.NaN
+    let bestScore = -Infinity
+    for (let i = 0; i < cfg.nEiCandidates; i++) {
+      const x = l.sample(rng)
+      const v = fromInternal(dim, x)
+      let score: number
+      if (seen) {
+        const known = seen.get(v)
+        if (known !== undefined) score = known
+        else {
+          const [a, b] = cellOf(dim, v)
+          score = Math.log(l.mass(a, b)) - Math.log(gm.mass(a, b))
+          seen.set(v, score)
+        }
+      } else {
+        score = Math.log(l.density(x)) - Math.log(gm.density(x))
+      }
+      if (score > bestScore || Number.isNaN(best)) {
+        best = v
+        bestScore = score
+      }
+    }
+    out[dim.name] = best
+  }
+  return out
+}
+
+/** Multivariate TPE: `nEiCandidates` joint draws from l, the best by l(x) / g(x). */
+function suggestJoint(cfg: TpeConfig, cs: CompiledSpace, obs: Observations, g: Groups, rng: Rng): Record<string, Json> {
+  const l = new JointParzen(cs, obs, g.below, g.wBelow, cfg, cfg.bandwidthBelow)
+  const gm = new JointParzen(cs, obs, g.above, g.wAbove, cfg)
+  const nNum = cs.numeric.length
+  const point: JointPoint = { numeric: new Float64Array(nNum), categorical: new Int32Array(cs.categorical.length) }
+  const values = new Float64Array(nNum)
+  const cells = new Float64Array(2 * nNum)
+  const bestValues = new Float64Array(nNum)
+  const bestCats = new Int32Array(cs.categorical.length)
+  let bestScore = -Infinity
+  for (let i = 0; i < cfg.nEiCandidates; i++) {
+    l.sample(rng, point)
+    for (let j = 0; j < nNum; j++) values[j] = fromInternal(cs.numeric[j]!, point.numeric[j]!)
+    JointParzen.cells(cs, values, cells)
+    const score = l.logDensity(point, cells) - gm.logDensity(point, cells)
+    if (score > bestScore || i === 0) {
+      bestScore = score
+      bestValues.set(values)
+      bestCats.set(point.categorical)
+    }
+  }
+  const out: Record<string, Json> = {}
+  let jn = 0
+  let jc = 0
+  for (const dim of cs.dims) {
+    if (dim.kind === 'categorical') out[dim.name] = dim.choices[bestCats[jc++]!] as Json
+    else out[dim.name] = bestValues[jn++]!
+  }
+  return out
+}
+
+/**
+ * A local move: the best trial, each numeric dim moved by a truncated Gaussian as wide as
+ * `localScale` times its distance to the nearest other good trial in that dim (at least
+ * range / 1000); categoricals kept.
+ */
+function suggestLocal(cfg: TpeConfig, cs: CompiledSpace, obs: Observations, below: Uint32Array, rng: Rng): Record<string, Json> {
+  let best = below[0]!
+  for (const r of below) if (obs.loss[r]! < obs.loss[best]!) best = r
+  const out: Record<string, Json> = {}
+  let jn = 0
+  let jc = 0
+  for (const dim of cs.dims) {
+    if (dim.kind === 'categorical') {
+      out[dim.name] = dim.choices[obs.categorical[jc++]![best]!] as Json
+      continue
+    }
+    const col = obs.numeric[jn++]!
+    const x = col[best]!
+    const range = dim.hi - dim.lo
+    let near = Infinity
+    for (const r of below) {
+      if (r === best) continue
+      const d = Math.abs(col[r]! - x)
+      if (d > 0 && d < near) near = d
+    }
+    if (near === Infinity) near = range / 10
+    let s = cfg.localScale * near
+    if (s < range / 1000) s = range / 1000
+    out[dim.name] = fromInternal(dim, truncNormal(x, s, dim.lo, dim.hi, rng.next()))
+  }
+  return out
+}
