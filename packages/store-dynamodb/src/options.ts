@@ -1,0 +1,61 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
+import { InvalidInputError } from '@cairn/core'
+
+/**
+ * What this package sets on a client it creates (your `clientConfig` wins key by key):
+ * - `retryMode: 'standard'`, `maxAttempts: 6` — the SDK retries throttling, 5xx and network
+ *   errors up to 5 times with exponential backoff and full jitter (base 100 ms, so about 3 s
+ *   in the worst case) before the store reports `DynamoDbRequestError` (`retryable: true`).
+ *   The SDK's own default is 3 attempts; DynamoDB throttles in bursts, so we allow more.
+ * - `requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 }` (ms) — a hung
+ *   connection becomes a retryable timeout instead of hanging a commit forever (the SDK's
+ *   default has no request timeout).
+ */
+export const DEFAULT_CLIENT_CONFIG = {
+  retryMode: 'standard',
+  maxAttempts: 6,
+  requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
+} as const satisfies DynamoDBClientConfig
+
+/** Options of `createDynamoDbStore`. */
+export interface DynamoDbStoreOptions {
+  /** The table (create it with `createTable`). Required. */
+  tableName: string
+  /**
+   * A client to use. The store never destroys a client it was given; configure its retries
+   * yourself (see `DEFAULT_CLIENT_CONFIG`).
+   */
+  client?: DynamoDBClient
+  /**
+   * Configuration of the client the store creates when `client` is not given (region,
+   * endpoint, credentials …), merged over `DEFAULT_CLIENT_CONFIG`. `close()` destroys it.
+   */
+  clientConfig?: DynamoDBClientConfig
+}
+
+/** A client and whether the caller owns it. */
+export interface ClientHandle {
+  client: DynamoDBClient
+  owned: boolean
+}
+
+/** The client to use: the given one, or a new one with `DEFAULT_CLIENT_CONFIG` under `clientConfig`. */
+export function clientFrom(options: { client?: DynamoDBClient; clientConfig?: DynamoDBClientConfig }): ClientHandle {
+  if (options.client !== undefined) {
+    if (options.clientConfig !== undefined)
+      throw new InvalidInputError('[@cairn/store-dynamodb] give either `client` or `clientConfig`, not both', 'clientConfig')
+    if (typeof (options.client as { send?: unknown }).send !== 'function')
+      throw new InvalidInputError('[@cairn/store-dynamodb] must be a DynamoDBClient from @aws-sdk/client-dynamodb', 'client')
+    return { client: options.client, owned: false }
+  }
+  return { client: new DynamoDBClient({ ...DEFAULT_CLIENT_CONFIG, ...(options.clientConfig ?? {}) }), owned: true }
+}
+
+/** Throws `InvalidInputError` unless `name` is a valid DynamoDB table name. */
+export function checkTableName(name: unknown): asserts name is string {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(name))
+    throw new InvalidInputError(
+      `[@cairn/store-dynamodb] ${JSON.stringify(name)} is not a DynamoDB table name (3–255 of A–Z a–z 0–9 _ . -)`,
+      'tableName',
+    )
+}

@@ -1,0 +1,271 @@
+import { randomUUID } from 'node:crypto'
+import {
+  CheckpointCorruptError,
+  InvalidInputError,
+  NotFoundError,
+  RevisionConflictError,
+  assertSessionId,
+  decodeTrial,
+  encodeHead,
+  type CheckpointHead,
+  type CheckpointStore,
+  type CommitRequest,
+  type CommitResult,
+  type ControlRequest,
+  type EvictOptions,
+  type EvictionReport,
+  type Lease,
+  type ListFilter,
+  type ListPage,
+  type LookupOptions,
+  type ReadTrialsOptions,
+  type StoreCapabilities,
+  type TrialRecord,
+  type WarmStartEntry,
+  type WarmStartEntryInput,
+  type WarmStartStore,
+} from '@cairn/core'
+import { deleteChunks, itemSize, layoutValue, readValue } from './chunks.js'
+import { commit } from './commit.js'
+import type { StoreContext } from './context.js'
+import { Db, av, num, project, str } from './db.js'
+import { HeadCache } from './head-cache.js'
+import { headContentAttrs, leaseAttrs } from './head-item.js'
+import { nextIncarnation } from './incarnation.js'
+import { acquireLease, releaseLease, renewLease, requestControl } from './leases.js'
+import { listSessions } from './listing.js'
+import { checkTableName, clientFrom, type DynamoDbStoreOptions } from './options.js'
+import { readHead } from './read-head.js'
+import { checkTableDesign, describeTable } from './table-check.js'
+import { A, GSI_PK, GSI_SESSIONS, GSI_SK, HEAD_SK, INCARNATION_SK, PK, SK, trialSk } from './table-design.js'
+import { evict, lookup, lookupLatest, saveOverwrite } from './warm-start.js'
+
+/** `readTrials` splits a range into at most this many parallel queries … */
+const READ_PARALLELISM = 4
+/** … of at least this many trials each. */
+const READ_RANGE_MIN = 1_000
+
+/**
+ * Checkpoints and warm-start entries in one DynamoDB table, shared safely by many processes
+ * on many machines. See the package README for the table design, the commit protocol and
+ * the IAM permissions it needs.
+ */
+export class DynamoDbStore implements CheckpointStore, WarmStartStore {
+  readonly capabilities: StoreCapabilities = { durable: true, multiProcess: true, multiMachine: true }
+  readonly tableName: string
+  private readonly ctx: StoreContext
+  private readonly owned: boolean
+  private checked: Promise<void> | undefined
+  private closed = false
+
+  constructor(options: DynamoDbStoreOptions) {
+    if (options === null || typeof options !== 'object') throw new InvalidInputError('must be an object { tableName, client?, clientConfig? }', 'options')
+    checkTableName(options.tableName)
+    const { client, owned } = clientFrom(options)
+    this.tableName = options.tableName
+    this.owned = owned
+    const db = new Db(client, options.tableName)
+    this.ctx = { db, writer: randomUUID(), heads: new HeadCache(), ready: () => this.ready() }
+  }
+
+  /** The DynamoDB client in use (yours, or the one the store created). */
+  get client(): Db['client'] {
+    return this.ctx.db.client
+  }
+
+  async create(head: CheckpointHead): Promise<void> {
+    if (head === null || typeof head !== 'object') throw new InvalidInputError('must be a checkpoint head', 'head')
+    assertSessionId(head.sessionId)
+    if (head.revision !== 0) throw new InvalidInputError('a new session must have revision 0', 'head.revision')
+    await this.ready()
+    const { db, writer } = this.ctx
+    const id = head.sessionId
+    const bytes = encodeHead({ ...head, lease: null })
+    const inc = await nextIncarnation(db, id)
+    const base = {
+      [PK]: av.s(id),
+      [SK]: av.s(HEAD_SK),
+      [GSI_PK]: av.s(GSI_SESSIONS),
+      [GSI_SK]: av.s(id),
+      [A.inc]: av.n(inc),
+      [A.writer]: av.s(writer),
+      ...leaseAttrs(head.lease),
+      ...headContentAttrs(head, 0),
+    }
+    const value = layoutValue(id, bytes, itemSize(base))
+    if (value.chunkItems.length > 0) await db.batchPut(value.chunkItems)
+    const out = await db.put({
+      Item: { ...base, ...value.attrs },
+      ConditionExpression: 'attribute_not_exists(#pk)',
+      ExpressionAttributeNames: { '#pk': PK },
+    })
+    if (!out.ok && !(num(out.current, A.inc) === inc && str(out.current, A.writer) === writer)) {
+      if (value.chunkId) await deleteChunks(db, id, { chunkId: value.chunkId, chunks: value.chunks as number }).catch(() => undefined)
+      throw new RevisionConflictError(id, 0, undefined)
+    }
+    this.ctx.heads.set(id, { revision: 0, inc, ...(value.chunkId ? { chunk: { chunkId: value.chunkId, chunks: value.chunks as number } } : {}) })
+  }
+
+  async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
+    assertSessionId(sessionId)
+    await this.ready()
+    return commit(this.ctx, sessionId, request)
+  }
+
+  async load(sessionId: string): Promise<CheckpointHead> {
+    assertSessionId(sessionId)
+    await this.ready()
+    return (await readHead(this.ctx, sessionId)).head
+  }
+
+  /**
+   * Trial records `from` … in index order, only those the head accounts for (`trialIdx <
+   * progress.attempts`): a trial item written by a commit that never landed is invisible.
+   */
+  async readTrials(sessionId: string, options: ReadTrialsOptions = {}): Promise<TrialRecord[]> {
+    assertSessionId(sessionId)
+    const from = options.from ?? 0
+    if (!Number.isSafeInteger(from) || from < 0) throw new InvalidInputError(`must be a non-negative integer, got ${from}`, 'from')
+    if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0))
+      throw new InvalidInputError(`must be a non-negative integer, got ${options.limit}`, 'limit')
+    await this.ready()
+    const { db } = this.ctx
+    const head = await db.get(sessionId, HEAD_SK, [A.attempts, A.inc])
+    if (!head) throw new NotFoundError(`session "${sessionId}"`)
+    const attempts = num(head, A.attempts)
+    const inc = num(head, A.inc)
+    if (attempts === undefined || inc === undefined) throw new CheckpointCorruptError(`head of session "${sessionId}"`, 'attempts or incarnation attribute is missing')
+    const end = Math.min(attempts, options.limit === undefined ? Infinity : from + options.limit)
+    if (from >= end) return []
+    // Long ranges are read as a few sub-ranges in parallel (a Query page stops at 1 MB).
+    const parts = Math.min(READ_PARALLELISM, Math.ceil((end - from) / READ_RANGE_MIN))
+    const step = Math.ceil((end - from) / parts)
+    const ranges = Array.from({ length: parts }, (_, i) => [from + i * step, Math.min(end, from + (i + 1) * step) - 1] as const)
+    const pages = await Promise.all(
+      ranges.map(([a, b]) =>
+        db.queryAll({
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :a AND :b',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':pk': av.s(sessionId), ':a': av.s(trialSk(a)), ':b': av.s(trialSk(b)) },
+          ConsistentRead: true,
+        }),
+      ),
+    )
+    const items = pages.flat()
+    const bySk = new Map(items.map((it) => [str(it, SK), it]))
+    const out: TrialRecord[] = []
+    for (let idx = from; idx < end; idx++) {
+      const what = `trial ${idx} of session "${sessionId}"`
+      const item = bySk.get(trialSk(idx))
+      if (!item || num(item, A.inc) !== inc) throw new CheckpointCorruptError(what, 'the record the head accounts for is missing')
+      const bytes = await readValue(db, sessionId, item)
+      if (!bytes) throw new CheckpointCorruptError(what, 'its chunks are missing')
+      const trial = decodeTrial(bytes, what)
+      if (trial.trialIdx !== idx) throw new CheckpointCorruptError(what, `it records trial ${trial.trialIdx}`)
+      out.push(trial)
+    }
+    return out
+  }
+
+  async list(filter: ListFilter = {}): Promise<ListPage> {
+    await this.ready()
+    return listSessions(this.ctx, filter)
+  }
+
+  /**
+   * Removes the head (the session disappears at once), then its trials and chunks. The small
+   * incarnation counter item stays, so an id created again never confuses leftovers.
+   */
+  async delete(sessionId: string): Promise<void> {
+    assertSessionId(sessionId)
+    await this.ready()
+    const { db } = this.ctx
+    this.ctx.heads.forget(sessionId)
+    await db.delete({ Key: db.key(sessionId, HEAD_SK) })
+    const keysOnly = project([PK, SK])
+    const rest = await db.queryAll({
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': PK, ...keysOnly.ExpressionAttributeNames },
+      ExpressionAttributeValues: { ':pk': av.s(sessionId) },
+      ProjectionExpression: keysOnly.ProjectionExpression,
+      ConsistentRead: true,
+    })
+    const keys = rest.map((it) => str(it, SK)).filter((sk): sk is string => sk !== undefined && sk !== INCARNATION_SK && sk !== HEAD_SK)
+    await db.batchDelete(keys.map((sk) => db.key(sessionId, sk)))
+  }
+
+  async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease> {
+    assertSessionId(sessionId)
+    await this.ready()
+    return acquireLease(this.ctx, sessionId, owner, ttlMs)
+  }
+
+  async renewLease(sessionId: string, lease: Lease, ttlMs: number): Promise<Lease> {
+    assertSessionId(sessionId)
+    await this.ready()
+    return renewLease(this.ctx, sessionId, lease, ttlMs)
+  }
+
+  async releaseLease(sessionId: string, lease: Lease): Promise<void> {
+    assertSessionId(sessionId)
+    await this.ready()
+    return releaseLease(this.ctx, sessionId, lease)
+  }
+
+  async requestControl(sessionId: string, request: ControlRequest): Promise<void> {
+    assertSessionId(sessionId)
+    await this.ready()
+    return requestControl(this.ctx, sessionId, request)
+  }
+
+  async saveOverwrite(key: string, runId: string, entry: WarmStartEntryInput): Promise<void> {
+    await this.ready()
+    return saveOverwrite(this.ctx, key, runId, entry)
+  }
+
+  async lookup(key: string, options?: LookupOptions): Promise<WarmStartEntry | null> {
+    await this.ready()
+    return lookup(this.ctx, key, options)
+  }
+
+  async lookupLatest(key: string): Promise<WarmStartEntry | null> {
+    await this.ready()
+    return lookupLatest(this.ctx, key)
+  }
+
+  async evict(options: EvictOptions): Promise<EvictionReport> {
+    await this.ready()
+    return evict(this.ctx, options)
+  }
+
+  /** Destroys the client if the store created it. Later calls reject with `InvalidInputError`. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.owned) this.ctx.db.client.destroy()
+  }
+
+  /** Checks the table (DescribeTable) before the first operation; a failed check is made again by the next call. */
+  private ready(): Promise<void> {
+    if (this.closed) return Promise.reject(new InvalidInputError(`[@cairn/store-dynamodb] the store for table "${this.tableName}" is closed`))
+    if (!this.checked) {
+      this.checked = describeTable(this.ctx.db.client, this.tableName).then((table) => checkTableDesign(this.tableName, table))
+      this.checked.catch(() => {
+        this.checked = undefined
+      })
+    }
+    return this.checked
+  }
+}
+
+/**
+ * A DynamoDB-backed `CheckpointStore` + `WarmStartStore` on `tableName` (create it first with
+ * `createTable`). Pass `client` to share a client, or `clientConfig` (region, endpoint,
+ * credentials …) to let the store create one with `DEFAULT_CLIENT_CONFIG`'s retry settings.
+ *
+ * @example
+ * const store = createDynamoDbStore({ tableName: 'cairn', clientConfig: { region: 'eu-west-1' } })
+ */
+export function createDynamoDbStore(options: DynamoDbStoreOptions): DynamoDbStore {
+  return new DynamoDbStore(options)
+}

@@ -1,0 +1,129 @@
+/**
+ * The single-table design: key builders and attribute names. The README's "Table design"
+ * section documents the same layout; keep the two in step.
+ *
+ * | item                | pk                  | sk                        |
+ * |---------------------|---------------------|---------------------------|
+ * | session head        | `<sessionId>`       | `head`                    |
+ * | trial record        | `<sessionId>`       | `trial#<idx, 10 digits>`  |
+ * | incarnation counter | `<sessionId>`       | `incarnation`             |
+ * | chunk of a value    | same pk as its item | `chunk#<chunkId>#<k>`     |
+ * | warm-start entry    | `warm#<key>`        | `run#<runId>`             |
+ *
+ * Session ids cannot contain `#` (see `assertSessionId`), so a session's partition never
+ * collides with a `warm#` partition. Heads (`gsi1pk = session`) and warm-start entries
+ * (`gsi1pk = warm`) also go into the sparse index `gsi1`; trials and chunks do not.
+ */
+
+/** Partition key attribute (string). */
+export const PK = 'pk'
+/** Sort key attribute (string). */
+export const SK = 'sk'
+/** Name of the global secondary index that serves `list` and `evict`. */
+export const INDEX_NAME = 'gsi1'
+/** Partition key of `gsi1` (string): `session` or `warm`. */
+export const GSI_PK = 'gsi1pk'
+/** Sort key of `gsi1` (string): the session id, or `<key>#<runId>`. */
+export const GSI_SK = 'gsi1sk'
+
+/** `gsi1pk` of session heads. */
+export const GSI_SESSIONS = 'session'
+/** `gsi1pk` of warm-start entries. */
+export const GSI_WARM = 'warm'
+
+/** Sort key of a session's head item. */
+export const HEAD_SK = 'head'
+/** Sort key of a session's incarnation counter (survives `delete`, see `store.ts`). */
+export const INCARNATION_SK = 'incarnation'
+/** Sort-key prefix of trial records. */
+export const TRIAL_PREFIX = 'trial#'
+/** Sort-key prefix of chunks of values over the item size limit. */
+export const CHUNK_PREFIX = 'chunk#'
+/** Partition-key prefix of warm-start entries. */
+export const WARM_PREFIX = 'warm#'
+/** Sort-key prefix of warm-start entries. */
+export const RUN_PREFIX = 'run#'
+
+/** Attribute names (ExpressionAttributeNames are used everywhere, so reserved words are fine). */
+export const A = {
+  /** Encoded value (binary), when it fits in the item. */
+  body: 'body',
+  /** When the value is chunked: the chunk set's id and how many chunks. */
+  chunkId: 'chunkId',
+  chunks: 'chunks',
+  /** Head: revision (number). */
+  rev: 'rev',
+  /** Head: `progress.attempts` (number), checked by every commit. */
+  attempts: 'attempts',
+  /** Head and trials: the session's incarnation (number, see `store.ts`). */
+  inc: 'inc',
+  /** Head and trials: the fencing token of the writer (number). */
+  token: 'token',
+  /** Head: the lease owner (absent when no lease was ever taken). */
+  owner: 'owner',
+  /** Head: lease expiry, epoch ms (0 after a release). */
+  leaseExpiresAt: 'leaseExpiresAt',
+  /** Head: pending control request (`pause` | `cancel`), absent when none. */
+  control: 'control',
+  /** Head and trials: id of the store instance that wrote the item (idempotent retries). */
+  writer: 'writer',
+  /** Head: listing fields, canonical JSON (string), and its CRC-32 (number). */
+  listing: 'listing',
+  listingSum: 'listingSum',
+  /** Head: plain copies of listing fields, for server-side filters of `list`. */
+  status: 'status',
+  optimizer: 'optimizer',
+  updatedAt: 'updatedAt',
+  /** Incarnation counter item: the last incarnation handed out. */
+  counter: 'counter',
+  /** Warm-start entries. */
+  warmKey: 'warmKey',
+  runId: 'runId',
+  lastAccessedAt: 'lastAccessedAt',
+  sizeBytes: 'sizeBytes',
+  writeId: 'writeId',
+} as const
+
+/** Non-key attributes `gsi1` must project (an INCLUDE projection, or ALL). */
+export const INDEX_PROJECTION: readonly string[] = [
+  A.listing,
+  A.listingSum,
+  A.leaseExpiresAt,
+  A.status,
+  A.optimizer,
+  A.updatedAt,
+  A.warmKey,
+  A.runId,
+  A.lastAccessedAt,
+  A.sizeBytes,
+  A.writeId,
+]
+
+const IDX_DIGITS = 10
+
+/** Sort key of trial `idx`: zero-padded so keys sort in index order. */
+export function trialSk(idx: number): string {
+  return TRIAL_PREFIX + String(idx).padStart(IDX_DIGITS, '0')
+}
+
+/** The trial index of a trial sort key, or -1. */
+export function trialIdxOf(sk: string): number {
+  if (!sk.startsWith(TRIAL_PREFIX)) return -1
+  const n = Number(sk.slice(TRIAL_PREFIX.length))
+  return Number.isSafeInteger(n) ? n : -1
+}
+
+/** Sort key of chunk `k` of chunk set `chunkId`. */
+export function chunkSk(chunkId: string, k: number): string {
+  return `${CHUNK_PREFIX}${chunkId}#${String(k).padStart(5, '0')}`
+}
+
+/** Partition key of the warm-start entries of `key`. */
+export function warmPk(key: string): string {
+  return WARM_PREFIX + key
+}
+
+/** Sort key of the warm-start entry of `runId`. */
+export function runSk(runId: string): string {
+  return RUN_PREFIX + runId
+}
