@@ -4,7 +4,7 @@ import { defineProject } from 'vitest/config'
  * Resolve workspace packages to their TypeScript sources (the `@cairn/source` export
  * condition), so tests never run against a stale `dist/`.
  */
-export const sourceConditions = ['@cairn/source', 'module', 'node', 'development|production']
+export const sourceConditions = ['@cairn/source', 'node', 'development|production']
 
 export function defineCairnProject(name: string, extra: { testTimeout?: number; globalSetup?: string[] } = {}) {
   return defineProject({

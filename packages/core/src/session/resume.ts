@@ -1,5 +1,5 @@
 import { AlreadyTerminalError, InvalidInputError, ResumeMismatchError } from '../errors.js'
-import { isTerminal } from '../checkpoint/types.js'
+import { isTerminal, type CheckpointHead, type Lease } from '../checkpoint/types.js'
 import { Rng } from '../random/rng.js'
 import { parseSpace } from '../space/space.js'
 import type { CheckpointStore } from '../store/contract.js'
@@ -31,8 +31,51 @@ export async function resumeSession<Example = unknown>(
   checkDriveOptions(opts as ResumeOptions)
   const optimizer = opts.optimizer
   claim(store, sessionId)
+  let lease: Lease | undefined
   try {
+    verify(await store.load(sessionId))
+    // Take the lease, then read the session again: what another driver committed before it
+    // let go is part of what this one continues from.
+    const owner = opts.owner ?? defaultOwner()
+    const leaseTtlMs = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
+    lease = await store.acquireLease(sessionId, owner, leaseTtlMs)
     const head = await store.load(sessionId)
+    verify(head)
+    const space = head.space !== undefined ? parseSpace(head.space) : undefined
+    const state = optimizer.decodeState(head.optimizerState, head.optimizer.stateVersion)
+    const rng = Rng.fromState(head.rngState)
+    const trials = await store.readTrials(sessionId)
+    if (trials.length !== head.progress.attempts)
+      throw new InvalidInputError(`store returned ${trials.length} trials for a head that counts ${head.progress.attempts}`, 'store')
+    const driver = new SessionDriver({
+      store,
+      head: { ...head, lease },
+      lease,
+      optimizer,
+      state,
+      rng,
+      history: [...seedViews(head.seeds ?? []), ...trials.map((t) => toView(t))],
+      ...(opts.warmStart ? { warmStart: warmStartWriter(head, opts) } : {}),
+      target: targetOf(opts as ResumeOptions),
+      limits: mergeLimits(head.limits, opts as ResumeOptions),
+      leaseTtlMs,
+      owner,
+      resumed: true,
+      ...(space ? { space } : {}),
+      ...(opts.trainset ? { trainset: opts.trainset } : {}),
+      ...(opts.program ? { program: opts.program } : {}),
+      ...(opts.metric ? { metric: opts.metric } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    })
+    driver.start()
+    return driver
+  } catch (err) {
+    if (lease) await store.releaseLease(sessionId, lease).catch(() => undefined)
+    unclaim(store, sessionId)
+    throw err
+  }
+
+  function verify(head: CheckpointHead): void {
     if (isTerminal(head.status)) throw new AlreadyTerminalError(sessionId, head.status)
     if (head.optimizer.id !== optimizer.id) throw new ResumeMismatchError('optimizer-id', head.optimizer.id, optimizer.id)
     if (head.optimizer.stateVersion !== optimizer.stateVersion)
@@ -49,50 +92,20 @@ export async function resumeSession<Example = unknown>(
       throw new ResumeMismatchError('trainset-hash', null, givenHash)
     if (opts.space !== undefined && head.space !== undefined && canonicalJson(parseSpace(opts.space)) !== canonicalJson(head.space))
       throw new ResumeMismatchError('space', head.space, opts.space)
-    const space = head.space !== undefined ? parseSpace(head.space) : undefined
-    const state = optimizer.decodeState(head.optimizerState, head.optimizer.stateVersion)
-    const rng = Rng.fromState(head.rngState)
-    const trials = await store.readTrials(sessionId)
-    if (trials.length !== head.progress.attempts)
-      throw new InvalidInputError(`store returned ${trials.length} trials for a head that counts ${head.progress.attempts}`, 'store')
-    const owner = opts.owner ?? defaultOwner()
-    const leaseTtlMs = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
-    const lease = await store.acquireLease(sessionId, owner, leaseTtlMs)
-    const driver = new SessionDriver({
-      store,
-      head: { ...head, lease },
-      lease,
-      optimizer,
-      state,
-      rng,
-      history: [...seedViews(head.seeds ?? []), ...trials.map((t) => toView(t))],
-      ...(opts.warmStart
-        ? {
-            warmStart: new WarmStartWriter(
-              opts.warmStart.store,
-              head.warmStart?.exactKey && head.warmStart.seedKey
-                ? { exact: head.warmStart.exactKey, seed: head.warmStart.seedKey }
-                : warmStartKeys({ optimizerId: head.optimizer.id, ...(head.space !== undefined ? { space: head.space } : {}), ...(head.trainsetHash ? { trainsetHash: head.trainsetHash } : {}), ...(head.job ? { job: head.job } : {}) }),
-              opts.warmStart.maxSeedTrials ?? DEFAULT_MAX_SEED_TRIALS,
-              opts.warmStart.producerVersion,
-            ),
-          }
-        : {}),
-      target: targetOf(opts as ResumeOptions),
-      limits: mergeLimits(head.limits, opts as ResumeOptions),
-      leaseTtlMs,
-      owner,
-      resumed: true,
-      ...(space ? { space } : {}),
-      ...(opts.trainset ? { trainset: opts.trainset } : {}),
-      ...(opts.program ? { program: opts.program } : {}),
-      ...(opts.metric ? { metric: opts.metric } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-    })
-    driver.start()
-    return driver
-  } catch (err) {
-    unclaim(store, sessionId)
-    throw err
   }
+}
+
+
+function warmStartWriter(head: CheckpointHead, opts: ResumeOptions<any>): WarmStartWriter {
+  const ws = opts.warmStart!
+  const keys =
+    head.warmStart?.exactKey && head.warmStart.seedKey
+      ? { exact: head.warmStart.exactKey, seed: head.warmStart.seedKey }
+      : warmStartKeys({
+          optimizerId: head.optimizer.id,
+          ...(head.space !== undefined ? { space: head.space } : {}),
+          ...(head.trainsetHash ? { trainsetHash: head.trainsetHash } : {}),
+          ...(head.job ? { job: head.job } : {}),
+        })
+  return new WarmStartWriter(ws.store, keys, ws.maxSeedTrials ?? DEFAULT_MAX_SEED_TRIALS, ws.producerVersion)
 }
