@@ -1,14 +1,21 @@
+/**
+ * The quick start as a user runs it: `cairn run quickstart` (what `pnpm demo` runs), on the level
+ * store, interrupted with Ctrl-C and with kill -9, then run again.
+ */
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { createLevelStore } from '@cairn/store-level'
 
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
-const tsx = createRequire(import.meta.url).resolve('tsx')
+const require = createRequire(import.meta.url)
+const config = fileURLToPath(new URL('../cairn.config.ts', import.meta.url))
+const cli = fileURLToPath(new URL('../../../packages/cairn/src/cli/main.ts', import.meta.url))
+const tsx = require.resolve('tsx')
+const TRIALS = 8
 let dir: string
 
 beforeEach(async () => {
@@ -18,73 +25,82 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
+/** `cairn run quickstart` with the store in a temp dir and a short budget; `onLine` may send signals. */
 function runDemo(onLine?: (line: string, kill: (signal: NodeJS.Signals) => void) => void): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=@cairn/source', '--import', tsx, main], {
-      cwd: dirname(main),
-      env: { ...process.env, CAIRN_DIR: join(dir, '.cairn'), CAIRN_TRIALS: '8' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_PROGRESS: 'plain' }
+    for (const k of Object.keys(env)) if (k.startsWith('npm_')) delete env[k]
+    const args = ['--config', config, '--store', `level:${join(dir, '.cairn')}`, 'run', 'quickstart', '--trials', String(TRIALS)]
+    const child = spawn(process.execPath, ['--conditions=@cairn/source', '--import', tsx, cli, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let buffered = ''
-    child.stdout.on('data', (chunk: Buffer) => {
+    const feed = (chunk: Buffer): void => {
       out += chunk
       buffered += chunk
       const lines = buffered.split('\n')
       buffered = lines.pop() ?? ''
       for (const line of lines) onLine?.(line, (signal) => child.kill(signal))
-    })
-    child.stderr.on('data', (chunk: Buffer) => (out += chunk))
+    }
+    child.stdout.on('data', feed)
+    child.stderr.on('data', feed)
     child.on('error', reject)
-    child.on('exit', (code) => resolve({ code, out }))
+    child.on('close', (code) => resolve({ code, out }))
   })
+}
+
+async function trialIndices(): Promise<number[]> {
+  const store = createLevelStore({ location: join(dir, '.cairn') })
+  try {
+    return (await store.readTrials('quickstart')).map((t) => t.trialIdx)
+  } finally {
+    await store.close()
+  }
 }
 
 test('Ctrl-C pauses after the trial in flight; running again resumes the same session to the end', async () => {
   let sent = false
   const first = await runDemo((line, kill) => {
-    if (!sent && line.includes('trial  3/8')) {
+    if (!sent && line.startsWith(`3/${TRIALS} trials`)) {
       sent = true
       kill('SIGINT')
     }
   })
   expect(first.code).toBe(0)
-  expect(first.out).toMatch(/paused after \d+ trials/)
-  const pausedAt = Number(/paused after (\d+) trials/.exec(first.out)?.[1])
+  expect(first.out).toContain('started session "quickstart"')
+  expect(first.out).toContain('pausing after the trial in flight')
+  const pausedAt = Number(/paused session "quickstart" after (\d+) trials/.exec(first.out)?.[1])
   expect(pausedAt).toBeGreaterThanOrEqual(3)
+  expect(first.out).toMatch(/resume with: .*resume quickstart/)
 
   const second = await runDemo()
   expect(second.code).toBe(0)
-  expect(second.out).toContain(`resumed at trial ${pausedAt}`)
-  expect(second.out).toContain('completed after 8 trials')
+  expect(second.out).toContain(`resumed session "quickstart" at trial ${pausedAt}`)
+  expect(second.out).toContain(`completed (max-trials): session "quickstart" after ${TRIALS} trials`)
+  expect(await trialIndices()).toEqual([...Array(TRIALS).keys()])
 
-  const store = createLevelStore({ location: join(dir, '.cairn') })
-  try {
-    const trials = await store.readTrials('quickstart')
-    expect(trials.map((t) => t.trialIdx)).toEqual([...Array(8).keys()])
-    expect((await store.load('quickstart')).status).toBe('completed')
-  } finally {
-    await store.close()
-  }
+  // Once finished, running it again says so and how to start over.
+  const third = await runDemo()
+  expect(third.code).toBe(0)
+  expect(third.out).toMatch(/session "quickstart" already completed: 8 trials, best \d\.\d+ at trial \d+/)
+  expect(third.out).toMatch(/to start over: `.*rm quickstart`, then .* again/)
 })
 
-test('after a SIGKILL the next run waits for the dead lease and resumes without losing committed trials', async () => {
+test('after a SIGKILL the next run waits for the dead lease and resumes without losing or repeating trials', async () => {
   let killedAfter = 0
   await runDemo((line, kill) => {
-    const m = /trial\s+(\d+)\/8/.exec(line)
+    const m = new RegExp(`^(\\d+)/${TRIALS} trials`).exec(line)
     if (m && Number(m[1]) >= 2 && killedAfter === 0) {
       killedAfter = Number(m[1])
       kill('SIGKILL')
     }
   })
   expect(killedAfter).toBeGreaterThanOrEqual(2)
+  const committed = await trialIndices()
+  expect(committed.length).toBeGreaterThanOrEqual(killedAfter)
   const second = await runDemo()
   expect(second.code).toBe(0)
-  expect(second.out).toContain('completed after 8 trials')
-  const store = createLevelStore({ location: join(dir, '.cairn') })
-  try {
-    expect((await store.readTrials('quickstart')).map((t) => t.trialIdx)).toEqual([...Array(8).keys()])
-  } finally {
-    await store.close()
-  }
-}, 120_000)
+  expect(second.out).toMatch(/session "quickstart" is still leased by a process that stopped \(.*\); waiting \d+ s for its lease to expire/)
+  expect(second.out).toContain(`resumed session "quickstart" at trial ${committed.length}`)
+  expect(second.out).toContain(`completed (max-trials): session "quickstart" after ${TRIALS} trials`)
+  expect(await trialIndices()).toEqual([...Array(TRIALS).keys()])
+}, 180_000)

@@ -1,0 +1,40 @@
+import type { Command } from 'commander'
+import type { JobDefinition } from '../../config/types.js'
+import { defaultOptimizerRef, isProgramJob } from '../../jobs/job.js'
+import type { CommandKit } from '../command-kit.js'
+import { cliContext } from '../context.js'
+import { EXIT } from '../exit-codes.js'
+import { line, printJson } from '../io.js'
+import { table } from '../format.js'
+
+function optimizerName(job: JobDefinition): string {
+  const ref = defaultOptimizerRef(job)
+  return typeof ref === 'string' ? ref : typeof ref === 'function' ? 'custom (factory)' : ref.id
+}
+
+/** `cairn jobs`: the jobs the config defines. */
+export function registerJobs({ program, io, exit }: CommandKit): void {
+  program
+    .command('jobs')
+    .description('list the jobs cairn.config.ts defines')
+    .option('--json', 'print the jobs as JSON')
+    .action(async (flags: { json?: boolean }, cmd: Command) => {
+      const ctx = await cliContext(cmd, io)
+      const jobs = Object.entries(ctx.cairn.config.jobs ?? {}).map(([name, job]) => ({
+        name,
+        kind: isProgramJob(job) ? 'program' : 'objective',
+        optimizer: optimizerName(job),
+        maxTrials: job.maxTrials ?? null,
+        sessionId: job.sessionId ?? null,
+        description: job.description ?? null,
+      }))
+      if (flags.json) printJson(io, { config: ctx.configPath, store: ctx.cairn.storeUri, jobs })
+      else if (jobs.length === 0) line(io.stdout, ctx.configPath ? `${ctx.configPath} defines no jobs` : 'no cairn.config.ts here (or give --config <file>); it defines the jobs to run')
+      else
+        line(
+          io.stdout,
+          table(['JOB', 'KIND', 'OPTIMIZER', 'TRIALS', 'SESSION', 'DESCRIPTION'], jobs.map((j) => [j.name, j.kind, j.optimizer, j.maxTrials === null ? '-' : String(j.maxTrials), j.sessionId ?? '(new each run)', j.description ?? ''])),
+        )
+      exit(EXIT.OK)
+    })
+}

@@ -1,0 +1,26 @@
+import type { Command } from 'commander'
+import type { CommandKit } from '../command-kit.js'
+import { cliContext } from '../context.js'
+import { EXIT } from '../exit-codes.js'
+import { line, printJson } from '../io.js'
+
+/** `cairn rm <id>`: deletes a session and its trials. */
+export function registerRm({ program, io, exit }: CommandKit): void {
+  program
+    .command('rm')
+    .description('delete a session and its trials (refused while a live process drives it, unless --force)')
+    .argument('<id>', 'session id')
+    .option('-f, --force', 'delete even while a process drives it (that process then fails)')
+    .option('--json', 'print the outcome as JSON')
+    .action(async (id: string, flags: { force?: boolean; json?: boolean }, cmd: Command) => {
+      const ctx = await cliContext(cmd, io)
+      try {
+        await ctx.cairn.delete(id, { force: flags.force === true })
+        if (flags.json) printJson(io, { sessionId: id, deleted: true })
+        else line(io.stdout, `deleted session "${id}"`)
+        exit(EXIT.OK)
+      } finally {
+        await ctx.cairn.close()
+      }
+    })
+}

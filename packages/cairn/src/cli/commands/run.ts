@@ -1,0 +1,65 @@
+import type { Command } from 'commander'
+import type { RunOverrides } from '../../jobs/drive-options.js'
+import { getJob } from '../../jobs/job.js'
+import { intArg } from '../args.js'
+import type { CommandKit } from '../command-kit.js'
+import { cliContext, type CliContext } from '../context.js'
+import { drive, leaseWaitMessage, reportFinished } from '../drive.js'
+import { EXIT } from '../exit-codes.js'
+import { Interrupts } from '../interrupts.js'
+import { line } from '../io.js'
+
+interface RunFlags {
+  trials?: number
+  seed?: number
+  sessionId?: string
+  optimizer?: string
+  parallelism?: number
+  json?: boolean
+}
+
+/** `cairn run <job>`: starts a session of a job (or resumes the job's fixed session). */
+export function registerRun({ program, io, exit }: CommandKit): void {
+  program
+    .command('run')
+    .description("start a session of a job from the config; with a fixed session id (the job's `sessionId` or --session-id) an interrupted session is resumed and a finished one reported")
+    .argument('<job>', 'a job name from cairn.config.ts')
+    .option('-n, --trials <n>', 'stop after this many trials (default: the job’s maxTrials)', intArg(0))
+    .option('--seed <n>', 'seed of the optimizer’s random numbers (default: the job’s, else random)', intArg(Number.MIN_SAFE_INTEGER))
+    .option('--session-id <id>', 'session id (default: the job’s sessionId, else <job>-<time>-<random>)')
+    .option('--optimizer <name>', 'optimizer name from the config or built in: random, grid, tpe, cmaes, few-shot')
+    .option('-p, --parallelism <n>', 'trials evaluated at once', intArg(1, 1024))
+    .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
+    .action(async (job: string, flags: RunFlags, cmd: Command) => {
+      const interrupts = new Interrupts(() => io.exit(EXIT.INTERRUPTED)).install()
+      let ctx: CliContext | undefined
+      try {
+        ctx = await cliContext(cmd, io)
+        const overrides: RunOverrides = {}
+        if (flags.trials !== undefined) overrides.maxTrials = flags.trials
+        if (flags.seed !== undefined) overrides.seed = flags.seed
+        if (flags.sessionId !== undefined) overrides.sessionId = flags.sessionId
+        if (flags.optimizer !== undefined) overrides.optimizer = flags.optimizer
+        if (flags.parallelism !== undefined) overrides.parallelism = flags.parallelism
+        const fixedId = flags.sessionId ?? getJob(ctx.cairn.config, job).sessionId
+        const text = flags.json ? io.stderr : io.stdout
+        const c = ctx
+        const opened = await c.cairn.open(job, { ...overrides, onLeaseWait: (w) => line(text, leaseWaitMessage(w)) })
+        if (opened.kind === 'finished') {
+          const again = c.scriptCommand() !== null ? `\`${c.scriptCommand()}\`` : `\`${c.command(['run', job, ...(flags.sessionId ? ['--session-id', flags.sessionId] : [])])}\``
+          exit(reportFinished(c, opened.head, flags.json === true, `\`${c.command(['rm', opened.head.sessionId])}\``, again))
+          return
+        }
+        exit(
+          await drive(c, opened.handle, interrupts, opened.kind, {
+            json: flags.json === true,
+            resumeCommand: c.command(['resume', opened.handle.id]),
+            rerunResumes: fixedId !== undefined,
+          }),
+        )
+      } finally {
+        interrupts.dispose()
+        await ctx?.cairn.close()
+      }
+    })
+}

@@ -1,0 +1,69 @@
+import type { TrialRecord } from '@cairn/core'
+import type { Command } from 'commander'
+import { intArg } from '../args.js'
+import type { CommandKit } from '../command-kit.js'
+import { cliContext } from '../context.js'
+import { EXIT } from '../exit-codes.js'
+import { ago, compactJson, duration, iso, score, table } from '../format.js'
+import { line, printJson } from '../io.js'
+
+/** `cairn show <id>`: a session's head, best trial and last trials. */
+export function registerShow({ program, io, exit }: CommandKit): void {
+  program
+    .command('show')
+    .description('show a session: its head (status, optimizer, seed, limits, warm start), best trial and last trials')
+    .argument('<id>', 'session id')
+    .option('-t, --trials <n>', 'how many of the last trials to show', intArg(0), 10)
+    .option('--json', 'print { head, best, trials } as JSON')
+    .action(async (id: string, flags: { trials: number; json?: boolean }, cmd: Command) => {
+      const ctx = await cliContext(cmd, io)
+      try {
+        const d = await ctx.cairn.show(id, { lastTrials: flags.trials })
+        if (flags.json) {
+          printJson(io, d)
+          exit(EXIT.OK)
+          return
+        }
+        const h = d.head
+        const p = h.progress
+        const now = Date.now()
+        const rows: Array<[string, string]> = [
+          ['session', `${h.sessionId}${h.name ? ` (${h.name})` : ''}`],
+          ['job', h.job ?? '-'],
+          ['status', `${h.status}${h.terminalReason && h.terminalReason !== h.status ? ` (${h.terminalReason})` : ''}`],
+          ['optimizer', `${h.optimizer.id} (state v${h.optimizer.stateVersion}) ${compactJson(h.optimizerOptions, 80)}`],
+          ['seed', `${h.seed}, ${h.direction}`],
+          ['trials', `${p.attempts}${h.limits.maxTrials !== null ? ` of ${h.limits.maxTrials}` : ''} (${p.completed} ok, ${p.errors} errors; at most ${h.limits.maxErrors} errors, parallelism ${h.limits.parallelism})`],
+          ['best', p.bestScore === null ? '-' : `${score(p.bestScore)} at trial ${p.bestTrialIdx}`],
+          ['best params', h.bestArtifact === undefined ? '-' : compactJson(h.bestArtifact, 200)],
+          ['store', ctx.cairn.storeUri],
+          ['created', `${iso(h.createdAt)} (${ago(h.createdAt, now)})`],
+          ['updated', `${iso(h.updatedAt)} (${ago(h.updatedAt, now)}), revision ${h.revision}`],
+          ['lease', h.lease === null ? 'none' : h.lease.expiresAt > now ? `${h.lease.owner}, expires in ${duration(h.lease.expiresAt - now)}` : `expired (${h.lease.owner})`],
+        ]
+        if (h.trainsetHash) rows.push(['trainset', h.trainsetHash])
+        if (h.warmStart) rows.push(['warm start', `${h.warmStart.source}, ${h.warmStart.seededTrials} seeded; exact key ${h.warmStart.exactKey ?? '-'}`])
+        const width = Math.max(...rows.map(([k]) => k.length))
+        for (const [k, v] of rows) line(io.stdout, `${k.padEnd(width)}  ${v}`)
+        if (d.trials.length > 0) {
+          line(io.stdout)
+          line(io.stdout, `last ${d.trials.length} trial${d.trials.length === 1 ? '' : 's'}:`)
+          line(io.stdout, trialTable(d.trials, p.bestTrialIdx))
+        }
+        exit(EXIT.OK)
+      } finally {
+        await ctx.cairn.close()
+      }
+    })
+}
+
+function trialTable(trials: TrialRecord[], bestIdx: number | null): string {
+  const rows = trials.map((t) => [
+    `${t.trialIdx}${t.trialIdx === bestIdx ? '*' : ''}`,
+    t.status,
+    t.status === 'ok' ? score(t.score) : (t.errorClass ?? 'error'),
+    duration(t.durationMs),
+    t.status === 'ok' ? compactJson(t.candidate, 90) : (t.error?.message.split('\n')[0] ?? ''),
+  ])
+  return table(['#', 'STATUS', 'SCORE', 'TIME', 'CANDIDATE / ERROR'], rows, new Set([0, 2, 3]))
+}

@@ -1,0 +1,106 @@
+import type { CheckpointHead, Progress, SessionHandle, SessionResult, TrialRecord } from '@cairn/core'
+import type { LeaseWait } from '../session/lease-wait.js'
+import type { CliContext } from './context.js'
+import { exitCodeForStatus, type ExitCode } from './exit-codes.js'
+import { compactJson, duration, score } from './format.js'
+import type { Interrupts } from './interrupts.js'
+import { line, printJson } from './io.js'
+import { BarReporter, LineReporter, type ProgressReporter, type ProgressView } from './progress.js'
+
+/** How `drive` reports. */
+export interface DriveOutput {
+  json: boolean
+  /** The command that resumes this session. */
+  resumeCommand: string
+  /** Also say that running the same command again resumes (true when the session id is fixed). */
+  rerunResumes: boolean
+}
+
+/**
+ * Drives a started or resumed session to its end with a progress display; the first Ctrl-C
+ * (or SIGTERM) pauses it softly — the trial in flight finishes and is committed — and prints
+ * the command that resumes it. Returns the exit code of the session's final status.
+ */
+export async function drive(ctx: CliContext, handle: SessionHandle, interrupts: Interrupts, how: 'started' | 'resumed', out: DriveOutput): Promise<ExitCode> {
+  const { io } = ctx
+  const text = out.json ? io.stderr : io.stdout
+  const reporter: ProgressReporter = !out.json && io.stdout.isTTY && io.env['CAIRN_PROGRESS'] !== 'plain' ? new BarReporter(io.stdout) : new LineReporter(text)
+  const head = handle.head()
+  const events = handle.events()
+  const view = viewOf(head.progress, head.limits.maxTrials)
+
+  line(text, how === 'started' ? `started session "${handle.id}" (job ${head.job ?? '-'}, ${head.optimizer.id}, seed ${head.seed}) in ${ctx.cairn.storeUri}` : `resumed session "${handle.id}" at trial ${head.progress.attempts} in ${ctx.cairn.storeUri}`)
+  line(text, 'press Ctrl-C to pause after the trial in flight')
+  reporter.begin(view)
+
+  interrupts.onSoft(() => {
+    reporter.note('pausing after the trial in flight… (press Ctrl-C again to quit at once)')
+    void handle.pause().catch(() => undefined)
+  })
+
+  const watching = (async () => {
+    let last: TrialRecord | null = null
+    for await (const ev of events) {
+      if (ev.type === 'trial') last = ev.trial
+      else if (ev.type === 'checkpoint') {
+        Object.assign(view, viewOf(ev.progress, view.total))
+        if (last && last.trialIdx < ev.progress.attempts) {
+          reporter.trial(last, view)
+          last = null
+        }
+      }
+    }
+  })()
+
+  let result: SessionResult
+  try {
+    result = await handle.wait()
+  } finally {
+    interrupts.onSoft(null)
+    await watching.catch(() => undefined)
+    reporter.end()
+  }
+  if (out.json) printJson(io, result)
+  summarize(ctx, result, out)
+  return exitCodeForStatus(result.status)
+}
+
+function viewOf(p: Progress, total: number | null): ProgressView {
+  return { attempts: p.attempts, total, best: p.bestScore, bestTrialIdx: p.bestTrialIdx, errors: p.errors }
+}
+
+function summarize(ctx: CliContext, r: SessionResult, out: DriveOutput): void {
+  const text = out.json ? ctx.io.stderr : ctx.io.stdout
+  const best = r.bestScore === null ? 'no successful trial' : `best ${score(r.bestScore)} at trial ${r.bestTrialIdx}`
+  const trials = `${r.progress.attempts} trial${r.progress.attempts === 1 ? '' : 's'}`
+  const errors = r.progress.errors > 0 ? `, ${r.progress.errors} error${r.progress.errors === 1 ? '' : 's'}` : ''
+  if (r.status === 'paused') {
+    line(text, `paused session "${r.sessionId}" after ${trials}${errors} (${best})`)
+    line(text, `resume with: ${out.resumeCommand}`)
+    const script = ctx.scriptCommand()
+    if (out.rerunResumes && script) line(text, `or run \`${script}\` again`)
+    return
+  }
+  line(text, `${r.status}${r.terminalReason && r.terminalReason !== r.status ? ` (${r.terminalReason})` : ''}: session "${r.sessionId}" after ${trials}${errors}, ${best}`)
+  if (r.bestArtifact !== undefined) line(text, `best: ${compactJson(r.bestArtifact, 400)}`)
+}
+
+/** Tells a finished session's outcome (`cairn run` of a job whose fixed session already ended). */
+export function reportFinished(ctx: CliContext, head: CheckpointHead, json: boolean, deleteCommand: string, again: string): ExitCode {
+  const p = head.progress
+  if (json) printJson(ctx.io, { sessionId: head.sessionId, status: head.status, terminalReason: head.terminalReason, bestScore: p.bestScore, bestTrialIdx: p.bestTrialIdx, bestArtifact: head.bestArtifact, progress: p })
+  const text = json ? ctx.io.stderr : ctx.io.stdout
+  const best = p.bestScore === null ? 'no successful trial' : `best ${score(p.bestScore)} at trial ${p.bestTrialIdx}`
+  line(text, `session "${head.sessionId}" already ${head.status}: ${p.attempts} trials, ${best} (took ${duration(head.updatedAt - p.startedAt)})`)
+  if (head.bestArtifact !== undefined) line(text, `best: ${compactJson(head.bestArtifact, 400)}`)
+  line(text, `to start over: ${deleteCommand}, then ${again} again`)
+  return exitCodeForStatus(head.status)
+}
+
+/** The message shown while waiting for a dead process's lease to expire. */
+export function leaseWaitMessage(w: LeaseWait): string {
+  const secs = Math.max(1, Math.ceil((w.expiresAt - Date.now()) / 1000))
+  return w.ownerState === 'dead'
+    ? `session "${w.sessionId}" is still leased by a process that stopped (${w.owner}); waiting ${secs} s for its lease to expire… (Ctrl-C to give up)`
+    : `session "${w.sessionId}" is leased by ${w.owner}, on another machine; waiting up to ${secs} s to see whether it is still alive… (Ctrl-C to give up)`
+}

@@ -1,0 +1,74 @@
+import { createRequire } from 'node:module'
+import { Command, CommanderError } from 'commander'
+import type { CommandKit } from './command-kit.js'
+import { registerControl } from './commands/control.js'
+import { registerJobs } from './commands/jobs.js'
+import { registerLs } from './commands/ls.js'
+import { registerMonitor } from './commands/monitor.js'
+import { registerReport } from './commands/report.js'
+import { registerResume } from './commands/resume.js'
+import { registerRm } from './commands/rm.js'
+import { registerRun } from './commands/run.js'
+import { registerShow } from './commands/show.js'
+import { EXIT, exitCodeFor, type ExitCode } from './exit-codes.js'
+import { printError, processIo, type CliIo } from './io.js'
+
+function version(): string {
+  try {
+    // The same relative path from src/cli/ and from dist/cli/.
+    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}
+
+/** Builds the `cairn` program (commander) writing to `io`; each command records its exit code with `exit`. */
+export function buildProgram(io: CliIo, exit: (code: ExitCode) => void): Command {
+  const program = new Command('cairn')
+    .description('Crash-safe, resumable optimization runs: run the jobs of cairn.config.ts, watch, pause, resume and report on their sessions.')
+    .version(version(), '-V, --version', 'print the version')
+    .option('-c, --config <file>', 'config file (default: cairn.config.ts, .mts, .js or .mjs in the working directory)')
+    .option('-s, --store <uri>', 'store, overriding the config: memory:, fs:<dir>, level:<dir> (default level:./.cairn), dynamodb://<table>?region=…&endpoint=…')
+    .option('--debug', 'print stack traces on errors')
+    .helpOption('-h, --help', 'show help')
+    .showHelpAfterError('(add --help for usage)')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 success (completed, or paused on request), 1 session failed or cancelled,
+2 bad input (unknown job/session/optimizer, bad flag, config or store URI, store in use),
+3 internal error, 130 a second Ctrl-C. See docs/cli.md.`,
+    )
+  const kit: CommandKit = { program, io, exit }
+  registerRun(kit)
+  registerResume(kit)
+  registerLs(kit)
+  registerShow(kit)
+  registerControl(kit)
+  registerRm(kit)
+  registerMonitor(kit)
+  registerReport(kit)
+  registerJobs(kit)
+  return program
+}
+
+/** Runs the CLI on `argv` (without `node` and the script) and returns the exit code. */
+export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let code: ExitCode = EXIT.OK
+  const program = buildProgram(io, (c) => (code = c))
+  try {
+    if (argv.length === 0) {
+      program.outputHelp()
+      return EXIT.BAD_INPUT
+    }
+    await program.parseAsync(argv, { from: 'user' })
+    return code
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT
+    printError(io, err, argv.includes('--debug'))
+    return exitCodeFor(err)
+  }
+}

@@ -1,0 +1,82 @@
+import type { CheckpointHead, CheckpointStore, Direction, Metric, Objective, Optimizer, Program, SearchSpace } from '@cairn/core'
+import type { RecoveryPolicy } from '@cairn/recovery'
+
+/** What an optimizer factory is given: the job, the session, and on resume the stored head. */
+export interface OptimizerContext {
+  job: string
+  sessionId: string
+  /** The stored head when the session is resumed or recovered (its `optimizerOptions`, `settings` …). */
+  head?: CheckpointHead
+}
+
+/** Builds an optimizer, e.g. `() => tpe({ nStartupTrials: 8 })`. Called once per session start or resume. */
+export type OptimizerFactory = (ctx: OptimizerContext) => Optimizer<any> | Promise<Optimizer<any>>
+
+/**
+ * Which optimizer a job uses: a name (one of the config's `optimizers`, or a built-in:
+ * `random`, `grid`, `tpe`, `cmaes`, `few-shot`), a factory, or an optimizer object.
+ */
+export type OptimizerRef = string | OptimizerFactory | Optimizer<any>
+
+/** Settings every job may carry. */
+export interface JobSettings {
+  /** Default `tpe` for a space + objective job, `few-shot` for a program job. */
+  optimizer?: OptimizerRef
+  /** Trials after which the session completes. Default: until the optimizer halts. */
+  maxTrials?: number
+  /** Errors tolerated; one more fails the session. Default 5. */
+  maxErrors?: number
+  /** Per-trial timeout in milliseconds. */
+  trialTimeoutMs?: number
+  /** Trials in flight at once. Default 1. */
+  parallelism?: number
+  /** Default `minimize` (`maximize` for program jobs). */
+  direction?: Direction
+  /** Default: random, recorded in the session. */
+  seed?: number
+  /**
+   * A fixed session id: `cairn run <job>` then starts that session the first time and resumes it
+   * afterwards (after a Ctrl-C or a crash) instead of starting a new one each time.
+   */
+  sessionId?: string
+  /** Lease time-to-live in milliseconds (default 30,000): how soon a killed run can be taken over. */
+  leaseTtlMs?: number
+  /** Seed new sessions with the best trials of earlier runs of this job (the store holds them). */
+  warmStart?: boolean | { maxSeedTrials?: number }
+  /** One line shown by `cairn jobs`. */
+  description?: string
+}
+
+/** A job that minimizes (or maximizes) an objective over a search space. */
+export interface ObjectiveJob<C = any> extends JobSettings {
+  space: SearchSpace
+  objective: Objective<C>
+}
+
+/** A job that scores a program on a trainset with a metric (prompt / few-shot optimization). */
+export interface ProgramJob<Example = any> extends JobSettings {
+  program: Program<Example, any>
+  trainset: readonly Example[]
+  metric: Metric<Example, any>
+  /** Optional search space for optimizers that use one. */
+  space?: SearchSpace
+}
+
+/** A named job of the config. */
+export type JobDefinition = ObjectiveJob | ProgramJob
+
+/** The contents of `cairn.config.ts`. */
+export interface CairnConfig {
+  /**
+   * Where sessions live: a URI (`memory:`, `fs:./dir`, `level:./.cairn`,
+   * `dynamodb://table?region=…&endpoint=…`; relative paths are relative to the config file) or a
+   * store object. Default `level:./.cairn`.
+   */
+  store?: string | CheckpointStore
+  /** Named optimizers on offer, besides the built-in ones; a job or `--optimizer` picks one by name. */
+  optimizers?: Record<string, OptimizerFactory>
+  /** Named jobs: `cairn run <name>`. */
+  jobs?: Record<string, JobDefinition>
+  /** Default policy of `cairn monitor` / `createCairn(config).monitor()`. */
+  recovery?: RecoveryPolicy
+}

@@ -1,0 +1,103 @@
+import { AlreadyRunningError, InvalidInputError } from '@cairn/core'
+
+/** The prefix of every message this package writes. */
+export const PKG = '[cairn]'
+
+function prefixed(message: string, field?: string): string {
+  return `${PKG} ${field ? `${field}: ` : ''}${message}`
+}
+
+/** Drops the `field: ` prefix core's InvalidInputError puts on a message that reads as a sentence on its own. */
+function sentence(message: string, field: string): string {
+  return message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message
+}
+
+/**
+ * A malformed `cairn.config.ts` (or a config object given to `createCairn`). `field` names the
+ * offending field, e.g. `jobs.quickstart.maxTrials`.
+ */
+export class ConfigError extends InvalidInputError {
+  constructor(message: string, field?: string, options?: { cause?: unknown }) {
+    super(message, field)
+    this.message = prefixed(message, field)
+    if (options?.cause !== undefined) this.cause = options.cause
+  }
+}
+
+/** A store URI that does not parse, or names a scheme Cairn does not know. */
+export class StoreUriError extends InvalidInputError {
+  readonly uri: string
+  constructor(uri: string, message: string) {
+    super(message, 'store')
+    this.message = prefixed(`${JSON.stringify(uri)} ${message}`, 'store')
+    this.uri = uri
+  }
+}
+
+/**
+ * A Cairn package needed for what was asked (a store, the built-in optimizers, the recovery
+ * monitor) is not installed. The message says what to install.
+ */
+export class MissingPackageError extends InvalidInputError {
+  readonly packageName: string
+  constructor(packageName: string, neededFor: string, options?: { cause?: unknown }) {
+    super(`${neededFor} needs the package ${packageName}, which is not installed; install it with \`npm install ${packageName}\` (or pnpm add / yarn add)`)
+    this.message = prefixed(this.message)
+    this.packageName = packageName
+    if (options?.cause !== undefined) this.cause = options.cause
+  }
+}
+
+/** The config defines no job of that name (or the session names no job the config defines). */
+export class UnknownJobError extends InvalidInputError {
+  readonly job: string | undefined
+  constructor(job: string | undefined, known: readonly string[], sessionId?: string) {
+    const list = known.length > 0 ? `the config defines ${known.map((k) => `"${k}"`).join(', ')}` : 'the config defines no jobs'
+    super(
+      job === undefined
+        ? `session "${sessionId}" was not started from a job, so there is nothing to resume it with (${list})`
+        : `unknown job "${job}"${sessionId ? ` (named by session "${sessionId}")` : ''}: ${list}`,
+      'job',
+    )
+    this.message = prefixed(sentence(this.message, 'job'))
+    this.job = job
+  }
+}
+
+/** An optimizer name that neither the config's `optimizers` nor the built-in ones define. */
+export class UnknownOptimizerError extends InvalidInputError {
+  constructor(name: string, known: readonly string[]) {
+    super(`unknown optimizer "${name}"; known: ${known.map((k) => `"${k}"`).join(', ')}`, 'optimizer')
+    this.message = prefixed(sentence(this.message, 'optimizer'))
+  }
+}
+
+/**
+ * A session is being driven by a live process, so it cannot be deleted (or driven here).
+ * Extends core's `AlreadyRunningError` (code `ALREADY_RUNNING`).
+ */
+export class SessionBusyError extends AlreadyRunningError {
+  constructor(sessionId: string, owner: string | undefined, what: string) {
+    super(sessionId, owner, what)
+    this.message = prefixed(this.message)
+  }
+}
+
+/**
+ * The store is held by another process: a LevelDB store (`level:`) admits one process at a time,
+ * so while `cairn run` drives a session on it, other terminals cannot open it. Code `INVALID_INPUT`.
+ */
+export class StoreLockedError extends InvalidInputError {
+  readonly uri: string
+  constructor(uri: string, options?: { cause?: unknown }) {
+    super(
+      `the store ${uri} is in use by another process: a LevelDB store admits one process at a time (probably a \`cairn run\` in another terminal). ` +
+        'Press Ctrl-C in that terminal to pause the run, or wait for it to end. To pause, cancel or list sessions from another terminal while a run goes on, ' +
+        'use a store several processes can share: `fs:./.cairn-fs` (one machine) or `dynamodb://<table>` (several machines).',
+      'store',
+    )
+    this.message = prefixed(sentence(this.message, 'store'))
+    this.uri = uri
+    if (options?.cause !== undefined) this.cause = options.cause
+  }
+}

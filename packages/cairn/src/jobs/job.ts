@@ -1,0 +1,62 @@
+import type { DriveOptions, Json } from '@cairn/core'
+import type { CairnConfig, JobDefinition, OptimizerRef } from '../config/types.js'
+import { UnknownJobError } from '../errors.js'
+
+/** The names of the config's jobs. */
+export function jobNames(config: CairnConfig): string[] {
+  return Object.keys(config.jobs ?? {})
+}
+
+/** The definition of job `name`. Throws `UnknownJobError` (code `INVALID_INPUT`) listing the known ones. */
+export function getJob(config: CairnConfig, name: string | undefined, sessionId?: string): JobDefinition {
+  const jobs = config.jobs ?? {}
+  if (name === undefined || !Object.hasOwn(jobs, name)) throw new UnknownJobError(name, jobNames(config), sessionId)
+  return jobs[name] as JobDefinition
+}
+
+/** True for a program + trainset + metric job. */
+export function isProgramJob(job: JobDefinition): boolean {
+  return 'program' in job && job.program !== undefined
+}
+
+/** The optimizer a job uses when nothing else is said: its own, else `tpe` (or `few-shot` for program jobs). */
+export function defaultOptimizerRef(job: JobDefinition): OptimizerRef {
+  return job.optimizer ?? (isProgramJob(job) ? 'few-shot' : 'tpe')
+}
+
+/** What to evaluate: the objective, or the program, trainset and metric. */
+export function targetOptions(job: JobDefinition): Pick<DriveOptions, 'objective' | 'program' | 'trainset' | 'metric'> {
+  if ('objective' in job && job.objective !== undefined) return { objective: job.objective }
+  const p = job as Extract<JobDefinition, { program: unknown }>
+  return { program: p.program, trainset: p.trainset, metric: p.metric }
+}
+
+/** The drive limits a job sets (only those it sets). */
+export function limitOptions(job: JobDefinition): Pick<DriveOptions, 'maxTrials' | 'maxErrors' | 'trialTimeoutMs' | 'parallelism' | 'leaseTtlMs'> {
+  const out: Pick<DriveOptions, 'maxTrials' | 'maxErrors' | 'trialTimeoutMs' | 'parallelism' | 'leaseTtlMs'> = {}
+  if (job.maxTrials !== undefined) out.maxTrials = job.maxTrials
+  if (job.maxErrors !== undefined) out.maxErrors = job.maxErrors
+  if (job.trialTimeoutMs !== undefined) out.trialTimeoutMs = job.trialTimeoutMs
+  if (job.parallelism !== undefined) out.parallelism = job.parallelism
+  if (job.leaseTtlMs !== undefined) out.leaseTtlMs = job.leaseTtlMs
+  return out
+}
+
+/** The settings snapshot stored with a session the composition root starts. */
+export interface CairnSettings {
+  /** The optimizer's name when it was chosen by name (a resume builds the same one). */
+  optimizer?: string
+}
+
+/** Reads `CairnSettings` back from a head's `settings`. */
+export function readSettings(settings: Json | undefined): CairnSettings {
+  if (settings === null || typeof settings !== 'object' || Array.isArray(settings)) return {}
+  const optimizer = (settings as Record<string, Json>)['optimizer']
+  return typeof optimizer === 'string' ? { optimizer } : {}
+}
+
+/** A fresh session id for a job: `<job>-<time>-<random>`, safe as a session id. */
+export function newJobSessionId(job: string): string {
+  const stem = job.replace(/[^A-Za-z0-9._-]/g, '-').replace(/\.\.+/g, '.').slice(0, 80)
+  return `${stem}-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 6)}`
+}

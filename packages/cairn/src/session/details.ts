@@ -1,0 +1,36 @@
+import type { CheckpointHead, CheckpointStore, Json, TrialRecord } from '@cairn/core'
+
+/** A head as JSON: everything but the opaque optimizer state and RNG state (their sizes instead). */
+export type HeadSummary = Omit<CheckpointHead, 'optimizerState' | 'rngState'> & { optimizerStateBytes: number }
+
+/** What `show` returns. */
+export interface SessionDetails {
+  head: HeadSummary
+  /** The best trial, or null before the first successful one. */
+  best: TrialRecord | null
+  /** The last trials (oldest first). */
+  trials: TrialRecord[]
+}
+
+/** A head without its opaque bytes, safe to print or serialize. */
+export function summarizeHead(head: CheckpointHead): HeadSummary {
+  const { optimizerState, rngState: _rng, ...rest } = head
+  return { ...rest, optimizerStateBytes: optimizerState.byteLength }
+}
+
+/** The head, best trial and last `lastTrials` trials of a session. Throws `NotFoundError`. */
+export async function sessionDetails(store: CheckpointStore, sessionId: string, lastTrials = 10): Promise<SessionDetails> {
+  const head = await store.load(sessionId)
+  const attempts = head.progress.attempts
+  const n = Math.max(0, Math.min(lastTrials, attempts))
+  const trials = n > 0 ? await store.readTrials(sessionId, { from: attempts - n, limit: n }) : []
+  const bestIdx = head.progress.bestTrialIdx
+  let best: TrialRecord | null = null
+  if (bestIdx !== null) best = trials.find((t) => t.trialIdx === bestIdx) ?? (await store.readTrials(sessionId, { from: bestIdx, limit: 1 }))[0] ?? null
+  return { head: summarizeHead(head), best, trials }
+}
+
+/** JSON-safe copy (drops `undefined`, keeps everything else). */
+export function toJson(value: unknown): Json {
+  return JSON.parse(JSON.stringify(value)) as Json
+}
