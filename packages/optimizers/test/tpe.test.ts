@@ -30,7 +30,7 @@ async function askWith(o: ReturnType<typeof tpe>, s: typeof quad, history: Trial
 }
 
 describe('tpe', () => {
-  test('id, state version, options stored as JSON with Optuna defaults', () => {
+  test('id, state version, options stored as JSON (our defaults, or Optuna 3.1\'s with optunaDefaults)', () => {
     const o = tpe()
     expect(o.id).toBe('@cairn/optimizers/tpe')
     expect(o.stateVersion).toBe(1)
@@ -39,13 +39,20 @@ describe('tpe', () => {
       nEiCandidates: 24,
       gamma: 0.1,
       gammaMax: 25,
-      priorWeight: 1,
+      priorWeight: 2,
       considerEndpoints: false,
       considerMagicClip: true,
       multivariate: false,
       constantLiar: false,
       optunaDensity: true,
+      bandwidthBelow: 0.7,
+      localFraction: 0.3,
+      localScale: 2,
     })
+    expect(tpe({ optunaDefaults: true }).options).toMatchObject({ priorWeight: 1, bandwidthBelow: 1, localFraction: 0, gamma: 0.1, gammaMax: 25, nEiCandidates: 24 })
+    expect(tpe({ multivariate: true }).options).toMatchObject({ priorWeight: 1, bandwidthBelow: 1, localFraction: 0 })
+    // Explicit options win over either set of defaults.
+    expect(tpe({ optunaDefaults: true, priorWeight: 3 }).options).toMatchObject({ priorWeight: 3, bandwidthBelow: 1 })
     expect(JSON.parse(JSON.stringify(tpe({ multivariate: true, constantLiar: true }).options))).toMatchObject({ multivariate: true, constantLiar: true })
   })
 
@@ -106,6 +113,23 @@ describe('tpe', () => {
     }
   })
 
+  test('local moves (localFraction) stay valid, stay near the best trial and are reproducible; 0 makes no extra draw', async () => {
+    const all = await drive(tpe({ localFraction: 1 }), mixed, fMixed, 40, { seed: 5 })
+    for (const t of all.history) assertCandidate(mixed, t.candidate)
+    const again = await drive(tpe({ localFraction: 1 }), mixed, fMixed, 40, { seed: 5 })
+    expect(again.history).toEqual(all.history)
+    // Every model-based proposal keeps the best trial's categorical choice.
+    for (let i = 10; i < all.history.length; i++) {
+      const prev = all.history.slice(0, i)
+      const best = prev.reduce((a, b) => (b.score! < a.score! ? b : a))
+      expect((all.history[i]!.candidate as Params).kind).toBe((best.candidate as Params).kind)
+    }
+    // localFraction 0 with Optuna's other settings is the Optuna-compatible sampler: no RNG draw is spent on the coin.
+    const a = await drive(tpe({ optunaDefaults: true }), mixed, fMixed, 25, { seed: 5 })
+    const b = await drive(tpe({ priorWeight: 1, bandwidthBelow: 1, localFraction: 0 }), mixed, fMixed, 25, { seed: 5 })
+    expect(b.history).toEqual(a.history)
+  })
+
   test('respects direction: maximizing −f proposes exactly what minimizing f does', async () => {
     for (const multivariate of [false, true]) {
       const min = await drive(tpe({ multivariate }), quad, fQuad, 25, { seed: 8 })
@@ -147,12 +171,13 @@ describe('tpe', () => {
     const { history } = await drive(randomSearch(), quad, fQuad, 30, { seed: 6 })
     for (const multivariate of [false, true]) {
       const rng = Rng.fromSeed(11)
-      const first = await askWith(tpe({ multivariate, constantLiar: true }), quad, history, rng)
+      // (Local moves, localFraction, ignore the model and so the liar: compare pure l/g picks.)
+      const first = await askWith(tpe({ multivariate, constantLiar: true, localFraction: 0 }), quad, history, rng)
       // With that candidate in flight the same draws propose something else...
-      const withPending = await askWith(tpe({ multivariate, constantLiar: true }), quad, history, rng, [{ trialIdx: 30, candidate: first }])
+      const withPending = await askWith(tpe({ multivariate, constantLiar: true, localFraction: 0 }), quad, history, rng, [{ trialIdx: 30, candidate: first }])
       expect(withPending).not.toEqual(first)
       // ...while without the liar the in-flight candidate is ignored.
-      const plain = await askWith(tpe({ multivariate }), quad, history, rng, [{ trialIdx: 30, candidate: first }])
+      const plain = await askWith(tpe({ multivariate, localFraction: 0 }), quad, history, rng, [{ trialIdx: 30, candidate: first }])
       expect(plain).toEqual(first)
       // Four asks in a row with the earlier ones pending: four distinct candidates.
       const o = tpe({ multivariate, constantLiar: true })
@@ -201,6 +226,11 @@ describe('tpe', () => {
       [{ multivariate: 'yes' }, /multivariate/],
       [{ constantLiar: 1 }, /constantLiar/],
       [{ considerEndpoints: null }, /considerEndpoints/],
+      [{ bandwidthBelow: 0 }, /bandwidthBelow/],
+      [{ localFraction: 1.5 }, /localFraction/],
+      [{ localFraction: -0.1 }, /localFraction/],
+      [{ localScale: 0 }, /localScale/],
+      [{ optunaDefaults: 'yes' }, /optunaDefaults/],
       [{ nStartup: 3 }, /unknown option "nStartup"/],
     ]
     for (const [opts, re] of bad) {

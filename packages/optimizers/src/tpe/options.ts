@@ -1,7 +1,10 @@
 import type { Json } from '@cairn/core'
 import { OptionReader } from '../common/options.js'
 
-/** Options of `tpe()`. Every default follows Optuna 3.x's `TPESampler`. */
+/**
+ * Options of `tpe()`. Defaults follow Optuna 3.x's `TPESampler` except `priorWeight` (2),
+ * `bandwidthBelow` (0.7) and `localFraction` (0.3); `optunaDefaults: true` restores Optuna's.
+ */
 export interface TpeOptions {
   /** Trials sampled uniformly at random before the model is used. Default 10. */
   nStartupTrials?: number
@@ -11,7 +14,7 @@ export interface TpeOptions {
   gamma?: number
   /** Cap on the size of the "good" group. Default 25. */
   gammaMax?: number
-  /** Weight of the prior (uniform-ish) kernel in each estimator, relative to one trial. Default 1. Must be positive. */
+  /** Weight of the prior (uniform-ish) kernel in each estimator, relative to one trial. Default 2 (Optuna: 1). Must be positive. */
   priorWeight?: number
   /** Let the outermost kernels' widths reach to the bounds (Optuna's `consider_endpoints`). Default false. */
   considerEndpoints?: boolean
@@ -29,14 +32,21 @@ export interface TpeOptions {
    * properly normalized kernels.
    */
   optunaDensity?: boolean
-  /** Multiplies the widths of the good model's trial kernels (not its prior). Default 1. */
+  /** Multiplies the widths of the good model's trial kernels (not its prior kernel), after clipping: a sharper l(x). Default 0.7 (Optuna: 1). */
   bandwidthBelow?: number
-  /** Good-group size rule: 'linear' = ceil(gamma·n), 'sqrt' = ceil(gamma·√n), both capped at gammaMax. Default 'linear'. */
-  gammaRule?: 'linear' | 'sqrt'
-  /** Probability that a suggestion is a local perturbation of the best trial instead of an EI pick. Default 0. */
+  /**
+   * Probability (one draw from the session's RNG per model-based ask) that a suggestion is a
+   * local move around the best trial instead of the l/g pick. Default 0.3 (Optuna: 0, and no draw is made).
+   */
   localFraction?: number
-  /** Width of local perturbations, relative to the distance from the best trial to its nearest good neighbour per dim. Default 1. */
+  /** Width of a local move per numeric dim, in units of the best trial's distance to its nearest good neighbour in that dim. Default 2. */
   localScale?: number
+  /**
+   * Take Optuna 3.1's defaults for every option not given (`priorWeight: 1`, `bandwidthBelow: 1`,
+   * `localFraction: 0`): Optuna 3.1's `TPESampler` algorithm, unchanged. Default false; with
+   * `multivariate: true` Optuna's defaults are always the ones used.
+   */
+  optunaDefaults?: boolean
 }
 
 /** Resolved options. */
@@ -52,7 +62,6 @@ export interface TpeConfig {
   constantLiar: boolean
   optunaDensity: boolean
   bandwidthBelow: number
-  gammaRule: 'linear' | 'sqrt'
   localFraction: number
   localScale: number
 }
@@ -73,27 +82,26 @@ export function resolveTpeOptions(options: unknown): TpeConfig {
     'constantLiar',
     'optunaDensity',
     'bandwidthBelow',
-    'gammaRule',
     'localFraction',
     'localScale',
+    'optunaDefaults',
   ])
-  const gammaRule = (r.raw('gammaRule') ?? 'linear') as 'linear' | 'sqrt'
-  if (gammaRule !== 'linear' && gammaRule !== 'sqrt') r.fail('gammaRule', '"linear" or "sqrt"')
+  // The tuned defaults are for the univariate estimator; multivariate keeps Optuna's (they explore too much there).
+  const optuna = r.bool('optunaDefaults', false) || r.bool('multivariate', false)
   return {
     nStartupTrials: r.int('nStartupTrials', 10, 0),
     nEiCandidates: r.int('nEiCandidates', 24, 1, 100_000),
     gamma: r.number('gamma', 0.1, 0, 1, true),
     gammaMax: r.int('gammaMax', 25, 1),
-    priorWeight: r.number('priorWeight', 1, 0, Infinity, true),
+    priorWeight: r.number('priorWeight', optuna ? 1 : 2, 0, Infinity, true),
     considerEndpoints: r.bool('considerEndpoints', false),
     considerMagicClip: r.bool('considerMagicClip', true),
     multivariate: r.bool('multivariate', false),
     constantLiar: r.bool('constantLiar', false),
     optunaDensity: r.bool('optunaDensity', true),
-    bandwidthBelow: r.number('bandwidthBelow', 1, 0, 100, true),
-    gammaRule,
-    localFraction: r.number('localFraction', 0, 0, 1),
-    localScale: r.number('localScale', 1, 0, 100, true),
+    bandwidthBelow: r.number('bandwidthBelow', optuna ? 1 : 0.7, 0, 100, true),
+    localFraction: r.number('localFraction', optuna ? 0 : 0.3, 0, 1),
+    localScale: r.number('localScale', 2, 0, 100, true),
   }
 }
 
@@ -104,7 +112,7 @@ export function tpeOptionsJson(cfg: TpeConfig): Json {
 
 /** Size of the good group among `n` observations (Optuna's `default_gamma`). */
 export function nBelow(cfg: TpeConfig, n: number): number {
-  return Math.min(Math.ceil(cfg.gamma * (cfg.gammaRule === 'sqrt' ? Math.sqrt(n) : n)), cfg.gammaMax)
+  return Math.min(Math.ceil(cfg.gamma * n), cfg.gammaMax)
 }
 
 /**
