@@ -52,6 +52,7 @@ export class AlreadyTerminalError extends CairnError {
 /** Why a resume was refused. */
 export type ResumeMismatchReason =
   | 'optimizer-id'
+  | 'optimizer-options'
   | 'state-version'
   | 'trainset-hash'
   | 'space'

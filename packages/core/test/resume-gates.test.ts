@@ -131,3 +131,12 @@ describe('bad options are InvalidInputError naming the field', () => {
     expect((err as InvalidInputError).field ?? (err as Error).message).toContain(field)
   })
 })
+
+describe('changed optimizer options', () => {
+  test('resuming with other optimizer options is refused', async () => {
+    const store = createMemoryStore()
+    const id = await pausedSession(store)
+    const tuned = askTell({ ...uniformSampler(), options: { width: 2 } })
+    await expect(resumeSession(store, id, { optimizer: tuned, objective: sphere })).rejects.toMatchObject({ reason: 'optimizer-options', expected: null, got: { width: 2 } })
+  })
+})

@@ -80,6 +80,8 @@ export async function resumeSession<Example = unknown>(
     if (head.optimizer.id !== optimizer.id) throw new ResumeMismatchError('optimizer-id', head.optimizer.id, optimizer.id)
     if (head.optimizer.stateVersion !== optimizer.stateVersion)
       throw new ResumeMismatchError('state-version', head.optimizer.stateVersion, optimizer.stateVersion)
+    if (canonicalJson(head.optimizerOptions ?? null) !== canonicalJson(optimizer.options ?? null))
+      throw new ResumeMismatchError('optimizer-options', head.optimizerOptions, optimizer.options ?? null, 'resume with the options the session was started with')
     if (opts.trainsetHash === undefined && opts.trainset && head.trainsetHash !== undefined && !head.trainsetHash.startsWith(DEFAULT_TRAINSET_HASH_PREFIX))
       throw new InvalidInputError(
         `session "${sessionId}" was started with a caller-supplied trainsetHash (${head.trainsetHash}); pass the same trainsetHash when resuming so the trainset can be verified`,
