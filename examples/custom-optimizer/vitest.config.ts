@@ -1,0 +1,3 @@
+import { defineCairnProject } from '../../vitest.shared.js'
+
+export default defineCairnProject('example-custom-optimizer', { testTimeout: 60_000 })

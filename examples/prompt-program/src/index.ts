@@ -1,0 +1,8 @@
+export { FakeLlm } from './fake-llm.js'
+export type { FakeLlmOptions, LanguageModel } from './fake-llm.js'
+export { DEFAULT_INSTRUCTION, ZERO_SHOT, accuracy, exactMatch, qaProgram, renderPrompt } from './program.js'
+export type { PromptConfig } from './program.js'
+export { optimizePrompt } from './optimize.js'
+export type { OptimizePromptOptions, OptimizedPrompt } from './optimize.js'
+export { SKILLS, devset, skillOf, trainset } from './tasks.js'
+export type { Example, Skill } from './tasks.js'
