@@ -75,7 +75,7 @@ export type {
 } from './store/warm-start-contract.js'
 export { rankWarmStartEntries, latestWarmStartEntry, selectEvictions } from './store/warm-start-contract.js'
 export { encodeWarmStartEntry, decodeWarmStartEntry } from './store/warm-start-codec.js'
-export { validateEntryInput } from './store/warm-start-input.js'
+export { validateEntryInput, newWarmStartEntry } from './store/warm-start-input.js'
 export { matchesFilter, pageListings, checkPaging } from './store/list-filter.js'
 export { assertSessionId, newSessionId } from './store/session-id.js'
 export { MemoryStore, createMemoryStore, corruptListing } from './store/memory.js'

@@ -5,7 +5,7 @@ import {
   latestWarmStartEntry,
   rankWarmStartEntries,
   selectEvictions,
-  validateEntryInput,
+  newWarmStartEntry,
 } from '@cairn/core'
 import type { EvictOptions, EvictionReport, LookupOptions, WarmStartEntry, WarmStartEntryInput } from '@cairn/core'
 import { invalidInput } from './errors.js'
@@ -23,23 +23,9 @@ export class WarmStartEntries {
   ) {}
 
   async save(key: string, runId: string, input: WarmStartEntryInput): Promise<void> {
-    validateEntryInput(key, runId, input)
+    const entry = newWarmStartEntry(key, runId, input)
     if (LONE_SURROGATE.test(key)) throw invalidInput('must be well-formed UTF-16 (no lone surrogates)', 'key')
     if (LONE_SURROGATE.test(runId)) throw invalidInput('must be well-formed UTF-16 (no lone surrogates)', 'runId')
-    const now = Date.now()
-    const entry: WarmStartEntry = {
-      key,
-      runId,
-      kind: input.kind,
-      objective: input.objective,
-      direction: input.direction ?? 'minimize',
-      iteration: input.iteration,
-      payload: input.payload,
-      ...(input.producerVersion !== undefined ? { producerVersion: input.producerVersion } : {}),
-      updatedAt: now,
-      lastAccessedAt: now,
-      sizeBytes: 0,
-    }
     await this.warm.put(warmKey(key, runId), encodeWarmStartEntry(entry), { sync: this.sync })
   }
 

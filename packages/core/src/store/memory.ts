@@ -23,7 +23,7 @@ import {
   type WarmStartEntryInput,
   type WarmStartStore,
 } from './warm-start-contract.js'
-import { validateEntryInput } from './warm-start-input.js'
+import { newWarmStartEntry } from './warm-start-input.js'
 
 interface SessionCell {
   head: Uint8Array
@@ -150,21 +150,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
 
   async saveOverwrite(key: string, runId: string, input: WarmStartEntryInput): Promise<void> {
     this.open()
-    validateEntryInput(key, runId, input)
-    const now = Date.now()
-    const entry: WarmStartEntry = {
-      key,
-      runId,
-      kind: input.kind,
-      objective: input.objective,
-      direction: input.direction ?? 'minimize',
-      iteration: input.iteration,
-      payload: input.payload,
-      ...(input.producerVersion !== undefined ? { producerVersion: input.producerVersion } : {}),
-      updatedAt: now,
-      lastAccessedAt: now,
-      sizeBytes: 0,
-    }
+    const entry = newWarmStartEntry(key, runId, input)
     let runs = this.warm.get(key)
     if (!runs) this.warm.set(key, (runs = new Map()))
     runs.set(runId, encodeWarmStartEntry(entry))

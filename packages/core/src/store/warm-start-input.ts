@@ -1,5 +1,23 @@
 import { InvalidInputError } from '../errors.js'
-import type { WarmStartEntryInput } from './warm-start-contract.js'
+import type { WarmStartEntry, WarmStartEntryInput } from './warm-start-contract.js'
+
+/** Validates `saveOverwrite`'s arguments and builds the entry to store (saved and accessed `now`). */
+export function newWarmStartEntry(key: string, runId: string, input: WarmStartEntryInput, now = Date.now()): WarmStartEntry {
+  validateEntryInput(key, runId, input)
+  return {
+    key,
+    runId,
+    kind: input.kind,
+    objective: input.objective,
+    direction: input.direction ?? 'minimize',
+    iteration: input.iteration,
+    payload: input.payload,
+    ...(input.producerVersion !== undefined ? { producerVersion: input.producerVersion } : {}),
+    updatedAt: now,
+    lastAccessedAt: now,
+    sizeBytes: 0,
+  }
+}
 
 /** Validates `saveOverwrite` arguments; throws `InvalidInputError` naming the field. */
 export function validateEntryInput(key: string, runId: string, input: WarmStartEntryInput): void {

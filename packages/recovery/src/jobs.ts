@@ -1,0 +1,79 @@
+import type { CheckpointHead, Optimizer, ResumeOptions } from '@cairn/core'
+import { RecoveryConfigError, UnknownJobError } from './errors.js'
+
+/** What a job definition (or an optimizer factory) is given when a session is recovered. */
+export interface JobContext {
+  sessionId: string
+  /** The session's job name. */
+  job: string
+  /** The attempt number (1 for the first). */
+  attempt: number
+  /** The session's head as loaded just before resuming (its `optimizerOptions`, `settings` …). */
+  head: CheckpointHead
+}
+
+/** An optimizer, or a function that builds one for the session being recovered. */
+export type OptimizerSource = Optimizer<any> | ((ctx: JobContext) => Optimizer<any> | Promise<Optimizer<any>>)
+
+/**
+ * What resumes a session of a given job: the optimizer and the objective (or program +
+ * trainset + metric) it was started with, plus any `resumeSession` option (`trialTimeoutMs`,
+ * `leaseTtlMs` …). `owner` and `signal` belong to the monitor.
+ *
+ * @example
+ * const quadratic: JobDefinition = {
+ *   optimizer: () => tpe(),
+ *   objective: ({ x }) => (x - 1) ** 2,
+ * }
+ */
+export type JobDefinition<Example = unknown> = Omit<ResumeOptions<Example>, 'optimizer' | 'owner' | 'signal'> & {
+  optimizer: OptimizerSource
+}
+
+/** A job definition, or a function that builds one per recovered session (to close over its id, say). */
+export type JobEntry = JobDefinition<any> | ((ctx: JobContext) => JobDefinition<any> | Promise<JobDefinition<any>>)
+
+/** Job name → what resumes it: a `Map` or a plain object. The composition root supplies it. */
+export type JobRegistry = ReadonlyMap<string, JobEntry> | Readonly<Record<string, JobEntry>>
+
+/** Throws `RecoveryConfigError` unless `jobs` is a Map or a plain object of entries. */
+export function checkJobRegistry(jobs: unknown): asserts jobs is JobRegistry {
+  if (jobs instanceof Map) {
+    for (const [name, entry] of jobs) checkEntry(name, entry)
+    return
+  }
+  if (jobs === null || typeof jobs !== 'object' || Array.isArray(jobs))
+    throw new RecoveryConfigError('jobs', 'must be a Map or an object of job name → { optimizer, objective } (or program + trainset + metric)')
+  for (const [name, entry] of Object.entries(jobs)) checkEntry(name, entry)
+}
+
+function checkEntry(name: unknown, entry: unknown): void {
+  if (typeof name !== 'string' || name.length === 0) throw new RecoveryConfigError('jobs', `job names must be non-empty strings, got ${String(name)}`)
+  if (typeof entry === 'function') return
+  if (entry === null || typeof entry !== 'object') throw new RecoveryConfigError(`jobs["${name}"]`, 'must be a job definition or a function returning one')
+  const optimizer = (entry as { optimizer?: unknown }).optimizer
+  if (optimizer === null || (typeof optimizer !== 'object' && typeof optimizer !== 'function'))
+    throw new RecoveryConfigError(`jobs["${name}"].optimizer`, 'must be an optimizer or a function returning one')
+}
+
+/** The names a registry defines. */
+export function jobNames(jobs: JobRegistry): string[] {
+  return jobs instanceof Map ? [...jobs.keys()] : Object.keys(jobs)
+}
+
+/**
+ * The `resumeSession` options for the session in `ctx` (without `owner`): looks its job up,
+ * calls the entry and optimizer factories. Throws `UnknownJobError` when the job is missing.
+ */
+export async function resolveJob(jobs: JobRegistry, sessionId: string, job: string | undefined, ctx: Omit<JobContext, 'job'>): Promise<ResumeOptions> {
+  if (job === undefined) throw new UnknownJobError(sessionId, undefined, jobNames(jobs))
+  const entry = jobs instanceof Map ? (jobs as ReadonlyMap<string, JobEntry>).get(job) : Object.hasOwn(jobs, job) ? (jobs as Record<string, JobEntry>)[job] : undefined
+  if (entry === undefined) throw new UnknownJobError(sessionId, job, jobNames(jobs))
+  const full: JobContext = { ...ctx, job }
+  const definition = typeof entry === 'function' ? await entry(full) : entry
+  if (definition === null || typeof definition !== 'object')
+    throw new RecoveryConfigError(`jobs["${job}"]`, 'the function must return a job definition')
+  const source = definition.optimizer
+  const optimizer = typeof source === 'function' ? await source(full) : source
+  return { ...definition, optimizer } as ResumeOptions
+}

@@ -1,0 +1,184 @@
+// Real processes, really killed (SIGKILL). One file, so these tests run one after another and
+// do not compete for the CPU (a starved driver cannot renew its lease in time).
+//
+// 1. A worker is killed mid-trial; monitors in other processes detect it within ttl + poll
+//    interval and resume it; the monitor driving it is killed too, and the other finishes it,
+//    with exactly the candidates of an uninterrupted run.
+// 2. 100 sessions orphaned by one killed worker; 3 monitor processes share the store (fs, then
+//    one DynamoDB Local table) and recover them all: each finishes once, no trial is committed
+//    twice or lost, and no trial is evaluated by two monitors unless a lease lapsed under a
+//    live driver (which that driver then reports).
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { CheckpointStore } from '@cairn/core'
+import { createDynamoDbStore, createTable } from '@cairn/store-dynamodb'
+import { createFsStore } from '@cairn/store-fs'
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+import { SEED, referenceCandidates } from './fixtures/job.js'
+import { dynamoClientConfig } from './fixtures/open-store.js'
+import { until } from './helpers/manual-time.js'
+import { orphanSwarm, type SwarmReport } from './helpers/orphan-swarm.js'
+import { fixture, killAll, spawnChild, type Child } from './helpers/processes.js'
+import { range, trialLog } from './helpers/stores.js'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Endpoint of the DynamoDB Local started by @cairn/store-dynamodb's global setup. */
+    dynamoDbEndpoint: string
+  }
+}
+
+const TTL = 1_000
+const POLL = 200
+const DELAY = 40
+const MAX = 30
+/** Scheduling slack for busy CI machines (process wake-ups, fs locks), on top of ttl + poll. */
+const SLACK = 1_500
+
+let dir: string
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cairn-recovery-crash-'))
+})
+afterEach(killAll)
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true, maxRetries: 5 })
+})
+
+function monitorProcess(spec: string): Child {
+  return spawnChild(fixture('monitor-process.ts'), [spec, JSON.stringify({ pollIntervalMs: POLL, leaseTtlMs: TTL, delayMs: DELAY, maxConcurrent: 4 })])
+}
+
+describe('recovery across processes (fs store)', () => {
+  it('detects a SIGKILLed worker within ttl + poll interval, and survives losing the recovering monitor too', async () => {
+    const spec = `fs:${dir}`
+    const store = createFsStore({ dir })
+    const monitors = [monitorProcess(spec), monitorProcess(spec)]
+    await Promise.all(monitors.map((m) => m.next((msg) => msg.ready === true, 'monitor ready')))
+
+    const worker = spawnChild(fixture('worker-process.ts'), [spec, JSON.stringify({ sessions: ['s1'], maxTrials: MAX, delayMs: DELAY, leaseTtlMs: TTL, seed: SEED })])
+    await worker.next((m) => m.committed?.attempts === 8, 'eight trials committed')
+    await new Promise((resolve) => setTimeout(resolve, DELAY / 2)) // mid-trial
+    await worker.kill()
+    const killedAt = Date.now()
+    const atKill = (await store.load('s1')).progress.attempts
+
+    // Detected once the lease lapsed, not before, and within ttl + poll interval.
+    const detections = await Promise.race(
+      monitors.map((m) => m.next((msg) => msg.event?.type === 'detected' && msg.event.sessionId === 's1', 'detected').then((msg) => ({ m, event: msg.event }))),
+    )
+    const latency = detections.event.at - killedAt
+    expect(detections.event.leaseExpiresAt).toBeLessThanOrEqual(detections.event.at)
+    expect(latency).toBeLessThanOrEqual(TTL + POLL + SLACK)
+
+    // One monitor takes it over; once it has committed a few trials, kill that monitor as well.
+    const first = await Promise.race(
+      monitors.map((m) => m.next((msg) => msg.event?.type === 'started' && msg.event.sessionId === 's1', 'started').then(() => m)),
+    )
+    const other = monitors.find((m) => m !== first) as Child
+    await until(async () => (await store.load('s1')).progress.attempts >= atKill + 3, 'progress under the first monitor', 20_000)
+    await first.kill()
+    expect(first.events('completed')).toEqual([])
+
+    // The other monitor detects it again and finishes it.
+    await other.next((msg) => msg.event?.type === 'completed' && msg.event.sessionId === 's1', 'completed by the other monitor', 30_000)
+    const log = await trialLog(store, 's1')
+    expect(log.status).toBe('completed')
+    expect(log.indices).toEqual(range(MAX))
+    expect(log.attempts).toBe(MAX)
+    expect(log.candidates).toEqual(await referenceCandidates(SEED, MAX))
+    const startedBy = (m: Child): number[] => m.events('started').filter((e) => e.sessionId === 's1').map((e) => e.attempt)
+    expect(startedBy(first)).toEqual([1])
+    expect(startedBy(other)).toEqual([1])
+    expect([...first.events('failed'), ...other.events('failed')]).toEqual([])
+    await other.stop()
+    await store.close()
+  }, 60_000)
+})
+
+const SESSIONS = 100
+
+interface SwarmSettings {
+  trials: number
+  /** Lease ttl of the monitors' drivers, and of the worker's. */
+  leaseTtlMs: number
+  workerLeaseTtlMs: number
+  pollIntervalMs: number
+}
+
+function checkSwarm(r: SwarmReport, trials: number): void {
+  if (r.unexplainedDoubleDriven > 0 || r.failedEvents.length > 0) {
+    const ids = new Set(r.doubleDrivenKeys.map((k) => k.split('#')[0]))
+    console.log(
+      'double-driven',
+      r.doubleDrivenKeys,
+      JSON.stringify(r.failedEvents),
+      JSON.stringify(r.monitors.map((m) => m.events().filter((e) => ids.has(e.sessionId)).map((e) => [e.type, e.sessionId, e.attempt, e.reason, e.at, e.error?.message]))),
+    )
+  }
+  expect(r.orphaned).toHaveLength(SESSIONS)
+  for (const id of r.ids) expect(r.logs.get(id), id).toEqual({ indices: range(trials), attempts: trials, status: 'completed' })
+  for (const id of r.orphaned) expect(r.completions.get(id), id).toBe(1)
+  expect(r.duplicateTrials).toBe(0)
+  expect(r.lostTrials).toBe(0)
+  expect(r.unexplainedDoubleDriven).toBe(0)
+  expect(r.doubleDriven).toBeLessThanOrEqual(r.leaseLost)
+  expect(r.failedEvents).toEqual([])
+  for (const m of r.monitors) expect(m.events('completed').length).toBeGreaterThan(0)
+}
+
+describe('3 monitors, 100 orphans: each finishes once, zero trials committed twice, zero lost', () => {
+  async function swarm(spec: string, store: CheckpointStore, scratchDir: string, settings: SwarmSettings): Promise<void> {
+    const r = await orphanSwarm({
+      spec,
+      store,
+      scratchDir,
+      sessions: SESSIONS,
+      monitors: 3,
+      maxTrials: settings.trials,
+      delayMs: 20,
+      workerDelayMs: 10,
+      hangFrom: 3,
+      leaseTtlMs: settings.leaseTtlMs,
+      workerLeaseTtlMs: settings.workerLeaseTtlMs,
+      pollIntervalMs: settings.pollIntervalMs,
+      maxConcurrent: 8,
+      timeoutMs: 120_000,
+    })
+    console.log(
+      `${spec.split(':')[0]}: orphaned ${r.orphaned.length} in ${r.orphaningMs} ms; all finished ${r.recoveryMs} ms after the kill; ` +
+        `skips ${r.skippedEvents}, lease lapses ${r.leaseLost}, double-driven ${r.doubleDriven}`,
+    )
+    checkSwarm(r, settings.trials)
+  }
+
+  it('fs store', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'cairn-recovery-swarm-'))
+    const store = createFsStore({ dir: scratch, durable: false })
+    try {
+      await swarm(`fs-fast:${scratch}`, store, scratch, { trials: 8, leaseTtlMs: TTL, workerLeaseTtlMs: TTL, pollIntervalMs: POLL })
+    } finally {
+      await killAll()
+      await store.close()
+      await rm(scratch, { recursive: true, force: true, maxRetries: 5 })
+    }
+  }, 180_000)
+
+  it('DynamoDB Local, one table', async () => {
+    const endpoint = inject('dynamoDbEndpoint')
+    const tableName = `recovery-swarm-${process.pid}-${Date.now().toString(36)}`
+    await createTable({ tableName, clientConfig: dynamoClientConfig(endpoint) })
+    const store = createDynamoDbStore({ tableName, clientConfig: dynamoClientConfig(endpoint) })
+    const scratch = await mkdtemp(join(tmpdir(), 'cairn-recovery-swarm-ddb-'))
+    try {
+      // Longer leases (3 s for the monitors, 5 s for the worker), a slower poll and fewer trials:
+      // 100 leases renewed every ttl / 4 and 3 monitors listing 100 sessions 5 times a second
+      // would be most of what DynamoDB Local can serve on 2 cores.
+      await swarm(`dynamodb:${tableName}@${endpoint}`, store, scratch, { trials: 5, leaseTtlMs: 3 * TTL, workerLeaseTtlMs: 5 * TTL, pollIntervalMs: 500 })
+    } finally {
+      await killAll()
+      await store.close() // the table lives in DynamoDB Local's memory, gone when it stops
+      await rm(scratch, { recursive: true, force: true, maxRetries: 5 })
+    }
+  }, 180_000)
+})
