@@ -1,3 +1,5 @@
+import type { InlineTrial } from './inline.js'
+
 /** What this store instance last saw of a session's head (written or decoded by it). */
 export interface KnownHead {
   revision: number
@@ -5,6 +7,12 @@ export interface KnownHead {
   inc: number
   /** Chunks of that head's value, when it was chunked (deleted once superseded). */
   chunk?: { chunkId: string; chunks: number }
+  /**
+   * The trial records that head carries inline (`inlineFrom` … `attempts - 1`), each with
+   * whether its trial item is known to hold it. Shared objects: a trial put still in flight
+   * marks its record confirmed when it lands.
+   */
+  inline: InlineTrial[]
 }
 
 const MAX_ENTRIES = 10_000

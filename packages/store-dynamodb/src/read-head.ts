@@ -3,6 +3,7 @@ import { chunkRefOf, readValue } from './chunks.js'
 import type { StoreContext } from './context.js'
 import { num, str, type Item } from './db.js'
 import { leaseOf } from './head-item.js'
+import { inlineOf } from './inline.js'
 import { A, HEAD_SK } from './table-design.js'
 
 /** A decoded head with the item it came from. */
@@ -46,7 +47,8 @@ export async function readHead(ctx: StoreContext, sessionId: string): Promise<Re
       if (rev !== decoded.revision) throw new CheckpointCorruptError(what, `item revision ${rev ?? 'none'} differs from the encoded ${decoded.revision}`)
       if (inc === undefined) throw new CheckpointCorruptError(what, 'incarnation attribute is missing')
       if (num(item, A.attempts) !== decoded.progress.attempts) throw new CheckpointCorruptError(what, 'attempts attribute differs from the encoded head')
-      ctx.heads.set(sessionId, { revision: rev, inc, ...(ref ? { chunk: ref } : {}) })
+      const { trials: inline } = inlineOf(item, sessionId, decoded.progress.attempts, inc)
+      ctx.heads.set(sessionId, { revision: rev, inc, inline, ...(ref ? { chunk: ref } : {}) })
       return { head: { ...decoded, lease: leaseOf(item) }, item }
     } catch (err) {
       ctx.heads.forget(sessionId)

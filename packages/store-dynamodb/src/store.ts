@@ -31,6 +31,7 @@ import type { StoreContext } from './context.js'
 import { Db, av, num, project, str } from './db.js'
 import { HeadCache } from './head-cache.js'
 import { headContentAttrs, leaseAttrs } from './head-item.js'
+import { inlineOf } from './inline.js'
 import { nextIncarnation } from './incarnation.js'
 import { acquireLease, releaseLease, renewLease, requestControl } from './leases.js'
 import { listSessions } from './listing.js'
@@ -57,6 +58,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   private readonly owned: boolean
   private checked: Promise<void> | undefined
   private closed = false
+  private readonly writes = new Set<Promise<unknown>>()
 
   constructor(options: DynamoDbStoreOptions) {
     if (options === null || typeof options !== 'object') throw new InvalidInputError('must be an object { tableName, client?, clientConfig? }', 'options')
@@ -65,7 +67,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
     this.tableName = options.tableName
     this.owned = owned
     const db = new Db(client, options.tableName)
-    this.ctx = { db, writer: randomUUID(), heads: new HeadCache(), ready: () => this.ready() }
+    this.ctx = { db, writer: randomUUID(), heads: new HeadCache(), inFlight: (write) => this.track(write), ready: () => this.ready() }
   }
 
   /** The DynamoDB client in use (yours, or the one the store created). */
@@ -103,7 +105,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
       if (value.chunkId) await deleteChunks(db, id, { chunkId: value.chunkId, chunks: value.chunks as number }).catch(() => undefined)
       throw new RevisionConflictError(id, 0, undefined)
     }
-    this.ctx.heads.set(id, { revision: 0, inc, ...(value.chunkId ? { chunk: { chunkId: value.chunkId, chunks: value.chunks as number } } : {}) })
+    this.ctx.heads.set(id, { revision: 0, inc, inline: [], ...(value.chunkId ? { chunk: { chunkId: value.chunkId, chunks: value.chunks as number } } : {}) })
   }
 
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
@@ -130,39 +132,47 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
       throw new InvalidInputError(`must be a non-negative integer, got ${options.limit}`, 'limit')
     await this.ready()
     const { db } = this.ctx
-    const head = await db.get(sessionId, HEAD_SK, [A.attempts, A.inc])
+    const head = await db.get(sessionId, HEAD_SK, [A.attempts, A.inc, A.inlineFrom, A.inline])
     if (!head) throw new NotFoundError(`session "${sessionId}"`)
     const attempts = num(head, A.attempts)
     const inc = num(head, A.inc)
     if (attempts === undefined || inc === undefined) throw new CheckpointCorruptError(`head of session "${sessionId}"`, 'attempts or incarnation attribute is missing')
     const end = Math.min(attempts, options.limit === undefined ? Infinity : from + options.limit)
     if (from >= end) return []
-    // Long ranges are read as a few sub-ranges in parallel (a Query page stops at 1 MB).
-    const parts = Math.min(READ_PARALLELISM, Math.ceil((end - from) / READ_RANGE_MIN))
-    const step = Math.ceil((end - from) / parts)
-    const ranges = Array.from({ length: parts }, (_, i) => [from + i * step, Math.min(end, from + (i + 1) * step) - 1] as const)
-    const pages = await Promise.all(
-      ranges.map(([a, b]) =>
-        db.queryAll({
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :a AND :b',
-          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-          ExpressionAttributeValues: { ':pk': av.s(sessionId), ':a': av.s(trialSk(a)), ':b': av.s(trialSk(b)) },
-          ConsistentRead: true,
-        }),
-      ),
-    )
-    const items = pages.flat()
-    const bySk = new Map(items.map((it) => [str(it, SK), it]))
+    // Trials from `inlineFrom` on are read from the head's inline copies; trial items are
+    // trusted only below it (those are confirmed: see `commit.ts`).
+    const inline = inlineOf(head, sessionId, attempts, inc)
+    const itemsEnd = Math.min(end, inline.from)
     const out: TrialRecord[] = []
-    for (let idx = from; idx < end; idx++) {
-      const what = `trial ${idx} of session "${sessionId}"`
-      const item = bySk.get(trialSk(idx))
-      if (!item || num(item, A.inc) !== inc) throw new CheckpointCorruptError(what, 'the record the head accounts for is missing')
-      const bytes = await readValue(db, sessionId, item)
-      if (!bytes) throw new CheckpointCorruptError(what, 'its chunks are missing')
-      const trial = decodeTrial(bytes, what)
-      if (trial.trialIdx !== idx) throw new CheckpointCorruptError(what, `it records trial ${trial.trialIdx}`)
-      out.push(trial)
+    if (from < itemsEnd) {
+      // Long ranges are read as a few sub-ranges in parallel (a Query page stops at 1 MB).
+      const parts = Math.min(READ_PARALLELISM, Math.ceil((itemsEnd - from) / READ_RANGE_MIN))
+      const step = Math.ceil((itemsEnd - from) / parts)
+      const ranges = Array.from({ length: parts }, (_, i) => [from + i * step, Math.min(itemsEnd, from + (i + 1) * step) - 1] as const)
+      const pages = await Promise.all(
+        ranges.map(([a, b]) =>
+          db.queryAll({
+            KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :a AND :b',
+            ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+            ExpressionAttributeValues: { ':pk': av.s(sessionId), ':a': av.s(trialSk(a)), ':b': av.s(trialSk(b)) },
+            ConsistentRead: true,
+          }),
+        ),
+      )
+      const items = pages.flat()
+      const bySk = new Map(items.map((it) => [str(it, SK), it]))
+      for (let idx = from; idx < itemsEnd; idx++) {
+        const what = `trial ${idx} of session "${sessionId}"`
+        const item = bySk.get(trialSk(idx))
+        if (!item || num(item, A.inc) !== inc) throw new CheckpointCorruptError(what, 'the record the head accounts for is missing')
+        const bytes = await readValue(db, sessionId, item)
+        if (!bytes) throw new CheckpointCorruptError(what, 'its chunks are missing')
+        out.push(decodeOne(bytes, idx, what))
+      }
+    }
+    for (const t of inline.trials) {
+      if (t.idx < from || t.idx >= end) continue
+      out.push(decodeOne(t.bytes, t.idx, `trial ${t.idx} of session "${sessionId}" (inline on the head)`))
     }
     return out
   }
@@ -238,11 +248,29 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
     return evict(this.ctx, options)
   }
 
-  /** Destroys the client if the store created it. Later calls reject with `InvalidInputError`. */
+  /**
+   * Resolves once the trial-item puts that commits left running beside their (landed) head
+   * updates have settled. Never needed for safety — the heads carry those records until their
+   * items are confirmed — but handy before measuring, or to keep request counts tidy.
+   */
+  async flush(): Promise<void> {
+    while (this.writes.size > 0) await Promise.allSettled([...this.writes])
+  }
+
+  /** Waits for trial puts still running (`flush`), then destroys the client if the store created it. Later calls reject with `InvalidInputError`. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    // Trial puts a commit left running beside its (already landed) head update.
+    await this.flush()
     if (this.owned) this.ctx.db.client.destroy()
+  }
+
+  /** Keeps `write` until it settles, so `close` can wait for it. */
+  private track(write: Promise<unknown>): void {
+    this.writes.add(write)
+    const done = (): void => void this.writes.delete(write)
+    write.then(done, done)
   }
 
   /** Checks the table (DescribeTable) before the first operation; a failed check is made again by the next call. */
@@ -256,6 +284,12 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
     }
     return this.checked
   }
+}
+
+function decodeOne(bytes: Uint8Array, idx: number, what: string): TrialRecord {
+  const trial = decodeTrial(bytes, what)
+  if (trial.trialIdx !== idx) throw new CheckpointCorruptError(what, `it records trial ${trial.trialIdx}`)
+  return trial
 }
 
 /**

@@ -67,6 +67,16 @@ export const A = {
   control: 'control',
   /** Head and trials: id of the store instance that wrote the item (idempotent retries). */
   writer: 'writer',
+  /** Head and trials: random id of the commit that wrote the item (one per `commit` call). */
+  cid: 'cid',
+  /**
+   * Head: the first trial index whose record is carried inline on the head (`inline`), not
+   * yet confirmed as a trial item; trial items below it are trusted, from it on `inline` is.
+   * Absent on heads of older versions (then equal to `attempts`).
+   */
+  inlineFrom: 'inlineFrom',
+  /** Head: records of trials `inlineFrom` … `attempts - 1` (a list of maps, see `inline.ts`). */
+  inline: 'inline',
   /** Head: listing fields, canonical JSON (string), and its CRC-32 (number). */
   listing: 'listing',
   listingSum: 'listingSum',

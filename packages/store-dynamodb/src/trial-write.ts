@@ -10,10 +10,12 @@ export interface TrialWriter {
   fencingToken: number
   /** The revision the commit creates. */
   revision: number
+  /** Random id of the commit. */
+  cid: string
 }
 
 const ROUNDS = 3
-const IDENTITY = [A.writer, A.inc, A.token, A.rev] as const
+const IDENTITY = [A.writer, A.inc, A.token, A.rev, A.cid] as const
 
 /**
  * Writes one trial item ahead of the head update. It lands only in an empty slot, or over
@@ -41,9 +43,10 @@ export async function writeTrial(
     [A.inc]: av.n(w.inc),
     [A.token]: av.n(w.fencingToken),
     [A.rev]: av.n(w.revision),
+    [A.cid]: av.s(w.cid),
     ...value.attrs,
   }
-  const mine: Item = { [A.writer]: av.s(ctx.writer), [A.inc]: av.n(w.inc), [A.token]: av.n(w.fencingToken), [A.rev]: av.n(w.revision) }
+  const mine = mineOf(ctx, w)
   let out = await ctx.db.put({ Item: item, ...condition('attribute_not_exists(#pk) OR ', mine) })
   for (let round = 0; !out.ok && round < ROUNDS; round++) {
     const existing = out.current
@@ -53,7 +56,7 @@ export async function writeTrial(
         num(existing, A.token) === w.fencingToken &&
         num(existing, A.inc) === w.inc &&
         num(existing, A.rev) === w.revision &&
-        str(existing, A.writer) !== ctx.writer
+        (str(existing, A.writer) !== ctx.writer || str(existing, A.cid) !== w.cid)
       )
         break
     }
@@ -70,10 +73,14 @@ export async function writeTrial(
 
 /** Deletes a trial item this writer wrote (only if it is still exactly that write), and its chunks. */
 export async function deleteOwnTrial(ctx: StoreContext, sessionId: string, idx: number, w: TrialWriter, value: StoredValue): Promise<void> {
-  const mine: Item = { [A.writer]: av.s(ctx.writer), [A.inc]: av.n(w.inc), [A.token]: av.n(w.fencingToken), [A.rev]: av.n(w.revision) }
+  const mine = mineOf(ctx, w)
   const { ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } = condition('attribute_exists(#pk) AND ', mine)
   const out = await ctx.db.delete({ Key: ctx.db.key(sessionId, trialSk(idx)), ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues })
   if (out.ok && value.chunkId) await deleteChunks(ctx.db, sessionId, value as Required<StoredValue>)
+}
+
+function mineOf(ctx: StoreContext, w: TrialWriter): Item {
+  return { [A.writer]: av.s(ctx.writer), [A.inc]: av.n(w.inc), [A.token]: av.n(w.fencingToken), [A.rev]: av.n(w.revision), [A.cid]: av.s(w.cid) }
 }
 
 function identityOf(item: Item): Partial<Item> {
@@ -82,8 +89,8 @@ function identityOf(item: Item): Partial<Item> {
   return out
 }
 
-/** `prefix` + "every identity attribute equals (or, when undefined, is absent)". */
-function condition(prefix: string, identity: Partial<Item>) {
+/** `prefix` + "every identity attribute (writer, inc, token, rev, cid) equals (or, when undefined, is absent)". */
+export function condition(prefix: string, identity: Partial<Item>) {
   const names: Record<string, string> = { '#pk': PK }
   const values: Item = {}
   const parts = IDENTITY.map((name, i) => {

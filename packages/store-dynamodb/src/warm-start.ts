@@ -8,7 +8,7 @@ import {
   latestWarmStartEntry,
   rankWarmStartEntries,
   selectEvictions,
-  validateEntryInput,
+  newWarmStartEntry,
   type EvictOptions,
   type EvictionReport,
   type LookupOptions,
@@ -22,21 +22,7 @@ import { A, GSI_PK, GSI_SK, GSI_WARM, INDEX_NAME, PK, RUN_PREFIX, SK, runSk, war
 
 /** Saves (or replaces) the entry of `(key, runId)`: one item, `pk = warm#<key>`, `sk = run#<runId>`. */
 export async function saveOverwrite(ctx: StoreContext, key: string, runId: string, input: WarmStartEntryInput): Promise<void> {
-  validateEntryInput(key, runId, input)
-  const now = Date.now()
-  const entry: WarmStartEntry = {
-    key,
-    runId,
-    kind: input.kind,
-    objective: input.objective,
-    direction: input.direction ?? 'minimize',
-    iteration: input.iteration,
-    payload: input.payload,
-    ...(input.producerVersion !== undefined ? { producerVersion: input.producerVersion } : {}),
-    updatedAt: now,
-    lastAccessedAt: now,
-    sizeBytes: 0,
-  }
+  const entry = newWarmStartEntry(key, runId, input)
   const bytes = encodeWarmStartEntry(entry)
   const pk = warmPk(key)
   const base: Item = {
@@ -46,7 +32,7 @@ export async function saveOverwrite(ctx: StoreContext, key: string, runId: strin
     [GSI_SK]: av.s(`${key}#${runId}`),
     [A.warmKey]: av.s(key),
     [A.runId]: av.s(runId),
-    [A.lastAccessedAt]: av.n(now),
+    [A.lastAccessedAt]: av.n(entry.lastAccessedAt),
     [A.sizeBytes]: av.n(bytes.length),
     [A.writeId]: av.s(randomUUID()),
   }

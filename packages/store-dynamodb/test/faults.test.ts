@@ -101,8 +101,38 @@ describe('commits under faults', () => {
     await store.create(created)
     const fault = injectFault(store.client, { when: 'after', match: isTrialPut, error: networkError, times: 1 })
     await commitTrial(store, created, makeTrial(0), 1)
+    await store.flush() // the trial put runs on after the commit resolved (the head carries the trial)
     expect(fault.hits).toBe(1)
     expect(await store.readTrials(created.sessionId)).toEqual([makeTrial(0)])
+    expect(await rawTrial(created.sessionId, 0)).toBeDefined()
+  })
+
+  test('a trial put that fails beside a landed head update: the head carries the record until a later commit confirms its item', async () => {
+    const store = open()
+    const created = makeHead()
+    const id = created.sessionId
+    await store.create(created)
+    const fault = injectFault(store.client, { when: 'before', match: isTrialPut, error: () => new Error('simulated failure'), times: 1 })
+    let head = await commitTrial(store, created, makeTrial(0), 1)
+    await store.flush()
+    expect(fault.hits).toBe(1)
+    expect(await rawTrial(id, 0)).toBeUndefined() // no item …
+    const reader = open()
+    expect(await reader.readTrials(id)).toEqual([makeTrial(0)]) // … but the trial is committed (inline on the head)
+    head = await commitTrial(store, head, makeTrial(1), 1)
+    await store.flush()
+    expect((await rawTrial(id, 0))?.cid).toBeDefined() // put again beside the next head update
+    head = await commitTrial(store, head, makeTrial(2), 1)
+    await store.flush()
+    expect(await reader.readTrials(id)).toEqual([makeTrial(0), makeTrial(1), makeTrial(2)])
+    expect(await reader.readTrials(id, { from: 1, limit: 1 })).toEqual([makeTrial(1)])
+    // A fresh instance (nothing cached) continues and puts what the head still carries.
+    const next = open()
+    const loaded = await next.load(id)
+    await commitTrial(next, loaded, makeTrial(3), 1)
+    await next.flush()
+    expect(await reader.readTrials(id)).toEqual([0, 1, 2, 3].map((i) => makeTrial(i)))
+    for (const i of [0, 1, 2, 3]) expect(await rawTrial(id, i)).toBeDefined()
   })
 
   test('network errors that outlast the retries surface as DynamoDbRequestError (TIMEOUT); no partial commit is visible', async () => {
