@@ -25,6 +25,7 @@ import {
 } from '@cairn/core'
 import { randomSearch } from '@cairn/optimizers'
 import { createFsStore } from '@cairn/store-fs'
+import { createLevelStore } from '@cairn/store-level'
 import { median, printTable, round, type Row } from './lib/stats.js'
 import { optunaAvailable, runOptunaScript } from './lib/optuna.js'
 
@@ -91,6 +92,19 @@ async function fsFigures(dir: string): Promise<{ at100: number; at10k: number; h
   return { at100, at10k, headBytes: encodeHead(head).length, trialBytes: trial ? encodeTrial(trial).length : 0 }
 }
 
+async function levelFigures(location: string): Promise<{ at100: number; at10k: number }> {
+  const durable = createLevelStore({ location })
+  const at100 = await timeWindow(() => driveTo(durable, 'level', WINDOW * 2, true), WINDOW)
+  await durable.close()
+  const fast = createLevelStore({ location, sync: false })
+  await driveTo(fast, 'level', FAR, false)
+  await fast.close()
+  const again = createLevelStore({ location })
+  const at10k = await timeWindow(() => driveTo(again, 'level', FAR + WINDOW, false), FAR)
+  await again.close()
+  return { at100, at10k }
+}
+
 /** One atomic durable write of `bytes`: temp file, write, fsync, rename, fsync the directory. */
 async function rawDurableWrite(dir: string, bytes: Uint8Array, iterations = 200): Promise<number> {
   const times: number[] = []
@@ -115,20 +129,27 @@ export async function run(): Promise<Record<string, unknown>> {
   try {
     const memory = await memoryFigures()
     const fs = await fsFigures(join(dir, 'store'))
+    const level = await levelFigures(join(dir, 'level'))
     const raw = await rawDurableWrite(dir, new Uint8Array(fs.headBytes + fs.trialBytes))
     let optuna: { at100: number; at1000: number } | null = null
+    let optunaSqlite: { at100: number } | null = null
     if (await optunaAvailable()) {
       const r = await runOptunaScript('storage.py', ['journal', '1100', '--windows', '100,1000'])
       optuna = { at100: r.windows['100'], at1000: r.windows['1000'] }
+      const q = await runOptunaScript('storage.py', ['sqlite', '200', '--windows', '100'])
+      optunaSqlite = { at100: q.windows['100'] }
     }
     const result = {
       unit: 'ms per trial (median of 100 consecutive trials)',
       memory: { at100: round(memory.at100, 4), at10k: round(memory.at10k, 4), growth: round(memory.at10k / memory.at100, 2) },
       fs: { at100: round(fs.at100), at10k: round(fs.at10k), growth: round(fs.at10k / fs.at100, 2), bytesPerCommit: fs.headBytes + fs.trialBytes },
+      level: { at100: round(level.at100), at10k: round(level.at10k), growth: round(level.at10k / level.at100, 2) },
       rawDurableWrite: round(raw),
       fsVsRaw: round(fs.at10k / raw, 2),
       optunaJournal: optuna,
+      optunaSqlite,
       fsSpeedupVsOptunaJournalAt100: optuna ? round(optuna.at100 / fs.at100, 2) : null,
+      levelSpeedupVsOptunaSqliteAt100: optunaSqlite ? round(optunaSqlite.at100 / level.at100, 2) : null,
     }
     return result
   } finally {
@@ -143,9 +164,11 @@ export function table(r: Awaited<ReturnType<typeof run>>): Row[] {
   const rows: Row[] = [
     { what: 'memory store (driver + commit)', 'at 100': x.memory.at100, 'at 10,000': x.memory.at10k, 'ratio 10k/100': x.memory.growth },
     { what: 'fs store, durable', 'at 100': x.fs.at100, 'at 10,000': x.fs.at10k, 'ratio 10k/100': x.fs.growth },
+    { what: 'level store, sync', 'at 100': x.level.at100, 'at 10,000': x.level.at10k, 'ratio 10k/100': x.level.growth },
     { what: `raw durable fs write (${x.fs.bytesPerCommit} B)`, 'at 100': x.rawDurableWrite, 'at 10,000': x.rawDurableWrite, 'ratio 10k/100': 1 },
   ]
   if (x.optunaJournal) rows.push({ what: 'Optuna 3.1 JournalFileStorage', 'at 100': x.optunaJournal.at100, 'at 10,000': `${round(x.optunaJournal.at1000)} (at 1,000)`, 'ratio 10k/100': round(x.optunaJournal.at1000 / x.optunaJournal.at100, 2) })
+  if (x.optunaSqlite) rows.push({ what: 'Optuna 3.1 RDBStorage (SQLite)', 'at 100': x.optunaSqlite.at100, 'at 10,000': '', 'ratio 10k/100': '' })
   return rows
 }
 
