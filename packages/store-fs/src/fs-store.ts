@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { open, readdir, rename, rm, stat } from 'node:fs/promises'
+import { ftruncateSync, readFileSync, statSync } from 'node:fs'
+import { readdir, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import {
   AlreadyRunningError,
@@ -12,6 +13,9 @@ import {
   channels,
   checkPaging,
   corruptListing,
+  decodeHead,
+  decodeTrial,
+  encodeHead,
   encodeTrial,
   matchesFilter,
   pageListings,
@@ -36,12 +40,25 @@ import type {
   WarmStartEntryInput,
   WarmStartStore,
 } from '@cairn/core'
-import { decodeHeadFile, encodeHeadFile, readListingBlock, type StoredListing } from './head-file.js'
-import { ensureDir, fsyncDir, isMissing, readIfExists, writeFileAtomic } from './io.js'
+import {
+  closeQuietly,
+  datasync,
+  ensureDir,
+  fsyncDir,
+  isMissing,
+  openIfExists,
+  sizeOf,
+  unlinkSyncIfExists,
+  writeAt,
+  writeFileAtomic,
+} from './io.js'
+import { attemptsOf, encodeRecord, findTail, readJournalTrials, recordLength, type RecordHeader, type Tail, type TailMode } from './journal.js'
 import { Layout, PKG } from './layout.js'
+import { OpenFiles } from './open-files.js'
 import { decodeLeaseFile, encodeLeaseFile, type LeaseState } from './lease-file.js'
+import { encodeListing, type StoredListing } from './listing.js'
 import { withLock, type LockOptions } from './lock.js'
-import { readTrialRange, writeTrials } from './trial-log.js'
+import { appendTrials, readTrialRange } from './trial-log.js'
 import { FsWarmStart } from './warm-start.js'
 
 /** Options of `createFsStore`. */
@@ -49,8 +66,10 @@ export interface FsStoreOptions {
   /** The store's root directory; created when missing. Several processes on one machine may share it. */
   dir: string
   /**
-   * fsync every file and directory a write touches (default `true`). With `false`, writes are
-   * still atomic and survive a process crash, but not a power loss or kernel panic.
+   * Flush what a write touches before it resolves (default `true`): a commit fdatasyncs the
+   * journal it appended to; a replaced or created file is fsynced, and so is its directory.
+   * With `false`, writes are still atomic and survive a process crash, but not a power loss
+   * or kernel panic.
    */
   durable?: boolean
   /**
@@ -61,6 +80,12 @@ export interface FsStoreOptions {
   lockStaleMs?: number
   /** How long an operation waits for a session's lock before failing with `TimeoutError`. Default 30,000 ms. */
   lockTimeoutMs?: number
+  /**
+   * How large a session's journal may grow (default 1 MiB, and at least eight records) before
+   * the commit that would pass it folds the journal's trials into the trial log and starts a
+   * new journal. Bounds the disk space old heads take and the bytes a resume scans.
+   */
+  journalBytes?: number
 }
 
 /** A filesystem store: both a `CheckpointStore` and a `WarmStartStore`. */
@@ -69,16 +94,29 @@ export interface FsStore extends CheckpointStore, WarmStartStore {
   readonly dir: string
 }
 
+/** A commit's bytes, encoded before its lock is taken. */
+interface Encoded {
+  head: Uint8Array
+  listing: Buffer
+  trials: Uint8Array[]
+}
+
 /** How many sessions `list` reads at once. */
 const LIST_CONCURRENCY = 16
+/** Default `journalBytes`. */
+const DEFAULT_JOURNAL_BYTES = 1024 * 1024
+/** A journal is restarted only once it could hold this many records of the size being committed. */
+const JOURNAL_RECORDS_MIN = 8
 
 class FsStoreImpl implements FsStore {
   readonly capabilities: StoreCapabilities = { durable: true, multiProcess: true, multiMachine: false }
   readonly dir: string
   private readonly layout: Layout
   private readonly durable: boolean
+  private readonly journalBytes: number
   private readonly lockOptions: Omit<LockOptions, 'what'>
   private readonly warm: FsWarmStart
+  private readonly files = new OpenFiles()
   private closed = false
   private ready: Promise<void> | undefined
 
@@ -86,6 +124,7 @@ class FsStoreImpl implements FsStore {
     this.dir = resolve(options.dir)
     this.layout = new Layout(this.dir)
     this.durable = options.durable ?? true
+    this.journalBytes = options.journalBytes ?? DEFAULT_JOURNAL_BYTES
     this.lockOptions = { staleMs: options.lockStaleMs ?? 10_000, timeoutMs: options.lockTimeoutMs ?? 30_000 }
     this.warm = new FsWarmStart({ layout: this.layout, durable: this.durable, lock: this.lockOptions, assertOpen: () => this.assertOpen() })
   }
@@ -95,56 +134,107 @@ class FsStoreImpl implements FsStore {
     assertSessionId(head.sessionId)
     if (head.revision !== 0) throw new InvalidInputError('a new session must have revision 0', 'head.revision')
     const id = head.sessionId
-    const bytes = checkedHeadFile({ ...head, lease: null })
+    const stored = { ...head, lease: null }
+    const record = encodeRecord({ offset: 0, generation: 0, revision: 0, firstTrial: 0, base: 0, logBytes: 0, trials: [], listing: encodeListing(stored), head: checkedHead(stored) })
     await this.prepare()
     await this.locked(id, async () => {
-      if (await exists(this.layout.head(id))) throw new RevisionConflictError(id, 0, undefined)
-      // Leftovers of a create that crashed before its head was written are overwritten.
+      if (pathExists(this.layout.journal(id))) throw new RevisionConflictError(id, 0, undefined)
+      this.files.forget(id)
+      // Leftovers of a create that crashed before its journal was in place are replaced.
       await ensureDir(this.layout.sessionDir(id), this.durable)
       await writeFileAtomic(this.layout.lease(id), encodeLeaseFile({ lease: head.lease ? { ...head.lease } : null, control: null }), this.durable)
-      await Promise.all([truncateFile(this.layout.trialLog(id)), truncateFile(this.layout.trialIndex(id))])
-      // The head is the commit point of creation: until it exists, the session does not.
-      await writeFileAtomic(this.layout.head(id), bytes, this.durable)
+      unlinkSyncIfExists(this.layout.trialLog(id))
+      unlinkSyncIfExists(this.layout.trialIndex(id))
+      // The journal is the commit point of creation: until it exists, the session does not.
+      await writeFileAtomic(this.layout.journal(id), record, this.durable)
     })
   }
 
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
     this.assertOpen()
     assertSessionId(sessionId)
-    return this.locked(sessionId, async () => {
-      const current = await this.readHead(sessionId)
-      if (current.revision !== request.expectedRevision)
-        throw new RevisionConflictError(sessionId, request.expectedRevision, current.revision)
-      const state = await this.readLease(sessionId)
-      if (!state.lease || state.lease.fencingToken !== request.fencingToken)
-        throw new LeaseLostError(sessionId, `fencing token ${request.fencingToken} is stale (current ${state.lease?.fencingToken ?? 'none'})`)
-      const expectedIdx = current.progress.attempts
-      request.trials.forEach((t, i) => {
-        if (t.trialIdx !== expectedIdx + i)
-          throw new InvalidInputError(`trial ${t.trialIdx} out of order (expected ${expectedIdx + i})`, 'trials')
-      })
-      if (request.head.progress.attempts !== expectedIdx + request.trials.length)
-        throw new InvalidInputError('head.progress.attempts must count the committed trials', 'head.progress.attempts')
-      if (request.head.sessionId !== sessionId)
-        throw new InvalidInputError(`is "${request.head.sessionId}", committing to "${sessionId}"`, 'head.sessionId')
-      const revision = request.expectedRevision + 1
-      const headBytes = checkedHeadFile({ ...request.head, revision, lease: null })
-      const records = request.trials.map(encodeTrial)
-      const l = this.layout
-      // 1. the trials, past the current head (invisible until step 2) — 2. the head, atomically.
-      await writeTrials(l.trialLog(sessionId), l.trialIndex(sessionId), expectedIdx, records, this.durable, this.trialWhat(sessionId, expectedIdx))
-      await writeFileAtomic(l.head(sessionId), headBytes, this.durable)
-      const control = state.control
-      if (request.head.status !== 'running' && control !== null) await this.writeLease(sessionId, { lease: state.lease, control: null })
-      return { revision, control }
+    // Encoding is CPU work: done before taking the lock, its failure reported in the usual order.
+    const revision = request.expectedRevision + 1
+    let encoded: Encoded | undefined
+    let encodeError: unknown
+    try {
+      const stored = { ...request.head, revision, lease: null }
+      encoded = { head: checkedHead(stored), listing: encodeListing(stored), trials: request.trials.map(encodeTrial) }
+    } catch (err) {
+      encodeError = err
+    }
+    return this.locked(sessionId, () => this.commitLocked(sessionId, request, revision, encoded, encodeError))
+  }
+
+  /** The commit proper, inside the session's lock. */
+  private async commitLocked(
+    sessionId: string,
+    request: CommitRequest,
+    revision: number,
+    encoded: Encoded | undefined,
+    encodeError: unknown,
+  ): Promise<CommitResult> {
+    // Kept open since the previous commit when it is still the same file (see open-files.ts).
+    const journal = this.files.journal(sessionId, this.layout.journal(sessionId))
+    if (!journal) throw this.notFound(sessionId)
+    const { fd, size } = journal
+    const tail = await this.readTail(fd, size, sessionId, 'full')
+    const current = tail.header
+    if (current.revision !== request.expectedRevision) throw new RevisionConflictError(sessionId, request.expectedRevision, current.revision)
+    const state = this.files.lease(sessionId, this.layout.lease(sessionId), (bytes) => decodeLeaseFile(bytes, this.leaseWhat(sessionId)))
+    if (!state) throw new CheckpointCorruptError(this.leaseWhat(sessionId), 'the file is missing')
+    if (!state.lease || state.lease.fencingToken !== request.fencingToken)
+      throw new LeaseLostError(sessionId, `fencing token ${request.fencingToken} is stale (current ${state.lease?.fencingToken ?? 'none'})`)
+    const expectedIdx = attemptsOf(current)
+    request.trials.forEach((t, i) => {
+      if (t.trialIdx !== expectedIdx + i) throw new InvalidInputError(`trial ${t.trialIdx} out of order (expected ${expectedIdx + i})`, 'trials')
     })
+    if (request.head.progress.attempts !== expectedIdx + request.trials.length)
+      throw new InvalidInputError('head.progress.attempts must count the committed trials', 'head.progress.attempts')
+    if (request.head.sessionId !== sessionId)
+      throw new InvalidInputError(`is "${request.head.sessionId}", committing to "${sessionId}"`, 'head.sessionId')
+    if (!encoded) throw encodeError
+    // A torn append left by a crash (bytes after the last intact record): dropped before appending.
+    if (tail.end < size) ftruncateSync(fd, tail.end)
+    const length = recordLength(encoded.trials, encoded.listing, encoded.head)
+    if (tail.end + length > Math.max(this.journalBytes, JOURNAL_RECORDS_MIN * length)) {
+      this.files.forgetJournal(sessionId)
+      await this.restartJournal(sessionId, current, revision, encoded)
+    } else {
+      const record = encodeRecord({
+        offset: tail.end,
+        generation: current.generation,
+        revision,
+        firstTrial: expectedIdx,
+        base: current.base,
+        logBytes: current.logBytes,
+        ...encoded,
+      })
+      try {
+        await writeAt(fd, record, tail.end)
+        // The one flush of a commit: the record (and the file's new size) reach the disk.
+        if (this.durable) await datasync(fd)
+      } catch (err) {
+        // Not acknowledged, so not visible either (best effort: a torn tail is ignored anyway).
+        try {
+          ftruncateSync(fd, tail.end)
+        } catch {
+          // the next commit truncates it
+        }
+        this.files.forgetJournal(sessionId)
+        throw err
+      }
+    }
+    const control = state.control
+    if (request.head.status !== 'running' && control !== null) await this.writeLease(sessionId, { lease: state.lease, control: null })
+    return { revision, control }
   }
 
   async load(sessionId: string): Promise<CheckpointHead> {
     this.assertOpen()
     assertSessionId(sessionId)
     const head = await this.readHead(sessionId)
-    const { lease } = await this.unlessDeleted(sessionId, () => this.readLease(sessionId))
+    const { lease } = await this.unlessDeleted(sessionId, async () => this.readLease(sessionId))
     return { ...head, lease }
   }
 
@@ -156,12 +246,31 @@ class FsStoreImpl implements FsStore {
     if (!Number.isSafeInteger(from) || from < 0) throw new InvalidInputError(`must be a non-negative integer, got ${from}`, 'from')
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0))
       throw new InvalidInputError(`must be a non-negative integer, got ${limit}`, 'limit')
-    const block = await readListingBlock(this.layout.head(sessionId), this.headWhat(sessionId))
-    if (!block) throw this.notFound(sessionId)
-    const end = Math.min(block.attempts, limit === undefined ? Infinity : from + limit)
-    return this.unlessDeleted(sessionId, () =>
-      readTrialRange(this.layout.trialLog(sessionId), this.layout.trialIndex(sessionId), from, end, (i) => this.trialWhat(sessionId, i)),
-    )
+    // One open journal for the whole read: a journal restarted meanwhile does not change what this one says.
+    return this.withJournal(sessionId, 'r', async (fd, size) => {
+      const { header } = await this.readTail(fd, size, sessionId, 'full')
+      const end = Math.min(attemptsOf(header), limit === undefined ? Infinity : from + limit)
+      const out: TrialRecord[] = []
+      if (from >= end) return out
+      if (from < header.base) {
+        const log = this.layout.trialLog(sessionId)
+        const folded = await this.unlessDeleted(sessionId, () =>
+          readTrialRange(log, this.layout.trialIndex(sessionId), from, Math.min(end, header.base), (i) => this.trialWhat(sessionId, i, log)),
+        )
+        for (const t of folded) out.push(t)
+      }
+      const lo = Math.max(from, header.base)
+      const journal = this.layout.journal(sessionId)
+      const name = (i: number) => this.trialWhat(sessionId, i, journal)
+      const bytes = await readJournalTrials(fd, header, lo, end, name)
+      bytes.forEach((b, k) => {
+        const i = lo + k
+        const trial = decodeTrial(b, name(i))
+        if (trial.trialIdx !== i) throw new CheckpointCorruptError(name(i), `record says trial ${trial.trialIdx}`)
+        out.push(trial)
+      })
+      return out
+    })
   }
 
   async list(filter: ListFilter = {}): Promise<ListPage> {
@@ -174,6 +283,8 @@ class FsStoreImpl implements FsStore {
     for (let i = 0; i < ids.length && found.length < wanted; i += LIST_CONCURRENCY) {
       const batch = await Promise.all(ids.slice(i, i + LIST_CONCURRENCY).map((id) => this.listing(id)))
       for (const l of batch) if (l && matchesFilter(l, filter) && found.length < wanted) found.push(l)
+      // Each listing is a few small synchronous reads: let other work in between batches.
+      await new Promise<void>((r) => setImmediate(r))
     }
     return pageListings(found, filter)
   }
@@ -183,10 +294,11 @@ class FsStoreImpl implements FsStore {
     assertSessionId(sessionId)
     let moved: string | undefined
     await this.locked(sessionId, async () => {
-      if (!(await exists(this.layout.sessionDir(sessionId)))) return
+      this.files.forget(sessionId)
+      if (!pathExists(this.layout.sessionDir(sessionId))) return
       await ensureDir(this.layout.trash, this.durable)
       moved = join(this.layout.trash, `${sessionId}.${randomUUID()}`)
-      // One rename removes head, lease and trials together; the bytes are freed after.
+      // One rename removes journal, lease and trials together; the bytes are freed after.
       await rename(this.layout.sessionDir(sessionId), moved)
       if (this.durable) await fsyncDir(this.layout.sessions)
     })
@@ -197,9 +309,9 @@ class FsStoreImpl implements FsStore {
     this.assertOpen()
     assertSessionId(sessionId)
     return this.locked(sessionId, async () => {
-      await this.mustExist(sessionId)
+      this.mustExist(sessionId)
       checkTtl(ttlMs)
-      const state = await this.readLease(sessionId)
+      const state = this.readLease(sessionId)
       const now = Date.now()
       const held = state.lease
       if (held && held.owner !== owner && held.expiresAt > now) throw new AlreadyRunningError(sessionId, held.owner)
@@ -213,9 +325,9 @@ class FsStoreImpl implements FsStore {
     this.assertOpen()
     assertSessionId(sessionId)
     return this.locked(sessionId, async () => {
-      await this.mustExist(sessionId)
+      this.mustExist(sessionId)
       checkTtl(ttlMs)
-      const state = await this.readLease(sessionId)
+      const state = this.readLease(sessionId)
       const held = state.lease
       if (!held || held.fencingToken !== lease.fencingToken || held.owner !== lease.owner)
         throw new LeaseLostError(sessionId, `token ${lease.fencingToken} was superseded by ${held?.fencingToken ?? 'none'}`)
@@ -229,8 +341,8 @@ class FsStoreImpl implements FsStore {
     this.assertOpen()
     assertSessionId(sessionId)
     await this.locked(sessionId, async () => {
-      if (!(await exists(this.layout.head(sessionId)))) return
-      const state = await this.readLease(sessionId)
+      if (!pathExists(this.layout.journal(sessionId))) return
+      const state = this.readLease(sessionId)
       const held = state.lease
       if (held && held.fencingToken === lease.fencingToken && held.owner === lease.owner)
         await this.writeLease(sessionId, { lease: { ...held, expiresAt: 0 }, control: state.control })
@@ -241,11 +353,10 @@ class FsStoreImpl implements FsStore {
     this.assertOpen()
     assertSessionId(sessionId)
     await this.locked(sessionId, async () => {
-      const block = await readListingBlock(this.layout.head(sessionId), this.headWhat(sessionId))
-      if (!block) throw this.notFound(sessionId)
+      const { listing } = await this.withJournal(sessionId, 'r', (fd, size) => this.readTail(fd, size, sessionId, 'listing'))
       if (request !== 'pause' && request !== 'cancel') throw new InvalidInputError(`unknown control ${JSON.stringify(request)}`, 'request')
-      if (block.status !== 'running') return
-      const state = await this.readLease(sessionId)
+      if (listing.status !== 'running') return
+      const state = this.readLease(sessionId)
       if (state.control === 'cancel' || state.control === request) return
       await this.writeLease(sessionId, { lease: state.lease, control: request })
     })
@@ -253,6 +364,7 @@ class FsStoreImpl implements FsStore {
 
   async close(): Promise<void> {
     this.closed = true
+    this.files.closeAll()
   }
 
   saveOverwrite(key: string, runId: string, entry: WarmStartEntryInput): Promise<void> {
@@ -271,14 +383,49 @@ class FsStoreImpl implements FsStore {
     return this.warm.evict(options)
   }
 
+  /**
+   * Folds the journal into the trial log and starts a new one whose first record is this
+   * commit, so a journal never outgrows `journalBytes` (or a few records) and old heads do not
+   * pile up. The trials go to `trials.log`/`trials.idx` past what the current journal says they
+   * hold (invisible until the new journal says otherwise) and are fsynced; then the new journal
+   * replaces the old one atomically. A crash at any instant leaves the old journal (and unread
+   * bytes past the trial log's valid end) or the new one. Rare: bounded work, not per commit.
+   */
+  private async restartJournal(
+    id: string,
+    current: RecordHeader,
+    revision: number,
+    encoded: Encoded,
+  ): Promise<void> {
+    const l = this.layout
+    const attempts = attemptsOf(current)
+    const carried = await this.withJournal(id, 'r', (fd) => readJournalTrials(fd, current, current.base, attempts, (i) => this.trialWhat(id, i, l.journal(id))))
+    const records = [...carried, ...encoded.trials]
+    let logBytes = current.logBytes
+    if (records.length > 0) {
+      const folded = await appendTrials(l.trialLog(id), l.trialIndex(id), current.base, current.logBytes, records, this.durable)
+      logBytes = folded.end
+      // New files' entries reach the disk before a journal can refer to them.
+      if (folded.created && this.durable) await fsyncDir(l.sessionDir(id))
+    }
+    const base = attempts + encoded.trials.length
+    const record = encodeRecord({ offset: 0, generation: current.generation + 1, revision, firstTrial: base, base, logBytes, trials: [], listing: encoded.listing, head: encoded.head })
+    await writeFileAtomic(l.journal(id), record, this.durable)
+  }
+
   /** The listing of one session; undefined when it vanished; `corrupt` (and reported) when unreadable. */
   private async listing(id: string): Promise<SessionListing | undefined> {
     try {
-      const block = await readListingBlock(this.layout.head(id), this.headWhat(id))
-      if (!block) return undefined
-      if (block.sessionId !== id) throw new CheckpointCorruptError(this.headWhat(id), `it holds session "${block.sessionId}"`)
-      const state = await this.unlessDeleted(id, () => this.readLease(id))
-      return toListing(block, state.lease)
+      const fd = openIfExists(this.layout.journal(id), 'r')
+      if (fd === undefined) return undefined
+      let tail: Tail
+      try {
+        tail = await this.readTail(fd, sizeOf(fd), id, 'listing')
+      } finally {
+        closeQuietly(fd)
+      }
+      const state = await this.unlessDeleted(id, async () => this.readLease(id))
+      return toListing(tail.listing, state.lease)
     } catch (err) {
       if (err instanceof NotFoundError) return undefined // deleted in between
       if (channels.storeCorrupt.hasSubscribers) channels.storeCorrupt.publish({ sessionId: id, error: err })
@@ -287,39 +434,61 @@ class FsStoreImpl implements FsStore {
   }
 
   /**
-   * Runs a lock-free read of files beside the head; if one is missing because the session
+   * Runs a lock-free read of files beside the journal; if one is missing because the session
    * was deleted meanwhile (the directory vanishes in one rename), that is `NotFoundError`.
    */
   private async unlessDeleted<T>(id: string, read: () => Promise<T>): Promise<T> {
     try {
       return await read()
     } catch (err) {
-      if (err instanceof CheckpointCorruptError && !(await exists(this.layout.head(id)))) throw this.notFound(id)
+      if (err instanceof CheckpointCorruptError && !pathExists(this.layout.journal(id))) throw this.notFound(id)
       throw err
     }
   }
 
+  /** Opens the session's journal for `fn`; `NotFoundError` when the session does not exist. */
+  private async withJournal<T>(id: string, flags: 'r' | 'r+', fn: (fd: number, size: number) => Promise<T>): Promise<T> {
+    const fd = openIfExists(this.layout.journal(id), flags)
+    if (fd === undefined) throw this.notFound(id)
+    try {
+      return await fn(fd, sizeOf(fd))
+    } finally {
+      closeQuietly(fd)
+    }
+  }
+
+  /** The current head record of a session's open journal. */
+  private async readTail(fd: number, size: number, id: string, mode: TailMode): Promise<Tail> {
+    const tail = await findTail(fd, size, mode, this.headWhat(id))
+    if (tail.listing.sessionId !== id) throw new CheckpointCorruptError(this.headWhat(id), `it holds session "${tail.listing.sessionId}"`)
+    return tail
+  }
+
   private async readHead(id: string): Promise<CheckpointHead> {
-    const bytes = await readIfExists(this.layout.head(id))
-    if (!bytes) throw this.notFound(id)
-    const head = decodeHeadFile(bytes, this.headWhat(id))
+    const tail = await this.withJournal(id, 'r', (fd, size) => this.readTail(fd, size, id, 'full'))
+    const head = decodeHead(tail.head!, this.headWhat(id))
     if (head.sessionId !== id) throw new CheckpointCorruptError(this.headWhat(id), `it holds session "${head.sessionId}"`)
     return head
   }
 
-  private async readLease(id: string): Promise<LeaseState> {
-    const what = `${PKG} lease of session "${id}" (${this.layout.lease(id)})`
-    const bytes = await readIfExists(this.layout.lease(id))
+  private readLease(id: string): LeaseState {
+    const what = this.leaseWhat(id)
+    const bytes = readSmallFile(this.layout.lease(id))
     if (!bytes) throw new CheckpointCorruptError(what, 'the file is missing')
     return decodeLeaseFile(bytes, what)
   }
 
   private writeLease(id: string, state: LeaseState): Promise<void> {
+    this.files.forgetLease(id)
     return writeFileAtomic(this.layout.lease(id), encodeLeaseFile(state), this.durable)
   }
 
-  private async mustExist(id: string): Promise<void> {
-    if (!(await exists(this.layout.head(id)))) throw this.notFound(id)
+  private leaseWhat(id: string): string {
+    return `${PKG} lease of session "${id}" (${this.layout.lease(id)})`
+  }
+
+  private mustExist(id: string): void {
+    if (!pathExists(this.layout.journal(id))) throw this.notFound(id)
   }
 
   private locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
@@ -340,11 +509,11 @@ class FsStoreImpl implements FsStore {
   }
 
   private headWhat(id: string): string {
-    return `${PKG} head of session "${id}" (${this.layout.head(id)})`
+    return `${PKG} head of session "${id}" (${this.layout.journal(id)})`
   }
 
-  private trialWhat(id: string, i: number): string {
-    return `${PKG} trial ${i} of session "${id}" (${this.layout.trialLog(id)})`
+  private trialWhat(id: string, i: number, file: string): string {
+    return `${PKG} trial ${i} of session "${id}" (${file})`
   }
 
   private assertOpen(): void {
@@ -355,11 +524,12 @@ class FsStoreImpl implements FsStore {
 /**
  * A store in a directory on the local filesystem, for one or several processes on one machine.
  *
- * Every write goes to a temporary file that is fsynced, renamed over its target, and whose
- * directory is fsynced; a commit appends its trials to the session's log and then replaces the
- * head, so a crash at any instant leaves the session before or after the trial. Compare-and-set
- * and leases hold across processes through a per-session lock file that a SIGKILLed holder
- * cannot wedge.
+ * A commit appends one checksummed record — its trials and the new head — to the session's
+ * journal and fdatasyncs it: one flush per trial, and a crash at any instant leaves the session
+ * before or after the trial (a torn last record is ignored, then truncated by the next commit).
+ * Other files are replaced atomically (temporary file, fsync, rename, directory fsync).
+ * Compare-and-set and leases hold across processes through a per-session lock file that a
+ * SIGKILLed holder cannot wedge.
  *
  * @example
  * ```ts
@@ -377,6 +547,8 @@ export function createFsStore(options: FsStoreOptions): FsStore {
     const v = options[field]
     if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new InvalidInputError(`${PKG} must be a positive number of ms, got ${v}`, field)
   }
+  const j = options.journalBytes
+  if (j !== undefined && !(Number.isSafeInteger(j) && j > 0)) throw new InvalidInputError(`${PKG} must be a positive number of bytes, got ${j}`, 'journalBytes')
   return new FsStoreImpl(options)
 }
 
@@ -394,15 +566,18 @@ function toListing(block: StoredListing, lease: Lease | null): SessionListing {
   }
 }
 
-/** Encodes a head file and checks the head decodes again, so a commit never stores a head no one can load. */
-function checkedHeadFile(head: CheckpointHead): Uint8Array {
-  const bytes = encodeHeadFile(head)
+/**
+ * Encodes a head to store. `encodeHead` validates the very JSON it seals against the schema
+ * `decodeHead` checks (and the current format needs no migration), so a stored head always
+ * loads; a head that does not pass is refused with `InvalidInputError` before anything is written.
+ */
+function checkedHead(head: CheckpointHead): Uint8Array {
   try {
-    decodeHeadFile(bytes, 'the new head')
+    return encodeHead(head)
   } catch (err) {
+    if (err instanceof InvalidInputError) throw err
     throw new InvalidInputError(`${PKG} cannot be stored: ${err instanceof Error ? err.message : String(err)}`, 'head')
   }
-  return bytes
 }
 
 function checkTtl(ttlMs: number): void {
@@ -418,9 +593,10 @@ function isSessionId(name: string): boolean {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether `path` exists (a synchronous stat: microseconds, and on the commit path). */
+function pathExists(path: string): boolean {
   try {
-    await stat(path)
+    statSync(path)
     return true
   } catch (err) {
     if (isMissing(err)) return false
@@ -428,8 +604,14 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-async function truncateFile(path: string): Promise<void> {
-  await (await open(path, 'w')).close()
+/** A small file's bytes (read synchronously), or undefined when it does not exist. */
+function readSmallFile(path: string): Uint8Array | undefined {
+  try {
+    return readFileSync(path)
+  } catch (err) {
+    if (isMissing(err)) return undefined
+    throw err
+  }
 }
 
 async function listDir(dir: string): Promise<string[]> {

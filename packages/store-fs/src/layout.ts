@@ -8,9 +8,9 @@ export const PKG = '[@cairn/store-fs]'
  * Where everything lives under the store's root directory:
  *
  * ```
- * <dir>/sessions/<sessionId>/head        listing block + core head envelope (atomic replace)
+ * <dir>/sessions/<sessionId>/journal     one record per commit (trials + listing + head), appended
  * <dir>/sessions/<sessionId>/lease       lease + pending control flag (atomic replace)
- * <dir>/sessions/<sessionId>/trials.log  core trial envelopes, appended
+ * <dir>/sessions/<sessionId>/trials.log  core trial envelopes folded out of earlier journals
  * <dir>/sessions/<sessionId>/trials.idx  u64 big-endian end offset of each trial in trials.log
  * <dir>/warm-start/<key>/<runId>.entry   core warm-start envelope (atomic replace)
  * <dir>/locks/<name>.lock                cross-process critical sections
@@ -33,8 +33,9 @@ export class Layout {
   sessionDir(id: string): string {
     return join(this.sessions, id)
   }
-  head(id: string): string {
-    return join(this.sessions, id, 'head')
+  /** The session's journal: it exists exactly when the session does. */
+  journal(id: string): string {
+    return join(this.sessions, id, 'journal')
   }
   lease(id: string): string {
     return join(this.sessions, id, 'lease')

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { link, mkdir, open, readFile, readlink, stat, utimes } from 'node:fs/promises'
+import { closeSync, fstatSync, linkSync, mkdirSync, openSync, readFileSync, statSync, utimesSync, writeSync } from 'node:fs'
+import { open, readFile, readdir, readlink, stat, utimes } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { TimeoutError } from '@cairn/core'
-import { errorCode, isMissing, sleep, unlinkIfExists } from './io.js'
+import { errorCode, isMissing, sleep, unlinkIfExists, unlinkSyncIfExists } from './io.js'
 import { PKG } from './layout.js'
 
 /** How a lock is waited for and when a holder counts as dead. */
@@ -131,8 +132,8 @@ async function breakStale(path: string, seen: Observed, staleMs: number): Promis
     const now = await observe(path)
     if (now && now.ino === seen.ino && now.mtimeMs === seen.mtimeMs && now.holder?.token === seen.holder?.token) {
       await unlinkIfExists(path)
-      // The dead holder's own temporary file, had it been killed before removing it.
-      if (seen.holder) await unlinkIfExists(`${path}.${seen.holder.token}.tmp`)
+      // The dead holder's own holder file (were it alive after all, it makes a new one).
+      if (seen.holder && TOKEN.test(seen.holder.token)) await unlinkIfExists(join(dirname(path), `${seen.holder.token}${HOLDER_SUFFIX}`))
     }
   } finally {
     await unlinkIfExists(breaker)
@@ -144,79 +145,213 @@ interface Held {
   release(): Promise<void>
 }
 
-async function writeHolderFile(path: string, holder: Holder): Promise<void> {
+/** Suffix of holder files; a holder's token is a UUID. */
+const HOLDER_SUFFIX = '.holder'
+const TOKEN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/**
+ * This process's holder file in one lock directory, `<token>.holder`: its identity as JSON.
+ * Taking a lock hard-links it to the lock's name — one `link`, the name appears with its
+ * content in one step — and releasing it unlinks that name. The file is kept open, so its
+ * inode can never be reused while this process lives: a lock whose inode is this one is ours.
+ * Removed when the process exits; a killed process's is removed by whoever breaks its lock,
+ * or by the next process that starts locking in the directory.
+ */
+interface HolderFile {
+  path: string
+  body: string
+  fd: number
+  ino: bigint
+  dev: bigint
+  /** When this process last set the file's mtime (creating it, or touching one of its locks). */
+  touchedAt: number
+}
+
+const holderFiles = new Map<string, HolderFile>()
+let exitHook = false
+
+/** Creates `path` exclusively with `body` (synchronously: microseconds on a local disk); creates its directory when missing. */
+function createFilled(path: string, body: string, keepOpen: boolean): number | undefined {
+  let fd: number
   try {
-    const fh = await open(path, 'wx')
-    try {
-      await fh.writeFile(JSON.stringify(holder))
-    } finally {
-      await fh.close()
-    }
+    fd = openSync(path, 'wx')
   } catch (err) {
     if (!isMissing(err)) throw err
-    await mkdir(dirname(path), { recursive: true })
-    await writeHolderFile(path, holder)
+    mkdirSync(dirname(path), { recursive: true })
+    fd = openSync(path, 'wx')
+  }
+  try {
+    writeSync(fd, body)
+  } catch (err) {
+    closeSync(fd)
+    throw err
+  }
+  if (keepOpen) return fd
+  closeSync(fd)
+  return undefined
+}
+
+function holderFile(dir: string, me: Omit<Holder, 'token' | 'at'>): HolderFile {
+  const known = holderFiles.get(dir)
+  if (known) return known
+  const token = randomUUID()
+  const body = JSON.stringify({ ...me, token, at: Date.now() })
+  const path = join(dir, `${token}${HOLDER_SUFFIX}`)
+  const fd = createFilled(path, body, true) as number
+  const st = fstatSync(fd, { bigint: true })
+  const made: HolderFile = { path, body, fd, ino: st.ino, dev: st.dev, touchedAt: Date.now() }
+  holderFiles.set(dir, made)
+  if (!exitHook) {
+    exitHook = true
+    process.once('exit', () => {
+      for (const h of holderFiles.values()) unlinkSyncQuietly(h.path)
+    })
+  }
+  void sweepDeadHolders(dir, path).catch(() => {})
+  return made
+}
+
+/** Forgets a holder file someone removed (a breaker that took this process for dead); the next lock makes a new one. */
+function dropHolderFile(dir: string): void {
+  const h = holderFiles.get(dir)
+  if (!h) return
+  holderFiles.delete(dir)
+  try {
+    closeSync(h.fd)
+  } catch {
+    // already closed
+  }
+}
+
+/**
+ * Removes holder files of processes that are provably dead, and unreadable ones (a process
+ * killed between creating and filling its own) once they are a minute old. Best effort.
+ */
+async function sweepDeadHolders(dir: string, mine: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const path = join(dir, name)
+    if (!name.endsWith(HOLDER_SUFFIX) || path === mine) continue
+    const seen = await observe(path)
+    if (!seen) continue
+    const dead = seen.holder ? (await holderAlive(seen.holder)) === false : Date.now() - seen.mtimeMs > 60_000
+    if (dead) await unlinkIfExists(path)
+  }
+}
+
+function unlinkSyncQuietly(path: string): void {
+  try {
+    unlinkSyncIfExists(path)
+  } catch {
+    // best effort
   }
 }
 
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'])
 
-/** Creates the lock file with its content in one step (a hard link of a filled temporary file); false when it exists. */
-async function tryCreate(path: string, tmp: string, holder: Holder): Promise<boolean> {
+/**
+ * One attempt at taking the lock at `path`. `linked`: it is ours, as a hard link of the holder
+ * file; `created`: ours, written by exclusive create (no hard links on this filesystem, so an
+ * empty lock file left by a crash goes stale by age); `busy`: someone holds it; `no-holder`:
+ * the holder file is gone (make a new one and try again).
+ */
+function tryTake(holder: HolderFile, path: string, body: () => string): 'linked' | 'created' | 'busy' | 'no-holder' {
   try {
-    await link(tmp, path)
-    return true
+    linkSync(holder.path, path)
+    return 'linked'
   } catch (err) {
     const code = errorCode(err)
-    if (code === 'EEXIST') return false
+    if (code === 'EEXIST') return 'busy'
+    if (code === 'ENOENT') return 'no-holder'
     if (!code || !NO_HARD_LINKS.has(code)) throw err
   }
-  // No hard links on this filesystem: exclusive create, then fill (an empty lock file goes stale by age).
   try {
-    await writeHolderFile(path, holder)
-    return true
+    createFilled(path, body(), false)
+    return 'created'
   } catch (err) {
-    if (errorCode(err) === 'EEXIST') return false
+    if (errorCode(err) === 'EEXIST') return 'busy'
     throw err
   }
 }
 
+/**
+ * Takes the lock. Uncontended, that is two synchronous metadata operations (link the holder
+ * file, stamp the time) and releasing it two more (check it is ours, unlink): no fsync, since
+ * a lock only has to exclude live processes, and one left by a crash is broken as described
+ * below.
+ */
 async function acquire(path: string, options: LockOptions): Promise<Held> {
-  const holder: Holder = { ...(await self()), token: randomUUID(), at: Date.now() }
-  const tmp = `${path}.${holder.token}.tmp`
-  await writeHolderFile(tmp, holder)
-  try {
-    const deadline = Date.now() + options.timeoutMs
-    let delay = 1
-    for (;;) {
-      if (await tryCreate(path, tmp, holder)) break
-      const seen = await observe(path)
-      if (!seen) continue
-      if (await isStale(seen, options.staleMs)) {
-        await breakStale(path, seen, options.staleMs)
-        continue
-      }
-      if (Date.now() >= deadline) {
-        const by = seen.holder ? ` (held by pid ${seen.holder.pid} on ${seen.holder.host})` : ''
-        throw new TimeoutError(`${PKG} waiting for the lock on ${options.what}${by}, ${path},`, options.timeoutMs)
-      }
-      await sleep(delay + Math.random() * delay)
-      delay = Math.min(delay * 2, 25)
+  const me = await self()
+  const dir = dirname(path)
+  let holder = holderFile(dir, me)
+  // Without hard links the lock file holds its own copy, with a token of this acquisition.
+  let body: string | undefined
+  const ownBody = () => (body ??= JSON.stringify({ ...me, token: randomUUID(), at: Date.now() }))
+  const deadline = Date.now() + options.timeoutMs
+  let delay = 1
+  let outcome: 'linked' | 'created'
+  for (;;) {
+    const tried = tryTake(holder, path, ownBody)
+    if (tried === 'linked' || tried === 'created') {
+      outcome = tried
+      break
     }
-  } finally {
-    await unlinkIfExists(tmp)
+    if (tried === 'no-holder') {
+      dropHolderFile(dir)
+      holder = holderFile(dir, me)
+      continue
+    }
+    const seen = await observe(path)
+    if (!seen) continue
+    if (await isStale(seen, options.staleMs)) {
+      await breakStale(path, seen, options.staleMs)
+      continue
+    }
+    if (Date.now() >= deadline) {
+      const by = seen.holder ? ` (held by pid ${seen.holder.pid} on ${seen.holder.host})` : ''
+      throw new TimeoutError(`${PKG} waiting for the lock on ${options.what}${by}, ${path},`, options.timeoutMs)
+    }
+    await sleep(delay + Math.random() * delay)
+    delay = Math.min(delay * 2, 25)
+  }
+  const linked = outcome === 'linked'
+  const held = holder
+  const { ino, dev } = held
+  const every = Math.max(10, Math.floor(options.staleMs / 3))
+  // The holder file is shared by this process's locks, and so is its mtime: a lock taken by
+  // linking it is as fresh as the file's last touch, so touch it unless that was recent.
+  if (linked && Date.now() - held.touchedAt >= every) {
+    const now = new Date()
+    try {
+      utimesSync(path, now, now)
+      held.touchedAt = now.getTime()
+    } catch {
+      // only freshness for waiters that cannot check our pid; the timer below retries
+    }
   }
   // Keep the file fresh while held, so a waiter that cannot check our pid never takes it for stale.
   const timer = setInterval(() => {
     const now = new Date()
-    utimes(path, now, now).catch(() => {})
-  }, Math.max(10, Math.floor(options.staleMs / 3)))
+    utimes(path, now, now).then(() => {
+      if (linked) held.touchedAt = now.getTime()
+    }, () => {})
+  }, every)
   timer.unref()
   return {
     async release() {
       clearInterval(timer)
-      const seen = await observe(path)
-      if (seen?.holder?.token === holder.token) await unlinkIfExists(path)
+      // Only our own lock: had it been judged stale and broken, it may be someone else's now.
+      if (linked) {
+        const st = statSync(path, { throwIfNoEntry: false, bigint: true })
+        if (st && st.ino === ino && st.dev === dev) unlinkSyncIfExists(path)
+        return
+      }
+      let current: string | undefined
+      try {
+        current = readFileSync(path, 'utf8')
+      } catch (err) {
+        if (!isMissing(err)) throw err
+      }
+      if (current === body) unlinkSyncIfExists(path)
     },
   }
 }
@@ -226,8 +361,8 @@ const queues = new Map<string, Promise<void>>()
 
 /**
  * Runs `fn` inside a critical section shared by every process on this machine that uses the
- * same lock file. The lock is a file created atomically (a hard link of a filled temporary
- * file); a holder killed with SIGKILL leaves it behind, and the next caller breaks it once
+ * same lock file. The lock is a file created atomically (a hard link of this process's holder
+ * file, which names it); a holder killed with SIGKILL leaves it behind, and the next caller breaks it once
  * the holder is provably dead (same host and pid namespace, pid gone, a zombie, or reused)
  * or, when that cannot be told, once the file is older than `staleMs` (holders touch it).
  */

@@ -4,21 +4,22 @@ import type { TrialRecord } from '@cairn/core'
 import { isMissing } from './io.js'
 
 /**
- * The trial log of one session: `trials.log` holds core trial envelopes (each carries its own
- * length and CRC-32) back to back; `trials.idx` holds, for trial i, the end offset of its
- * record in `trials.log` as a u64 big-endian at byte 8·i. Both are only ever written past the
- * trials the current head accounts for, so a commit writes O(its own trials) bytes, and a
- * torn tail left by a crash is simply overwritten by the next commit.
+ * The trial log of one session, where the journal folds its trials when it restarts:
+ * `trials.log` holds core trial envelopes (each carries its own length and CRC-32) back to
+ * back; `trials.idx` holds, for trial i, the end offset of its record in `trials.log` as a u64
+ * big-endian at byte 8·i. The current journal's header says how many trials (`base`) and
+ * bytes (`log bytes`) are valid; both files are only ever written past those, so readers of
+ * the trials below `base` never see them change, and a tail left by a crash mid-fold is
+ * simply overwritten by the next one.
  */
 const SLOT = 8
 
-async function openRW(path: string, create: boolean, what: string): Promise<FileHandle> {
+async function openRW(path: string): Promise<{ fh: FileHandle; created: boolean }> {
   try {
-    return await open(path, 'r+')
+    return { fh: await open(path, 'r+'), created: false }
   } catch (err) {
     if (!isMissing(err)) throw err
-    if (!create) throw new CheckpointCorruptError(what, `${path} is missing`)
-    return open(path, 'w+')
+    return { fh: await open(path, 'w+'), created: true }
   }
 }
 
@@ -32,24 +33,23 @@ async function readSlots(idx: FileHandle, first: number, count: number, what: st
 }
 
 /**
- * Writes `records` as trials `attempts`, `attempts + 1`, … (overwriting any tail beyond the
- * head), then fsyncs both files when `durable`. Nothing becomes visible until the caller
- * replaces the head.
+ * Writes `records` as trials `first`, `first + 1`, … at byte `start` of the log (overwriting
+ * and truncating anything past them), then fsyncs both files when `durable`. Returns the
+ * log's new length, and whether a file had to be created (its directory entry is not synced
+ * here). Nothing becomes visible until the caller starts a journal saying so.
  */
-export async function writeTrials(
+export async function appendTrials(
   logPath: string,
   idxPath: string,
-  attempts: number,
+  first: number,
+  start: number,
   records: readonly Uint8Array[],
   durable: boolean,
-  what: string,
-): Promise<void> {
-  if (records.length === 0) return
-  const idx = await openRW(idxPath, attempts === 0, what)
+): Promise<{ end: number; created: boolean }> {
+  const idx = await openRW(idxPath)
   try {
-    const log = await openRW(logPath, attempts === 0, what)
+    const log = await openRW(logPath)
     try {
-      const start = attempts === 0 ? 0 : ((await readSlots(idx, attempts - 1, 1, what))[0] as number)
       const body = Buffer.concat(records)
       const slots = Buffer.alloc(records.length * SLOT)
       let end = start
@@ -57,16 +57,17 @@ export async function writeTrials(
         end += r.length
         slots.writeBigUInt64BE(BigInt(end), i * SLOT)
       })
-      await log.write(body, 0, body.length, start)
-      await log.truncate(end)
-      await idx.write(slots, 0, slots.length, attempts * SLOT)
-      await idx.truncate((attempts + records.length) * SLOT)
-      if (durable) await Promise.all([log.sync(), idx.sync()])
+      await log.fh.write(body, 0, body.length, start)
+      await log.fh.truncate(end)
+      await idx.fh.write(slots, 0, slots.length, first * SLOT)
+      await idx.fh.truncate((first + records.length) * SLOT)
+      if (durable) await Promise.all([log.fh.sync(), idx.fh.sync()])
+      return { end, created: log.created || idx.created }
     } finally {
-      await log.close()
+      await log.fh.close()
     }
   } finally {
-    await idx.close()
+    await idx.fh.close()
   }
 }
 

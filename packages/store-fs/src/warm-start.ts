@@ -8,7 +8,7 @@ import {
   latestWarmStartEntry,
   rankWarmStartEntries,
   selectEvictions,
-  validateEntryInput,
+  newWarmStartEntry,
 } from '@cairn/core'
 import type { EvictOptions, EvictionReport, LookupOptions, WarmStartEntry, WarmStartEntryInput } from '@cairn/core'
 import { ensureDir, errorCode, isMissing, readIfExists, unlinkIfExists, writeFileAtomic } from './io.js'
@@ -38,21 +38,7 @@ export class FsWarmStart {
 
   async saveOverwrite(key: string, runId: string, input: WarmStartEntryInput): Promise<void> {
     this.ctx.assertOpen()
-    validateEntryInput(key, runId, input)
-    const now = Date.now()
-    const entry: WarmStartEntry = {
-      key,
-      runId,
-      kind: input.kind,
-      objective: input.objective,
-      direction: input.direction ?? 'minimize',
-      iteration: input.iteration,
-      payload: input.payload,
-      ...(input.producerVersion !== undefined ? { producerVersion: input.producerVersion } : {}),
-      updatedAt: now,
-      lastAccessedAt: now,
-      sizeBytes: 0,
-    }
+    const entry = newWarmStartEntry(key, runId, input)
     const bytes = encodeWarmStartEntry(entry)
     const { layout, durable } = this.ctx
     await this.locked(encodeName(key), async () => {

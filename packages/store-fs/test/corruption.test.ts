@@ -1,10 +1,12 @@
 // Bad ids, corrupt files and crash leftovers: refused or reported, never papered over.
 import diagnostics from 'node:diagnostics_channel'
-import { mkdir, open, readFile, readdir, stat, truncate, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, stat, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { crc32 } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CHANNEL_NAMES, CheckpointCorruptError, InvalidInputError, encodeTrial } from '@cairn/core'
+import { CHANNEL_NAMES, CheckpointCorruptError, InvalidInputError, RevisionConflictError, encodeTrial } from '@cairn/core'
 import { createFsStore, type FsStore } from '../src/index.js'
+import { parseHeader } from '../src/journal.js'
 import { advance, newHead, tempDir, trial } from './helpers.js'
 
 let dir: string
@@ -62,14 +64,24 @@ describe('session ids', () => {
   })
 })
 
+/** Where `needle` occurs in `haystack`, every time. */
+function occurrences(haystack: Buffer, needle: Buffer | string): number[] {
+  const out: number[] = []
+  for (let i = haystack.indexOf(needle); i >= 0; i = haystack.indexOf(needle, i + 1)) out.push(i)
+  return out
+}
+
 describe('corrupt files', () => {
-  it('a corrupt listing block: listed as corrupt and reported, the others list, load and commit refuse, nothing overwritten', async () => {
+  it('a journal with no intact record: listed as corrupt and reported, the others list; load, readTrials, control and commit refuse; nothing overwritten', async () => {
     await store.create(newHead('a'))
     await withTrials('b', 2)
     await store.create(newHead('c'))
-    const path = sessionFile('b', 'head')
+    const path = sessionFile('b', 'journal')
     const bytes = await readFile(path)
-    bytes[20] = bytes[20]! ^ 0xff
+    // A flipped byte in the listing block of each of its two records.
+    const listings = occurrences(bytes, '"sessionId":"b"')
+    expect(listings).toHaveLength(4) // listing block and head of each record
+    for (const at of [listings[0]!, listings[2]!]) bytes[at + 3] = bytes[at + 3]! ^ 0xff
     await writeFile(path, bytes)
 
     const page = await store.list()
@@ -78,7 +90,7 @@ describe('corrupt files', () => {
       ['b', 'corrupt'],
       ['c', 'running'],
     ])
-    expect(page.items[1]?.problem).toMatch(/session "b".*checksum/)
+    expect(page.items[1]?.problem).toMatch(/session "b".*no intact journal record.*checksum/)
     expect(reports).toMatchObject([{ sessionId: 'b' }])
 
     const err = await store.load('b').catch((e: unknown) => e)
@@ -93,18 +105,48 @@ describe('corrupt files', () => {
     expect((await readFile(path)).equals(bytes)).toBe(true)
   })
 
-  it('a flipped byte in the head envelope: load and commit refuse with CheckpointCorruptError', async () => {
+  it('garbage over the journal (or a journal cut below one record): corrupt, not missing', async () => {
     await withTrials('a', 1)
-    const path = sessionFile('a', 'head')
+    await writeFile(sessionFile('a', 'journal'), 'this is not a head')
+    await expect(store.load('a')).rejects.toThrow(/head of session "a".*corrupt.*too short/)
+    await withTrials('b', 1)
+    await truncate(sessionFile('b', 'journal'), 50)
+    await expect(store.load('b')).rejects.toBeInstanceOf(CheckpointCorruptError)
+    expect((await store.list()).items.map((l) => l.status)).toEqual(['corrupt', 'corrupt'])
+  })
+
+  it('a damaged last record reads as a torn append: the session is as of the commit before, and its writer is refused', async () => {
+    await withTrials('a', 1)
+    const h1 = await store.load('a')
+    await store.commit('a', { expectedRevision: 1, fencingToken: 1, head: advance(h1, 1), trials: [trial(1)] })
+    const path = sessionFile('a', 'journal')
     const bytes = await readFile(path)
-    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0x01
+    bytes[bytes.length - 30] = bytes[bytes.length - 30]! ^ 0x01 // inside the last record's head envelope
     await writeFile(path, bytes)
-    await expect(store.load('a')).rejects.toBeInstanceOf(CheckpointCorruptError)
-    const fresh = newHead('a')
-    await expect(store.commit('a', { expectedRevision: 1, fencingToken: 1, head: advance({ ...fresh, progress: { ...fresh.progress, attempts: 1 } }, 1), trials: [trial(1)] })).rejects.toBeInstanceOf(
-      CheckpointCorruptError,
-    )
+
+    // Indistinguishable from a commit cut short by a crash, which was never acknowledged.
+    expect((await store.load('a')).revision).toBe(1)
+    expect(await store.readTrials('a')).toEqual([trial(0)])
+    expect((await store.list()).items).toMatchObject([{ sessionId: 'a', status: 'running', completed: 1 }])
+    // The writer that made revision 2 holds it: refused, and the damaged bytes stay for inspection.
+    const h2 = advance(h1, 1)
+    await expect(
+      store.commit('a', { expectedRevision: 2, fencingToken: 1, head: advance({ ...h2, revision: 2 }, 1), trials: [trial(2)] }),
+    ).rejects.toBeInstanceOf(RevisionConflictError)
     expect((await readFile(path)).equals(bytes)).toBe(true)
+  })
+
+  it('a head that is intact but does not decode: load refuses, commit still checks revision and lease', async () => {
+    await store.create(newHead('a'))
+    const path = sessionFile('a', 'journal')
+    const bytes = await readFile(path)
+    // Damage the head envelope's magic and fix every checksum: an intact record holding a bad head.
+    const at = bytes.indexOf('CAIR')
+    bytes[at] = 0x58
+    bytes.writeUInt32BE(crc32(bytes.subarray(0, bytes.length - 12)), bytes.length - 8)
+    await writeFile(path, bytes)
+    await expect(store.load('a')).rejects.toThrow(/head of session "a".*corrupt.*magic/)
+    expect((await store.list()).items).toMatchObject([{ sessionId: 'a', status: 'running' }])
   })
 
   it('a corrupt or missing lease file: load refuses, list reports the session as corrupt', async () => {
@@ -118,66 +160,112 @@ describe('corrupt files', () => {
     expect((await store.list()).items.map((l) => l.sessionId)).toEqual(['b'])
   })
 
-  it('a corrupt trial record: readTrials names the trial', async () => {
+  it('a corrupt trial record in the journal: readTrials names the trial, the head still loads', async () => {
     await withTrials('a', 3)
+    const h = await store.load('a')
+    await store.commit('a', { expectedRevision: 1, fencingToken: 1, head: advance(h, 1), trials: [trial(3)] })
+    const path = sessionFile('a', 'journal')
+    const bytes = await readFile(path)
+    const [at] = occurrences(bytes, Buffer.from(encodeTrial(trial(1))))
+    bytes[at! + 20] = bytes[at! + 20]! ^ 0xff
+    await writeFile(path, bytes)
+    expect(await store.readTrials('a', { limit: 1 })).toEqual([trial(0)])
+    await expect(store.readTrials('a')).rejects.toThrow(/trial 1 of session "a" \(.*journal\).*corrupt/)
+    expect((await store.load('a')).progress.attempts).toBe(4)
+  })
+
+  it('a corrupt trial record in the trial log: readTrials names the trial', async () => {
+    const small = createFsStore({ dir, journalBytes: 1 })
+    await small.create(newHead('a'))
+    let h = await small.load('a')
+    for (let i = 0; i < 12; i++) {
+      const next = advance(h, 1)
+      h = { ...next, revision: (await small.commit('a', { expectedRevision: h.revision, fencingToken: 1, head: next, trials: [trial(i)] })).revision }
+    }
     const log = sessionFile('a', 'trials.log')
     const bytes = await readFile(log)
     const one = encodeTrial(trial(0)).length
     bytes[one + 20] = bytes[one + 20]! ^ 0xff
     await writeFile(log, bytes)
-    expect(await store.readTrials('a', { limit: 1 })).toEqual([trial(0)])
-    await expect(store.readTrials('a')).rejects.toThrow(/trial 1 of session "a".*corrupt/)
+    expect(await small.readTrials('a', { limit: 1 })).toEqual([trial(0)])
+    await expect(small.readTrials('a')).rejects.toThrow(/trial 1 of session "a" \(.*trials\.log\).*corrupt/)
   })
 
-  it('a trial log shorter than the head says: readTrials refuses', async () => {
-    await withTrials('a', 3)
+  it('a trial log shorter than the journal says: readTrials refuses', async () => {
+    const small = createFsStore({ dir, journalBytes: 1 })
+    await small.create(newHead('a'))
+    const h = await small.load('a')
+    await small.commit('a', { expectedRevision: 0, fencingToken: 1, head: advance(h, 20), trials: Array.from({ length: 20 }, (_, i) => trial(i)) })
+    for (let i = 0; i < 8; i++) {
+      const cur = await small.load('a')
+      await small.commit('a', { expectedRevision: cur.revision, fencingToken: 1, head: { ...cur, updatedAt: cur.updatedAt + 1 }, trials: [] })
+    }
+    expect((await stat(sessionFile('a', 'trials.idx'))).size).toBe(20 * 8)
     await truncate(sessionFile('a', 'trials.log'), 10)
-    await expect(store.readTrials('a')).rejects.toBeInstanceOf(CheckpointCorruptError)
+    await expect(small.readTrials('a')).rejects.toBeInstanceOf(CheckpointCorruptError)
   })
 })
 
 describe('crash leftovers', () => {
-  it('trials written past the head (a crash between log and head) stay invisible and are overwritten by the next commit', async () => {
+  it('a torn append (a crash mid-commit) stays invisible and is truncated by the next commit', async () => {
     await withTrials('a', 2)
-    // Simulate the crash: the next commit wrote its trials (and a torn half-record) but not the head.
-    const log = await open(sessionFile('a', 'trials.log'), 'a')
-    const ghost = encodeTrial({ ...trial(2), candidate: { ghost: true } })
-    await log.write(ghost)
-    await log.write(encodeTrial(trial(3)).subarray(0, 7))
-    await log.close()
-    const idx = await open(sessionFile('a', 'trials.idx'), 'a')
-    const slot = Buffer.alloc(8)
-    slot.writeBigUInt64BE(BigInt((await stat(sessionFile('a', 'trials.log'))).size - 7))
-    await idx.write(slot)
-    await idx.close()
-
-    expect((await store.readTrials('a')).map((t) => t.trialIdx)).toEqual([0, 1])
-    expect(await store.readTrials('a', { from: 2 })).toEqual([])
+    const path = sessionFile('a', 'journal')
+    const before = (await stat(path)).size
+    // Make the record a crashed commit would have been writing, then keep only part of it.
     const h = await store.load('a')
-    expect(h.progress.attempts).toBe(2)
-    await store.commit('a', { expectedRevision: 1, fencingToken: 1, head: advance(h, 1), trials: [trial(2)] })
+    await store.commit('a', { expectedRevision: 1, fencingToken: 1, head: advance(h, 1), trials: [{ ...trial(2), candidate: { ghost: true } }] })
+    const full = await readFile(path)
+    const ghost = full.subarray(before)
+    for (const torn of [ghost.subarray(0, ghost.length - 1), ghost.subarray(0, 7), Buffer.concat([ghost.subarray(0, 100), Buffer.alloc(ghost.length - 100)])]) {
+      await writeFile(path, Buffer.concat([full.subarray(0, before), torn]))
+      expect((await store.readTrials('a')).map((t) => t.trialIdx)).toEqual([0, 1])
+      expect(await store.readTrials('a', { from: 2 })).toEqual([])
+      expect((await store.load('a')).progress.attempts).toBe(2)
+      expect((await store.list()).items).toMatchObject([{ sessionId: 'a', status: 'running', completed: 2 }])
+    }
+    const next = advance(h, 1)
+    await store.commit('a', { expectedRevision: 1, fencingToken: 1, head: next, trials: [trial(2)] })
     expect(await store.readTrials('a')).toEqual([trial(0), trial(1), trial(2)])
-    const sizes = [0, 1, 2].reduce((n, i) => n + encodeTrial(trial(i)).length, 0)
-    expect((await stat(sessionFile('a', 'trials.log'))).size).toBe(sizes)
-    expect((await stat(sessionFile('a', 'trials.idx'))).size).toBe(24)
+    // The torn bytes are gone: the journal is what it would be without the crash, one record longer.
+    const after = await readFile(path)
+    expect(after.subarray(0, before).equals(full.subarray(0, before))).toBe(true)
+    expect(parseHeader(after.subarray(before))).toMatchObject({ offset: before, length: after.length - before, revision: 2, firstTrial: 2, trialCount: 1 })
   })
 
-  it('a create that crashed before its head: the id is free, and the leftovers are replaced', async () => {
+  it('trials left past the trial log by a crashed fold stay invisible and are overwritten by the next one', async () => {
+    const small = createFsStore({ dir, journalBytes: 1 })
+    await small.create(newHead('a'))
+    let h = await small.load('a')
+    const commit = async (i: number) => {
+      const next = advance(h, 1)
+      h = { ...next, revision: (await small.commit('a', { expectedRevision: h.revision, fencingToken: 1, head: next, trials: [trial(i)] })).revision }
+    }
+    let i = 0
+    while ((await stat(sessionFile('a', 'trials.idx')).catch(() => ({ size: 0 }))).size === 0) await commit(i++)
+    const folded = (await stat(sessionFile('a', 'trials.idx'))).size / 8
+    // A fold that crashed after writing the trial log, before its new journal was in place.
+    await writeFile(sessionFile('a', 'trials.log'), Buffer.concat([await readFile(sessionFile('a', 'trials.log')), encodeTrial({ ...trial(folded), candidate: { ghost: 1 } })]))
+    await writeFile(sessionFile('a', 'trials.idx'), Buffer.concat([await readFile(sessionFile('a', 'trials.idx')), Buffer.alloc(8, 0xff)]))
+    await writeFile(sessionFile('a', 'journal.tmp'), 'half a journal')
+    expect(await small.readTrials('a')).toEqual(Array.from({ length: i }, (_, k) => trial(k)))
+    const foldedAgain = async () => (await stat(sessionFile('a', 'trials.idx'))).size / 8
+    while ((await foldedAgain()) <= folded + 1) await commit(i++)
+    expect(await small.readTrials('a')).toEqual(Array.from({ length: i }, (_, k) => trial(k)))
+    const n = await foldedAgain()
+    expect((await stat(sessionFile('a', 'trials.log'))).size).toBe(Array.from({ length: n }, (_, k) => encodeTrial(trial(k)).length).reduce((a, b) => a + b, 0))
+    expect(await readdir(join(dir, 'sessions', 'a'))).not.toContain('journal.tmp')
+  })
+
+  it('a create that crashed before its journal: the id is free, and the leftovers are replaced', async () => {
     await mkdir(join(dir, 'sessions', 'a'), { recursive: true })
     await writeFile(sessionFile('a', 'trials.log'), 'junk')
     await writeFile(sessionFile('a', 'lease'), 'junk')
+    await writeFile(sessionFile('a', 'journal.tmp'), 'junk')
     await expect(store.load('a')).rejects.toThrow(/not found/)
+    expect((await store.list()).items).toEqual([])
     await store.create(newHead('a'))
     expect(await store.readTrials('a')).toEqual([])
     expect((await store.load('a')).lease?.fencingToken).toBe(1)
-  })
-
-  it('a head temp file left by a crash is ignored and replaced', async () => {
-    await withTrials('a', 1)
-    await writeFile(sessionFile('a', 'head.tmp'), 'half a head')
-    expect((await store.load('a')).progress.attempts).toBe(1)
-    const h = await store.load('a')
-    await store.commit('a', { expectedRevision: 1, fencingToken: 1, head: advance(h, 1), trials: [trial(1)] })
-    expect(await readdir(join(dir, 'sessions', 'a'))).not.toContain('head.tmp')
+    expect((await readdir(join(dir, 'sessions', 'a'))).sort()).toEqual(['journal', 'lease'])
   })
 })

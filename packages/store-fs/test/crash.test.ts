@@ -1,6 +1,6 @@
 // Writers SIGKILLed at arbitrary instants, again and again: the session stays consistent and
 // the next writer carries on (breaking the lock a killed writer may have held).
-import { readdir } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { createFsStore } from '../src/index.js'
@@ -18,12 +18,15 @@ afterEach(async () => {
   await cleanup()
 })
 
-it('kill -9 a committing process at random instants, twice: every reader sees a whole session', async () => {
+it.each([
+  ['', []],
+  [' while it folds its journal every few commits', ['journalBytes=1']],
+])('kill -9 a committing process at random instants, twice%s: every reader sees a whole session', async (_, options: string[]) => {
   const store = createFsStore({ dir, lockStaleMs: 600_000 })
   await store.create(newHead('k', { lease: null }))
   let last = 0
   for (let round = 0; round < 2; round++) {
-    const child = runChild(fixture('cas-worker.ts'), [dir, 'k', `writer-${round}`, '1000000'])
+    const child = runChild(fixture('cas-worker.ts'), [dir, 'k', `writer-${round}`, '1000000', ...options])
     children.push(child)
     // Let it commit for a random while once it has started writing.
     for (let i = 0; i < 400 && (await store.load('k')).progress.attempts <= last; i++) await new Promise((r) => setTimeout(r, 10))
@@ -47,5 +50,6 @@ it('kill -9 a committing process at random instants, twice: every reader sees a 
   const trial = { trialIdx: last, candidate: {}, status: 'ok' as const, durationMs: 0 }
   await store.commit('k', { expectedRevision: head.revision, fencingToken: lease.fencingToken, head: next, trials: [trial] })
   expect(await store.readTrials('k', { from: last })).toEqual([trial])
-  expect((await readdir(join(dir, 'locks'))).filter((n) => !n.endsWith('.tmp'))).toEqual([])
+  expect((await readdir(join(dir, 'locks'))).filter((n) => !n.endsWith('.holder'))).toEqual([])
+  if (options.length > 0) expect((await stat(join(dir, 'sessions', 'k', 'trials.idx'))).size).toBeGreaterThan(0)
 }, 60_000)

@@ -39,12 +39,21 @@ describe('session locks across processes', () => {
     expect(String((err as Error).message)).toMatch(/\[@cairn\/store-fs\].*session "a".*held by pid/)
 
     await kill9(holder)
-    expect((await readdir(join(dir, 'locks'))).filter((n) => n.endsWith('.lock'))).toEqual(['s-a.lock'])
+    const left = await readdir(join(dir, 'locks'))
+    expect(left.filter((n) => n.endsWith('.lock'))).toEqual(['s-a.lock'])
+    const holderPid = async (n: string) => (JSON.parse(await readFile(join(dir, 'locks', n), 'utf8')) as { pid: number }).pid
+    const deadHolder: string[] = []
+    for (const n of left.filter((n) => n.endsWith('.holder'))) if ((await holderPid(n)) === holder.proc.pid) deadHolder.push(n)
+    expect(deadHolder).toHaveLength(1)
     const store = createFsStore({ dir, lockStaleMs: 600_000, lockTimeoutMs: 5_000 })
     const h = await store.load('a')
     const r = await store.commit('a', { expectedRevision: 0, fencingToken: 1, head: advance(h, 1), trials: [trial(0)] })
     expect(r.revision).toBe(1)
-    expect(await readdir(join(dir, 'locks'))).toEqual([])
+    // No lock left, and the dead holder's holder file went with its lock; only this process's own remains.
+    const now = await readdir(join(dir, 'locks'))
+    expect(now.filter((n) => !n.endsWith('.holder'))).toEqual([])
+    expect(now).not.toContain(deadHolder[0])
+    expect(await Promise.all(now.map(holderPid))).toEqual([process.pid])
   })
 
   it.runIf(process.platform === 'linux')('a holder killed but not reaped (a zombie) counts as dead', async () => {

@@ -1,0 +1,329 @@
+import { crc32 } from 'node:zlib'
+import { CheckpointCorruptError } from '@cairn/core'
+import { SYNC_IO_MAX, readAt } from './io.js'
+import { parseListing, type StoredListing } from './listing.js'
+
+/**
+ * The `journal` of one session: the records of its commits, back to back. A commit appends
+ * one record and fdatasyncs the file; the current head is the last intact record.
+ *
+ * ```
+ * header (80 bytes, big-endian)
+ *   "CFSJ" · format 1 (u8) · 3 reserved bytes · record length (u32) · generation (u32)
+ *   offset (u64) · revision (u64) · first trial index (u64) · base (u64) · log bytes (u64)
+ *   trial count (u32) · trials length (u32) · listing length (u32) · head length (u32)
+ *   CRC-32 of the listing (u32) · reserved (u32)
+ * trials   a u32 length per trial, then core's trial envelopes
+ * listing  the listing block as canonical JSON (see listing.ts)
+ * head     core's head envelope (its lease is null: the lease lives in the `lease` file)
+ * footer (12 bytes)
+ *   record length (u32) · CRC-32 of everything before the footer (u32) · ff c1 f5 fe
+ * ```
+ *
+ * A record is intact when its footer ends where the record's own header says it starts plus
+ * its length, and the checksum matches. Only the last record can be torn (a crash cut the
+ * append short): readers then take the record before it, and the next commit truncates the
+ * torn bytes before it appends. `offset` is where the record starts in the file, so a record
+ * embedded in another one's payload, or a stale one, is never mistaken for a real one.
+ *
+ * A journal holds trials `base …` of the session (`base` and `log bytes` say how many trials,
+ * and how many bytes of `trials.log`, were folded into the trial log when the journal was
+ * started); `generation` counts those restarts.
+ */
+export const HEADER_BYTES = 80
+export const FOOTER_BYTES = 12
+const MAGIC = Buffer.from('CFSJ', 'latin1')
+/** Bytes that never occur in UTF-8 text (so never in JSON or base64): found fast when searching backwards. */
+const FOOTER_MAGIC = Buffer.from([0xff, 0xc1, 0xf5, 0xfe])
+const FORMAT = 1
+/** How much of the file's end a reader reads first: the whole last record, usually. */
+const TAIL_READ = 4 * 1024
+/** `listing` mode reads and checksums records up to this size whole, like `full`. */
+const LISTING_WHOLE_MAX = 256 * 1024
+/** Chunk size of backward searches and forward scans. */
+const CHUNK = SYNC_IO_MAX
+
+/** The fields of a record header. */
+export interface RecordHeader {
+  /** Where the record starts in the journal. */
+  offset: number
+  /** The record's length, header and footer included. */
+  length: number
+  generation: number
+  /** The head's revision. */
+  revision: number
+  /** Index of the first trial in this record (= the trial count of the previous head). */
+  firstTrial: number
+  trialCount: number
+  /** Trials `[0, base)` are in `trials.log`; this journal starts at trial `base`. */
+  base: number
+  /** Bytes of `trials.log` holding trials `[0, base)`. */
+  logBytes: number
+  trialsLength: number
+  listingLength: number
+  headLength: number
+  listingCrc: number
+}
+
+/** What a record is made of. */
+export interface RecordInput {
+  offset: number
+  generation: number
+  revision: number
+  firstTrial: number
+  base: number
+  logBytes: number
+  trials: readonly Uint8Array[]
+  listing: Uint8Array
+  head: Uint8Array
+}
+
+/** The current head record of a journal. */
+export interface Tail {
+  header: RecordHeader
+  /** Where the record ends: the journal's valid length. Bytes past it are a torn append. */
+  end: number
+  listing: StoredListing
+  /** The head envelope; present when the record was read in full. */
+  head?: Uint8Array
+}
+
+/**
+ * `full`: the last record is read whole and checksummed. `listing`: the same for records up to
+ * `LISTING_WHOLE_MAX`; bigger ones are checked by their header, footer and the listing block's
+ * own checksum only, so `list` never reads a large optimizer state.
+ */
+export type TailMode = 'full' | 'listing'
+
+/** Trial count of the head a record holds. */
+export function attemptsOf(h: RecordHeader): number {
+  return h.firstTrial + h.trialCount
+}
+
+/** The length of the record `encodeRecord` would make. */
+export function recordLength(trials: readonly Uint8Array[], listing: Uint8Array, head: Uint8Array): number {
+  return HEADER_BYTES + trialsLength(trials) + listing.length + head.length + FOOTER_BYTES
+}
+
+export function encodeRecord(r: RecordInput): Buffer {
+  const tLength = trialsLength(r.trials)
+  const length = HEADER_BYTES + tLength + r.listing.length + r.head.length + FOOTER_BYTES
+  if (length > 0xffff_ffff) throw new RangeError(`a journal record of ${length} bytes is too large`)
+  const out = Buffer.allocUnsafe(length)
+  MAGIC.copy(out, 0)
+  out.writeUInt8(FORMAT, 4)
+  out.fill(0, 5, 8)
+  out.writeUInt32BE(0, 76)
+  out.writeUInt32BE(length, 8)
+  out.writeUInt32BE(r.generation, 12)
+  writeU64(out, 16, r.offset)
+  writeU64(out, 24, r.revision)
+  writeU64(out, 32, r.firstTrial)
+  writeU64(out, 40, r.base)
+  writeU64(out, 48, r.logBytes)
+  out.writeUInt32BE(r.trials.length, 56)
+  out.writeUInt32BE(tLength, 60)
+  out.writeUInt32BE(r.listing.length, 64)
+  out.writeUInt32BE(r.head.length, 68)
+  out.writeUInt32BE(crc32(r.listing), 72)
+  let at = HEADER_BYTES
+  for (const t of r.trials) {
+    out.writeUInt32BE(t.length, at)
+    at += 4
+  }
+  for (const t of r.trials) {
+    out.set(t, at)
+    at += t.length
+  }
+  out.set(r.listing, at)
+  at += r.listing.length
+  out.set(r.head, at)
+  at += r.head.length
+  out.writeUInt32BE(length, at)
+  out.writeUInt32BE(crc32(out.subarray(0, at)), at + 4)
+  FOOTER_MAGIC.copy(out, at + 8)
+  return out
+}
+
+/**
+ * The current head record of the journal open as `fd` (of `size` bytes): the last intact
+ * record. Throws `CheckpointCorruptError` naming `what` when there is none — a journal is
+ * created whole (written, fsynced, renamed into place), so that is damage, not a crash.
+ */
+export async function findTail(fd: number, size: number, mode: TailMode, what: string): Promise<Tail> {
+  const window = await readWindow(fd, Math.max(0, size - TAIL_READ), Math.min(size, TAIL_READ))
+  const last = await recordEndingAt(fd, size, mode, window, what)
+  if (typeof last !== 'string') return last
+  // The last record is torn (or being appended right now): search backwards for the one before.
+  let hi = size - 1
+  while (hi >= HEADER_BYTES + FOOTER_BYTES) {
+    const lo = Math.max(0, hi - CHUNK)
+    const chunk = lo >= window.start ? window : await readWindow(fd, lo, hi - lo)
+    const from = lo - chunk.start
+    let i = chunk.bytes.lastIndexOf(FOOTER_MAGIC, hi - FOOTER_MAGIC.length - chunk.start)
+    // Footer magic starting in [lo, hi - 4]: records ending in [lo + 4, hi], nearest first.
+    while (i >= from) {
+      const found = await recordEndingAt(fd, chunk.start + i + FOOTER_MAGIC.length, mode, chunk, what)
+      if (typeof found !== 'string') return found
+      i = i === 0 ? -1 : chunk.bytes.lastIndexOf(FOOTER_MAGIC, i - 1)
+    }
+    hi = lo + FOOTER_MAGIC.length - 1
+    if (lo === 0) break
+  }
+  throw new CheckpointCorruptError(what, `no intact journal record (the last one: ${last})`)
+}
+
+/**
+ * The envelopes of trials `[lo, hi)` from the journal's records (whose last record is `tail`),
+ * read front to back, only the header and trial section of each record. Each envelope carries
+ * its own checksum, checked by the caller's decoder; `name(i)` names trial i in errors.
+ */
+export async function readJournalTrials(
+  fd: number,
+  tail: RecordHeader,
+  lo: number,
+  hi: number,
+  name: (i: number) => string,
+): Promise<Buffer[]> {
+  const out: Buffer[] = []
+  if (lo >= hi) return out
+  const end = tail.offset + tail.length
+  const reader = new ForwardReader(fd, end)
+  let pos = 0
+  let next = tail.base
+  while (pos < end && next < hi) {
+    const raw = await reader.get(pos, HEADER_BYTES)
+    const h = raw.length === HEADER_BYTES ? parseHeader(raw) : 'the file ends inside its header'
+    const damaged = (why: string) => new CheckpointCorruptError(name(next), `its journal record at byte ${pos} is damaged: ${why}`)
+    if (typeof h === 'string') throw damaged(h)
+    if (h.offset !== pos || pos + h.length > end || h.firstTrial !== next || h.base !== tail.base || h.generation !== tail.generation)
+      throw damaged('it does not continue the journal')
+    if (h.trialCount > 0 && next + h.trialCount > lo) {
+      const section = await reader.get(pos + HEADER_BYTES, h.trialsLength)
+      if (section.length !== h.trialsLength) throw new CheckpointCorruptError(name(next), `its journal record at byte ${pos} is truncated`)
+      let at = 4 * h.trialCount
+      for (let k = 0; k < h.trialCount; k++) {
+        const length = section.readUInt32BE(4 * k)
+        if (at + length > section.length) throw new CheckpointCorruptError(name(next + k), `its length in the journal record at byte ${pos} is implausible`)
+        const i = next + k
+        if (i >= lo && i < hi) out.push(section.subarray(at, at + length))
+        at += length
+      }
+    }
+    next += h.trialCount
+    pos += h.length
+  }
+  if (out.length !== hi - lo) throw new CheckpointCorruptError(name(lo + out.length), 'the journal ends before it')
+  return out
+}
+
+/** Parses a record header; a string says why it is not one. */
+export function parseHeader(b: Buffer): RecordHeader | string {
+  if (b.length < HEADER_BYTES || !b.subarray(0, 4).equals(MAGIC)) return 'bad magic bytes'
+  if (b.readUInt8(4) !== FORMAT) return `unknown record format ${b.readUInt8(4)}`
+  const h: RecordHeader = {
+    length: b.readUInt32BE(8),
+    generation: b.readUInt32BE(12),
+    offset: readU64(b, 16),
+    revision: readU64(b, 24),
+    firstTrial: readU64(b, 32),
+    base: readU64(b, 40),
+    logBytes: readU64(b, 48),
+    trialCount: b.readUInt32BE(56),
+    trialsLength: b.readUInt32BE(60),
+    listingLength: b.readUInt32BE(64),
+    headLength: b.readUInt32BE(68),
+    listingCrc: b.readUInt32BE(72),
+  }
+  if (HEADER_BYTES + h.trialsLength + h.listingLength + h.headLength + FOOTER_BYTES !== h.length) return 'its section lengths do not add up'
+  if (h.trialsLength < 4 * h.trialCount || h.base > h.firstTrial) return 'implausible header fields'
+  return h
+}
+
+interface Window {
+  start: number
+  bytes: Buffer
+}
+
+async function readWindow(fd: number, start: number, length: number): Promise<Window> {
+  return { start, bytes: await readAt(fd, length, start) }
+}
+
+/** Bytes `[pos, pos + length)` from `window` when it holds them, else read. */
+async function bytesAt(fd: number, window: Window, pos: number, length: number): Promise<Buffer> {
+  const from = pos - window.start
+  if (from >= 0 && from + length <= window.bytes.length) return window.bytes.subarray(from, from + length)
+  return readAt(fd, length, pos)
+}
+
+/** The intact record ending at `end`, or why there is none. */
+async function recordEndingAt(fd: number, end: number, mode: TailMode, window: Window, what: string): Promise<Tail | string> {
+  if (end < HEADER_BYTES + FOOTER_BYTES) return `the journal is too short (${end} bytes)`
+  const footer = await bytesAt(fd, window, end - FOOTER_BYTES, FOOTER_BYTES)
+  if (footer.length !== FOOTER_BYTES || !footer.subarray(8).equals(FOOTER_MAGIC)) return 'no footer'
+  const length = footer.readUInt32BE(0)
+  const start = end - length
+  if (length < HEADER_BYTES + FOOTER_BYTES || start < 0) return 'implausible length in the footer'
+  // The header first: a false candidate (footer bytes inside a torn tail) is dismissed without reading what it claims.
+  const header = await bytesAt(fd, window, start, HEADER_BYTES)
+  if (header.length !== HEADER_BYTES) return 'the file changed while it was read'
+  const h = parseHeader(header)
+  if (typeof h === 'string') return h
+  if (h.offset !== start || h.length !== length) return 'its header does not match its footer'
+  const whole = mode === 'full' || length <= LISTING_WHOLE_MAX
+  const raw = whole ? await bytesAt(fd, window, start, length) : header
+  if (raw.length !== (whole ? length : HEADER_BYTES)) return 'the file changed while it was read'
+  const listingAt = HEADER_BYTES + h.trialsLength
+  let listingBytes: Buffer
+  if (whole) {
+    if (crc32(raw.subarray(0, length - FOOTER_BYTES)) !== footer.readUInt32BE(4)) return 'checksum mismatch'
+    listingBytes = raw.subarray(listingAt, listingAt + h.listingLength)
+  } else {
+    listingBytes = await bytesAt(fd, window, start + listingAt, h.listingLength)
+    if (listingBytes.length !== h.listingLength) return 'the file changed while it was read'
+  }
+  if (crc32(listingBytes) !== h.listingCrc) return 'listing checksum mismatch'
+  // Intact bytes from here on: a bad listing is damage written by a writer, not a torn append.
+  const listing = parseListing(listingBytes, what)
+  if (listing.revision !== h.revision || listing.attempts !== attemptsOf(h))
+    throw new CheckpointCorruptError(what, 'its listing block disagrees with its record header')
+  const tail: Tail = { header: h, end, listing }
+  if (whole) {
+    const headAt = listingAt + h.listingLength
+    tail.head = raw.subarray(headAt, headAt + h.headLength)
+  }
+  return tail
+}
+
+/** Reads a file front to back in chunks, serving small reads from the current chunk. */
+class ForwardReader {
+  private window: Window = { start: 0, bytes: Buffer.alloc(0) }
+
+  constructor(
+    private readonly fd: number,
+    private readonly limit: number,
+  ) {}
+
+  async get(pos: number, length: number): Promise<Buffer> {
+    const from = pos - this.window.start
+    if (from >= 0 && from + length <= this.window.bytes.length) return this.window.bytes.subarray(from, from + length)
+    if (length > CHUNK) return readAt(this.fd, Math.min(length, Math.max(0, this.limit - pos)), pos)
+    this.window = await readWindow(this.fd, pos, Math.max(0, Math.min(CHUNK, this.limit - pos)))
+    return this.window.bytes.subarray(0, Math.min(length, this.window.bytes.length))
+  }
+}
+
+function trialsLength(trials: readonly Uint8Array[]): number {
+  let n = 4 * trials.length
+  for (const t of trials) n += t.length
+  return n
+}
+
+function writeU64(b: Buffer, at: number, n: number): void {
+  b.writeUInt32BE(Math.floor(n / 0x1_0000_0000), at)
+  b.writeUInt32BE(n >>> 0, at + 4)
+}
+
+function readU64(b: Buffer, at: number): number {
+  return b.readUInt32BE(at) * 0x1_0000_0000 + b.readUInt32BE(at + 4)
+}
