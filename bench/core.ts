@@ -1,7 +1,10 @@
 /**
  * Per-trial overhead of the session driver + a durable commit, with a trivial objective, on the
  * memory and filesystem stores, at 100 and at 10,000 prior trials; beside one raw durable fs
- * write of the same bytes and Optuna 3.1's JournalFileStorage on the same work.
+ * write of the same bytes and Optuna 3.1's JournalFileStorage and SQLite RDBStorage on the
+ * same work (a random sampler over one float and one int). Each store first drives a
+ * throwaway 300-trial session so the JIT has compiled the commit path before timing starts
+ * (Optuna's CPython has no JIT to warm).
  *
  *   node --conditions=@cairn/source --import tsx bench/core.ts
  */
@@ -70,8 +73,14 @@ async function driveTo(store: CheckpointStore, sessionId: string, until: number,
   if (r.progress.attempts !== until) throw new Error(`expected ${until} trials, got ${r.progress.attempts}`)
 }
 
+/** Runs a throwaway session first, so the JIT has compiled the commit path before anything is timed. */
+async function warmUp(store: CheckpointStore): Promise<void> {
+  await driveTo(store, 'warm-up', 300, true)
+}
+
 async function memoryFigures(): Promise<{ at100: number; at10k: number }> {
   const store = createMemoryStore()
+  await warmUp(store)
   const at100 = await timeWindow(() => driveTo(store, 'mem', WINDOW * 2, true), WINDOW)
   await driveTo(store, 'mem', FAR, false)
   const at10k = await timeWindow(() => driveTo(store, 'mem', FAR + WINDOW, false), FAR)
@@ -80,6 +89,7 @@ async function memoryFigures(): Promise<{ at100: number; at10k: number }> {
 
 async function fsFigures(dir: string): Promise<{ at100: number; at10k: number; headBytes: number; trialBytes: number }> {
   const durable = createFsStore({ dir })
+  await warmUp(durable)
   const at100 = await timeWindow(() => driveTo(durable, 'fs', WINDOW * 2, true), WINDOW)
   // Fill up to 10,000 trials quickly (atomic but not fsynced), then measure durable commits again.
   const fast = createFsStore({ dir, durable: false })
@@ -94,6 +104,7 @@ async function fsFigures(dir: string): Promise<{ at100: number; at10k: number; h
 
 async function levelFigures(location: string): Promise<{ at100: number; at10k: number }> {
   const durable = createLevelStore({ location })
+  await warmUp(durable)
   const at100 = await timeWindow(() => driveTo(durable, 'level', WINDOW * 2, true), WINDOW)
   await durable.close()
   const fast = createLevelStore({ location, sync: false })
