@@ -28,6 +28,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { Rng, categorical, float, int, space, type Json, type Optimizer, type SearchSpace, type TrialView } from '@cairn/core'
 import { cmaEs, randomSearch, tpe } from '@cairn/optimizers'
+import { readCli, type Cli } from './lib/args.js'
 import { PYTHON, optunaAvailable } from './lib/optuna.js'
 import { median, printTable, type Row } from './lib/stats.js'
 
@@ -365,33 +366,30 @@ export function table(r: BenchReport): Row[] {
   return rows
 }
 
-function parseArgs(argv: string[]): BenchOptions & { json: boolean } {
-  const opts: BenchOptions & { json: boolean } = { json: false, verbose: true }
-  const val = (i: number): string => {
-    const v = argv[i + 1]
-    if (v === undefined) throw new Error(`${argv[i]} needs a value`)
-    return v
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (a === '--quick') Object.assign(opts, QUICK)
-    else if (a === '--trials') opts.trials = Number(val(i++))
-    else if (a === '--seeds') opts.seeds = Number(val(i++))
-    else if (a === '--long-trials') opts.longTrials = Number(val(i++))
-    else if (a === '--long-seeds') opts.longSeeds = Number(val(i++))
-    else if (a === '--long-function') opts.longFunction = val(i++)
-    else if (a === '--functions') opts.functions = val(i++).split(',')
-    else if (a === '--optimizers') opts.optimizers = val(i++).split(',')
-    else if (a === '--no-optuna') opts.optuna = false
-    else if (a === '--json') opts.json = true
-    else if (a === '--quiet') opts.verbose = false
-    else throw new Error(`unknown argument ${a}`)
-  }
-  return opts
+/** The standalone run's command line. */
+export const cli: Cli<BenchOptions & { json: boolean }> = {
+  command: 'bench/optimizers.ts',
+  defaults: () => ({ json: false, verbose: true }),
+  flags: {
+    quick: {
+      help: `${QUICK.trials} trials × ${QUICK.seeds} seeds, long run ${QUICK.longTrials} trials × ${QUICK.longSeeds} seed (flags after it override it)`,
+      apply: (o) => Object.assign(o, QUICK),
+    },
+    trials: { value: 'n', help: 'trials per run (default 100)', apply: (o, v) => (o.trials = Number(v)) },
+    seeds: { value: 'n', help: 'seeds per function × optimizer (default 20)', apply: (o, v) => (o.seeds = Number(v)) },
+    'long-trials': { value: 'n', help: 'trials of the long TPE timing run, 0 skips it (default 1000)', apply: (o, v) => (o.longTrials = Number(v)) },
+    'long-seeds': { value: 'n', help: 'seeds of the long run (default 3)', apply: (o, v) => (o.longSeeds = Number(v)) },
+    'long-function': { value: 'name', help: 'function of the long run (default hartmann6)', apply: (o, v) => (o.longFunction = v) },
+    functions: { value: 'a,b', help: `only these functions (of ${FUNCTIONS.map((f) => f.name).join(', ')})`, apply: (o, v) => (o.functions = v.split(',')) },
+    optimizers: { value: 'a,b', help: `only these optimizers (of ${Object.keys(OURS).join(', ')})`, apply: (o, v) => (o.optimizers = v.split(',')) },
+    'no-optuna': { help: 'skip the Optuna side', apply: (o) => (o.optuna = false) },
+    json: { help: 'print the JSON report only (no table)', apply: (o) => (o.json = true) },
+    quiet: { help: 'no progress lines on stderr', apply: (o) => (o.verbose = false) },
+  },
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const opts = parseArgs(process.argv.slice(2))
+  const opts = readCli(cli)
   const report = await run(opts)
   console.log(JSON.stringify(report, (k, v) => (k === 'best' ? undefined : v)))
   if (!opts.json) printTable(`${title}; ${report.trials} trials × ${report.seeds} seeds`, table(report))

@@ -22,6 +22,7 @@ import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { hashTrainset, hashTrainsetSync } from '../packages/warm-start/src/index.js'
+import { readCli, type Cli } from './lib/args.js'
 import type { Row } from './lib/stats.js'
 
 /** What this benchmark uses of examples/warm-start/src/cross-validation.ts (imported at run time: bench/ does not reference the example's project). */
@@ -285,31 +286,31 @@ function formatTable(report: Record<string, any>): string {
   return lines.join('\n')
 }
 
-function parseArgs(argv: string[]): WarmStartBenchOptions & { json: boolean } {
-  const opts: WarmStartBenchOptions & { json: boolean } = { json: false }
-  const val = (i: number): string => {
-    const v = argv[i + 1]
-    if (v === undefined) throw new Error(`${argv[i]} needs a value`)
-    return v
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (a === '--quick') Object.assign(opts, { mb: 20, reps: 2, seeds: 2, trials: 40 })
-    else if (a === '--mb') opts.mb = Number(val(i++))
-    else if (a === '--reps') opts.reps = Number(val(i++))
-    else if (a === '--seeds') opts.seeds = Number(val(i++))
-    else if (a === '--trials') opts.trials = Number(val(i++))
-    else if (a === '--folds') opts.folds = Number(val(i++))
-    else if (a === '--no-hash') opts.hash = false
-    else if (a === '--no-cv') opts.cv = false
-    else if (a === '--json') opts.json = true
-    else throw new Error(`unknown argument ${a}`)
-  }
-  return opts
+/** Settings of `--quick`. */
+const QUICK: WarmStartBenchOptions = { mb: 20, reps: 2, seeds: 2, trials: 40 }
+
+/** The standalone run's command line. */
+export const cli: Cli<WarmStartBenchOptions & { json: boolean }> = {
+  command: 'bench/warm-start.ts',
+  defaults: () => ({ json: false }),
+  flags: {
+    quick: {
+      help: `${QUICK.mb} MB, ${QUICK.reps} reps, ${QUICK.seeds} seeds × ${QUICK.trials} trials (flags after it override it)`,
+      apply: (o) => Object.assign(o, QUICK),
+    },
+    mb: { value: 'n', help: 'megabytes of examples to hash (default 100)', apply: (o, v) => (o.mb = Number(v)) },
+    reps: { value: 'n', help: 'timed runs per hashing method, best kept (default 3)', apply: (o, v) => (o.reps = Number(v)) },
+    seeds: { value: 'n', help: 'seeds of the cross-validation benchmark (default 5)', apply: (o, v) => (o.seeds = Number(v)) },
+    trials: { value: 'n', help: 'trials per fold (default 60)', apply: (o, v) => (o.trials = Number(v)) },
+    folds: { value: 'n', help: 'folds (default 5)', apply: (o, v) => (o.folds = Number(v)) },
+    'no-hash': { help: 'skip the hashing benchmark', apply: (o) => (o.hash = false) },
+    'no-cv': { help: 'skip the cross-validation benchmark', apply: (o) => (o.cv = false) },
+    json: { help: 'print the JSON report only (no table)', apply: (o) => (o.json = true) },
+  },
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const opts = parseArgs(process.argv.slice(2))
+  const opts = readCli(cli)
   const report = await run(opts)
   console.log(JSON.stringify(report))
   if (!opts.json) console.log(`\n${formatTable(report)}`)

@@ -54,6 +54,8 @@ export type { RecordKind } from './checkpoint/envelope.js'
 export { HEAD_FORMAT_VERSION, TRIAL_FORMAT_VERSION, headMigrations, trialMigrations } from './checkpoint/migrate.js'
 export type { Migration } from './checkpoint/migrate.js'
 export { canonicalJson } from './util/canonical-json.js'
+export { CanonicalJsonEncoder } from './util/canonical-json-encoder.js'
+export type { CanonicalJsonProblem, CanonicalJsonProblemReason, CanonicalJsonProblemHandler } from './util/canonical-json-problem.js'
 
 export type {
   CheckpointStore,

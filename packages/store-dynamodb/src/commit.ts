@@ -8,51 +8,53 @@ import {
   encodeTrial,
   type CommitRequest,
   type CommitResult,
-  type ControlRequest,
   type TrialRecord,
 } from '@cairn/core'
+import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb'
 import { deleteChunks, itemSize, layoutValue, type StoredValue } from './chunks.js'
 import type { StoreContext } from './context.js'
-import { av, str, type Item } from './db.js'
+import { av, num, str, type Item } from './db.js'
 import type { KnownHead } from './head-cache.js'
 import { headContentAttrs } from './head-item.js'
-import { inlineAttr, putCommitted, putFresh, type InlineTrial, type TrialIdentity } from './inline.js'
-import { headMeta, readHead } from './read-head.js'
+import { inlineAttr, writeCommitted, type InlineTrial, type TrialIdentity } from './inline.js'
+import { controlOf, headMeta, readHead } from './read-head.js'
 import { A, GSI_PK, GSI_SESSIONS, GSI_SK, HEAD_SK, PK, SK } from './table-design.js'
 import { deleteOwnTrial, writeTrial, type TrialWriter } from './trial-write.js'
 
-/** Bytes we reserve on a head item for attributes a commit does not rewrite (owner, lease, control). */
+/** Bytes we reserve on a head item for attributes not counted exactly (owner, lease, control). */
 const UNCOUNTED_HEAD_BYTES = 1_024
 /** Trial items of one commit written at once (after the first), when they go before the head. */
 const WRITE_CONCURRENCY = 16
-/** How often a commit re-issues its head update after finding a new control request. */
-const CONTROL_ROUNDS = 4
+/** How often a commit re-issues its head write after finding only the lease expiry or the control flag changed. */
+const LEASE_ROUNDS = 4
 /** A head carries at most this many trial records inline … */
 export const INLINE_MAX_TRIALS = 16
 /** … of at most this many bytes together; a commit over either limit writes its trial items first. */
 export const INLINE_MAX_BYTES = 32 * 1024
+/** Unconfirmed inline records are written out as trial items once they reach this many bytes (or `inlineTrials` records). */
+const WRITE_OUT_BYTES = INLINE_MAX_BYTES / 2
 
 /**
- * One commit. The commit point is ONE conditional update of the head item (revision, fencing
- * token, incarnation, attempts and control flag as expected), and the head carries the
- * records of the commit's trials inline (with any earlier ones not yet confirmed as trial
- * items), so that write alone makes the commit visible and durable. The trial items are put
- * in parallel with it (a put lands only in an empty slot or over its own retry, so a stale
- * writer cannot touch a committed trial); a later head drops an inline record only once its
- * item is confirmed. Commits over `INLINE_MAX_TRIALS` / `INLINE_MAX_BYTES` write their trial
- * items first, then the head without inline records (the original two-step protocol).
+ * One commit. The commit point is ONE conditional `PutItem` of the whole head item
+ * (revision, fencing token, lease owner and expiry, incarnation, attempts and control flag as
+ * expected), and the head carries the records of the commit's trials inline (with any earlier
+ * ones not yet confirmed as trial items), so that write alone makes the commit visible and
+ * durable. Once it landed, the records are committed, and their trial items are written out
+ * in one `BatchWriteItem` when `inlineTrials` of them (or 16 KiB) are waiting, without
+ * holding up the commit; a later head drops an inline record only once its item is
+ * confirmed. Commits over `INLINE_MAX_TRIALS` / `INLINE_MAX_BYTES` write their trial items
+ * first, then the head without inline records (the two-step protocol).
  */
 export async function commit(ctx: StoreContext, sessionId: string, request: CommitRequest): Promise<CommitResult> {
   const { expectedRevision, fencingToken, head, trials } = checkRequest(sessionId, request)
   const firstIdx = trials.length > 0 ? (trials[0] as TrialRecord).trialIdx : head.progress.attempts
-  let control: ControlRequest | null | undefined
   let known = ctx.heads.get(sessionId)
-  if (!known || known.revision !== expectedRevision) {
-    // Not the head we last wrote or read: validate against the stored one before writing anything.
+  if (!known || !admits(known, request, firstIdx)) {
+    // Not a head we last wrote or read that admits this commit: validate against the stored
+    // one before writing anything.
     const { head: stored, item } = await readHead(ctx, sessionId)
     refuse(sessionId, request, firstIdx, headMeta(item), stored.revision)
     known = ctx.heads.get(sessionId) as KnownHead
-    control = controlOf(headMeta(item).control)
   }
   const inc = known.inc
   const revision = expectedRevision + 1
@@ -65,13 +67,11 @@ export async function commit(ctx: StoreContext, sessionId: string, request: Comm
   const firstOpen = known.inline.findIndex((t) => !t.confirmed)
   const carried = firstOpen < 0 ? [] : known.inline.slice(firstOpen)
   const fresh: InlineTrial[] = trials.map((t) => ({ idx: t.trialIdx, bytes: encodeTrial(t), by, confirmed: false }))
-  const inlineBytes = [...carried, ...fresh].reduce((n, t) => n + t.bytes.length + 96, 0)
-  const parallel = carried.length + fresh.length <= INLINE_MAX_TRIALS && inlineBytes <= INLINE_MAX_BYTES
-  const inline = parallel ? [...carried, ...fresh] : []
-  const inlineFrom = inline.length > 0 ? (inline[0] as InlineTrial).idx : head.progress.attempts
+  const fits = carried.length + fresh.length <= INLINE_MAX_TRIALS && bytesOf(carried) + bytesOf(fresh) <= INLINE_MAX_BYTES
+  const inline = fits ? [...carried, ...fresh] : []
 
   const headPk = sessionId
-  const base: Item = {
+  const content: Item = {
     [PK]: av.s(headPk),
     [SK]: av.s(HEAD_SK),
     [GSI_PK]: av.s(GSI_SESSIONS),
@@ -80,11 +80,12 @@ export async function commit(ctx: StoreContext, sessionId: string, request: Comm
     [A.token]: av.n(fencingToken),
     [A.writer]: av.s(ctx.writer),
     [A.cid]: av.s(cid),
+    [A.stamp]: av.s(cid),
     ...headContentAttrs(head, revision),
-    [A.inlineFrom]: av.n(inlineFrom),
+    [A.inlineFrom]: av.n(inline.length > 0 ? (inline[0] as InlineTrial).idx : head.progress.attempts),
     ...(inline.length > 0 ? { [A.inline]: inlineAttr(inline) } : {}),
   }
-  const headValue = layoutValue(headPk, encodeHead({ ...head, revision, lease: null }), itemSize(base) + UNCOUNTED_HEAD_BYTES)
+  const headValue = layoutValue(headPk, encodeHead({ ...head, revision, lease: null }), itemSize(content) + UNCOUNTED_HEAD_BYTES)
 
   const written: Array<{ idx: number; value: StoredValue }> = []
   const checkHead = async (): Promise<void> => {
@@ -97,25 +98,13 @@ export async function commit(ctx: StoreContext, sessionId: string, request: Comm
   const deleteHeadChunks = (): Promise<unknown> =>
     headValue.chunkId ? deleteChunks(ctx.db, headPk, headValue as Required<StoredValue>).catch(() => undefined) : Promise.resolve()
 
-  // 1. Trial items and the head's chunks (if any).
-  let freshPuts: Array<Promise<boolean>> = []
+  // 1. Before the commit point: the head's chunks (if any) and, when the records do not fit
+  // inline, every trial item (the carried records', then this commit's).
   try {
     const chunksWritten = headValue.chunkItems.length > 0 ? ctx.db.batchPut(headValue.chunkItems) : Promise.resolve()
-    if (parallel) {
-      // Beside the head update: the carried records' items (committed trials, so any writer
-      // may put them) and this commit's (only into an empty slot). Neither is awaited before
-      // the head update is sent.
-      for (const t of carried) if (!t.writing) track(ctx, t, putCommitted(ctx, sessionId, t))
-      freshPuts = fresh.map((t) => putFresh(ctx, sessionId, t))
-      await chunksWritten
-    } else {
-      // Too much to carry inline: the carried records' items first, then this commit's trial
-      // items, each confirmed before the head update.
+    if (!fits) {
       await Promise.all(known.inline.map((t) => t.writing))
-      await mapBounded(
-        known.inline.filter((t) => !t.confirmed),
-        (t) => putCommitted(ctx, sessionId, t, true),
-      )
+      await writeCommitted(ctx, sessionId, known.inline.filter((t) => !t.confirmed), true)
       const write = async (t: TrialRecord): Promise<void> => {
         written.push({ idx: t.trialIdx, value: await writeTrial(ctx, sessionId, t, writer, checkHead) })
       }
@@ -128,123 +117,149 @@ export async function commit(ctx: StoreContext, sessionId: string, request: Comm
       const [a, b] = await Promise.allSettled([trialsWritten, chunksWritten])
       if (a.status === 'rejected') throw a.reason
       if (b.status === 'rejected') throw b.reason
+    } else {
+      await chunksWritten
     }
   } catch (err) {
     // The head was not touched: none of these writes is visible; take them back.
     ctx.heads.forget(sessionId)
-    await Promise.all([deleteTrials(), deleteHeadChunks(), deleteFresh(ctx, sessionId, fresh, freshPuts, writer)])
+    await Promise.all([deleteTrials(), deleteHeadChunks()])
     throw err
   }
 
-  // 2. The commit point: one conditional update of the head item.
-  const names: Record<string, string> = {
-    '#rev': A.rev,
-    '#token': A.token,
-    '#owner': A.owner,
-    '#attempts': A.attempts,
-    '#inc': A.inc,
-    '#control': A.control,
-  }
-  const values: Item = {
-    ':expected': av.n(expectedRevision),
-    ':token': av.n(fencingToken),
-    ':first': av.n(firstIdx),
-    ':inc': av.n(inc),
-  }
-  const sets: string[] = []
-  let n = 0
-  for (const [name, value] of Object.entries({ ...contentOnly(base), ...headValue.attrs })) {
-    names[`#s${n}`] = name
-    values[`:s${n}`] = value
-    sets.push(`#s${n} = :s${n}`)
-    n++
-  }
-  const removed: string[] = headValue.chunkId ? [A.body] : [A.chunkId, A.chunks]
-  if (inline.length === 0) removed.push(A.inline)
-  const removes = removed.map((name, i) => {
-    names[`#r${i}`] = name
-    return `#r${i}`
-  })
-  if (head.status !== 'running') removes.push('#control')
-  const update = `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`
-
+  // 2. The commit point: one conditional put of the head item, on the condition that the item
+  // is still the one seen (its stamp), which admits this commit (checked above). It rewrites
+  // the attributes that lease and control operations change as seen; when only they moved
+  // (a renewal, a control request), it goes again over what they wrote.
+  let seen: Seen = { owner: known.owner, leaseExpiresAt: known.leaseExpiresAt, control: known.control, stamp: known.stamp }
+  const item: Item = { ...content, ...headValue.attrs }
   for (let round = 0; ; round++) {
-    const expectControl = control === undefined || control === null ? 'attribute_not_exists(#control)' : '#control = :control'
-    const out = await ctx.db
-      .update({
-        Key: ctx.db.key(headPk, HEAD_SK),
-        UpdateExpression: update,
-        ConditionExpression: `#rev = :expected AND #token = :token AND attribute_exists(#owner) AND #attempts = :first AND #inc = :inc AND ${expectControl}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: control ? { ...values, ':control': av.s(control) } : values,
-      })
-      .catch(async (err: unknown) => {
-        // Outcome unknown (the SDK gave up): keep everything, the next commit or load will tell.
-        ctx.heads.forget(sessionId)
-        await Promise.allSettled([...freshPuts, ...carried.map((t) => t.writing)])
-        throw err
-      })
+    const out = await ctx.db.put(headPut(item, seen, head.status, { expectedRevision, fencingToken, firstIdx, inc })).catch((err: unknown) => {
+      // Outcome unknown (the SDK gave up): the next commit or load will tell.
+      ctx.heads.forget(sessionId)
+      throw err
+    })
     if (out.ok) break
     const meta = out.current ? headMeta(out.current) : undefined
     if (meta && meta.rev === revision && str(out.current, A.cid) === cid && meta.inc === inc) break // our own write landed; only its answer was lost
-    const seen = meta ? controlOf(meta.control) : undefined
-    const onlyControl = meta && meta.rev === expectedRevision && meta.token === fencingToken && meta.owner !== undefined && meta.inc === inc && meta.attempts === firstIdx
-    if (onlyControl && seen !== (control ?? null) && round + 1 < CONTROL_ROUNDS) {
-      control = seen ?? null
+    const sameLease = meta && meta.rev === expectedRevision && meta.token === fencingToken && meta.owner !== undefined && meta.inc === inc && meta.attempts === firstIdx
+    if (sameLease && round + 1 < LEASE_ROUNDS) {
+      seen = { owner: meta.owner, leaseExpiresAt: num(out.current, A.leaseExpiresAt), control: controlOf(meta.control), stamp: meta.stamp }
       continue
     }
     ctx.heads.forget(sessionId)
-    await Promise.allSettled([...freshPuts, ...carried.map((t) => t.writing)])
-    // Refused. Our trial items can go only if our update surely did not land (the revision has
-    // not moved, another commit made the revision we meant to, or this is another incarnation):
-    // after an SDK retry the refusal may be the answer to our own landed write followed by
-    // someone else's commit.
-    if (!meta || meta.rev === expectedRevision || meta.inc !== inc || (meta.rev === revision && str(out.current, A.cid) !== cid))
-      await Promise.all([deleteTrials(), deleteFresh(ctx, sessionId, fresh, freshPuts, writer)])
+    // Refused. Trial items written ahead can go only if our put surely did not land (the
+    // revision has not moved, another commit made the revision we meant to, or this is another
+    // incarnation): after an SDK retry the refusal may be the answer to our own landed write
+    // followed by someone else's commit.
+    if (!meta || meta.rev === expectedRevision || meta.inc !== inc || (meta.rev === revision && str(out.current, A.cid) !== cid)) await deleteTrials()
     if (!meta || str(out.current, A.chunkId) !== headValue.chunkId) await deleteHeadChunks()
     if (!meta) throw new NotFoundError(`session "${sessionId}"`)
     refuse(sessionId, request, firstIdx, meta, undefined, inc)
     throw new RevisionConflictError(sessionId, expectedRevision, meta.rev)
   }
 
-  // Committed. This commit's trial items count as confirmed once their puts landed: a put
-  // that found its slot taken (a leftover) or failed leaves its record unconfirmed, carried
-  // inline by the next head and put again beside it.
-  if (parallel) fresh.forEach((t, i) => track(ctx, t, (freshPuts[i] as Promise<boolean>).then((ok) => void (ok && (t.confirmed = true)))))
+  // Committed.
   const previous = known.chunk
   ctx.heads.set(sessionId, {
     revision,
     inc,
     inline,
     ...(headValue.chunkId ? { chunk: { chunkId: headValue.chunkId, chunks: headValue.chunks as number } } : {}),
+    attempts: head.progress.attempts,
+    owner: seen.owner,
+    token: fencingToken,
+    leaseExpiresAt: seen.leaseExpiresAt,
+    control: head.status === 'running' ? seen.control : null,
+    stamp: cid,
   })
-  if (AWAIT_TRIAL_PUTS) await Promise.all(inline.map((t) => t.writing))
+  writeOutIfDue(ctx, sessionId, inline, head.status !== 'running')
   if (previous && previous.chunkId !== headValue.chunkId) await deleteChunks(ctx.db, headPk, previous).catch(() => undefined)
-  return { revision, control: control ?? null }
+  return { revision, control: seen.control }
+}
+
+/** What a commit saw of the head attributes other operations change, and the item's stamp. */
+type Seen = Pick<KnownHead, 'owner' | 'leaseExpiresAt' | 'control' | 'stamp'>
+
+/** Whether the head `known` (as this instance last saw it) admits `request`: the checks its stamp then stands for. */
+function admits(known: KnownHead, request: CommitRequest, firstIdx: number): boolean {
+  return known.revision === request.expectedRevision && known.owner !== undefined && known.token === request.fencingToken && known.attempts === firstIdx
 }
 
 /**
- * Whether a commit waits for its trial items before it resolves. It need not: the head
- * carries the records until a later commit finds their items confirmed.
+ * The conditional `PutItem` of a commit's head item, carrying over `seen` (the control flag
+ * only while running). Every write of a head item sets a new random `stamp`, so "the stamp
+ * is still the one seen" means "nothing changed since": one comparison stands for revision,
+ * fencing token, lease, incarnation, attempts and control flag as seen. An item without a
+ * stamp is checked attribute by attribute instead.
  */
-const AWAIT_TRIAL_PUTS = false
+function headPut(
+  content: Item,
+  seen: Seen,
+  status: string,
+  expect: { expectedRevision: number; fencingToken: number; firstIdx: number; inc: number },
+): Omit<PutItemCommandInput, 'TableName'> {
+  // `seen.owner` is always set here: a commit reads the head when it knows no owner, refuses a
+  // head without one, and adopts only an owner the stored item shows.
+  const item: Item = { ...content, [A.owner]: av.s(seen.owner ?? '') }
+  if (seen.leaseExpiresAt !== undefined) item[A.leaseExpiresAt] = av.n(seen.leaseExpiresAt)
+  if (seen.control !== null && status === 'running') item[A.control] = av.s(seen.control)
+  if (seen.stamp !== undefined)
+    return { Item: item, ConditionExpression: '#stamp = :stamp', ExpressionAttributeNames: { '#stamp': A.stamp }, ExpressionAttributeValues: { ':stamp': av.s(seen.stamp) } }
+  const names: Record<string, string> = {
+    '#stamp': A.stamp,
+    '#rev': A.rev,
+    '#token': A.token,
+    '#owner': A.owner,
+    '#exp': A.leaseExpiresAt,
+    '#attempts': A.attempts,
+    '#inc': A.inc,
+    '#control': A.control,
+  }
+  const values: Item = {
+    ':expected': av.n(expect.expectedRevision),
+    ':token': av.n(expect.fencingToken),
+    ':owner': av.s(seen.owner ?? ''),
+    ':first': av.n(expect.firstIdx),
+    ':inc': av.n(expect.inc),
+  }
+  let exp = 'attribute_not_exists(#exp)'
+  if (seen.leaseExpiresAt !== undefined) {
+    values[':exp'] = av.n(seen.leaseExpiresAt)
+    exp = '#exp = :exp'
+  }
+  let control = 'attribute_not_exists(#control)'
+  if (seen.control !== null) {
+    values[':control'] = av.s(seen.control)
+    control = '#control = :control'
+  }
+  return {
+    Item: item,
+    ConditionExpression: `attribute_not_exists(#stamp) AND #rev = :expected AND #token = :token AND #owner = :owner AND ${exp} AND #attempts = :first AND #inc = :inc AND ${control}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  }
+}
 
-/** Records `put` as the write in flight of `t` (cleared when it settles), and lets the store's `close` wait for it. */
-function track(ctx: StoreContext, t: InlineTrial, put: Promise<void>): void {
-  const writing: Promise<void> = put.finally(() => {
-    if (t.writing === writing) t.writing = undefined
+/**
+ * Writes out the unconfirmed inline records of a landed head as trial items once
+ * `inlineTrials` of them (or `WRITE_OUT_BYTES`) wait, or all of them when the session
+ * stopped running. Never awaited by the commit: the head carries them meanwhile.
+ */
+function writeOutIfDue(ctx: StoreContext, sessionId: string, inline: readonly InlineTrial[], final: boolean): void {
+  const open = inline.filter((t) => !t.confirmed && !t.writing)
+  if (open.length === 0) return
+  if (!final && open.length < ctx.inlineTrials && bytesOf(open) < WRITE_OUT_BYTES) return
+  const writing: Promise<void> = writeCommitted(ctx, sessionId, open).finally(() => {
+    for (const t of open) if (t.writing === writing) t.writing = undefined
   })
-  t.writing = writing
+  for (const t of open) t.writing = writing
   ctx.inFlight(writing)
 }
 
-/** Deletes this commit's trial items put beside a head update that did not land (only if they are still exactly its puts). */
-async function deleteFresh(ctx: StoreContext, sessionId: string, fresh: InlineTrial[], puts: Array<Promise<boolean>>, writer: TrialWriter): Promise<void> {
-  await Promise.allSettled(
-    puts.map(async (put, i) => {
-      if (await put) await deleteOwnTrial(ctx, sessionId, (fresh[i] as InlineTrial).idx, writer, { attrs: {}, chunkItems: [] })
-    }),
-  )
+/** Bytes of inline records (their encodings, plus their identities). */
+function bytesOf(trials: readonly InlineTrial[]): number {
+  return trials.reduce((n, t) => n + t.bytes.length + 96, 0)
 }
 
 /** Runs `fn` over `items`, `WRITE_CONCURRENCY` at a time; rejects with the first failure (after the lanes stop). */
@@ -295,14 +310,4 @@ function checkRequest(sessionId: string, request: CommitRequest): CommitRequest 
   if (first !== undefined && head.progress.attempts !== first + trials.length)
     throw new InvalidInputError('head.progress.attempts must count the committed trials', 'head.progress.attempts')
   return request
-}
-
-/** What a commit rewrites: keys, index keys (set by `create`), incarnation and token stay. */
-function contentOnly(base: Item): Item {
-  const { [PK]: _pk, [SK]: _sk, [GSI_PK]: _gpk, [GSI_SK]: _gsk, [A.inc]: _inc, [A.token]: _token, ...rest } = base
-  return rest
-}
-
-function controlOf(value: string | undefined): ControlRequest | null {
-  return value === 'pause' || value === 'cancel' ? value : null
 }

@@ -1,7 +1,7 @@
 export { DynamoDbStore, createDynamoDbStore } from './store.js'
 export { createTable } from './create-table.js'
 export type { CreateTableOptions, CreateTableResult } from './create-table.js'
-export { DEFAULT_CLIENT_CONFIG } from './options.js'
+export { DEFAULT_CLIENT_CONFIG, DEFAULT_INLINE_TRIALS } from './options.js'
 export type { DynamoDbStoreOptions } from './options.js'
 export { DynamoDbRequestError, TableSchemaError } from './errors.js'
 export { INDEX_NAME, INDEX_PROJECTION } from './table-design.js'

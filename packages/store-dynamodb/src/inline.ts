@@ -1,9 +1,9 @@
+import { crc32 } from 'node:zlib'
 import { CheckpointCorruptError } from '@cairn/core'
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { StoreContext } from './context.js'
-import { av, bin, num, str, type Item } from './db.js'
+import { av, bin, num, type Item } from './db.js'
 import { A, PK, SK, trialSk } from './table-design.js'
-import { condition } from './trial-write.js'
 
 /**
  * Trial records carried inline on the head item.
@@ -11,10 +11,11 @@ import { condition } from './trial-write.js'
  * A commit's head carries, besides the head, the records of the trials `inlineFrom` …
  * `attempts - 1`: the commit's own trials and any earlier ones whose trial item is not yet
  * known to be written. The head's single conditional write is therefore the whole commit
- * point; the trial items are written beside it (in parallel) and only relieve later heads
- * of the inline copies. Readers trust a trial item only below `inlineFrom` and take the
- * inline copy from there on. A later head drops an inline record only once its item is
- * confirmed (see `commit.ts`), so every trial the head counts is always readable.
+ * point; the trial items are written after it, several commits' worth in one batch, and only
+ * relieve later heads of the inline copies. Readers trust a trial item only below
+ * `inlineFrom` and take the inline copy from there on. A later head drops an inline record
+ * only once its item is confirmed (see `commit.ts`), so every trial the head counts is
+ * always readable.
  */
 
 /** Who committed a trial: recorded on its trial item (and on the head beside its inline copy). */
@@ -40,50 +41,90 @@ export interface InlineTrial {
   by: TrialIdentity
   /** True once its trial item is known to hold this record (then no later head needs to carry it). */
   confirmed: boolean
-  /** A put of its trial item in flight (it sets `confirmed` when it lands). */
+  /** A write of its trial item in flight (it sets `confirmed` when it lands). */
   writing?: Promise<void> | undefined
 }
 
-/** The `inline` attribute value for `trials` (a list of maps: bytes and the committer's identity). */
+/**
+ * The `inline` attribute value for `trials`: ONE binary value (a single attribute is far
+ * cheaper for the SDK to serialize than a list of maps), laid out as
+ * `crc32(rest) u32 | header length u32 | header | records`, where the header is the JSON
+ * array `[[writer, token, rev, cid, byteLength], …]` and the records are the trials'
+ * `encodeTrial` bytes, concatenated (each checksummed on its own as well).
+ */
 export function inlineAttr(trials: readonly InlineTrial[]): AttributeValue {
-  return {
-    L: trials.map((t) => ({
-      M: { b: av.b(t.bytes), w: av.s(t.by.writer), t: av.n(t.by.token), r: av.n(t.by.rev), c: av.s(t.by.cid) },
-    })),
+  const header = textEncoder.encode(JSON.stringify(trials.map((t) => [t.by.writer, t.by.token, t.by.rev, t.by.cid, t.bytes.length])))
+  const out = new Uint8Array(INLINE_PREFIX + header.length + trials.reduce((n, t) => n + t.bytes.length, 0))
+  const view = new DataView(out.buffer)
+  view.setUint32(4, header.length)
+  out.set(header, INLINE_PREFIX)
+  let at = INLINE_PREFIX + header.length
+  for (const t of trials) {
+    out.set(t.bytes, at)
+    at += t.bytes.length
   }
+  view.setUint32(0, crc32(out.subarray(4)))
+  return av.b(out)
 }
 
 /**
- * The inline trials of a head item (read back unconfirmed), and where they start. A head
- * without `inlineFrom` (older versions) carries none. Throws `CheckpointCorruptError` when
- * the attributes do not describe trials `inlineFrom` … `attempts - 1`.
+ * The inline trials of a head item (read back unconfirmed), and where they start. Throws
+ * `CheckpointCorruptError` when the attributes do not describe trials `inlineFrom` …
+ * `attempts - 1`, or fail their checksum.
  */
 export function inlineOf(item: Item, sessionId: string, attempts: number, inc: number): { from: number; trials: InlineTrial[] } {
   const what = `head of session "${sessionId}"`
   const from = num(item, A.inlineFrom) ?? attempts
-  const list = item[A.inline]
-  const entries = list && 'L' in list && Array.isArray(list.L) ? list.L : []
+  const blob = bin(item, A.inline)
+  const entries = blob ? parseInline(blob, what) : []
   if (!Number.isSafeInteger(from) || from < 0 || from + entries.length !== attempts)
     throw new CheckpointCorruptError(what, `inline trials ${from} … ${from + entries.length - 1} do not end at attempts ${attempts}`)
-  const trials = entries.map((entry, k): InlineTrial => {
-    const m = entry && 'M' in entry && entry.M ? (entry.M as Item) : undefined
-    const bytes = bin(m, 'b')
-    const writer = str(m, 'w')
-    const token = num(m, 't')
-    const rev = num(m, 'r')
-    const cid = str(m, 'c')
-    if (!bytes || writer === undefined || token === undefined || rev === undefined || cid === undefined)
-      throw new CheckpointCorruptError(what, `inline trial ${from + k} is malformed`)
-    return { idx: from + k, bytes, by: { writer, inc, token, rev, cid }, confirmed: false }
-  })
+  const trials = entries.map(({ writer, token, rev, cid, bytes }, k): InlineTrial => ({ idx: from + k, bytes, by: { writer, inc, token, rev, cid }, confirmed: false }))
   return { from, trials }
 }
 
-/** The trial item of `t`: its record and its committer's identity. */
+const INLINE_PREFIX = 8
+const textEncoder = new TextEncoder()
+const textDecoder = new TextDecoder('utf-8', { fatal: true })
+
+type InlineEntry = Omit<TrialIdentity, 'inc'> & { bytes: Uint8Array }
+
+/** Splits an `inline` value into its records (see `inlineAttr`). */
+function parseInline(blob: Uint8Array, what: string): InlineEntry[] {
+  const bad = (why: string): never => {
+    throw new CheckpointCorruptError(what, `inline trials: ${why}`)
+  }
+  if (blob.length < INLINE_PREFIX) bad('too short')
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength)
+  if (view.getUint32(0) !== crc32(blob.subarray(4))) bad('checksum mismatch')
+  const headerEnd = INLINE_PREFIX + view.getUint32(4)
+  if (headerEnd > blob.length) bad('header overruns the value')
+  let header: unknown
+  try {
+    header = JSON.parse(textDecoder.decode(blob.subarray(INLINE_PREFIX, headerEnd)))
+  } catch {
+    bad('header is not JSON')
+  }
+  if (!Array.isArray(header)) return bad('header is not a list')
+  let at = headerEnd
+  const entries = header.map((h: unknown): InlineEntry => {
+    if (!Array.isArray(h) || h.length !== 5) return bad('malformed header entry')
+    const [writer, token, rev, cid, length] = h as unknown[]
+    if (typeof writer !== 'string' || typeof cid !== 'string' || !Number.isSafeInteger(token) || !Number.isSafeInteger(rev) || !Number.isSafeInteger(length) || (length as number) < 0)
+      return bad('malformed header entry')
+    const bytes = blob.subarray(at, at + (length as number))
+    at += length as number
+    return { writer, token: token as number, rev: rev as number, cid, bytes }
+  })
+  if (at !== blob.length) bad('record lengths do not add up')
+  return entries
+}
+
+/** The trial item of `t`: its record and its committer's identity, under its incarnation's key. */
 function trialItem(sessionId: string, t: InlineTrial): Item {
   return {
     [PK]: av.s(sessionId),
-    [SK]: av.s(trialSk(t.idx)),
+    [SK]: av.s(trialSk(t.by.inc, t.idx)),
     ...identityAttrs(t.by),
     [A.body]: av.b(t.bytes),
   }
@@ -95,39 +136,22 @@ export function identityAttrs(by: TrialIdentity): Item {
 }
 
 /**
- * The trial item of a trial this commit is committing (past `attempts` when sent): lands
- * only in an empty slot or over the very same put (an SDK retry). Never overwrites anything
- * else, so a stale writer's put cannot touch a committed trial. Resolves whether it landed;
- * never rejects (a failed put leaves the record unconfirmed, to be written by a later commit).
+ * Writes the trial items of COMMITTED records (each below the `attempts` of a head that
+ * landed carrying it inline), in one `BatchWriteItem` per 25, and marks them confirmed.
+ *
+ * The puts are unconditional, and that is safe: within an incarnation the committed record of
+ * an index is unique, so a put either fills an empty slot, replaces a leftover of a commit
+ * that never landed (which is what should happen to it), or rewrites the very same record;
+ * and the incarnation is part of the key, so no other incarnation's item is ever touched.
+ * Resolves whether they landed; rejects only when `rethrow` (else a failure leaves the
+ * records unconfirmed, carried inline until a later write confirms them).
  */
-export async function putFresh(ctx: StoreContext, sessionId: string, t: InlineTrial): Promise<boolean> {
+export async function writeCommitted(ctx: StoreContext, sessionId: string, trials: readonly InlineTrial[], rethrow = false): Promise<void> {
+  if (trials.length === 0) return
   try {
-    const out = await ctx.db.put({ Item: trialItem(sessionId, t), ...condition('attribute_not_exists(#pk) OR ', identityAttrs(t.by)) })
-    return out.ok
-  } catch {
-    return false
-  }
-}
-
-/**
- * Writes the trial item of a COMMITTED trial (below the `attempts` of a head that carries it
- * inline) with its committer's identity: into an empty slot, over a leftover of an earlier
- * incarnation, or over a leftover of a commit that never landed — any item of this
- * incarnation with another commit id, since the committed record of an index is unique. An
- * item already showing the committer's identity is left as is. Never touches a later
- * incarnation's item. Marks `t` confirmed when the slot holds it; never rejects.
- */
-export async function putCommitted(ctx: StoreContext, sessionId: string, t: InlineTrial, rethrow = false): Promise<void> {
-  try {
-    const out = await ctx.db.put({
-      Item: trialItem(sessionId, t),
-      ConditionExpression: 'attribute_not_exists(#pk) OR #inc < :inc OR (#inc = :inc AND (attribute_not_exists(#cid) OR #cid <> :cid))',
-      ExpressionAttributeNames: { '#pk': PK, '#inc': A.inc, '#cid': A.cid },
-      ExpressionAttributeValues: { ':inc': av.n(t.by.inc), ':cid': av.s(t.by.cid) },
-    })
-    if (out.ok || (num(out.current, A.inc) === t.by.inc && str(out.current, A.cid) === t.by.cid)) t.confirmed = true
+    await ctx.db.batchPut(trials.map((t) => trialItem(sessionId, t)))
+    for (const t of trials) t.confirmed = true
   } catch (err) {
-    // Unknown outcome: stays unconfirmed, and inline.
     if (rethrow) throw err
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { AlreadyRunningError, InvalidInputError, LeaseLostError, NotFoundError, type ControlRequest, type Lease } from '@cairn/core'
 import type { StoreContext } from './context.js'
 import { av, num, str } from './db.js'
@@ -17,12 +18,13 @@ export async function acquireLease(ctx: StoreContext, sessionId: string, owner: 
   checkTtl(ttlMs)
   const now = Date.now()
   const expiresAt = now + ttlMs
+  const stamp = randomUUID()
   const out = await ctx.db.update({
     Key: ctx.db.key(sessionId, HEAD_SK),
-    UpdateExpression: 'SET #token = if_not_exists(#token, :zero) + :one, #owner = :owner, #exp = :exp',
+    UpdateExpression: 'SET #token = if_not_exists(#token, :zero) + :one, #owner = :owner, #exp = :exp, #stamp = :stamp',
     ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#owner) OR #owner = :owner OR #exp <= :now)',
-    ExpressionAttributeNames: { '#pk': PK, '#token': A.token, '#owner': A.owner, '#exp': A.leaseExpiresAt },
-    ExpressionAttributeValues: { ':zero': av.n(0), ':one': av.n(1), ':owner': av.s(owner), ':exp': av.n(expiresAt), ':now': av.n(now) },
+    ExpressionAttributeNames: { '#pk': PK, '#token': A.token, '#owner': A.owner, '#exp': A.leaseExpiresAt, '#stamp': A.stamp },
+    ExpressionAttributeValues: { ':zero': av.n(0), ':one': av.n(1), ':owner': av.s(owner), ':exp': av.n(expiresAt), ':now': av.n(now), ':stamp': av.s(stamp) },
     ReturnValues: 'UPDATED_NEW',
     ReturnValuesOnConditionCheckFailure: 'NONE',
   })
@@ -47,12 +49,13 @@ export async function renewLease(ctx: StoreContext, sessionId: string, lease: Le
     throw new InvalidInputError('must be a lease { owner, fencingToken, expiresAt }', 'lease')
   for (let round = 0; ; round++) {
     const expiresAt = Date.now() + ttlMs
+    const stamp = randomUUID()
     const out = await ctx.db.update({
       Key: ctx.db.key(sessionId, HEAD_SK),
-      UpdateExpression: 'SET #exp = :exp',
+      UpdateExpression: 'SET #exp = :exp, #stamp = :stamp',
       ConditionExpression: '#token = :token AND #owner = :owner',
-      ExpressionAttributeNames: { '#token': A.token, '#owner': A.owner, '#exp': A.leaseExpiresAt },
-      ExpressionAttributeValues: { ':token': av.n(lease.fencingToken), ':owner': av.s(lease.owner), ':exp': av.n(expiresAt) },
+      ExpressionAttributeNames: { '#token': A.token, '#owner': A.owner, '#exp': A.leaseExpiresAt, '#stamp': A.stamp },
+      ExpressionAttributeValues: { ':token': av.n(lease.fencingToken), ':owner': av.s(lease.owner), ':exp': av.n(expiresAt), ':stamp': av.s(stamp) },
       ReturnValuesOnConditionCheckFailure: 'NONE',
     })
     if (out.ok) return { owner: lease.owner, fencingToken: lease.fencingToken, expiresAt }
@@ -62,8 +65,7 @@ export async function renewLease(ctx: StoreContext, sessionId: string, lease: Le
     if (!stored || stored.owner !== lease.owner || stored.fencingToken !== lease.fencingToken)
       throw new LeaseLostError(sessionId, `token ${lease.fencingToken} was superseded by ${stored?.fencingToken ?? 'none'}${stored ? ` (owner ${stored.owner})` : ''}`)
     // Still ours. If the stored expiry is the one we wrote, the write landed.
-    if (stored.expiresAt === expiresAt) return { ...stored }
-    if (round + 1 >= RENEW_ROUNDS) return { ...stored }
+    if (stored.expiresAt === expiresAt || round + 1 >= RENEW_ROUNDS) return { ...stored }
   }
 }
 
@@ -72,10 +74,10 @@ export async function releaseLease(ctx: StoreContext, sessionId: string, lease: 
   if (lease === null || typeof lease !== 'object') throw new InvalidInputError('must be a lease { owner, fencingToken, expiresAt }', 'lease')
   await ctx.db.update({
     Key: ctx.db.key(sessionId, HEAD_SK),
-    UpdateExpression: 'SET #exp = :zero',
+    UpdateExpression: 'SET #exp = :zero, #stamp = :stamp',
     ConditionExpression: '#token = :token AND #owner = :owner',
-    ExpressionAttributeNames: { '#token': A.token, '#owner': A.owner, '#exp': A.leaseExpiresAt },
-    ExpressionAttributeValues: { ':token': av.n(lease.fencingToken), ':owner': av.s(String(lease.owner)), ':zero': av.n(0) },
+    ExpressionAttributeNames: { '#token': A.token, '#owner': A.owner, '#exp': A.leaseExpiresAt, '#stamp': A.stamp },
+    ExpressionAttributeValues: { ':token': av.n(lease.fencingToken), ':owner': av.s(String(lease.owner)), ':zero': av.n(0), ':stamp': av.s(randomUUID()) },
     ReturnValuesOnConditionCheckFailure: 'NONE',
   })
 }
@@ -83,12 +85,13 @@ export async function releaseLease(ctx: StoreContext, sessionId: string, lease: 
 /** Raises the pause / cancel flag of a running session (a cancel is never downgraded to a pause). */
 export async function requestControl(ctx: StoreContext, sessionId: string, request: ControlRequest): Promise<void> {
   if (request !== 'pause' && request !== 'cancel') throw new InvalidInputError(`unknown control ${JSON.stringify(request)}`, 'request')
+  const stamp = randomUUID()
   const out = await ctx.db.update({
     Key: ctx.db.key(sessionId, HEAD_SK),
-    UpdateExpression: 'SET #control = :request',
+    UpdateExpression: 'SET #control = :request, #stamp = :stamp',
     ConditionExpression: 'attribute_exists(#pk) AND #status = :running AND (attribute_not_exists(#control) OR #control <> :cancel)',
-    ExpressionAttributeNames: { '#pk': PK, '#status': A.status, '#control': A.control },
-    ExpressionAttributeValues: { ':request': av.s(request), ':running': av.s('running'), ':cancel': av.s('cancel') },
+    ExpressionAttributeNames: { '#pk': PK, '#status': A.status, '#control': A.control, '#stamp': A.stamp },
+    ExpressionAttributeValues: { ':request': av.s(request), ':running': av.s('running'), ':cancel': av.s('cancel'), ':stamp': av.s(stamp) },
     ReturnValuesOnConditionCheckFailure: 'NONE',
   })
   if (!out.ok) {

@@ -31,6 +31,26 @@ export interface DynamoDbStoreOptions {
    * endpoint, credentials …), merged over `DEFAULT_CLIENT_CONFIG`. `close()` destroys it.
    */
   clientConfig?: DynamoDBClientConfig
+  /**
+   * How many committed trial records a session's head carries inline before the store writes
+   * them out as trial items, together in one `BatchWriteItem` after the commit that reached
+   * the count (1–16, default 8). Every commit is one conditional write of the head either
+   * way; a larger value means fewer requests per trial and a larger head item (each record
+   * adds its size, typically a few hundred bytes, to every head write until it is written
+   * out). See "Commit protocol" in the README.
+   */
+  inlineTrials?: number
+}
+
+/** Default of `DynamoDbStoreOptions.inlineTrials`. */
+export const DEFAULT_INLINE_TRIALS = 8
+
+/** `options.inlineTrials`, checked, or the default. */
+export function inlineTrialsOf(value: unknown): number {
+  if (value === undefined) return DEFAULT_INLINE_TRIALS
+  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > 16)
+    throw new InvalidInputError(`[@cairn/store-dynamodb] must be an integer from 1 to 16, got ${String(value)}`, 'inlineTrials')
+  return value as number
 }
 
 /** A client and whether the caller owns it. */

@@ -1,4 +1,4 @@
-import { CheckpointCorruptError, NotFoundError, decodeHead, type CheckpointHead } from '@cairn/core'
+import { CheckpointCorruptError, NotFoundError, decodeHead, type CheckpointHead, type ControlRequest } from '@cairn/core'
 import { chunkRefOf, readValue } from './chunks.js'
 import type { StoreContext } from './context.js'
 import { num, str, type Item } from './db.js'
@@ -48,7 +48,19 @@ export async function readHead(ctx: StoreContext, sessionId: string): Promise<Re
       if (inc === undefined) throw new CheckpointCorruptError(what, 'incarnation attribute is missing')
       if (num(item, A.attempts) !== decoded.progress.attempts) throw new CheckpointCorruptError(what, 'attempts attribute differs from the encoded head')
       const { trials: inline } = inlineOf(item, sessionId, decoded.progress.attempts, inc)
-      ctx.heads.set(sessionId, { revision: rev, inc, inline, ...(ref ? { chunk: ref } : {}) })
+      const meta = headMeta(item)
+      ctx.heads.set(sessionId, {
+        revision: rev,
+        inc,
+        inline,
+        ...(ref ? { chunk: ref } : {}),
+        attempts: decoded.progress.attempts,
+        owner: meta.owner,
+        token: meta.token,
+        leaseExpiresAt: num(item, A.leaseExpiresAt),
+        control: controlOf(meta.control),
+        stamp: meta.stamp,
+      })
       return { head: { ...decoded, lease: leaseOf(item) }, item }
     } catch (err) {
       ctx.heads.forget(sessionId)
@@ -58,7 +70,16 @@ export async function readHead(ctx: StoreContext, sessionId: string): Promise<Re
 }
 
 /** The incarnation and lease token recorded on a head item. */
-export function headMeta(item: Item): { rev?: number; inc?: number; token?: number; owner?: string; attempts?: number; writer?: string; control?: string } {
+export function headMeta(item: Item): {
+  rev?: number
+  inc?: number
+  token?: number
+  owner?: string
+  attempts?: number
+  writer?: string
+  control?: string
+  stamp?: string
+} {
   const out: ReturnType<typeof headMeta> = {}
   const set = <K extends keyof typeof out>(k: K, v: (typeof out)[K] | undefined): void => {
     if (v !== undefined) out[k] = v
@@ -70,5 +91,11 @@ export function headMeta(item: Item): { rev?: number; inc?: number; token?: numb
   set('attempts', num(item, A.attempts))
   set('writer', str(item, A.writer))
   set('control', str(item, A.control))
+  set('stamp', str(item, A.stamp))
   return out
+}
+
+/** The control request a head item's `control` attribute records, or null. */
+export function controlOf(value: string | undefined): ControlRequest | null {
+  return value === 'pause' || value === 'cancel' ? value : null
 }

@@ -35,7 +35,7 @@ import { inlineOf } from './inline.js'
 import { nextIncarnation } from './incarnation.js'
 import { acquireLease, releaseLease, renewLease, requestControl } from './leases.js'
 import { listSessions } from './listing.js'
-import { checkTableName, clientFrom, type DynamoDbStoreOptions } from './options.js'
+import { checkTableName, clientFrom, inlineTrialsOf, type DynamoDbStoreOptions } from './options.js'
 import { readHead } from './read-head.js'
 import { checkTableDesign, describeTable } from './table-check.js'
 import { A, GSI_PK, GSI_SESSIONS, GSI_SK, HEAD_SK, INCARNATION_SK, PK, SK, trialSk } from './table-design.js'
@@ -67,7 +67,14 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
     this.tableName = options.tableName
     this.owned = owned
     const db = new Db(client, options.tableName)
-    this.ctx = { db, writer: randomUUID(), heads: new HeadCache(), inFlight: (write) => this.track(write), ready: () => this.ready() }
+    this.ctx = {
+      db,
+      writer: randomUUID(),
+      heads: new HeadCache(),
+      inlineTrials: inlineTrialsOf(options.inlineTrials),
+      inFlight: (write) => this.track(write),
+      ready: () => this.ready(),
+    }
   }
 
   /** The DynamoDB client in use (yours, or the one the store created). */
@@ -84,6 +91,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
     const id = head.sessionId
     const bytes = encodeHead({ ...head, lease: null })
     const inc = await nextIncarnation(db, id)
+    const stamp = randomUUID()
     const base = {
       [PK]: av.s(id),
       [SK]: av.s(HEAD_SK),
@@ -91,6 +99,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
       [GSI_SK]: av.s(id),
       [A.inc]: av.n(inc),
       [A.writer]: av.s(writer),
+      [A.stamp]: av.s(stamp),
       ...leaseAttrs(head.lease),
       ...headContentAttrs(head, 0),
     }
@@ -105,7 +114,18 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
       if (value.chunkId) await deleteChunks(db, id, { chunkId: value.chunkId, chunks: value.chunks as number }).catch(() => undefined)
       throw new RevisionConflictError(id, 0, undefined)
     }
-    this.ctx.heads.set(id, { revision: 0, inc, inline: [], ...(value.chunkId ? { chunk: { chunkId: value.chunkId, chunks: value.chunks as number } } : {}) })
+    this.ctx.heads.set(id, {
+      revision: 0,
+      inc,
+      inline: [],
+      ...(value.chunkId ? { chunk: { chunkId: value.chunkId, chunks: value.chunks as number } } : {}),
+      attempts: head.progress.attempts,
+      owner: head.lease?.owner,
+      token: head.lease?.fencingToken ?? 0,
+      leaseExpiresAt: head.lease?.expiresAt,
+      control: null,
+      stamp,
+    })
   }
 
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
@@ -154,7 +174,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
           db.queryAll({
             KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :a AND :b',
             ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-            ExpressionAttributeValues: { ':pk': av.s(sessionId), ':a': av.s(trialSk(a)), ':b': av.s(trialSk(b)) },
+            ExpressionAttributeValues: { ':pk': av.s(sessionId), ':a': av.s(trialSk(inc, a)), ':b': av.s(trialSk(inc, b)) },
             ConsistentRead: true,
           }),
         ),
@@ -163,7 +183,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
       const bySk = new Map(items.map((it) => [str(it, SK), it]))
       for (let idx = from; idx < itemsEnd; idx++) {
         const what = `trial ${idx} of session "${sessionId}"`
-        const item = bySk.get(trialSk(idx))
+        const item = bySk.get(trialSk(inc, idx))
         if (!item || num(item, A.inc) !== inc) throw new CheckpointCorruptError(what, 'the record the head accounts for is missing')
         const bytes = await readValue(db, sessionId, item)
         if (!bytes) throw new CheckpointCorruptError(what, 'its chunks are missing')
@@ -249,19 +269,19 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   }
 
   /**
-   * Resolves once the trial-item puts that commits left running beside their (landed) head
-   * updates have settled. Never needed for safety — the heads carry those records until their
+   * Resolves once the trial-item writes that commits left running after their (landed) head
+   * writes have settled. Never needed for safety — the heads carry those records until their
    * items are confirmed — but handy before measuring, or to keep request counts tidy.
    */
   async flush(): Promise<void> {
     while (this.writes.size > 0) await Promise.allSettled([...this.writes])
   }
 
-  /** Waits for trial puts still running (`flush`), then destroys the client if the store created it. Later calls reject with `InvalidInputError`. */
+  /** Waits for trial-item writes still running (`flush`), then destroys the client if the store created it. Later calls reject with `InvalidInputError`. */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    // Trial puts a commit left running beside its (already landed) head update.
+    // Trial-item writes a commit left running after its (already landed) head write.
     await this.flush()
     if (this.owned) this.ctx.db.client.destroy()
   }

@@ -5,7 +5,7 @@
  * | item                | pk                  | sk                        |
  * |---------------------|---------------------|---------------------------|
  * | session head        | `<sessionId>`       | `head`                    |
- * | trial record        | `<sessionId>`       | `trial#<idx, 10 digits>`  |
+ * | trial record        | `<sessionId>`       | `trial#<inc>#<idx>` (10 digits each) |
  * | incarnation counter | `<sessionId>`       | `incarnation`             |
  * | chunk of a value    | same pk as its item | `chunk#<chunkId>#<k>`     |
  * | warm-start entry    | `warm#<key>`        | `run#<runId>`             |
@@ -70,6 +70,12 @@ export const A = {
   /** Head and trials: random id of the commit that wrote the item (one per `commit` call). */
   cid: 'cid',
   /**
+   * Head: a random id every write of the head item sets anew (commits, creates, lease and
+   * control writes), so a commit can require "nothing changed since I last saw it" with one
+   * comparison.
+   */
+  stamp: 'stamp',
+  /**
    * Head: the first trial index whose record is carried inline on the head (`inline`), not
    * yet confirmed as a trial item; trial items below it are trusted, from it on `inline` is.
    * Absent on heads of older versions (then equal to `attempts`).
@@ -111,16 +117,14 @@ export const INDEX_PROJECTION: readonly string[] = [
 
 const IDX_DIGITS = 10
 
-/** Sort key of trial `idx`: zero-padded so keys sort in index order. */
-export function trialSk(idx: number): string {
-  return TRIAL_PREFIX + String(idx).padStart(IDX_DIGITS, '0')
-}
-
-/** The trial index of a trial sort key, or -1. */
-export function trialIdxOf(sk: string): number {
-  if (!sk.startsWith(TRIAL_PREFIX)) return -1
-  const n = Number(sk.slice(TRIAL_PREFIX.length))
-  return Number.isSafeInteger(n) ? n : -1
+/**
+ * Sort key of trial `idx` of incarnation `inc`: zero-padded so keys sort in index order. The
+ * incarnation is part of the key, so a write of an earlier incarnation of the same session id
+ * (a stale writer's put landing after a `delete` and a new `create`) can never land on, or be
+ * read as, a trial of the current one.
+ */
+export function trialSk(inc: number, idx: number): string {
+  return `${TRIAL_PREFIX}${String(inc).padStart(IDX_DIGITS, '0')}#${String(idx).padStart(IDX_DIGITS, '0')}`
 }
 
 /** Sort key of chunk `k` of chunk set `chunkId`. */

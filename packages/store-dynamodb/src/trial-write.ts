@@ -38,7 +38,7 @@ export async function writeTrial(
   if (value.chunkItems.length > 0) await ctx.db.batchPut(value.chunkItems)
   const item: Item = {
     [PK]: av.s(sessionId),
-    [SK]: av.s(trialSk(trial.trialIdx)),
+    [SK]: av.s(trialSk(w.inc, trial.trialIdx)),
     [A.writer]: av.s(ctx.writer),
     [A.inc]: av.n(w.inc),
     [A.token]: av.n(w.fencingToken),
@@ -75,7 +75,7 @@ export async function writeTrial(
 export async function deleteOwnTrial(ctx: StoreContext, sessionId: string, idx: number, w: TrialWriter, value: StoredValue): Promise<void> {
   const mine = mineOf(ctx, w)
   const { ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } = condition('attribute_exists(#pk) AND ', mine)
-  const out = await ctx.db.delete({ Key: ctx.db.key(sessionId, trialSk(idx)), ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues })
+  const out = await ctx.db.delete({ Key: ctx.db.key(sessionId, trialSk(w.inc, idx)), ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues })
   if (out.ok && value.chunkId) await deleteChunks(ctx.db, sessionId, value as Required<StoredValue>)
 }
 

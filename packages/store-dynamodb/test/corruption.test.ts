@@ -1,9 +1,10 @@
 import diagnostics from 'node:diagnostics_channel'
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { CHANNEL_NAMES } from '@cairn/core'
-import { makeHead } from '@cairn/testkit'
+import { makeHead, makeTrial, nextHead } from '@cairn/testkit'
 import { afterEach, beforeEach, expect, test } from 'vitest'
-import type { DynamoDbStore } from '../src/index.js'
-import { corruptHead, corruptWarmStartEntry, newStore } from './support/tables.js'
+import { createDynamoDbStore, type DynamoDbStore } from '../src/index.js'
+import { corruptHead, corruptWarmStartEntry, localConfig, newStore, rawClient } from './support/tables.js'
 
 let store: DynamoDbStore
 let cleanup: () => Promise<void>
@@ -42,4 +43,26 @@ test('a corrupt head is listed as corrupt and reported; loading it throws Checkp
   await expect(store.load('broken')).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' })
   await expect(store.readTrials('broken')).resolves.toEqual([])
   expect(await store.load('fine')).toEqual(good)
+})
+
+test('a damaged byte in the trial records a head carries inline → CheckpointCorruptError for that session, never a wrong trial', async () => {
+  const head = makeHead()
+  const id = head.sessionId
+  await store.create(head)
+  const trials = [makeTrial(0), makeTrial(1)]
+  await store.commit(id, { expectedRevision: 0, fencingToken: 1, head: nextHead(head, trials), trials })
+  const client = rawClient()
+  try {
+    const key = { pk: { S: id }, sk: { S: 'head' } }
+    const item = (await client.send(new GetItemCommand({ TableName: store.tableName, Key: key, ConsistentRead: true }))).Item!
+    const inline = Uint8Array.from(item.inline!.B!)
+    inline[inline.length - 3]! ^= 0xff
+    await client.send(new PutItemCommand({ TableName: store.tableName, Item: { ...item, inline: { B: inline } } }))
+  } finally {
+    client.destroy()
+  }
+  const fresh = createDynamoDbStore({ tableName: store.tableName, clientConfig: localConfig() })
+  await expect(fresh.readTrials(id)).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT', message: expect.stringContaining('checksum') })
+  await expect(fresh.load(id)).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' })
+  await fresh.close()
 })

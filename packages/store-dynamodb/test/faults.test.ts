@@ -3,14 +3,15 @@ import { makeHead, makeTrial, nextHead, rejectedWith, settle } from '@cairn/test
 import type { CheckpointHead, TrialRecord } from '@cairn/core'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { createDynamoDbStore, DynamoDbRequestError, type DynamoDbStore } from '../src/index.js'
-import { conditionalFailure, injectFault, isHeadCommit, isRenewal, isTrialPut, networkError } from './support/faults.js'
+import { conditionalFailure, injectFault, isHeadCommit, isRenewal, isTrialWrite, networkError } from './support/faults.js'
 import { dropTable, localConfig, newTable, rawClient } from './support/tables.js'
 
 let tableName: string
 const opened: DynamoDbStore[] = []
 
-function open(extra: { maxAttempts?: number } = {}): DynamoDbStore {
-  const store = createDynamoDbStore({ tableName, clientConfig: localConfig(extra) })
+function open(extra: { maxAttempts?: number; inlineTrials?: number } = {}): DynamoDbStore {
+  const { inlineTrials, ...client } = extra
+  const store = createDynamoDbStore({ tableName, clientConfig: localConfig(client), ...(inlineTrials !== undefined ? { inlineTrials } : {}) })
   opened.push(store)
   return store
 }
@@ -29,12 +30,12 @@ async function commitTrial(store: DynamoDbStore, head: CheckpointHead, trial: Tr
   return { ...next, revision }
 }
 
-async function rawTrial(sessionId: string, idx: number): Promise<Record<string, unknown> | undefined> {
+/** The trial item of `idx` as stored (incarnation 1: every session here is created once), if any. */
+async function rawTrial(sessionId: string, idx: number, inc = 1): Promise<Record<string, unknown> | undefined> {
   const client = rawClient()
+  const sk = `trial#${String(inc).padStart(10, '0')}#${String(idx).padStart(10, '0')}`
   try {
-    const out = await client.send(
-      new GetItemCommand({ TableName: tableName, Key: { pk: { S: sessionId }, sk: { S: `trial#${String(idx).padStart(10, '0')}` } }, ConsistentRead: true }),
-    )
+    const out = await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: sessionId }, sk: { S: sk } }, ConsistentRead: true }))
     return out.Item
   } finally {
     client.destroy()
@@ -95,24 +96,24 @@ describe('commits under faults', () => {
     expect((await store.readTrials(created.sessionId)).map((t) => t.trialIdx)).toEqual([0, 1])
   })
 
-  test('a trial put whose answer was lost is retried idempotently', async () => {
-    const store = open()
+  test('a trial-item write whose answer was lost is retried idempotently', async () => {
+    const store = open({ inlineTrials: 1 })
     const created = makeHead()
     await store.create(created)
-    const fault = injectFault(store.client, { when: 'after', match: isTrialPut, error: networkError, times: 1 })
+    const fault = injectFault(store.client, { when: 'after', match: isTrialWrite, error: networkError, times: 1 })
     await commitTrial(store, created, makeTrial(0), 1)
-    await store.flush() // the trial put runs on after the commit resolved (the head carries the trial)
+    await store.flush() // the items are written after the commit resolved (the head carries the trial)
     expect(fault.hits).toBe(1)
     expect(await store.readTrials(created.sessionId)).toEqual([makeTrial(0)])
     expect(await rawTrial(created.sessionId, 0)).toBeDefined()
   })
 
-  test('a trial put that fails beside a landed head update: the head carries the record until a later commit confirms its item', async () => {
-    const store = open()
+  test('a trial-item write that fails after a landed head write: the head carries the record until a later write confirms its item', async () => {
+    const store = open({ inlineTrials: 1 })
     const created = makeHead()
     const id = created.sessionId
     await store.create(created)
-    const fault = injectFault(store.client, { when: 'before', match: isTrialPut, error: () => new Error('simulated failure'), times: 1 })
+    const fault = injectFault(store.client, { when: 'before', match: isTrialWrite, error: () => new Error('simulated failure'), times: 1 })
     let head = await commitTrial(store, created, makeTrial(0), 1)
     await store.flush()
     expect(fault.hits).toBe(1)
@@ -121,13 +122,13 @@ describe('commits under faults', () => {
     expect(await reader.readTrials(id)).toEqual([makeTrial(0)]) // … but the trial is committed (inline on the head)
     head = await commitTrial(store, head, makeTrial(1), 1)
     await store.flush()
-    expect((await rawTrial(id, 0))?.cid).toBeDefined() // put again beside the next head update
+    expect((await rawTrial(id, 0))?.cid).toBeDefined() // written out with the next commit's record
     head = await commitTrial(store, head, makeTrial(2), 1)
     await store.flush()
     expect(await reader.readTrials(id)).toEqual([makeTrial(0), makeTrial(1), makeTrial(2)])
     expect(await reader.readTrials(id, { from: 1, limit: 1 })).toEqual([makeTrial(1)])
-    // A fresh instance (nothing cached) continues and puts what the head still carries.
-    const next = open()
+    // A fresh instance (nothing cached) continues and writes out what the head still carries.
+    const next = open({ inlineTrials: 1 })
     const loaded = await next.load(id)
     await commitTrial(next, loaded, makeTrial(3), 1)
     await next.flush()
@@ -149,7 +150,7 @@ describe('commits under faults', () => {
     })
     const err = await failed.catch((e: unknown) => e)
     expect(err).toBeInstanceOf(DynamoDbRequestError)
-    expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true, operation: 'UpdateItem', attempts: 3 })
+    expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true, operation: 'PutItem', attempts: 3 })
     expect(fault.hits).toBe(3)
     fault.remove()
     // Nothing of trial 1 is visible: the head is as before and the log has one trial.
@@ -169,7 +170,24 @@ describe('commits under faults', () => {
     expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true, operation: 'DescribeTable' })
   })
 
-  test('a crash between the trial write and the head update: the orphan trial is ignored, then overwritten — never double-counted', async () => {
+  test('a crash right before the head write leaves nothing of the commit: no trial item, the head as before', async () => {
+    const crashing = open({ inlineTrials: 1 })
+    const created = makeHead()
+    const id = created.sessionId
+    await crashing.create(created)
+    let head = created
+    for (let i = 0; i < 2; i++) head = await commitTrial(crashing, head, makeTrial(i), 1)
+    await crashing.flush()
+    injectFault(crashing.client, { when: 'before', match: isHeadCommit, error: () => new Error('simulated crash') })
+    await expect(commitTrial(crashing, head, makeTrial(2), 1)).rejects.toThrow('simulated crash')
+    await crashing.flush()
+    expect(await rawTrial(id, 2)).toBeUndefined()
+    const next = open()
+    expect((await next.load(id)).progress.attempts).toBe(2)
+    expect((await next.readTrials(id)).map((t) => t.trialIdx)).toEqual([0, 1])
+  })
+
+  test('a crash between the trial write and the head update (a trial too large to carry inline): the orphan trial is ignored, then overwritten — never double-counted', async () => {
     const crashing = open()
     const created = makeHead()
     const id = created.sessionId
@@ -178,7 +196,8 @@ describe('commits under faults', () => {
     for (let i = 0; i < 3; i++) head = await commitTrial(crashing, head, makeTrial(i), 1)
     // The process "dies" right before its head update reaches DynamoDB.
     injectFault(crashing.client, { when: 'before', match: isHeadCommit, error: () => new Error('simulated crash') })
-    const doomed = makeTrial(3, { candidate: { from: 'the crashed process' } })
+    // Over 32 KiB, so written as a trial item ahead of the head write.
+    const doomed = makeTrial(3, { candidate: { from: 'the crashed process', notes: 'x'.repeat(40_000) } })
     await expect(commitTrial(crashing, head, doomed, 1)).rejects.toThrow()
     expect(await rawTrial(id, 3)).toBeDefined() // the orphan is there …
 
@@ -201,13 +220,13 @@ describe('commits under faults', () => {
   })
 
   test('a stale writer (old fencing token) that loaded before the takeover cannot touch committed trials', async () => {
-    const stale = open()
+    const stale = open({ inlineTrials: 1 })
     const created = makeHead()
     const id = created.sessionId
     await stale.create(created)
     let head = await commitTrial(stale, created, makeTrial(0), 1)
     // Someone else takes over and commits trial 1.
-    const successor = open()
+    const successor = open({ inlineTrials: 1 })
     await successor.releaseLease(id, created.lease!)
     const lease = await successor.acquireLease(id, 'successor', 60_000)
     const loaded = await successor.load(id)
@@ -216,19 +235,21 @@ describe('commits under faults', () => {
     expect(await settle(commitTrial(stale, head, makeTrial(1, { candidate: { by: 'stale' } }), 1))).toMatchObject({ outcome: 'rejected' })
     head = { ...nextHead(head, [makeTrial(1)]), revision: 2 }
     expect(await settle(commitTrial(stale, head, makeTrial(2, { candidate: { by: 'stale' } }), 1))).toMatchObject(rejectedWith('LEASE_LOST'))
+    await Promise.all([stale.flush(), successor.flush()])
     const trials = await successor.readTrials(id)
     expect(trials).toEqual([makeTrial(0), makeTrial(1, { candidate: { by: 'successor' } })])
-    expect(await rawTrial(id, 2)).toBeUndefined() // its orphan was cleaned up
+    expect(await rawTrial(id, 2)).toBeUndefined() // it wrote nothing
+    expect((await rawTrial(id, 1))?.token).toEqual({ N: String(lease.fencingToken) }) // the successor's item
   })
 
   test('a newer lease over a stale head (loaded before the lease was taken) cannot overwrite a committed trial', async () => {
-    const a = open()
+    const a = open({ inlineTrials: 1 })
     const created = makeHead()
     const id = created.sessionId
     await a.create(created)
     const head = await commitTrial(a, created, makeTrial(0), 1)
     // B reads the session first …
-    const b = open()
+    const b = open({ inlineTrials: 1 })
     const seenByB = await b.load(id)
     // … A commits trial 1 and lets go …
     await commitTrial(a, head, makeTrial(1, { candidate: { by: 'a' } }), 1)
@@ -238,7 +259,9 @@ describe('commits under faults', () => {
     expect(lease.fencingToken).toBe(2)
     const stale = commitTrial(b, { ...seenByB, lease }, makeTrial(1, { candidate: { by: 'b' } }), lease.fencingToken)
     expect(await settle(stale)).toMatchObject(rejectedWith('REVISION_CONFLICT'))
+    await Promise.all([a.flush(), b.flush()])
     expect(await b.readTrials(id)).toEqual([makeTrial(0), makeTrial(1, { candidate: { by: 'a' } })])
+    expect((await rawTrial(id, 1))?.writer).toBeDefined()
     expect((await rawTrial(id, 1))?.writer).toEqual((await rawTrial(id, 0))?.writer) // still A's item
   })
 })

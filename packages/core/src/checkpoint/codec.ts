@@ -2,6 +2,7 @@ import { Compile } from 'typebox/compile'
 import { CheckpointCorruptError, InvalidInputError, ResumeMismatchError } from '../errors.js'
 import type { Json } from '../json.js'
 import { canonicalJson } from '../util/canonical-json.js'
+import { CanonicalJsonEncoder } from '../util/canonical-json-encoder.js'
 import { open, seal, type RecordKind } from './envelope.js'
 import { HEAD_FORMAT_VERSION, TRIAL_FORMAT_VERSION, headMigrations, migrate, trialMigrations, type Migration } from './migrate.js'
 import { HeadBodySchema, TrialBodySchema, type HeadBody, type TrialBody } from './schema.js'
@@ -10,14 +11,17 @@ import type { CheckpointHead, SessionListing, TrialRecord } from './types.js'
 const checkHead = Compile(HeadBodySchema)
 const checkTrial = Compile(TrialBodySchema)
 const encoder = new TextEncoder()
+// One per record kind: each remembers its records' object shapes (heads resemble heads, trials trials).
+const headJson = new CanonicalJsonEncoder()
+const trialJson = new CanonicalJsonEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** Encodes a head: envelope + canonical JSON, so equal heads give equal bytes. */
 export function encodeHead(head: CheckpointHead): Uint8Array {
   if (!(head?.optimizerState instanceof Uint8Array)) throw new InvalidInputError('must be a Uint8Array', 'head.optimizerState')
   const body: HeadBody = { ...(head as unknown as HeadBody), v: 1, optimizerState: toBase64(head.optimizerState) }
-  const json = canonicalJson(body)
-  // Validated as an object (no re-parse on the per-trial path): JSON is what canonicalJson just accepted.
+  const json = headJson.encode(body)
+  // Validated as an object (no re-parse on the per-trial path): JSON is what the encoder just accepted.
   if (!checkHead.Check(body)) {
     const e = checkHead.Errors(body)[0]
     throw new InvalidInputError(`not a valid checkpoint head: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), 'head')
@@ -38,7 +42,7 @@ export function decodeHead(bytes: Uint8Array, what = 'checkpoint head'): Checkpo
 /** Encodes one trial record. */
 export function encodeTrial(trial: TrialRecord): Uint8Array {
   const body = { ...trial, v: 1 }
-  const json = canonicalJson(body)
+  const json = trialJson.encode(body)
   if (!checkTrial.Check(body)) {
     const e = checkTrial.Errors(body)[0]
     throw new InvalidInputError(`not a valid trial record: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), 'trial')

@@ -12,7 +12,7 @@ import { claim, unclaim } from './registry.js'
 import { targetOf } from './target.js'
 import { DEFAULT_TRAINSET_HASH_PREFIX, defaultTrainsetHash } from './trainset-hash.js'
 import type { ResumeOptions, SessionHandle } from './types.js'
-import { DEFAULT_MAX_SEED_TRIALS, seedViews, WarmStartWriter } from './warm-start.js'
+import { checkWarmStartOptions, seedViews, WarmStartWriter } from './warm-start.js'
 import { warmStartKeys } from './warm-start-keys.js'
 
 /**
@@ -29,6 +29,7 @@ export async function resumeSession<Example = unknown>(
   if (!store || typeof store.load !== 'function') throw new InvalidInputError('must be a CheckpointStore', 'store')
   assertSessionId(sessionId)
   checkDriveOptions(opts as ResumeOptions)
+  const maxSeeds = checkWarmStartOptions(opts.warmStart)
   const optimizer = opts.optimizer
   claim(store, sessionId)
   let lease: Lease | undefined
@@ -55,7 +56,7 @@ export async function resumeSession<Example = unknown>(
       state,
       rng,
       history: [...seedViews(head.seeds ?? []), ...trials.map((t) => toView(t))],
-      ...(opts.warmStart ? { warmStart: warmStartWriter(head, opts) } : {}),
+      ...(opts.warmStart ? { warmStart: warmStartWriter(head, opts, maxSeeds) } : {}),
       target: targetOf(opts as ResumeOptions),
       limits: mergeLimits(head.limits, opts as ResumeOptions),
       leaseTtlMs,
@@ -98,7 +99,7 @@ export async function resumeSession<Example = unknown>(
 }
 
 
-function warmStartWriter(head: CheckpointHead, opts: ResumeOptions<any>): WarmStartWriter {
+function warmStartWriter(head: CheckpointHead, opts: ResumeOptions<any>, maxSeeds: number): WarmStartWriter {
   const ws = opts.warmStart!
   const keys =
     head.warmStart?.exactKey && head.warmStart.seedKey
@@ -109,5 +110,5 @@ function warmStartWriter(head: CheckpointHead, opts: ResumeOptions<any>): WarmSt
           ...(head.trainsetHash ? { trainsetHash: head.trainsetHash } : {}),
           ...(head.job ? { job: head.job } : {}),
         })
-  return new WarmStartWriter(ws.store, keys, ws.maxSeedTrials ?? DEFAULT_MAX_SEED_TRIALS, ws.producerVersion)
+  return new WarmStartWriter(ws.store, keys, maxSeeds, ws.producerVersion)
 }

@@ -8,7 +8,7 @@ import { SessionDriver } from './driver.js'
 import { targetOf } from './target.js'
 import { checkStartOptions, DEFAULT_LEASE_TTL_MS, defaultDirection, defaultOwner, limitsFrom, randomSeed } from './options.js'
 import { claim, unclaim } from './registry.js'
-import { DEFAULT_MAX_SEED_TRIALS, findWarmStart, MAX_SEED_TRIALS, seedViews, WarmStartWriter, type WarmStartFound } from './warm-start.js'
+import { checkWarmStartOptions, findWarmStart, seedViews, WarmStartWriter, type WarmStartFound } from './warm-start.js'
 import { warmStartKeys, type WarmStartKeys } from './warm-start-keys.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
 import type { SessionHandle, StartOptions } from './types.js'
@@ -20,7 +20,7 @@ import type { SessionHandle, StartOptions } from './types.js'
  */
 export async function startSession<Example = unknown>(opts: StartOptions<Example>): Promise<SessionHandle> {
   const space = checkStartOptions(opts as StartOptions)
-  const maxSeeds = checkWarmStart(opts)
+  const maxSeeds = checkWarmStartOptions(opts.warmStart)
   const store = opts.store ?? createMemoryStore()
   const sessionId = opts.sessionId ?? newSessionId()
   assertSessionId(sessionId)
@@ -132,15 +132,4 @@ async function existingSessionError(store: StartOptions['store'] & object, sessi
   } catch (err) {
     return err as Error
   }
-}
-
-function checkWarmStart(opts: StartOptions<any>): number {
-  const ws = opts.warmStart
-  if (ws === undefined) return DEFAULT_MAX_SEED_TRIALS
-  if (ws === null || typeof ws !== 'object' || !ws.store || typeof ws.store.lookup !== 'function')
-    throw new InvalidInputError('must be { store: WarmStartStore, maxSeedTrials?, reuseFinal? }', 'warmStart')
-  const max = ws.maxSeedTrials ?? DEFAULT_MAX_SEED_TRIALS
-  if (!Number.isSafeInteger(max) || max < 0 || max > MAX_SEED_TRIALS)
-    throw new InvalidInputError(`must be an integer in [0, ${MAX_SEED_TRIALS}]`, 'warmStart.maxSeedTrials')
-  return max
 }

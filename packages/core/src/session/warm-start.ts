@@ -1,8 +1,10 @@
-import type { CheckpointHead, Direction, SeedTrial } from '../checkpoint/types.js'
+import type { CheckpointHead, SeedTrial } from '../checkpoint/types.js'
+import { InvalidInputError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { TrialView } from '../optimizer/contract.js'
 import type { WarmStartEntry, WarmStartStore } from '../store/warm-start-contract.js'
 import { channels, publish } from '../telemetry/channels.js'
+import { BestTrials } from './best-trials.js'
 import type { WarmStartKeys } from './warm-start-keys.js'
 import type { WarmStartOptions } from './types.js'
 
@@ -54,11 +56,16 @@ export function seedViews(seeds: readonly SeedTrial[]): TrialView[] {
  * commits (a strict improvement always saves), and once more when the driver stops
  * (`final` when completed). Failures are reported on `cairn:store:corrupt`-style telemetry
  * (`cairn:session:exception`) and never stop the session.
+ *
+ * The best trials are kept up to date commit by commit, so a save costs O(maxSeeds), not a
+ * sort of the whole history. A writer built on resume takes in the restored history on its
+ * first call.
  */
 export class WarmStartWriter {
   private lastSave = Number.NEGATIVE_INFINITY
   private lastBest: number | null = null
   private saving: Promise<void> = Promise.resolve()
+  private best: BestTrials | null = null
 
   constructor(
     private readonly store: WarmStartStore,
@@ -69,22 +76,30 @@ export class WarmStartWriter {
 
   /** After a commit: saves when the interval passed or the best improved. Does not block. */
   afterCommit(head: CheckpointHead, history: readonly TrialView[]): void {
+    this.track(head, history)
     const now = Date.now()
     const improved = head.progress.bestScore !== null && head.progress.bestScore !== this.lastBest
     if (!improved && now - this.lastSave < SAVE_INTERVAL_MS) return
     this.lastSave = now
     this.lastBest = head.progress.bestScore
-    this.enqueue(head, history, 'checkpoint')
+    this.enqueue(head, 'checkpoint')
   }
 
   /** When the driver stops; resolves once written (or failed). */
   async onStop(head: CheckpointHead, history: readonly TrialView[]): Promise<void> {
-    this.enqueue(head, history, head.status === 'completed' ? 'final' : 'checkpoint')
+    this.track(head, history)
+    this.enqueue(head, head.status === 'completed' ? 'final' : 'checkpoint')
     await this.saving
   }
 
-  private enqueue(head: CheckpointHead, history: readonly TrialView[], kind: 'final' | 'checkpoint'): void {
-    const payload = toPayload(head, history, this.maxSeeds)
+  /** Takes in the trials committed since the last call (all of them on the first). */
+  private track(head: CheckpointHead, history: readonly TrialView[]): void {
+    if (this.best?.direction !== head.direction) this.best = new BestTrials(this.maxSeeds, head.direction)
+    this.best.update(history)
+  }
+
+  private enqueue(head: CheckpointHead, kind: 'final' | 'checkpoint'): void {
+    const payload = toPayload(head, (this.best as BestTrials).list().slice(0, this.maxSeeds))
     if (payload.trials.length === 0 && kind === 'checkpoint') return
     const entry = {
       kind,
@@ -105,19 +120,25 @@ export class WarmStartWriter {
   }
 }
 
-function toPayload(head: CheckpointHead, history: readonly TrialView[], maxSeeds: number): SessionTrialsPayload {
-  const ok = history.filter((t) => t.status === 'ok' && t.score !== undefined && !t.seeded)
-  const trials = bestFirst(ok, head.direction)
-    .slice(0, maxSeeds)
-    .map((t) => ({ candidate: t.candidate, score: t.score as number }))
+/**
+ * Checks the `warmStart` option of `startSession` / `resumeSession` and returns its
+ * `maxSeedTrials` (or the default). Throws `InvalidInputError`.
+ */
+export function checkWarmStartOptions(ws: WarmStartOptions | undefined): number {
+  if (ws === undefined) return DEFAULT_MAX_SEED_TRIALS
+  if (ws === null || typeof ws !== 'object' || !ws.store || typeof ws.store.lookup !== 'function')
+    throw new InvalidInputError('must be { store: WarmStartStore, maxSeedTrials?, reuseFinal? }', 'warmStart')
+  const max = ws.maxSeedTrials ?? DEFAULT_MAX_SEED_TRIALS
+  if (!Number.isSafeInteger(max) || max < 0 || max > MAX_SEED_TRIALS)
+    throw new InvalidInputError(`must be an integer in [0, ${MAX_SEED_TRIALS}]`, 'warmStart.maxSeedTrials')
+  return max
+}
+
+function toPayload(head: CheckpointHead, best: readonly TrialView[]): SessionTrialsPayload {
+  const trials = best.map((t) => ({ candidate: t.candidate, score: t.score as number }))
   const payload: SessionTrialsPayload = { format: PAYLOAD_FORMAT, sessionId: head.sessionId, bestScore: head.progress.bestScore, trials }
   if (head.bestArtifact !== undefined) payload.bestArtifact = head.bestArtifact
   return payload
-}
-
-function bestFirst(trials: TrialView[], direction: Direction): TrialView[] {
-  const sign = direction === 'maximize' ? -1 : 1
-  return trials.slice().sort((a, b) => sign * ((a.score as number) - (b.score as number)) || a.trialIdx - b.trialIdx)
 }
 
 function asPayload(value: unknown): SessionTrialsPayload | null {

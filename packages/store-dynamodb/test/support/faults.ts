@@ -62,14 +62,23 @@ export function injectFault(client: DynamoDBClient, fault: Fault): { hits: numbe
   return state
 }
 
-/** Matches the head update of a commit (the commit point). */
+/** Matches the head write of a commit (the commit point). */
 export const isHeadCommit = (r: Request): boolean =>
-  r.command === 'UpdateItemCommand' && String(r.input.ConditionExpression ?? '').includes('#attempts = :first')
+  r.command === 'PutItemCommand' &&
+  (r.input.Item as Record<string, { S?: string }> | undefined)?.sk?.S === 'head' &&
+  String(r.input.ConditionExpression ?? '').includes('#stamp')
 
 /** Matches a lease renewal. */
 export const isRenewal = (r: Request): boolean =>
-  r.command === 'UpdateItemCommand' && r.input.UpdateExpression === 'SET #exp = :exp'
+  r.command === 'UpdateItemCommand' && r.input.UpdateExpression === 'SET #exp = :exp, #stamp = :stamp'
 
-/** Matches a trial put. */
-export const isTrialPut = (r: Request): boolean =>
-  r.command === 'PutItemCommand' && String((r.input.Item as Record<string, { S?: string }> | undefined)?.sk?.S ?? '').startsWith('trial#')
+type RawItem = Record<string, { S?: string }> | undefined
+const isTrialItem = (item: RawItem): boolean => String(item?.sk?.S ?? '').startsWith('trial#')
+
+/** Matches a write of trial items: the batch that writes out committed records, or a put ahead of a head write. */
+export const isTrialWrite = (r: Request): boolean => {
+  if (r.command === 'PutItemCommand') return isTrialItem(r.input.Item as RawItem)
+  if (r.command !== 'BatchWriteItemCommand') return false
+  const requests = Object.values(r.input.RequestItems as Record<string, Array<{ PutRequest?: { Item: RawItem } }>>).flat()
+  return requests.some((w) => isTrialItem(w.PutRequest?.Item))
+}

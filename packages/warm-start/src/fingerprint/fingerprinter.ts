@@ -1,9 +1,10 @@
 import { createHash, type Hash } from 'node:crypto'
+import { CanonicalJsonEncoder } from '@cairn/core'
 import { invalidInput } from '../util/errors.js'
 import { isWellFormed } from '../util/well-formed.js'
-import { CanonicalJsonEncoder } from './canonical-json.js'
 import { FieldKind, PREAMBLE, TAG_PREFIX_BYTES, VALUE_LENGTH_BYTES } from './encoding.js'
 import type { Fingerprint } from './fingerprint.js'
+import { fingerprintJsonError } from './json-problem.js'
 
 /** Absorbed bytes are gathered here and handed to SHA-256 in large pieces. */
 const BUFFER_BYTES = 256 * 1024
@@ -96,7 +97,7 @@ export class Fingerprinter {
   absorbJson(tag: string, value: unknown): this {
     this.#open()
     this.#json ??= new CanonicalJsonEncoder()
-    this.#text(FieldKind.json, tag, this.#json.encode(value, `absorbJson(${JSON.stringify(tag)})`))
+    this.#text(FieldKind.json, tag, this.#json.encode(value, (problem) => fingerprintJsonError(problem, `absorbJson(${JSON.stringify(tag)})`)))
     return this
   }
 

@@ -1,7 +1,8 @@
 import * as crypto from 'node:crypto'
-import { CanonicalJsonEncoder } from '../fingerprint/canonical-json.js'
+import { CanonicalJsonEncoder } from '@cairn/core'
 import type { Fingerprint } from '../fingerprint/fingerprint.js'
 import { absorbCanonicalText, Fingerprinter } from '../fingerprint/fingerprinter.js'
+import { fingerprintJsonError } from '../fingerprint/json-problem.js'
 import { invalidInput } from '../util/errors.js'
 
 /** Options of `hashTrainset` and `TrainsetHasher`. */
@@ -54,7 +55,8 @@ export class TrainsetHasher {
    */
   add(example: unknown): this {
     if (this.#done) throw invalidInput('this TrainsetHasher was finalized; create a new one')
-    const text = this.#encoder.encode(example, this.#count)
+    const index = this.#count
+    const text = this.#encoder.encode(example, (problem) => fingerprintJsonError(problem, index))
     if (this.ordered) this.#fp[absorbCanonicalText]('example', text)
     else this.#digests.push(oneShot ? oneShot('sha256', text) : crypto.createHash('sha256').update(text, 'utf8').digest('hex'))
     this.#count++
