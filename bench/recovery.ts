@@ -28,6 +28,7 @@
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { readCli, UsageError, type Cli } from './lib/args.js'
 import { printTable, type Row } from './lib/stats.js'
 
 /** Options of `run`. */
@@ -109,30 +110,30 @@ export function table(result: Record<string, unknown>): Row[] {
   return rows
 }
 
-function parseArgs(argv: string[]): RecoveryBenchOptions & { json: boolean } {
-  const o: RecoveryBenchOptions & { json: boolean } = { json: false }
-  const num = (i: number): number => {
-    const v = Number(argv[i + 1])
-    if (!Number.isFinite(v) || v <= 0) throw new Error(`${argv[i]} needs a positive number`)
-    return v
-  }
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]
-    if (a === '--json') o.json = true
-    else if (a === '--no-dynamodb') o.dynamodb = false
-    else if (a === '--reps') o.reps = num(i++)
-    else if (a === '--ttl') o.leaseTtlMs = num(i++)
-    else if (a === '--poll') o.pollIntervalMs = num(i++)
-    else if (a === '--sessions') o.sessions = num(i++)
-    else if (a === '--monitors') o.monitors = num(i++)
-    else if (a === '--trials') o.trials = num(i++)
-    else throw new Error(`bench/recovery: unknown argument ${a}`)
-  }
-  return o
+/** A positive number, or a usage error naming the flag. */
+function positive(flag: string, value: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} needs a positive number, got ${JSON.stringify(value)}`)
+  return n
+}
+
+export const cli: Cli<RecoveryBenchOptions & { json: boolean }> = {
+  command: 'bench/recovery.ts',
+  defaults: () => ({ json: false }),
+  flags: {
+    'no-dynamodb': { help: 'fs only: skip the DynamoDB Local swarm', apply: (o) => (o.dynamodb = false) },
+    reps: { value: 'n', help: 'kills for the detection figure (default 5)', apply: (o, v) => (o.reps = positive('reps', v)) },
+    ttl: { value: 'ms', help: 'lease ttl of the fs runs (default 1000)', apply: (o, v) => (o.leaseTtlMs = positive('ttl', v)) },
+    poll: { value: 'ms', help: 'monitor poll interval of the fs runs (default 200)', apply: (o, v) => (o.pollIntervalMs = positive('poll', v)) },
+    sessions: { value: 'n', help: 'orphaned sessions (default 100)', apply: (o, v) => (o.sessions = positive('sessions', v)) },
+    monitors: { value: 'n', help: 'monitor processes (default 3)', apply: (o, v) => (o.monitors = positive('monitors', v)) },
+    trials: { value: 'n', help: 'trials per session (default 8)', apply: (o, v) => (o.trials = positive('trials', v)) },
+    json: { help: 'print the JSON report only (no table)', apply: (o) => (o.json = true) },
+  },
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { json, ...opts } = parseArgs(process.argv.slice(2))
+  const { json, ...opts } = readCli(cli)
   const result = await run(opts)
   console.log(JSON.stringify(result, null, 2))
   if (!json) printTable(title, table(result))
