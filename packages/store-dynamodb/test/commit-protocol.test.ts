@@ -1,27 +1,14 @@
 import { PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
 import { makeHead, makeTrial, nextHead } from '@cairn/testkit'
 import type { CheckpointHead, TrialRecord } from '@cairn/core'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { createDynamoDbStore, DEFAULT_INLINE_TRIALS, type DynamoDbStore } from '../src/index.js'
 import { injectFault, isHeadCommit, isTrialWrite, type Request } from './support/faults.js'
-import { dropTable, localConfig, newTable, rawClient } from './support/tables.js'
+import { useTable } from './support/table-fixture.js'
+import { localConfig, rawClient } from './support/tables.js'
 
-let tableName: string
-const opened: DynamoDbStore[] = []
-
-function open(inlineTrials?: number): DynamoDbStore {
-  const store = createDynamoDbStore({ tableName, clientConfig: localConfig(), ...(inlineTrials !== undefined ? { inlineTrials } : {}) })
-  opened.push(store)
-  return store
-}
-
-beforeEach(async () => {
-  tableName = await newTable('protocol')
-})
-afterEach(async () => {
-  for (const s of opened.splice(0)) await s.close()
-  await dropTable(tableName)
-})
+const table = useTable('protocol')
+const open = (inlineTrials?: number): DynamoDbStore => table.open(inlineTrials !== undefined ? { inlineTrials } : {})
 
 async function commitTrial(store: DynamoDbStore, head: CheckpointHead, trial: TrialRecord, overrides: Partial<CheckpointHead> = {}) {
   const next = nextHead(head, [trial], overrides)
@@ -35,7 +22,7 @@ async function trialKeys(sessionId: string): Promise<string[]> {
   try {
     const out = await client.send(
       new QueryCommand({
-        TableName: tableName,
+        TableName: table.tableName(),
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :t)',
         ExpressionAttributeValues: { ':pk': { S: sessionId }, ':t': { S: 'trial#' } },
         ConsistentRead: true,
@@ -96,7 +83,7 @@ describe('one write per commit; trial items written out in batches', () => {
 
   test('inlineTrials must be an integer from 1 to 16', () => {
     for (const bad of [0, 17, 1.5, Number.NaN, '4']) {
-      expect(() => createDynamoDbStore({ tableName, clientConfig: localConfig(), inlineTrials: bad as number })).toThrow(/inlineTrials|1 to 16/)
+      expect(() => createDynamoDbStore({ tableName: table.tableName(), clientConfig: localConfig(), inlineTrials: bad as number })).toThrow(/inlineTrials|1 to 16/)
     }
   })
 })
@@ -155,7 +142,7 @@ describe('the stamp', () => {
     const removeStamp = async (id: string): Promise<void> => {
       const client = rawClient()
       try {
-        await client.send(new UpdateItemCommand({ TableName: tableName, Key: { pk: { S: id }, sk: { S: 'head' } }, UpdateExpression: 'REMOVE stamp' }))
+        await client.send(new UpdateItemCommand({ TableName: table.tableName(), Key: { pk: { S: id }, sk: { S: 'head' } }, UpdateExpression: 'REMOVE stamp' }))
       } finally {
         client.destroy()
       }
@@ -193,7 +180,7 @@ describe('incarnations', () => {
     // A stale writer of the first incarnation writes out its record of trial 0 only now.
     const client = rawClient()
     try {
-      await client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: id }, sk: { S: sk(1, 0) }, inc: { N: '1' }, body: { B: new Uint8Array([1, 2, 3]) } } }))
+      await client.send(new PutItemCommand({ TableName: table.tableName(), Item: { pk: { S: id }, sk: { S: sk(1, 0) }, inc: { N: '1' }, body: { B: new Uint8Array([1, 2, 3]) } } }))
     } finally {
       client.destroy()
     }

@@ -1,28 +1,14 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb'
 import { makeHead, makeTrial, nextHead, rejectedWith, settle } from '@cairn/testkit'
 import type { CheckpointHead, TrialRecord } from '@cairn/core'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { createDynamoDbStore, DynamoDbRequestError, type DynamoDbStore } from '../src/index.js'
 import { conditionalFailure, injectFault, isHeadCommit, isRenewal, isTrialWrite, networkError } from './support/faults.js'
-import { dropTable, localConfig, newTable, rawClient } from './support/tables.js'
+import { useTable } from './support/table-fixture.js'
+import { localConfig, rawClient } from './support/tables.js'
 
-let tableName: string
-const opened: DynamoDbStore[] = []
-
-function open(extra: { maxAttempts?: number; inlineTrials?: number } = {}): DynamoDbStore {
-  const { inlineTrials, ...client } = extra
-  const store = createDynamoDbStore({ tableName, clientConfig: localConfig(client), ...(inlineTrials !== undefined ? { inlineTrials } : {}) })
-  opened.push(store)
-  return store
-}
-
-beforeEach(async () => {
-  tableName = await newTable('faults')
-})
-afterEach(async () => {
-  for (const s of opened.splice(0)) await s.close()
-  await dropTable(tableName)
-})
+const table = useTable('faults')
+const open = table.open
 
 async function commitTrial(store: DynamoDbStore, head: CheckpointHead, trial: TrialRecord, token: number): Promise<CheckpointHead> {
   const next = nextHead(head, [trial])
@@ -35,7 +21,7 @@ async function rawTrial(sessionId: string, idx: number, inc = 1): Promise<Record
   const client = rawClient()
   const sk = `trial#${String(inc).padStart(10, '0')}#${String(idx).padStart(10, '0')}`
   try {
-    const out = await client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: sessionId }, sk: { S: sk } }, ConsistentRead: true }))
+    const out = await client.send(new GetItemCommand({ TableName: table.tableName(), Key: { pk: { S: sessionId }, sk: { S: sk } }, ConsistentRead: true }))
     return out.Item
   } finally {
     client.destroy()
@@ -163,9 +149,9 @@ describe('commits under faults', () => {
   })
 
   test('an unreachable endpoint gives a retryable DynamoDbRequestError, not a hang', async () => {
-    const store = createDynamoDbStore({ tableName, clientConfig: { ...localConfig({ maxAttempts: 2 }), endpoint: 'http://127.0.0.1:9' } })
-    opened.push(store)
+    const store = createDynamoDbStore({ tableName: table.tableName(), clientConfig: { ...localConfig({ maxAttempts: 2 }), endpoint: 'http://127.0.0.1:9' } })
     const err = await store.load('some-session').catch((e: unknown) => e)
+    await store.close()
     expect(err).toBeInstanceOf(DynamoDbRequestError)
     expect(err).toMatchObject({ code: 'TIMEOUT', retryable: true, operation: 'DescribeTable' })
   })
