@@ -160,18 +160,21 @@ export async function run(): Promise<DynamoDbBenchFigures> {
     const commitRunUs: number[] = []
     let commitRequests = 0
     let commits = 0
-    const commitOne = async (id: string, s: { revision: number; attempts: number }) => {
-      const t = benchTrial(s.attempts)
-      const h = benchHead(id, s.attempts + 1)
+    /** Commits the next trial of session `id` (state `s`). */
+    const commitNext = async (id: string, s: { revision: number; attempts: number }): Promise<void> => {
+      const r = await store.commit(id, { expectedRevision: s.revision, fencingToken: 1, head: benchHead(id, s.attempts + 1), trials: [benchTrial(s.attempts)] })
+      s.revision = r.revision
+      s.attempts++
+    }
+    /** µs of one commit started on an idle store. */
+    const commitOne = async (id: string, s: { revision: number; attempts: number }): Promise<number> => {
       await store.flush()
       const before = requests
       const start = nowUs()
-      const r = await store.commit(id, { expectedRevision: s.revision, fencingToken: 1, head: h, trials: [t] })
+      await commitNext(id, s)
       const took = nowUs() - start
       commitRequests += requests - before
       commits++
-      s.revision = r.revision
-      s.attempts++
       return took
     }
     // Warm up the JVM and the connection pool, then interleave the three so drift hits them alike.
@@ -194,11 +197,7 @@ export async function run(): Promise<DynamoDbBenchFigures> {
       for (let i = 0; i < COMMITS_PER_ROUND; i++) await rawPut(`run-${r}-${i}`)
       rawRunUs.push((nowUs() - start) / COMMITS_PER_ROUND)
       start = nowUs()
-      for (let i = 0; i < COMMITS_PER_ROUND; i++) {
-        const r = await store.commit('bench-10000', { expectedRevision: large.revision, fencingToken: 1, head: benchHead('bench-10000', large.attempts + 1), trials: [benchTrial(large.attempts)] })
-        large.revision = r.revision
-        large.attempts++
-      }
+      for (let i = 0; i < COMMITS_PER_ROUND; i++) await commitNext('bench-10000', large)
       await store.flush()
       commitRunUs.push((nowUs() - start) / COMMITS_PER_ROUND)
     }

@@ -19,7 +19,7 @@ import { headContentAttrs } from './head-item.js'
 import { inlineAttr, writeCommitted, type InlineTrial, type TrialIdentity } from './inline.js'
 import { controlOf, headMeta, readHead } from './read-head.js'
 import { A, GSI_PK, GSI_SESSIONS, GSI_SK, HEAD_SK, PK, SK } from './table-design.js'
-import { deleteOwnTrial, writeTrial, type TrialWriter } from './trial-write.js'
+import { deleteOwnTrial, writeTrial } from './trial-write.js'
 
 /** Bytes we reserve on a head item for attributes not counted exactly (owner, lease, control). */
 const UNCOUNTED_HEAD_BYTES = 1_024
@@ -60,7 +60,6 @@ export async function commit(ctx: StoreContext, sessionId: string, request: Comm
   const revision = expectedRevision + 1
   const cid = randomUUID()
   const by: TrialIdentity = { writer: ctx.writer, inc, token: fencingToken, rev: revision, cid }
-  const writer: TrialWriter = { inc, fencingToken, revision, cid }
 
   // What the new head carries inline: the known head's records from its first unconfirmed
   // one on (their items were not confirmed yet), and this commit's trials.
@@ -94,7 +93,7 @@ export async function commit(ctx: StoreContext, sessionId: string, request: Comm
     refuse(sessionId, request, firstIdx, headMeta(current), undefined, inc)
   }
   const deleteTrials = (): Promise<unknown> =>
-    Promise.allSettled(written.map(({ idx, value }) => deleteOwnTrial(ctx, sessionId, idx, writer, value)))
+    Promise.allSettled(written.map(({ idx, value }) => deleteOwnTrial(ctx, sessionId, idx, by, value)))
   const deleteHeadChunks = (): Promise<unknown> =>
     headValue.chunkId ? deleteChunks(ctx.db, headPk, headValue as Required<StoredValue>).catch(() => undefined) : Promise.resolve()
 
@@ -106,7 +105,7 @@ export async function commit(ctx: StoreContext, sessionId: string, request: Comm
       await Promise.all(known.inline.map((t) => t.writing))
       await writeCommitted(ctx, sessionId, known.inline.filter((t) => !t.confirmed), true)
       const write = async (t: TrialRecord): Promise<void> => {
-        written.push({ idx: t.trialIdx, value: await writeTrial(ctx, sessionId, t, writer, checkHead) })
+        written.push({ idx: t.trialIdx, value: await writeTrial(ctx, sessionId, t, by, checkHead) })
       }
       const trialsWritten = (async () => {
         if (trials.length === 0) return

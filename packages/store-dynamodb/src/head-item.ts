@@ -1,9 +1,9 @@
 import { crc32 } from 'node:zlib'
-import { CheckpointCorruptError, canonicalJson, type CheckpointHead, type Lease, type SessionListing } from '@cairn/core'
+import { CheckpointCorruptError, canonicalJson, headToListing, type CheckpointHead, type Lease, type SessionListing } from '@cairn/core'
 import { av, num, str, type Item } from './db.js'
 import { A } from './table-design.js'
 
-/** The listing fields a head item carries as checksummed JSON (lease expiry is kept apart). */
+/** The listing fields a head item carries as checksummed JSON (the lease expiry is kept apart, in `leaseExpiresAt`). */
 type StoredListing = Omit<SessionListing, 'leaseExpiresAt' | 'problem'>
 
 /**
@@ -12,17 +12,8 @@ type StoredListing = Omit<SessionListing, 'leaseExpiresAt' | 'problem'>
  * head) and plain copies of status, optimizer id and update time for server-side filters.
  */
 export function headContentAttrs(head: CheckpointHead, revision: number): Item {
-  const listing: StoredListing = {
-    sessionId: head.sessionId,
-    ...(head.name !== undefined ? { name: head.name } : {}),
-    status: head.status,
-    optimizer: head.optimizer.id,
-    ...(head.job !== undefined ? { job: head.job } : {}),
-    bestScore: head.progress.bestScore,
-    completed: head.progress.completed,
-    updatedAt: head.updatedAt,
-  }
-  const json = canonicalJson(listing)
+  const { leaseExpiresAt: _apart, ...listing } = headToListing(head)
+  const json = canonicalJson(listing satisfies StoredListing)
   return {
     [A.rev]: av.n(revision),
     [A.attempts]: av.n(head.progress.attempts),

@@ -2,23 +2,14 @@ import { RevisionConflictError, encodeTrial, type TrialRecord } from '@cairn/cor
 import { deleteChunks, layoutValue, type StoredValue } from './chunks.js'
 import type { StoreContext } from './context.js'
 import { av, num, str, type Item } from './db.js'
+import { identityAttrs, type TrialIdentity } from './inline.js'
 import { A, PK, SK, trialSk } from './table-design.js'
-
-/** Who writes a trial item: recorded on it, so a retry of the same write is recognised. */
-export interface TrialWriter {
-  inc: number
-  fencingToken: number
-  /** The revision the commit creates. */
-  revision: number
-  /** Random id of the commit. */
-  cid: string
-}
 
 const ROUNDS = 3
 const IDENTITY = [A.writer, A.inc, A.token, A.rev, A.cid] as const
 
 /**
- * Writes one trial item ahead of the head update. It lands only in an empty slot, or over
+ * Writes one trial item ahead of the head write. It lands only in an empty slot, or over
  * the same write retried (same store instance, incarnation, token and revision): so a
  * committed trial is never overwritten without looking. An occupied slot is taken over only
  * after `checkHead` confirmed against the head that the commit is admissible — revision,
@@ -31,32 +22,23 @@ export async function writeTrial(
   ctx: StoreContext,
   sessionId: string,
   trial: TrialRecord,
-  w: TrialWriter,
+  by: TrialIdentity,
   checkHead: () => Promise<void>,
 ): Promise<StoredValue> {
   const value = layoutValue(sessionId, encodeTrial(trial), 256)
   if (value.chunkItems.length > 0) await ctx.db.batchPut(value.chunkItems)
-  const item: Item = {
-    [PK]: av.s(sessionId),
-    [SK]: av.s(trialSk(w.inc, trial.trialIdx)),
-    [A.writer]: av.s(ctx.writer),
-    [A.inc]: av.n(w.inc),
-    [A.token]: av.n(w.fencingToken),
-    [A.rev]: av.n(w.revision),
-    [A.cid]: av.s(w.cid),
-    ...value.attrs,
-  }
-  const mine = mineOf(ctx, w)
+  const mine = identityAttrs(by)
+  const item: Item = { [PK]: av.s(sessionId), [SK]: av.s(trialSk(by.inc, trial.trialIdx)), ...mine, ...value.attrs }
   let out = await ctx.db.put({ Item: item, ...condition('attribute_not_exists(#pk) OR ', mine) })
   for (let round = 0; !out.ok && round < ROUNDS; round++) {
     const existing = out.current
     if (existing) {
       await checkHead()
       if (
-        num(existing, A.token) === w.fencingToken &&
-        num(existing, A.inc) === w.inc &&
-        num(existing, A.rev) === w.revision &&
-        (str(existing, A.writer) !== ctx.writer || str(existing, A.cid) !== w.cid)
+        num(existing, A.token) === by.token &&
+        num(existing, A.inc) === by.inc &&
+        num(existing, A.rev) === by.rev &&
+        (str(existing, A.writer) !== by.writer || str(existing, A.cid) !== by.cid)
       )
         break
     }
@@ -66,21 +48,16 @@ export async function writeTrial(
   }
   if (!out.ok) {
     if (value.chunkId) await deleteChunks(ctx.db, sessionId, value as Required<StoredValue>).catch(() => undefined)
-    throw new RevisionConflictError(sessionId, w.revision - 1, w.revision)
+    throw new RevisionConflictError(sessionId, by.rev - 1, by.rev)
   }
   return value
 }
 
 /** Deletes a trial item this writer wrote (only if it is still exactly that write), and its chunks. */
-export async function deleteOwnTrial(ctx: StoreContext, sessionId: string, idx: number, w: TrialWriter, value: StoredValue): Promise<void> {
-  const mine = mineOf(ctx, w)
-  const { ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } = condition('attribute_exists(#pk) AND ', mine)
-  const out = await ctx.db.delete({ Key: ctx.db.key(sessionId, trialSk(w.inc, idx)), ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues })
+export async function deleteOwnTrial(ctx: StoreContext, sessionId: string, idx: number, by: TrialIdentity, value: StoredValue): Promise<void> {
+  const { ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } = condition('attribute_exists(#pk) AND ', identityAttrs(by))
+  const out = await ctx.db.delete({ Key: ctx.db.key(sessionId, trialSk(by.inc, idx)), ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues })
   if (out.ok && value.chunkId) await deleteChunks(ctx.db, sessionId, value as Required<StoredValue>)
-}
-
-function mineOf(ctx: StoreContext, w: TrialWriter): Item {
-  return { [A.writer]: av.s(ctx.writer), [A.inc]: av.n(w.inc), [A.token]: av.n(w.fencingToken), [A.rev]: av.n(w.revision), [A.cid]: av.s(w.cid) }
 }
 
 function identityOf(item: Item): Partial<Item> {
@@ -90,7 +67,7 @@ function identityOf(item: Item): Partial<Item> {
 }
 
 /** `prefix` + "every identity attribute (writer, inc, token, rev, cid) equals (or, when undefined, is absent)". */
-export function condition(prefix: string, identity: Partial<Item>) {
+function condition(prefix: string, identity: Partial<Item>) {
   const names: Record<string, string> = { '#pk': PK }
   const values: Item = {}
   const parts = IDENTITY.map((name, i) => {

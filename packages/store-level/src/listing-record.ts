@@ -1,4 +1,4 @@
-import { CheckpointCorruptError } from '@cairn/core'
+import { CheckpointCorruptError, headToListing } from '@cairn/core'
 import type { CheckpointHead, ControlRequest, Lease, SessionListing, SessionStatus } from '@cairn/core'
 
 /**
@@ -26,15 +26,11 @@ export interface ListingRecord {
 
 /** The listing record of a head (its own `lease` is ignored: the record holds the lease). */
 export function listingRecordOf(head: CheckpointHead, lease: Lease | null, control: ControlRequest | null): ListingRecord {
+  const { sessionId: _id, leaseExpiresAt: _exp, ...listing } = headToListing(head)
   return {
     v: 1,
-    ...(head.name !== undefined ? { name: head.name } : {}),
+    ...listing,
     status: head.status,
-    optimizer: head.optimizer.id,
-    ...(head.job !== undefined ? { job: head.job } : {}),
-    bestScore: head.progress.bestScore,
-    completed: head.progress.completed,
-    updatedAt: head.updatedAt,
     revision: head.revision,
     attempts: head.progress.attempts,
     lease: lease ? { owner: lease.owner, fencingToken: lease.fencingToken, expiresAt: lease.expiresAt } : null,
