@@ -153,7 +153,12 @@ export async function run(): Promise<Record<string, unknown>> {
     const result = {
       unit: 'ms per trial (median of 100 consecutive trials)',
       memory: { at100: round(memory.at100, 4), at10k: round(memory.at10k, 4), growth: round(memory.at10k / memory.at100, 2) },
-      fs: { at100: round(fs.at100), at10k: round(fs.at10k), growth: round(fs.at10k / fs.at100, 2), bytesPerCommit: fs.headBytes + fs.trialBytes },
+      fs: {
+        at100: round(fs.at100),
+        at10k: round(fs.at10k),
+        growth: round(fs.at10k / fs.at100, 2),
+        bytesPerCommit: fs.headBytes + fs.trialBytes,
+      },
       level: { at100: round(level.at100), at10k: round(level.at10k), growth: round(level.at10k / level.at100, 2) },
       rawDurableWrite: round(raw),
       fsVsRaw: round(fs.at10k / raw, 2),
@@ -176,10 +181,22 @@ export function table(r: Awaited<ReturnType<typeof run>>): Row[] {
     { what: 'memory store (driver + commit)', 'at 100': x.memory.at100, 'at 10,000': x.memory.at10k, 'ratio 10k/100': x.memory.growth },
     { what: 'fs store, durable', 'at 100': x.fs.at100, 'at 10,000': x.fs.at10k, 'ratio 10k/100': x.fs.growth },
     { what: 'level store, sync', 'at 100': x.level.at100, 'at 10,000': x.level.at10k, 'ratio 10k/100': x.level.growth },
-    { what: `raw durable fs write (${x.fs.bytesPerCommit} B)`, 'at 100': x.rawDurableWrite, 'at 10,000': x.rawDurableWrite, 'ratio 10k/100': 1 },
+    {
+      what: `raw durable fs write (${x.fs.bytesPerCommit} B)`,
+      'at 100': x.rawDurableWrite,
+      'at 10,000': x.rawDurableWrite,
+      'ratio 10k/100': 1,
+    },
   ]
-  if (x.optunaJournal) rows.push({ what: 'Optuna 3.1 JournalFileStorage', 'at 100': x.optunaJournal.at100, 'at 10,000': `${round(x.optunaJournal.at1000)} (at 1,000)`, 'ratio 10k/100': round(x.optunaJournal.at1000 / x.optunaJournal.at100, 2) })
-  if (x.optunaSqlite) rows.push({ what: 'Optuna 3.1 RDBStorage (SQLite)', 'at 100': x.optunaSqlite.at100, 'at 10,000': '', 'ratio 10k/100': '' })
+  if (x.optunaJournal)
+    rows.push({
+      what: 'Optuna 3.1 JournalFileStorage',
+      'at 100': x.optunaJournal.at100,
+      'at 10,000': `${round(x.optunaJournal.at1000)} (at 1,000)`,
+      'ratio 10k/100': round(x.optunaJournal.at1000 / x.optunaJournal.at100, 2),
+    })
+  if (x.optunaSqlite)
+    rows.push({ what: 'Optuna 3.1 RDBStorage (SQLite)', 'at 100': x.optunaSqlite.at100, 'at 10,000': '', 'ratio 10k/100': '' })
   return rows
 }
 

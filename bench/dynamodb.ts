@@ -80,7 +80,12 @@ async function seedSession(store: DynamoDbStore, id: string, n: number): Promise
   while (state.attempts < n) {
     const count = Math.min(SEED_BATCH, n - state.attempts)
     const trials = Array.from({ length: count }, (_, i) => benchTrial(state.attempts + i))
-    const { revision } = await store.commit(id, { expectedRevision: state.revision, fencingToken: 1, head: benchHead(id, state.attempts + count), trials })
+    const { revision } = await store.commit(id, {
+      expectedRevision: state.revision,
+      fencingToken: 1,
+      head: benchHead(id, state.attempts + count),
+      trials,
+    })
     state = { revision, attempts: state.attempts + count }
   }
   return state
@@ -148,7 +153,9 @@ export async function run(): Promise<DynamoDbBenchFigures> {
     const bytesPerCommit = encodeTrial(benchTrial(LARGE)).length + encodeHead(benchHead('bench-10000', LARGE + 1)).length
     const rawValue = new Uint8Array(bytesPerCommit).fill(0x5a)
     const rawPut = (key: string) =>
-      store.client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: key }, sk: { S: 'raw' }, body: { B: rawValue } } }) as never)
+      store.client.send(
+        new PutItemCommand({ TableName: tableName, Item: { pk: { S: key }, sk: { S: 'raw' }, body: { B: rawValue } } }) as never,
+      )
 
     let requests = 0
     store.client.middlewareStack.add((next) => async (args) => (requests++, next(args)), { step: 'initialize', name: 'bench-count' })
@@ -162,7 +169,12 @@ export async function run(): Promise<DynamoDbBenchFigures> {
     let commits = 0
     /** Commits the next trial of session `id` (state `s`). */
     const commitNext = async (id: string, s: { revision: number; attempts: number }): Promise<void> => {
-      const r = await store.commit(id, { expectedRevision: s.revision, fencingToken: 1, head: benchHead(id, s.attempts + 1), trials: [benchTrial(s.attempts)] })
+      const r = await store.commit(id, {
+        expectedRevision: s.revision,
+        fencingToken: 1,
+        head: benchHead(id, s.attempts + 1),
+        trials: [benchTrial(s.attempts)],
+      })
       s.revision = r.revision
       s.attempts++
     }

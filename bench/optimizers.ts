@@ -213,7 +213,15 @@ export interface BenchReport {
   optunaVersion?: string
   note?: string
   rows: BenchRow[]
-  long: { optimizer: string; function: string; trials: number; seeds: number; ours: { median: number; msPerSuggestion: number }; optuna?: { median: number; msPerSuggestion: number }; timeRatio?: number }[]
+  long: {
+    optimizer: string
+    function: string
+    trials: number
+    seeds: number
+    ours: { median: number; msPerSuggestion: number }
+    optuna?: { median: number; msPerSuggestion: number }
+    timeRatio?: number
+  }[]
 }
 
 interface OptunaOut {
@@ -264,13 +272,26 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
   const names = Object.keys(OURS).filter((k) => !opts.optimizers || opts.optimizers.includes(k))
   const withOptuna = opts.optuna !== false && (await optunaAvailable())
   const optunaRun = !withOptuna
-      ? undefined
-      : runOptuna([
-          '--trials', String(trials), '--seeds', String(seeds),
-          '--functions', fns.map((f) => f.name).join(','), '--samplers', names.join(','),
-          '--long-trials', String(names.some((n) => n.startsWith('tpe')) ? longTrials : 0),
-          '--long-seeds', String(longSeeds), '--long-function', longFunction,
-        ], opts.verbose ?? false)
+    ? undefined
+    : runOptuna(
+        [
+          '--trials',
+          String(trials),
+          '--seeds',
+          String(seeds),
+          '--functions',
+          fns.map((f) => f.name).join(','),
+          '--samplers',
+          names.join(','),
+          '--long-trials',
+          String(names.some((n) => n.startsWith('tpe')) ? longTrials : 0),
+          '--long-seeds',
+          String(longSeeds),
+          '--long-function',
+          longFunction,
+        ],
+        opts.verbose ?? false,
+      )
   const log = (line: string): void => {
     if (opts.verbose) process.stderr.write(`${line}\n`)
   }
@@ -285,7 +306,12 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
         best.push(r.best)
         times.push(r.msPerSuggestion)
       }
-      rows.push({ function: fn.name, optimizer: name, optimum: fn.optimum, ours: { median: median(best), msPerSuggestion: median(times), best } })
+      rows.push({
+        function: fn.name,
+        optimizer: name,
+        optimum: fn.optimum,
+        ours: { median: median(best), msPerSuggestion: median(times), best },
+      })
       log(`cairn ${fn.name} ${name}: median ${median(best).toPrecision(6)}, ${median(times).toFixed(3)} ms/suggestion`)
     }
   }
@@ -300,7 +326,13 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
         best.push(r.best)
         times.push(r.msPerSuggestion)
       }
-      long.push({ optimizer: name, function: lf.name, trials: longTrials, seeds: longSeeds, ours: { median: median(best), msPerSuggestion: median(times) } })
+      long.push({
+        optimizer: name,
+        function: lf.name,
+        trials: longTrials,
+        seeds: longSeeds,
+        ours: { median: median(best), msPerSuggestion: median(times) },
+      })
       log(`cairn long ${name}: ${median(times).toFixed(3)} ms/suggestion`)
     }
   }
@@ -334,7 +366,8 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
 }
 
 /** Title of the table (for bench/run.ts). */
-export const title = 'Optimizers vs Optuna: median best value and ms per suggestion (gap ratio = (ours − optimum) / (Optuna − optimum), < 1 is better)'
+export const title =
+  'Optimizers vs Optuna: median best value and ms per suggestion (gap ratio = (ours − optimum) / (Optuna − optimum), < 1 is better)'
 
 /** Significant digits as text (printTable would round numbers to 3 decimals). */
 const sig = (v: number | undefined, digits = 4): string =>
@@ -377,11 +410,23 @@ export const cli: Cli<BenchOptions & { json: boolean }> = {
     },
     trials: { value: 'n', help: 'trials per run (default 100)', apply: (o, v) => (o.trials = Number(v)) },
     seeds: { value: 'n', help: 'seeds per function × optimizer (default 20)', apply: (o, v) => (o.seeds = Number(v)) },
-    'long-trials': { value: 'n', help: 'trials of the long TPE timing run, 0 skips it (default 1000)', apply: (o, v) => (o.longTrials = Number(v)) },
+    'long-trials': {
+      value: 'n',
+      help: 'trials of the long TPE timing run, 0 skips it (default 1000)',
+      apply: (o, v) => (o.longTrials = Number(v)),
+    },
     'long-seeds': { value: 'n', help: 'seeds of the long run (default 3)', apply: (o, v) => (o.longSeeds = Number(v)) },
     'long-function': { value: 'name', help: 'function of the long run (default hartmann6)', apply: (o, v) => (o.longFunction = v) },
-    functions: { value: 'a,b', help: `only these functions (of ${FUNCTIONS.map((f) => f.name).join(', ')})`, apply: (o, v) => (o.functions = v.split(',')) },
-    optimizers: { value: 'a,b', help: `only these optimizers (of ${Object.keys(OURS).join(', ')})`, apply: (o, v) => (o.optimizers = v.split(',')) },
+    functions: {
+      value: 'a,b',
+      help: `only these functions (of ${FUNCTIONS.map((f) => f.name).join(', ')})`,
+      apply: (o, v) => (o.functions = v.split(',')),
+    },
+    optimizers: {
+      value: 'a,b',
+      help: `only these optimizers (of ${Object.keys(OURS).join(', ')})`,
+      apply: (o, v) => (o.optimizers = v.split(',')),
+    },
     'no-optuna': { help: 'skip the Optuna side', apply: (o) => (o.optuna = false) },
     json: { help: 'print the JSON report only (no table)', apply: (o) => (o.json = true) },
     quiet: { help: 'no progress lines on stderr', apply: (o) => (o.verbose = false) },

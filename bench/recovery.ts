@@ -87,7 +87,15 @@ export async function run(opts: RecoveryBenchOptions = {}): Promise<Record<strin
 export function table(result: Record<string, unknown>): Row[] {
   const rows: Row[] = []
   const d = result.detection as
-    | { leaseTtlMs: number; pollIntervalMs: number; boundMs: number; reps: number; detectedMs: { median: number; max: number }; takenOverMs: { median: number }; withinBound: number }
+    | {
+        leaseTtlMs: number
+        pollIntervalMs: number
+        boundMs: number
+        reps: number
+        detectedMs: { median: number; max: number }
+        takenOverMs: { median: number }
+        withinBound: number
+      }
     | undefined
   if (d) {
     rows.push({
@@ -124,7 +132,11 @@ export const cli: Cli<RecoveryBenchOptions & { json: boolean }> = {
     'no-dynamodb': { help: 'fs only: skip the DynamoDB Local swarm', apply: (o) => (o.dynamodb = false) },
     reps: { value: 'n', help: 'kills for the detection figure (default 5)', apply: (o, v) => (o.reps = positive('reps', v)) },
     ttl: { value: 'ms', help: 'lease ttl of the fs runs (default 1000)', apply: (o, v) => (o.leaseTtlMs = positive('ttl', v)) },
-    poll: { value: 'ms', help: 'monitor poll interval of the fs runs (default 200)', apply: (o, v) => (o.pollIntervalMs = positive('poll', v)) },
+    poll: {
+      value: 'ms',
+      help: 'monitor poll interval of the fs runs (default 200)',
+      apply: (o, v) => (o.pollIntervalMs = positive('poll', v)),
+    },
     sessions: { value: 'n', help: 'orphaned sessions (default 100)', apply: (o, v) => (o.sessions = positive('sessions', v)) },
     monitors: { value: 'n', help: 'monitor processes (default 3)', apply: (o, v) => (o.monitors = positive('monitors', v)) },
     trials: { value: 'n', help: 'trials per session (default 8)', apply: (o, v) => (o.trials = positive('trials', v)) },

@@ -19,7 +19,10 @@ interface BenchModule {
 const ALL = ['core', 'level', 'dynamodb', 'optimizers', 'warm-start', 'recovery']
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = wanted.length > 0 ? wanted : ALL
-const results: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length }, startedAt: new Date().toISOString() }
+const results: Record<string, unknown> = {
+  machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
+  startedAt: new Date().toISOString(),
+}
 
 for (const name of names) {
   const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url))
@@ -46,5 +49,5 @@ for (const name of names) {
 
 const out = fileURLToPath(new URL('./results/', import.meta.url))
 await mkdir(out, { recursive: true })
-await writeFile(`${out}latest.json`, JSON.stringify(results, null, 2) + '\n')
+await writeFile(`${out}latest.json`, `${JSON.stringify(results, null, 2)}\n`)
 console.log(`\nwrote bench/results/latest.json`)

@@ -128,7 +128,12 @@ export function makeExamples(count: number, seed = 1): object[] {
       score: Math.round(rnd() * 1e6) / 1e6,
       tokens: 100 + Math.floor(rnd() * 400),
       tags: [pick(WORDS), pick(WORDS), pick(WORDS)],
-      meta: { source: rnd() < 0.5 ? 'wiki' : 'news', lang: rnd() < 0.03 ? 'fr' : 'en', difficulty: Math.round(rnd() * 300) / 100, verified: rnd() < 0.8 },
+      meta: {
+        source: rnd() < 0.5 ? 'wiki' : 'news',
+        lang: rnd() < 0.03 ? 'fr' : 'en',
+        difficulty: Math.round(rnd() * 300) / 100,
+        verified: rnd() < 0.8,
+      },
     })
   }
   return out
@@ -191,7 +196,15 @@ export async function benchHash(
     }
   })
   const ratio = (rows[1] as HashRow).ratio
-  return { mb: round(bytes / 1e6, 1), examples: examples.length, rows, ratio, wallRatio: (rows[1] as HashRow).wallRatio, target: 0.7, met: ratio >= 0.7 }
+  return {
+    mb: round(bytes / 1e6, 1),
+    examples: examples.length,
+    rows,
+    ratio,
+    wallRatio: (rows[1] as HashRow).wallRatio,
+    target: 0.7,
+    met: ratio >= 0.7,
+  }
 }
 
 /** The cross-validation benchmark: trials to fold 1's quality, cold vs warm-started, over seeds. */
@@ -208,7 +221,10 @@ export async function benchCv(
     const finals = folds.map((f) => f[pick].best).sort((a, b) => a - b)
     const mid = finals.length >> 1
     return {
-      medianTrialsToTarget: medianTrials(folds.map((f) => f[pick].trialsToTarget), trials),
+      medianTrialsToTarget: medianTrials(
+        folds.map((f) => f[pick].trialsToTarget),
+        trials,
+      ),
       reached: folds.filter((f) => f[pick].trialsToTarget !== null).length,
       medianFinalBest: round(finals.length % 2 ? (finals[mid] as number) : ((finals[mid - 1] as number) + (finals[mid] as number)) / 2, 4),
     }
@@ -220,7 +236,16 @@ export async function benchCv(
     fold1Best: round(r.fold1.best, 4),
     folds: r.folds.map((f) => ({ fold: f.fold, target: round(f.target, 4), cold: f.cold.trialsToTarget, warm: f.warm.trialsToTarget })),
   }))
-  return { k, trials, seeds, foldRuns: folds.length, cold, warm, speedup: round(cold.medianTrialsToTarget / warm.medianTrialsToTarget, 2), perSeed }
+  return {
+    k,
+    trials,
+    seeds,
+    foldRuns: folds.length,
+    cold,
+    warm,
+    speedup: round(cold.medianTrialsToTarget / warm.medianTrialsToTarget, 2),
+    perSeed,
+  }
 }
 
 /** Runs the benchmarks and returns their figures. */
@@ -240,7 +265,12 @@ export function table(report: Record<string, any>): Row[] {
   const h = report.hashTrainset
   if (h)
     for (const r of h.rows as HashRow[])
-      rows.push({ measure: r.method, value: r.ratio, unit: 'speed vs naive (CPU)', detail: `${r.ms} ms CPU, ${r.mbPerSecond} MB/s, ${h.mb} MB` })
+      rows.push({
+        measure: r.method,
+        value: r.ratio,
+        unit: 'speed vs naive (CPU)',
+        detail: `${r.ms} ms CPU, ${r.mbPerSecond} MB/s, ${h.mb} MB`,
+      })
   const cv = report.crossValidation
   if (cv) {
     for (const name of ['cold', 'warm'] as const)
@@ -250,7 +280,12 @@ export function table(report: Record<string, any>): Row[] {
         unit: "median trials to fold 1's quality",
         detail: `${cv[name].reached}/${cv.foldRuns} reached; median final 1−R² ${cv[name].medianFinalBest}`,
       })
-    rows.push({ measure: 'warm-start speedup', value: cv.speedup, unit: '× fewer trials', detail: `${cv.seeds} seeds × ${cv.k - 1} folds, ${cv.trials} trials` })
+    rows.push({
+      measure: 'warm-start speedup',
+      value: cv.speedup,
+      unit: '× fewer trials',
+      detail: `${cv.seeds} seeds × ${cv.k - 1} folds, ${cv.trials} trials`,
+    })
   }
   return rows
 }
@@ -267,20 +302,40 @@ function formatTable(report: Record<string, any>): string {
     lines.push(`hashTrainset on ${h.mb} MB (${h.examples} examples), best of runs; Node ${report.node}`)
     const rows: string[][] = [
       ['method', 'CPU ms', 'MB/s', 'speed vs naive', 'wall ms', 'wall speed vs naive'],
-      ...h.rows.map((r: HashRow) => [r.method, String(r.ms), String(r.mbPerSecond), r.ratio.toFixed(2), String(r.wallMs), r.wallRatio.toFixed(2)]),
+      ...h.rows.map((r: HashRow) => [
+        r.method,
+        String(r.ms),
+        String(r.mbPerSecond),
+        r.ratio.toFixed(2),
+        String(r.wallMs),
+        r.wallRatio.toFixed(2),
+      ]),
     ]
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
-    rows.splice(1, 0, widths.map((w) => '-'.repeat(w)))
+    rows.splice(
+      1,
+      0,
+      widths.map((w) => '-'.repeat(w)),
+    )
     for (const r of rows) lines.push(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '))
-    lines.push(`canonical/naive speed ratio ${h.ratio.toFixed(2)} by CPU time, ${h.wallRatio.toFixed(2)} by wall time (target ≥ ${h.target}: ${h.met ? 'met' : 'NOT met'})`)
+    lines.push(
+      `canonical/naive speed ratio ${h.ratio.toFixed(2)} by CPU time, ${h.wallRatio.toFixed(2)} by wall time (target ≥ ${h.target}: ${h.met ? 'met' : 'NOT met'})`,
+    )
   }
   const cv = report.crossValidation
   if (cv) {
     if (lines.length) lines.push('')
-    lines.push(`${cv.k}-fold CV, kernel ridge on Auto MPG, TPE (multivariate), ${cv.trials} trials per fold, ${cv.seeds} seeds: ${cv.foldRuns} runs of folds 2..${cv.k} each way`)
-    lines.push('                 median trials to fold 1\'s quality   reached   median final 1−R²')
-    for (const [name, s] of [['cold', cv.cold], ['warm-started', cv.warm]] as const)
-      lines.push(`${name.padEnd(16)} ${String(s.medianTrialsToTarget).padStart(33)}   ${`${s.reached}/${cv.foldRuns}`.padStart(7)}   ${s.medianFinalBest.toFixed(4).padStart(17)}`)
+    lines.push(
+      `${cv.k}-fold CV, kernel ridge on Auto MPG, TPE (multivariate), ${cv.trials} trials per fold, ${cv.seeds} seeds: ${cv.foldRuns} runs of folds 2..${cv.k} each way`,
+    )
+    lines.push("                 median trials to fold 1's quality   reached   median final 1−R²")
+    for (const [name, s] of [
+      ['cold', cv.cold],
+      ['warm-started', cv.warm],
+    ] as const)
+      lines.push(
+        `${name.padEnd(16)} ${String(s.medianTrialsToTarget).padStart(33)}   ${`${s.reached}/${cv.foldRuns}`.padStart(7)}   ${s.medianFinalBest.toFixed(4).padStart(17)}`,
+      )
     lines.push(`warm start reaches fold 1's quality in ${cv.speedup}× fewer trials (median)`)
   }
   return lines.join('\n')

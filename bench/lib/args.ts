@@ -57,7 +57,10 @@ export function parseFlags<T>(cli: Cli<T>, argv: readonly string[]): { options: 
 
 /** The usage text of `cli`. */
 export function usage<T>(cli: Cli<T>): string {
-  const rows = Object.entries(cli.flags).map(([name, flag]) => [`--${name}${flag.value === undefined ? '' : ` <${flag.value}>`}`, flag.help])
+  const rows = Object.entries(cli.flags).map(([name, flag]) => [
+    `--${name}${flag.value === undefined ? '' : ` <${flag.value}>`}`,
+    flag.help,
+  ])
   rows.push(['--help, -h', 'print this text'])
   const width = Math.max(...rows.map(([left]) => (left as string).length))
   const lines = rows.map(([left, help]) => `  ${(left as string).padEnd(width)}  ${help}`)

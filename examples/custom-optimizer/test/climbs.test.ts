@@ -23,7 +23,14 @@ test('beats random search on a smooth bowl with the same budget and seeds', asyn
 
 test('every candidate is a valid point of the space; bad options are refused with InvalidInputError', async () => {
   const store = createMemoryStore()
-  const result = await compile({ store, optimizer: hillClimb({ startupTrials: 2, initialStep: 0.1 }), space: bowl, objective, maxTrials: 30, seed: 9 })
+  const result = await compile({
+    store,
+    optimizer: hillClimb({ startupTrials: 2, initialStep: 0.1 }),
+    space: bowl,
+    objective,
+    maxTrials: 30,
+    seed: 9,
+  })
   expect(result.status).toBe('completed')
   const trials = await store.readTrials(result.sessionId)
   expect(trials).toHaveLength(30)

@@ -119,9 +119,15 @@ function start(name: string, file: string, config: unknown): Proc {
       const check = () => {
         const found = messages.find(match)
         if (found) return done(() => resolve(found))
-        if (gone) return done(() => reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before the expected message\n${stderr}`)))
+        if (gone)
+          return done(() =>
+            reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before the expected message\n${stderr}`)),
+          )
       }
-      const timer = setTimeout(() => done(() => reject(new Error(`${name}: no expected message within ${timeoutMs} ms\n${stderr}`))), timeoutMs)
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`${name}: no expected message within ${timeoutMs} ms\n${stderr}`))),
+        timeoutMs,
+      )
       const done = (then: () => void) => {
         clearTimeout(timer)
         waiters.delete(check)
@@ -141,13 +147,23 @@ async function kill(p: Proc): Promise<void> {
 /** Trials of the same session run straight through, in memory, without delays. */
 async function uninterrupted(seed: number, maxTrials: number): Promise<TrialRecord[]> {
   const store = createMemoryStore()
-  const handle = await startSession({ store, sessionId: 'reference', job: JOB, optimizer: optimizer(), space: SPACE, objective: objective(0), seed, maxTrials })
+  const handle = await startSession({
+    store,
+    sessionId: 'reference',
+    job: JOB,
+    optimizer: optimizer(),
+    space: SPACE,
+    objective: objective(0),
+    seed,
+    maxTrials,
+  })
   await handle.wait()
   return store.readTrials('reference')
 }
 
 const sameTrials = (a: readonly TrialRecord[], b: readonly TrialRecord[]) =>
-  JSON.stringify(a.map((t) => [t.trialIdx, t.candidate, t.score, t.status])) === JSON.stringify(b.map((t) => [t.trialIdx, t.candidate, t.score, t.status]))
+  JSON.stringify(a.map((t) => [t.trialIdx, t.candidate, t.score, t.status])) ===
+  JSON.stringify(b.map((t) => [t.trialIdx, t.candidate, t.score, t.status]))
 
 /** Runs the scenario (see the file comment) and reports what happened. Cleans up everything it started. */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
@@ -200,7 +216,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     log(`monitor started (pid ${monitor.child.pid}), polling every ${o.pollIntervalMs} ms`)
     for (const w of workers) {
       const m = await w.next((x) => x.started !== undefined, left())
-      log(`${w.name} (pid ${m.started!.pid}) drives ${m.started!.sessionId}: ${o.maxTrials} trials of ${o.delayMs} ms, lease ttl ${o.leaseTtlMs} ms`)
+      log(
+        `${w.name} (pid ${m.started!.pid}) drives ${m.started!.sessionId}: ${o.maxTrials} trials of ${o.delayMs} ms, lease ttl ${o.leaseTtlMs} ms`,
+      )
     }
 
     // Kill the victim mid-run, SIGKILL: no cleanup, no lease release, a trial in flight.
@@ -281,7 +299,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         completedMs: completed.event!.at - killedAt,
       },
       monitorEvents: monitor.messages.flatMap((m) =>
-        m.event ? [{ type: m.event.type, ...(m.event.sessionId ? { sessionId: m.event.sessionId } : {}), ...(m.event.reason ? { reason: m.event.reason } : {}) }] : [],
+        m.event
+          ? [
+              {
+                type: m.event.type,
+                ...(m.event.sessionId ? { sessionId: m.event.sessionId } : {}),
+                ...(m.event.reason ? { reason: m.event.reason } : {}),
+              },
+            ]
+          : [],
       ),
     }
   } finally {

@@ -7,7 +7,9 @@ const started = Date.now()
 const stamp = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`
 const report = await runDemo({ log: (line) => console.log(`${stamp()}  ${line}`) })
 
-console.log(`\nrecovery: detected ${report.recovery.detectedMs} ms, resumed ${report.recovery.startedMs} ms, finished ${report.recovery.completedMs} ms after the SIGKILL\n`)
+console.log(
+  `\nrecovery: detected ${report.recovery.detectedMs} ms, resumed ${report.recovery.startedMs} ms, finished ${report.recovery.completedMs} ms after the SIGKILL\n`,
+)
 const ranges = (idxs: number[]) => {
   const sorted = [...idxs].sort((a, b) => a - b)
   const out: string[] = []
@@ -26,7 +28,9 @@ for (const s of report.sessions) {
   console.log(`${s.sessionId} (${s.worker}${s.killed ? ', SIGKILLed' : ''}): ${s.status}, ${s.attempts} trials`)
   for (const [by, idxs] of Object.entries(s.committedBy))
     console.log(`    ${by.padEnd(9)} committed trials ${ranges(idxs)} under fencing token ${s.fencingTokens[by]?.join(', ')}`)
-  console.log(`    every trial index exactly once: ${once ? 'yes' : 'NO'}; same trials as an uninterrupted run: ${s.matchesUninterrupted ? 'yes' : 'NO'}`)
+  console.log(
+    `    every trial index exactly once: ${once ? 'yes' : 'NO'}; same trials as an uninterrupted run: ${s.matchesUninterrupted ? 'yes' : 'NO'}`,
+  )
 }
 console.log(`\nmonitor events: ${report.monitorEvents.map((e) => `${e.type}${e.sessionId ? `(${e.sessionId})` : ''}`).join(' → ')}`)
 process.exitCode = ok ? 0 : 1

@@ -49,9 +49,11 @@ process.stdin.on('end', () => process.exit(0)) // the parent went away
 function summarize(event: RecoveryEvent): Record<string, unknown> {
   const e = event as RecoveryEvent & Record<string, unknown>
   const out: Record<string, unknown> = { type: event.type, at: e.at }
-  for (const key of ['sessionId', 'reason', 'attempt', 'job', 'willRetry', 'durationMs'] as const) if (e[key] !== undefined) out[key] = e[key]
+  for (const key of ['sessionId', 'reason', 'attempt', 'job', 'willRetry', 'durationMs'] as const)
+    if (e[key] !== undefined) out[key] = e[key]
   if (event.type === 'detected') out['leaseExpiresAt'] = event.listing.leaseExpiresAt
-  if (event.type === 'completed') out['result'] = { status: event.result.status, attempts: event.result.progress.attempts, bestScore: event.result.bestScore }
+  if (event.type === 'completed')
+    out['result'] = { status: event.result.status, attempts: event.result.progress.attempts, bestScore: event.result.bestScore }
   if ('error' in e && e.error !== undefined) out['error'] = String((e.error as Error)?.message ?? e.error)
   return out
 }

@@ -20,9 +20,11 @@ const { result, config } = await optimizePrompt({ lm, trainset, maxTrials, seed,
 console.log(`\ncompile(): ${result.status} after ${result.progress.attempts} trials, ${lm.calls - callsBefore} LLM calls`)
 for (const t of await store.readTrials(result.sessionId)) {
   const demos = (t.candidate as { demos: number[] }).demos
-  console.log(`  trial ${String(t.trialIdx).padStart(2)}  demos [${demos.join(', ')}]`.padEnd(40) + `trainset ${pct(t.score ?? 0)}`)
+  console.log(`${`  trial ${String(t.trialIdx).padStart(2)}  demos [${demos.join(', ')}]`.padEnd(40)}trainset ${pct(t.score ?? 0)}`)
 }
 const dev = await accuracy(program, config, devset)
-console.log(`\nbest: trial ${result.bestTrialIdx}, ${pct(result.bestScore ?? 0)} on the trainset, ${pct(dev)} on the devset (zero-shot: ${pct(baseline.dev)})`)
+console.log(
+  `\nbest: trial ${result.bestTrialIdx}, ${pct(result.bestScore ?? 0)} on the trainset, ${pct(dev)} on the devset (zero-shot: ${pct(baseline.dev)})`,
+)
 console.log('\nthe compiled prompt, for a new question:\n')
 console.log(renderPrompt(config, trainset, 'reverse: compile'))

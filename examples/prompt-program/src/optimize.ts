@@ -45,6 +45,9 @@ export async function optimizePrompt(options: OptimizePromptOptions): Promise<Op
     ...(options.sessionId !== undefined ? { sessionId: options.sessionId } : {}),
   })
   const artifact = result.bestArtifact as { demos?: number[]; instruction?: string } | undefined
-  const config: PromptConfig = { demos: artifact?.demos ?? [], ...(artifact?.instruction !== undefined ? { instruction: artifact.instruction } : {}) }
+  const config: PromptConfig = {
+    demos: artifact?.demos ?? [],
+    ...(artifact?.instruction !== undefined ? { instruction: artifact.instruction } : {}),
+  }
   return { result, config }
 }

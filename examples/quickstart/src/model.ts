@@ -35,7 +35,10 @@ export function crossValidatedAccuracy(rows: readonly Penguin[], params: ForestP
       noOOB: true,
       treeOptions: { maxDepth: params.maxDepth, minNumSamples: params.minNumSamples },
     })
-    forest.train(train.map((r) => r.features), train.map((r) => r.species))
+    forest.train(
+      train.map((r) => r.features),
+      train.map((r) => r.species),
+    )
     const predicted = forest.predict(test.map((r) => r.features))
     total += predicted.filter((p, i) => p === test[i]?.species).length / test.length
   }

@@ -43,6 +43,8 @@ export function kFolds<T>(rows: readonly T[], k: number, seed = 7): T[][] {
     ;[order[i], order[j]] = [order[j] as number, order[i] as number]
   }
   const folds: T[][] = Array.from({ length: k }, () => [])
-  order.forEach((idx, n) => folds[n % k]!.push(rows[idx] as T))
+  order.forEach((idx, n) => {
+    folds[n % k]!.push(rows[idx] as T)
+  })
   return folds
 }

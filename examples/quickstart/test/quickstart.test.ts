@@ -31,7 +31,11 @@ function runDemo(onLine?: (line: string, kill: (signal: NodeJS.Signals) => void)
     const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_PROGRESS: 'plain' }
     for (const k of Object.keys(env)) if (k.startsWith('npm_')) delete env[k]
     const args = ['--config', config, '--store', `level:${join(dir, '.cairn')}`, 'run', 'quickstart', '--trials', String(TRIALS)]
-    const child = spawn(process.execPath, ['--conditions=@cairn/source', '--import', tsx, cli, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--conditions=@cairn/source', '--import', tsx, cli, ...args], {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     let buffered = ''
     const feed = (chunk: Buffer): void => {

@@ -72,7 +72,9 @@ export function kFolds<T>(rows: readonly T[], k: number, seed: number): { train:
   return Array.from({ length: k }, (_, f) => {
     const validation: T[] = []
     const train: T[] = []
-    order.forEach((idx, pos) => (pos % k === f ? validation : train).push(rows[idx] as T))
+    order.forEach((idx, pos) => {
+      ;(pos % k === f ? validation : train).push(rows[idx] as T)
+    })
     return { train, validation }
   })
 }

@@ -123,7 +123,13 @@ export async function tuneFold(
   const result = await handle.wait()
   if (result.status !== 'completed') throw new Error(`fold session ended ${result.status}: ${result.terminalReason ?? ''}`)
   const info = handle.head().warmStart
-  return { best, bestParams: bestParams as unknown as KernelRidgeParams, trialsToTarget, source: info?.source ?? 'none', seededTrials: info?.seededTrials ?? 0 }
+  return {
+    best,
+    bestParams: bestParams as unknown as KernelRidgeParams,
+    trialsToTarget,
+    source: info?.source ?? 'none',
+    seededTrials: info?.seededTrials ?? 0,
+  }
 }
 
 /** Median of numbers, with `null` (target not reached) counted as `budget + 1`. */

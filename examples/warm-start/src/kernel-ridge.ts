@@ -37,7 +37,9 @@ export class KernelRidge {
     this.mean = NUMERIC.map((f) => train.reduce((s, c) => s + c[f], 0) / n)
     this.std = NUMERIC.map((f, j) => Math.sqrt(train.reduce((s, c) => s + (c[f] - (this.mean[j] as number)) ** 2, 0) / n) || 1)
     this.x = new Float64Array(n * D)
-    train.forEach((c, i) => this.standardize(c, this.x, i * D))
+    train.forEach((c, i) => {
+      this.standardize(c, this.x, i * D)
+    })
     this.yMean = train.reduce((s, c) => s + c.mpg, 0) / n
     this.y = Float64Array.from(train, (c) => c.mpg - this.yMean)
     this.origin = train.map((c) => c.origin)
@@ -89,7 +91,9 @@ export class KernelRidge {
   }
 
   private standardize(c: Car, out: Float64Array, at: number): void {
-    NUMERIC.forEach((f, j) => (out[at + j] = (c[f] - (this.mean[j] as number)) / (this.std[j] as number)))
+    NUMERIC.forEach((f, j) => {
+      out[at + j] = (c[f] - (this.mean[j] as number)) / (this.std[j] as number)
+    })
   }
 }
 

@@ -22,11 +22,19 @@ for (let seed = 1; seed <= seeds; seed++) {
   console.log('  fold  target 1−R²  cold: trials to target (best)  warm: trials to target (best)  seeded from')
   for (const f of r.folds) {
     const cell = (run: typeof f.cold): string => `${run.trialsToTarget ?? `>${trials}`} (${run.best.toFixed(4)})`.padEnd(30)
-    console.log(`  ${String(f.fold).padEnd(4)}  ${f.target.toFixed(4).padEnd(11)}  ${cell(f.cold)} ${cell(f.warm)} ${f.warm.source}, ${f.warm.seededTrials} trials`)
+    console.log(
+      `  ${String(f.fold).padEnd(4)}  ${f.target.toFixed(4).padEnd(11)}  ${cell(f.cold)} ${cell(f.warm)} ${f.warm.source}, ${f.warm.seededTrials} trials`,
+    )
   }
 }
 const all = reports.flatMap((r) => r.folds)
 console.log(
   `\nmedian trials to reach fold 1's quality over ${all.length} fold runs: ` +
-    `cold ${medianTrials(all.map((f) => f.cold.trialsToTarget), trials)}, warm-started ${medianTrials(all.map((f) => f.warm.trialsToTarget), trials)}`,
+    `cold ${medianTrials(
+      all.map((f) => f.cold.trialsToTarget),
+      trials,
+    )}, warm-started ${medianTrials(
+      all.map((f) => f.warm.trialsToTarget),
+      trials,
+    )}`,
 )

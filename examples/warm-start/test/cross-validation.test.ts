@@ -13,7 +13,16 @@ describe('warm-started cross-validation (Auto MPG, kernel ridge, TPE)', () => {
     const [fold] = kFolds(cars, 5, 42)
     expect(fold?.validation.length).toBeGreaterThanOrEqual(78)
     const model = new KernelRidge(fold!.train)
-    const sensible = { lambda: 0.1, lsCylinders: 3, lsDisplacement: 3, lsHorsepower: 2, lsWeight: 1.5, lsAcceleration: 3, lsYear: 2, lsOrigin: 3 }
+    const sensible = {
+      lambda: 0.1,
+      lsCylinders: 3,
+      lsDisplacement: 3,
+      lsHorsepower: 2,
+      lsWeight: 1.5,
+      lsAcceleration: 3,
+      lsYear: 2,
+      lsOrigin: 3,
+    }
     // A sensible fit explains most of the variance; an absurd one (tiny length scales) does not.
     expect(model.unexplainedVariance(fold!.validation, sensible)).toBeLessThan(0.25)
     expect(model.unexplainedVariance(fold!.validation, { ...sensible, lsWeight: 0.1, lsHorsepower: 0.1, lsYear: 0.1 })).toBeGreaterThan(0.3)

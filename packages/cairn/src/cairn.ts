@@ -61,9 +61,7 @@ export interface ResumeJobOptions extends Pick<RunOverrides, 'maxTrials' | 'para
 }
 
 /** What `open` found. */
-export type OpenResult =
-  | { kind: 'started' | 'resumed'; handle: SessionHandle }
-  | { kind: 'finished'; head: CheckpointHead }
+export type OpenResult = { kind: 'started' | 'resumed'; handle: SessionHandle } | { kind: 'finished'; head: CheckpointHead }
 
 /** Options of `open`: a start's options, and a resume's lease wait. */
 export type OpenJobOptions = StartJobOptions & Pick<ResumeJobOptions, 'onLeaseWait' | 'waitSignal'>
@@ -167,7 +165,12 @@ class CairnRoot implements Cairn {
     this.checkRun(job, options)
     const store = await this.store()
     const opts = await startOptionsFor(this.config, job, options, warmStartStore(store))
-    return startSession({ ...opts, store, ...(options.signal ? { signal: options.signal } : {}), ...(options.owner ? { owner: options.owner } : {}) })
+    return startSession({
+      ...opts,
+      store,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.owner ? { owner: options.owner } : {}),
+    })
   }
 
   async resume(sessionId: string, options: ResumeJobOptions = {}): Promise<SessionHandle> {
@@ -182,7 +185,11 @@ class CairnRoot implements Cairn {
     const attempt = async (): Promise<SessionHandle> => {
       const latest = await store.load(sessionId)
       const opts = await resumeOptionsFor(this.config, latest, options, warmStartStore(store))
-      return resumeSession(store, sessionId, { ...opts, ...(options.signal ? { signal: options.signal } : {}), ...(options.owner ? { owner: options.owner } : {}) })
+      return resumeSession(store, sessionId, {
+        ...opts,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.owner ? { owner: options.owner } : {}),
+      })
     }
     return withLeaseWait(store, sessionId, attempt, {
       ...(options.onLeaseWait ? { onWait: options.onLeaseWait } : {}),
@@ -210,7 +217,10 @@ class CairnRoot implements Cairn {
       }
     }
     if (head.job !== job)
-      throw new InvalidInputError(`session "${sessionId}" belongs to ${head.job ? `job "${head.job}"` : 'no job'}, not "${job}"; choose another session id`, 'sessionId')
+      throw new InvalidInputError(
+        `session "${sessionId}" belongs to ${head.job ? `job "${head.job}"` : 'no job'}, not "${job}"; choose another session id`,
+        'sessionId',
+      )
     if (isTerminal(head.status)) return { kind: 'finished', head }
     return { kind: 'resumed', handle: await this.resumeHead(store, head, options) }
   }

@@ -41,7 +41,9 @@ export class StoreUriError extends InvalidInputError {
 export class MissingPackageError extends InvalidInputError {
   readonly packageName: string
   constructor(packageName: string, neededFor: string, options?: { cause?: unknown }) {
-    super(`${neededFor} needs the package ${packageName}, which is not installed; install it with \`npm install ${packageName}\` (or pnpm add / yarn add)`)
+    super(
+      `${neededFor} needs the package ${packageName}, which is not installed; install it with \`npm install ${packageName}\` (or pnpm add / yarn add)`,
+    )
     this.message = prefixed(this.message)
     this.packageName = packageName
     if (options?.cause !== undefined) this.cause = options.cause

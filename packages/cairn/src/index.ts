@@ -1,5 +1,14 @@
 export { defineConfig } from './config/define-config.js'
-export type { CairnConfig, JobDefinition, JobSettings, ObjectiveJob, ProgramJob, OptimizerContext, OptimizerFactory, OptimizerRef } from './config/types.js'
+export type {
+  CairnConfig,
+  JobDefinition,
+  JobSettings,
+  ObjectiveJob,
+  ProgramJob,
+  OptimizerContext,
+  OptimizerFactory,
+  OptimizerRef,
+} from './config/types.js'
 export { validateConfig } from './config/validate.js'
 export { loadConfig, CONFIG_FILES } from './config/load-config.js'
 export type { LoadedConfig, LoadConfigOptions } from './config/load-config.js'

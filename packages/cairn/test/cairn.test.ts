@@ -23,7 +23,8 @@ function config(store = 'memory:') {
       quad: { space: quadSpace, objective, maxTrials: 12, seed: 5 },
       fixed: { space: quadSpace, objective, maxTrials: 6, seed: 9, sessionId: 'fixed-1' },
       prompts: {
-        program: (cfg: unknown, ex: Example) => ((cfg as { demos: number[] }).demos.some((d) => trainset[d]?.label === ex.label) ? ex.label : '?'),
+        program: (cfg: unknown, ex: Example) =>
+          (cfg as { demos: number[] }).demos.some((d) => trainset[d]?.label === ex.label) ? ex.label : '?',
         trainset,
         metric: (ex: Example, out: unknown) => (out === ex.label ? 1 : 0),
         maxTrials: 4,

@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { float, int, space, tpe } from './helpers/deps.js'
+import { float, space, tpe } from './helpers/deps.js'
 import { afterAll, describe, expect, test } from 'vitest'
 import { ConfigError, defineConfig, loadConfig, validateConfig } from 'cairn'
 
@@ -38,10 +38,20 @@ describe('validateConfig', () => {
     ['a bad direction', { jobs: { a: { ...good, direction: 'up' } } }, 'jobs.a.direction', /"minimize" or "maximize", got "up"/],
     ['a store that is neither a URI nor a store', { store: 42 }, 'store', /store URI .* or a CheckpointStore, got 42/],
     ['an optimizer that is a number', { jobs: { a: { ...good, optimizer: 3 } } }, 'jobs.a.optimizer', /optimizer name/],
-    ['an unknown optimizer name', { jobs: { a: { ...good, optimizer: 'nope' } } }, 'jobs.a.optimizer', /unknown optimizer "nope"; known: .*"tpe"/],
+    [
+      'an unknown optimizer name',
+      { jobs: { a: { ...good, optimizer: 'nope' } } },
+      'jobs.a.optimizer',
+      /unknown optimizer "nope"; known: .*"tpe"/,
+    ],
     ['an objective without a space', { jobs: { a: { objective } } }, 'jobs.a.space', /is required with objective/],
     ['a job with nothing to evaluate', { jobs: { a: { maxTrials: 3 } } }, 'jobs.a', /needs space \+ objective, or program/],
-    ['both objective and program', { jobs: { a: { ...good, program: () => 1, metric: () => 1, trainset: [1] } } }, 'jobs.a.objective', /not both/],
+    [
+      'both objective and program',
+      { jobs: { a: { ...good, program: () => 1, metric: () => 1, trainset: [1] } } },
+      'jobs.a.objective',
+      /not both/,
+    ],
     ['a program without a trainset', { jobs: { a: { program: () => 1, metric: () => 1 } } }, 'jobs.a.trainset', /non-empty array/],
     ['an invalid space', { jobs: { a: { space: { version: 1, params: {} }, objective } } }, 'jobs.a.space', /at least one dimension/],
     ['an unsafe session id', { jobs: { a: { ...good, sessionId: '../x' } } }, 'jobs.a.sessionId', /not a valid session id/],
@@ -93,6 +103,8 @@ describe('loadConfig', () => {
     await writeFile(join(cwd, 'throws.mjs'), `throw new Error('boom at load')\n`)
     await expect(loadConfig({ cwd, path: 'throws.mjs' })).rejects.toThrow(/cannot load .*throws\.mjs: boom at load/)
     await writeFile(join(cwd, 'malformed.mjs'), `export default { jobs: { a: { maxTrials: 'ten' } } }\n`)
-    await expect(loadConfig({ cwd, path: 'malformed.mjs' })).rejects.toThrow(/jobs\.a\.maxTrials: must be an integer, got "ten" \(in .*malformed\.mjs\)/)
+    await expect(loadConfig({ cwd, path: 'malformed.mjs' })).rejects.toThrow(
+      /jobs\.a\.maxTrials: must be an integer, got "ten" \(in .*malformed\.mjs\)/,
+    )
   })
 })

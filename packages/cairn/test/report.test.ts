@@ -41,14 +41,23 @@ let trials: TrialRecord[]
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is missing at ${CHROMIUM}: the report test opens the report in headless Chromium. Install it with \`apt-get update && apt-get install -y chromium\` (Debian/Ubuntu).`)
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: the report test opens the report in headless Chromium. Install it with \`apt-get update && apt-get install -y chromium\` (Debian/Ubuntu).`,
+    )
   cairn = createCairn(config)
   await (await cairn.start('svm', { sessionId: 'svm-report' })).wait()
   trials = await cairn.trials('svm-report')
   html = await cairn.report('svm-report')
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   })
 }, 120_000)
 
@@ -97,7 +106,10 @@ describe('cairn report', () => {
         bestLines: q('svg.history > path.best-line').length,
         bestLineWidth: line?.getBBox().width ?? 0,
         bestLineLength: line?.getTotalLength() ?? 0,
-        paramCharts: [...q('svg.param')].map((svg) => ({ name: svg.getAttribute('data-param'), points: svg.querySelectorAll('circle.param-point').length })),
+        paramCharts: [...q('svg.param')].map((svg) => ({
+          name: svg.getAttribute('data-param'),
+          points: svg.querySelectorAll('circle.param-point').length,
+        })),
         rows: q('table.trials tbody tr').length,
         bestRows: q('table.trials tbody tr.best').length,
       }

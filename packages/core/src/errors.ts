@@ -67,8 +67,7 @@ export class ResumeMismatchError extends CairnError {
   constructor(reason: ResumeMismatchReason, expected: unknown, got: unknown, detail?: string) {
     super(
       'RESUME_MISMATCH',
-      `cannot resume: ${reason} differs (stored ${JSON.stringify(expected)}, got ${JSON.stringify(got)})` +
-        (detail ? `; ${detail}` : ''),
+      `cannot resume: ${reason} differs (stored ${JSON.stringify(expected)}, got ${JSON.stringify(got)})${detail ? `; ${detail}` : ''}`,
     )
     this.reason = reason
     this.expected = expected

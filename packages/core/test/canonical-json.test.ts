@@ -1,5 +1,15 @@
+// biome-ignore-all lint/suspicious/noSparseArray: arrays with holes are among the cases under test
 import { describe, expect, test } from 'vitest'
-import { CanonicalJsonEncoder, canonicalJson, encodeHead, encodeTrial, InvalidInputError, openEnvelope, Rng, type CanonicalJsonProblem } from '../src/index.js'
+import {
+  CanonicalJsonEncoder,
+  canonicalJson,
+  encodeHead,
+  encodeTrial,
+  InvalidInputError,
+  openEnvelope,
+  Rng,
+  type CanonicalJsonProblem,
+} from '../src/index.js'
 import { referenceCanonicalJson } from './helpers/reference-canonical-json.js'
 import { head as makeHead, trial as makeTrial } from './helpers/records.js'
 
@@ -18,8 +28,41 @@ function expected(value: unknown): string {
   return got.startsWith('Error: ') ? `InvalidInputError: ${got.slice('Error: '.length)}` : got
 }
 
-const KEYS = ['a', 'b', 'Z', 'id', '10', '9', '0', '', 'é', 'ü', '😀', '\uFFFF', '\uD800', 'constructor', 'toString', 'key with space', '"q"', 'π', 'v']
-const STRINGS = ['', 'x', 'hello world', 'é', '\u0000\u001f', 'line\nbreak', 'tab\t"quote"\\', '😀', '\uD800', 'a\uDC00b', '\u2028\u2029', '</script>']
+const KEYS = [
+  'a',
+  'b',
+  'Z',
+  'id',
+  '10',
+  '9',
+  '0',
+  '',
+  'é',
+  'ü',
+  '😀',
+  '\uFFFF',
+  '\uD800',
+  'constructor',
+  'toString',
+  'key with space',
+  '"q"',
+  'π',
+  'v',
+]
+const STRINGS = [
+  '',
+  'x',
+  'hello world',
+  'é',
+  '\u0000\u001f',
+  'line\nbreak',
+  'tab\t"quote"\\',
+  '😀',
+  '\uD800',
+  'a\uDC00b',
+  '\u2028\u2029',
+  '</script>',
+]
 const NUMBERS = [0, -0, 1, -1, 0.1, 1 / 3, 1e21, 1e-7, 123e-20, -1.5e300, 5e-324, Number.MAX_VALUE, 2 ** 53, -(2 ** 31), 123456.789]
 
 class Point {
@@ -106,10 +149,22 @@ describe('canonical JSON', () => {
       const want = expected(v)
       if (want.startsWith('ok ')) accepted++
       if (/^ok [[{].*[[{]/.test(want)) nested++
-      expect(outcome(() => canonicalJson(v)), `value ${i}`).toBe(want)
-      expect(outcome(() => shared.encode(v)), `value ${i}`).toBe(want)
-      expect(outcome(() => shared.encode(reversed(v))), `value ${i}, keys reversed`).toBe(want)
-      expect(outcome(() => new CanonicalJsonEncoder().encode(v)), `value ${i}, fresh encoder`).toBe(want)
+      expect(
+        outcome(() => canonicalJson(v)),
+        `value ${i}`,
+      ).toBe(want)
+      expect(
+        outcome(() => shared.encode(v)),
+        `value ${i}`,
+      ).toBe(want)
+      expect(
+        outcome(() => shared.encode(reversed(v))),
+        `value ${i}, keys reversed`,
+      ).toBe(want)
+      expect(
+        outcome(() => new CanonicalJsonEncoder().encode(v)),
+        `value ${i}, fresh encoder`,
+      ).toBe(want)
     }
     // Guards against a generator that makes only trivia or only errors.
     expect(accepted).toBeGreaterThan(3000)
@@ -126,30 +181,92 @@ describe('canonical JSON', () => {
     const hidden = { a: 1 }
     Object.defineProperty(hidden, 'b', { value: 2, enumerable: false })
     const cases: unknown[] = [
-      null, true, false, 0, -0, 1e21, 1e-7, 5e-324, -1.7976931348623157e308, 0.1 + 0.2, '', '\uD800', '\uDFFF\uD800', '😀',
-      [], {}, [[]], [{}], { '': {} }, Object.create(null), [, 1, , 2], [undefined], { a: undefined }, { a: undefined, b: 1 },
-      { b: 1, a: { d: [1, { z: 0, y: 1 }], c: -0 } }, { '10': 1, '9': 2, '1e3': 3, a: 4, B: 5, '😀': 6, '\uFFFF': 7, '\uD83D': 8 },
-      JSON.parse('{"__proto__":{"x":1},"a":1}'), [{ constructor: 1, toString: 2 }, { b: 2 }], [{ b: 3 }, hidden], { toJSON: 1 },
-      { a: shared, b: shared }, deep, cyclic, [cyclic],
-      new Date(0), { at: new Date(0) }, [new Point(1, 2)], [new String('ab'), new Number(2), new Boolean(false)],
-      [() => 1], { f: () => 1 }, () => 1, [Symbol('s')], { s: Symbol('s') }, undefined, 1n, { n: 1n },
-      Number.NaN, Number.POSITIVE_INFINITY, { x: [0, Number.NEGATIVE_INFINITY] },
-      new Map(), new Set(), { m: new Map() }, new Uint8Array(2), new Float64Array(1), new ArrayBuffer(1), new DataView(new ArrayBuffer(1)),
-      new WeakMap(), new WeakSet(), new SharedArrayBuffer(1), Buffer.from('a'),
-      { a: { toJSON: () => undefined } }, [{ toJSON: () => undefined }], { toJSON: () => undefined }, { k: { toJSON: (key: unknown) => String(key) } },
-      { a: Object.assign([1], { toJSON: () => ({ z: 1, y: 2 }) }) }, { a: Object.assign([1], { toJSON: () => Number.NaN }) },
+      null,
+      true,
+      false,
+      0,
+      -0,
+      1e21,
+      1e-7,
+      5e-324,
+      -1.7976931348623157e308,
+      0.1 + 0.2,
+      '',
+      '\uD800',
+      '\uDFFF\uD800',
+      '😀',
+      [],
+      {},
+      [[]],
+      [{}],
+      { '': {} },
+      Object.create(null),
+      [, 1, , 2],
+      [undefined],
+      { a: undefined },
+      { a: undefined, b: 1 },
+      { b: 1, a: { d: [1, { z: 0, y: 1 }], c: -0 } },
+      { '10': 1, '9': 2, '1e3': 3, a: 4, B: 5, '😀': 6, '\uFFFF': 7, '\uD83D': 8 },
+      JSON.parse('{"__proto__":{"x":1},"a":1}'),
+      [{ constructor: 1, toString: 2 }, { b: 2 }],
+      [{ b: 3 }, hidden],
+      { toJSON: 1 },
+      { a: shared, b: shared },
+      deep,
+      cyclic,
+      [cyclic],
+      new Date(0),
+      { at: new Date(0) },
+      [new Point(1, 2)],
+      [new String('ab'), new Number(2), new Boolean(false)],
+      [() => 1],
+      { f: () => 1 },
+      () => 1,
+      [Symbol('s')],
+      { s: Symbol('s') },
+      undefined,
+      1n,
+      { n: 1n },
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      { x: [0, Number.NEGATIVE_INFINITY] },
+      new Map(),
+      new Set(),
+      { m: new Map() },
+      new Uint8Array(2),
+      new Float64Array(1),
+      new ArrayBuffer(1),
+      new DataView(new ArrayBuffer(1)),
+      new WeakMap(),
+      new WeakSet(),
+      new SharedArrayBuffer(1),
+      Buffer.from('a'),
+      { a: { toJSON: () => undefined } },
+      [{ toJSON: () => undefined }],
+      { toJSON: () => undefined },
+      { k: { toJSON: (key: unknown) => String(key) } },
+      { a: Object.assign([1], { toJSON: () => ({ z: 1, y: 2 }) }) },
+      { a: Object.assign([1], { toJSON: () => Number.NaN }) },
       Object.assign([1, 2], { extra: 3 }),
     ]
     const enc = new CanonicalJsonEncoder()
     for (const [i, v] of cases.entries()) {
       const want = expected(v)
-      expect(outcome(() => canonicalJson(v)), `case ${i}`).toBe(want)
-      expect(outcome(() => enc.encode(v)), `case ${i}`).toBe(want)
+      expect(
+        outcome(() => canonicalJson(v)),
+        `case ${i}`,
+      ).toBe(want)
+      expect(
+        outcome(() => enc.encode(v)),
+        `case ${i}`,
+      ).toBe(want)
     }
   })
 
   test('orders keys by UTF-16 code units (RFC 8785)', () => {
-    expect(canonicalJson({ b: 1, a: 2, '10': 3, '9': 4, '😀': 5, '\uFFFF': 6, Z: 7 })).toBe('{"10":3,"9":4,"Z":7,"a":2,"b":1,"😀":5,"\uFFFF":6}')
+    expect(canonicalJson({ b: 1, a: 2, '10': 3, '9': 4, '😀': 5, '\uFFFF': 6, Z: 7 })).toBe(
+      '{"10":3,"9":4,"Z":7,"a":2,"b":1,"😀":5,"\uFFFF":6}',
+    )
   })
 
   test('writes plain data as JSON.stringify does once keys are sorted', () => {
@@ -177,7 +294,9 @@ describe('canonical JSON', () => {
 
   test('copes with dictionary-like data (more shapes than it remembers)', () => {
     const enc = new CanonicalJsonEncoder()
-    const dicts = Array.from({ length: 60 }, (_, i) => ({ dict: Object.fromEntries(Array.from({ length: 40 }, (_, k) => [`w${i}_${39 - k}`, k])) }))
+    const dicts = Array.from({ length: 60 }, (_, i) => ({
+      dict: Object.fromEntries(Array.from({ length: 40 }, (_, k) => [`w${i}_${39 - k}`, k])),
+    }))
     for (const d of [...dicts, ...dicts.slice(0, 5)]) expect(enc.encode(d)).toBe(referenceCanonicalJson(d))
     const many = Array.from({ length: 3000 }, (_, i) => ({ [`k${i}`]: i }))
     expect(enc.encode(many)).toBe(referenceCanonicalJson(many))
@@ -194,7 +313,10 @@ describe('canonical JSON', () => {
         return enc.encode({ a: 1, c: { b: 0 } })
       },
     }
-    const want = referenceCanonicalJson({ a: referenceCanonicalJson({ a: 1, c: { b: 0 } }), b: [1, referenceCanonicalJson({ b: 2, z: [3] })] })
+    const want = referenceCanonicalJson({
+      a: referenceCanonicalJson({ a: 1, c: { b: 0 } }),
+      b: [1, referenceCanonicalJson({ b: 2, z: [3] })],
+    })
     expect(enc.encode(outer)).toBe(want)
     expect(enc.encode(outer)).toBe(want)
   })

@@ -44,7 +44,11 @@ describe('resume refuses what does not match, and changes nothing', () => {
     const store = createMemoryStore()
     const id = await pausedSession(store)
     const v2 = askTell({ ...uniformSampler(), stateVersion: 2 })
-    await expect(resumeSession(store, id, { optimizer: v2, objective: sphere })).rejects.toMatchObject({ reason: 'state-version', expected: 1, got: 2 })
+    await expect(resumeSession(store, id, { optimizer: v2, objective: sphere })).rejects.toMatchObject({
+      reason: 'state-version',
+      expected: 1,
+      got: 2,
+    })
   })
 
   test('a different trainset', async () => {
@@ -52,14 +56,19 @@ describe('resume refuses what does not match, and changes nothing', () => {
     const program = (config: unknown, example: number): number => (config as { x: number }).x * example
     const metric = (example: number, output: number): number => -Math.abs(output - example)
     const h = await startSession({
-      store, optimizer: uniform(), trainset: [1, 2, 3], metric,
-      program: (config, example: number, ctx) => {
+      store,
+      optimizer: uniform(),
+      trainset: [1, 2, 3],
+      metric,
+      program: (config, example: number, _ctx) => {
         if (example === 3) void h.pause()
         return program(config, example)
       },
     })
     await h.wait()
-    await expect(resumeSession(store, h.id, { optimizer: uniform(), program, metric, trainset: [1, 2, 4] })).rejects.toMatchObject({ reason: 'trainset-hash' })
+    await expect(resumeSession(store, h.id, { optimizer: uniform(), program, metric, trainset: [1, 2, 4] })).rejects.toMatchObject({
+      reason: 'trainset-hash',
+    })
     const ok = await resumeSession(store, h.id, { optimizer: uniform(), program, metric, trainset: [1, 2, 3], maxTrials: 4 })
     expect((await ok.wait()).status).toBe('completed')
   })
@@ -69,23 +78,41 @@ describe('resume refuses what does not match, and changes nothing', () => {
     const program = (config: unknown, example: number): number => (config as { x: number }).x * example
     const metric = (example: number, output: number): number => -Math.abs(output - example)
     const h = await startSession({
-      store, optimizer: uniform(), trainset: [1, 2], trainsetHash: 'f'.repeat(64), metric,
+      store,
+      optimizer: uniform(),
+      trainset: [1, 2],
+      trainsetHash: 'f'.repeat(64),
+      metric,
       program: (config, example: number) => {
         void h.pause()
         return program(config, example)
       },
     })
     await h.wait()
-    await expect(resumeSession(store, h.id, { optimizer: uniform(), program, metric, trainset: [1, 2] })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'trainsetHash' })
-    await expect(resumeSession(store, h.id, { optimizer: uniform(), program, metric, trainset: [1, 2], trainsetHash: 'e'.repeat(64) })).rejects.toMatchObject({ reason: 'trainset-hash' })
-    const ok = await resumeSession(store, h.id, { optimizer: uniform(), program, metric, trainset: [1, 2], trainsetHash: 'f'.repeat(64), maxTrials: 2 })
+    await expect(resumeSession(store, h.id, { optimizer: uniform(), program, metric, trainset: [1, 2] })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      field: 'trainsetHash',
+    })
+    await expect(
+      resumeSession(store, h.id, { optimizer: uniform(), program, metric, trainset: [1, 2], trainsetHash: 'e'.repeat(64) }),
+    ).rejects.toMatchObject({ reason: 'trainset-hash' })
+    const ok = await resumeSession(store, h.id, {
+      optimizer: uniform(),
+      program,
+      metric,
+      trainset: [1, 2],
+      trainsetHash: 'f'.repeat(64),
+      maxTrials: 2,
+    })
     expect((await ok.wait()).status).toBe('completed')
   })
 
   test('a different search space', async () => {
     const store = createMemoryStore()
     const id = await pausedSession(store, { space: space({ x: float(-5, 5) }) })
-    await expect(resumeSession(store, id, { optimizer: uniform(), objective: sphere, space: space({ x: float(-1, 1) }) })).rejects.toMatchObject({ reason: 'space' })
+    await expect(
+      resumeSession(store, id, { optimizer: uniform(), objective: sphere, space: space({ x: float(-1, 1) }) }),
+    ).rejects.toMatchObject({ reason: 'space' })
   })
 
   test('an unknown session id gives NotFoundError; a malformed one InvalidInputError', async () => {
@@ -137,6 +164,10 @@ describe('changed optimizer options', () => {
     const store = createMemoryStore()
     const id = await pausedSession(store)
     const tuned = askTell({ ...uniformSampler(), options: { width: 2 } })
-    await expect(resumeSession(store, id, { optimizer: tuned, objective: sphere })).rejects.toMatchObject({ reason: 'optimizer-options', expected: null, got: { width: 2 } })
+    await expect(resumeSession(store, id, { optimizer: tuned, objective: sphere })).rejects.toMatchObject({
+      reason: 'optimizer-options',
+      expected: null,
+      got: { width: 2 },
+    })
   })
 })

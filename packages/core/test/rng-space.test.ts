@@ -52,7 +52,7 @@ describe('search space', () => {
   })
 
   test('canonical JSON: holes are null, toJSON is honoured, Map/Set/binary refused', () => {
-    // eslint-disable-next-line no-sparse-arrays
+    // biome-ignore lint/suspicious/noSparseArray: a hole is the case under test
     expect(canonicalJson([1, , 2])).toBe('[1,null,2]')
     expect(canonicalJson({ at: new Date(0) })).toBe('{"at":"1970-01-01T00:00:00.000Z"}')
     expect(() => canonicalJson({ m: new Map() })).toThrow(InvalidInputError)

@@ -31,7 +31,11 @@ describe('session basics', () => {
     const straight = await startSession({ store, optimizer: uniform(), objective: sphere, maxTrials: 8, seed: 7, sessionId: 'a' })
     await straight.wait()
     const h = await startSession({
-      store, optimizer: uniform(), seed: 7, sessionId: 'b', maxTrials: 8,
+      store,
+      optimizer: uniform(),
+      seed: 7,
+      sessionId: 'b',
+      maxTrials: 8,
       objective: async (c: { x: number }, ctx) => {
         if (ctx.trialIdx === 3) void h.pause()
         return sphere(c)

@@ -174,7 +174,13 @@ describe('wait and compile', () => {
 
   test('compile rejects with OptimizerError when the session fails', async () => {
     await expect(
-      compile({ optimizer: uniform(), maxErrors: 0, objective: () => { throw new Error('boom') } }),
+      compile({
+        optimizer: uniform(),
+        maxErrors: 0,
+        objective: () => {
+          throw new Error('boom')
+        },
+      }),
     ).rejects.toBeInstanceOf(OptimizerError)
   })
 
@@ -192,8 +198,16 @@ describe('one driver per session', () => {
   test('starting a session id already driven in this process rejects with AlreadyRunningError', async () => {
     const store = createMemoryStore()
     const release = gate()
-    const h = await startSession({ store, sessionId: 'dup', optimizer: uniform(), maxTrials: 1, objective: async () => (await release.wait, 1) })
-    await expect(startSession({ store, sessionId: 'dup', optimizer: uniform(), objective: sphere })).rejects.toBeInstanceOf(AlreadyRunningError)
+    const h = await startSession({
+      store,
+      sessionId: 'dup',
+      optimizer: uniform(),
+      maxTrials: 1,
+      objective: async () => (await release.wait, 1),
+    })
+    await expect(startSession({ store, sessionId: 'dup', optimizer: uniform(), objective: sphere })).rejects.toBeInstanceOf(
+      AlreadyRunningError,
+    )
     await expect(resumeSession(store, 'dup', { optimizer: uniform(), objective: sphere })).rejects.toBeInstanceOf(AlreadyRunningError)
     release.open()
     await h.wait()
@@ -201,10 +215,16 @@ describe('one driver per session', () => {
 
   test('a live lease held by another owner refuses resume with AlreadyRunningError', async () => {
     const store = createMemoryStore()
-    const h = await startSession({ store, sessionId: 'leased', optimizer: uniform(), maxTrials: 3, objective: async (c: { x: number }, ctx) => {
-      if (ctx.trialIdx === 0) void h.pause()
-      return sphere(c)
-    } })
+    const h = await startSession({
+      store,
+      sessionId: 'leased',
+      optimizer: uniform(),
+      maxTrials: 3,
+      objective: async (c: { x: number }, ctx) => {
+        if (ctx.trialIdx === 0) void h.pause()
+        return sphere(c)
+      },
+    })
     await h.wait()
     await store.acquireLease('leased', 'someone-else', 60_000)
     await expect(resumeSession(store, 'leased', { optimizer: uniform(), objective: sphere })).rejects.toBeInstanceOf(AlreadyRunningError)

@@ -5,7 +5,13 @@ import { sphere, uniform } from './helpers/optimizers.js'
 describe('trial outcomes', () => {
   test('maxErrors: the sixth error fails the session (default 5)', async () => {
     const store = createMemoryStore()
-    const h = await startSession({ store, optimizer: uniform(), objective: () => { throw new TypeError('bad objective') } })
+    const h = await startSession({
+      store,
+      optimizer: uniform(),
+      objective: () => {
+        throw new TypeError('bad objective')
+      },
+    })
     const r = await h.wait()
     expect(r.status).toBe('failed')
     expect(r.terminalReason).toBe('max-errors')
@@ -45,7 +51,12 @@ describe('trial outcomes', () => {
   test('NaN, infinite and non-numeric scores are failed trials that never become the best', async () => {
     const store = createMemoryStore()
     const scores = [Number.NaN, 3, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 'x' as unknown as number, 2]
-    const h = await startSession({ store, optimizer: uniform(), maxTrials: scores.length, objective: (_c, ctx) => scores[ctx.trialIdx] as number })
+    const h = await startSession({
+      store,
+      optimizer: uniform(),
+      maxTrials: scores.length,
+      objective: (_c, ctx) => scores[ctx.trialIdx] as number,
+    })
     const r = await h.wait()
     expect(r.bestScore).toBe(2)
     expect(r.bestTrialIdx).toBe(5)
@@ -108,7 +119,15 @@ describe('parallelism', () => {
     const a = await startSession({ store, sessionId: 'p1', optimizer: uniform(), parallelism: 3, seed: 5, maxTrials: 12, objective: slow })
     await a.wait()
     expect(peak).toBe(3)
-    const b = await startSession({ store, sessionId: 'p2', optimizer: uniform(), parallelism: 3, seed: 5, maxTrials: 12, objective: sphere })
+    const b = await startSession({
+      store,
+      sessionId: 'p2',
+      optimizer: uniform(),
+      parallelism: 3,
+      seed: 5,
+      maxTrials: 12,
+      objective: sphere,
+    })
     await b.wait()
     const ca = (await store.readTrials('p1')).map((t) => t.candidate)
     const cb = (await store.readTrials('p2')).map((t) => t.candidate)
@@ -118,10 +137,23 @@ describe('parallelism', () => {
 
   test('a parallel session paused and resumed proposes exactly the candidates of an uninterrupted one', async () => {
     const store = createMemoryStore()
-    const straight = await startSession({ store, sessionId: 'u', optimizer: uniform(), parallelism: 4, seed: 11, maxTrials: 20, objective: sphere })
+    const straight = await startSession({
+      store,
+      sessionId: 'u',
+      optimizer: uniform(),
+      parallelism: 4,
+      seed: 11,
+      maxTrials: 20,
+      objective: sphere,
+    })
     await straight.wait()
     const h = await startSession({
-      store, sessionId: 'i', optimizer: uniform(), parallelism: 4, seed: 11, maxTrials: 20,
+      store,
+      sessionId: 'i',
+      optimizer: uniform(),
+      parallelism: 4,
+      seed: 11,
+      maxTrials: 20,
       objective: (c: { x: number }, ctx) => {
         if (ctx.trialIdx === 6) void h.pause()
         return sphere(c)
@@ -155,10 +187,27 @@ function crashingAt(inner: CheckpointStore, n: number): CheckpointStore {
 describe('crash and resume', () => {
   test.each([1, 2, 5, 9])('killed before commit %i, resumed: same candidates as an uninterrupted run', async (n) => {
     const store = createMemoryStore()
-    const base = await startSession({ store, sessionId: 'base', optimizer: uniform(), seed: 99, maxTrials: 10, parallelism: 2, objective: sphere })
+    const base = await startSession({
+      store,
+      sessionId: 'base',
+      optimizer: uniform(),
+      seed: 99,
+      maxTrials: 10,
+      parallelism: 2,
+      objective: sphere,
+    })
     await base.wait()
     const crashing = crashingAt(store, n)
-    const h = await startSession({ store: crashing, sessionId: 'x', owner: 'w1', optimizer: uniform(), seed: 99, maxTrials: 10, parallelism: 2, objective: sphere })
+    const h = await startSession({
+      store: crashing,
+      sessionId: 'x',
+      owner: 'w1',
+      optimizer: uniform(),
+      seed: 99,
+      maxTrials: 10,
+      parallelism: 2,
+      objective: sphere,
+    })
     await expect(h.wait()).rejects.toThrow('simulated crash')
     const h2 = await resumeSession(store, 'x', { owner: 'w1', optimizer: uniform(), objective: sphere })
     await h2.wait()

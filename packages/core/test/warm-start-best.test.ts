@@ -1,5 +1,16 @@
 import { describe, expect, test } from 'vitest'
-import { createMemoryStore, resumeSession, Rng, startSession, warmStartKeys, type CheckpointHead, type Direction, type TrialView, type WarmStartEntryInput, type WarmStartStore } from '../src/index.js'
+import {
+  createMemoryStore,
+  resumeSession,
+  Rng,
+  startSession,
+  warmStartKeys,
+  type CheckpointHead,
+  type Direction,
+  type TrialView,
+  type WarmStartEntryInput,
+  type WarmStartStore,
+} from '../src/index.js'
 import { BestTrials } from '../src/session/best-trials.js'
 import { WarmStartWriter } from '../src/session/warm-start.js'
 import { uniform } from './helpers/optimizers.js'
@@ -23,7 +34,8 @@ const SCORES = [0, -0, 1, 1, 2, 2, 3, -1, 0.5, 1e9, -1e9, Number.POSITIVE_INFINI
 function randomHistory(rng: Rng, opts: { length: number; duplicateIdx?: boolean }): TrialView[] {
   const history: TrialView[] = []
   const seeds = rng.int(0, 4)
-  for (let i = 0; i < seeds; i++) history.push({ trialIdx: i - seeds, candidate: { seed: i }, score: rng.pick(SCORES), status: 'ok', seeded: true })
+  for (let i = 0; i < seeds; i++)
+    history.push({ trialIdx: i - seeds, candidate: { seed: i }, score: rng.pick(SCORES), status: 'ok', seeded: true })
   for (let i = 0; i < opts.length; i++) {
     const trialIdx = opts.duplicateIdx ? rng.int(0, 5) : i
     const kind = rng.next()
@@ -80,7 +92,12 @@ function recordingStore(key: string): WarmStartStore & { saved: WarmStartEntryIn
 
 const headAt = (direction: Direction, attempts: number, status: CheckpointHead['status'] = 'running'): CheckpointHead =>
   // A new best score on every commit, so the writer saves every time.
-  ({ sessionId: 's', direction, status, progress: { attempts, completed: attempts, errors: 0, bestScore: attempts, bestTrialIdx: 0, startedAt: 0 } }) as unknown as CheckpointHead
+  ({
+    sessionId: 's',
+    direction,
+    status,
+    progress: { attempts, completed: attempts, errors: 0, bestScore: attempts, bestTrialIdx: 0, startedAt: 0 },
+  }) as unknown as CheckpointHead
 
 describe('WarmStartWriter saves what sort-and-slice of the history gave', () => {
   const keys = { exact: 'e'.repeat(64), seed: 's'.repeat(64) }
@@ -125,8 +142,16 @@ describe('warm-start entries of a resumed session', () => {
     const checkpoints = createMemoryStore()
     const warm = createMemoryStore()
     const keys = warmStartKeys({ optimizerId: 'test/uniform' })
-    const seeds = [{ candidate: { x: 0, n: 0 }, score: 0 }, { candidate: { x: 1, n: 1 }, score: 1 }]
-    await warm.saveOverwrite(keys.exact, 'earlier', { kind: 'checkpoint', objective: 0, iteration: 2, payload: { format: 'cairn.session-trials/1', sessionId: 'earlier', bestScore: 0, trials: seeds } })
+    const seeds = [
+      { candidate: { x: 0, n: 0 }, score: 0 },
+      { candidate: { x: 1, n: 1 }, score: 1 },
+    ]
+    await warm.saveOverwrite(keys.exact, 'earlier', {
+      kind: 'checkpoint',
+      objective: 0,
+      iteration: 2,
+      payload: { format: 'cairn.session-trials/1', sessionId: 'earlier', bestScore: 0, trials: seeds },
+    })
     // Rounded scores tie often; every fifth trial fails.
     const objective = (c: { x: number; n: number }, ctx: { trialIdx: number }): number => {
       if (ctx.trialIdx === 12) void first.pause()
@@ -142,23 +167,33 @@ describe('warm-start entries of a resumed session', () => {
 
     const trials = await checkpoints.readTrials('resumed')
     expect(trials.some((t) => t.status === 'error')).toBe(true)
-    const views = trials.map((t) => ({ trialIdx: t.trialIdx, candidate: t.candidate, status: t.status, ...(t.score !== undefined ? { score: t.score } : {}) }))
+    const views = trials.map((t) => ({
+      trialIdx: t.trialIdx,
+      candidate: t.candidate,
+      status: t.status,
+      ...(t.score !== undefined ? { score: t.score } : {}),
+    }))
     const entry = await warm.lookup(keys.exact)
     expect(entry).toMatchObject({ kind: 'final', runId: 'resumed' })
-    expect((entry?.payload as { trials: unknown }).trials).toStrictEqual(asSaved(reference(views, direction, 20)))
+    expect((entry!.payload as { trials: unknown }).trials).toStrictEqual(asSaved(reference(views, direction, 20)))
   })
 })
 
 describe('resumeSession checks its warmStart option as startSession does', () => {
-  test.each([-1, 2.5, Number.NaN, Number.POSITIVE_INFINITY, 1001])('maxSeedTrials %s → InvalidInputError, and the session is left as it was', async (maxSeedTrials) => {
-    const checkpoints = createMemoryStore()
-    const warm = createMemoryStore()
-    const options = { optimizer: uniform(), objective: (c: { x: number }) => c.x, warmStart: { store: warm } }
-    const first = await startSession({ ...options, store: checkpoints, sessionId: 'paused', maxTrials: 10, seed: 1 })
-    await first.pause()
-    const before = await checkpoints.load('paused')
-    const err = await resumeSession(checkpoints, 'paused', { ...options, warmStart: { store: warm, maxSeedTrials } }).catch((e: unknown) => e)
-    expect(err).toMatchObject({ code: 'INVALID_INPUT', field: 'warmStart.maxSeedTrials' })
-    expect(await checkpoints.load('paused')).toEqual(before)
-  })
+  test.each([-1, 2.5, Number.NaN, Number.POSITIVE_INFINITY, 1001])(
+    'maxSeedTrials %s → InvalidInputError, and the session is left as it was',
+    async (maxSeedTrials) => {
+      const checkpoints = createMemoryStore()
+      const warm = createMemoryStore()
+      const options = { optimizer: uniform(), objective: (c: { x: number }) => c.x, warmStart: { store: warm } }
+      const first = await startSession({ ...options, store: checkpoints, sessionId: 'paused', maxTrials: 10, seed: 1 })
+      await first.pause()
+      const before = await checkpoints.load('paused')
+      const err = await resumeSession(checkpoints, 'paused', { ...options, warmStart: { store: warm, maxSeedTrials } }).catch(
+        (e: unknown) => e,
+      )
+      expect(err).toMatchObject({ code: 'INVALID_INPUT', field: 'warmStart.maxSeedTrials' })
+      expect(await checkpoints.load('paused')).toEqual(before)
+    },
+  )
 })

@@ -11,8 +11,7 @@ export type RandomSearchOptions = Record<string, never>
 export type RandomSearchState = { v: 1 }
 
 const NAME = 'randomSearch'
-const isState = (v: unknown): v is RandomSearchState =>
-  typeof v === 'object' && v !== null && (v as { v?: unknown }).v === 1
+const isState = (v: unknown): v is RandomSearchState => typeof v === 'object' && v !== null && (v as { v?: unknown }).v === 1
 
 /**
  * Random search: every candidate drawn independently and uniformly from the space (log

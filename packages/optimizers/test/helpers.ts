@@ -36,4 +36,7 @@ export const median = (xs: readonly number[]): number => {
 }
 
 export const bestOf = (h: readonly TrialView[], direction: Direction = 'minimize'): number =>
-  h.reduce((b, t) => (t.status === 'ok' && t.score !== undefined ? (direction === 'minimize' ? Math.min(b, t.score) : Math.max(b, t.score)) : b), direction === 'minimize' ? Infinity : -Infinity)
+  h.reduce(
+    (b, t) => (t.status === 'ok' && t.score !== undefined ? (direction === 'minimize' ? Math.min(b, t.score) : Math.max(b, t.score)) : b),
+    direction === 'minimize' ? Infinity : -Infinity,
+  )

@@ -21,7 +21,13 @@ const fMixed = (p: Params): number =>
   ({ rbf: 0, linear: 0.3, poly: 0.6 } as Record<string, number>)[p.kind as string]!
 
 /** Asks once with a copy of `rng`, so two asks can be compared draw for draw. */
-async function askWith(o: ReturnType<typeof tpe>, s: typeof quad, history: TrialView[], rng: Rng, pending: { trialIdx: number; candidate: Json }[] = []) {
+async function askWith(
+  o: ReturnType<typeof tpe>,
+  s: typeof quad,
+  history: TrialView[],
+  rng: Rng,
+  pending: { trialIdx: number; candidate: Json }[] = [],
+) {
   const sampler = o.sampler!
   const state = await sampler.init({ seed: 1, rng, direction: 'minimize', space: s, history })
   const asked = await sampler.ask(state, { trialIdx: history.length, rng: rng.clone(), history, pending, direction: 'minimize', space: s })
@@ -30,7 +36,7 @@ async function askWith(o: ReturnType<typeof tpe>, s: typeof quad, history: Trial
 }
 
 describe('tpe', () => {
-  test('id, state version, options stored as JSON (our defaults, or Optuna 3.1\'s with optunaDefaults)', () => {
+  test("id, state version, options stored as JSON (our defaults, or Optuna 3.1's with optunaDefaults)", () => {
     const o = tpe()
     expect(o.id).toBe('@cairn/optimizers/tpe')
     expect(o.stateVersion).toBe(1)
@@ -49,11 +55,21 @@ describe('tpe', () => {
       localFraction: 0.3,
       localScale: 2,
     })
-    expect(tpe({ optunaDefaults: true }).options).toMatchObject({ priorWeight: 1, bandwidthBelow: 1, localFraction: 0, gamma: 0.1, gammaMax: 25, nEiCandidates: 24 })
+    expect(tpe({ optunaDefaults: true }).options).toMatchObject({
+      priorWeight: 1,
+      bandwidthBelow: 1,
+      localFraction: 0,
+      gamma: 0.1,
+      gammaMax: 25,
+      nEiCandidates: 24,
+    })
     expect(tpe({ multivariate: true }).options).toMatchObject({ priorWeight: 1, bandwidthBelow: 1, localFraction: 0 })
     // Explicit options win over either set of defaults.
     expect(tpe({ optunaDefaults: true, priorWeight: 3 }).options).toMatchObject({ priorWeight: 3, bandwidthBelow: 1 })
-    expect(JSON.parse(JSON.stringify(tpe({ multivariate: true, constantLiar: true }).options))).toMatchObject({ multivariate: true, constantLiar: true })
+    expect(JSON.parse(JSON.stringify(tpe({ multivariate: true, constantLiar: true }).options))).toMatchObject({
+      multivariate: true,
+      constantLiar: true,
+    })
   })
 
   test('the startup trials are the random search ones (same seed)', async () => {
@@ -85,7 +101,7 @@ describe('tpe', () => {
     test(`${multivariate ? 'multivariate' : 'univariate'}: ints, log ints, steps, log floats and categoricals stay valid and improve`, async () => {
       const run = await drive(tpe({ multivariate }), mixed, fMixed, 80, { seed: 3 })
       for (const t of run.history) assertCandidate(mixed, t.candidate)
-      for (const t of run.history) expect(((t.candidate as Params).q as number) * 20 % 1).toBeCloseTo(0, 9)
+      for (const t of run.history) expect((((t.candidate as Params).q as number) * 20) % 1).toBeCloseTo(0, 9)
       const late = run.history.slice(-30)
       // The categorical optimum ('rbf', the others cost 0.3+) is most of the late proposals (random: a third).
       expect(late.filter((t) => (t.candidate as Params).kind === 'rbf').length).toBeGreaterThanOrEqual(15)
@@ -174,7 +190,9 @@ describe('tpe', () => {
       // (Local moves, localFraction, ignore the model and so the liar: compare pure l/g picks.)
       const first = await askWith(tpe({ multivariate, constantLiar: true, localFraction: 0 }), quad, history, rng)
       // With that candidate in flight the same draws propose something else...
-      const withPending = await askWith(tpe({ multivariate, constantLiar: true, localFraction: 0 }), quad, history, rng, [{ trialIdx: 30, candidate: first }])
+      const withPending = await askWith(tpe({ multivariate, constantLiar: true, localFraction: 0 }), quad, history, rng, [
+        { trialIdx: 30, candidate: first },
+      ])
       expect(withPending).not.toEqual(first)
       // ...while without the liar the in-flight candidate is ignored.
       const plain = await askWith(tpe({ multivariate, localFraction: 0 }), quad, history, rng, [{ trialIdx: 30, candidate: first }])
@@ -186,7 +204,14 @@ describe('tpe', () => {
       let state = await sampler.init({ seed: 12, rng: r, direction: 'minimize', space: quad, history })
       const pending: { trialIdx: number; candidate: Json }[] = []
       for (let i = 0; i < 4; i++) {
-        const asked = await sampler.ask(state, { trialIdx: 30 + i, rng: r, history, pending: [...pending], direction: 'minimize', space: quad })
+        const asked = await sampler.ask(state, {
+          trialIdx: 30 + i,
+          rng: r,
+          history,
+          pending: [...pending],
+          direction: 'minimize',
+          space: quad,
+        })
         if (asked.kind !== 'candidate') throw new Error('halted')
         state = asked.state
         pending.push({ trialIdx: 30 + i, candidate: asked.candidate })
@@ -248,6 +273,8 @@ describe('tpe', () => {
     expect(() => o.decodeState(bytes, 2)).toThrow(/unknown state version 2, expected 1/)
     expect(() => o.decodeState(new TextEncoder().encode('{"v":'), 1)).toThrow(/corrupt/)
     expect(() => o.init({ seed: 1, rng: Rng.fromSeed(1), direction: 'minimize', history: [] })).toThrow(/tpe: needs a search space/)
-    await expect(async () => o.sampler!.ask({ v: 1 }, { trialIdx: 0, rng: Rng.fromSeed(1), history: [], pending: [], direction: 'minimize' })).rejects.toThrow(InvalidInputError)
+    await expect(async () =>
+      o.sampler!.ask({ v: 1 }, { trialIdx: 0, rng: Rng.fromSeed(1), history: [], pending: [], direction: 'minimize' }),
+    ).rejects.toThrow(InvalidInputError)
   })
 })

@@ -44,7 +44,10 @@ export class AttemptTimeoutError extends TimeoutError {
 
 /** The head of a session listed as `corrupt`: it cannot be resumed until someone repairs or deletes it. */
 export function corruptHeadError(sessionId: string, problem: string | undefined): CheckpointCorruptError {
-  return new CheckpointCorruptError(`${PKG} head of session "${sessionId}"`, `${problem ?? 'the store lists it as corrupt'}; quarantined, not retried`)
+  return new CheckpointCorruptError(
+    `${PKG} head of session "${sessionId}"`,
+    `${problem ?? 'the store lists it as corrupt'}; quarantined, not retried`,
+  )
 }
 
 /** Why a failed attempt ended, as the monitor sees it. */

@@ -26,9 +26,7 @@ export interface RecoveryTask {
 }
 
 /** What an attempt that did not throw found. */
-export type RecoveryOutcome =
-  | { kind: 'recovered'; result: SessionResult }
-  | { kind: 'skipped'; reason: SkipReason }
+export type RecoveryOutcome = { kind: 'recovered'; result: SessionResult } | { kind: 'skipped'; reason: SkipReason }
 
 /**
  * Takes over one session and drives it until its driver stops. Resolve with the outcome; throw
@@ -75,7 +73,8 @@ export class ResumeExecutor implements RecoveryExecutor {
     const head = await race(fence.load(sessionId))
     if (head.status !== 'running') return { kind: 'skipped', reason: isTerminal(head.status) ? 'already-terminal' : 'not-running' }
     // Checked again, atomically, when `resumeSession` takes the lease; this saves resolving the job.
-    if (head.lease && head.lease.owner !== task.owner && head.lease.expiresAt > Date.now()) return { kind: 'skipped', reason: 'already-running' }
+    if (head.lease && head.lease.owner !== task.owner && head.lease.expiresAt > Date.now())
+      return { kind: 'skipped', reason: 'already-running' }
     const options = await race(resolveJob(jobs, sessionId, head.job, { sessionId, attempt: task.attempt, head }))
     const leaseTtlMs = options.leaseTtlMs ?? this.options.leaseTtlMs
     // Takes the lease (fencing token + 1), then reads the session again and drives it.

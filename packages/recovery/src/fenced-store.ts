@@ -122,6 +122,9 @@ export class FencedStore implements CheckpointStore {
 
   private check(sessionId: string): void {
     if (this.revokedBecause !== null)
-      throw new LeaseLostError(sessionId, `${PKG} this recovery attempt was abandoned (${this.revokedBecause}); another may resume the session`)
+      throw new LeaseLostError(
+        sessionId,
+        `${PKG} this recovery attempt was abandoned (${this.revokedBecause}); another may resume the session`,
+      )
   }
 }

@@ -43,14 +43,19 @@ export function checkJobRegistry(jobs: unknown): asserts jobs is JobRegistry {
     return
   }
   if (jobs === null || typeof jobs !== 'object' || Array.isArray(jobs))
-    throw new RecoveryConfigError('jobs', 'must be a Map or an object of job name → { optimizer, objective } (or program + trainset + metric)')
+    throw new RecoveryConfigError(
+      'jobs',
+      'must be a Map or an object of job name → { optimizer, objective } (or program + trainset + metric)',
+    )
   for (const [name, entry] of Object.entries(jobs)) checkEntry(name, entry)
 }
 
 function checkEntry(name: unknown, entry: unknown): void {
-  if (typeof name !== 'string' || name.length === 0) throw new RecoveryConfigError('jobs', `job names must be non-empty strings, got ${String(name)}`)
+  if (typeof name !== 'string' || name.length === 0)
+    throw new RecoveryConfigError('jobs', `job names must be non-empty strings, got ${String(name)}`)
   if (typeof entry === 'function') return
-  if (entry === null || typeof entry !== 'object') throw new RecoveryConfigError(`jobs["${name}"]`, 'must be a job definition or a function returning one')
+  if (entry === null || typeof entry !== 'object')
+    throw new RecoveryConfigError(`jobs["${name}"]`, 'must be a job definition or a function returning one')
   const optimizer = (entry as { optimizer?: unknown }).optimizer
   if (optimizer === null || (typeof optimizer !== 'object' && typeof optimizer !== 'function'))
     throw new RecoveryConfigError(`jobs["${name}"].optimizer`, 'must be an optimizer or a function returning one')
@@ -65,9 +70,19 @@ export function jobNames(jobs: JobRegistry): string[] {
  * The `resumeSession` options for the session in `ctx` (without `owner`): looks its job up,
  * calls the entry and optimizer factories. Throws `UnknownJobError` when the job is missing.
  */
-export async function resolveJob(jobs: JobRegistry, sessionId: string, job: string | undefined, ctx: Omit<JobContext, 'job'>): Promise<ResumeOptions> {
+export async function resolveJob(
+  jobs: JobRegistry,
+  sessionId: string,
+  job: string | undefined,
+  ctx: Omit<JobContext, 'job'>,
+): Promise<ResumeOptions> {
   if (job === undefined) throw new UnknownJobError(sessionId, undefined, jobNames(jobs))
-  const entry = jobs instanceof Map ? (jobs as ReadonlyMap<string, JobEntry>).get(job) : Object.hasOwn(jobs, job) ? (jobs as Record<string, JobEntry>)[job] : undefined
+  const entry =
+    jobs instanceof Map
+      ? (jobs as ReadonlyMap<string, JobEntry>).get(job)
+      : Object.hasOwn(jobs, job)
+        ? (jobs as Record<string, JobEntry>)[job]
+        : undefined
   if (entry === undefined) throw new UnknownJobError(sessionId, job, jobNames(jobs))
   const full: JobContext = { ...ctx, job }
   const definition = typeof entry === 'function' ? await entry(full) : entry

@@ -158,8 +158,14 @@ export class RecoveryMonitor {
     checkJobRegistry(options.jobs)
     if (options.owner !== undefined && (typeof options.owner !== 'string' || options.owner.length === 0))
       throw new RecoveryConfigError('owner', 'must be a non-empty string')
-    if (options.leaseTtlMs !== undefined && !(typeof options.leaseTtlMs === 'number' && options.leaseTtlMs >= MIN_LEASE_TTL_MS && Number.isFinite(options.leaseTtlMs)))
-      throw new RecoveryConfigError('leaseTtlMs', `must be a number of milliseconds of at least ${MIN_LEASE_TTL_MS} (core's minimum), got ${String(options.leaseTtlMs)}`)
+    if (
+      options.leaseTtlMs !== undefined &&
+      !(typeof options.leaseTtlMs === 'number' && options.leaseTtlMs >= MIN_LEASE_TTL_MS && Number.isFinite(options.leaseTtlMs))
+    )
+      throw new RecoveryConfigError(
+        'leaseTtlMs',
+        `must be a number of milliseconds of at least ${MIN_LEASE_TTL_MS} (core's minimum), got ${String(options.leaseTtlMs)}`,
+      )
     if (options.executor !== undefined && typeof options.executor?.recover !== 'function')
       throw new RecoveryConfigError('executor', 'must have a recover(task) method')
     if (options.random !== undefined && typeof options.random !== 'function') throw new RecoveryConfigError('random', 'must be a function')
@@ -240,11 +246,20 @@ export class RecoveryMonitor {
   /** A snapshot of what the monitor is doing. Never blocks. */
   status(): RecoveryMonitorStatus {
     const now = this.clock.now()
-    const status: RecoveryMonitorStatus = { owner: this.owner, running: this.active, polling: this.pollingGeneration === this.generation, lastPollAt: this.lastPollAt, inFlight: [], waiting: [], quarantined: [] }
+    const status: RecoveryMonitorStatus = {
+      owner: this.owner,
+      running: this.active,
+      polling: this.pollingGeneration === this.generation,
+      lastPollAt: this.lastPollAt,
+      inFlight: [],
+      waiting: [],
+      quarantined: [],
+    }
     for (const t of this.tracks.values()) {
       if (t.inFlight) status.inFlight.push({ sessionId: t.sessionId, attempt: t.inFlight.attempt, startedAt: t.inFlight.startedAt })
       else if (t.quarantine) status.quarantined.push({ sessionId: t.sessionId, reason: t.quarantine.reason, error: t.quarantine.error })
-      else if (t.failures > 0 && t.nextAttemptAt > now) status.waiting.push({ sessionId: t.sessionId, failures: t.failures, nextAttemptAt: t.nextAttemptAt })
+      else if (t.failures > 0 && t.nextAttemptAt > now)
+        status.waiting.push({ sessionId: t.sessionId, failures: t.failures, nextAttemptAt: t.nextAttemptAt })
     }
     return status
   }
@@ -408,7 +423,13 @@ export class RecoveryMonitor {
       started: (info) => {
         if (controller.signal.aborted) return
         arm()
-        this.emit({ type: 'started', sessionId: t.sessionId, attempt, ...(info?.job !== undefined ? { job: info.job } : {}), ...this.base() })
+        this.emit({
+          type: 'started',
+          sessionId: t.sessionId,
+          attempt,
+          ...(info?.job !== undefined ? { job: info.job } : {}),
+          ...this.base(),
+        })
       },
       progress: () => {
         if (!controller.signal.aborted) arm()

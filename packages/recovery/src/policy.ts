@@ -84,7 +84,8 @@ export function resolvePolicy(policy: RecoveryPolicy | undefined): ResolvedRecov
   if (policy === undefined) return { ...DEFAULT_RECOVERY_POLICY }
   if (policy === null || typeof policy !== 'object') throw new RecoveryConfigError('policy', 'must be an object')
   const p = policy
-  if (p.enabled !== undefined && typeof p.enabled !== 'boolean') throw new RecoveryConfigError('policy.enabled', `must be a boolean, got ${String(p.enabled)}`)
+  if (p.enabled !== undefined && typeof p.enabled !== 'boolean')
+    throw new RecoveryConfigError('policy.enabled', `must be a boolean, got ${String(p.enabled)}`)
   const resolved: ResolvedRecoveryPolicy = {
     enabled: p.enabled ?? DEFAULT_RECOVERY_POLICY.enabled,
     maxAttempts: integer(p.maxAttempts, 'maxAttempts', DEFAULT_RECOVERY_POLICY.maxAttempts, 1),
@@ -97,7 +98,10 @@ export function resolvePolicy(policy: RecoveryPolicy | undefined): ResolvedRecov
     attemptTimeoutMs: timeout(p.attemptTimeoutMs, 'attemptTimeoutMs', DEFAULT_RECOVERY_POLICY.attemptTimeoutMs),
   }
   if (resolved.maxBackoffMs < resolved.backoffMs)
-    throw new RecoveryConfigError('policy.maxBackoffMs', `must be at least policy.backoffMs (${resolved.backoffMs}), got ${resolved.maxBackoffMs}`)
+    throw new RecoveryConfigError(
+      'policy.maxBackoffMs',
+      `must be at least policy.backoffMs (${resolved.backoffMs}), got ${resolved.maxBackoffMs}`,
+    )
   if (p.onRecovery !== undefined) {
     if (typeof p.onRecovery !== 'function') throw new RecoveryConfigError('policy.onRecovery', 'must be a function')
     resolved.onRecovery = p.onRecovery
@@ -119,7 +123,10 @@ function integer(value: unknown, field: string, fallback: number, min: number): 
 function ms(value: unknown, field: string, fallback: number, zeroOk: boolean): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroOk && value === 0))
-    throw new RecoveryConfigError(`policy.${field}`, `must be a ${zeroOk ? 'non-negative' : 'positive'} finite number of milliseconds, got ${String(value)}`)
+    throw new RecoveryConfigError(
+      `policy.${field}`,
+      `must be a ${zeroOk ? 'non-negative' : 'positive'} finite number of milliseconds, got ${String(value)}`,
+    )
   return value
 }
 

@@ -56,7 +56,7 @@ describe('a corrupt head (fs store, bytes really damaged)', () => {
     const exhausted = h.of('exhausted', 'garbled')[0]
     expect(exhausted).toMatchObject({ reason: 'corrupt', attempts: 0 })
     expect(exhausted?.error).toBeInstanceOf(CheckpointCorruptError)
-    expect((exhausted?.error as Error).message).toMatch(/quarantined, not retried/)
+    expect((exhausted!.error as Error).message).toMatch(/quarantined, not retried/)
     expect(onFailure).toHaveBeenCalledTimes(1)
     expect(h.monitor.status().quarantined).toMatchObject([{ sessionId: 'garbled', reason: 'corrupt' }])
     expect(await trialLog(store, 'healthy')).toMatchObject({ status: 'completed', indices: range(6) })

@@ -46,7 +46,10 @@ afterAll(async () => {
 })
 
 function monitorProcess(spec: string): Child {
-  return spawnChild(fixture('monitor-process.ts'), [spec, JSON.stringify({ pollIntervalMs: POLL, leaseTtlMs: TTL, delayMs: DELAY, maxConcurrent: 4 })])
+  return spawnChild(fixture('monitor-process.ts'), [
+    spec,
+    JSON.stringify({ pollIntervalMs: POLL, leaseTtlMs: TTL, delayMs: DELAY, maxConcurrent: 4 }),
+  ])
 }
 
 describe('recovery across processes (fs store)', () => {
@@ -56,7 +59,10 @@ describe('recovery across processes (fs store)', () => {
     const monitors = [monitorProcess(spec), monitorProcess(spec)]
     await Promise.all(monitors.map((m) => m.next((msg) => msg.ready === true, 'monitor ready')))
 
-    const worker = spawnChild(fixture('worker-process.ts'), [spec, JSON.stringify({ sessions: ['s1'], maxTrials: MAX, delayMs: DELAY, leaseTtlMs: TTL, seed: SEED })])
+    const worker = spawnChild(fixture('worker-process.ts'), [
+      spec,
+      JSON.stringify({ sessions: ['s1'], maxTrials: MAX, delayMs: DELAY, leaseTtlMs: TTL, seed: SEED }),
+    ])
     await worker.next((m) => m.committed?.attempts === 8, 'eight trials committed')
     await new Promise((resolve) => setTimeout(resolve, DELAY / 2)) // mid-trial
     await worker.kill()
@@ -65,7 +71,11 @@ describe('recovery across processes (fs store)', () => {
 
     // Detected once the lease lapsed, not before, and within ttl + poll interval.
     const detections = await Promise.race(
-      monitors.map((m) => m.next((msg) => msg.event?.type === 'detected' && msg.event.sessionId === 's1', 'detected').then((msg) => ({ m, event: msg.event }))),
+      monitors.map((m) =>
+        m
+          .next((msg) => msg.event?.type === 'detected' && msg.event.sessionId === 's1', 'detected')
+          .then((msg) => ({ m, event: msg.event })),
+      ),
     )
     const latency = detections.event.at - killedAt
     expect(detections.event.leaseExpiresAt).toBeLessThanOrEqual(detections.event.at)
@@ -87,7 +97,11 @@ describe('recovery across processes (fs store)', () => {
     expect(log.indices).toEqual(range(MAX))
     expect(log.attempts).toBe(MAX)
     expect(log.candidates).toEqual(await referenceCandidates(SEED, MAX))
-    const startedBy = (m: Child): number[] => m.events('started').filter((e) => e.sessionId === 's1').map((e) => e.attempt)
+    const startedBy = (m: Child): number[] =>
+      m
+        .events('started')
+        .filter((e) => e.sessionId === 's1')
+        .map((e) => e.attempt)
     expect(startedBy(first)).toEqual([1])
     expect(startedBy(other)).toEqual([1])
     expect([...first.events('failed'), ...other.events('failed')]).toEqual([])
@@ -113,7 +127,14 @@ function checkSwarm(r: SwarmReport, trials: number): void {
       'double-driven',
       r.doubleDrivenKeys,
       JSON.stringify(r.failedEvents),
-      JSON.stringify(r.monitors.map((m) => m.events().filter((e) => ids.has(e.sessionId)).map((e) => [e.type, e.sessionId, e.attempt, e.reason, e.at, e.error?.message]))),
+      JSON.stringify(
+        r.monitors.map((m) =>
+          m
+            .events()
+            .filter((e) => ids.has(e.sessionId))
+            .map((e) => [e.type, e.sessionId, e.attempt, e.reason, e.at, e.error?.message]),
+        ),
+      ),
     )
   }
   expect(r.orphaned).toHaveLength(SESSIONS)
@@ -174,7 +195,12 @@ describe('3 monitors, 100 orphans: each finishes once, zero trials committed twi
       // Longer leases (3 s for the monitors, 5 s for the worker), a slower poll and fewer trials:
       // 100 leases renewed every ttl / 4 and 3 monitors listing 100 sessions 5 times a second
       // would be most of what DynamoDB Local can serve on 2 cores.
-      await swarm(`dynamodb:${tableName}@${endpoint}`, store, scratch, { trials: 5, leaseTtlMs: 3 * TTL, workerLeaseTtlMs: 5 * TTL, pollIntervalMs: 500 })
+      await swarm(`dynamodb:${tableName}@${endpoint}`, store, scratch, {
+        trials: 5,
+        leaseTtlMs: 3 * TTL,
+        workerLeaseTtlMs: 5 * TTL,
+        pollIntervalMs: 500,
+      })
     } finally {
       await killAll()
       await store.close() // the table lives in DynamoDB Local's memory, gone when it stops

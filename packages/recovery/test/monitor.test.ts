@@ -90,7 +90,12 @@ describe('RecoveryMonitor', () => {
       await until(() => h.monitor.status().inFlight.length === 0 || h.of('completed').length === 5, 'a round')
       await h.time.advance(1_000)
     }
-    expect(h.of('completed').map((e) => e.sessionId).sort()).toEqual(ids)
+    expect(
+      h
+        .of('completed')
+        .map((e) => e.sessionId)
+        .sort(),
+    ).toEqual(ids)
     expect(h.of('failed')).toEqual([])
     for (const id of ids) expect(await trialLog(h.store, id)).toMatchObject({ status: 'completed', indices: range(4), attempts: 4 })
   })
@@ -110,7 +115,7 @@ describe('RecoveryMonitor', () => {
     const failed = h.of('failed')[0]
     expect(failed).toMatchObject({ attempt: 1, retryable: false, willRetry: false, nextAttemptAt: null })
     expect(failed?.error).toBeInstanceOf(UnknownJobError)
-    expect((failed?.error as Error).message).toMatch(/^\[@cairn\/recovery\] session "nojob"/)
+    expect((failed!.error as Error).message).toMatch(/^\[@cairn\/recovery\] session "nojob"/)
     expect(h.of('exhausted')[0]).toMatchObject({ reason: 'permanent', attempts: 1 })
     expect(onFailure).toHaveBeenCalledTimes(1)
     expect(h.monitor.status().quarantined).toMatchObject([{ sessionId: 'nojob', reason: 'permanent' }])
@@ -294,7 +299,9 @@ describe('RecoveryMonitor', () => {
 
   it('reports a failing poll and keeps polling', async () => {
     const inner = createMemoryStore()
-    const store = faultyStore(inner, (method, _args, n) => (method === 'list' && n === 1 ? Promise.reject(new Error('ETIMEDOUT')) : undefined))
+    const store = faultyStore(inner, (method, _args, n) =>
+      method === 'list' && n === 1 ? Promise.reject(new Error('ETIMEDOUT')) : undefined,
+    )
     const h = harness({ store })
     await plantOrphan(inner, { sessionId: 'p', trialsDone: 1, maxTrials: MAX })
     h.monitor.start()
@@ -341,7 +348,8 @@ describe('RecoveryMonitor', () => {
     const completed = [...a.of('completed'), ...b.of('completed')].map((e) => e.sessionId).sort()
     expect(completed).toEqual([...ids].sort())
     expect([...a.of('failed'), ...b.of('failed')]).toEqual([])
-    for (const e of [...a.of('skipped'), ...b.of('skipped')]) expect(['already-running', 'already-terminal', 'not-running']).toContain(e.reason)
+    for (const e of [...a.of('skipped'), ...b.of('skipped')])
+      expect(['already-running', 'already-terminal', 'not-running']).toContain(e.reason)
     for (const id of ids) expect(await trialLog(store, id)).toMatchObject({ status: 'completed', indices: range(6), attempts: 6 })
     function i(id: string): number {
       return Number(id.split('-')[1]) % 4
@@ -368,7 +376,12 @@ describe('RecoveryMonitor', () => {
     let open!: () => void
     const gate = new Promise<void>((resolve) => (open = resolve))
     const store = createMemoryStore()
-    const slowJobs = { [JOB]: { optimizer: walk, objective: async (c: { x: number }, ctx: { trialIdx: number }) => (ctx.trialIdx >= 6 ? await gate : undefined, (c.x - 1) ** 2) } }
+    const slowJobs = {
+      [JOB]: {
+        optimizer: walk,
+        objective: async (c: { x: number }, ctx: { trialIdx: number }) => (ctx.trialIdx >= 6 ? await gate : undefined, (c.x - 1) ** 2),
+      },
+    }
     const a = harness({ store, jobs: slowJobs, owner: 'monitor-a' })
     await plantOrphan(store, { sessionId: 'handoff', trialsDone: 3, maxTrials: MAX })
     a.monitor.start()
@@ -438,7 +451,9 @@ describe('RecoveryMonitor', () => {
   it('treats a head that fails to decode on load as corrupt: reported once, quarantined', async () => {
     const inner = createMemoryStore()
     const store = faultyStore(inner, (method, args) =>
-      method === 'load' && args[0] === 'bad' ? Promise.reject(new CheckpointCorruptError('head of session "bad"', 'checksum mismatch')) : undefined,
+      method === 'load' && args[0] === 'bad'
+        ? Promise.reject(new CheckpointCorruptError('head of session "bad"', 'checksum mismatch'))
+        : undefined,
     )
     const h = harness({ store })
     await plantOrphan(inner, { sessionId: 'bad', trialsDone: 1, maxTrials: MAX })

@@ -103,7 +103,12 @@ export async function commit(ctx: StoreContext, sessionId: string, request: Comm
     const chunksWritten = headValue.chunkItems.length > 0 ? ctx.db.batchPut(headValue.chunkItems) : Promise.resolve()
     if (!fits) {
       await Promise.all(known.inline.map((t) => t.writing))
-      await writeCommitted(ctx, sessionId, known.inline.filter((t) => !t.confirmed), true)
+      await writeCommitted(
+        ctx,
+        sessionId,
+        known.inline.filter((t) => !t.confirmed),
+        true,
+      )
       const write = async (t: TrialRecord): Promise<void> => {
         written.push({ idx: t.trialIdx, value: await writeTrial(ctx, sessionId, t, by, checkHead) })
       }
@@ -133,15 +138,23 @@ export async function commit(ctx: StoreContext, sessionId: string, request: Comm
   let seen: Seen = { owner: known.owner, leaseExpiresAt: known.leaseExpiresAt, control: known.control, stamp: known.stamp }
   const item: Item = { ...content, ...headValue.attrs }
   for (let round = 0; ; round++) {
-    const out = await ctx.db.put(headPut(item, seen, head.status, { expectedRevision, fencingToken, firstIdx, inc })).catch((err: unknown) => {
-      // Outcome unknown (the SDK gave up): the next commit or load will tell.
-      ctx.heads.forget(sessionId)
-      throw err
-    })
+    const out = await ctx.db
+      .put(headPut(item, seen, head.status, { expectedRevision, fencingToken, firstIdx, inc }))
+      .catch((err: unknown) => {
+        // Outcome unknown (the SDK gave up): the next commit or load will tell.
+        ctx.heads.forget(sessionId)
+        throw err
+      })
     if (out.ok) break
     const meta = out.current ? headMeta(out.current) : undefined
     if (meta && meta.rev === revision && str(out.current, A.cid) === cid && meta.inc === inc) break // our own write landed; only its answer was lost
-    const sameLease = meta && meta.rev === expectedRevision && meta.token === fencingToken && meta.owner !== undefined && meta.inc === inc && meta.attempts === firstIdx
+    const sameLease =
+      meta &&
+      meta.rev === expectedRevision &&
+      meta.token === fencingToken &&
+      meta.owner !== undefined &&
+      meta.inc === inc &&
+      meta.attempts === firstIdx
     if (sameLease && round + 1 < LEASE_ROUNDS) {
       seen = { owner: meta.owner, leaseExpiresAt: num(out.current, A.leaseExpiresAt), control: controlOf(meta.control), stamp: meta.stamp }
       continue
@@ -151,7 +164,8 @@ export async function commit(ctx: StoreContext, sessionId: string, request: Comm
     // revision has not moved, another commit made the revision we meant to, or this is another
     // incarnation): after an SDK retry the refusal may be the answer to our own landed write
     // followed by someone else's commit.
-    if (!meta || meta.rev === expectedRevision || meta.inc !== inc || (meta.rev === revision && str(out.current, A.cid) !== cid)) await deleteTrials()
+    if (!meta || meta.rev === expectedRevision || meta.inc !== inc || (meta.rev === revision && str(out.current, A.cid) !== cid))
+      await deleteTrials()
     if (!meta || str(out.current, A.chunkId) !== headValue.chunkId) await deleteHeadChunks()
     if (!meta) throw new NotFoundError(`session "${sessionId}"`)
     refuse(sessionId, request, firstIdx, meta, undefined, inc)
@@ -182,7 +196,12 @@ type Seen = Pick<KnownHead, 'owner' | 'leaseExpiresAt' | 'control' | 'stamp'>
 
 /** Whether the head `known` (as this instance last saw it) admits `request`: the checks its stamp then stands for. */
 function admits(known: KnownHead, request: CommitRequest, firstIdx: number): boolean {
-  return known.revision === request.expectedRevision && known.owner !== undefined && known.token === request.fencingToken && known.attempts === firstIdx
+  return (
+    known.revision === request.expectedRevision &&
+    known.owner !== undefined &&
+    known.token === request.fencingToken &&
+    known.attempts === firstIdx
+  )
 }
 
 /**
@@ -204,7 +223,12 @@ function headPut(
   if (seen.leaseExpiresAt !== undefined) item[A.leaseExpiresAt] = av.n(seen.leaseExpiresAt)
   if (seen.control !== null && status === 'running') item[A.control] = av.s(seen.control)
   if (seen.stamp !== undefined)
-    return { Item: item, ConditionExpression: '#stamp = :stamp', ExpressionAttributeNames: { '#stamp': A.stamp }, ExpressionAttributeValues: { ':stamp': av.s(seen.stamp) } }
+    return {
+      Item: item,
+      ConditionExpression: '#stamp = :stamp',
+      ExpressionAttributeNames: { '#stamp': A.stamp },
+      ExpressionAttributeValues: { ':stamp': av.s(seen.stamp) },
+    }
   const names: Record<string, string> = {
     '#stamp': A.stamp,
     '#rev': A.rev,
@@ -266,7 +290,8 @@ async function mapBounded<T>(items: readonly T[], fn: (item: T) => Promise<void>
   const queue = [...items]
   const failures: unknown[] = []
   const lane = async (): Promise<void> => {
-    for (let t = queue.shift(); t !== undefined && failures.length === 0; t = queue.shift()) await fn(t).catch((err: unknown) => void failures.push(err))
+    for (let t = queue.shift(); t !== undefined && failures.length === 0; t = queue.shift())
+      await fn(t).catch((err: unknown) => void failures.push(err))
   }
   await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, queue.length) }, lane))
   if (failures.length > 0) throw failures[0]
@@ -284,11 +309,13 @@ function refuse(
   const rev = decodedRevision ?? meta.rev
   if (rev !== request.expectedRevision) throw new RevisionConflictError(sessionId, request.expectedRevision, rev)
   if (meta.owner === undefined || meta.token !== request.fencingToken)
-    throw new LeaseLostError(sessionId, `fencing token ${request.fencingToken} is stale (current ${meta.owner === undefined ? 'none' : meta.token})`)
+    throw new LeaseLostError(
+      sessionId,
+      `fencing token ${request.fencingToken} is stale (current ${meta.owner === undefined ? 'none' : meta.token})`,
+    )
   if (inc !== undefined && meta.inc !== inc) throw new LeaseLostError(sessionId, 'the session was deleted and created again')
   if (meta.attempts !== firstIdx) {
-    if (request.trials.length > 0)
-      throw new InvalidInputError(`trial ${firstIdx} out of order (expected ${meta.attempts})`, 'trials')
+    if (request.trials.length > 0) throw new InvalidInputError(`trial ${firstIdx} out of order (expected ${meta.attempts})`, 'trials')
     throw new InvalidInputError('head.progress.attempts must count the committed trials', 'head.progress.attempts')
   }
 }
@@ -296,7 +323,8 @@ function refuse(
 function checkRequest(sessionId: string, request: CommitRequest): CommitRequest {
   if (request === null || typeof request !== 'object') throw new InvalidInputError('must be an object', 'request')
   const { expectedRevision, fencingToken, head, trials } = request
-  if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 0) throw new InvalidInputError(`must be a non-negative integer, got ${expectedRevision}`, 'expectedRevision')
+  if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 0)
+    throw new InvalidInputError(`must be a non-negative integer, got ${expectedRevision}`, 'expectedRevision')
   if (!Number.isSafeInteger(fencingToken)) throw new InvalidInputError(`must be an integer, got ${fencingToken}`, 'fencingToken')
   if (head === null || typeof head !== 'object') throw new InvalidInputError('must be a checkpoint head', 'head')
   if (head.sessionId !== sessionId) throw new InvalidInputError(`names session "${head.sessionId}", not "${sessionId}"`, 'head.sessionId')

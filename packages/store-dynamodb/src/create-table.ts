@@ -1,4 +1,10 @@
-import { CreateTableCommand, waitUntilTableExists, type DynamoDBClient, type DynamoDBClientConfig, type Tag } from '@aws-sdk/client-dynamodb'
+import {
+  CreateTableCommand,
+  waitUntilTableExists,
+  type DynamoDBClient,
+  type DynamoDBClientConfig,
+  type Tag,
+} from '@aws-sdk/client-dynamodb'
 import { InvalidInputError } from '@cairn/core'
 import { requestError } from './errors.js'
 import { checkTableName, clientFrom } from './options.js'

@@ -55,7 +55,11 @@ export class Db {
   async put(input: Omit<PutItemCommandInput, 'TableName'>): Promise<Conditional> {
     try {
       const out = await this.client.send(
-        new PutItemCommand({ TableName: this.tableName, ...(input.ConditionExpression ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}), ...input }),
+        new PutItemCommand({
+          TableName: this.tableName,
+          ...(input.ConditionExpression ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+          ...input,
+        }),
       )
       return { ok: true, value: out.Attributes }
     } catch (err) {
@@ -68,7 +72,11 @@ export class Db {
   async update(input: Omit<UpdateItemCommandInput, 'TableName'>): Promise<Conditional> {
     try {
       const out = await this.client.send(
-        new UpdateItemCommand({ TableName: this.tableName, ...(input.ConditionExpression ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}), ...input }),
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          ...(input.ConditionExpression ? { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } : {}),
+          ...input,
+        }),
       )
       return { ok: true, value: out.Attributes }
     } catch (err) {

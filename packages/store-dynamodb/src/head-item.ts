@@ -51,7 +51,8 @@ export function listingOf(item: Item, sessionId: string): SessionListing {
   } catch (err) {
     throw new CheckpointCorruptError(what, 'not valid JSON', { cause: err })
   }
-  if (!isStoredListing(value) || value.sessionId !== sessionId) throw new CheckpointCorruptError(what, 'does not have the shape of a listing')
+  if (!isStoredListing(value) || value.sessionId !== sessionId)
+    throw new CheckpointCorruptError(what, 'does not have the shape of a listing')
   const expiresAt = num(item, A.leaseExpiresAt) ?? 0
   return { ...value, leaseExpiresAt: expiresAt > 0 ? expiresAt : null }
 }

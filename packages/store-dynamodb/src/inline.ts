@@ -79,7 +79,14 @@ export function inlineOf(item: Item, sessionId: string, attempts: number, inc: n
   const entries = blob ? parseInline(blob, what) : []
   if (!Number.isSafeInteger(from) || from < 0 || from + entries.length !== attempts)
     throw new CheckpointCorruptError(what, `inline trials ${from} … ${from + entries.length - 1} do not end at attempts ${attempts}`)
-  const trials = entries.map(({ writer, token, rev, cid, bytes }, k): InlineTrial => ({ idx: from + k, bytes, by: { writer, inc, token, rev, cid }, confirmed: false }))
+  const trials = entries.map(
+    ({ writer, token, rev, cid, bytes }, k): InlineTrial => ({
+      idx: from + k,
+      bytes,
+      by: { writer, inc, token, rev, cid },
+      confirmed: false,
+    }),
+  )
   return { from, trials }
 }
 
@@ -110,7 +117,14 @@ function parseInline(blob: Uint8Array, what: string): InlineEntry[] {
   const entries = header.map((h: unknown): InlineEntry => {
     if (!Array.isArray(h) || h.length !== 5) return bad('malformed header entry')
     const [writer, token, rev, cid, length] = h as unknown[]
-    if (typeof writer !== 'string' || typeof cid !== 'string' || !Number.isSafeInteger(token) || !Number.isSafeInteger(rev) || !Number.isSafeInteger(length) || (length as number) < 0)
+    if (
+      typeof writer !== 'string' ||
+      typeof cid !== 'string' ||
+      !Number.isSafeInteger(token) ||
+      !Number.isSafeInteger(rev) ||
+      !Number.isSafeInteger(length) ||
+      (length as number) < 0
+    )
       return bad('malformed header entry')
     const bytes = blob.subarray(at, at + (length as number))
     at += length as number

@@ -24,7 +24,14 @@ export async function acquireLease(ctx: StoreContext, sessionId: string, owner: 
     UpdateExpression: 'SET #token = if_not_exists(#token, :zero) + :one, #owner = :owner, #exp = :exp, #stamp = :stamp',
     ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#owner) OR #owner = :owner OR #exp <= :now)',
     ExpressionAttributeNames: { '#pk': PK, '#token': A.token, '#owner': A.owner, '#exp': A.leaseExpiresAt, '#stamp': A.stamp },
-    ExpressionAttributeValues: { ':zero': av.n(0), ':one': av.n(1), ':owner': av.s(owner), ':exp': av.n(expiresAt), ':now': av.n(now), ':stamp': av.s(stamp) },
+    ExpressionAttributeValues: {
+      ':zero': av.n(0),
+      ':one': av.n(1),
+      ':owner': av.s(owner),
+      ':exp': av.n(expiresAt),
+      ':now': av.n(now),
+      ':stamp': av.s(stamp),
+    },
     ReturnValues: 'UPDATED_NEW',
     ReturnValuesOnConditionCheckFailure: 'NONE',
   })
@@ -55,7 +62,12 @@ export async function renewLease(ctx: StoreContext, sessionId: string, lease: Le
       UpdateExpression: 'SET #exp = :exp, #stamp = :stamp',
       ConditionExpression: '#token = :token AND #owner = :owner',
       ExpressionAttributeNames: { '#token': A.token, '#owner': A.owner, '#exp': A.leaseExpiresAt, '#stamp': A.stamp },
-      ExpressionAttributeValues: { ':token': av.n(lease.fencingToken), ':owner': av.s(lease.owner), ':exp': av.n(expiresAt), ':stamp': av.s(stamp) },
+      ExpressionAttributeValues: {
+        ':token': av.n(lease.fencingToken),
+        ':owner': av.s(lease.owner),
+        ':exp': av.n(expiresAt),
+        ':stamp': av.s(stamp),
+      },
       ReturnValuesOnConditionCheckFailure: 'NONE',
     })
     if (out.ok) return { owner: lease.owner, fencingToken: lease.fencingToken, expiresAt }
@@ -63,7 +75,10 @@ export async function renewLease(ctx: StoreContext, sessionId: string, lease: Le
     if (!current) throw new NotFoundError(`session "${sessionId}"`)
     const stored = leaseOf(current)
     if (!stored || stored.owner !== lease.owner || stored.fencingToken !== lease.fencingToken)
-      throw new LeaseLostError(sessionId, `token ${lease.fencingToken} was superseded by ${stored?.fencingToken ?? 'none'}${stored ? ` (owner ${stored.owner})` : ''}`)
+      throw new LeaseLostError(
+        sessionId,
+        `token ${lease.fencingToken} was superseded by ${stored?.fencingToken ?? 'none'}${stored ? ` (owner ${stored.owner})` : ''}`,
+      )
     // Still ours. If the stored expiry is the one we wrote, the write landed.
     if (stored.expiresAt === expiresAt || round + 1 >= RENEW_ROUNDS) return { ...stored }
   }
@@ -71,13 +86,19 @@ export async function renewLease(ctx: StoreContext, sessionId: string, lease: Le
 
 /** Expires the lease now, keeping owner and token. A no-op when someone else holds it (or the session is gone). */
 export async function releaseLease(ctx: StoreContext, sessionId: string, lease: Lease): Promise<void> {
-  if (lease === null || typeof lease !== 'object') throw new InvalidInputError('must be a lease { owner, fencingToken, expiresAt }', 'lease')
+  if (lease === null || typeof lease !== 'object')
+    throw new InvalidInputError('must be a lease { owner, fencingToken, expiresAt }', 'lease')
   await ctx.db.update({
     Key: ctx.db.key(sessionId, HEAD_SK),
     UpdateExpression: 'SET #exp = :zero, #stamp = :stamp',
     ConditionExpression: '#token = :token AND #owner = :owner',
     ExpressionAttributeNames: { '#token': A.token, '#owner': A.owner, '#exp': A.leaseExpiresAt, '#stamp': A.stamp },
-    ExpressionAttributeValues: { ':token': av.n(lease.fencingToken), ':owner': av.s(String(lease.owner)), ':zero': av.n(0), ':stamp': av.s(randomUUID()) },
+    ExpressionAttributeValues: {
+      ':token': av.n(lease.fencingToken),
+      ':owner': av.s(String(lease.owner)),
+      ':zero': av.n(0),
+      ':stamp': av.s(randomUUID()),
+    },
     ReturnValuesOnConditionCheckFailure: 'NONE',
   })
 }

@@ -44,9 +44,11 @@ export async function readHead(ctx: StoreContext, sessionId: string): Promise<Re
       const rev = num(item, A.rev)
       const inc = num(item, A.inc)
       if (decoded.sessionId !== sessionId) throw new CheckpointCorruptError(what, `it names session "${decoded.sessionId}"`)
-      if (rev !== decoded.revision) throw new CheckpointCorruptError(what, `item revision ${rev ?? 'none'} differs from the encoded ${decoded.revision}`)
+      if (rev !== decoded.revision)
+        throw new CheckpointCorruptError(what, `item revision ${rev ?? 'none'} differs from the encoded ${decoded.revision}`)
       if (inc === undefined) throw new CheckpointCorruptError(what, 'incarnation attribute is missing')
-      if (num(item, A.attempts) !== decoded.progress.attempts) throw new CheckpointCorruptError(what, 'attempts attribute differs from the encoded head')
+      if (num(item, A.attempts) !== decoded.progress.attempts)
+        throw new CheckpointCorruptError(what, 'attempts attribute differs from the encoded head')
       const { trials: inline } = inlineOf(item, sessionId, decoded.progress.attempts, inc)
       const meta = headMeta(item)
       ctx.heads.set(sessionId, {

@@ -61,7 +61,8 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   private readonly writes = new Set<Promise<unknown>>()
 
   constructor(options: DynamoDbStoreOptions) {
-    if (options === null || typeof options !== 'object') throw new InvalidInputError('must be an object { tableName, client?, clientConfig? }', 'options')
+    if (options === null || typeof options !== 'object')
+      throw new InvalidInputError('must be an object { tableName, client?, clientConfig? }', 'options')
     checkTableName(options.tableName)
     const { client, owned } = clientFrom(options)
     this.tableName = options.tableName
@@ -156,7 +157,8 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
     if (!head) throw new NotFoundError(`session "${sessionId}"`)
     const attempts = num(head, A.attempts)
     const inc = num(head, A.inc)
-    if (attempts === undefined || inc === undefined) throw new CheckpointCorruptError(`head of session "${sessionId}"`, 'attempts or incarnation attribute is missing')
+    if (attempts === undefined || inc === undefined)
+      throw new CheckpointCorruptError(`head of session "${sessionId}"`, 'attempts or incarnation attribute is missing')
     const end = Math.min(attempts, options.limit === undefined ? Infinity : from + options.limit)
     if (from >= end) return []
     // Trials from `inlineFrom` on are read from the head's inline copies; trial items are
@@ -295,7 +297,8 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
 
   /** Checks the table (DescribeTable) before the first operation; a failed check is made again by the next call. */
   private ready(): Promise<void> {
-    if (this.closed) return Promise.reject(new InvalidInputError(`[@cairn/store-dynamodb] the store for table "${this.tableName}" is closed`))
+    if (this.closed)
+      return Promise.reject(new InvalidInputError(`[@cairn/store-dynamodb] the store for table "${this.tableName}" is closed`))
     if (!this.checked) {
       this.checked = describeTable(this.ctx.db.client, this.tableName).then((table) => checkTableDesign(this.tableName, table))
       this.checked.catch(() => {

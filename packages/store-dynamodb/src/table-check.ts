@@ -30,12 +30,16 @@ export function checkTableDesign(tableName: string, table: TableDescription | un
   if (!index) throw new TableSchemaError(tableName, `it has no global secondary index "${INDEX_NAME}"`)
   const wantIndexKey = `${GSI_PK}:S:HASH, ${GSI_SK}:S:RANGE`
   const gotIndexKey = keyOf(index.KeySchema)
-  if (gotIndexKey !== wantIndexKey) throw new TableSchemaError(tableName, `index "${INDEX_NAME}" has keys [${gotIndexKey}], expected [${wantIndexKey}]`)
+  if (gotIndexKey !== wantIndexKey)
+    throw new TableSchemaError(tableName, `index "${INDEX_NAME}" has keys [${gotIndexKey}], expected [${wantIndexKey}]`)
   const projection = index.Projection
   if (projection?.ProjectionType !== 'ALL') {
     const have = new Set(projection?.ProjectionType === 'INCLUDE' ? (projection.NonKeyAttributes ?? []) : [])
     const missing = INDEX_PROJECTION.filter((a) => !have.has(a))
     if (missing.length > 0)
-      throw new TableSchemaError(tableName, `index "${INDEX_NAME}" does not project ${missing.join(', ')} (projection ${projection?.ProjectionType ?? 'none'})`)
+      throw new TableSchemaError(
+        tableName,
+        `index "${INDEX_NAME}" does not project ${missing.join(', ')} (projection ${projection?.ProjectionType ?? 'none'})`,
+      )
   }
 }

@@ -54,9 +54,23 @@ export async function writeTrial(
 }
 
 /** Deletes a trial item this writer wrote (only if it is still exactly that write), and its chunks. */
-export async function deleteOwnTrial(ctx: StoreContext, sessionId: string, idx: number, by: TrialIdentity, value: StoredValue): Promise<void> {
-  const { ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } = condition('attribute_exists(#pk) AND ', identityAttrs(by))
-  const out = await ctx.db.delete({ Key: ctx.db.key(sessionId, trialSk(by.inc, idx)), ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues })
+export async function deleteOwnTrial(
+  ctx: StoreContext,
+  sessionId: string,
+  idx: number,
+  by: TrialIdentity,
+  value: StoredValue,
+): Promise<void> {
+  const { ConditionExpression, ExpressionAttributeNames, ExpressionAttributeValues } = condition(
+    'attribute_exists(#pk) AND ',
+    identityAttrs(by),
+  )
+  const out = await ctx.db.delete({
+    Key: ctx.db.key(sessionId, trialSk(by.inc, idx)),
+    ConditionExpression,
+    ExpressionAttributeNames,
+    ExpressionAttributeValues,
+  })
   if (out.ok && value.chunkId) await deleteChunks(ctx.db, sessionId, value as Required<StoredValue>)
 }
 

@@ -59,7 +59,8 @@ export async function lookupLatest(ctx: StoreContext, key: string): Promise<Warm
  * the entry being unchanged since it was read, so an entry saved or looked up meanwhile stays.
  */
 export async function evict(ctx: StoreContext, options: EvictOptions): Promise<EvictionReport> {
-  if (options === null || typeof options !== 'object') throw new InvalidInputError('must be an object { maxBytes?, ttlMs?, now? }', 'options')
+  if (options === null || typeof options !== 'object')
+    throw new InvalidInputError('must be an object { maxBytes?, ttlMs?, now? }', 'options')
   const items = await ctx.db.queryAll({
     IndexName: INDEX_NAME,
     KeyConditionExpression: '#gpk = :gpk',
@@ -133,7 +134,11 @@ async function dropCorrupt(ctx: StoreContext, pk: string, item: Item): Promise<v
   const out = await ctx.db.delete({
     Key: ctx.db.key(pk, str(item, SK) ?? ''),
     ...(writeId !== undefined
-      ? { ConditionExpression: '#w = :w', ExpressionAttributeNames: { '#w': A.writeId }, ExpressionAttributeValues: { ':w': av.s(writeId) } }
+      ? {
+          ConditionExpression: '#w = :w',
+          ExpressionAttributeNames: { '#w': A.writeId },
+          ExpressionAttributeValues: { ':w': av.s(writeId) },
+        }
       : {}),
   })
   const ref = chunkRefOf(item)

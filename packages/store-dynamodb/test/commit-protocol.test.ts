@@ -12,7 +12,12 @@ const open = (inlineTrials?: number): DynamoDbStore => table.open(inlineTrials !
 
 async function commitTrial(store: DynamoDbStore, head: CheckpointHead, trial: TrialRecord, overrides: Partial<CheckpointHead> = {}) {
   const next = nextHead(head, [trial], overrides)
-  const result = await store.commit(head.sessionId, { expectedRevision: head.revision, fencingToken: head.lease!.fencingToken, head: next, trials: [trial] })
+  const result = await store.commit(head.sessionId, {
+    expectedRevision: head.revision,
+    fencingToken: head.lease!.fencingToken,
+    head: next,
+    trials: [trial],
+  })
   return { head: { ...next, revision: result.revision }, control: result.control }
 }
 
@@ -83,7 +88,9 @@ describe('one write per commit; trial items written out in batches', () => {
 
   test('inlineTrials must be an integer from 1 to 16', () => {
     for (const bad of [0, 17, 1.5, Number.NaN, '4']) {
-      expect(() => createDynamoDbStore({ tableName: table.tableName(), clientConfig: localConfig(), inlineTrials: bad as number })).toThrow(/inlineTrials|1 to 16/)
+      expect(() => createDynamoDbStore({ tableName: table.tableName(), clientConfig: localConfig(), inlineTrials: bad as number })).toThrow(
+        /inlineTrials|1 to 16/,
+      )
     }
   })
 })
@@ -113,7 +120,10 @@ describe('the head write carries over what other operations changed', () => {
     await driver.create(head)
     let last = head.lease!
     for (let i = 0; i < 10; i++) {
-      const [committed, renewed] = await Promise.all([commitTrial(driver, head, makeTrial(i)), heartbeat.renewLease(id, head.lease!, 600_000 + i)])
+      const [committed, renewed] = await Promise.all([
+        commitTrial(driver, head, makeTrial(i)),
+        heartbeat.renewLease(id, head.lease!, 600_000 + i),
+      ])
       head = committed.head
       last = renewed
     }
@@ -142,7 +152,13 @@ describe('the stamp', () => {
     const removeStamp = async (id: string): Promise<void> => {
       const client = rawClient()
       try {
-        await client.send(new UpdateItemCommand({ TableName: table.tableName(), Key: { pk: { S: id }, sk: { S: 'head' } }, UpdateExpression: 'REMOVE stamp' }))
+        await client.send(
+          new UpdateItemCommand({
+            TableName: table.tableName(),
+            Key: { pk: { S: id }, sk: { S: 'head' } },
+            UpdateExpression: 'REMOVE stamp',
+          }),
+        )
       } finally {
         client.destroy()
       }
@@ -157,7 +173,9 @@ describe('the stamp', () => {
     const seenByStale = await stale.load(id) // revision 1, no stamp
     head = (await commitTrial(driver, head, makeTrial(1))).head // refused on the stamp, then lands checked attribute by attribute
     await removeStamp(id)
-    await expect(commitTrial(stale, seenByStale, makeTrial(1, { candidate: { by: 'stale' } }))).rejects.toMatchObject({ code: 'REVISION_CONFLICT' })
+    await expect(commitTrial(stale, seenByStale, makeTrial(1, { candidate: { by: 'stale' } }))).rejects.toMatchObject({
+      code: 'REVISION_CONFLICT',
+    })
     head = (await commitTrial(driver, head, makeTrial(2))).head
     expect(head.revision).toBe(3)
     expect(await open().readTrials(id)).toEqual([makeTrial(0), makeTrial(1), makeTrial(2)])
@@ -180,7 +198,12 @@ describe('incarnations', () => {
     // A stale writer of the first incarnation writes out its record of trial 0 only now.
     const client = rawClient()
     try {
-      await client.send(new PutItemCommand({ TableName: table.tableName(), Item: { pk: { S: id }, sk: { S: sk(1, 0) }, inc: { N: '1' }, body: { B: new Uint8Array([1, 2, 3]) } } }))
+      await client.send(
+        new PutItemCommand({
+          TableName: table.tableName(),
+          Item: { pk: { S: id }, sk: { S: sk(1, 0) }, inc: { N: '1' }, body: { B: new Uint8Array([1, 2, 3]) } },
+        }),
+      )
     } finally {
       client.destroy()
     }

@@ -27,7 +27,9 @@ test('a corrupt warm-start entry is deleted and reported on cairn:store:corrupt'
   await store.saveOverwrite('k', 'bad', { kind: 'final', objective: 1, iteration: 1, payload: 'bad' })
   await corruptWarmStartEntry(store.tableName, 'k', 'bad')
   expect(await store.lookup('k')).toMatchObject({ runId: 'good' })
-  expect(seen).toEqual([expect.objectContaining({ key: 'k', runId: 'bad', error: expect.objectContaining({ code: 'CHECKPOINT_CORRUPT' }) })])
+  expect(seen).toEqual([
+    expect.objectContaining({ key: 'k', runId: 'bad', error: expect.objectContaining({ code: 'CHECKPOINT_CORRUPT' }) }),
+  ])
   // It is gone: eviction sees one entry only.
   expect((await store.evict({ maxBytes: 0 })).evicted).toBe(1)
 })
@@ -38,7 +40,10 @@ test('a corrupt head is listed as corrupt and reported; loading it throws Checkp
   await store.create(makeHead({ sessionId: 'broken' }))
   await corruptHead(store.tableName, 'broken')
   const page = await store.list()
-  expect(page.items.find((l) => l.sessionId === 'broken')).toMatchObject({ status: 'corrupt', problem: expect.stringContaining('listing of session "broken" is corrupt') })
+  expect(page.items.find((l) => l.sessionId === 'broken')).toMatchObject({
+    status: 'corrupt',
+    problem: expect.stringContaining('listing of session "broken" is corrupt'),
+  })
   expect(seen).toEqual([expect.objectContaining({ sessionId: 'broken' })])
   await expect(store.load('broken')).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' })
   await expect(store.readTrials('broken')).resolves.toEqual([])

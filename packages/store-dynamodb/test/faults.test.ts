@@ -12,7 +12,12 @@ const open = table.open
 
 async function commitTrial(store: DynamoDbStore, head: CheckpointHead, trial: TrialRecord, token: number): Promise<CheckpointHead> {
   const next = nextHead(head, [trial])
-  const { revision } = await store.commit(head.sessionId, { expectedRevision: head.revision, fencingToken: token, head: next, trials: [trial] })
+  const { revision } = await store.commit(head.sessionId, {
+    expectedRevision: head.revision,
+    fencingToken: token,
+    head: next,
+    trials: [trial],
+  })
   return { ...next, revision }
 }
 
@@ -21,7 +26,9 @@ async function rawTrial(sessionId: string, idx: number, inc = 1): Promise<Record
   const client = rawClient()
   const sk = `trial#${String(inc).padStart(10, '0')}#${String(idx).padStart(10, '0')}`
   try {
-    const out = await client.send(new GetItemCommand({ TableName: table.tableName(), Key: { pk: { S: sessionId }, sk: { S: sk } }, ConsistentRead: true }))
+    const out = await client.send(
+      new GetItemCommand({ TableName: table.tableName(), Key: { pk: { S: sessionId }, sk: { S: sk } }, ConsistentRead: true }),
+    )
     return out.Item
   } finally {
     client.destroy()
@@ -149,7 +156,10 @@ describe('commits under faults', () => {
   })
 
   test('an unreachable endpoint gives a retryable DynamoDbRequestError, not a hang', async () => {
-    const store = createDynamoDbStore({ tableName: table.tableName(), clientConfig: { ...localConfig({ maxAttempts: 2 }), endpoint: 'http://127.0.0.1:9' } })
+    const store = createDynamoDbStore({
+      tableName: table.tableName(),
+      clientConfig: { ...localConfig({ maxAttempts: 2 }), endpoint: 'http://127.0.0.1:9' },
+    })
     const err = await store.load('some-session').catch((e: unknown) => e)
     await store.close()
     expect(err).toBeInstanceOf(DynamoDbRequestError)
@@ -220,7 +230,9 @@ describe('commits under faults', () => {
     // The stale writer still believes it is at revision 1 and tries trial 1, then trial 2.
     expect(await settle(commitTrial(stale, head, makeTrial(1, { candidate: { by: 'stale' } }), 1))).toMatchObject({ outcome: 'rejected' })
     head = { ...nextHead(head, [makeTrial(1)]), revision: 2 }
-    expect(await settle(commitTrial(stale, head, makeTrial(2, { candidate: { by: 'stale' } }), 1))).toMatchObject(rejectedWith('LEASE_LOST'))
+    expect(await settle(commitTrial(stale, head, makeTrial(2, { candidate: { by: 'stale' } }), 1))).toMatchObject(
+      rejectedWith('LEASE_LOST'),
+    )
     await Promise.all([stale.flush(), successor.flush()])
     const trials = await successor.readTrials(id)
     expect(trials).toEqual([makeTrial(0), makeTrial(1, { candidate: { by: 'successor' } })])

@@ -52,7 +52,16 @@ import {
   writeAt,
   writeFileAtomic,
 } from './io.js'
-import { attemptsOf, encodeRecord, findTail, readJournalTrials, recordLength, type RecordHeader, type Tail, type TailMode } from './journal.js'
+import {
+  attemptsOf,
+  encodeRecord,
+  findTail,
+  readJournalTrials,
+  recordLength,
+  type RecordHeader,
+  type Tail,
+  type TailMode,
+} from './journal.js'
 import { Layout, PKG } from './layout.js'
 import { OpenFiles } from './open-files.js'
 import { decodeLeaseFile, encodeLeaseFile, type LeaseState } from './lease-file.js'
@@ -135,14 +144,28 @@ class FsStoreImpl implements FsStore {
     if (head.revision !== 0) throw new InvalidInputError('a new session must have revision 0', 'head.revision')
     const id = head.sessionId
     const stored = { ...head, lease: null }
-    const record = encodeRecord({ offset: 0, generation: 0, revision: 0, firstTrial: 0, base: 0, logBytes: 0, trials: [], listing: encodeListing(stored), head: checkedHead(stored) })
+    const record = encodeRecord({
+      offset: 0,
+      generation: 0,
+      revision: 0,
+      firstTrial: 0,
+      base: 0,
+      logBytes: 0,
+      trials: [],
+      listing: encodeListing(stored),
+      head: checkedHead(stored),
+    })
     await this.prepare()
     await this.locked(id, async () => {
       if (pathExists(this.layout.journal(id))) throw new RevisionConflictError(id, 0, undefined)
       this.files.forget(id)
       // Leftovers of a create that crashed before its journal was in place are replaced.
       await ensureDir(this.layout.sessionDir(id), this.durable)
-      await writeFileAtomic(this.layout.lease(id), encodeLeaseFile({ lease: head.lease ? { ...head.lease } : null, control: null }), this.durable)
+      await writeFileAtomic(
+        this.layout.lease(id),
+        encodeLeaseFile({ lease: head.lease ? { ...head.lease } : null, control: null }),
+        this.durable,
+      )
       unlinkSyncIfExists(this.layout.trialLog(id))
       unlinkSyncIfExists(this.layout.trialIndex(id))
       // The journal is the commit point of creation: until it exists, the session does not.
@@ -180,14 +203,16 @@ class FsStoreImpl implements FsStore {
     const { fd, size } = journal
     const tail = await this.readTail(fd, size, sessionId, 'full')
     const current = tail.header
-    if (current.revision !== request.expectedRevision) throw new RevisionConflictError(sessionId, request.expectedRevision, current.revision)
+    if (current.revision !== request.expectedRevision)
+      throw new RevisionConflictError(sessionId, request.expectedRevision, current.revision)
     const state = this.files.lease(sessionId, this.layout.lease(sessionId), (bytes) => decodeLeaseFile(bytes, this.leaseWhat(sessionId)))
     if (!state) throw new CheckpointCorruptError(this.leaseWhat(sessionId), 'the file is missing')
     if (!state.lease || state.lease.fencingToken !== request.fencingToken)
       throw new LeaseLostError(sessionId, `fencing token ${request.fencingToken} is stale (current ${state.lease?.fencingToken ?? 'none'})`)
     const expectedIdx = attemptsOf(current)
     request.trials.forEach((t, i) => {
-      if (t.trialIdx !== expectedIdx + i) throw new InvalidInputError(`trial ${t.trialIdx} out of order (expected ${expectedIdx + i})`, 'trials')
+      if (t.trialIdx !== expectedIdx + i)
+        throw new InvalidInputError(`trial ${t.trialIdx} out of order (expected ${expectedIdx + i})`, 'trials')
     })
     if (request.head.progress.attempts !== expectedIdx + request.trials.length)
       throw new InvalidInputError('head.progress.attempts must count the committed trials', 'head.progress.attempts')
@@ -255,7 +280,9 @@ class FsStoreImpl implements FsStore {
       if (from < header.base) {
         const log = this.layout.trialLog(sessionId)
         const folded = await this.unlessDeleted(sessionId, () =>
-          readTrialRange(log, this.layout.trialIndex(sessionId), from, Math.min(end, header.base), (i) => this.trialWhat(sessionId, i, log)),
+          readTrialRange(log, this.layout.trialIndex(sessionId), from, Math.min(end, header.base), (i) =>
+            this.trialWhat(sessionId, i, log),
+          ),
         )
         for (const t of folded) out.push(t)
       }
@@ -391,15 +418,12 @@ class FsStoreImpl implements FsStore {
    * replaces the old one atomically. A crash at any instant leaves the old journal (and unread
    * bytes past the trial log's valid end) or the new one. Rare: bounded work, not per commit.
    */
-  private async restartJournal(
-    id: string,
-    current: RecordHeader,
-    revision: number,
-    encoded: Encoded,
-  ): Promise<void> {
+  private async restartJournal(id: string, current: RecordHeader, revision: number, encoded: Encoded): Promise<void> {
     const l = this.layout
     const attempts = attemptsOf(current)
-    const carried = await this.withJournal(id, 'r', (fd) => readJournalTrials(fd, current, current.base, attempts, (i) => this.trialWhat(id, i, l.journal(id))))
+    const carried = await this.withJournal(id, 'r', (fd) =>
+      readJournalTrials(fd, current, current.base, attempts, (i) => this.trialWhat(id, i, l.journal(id))),
+    )
     const records = [...carried, ...encoded.trials]
     let logBytes = current.logBytes
     if (records.length > 0) {
@@ -409,7 +433,17 @@ class FsStoreImpl implements FsStore {
       if (folded.created && this.durable) await fsyncDir(l.sessionDir(id))
     }
     const base = attempts + encoded.trials.length
-    const record = encodeRecord({ offset: 0, generation: current.generation + 1, revision, firstTrial: base, base, logBytes, trials: [], listing: encoded.listing, head: encoded.head })
+    const record = encodeRecord({
+      offset: 0,
+      generation: current.generation + 1,
+      revision,
+      firstTrial: base,
+      base,
+      logBytes,
+      trials: [],
+      listing: encoded.listing,
+      head: encoded.head,
+    })
     await writeFileAtomic(l.journal(id), record, this.durable)
   }
 
@@ -542,13 +576,16 @@ class FsStoreImpl implements FsStore {
  */
 export function createFsStore(options: FsStoreOptions): FsStore {
   if (typeof options?.dir !== 'string' || options.dir.length === 0) throw new InvalidInputError(`${PKG} must be a non-empty path`, 'dir')
-  if (options.durable !== undefined && typeof options.durable !== 'boolean') throw new InvalidInputError(`${PKG} must be a boolean`, 'durable')
+  if (options.durable !== undefined && typeof options.durable !== 'boolean')
+    throw new InvalidInputError(`${PKG} must be a boolean`, 'durable')
   for (const field of ['lockStaleMs', 'lockTimeoutMs'] as const) {
     const v = options[field]
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) throw new InvalidInputError(`${PKG} must be a positive number of ms, got ${v}`, field)
+    if (v !== undefined && !(Number.isFinite(v) && v > 0))
+      throw new InvalidInputError(`${PKG} must be a positive number of ms, got ${v}`, field)
   }
   const j = options.journalBytes
-  if (j !== undefined && !(Number.isSafeInteger(j) && j > 0)) throw new InvalidInputError(`${PKG} must be a positive number of bytes, got ${j}`, 'journalBytes')
+  if (j !== undefined && !(Number.isSafeInteger(j) && j > 0))
+    throw new InvalidInputError(`${PKG} must be a positive number of bytes, got ${j}`, 'journalBytes')
   return new FsStoreImpl(options)
 }
 

@@ -204,7 +204,8 @@ export async function readJournalTrials(
       let at = 4 * h.trialCount
       for (let k = 0; k < h.trialCount; k++) {
         const length = section.readUInt32BE(4 * k)
-        if (at + length > section.length) throw new CheckpointCorruptError(name(next + k), `its length in the journal record at byte ${pos} is implausible`)
+        if (at + length > section.length)
+          throw new CheckpointCorruptError(name(next + k), `its length in the journal record at byte ${pos} is implausible`)
         const i = next + k
         if (i >= lo && i < hi) out.push(section.subarray(at, at + length))
         at += length

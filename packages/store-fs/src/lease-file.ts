@@ -53,5 +53,8 @@ export function decodeLeaseFile(bytes: Uint8Array, what: string): LeaseState {
       typeof lease.expiresAt === 'number')
   const controlOk = value?.control === null || value?.control === 'pause' || value?.control === 'cancel'
   if (!leaseOk || !controlOk) throw new CheckpointCorruptError(what, 'does not match the lease file shape')
-  return { lease: lease === null ? null : { owner: lease.owner, fencingToken: lease.fencingToken, expiresAt: lease.expiresAt }, control: value.control }
+  return {
+    lease: lease === null ? null : { owner: lease.owner, fencingToken: lease.fencingToken, expiresAt: lease.expiresAt },
+    control: value.control,
+  }
 }

@@ -331,9 +331,12 @@ async function acquire(path: string, options: LockOptions): Promise<Held> {
   // Keep the file fresh while held, so a waiter that cannot check our pid never takes it for stale.
   const timer = setInterval(() => {
     const now = new Date()
-    utimes(path, now, now).then(() => {
-      if (linked) held.touchedAt = now.getTime()
-    }, () => {})
+    utimes(path, now, now).then(
+      () => {
+        if (linked) held.touchedAt = now.getTime()
+      },
+      () => {},
+    )
   }, every)
   timer.unref()
   return {

@@ -26,7 +26,8 @@ async function openRW(path: string): Promise<{ fh: FileHandle; created: boolean 
 async function readSlots(idx: FileHandle, first: number, count: number, what: string): Promise<number[]> {
   const buf = Buffer.alloc(count * SLOT)
   const { bytesRead } = await idx.read(buf, 0, buf.length, first * SLOT)
-  if (bytesRead !== buf.length) throw new CheckpointCorruptError(what, `trial index is shorter than the head says (${first + count} trials)`)
+  if (bytesRead !== buf.length)
+    throw new CheckpointCorruptError(what, `trial index is shorter than the head says (${first + count} trials)`)
   const out: number[] = []
   for (let i = 0; i < count; i++) out.push(Number(buf.readBigUInt64BE(i * SLOT)))
   return out

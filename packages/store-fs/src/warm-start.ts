@@ -144,7 +144,11 @@ export class FsWarmStart {
       const now = await this.readEntry(path, entry.key, entry.runId)
       // Saved again (or evicted) in between: leave the newer state alone.
       if (!now || now.updatedAt !== entry.updatedAt) return
-      await writeFileAtomic(path, encodeWarmStartEntry({ ...now, lastAccessedAt: Math.max(now.lastAccessedAt, touched.lastAccessedAt) }), durable)
+      await writeFileAtomic(
+        path,
+        encodeWarmStartEntry({ ...now, lastAccessedAt: Math.max(now.lastAccessedAt, touched.lastAccessedAt) }),
+        durable,
+      )
     })
     return touched
   }

@@ -34,7 +34,12 @@ const sessionFile = (id: string, name: string) => join(dir, 'sessions', id, name
 async function withTrials(id: string, n: number): Promise<void> {
   await store.create(newHead(id))
   const h = await store.load(id)
-  await store.commit(id, { expectedRevision: 0, fencingToken: 1, head: advance(h, n), trials: Array.from({ length: n }, (_, i) => trial(i)) })
+  await store.commit(id, {
+    expectedRevision: 0,
+    fencingToken: 1,
+    head: advance(h, n),
+    trials: Array.from({ length: n }, (_, i) => trial(i)),
+  })
 }
 
 describe('session ids', () => {
@@ -98,7 +103,12 @@ describe('corrupt files', () => {
     expect((err as Error).message).toMatch(/\[@cairn\/store-fs\] head of session "b"/)
     const h = await store.load('a')
     await expect(
-      store.commit('b', { expectedRevision: 1, fencingToken: 1, head: advance({ ...h, sessionId: 'b', progress: { ...h.progress, attempts: 2 } }, 1), trials: [trial(2)] }),
+      store.commit('b', {
+        expectedRevision: 1,
+        fencingToken: 1,
+        head: advance({ ...h, sessionId: 'b', progress: { ...h.progress, attempts: 2 } }, 1),
+        trials: [trial(2)],
+      }),
     ).rejects.toBeInstanceOf(CheckpointCorruptError)
     await expect(store.readTrials('b')).rejects.toBeInstanceOf(CheckpointCorruptError)
     await expect(store.requestControl('b', 'pause')).rejects.toBeInstanceOf(CheckpointCorruptError)
@@ -180,7 +190,10 @@ describe('corrupt files', () => {
     let h = await small.load('a')
     for (let i = 0; i < 12; i++) {
       const next = advance(h, 1)
-      h = { ...next, revision: (await small.commit('a', { expectedRevision: h.revision, fencingToken: 1, head: next, trials: [trial(i)] })).revision }
+      h = {
+        ...next,
+        revision: (await small.commit('a', { expectedRevision: h.revision, fencingToken: 1, head: next, trials: [trial(i)] })).revision,
+      }
     }
     const log = sessionFile('a', 'trials.log')
     const bytes = await readFile(log)
@@ -195,10 +208,20 @@ describe('corrupt files', () => {
     const small = createFsStore({ dir, journalBytes: 1 })
     await small.create(newHead('a'))
     const h = await small.load('a')
-    await small.commit('a', { expectedRevision: 0, fencingToken: 1, head: advance(h, 20), trials: Array.from({ length: 20 }, (_, i) => trial(i)) })
+    await small.commit('a', {
+      expectedRevision: 0,
+      fencingToken: 1,
+      head: advance(h, 20),
+      trials: Array.from({ length: 20 }, (_, i) => trial(i)),
+    })
     for (let i = 0; i < 8; i++) {
       const cur = await small.load('a')
-      await small.commit('a', { expectedRevision: cur.revision, fencingToken: 1, head: { ...cur, updatedAt: cur.updatedAt + 1 }, trials: [] })
+      await small.commit('a', {
+        expectedRevision: cur.revision,
+        fencingToken: 1,
+        head: { ...cur, updatedAt: cur.updatedAt + 1 },
+        trials: [],
+      })
     }
     expect((await stat(sessionFile('a', 'trials.idx'))).size).toBe(20 * 8)
     await truncate(sessionFile('a', 'trials.log'), 10)
@@ -213,10 +236,19 @@ describe('crash leftovers', () => {
     const before = (await stat(path)).size
     // Make the record a crashed commit would have been writing, then keep only part of it.
     const h = await store.load('a')
-    await store.commit('a', { expectedRevision: 1, fencingToken: 1, head: advance(h, 1), trials: [{ ...trial(2), candidate: { ghost: true } }] })
+    await store.commit('a', {
+      expectedRevision: 1,
+      fencingToken: 1,
+      head: advance(h, 1),
+      trials: [{ ...trial(2), candidate: { ghost: true } }],
+    })
     const full = await readFile(path)
     const ghost = full.subarray(before)
-    for (const torn of [ghost.subarray(0, ghost.length - 1), ghost.subarray(0, 7), Buffer.concat([ghost.subarray(0, 100), Buffer.alloc(ghost.length - 100)])]) {
+    for (const torn of [
+      ghost.subarray(0, ghost.length - 1),
+      ghost.subarray(0, 7),
+      Buffer.concat([ghost.subarray(0, 100), Buffer.alloc(ghost.length - 100)]),
+    ]) {
       await writeFile(path, Buffer.concat([full.subarray(0, before), torn]))
       expect((await store.readTrials('a')).map((t) => t.trialIdx)).toEqual([0, 1])
       expect(await store.readTrials('a', { from: 2 })).toEqual([])
@@ -229,7 +261,13 @@ describe('crash leftovers', () => {
     // The torn bytes are gone: the journal is what it would be without the crash, one record longer.
     const after = await readFile(path)
     expect(after.subarray(0, before).equals(full.subarray(0, before))).toBe(true)
-    expect(parseHeader(after.subarray(before))).toMatchObject({ offset: before, length: after.length - before, revision: 2, firstTrial: 2, trialCount: 1 })
+    expect(parseHeader(after.subarray(before))).toMatchObject({
+      offset: before,
+      length: after.length - before,
+      revision: 2,
+      firstTrial: 2,
+      trialCount: 1,
+    })
   })
 
   it('trials left past the trial log by a crashed fold stay invisible and are overwritten by the next one', async () => {
@@ -238,13 +276,19 @@ describe('crash leftovers', () => {
     let h = await small.load('a')
     const commit = async (i: number) => {
       const next = advance(h, 1)
-      h = { ...next, revision: (await small.commit('a', { expectedRevision: h.revision, fencingToken: 1, head: next, trials: [trial(i)] })).revision }
+      h = {
+        ...next,
+        revision: (await small.commit('a', { expectedRevision: h.revision, fencingToken: 1, head: next, trials: [trial(i)] })).revision,
+      }
     }
     let i = 0
     while ((await stat(sessionFile('a', 'trials.idx')).catch(() => ({ size: 0 }))).size === 0) await commit(i++)
     const folded = (await stat(sessionFile('a', 'trials.idx'))).size / 8
     // A fold that crashed after writing the trial log, before its new journal was in place.
-    await writeFile(sessionFile('a', 'trials.log'), Buffer.concat([await readFile(sessionFile('a', 'trials.log')), encodeTrial({ ...trial(folded), candidate: { ghost: 1 } })]))
+    await writeFile(
+      sessionFile('a', 'trials.log'),
+      Buffer.concat([await readFile(sessionFile('a', 'trials.log')), encodeTrial({ ...trial(folded), candidate: { ghost: 1 } })]),
+    )
     await writeFile(sessionFile('a', 'trials.idx'), Buffer.concat([await readFile(sessionFile('a', 'trials.idx')), Buffer.alloc(8, 0xff)]))
     await writeFile(sessionFile('a', 'journal.tmp'), 'half a journal')
     expect(await small.readTrials('a')).toEqual(Array.from({ length: i }, (_, k) => trial(k)))
@@ -252,7 +296,9 @@ describe('crash leftovers', () => {
     while ((await foldedAgain()) <= folded + 1) await commit(i++)
     expect(await small.readTrials('a')).toEqual(Array.from({ length: i }, (_, k) => trial(k)))
     const n = await foldedAgain()
-    expect((await stat(sessionFile('a', 'trials.log'))).size).toBe(Array.from({ length: n }, (_, k) => encodeTrial(trial(k)).length).reduce((a, b) => a + b, 0))
+    expect((await stat(sessionFile('a', 'trials.log'))).size).toBe(
+      Array.from({ length: n }, (_, k) => encodeTrial(trial(k)).length).reduce((a, b) => a + b, 0),
+    )
     expect(await readdir(join(dir, 'sessions', 'a'))).not.toContain('journal.tmp')
   })
 

@@ -21,35 +21,39 @@ afterEach(async () => {
 it.each([
   ['', []],
   [' while it folds its journal every few commits', ['journalBytes=1']],
-])('kill -9 a committing process at random instants, twice%s: every reader sees a whole session', async (_, options: string[]) => {
-  const store = createFsStore({ dir, lockStaleMs: 600_000 })
-  await store.create(newHead('k', { lease: null }))
-  let last = 0
-  for (let round = 0; round < 2; round++) {
-    const child = runChild(fixture('cas-worker.ts'), [dir, 'k', `writer-${round}`, '1000000', ...options])
-    children.push(child)
-    // Let it commit for a random while once it has started writing.
-    for (let i = 0; i < 400 && (await store.load('k')).progress.attempts <= last; i++) await new Promise((r) => setTimeout(r, 10))
-    await new Promise((r) => setTimeout(r, 50 + Math.random() * 250))
-    await kill9(child)
+])(
+  'kill -9 a committing process at random instants, twice%s: every reader sees a whole session',
+  async (_, options: string[]) => {
+    const store = createFsStore({ dir, lockStaleMs: 600_000 })
+    await store.create(newHead('k', { lease: null }))
+    let last = 0
+    for (let round = 0; round < 2; round++) {
+      const child = runChild(fixture('cas-worker.ts'), [dir, 'k', `writer-${round}`, '1000000', ...options])
+      children.push(child)
+      // Let it commit for a random while once it has started writing.
+      for (let i = 0; i < 400 && (await store.load('k')).progress.attempts <= last; i++) await new Promise((r) => setTimeout(r, 10))
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 250))
+      await kill9(child)
 
+      const head = await store.load('k')
+      const trials = await store.readTrials('k')
+      expect(head.progress.attempts).toBeGreaterThan(last)
+      expect(head.revision).toBe(head.progress.attempts)
+      expect(trials.map((t) => t.trialIdx)).toEqual(Array.from({ length: head.progress.attempts }, (_, i) => i))
+      expect((await store.list()).items).toMatchObject([{ sessionId: 'k', status: 'running', completed: head.progress.attempts }])
+      last = head.progress.attempts
+    }
+    // The last writer's lock (if it died holding it) does not stop this one.
+    // (Its 50 ms lease runs out first.)
+    await new Promise((r) => setTimeout(r, 100))
+    const lease = await store.acquireLease('k', 'final', 1000)
     const head = await store.load('k')
-    const trials = await store.readTrials('k')
-    expect(head.progress.attempts).toBeGreaterThan(last)
-    expect(head.revision).toBe(head.progress.attempts)
-    expect(trials.map((t) => t.trialIdx)).toEqual(Array.from({ length: head.progress.attempts }, (_, i) => i))
-    expect((await store.list()).items).toMatchObject([{ sessionId: 'k', status: 'running', completed: head.progress.attempts }])
-    last = head.progress.attempts
-  }
-  // The last writer's lock (if it died holding it) does not stop this one.
-  // (Its 50 ms lease runs out first.)
-  await new Promise((r) => setTimeout(r, 100))
-  const lease = await store.acquireLease('k', 'final', 1000)
-  const head = await store.load('k')
-  const next = { ...head, progress: { ...head.progress, attempts: last + 1, completed: last + 1 } }
-  const trial = { trialIdx: last, candidate: {}, status: 'ok' as const, durationMs: 0 }
-  await store.commit('k', { expectedRevision: head.revision, fencingToken: lease.fencingToken, head: next, trials: [trial] })
-  expect(await store.readTrials('k', { from: last })).toEqual([trial])
-  expect((await readdir(join(dir, 'locks'))).filter((n) => !n.endsWith('.holder'))).toEqual([])
-  if (options.length > 0) expect((await stat(join(dir, 'sessions', 'k', 'trials.idx'))).size).toBeGreaterThan(0)
-}, 60_000)
+    const next = { ...head, progress: { ...head.progress, attempts: last + 1, completed: last + 1 } }
+    const trial = { trialIdx: last, candidate: {}, status: 'ok' as const, durationMs: 0 }
+    await store.commit('k', { expectedRevision: head.revision, fencingToken: lease.fencingToken, head: next, trials: [trial] })
+    expect(await store.readTrials('k', { from: last })).toEqual([trial])
+    expect((await readdir(join(dir, 'locks'))).filter((n) => !n.endsWith('.holder'))).toEqual([])
+    if (options.length > 0) expect((await stat(join(dir, 'sessions', 'k', 'trials.idx'))).size).toBeGreaterThan(0)
+  },
+  60_000,
+)

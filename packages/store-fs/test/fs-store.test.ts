@@ -60,22 +60,24 @@ describe('createFsStore', () => {
     await expect(store.readTrials('nope')).rejects.toBeInstanceOf(NotFoundError)
     await expect(store.acquireLease('nope', 'o', 1000)).rejects.toBeInstanceOf(NotFoundError)
     await expect(store.requestControl('nope', 'pause')).rejects.toBeInstanceOf(NotFoundError)
-    await expect(store.commit('nope', { expectedRevision: 0, fencingToken: 1, head: newHead('nope'), trials: [] })).rejects.toBeInstanceOf(NotFoundError)
+    await expect(store.commit('nope', { expectedRevision: 0, fencingToken: 1, head: newHead('nope'), trials: [] })).rejects.toBeInstanceOf(
+      NotFoundError,
+    )
   })
 
   it('compare-and-set: a stale revision or fencing token writes nothing', async () => {
     await store.create(newHead('a'))
     const h = await store.load('a')
     await store.commit('a', { expectedRevision: 0, fencingToken: 1, head: advance(h, 1), trials: [trial(0)] })
-    await expect(store.commit('a', { expectedRevision: 0, fencingToken: 1, head: advance(h, 1), trials: [trial(0)] })).rejects.toBeInstanceOf(
-      RevisionConflictError,
-    )
+    await expect(
+      store.commit('a', { expectedRevision: 0, fencingToken: 1, head: advance(h, 1), trials: [trial(0)] }),
+    ).rejects.toBeInstanceOf(RevisionConflictError)
     const lease = await store.acquireLease('a', 'creator', 1000)
     expect(lease.fencingToken).toBe(2)
     const h1 = await store.load('a')
-    await expect(store.commit('a', { expectedRevision: 1, fencingToken: 1, head: advance(h1, 1), trials: [trial(1)] })).rejects.toBeInstanceOf(
-      LeaseLostError,
-    )
+    await expect(
+      store.commit('a', { expectedRevision: 1, fencingToken: 1, head: advance(h1, 1), trials: [trial(1)] }),
+    ).rejects.toBeInstanceOf(LeaseLostError)
     expect((await store.load('a')).revision).toBe(1)
     expect(await store.readTrials('a')).toEqual([trial(0)])
   })
@@ -83,8 +85,12 @@ describe('createFsStore', () => {
   it('refuses trials out of order and a head that does not count them', async () => {
     await store.create(newHead('a'))
     const h = await store.load('a')
-    await expect(store.commit('a', { expectedRevision: 0, fencingToken: 1, head: advance(h, 1), trials: [trial(1)] })).rejects.toThrow(/out of order/)
-    await expect(store.commit('a', { expectedRevision: 0, fencingToken: 1, head: advance(h, 2), trials: [trial(0)] })).rejects.toThrow(/attempts/)
+    await expect(store.commit('a', { expectedRevision: 0, fencingToken: 1, head: advance(h, 1), trials: [trial(1)] })).rejects.toThrow(
+      /out of order/,
+    )
+    await expect(store.commit('a', { expectedRevision: 0, fencingToken: 1, head: advance(h, 2), trials: [trial(0)] })).rejects.toThrow(
+      /attempts/,
+    )
     await expect(
       store.commit('a', { expectedRevision: 0, fencingToken: 1, head: advance(h, 1, { sessionId: 'b' }), trials: [trial(0)] }),
     ).rejects.toThrow(/sessionId/)
@@ -96,7 +102,12 @@ describe('createFsStore', () => {
     let h = await store.load('a')
     for (let i = 0; i < 10; i += 2) {
       const next = advance(h, 2)
-      const { revision } = await store.commit('a', { expectedRevision: h.revision, fencingToken: 1, head: next, trials: [trial(i), trial(i + 1)] })
+      const { revision } = await store.commit('a', {
+        expectedRevision: h.revision,
+        fencingToken: 1,
+        head: next,
+        trials: [trial(i), trial(i + 1)],
+      })
       h = { ...next, revision }
     }
     expect((await store.readTrials('a')).map((t) => t.trialIdx)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
@@ -154,7 +165,14 @@ describe('createFsStore', () => {
     const all = await store.list()
     expect(all.items.map((l) => l.sessionId)).toEqual(['a', 'b', 'c', 'd'])
     expect(all.cursor).toBeUndefined()
-    expect(all.items[1]).toMatchObject({ sessionId: 'b', name: 'n-b', job: 'job-b', status: 'running', optimizer: 'test/opt', completed: 0 })
+    expect(all.items[1]).toMatchObject({
+      sessionId: 'b',
+      name: 'n-b',
+      job: 'job-b',
+      status: 'running',
+      optimizer: 'test/opt',
+      completed: 0,
+    })
     expect(all.items[0]?.leaseExpiresAt).toBeGreaterThan(Date.now())
     expect(all.items[3]).toMatchObject({ status: 'completed', completed: 1, bestScore: 0 })
     expect((await store.list({ status: 'completed' })).items.map((l) => l.sessionId)).toEqual(['d'])
@@ -191,7 +209,11 @@ describe('createFsStore', () => {
         await Promise.all([
           store.load('r').catch((e: unknown) => errors.push(e)),
           store.readTrials('r').catch((e: unknown) => errors.push(e)),
-          store.list().then((p) => p.items.forEach((l) => l.status === 'corrupt' && errors.push(new Error(l.problem)))),
+          store.list().then((p) =>
+            p.items.forEach((l) => {
+              if (l.status === 'corrupt') errors.push(new Error(l.problem))
+            }),
+          ),
         ])
       }
     })()
@@ -253,7 +275,11 @@ describe('createFsStore', () => {
 
   it('equal heads give equal journals', async () => {
     const now = 1_700_000_000_000
-    const h = newHead('a', { createdAt: now, updatedAt: now, progress: { attempts: 0, completed: 0, errors: 0, bestScore: null, bestTrialIdx: null, startedAt: now } })
+    const h = newHead('a', {
+      createdAt: now,
+      updatedAt: now,
+      progress: { attempts: 0, completed: 0, errors: 0, bestScore: null, bestTrialIdx: null, startedAt: now },
+    })
     const other = await tempDir()
     try {
       await store.create(h)

@@ -48,10 +48,11 @@ export function runChild(file: string, args: string[]): Child {
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
   createInterface({ input: proc.stdout! }).on('line', (l) => {
     lines.push(l)
-    for (const w of [...waiters]) if (w.test(l)) {
-      waiters.splice(waiters.indexOf(w), 1)
-      w.resolve(l)
-    }
+    for (const w of [...waiters])
+      if (w.test(l)) {
+        waiters.splice(waiters.indexOf(w), 1)
+        w.resolve(l)
+      }
   })
   return {
     proc,
@@ -64,7 +65,9 @@ export function runChild(file: string, args: string[]): Child {
       if (seen !== undefined) return Promise.resolve(seen)
       return new Promise((resolve, reject) => {
         waiters.push({ test, resolve })
-        void exited.then((code) => reject(new Error(`child exited (${code}) before the expected line; stderr:\n${err}\nstdout:\n${lines.join('\n')}`)))
+        void exited.then((code) =>
+          reject(new Error(`child exited (${code}) before the expected line; stderr:\n${err}\nstdout:\n${lines.join('\n')}`)),
+        )
       })
     },
   }

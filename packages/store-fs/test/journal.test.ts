@@ -90,7 +90,12 @@ describe('records bigger than a first read', () => {
     await commit(store, h, 1, { optimizerState: bigState(2) })
     const record = (await readFile(journalOf('a'))).subarray(before)
     // The first half of the record, then the rest of its length in zeros (a power cut), footer included.
-    const torn = Buffer.concat([full, record.subarray(0, record.length >> 1), Buffer.alloc(record.length - (record.length >> 1) - FOOTER_BYTES), record.subarray(-FOOTER_BYTES)])
+    const torn = Buffer.concat([
+      full,
+      record.subarray(0, record.length >> 1),
+      Buffer.alloc(record.length - (record.length >> 1) - FOOTER_BYTES),
+      record.subarray(-FOOTER_BYTES),
+    ])
     await writeFile(journalOf('a'), torn)
     expect((await store.load('a')).revision).toBe(1)
     expect((await store.list()).items).toMatchObject([{ sessionId: 'a', completed: 1 }])

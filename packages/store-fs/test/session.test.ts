@@ -18,7 +18,14 @@ afterEach(async () => {
 })
 
 function drive(sessionId: string, maxTrials: number, delayMs: number, leaseTtlMs: number, wait = false): Child {
-  const child = runChild(fixture('drive-session.ts'), [dir, sessionId, String(maxTrials), String(delayMs), String(leaseTtlMs), ...(wait ? ['wait'] : [])])
+  const child = runChild(fixture('drive-session.ts'), [
+    dir,
+    sessionId,
+    String(maxTrials),
+    String(delayMs),
+    String(leaseTtlMs),
+    ...(wait ? ['wait'] : []),
+  ])
   children.push(child)
   return child
 }

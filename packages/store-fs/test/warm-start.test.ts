@@ -95,7 +95,11 @@ describe('warm-start entries on disk', () => {
   })
 
   it('validates input', async () => {
-    await expect(store.saveOverwrite('', 'r', { kind: 'final', objective: 1, iteration: 1, payload: 1 })).rejects.toBeInstanceOf(InvalidInputError)
-    await expect(store.saveOverwrite('k', 'r', { kind: 'best' as 'final', objective: 1, iteration: 1, payload: 1 })).rejects.toBeInstanceOf(InvalidInputError)
+    await expect(store.saveOverwrite('', 'r', { kind: 'final', objective: 1, iteration: 1, payload: 1 })).rejects.toBeInstanceOf(
+      InvalidInputError,
+    )
+    await expect(store.saveOverwrite('k', 'r', { kind: 'best' as 'final', objective: 1, iteration: 1, payload: 1 })).rejects.toBeInstanceOf(
+      InvalidInputError,
+    )
   })
 })

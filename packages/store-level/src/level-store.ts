@@ -112,14 +112,16 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
       if (record.revision !== request.expectedRevision)
         throw new RevisionConflictError(sessionId, request.expectedRevision, record.revision)
       if (!record.lease || record.lease.fencingToken !== request.fencingToken)
-        throw new LeaseLostError(sessionId, `fencing token ${request.fencingToken} is stale (current ${record.lease?.fencingToken ?? 'none'})`)
+        throw new LeaseLostError(
+          sessionId,
+          `fencing token ${request.fencingToken} is stale (current ${record.lease?.fencingToken ?? 'none'})`,
+        )
       if (!Array.isArray(request.trials)) throw invalidInput('must be an array of trial records', 'trials')
       if (request.head.sessionId !== sessionId)
         throw invalidInput(`must be "${sessionId}", got ${JSON.stringify(request.head.sessionId)}`, 'head.sessionId')
       const first = record.attempts
       request.trials.forEach((t, i) => {
-        if (t.trialIdx !== first + i)
-          throw invalidInput(`trial ${t.trialIdx} out of order (expected ${first + i})`, 'trials')
+        if (t.trialIdx !== first + i) throw invalidInput(`trial ${t.trialIdx} out of order (expected ${first + i})`, 'trials')
       })
       if (request.head.progress.attempts !== first + request.trials.length)
         throw invalidInput('head.progress.attempts must count the committed trials', 'head.progress.attempts')
@@ -129,7 +131,12 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
       const control = record.control
       const next = listingRecordOf(head, record.lease, head.status === 'running' ? control : null)
       await this.write(d, sessionId, { record: next, headIntact: true }, [
-        ...request.trials.map((t) => ({ type: 'put' as const, sublevel: d.trials, key: trialKey(sessionId, t.trialIdx), value: encodeTrial(t) })),
+        ...request.trials.map((t) => ({
+          type: 'put' as const,
+          sublevel: d.trials,
+          key: trialKey(sessionId, t.trialIdx),
+          value: encodeTrial(t),
+        })),
         { type: 'put', sublevel: d.heads, key: sessionId, value: encodeHead(head) },
         { type: 'put', sublevel: d.listings, key: sessionId, value: encodeListingRecord(next) },
       ])
@@ -254,8 +261,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
 
   async requestControl(sessionId: string, request: ControlRequest): Promise<void> {
     assertSessionId(sessionId)
-    if (request !== 'pause' && request !== 'cancel')
-      throw invalidInput(`unknown control ${JSON.stringify(request)}`, 'request')
+    if (request !== 'pause' && request !== 'cancel') throw invalidInput(`unknown control ${JSON.stringify(request)}`, 'request')
     const d = await this.ready()
     await this.sessions.run(sessionId, async () => {
       const record = await this.record(d, sessionId)

@@ -74,7 +74,13 @@ export function decodeListingRecord(text: string, what: string): ListingRecord {
 
 function isLease(l: unknown): l is Lease {
   const x = l as Partial<Lease> | null
-  return x !== null && typeof x === 'object' && typeof x.owner === 'string' && Number.isSafeInteger(x.fencingToken) && typeof x.expiresAt === 'number'
+  return (
+    x !== null &&
+    typeof x === 'object' &&
+    typeof x.owner === 'string' &&
+    Number.isSafeInteger(x.fencingToken) &&
+    typeof x.expiresAt === 'number'
+  )
 }
 
 /** The `SessionListing` of a record. */

@@ -27,11 +27,9 @@ export interface ResolvedLevelStoreOptions {
 
 /** Validates options and applies defaults; throws `InvalidInputError` naming the field. */
 export function resolveOptions(options: LevelStoreOptions): ResolvedLevelStoreOptions {
-  if (options === null || typeof options !== 'object')
-    throw invalidInput('expected an options object ({ location })', 'options')
+  if (options === null || typeof options !== 'object') throw invalidInput('expected an options object ({ location })', 'options')
   const { location, sync = true } = options
-  if (typeof location !== 'string' || location.length === 0)
-    throw invalidInput('must be a non-empty directory path', 'location')
+  if (typeof location !== 'string' || location.length === 0) throw invalidInput('must be a non-empty directory path', 'location')
   if (typeof sync !== 'boolean') throw invalidInput(`must be a boolean, got ${JSON.stringify(sync)}`, 'sync')
   return { location, sync }
 }

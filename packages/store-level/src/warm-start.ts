@@ -71,7 +71,10 @@ export class WarmStartEntries {
       }
     }
     if (corrupt.length > 0) {
-      await this.warm.batch(corrupt.map((c) => ({ type: 'del' as const, key: c.dbKey })), { sync: this.sync })
+      await this.warm.batch(
+        corrupt.map((c) => ({ type: 'del' as const, key: c.dbKey })),
+        { sync: this.sync },
+      )
       for (const c of corrupt) {
         const [key, runId] = splitWarmKey(c.dbKey)
         if (channels.storeCorrupt.hasSubscribers) channels.storeCorrupt.publish({ key, runId, error: c.error })
@@ -103,7 +106,7 @@ function checkEvictOptions(options: EvictOptions): void {
 }
 
 function splitWarmKey(dbKey: string): [string, string] {
-  const unescape = (s: string) => s.replace(/\u0001([\u0001\u0002])/g, (_, c: string) => (c === '\u0001' ? '\u0000' : '\u0001'))
+  const unescapeKey = (s: string) => s.replace(/\u0001([\u0001\u0002])/g, (_, c: string) => (c === '\u0001' ? '\u0000' : '\u0001'))
   const at = dbKey.indexOf('\u0000')
-  return at < 0 ? [unescape(dbKey), ''] : [unescape(dbKey.slice(0, at)), unescape(dbKey.slice(at + 1))]
+  return at < 0 ? [unescapeKey(dbKey), ''] : [unescapeKey(dbKey.slice(0, at)), unescapeKey(dbKey.slice(at + 1))]
 }

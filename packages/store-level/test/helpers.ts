@@ -27,7 +27,9 @@ export function spawnFixture(name: string, args: string[]): ChildProcess {
 }
 
 /** Collects a child's output and exit. */
-export function collect(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+export function collect(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
   child.stdout?.setEncoding('utf8').on('data', (s: string) => (stdout += s))

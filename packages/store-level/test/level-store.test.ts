@@ -91,9 +91,7 @@ describe('createLevelStore', () => {
     await expect(store.commit('s1', { expectedRevision: 1, fencingToken: 1, head: next, trials: [trialAt(2)] })).rejects.toThrow(
       /out of order/,
     )
-    await expect(store.commit('s1', { expectedRevision: 1, fencingToken: 1, head, trials: [trialAt(1)] })).rejects.toThrow(
-      /attempts/,
-    )
+    await expect(store.commit('s1', { expectedRevision: 1, fencingToken: 1, head, trials: [trialAt(1)] })).rejects.toThrow(/attempts/)
     expect((await store.load('s1')).revision).toBe(1)
     expect(await store.readTrials('s1')).toHaveLength(1)
   })

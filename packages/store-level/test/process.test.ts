@@ -41,7 +41,10 @@ describe('one process per database', () => {
     const [line] = (await once(child.stdout!, 'data')) as [Buffer]
     expect(JSON.parse(line.toString())).toEqual({ opened: true })
     const store = createLevelStore({ location: dir })
-    const err = await store.open().then(() => null, (e: unknown) => e)
+    const err = await store.open().then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(LevelLockedError)
     expect(err).toBeInstanceOf(InvalidInputError)
     expect((err as LevelLockedError).location).toBe(dir)
@@ -67,7 +70,10 @@ describe('one process per database', () => {
     const file = join(dir, 'a-file')
     await writeFile(file, 'not a directory')
     const store = createLevelStore({ location: file })
-    const err = await store.open().then(() => null, (e: unknown) => e)
+    const err = await store.open().then(
+      () => null,
+      (e: unknown) => e,
+    )
     expect(err).toBeInstanceOf(InvalidInputError)
     expect(err).not.toBeInstanceOf(LevelLockedError)
     expect((err as Error).message).toContain(`cannot open the LevelDB database at "${file}"`)

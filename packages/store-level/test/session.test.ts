@@ -36,7 +36,15 @@ describe('the session driver on a level store', () => {
   it('runs a session to completion and lists it', async () => {
     const store = createLevelStore({ location: dir })
     try {
-      const handle = await startSession({ store, sessionId: 'run', optimizer: referenceOptimizer(), space: sessionSpace, seed: 1, maxTrials: 15, objective })
+      const handle = await startSession({
+        store,
+        sessionId: 'run',
+        optimizer: referenceOptimizer(),
+        space: sessionSpace,
+        seed: 1,
+        maxTrials: 15,
+        objective,
+      })
       const result = await handle.wait()
       expect(result.status).toBe('completed')
       expect(await store.readTrials('run')).toHaveLength(15)
@@ -52,7 +60,10 @@ describe('the session driver on a level store', () => {
     await new Promise<void>((resolve, reject) => {
       let seen = 0
       child.stdout!.on('data', (chunk: Buffer) => {
-        seen += chunk.toString().split('\n').filter((l) => /^\d+$/.test(l)).length
+        seen += chunk
+          .toString()
+          .split('\n')
+          .filter((l) => /^\d+$/.test(l)).length
         if (seen >= 20) resolve()
       })
       child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)))

@@ -41,10 +41,15 @@ describe('warm-start entries', () => {
 
   it('keeps keys apart, even ones that are prefixes of each other or hold separator bytes', async () => {
     const keys = ['a', 'a\u0000', 'a\u0000b', 'a\u0001', 'ab', '\u0001']
-    for (const [i, key] of keys.entries()) await store.saveOverwrite(key, `r\u0000${i}`, { kind: 'final', objective: i, iteration: i, payload: i })
+    for (const [i, key] of keys.entries())
+      await store.saveOverwrite(key, `r\u0000${i}`, { kind: 'final', objective: i, iteration: i, payload: i })
     for (const [i, key] of keys.entries()) expect(await store.lookup(key)).toMatchObject({ key, runId: `r\u0000${i}`, payload: i })
-    await expect(store.saveOverwrite('\uD800', 'r', { kind: 'final', objective: 1, iteration: 1, payload: 1 })).rejects.toThrow(InvalidInputError)
-    await expect(store.saveOverwrite('k', 'r', { kind: 'best' as 'final', objective: 1, iteration: 1, payload: 1 })).rejects.toThrow(/entry.kind/)
+    await expect(store.saveOverwrite('\uD800', 'r', { kind: 'final', objective: 1, iteration: 1, payload: 1 })).rejects.toThrow(
+      InvalidInputError,
+    )
+    await expect(store.saveOverwrite('k', 'r', { kind: 'best' as 'final', objective: 1, iteration: 1, payload: 1 })).rejects.toThrow(
+      /entry.kind/,
+    )
   })
 
   it('survives a reopen', async () => {
@@ -55,7 +60,8 @@ describe('warm-start entries', () => {
   })
 
   it('evicts by TTL from last access, then least recently used past the size budget', async () => {
-    for (const run of ['r1', 'r2', 'r3']) await store.saveOverwrite('k', run, { kind: 'checkpoint', objective: 1, iteration: 1, payload: run })
+    for (const run of ['r1', 'r2', 'r3'])
+      await store.saveOverwrite('k', run, { kind: 'checkpoint', objective: 1, iteration: 1, payload: run })
     await store.saveOverwrite('j', 'r1', { kind: 'checkpoint', objective: 1, iteration: 1, payload: 'x' })
     await sleep(5)
     const touched = await store.lookupLatest('j') // refresh its access time

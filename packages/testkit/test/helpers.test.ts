@@ -42,7 +42,11 @@ describe('makeHead / makeTrial / nextHead', () => {
     const t = makeTrial(3, { score: 0.5 })
     expect(decodeTrial(encodeTrial(t))).toEqual(t)
     const head = makeHead({ direction: 'maximize' })
-    const next = nextHead(head, [makeTrial(0, { score: 1 }), makeTrial(1, { score: 3 }), makeTrial(2, { status: 'error', score: undefined, error: { name: 'E', message: 'boom' } })])
+    const next = nextHead(head, [
+      makeTrial(0, { score: 1 }),
+      makeTrial(1, { score: 3 }),
+      makeTrial(2, { status: 'error', score: undefined, error: { name: 'E', message: 'boom' } }),
+    ])
     expect(next.progress).toMatchObject({ attempts: 3, completed: 2, errors: 1, bestScore: 3, bestTrialIdx: 1 })
     expect(next.rngState).not.toBe(head.rngState)
     expect(next.revision).toBe(head.revision)

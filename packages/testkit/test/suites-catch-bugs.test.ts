@@ -34,7 +34,8 @@ function broken(patch: (inner: MemoryStore) => Partial<CheckpointStore & WarmSta
 
 async function expectCaught(register: Parameters<typeof record>[0], failing: string, passing: string[] = []) {
   const tests = await record(register)
-  for (const r of await runMatching(tests, failing)) expect({ name: r.name, failed: r.error !== undefined }).toEqual({ name: r.name, failed: true })
+  for (const r of await runMatching(tests, failing))
+    expect({ name: r.name, failed: r.error !== undefined }).toEqual({ name: r.name, failed: true })
   for (const part of passing)
     for (const r of await runMatching(tests, part)) expect({ name: r.name, error: r.error }).toEqual({ name: r.name, error: undefined })
 }
@@ -43,9 +44,13 @@ describe('describeCheckpointStore catches broken stores', () => {
   test('a store that ignores the fencing token', () =>
     expectCaught(
       (runner) =>
-        describeCheckpointStore('no fencing', broken((inner) => ({
-          commit: async (id, req) => inner.commit(id, { ...req, fencingToken: (await inner.load(id)).lease?.fencingToken ?? 0 }),
-        })), runner),
+        describeCheckpointStore(
+          'no fencing',
+          broken((inner) => ({
+            commit: async (id, req) => inner.commit(id, { ...req, fencingToken: (await inner.load(id)).lease?.fencingToken ?? 0 }),
+          })),
+          runner,
+        ),
       'fencing:',
       ['compare-and-set'],
     ))
@@ -53,12 +58,16 @@ describe('describeCheckpointStore catches broken stores', () => {
   test('a store whose create overwrites an existing session', () =>
     expectCaught(
       (runner) =>
-        describeCheckpointStore('overwrites', broken((inner) => ({
-          create: async (head) => {
-            await inner.delete(head.sessionId)
-            await inner.create(head)
-          },
-        })), runner),
+        describeCheckpointStore(
+          'overwrites',
+          broken((inner) => ({
+            create: async (head) => {
+              await inner.delete(head.sessionId)
+              await inner.create(head)
+            },
+          })),
+          runner,
+        ),
       'create of an existing id',
       ['create + load round trip'],
     ))
@@ -66,16 +75,20 @@ describe('describeCheckpointStore catches broken stores', () => {
   test('a store whose list cursor repeats the last item', () =>
     expectCaught(
       (runner) =>
-        describeCheckpointStore('bad cursor', broken((inner) => ({
-          list: async (filter = {}) => {
-            const page = await inner.list({ ...filter, cursor: undefined })
-            if (filter.cursor === undefined) return page
-            const all = (await inner.list({ ...filter, limit: undefined, cursor: undefined })).items
-            const at = all.findIndex((l) => l.sessionId === filter.cursor)
-            const items = all.slice(at, at + (filter.limit ?? all.length))
-            return at + (filter.limit ?? all.length) < all.length ? { items, cursor: items[items.length - 1]!.sessionId } : { items }
-          },
-        })), runner),
+        describeCheckpointStore(
+          'bad cursor',
+          broken((inner) => ({
+            list: async (filter = {}) => {
+              const page = await inner.list({ ...filter, cursor: undefined })
+              if (filter.cursor === undefined) return page
+              const all = (await inner.list({ ...filter, limit: undefined, cursor: undefined })).items
+              const at = all.findIndex((l) => l.sessionId === filter.cursor)
+              const items = all.slice(at, at + (filter.limit ?? all.length))
+              return at + (filter.limit ?? all.length) < all.length ? { items, cursor: items[items.length - 1]!.sessionId } : { items }
+            },
+          })),
+          runner,
+        ),
       'list pages',
       ['list filters'],
     ))
@@ -83,33 +96,45 @@ describe('describeCheckpointStore catches broken stores', () => {
   test('a store that rewrites earlier trial records on every commit', () =>
     expectCaught(
       (runner) =>
-        describeCheckpointStore('rewrites history', broken((inner) => ({
-          readTrials: async (id, opts) => {
-            const head = await inner.load(id)
-            return (await inner.readTrials(id, opts)).map((t) => ({ ...t, durationMs: head.revision }))
-          },
-        })), runner),
+        describeCheckpointStore(
+          'rewrites history',
+          broken((inner) => ({
+            readTrials: async (id, opts) => {
+              const head = await inner.load(id)
+              return (await inner.readTrials(id, opts)).map((t) => ({ ...t, durationMs: head.revision }))
+            },
+          })),
+          runner,
+        ),
       'O(1) per trial',
     ))
 
   test('a store that never reports control requests', () =>
     expectCaught(
       (runner) =>
-        describeCheckpointStore('deaf', broken((inner) => ({
-          commit: async (id, req) => ({ ...(await inner.commit(id, req)), control: null }),
-        })), runner),
+        describeCheckpointStore(
+          'deaf',
+          broken((inner) => ({
+            commit: async (id, req) => ({ ...(await inner.commit(id, req)), control: null }),
+          })),
+          runner,
+        ),
       'requestControl: the flag',
     ))
 
   test('a store that hides corrupt heads from list', () =>
     expectCaught(
       (runner) =>
-        describeCheckpointStore('hides corruption', broken((inner) => ({
-          list: async (filter) => {
-            const page = await inner.list(filter)
-            return { ...page, items: page.items.filter((l) => l.status !== 'corrupt') }
-          },
-        })), runner),
+        describeCheckpointStore(
+          'hides corruption',
+          broken((inner) => ({
+            list: async (filter) => {
+              const page = await inner.list(filter)
+              return { ...page, items: page.items.filter((l) => l.status !== 'corrupt') }
+            },
+          })),
+          runner,
+        ),
       'a corrupt head',
     ))
 })
@@ -117,7 +142,12 @@ describe('describeCheckpointStore catches broken stores', () => {
 describe('describeWarmStartStore catches broken stores', () => {
   test('a store whose lookup returns the latest entry instead of the best', () =>
     expectCaught(
-      (runner) => describeWarmStartStore('latest wins', broken((inner) => ({ lookup: async (key) => inner.lookupLatest(key) })), runner),
+      (runner) =>
+        describeWarmStartStore(
+          'latest wins',
+          broken((inner) => ({ lookup: async (key) => inner.lookupLatest(key) })),
+          runner,
+        ),
       'ranking: final beats checkpoint',
       ['saveOverwrite then lookup'],
     ))
@@ -125,15 +155,19 @@ describe('describeWarmStartStore catches broken stores', () => {
   test('a store whose lookup does not refresh the access time', () =>
     expectCaught(
       (runner) =>
-        describeWarmStartStore('no refresh', broken((inner) => {
-          const peek = new Map<string, unknown>()
-          return {
-            lookup: async (key, options) => {
-              if (!peek.has(key)) peek.set(key, await inner.lookup(key, options))
-              return peek.get(key) as never
-            },
-          }
-        }), runner),
+        describeWarmStartStore(
+          'no refresh',
+          broken((inner) => {
+            const peek = new Map<string, unknown>()
+            return {
+              lookup: async (key, options) => {
+                if (!peek.has(key)) peek.set(key, await inner.lookup(key, options))
+                return peek.get(key) as never
+              },
+            }
+          }),
+          runner,
+        ),
       'refresh lastAccessedAt',
     ))
 })
@@ -159,25 +193,49 @@ describe('describeOptimizer catches broken optimizers', () => {
   }
 
   test('an optimizer with state outside encodeState fails the crash tests', () =>
-    expectCaught((runner) => describeOptimizer('forgetful', forgetful, { runner, trials: 5 }), 'killed at each trial boundary', ['same seed']))
+    expectCaught((runner) => describeOptimizer('forgetful', forgetful, { runner, trials: 5 }), 'killed at each trial boundary', [
+      'same seed',
+    ]))
 
   test('an optimizer using Math.random fails "same seed"', () =>
     expectCaught(
       (runner) =>
-        describeOptimizer('unseeded', () => {
-          const inner = randomSampler()
-          return { ...inner, sampler: undefined, step: async (s, ctx) => inner.step(s, { ...ctx, rng: { ...ctx.rng, next: Math.random, uniform: (a: number, b: number) => a + (b - a) * Math.random(), int: (a: number, b: number) => a + Math.floor(Math.random() * (b - a + 1)), pick: <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)] as T } as never }) }
-        }, { runner, trials: 4 }),
+        describeOptimizer(
+          'unseeded',
+          () => {
+            const inner = randomSampler()
+            return {
+              ...inner,
+              sampler: undefined,
+              step: async (s, ctx) =>
+                inner.step(s, {
+                  ...ctx,
+                  rng: {
+                    ...ctx.rng,
+                    next: Math.random,
+                    uniform: (a: number, b: number) => a + (b - a) * Math.random(),
+                    int: (a: number, b: number) => a + Math.floor(Math.random() * (b - a + 1)),
+                    pick: <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)] as T,
+                  } as never,
+                }),
+            }
+          },
+          { runner, trials: 4 },
+        ),
       'same seed',
     ))
 
   test('an optimizer that accepts any state version fails the version test', () =>
     expectCaught(
       (runner) =>
-        describeOptimizer('lenient', () => {
-          const inner = randomSampler()
-          return { ...inner, decodeState: (bytes) => inner.decodeState(bytes, inner.stateVersion) }
-        }, { runner, trials: 4 }),
+        describeOptimizer(
+          'lenient',
+          () => {
+            const inner = randomSampler()
+            return { ...inner, decodeState: (bytes) => inner.decodeState(bytes, inner.stateVersion) }
+          },
+          { runner, trials: 4 },
+        ),
       'unknown state version',
       ['state round trip'],
     ))
@@ -185,20 +243,24 @@ describe('describeOptimizer catches broken optimizers', () => {
   test('an optimizer whose encodeState drops part of the state fails the round trip', () =>
     expectCaught(
       (runner) =>
-        describeOptimizer('lossy', () => {
-          const inner = randomSampler()
-          return {
-            ...inner,
-            sampler: undefined,
-            encodeState: (s) => inner.encodeState({ ...(s as object), asked: 0 } as never),
-            step: async (s, ctx) => {
-              const r = await inner.step(s, ctx)
-              if (r.kind !== 'continue') return r
-              const candidate = { ...(r.trial.candidate as object), asked: (s as { asked: number }).asked }
-              return { ...r, trial: { ...r.trial, candidate } }
-            },
-          }
-        }, { runner, trials: 4 }),
+        describeOptimizer(
+          'lossy',
+          () => {
+            const inner = randomSampler()
+            return {
+              ...inner,
+              sampler: undefined,
+              encodeState: (s) => inner.encodeState({ ...(s as object), asked: 0 } as never),
+              step: async (s, ctx) => {
+                const r = await inner.step(s, ctx)
+                if (r.kind !== 'continue') return r
+                const candidate = { ...(r.trial.candidate as object), asked: (s as { asked: number }).asked }
+                return { ...r, trial: { ...r.trial, candidate } }
+              },
+            }
+          },
+          { runner, trials: 4 },
+        ),
       'state round trip',
     ))
 })

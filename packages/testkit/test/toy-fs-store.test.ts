@@ -1,6 +1,13 @@
 import { fileURLToPath } from 'node:url'
 import type { CheckpointStore } from '@cairn/core'
-import { describeCheckpointStore, describeOptimizer, referenceOptimizer, referenceOptimizerModule, removeDir, tempDir } from '../src/index.js'
+import {
+  describeCheckpointStore,
+  describeOptimizer,
+  referenceOptimizer,
+  referenceOptimizerModule,
+  removeDir,
+  tempDir,
+} from '../src/index.js'
 import type { StoreFactory } from '../src/index.js'
 import { ToyFsStore } from './fixtures/toy-fs-store.js'
 

@@ -34,7 +34,11 @@ describe('Fingerprinter encoding', () => {
       .finalize()
     expect(got).toBe(refFingerprint(fields))
     // One field, byte by byte: kind 0x01, tag length 1, "t", value length 1, "v".
-    expect(refStream([{ kind: 'string', tag: 't', value: 'v' }]).subarray(22).toString('hex')).toBe('01' + '00000001' + '74' + '0000000000000001' + '76')
+    expect(
+      refStream([{ kind: 'string', tag: 't', value: 'v' }])
+        .subarray(22)
+        .toString('hex'),
+    ).toBe('01' + '00000001' + '74' + '0000000000000001' + '76')
   })
 
   it('never confuses a string with a number, bigint or JSON of the same spelling', () => {
@@ -50,7 +54,9 @@ describe('Fingerprinter encoding', () => {
   })
 
   it('keeps field boundaries: ["ab","c"] ≠ ["a","bc"], in fields and in JSON', () => {
-    expect(fp((f) => f.absorbString('x', 'ab').absorbString('x', 'c'))).not.toBe(fp((f) => f.absorbString('x', 'a').absorbString('x', 'bc')))
+    expect(fp((f) => f.absorbString('x', 'ab').absorbString('x', 'c'))).not.toBe(
+      fp((f) => f.absorbString('x', 'a').absorbString('x', 'bc')),
+    )
     expect(fp((f) => f.absorbJson('x', ['ab', 'c']))).not.toBe(fp((f) => f.absorbJson('x', ['a', 'bc'])))
     expect(fp((f) => f.absorbBytes('x', Buffer.from('ab')).absorbBytes('x', Buffer.from('c')))).not.toBe(
       fp((f) => f.absorbBytes('x', Buffer.from('a')).absorbBytes('x', Buffer.from('bc'))),
@@ -71,7 +77,8 @@ describe('Fingerprinter encoding', () => {
   it('encodes bigints by sign and magnitude', () => {
     expect(fp((f) => f.absorbBigInt('x', 255n))).not.toBe(fp((f) => f.absorbBigInt('x', -255n)))
     expect(fp((f) => f.absorbBigInt('x', 0n))).toBe(fp((f) => f.absorbBigInt('x', -0n)))
-    for (const n of [1n, 255n, 256n, -256n, 2n ** 64n - 1n, -(2n ** 200n)]) expect(fp((f) => f.absorbBigInt('x', n))).toBe(refFingerprint([{ kind: 'bigint', tag: 'x', value: n }]))
+    for (const n of [1n, 255n, 256n, -256n, 2n ** 64n - 1n, -(2n ** 200n)])
+      expect(fp((f) => f.absorbBigInt('x', n))).toBe(refFingerprint([{ kind: 'bigint', tag: 'x', value: n }]))
   })
 
   it('hashes JSON by content, whatever the key order', () => {
@@ -153,6 +160,8 @@ describe('Fingerprinter encoding', () => {
       expect(fn, name).toThrow(InvalidInputError)
       expect(fn, name).toThrow(/^\[@cairn\/warm-start\] /)
     }
-    expect(() => new Fingerprinter().absorbJson('x', { a: { b: [0, Infinity] } })).toThrow(/at \$\.a\.b\[1\]: Infinity is not a finite number/)
+    expect(() => new Fingerprinter().absorbJson('x', { a: { b: [0, Infinity] } })).toThrow(
+      /at \$\.a\.b\[1\]: Infinity is not a finite number/,
+    )
   })
 })

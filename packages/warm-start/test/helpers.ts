@@ -8,7 +8,9 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm
 /** Runs a fixture in a new Node process and returns its stdout parsed as JSON. */
 export async function runFixture(name: string, args: readonly string[]): Promise<unknown> {
   const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
-  const child = spawn(process.execPath, ['--conditions=@cairn/source', '--import', TSX_LOADER, script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, ['--conditions=@cairn/source', '--import', TSX_LOADER, script, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
   let err = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noSparseArray: arrays with holes are among the cases under test
 import { InvalidInputError } from '@cairn/core'
 import { describe, expect, it } from 'vitest'
 import { Fingerprinter, hashTrainsetSync, TrainsetHasher } from '../src/index.js'
@@ -11,7 +12,12 @@ describe('JSON fields (core canonical JSON)', () => {
         public answer: string,
       ) {}
     }
-    const values = [new Example('q', 'a'), { when: new Date(0), custom: { toJSON: () => ({ y: 1, x: 2 }) } }, [1, , 3, undefined], { a: undefined, b: -0 }]
+    const values = [
+      new Example('q', 'a'),
+      { when: new Date(0), custom: { toJSON: () => ({ y: 1, x: 2 }) } },
+      [1, , 3, undefined],
+      { a: undefined, b: -0 },
+    ]
     expect(hashTrainsetSync(values)).toBe(refTrainset(values))
     expect(new Fingerprinter().absorbJson('v', values).finalize()).toBe(refFingerprint([{ kind: 'json', tag: 'v', value: values }]))
   })

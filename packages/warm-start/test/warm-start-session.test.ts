@@ -194,9 +194,14 @@ describe('WarmStartSession', () => {
     const store = createMemoryStore()
     const ws = await open(store)
     await ws.checkpoint({ own: true }, 0.7, 1)
-    const seed = (await (await open(store, { runId: 'x' }, 'c'.repeat(64))).checkpoint({ seed: true }, 0.2, 1).then(() => store.lookupLatest('c'.repeat(64)))) as WarmStartEntry
+    const seed = (await (
+      await open(store, { runId: 'x' }, 'c'.repeat(64))
+    )
+      .checkpoint({ seed: true }, 0.2, 1)
+      .then(() => store.lookupLatest('c'.repeat(64)))) as WarmStartEntry
     ws.preload(seed)
-    for (let i = 0; i < 3; i++) expect(await ws.peekLoadWithSource()).toMatchObject({ source: 'preloaded', entry: { payload: { seed: true } } })
+    for (let i = 0; i < 3; i++)
+      expect(await ws.peekLoadWithSource()).toMatchObject({ source: 'preloaded', entry: { payload: { seed: true } } })
     expect((await ws.peekLoad())?.payload).toEqual({ seed: true })
     expect((await ws.tryLoad())?.payload).toEqual({ seed: true })
     expect(await ws.peekLoadWithSource()).toMatchObject({ source: 'exact', entry: { payload: { own: true } } })

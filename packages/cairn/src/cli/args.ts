@@ -5,7 +5,9 @@ export function intArg(min: number, max = Number.MAX_SAFE_INTEGER): (value: stri
   return (value) => {
     const n = Number(value)
     if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
-      throw new InvalidArgumentError(`must be an integer${max === Number.MAX_SAFE_INTEGER ? ` of at least ${min}` : ` in [${min}, ${max}]`}.`)
+      throw new InvalidArgumentError(
+        `must be an integer${max === Number.MAX_SAFE_INTEGER ? ` of at least ${min}` : ` in [${min}, ${max}]`}.`,
+      )
     return n
   }
 }

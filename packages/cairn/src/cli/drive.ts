@@ -21,15 +21,27 @@ export interface DriveOutput {
  * (or SIGTERM) pauses it softly — the trial in flight finishes and is committed — and prints
  * the command that resumes it. Returns the exit code of the session's final status.
  */
-export async function drive(ctx: CliContext, handle: SessionHandle, interrupts: Interrupts, how: 'started' | 'resumed', out: DriveOutput): Promise<ExitCode> {
+export async function drive(
+  ctx: CliContext,
+  handle: SessionHandle,
+  interrupts: Interrupts,
+  how: 'started' | 'resumed',
+  out: DriveOutput,
+): Promise<ExitCode> {
   const { io } = ctx
   const text = out.json ? io.stderr : io.stdout
-  const reporter: ProgressReporter = !out.json && io.stdout.isTTY && io.env['CAIRN_PROGRESS'] !== 'plain' ? new BarReporter(io.stdout) : new LineReporter(text)
+  const reporter: ProgressReporter =
+    !out.json && io.stdout.isTTY && io.env['CAIRN_PROGRESS'] !== 'plain' ? new BarReporter(io.stdout) : new LineReporter(text)
   const head = handle.head()
   const events = handle.events()
   const view = viewOf(head.progress, head.limits.maxTrials)
 
-  line(text, how === 'started' ? `started session "${handle.id}" (job ${head.job ?? '-'}, ${head.optimizer.id}, seed ${head.seed}) in ${ctx.cairn.storeUri}` : `resumed session "${handle.id}" at trial ${head.progress.attempts} in ${ctx.cairn.storeUri}`)
+  line(
+    text,
+    how === 'started'
+      ? `started session "${handle.id}" (job ${head.job ?? '-'}, ${head.optimizer.id}, seed ${head.seed}) in ${ctx.cairn.storeUri}`
+      : `resumed session "${handle.id}" at trial ${head.progress.attempts} in ${ctx.cairn.storeUri}`,
+  )
   line(text, 'press Ctrl-C to pause after the trial in flight')
   reporter.begin(view)
 
@@ -81,17 +93,32 @@ function summarize(ctx: CliContext, r: SessionResult, out: DriveOutput): void {
     if (out.rerunResumes && script) line(text, `or run \`${script}\` again`)
     return
   }
-  line(text, `${r.status}${r.terminalReason && r.terminalReason !== r.status ? ` (${r.terminalReason})` : ''}: session "${r.sessionId}" after ${trials}${errors}, ${best}`)
+  line(
+    text,
+    `${r.status}${r.terminalReason && r.terminalReason !== r.status ? ` (${r.terminalReason})` : ''}: session "${r.sessionId}" after ${trials}${errors}, ${best}`,
+  )
   if (r.bestArtifact !== undefined) line(text, `best: ${compactJson(r.bestArtifact, 400)}`)
 }
 
 /** Tells a finished session's outcome (`cairn run` of a job whose fixed session already ended). */
 export function reportFinished(ctx: CliContext, head: CheckpointHead, json: boolean, deleteCommand: string, again: string): ExitCode {
   const p = head.progress
-  if (json) printJson(ctx.io, { sessionId: head.sessionId, status: head.status, terminalReason: head.terminalReason, bestScore: p.bestScore, bestTrialIdx: p.bestTrialIdx, bestArtifact: head.bestArtifact, progress: p })
+  if (json)
+    printJson(ctx.io, {
+      sessionId: head.sessionId,
+      status: head.status,
+      terminalReason: head.terminalReason,
+      bestScore: p.bestScore,
+      bestTrialIdx: p.bestTrialIdx,
+      bestArtifact: head.bestArtifact,
+      progress: p,
+    })
   const text = json ? ctx.io.stderr : ctx.io.stdout
   const best = p.bestScore === null ? 'no successful trial' : `best ${score(p.bestScore)} at trial ${p.bestTrialIdx}`
-  line(text, `session "${head.sessionId}" already ${head.status}: ${p.attempts} trials, ${best} (took ${duration(head.updatedAt - p.startedAt)})`)
+  line(
+    text,
+    `session "${head.sessionId}" already ${head.status}: ${p.attempts} trials, ${best} (took ${duration(head.updatedAt - p.startedAt)})`,
+  )
   if (head.bestArtifact !== undefined) line(text, `best: ${compactJson(head.bestArtifact, 400)}`)
   line(text, `to start over: ${deleteCommand}, then ${again} again`)
   return exitCodeForStatus(head.status)

@@ -23,7 +23,10 @@ export function duration(ms: number): string {
 export function ago(at: number, now = Date.now()): string {
   const d = now - at
   if (d < 0) return `in ${duration(-d)}`
-  if (d < 86_400_000) return `${duration(d).replace(/ \d+ s$/, '').replace(/ \d+ min$/, '')} ago`
+  if (d < 86_400_000)
+    return `${duration(d)
+      .replace(/ \d+ s$/, '')
+      .replace(/ \d+ min$/, '')} ago`
   return new Date(at).toISOString().slice(0, 16).replace('T', ' ')
 }
 

@@ -25,10 +25,15 @@ function version(): string {
 /** Builds the `cairn` program (commander) writing to `io`; each command records its exit code with `exit`. */
 export function buildProgram(io: CliIo, exit: (code: ExitCode) => void): Command {
   const program = new Command('cairn')
-    .description('Crash-safe, resumable optimization runs: run the jobs of cairn.config.ts, watch, pause, resume and report on their sessions.')
+    .description(
+      'Crash-safe, resumable optimization runs: run the jobs of cairn.config.ts, watch, pause, resume and report on their sessions.',
+    )
     .version(version(), '-V, --version', 'print the version')
     .option('-c, --config <file>', 'config file (default: cairn.config.ts, .mts, .js or .mjs in the working directory)')
-    .option('-s, --store <uri>', 'store, overriding the config: memory:, fs:<dir>, level:<dir> (default level:./.cairn), dynamodb://<table>?region=…&endpoint=…')
+    .option(
+      '-s, --store <uri>',
+      'store, overriding the config: memory:, fs:<dir>, level:<dir> (default level:./.cairn), dynamodb://<table>?region=…&endpoint=…',
+    )
     .option('--debug', 'print stack traces on errors')
     .helpOption('-h, --help', 'show help')
     .showHelpAfterError('(add --help for usage)')

@@ -65,8 +65,13 @@ export class LineReporter implements ProgressReporter {
 
   trial(trial: TrialRecord, view: ProgressView): void {
     const what =
-      trial.status === 'ok' ? `score ${score(trial.score)}` : `error (${trial.errorClass ?? 'error'}${trial.error ? `: ${trial.error.message.split('\n')[0]}` : ''})`
-    line(this.out, `${doneText(view)}  #${trial.trialIdx} ${what}  best ${bestText(view)}  errors ${view.errors}  eta ${etaText(this.eta.seconds(view))}`)
+      trial.status === 'ok'
+        ? `score ${score(trial.score)}`
+        : `error (${trial.errorClass ?? 'error'}${trial.error ? `: ${trial.error.message.split('\n')[0]}` : ''})`
+    line(
+      this.out,
+      `${doneText(view)}  #${trial.trialIdx} ${what}  best ${bestText(view)}  errors ${view.errors}  eta ${etaText(this.eta.seconds(view))}`,
+    )
   }
 
   note(text: string): void {

@@ -21,7 +21,9 @@ export const JobSchema = Type.Object(
     seed: Type.Optional(Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })),
     sessionId: Type.Optional(Type.String({ minLength: 1 })),
     leaseTtlMs: Type.Optional(Type.Number({ minimum: 100 })),
-    warmStart: Type.Optional(Type.Union([Type.Boolean(), Type.Object({ maxSeedTrials: Type.Optional(nonNegativeInt) }, { additionalProperties: false })])),
+    warmStart: Type.Optional(
+      Type.Union([Type.Boolean(), Type.Object({ maxSeedTrials: Type.Optional(nonNegativeInt) }, { additionalProperties: false })]),
+    ),
     description: Type.Optional(Type.String()),
   },
   { additionalProperties: false },

@@ -40,11 +40,14 @@ function checkJob(name: string, job: JobDefinition, optimizers: ReadonlySet<stri
   if (hasObjective && (j['program'] !== undefined || j['metric'] !== undefined))
     throw new ConfigError('give either space + objective or program + trainset + metric, not both', `${at}.objective`)
   if (!hasObjective && !hasProgram) throw new ConfigError('needs space + objective, or program + trainset + metric', at)
-  if (hasObjective && j['space'] === undefined) throw new ConfigError('is required with objective: space({ x: float(0, 1), … })', `${at}.space`)
+  if (hasObjective && j['space'] === undefined)
+    throw new ConfigError('is required with objective: space({ x: float(0, 1), … })', `${at}.space`)
   if (hasProgram) {
-    if (j['program'] === undefined) throw new ConfigError('is required with metric and trainset: (config, example, ctx) => output', `${at}.program`)
+    if (j['program'] === undefined)
+      throw new ConfigError('is required with metric and trainset: (config, example, ctx) => output', `${at}.program`)
     if (j['metric'] === undefined) throw new ConfigError('is required with program: (example, output) => number', `${at}.metric`)
-    if (!Array.isArray(j['trainset']) || j['trainset'].length === 0) throw new ConfigError('must be a non-empty array of examples', `${at}.trainset`)
+    if (!Array.isArray(j['trainset']) || j['trainset'].length === 0)
+      throw new ConfigError('must be a non-empty array of examples', `${at}.trainset`)
   }
   if (j['space'] !== undefined) rethrowAs(`${at}.space`, () => parseSpace(j['space']))
   if (j['sessionId'] !== undefined) rethrowAs(`${at}.sessionId`, () => assertSessionId(j['sessionId']))
@@ -61,7 +64,7 @@ function rethrowAs(field: string, check: () => unknown): void {
     // core's message is "<its field>: <what>"; keep the what, name the config field.
     const what = err.message.replace(/^[\w.]+: /, '')
     const sub = (err as { field?: string }).field
-    const suffix = sub && sub.startsWith('space.') ? sub.slice('space'.length) : ''
+    const suffix = sub?.startsWith('space.') ? sub.slice('space'.length) : ''
     throw new ConfigError(what, `${field}${suffix}`)
   }
 }
@@ -75,14 +78,20 @@ function schemaError(value: unknown, errors: SchemaError[]): ConfigError {
     return new ConfigError('is not a config field (misspelled?)', join(first.instancePath, extra))
   }
   // A union: report the union, not its first branch.
-  const union = first.schemaPath.includes('/anyOf/') ? relevant.find((e) => e.keyword === 'anyOf' && e.instancePath === first.instancePath) : undefined
+  const union = first.schemaPath.includes('/anyOf/')
+    ? relevant.find((e) => e.keyword === 'anyOf' && e.instancePath === first.instancePath)
+    : undefined
   const error = union ?? first
   const field = join(error.instancePath)
   const leaf = field.split('.').pop() ?? ''
   const hint = FIELD_HINTS[leaf] ?? FIELD_HINTS[field]
   const got = describe(at(value, error.instancePath))
   if (hint && union) return new ConfigError(`${hint}, got ${got}`, field)
-  if (error.keyword === 'required') return new ConfigError(`is required`, join(error.instancePath, String((error.params['requiredProperties'] as string[] | undefined)?.[0])))
+  if (error.keyword === 'required')
+    return new ConfigError(
+      `is required`,
+      join(error.instancePath, String((error.params['requiredProperties'] as string[] | undefined)?.[0])),
+    )
   return new ConfigError(`${plain(error)}, got ${got}`, field || undefined)
 }
 
@@ -103,7 +112,10 @@ function plain(e: SchemaError): string {
 }
 
 function join(instancePath: string, extra?: string): string {
-  const parts = instancePath.split('/').filter((p) => p !== '').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+  const parts = instancePath
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
   if (extra !== undefined) parts.push(extra)
   return parts.join('.')
 }

@@ -32,7 +32,9 @@ export function targetOptions(job: JobDefinition): Pick<DriveOptions, 'objective
 }
 
 /** The drive limits a job sets (only those it sets). */
-export function limitOptions(job: JobDefinition): Pick<DriveOptions, 'maxTrials' | 'maxErrors' | 'trialTimeoutMs' | 'parallelism' | 'leaseTtlMs'> {
+export function limitOptions(
+  job: JobDefinition,
+): Pick<DriveOptions, 'maxTrials' | 'maxErrors' | 'trialTimeoutMs' | 'parallelism' | 'leaseTtlMs'> {
   const out: Pick<DriveOptions, 'maxTrials' | 'maxErrors' | 'trialTimeoutMs' | 'parallelism' | 'leaseTtlMs'> = {}
   if (job.maxTrials !== undefined) out.maxTrials = job.maxTrials
   if (job.maxErrors !== undefined) out.maxErrors = job.maxErrors
@@ -57,6 +59,9 @@ export function readSettings(settings: Json | undefined): CairnSettings {
 
 /** A fresh session id for a job: `<job>-<time>-<random>`, safe as a session id. */
 export function newJobSessionId(job: string): string {
-  const stem = job.replace(/[^A-Za-z0-9._-]/g, '-').replace(/\.\.+/g, '.').slice(0, 80)
+  const stem = job
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .replace(/\.\.+/g, '.')
+    .slice(0, 80)
   return `${stem}-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 6)}`
 }

@@ -18,8 +18,17 @@ export interface MonitorOptions {
  * is resumed with the objective (or program) of the job its head names and the optimizer it was
  * started with. `@cairn/recovery` is imported only now.
  */
-export async function buildMonitor(config: CairnConfig, store: CheckpointStore, policy: RecoveryPolicy | undefined, options: MonitorOptions): Promise<RecoveryMonitor> {
-  const { RecoveryMonitor } = await importOptional('@cairn/recovery', 'the recovery monitor (cairn monitor)', () => import('@cairn/recovery'))
+export async function buildMonitor(
+  config: CairnConfig,
+  store: CheckpointStore,
+  policy: RecoveryPolicy | undefined,
+  options: MonitorOptions,
+): Promise<RecoveryMonitor> {
+  const { RecoveryMonitor } = await importOptional(
+    '@cairn/recovery',
+    'the recovery monitor (cairn monitor)',
+    () => import('@cairn/recovery'),
+  )
   const warm = typeof (store as { lookup?: unknown }).lookup === 'function' ? (store as never) : undefined
   const jobs: Record<string, JobEntry> = {}
   for (const name of jobNames(config)) {

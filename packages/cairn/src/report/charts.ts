@@ -43,7 +43,8 @@ function axes(frame: Frame, x: Scale, y: Scale, xTitle: string, yTitle: string, 
   for (const t of x.ticks) parts.push(`<line y1="${y0}" y2="${y1}" x1="${px(x.map(t.value))}" x2="${px(x.map(t.value))}"/>`)
   parts.push('</g><g class="axis">')
   parts.push(`<line x1="${x0}" x2="${x1}" y1="${y0}" y2="${y0}"/><line x1="${x0}" x2="${x0}" y1="${y0}" y2="${y1}"/>`)
-  for (const t of y.ticks) parts.push(`<text class="tick" x="${x0 - 6}" y="${px(y.map(t.value) + 4)}" text-anchor="end">${esc(t.label)}</text>`)
+  for (const t of y.ticks)
+    parts.push(`<text class="tick" x="${x0 - 6}" y="${px(y.map(t.value) + 4)}" text-anchor="end">${esc(t.label)}</text>`)
   for (const t of x.ticks) {
     const tx = px(x.map(t.value))
     const label = t.label.length > 14 ? `${t.label.slice(0, 13)}…` : t.label
@@ -154,7 +155,9 @@ export function paramChart(model: ReportModel, param: ReportParam): string {
       return typeof v === 'number' && Number.isFinite(v) && (!param.log || v > 0) ? x.map(v) : null
     }
   }
-  const out: string[] = [`<svg class="chart param" data-param="${esc(param.name)}" viewBox="0 0 ${f.width} ${f.height}" role="img" aria-label="${esc(label)}">`]
+  const out: string[] = [
+    `<svg class="chart param" data-param="${esc(param.name)}" viewBox="0 0 ${f.width} ${f.height}" role="img" aria-label="${esc(label)}">`,
+  ]
   out.push(axes(f, x, y, `${param.name}${param.kind === 'numeric' && param.log ? ' (log)' : ''}`, 'score', param.kind === 'categorical'))
   out.push('<g class="points">')
   for (const t of ok) {

@@ -67,7 +67,10 @@ function cards(m: ReportModel): string {
     ['status', `${m.head.status}${m.head.terminalReason ? ` (${m.head.terminalReason})` : ''}`],
     ['trials', `${p.attempts}${limit !== null ? ` / ${limit}` : ''}`],
     ['errors', String(p.errors)],
-    ['best score', p.bestScore === null ? '—' : `${formatNumber(p.bestScore)}${p.bestTrialIdx !== null ? ` (trial ${p.bestTrialIdx})` : ''}`],
+    [
+      'best score',
+      p.bestScore === null ? '—' : `${formatNumber(p.bestScore)}${p.bestTrialIdx !== null ? ` (trial ${p.bestTrialIdx})` : ''}`,
+    ],
     ['seed', String(m.head.seed)],
     ['elapsed', duration(elapsed)],
   ]
@@ -88,7 +91,9 @@ function paramsSection(m: ReportModel): string {
 function trialTable(m: ReportModel): string {
   const names = m.params.map((p) => p.name)
   const bestIdx = m.head.progress.bestTrialIdx
-  const head = ['#', 'status', 'score', 'best so far', 'duration (ms)', ...names, names.length === 0 ? 'candidate' : null, 'error'].filter((c): c is string => c !== null)
+  const head = ['#', 'status', 'score', 'best so far', 'duration (ms)', ...names, names.length === 0 ? 'candidate' : null, 'error'].filter(
+    (c): c is string => c !== null,
+  )
   const rows = m.trials.map((t, i) => {
     const best = m.bestSoFar[i]
     const cells: Array<[string, string | number]> = [
@@ -99,7 +104,9 @@ function trialTable(m: ReportModel): string {
       [String(Math.round(t.durationMs)), t.durationMs],
       ...names.map((n): [string, string | number] => {
         const v = paramValue(t.candidate, n)
-        return typeof v === 'number' ? [formatNumber(v), v] : [v === undefined ? '' : categoryLabel(v), v === undefined ? '' : categoryLabel(v)]
+        return typeof v === 'number'
+          ? [formatNumber(v), v]
+          : [v === undefined ? '' : categoryLabel(v), v === undefined ? '' : categoryLabel(v)]
       }),
     ]
     if (names.length === 0) cells.push([compact(t.candidate), compact(t.candidate)])
@@ -121,7 +128,10 @@ function headSection(m: ReportModel): string {
     ['optimizer options', compact(h.optimizerOptions)],
     ['seed', String(h.seed)],
     ['direction', h.direction],
-    ['limits', `max trials ${h.limits.maxTrials ?? 'none'}, max errors ${h.limits.maxErrors}, trial timeout ${h.limits.trialTimeoutMs === null ? 'none' : `${h.limits.trialTimeoutMs} ms`}, parallelism ${h.limits.parallelism}`],
+    [
+      'limits',
+      `max trials ${h.limits.maxTrials ?? 'none'}, max errors ${h.limits.maxErrors}, trial timeout ${h.limits.trialTimeoutMs === null ? 'none' : `${h.limits.trialTimeoutMs} ms`}, parallelism ${h.limits.parallelism}`,
+    ],
     ['trainset hash', h.trainsetHash ?? '—'],
     ['warm start', h.warmStart ? `${h.warmStart.source}, ${h.warmStart.seededTrials} seeded trials` : 'not used'],
     ['warm-start exact key', h.warmStart?.exactKey ?? '—'],
@@ -141,7 +151,10 @@ function headSection(m: ReportModel): string {
     ['settings', h.settings === undefined ? '—' : compact(h.settings)],
   ]
   const dl = `<dl class="head">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`
-  const space = h.space === undefined ? '' : `<details><summary>search space</summary><pre class="json">${esc(JSON.stringify(h.space, null, 2))}</pre></details>`
+  const space =
+    h.space === undefined
+      ? ''
+      : `<details><summary>search space</summary><pre class="json">${esc(JSON.stringify(h.space, null, 2))}</pre></details>`
   const raw = `<details><summary>head as JSON</summary><pre class="json">${esc(JSON.stringify(h, null, 2))}</pre></details>`
   return dl + space + raw
 }
@@ -152,7 +165,10 @@ function compact(v: Json | undefined): string {
 }
 
 function iso(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, ' UTC')
 }
 
 function duration(ms: number): string {

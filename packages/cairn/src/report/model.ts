@@ -22,7 +22,11 @@ export interface ReportModel {
 const MAX_CATEGORIES = 40
 
 /** Builds the report model: the dimensions come from the stored space, else from the candidates. */
-export function reportModel(head: CheckpointHead, trials: TrialRecord[], options: { storeUri?: string; generatedAt?: number } = {}): ReportModel {
+export function reportModel(
+  head: CheckpointHead,
+  trials: TrialRecord[],
+  options: { storeUri?: string; generatedAt?: number } = {},
+): ReportModel {
   const direction = head.direction
   const bestSoFar: Array<number | null> = []
   let best: number | null = null
@@ -52,7 +56,7 @@ export function paramValue(candidate: Json, name: string): Json | undefined {
 
 /** The label a categorical value is shown and grouped by. */
 export function categoryLabel(v: Json | undefined): string {
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? 'undefined'
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? 'undefined')
 }
 
 function paramsOf(space: Json | undefined, trials: TrialRecord[]): ReportParam[] {
@@ -84,8 +88,10 @@ function spaceParams(space: Json | undefined): ReportParam[] | null {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) return null
   const out: ReportParam[] = []
   for (const [name, p] of Object.entries(params as Record<string, Record<string, Json>>)) {
-    if (p['kind'] === 'categorical' && Array.isArray(p['choices'])) out.push({ name, kind: 'categorical', choices: p['choices'].map(categoryLabel) })
-    else if (typeof p['low'] === 'number' && typeof p['high'] === 'number') out.push({ name, kind: 'numeric', log: p['log'] === true, low: p['low'], high: p['high'] })
+    if (p['kind'] === 'categorical' && Array.isArray(p['choices']))
+      out.push({ name, kind: 'categorical', choices: p['choices'].map(categoryLabel) })
+    else if (typeof p['low'] === 'number' && typeof p['high'] === 'number')
+      out.push({ name, kind: 'numeric', log: p['log'] === true, low: p['low'], high: p['high'] })
   }
   return out
 }

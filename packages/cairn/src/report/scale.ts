@@ -69,7 +69,11 @@ export function formatNumber(v: number, step?: number): string {
   if (!Number.isFinite(v)) return String(v)
   if (v === 0) return '0'
   const abs = Math.abs(v)
-  if (abs >= 1e6 || abs < 1e-4) return v.toExponential(2).replace(/\.?0+e/, 'e').replace('e+', 'e')
+  if (abs >= 1e6 || abs < 1e-4)
+    return v
+      .toExponential(2)
+      .replace(/\.?0+e/, 'e')
+      .replace('e+', 'e')
   if (step === undefined) return String(Number(v.toPrecision(4)))
   const decimals = step >= 1 ? 0 : Math.min(8, -Math.floor(Math.log10(step) + 1e-9))
   return v.toFixed(decimals)

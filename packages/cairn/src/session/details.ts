@@ -26,7 +26,8 @@ export async function sessionDetails(store: CheckpointStore, sessionId: string, 
   const trials = n > 0 ? await store.readTrials(sessionId, { from: attempts - n, limit: n }) : []
   const bestIdx = head.progress.bestTrialIdx
   let best: TrialRecord | null = null
-  if (bestIdx !== null) best = trials.find((t) => t.trialIdx === bestIdx) ?? (await store.readTrials(sessionId, { from: bestIdx, limit: 1 }))[0] ?? null
+  if (bestIdx !== null)
+    best = trials.find((t) => t.trialIdx === bestIdx) ?? (await store.readTrials(sessionId, { from: bestIdx, limit: 1 }))[0] ?? null
   return { head: summarizeHead(head), best, trials }
 }
 

@@ -28,7 +28,12 @@ export interface LeaseWaitOptions {
  * rerun after a `kill -9` needs. A live owner (this machine, or a lease that keeps being renewed)
  * rethrows `AlreadyRunningError` at once.
  */
-export async function withLeaseWait<T>(store: CheckpointStore, sessionId: string, attempt: () => Promise<T>, options: LeaseWaitOptions): Promise<T> {
+export async function withLeaseWait<T>(
+  store: CheckpointStore,
+  sessionId: string,
+  attempt: () => Promise<T>,
+  options: LeaseWaitOptions,
+): Promise<T> {
   let observed: number | null = null
   for (;;) {
     try {
@@ -40,7 +45,8 @@ export async function withLeaseWait<T>(store: CheckpointStore, sessionId: string
       if (lease && lease.expiresAt > now) {
         const state = ownerState(lease.owner)
         if (state === 'alive') throw err
-        if (observed !== null && lease.expiresAt > observed) throw new AlreadyRunningError(sessionId, lease.owner, 'its lease is being renewed, so its process is alive')
+        if (observed !== null && lease.expiresAt > observed)
+          throw new AlreadyRunningError(sessionId, lease.owner, 'its lease is being renewed, so its process is alive')
         if (observed === null) {
           observed = lease.expiresAt
           options.onWait({ sessionId, owner: lease.owner, expiresAt: lease.expiresAt, ownerState: state })

@@ -23,7 +23,11 @@ export async function openStore(spec: StoreSpec): Promise<CairnStore> {
       return createFsStore({ dir: spec.dir })
     }
     case 'level': {
-      const { createLevelStore, LevelLockedError } = await importOptional('@cairn/store-level', `the store "${uri}"`, () => import('@cairn/store-level'))
+      const { createLevelStore, LevelLockedError } = await importOptional(
+        '@cairn/store-level',
+        `the store "${uri}"`,
+        () => import('@cairn/store-level'),
+      )
       const store = createLevelStore({ location: spec.location })
       try {
         await store.open()
@@ -35,7 +39,11 @@ export async function openStore(spec: StoreSpec): Promise<CairnStore> {
       return store
     }
     case 'dynamodb': {
-      const { createDynamoDbStore } = await importOptional('@cairn/store-dynamodb', `the store "${uri}"`, () => import('@cairn/store-dynamodb'))
+      const { createDynamoDbStore } = await importOptional(
+        '@cairn/store-dynamodb',
+        `the store "${uri}"`,
+        () => import('@cairn/store-dynamodb'),
+      )
       const clientConfig: { region?: string; endpoint?: string } = {}
       if (spec.region !== undefined) clientConfig.region = spec.region
       if (spec.endpoint !== undefined) clientConfig.endpoint = spec.endpoint

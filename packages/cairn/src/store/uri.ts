@@ -62,7 +62,10 @@ function parseDynamoDb(uri: string, rest: string): StoreSpec {
   }
   const tableName = decodeURIComponent(url.hostname || url.pathname.replace(/^\/+/, ''))
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName))
-    throw new StoreUriError(uri, `names the table ${JSON.stringify(tableName)}, which is not a DynamoDB table name (3–255 of A–Z a–z 0–9 _ . -)`)
+    throw new StoreUriError(
+      uri,
+      `names the table ${JSON.stringify(tableName)}, which is not a DynamoDB table name (3–255 of A–Z a–z 0–9 _ . -)`,
+    )
   if (url.pathname !== '' && url.pathname !== '/' && url.hostname !== '')
     throw new StoreUriError(uri, 'has a path after the table name; write `dynamodb://<table>?region=…`')
   const spec: { kind: 'dynamodb'; tableName: string; region?: string; endpoint?: string } = { kind: 'dynamodb', tableName }

@@ -29,7 +29,9 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 /** `cairn <args>` from source as one shell command line (for `script`, which runs it on a pseudo-terminal). */
 export function shellCommand(args: string[]): string {
-  return [process.execPath, '--conditions=@cairn/source', '--import', TSX, CLI_MAIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  return [process.execPath, '--conditions=@cairn/source', '--import', TSX, CLI_MAIN, ...args]
+    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
+    .join(' ')
 }
 
 /** Spawns `cairn <args>` from source (the real CLI, real signals). */
@@ -91,7 +93,10 @@ export function startCli(args: string[], opts: { cwd: string; env?: Record<strin
 }
 
 /** Runs `cairn <args>` to the end. */
-export async function runCli(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<{ code: number; stdout: string; stderr: string; output: string }> {
+export async function runCli(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string> },
+): Promise<{ code: number; stdout: string; stderr: string; output: string }> {
   const p = startCli(args, opts)
   const code = await p.exited
   return { code, stdout: p.stdout(), stderr: p.stderr(), output: p.output() }

@@ -11,7 +11,10 @@ export async function snapshot(dir: string): Promise<Record<string, string>> {
     for (const e of await readdir(d, { withFileTypes: true })) {
       const p = join(d, e.name)
       if (e.isDirectory()) await walk(p)
-      else out[relative(dir, p)] = createHash('sha256').update(await readFile(p)).digest('hex')
+      else
+        out[relative(dir, p)] = createHash('sha256')
+          .update(await readFile(p))
+          .digest('hex')
     }
   }
   await walk(dir)

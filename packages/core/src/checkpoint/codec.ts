@@ -100,12 +100,22 @@ function decodeBody<T>(
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new ResumeMismatchError('checkpoint-shape', `a ${kind} object`, typeof parsed, `${what} has no object body`)
   if (version > current)
-    throw new ResumeMismatchError('checkpoint-shape', `format version <= ${current}`, version, `${what} was written by a newer Cairn; upgrade to read it`)
+    throw new ResumeMismatchError(
+      'checkpoint-shape',
+      `format version <= ${current}`,
+      version,
+      `${what} was written by a newer Cairn; upgrade to read it`,
+    )
   const migrated = migrate(parsed as Record<string, unknown>, version, current, migrations)
   if (!migrated) throw new ResumeMismatchError('checkpoint-shape', `format version ${current}`, version, `no migration for ${what}`)
   if (!validator.Check(migrated)) {
     const e = validator.Errors(migrated)[0]
-    throw new ResumeMismatchError('checkpoint-shape', `a valid ${kind} record`, `${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), `${what} does not match the schema`)
+    throw new ResumeMismatchError(
+      'checkpoint-shape',
+      `a valid ${kind} record`,
+      `${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(),
+      `${what} does not match the schema`,
+    )
   }
   return migrated as T
 }

@@ -84,9 +84,7 @@ export interface ProposedTrial {
 }
 
 /** What one `step` returns. */
-export type StepResult<State> =
-  | { kind: 'continue'; state: State; trial: ProposedTrial }
-  | { kind: 'halt'; state: State; reason: string }
+export type StepResult<State> = { kind: 'continue'; state: State; trial: ProposedTrial } | { kind: 'halt'; state: State; reason: string }
 
 /**
  * An optimizer: pure state in, state out. Write `step` directly, or a `Sampler` wrapped by

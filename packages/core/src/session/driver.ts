@@ -128,7 +128,10 @@ export class SessionDriver implements SessionHandle {
       this.waiters.add(waiter)
       options.signal?.addEventListener('abort', onAbort, { once: true })
       if (options.timeoutMs !== undefined) {
-        timer = setTimeout(() => waiter.reject(new TimeoutError(`waiting for session "${this.id}"`, options.timeoutMs as number)), options.timeoutMs)
+        timer = setTimeout(
+          () => waiter.reject(new TimeoutError(`waiting for session "${this.id}"`, options.timeoutMs as number)),
+          options.timeoutMs,
+        )
       }
     })
   }
@@ -480,4 +483,3 @@ export class SessionDriver implements SessionHandle {
     return r
   }
 }
-

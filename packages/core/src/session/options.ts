@@ -40,11 +40,13 @@ export function checkDriveOptions(opts: DriveOptions): void {
 /** Throws `InvalidInputError` naming the first malformed start-only field. Returns the parsed space. */
 export function checkStartOptions(opts: StartOptions): SearchSpace | undefined {
   checkDriveOptions(opts)
-  if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed)) throw new InvalidInputError(`must be a safe integer, got ${opts.seed}`, 'seed')
+  if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed))
+    throw new InvalidInputError(`must be a safe integer, got ${opts.seed}`, 'seed')
   if (opts.direction !== undefined && opts.direction !== 'minimize' && opts.direction !== 'maximize')
     throw new InvalidInputError(`must be "minimize" or "maximize", got ${JSON.stringify(opts.direction)}`, 'direction')
   if (opts.name !== undefined && typeof opts.name !== 'string') throw new InvalidInputError('must be a string', 'name')
-  if (opts.job !== undefined && (typeof opts.job !== 'string' || opts.job.length === 0)) throw new InvalidInputError('must be a non-empty string', 'job')
+  if (opts.job !== undefined && (typeof opts.job !== 'string' || opts.job.length === 0))
+    throw new InvalidInputError('must be a non-empty string', 'job')
   if (opts.settings !== undefined) {
     try {
       canonicalJson(opts.settings)
@@ -56,8 +58,10 @@ export function checkStartOptions(opts: StartOptions): SearchSpace | undefined {
 }
 
 function checkOptimizer(optimizer: Optimizer | undefined): void {
-  if (optimizer === null || typeof optimizer !== 'object') throw new InvalidInputError('is required (e.g. tpe() from @cairn/optimizers)', 'optimizer')
-  if (typeof optimizer.id !== 'string' || optimizer.id.length === 0) throw new InvalidInputError('must have a non-empty string id', 'optimizer.id')
+  if (optimizer === null || typeof optimizer !== 'object')
+    throw new InvalidInputError('is required (e.g. tpe() from @cairn/optimizers)', 'optimizer')
+  if (typeof optimizer.id !== 'string' || optimizer.id.length === 0)
+    throw new InvalidInputError('must have a non-empty string id', 'optimizer.id')
   if (!Number.isSafeInteger(optimizer.stateVersion) || optimizer.stateVersion < 0)
     throw new InvalidInputError('must be a non-negative integer', 'optimizer.stateVersion')
   for (const method of ['init', 'step', 'encodeState', 'decodeState'] as const) {

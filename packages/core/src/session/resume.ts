@@ -82,8 +82,18 @@ export async function resumeSession<Example = unknown>(
     if (head.optimizer.stateVersion !== optimizer.stateVersion)
       throw new ResumeMismatchError('state-version', head.optimizer.stateVersion, optimizer.stateVersion)
     if (canonicalJson(head.optimizerOptions ?? null) !== canonicalJson(optimizer.options ?? null))
-      throw new ResumeMismatchError('optimizer-options', head.optimizerOptions, optimizer.options ?? null, 'resume with the options the session was started with')
-    if (opts.trainsetHash === undefined && opts.trainset && head.trainsetHash !== undefined && !head.trainsetHash.startsWith(DEFAULT_TRAINSET_HASH_PREFIX))
+      throw new ResumeMismatchError(
+        'optimizer-options',
+        head.optimizerOptions,
+        optimizer.options ?? null,
+        'resume with the options the session was started with',
+      )
+    if (
+      opts.trainsetHash === undefined &&
+      opts.trainset &&
+      head.trainsetHash !== undefined &&
+      !head.trainsetHash.startsWith(DEFAULT_TRAINSET_HASH_PREFIX)
+    )
       throw new InvalidInputError(
         `session "${sessionId}" was started with a caller-supplied trainsetHash (${head.trainsetHash}); pass the same trainsetHash when resuming so the trainset can be verified`,
         'trainsetHash',
@@ -97,7 +107,6 @@ export async function resumeSession<Example = unknown>(
       throw new ResumeMismatchError('space', head.space, opts.space)
   }
 }
-
 
 function warmStartWriter(head: CheckpointHead, opts: ResumeOptions<any>, maxSeeds: number): WarmStartWriter {
   const ws = opts.warmStart!

@@ -37,7 +37,12 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
     let keys: WarmStartKeys | undefined
     let found: WarmStartFound = { source: 'none' }
     if (opts.warmStart) {
-      keys = warmStartKeys({ optimizerId: optimizer.id, ...(space ? { space: space as unknown as Json } : {}), ...(trainsetHash ? { trainsetHash } : {}), ...(opts.job ? { job: opts.job } : {}) })
+      keys = warmStartKeys({
+        optimizerId: optimizer.id,
+        ...(space ? { space: space as unknown as Json } : {}),
+        ...(trainsetHash ? { trainsetHash } : {}),
+        ...(opts.job ? { job: opts.job } : {}),
+      })
       found = await findWarmStart(opts.warmStart, keys, maxSeeds)
     }
     const seeds = found.source === 'exact' || found.source === 'preloaded' ? found.seeds : []
@@ -76,7 +81,12 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
     if (space) head.space = space as unknown as Json
     if (opts.settings !== undefined) head.settings = opts.settings
     if (keys) {
-      head.warmStart = { source: found.source === 'final' ? 'exact' : found.source, exactKey: keys.exact, seedKey: keys.seed, seededTrials: seeds.length }
+      head.warmStart = {
+        source: found.source === 'final' ? 'exact' : found.source,
+        exactKey: keys.exact,
+        seedKey: keys.seed,
+        seededTrials: seeds.length,
+      }
       if (seeds.length > 0) head.seeds = seeds
     }
     if (found.source === 'final') {
@@ -99,7 +109,9 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       state,
       rng,
       history,
-      ...(opts.warmStart && keys ? { warmStart: new WarmStartWriter(opts.warmStart.store, keys, maxSeeds, opts.warmStart.producerVersion) } : {}),
+      ...(opts.warmStart && keys
+        ? { warmStart: new WarmStartWriter(opts.warmStart.store, keys, maxSeeds, opts.warmStart.producerVersion) }
+        : {}),
       target: targetOf(opts as StartOptions),
       limits,
       leaseTtlMs,
@@ -128,7 +140,10 @@ async function existingSessionError(store: StartOptions['store'] & object, sessi
   try {
     const existing = await store.load(sessionId)
     if (existing.lease && existing.lease.expiresAt > Date.now()) return new AlreadyRunningError(sessionId, existing.lease.owner)
-    return new InvalidInputError(`session "${sessionId}" already exists (${existing.status}); resume it with resumeSession() or choose another id`, 'sessionId')
+    return new InvalidInputError(
+      `session "${sessionId}" already exists (${existing.status}); resume it with resumeSession() or choose another id`,
+      'sessionId',
+    )
   } catch (err) {
     return err as Error
   }

@@ -146,7 +146,8 @@ function asPayload(value: unknown): SessionTrialsPayload | null {
   const p = value as Partial<SessionTrialsPayload>
   if (p.format !== PAYLOAD_FORMAT || !Array.isArray(p.trials)) return null
   const trials = p.trials.filter(
-    (t): t is SeedTrial => t !== null && typeof t === 'object' && typeof t.score === 'number' && Number.isFinite(t.score) && 'candidate' in t,
+    (t): t is SeedTrial =>
+      t !== null && typeof t === 'object' && typeof t.score === 'number' && Number.isFinite(t.score) && 'candidate' in t,
   )
   return { ...(p as SessionTrialsPayload), trials }
 }

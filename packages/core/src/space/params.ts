@@ -68,8 +68,7 @@ export function int(low: number, high: number, opts: RangeOptions = {}): IntPara
 
 /** A categorical dimension: `categorical(['rbf', 'linear'])`. Choices must be distinct JSON values. */
 export function categorical<const T extends Json>(choices: readonly T[]): CategoricalParam<T> {
-  if (!Array.isArray(choices) || choices.length === 0)
-    throw new InvalidInputError('categorical(): needs at least one choice')
+  if (!Array.isArray(choices) || choices.length === 0) throw new InvalidInputError('categorical(): needs at least one choice')
   const seen = new Set<string>()
   for (const c of choices) {
     const key = JSON.stringify(c)

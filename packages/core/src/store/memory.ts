@@ -1,14 +1,16 @@
 import { decodeHead, decodeTrial, encodeHead, encodeTrial, headToListing } from '../checkpoint/codec.js'
 import type { CheckpointHead, ControlRequest, Lease, SessionListing, TrialRecord } from '../checkpoint/types.js'
-import {
-  AlreadyRunningError,
-  InvalidInputError,
-  LeaseLostError,
-  NotFoundError,
-  RevisionConflictError,
-} from '../errors.js'
+import { AlreadyRunningError, InvalidInputError, LeaseLostError, NotFoundError, RevisionConflictError } from '../errors.js'
 import { channels, publish } from '../telemetry/channels.js'
-import type { CheckpointStore, CommitRequest, CommitResult, ListFilter, ListPage, ReadTrialsOptions, StoreCapabilities } from './contract.js'
+import type {
+  CheckpointStore,
+  CommitRequest,
+  CommitResult,
+  ListFilter,
+  ListPage,
+  ReadTrialsOptions,
+  StoreCapabilities,
+} from './contract.js'
 import { matchesFilter, pageListings } from './list-filter.js'
 import { assertSessionId } from './session-id.js'
 import { decodeWarmStartEntry, encodeWarmStartEntry } from './warm-start-codec.js'
@@ -99,7 +101,10 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
         return corruptListing(id, err)
       }
     })
-    return pageListings(listings.filter((l) => matchesFilter(l, filter)), filter)
+    return pageListings(
+      listings.filter((l) => matchesFilter(l, filter)),
+      filter,
+    )
   }
 
   async delete(sessionId: string): Promise<void> {
@@ -240,4 +245,3 @@ export function corruptListing(sessionId: string, err: unknown): SessionListing 
     problem: err instanceof Error ? err.message : String(err),
   }
 }
-

@@ -76,8 +76,7 @@ export function rankWarmStartEntries(entries: readonly WarmStartEntry[], options
 }
 
 function effectiveKind(e: WarmStartEntry, options: LookupOptions): WarmStartKind {
-  if (e.kind === 'final' && options.producerVersion !== undefined && e.producerVersion !== options.producerVersion)
-    return 'checkpoint'
+  if (e.kind === 'final' && options.producerVersion !== undefined && e.producerVersion !== options.producerVersion) return 'checkpoint'
   return e.kind
 }
 

@@ -21,10 +21,13 @@ export function newWarmStartEntry(key: string, runId: string, input: WarmStartEn
 
 /** Validates `saveOverwrite` arguments; throws `InvalidInputError` naming the field. */
 export function validateEntryInput(key: string, runId: string, input: WarmStartEntryInput): void {
-  if (typeof key !== 'string' || key.length === 0 || key.length > 256) throw new InvalidInputError('must be a non-empty string of at most 256 characters', 'key')
-  if (typeof runId !== 'string' || runId.length === 0 || runId.length > 256) throw new InvalidInputError('must be a non-empty string of at most 256 characters', 'runId')
+  if (typeof key !== 'string' || key.length === 0 || key.length > 256)
+    throw new InvalidInputError('must be a non-empty string of at most 256 characters', 'key')
+  if (typeof runId !== 'string' || runId.length === 0 || runId.length > 256)
+    throw new InvalidInputError('must be a non-empty string of at most 256 characters', 'runId')
   if (input.kind !== 'final' && input.kind !== 'checkpoint') throw new InvalidInputError(`must be "final" or "checkpoint"`, 'entry.kind')
-  if (input.objective !== null && !Number.isFinite(input.objective)) throw new InvalidInputError('must be a finite number or null', 'entry.objective')
+  if (input.objective !== null && !Number.isFinite(input.objective))
+    throw new InvalidInputError('must be a finite number or null', 'entry.objective')
   if (!Number.isFinite(input.iteration)) throw new InvalidInputError('must be a finite number', 'entry.iteration')
   if (input.direction !== undefined && input.direction !== 'minimize' && input.direction !== 'maximize')
     throw new InvalidInputError('must be "minimize" or "maximize"', 'entry.direction')

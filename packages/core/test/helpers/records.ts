@@ -9,7 +9,16 @@ function params(r: Rng, names: readonly string[]): Record<string, Json> {
   for (const name of [...names].sort(() => r.next() - 0.5)) {
     if (r.next() < 0.3) continue
     const x = r.next()
-    out[name] = x < 0.4 ? r.uniform(-1e3, 1e3) : x < 0.6 ? r.int(-5, 100) : x < 0.8 ? `v${r.int(0, 9)}` : x < 0.9 ? [r.next(), null, true] : { b: r.next(), a: -0 }
+    out[name] =
+      x < 0.4
+        ? r.uniform(-1e3, 1e3)
+        : x < 0.6
+          ? r.int(-5, 100)
+          : x < 0.8
+            ? `v${r.int(0, 9)}`
+            : x < 0.9
+              ? [r.next(), null, true]
+              : { b: r.next(), a: -0 }
   }
   return out
 }
@@ -20,7 +29,9 @@ export function trial(idx: number, r: Rng): TrialRecord {
   const t = makeTrial(idx, {
     candidate: params(r, PARAMS),
     durationMs: r.uniform(0, 5000),
-    ...(ok ? { score: r.uniform(-1, 1), stats: params(r, ['loss', 'epochs', 'tokens']) } : { status: 'error', score: undefined, error: { name: 'Error', message: `boom ${idx} ✗` }, errorClass: 'objective' }),
+    ...(ok
+      ? { score: r.uniform(-1, 1), stats: params(r, ['loss', 'epochs', 'tokens']) }
+      : { status: 'error', score: undefined, error: { name: 'Error', message: `boom ${idx} ✗` }, errorClass: 'objective' }),
     ...(r.next() < 0.5 ? { candidateId: `c-${idx}` } : {}),
   })
   return Object.fromEntries(Object.entries(t).sort(() => r.next() - 0.5)) as unknown as TrialRecord

@@ -1,4 +1,14 @@
-import { askTell, type AskContext, type AskResult, type InitContext, type Json, type Optimizer, type Rng, type Sampler, type TrialView } from '@cairn/core'
+import {
+  askTell,
+  type AskContext,
+  type AskResult,
+  type InitContext,
+  type Json,
+  type Optimizer,
+  type Rng,
+  type Sampler,
+  type TrialView,
+} from '@cairn/core'
 import { invalidInput } from '../common/errors.js'
 import { OptionReader, optionsJson } from '../common/options.js'
 import { requireSpace } from '../common/require-space.js'
@@ -323,8 +333,7 @@ function restart(o: Resolved, s: CmaEsState, rng: Rng): CmaEsState {
   for (let i = 0; i < s.n; i++) mean[i] = rng.next()
   const dist = freshDistribution(s.n, lambda, o.sigma0, mean)
   // Members drawn from the old run no longer feed the update; pending ones still teach the categorical model.
-  const members: CmaMember[] =
-    s.nCat > 0 ? s.members.filter((m) => m.status === PENDING).map((m) => ({ ...m, gen: UNTRACKED })) : []
+  const members: CmaMember[] = s.nCat > 0 ? s.members.filter((m) => m.status === PENDING).map((m) => ({ ...m, gen: UNTRACKED })) : []
   return { ...s, ...dist, restarts: s.restarts + 1, restartPending: 0, members }
 }
 

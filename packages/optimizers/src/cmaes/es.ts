@@ -58,12 +58,7 @@ export function freshDistribution(n: number, lambda: number, sigma0: number, mea
  * sampling). Uses `n` normal draws from `rng` per fresh attempt. Returns the point and the
  * normal vector it came from.
  */
-export function sampleInCube(
-  d: Distribution,
-  rng: Rng,
-  maxResample: number,
-  mirror?: Float64Array,
-): { x: Float64Array; z: Float64Array } {
+export function sampleInCube(d: Distribution, rng: Rng, maxResample: number, mirror?: Float64Array): { x: Float64Array; z: Float64Array } {
   const { n } = d
   for (let attempt = 0; ; attempt++) {
     const z = new Float64Array(n)
@@ -191,8 +186,7 @@ export function updateDistribution(d: Distribution, ranked: readonly Ranked[]): 
 /** Symmetrizes C, decomposes it, floors negative eigenvalues, and rebuilds C from B and D. */
 function decompose(c: Float64Array, n: number): { C: Float64Array; B: Float64Array; D: Float64Array } {
   const sym = new Float64Array(n * n)
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) sym[i * n + j] = ((c[i * n + j] as number) + (c[j * n + i] as number)) / 2
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sym[i * n + j] = ((c[i * n + j] as number) + (c[j * n + i] as number)) / 2
   const { values, vectors } = symmetricEigen(sym, n)
   const D = Float64Array.from(values, (v) => Math.sqrt(v < 0 || !Number.isFinite(v) ? EPS : v))
   const C = new Float64Array(n * n)
@@ -225,8 +219,7 @@ export function shouldStop(d: Distribution): boolean {
   }
   const tolx = 1e-12 * d.sigma0
   let allSmall = true
-  for (let i = 0; i < n; i++)
-    if (!(sigma * (C[i * n + i] as number) < tolx && sigma * (pc[i] as number) < tolx)) allSmall = false
+  for (let i = 0; i < n; i++) if (!(sigma * (C[i * n + i] as number) < tolx && sigma * (pc[i] as number) < tolx)) allSmall = false
   if (allSmall) return true
   let dMax = 0
   let dMin = Infinity
@@ -249,4 +242,3 @@ export function shouldStop(d: Distribution): boolean {
   if (dMax / dMin > 1e14) return true
   return !Number.isFinite(sigma)
 }
-

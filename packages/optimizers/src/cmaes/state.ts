@@ -96,8 +96,7 @@ const NAME = 'cmaEs'
 /** Encodes the state as little-endian float64 words; equal states give equal bytes. */
 export function encodeCmaState(s: CmaEsState): Uint8Array {
   const { n, nCat } = s
-  const words =
-    HEADER + n * 6 + 2 * n * n + s.funhist.length + s.members.length * (5 + n + nCat) + s.elite.length * (1 + nCat)
+  const words = HEADER + n * 6 + 2 * n * n + s.funhist.length + s.members.length * (5 + n + nCat) + s.elite.length * (1 + nCat)
   const bytes = new Uint8Array(words * 8)
   const view = new DataView(bytes.buffer)
   let at = 0
@@ -136,10 +135,8 @@ export function encodeCmaState(s: CmaEsState): Uint8Array {
  * the wrong shape a `CheckpointCorruptError`.
  */
 export function decodeCmaState(bytes: Uint8Array, version: number): CmaEsState {
-  if (version !== CMAES_STATE_VERSION)
-    throw invalidInput(NAME, `unknown state version ${String(version)}, expected ${CMAES_STATE_VERSION}`)
-  const corrupt = (detail: string): CheckpointCorruptError =>
-    new CheckpointCorruptError(`${PREFIX} ${NAME} state`, detail)
+  if (version !== CMAES_STATE_VERSION) throw invalidInput(NAME, `unknown state version ${String(version)}, expected ${CMAES_STATE_VERSION}`)
+  const corrupt = (detail: string): CheckpointCorruptError => new CheckpointCorruptError(`${PREFIX} ${NAME} state`, detail)
   if (!(bytes instanceof Uint8Array) || bytes.byteLength % 8 !== 0 || bytes.byteLength < HEADER * 8)
     throw corrupt('length is not a whole number of float64 words')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -191,8 +188,7 @@ export function decodeCmaState(bytes: Uint8Array, version: number): CmaEsState {
   get()
   if (lambda0 < 2 || lambda < 2) throw corrupt('popsize below 2')
   if (!(sigma0 > 0) || !(sigma > 0)) throw corrupt('non-positive step size')
-  const expected =
-    HEADER + n * 6 + 2 * n * n + funhistLen + nMembers * (5 + n + nCat) + nElite * (1 + nCat)
+  const expected = HEADER + n * 6 + 2 * n * n + funhistLen + nMembers * (5 + n + nCat) + nElite * (1 + nCat)
   if (expected !== total) throw corrupt(`expected ${expected} words, found ${total}`)
   const mean = vec(n)
   const C = vec(n * n)
@@ -210,8 +206,7 @@ export function decodeCmaState(bytes: Uint8Array, version: number): CmaEsState {
     const drawnGen = get()
     const status = get()
     const score = get()
-    if (!Number.isSafeInteger(trialIdx) || !Number.isSafeInteger(gen) || !Number.isSafeInteger(drawnGen))
-      throw corrupt('bad member index')
+    if (!Number.isSafeInteger(trialIdx) || !Number.isSafeInteger(gen) || !Number.isSafeInteger(drawnGen)) throw corrupt('bad member index')
     if (status !== PENDING && status !== OK && status !== FAILED) throw corrupt(`bad member status ${status}`)
     members.push({ trialIdx, gen, drawnGen, status, score, x: vec(n), cats: ints(nCat) })
   }

@@ -16,8 +16,7 @@ export function jsonStateCodec<S extends Json>(optimizer: string, version: numbe
   return {
     encodeState: (state) => new TextEncoder().encode(canonicalJson(state)),
     decodeState(bytes, found) {
-      if (found !== version)
-        throw invalidInput(optimizer, `unknown state version ${String(found)}, expected ${version}`)
+      if (found !== version) throw invalidInput(optimizer, `unknown state version ${String(found)}, expected ${version}`)
       let value: unknown
       try {
         value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))

@@ -1,12 +1,4 @@
-import {
-  canonicalJson,
-  type Evaluation,
-  type InitContext,
-  type Json,
-  type Optimizer,
-  type StepContext,
-  type StepResult,
-} from '@cairn/core'
+import { canonicalJson, type Evaluation, type InitContext, type Json, type Optimizer, type StepContext, type StepResult } from '@cairn/core'
 import { invalidInput } from '../common/errors.js'
 import { OptionReader, optionsJson } from '../common/options.js'
 import { jsonStateCodec } from '../common/state-codec.js'
@@ -177,19 +169,15 @@ function requireTrainset(trainset: readonly unknown[] | undefined): readonly unk
 
 async function step(o: Resolved, state: FewShotState, ctx: StepContext): Promise<StepResult<FewShotState>> {
   const trainset = requireTrainset(ctx.trainset)
-  if (typeof ctx.program !== 'function')
-    throw invalidInput(NAME, 'needs a program: start the session with program, trainset and metric')
-  if (typeof ctx.metric !== 'function')
-    throw invalidInput(NAME, 'needs a metric: start the session with program, trainset and metric')
+  if (typeof ctx.program !== 'function') throw invalidInput(NAME, 'needs a program: start the session with program, trainset and metric')
+  if (typeof ctx.metric !== 'function') throw invalidInput(NAME, 'needs a metric: start the session with program, trainset and metric')
   if (state.trainsetSize !== 0 && trainset.length !== state.trainsetSize)
     throw invalidInput(NAME, `the trainset changed size (${state.trainsetSize} → ${trainset.length}); start a new session`)
   const maximize = ctx.direction === 'maximize'
   const better = (a: number, b: number): boolean => (maximize ? a > b : a < b)
   let inc = state.incumbent
-  if (o.maxRounds !== undefined && state.round >= o.maxRounds)
-    return { kind: 'halt', state, reason: 'max-rounds' }
-  if (o.targetScore !== undefined && inc && !better(o.targetScore, inc.score))
-    return { kind: 'halt', state, reason: 'target-score' }
+  if (o.maxRounds !== undefined && state.round >= o.maxRounds) return { kind: 'halt', state, reason: 'max-rounds' }
+  if (o.targetScore !== undefined && inc && !better(o.targetScore, inc.score)) return { kind: 'halt', state, reason: 'target-score' }
 
   const rng = ctx.rng
   const round = state.round

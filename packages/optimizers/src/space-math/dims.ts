@@ -68,7 +68,14 @@ export function compileSpace(space: SearchSpace): CompiledSpace {
     const p = space.params[name]
     if (p === undefined) continue
     if (p.kind === 'categorical') {
-      dims.push({ name, kind: 'categorical', param: p, choices: p.choices, keys: p.choices.map((c) => JSON.stringify(c)), count: p.choices.length })
+      dims.push({
+        name,
+        kind: 'categorical',
+        param: p,
+        choices: p.choices,
+        keys: p.choices.map((c) => JSON.stringify(c)),
+        count: p.choices.length,
+      })
     } else {
       dims.push(compileNumeric(name, p))
     }
@@ -89,7 +96,17 @@ function compileNumeric(name: string, p: FloatParam | IntParam): NumericDim {
     // Log dimensions carry no step (core refuses step + log); ints are rounded after exp().
     const lo = p.kind === 'int' ? Math.log(Math.max(p.low - 0.5, p.low / 2)) : Math.log(p.low)
     const hi = p.kind === 'int' ? Math.log(p.high + 0.5) : Math.log(p.high)
-    return { name, kind: p.kind, param: p, log: true, step: p.kind === 'int' ? 1 : undefined, count: p.kind === 'int' ? p.high - p.low + 1 : Infinity, top: p.high, lo, hi }
+    return {
+      name,
+      kind: p.kind,
+      param: p,
+      log: true,
+      step: p.kind === 'int' ? 1 : undefined,
+      count: p.kind === 'int' ? p.high - p.low + 1 : Infinity,
+      top: p.high,
+      lo,
+      hi,
+    }
   }
   if (step === undefined) return { name, kind: p.kind, param: p, log: false, step, count: Infinity, top: p.high, lo: p.low, hi: p.high }
   const k = Math.floor((p.high - p.low) / step + 1e-9)

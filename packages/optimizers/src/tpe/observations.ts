@@ -38,7 +38,12 @@ function encode(space: CompiledSpace, candidate: Json): Encoded | undefined {
   const hit = encodedCache.get(candidate)
   if (hit && hit.space === space) return hit.fits ? hit : undefined
   const c = candidate as Record<string, Json>
-  const e: Encoded = { space, numeric: new Float64Array(space.numeric.length), categorical: new Int32Array(space.categorical.length), fits: true }
+  const e: Encoded = {
+    space,
+    numeric: new Float64Array(space.numeric.length),
+    categorical: new Int32Array(space.categorical.length),
+    fits: true,
+  }
   for (let j = 0; j < space.numeric.length && e.fits; j++) {
     const d = space.numeric[j]!
     const x = toInternal(d, c[d.name])

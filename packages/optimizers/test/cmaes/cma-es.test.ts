@@ -99,9 +99,9 @@ describe('cmaEs', () => {
     const s = cmaEs().sampler!
     const state = await s.init({ seed: 1, rng: Rng.fromSeed(1), direction: 'minimize', space: quad, history: [] })
     const other = space({ x: float(-5, 5), y: float(-5, 5), z: float(0, 1) })
-    expect(() => s.ask(state, { trialIdx: 0, rng: Rng.fromSeed(1), history: [], pending: [], direction: 'minimize', space: other })).toThrow(
-      /search space changed/,
-    )
+    expect(() =>
+      s.ask(state, { trialIdx: 0, rng: Rng.fromSeed(1), history: [], pending: [], direction: 'minimize', space: other }),
+    ).toThrow(/search space changed/)
   })
 
   test('state round-trips exactly (bytes and value) at every ask and tell, pending members and restarts included', async () => {
@@ -161,7 +161,13 @@ describe('cmaEs', () => {
   })
 
   test('candidates respect bounds, ints and steps, even with the optimum in a corner', async () => {
-    const s = space({ a: float(0, 1), b: int(-3, 3), lr: float(1e-4, 1, { log: true }), w: int(2, 512, { log: true }), q: float(0, 1, { step: 0.25 }) })
+    const s = space({
+      a: float(0, 1),
+      b: int(-3, 3),
+      lr: float(1e-4, 1, { log: true }),
+      w: int(2, 512, { log: true }),
+      q: float(0, 1, { step: 0.25 }),
+    })
     // Pushes every dimension to its upper bound.
     const f = (p: Params): number => -(num(p, 'a') + num(p, 'b') + Math.log(num(p, 'lr')) + Math.log(num(p, 'w')) + num(p, 'q'))
     const { history } = await pipeline(cmaEs(), s, f, 150, { parallelism: 2, seed: 4 })

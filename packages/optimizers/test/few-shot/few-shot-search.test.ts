@@ -58,7 +58,15 @@ describe('fewShotSearch', () => {
   })
 
   test('finds the demonstrations that make the metric perfect; bestArtifact is the best config (through compile)', async () => {
-    const result = await compile({ optimizer: fewShotSearch(), program, trainset, metric, seed: 11, maxTrials: 30, store: createMemoryStore() })
+    const result = await compile({
+      optimizer: fewShotSearch(),
+      program,
+      trainset,
+      metric,
+      seed: 11,
+      maxTrials: 30,
+      store: createMemoryStore(),
+    })
     expect(result.status).toBe('completed')
     expect(result.bestScore).toBe(1)
     const artifact = result.bestArtifact as unknown as { demos: number[]; examples: Example[] }

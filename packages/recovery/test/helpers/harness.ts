@@ -1,5 +1,13 @@
 import { createMemoryStore, type CheckpointStore } from '@cairn/core'
-import { RecoveryMonitor, type JobRegistry, type RecoveryEvent, type RecoveryEventOf, type RecoveryEventType, type RecoveryExecutor, type RecoveryPolicy } from '../../src/index.js'
+import {
+  RecoveryMonitor,
+  type JobRegistry,
+  type RecoveryEvent,
+  type RecoveryEventOf,
+  type RecoveryEventType,
+  type RecoveryExecutor,
+  type RecoveryPolicy,
+} from '../../src/index.js'
 import { testJobs } from '../fixtures/job.js'
 import { ManualTime, until } from './manual-time.js'
 
@@ -21,7 +29,15 @@ const monitors = new Set<RecoveryMonitor>()
  * `pollIntervalMs` 1,000, `backoffMs` 1,000 and no jitter unless overridden.
  */
 export function harness(
-  o: { store?: CheckpointStore; policy?: RecoveryPolicy; jobs?: JobRegistry; executor?: RecoveryExecutor; random?: () => number; owner?: string; time?: ManualTime } = {},
+  o: {
+    store?: CheckpointStore
+    policy?: RecoveryPolicy
+    jobs?: JobRegistry
+    executor?: RecoveryExecutor
+    random?: () => number
+    owner?: string
+    time?: ManualTime
+  } = {},
 ): Harness {
   const time = o.time ?? new ManualTime(Date.now() - 3_600_000)
   const store = o.store ?? createMemoryStore()
@@ -48,7 +64,8 @@ export function harness(
       await time.advance(ms)
       await until(() => !monitor.status().polling, 'the poll to finish')
     },
-    of: (type, sessionId) => events.filter((e) => e.type === type && (sessionId === undefined || (e as { sessionId?: string }).sessionId === sessionId)) as never,
+    of: (type, sessionId) =>
+      events.filter((e) => e.type === type && (sessionId === undefined || (e as { sessionId?: string }).sessionId === sessionId)) as never,
   }
 }
 

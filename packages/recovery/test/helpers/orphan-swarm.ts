@@ -81,12 +81,26 @@ export async function orphanSwarm(o: SwarmOptions): Promise<SwarmReport> {
   const monitors = evalLogs.map((evalLog) =>
     spawnChild(fixture('monitor-process.ts'), [
       o.spec,
-      JSON.stringify({ pollIntervalMs: o.pollIntervalMs, leaseTtlMs: o.leaseTtlMs, delayMs: o.delayMs, maxConcurrent: o.maxConcurrent, evalLog, waitForGo: true }),
+      JSON.stringify({
+        pollIntervalMs: o.pollIntervalMs,
+        leaseTtlMs: o.leaseTtlMs,
+        delayMs: o.delayMs,
+        maxConcurrent: o.maxConcurrent,
+        evalLog,
+        waitForGo: true,
+      }),
     ]),
   )
   const worker = spawnChild(fixture('worker-process.ts'), [
     o.spec,
-    JSON.stringify({ sessions: ids, maxTrials: o.maxTrials, delayMs: o.workerDelayMs, leaseTtlMs: o.workerLeaseTtlMs ?? o.leaseTtlMs, seed: SEED, hangFrom: o.hangFrom }),
+    JSON.stringify({
+      sessions: ids,
+      maxTrials: o.maxTrials,
+      delayMs: o.workerDelayMs,
+      leaseTtlMs: o.workerLeaseTtlMs ?? o.leaseTtlMs,
+      seed: SEED,
+      hangFrom: o.hangFrom,
+    }),
   ])
   await Promise.all(monitors.map((m) => m.next((msg) => msg.ready === true, 'monitor ready', 60_000)))
   const stuckAt = new Map(ids.map((id, i) => [id, 1 + (i % o.hangFrom)]))
@@ -126,7 +140,8 @@ export async function orphanSwarm(o: SwarmOptions): Promise<SwarmReport> {
     if (head.status !== 'completed' || head.progress.attempts !== o.maxTrials) unfinished++
   }
   const completions = new Map<string, number>()
-  for (const m of monitors) for (const e of m.events('completed')) completions.set(e.sessionId as string, (completions.get(e.sessionId as string) ?? 0) + 1)
+  for (const m of monitors)
+    for (const e of m.events('completed')) completions.set(e.sessionId as string, (completions.get(e.sessionId as string) ?? 0) + 1)
   const evaluators = new Map<string, Set<string>>()
   for (const file of evalLogs) {
     const text = await readFile(file, 'utf8').catch(() => '')
@@ -141,7 +156,14 @@ export async function orphanSwarm(o: SwarmOptions): Promise<SwarmReport> {
   }
   const doubleDrivenKeys = [...evaluators.entries()].filter(([, s]) => s.size > 1).map(([k]) => k)
   const doubleDriven = doubleDrivenKeys.length
-  const lapsed = new Set(monitors.flatMap((m) => m.events('skipped').filter((e) => e.reason === 'lease-lost').map((e) => e.sessionId as string)))
+  const lapsed = new Set(
+    monitors.flatMap((m) =>
+      m
+        .events('skipped')
+        .filter((e) => e.reason === 'lease-lost')
+        .map((e) => e.sessionId as string),
+    ),
+  )
   const unexplained = doubleDrivenKeys.filter((k) => !lapsed.has(k.split('#')[0] as string)).length
   return {
     ids,

@@ -60,7 +60,10 @@ export class Child {
     const seen = this.messages.find(test)
     if (seen) return Promise.resolve(seen)
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what} from pid ${this.pid}; stderr: ${this.stderrText.slice(-2000)}`)), timeoutMs)
+      const timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${what} from pid ${this.pid}; stderr: ${this.stderrText.slice(-2000)}`)),
+        timeoutMs,
+      )
       const w = {
         test,
         resolve: (m: Record<string, any>) => {

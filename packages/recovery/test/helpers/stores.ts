@@ -1,7 +1,17 @@
 import { LeaseLostError, startSession, type CheckpointStore, type Optimizer } from '@cairn/core'
 import { JOB, SEED, quadratic, walk } from '../fixtures/job.js'
 
-type Method = 'create' | 'commit' | 'load' | 'readTrials' | 'list' | 'delete' | 'acquireLease' | 'renewLease' | 'releaseLease' | 'requestControl'
+type Method =
+  | 'create'
+  | 'commit'
+  | 'load'
+  | 'readTrials'
+  | 'list'
+  | 'delete'
+  | 'acquireLease'
+  | 'renewLease'
+  | 'releaseLease'
+  | 'requestControl'
 
 /**
  * Fault injection: wraps a store so that `fault(method, args, callNo)` may throw, or return a
@@ -68,7 +78,8 @@ export async function plantOrphan(store: CheckpointStore, o: OrphanOptions): Pro
       if (committed >= o.trialsDone) return Promise.reject(new LeaseLostError(o.sessionId, 'simulated worker death'))
       committed += (args[1] as { trials: unknown[] }).trials.length
     }
-    if (method === 'renewLease' && committed >= o.trialsDone) return Promise.reject(new LeaseLostError(o.sessionId, 'simulated worker death'))
+    if (method === 'renewLease' && committed >= o.trialsDone)
+      return Promise.reject(new LeaseLostError(o.sessionId, 'simulated worker death'))
     return undefined
   })
   const handle = await startSession({
@@ -88,10 +99,18 @@ export async function plantOrphan(store: CheckpointStore, o: OrphanOptions): Pro
 }
 
 /** Checks the trial log is exactly 0..n-1 with `attempts === n`; returns the candidates. */
-export async function trialLog(store: CheckpointStore, sessionId: string): Promise<{ indices: number[]; candidates: unknown[]; attempts: number; status: string }> {
+export async function trialLog(
+  store: CheckpointStore,
+  sessionId: string,
+): Promise<{ indices: number[]; candidates: unknown[]; attempts: number; status: string }> {
   const head = await store.load(sessionId)
   const trials = await store.readTrials(sessionId)
-  return { indices: trials.map((t) => t.trialIdx), candidates: trials.map((t) => t.candidate), attempts: head.progress.attempts, status: head.status }
+  return {
+    indices: trials.map((t) => t.trialIdx),
+    candidates: trials.map((t) => t.candidate),
+    attempts: head.progress.attempts,
+    status: head.status,
+  }
 }
 
 export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i)

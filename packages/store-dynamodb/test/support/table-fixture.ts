@@ -25,7 +25,11 @@ export function useTable(prefix: string): { tableName(): string; open(options?: 
   return {
     tableName: () => tableName,
     open({ inlineTrials, ...client }: OpenOptions = {}) {
-      const store = createDynamoDbStore({ tableName, clientConfig: localConfig(client), ...(inlineTrials !== undefined ? { inlineTrials } : {}) })
+      const store = createDynamoDbStore({
+        tableName,
+        clientConfig: localConfig(client),
+        ...(inlineTrials !== undefined ? { inlineTrials } : {}),
+      })
       opened.push(store)
       return store
     },

@@ -9,7 +9,12 @@ export function registerBasics(s: StoreSuite): void {
   const { expect } = s.runner
 
   s.it('create + load round trip: the head comes back equal, lease included', async ({ store }) => {
-    const head = makeHead({ name: 'round trip', job: 'job-1', settings: { a: [1, 2, { b: null }] }, optimizerState: new Uint8Array([0, 1, 254, 255]) })
+    const head = makeHead({
+      name: 'round trip',
+      job: 'job-1',
+      settings: { a: [1, 2, { b: null }] },
+      optimizerState: new Uint8Array([0, 1, 254, 255]),
+    })
     await store.create(head)
     const loaded = await store.load(head.sessionId)
     expect(loaded).toEqual(head)
@@ -22,7 +27,11 @@ export function registerBasics(s: StoreSuite): void {
     const first = await createSession(store, { name: 'first' })
     await commitNext(store, first.sessionId)
     const before = await snapshot(store, first.sessionId)
-    const again = makeHead({ sessionId: first.sessionId, name: 'second', lease: { owner: 'intruder', fencingToken: 1, expiresAt: Date.now() + 60_000 } })
+    const again = makeHead({
+      sessionId: first.sessionId,
+      name: 'second',
+      lease: { owner: 'intruder', fencingToken: 1, expiresAt: Date.now() + 60_000 },
+    })
     expect(await settle(store.create(again))).toMatchObject(rejectedWith('REVISION_CONFLICT'))
     expect(await snapshot(store, first.sessionId)).toEqual(before)
   })
@@ -33,7 +42,12 @@ export function registerBasics(s: StoreSuite): void {
       expect({ id, ...(await settle(store.create(head))) }).toMatchObject({ id, ...rejectedWith('INVALID_INPUT') })
       expect({ id, ...(await settle(store.load(id))) }).toMatchObject({ id, ...rejectedWith('INVALID_INPUT') })
       expect({ id, ...(await settle(store.delete(id))) }).toMatchObject({ id, ...rejectedWith('INVALID_INPUT') })
-      const commit = store.commit(id, { expectedRevision: 0, fencingToken: 1, head: nextHead(head, [makeTrial(0)]), trials: [makeTrial(0)] })
+      const commit = store.commit(id, {
+        expectedRevision: 0,
+        fencingToken: 1,
+        head: nextHead(head, [makeTrial(0)]),
+        trials: [makeTrial(0)],
+      })
       expect({ id, ...(await settle(commit)) }).toMatchObject({ id, ...rejectedWith('INVALID_INPUT') })
     }
     expect((await store.list()).items).toEqual([])

@@ -6,7 +6,12 @@ import type { CheckpointStore, CommitResult, SessionStatus } from '@cairn/core'
 async function commitOne(store: CheckpointStore, id: string, status: SessionStatus = 'running'): Promise<CommitResult> {
   const head = await store.load(id)
   const trials = [makeTrial(head.progress.attempts)]
-  return store.commit(id, { expectedRevision: head.revision, fencingToken: head.lease!.fencingToken, head: nextHead(head, trials, { status }), trials })
+  return store.commit(id, {
+    expectedRevision: head.revision,
+    fencingToken: head.lease!.fencingToken,
+    head: nextHead(head, trials, { status }),
+    trials,
+  })
 }
 
 /** requestControl: the pause / cancel flag another process raises. */

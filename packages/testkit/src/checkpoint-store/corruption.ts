@@ -16,11 +16,13 @@ export function registerCorruption(s: StoreSuite): void {
 
     expect(await settle(store.load('bad-b'))).toMatchObject(rejectedWith('CHECKPOINT_CORRUPT'))
     const page = await store.list()
-    expect(page.items.map((l) => [l.sessionId, l.status])).toEqual([
-      ['bad-b', 'corrupt'],
-      ['good-a', 'running'],
-      ['good-c', 'running'],
-    ].sort())
+    expect(page.items.map((l) => [l.sessionId, l.status])).toEqual(
+      [
+        ['bad-b', 'corrupt'],
+        ['good-a', 'running'],
+        ['good-c', 'running'],
+      ].sort(),
+    )
     const bad = page.items.find((l) => l.sessionId === 'bad-b')
     expect(typeof bad?.problem).toBe('string')
     expect((await store.list({ status: 'corrupt' })).items.map((l) => l.sessionId)).toEqual(['bad-b'])

@@ -21,7 +21,9 @@ export function registerHistory(s: StoreSuite): void {
       expect(await store.readTrials(id, { from: 197, limit: 10 })).toEqual([mark(197), mark(198), mark(199)])
       const all = await store.readTrials(id)
       expect(all).toHaveLength(200)
-      all.forEach((t, i) => expect(t).toEqual(mark(i)))
+      all.forEach((t, i) => {
+        expect(t).toEqual(mark(i))
+      })
       expect(await store.readTrials(id, { from: 100, limit: 2 })).toEqual([mark(100), mark(101)])
     },
     120_000,

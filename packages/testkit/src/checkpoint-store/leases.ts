@@ -51,7 +51,12 @@ export function registerLeases(s: StoreSuite): void {
     expect(taken.fencingToken).toBeGreaterThan(old.fencingToken)
     const before = await snapshot(store, id)
     const trials = [makeTrial(before.head.progress.attempts, { candidate: { from: 'zombie' } })]
-    const stale = store.commit(id, { expectedRevision: before.head.revision, fencingToken: old.fencingToken, head: nextHead(before.head, trials), trials })
+    const stale = store.commit(id, {
+      expectedRevision: before.head.revision,
+      fencingToken: old.fencingToken,
+      head: nextHead(before.head, trials),
+      trials,
+    })
     expect(await settle(stale)).toMatchObject(rejectedWith('LEASE_LOST'))
     expect(await snapshot(store, id)).toEqual(before)
     // The new owner commits fine.

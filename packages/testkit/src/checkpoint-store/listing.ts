@@ -31,7 +31,13 @@ async function seed(store: CheckpointStore): Promise<void> {
   ] as const
   // Created out of order: listing order must not depend on creation order.
   for (const p of [plan[3], plan[0], plan[4], plan[2], plan[1]]) {
-    await createSession(store, { sessionId: p.id, name: `name of ${p.id}`, optimizer: { id: p.optimizer, stateVersion: 1 }, createdAt: 500, updatedAt: 500 })
+    await createSession(store, {
+      sessionId: p.id,
+      name: `name of ${p.id}`,
+      optimizer: { id: p.optimizer, stateVersion: 1 },
+      createdAt: 500,
+      updatedAt: 500,
+    })
     await commitNext(store, p.id, { count: 2, head: { status: p.status, updatedAt: p.updatedAt } })
   }
 }
@@ -46,7 +52,15 @@ export function registerListing(s: StoreSuite): void {
     expect(page.cursor).toBeUndefined()
     expect(ids(page.items)).toEqual(['list-a', 'list-b', 'list-c', 'list-d', 'list-e'])
     for (const item of page.items) expect(item).toEqual(headToListing(await store.load(item.sessionId)))
-    expect(page.items[2]).toMatchObject({ sessionId: 'list-c', name: 'name of list-c', status: 'completed', optimizer: 'opt-x', completed: 2, bestScore: 0, updatedAt: 3_000 })
+    expect(page.items[2]).toMatchObject({
+      sessionId: 'list-c',
+      name: 'name of list-c',
+      status: 'completed',
+      optimizer: 'opt-x',
+      completed: 2,
+      bestScore: 0,
+      updatedAt: 3_000,
+    })
   })
 
   s.it('list filters by status, optimizer and updatedSince (inclusive), combined', async ({ store }) => {
@@ -77,6 +91,7 @@ export function registerListing(s: StoreSuite): void {
 
   s.it('list with a bad limit → InvalidInputError', async ({ store }) => {
     await seed(store)
-    for (const limit of [0, -1, 1.5]) expect({ limit, ...(await settle(store.list({ limit }))) }).toMatchObject({ limit, ...rejectedWith('INVALID_INPUT') })
+    for (const limit of [0, -1, 1.5])
+      expect({ limit, ...(await settle(store.list({ limit }))) }).toMatchObject({ limit, ...rejectedWith('INVALID_INPUT') })
   })
 }

@@ -7,7 +7,9 @@ import { createSession, type StoreSuite } from './context.js'
 
 function childOf(fx: StoreFixture<CheckpointStore>): { module: string; args: string[] } {
   if (!fx.child)
-    throw new Error('[@cairn/testkit] the store says multiProcess but the fixture has no `child` { module, args } telling a child process how to open it')
+    throw new Error(
+      '[@cairn/testkit] the store says multiProcess but the fixture has no `child` { module, args } telling a child process how to open it',
+    )
   return fx.child
 }
 
@@ -51,7 +53,12 @@ export function registerProcesses(s: StoreSuite): void {
       const lease = await store.acquireLease(id, 'loop-child', 10_000)
       expect(lease.fencingToken).toBe(3)
       const next = [makeTrial(head.progress.attempts)]
-      await store.commit(id, { expectedRevision: head.revision, fencingToken: lease.fencingToken, head: nextHead(head, next), trials: next })
+      await store.commit(id, {
+        expectedRevision: head.revision,
+        fencingToken: lease.fencingToken,
+        head: nextHead(head, next),
+        trials: next,
+      })
       expect((await store.readTrials(id)).map((t) => t.trialIdx)).toEqual([...trials.map((t) => t.trialIdx), head.progress.attempts])
     },
     120_000,
@@ -69,7 +76,14 @@ export function registerProcesses(s: StoreSuite): void {
       const racers: Child[] = []
       try {
         for (const writer of ['racer-1', 'racer-2']) {
-          const config: StoreChildConfig = { mode: 'race', ...child, sessionId: id, fencingToken: created.lease!.fencingToken, target, writer }
+          const config: StoreChildConfig = {
+            mode: 'race',
+            ...child,
+            sessionId: id,
+            fencingToken: created.lease!.fencingToken,
+            target,
+            writer,
+          }
           racers.push(spawnChild('store-child', config, [child.module]))
         }
         for (const r of racers) await r.next((m: { ready?: boolean }) => m.ready === true, 60_000)

@@ -1,7 +1,5 @@
 /** How a promise settled, in a shape that gives a readable diff in an assertion. */
-export type Outcome<T> =
-  | { outcome: 'resolved'; value: T }
-  | { outcome: 'rejected'; code: unknown; name: unknown; message: unknown }
+export type Outcome<T> = { outcome: 'resolved'; value: T } | { outcome: 'rejected'; code: unknown; name: unknown; message: unknown }
 
 /**
  * Settles `promise` (or calls `fn`) and describes the result, so a test can assert

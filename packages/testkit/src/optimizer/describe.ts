@@ -71,7 +71,13 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
     })
 
     test('state round trip: a decoded state proposes the same next candidates, and re-encodes to the same bytes', async () => {
-      const direct = { seed: SEED, steps: Math.min(trials, 8), direction: options.direction ?? (options.program ? 'maximize' : 'minimize'), space, setup } as const
+      const direct = {
+        seed: SEED,
+        steps: Math.min(trials, 8),
+        direction: options.direction ?? (options.program ? 'maximize' : 'minimize'),
+        space,
+        setup,
+      } as const
       const plain = await stepDirectly(factory(), direct)
       const o = factory()
       const roundTripped = await stepDirectly(o, {
@@ -95,79 +101,106 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
       for (const version of [o.stateVersion + 1, o.stateVersion + 1000]) expect(() => o.decodeState(bytes, version)).toThrow()
     })
 
-    test('same seed → same candidates (two sessions through startSession)', async () => {
-      const a = await runStraight(spec())
-      const b = await runStraight(spec())
-      expect(a.trials.length).toBeGreaterThan(0)
-      same({ run: 'second' }, b, a)
-    }, SLOW)
+    test(
+      'same seed → same candidates (two sessions through startSession)',
+      async () => {
+        const a = await runStraight(spec())
+        const b = await runStraight(spec())
+        expect(a.trials.length).toBeGreaterThan(0)
+        same({ run: 'second' }, b, a)
+      },
+      SLOW,
+    )
 
     const seedsTitle = 'different seeds → different candidates'
     if (options.deterministic) test.skip(`[needs a seeded optimizer, this one is deterministic] ${seedsTitle}`, () => undefined)
     else
-      test(seedsTitle, async () => {
-        const a = await runStraight(spec(1))
-        const b = await runStraight(spec(2))
-        expect(a.trials.map((t) => t.candidate)).not.toEqual(b.trials.map((t) => t.candidate))
-      }, SLOW)
+      test(
+        seedsTitle,
+        async () => {
+          const a = await runStraight(spec(1))
+          const b = await runStraight(spec(2))
+          expect(a.trials.map((t) => t.candidate)).not.toEqual(b.trials.map((t) => t.candidate))
+        },
+        SLOW,
+      )
 
-    test('killed at each trial boundary (one crash per run) and resumed → exactly the uninterrupted trials', async () => {
-      const reference = await runStraight(spec())
-      const n = reference.trials.length
-      for (let k = 0; k < n; k++) {
-        const segments: Segment[] = [k === 0 ? { killAtStart: true } : { killAfterTrials: k }, { toEnd: true }]
-        same({ crashAfterTrial: k }, await runSegments(spec(), segments), reference)
-      }
-    }, SLOW)
+    test(
+      'killed at each trial boundary (one crash per run) and resumed → exactly the uninterrupted trials',
+      async () => {
+        const reference = await runStraight(spec())
+        const n = reference.trials.length
+        for (let k = 0; k < n; k++) {
+          const segments: Segment[] = [k === 0 ? { killAtStart: true } : { killAfterTrials: k }, { toEnd: true }]
+          same({ crashAfterTrial: k }, await runSegments(spec(), segments), reference)
+        }
+      },
+      SLOW,
+    )
 
-    test('killed at every trial boundary of one session, resumed each time → exactly the uninterrupted trials', async () => {
-      const reference = await runStraight(spec())
-      const n = reference.trials.length
-      const segments: Segment[] = [{ killAtStart: true }]
-      for (let k = 1; k < n; k++) segments.push({ killAfterTrials: k })
-      segments.push({ toEnd: true })
-      // Also: every dead driver notices its store is gone and stops.
-      same({ crashes: segments.length - 1 }, await runSegments(spec(), segments, { awaitDeadDrivers: true }), reference)
-    }, SLOW)
+    test(
+      'killed at every trial boundary of one session, resumed each time → exactly the uninterrupted trials',
+      async () => {
+        const reference = await runStraight(spec())
+        const n = reference.trials.length
+        const segments: Segment[] = [{ killAtStart: true }]
+        for (let k = 1; k < n; k++) segments.push({ killAfterTrials: k })
+        segments.push({ toEnd: true })
+        // Also: every dead driver notices its store is gone and stops.
+        same({ crashes: segments.length - 1 }, await runSegments(spec(), segments, { awaitDeadDrivers: true }), reference)
+      },
+      SLOW,
+    )
 
     for (const mode of ['throw', 'hang'] as const) {
       const how = mode === 'throw' ? 'throws' : 'never returns'
-      test(`killed mid-trial (the evaluation ${how}, nothing committed) → resume reruns the trial in flight with the same candidate`, async () => {
-        const reference = await runStraight(spec())
-        const n = reference.trials.length
-        const candidatesOf = (calls: RunResult['calls']) => calls.map((c) => c.candidate)
-        for (const m of [...new Set([0, Math.floor(n / 2), n - 1])]) {
-          const run = await runSegments(spec(), [{ killDuringTrial: m, mode }, { toEnd: true }])
-          same({ killedInTrial: m }, run, reference)
-          const killed = run.killedIn[0]
-          expect(killed?.committed).toBe(m)
-          const inFlight = candidatesOf(reference.calls.filter((c) => c.committed === m))
-          expect(inFlight).toContainEqual(killed?.candidate)
-          const rerun = candidatesOf(run.calls.filter((c) => c.segment === 1 && c.committed === m))
-          expect({ trial: m, rerun }).toEqual({ trial: m, rerun: inFlight })
-        }
-      }, SLOW)
+      test(
+        `killed mid-trial (the evaluation ${how}, nothing committed) → resume reruns the trial in flight with the same candidate`,
+        async () => {
+          const reference = await runStraight(spec())
+          const n = reference.trials.length
+          const candidatesOf = (calls: RunResult['calls']) => calls.map((c) => c.candidate)
+          for (const m of [...new Set([0, Math.floor(n / 2), n - 1])]) {
+            const run = await runSegments(spec(), [{ killDuringTrial: m, mode }, { toEnd: true }])
+            same({ killedInTrial: m }, run, reference)
+            const killed = run.killedIn[0]
+            expect(killed?.committed).toBe(m)
+            const inFlight = candidatesOf(reference.calls.filter((c) => c.committed === m))
+            expect(inFlight).toContainEqual(killed?.candidate)
+            const rerun = candidatesOf(run.calls.filter((c) => c.segment === 1 && c.committed === m))
+            expect({ trial: m, rerun }).toEqual({ trial: m, rerun: inFlight })
+          }
+        },
+        SLOW,
+      )
     }
 
     const parallelTitle = 'parallelism 3: killed and resumed at several boundaries → the same trials as an uninterrupted parallel run'
     if (!hasSampler) test.skip(`[needs optimizer.sampler (an askTell() optimizer)] ${parallelTitle}`, () => undefined)
     else
-      test(parallelTitle, async () => {
-        const reference = await runStraight(spec(SEED, 3))
-        const n = reference.trials.length
-        const again = await runStraight(spec(SEED, 3))
-        same({ run: 'second parallel run' }, again, reference)
-        const plans: Segment[][] = [
-          [{ killAfterTrials: 2 }, { killAfterTrials: 5 }, { killAfterTrials: 9 }, { toEnd: true }],
-          [{ killAtStart: true }, { killDuringTrial: 4, mode: 'throw' }, { killAfterTrials: 7 }, { toEnd: true }],
-          [{ killAfterTrials: 1 }, { killDuringTrial: 3, mode: 'hang' }, { toEnd: true }],
-        ]
-        for (const [i, plan] of plans.entries()) {
-          const fits = plan.every((s) => !('killAfterTrials' in s || 'killDuringTrial' in s) || ('killAfterTrials' in s ? s.killAfterTrials : s.killDuringTrial) < n)
-          if (!fits) continue
-          same({ plan: i }, await runSegments(spec(SEED, 3), plan), reference)
-        }
-      }, SLOW)
+      test(
+        parallelTitle,
+        async () => {
+          const reference = await runStraight(spec(SEED, 3))
+          const n = reference.trials.length
+          const again = await runStraight(spec(SEED, 3))
+          same({ run: 'second parallel run' }, again, reference)
+          const plans: Segment[][] = [
+            [{ killAfterTrials: 2 }, { killAfterTrials: 5 }, { killAfterTrials: 9 }, { toEnd: true }],
+            [{ killAtStart: true }, { killDuringTrial: 4, mode: 'throw' }, { killAfterTrials: 7 }, { toEnd: true }],
+            [{ killAfterTrials: 1 }, { killDuringTrial: 3, mode: 'hang' }, { toEnd: true }],
+          ]
+          for (const [i, plan] of plans.entries()) {
+            const fits = plan.every(
+              (s) =>
+                !('killAfterTrials' in s || 'killDuringTrial' in s) || ('killAfterTrials' in s ? s.killAfterTrials : s.killDuringTrial) < n,
+            )
+            if (!fits) continue
+            same({ plan: i }, await runSegments(spec(SEED, 3), plan), reference)
+          }
+        },
+        SLOW,
+      )
 
     const realTitle = 'a real child process driving a session on a durable store, SIGKILLed twice and resumed → the uninterrupted trials'
     const { durableStore, optimizerModule } = options

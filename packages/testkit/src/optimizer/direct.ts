@@ -92,6 +92,11 @@ async function evaluate(
     }
   } catch (err) {
     const e = err as Error
-    return { status: 'error', error: { name: e?.name ?? 'Error', message: e?.message ?? String(err) }, errorClass: 'objective', durationMs: 0 }
+    return {
+      status: 'error',
+      error: { name: e?.name ?? 'Error', message: e?.message ?? String(err) },
+      errorClass: 'objective',
+      durationMs: 0,
+    }
   }
 }

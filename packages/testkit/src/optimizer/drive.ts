@@ -126,7 +126,14 @@ export async function runSegments(
       const space = spec.space !== undefined ? { space: spec.space } : {}
       const handle: SessionHandle =
         segmentIdx === 0
-          ? await startSession({ ...drive, ...space, store: k.store, sessionId, seed: spec.seed, ...(spec.direction !== undefined ? { direction: spec.direction } : {}) })
+          ? await startSession({
+              ...drive,
+              ...space,
+              store: k.store,
+              sessionId,
+              seed: spec.seed,
+              ...(spec.direction !== undefined ? { direction: spec.direction } : {}),
+            })
           : await resumeSession(k.store, sessionId, { ...drive, ...space })
       if ('killAtStart' in segment) {
         k.kill()
@@ -138,9 +145,15 @@ export async function runSegments(
         // Resume as soon as the store is dead: the dead driver can no longer reach it, so it
         // need not have noticed yet (it may still be retrying its last commit).
         const ended = settle(handle.wait())
-        const first = await within(Promise.race([dead.then(() => 'died' as const), ended.then((o) => o)]), RUN_GUARD_MS, `session ${sessionId} never reached its planned crash`)
+        const first = await within(
+          Promise.race([dead.then(() => 'died' as const), ended.then((o) => o)]),
+          RUN_GUARD_MS,
+          `session ${sessionId} never reached its planned crash`,
+        )
         if (!k.dead)
-          throw new Error(`[@cairn/testkit] session ${sessionId} ended (${JSON.stringify(first)}) before the planned crash; lower the crash points or raise trials`)
+          throw new Error(
+            `[@cairn/testkit] session ${sessionId} ended (${JSON.stringify(first)}) before the planned crash; lower the crash points or raise trials`,
+          )
         lingering.push({ release, ended })
       }
       offset = (await inner.load(sessionId)).progress.attempts

@@ -40,7 +40,8 @@ export async function realProcessRun(
   const killPoints = [Math.max(1, Math.floor(n / 4)), Math.max(2, Math.floor((2 * n) / 3))]
 
   await withFixture(durableStore, async (fx) => {
-    if (!fx.child) throw new Error('[@cairn/testkit] durableStore fixtures need `child` { module, args } so a child process can open the store')
+    if (!fx.child)
+      throw new Error('[@cairn/testkit] durableStore fixtures need `child` { module, args } so a child process can open the store')
     const sessionId = `durable-${process.pid}-${Date.now().toString(36)}`
     const base: Omit<SessionChildConfig, 'mode'> = {
       storeModule: fx.child.module,

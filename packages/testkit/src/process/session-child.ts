@@ -30,7 +30,11 @@ async function main(): Promise<void> {
   })
   const setup = delayed(
     optMod.program
-      ? { program: optMod.program, ...(optMod.trainset ? { trainset: optMod.trainset } : {}), ...(optMod.metric ? { metric: optMod.metric } : {}) }
+      ? {
+          program: optMod.program,
+          ...(optMod.trainset ? { trainset: optMod.trainset } : {}),
+          ...(optMod.metric ? { metric: optMod.metric } : {}),
+        }
       : { objective: optMod.objective ?? defaultObjective },
     config.delayMs,
   )

@@ -106,12 +106,18 @@ export function spawnChild(name: ChildScript, config: unknown, tsModules: readon
         const check = (): void => {
           for (; seen < messages.length; seen++) {
             const msg = messages[seen] as T
-            if (match(msg)) return done(() => resolve(msg))
+            if (match(msg)) {
+              done(() => resolve(msg))
+              return
+            }
           }
           if (exitInfo) done(() => reject(new Error(`[@cairn/testkit] expected message never came: ${describeExit()}`)))
         }
         const timer = setTimeout(
-          () => done(() => reject(new Error(`[@cairn/testkit] no matching message from child ${name} within ${timeoutMs} ms; stderr:\n${err.trim()}`))),
+          () =>
+            done(() =>
+              reject(new Error(`[@cairn/testkit] no matching message from child ${name} within ${timeoutMs} ms; stderr:\n${err.trim()}`)),
+            ),
           timeoutMs,
         )
         const done = (fn: () => void): void => {

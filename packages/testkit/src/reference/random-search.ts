@@ -42,7 +42,8 @@ export function referenceOptimizer(): Optimizer<ReferenceState> {
     },
     encodeState: (state) => new TextEncoder().encode(JSON.stringify(state)),
     decodeState(bytes, version) {
-      if (version !== VERSION) throw new InvalidInputError(`[@cairn/testkit] unknown reference optimizer state version ${version}`, 'stateVersion')
+      if (version !== VERSION)
+        throw new InvalidInputError(`[@cairn/testkit] unknown reference optimizer state version ${version}`, 'stateVersion')
       return JSON.parse(new TextDecoder().decode(bytes)) as ReferenceState
     },
   })

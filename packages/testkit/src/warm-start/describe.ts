@@ -34,15 +34,30 @@ export function describeWarmStartStore(name: string, factory: StoreFactory<WarmS
     const canCorrupt = typeof probe.corruptWarmStartEntry === 'function'
     await closeQuietly(probe.store)
     await probe.cleanup?.()
-    const it = (title: string, fn: (fx: StoreFixture<WarmStartStore>) => Promise<void>): void =>
-      test(title, () => withFixture(factory, fn))
+    const it = (title: string, fn: (fx: StoreFixture<WarmStartStore>) => Promise<void>): void => test(title, () => withFixture(factory, fn))
 
     it('saveOverwrite then lookup returns the entry; unknown keys give null', async ({ store }) => {
       const before = Date.now()
       const payload = { weights: [0.5, -1, 1e-9], meta: { name: 'run', tags: ['a', 'b'], none: null } }
-      await store.saveOverwrite('key-1', 'run-1', { kind: 'final', objective: 0.25, direction: 'maximize', iteration: 7, payload, producerVersion: '1.2.3' })
+      await store.saveOverwrite('key-1', 'run-1', {
+        kind: 'final',
+        objective: 0.25,
+        direction: 'maximize',
+        iteration: 7,
+        payload,
+        producerVersion: '1.2.3',
+      })
       const got = await store.lookup('key-1')
-      expect(got).toMatchObject({ key: 'key-1', runId: 'run-1', kind: 'final', objective: 0.25, direction: 'maximize', iteration: 7, payload, producerVersion: '1.2.3' })
+      expect(got).toMatchObject({
+        key: 'key-1',
+        runId: 'run-1',
+        kind: 'final',
+        objective: 0.25,
+        direction: 'maximize',
+        iteration: 7,
+        payload,
+        producerVersion: '1.2.3',
+      })
       expect(got!.updatedAt).toBeGreaterThanOrEqual(before)
       expect(got!.lastAccessedAt).toBeGreaterThanOrEqual(got!.updatedAt)
       expect(got!.sizeBytes).toBeGreaterThan(0)
@@ -90,7 +105,11 @@ export function describeWarmStartStore(name: string, factory: StoreFactory<WarmS
         ['run-3', entry({ objective: null, direction: 'maximize' })],
       ])
       expect(await store.lookup('max')).toMatchObject({ runId: 'run-1', payload: 'best' })
-      await saveInOrder(store, 'nulls', [['run-1', entry({ objective: null })], ['run-2', entry({ objective: 10, payload: 'scored' })], ['run-3', entry({ objective: null })]])
+      await saveInOrder(store, 'nulls', [
+        ['run-1', entry({ objective: null })],
+        ['run-2', entry({ objective: 10, payload: 'scored' })],
+        ['run-3', entry({ objective: null })],
+      ])
       expect(await store.lookup('nulls')).toMatchObject({ runId: 'run-2' })
     })
 

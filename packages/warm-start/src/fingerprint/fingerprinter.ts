@@ -43,7 +43,8 @@ export class Fingerprinter {
   absorbString(tag: string, value: string): this {
     this.#open()
     if (typeof value !== 'string') throw invalidInput(`must be a string, got ${typeName(value)}`, `absorbString(${JSON.stringify(tag)})`)
-    if (!isWellFormed(value)) throw invalidInput('contains a lone surrogate, which has no UTF-8 form', `absorbString(${JSON.stringify(tag)})`)
+    if (!isWellFormed(value))
+      throw invalidInput('contains a lone surrogate, which has no UTF-8 form', `absorbString(${JSON.stringify(tag)})`)
     this.#text(FieldKind.string, tag, value)
     return this
   }
@@ -55,7 +56,11 @@ export class Fingerprinter {
     if (value instanceof Uint8Array) bytes = value
     else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
     else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value)
-    else throw invalidInput(`must be a Uint8Array, an ArrayBufferView or an ArrayBuffer, got ${typeName(value)}`, `absorbBytes(${JSON.stringify(tag)})`)
+    else
+      throw invalidInput(
+        `must be a Uint8Array, an ArrayBufferView or an ArrayBuffer, got ${typeName(value)}`,
+        `absorbBytes(${JSON.stringify(tag)})`,
+      )
     this.#header(FieldKind.bytes, tag, bytes.length)
     this.#put(bytes)
     return this
@@ -97,7 +102,11 @@ export class Fingerprinter {
   absorbJson(tag: string, value: unknown): this {
     this.#open()
     this.#json ??= new CanonicalJsonEncoder()
-    this.#text(FieldKind.json, tag, this.#json.encode(value, (problem) => fingerprintJsonError(problem, `absorbJson(${JSON.stringify(tag)})`)))
+    this.#text(
+      FieldKind.json,
+      tag,
+      this.#json.encode(value, (problem) => fingerprintJsonError(problem, `absorbJson(${JSON.stringify(tag)})`)),
+    )
     return this
   }
 

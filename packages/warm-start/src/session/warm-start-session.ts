@@ -66,7 +66,11 @@ export class WarmStartSession {
   #finalized = false
   #queue: Promise<unknown> = Promise.resolve()
 
-  private constructor(store: WarmStartStore, key: string, options: Required<Omit<WarmStartSessionOptions, 'producerVersion'>> & { producerVersion: string | undefined }) {
+  private constructor(
+    store: WarmStartStore,
+    key: string,
+    options: Required<Omit<WarmStartSessionOptions, 'producerVersion'>> & { producerVersion: string | undefined },
+  ) {
     this.#store = store
     this.key = key
     this.runId = options.runId
@@ -89,12 +93,15 @@ export class WarmStartSession {
     checkId(key, 'key')
     if (options === null || typeof options !== 'object') throw invalidInput('must be an object', 'options')
     const known = ['runId', 'producerVersion', 'minIntervalMs', 'direction', 'now']
-    for (const k of Object.keys(options)) if (!known.includes(k)) throw invalidInput(`unknown option "${k}" (known: ${known.join(', ')})`, 'options')
+    for (const k of Object.keys(options))
+      if (!known.includes(k)) throw invalidInput(`unknown option "${k}" (known: ${known.join(', ')})`, 'options')
     const runId = options.runId ?? randomUUID()
     checkId(runId, 'options.runId')
     const { producerVersion, direction = 'minimize', minIntervalMs = DEFAULT_MIN_INTERVAL_MS, now = Date.now } = options
-    if (producerVersion !== undefined && typeof producerVersion !== 'string') throw invalidInput('must be a string', 'options.producerVersion')
-    if (direction !== 'minimize' && direction !== 'maximize') throw invalidInput(`must be "minimize" or "maximize", got ${JSON.stringify(direction)}`, 'options.direction')
+    if (producerVersion !== undefined && typeof producerVersion !== 'string')
+      throw invalidInput('must be a string', 'options.producerVersion')
+    if (direction !== 'minimize' && direction !== 'maximize')
+      throw invalidInput(`must be "minimize" or "maximize", got ${JSON.stringify(direction)}`, 'options.direction')
     if (typeof minIntervalMs !== 'number' || !(minIntervalMs >= 0) || !Number.isFinite(minIntervalMs))
       throw invalidInput(`must be a finite number of ms ≥ 0, got ${String(minIntervalMs)}`, 'options.minIntervalMs')
     if (typeof now !== 'function') throw invalidInput('must be a function returning epoch ms', 'options.now')
@@ -214,7 +221,10 @@ export class WarmStartSession {
 
 function checkId(value: unknown, field: string): void {
   if (typeof value !== 'string' || value.length === 0 || value.length > 256)
-    throw invalidInput(`must be a non-empty string of at most 256 characters, got ${typeof value === 'string' ? `${value.length} characters` : typeof value}`, field)
+    throw invalidInput(
+      `must be a non-empty string of at most 256 characters, got ${typeof value === 'string' ? `${value.length} characters` : typeof value}`,
+      field,
+    )
 }
 
 function checkWrite(objective: unknown, iteration: unknown): void {

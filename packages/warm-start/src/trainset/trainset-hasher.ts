@@ -38,9 +38,7 @@ export class TrainsetHasher {
 
   constructor(options: HashTrainsetOptions = {}) {
     this.ordered = readOrdered(options)
-    this.#fp = new Fingerprinter()
-      .absorbString('domain', 'cairn/trainset')
-      .absorbString('order', this.ordered ? 'ordered' : 'unordered')
+    this.#fp = new Fingerprinter().absorbString('domain', 'cairn/trainset').absorbString('order', this.ordered ? 'ordered' : 'unordered')
   }
 
   /** Examples added so far. */
@@ -78,7 +76,8 @@ export class TrainsetHasher {
 }
 
 function readOrdered(options: unknown): boolean {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw invalidInput('must be an object like { ordered: false }', 'options')
+  if (options === null || typeof options !== 'object' || Array.isArray(options))
+    throw invalidInput('must be an object like { ordered: false }', 'options')
   for (const key of Object.keys(options)) if (key !== 'ordered') throw invalidInput(`unknown option "${key}" (known: ordered)`, 'options')
   const ordered = (options as HashTrainsetOptions).ordered
   if (ordered === undefined) return true

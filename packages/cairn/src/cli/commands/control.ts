@@ -8,7 +8,8 @@ import { line, printJson } from '../io.js'
 function describe(o: ControlOutcome, waited: boolean): string {
   const verb = o.action === 'pause' ? 'pause' : 'cancel'
   if (o.outcome === 'unchanged') return `session "${o.sessionId}" is already paused`
-  if (o.outcome === 'applied') return `${o.action === 'pause' ? 'paused' : 'cancelled'} session "${o.sessionId}" (no process was driving it)`
+  if (o.outcome === 'applied')
+    return `${o.action === 'pause' ? 'paused' : 'cancelled'} session "${o.sessionId}" (no process was driving it)`
   if (waited) return `session "${o.sessionId}" is ${o.status}`
   return `asked the process driving session "${o.sessionId}" to ${verb}; it will after the trial in flight is committed (add --wait to wait for it)`
 }
@@ -32,7 +33,10 @@ export function registerControl({ program, io, exit }: CommandKit): void {
           const outcome = await ctx.cairn.control(id, action, {
             wait: flags.wait === true,
             onLeaseWait: (w) =>
-              line(io.stderr, `the process that drove session "${id}" is gone (${w.owner}); waiting ${Math.max(1, Math.ceil((w.expiresAt - Date.now()) / 1000))} s for its lease to expire…`),
+              line(
+                io.stderr,
+                `the process that drove session "${id}" is gone (${w.owner}); waiting ${Math.max(1, Math.ceil((w.expiresAt - Date.now()) / 1000))} s for its lease to expire…`,
+              ),
           })
           if (flags.json) printJson(io, outcome)
           else line(io.stdout, describe(outcome, flags.wait === true && outcome.outcome === 'requested'))

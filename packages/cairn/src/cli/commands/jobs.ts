@@ -29,11 +29,27 @@ export function registerJobs({ program, io, exit }: CommandKit): void {
         description: job.description ?? null,
       }))
       if (flags.json) printJson(io, { config: ctx.configPath, store: ctx.cairn.storeUri, jobs })
-      else if (jobs.length === 0) line(io.stdout, ctx.configPath ? `${ctx.configPath} defines no jobs` : 'no cairn.config.ts here (or give --config <file>); it defines the jobs to run')
+      else if (jobs.length === 0)
+        line(
+          io.stdout,
+          ctx.configPath
+            ? `${ctx.configPath} defines no jobs`
+            : 'no cairn.config.ts here (or give --config <file>); it defines the jobs to run',
+        )
       else
         line(
           io.stdout,
-          table(['JOB', 'KIND', 'OPTIMIZER', 'TRIALS', 'SESSION', 'DESCRIPTION'], jobs.map((j) => [j.name, j.kind, j.optimizer, j.maxTrials === null ? '-' : String(j.maxTrials), j.sessionId ?? '(new each run)', j.description ?? ''])),
+          table(
+            ['JOB', 'KIND', 'OPTIMIZER', 'TRIALS', 'SESSION', 'DESCRIPTION'],
+            jobs.map((j) => [
+              j.name,
+              j.kind,
+              j.optimizer,
+              j.maxTrials === null ? '-' : String(j.maxTrials),
+              j.sessionId ?? '(new each run)',
+              j.description ?? '',
+            ]),
+          ),
         )
       exit(EXIT.OK)
     })

@@ -10,8 +10,12 @@ import { line, printJson } from '../io.js'
 const STATUSES = ['running', 'paused', 'completed', 'failed', 'cancelled', 'corrupt'] as const
 
 function statuses(value: string): Array<SessionStatus | 'corrupt'> {
-  const list = value.split(',').map((s) => s.trim()).filter((s) => s !== '')
-  for (const s of list) if (!(STATUSES as readonly string[]).includes(s)) throw new InvalidArgumentError(`"${s}" is not a status (${STATUSES.join(', ')}).`)
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+  for (const s of list)
+    if (!(STATUSES as readonly string[]).includes(s)) throw new InvalidArgumentError(`"${s}" is not a status (${STATUSES.join(', ')}).`)
   return list as Array<SessionStatus | 'corrupt'>
 }
 
@@ -36,34 +40,40 @@ export function registerLs({ program, io, exit }: CommandKit): void {
     .option('--since <when>', 'only sessions updated since: 30m, 12h, 7d, an ISO date or epoch ms', since)
     .option('--job <name>', 'only sessions of this job')
     .option('--json', 'print the listings as JSON')
-    .action(async (flags: { status?: Array<SessionStatus | 'corrupt'>; optimizer?: string; since?: number; job?: string; json?: boolean }, cmd: Command) => {
-      const ctx = await cliContext(cmd, io)
-      try {
-        const filter: ListFilter = {}
-        if (flags.status) filter.status = flags.status
-        if (flags.optimizer) filter.optimizer = isBuiltinOptimizer(flags.optimizer) ? BUILTIN_OPTIMIZER_IDS[flags.optimizer] : flags.optimizer
-        if (flags.since !== undefined) filter.updatedSince = flags.since
-        let items: SessionListing[] = await ctx.cairn.list(filter)
-        if (flags.job !== undefined) items = items.filter((s) => s.job === flags.job)
-        items.sort((a, b) => b.updatedAt - a.updatedAt)
-        if (flags.json) printJson(io, items)
-        else if (items.length === 0) line(io.stdout, `no sessions in ${ctx.cairn.storeUri}`)
-        else {
-          const now = Date.now()
-          const rows = items.map((s) => [
-            s.sessionId,
-            s.job ?? '-',
-            s.status === 'running' && (s.leaseExpiresAt === null || s.leaseExpiresAt <= now) ? 'running (no driver)' : s.status,
-            shortOptimizer(s.optimizer),
-            String(s.completed),
-            score(s.bestScore),
-            ago(s.updatedAt, now),
-          ])
-          line(io.stdout, table(['SESSION', 'JOB', 'STATUS', 'OPTIMIZER', 'TRIALS', 'BEST', 'UPDATED'], rows, new Set([4, 5])))
+    .action(
+      async (
+        flags: { status?: Array<SessionStatus | 'corrupt'>; optimizer?: string; since?: number; job?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        const ctx = await cliContext(cmd, io)
+        try {
+          const filter: ListFilter = {}
+          if (flags.status) filter.status = flags.status
+          if (flags.optimizer)
+            filter.optimizer = isBuiltinOptimizer(flags.optimizer) ? BUILTIN_OPTIMIZER_IDS[flags.optimizer] : flags.optimizer
+          if (flags.since !== undefined) filter.updatedSince = flags.since
+          let items: SessionListing[] = await ctx.cairn.list(filter)
+          if (flags.job !== undefined) items = items.filter((s) => s.job === flags.job)
+          items.sort((a, b) => b.updatedAt - a.updatedAt)
+          if (flags.json) printJson(io, items)
+          else if (items.length === 0) line(io.stdout, `no sessions in ${ctx.cairn.storeUri}`)
+          else {
+            const now = Date.now()
+            const rows = items.map((s) => [
+              s.sessionId,
+              s.job ?? '-',
+              s.status === 'running' && (s.leaseExpiresAt === null || s.leaseExpiresAt <= now) ? 'running (no driver)' : s.status,
+              shortOptimizer(s.optimizer),
+              String(s.completed),
+              score(s.bestScore),
+              ago(s.updatedAt, now),
+            ])
+            line(io.stdout, table(['SESSION', 'JOB', 'STATUS', 'OPTIMIZER', 'TRIALS', 'BEST', 'UPDATED'], rows, new Set([4, 5])))
+          }
+          exit(EXIT.OK)
+        } finally {
+          await ctx.cairn.close()
         }
-        exit(EXIT.OK)
-      } finally {
-        await ctx.cairn.close()
-      }
-    })
+      },
+    )
 }

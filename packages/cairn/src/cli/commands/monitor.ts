@@ -9,7 +9,7 @@ import { Interrupts } from '../interrupts.js'
 import { line } from '../io.js'
 
 function errorText(err: unknown): string {
-  return err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err)
+  return err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)
 }
 
 /** One line per recovery event. */
@@ -36,7 +36,9 @@ export function describeEvent(e: RecoveryEvent): string {
 export function registerMonitor({ program, io, exit }: CommandKit): void {
   program
     .command('monitor')
-    .description('watch the store and resume sessions whose worker died, with the config’s jobs (a long-running worker; Ctrl-C stops it and hands its sessions back)')
+    .description(
+      'watch the store and resume sessions whose worker died, with the config’s jobs (a long-running worker; Ctrl-C stops it and hands its sessions back)',
+    )
     .option('--poll-interval <ms>', 'time between two looks at the store (default 5000)', intArg(1))
     .option('--max-concurrent <n>', 'sessions driven at once (default 4)', intArg(1))
     .option('--json', 'print events as JSON lines')
@@ -58,12 +60,22 @@ export function registerMonitor({ program, io, exit }: CommandKit): void {
         })
         const events = (async () => {
           for await (const e of monitor.events()) {
-            if (flags.json) line(io.stdout, JSON.stringify({ ...e, error: e.type === 'failed' || e.type === 'exhausted' || e.type === 'poll_error' ? errorText(e.error) : undefined }))
+            if (flags.json)
+              line(
+                io.stdout,
+                JSON.stringify({
+                  ...e,
+                  error: e.type === 'failed' || e.type === 'exhausted' || e.type === 'poll_error' ? errorText(e.error) : undefined,
+                }),
+              )
             else line(io.stdout, `${new Date(e.at).toISOString().slice(11, 19)} ${describeEvent(e)}`)
           }
         })()
         monitor.start()
-        line(io.stderr, `monitoring ${ctx.cairn.storeUri} for sessions of ${jobs.length > 0 ? jobs.map((j) => `"${j}"`).join(', ') : 'no jobs (define jobs in cairn.config.ts)'}; Ctrl-C to stop`)
+        line(
+          io.stderr,
+          `monitoring ${ctx.cairn.storeUri} for sessions of ${jobs.length > 0 ? jobs.map((j) => `"${j}"`).join(', ') : 'no jobs (define jobs in cairn.config.ts)'}; Ctrl-C to stop`,
+        )
         await stopped
         await events.catch(() => undefined)
         line(io.stderr, 'monitor stopped')

@@ -10,7 +10,9 @@ import { line, printJson } from '../io.js'
 export function registerReport({ program, io, exit }: CommandKit): void {
   program
     .command('report')
-    .description('write a self-contained HTML report of a session (history with the best-so-far line, each parameter against the score, the trial table, the head); it opens offline')
+    .description(
+      'write a self-contained HTML report of a session (history with the best-so-far line, each parameter against the score, the trial table, the head); it opens offline',
+    )
     .argument('<id>', 'session id')
     .option('-o, --out <file>', 'where to write it (default: <id>.html)')
     .option('--json', 'print { path, trials } as JSON')

@@ -11,7 +11,9 @@ import { line } from '../io.js'
 export function registerResume({ program, io, exit }: CommandKit): void {
   program
     .command('resume')
-    .description('continue a paused or interrupted session where its last commit left it (after a kill -9, waits for the dead process’s lease to expire)')
+    .description(
+      'continue a paused or interrupted session where its last commit left it (after a kill -9, waits for the dead process’s lease to expire)',
+    )
     .argument('<id>', 'session id')
     .option('-n, --trials <n>', 'raise or lower the session’s trial budget', intArg(0))
     .option('-p, --parallelism <n>', 'trials evaluated at once', intArg(1, 1024))
@@ -27,7 +29,13 @@ export function registerResume({ program, io, exit }: CommandKit): void {
           ...(flags.parallelism !== undefined ? { parallelism: flags.parallelism } : {}),
           onLeaseWait: (w) => line(text, leaseWaitMessage(w)),
         })
-        exit(await drive(ctx, handle, interrupts, 'resumed', { json: flags.json === true, resumeCommand: ctx.command(['resume', id]), rerunResumes: true }))
+        exit(
+          await drive(ctx, handle, interrupts, 'resumed', {
+            json: flags.json === true,
+            resumeCommand: ctx.command(['resume', id]),
+            rerunResumes: true,
+          }),
+        )
       } finally {
         interrupts.dispose()
         await ctx?.cairn.close()

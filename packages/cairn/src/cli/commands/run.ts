@@ -22,7 +22,9 @@ interface RunFlags {
 export function registerRun({ program, io, exit }: CommandKit): void {
   program
     .command('run')
-    .description("start a session of a job from the config; with a fixed session id (the job's `sessionId` or --session-id) an interrupted session is resumed and a finished one reported")
+    .description(
+      "start a session of a job from the config; with a fixed session id (the job's `sessionId` or --session-id) an interrupted session is resumed and a finished one reported",
+    )
     .argument('<job>', 'a job name from cairn.config.ts')
     .option('-n, --trials <n>', 'stop after this many trials (default: the job’s maxTrials)', intArg(0))
     .option('--seed <n>', 'seed of the optimizer’s random numbers (default: the job’s, else random)', intArg(Number.MIN_SAFE_INTEGER))
@@ -46,7 +48,10 @@ export function registerRun({ program, io, exit }: CommandKit): void {
         const c = ctx
         const opened = await c.cairn.open(job, { ...overrides, onLeaseWait: (w) => line(text, leaseWaitMessage(w)) })
         if (opened.kind === 'finished') {
-          const again = c.scriptCommand() !== null ? `\`${c.scriptCommand()}\`` : `\`${c.command(['run', job, ...(flags.sessionId ? ['--session-id', flags.sessionId] : [])])}\``
+          const again =
+            c.scriptCommand() !== null
+              ? `\`${c.scriptCommand()}\``
+              : `\`${c.command(['run', job, ...(flags.sessionId ? ['--session-id', flags.sessionId] : [])])}\``
           exit(reportFinished(c, opened.head, flags.json === true, `\`${c.command(['rm', opened.head.sessionId])}\``, again))
           return
         }

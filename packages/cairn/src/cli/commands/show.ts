@@ -33,16 +33,27 @@ export function registerShow({ program, io, exit }: CommandKit): void {
           ['status', `${h.status}${h.terminalReason && h.terminalReason !== h.status ? ` (${h.terminalReason})` : ''}`],
           ['optimizer', `${h.optimizer.id} (state v${h.optimizer.stateVersion}) ${compactJson(h.optimizerOptions, 80)}`],
           ['seed', `${h.seed}, ${h.direction}`],
-          ['trials', `${p.attempts}${h.limits.maxTrials !== null ? ` of ${h.limits.maxTrials}` : ''} (${p.completed} ok, ${p.errors} errors; at most ${h.limits.maxErrors} errors, parallelism ${h.limits.parallelism})`],
+          [
+            'trials',
+            `${p.attempts}${h.limits.maxTrials !== null ? ` of ${h.limits.maxTrials}` : ''} (${p.completed} ok, ${p.errors} errors; at most ${h.limits.maxErrors} errors, parallelism ${h.limits.parallelism})`,
+          ],
           ['best', p.bestScore === null ? '-' : `${score(p.bestScore)} at trial ${p.bestTrialIdx}`],
           ['best params', h.bestArtifact === undefined ? '-' : compactJson(h.bestArtifact, 200)],
           ['store', ctx.cairn.storeUri],
           ['created', `${iso(h.createdAt)} (${ago(h.createdAt, now)})`],
           ['updated', `${iso(h.updatedAt)} (${ago(h.updatedAt, now)}), revision ${h.revision}`],
-          ['lease', h.lease === null ? 'none' : h.lease.expiresAt > now ? `${h.lease.owner}, expires in ${duration(h.lease.expiresAt - now)}` : `expired (${h.lease.owner})`],
+          [
+            'lease',
+            h.lease === null
+              ? 'none'
+              : h.lease.expiresAt > now
+                ? `${h.lease.owner}, expires in ${duration(h.lease.expiresAt - now)}`
+                : `expired (${h.lease.owner})`,
+          ],
         ]
         if (h.trainsetHash) rows.push(['trainset', h.trainsetHash])
-        if (h.warmStart) rows.push(['warm start', `${h.warmStart.source}, ${h.warmStart.seededTrials} seeded; exact key ${h.warmStart.exactKey ?? '-'}`])
+        if (h.warmStart)
+          rows.push(['warm start', `${h.warmStart.source}, ${h.warmStart.seededTrials} seeded; exact key ${h.warmStart.exactKey ?? '-'}`])
         const width = Math.max(...rows.map(([k]) => k.length))
         for (const [k, v] of rows) line(io.stdout, `${k.padEnd(width)}  ${v}`)
         if (d.trials.length > 0) {
