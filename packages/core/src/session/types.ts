@@ -94,6 +94,14 @@ export interface ResumeOptions<Example = unknown> extends DriveOptions<Example> 
   trainsetHash?: string
   /** Verified against the stored space when given. */
   space?: SearchSpace
+  /**
+   * When another driver holds the session's lease, wait until it is released or expires (a
+   * driver that died stops renewing it) instead of failing with `AlreadyRunningError`. `true`
+   * waits up to 60 s; `{ timeoutMs }` up to that long. Past it, `resumeSession` rejects with a
+   * `TimeoutError` whose `cause` is the last `AlreadyRunningError`; aborting `signal` stops the
+   * wait with the signal's reason. Default: no wait.
+   */
+  waitForLease?: boolean | { timeoutMs?: number }
 }
 
 /** A point-in-time view of a driven session. */
