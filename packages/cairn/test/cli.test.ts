@@ -3,7 +3,7 @@
  * fs / level stores in temp directories.
  */
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
@@ -118,6 +118,34 @@ describe('cairn run / resume', () => {
     expect(out).toMatch(/completed \(max-trials\): session "quad-[^"]+" after 4 trials/)
   })
 
+  test.each([
+    ['spin', 'synchronous'],
+    ['spin-io', 'that first awaits a file read'],
+  ])('Ctrl-C during a CPU-bound trial (job %s, %s): that trial is committed, then the session pauses', async (job) => {
+    // Each trial prints "started trial i", then spins without yielding until the file release-i exists.
+    const k = 2
+    const run = startCli([...cfg, '--store', 'memory:', 'run', job], { cwd, env: { CAIRN_TEST_GATE: cwd } })
+    try {
+      for (let i = 0; i < k; i++) {
+        await run.waitFor(new RegExp(`^started trial ${i}$`))
+        await writeFile(join(cwd, `release-${i}`), '')
+      }
+      await run.waitFor(new RegExp(`^started trial ${k}$`))
+      // The signal is pending in the child before the release file exists, so trial k ends after it arrived.
+      run.child.kill('SIGINT')
+      await writeFile(join(cwd, `release-${k}`), '')
+      // Either the run pauses and exits, or (the bug) trial k + 1 starts and spins.
+      await Promise.race([run.exited, run.waitFor(new RegExp(`^started trial ${k + 1}$`)).catch(() => undefined)])
+      expect(run.output().match(/^started trial \d+$/gm)).toEqual([...Array(k + 1).keys()].map((i) => `started trial ${i}`))
+      expect(await run.exited).toBe(0)
+      const out = run.stdout()
+      expect(out).toMatch(new RegExp(`^${k + 1}/8 trials {2}#${k} `, 'm')) // trial k committed…
+      expect(out).toMatch(new RegExp(`^paused session "${job}-[^"]+" after ${k + 1} trials`, 'm')) // …and nothing after it
+    } finally {
+      run.child.kill('SIGKILL')
+    }
+  })
+
   test('a session that fails exits 1', async () => {
     const r = await runCli([...cfg, '--store', 'fs:./store', 'run', 'flaky'], { cwd })
     expect(r.code).toBe(1)
@@ -183,7 +211,7 @@ describe('bad input', () => {
     const cases: Array<[string[], RegExp]> = [
       [
         [...cfg, '--store', 'fs:./store', 'run', 'nope'],
-        /^error: \[cairn\] unknown job "nope": the config defines "quad", "fixed", "flaky"$/,
+        /^error: \[cairn\] unknown job "nope": the config defines "quad", "fixed", "flaky", "spin", "spin-io"$/,
       ],
       [
         [...cfg, '--store', 'bogus://x', 'run', 'quad'],

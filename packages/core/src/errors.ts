@@ -23,19 +23,42 @@ export class CairnError extends Error {
   }
 }
 
-/** The session id is already driven, in this process or (through the lease) in another. */
+/** What `AlreadyRunningError` knows about the lease that refused the caller. */
+export interface AlreadyRunningDetails {
+  /** When the holder's lease expires (epoch ms), unless it is renewed first. */
+  leaseExpiresAt?: number
+}
+
+/**
+ * The session id is already driven, in this process or (through the lease) in another. When a
+ * store refused a lease, `leaseExpiresAt` says when the holder's lease runs out (the message says
+ * in how long): a driver that died lets it expire, a live one keeps renewing it.
+ * `resumeSession(store, id, { waitForLease: true })` waits for it instead of failing.
+ */
 export class AlreadyRunningError extends CairnError {
   readonly sessionId: string
   readonly owner: string | undefined
-  constructor(sessionId: string, owner?: string, detail?: string) {
+  /** When the holder's lease expires (epoch ms), when known. */
+  readonly leaseExpiresAt: number | undefined
+  constructor(sessionId: string, owner?: string, detail?: string, details: AlreadyRunningDetails = {}) {
+    const expiry = details.leaseExpiresAt === undefined ? '' : ` (${describeLeaseExpiry(details.leaseExpiresAt)})`
     super(
       'ALREADY_RUNNING',
-      `session "${sessionId}" is already being driven${owner ? ` by ${owner}` : ''}${detail ? `: ${detail}` : ''}; ` +
+      `session "${sessionId}" is already being driven${owner ? ` by ${owner}` : ''}${expiry}${detail ? `: ${detail}` : ''}; ` +
         'wait for it to stop, or pause or cancel it first',
     )
     this.sessionId = sessionId
     this.owner = owner
+    this.leaseExpiresAt = details.leaseExpiresAt
   }
+}
+
+/** "lease expires in 12 s" (rounded up; minutes from 2 minutes on), or "lease expired" once past. */
+export function describeLeaseExpiry(expiresAt: number, now = Date.now()): string {
+  const ms = expiresAt - now
+  if (ms <= 0) return 'lease expired'
+  const seconds = Math.ceil(ms / 1000)
+  return seconds < 120 ? `lease expires in ${seconds} s` : `lease expires in ${Math.ceil(seconds / 60)} min`
 }
 
 /** The session already reached a terminal status (completed, failed, cancelled). */
@@ -131,8 +154,8 @@ export class InvalidInputError extends CairnError {
 /** An operation ran out of time. */
 export class TimeoutError extends CairnError {
   readonly timeoutMs: number
-  constructor(what: string, timeoutMs: number) {
-    super('TIMEOUT', `${what} timed out after ${timeoutMs} ms`)
+  constructor(what: string, timeoutMs: number, options?: { cause?: unknown }) {
+    super('TIMEOUT', `${what} timed out after ${timeoutMs} ms`, options)
     this.timeoutMs = timeoutMs
   }
 }

@@ -14,7 +14,7 @@ export {
   OptimizerError,
   isCairnError,
 } from './errors.js'
-export type { CairnErrorCode, ResumeMismatchReason } from './errors.js'
+export type { AlreadyRunningDetails, CairnErrorCode, ResumeMismatchReason } from './errors.js'
 
 export { Rng } from './random/rng.js'
 

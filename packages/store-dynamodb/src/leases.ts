@@ -38,7 +38,8 @@ export async function acquireLease(ctx: StoreContext, sessionId: string, owner: 
   if (!out.ok) {
     const current = await ctx.db.get(sessionId, HEAD_SK, LEASE_ATTRS)
     if (!current) throw new NotFoundError(`session "${sessionId}"`)
-    throw new AlreadyRunningError(sessionId, str(current, A.owner))
+    const leaseExpiresAt = num(current, A.leaseExpiresAt)
+    throw new AlreadyRunningError(sessionId, str(current, A.owner), undefined, leaseExpiresAt === undefined ? {} : { leaseExpiresAt })
   }
   const token = num(out.value, A.token)
   if (token === undefined) throw new Error('[@cairn/store-dynamodb] UpdateItem did not return the new fencing token')

@@ -341,7 +341,8 @@ class FsStoreImpl implements FsStore {
       const state = this.readLease(sessionId)
       const now = Date.now()
       const held = state.lease
-      if (held && held.owner !== owner && held.expiresAt > now) throw new AlreadyRunningError(sessionId, held.owner)
+      if (held && held.owner !== owner && held.expiresAt > now)
+        throw new AlreadyRunningError(sessionId, held.owner, undefined, { leaseExpiresAt: held.expiresAt })
       const lease = { owner, fencingToken: (held?.fencingToken ?? 0) + 1, expiresAt: now + ttlMs }
       await this.writeLease(sessionId, { lease, control: state.control })
       return { ...lease }

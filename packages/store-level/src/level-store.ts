@@ -223,7 +223,8 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
       const record = await this.record(d, sessionId)
       const now = Date.now()
       const held = record.lease
-      if (held && held.owner !== owner && held.expiresAt > now) throw new AlreadyRunningError(sessionId, held.owner)
+      if (held && held.owner !== owner && held.expiresAt > now)
+        throw new AlreadyRunningError(sessionId, held.owner, undefined, { leaseExpiresAt: held.expiresAt })
       const lease: Lease = { owner, fencingToken: (held?.fencingToken ?? 0) + 1, expiresAt: now + ttlMs }
       await this.putRecord(d, sessionId, { ...record, lease })
       return { ...lease }

@@ -15,6 +15,7 @@ import { advanceProgress, proposedToRecord, toTrialRecord, toView } from './prog
 import { claim, unclaim } from './registry.js'
 import type { WarmStartWriter } from './warm-start.js'
 import type { SessionEvent, SessionHandle, SessionResult, SessionSnapshot } from './types.js'
+import { yieldToEventLoop } from './yield.js'
 
 /** Everything a driver needs; built by `startSession` / `resumeSession`. */
 export interface DriverInit {
@@ -44,7 +45,9 @@ export interface DriverInit {
 type Stop = { status: Exclude<SessionStatus, 'running'>; reason: string }
 
 /**
- * Drives one session: asks the optimizer, evaluates, commits one checkpoint per trial.
+ * Drives one session: asks the optimizer, evaluates, commits one checkpoint per trial, and
+ * yields to the event loop before every trial (see `yieldToEventLoop`), so pause, cancel, abort
+ * signals, timeouts and lease renewal are seen between trials on every store.
  * It is also the `SessionHandle` callers hold.
  */
 export class SessionDriver implements SessionHandle {
@@ -201,6 +204,8 @@ export class SessionDriver implements SessionHandle {
   private async driveStepwise(): Promise<void> {
     const optimizer = this.init.optimizer
     for (;;) {
+      // Before every trial, even on a store that never awaits I/O: timers, signals and the lease keeper run here.
+      await yieldToEventLoop()
       this.throwIfFatal()
       if (this.current.status !== 'running') return
       const stop = this.stopBeforeTrial()
@@ -234,7 +239,8 @@ export class SessionDriver implements SessionHandle {
     for (;;) {
       this.throwIfFatal()
       if (this.current.status !== 'running') return
-      if (!this.requested) for (const p of this.pending) if (!this.launched.has(p.trialIdx)) this.launch(p)
+      if (!this.requested) await this.launchPending()
+      this.throwIfFatal()
       const first = this.pending[0]
       if (!first || !this.launched.has(first.trialIdx)) {
         return this.commitStop(this.stopBeforeTrial() ?? { status: 'completed', reason: this.halted ?? 'max-trials' })
@@ -300,6 +306,19 @@ export class SessionDriver implements SessionHandle {
 
   private seededCount(): number {
     return this.current.warmStart?.seededTrials ?? 0
+  }
+
+  /**
+   * Starts the pending trials not yet in flight, yielding to the event loop before each one, so
+   * a pause, cancel or lease loss that arrives meanwhile is seen before the next trial starts.
+   */
+  private async launchPending(): Promise<void> {
+    for (const p of this.pending) {
+      if (this.launched.has(p.trialIdx)) continue
+      await yieldToEventLoop()
+      if (this.requested || this.fatal) return
+      this.launch(p)
+    }
   }
 
   private launch(p: PendingTrial): void {

@@ -23,6 +23,9 @@ export interface EvaluateArgs {
 /**
  * Runs one evaluation under the trial timeout. Never throws: objective failures, timeouts and
  * invalid scores (NaN, ±Infinity, non-numbers) come back as `status: 'error'` with an `errorClass`.
+ * An evaluation that took longer than `timeoutMs` is a `timeout` error even when it returned a
+ * score: an asynchronous objective is aborted through its signal when the limit passes, a
+ * synchronous one (which no timer can interrupt) is judged by its duration once it returns.
  */
 export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
   const controller = new AbortController()
@@ -35,15 +38,23 @@ export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
     timer = setTimeout(() => controller.abort(new TimeoutError(`trial ${args.trialIdx}`, ms)), ms)
   }
   const started = performance.now()
+  // A synchronous objective blocks the timer above until it returns, so its overrun is found by
+  // measuring: a trial that returned (or threw) after its limit is a timeout all the same.
+  const overran = (durationMs: number): TimeoutError | null =>
+    args.timeoutMs !== null && durationMs > args.timeoutMs ? new TimeoutError(`trial ${args.trialIdx}`, args.timeoutMs) : null
   try {
     const work = runTarget(args, controller.signal)
     const result = await raceAbort(work, controller.signal)
-    return finish(result, performance.now() - started)
+    const durationMs = performance.now() - started
+    const late = overran(durationMs)
+    return late ? failure(late, 'timeout', durationMs) : finish(result, durationMs)
   } catch (err) {
     const durationMs = performance.now() - started
     const reason = controller.signal.aborted ? controller.signal.reason : undefined
     if (reason instanceof TimeoutError) return failure(reason, 'timeout', durationMs)
     if (controller.signal.aborted && err === reason) return failure(asError(reason), 'aborted', durationMs)
+    const late = overran(durationMs)
+    if (late) return failure(late, 'timeout', durationMs)
     return failure(asError(err), 'objective', durationMs)
   } finally {
     if (timer) clearTimeout(timer)

@@ -4,10 +4,12 @@ import { InvalidInputError } from '../errors.js'
 import type { Optimizer } from '../optimizer/contract.js'
 import { parseSpace, type SearchSpace } from '../space/space.js'
 import { canonicalJson } from '../util/canonical-json.js'
-import type { DriveOptions, StartOptions } from './types.js'
+import type { DriveOptions, ResumeOptions, StartOptions } from './types.js'
 
 export const DEFAULT_LEASE_TTL_MS = 30_000
 export const DEFAULT_MAX_ERRORS = 5
+/** How long `resumeSession({ waitForLease: true })` waits: two default lease TTLs. */
+export const DEFAULT_LEASE_WAIT_MS = 60_000
 const MAX_PARALLELISM = 1024
 
 /** Throws `InvalidInputError` naming the first malformed field of the drive options. */
@@ -79,6 +81,16 @@ function optionalPositive(value: unknown, field: string): void {
   if (value === undefined) return
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value))
     throw new InvalidInputError(`must be a positive number of milliseconds, got ${String(value)}`, field)
+}
+
+/** How long `resumeSession` waits for another driver's lease (`waitForLease`), or null when it does not wait. */
+export function leaseWaitMs(value: ResumeOptions['waitForLease']): number | null {
+  if (value === undefined || value === false) return null
+  if (value === true) return DEFAULT_LEASE_WAIT_MS
+  if (value === null || typeof value !== 'object')
+    throw new InvalidInputError(`must be true, false or { timeoutMs }, got ${String(value)}`, 'waitForLease')
+  optionalPositive(value.timeoutMs, 'waitForLease.timeoutMs')
+  return value.timeoutMs ?? DEFAULT_LEASE_WAIT_MS
 }
 
 /** The limits a new session starts with. */

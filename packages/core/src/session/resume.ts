@@ -6,7 +6,8 @@ import type { CheckpointStore } from '../store/contract.js'
 import { assertSessionId } from '../store/session-id.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { SessionDriver } from './driver.js'
-import { checkDriveOptions, DEFAULT_LEASE_TTL_MS, defaultOwner, mergeLimits } from './options.js'
+import { retryWhileLeased } from './lease-wait.js'
+import { checkDriveOptions, DEFAULT_LEASE_TTL_MS, defaultOwner, leaseWaitMs, mergeLimits } from './options.js'
 import { toView } from './progress.js'
 import { claim, unclaim } from './registry.js'
 import { targetOf } from './target.js'
@@ -18,14 +19,24 @@ import { warmStartKeys } from './warm-start-keys.js'
 /**
  * Resumes a stored session where its last commit left it. Refuses terminal sessions
  * (`AlreadyTerminalError`), a different optimizer id or state version, trainset or space
- * (`ResumeMismatchError`), and a session driven elsewhere (`AlreadyRunningError`). A refusal
- * changes nothing in the store.
+ * (`ResumeMismatchError`), and a session driven elsewhere (`AlreadyRunningError`, which says
+ * when the holder's lease expires). A refusal changes nothing in the store. With
+ * `waitForLease`, a session driven elsewhere is waited for until its lease is released or
+ * expires, up to a timeout (then `TimeoutError`).
  */
 export async function resumeSession<Example = unknown>(
   store: CheckpointStore,
   sessionId: string,
   opts: ResumeOptions<Example>,
 ): Promise<SessionHandle> {
+  const waitMs = opts !== null && typeof opts === 'object' ? leaseWaitMs(opts.waitForLease) : null
+  const attempt = (): Promise<SessionHandle> => resumeOnce(store, sessionId, opts)
+  if (waitMs === null) return attempt()
+  return retryWhileLeased(store, sessionId, attempt, { timeoutMs: waitMs, ...(opts.signal ? { signal: opts.signal } : {}) })
+}
+
+/** One attempt of `resumeSession`. */
+async function resumeOnce<Example>(store: CheckpointStore, sessionId: string, opts: ResumeOptions<Example>): Promise<SessionHandle> {
   if (!store || typeof store.load !== 'function') throw new InvalidInputError('must be a CheckpointStore', 'store')
   assertSessionId(sessionId)
   checkDriveOptions(opts as ResumeOptions)

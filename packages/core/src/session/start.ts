@@ -139,7 +139,8 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
 async function existingSessionError(store: StartOptions['store'] & object, sessionId: string): Promise<Error> {
   try {
     const existing = await store.load(sessionId)
-    if (existing.lease && existing.lease.expiresAt > Date.now()) return new AlreadyRunningError(sessionId, existing.lease.owner)
+    if (existing.lease && existing.lease.expiresAt > Date.now())
+      return new AlreadyRunningError(sessionId, existing.lease.owner, undefined, { leaseExpiresAt: existing.lease.expiresAt })
     return new InvalidInputError(
       `session "${sessionId}" already exists (${existing.status}); resume it with resumeSession() or choose another id`,
       'sessionId',

@@ -8,7 +8,11 @@ import type { WarmStartStore } from '../store/warm-start-contract.js'
 /** What an objective receives besides the candidate. */
 export interface ObjectiveContext {
   trialIdx: number
-  /** Aborted on trial timeout; long objectives should honour it. */
+  /**
+   * Aborted on trial timeout (and when the session stops hard); long asynchronous objectives
+   * should honour it. A synchronous objective cannot be interrupted: it is judged by its
+   * duration once it returns (see `trialTimeoutMs`).
+   */
   signal: AbortSignal
 }
 
@@ -41,13 +45,22 @@ export interface DriveOptions<Example = unknown> {
   maxTrials?: number
   /** Errors tolerated; one more fails the session. Default 5. */
   maxErrors?: number
-  /** Per-trial timeout: the objective's signal aborts and the trial is recorded as an error. */
+  /**
+   * Per-trial timeout. When it passes, the objective's `signal` aborts and the trial is recorded
+   * as an error with `errorClass: 'timeout'`. A synchronous (CPU-bound) objective blocks the
+   * thread, so nothing can stop it early: when it returns after the limit, its result is
+   * discarded and the trial is recorded as a `timeout` error all the same.
+   */
   trialTimeoutMs?: number
   /** Trials in flight at once (ask/tell optimizers); told in index order. Default 1. */
   parallelism?: number
   /** Lease time-to-live; the driver renews every ttl / 4. Default 30,000. */
   leaseTtlMs?: number
-  /** Aborting it soft-cancels the session. */
+  /**
+   * Aborting it soft-cancels the session. The driver yields to the event loop before every
+   * trial, so this (like timers, `pause()`, `cancel()` and lease renewal) works even with a
+   * synchronous objective on the memory store.
+   */
   signal?: AbortSignal
   /** Lease owner name (default: host:pid:random). */
   owner?: string
@@ -81,6 +94,14 @@ export interface ResumeOptions<Example = unknown> extends DriveOptions<Example> 
   trainsetHash?: string
   /** Verified against the stored space when given. */
   space?: SearchSpace
+  /**
+   * When another driver holds the session's lease, wait until it is released or expires (a
+   * driver that died stops renewing it) instead of failing with `AlreadyRunningError`. `true`
+   * waits up to 60 s; `{ timeoutMs }` up to that long. Past it, `resumeSession` rejects with a
+   * `TimeoutError` whose `cause` is the last `AlreadyRunningError`; aborting `signal` stops the
+   * wait with the signal's reason. Default: no wait.
+   */
+  waitForLease?: boolean | { timeoutMs?: number }
 }
 
 /** A point-in-time view of a driven session. */

@@ -118,7 +118,8 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     checkTtl(ttlMs)
     const now = Date.now()
     const held = cell.lease
-    if (held && held.owner !== owner && held.expiresAt > now) throw new AlreadyRunningError(sessionId, held.owner)
+    if (held && held.owner !== owner && held.expiresAt > now)
+      throw new AlreadyRunningError(sessionId, held.owner, undefined, { leaseExpiresAt: held.expiresAt })
     const lease = { owner, fencingToken: (held?.fencingToken ?? 0) + 1, expiresAt: now + ttlMs }
     cell.lease = lease
     return { ...lease }

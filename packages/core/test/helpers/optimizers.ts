@@ -21,13 +21,14 @@ export function uniformSampler(opts: { haltAfter?: number } = {}): Sampler<{ ask
 
 export const uniform = (opts: { haltAfter?: number } = {}): Optimizer<{ asked: number }> => askTell(uniformSampler(opts))
 
-/** A step-based optimizer: proposes x = rng draw, evaluates, returns the trial. */
-export function stepper(): Optimizer<{ steps: number }> {
+/** A step-based optimizer: proposes x = rng draw, evaluates, returns the trial (halts after `haltAfter` steps if given). */
+export function stepper(opts: { haltAfter?: number } = {}): Optimizer<{ steps: number }> {
   return {
     id: 'test/stepper',
     stateVersion: 1,
     init: () => ({ steps: 0 }),
     async step(state, ctx): Promise<StepResult<{ steps: number }>> {
+      if (opts.haltAfter !== undefined && state.steps >= opts.haltAfter) return { kind: 'halt', state, reason: 'exhausted' }
       const candidate = { x: ctx.rng.uniform(-5, 5) }
       const evaluation = await ctx.evaluate(candidate)
       return { kind: 'continue', state: { steps: state.steps + 1 }, trial: { candidate, evaluation } }

@@ -20,6 +20,14 @@ export function registerLeases(s: StoreSuite): void {
     const id = created.sessionId
     expect(await settle(store.acquireLease(id, 'other-owner', 10_000))).toMatchObject(rejectedWith('ALREADY_RUNNING'))
     expect((await store.load(id)).lease).toEqual(created.lease)
+    // The refusal names the holder and says when its lease expires (callers wait for it or report it).
+    const refused = (await store.acquireLease(id, 'other-owner', 10_000).catch((err: unknown) => err)) as {
+      owner?: unknown
+      leaseExpiresAt?: unknown
+    }
+    expect(refused.owner).toBe(created.lease!.owner)
+    expect(typeof refused.leaseExpiresAt).toBe('number')
+    expect(Math.abs((refused.leaseExpiresAt as number) - created.lease!.expiresAt)).toBeLessThanOrEqual(1_000)
     // The holder itself may re-acquire (it gets a new token).
     const again = await store.acquireLease(id, created.lease!.owner, 10_000)
     expect(again).toMatchObject({ owner: created.lease!.owner, fencingToken: 2 })
