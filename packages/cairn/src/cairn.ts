@@ -155,14 +155,14 @@ class CairnRoot implements Cairn {
     return Promise.resolve(this.empty)
   }
 
-  private checkRun(job: string, overrides: RunOverrides): void {
+  private async checkRun(job: string, overrides: RunOverrides): Promise<void> {
     getJob(this.config, job)
-    if (overrides.optimizer !== undefined && !isKnownOptimizer(overrides.optimizer, this.config.optimizers))
-      throw new UnknownOptimizerError(overrides.optimizer, optimizerNames(this.config.optimizers))
+    if (overrides.optimizer !== undefined && !(await isKnownOptimizer(overrides.optimizer, this.config.optimizers)))
+      throw new UnknownOptimizerError(overrides.optimizer, await optimizerNames(this.config.optimizers))
   }
 
   async start(job: string, options: StartJobOptions = {}): Promise<SessionHandle> {
-    this.checkRun(job, options)
+    await this.checkRun(job, options)
     const store = await this.store()
     const opts = await startOptionsFor(this.config, job, options, warmStartStore(store))
     return startSession({
@@ -198,7 +198,7 @@ class CairnRoot implements Cairn {
   }
 
   async open(job: string, options: OpenJobOptions = {}): Promise<OpenResult> {
-    this.checkRun(job, options)
+    await this.checkRun(job, options)
     const sessionId = options.sessionId ?? getJob(this.config, job).sessionId
     const store = await this.store()
     if (sessionId === undefined) return { kind: 'started', handle: await this.start(job, options) }

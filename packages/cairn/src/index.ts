@@ -9,8 +9,7 @@ export type {
   OptimizerFactory,
   OptimizerRef,
 } from './config/types.js'
-export { validateConfig } from './config/validate.js'
-export { loadConfig, CONFIG_FILES } from './config/load-config.js'
+export { loadConfig } from './config/load-config.js'
 export type { LoadedConfig, LoadConfigOptions } from './config/load-config.js'
 
 export { createCairn } from './cairn.js'
@@ -18,22 +17,14 @@ export type { Cairn, CreateCairnOptions, StartJobOptions, ResumeJobOptions, Open
 export type { RunOverrides } from './jobs/drive-options.js'
 export type { MonitorOptions } from './recovery/monitor.js'
 
-export { parseStoreUri, formatStoreSpec, DEFAULT_STORE_URI } from './store/uri.js'
+export { parseStoreUri } from './store/uri.js'
 export type { StoreSpec } from './store/uri.js'
 export { openStore } from './store/open-store.js'
 export type { CairnStore } from './store/open-store.js'
 
-export { BUILTIN_OPTIMIZERS, BUILTIN_OPTIMIZER_IDS } from './optimizer/builtins.js'
-export type { BuiltinOptimizerName } from './optimizer/builtins.js'
-
-export { controlSession } from './session/control.js'
 export type { ControlOptions, ControlOutcome } from './session/control.js'
-export { summarizeHead } from './session/details.js'
 export type { SessionDetails, HeadSummary } from './session/details.js'
 export type { LeaseWait } from './session/lease-wait.js'
-
-export { renderReport } from './report/html.js'
-export type { ReportOptions } from './report/html.js'
 
 export {
   ConfigError,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { formatStoreSpec, parseStoreUri, StoreUriError } from 'cairn'
+import { parseStoreUri, StoreUriError } from 'cairn'
+import { formatStoreSpec } from '../src/store/uri.js'
 
 describe('parseStoreUri', () => {
   test('memory:, fs:, level: (relative to the base directory) and dynamodb://', () => {

@@ -3,7 +3,7 @@ import { dirname, extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ConfigError } from '../errors.js'
 import type { CairnConfig } from './types.js'
-import { validateConfig } from './validate.js'
+import { checkOptimizerNames, validateConfig } from './validate.js'
 
 /** The file names looked for in the working directory, in this order. */
 export const CONFIG_FILES = ['cairn.config.ts', 'cairn.config.mts', 'cairn.config.js', 'cairn.config.mjs'] as const
@@ -45,7 +45,9 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const exported = (mod as { default?: unknown }).default
   if (exported === undefined) throw new ConfigError(`${path} has no default export; write \`export default defineConfig({ … })\``, 'config')
   try {
-    return { config: validateConfig(exported), path, baseDir: dirname(path) }
+    const config = validateConfig(exported)
+    await checkOptimizerNames(config)
+    return { config, path, baseDir: dirname(path) }
   } catch (err) {
     if (err instanceof ConfigError) err.message = `${err.message} (in ${path})`
     throw err

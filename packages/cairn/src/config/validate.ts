@@ -1,7 +1,8 @@
-import { assertSessionId, isCairnError, parseSpace } from '@cairn/core'
+import { isCairnError, parseSpace } from '@cairn/core'
+import { assertSessionId } from '@cairn/core/store-kit'
 import { Compile } from 'typebox/compile'
 import { ConfigError } from '../errors.js'
-import { BUILTIN_OPTIMIZERS } from '../optimizer/builtins.js'
+import { optimizerNames } from '../optimizer/resolve.js'
 import { ConfigSchema, FIELD_HINTS } from './schema.js'
 import type { CairnConfig, JobDefinition } from './types.js'
 
@@ -26,12 +27,32 @@ export function validateConfig(value: unknown): CairnConfig {
     throw new ConfigError('the config must be an object: export default defineConfig({ store, optimizers, jobs })')
   if (!checkConfig.Check(value)) throw schemaError(value, checkConfig.Errors(value) as unknown as SchemaError[])
   const config = value as CairnConfig
-  const optimizerNames = new Set<string>([...BUILTIN_OPTIMIZERS, ...Object.keys(config.optimizers ?? {})])
-  for (const [name, job] of Object.entries(config.jobs ?? {})) checkJob(name, job, optimizerNames)
+  for (const [name, job] of Object.entries(config.jobs ?? {})) checkJob(name, job)
   return config
 }
 
-function checkJob(name: string, job: JobDefinition, optimizers: ReadonlySet<string>): void {
+/**
+ * Checks that every optimizer a job names exists: in the config's `optimizers`, or in
+ * `@cairn/optimizers` (imported only when a job names an optimizer the config does not define,
+ * and skipped when it is not installed: running such a job then says how to install it).
+ * Throws `ConfigError` naming the job's `optimizer` field.
+ */
+export async function checkOptimizerNames(config: CairnConfig): Promise<void> {
+  const named = config.optimizers ?? {}
+  const unresolved = Object.entries(config.jobs ?? {}).filter(
+    ([, job]) => typeof job.optimizer === 'string' && !Object.hasOwn(named, job.optimizer),
+  )
+  if (unresolved.length === 0) return
+  const known = await optimizerNames(named)
+  if (known.length === Object.keys(named).length) return // @cairn/optimizers is not installed
+  for (const [name, job] of unresolved) {
+    const optimizer = job.optimizer as string
+    if (!known.includes(optimizer))
+      throw new ConfigError(`unknown optimizer "${optimizer}"; known: ${known.map((o) => `"${o}"`).join(', ')}`, `jobs.${name}.optimizer`)
+  }
+}
+
+function checkJob(name: string, job: JobDefinition): void {
   const at = `jobs.${name}`
   if (!JOB_NAME.test(name)) throw new ConfigError('job names are 1–128 of A–Z a–z 0–9 . _ : -, starting with a letter or digit', at)
   const j = job as unknown as Partial<Record<string, unknown>>
@@ -51,9 +72,6 @@ function checkJob(name: string, job: JobDefinition, optimizers: ReadonlySet<stri
   }
   if (j['space'] !== undefined) rethrowAs(`${at}.space`, () => parseSpace(j['space']))
   if (j['sessionId'] !== undefined) rethrowAs(`${at}.sessionId`, () => assertSessionId(j['sessionId']))
-  const optimizer = j['optimizer']
-  if (typeof optimizer === 'string' && !optimizers.has(optimizer))
-    throw new ConfigError(`unknown optimizer "${optimizer}"; known: ${[...optimizers].map((o) => `"${o}"`).join(', ')}`, `${at}.optimizer`)
 }
 
 function rethrowAs(field: string, check: () => unknown): void {

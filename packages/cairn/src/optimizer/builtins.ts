@@ -1,40 +1,40 @@
 import type { Optimizer } from '@cairn/core'
+import { MissingPackageError } from '../errors.js'
 import { importOptional } from '../lazy-import.js'
 
-/** Names of the optimizers `@cairn/optimizers` provides, usable wherever an optimizer name is. */
-export const BUILTIN_OPTIMIZERS = ['random', 'grid', 'tpe', 'cmaes', 'few-shot'] as const
-export type BuiltinOptimizerName = (typeof BUILTIN_OPTIMIZERS)[number]
+type Optimizers = typeof import('@cairn/optimizers')
 
-/** The optimizer id each built-in name produces (for `cairn ls --optimizer tpe`). */
-export const BUILTIN_OPTIMIZER_IDS: Readonly<Record<BuiltinOptimizerName, string>> = {
-  random: '@cairn/optimizers/random',
-  grid: '@cairn/optimizers/grid',
-  tpe: '@cairn/optimizers/tpe',
-  cmaes: '@cairn/optimizers/cmaes',
-  'few-shot': '@cairn/optimizers/few-shot',
+/** `@cairn/optimizers`, imported on first use; null when it is not installed. */
+export async function builtinOptimizers(): Promise<Optimizers | null> {
+  try {
+    return await importOptimizers('the built-in optimizers')
+  } catch (err) {
+    if (err instanceof MissingPackageError) return null
+    throw err
+  }
 }
 
-/** True for `random`, `grid`, `tpe`, `cmaes`, `few-shot`. */
-export function isBuiltinOptimizer(name: string): name is BuiltinOptimizerName {
-  return (BUILTIN_OPTIMIZERS as readonly string[]).includes(name)
+/** The names of `@cairn/optimizers`' optimizers (`tpe`, `random` …); none when it is not installed. */
+export async function builtinOptimizerNames(): Promise<string[]> {
+  return Object.keys((await builtinOptimizers())?.OPTIMIZER_IDS ?? {})
+}
+
+/** The optimizer id a built-in name stands for (for `cairn ls --optimizer tpe`), or undefined. */
+export async function builtinOptimizerId(name: string): Promise<string | undefined> {
+  const m = await builtinOptimizers()
+  return m?.isOptimizerName(name) ? m.OPTIMIZER_IDS[name] : undefined
 }
 
 /**
- * A built-in optimizer with default options. `@cairn/optimizers` is imported only now, so a
- * config that brings its own optimizers never needs it.
+ * A built-in optimizer with default options, or undefined when `name` is none of them.
+ * `@cairn/optimizers` is imported only now, so a config that brings its own optimizers never
+ * needs it; naming one of its optimizers without it installed gives `MissingPackageError`.
  */
-export async function builtinOptimizer(name: BuiltinOptimizerName): Promise<Optimizer<any>> {
-  const m = await importOptional('@cairn/optimizers', `the optimizer "${name}"`, () => import('@cairn/optimizers'))
-  switch (name) {
-    case 'random':
-      return m.randomSearch()
-    case 'grid':
-      return m.gridSearch()
-    case 'tpe':
-      return m.tpe()
-    case 'cmaes':
-      return m.cmaEs()
-    case 'few-shot':
-      return m.fewShotSearch()
-  }
+export async function builtinOptimizer(name: string): Promise<Optimizer<any> | undefined> {
+  const m = await importOptimizers(`the optimizer "${name}"`)
+  return m.isOptimizerName(name) ? m.optimizerByName(name) : undefined
+}
+
+function importOptimizers(neededFor: string): Promise<Optimizers> {
+  return importOptional('@cairn/optimizers', neededFor, () => import('@cairn/optimizers'))
 }

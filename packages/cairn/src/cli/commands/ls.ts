@@ -1,6 +1,6 @@
 import type { ListFilter, SessionListing, SessionStatus } from '@cairn/core'
 import { InvalidArgumentError, type Command } from 'commander'
-import { BUILTIN_OPTIMIZER_IDS, isBuiltinOptimizer } from '../../optimizer/builtins.js'
+import { builtinOptimizerId } from '../../optimizer/builtins.js'
 import type { CommandKit } from '../command-kit.js'
 import { cliContext } from '../context.js'
 import { EXIT } from '../exit-codes.js'
@@ -49,8 +49,7 @@ export function registerLs({ program, io, exit }: CommandKit): void {
         try {
           const filter: ListFilter = {}
           if (flags.status) filter.status = flags.status
-          if (flags.optimizer)
-            filter.optimizer = isBuiltinOptimizer(flags.optimizer) ? BUILTIN_OPTIMIZER_IDS[flags.optimizer] : flags.optimizer
+          if (flags.optimizer) filter.optimizer = (await builtinOptimizerId(flags.optimizer)) ?? flags.optimizer
           if (flags.since !== undefined) filter.updatedSince = flags.since
           let items: SessionListing[] = await ctx.cairn.list(filter)
           if (flags.job !== undefined) items = items.filter((s) => s.job === flags.job)
