@@ -1,13 +1,4 @@
-import { defineConfig } from 'tsup'
+import { cairnPackage } from '../../tsup.config.base.js'
 
-export default defineConfig({
-  // The library, and the CLI behind the `cairn` bin (its shebang is kept and the file made executable).
-  entry: { index: 'src/index.ts', 'cli/main': 'src/cli/main.ts' },
-  format: ['esm'],
-  target: 'node20',
-  platform: 'node',
-  sourcemap: true,
-  // Declarations come from `tsc --build`; tsup must not wipe them.
-  dts: false,
-  clean: false,
-})
+// The CLI behind the `cairn` bin (its shebang is kept and the file made executable).
+export default cairnPackage({ 'cli/main': 'src/cli/main.ts' })
