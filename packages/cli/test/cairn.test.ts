@@ -3,7 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
-import { createCairn, defineConfig, MissingPackageError, SessionBusyError, UnknownJobError, UnknownOptimizerError, type Cairn } from 'cairn'
+import {
+  createCairn,
+  defineConfig,
+  MissingPackageError,
+  SessionBusyError,
+  UnknownJobError,
+  UnknownOptimizerError,
+  type Cairn,
+} from '@cairn/cli'
 import { importOptional } from '../src/lazy-import.js'
 import { categorical, float, int, space } from './helpers/deps.js'
 

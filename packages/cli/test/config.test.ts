@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { float, space, tpe } from './helpers/deps.js'
 import { afterAll, describe, expect, test } from 'vitest'
-import { ConfigError, defineConfig, loadConfig } from 'cairn'
+import { ConfigError, defineConfig, loadConfig } from '@cairn/cli'
 import { checkOptimizerNames, validateConfig } from '../src/config/validate.js'
 
 const objective = ({ x }: { x: number }): number => x * x
@@ -82,7 +82,7 @@ describe('loadConfig', () => {
     await mkdir(cwd, { recursive: true })
     await writeFile(
       join(cwd, 'cairn.config.ts'),
-      `import { float, space } from '@cairn/core'\nimport { defineConfig } from 'cairn'\nexport default defineConfig({ store: 'fs:./s', jobs: { a: { space: space({ x: float(0, 1) }), objective: ({ x }: { x: number }) => x } } })\n`,
+      `import { float, space } from '@cairn/core'\nimport { defineConfig } from '@cairn/cli'\nexport default defineConfig({ store: 'fs:./s', jobs: { a: { space: space({ x: float(0, 1) }), objective: ({ x }: { x: number }) => x } } })\n`,
     )
     const loaded = await loadConfig({ cwd })
     expect(loaded.path).toBe(join(cwd, 'cairn.config.ts'))

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createCairn, defineConfig, type Cairn } from 'cairn'
+import { createCairn, defineConfig, type Cairn } from '@cairn/cli'
 import { renderReport } from '../src/report/html.js'
 import { categorical, float, int, space, type TrialRecord } from './helpers/deps.js'
 

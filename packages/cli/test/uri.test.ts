@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { parseStoreUri, StoreUriError } from 'cairn'
+import { parseStoreUri, StoreUriError } from '@cairn/cli'
 import { formatStoreSpec } from '../src/store/uri.js'
 
 describe('parseStoreUri', () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `cairn` command. Runs from `dist/cli/main.js` (the package's bin), or from source in this
- * repository: `node --conditions=@cairn/source --import tsx packages/cairn/src/cli/main.ts`.
+ * repository: `node --conditions=@cairn/source --import tsx packages/cli/src/cli/main.ts`.
  */
 import { runCli } from './program.js'
 
