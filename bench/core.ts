@@ -17,8 +17,6 @@ import { pathToFileURL } from 'node:url'
 import {
   CHANNEL_NAMES,
   createMemoryStore,
-  encodeHead,
-  encodeTrial,
   float,
   int,
   resumeSession,
@@ -27,6 +25,7 @@ import {
   type CheckpointStore,
   type SessionHandle,
 } from '@cairn/core'
+import { encodeHead, encodeTrial } from '@cairn/core/store-kit'
 import { randomSearch } from '@cairn/optimizers'
 import { createFsStore } from '@cairn/store-fs'
 import { createLevelStore } from '@cairn/store-level'

@@ -1,6 +1,6 @@
 // Makes sure the system programs the tests use are present before `vitest run`:
 // Java 17+ for DynamoDB Local (@cairn/store-dynamodb, @cairn/recovery, examples/distributed)
-// and Debian's Chromium for the HTML report test (cairn). Installs them from Debian's
+// and Debian's Chromium for the HTML report test (@cairn/cli). Installs them from Debian's
 // packages when running as root with apt-get; otherwise says how, and fails.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'

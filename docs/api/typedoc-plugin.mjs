@@ -1,5 +1,6 @@
 // A local TypeDoc plugin for `pnpm docs:api`:
-// - names each entry point after its package (`@cairn/core`), not its path (`core/src`);
+// - names each entry point after its package (`@cairn/core`, `@cairn/core/store-kit`), not its
+//   path (`core/src`, `core/src/store-kit`);
 // - emits TSDoc examples as ```typescript fences, so docs/test/docs.test.ts (which runs every
 //   ```ts block under docs/) leaves the generated reference alone.
 import { readFileSync } from 'node:fs'
@@ -13,10 +14,12 @@ const packages = fileURLToPath(new URL('../../packages/', import.meta.url))
 export function load(app) {
   app.converter.on(Converter.EVENT_RESOLVE_BEGIN, (context) => {
     for (const mod of context.project.children ?? []) {
-      const dir = /^([^/]+)\/src$/.exec(mod.name)?.[1]
+      // `core/src` is the package's main entry; `core/src/store-kit` its `/store-kit` subpath.
+      const [, dir, subpath] = /^([^/]+)\/src(?:\/([^/]+))?$/.exec(mod.name) ?? []
       if (!dir) continue
       try {
-        mod.name = JSON.parse(readFileSync(`${packages}${dir}/package.json`, 'utf8')).name
+        const name = JSON.parse(readFileSync(`${packages}${dir}/package.json`, 'utf8')).name
+        mod.name = subpath ? `${name}/${subpath}` : name
       } catch {
         // keep the path-derived name
       }

@@ -5,7 +5,7 @@
  * the same session (`quickstart`) resumes where it stopped.
  */
 import { tpe } from '@cairn/optimizers'
-import { defineConfig } from 'cairn'
+import { defineConfig } from '@cairn/cli'
 import { crossValidatedAccuracy, forestSpace, type ForestParams } from './src/model.js'
 import { loadPenguins, type Penguin } from './src/penguins.js'
 

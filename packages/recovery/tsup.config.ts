@@ -1,12 +1,3 @@
-import { defineConfig } from 'tsup'
+import { cairnPackage } from '../../tsup.config.base.js'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  target: 'node20',
-  platform: 'node',
-  sourcemap: true,
-  // Declarations come from `tsc --build`; tsup must not wipe them.
-  dts: false,
-  clean: false,
-})
+export default cairnPackage()

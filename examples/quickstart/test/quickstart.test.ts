@@ -13,7 +13,7 @@ import { createLevelStore } from '@cairn/store-level'
 
 const require = createRequire(import.meta.url)
 const config = fileURLToPath(new URL('../cairn.config.ts', import.meta.url))
-const cli = fileURLToPath(new URL('../../../packages/cairn/src/cli/main.ts', import.meta.url))
+const cli = fileURLToPath(new URL('../../../packages/cli/src/cli/main.ts', import.meta.url))
 const tsx = require.resolve('tsx')
 const TRIALS = 8
 let dir: string

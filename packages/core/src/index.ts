@@ -20,10 +20,10 @@ export { Rng } from './random/rng.js'
 
 export { float, int, categorical } from './space/params.js'
 export type { Param, FloatParam, IntParam, CategoricalParam, RangeOptions } from './space/params.js'
-export { space, parseSpace, assertCandidate, SearchSpaceSchema } from './space/space.js'
+export { space, parseSpace, assertCandidate } from './space/space.js'
 export type { SearchSpace, Candidate, ParamValue } from './space/space.js'
 
-export { TERMINAL_STATUSES, isTerminal } from './checkpoint/types.js'
+export { isTerminal } from './checkpoint/types.js'
 export type {
   CheckpointHead,
   TrialRecord,
@@ -38,21 +38,6 @@ export type {
   WarmStartInfo,
   SeedTrial,
 } from './checkpoint/types.js'
-export { HeadBodySchema, TrialBodySchema, LeaseSchema, ProgressSchema } from './checkpoint/schema.js'
-export {
-  encodeHead,
-  decodeHead,
-  encodeTrial,
-  decodeTrial,
-  encodeJsonRecord,
-  decodeJsonRecord,
-  headToListing,
-  cloneHead,
-} from './checkpoint/codec.js'
-export { seal, open as openEnvelope, MAGIC, ENVELOPE_OVERHEAD } from './checkpoint/envelope.js'
-export type { RecordKind } from './checkpoint/envelope.js'
-export { HEAD_FORMAT_VERSION, TRIAL_FORMAT_VERSION, headMigrations, trialMigrations } from './checkpoint/migrate.js'
-export type { Migration } from './checkpoint/migrate.js'
 export { canonicalJson } from './util/canonical-json.js'
 export { CanonicalJsonEncoder } from './util/canonical-json-encoder.js'
 export type { CanonicalJsonProblem, CanonicalJsonProblemReason, CanonicalJsonProblemHandler } from './util/canonical-json-problem.js'
@@ -75,15 +60,13 @@ export type {
   EvictOptions,
   EvictionReport,
 } from './store/warm-start-contract.js'
-export { rankWarmStartEntries, latestWarmStartEntry, selectEvictions } from './store/warm-start-contract.js'
-export { encodeWarmStartEntry, decodeWarmStartEntry } from './store/warm-start-codec.js'
-export { validateEntryInput, newWarmStartEntry } from './store/warm-start-input.js'
-export { matchesFilter, pageListings, checkPaging } from './store/list-filter.js'
-export { assertSessionId, newSessionId } from './store/session-id.js'
-export { MemoryStore, createMemoryStore, corruptListing } from './store/memory.js'
+export { createMemoryStore } from './store/memory.js'
+export type { MemoryStore } from './store/memory.js'
+export { SPECIFICATION_VERSION } from './session/specification.js'
 
 export type {
   Optimizer,
+  OptimizerCapabilities,
   Sampler,
   InitContext,
   StepContext,

@@ -1,15 +1,7 @@
 // biome-ignore-all lint/suspicious/noSparseArray: arrays with holes are among the cases under test
 import { describe, expect, test } from 'vitest'
-import {
-  CanonicalJsonEncoder,
-  canonicalJson,
-  encodeHead,
-  encodeTrial,
-  InvalidInputError,
-  openEnvelope,
-  Rng,
-  type CanonicalJsonProblem,
-} from '../src/index.js'
+import { CanonicalJsonEncoder, canonicalJson, InvalidInputError, Rng, type CanonicalJsonProblem } from '../src/index.js'
+import { encodeHead, encodeTrial, openEnvelope } from '../src/store-kit.js'
 import { referenceCanonicalJson } from './helpers/reference-canonical-json.js'
 import { head as makeHead, trial as makeTrial } from './helpers/records.js'
 

@@ -1,15 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import {
-  CheckpointCorruptError,
-  InvalidInputError,
-  decodeHead,
-  decodeTrial,
-  encodeHead,
-  encodeTrial,
-  ResumeMismatchError,
-  seal,
-  type CheckpointHead,
-} from '../src/index.js'
+import { CheckpointCorruptError, InvalidInputError, ResumeMismatchError, type CheckpointHead } from '../src/index.js'
+import { decodeHead, decodeTrial, encodeHead, encodeTrial, seal } from '../src/store-kit.js'
 
 function head(overrides: Partial<CheckpointHead> = {}): CheckpointHead {
   return {

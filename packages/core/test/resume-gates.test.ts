@@ -12,6 +12,7 @@ import {
   startSession,
   type MemoryStore,
 } from '../src/index.js'
+import { corruptHead } from '../src/testing.js'
 import { sphere, uniform, uniformSampler } from './helpers/optimizers.js'
 
 async function pausedSession(store: MemoryStore, extra: Record<string, unknown> = {}): Promise<string> {
@@ -125,7 +126,7 @@ describe('resume refuses what does not match, and changes nothing', () => {
     const store = createMemoryStore()
     const id = await pausedSession(store)
     const garbage = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16])
-    store.unsafeSetHeadBytes(id, garbage)
+    await corruptHead(store, id, garbage)
     const err = await resumeSession(store, id, { optimizer: uniform(), objective: sphere }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CheckpointCorruptError)
     expect((err as Error).message).toContain(id)

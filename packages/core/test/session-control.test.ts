@@ -11,7 +11,7 @@ import {
   TimeoutError,
   type SessionEvent,
 } from '../src/index.js'
-import type { SessionDriver } from '../src/session/driver.js'
+import { waiterCount } from '../src/testing.js'
 import { sphere, uniform } from './helpers/optimizers.js'
 
 function gate(): { open: () => void; wait: Promise<void> } {
@@ -148,7 +148,7 @@ describe('wait and compile', () => {
     const aborted = handle.wait({ signal: controller.signal })
     controller.abort(new Error('caller gave up'))
     await expect(aborted).rejects.toThrow('caller gave up')
-    expect((handle as SessionDriver).waiterCount).toBe(0)
+    expect(waiterCount(handle)).toBe(0)
     release.open()
     expect((await handle.wait()).status).toBe('completed')
   })

@@ -1,4 +1,5 @@
 import { askTell, type Json, type Optimizer, type Sampler, type SearchSpace } from '@cairn/core'
+import { OPTIMIZER_IDS } from './ids.js'
 import { invalidInput } from './common/errors.js'
 import { OptionReader } from './common/options.js'
 import { requireSpace } from './common/require-space.js'
@@ -121,7 +122,9 @@ export function gridSearch(options: GridSearchOptions = {}): Optimizer<GridSearc
   const resolution = r.int('resolution', 5, 1, 1_000_000)
   const maxDiscrete = r.int('maxDiscreteValues', 1000, 2, 1_000_000)
   const sampler: Sampler<GridSearchState> = {
-    id: '@cairn/optimizers/grid',
+    id: OPTIMIZER_IDS.grid,
+    // Uses no randomness: every seed walks the same grid.
+    capabilities: { deterministic: true },
     stateVersion: 1,
     options: { resolution, maxDiscreteValues: maxDiscrete },
     init: (ctx) => {

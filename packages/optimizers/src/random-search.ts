@@ -1,5 +1,6 @@
 import { askTell, type Json, type Optimizer, type Sampler } from '@cairn/core'
 import { OptionReader } from './common/options.js'
+import { OPTIMIZER_IDS } from './ids.js'
 import { requireSpace } from './common/require-space.js'
 import { jsonStateCodec } from './common/state-codec.js'
 import { sampleUniform } from './space-math/index.js'
@@ -26,7 +27,7 @@ const isState = (v: unknown): v is RandomSearchState => typeof v === 'object' &&
 export function randomSearch(options: RandomSearchOptions = {}): Optimizer<RandomSearchState> {
   new OptionReader(NAME, options, [])
   const sampler: Sampler<RandomSearchState> = {
-    id: '@cairn/optimizers/random',
+    id: OPTIMIZER_IDS.random,
     stateVersion: 1,
     options: {} satisfies Json,
     init: (ctx) => {

@@ -15,7 +15,6 @@ const mixed = space({
 describeOptimizer('randomSearch', () => randomSearch(), { space: mixed })
 describeOptimizer('gridSearch', () => gridSearch({ resolution: 2 }), {
   space: space({ x: float(-1, 1), n: int(1, 3), kind: categorical(['a', 'b']) }),
-  deterministic: true,
 })
 // Few startup trials so most conformance trials exercise the model.
 describeOptimizer('tpe', () => tpe({ nStartupTrials: 4 }), { space: mixed, trials: 14 })

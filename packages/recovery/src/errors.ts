@@ -15,7 +15,7 @@ export class RecoveryConfigError extends InvalidInputError {
  * The session names no job, or a job the monitor's registry does not know. It cannot change
  * by retrying, so the monitor gives up on the session at once.
  */
-export class UnknownJobError extends InvalidInputError {
+export class UnknownRecoveryJobError extends InvalidInputError {
   readonly sessionId: string
   readonly job: string | undefined
   constructor(sessionId: string, job: string | undefined, known: readonly string[]) {
@@ -65,7 +65,7 @@ export type SkipReason = 'already-running' | 'already-terminal' | 'not-running' 
 /**
  * Sorts an attempt's error: `AlreadyRunningError` (another monitor or worker has the lease),
  * `AlreadyTerminalError`, `NotFoundError`, `LeaseLostError` and `RevisionConflictError`
- * (another driver committed first: it took the session over) are skips; `UnknownJobError`,
+ * (another driver committed first: it took the session over) are skips; `UnknownRecoveryJobError`,
  * `ResumeMismatchError`, `CheckpointCorruptError` and other `InvalidInputError`s are permanent;
  * anything else is retryable.
  */

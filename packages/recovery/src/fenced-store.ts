@@ -34,6 +34,10 @@ export class FencedStore implements CheckpointStore {
     private readonly sessionId: string,
   ) {}
 
+  get specificationVersion(): 'v1' {
+    return this.inner.specificationVersion
+  }
+
   get capabilities(): StoreCapabilities {
     return this.inner.capabilities
   }

@@ -1,5 +1,5 @@
 import type { CheckpointHead, Optimizer, ResumeOptions } from '@cairn/core'
-import { RecoveryConfigError, UnknownJobError } from './errors.js'
+import { RecoveryConfigError, UnknownRecoveryJobError } from './errors.js'
 
 /** What a job definition (or an optimizer factory) is given when a session is recovered. */
 export interface JobContext {
@@ -21,17 +21,17 @@ export type OptimizerSource = Optimizer<any> | ((ctx: JobContext) => Optimizer<a
  * `leaseTtlMs` …). `owner` and `signal` belong to the monitor.
  *
  * @example
- * const quadratic: JobDefinition = {
+ * const quadratic: RecoveryJob = {
  *   optimizer: () => tpe(),
  *   objective: ({ x }) => (x - 1) ** 2,
  * }
  */
-export type JobDefinition<Example = unknown> = Omit<ResumeOptions<Example>, 'optimizer' | 'owner' | 'signal'> & {
+export type RecoveryJob<Example = unknown> = Omit<ResumeOptions<Example>, 'optimizer' | 'owner' | 'signal'> & {
   optimizer: OptimizerSource
 }
 
 /** A job definition, or a function that builds one per recovered session (to close over its id, say). */
-export type JobEntry = JobDefinition<any> | ((ctx: JobContext) => JobDefinition<any> | Promise<JobDefinition<any>>)
+export type JobEntry = RecoveryJob<any> | ((ctx: JobContext) => RecoveryJob<any> | Promise<RecoveryJob<any>>)
 
 /** Job name → what resumes it: a `Map` or a plain object. The composition root supplies it. */
 export type JobRegistry = ReadonlyMap<string, JobEntry> | Readonly<Record<string, JobEntry>>
@@ -68,7 +68,7 @@ export function jobNames(jobs: JobRegistry): string[] {
 
 /**
  * The `resumeSession` options for the session in `ctx` (without `owner`): looks its job up,
- * calls the entry and optimizer factories. Throws `UnknownJobError` when the job is missing.
+ * calls the entry and optimizer factories. Throws `UnknownRecoveryJobError` when the job is missing.
  */
 export async function resolveJob(
   jobs: JobRegistry,
@@ -76,14 +76,14 @@ export async function resolveJob(
   job: string | undefined,
   ctx: Omit<JobContext, 'job'>,
 ): Promise<ResumeOptions> {
-  if (job === undefined) throw new UnknownJobError(sessionId, undefined, jobNames(jobs))
+  if (job === undefined) throw new UnknownRecoveryJobError(sessionId, undefined, jobNames(jobs))
   const entry =
     jobs instanceof Map
       ? (jobs as ReadonlyMap<string, JobEntry>).get(job)
       : Object.hasOwn(jobs, job)
         ? (jobs as Record<string, JobEntry>)[job]
         : undefined
-  if (entry === undefined) throw new UnknownJobError(sessionId, job, jobNames(jobs))
+  if (entry === undefined) throw new UnknownRecoveryJobError(sessionId, job, jobNames(jobs))
   const full: JobContext = { ...ctx, job }
   const definition = typeof entry === 'function' ? await entry(full) : entry
   if (definition === null || typeof definition !== 'object')

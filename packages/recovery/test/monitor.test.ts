@@ -15,7 +15,7 @@ import {
   RECOVERY_CHANNEL_NAMES,
   RecoveryMonitor,
   ResumeExecutor,
-  UnknownJobError,
+  UnknownRecoveryJobError,
   type RecoveryEvent,
   type RecoveryExecutor,
 } from '../src/index.js'
@@ -114,7 +114,7 @@ describe('RecoveryMonitor', () => {
     expect(h.events.map((e) => e.type)).toEqual(['detected', 'failed', 'exhausted'])
     const failed = h.of('failed')[0]
     expect(failed).toMatchObject({ attempt: 1, retryable: false, willRetry: false, nextAttemptAt: null })
-    expect(failed?.error).toBeInstanceOf(UnknownJobError)
+    expect(failed?.error).toBeInstanceOf(UnknownRecoveryJobError)
     expect((failed!.error as Error).message).toMatch(/^\[@cairn\/recovery\] session "nojob"/)
     expect(h.of('exhausted')[0]).toMatchObject({ reason: 'permanent', attempts: 1 })
     expect(onFailure).toHaveBeenCalledTimes(1)

@@ -1,6 +1,8 @@
 import { InvalidInputError } from '@cairn/core'
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, DEFAULT_RECOVERY_POLICY, RecoveryConfigError, resolvePolicy } from '../src/index.js'
+import { backoffDelay } from '../src/backoff.js'
+import { RecoveryConfigError } from '../src/index.js'
+import { DEFAULT_RECOVERY_POLICY, resolvePolicy } from '../src/policy.js'
 
 describe('resolvePolicy', () => {
   it('is disabled with the documented defaults when no policy is given', () => {

@@ -4,12 +4,11 @@ import {
   LeaseLostError,
   NotFoundError,
   RevisionConflictError,
-  encodeHead,
-  encodeTrial,
   type CommitRequest,
   type CommitResult,
   type TrialRecord,
 } from '@cairn/core'
+import { encodeHead, encodeTrial } from '@cairn/core/store-kit'
 import type { PutItemCommandInput } from '@aws-sdk/client-dynamodb'
 import { deleteChunks, itemSize, layoutValue, type StoredValue } from './chunks.js'
 import type { StoreContext } from './context.js'

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib'
-import { CheckpointCorruptError, canonicalJson, headToListing, type CheckpointHead, type Lease, type SessionListing } from '@cairn/core'
+import { CheckpointCorruptError, canonicalJson, type CheckpointHead, type Lease, type SessionListing } from '@cairn/core'
+import { headToListing } from '@cairn/core/store-kit'
 import { av, num, str, type Item } from './db.js'
 import { A } from './table-design.js'
 

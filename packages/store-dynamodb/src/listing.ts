@@ -1,4 +1,5 @@
-import { channels, checkPaging, corruptListing, matchesFilter, type ListFilter, type ListPage, type SessionListing } from '@cairn/core'
+import { channels, type ListFilter, type ListPage, type SessionListing } from '@cairn/core'
+import { checkPaging, corruptListing, matchesFilter } from '@cairn/core/store-kit'
 import type { StoreContext } from './context.js'
 import { av, str, type Item } from './db.js'
 import { listingOf } from './head-item.js'

@@ -1,4 +1,5 @@
-import { CheckpointCorruptError, NotFoundError, decodeHead, type CheckpointHead, type ControlRequest } from '@cairn/core'
+import { CheckpointCorruptError, NotFoundError, type CheckpointHead, type ControlRequest } from '@cairn/core'
+import { decodeHead } from '@cairn/core/store-kit'
 import { chunkRefOf, readValue } from './chunks.js'
 import type { StoreContext } from './context.js'
 import { num, str, type Item } from './db.js'

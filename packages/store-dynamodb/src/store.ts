@@ -4,9 +4,6 @@ import {
   InvalidInputError,
   NotFoundError,
   RevisionConflictError,
-  assertSessionId,
-  decodeTrial,
-  encodeHead,
   type CheckpointHead,
   type CheckpointStore,
   type CommitRequest,
@@ -25,6 +22,7 @@ import {
   type WarmStartEntryInput,
   type WarmStartStore,
 } from '@cairn/core'
+import { assertSessionId, decodeTrial, encodeHead } from '@cairn/core/store-kit'
 import { deleteChunks, itemSize, layoutValue, readValue } from './chunks.js'
 import { commit } from './commit.js'
 import type { StoreContext } from './context.js'
@@ -52,6 +50,7 @@ const READ_RANGE_MIN = 1_000
  * the IAM permissions it needs.
  */
 export class DynamoDbStore implements CheckpointStore, WarmStartStore {
+  readonly specificationVersion = 'v1'
   readonly capabilities: StoreCapabilities = { durable: true, multiProcess: true, multiMachine: true }
   readonly tableName: string
   private readonly ctx: StoreContext

@@ -1,4 +1,5 @@
-import { RevisionConflictError, encodeTrial, type TrialRecord } from '@cairn/core'
+import { RevisionConflictError, type TrialRecord } from '@cairn/core'
+import { encodeTrial } from '@cairn/core/store-kit'
 import { deleteChunks, layoutValue, type StoredValue } from './chunks.js'
 import type { StoreContext } from './context.js'
 import { av, num, str, type Item } from './db.js'

@@ -3,18 +3,20 @@ import {
   CheckpointCorruptError,
   InvalidInputError,
   channels,
-  decodeWarmStartEntry,
-  encodeWarmStartEntry,
-  latestWarmStartEntry,
-  rankWarmStartEntries,
-  selectEvictions,
-  newWarmStartEntry,
   type EvictOptions,
   type EvictionReport,
   type LookupOptions,
   type WarmStartEntry,
   type WarmStartEntryInput,
 } from '@cairn/core'
+import {
+  decodeWarmStartEntry,
+  encodeWarmStartEntry,
+  latestWarmStartEntry,
+  rankWarmStartEntries,
+  selectEvictions,
+  newWarmStartEntry,
+} from '@cairn/core/store-kit'
 import { chunkRefOf, deleteChunks, itemSize, layoutValue, readValue } from './chunks.js'
 import type { StoreContext } from './context.js'
 import { av, num, str, type Item } from './db.js'

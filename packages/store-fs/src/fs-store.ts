@@ -9,8 +9,10 @@ import {
   LeaseLostError,
   NotFoundError,
   RevisionConflictError,
-  assertSessionId,
   channels,
+} from '@cairn/core'
+import {
+  assertSessionId,
   checkPaging,
   corruptListing,
   decodeHead,
@@ -19,7 +21,7 @@ import {
   encodeTrial,
   matchesFilter,
   pageListings,
-} from '@cairn/core'
+} from '@cairn/core/store-kit'
 import type {
   CheckpointHead,
   CheckpointStore,
@@ -118,6 +120,7 @@ const DEFAULT_JOURNAL_BYTES = 1024 * 1024
 const JOURNAL_RECORDS_MIN = 8
 
 class FsStoreImpl implements FsStore {
+  readonly specificationVersion = 'v1'
   readonly capabilities: StoreCapabilities = { durable: true, multiProcess: true, multiMachine: false }
   readonly dir: string
   private readonly layout: Layout

@@ -1,4 +1,5 @@
-import { CheckpointCorruptError, canonicalJson, headToListing } from '@cairn/core'
+import { CheckpointCorruptError, canonicalJson } from '@cairn/core'
+import { headToListing } from '@cairn/core/store-kit'
 import type { CheckpointHead, SessionListing } from '@cairn/core'
 
 /**

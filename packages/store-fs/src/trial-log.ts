@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises'
-import { CheckpointCorruptError, decodeTrial } from '@cairn/core'
+import { CheckpointCorruptError } from '@cairn/core'
+import { decodeTrial } from '@cairn/core/store-kit'
 import type { TrialRecord } from '@cairn/core'
 import { isMissing } from './io.js'
 

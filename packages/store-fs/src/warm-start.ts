@@ -1,15 +1,14 @@
 import { readdir, rmdir } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { CheckpointCorruptError, channels } from '@cairn/core'
 import {
-  CheckpointCorruptError,
-  channels,
   decodeWarmStartEntry,
   encodeWarmStartEntry,
   latestWarmStartEntry,
   rankWarmStartEntries,
   selectEvictions,
   newWarmStartEntry,
-} from '@cairn/core'
+} from '@cairn/core/store-kit'
 import type { EvictOptions, EvictionReport, LookupOptions, WarmStartEntry, WarmStartEntryInput } from '@cairn/core'
 import { ensureDir, errorCode, isMissing, readIfExists, unlinkIfExists, writeFileAtomic } from './io.js'
 import { ENTRY_SUFFIX, PKG, decodePlainName, encodeName, type Layout } from './layout.js'

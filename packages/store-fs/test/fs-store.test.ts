@@ -1,15 +1,8 @@
 import { readFile, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  AlreadyRunningError,
-  InvalidInputError,
-  encodeTrial,
-  LeaseLostError,
-  NotFoundError,
-  RevisionConflictError,
-  listSessions,
-} from '@cairn/core'
+import { AlreadyRunningError, InvalidInputError, LeaseLostError, NotFoundError, RevisionConflictError, listSessions } from '@cairn/core'
+import { encodeTrial } from '@cairn/core/store-kit'
 import { createFsStore, type FsStore } from '../src/index.js'
 import { advance, newHead, tempDir, trial } from './helpers.js'
 

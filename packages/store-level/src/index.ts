@@ -1,3 +1,4 @@
-export { createLevelStore, LevelStore } from './level-store.js'
+export { createLevelStore } from './level-store.js'
+export type { LevelStore } from './level-store.js'
 export type { LevelStoreOptions } from './options.js'
 export { LevelLockedError } from './errors.js'

@@ -1,10 +1,6 @@
+import { AlreadyRunningError, LeaseLostError, NotFoundError, RevisionConflictError, channels } from '@cairn/core'
 import {
-  AlreadyRunningError,
-  LeaseLostError,
-  NotFoundError,
-  RevisionConflictError,
   assertSessionId,
-  channels,
   checkPaging,
   corruptListing,
   decodeHead,
@@ -14,7 +10,7 @@ import {
   headToListing,
   matchesFilter,
   openEnvelope,
-} from '@cairn/core'
+} from '@cairn/core/store-kit'
 import type {
   CheckpointHead,
   CheckpointStore,
@@ -48,7 +44,8 @@ import { WarmStartEntries } from './warm-start.js'
 const READ_CHUNK_BYTES = 4 << 20
 
 /** Warm-start operations run one at a time, under this key of their own mutex. */
-const WARM_LOCK = 'warm-start'
+/** The lock every warm-start operation holds (one at a time per store). */
+export const WARM_LOCK = 'warm-start'
 
 /**
  * A checkpoint and warm-start store on LevelDB (through `level`, i.e. `classic-level` on
@@ -59,6 +56,7 @@ const WARM_LOCK = 'warm-start'
  * fail fast when the location is locked by another process).
  */
 export class LevelStore implements CheckpointStore, WarmStartStore {
+  readonly specificationVersion = 'v1'
   readonly capabilities: StoreCapabilities = { durable: true, multiProcess: false, multiMachine: false }
   /** The database directory. */
   readonly location: string
@@ -301,25 +299,6 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   async evict(options: EvictOptions): Promise<EvictionReport> {
     const w = await this.warm()
     return this.warmLock.run(WARM_LOCK, () => w.evict(options))
-  }
-
-  /**
-   * Test hook: overwrites a session's stored head bytes (to simulate corruption), as
-   * `MemoryStore#unsafeSetHeadBytes` does. Never use it on data you care about.
-   */
-  async unsafeSetHeadBytes(sessionId: string, bytes: Uint8Array): Promise<void> {
-    assertSessionId(sessionId)
-    const d = await this.ready()
-    await this.sessions.run(sessionId, async () => {
-      this.cache.delete(sessionId)
-      await d.heads.put(sessionId, bytes, { sync: this.options.sync })
-    })
-  }
-
-  /** Test hook: overwrites a stored warm-start entry's bytes. */
-  async unsafeSetWarmStartBytes(key: string, runId: string, bytes: Uint8Array): Promise<void> {
-    const w = await this.warm()
-    await this.warmLock.run(WARM_LOCK, () => w.putRaw(key, runId, bytes))
   }
 
   private async ready(): Promise<OpenDatabase> {

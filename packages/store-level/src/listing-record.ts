@@ -1,4 +1,5 @@
-import { CheckpointCorruptError, headToListing } from '@cairn/core'
+import { CheckpointCorruptError } from '@cairn/core'
+import { headToListing } from '@cairn/core/store-kit'
 import type { CheckpointHead, ControlRequest, Lease, SessionListing, SessionStatus } from '@cairn/core'
 
 /**

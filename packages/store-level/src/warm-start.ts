@@ -1,12 +1,12 @@
+import { channels } from '@cairn/core'
 import {
-  channels,
   decodeWarmStartEntry,
   encodeWarmStartEntry,
   latestWarmStartEntry,
   rankWarmStartEntries,
   selectEvictions,
   newWarmStartEntry,
-} from '@cairn/core'
+} from '@cairn/core/store-kit'
 import type { EvictOptions, EvictionReport, LookupOptions, WarmStartEntry, WarmStartEntryInput } from '@cairn/core'
 import { invalidInput } from './errors.js'
 import type { Sublevel } from './database.js'

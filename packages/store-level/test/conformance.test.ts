@@ -1,5 +1,6 @@
 import { describeCheckpointStore, describeWarmStartStore, removeDir, tempDir } from '@cairn/testkit'
 import { createLevelStore } from '../src/index.js'
+import { corruptHead, corruptWarmStartEntry } from '../src/testing.js'
 
 /** Bytes that are no Cairn record at all. */
 const GARBAGE = new TextEncoder().encode('this is not a cairn record \u0000\u0001\u0002')
@@ -9,8 +10,8 @@ async function fixture() {
   const store = createLevelStore({ location: dir })
   return {
     store,
-    corruptHead: (sessionId: string) => store.unsafeSetHeadBytes(sessionId, GARBAGE),
-    corruptWarmStartEntry: (key: string, runId: string) => store.unsafeSetWarmStartBytes(key, runId, GARBAGE),
+    corruptHead: (sessionId: string) => corruptHead(store, sessionId, GARBAGE),
+    corruptWarmStartEntry: (key: string, runId: string) => corruptWarmStartEntry(store, key, runId, GARBAGE),
     cleanup: () => removeDir(dir),
   }
 }

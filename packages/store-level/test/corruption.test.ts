@@ -3,6 +3,7 @@ import { CheckpointCorruptError, CHANNEL_NAMES, LeaseLostError } from '@cairn/co
 import { Level } from 'level'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLevelStore, type LevelStore } from '../src/index.js'
+import { corruptHead } from '../src/testing.js'
 import { advance, newHead, tempDir, trialAt } from './helpers.js'
 
 let dir: string
@@ -88,7 +89,7 @@ describe('a corrupt head', () => {
 
   it('is reported through the test hook too (what the conformance factory uses)', async () => {
     await seedThree()
-    await store.unsafeSetHeadBytes('c', new Uint8Array([1, 2, 3]))
+    await corruptHead(store, 'c', new Uint8Array([1, 2, 3]))
     await expect(store.load('c')).rejects.toThrow(/truncated/)
     expect((await store.load('b')).revision).toBe(1)
   })

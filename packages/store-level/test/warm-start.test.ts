@@ -2,6 +2,7 @@ import diagnostics from 'node:diagnostics_channel'
 import { CHANNEL_NAMES, InvalidInputError } from '@cairn/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLevelStore, type LevelStore } from '../src/index.js'
+import { corruptWarmStartEntry } from '../src/testing.js'
 import { tempDir } from './helpers.js'
 
 let dir: string
@@ -88,7 +89,7 @@ describe('warm-start entries', () => {
   it('drops a corrupt entry instead of returning it, and reports it on cairn:store:corrupt', async () => {
     await store.saveOverwrite('k', 'good', { kind: 'checkpoint', objective: 2, iteration: 1, payload: 1 })
     await store.saveOverwrite('k', 'bad', { kind: 'checkpoint', objective: 1, iteration: 1, payload: 2 })
-    await store.unsafeSetWarmStartBytes('k', 'bad', new Uint8Array([0x43, 0x41, 0x49, 0x52, 0x57, 9, 9]))
+    await corruptWarmStartEntry(store, 'k', 'bad', new Uint8Array([0x43, 0x41, 0x49, 0x52, 0x57, 9, 9]))
     const seen: unknown[] = []
     const onCorrupt = (message: unknown) => seen.push(message)
     diagnostics.subscribe(CHANNEL_NAMES.storeCorrupt, onCorrupt)

@@ -1,5 +1,6 @@
 import { createMemoryStore } from '@cairn/core'
 import type { CheckpointStore } from '@cairn/core'
+import { corruptHead } from '@cairn/core/testing'
 import { describeCheckpointStore } from '../src/index.js'
 
 const garbage = new TextEncoder().encode('this is not a checkpoint head')
@@ -8,6 +9,6 @@ describeCheckpointStore('memory (core)', async () => {
   const store = createMemoryStore()
   return {
     store: store as CheckpointStore,
-    corruptHead: async (sessionId) => store.unsafeSetHeadBytes(sessionId, garbage),
+    corruptHead: (sessionId) => corruptHead(store, sessionId, garbage),
   }
 })

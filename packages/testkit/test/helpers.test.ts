@@ -2,10 +2,9 @@ import { existsSync } from 'node:fs'
 import { stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
-import { createMemoryStore, decodeHead, decodeTrial, encodeHead, encodeTrial, resumeSession, startSession } from '@cairn/core'
+import { createMemoryStore, resumeSession, startSession } from '@cairn/core'
+import { decodeHead, decodeTrial, encodeHead, encodeTrial } from '@cairn/core/store-kit'
 import {
-  defaultObjective,
-  defaultSpace,
   killableStore,
   makeHead,
   makeTrial,
@@ -17,8 +16,9 @@ import {
   settle,
   SimulatedCrash,
   tempDir,
-  TEST_OWNER,
 } from '../src/index.js'
+import { TEST_OWNER } from '../src/helpers/head.js'
+import { defaultObjective, defaultSpace } from '../src/optimizer/defaults.js'
 import { childScriptPath, nodeArgs } from '../src/process/spawn.js'
 
 describe('makeHead / makeTrial / nextHead', () => {

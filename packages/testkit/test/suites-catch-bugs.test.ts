@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest'
 import { createMemoryStore } from '@cairn/core'
 import type { CheckpointStore, MemoryStore, Optimizer, WarmStartStore } from '@cairn/core'
+import { corruptHead, corruptWarmStartEntry } from '@cairn/core/testing'
 import { describeCheckpointStore, describeOptimizer, describeWarmStartStore } from '../src/index.js'
 import { randomSampler } from './fixtures/optimizers.js'
 import { record, runMatching } from './fixtures/recording-runner.js'
@@ -26,8 +27,8 @@ function broken(patch: (inner: MemoryStore) => Partial<CheckpointStore & WarmSta
     })
     return {
       store,
-      corruptHead: async (id: string) => inner.unsafeSetHeadBytes(id, garbage),
-      corruptWarmStartEntry: async (key: string, runId: string) => inner.unsafeSetWarmStartBytes(key, runId, garbage),
+      corruptHead: (id: string) => corruptHead(inner, id, garbage),
+      corruptWarmStartEntry: (key: string, runId: string) => corruptWarmStartEntry(inner, key, runId, garbage),
     }
   }
 }
@@ -137,6 +138,18 @@ describe('describeCheckpointStore catches broken stores', () => {
         ),
       'a corrupt head',
     ))
+
+  test('a store that declares an unknown specificationVersion', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'future contract',
+          broken(() => ({ specificationVersion: 'v2' as never })),
+          runner,
+        ),
+      'declares specificationVersion',
+      ['create + load round trip'],
+    ))
 })
 
 describe('describeWarmStartStore catches broken stores', () => {
@@ -170,6 +183,18 @@ describe('describeWarmStartStore catches broken stores', () => {
         ),
       'refresh lastAccessedAt',
     ))
+
+  test('a store that declares no specificationVersion', () =>
+    expectCaught(
+      (runner) =>
+        describeWarmStartStore(
+          'no contract version',
+          broken(() => ({ specificationVersion: undefined as never })),
+          runner,
+        ),
+      'declares specificationVersion',
+      ['saveOverwrite then lookup'],
+    ))
 })
 
 describe('describeOptimizer catches broken optimizers', () => {
@@ -189,8 +214,16 @@ describe('describeOptimizer catches broken optimizers', () => {
         return r
       },
       sampler: undefined,
+      capabilities: { ...inner.capabilities, sampler: false },
     } as Optimizer<unknown>
   }
+
+  test('an optimizer that claims the sampler capability without a sampler fails the capabilities test', () =>
+    expectCaught(
+      (runner) => describeOptimizer('false claim', () => ({ ...randomSampler(), sampler: undefined }), { runner, trials: 4 }),
+      'declares specificationVersion',
+      ['same seed'],
+    ))
 
   test('an optimizer with state outside encodeState fails the crash tests', () =>
     expectCaught((runner) => describeOptimizer('forgetful', forgetful, { runner, trials: 5 }), 'killed at each trial boundary', [
@@ -207,6 +240,7 @@ describe('describeOptimizer catches broken optimizers', () => {
             return {
               ...inner,
               sampler: undefined,
+              capabilities: { ...inner.capabilities, sampler: false },
               step: async (s, ctx) =>
                 inner.step(s, {
                   ...ctx,
@@ -250,6 +284,7 @@ describe('describeOptimizer catches broken optimizers', () => {
             return {
               ...inner,
               sampler: undefined,
+              capabilities: { ...inner.capabilities, sampler: false },
               encodeState: (s) => inner.encodeState({ ...(s as object), asked: 0 } as never),
               step: async (s, ctx) => {
                 const r = await inner.step(s, ctx)

@@ -1,4 +1,5 @@
 import { createMemoryStore } from '@cairn/core'
+import { corruptHead, corruptWarmStartEntry } from '@cairn/core/testing'
 import { describeWarmStartStore } from '../src/index.js'
 
 const garbage = new Uint8Array([0x43, 0x41, 0x49, 0x52, 0x57, 0, 1, 1, 2, 3, 4, 0, 0, 0, 1, 0x7b])
@@ -7,12 +8,12 @@ describeWarmStartStore('memory (core)', async () => {
   const store = createMemoryStore()
   return {
     store,
-    corruptHead: async (sessionId) => store.unsafeSetHeadBytes(sessionId, garbage),
-    corruptWarmStartEntry: async (key, runId) => store.unsafeSetWarmStartBytes(key, runId, garbage),
+    corruptHead: (sessionId) => corruptHead(store, sessionId, garbage),
+    corruptWarmStartEntry: (key, runId) => corruptWarmStartEntry(store, key, runId, garbage),
   }
 })
 
 describeWarmStartStore('memory (core), without a corruption hook', async () => {
   const store = createMemoryStore()
-  return { store, corruptHead: async (sessionId) => store.unsafeSetHeadBytes(sessionId, garbage) }
+  return { store, corruptHead: (sessionId) => corruptHead(store, sessionId, garbage) }
 })

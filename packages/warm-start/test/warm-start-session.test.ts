@@ -220,6 +220,7 @@ describe('WarmStartSession', () => {
     const inner = createMemoryStore()
     let fail = true
     const flaky: WarmStartStore = {
+      specificationVersion: 'v1',
       saveOverwrite: async (key: string, runId: string, entry: WarmStartEntryInput) => {
         if (fail) throw new Error('disk full')
         return inner.saveOverwrite(key, runId, entry)

@@ -10,9 +10,15 @@ export function askTell<State>(sampler: Sampler<State>): Optimizer<State> {
   if (!sampler || typeof sampler.ask !== 'function' || typeof sampler.init !== 'function')
     throw new InvalidInputError('askTell() needs a sampler with init() and ask()', 'sampler')
   return {
+    specificationVersion: 'v1',
     id: sampler.id,
     stateVersion: sampler.stateVersion,
     ...(sampler.options !== undefined ? { options: sampler.options } : {}),
+    capabilities: {
+      deterministic: sampler.capabilities?.deterministic ?? false,
+      sampler: true,
+      flatSpace: sampler.capabilities?.flatSpace ?? true,
+    },
     sampler,
     init: (ctx) => sampler.init(ctx),
     encodeState: (state) => sampler.encodeState(state),

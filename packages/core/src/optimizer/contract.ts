@@ -87,17 +87,41 @@ export interface ProposedTrial {
 export type StepResult<State> = { kind: 'continue'; state: State; trial: ProposedTrial } | { kind: 'halt'; state: State; reason: string }
 
 /**
+ * What an optimizer declares about itself. `@cairn/testkit`'s `describeOptimizer` reads these
+ * to choose the checks that apply, and the session driver reads `sampler`.
+ */
+export interface OptimizerCapabilities {
+  /**
+   * Proposes the same candidates whatever the seed (grid search). Every optimizer must give
+   * the same candidates for the same seed; this says different seeds do not differ either.
+   */
+  readonly deterministic: boolean
+  /** Built by `askTell()`: `optimizer.sampler` is set, so the driver can keep several trials in flight. */
+  readonly sampler: boolean
+  /**
+   * Proposes points of the session's flat `SearchSpace` (`float`, `int`, `categorical`
+   * params), so sessions must give `space`. False for optimizers that build their own
+   * candidates, such as program search over a trainset.
+   */
+  readonly flatSpace: boolean
+}
+
+/**
  * An optimizer: pure state in, state out. Write `step` directly, or a `Sampler` wrapped by
  * `askTell()`. The state must be bounded (history comes from the session) and round-trip
  * through `encodeState`/`decodeState` exactly.
  */
 export interface Optimizer<State = unknown> {
+  /** The version of this contract the optimizer implements (`'v1'`); the session driver refuses a version it does not know. */
+  readonly specificationVersion: 'v1'
   /** e.g. `@cairn/optimizers/tpe`; checked on resume. */
   readonly id: string
   /** Bump when `encodeState`'s format changes; checked on resume. */
   readonly stateVersion: number
   /** JSON options, stored with the session for inspection. */
   readonly options?: Json
+  /** What this optimizer is (see `OptimizerCapabilities`). */
+  readonly capabilities: OptimizerCapabilities
   init(ctx: InitContext): State | Promise<State>
   step(state: State, ctx: StepContext): Promise<StepResult<State>>
   encodeState(state: State): Uint8Array
@@ -128,6 +152,11 @@ export interface Sampler<State = unknown> {
   readonly id: string
   readonly stateVersion: number
   readonly options?: Json
+  /**
+   * Passed on to the optimizer `askTell()` builds (whose `sampler` capability is always true).
+   * Defaults: `deterministic: false`, `flatSpace: true`.
+   */
+  readonly capabilities?: Partial<Pick<OptimizerCapabilities, 'deterministic' | 'flatSpace'>>
   init(ctx: InitContext): State | Promise<State>
   ask(state: State, ctx: AskContext): AskResult<State> | Promise<AskResult<State>>
   /** Learns from a finished trial; trials are told in index order. Default: state unchanged. */

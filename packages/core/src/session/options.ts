@@ -4,6 +4,7 @@ import { InvalidInputError } from '../errors.js'
 import type { Optimizer } from '../optimizer/contract.js'
 import { parseSpace, type SearchSpace } from '../space/space.js'
 import { canonicalJson } from '../util/canonical-json.js'
+import { checkSpecificationVersion } from './specification.js'
 import type { DriveOptions, ResumeOptions, StartOptions } from './types.js'
 
 export const DEFAULT_LEASE_TTL_MS = 30_000
@@ -62,6 +63,7 @@ export function checkStartOptions(opts: StartOptions): SearchSpace | undefined {
 function checkOptimizer(optimizer: Optimizer | undefined): void {
   if (optimizer === null || typeof optimizer !== 'object')
     throw new InvalidInputError('is required (e.g. tpe() from @cairn/optimizers)', 'optimizer')
+  checkSpecificationVersion(optimizer, 'optimizer')
   if (typeof optimizer.id !== 'string' || optimizer.id.length === 0)
     throw new InvalidInputError('must have a non-empty string id', 'optimizer.id')
   if (!Number.isSafeInteger(optimizer.stateVersion) || optimizer.stateVersion < 0)

@@ -4,6 +4,7 @@ import { Rng } from '../random/rng.js'
 import { parseSpace } from '../space/space.js'
 import type { CheckpointStore } from '../store/contract.js'
 import { assertSessionId } from '../store/session-id.js'
+import { checkSpecificationVersion } from './specification.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { SessionDriver } from './driver.js'
 import { retryWhileLeased } from './lease-wait.js'
@@ -38,6 +39,7 @@ export async function resumeSession<Example = unknown>(
 /** One attempt of `resumeSession`. */
 async function resumeOnce<Example>(store: CheckpointStore, sessionId: string, opts: ResumeOptions<Example>): Promise<SessionHandle> {
   if (!store || typeof store.load !== 'function') throw new InvalidInputError('must be a CheckpointStore', 'store')
+  checkSpecificationVersion(store, 'store')
   assertSessionId(sessionId)
   checkDriveOptions(opts as ResumeOptions)
   const maxSeeds = checkWarmStartOptions(opts.warmStart)

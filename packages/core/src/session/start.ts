@@ -8,6 +8,7 @@ import { SessionDriver } from './driver.js'
 import { targetOf } from './target.js'
 import { checkStartOptions, DEFAULT_LEASE_TTL_MS, defaultDirection, defaultOwner, limitsFrom, randomSeed } from './options.js'
 import { claim, unclaim } from './registry.js'
+import { checkSpecificationVersion } from './specification.js'
 import { checkWarmStartOptions, findWarmStart, seedViews, WarmStartWriter, type WarmStartFound } from './warm-start.js'
 import { warmStartKeys, type WarmStartKeys } from './warm-start-keys.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
@@ -21,6 +22,7 @@ import type { SessionHandle, StartOptions } from './types.js'
 export async function startSession<Example = unknown>(opts: StartOptions<Example>): Promise<SessionHandle> {
   const space = checkStartOptions(opts as StartOptions)
   const maxSeeds = checkWarmStartOptions(opts.warmStart)
+  if (opts.store !== undefined) checkSpecificationVersion(opts.store, 'store')
   const store = opts.store ?? createMemoryStore()
   const sessionId = opts.sessionId ?? newSessionId()
   assertSessionId(sessionId)

@@ -5,6 +5,7 @@ import type { TrialView } from '../optimizer/contract.js'
 import type { WarmStartEntry, WarmStartStore } from '../store/warm-start-contract.js'
 import { channels, publish } from '../telemetry/channels.js'
 import { BestTrials } from './best-trials.js'
+import { checkSpecificationVersion } from './specification.js'
 import type { WarmStartKeys } from './warm-start-keys.js'
 import type { WarmStartOptions } from './types.js'
 
@@ -128,6 +129,7 @@ export function checkWarmStartOptions(ws: WarmStartOptions | undefined): number 
   if (ws === undefined) return DEFAULT_MAX_SEED_TRIALS
   if (ws === null || typeof ws !== 'object' || !ws.store || typeof ws.store.lookup !== 'function')
     throw new InvalidInputError('must be { store: WarmStartStore, maxSeedTrials?, reuseFinal? }', 'warmStart')
+  checkSpecificationVersion(ws.store, 'warmStart.store')
   const max = ws.maxSeedTrials ?? DEFAULT_MAX_SEED_TRIALS
   if (!Number.isSafeInteger(max) || max < 0 || max > MAX_SEED_TRIALS)
     throw new InvalidInputError(`must be an integer in [0, ${MAX_SEED_TRIALS}]`, 'warmStart.maxSeedTrials')

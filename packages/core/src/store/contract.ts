@@ -63,6 +63,8 @@ export interface ReadTrialsOptions {
  * the history length, and is a compare-and-set on `expectedRevision` and `fencingToken`.
  */
 export interface CheckpointStore {
+  /** The version of this contract the store implements (`'v1'`); the session driver refuses a version it does not know. */
+  readonly specificationVersion: 'v1'
   readonly capabilities: StoreCapabilities
   /**
    * Creates a session. `head.revision` must be 0 and `head.lease` the creator's lease

@@ -1,5 +1,5 @@
 import { decodeHead, decodeTrial, encodeHead, encodeTrial, headToListing } from '../checkpoint/codec.js'
-import type { CheckpointHead, ControlRequest, Lease, SessionListing, TrialRecord } from '../checkpoint/types.js'
+import type { CheckpointHead, ControlRequest, Lease, TrialRecord } from '../checkpoint/types.js'
 import { AlreadyRunningError, InvalidInputError, LeaseLostError, NotFoundError, RevisionConflictError } from '../errors.js'
 import { channels, publish } from '../telemetry/channels.js'
 import type {
@@ -12,6 +12,7 @@ import type {
   StoreCapabilities,
 } from './contract.js'
 import { matchesFilter, pageListings } from './list-filter.js'
+import { corruptListing } from './corrupt-listing.js'
 import { assertSessionId } from './session-id.js'
 import { decodeWarmStartEntry, encodeWarmStartEntry } from './warm-start-codec.js'
 import {
@@ -36,6 +37,7 @@ interface SessionCell {
 
 /** A store that lives in memory: for tests and embedding. Not durable, one process. */
 export class MemoryStore implements CheckpointStore, WarmStartStore {
+  readonly specificationVersion = 'v1'
   readonly capabilities: StoreCapabilities = { durable: false, multiProcess: false, multiMachine: false }
   private readonly sessions = new Map<string, SessionCell>()
   private readonly warm = new Map<string, Map<string, Uint8Array>>()
@@ -178,16 +180,6 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     return { evicted: gone.length, bytesFreed: gone.reduce((n, e) => n + e.sizeBytes, 0) }
   }
 
-  /** Test hook: overwrite a session's stored head bytes (to simulate corruption). */
-  unsafeSetHeadBytes(sessionId: string, bytes: Uint8Array): void {
-    this.cell(sessionId).head = bytes
-  }
-
-  /** Test hook: overwrite a stored warm-start entry's bytes. */
-  unsafeSetWarmStartBytes(key: string, runId: string, bytes: Uint8Array): void {
-    this.warm.get(key)?.set(runId, bytes)
-  }
-
   private entries(key: string): WarmStartEntry[] {
     this.open()
     const runs = this.warm.get(key)
@@ -231,18 +223,4 @@ export function createMemoryStore(): MemoryStore {
 
 function checkTtl(ttlMs: number): void {
   if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new InvalidInputError(`must be a positive number of ms, got ${ttlMs}`, 'ttlMs')
-}
-
-/** The listing of a session whose head cannot be decoded. */
-export function corruptListing(sessionId: string, err: unknown): SessionListing {
-  return {
-    sessionId,
-    status: 'corrupt',
-    optimizer: '',
-    bestScore: null,
-    completed: 0,
-    updatedAt: 0,
-    leaseExpiresAt: null,
-    problem: err instanceof Error ? err.message : String(err),
-  }
 }

@@ -55,6 +55,8 @@ export interface EvictionReport {
  * `@cairn/testkit`'s `describeWarmStartStore`.
  */
 export interface WarmStartStore {
+  /** The version of this contract the store implements (`'v1'`); the session driver refuses a version it does not know. */
+  readonly specificationVersion: 'v1'
   saveOverwrite(key: string, runId: string, entry: WarmStartEntryInput): Promise<void>
   /** The best entry for `key` (see `rankWarmStartEntries`), or null. Refreshes its access time. */
   lookup(key: string, options?: LookupOptions): Promise<WarmStartEntry | null>

@@ -24,7 +24,9 @@ export const uniform = (opts: { haltAfter?: number } = {}): Optimizer<{ asked: n
 /** A step-based optimizer: proposes x = rng draw, evaluates, returns the trial (halts after `haltAfter` steps if given). */
 export function stepper(opts: { haltAfter?: number } = {}): Optimizer<{ steps: number }> {
   return {
+    specificationVersion: 'v1',
     id: 'test/stepper',
+    capabilities: { deterministic: false, sampler: false, flatSpace: true },
     stateVersion: 1,
     init: () => ({ steps: 0 }),
     async step(state, ctx): Promise<StepResult<{ steps: number }>> {

@@ -10,6 +10,7 @@ import {
   type TrialView,
 } from '@cairn/core'
 import { invalidInput } from '../common/errors.js'
+import { OPTIMIZER_IDS } from '../ids.js'
 import { OptionReader, optionsJson } from '../common/options.js'
 import { requireSpace } from '../common/require-space.js'
 import { categoryIndex, compileSpace, fromInternal, type CompiledSpace } from '../space-math/index.js'
@@ -80,7 +81,7 @@ export interface CmaEsOptions {
 export type { CmaEsState } from './state.js'
 
 const NAME = 'cmaEs'
-const ID = '@cairn/optimizers/cmaes'
+const ID = OPTIMIZER_IDS.cmaes
 
 interface Resolved {
   sigma0: number

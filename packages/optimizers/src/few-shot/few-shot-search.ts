@@ -1,5 +1,6 @@
 import { canonicalJson, type Evaluation, type InitContext, type Json, type Optimizer, type StepContext, type StepResult } from '@cairn/core'
 import { invalidInput } from '../common/errors.js'
+import { OPTIMIZER_IDS } from '../ids.js'
 import { OptionReader, optionsJson } from '../common/options.js'
 import { jsonStateCodec } from '../common/state-codec.js'
 import { configKey, propose, sampleIndices, type FewShotConfig, type ProposeSettings } from './propose.js'
@@ -50,7 +51,7 @@ export interface FewShotState {
 }
 
 const NAME = 'fewShotSearch'
-const ID = '@cairn/optimizers/few-shot'
+const ID = OPTIMIZER_IDS['few-shot']
 const STATE_VERSION = 1
 
 const isIndexArray = (v: unknown): v is number[] =>
@@ -136,8 +137,11 @@ export function fewShotSearch(options?: FewShotSearchOptions): Optimizer<FewShot
   const o = readOptions(options)
   const codec = jsonStateCodec(NAME, STATE_VERSION, isState)
   return {
+    specificationVersion: 'v1',
     id: ID,
     stateVersion: STATE_VERSION,
+    // Builds its own candidates (demo sets over the trainset), not points of a search space.
+    capabilities: { deterministic: false, sampler: false, flatSpace: false },
     options: optionsJson({
       maxDemos: o.maxDemos,
       minibatchSize: o.minibatchSize,

@@ -1,4 +1,5 @@
 import type { AskContext, AskResult, Json, Rng, Sampler } from '@cairn/core'
+import { OPTIMIZER_IDS } from '../ids.js'
 import { requireSpace } from '../common/require-space.js'
 import { jsonStateCodec } from '../common/state-codec.js'
 import { compileSpace, fromInternal, sampleUniform, type CompiledSpace } from '../space-math/index.js'
@@ -24,7 +25,7 @@ interface Groups {
 /** The TPE sampler; `tpe()` wraps it with `askTell()`. */
 export function tpeSampler(cfg: TpeConfig): Sampler<TpeState> {
   return {
-    id: '@cairn/optimizers/tpe',
+    id: OPTIMIZER_IDS.tpe,
     stateVersion: 1,
     options: tpeOptionsJson(cfg),
     init: (ctx) => {

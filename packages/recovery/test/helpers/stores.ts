@@ -31,6 +31,7 @@ export function faultyStore(
       return (inner[method] as (...a: unknown[]) => Promise<unknown>).apply(inner, args)
     }
   return {
+    specificationVersion: inner.specificationVersion,
     get capabilities() {
       return inner.capabilities
     },

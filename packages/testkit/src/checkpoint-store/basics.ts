@@ -1,3 +1,4 @@
+import { SPECIFICATION_VERSION } from '@cairn/core'
 import { makeHead, makeTrial, nextHead } from '../helpers/head.js'
 import { rejectedWith, settle } from '../helpers/outcome.js'
 import { commitNext, createSession, snapshot, type StoreSuite } from './context.js'
@@ -7,6 +8,10 @@ const BAD_IDS = ['../x', 'a/b', '', 'x'.repeat(300), '..', 'a\\b', '.hidden']
 /** create, load, commit, readTrials, compare-and-set, unknown ids, bad ids. */
 export function registerBasics(s: StoreSuite): void {
   const { expect } = s.runner
+
+  s.it(`declares specificationVersion "${SPECIFICATION_VERSION}", the contract version this @cairn/core knows`, async ({ store }) => {
+    expect(store.specificationVersion).toBe(SPECIFICATION_VERSION)
+  })
 
   s.it('create + load round trip: the head comes back equal, lease included', async ({ store }) => {
     const head = makeHead({

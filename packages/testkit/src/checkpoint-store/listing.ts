@@ -1,5 +1,5 @@
 import type { CheckpointStore, ListFilter, SessionListing } from '@cairn/core'
-import { headToListing } from '@cairn/core'
+import { headToListing } from '@cairn/core/store-kit'
 import { rejectedWith, settle } from '../helpers/outcome.js'
 import { commitNext, createSession, type StoreSuite } from './context.js'
 

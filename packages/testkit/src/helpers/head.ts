@@ -1,4 +1,5 @@
-import { Rng, newSessionId } from '@cairn/core'
+import { Rng } from '@cairn/core'
+import { newSessionId } from '@cairn/core/store-kit'
 import type { CheckpointHead, TrialRecord } from '@cairn/core'
 
 /** The lease owner `makeHead` gives new sessions unless told otherwise. */

@@ -55,6 +55,7 @@ export function killableStore(inner: CheckpointStore, options: KillableStoreOpti
     if (dead) throw new SimulatedCrash(`${what} after the store was killed`)
   }
   const store: CheckpointStore = {
+    specificationVersion: inner.specificationVersion,
     get capabilities() {
       return inner.capabilities
     },

@@ -1,4 +1,4 @@
-import { Rng } from '@cairn/core'
+import { Rng, SPECIFICATION_VERSION } from '@cairn/core'
 import type { Optimizer } from '@cairn/core'
 import { vitestRunner } from '../runner.js'
 import { defaultObjective, defaultSpace } from './defaults.js'
@@ -12,24 +12,25 @@ const SEED = 20_240_601
 const SLOW = 120_000
 
 /**
- * Registers the optimizer conformance suite: state round trip, unknown state versions,
- * same seed → same candidates, different seeds differ (unless `deterministic`), and the
- * determinism rule under crashes — killed at every trial boundary, killed mid-trial, and
- * with `parallelism: 3` (for `askTell()` optimizers) — each compared with an uninterrupted
- * run. With `durableStore` and `optimizerModule`, a real child process is SIGKILLed mid-run
+ * Registers the optimizer conformance suite: the declared specification version and
+ * capabilities, state round trip, unknown state versions, same seed → same candidates,
+ * different seeds differ (unless `capabilities.deterministic`), and the determinism rule
+ * under crashes — killed at every trial boundary, killed mid-trial, and with
+ * `parallelism: 3` (when `capabilities.sampler`) — each compared with an uninterrupted run. With `durableStore` and `optimizerModule`, a real child process is SIGKILLed mid-run
  * and resumed. Sessions run through `startSession` / `resumeSession` on core's memory store.
  *
  * `factory` is called for every session (and every resume) of the suite.
  *
  * @example
  * describeOptimizer('tpe', () => tpe(), { trials: 20 })
- * describeOptimizer('grid', () => grid(), { deterministic: true })
+ * describeOptimizer('few-shot', () => fewShotSearch(), { program, trainset, metric })
  */
 export function describeOptimizer(name: string, factory: () => Optimizer<any>, options: OptimizerSuiteOptions = {}): void {
   const runner = options.runner ?? vitestRunner
   const { describe, test, expect } = runner
   const trials = options.trials ?? 12
-  const space = options.space ?? defaultSpace
+  const capabilities = factory().capabilities
+  const space = options.space ?? (capabilities?.flatSpace ? defaultSpace : undefined)
   const setup: EvalSetup = options.program
     ? {
         program: options.program,
@@ -59,8 +60,16 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
   }
 
   describe(`Optimizer conformance: ${name}`, () => {
-    const probe = factory()
-    const hasSampler = probe.sampler !== undefined
+    test(`declares specificationVersion "${SPECIFICATION_VERSION}" and its capabilities (sampler exactly when optimizer.sampler is set)`, () => {
+      const o = factory()
+      expect(o.specificationVersion).toBe(SPECIFICATION_VERSION)
+      expect({
+        deterministic: typeof o.capabilities?.deterministic,
+        sampler: typeof o.capabilities?.sampler,
+        flatSpace: typeof o.capabilities?.flatSpace,
+      }).toEqual({ deterministic: 'boolean', sampler: 'boolean', flatSpace: 'boolean' })
+      expect({ samplerCapability: o.capabilities.sampler }).toEqual({ samplerCapability: o.sampler !== undefined })
+    })
 
     test('has a non-empty id, a non-negative integer stateVersion, and the four methods', () => {
       const o = factory()
@@ -113,7 +122,8 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
     )
 
     const seedsTitle = 'different seeds → different candidates'
-    if (options.deterministic) test.skip(`[needs a seeded optimizer, this one is deterministic] ${seedsTitle}`, () => undefined)
+    if (capabilities?.deterministic)
+      test.skip(`[needs a seeded optimizer, capabilities.deterministic is set] ${seedsTitle}`, () => undefined)
     else
       test(
         seedsTitle,
@@ -176,7 +186,7 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
     }
 
     const parallelTitle = 'parallelism 3: killed and resumed at several boundaries → the same trials as an uninterrupted parallel run'
-    if (!hasSampler) test.skip(`[needs optimizer.sampler (an askTell() optimizer)] ${parallelTitle}`, () => undefined)
+    if (!capabilities?.sampler) test.skip(`[needs capabilities.sampler (an askTell() optimizer)] ${parallelTitle}`, () => undefined)
     else
       test(
         parallelTitle,

@@ -2,9 +2,16 @@ import type { CheckpointStore, Direction, Metric, Objective, Optimizer, Program,
 import type { StoreFactory } from '../fixture.js'
 import type { Runner } from '../runner.js'
 
-/** Options of `describeOptimizer`. */
+/**
+ * Options of `describeOptimizer`: the problem the suite's sessions solve and where they run.
+ * What the optimizer is (seeded or not, a sampler or not, over a flat space or not) comes from
+ * its own `capabilities`.
+ */
 export interface OptimizerSuiteOptions {
-  /** Search space of the sessions (default: a float, an int and a categorical). */
+  /**
+   * Search space of the sessions. Default: a float, an int and a categorical when the
+   * optimizer's `capabilities.flatSpace` holds, no space otherwise.
+   */
   space?: SearchSpace
   /** A deterministic objective (default: testkit's `defaultObjective`). Ignored when `program` is given. */
   objective?: Objective
@@ -16,8 +23,6 @@ export interface OptimizerSuiteOptions {
   metric?: Metric<any, any>
   direction?: Direction
   runner?: Runner
-  /** The optimizer ignores the seed (e.g. grid search): skip "different seeds differ". */
-  deterministic?: boolean
   /**
    * A durable, multi-process store (same fixture as `describeCheckpointStore`, `child` required)
    * for the real-process test: a child process drives a session and is SIGKILLed mid-run,

@@ -1,4 +1,4 @@
-import type { WarmStartEntryInput, WarmStartStore } from '@cairn/core'
+import { SPECIFICATION_VERSION, type WarmStartEntryInput, type WarmStartStore } from '@cairn/core'
 import type { StoreFactory, StoreFixture } from '../fixture.js'
 import { closeQuietly, withFixture } from '../fixture.js'
 import { rejectedWith, settle } from '../helpers/outcome.js'
@@ -35,6 +35,10 @@ export function describeWarmStartStore(name: string, factory: StoreFactory<WarmS
     await closeQuietly(probe.store)
     await probe.cleanup?.()
     const it = (title: string, fn: (fx: StoreFixture<WarmStartStore>) => Promise<void>): void => test(title, () => withFixture(factory, fn))
+
+    it(`declares specificationVersion "${SPECIFICATION_VERSION}", the contract version this @cairn/core knows`, async ({ store }) => {
+      expect(store.specificationVersion).toBe(SPECIFICATION_VERSION)
+    })
 
     it('saveOverwrite then lookup returns the entry; unknown keys give null', async ({ store }) => {
       const before = Date.now()

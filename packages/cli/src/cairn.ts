@@ -1,0 +1,280 @@
+import {
+  AlreadyTerminalError,
+  createMemoryStore,
+  deleteSession,
+  InvalidInputError,
+  isCairnError,
+  isTerminal,
+  listSessions,
+  NotFoundError,
+  resumeSession,
+  startSession,
+  type CheckpointHead,
+  type CheckpointStore,
+  type ListFilter,
+  type SessionHandle,
+  type SessionListing,
+  type TrialRecord,
+  type WarmStartStore,
+} from '@cairn/core'
+import type { RecoveryMonitor, RecoveryPolicy } from '@cairn/recovery'
+import type { CairnConfig } from './config/types.js'
+import { validateConfig } from './config/validate.js'
+import { SessionBusyError, UnknownOptimizerError } from './errors.js'
+import { resumeOptionsFor, startOptionsFor, type RunOverrides } from './jobs/drive-options.js'
+import { getJob, jobNames } from './jobs/job.js'
+import { isKnownOptimizer, optimizerNames } from './optimizer/resolve.js'
+import { buildMonitor, type MonitorOptions } from './recovery/monitor.js'
+import { renderReport } from './report/html.js'
+import { controlSession, type ControlOptions, type ControlOutcome } from './session/control.js'
+import { sessionDetails, type SessionDetails } from './session/details.js'
+import { withLeaseWait, type LeaseWait } from './session/lease-wait.js'
+import { openStore, storeExists, type CairnStore } from './store/open-store.js'
+import { DEFAULT_STORE_URI, formatStoreSpec, parseStoreUri, type StoreSpec } from './store/uri.js'
+
+/** Options of `createCairn`. */
+export interface CreateCairnOptions {
+  /** Relative store paths in the config are resolved against this. Default `process.cwd()`. */
+  baseDir?: string
+}
+
+/** Options of `start`. */
+export interface StartJobOptions extends RunOverrides {
+  /** Aborting it soft-cancels the session. */
+  signal?: AbortSignal
+  /** Lease owner name (default `host:pid:random`). */
+  owner?: string
+}
+
+/** Options of `resume`. */
+export interface ResumeJobOptions extends Pick<RunOverrides, 'maxTrials' | 'parallelism'> {
+  signal?: AbortSignal
+  owner?: string
+  /**
+   * When the session is still leased by a process that looks dead (killed with `kill -9`, say),
+   * wait for the lease to expire and resume then; this is called once when waiting starts.
+   * Without it, a live lease rejects with `AlreadyRunningError` at once.
+   */
+  onLeaseWait?: (wait: LeaseWait) => void
+  /** Stops a lease wait. */
+  waitSignal?: AbortSignal
+}
+
+/** What `open` found. */
+export type OpenResult = { kind: 'started' | 'resumed'; handle: SessionHandle } | { kind: 'finished'; head: CheckpointHead }
+
+/** Options of `open`: a start's options, and a resume's lease wait. */
+export type OpenJobOptions = StartJobOptions & Pick<ResumeJobOptions, 'onLeaseWait' | 'waitSignal'>
+
+/** The composition root: a config's store, optimizers and jobs, wired to core's session driver. */
+export interface Cairn {
+  /** The validated config. */
+  readonly config: CairnConfig
+  /** The store's URI with absolute paths (`store object` when the config gave an object). */
+  readonly storeUri: string
+  /** The config's job names. */
+  jobs(): string[]
+  /** The store, opened on first use (its package imported then). */
+  store(): Promise<CairnStore>
+  /** Starts a new session of `job`. Rejects when the session id exists already. */
+  start(job: string, options?: StartJobOptions): Promise<SessionHandle>
+  /** Resumes a stored session with the job its head names (`head.job`). */
+  resume(sessionId: string, options?: ResumeJobOptions): Promise<SessionHandle>
+  /**
+   * Starts `job`, or — when its session id (`options.sessionId`, else the job's `sessionId`)
+   * exists — resumes it, or reports it finished. What `cairn run` does.
+   */
+  open(job: string, options?: OpenJobOptions): Promise<OpenResult>
+  /** Listings matching `filter` (status, optimizer id, updatedSince). */
+  list(filter?: ListFilter): Promise<SessionListing[]>
+  /** The head (without opaque bytes), best trial and last `lastTrials` (default 10) trials. */
+  show(sessionId: string, options?: { lastTrials?: number }): Promise<SessionDetails>
+  /** Every trial of a session, oldest first. */
+  trials(sessionId: string): Promise<TrialRecord[]>
+  /**
+   * Deletes a session and its trials. Throws `NotFoundError` when there is none, and
+   * `SessionBusyError` (code `ALREADY_RUNNING`) while a live process drives it unless `force`.
+   */
+  delete(sessionId: string, options?: { force?: boolean }): Promise<void>
+  /** Pauses or cancels a session from any process (see `controlSession`). */
+  control(sessionId: string, action: 'pause' | 'cancel', options?: ControlOptions): Promise<ControlOutcome>
+  /**
+   * A `RecoveryMonitor` (from `@cairn/recovery`, imported now) over this store and the config's
+   * jobs; not started. The policy is `{ enabled: true, ...config.recovery, ...policy }`.
+   */
+  monitor(policy?: RecoveryPolicy, options?: MonitorOptions): Promise<RecoveryMonitor>
+  /** The self-contained HTML report of a session. */
+  report(sessionId: string): Promise<string>
+  /** Closes the store if this instance opened it. */
+  close(): Promise<void>
+}
+
+/**
+ * Builds the composition root from a config (the default export of `cairn.config.ts`). Validates
+ * it (`ConfigError` naming the field) and parses the store URI (`StoreUriError`) now; the store
+ * and optimizer packages are imported only when first used.
+ */
+export function createCairn(config: CairnConfig, options: CreateCairnOptions = {}): Cairn {
+  const valid = validateConfig(config)
+  const baseDir = options.baseDir ?? process.cwd()
+  const given = valid.store
+  const spec: StoreSpec | null = typeof given === 'object' ? null : parseStoreUri(given ?? DEFAULT_STORE_URI, baseDir)
+  return new CairnRoot(valid, spec, typeof given === 'object' ? given : null)
+}
+
+class CairnRoot implements Cairn {
+  readonly storeUri: string
+  private opened: Promise<CairnStore> | null = null
+  private empty: CheckpointStore | null = null
+
+  constructor(
+    readonly config: CairnConfig,
+    private readonly spec: StoreSpec | null,
+    private readonly given: CheckpointStore | null,
+  ) {
+    this.storeUri = spec ? formatStoreSpec(spec) : 'store object'
+  }
+
+  jobs(): string[] {
+    return jobNames(this.config)
+  }
+
+  store(): Promise<CairnStore> {
+    if (this.given) return Promise.resolve(this.given)
+    this.opened ??= openStore(this.spec as StoreSpec).catch((err: unknown) => {
+      this.opened = null
+      throw err
+    })
+    return this.opened
+  }
+
+  /** For reads: a store whose directory does not exist yet is seen as empty rather than created. */
+  private readStore(): Promise<CheckpointStore> {
+    if (this.given || this.opened || !this.spec || storeExists(this.spec)) return this.store()
+    this.empty ??= createMemoryStore()
+    return Promise.resolve(this.empty)
+  }
+
+  private async checkRun(job: string, overrides: RunOverrides): Promise<void> {
+    getJob(this.config, job)
+    if (overrides.optimizer !== undefined && !(await isKnownOptimizer(overrides.optimizer, this.config.optimizers)))
+      throw new UnknownOptimizerError(overrides.optimizer, await optimizerNames(this.config.optimizers))
+  }
+
+  async start(job: string, options: StartJobOptions = {}): Promise<SessionHandle> {
+    await this.checkRun(job, options)
+    const store = await this.store()
+    const opts = await startOptionsFor(this.config, job, options, warmStartStore(store))
+    return startSession({
+      ...opts,
+      store,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.owner ? { owner: options.owner } : {}),
+    })
+  }
+
+  async resume(sessionId: string, options: ResumeJobOptions = {}): Promise<SessionHandle> {
+    const store = await this.readStore()
+    const head = await store.load(sessionId)
+    return this.resumeHead(await this.store(), head, options)
+  }
+
+  private async resumeHead(store: CairnStore, head: CheckpointHead, options: ResumeJobOptions): Promise<SessionHandle> {
+    const sessionId = head.sessionId
+    if (isTerminal(head.status)) throw new AlreadyTerminalError(sessionId, head.status)
+    const attempt = async (): Promise<SessionHandle> => {
+      const latest = await store.load(sessionId)
+      const opts = await resumeOptionsFor(this.config, latest, options, warmStartStore(store))
+      return resumeSession(store, sessionId, {
+        ...opts,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.owner ? { owner: options.owner } : {}),
+      })
+    }
+    return withLeaseWait(store, sessionId, attempt, {
+      ...(options.onLeaseWait ? { onWait: options.onLeaseWait } : {}),
+      ...(options.waitSignal ? { signal: options.waitSignal } : {}),
+    })
+  }
+
+  async open(job: string, options: OpenJobOptions = {}): Promise<OpenResult> {
+    await this.checkRun(job, options)
+    const sessionId = options.sessionId ?? getJob(this.config, job).sessionId
+    const store = await this.store()
+    if (sessionId === undefined) return { kind: 'started', handle: await this.start(job, options) }
+    let head: CheckpointHead
+    try {
+      head = await store.load(sessionId)
+    } catch (err) {
+      if (!isCairnError(err, 'NOT_FOUND')) throw err
+      try {
+        return { kind: 'started', handle: await this.start(job, { ...options, sessionId }) }
+      } catch (startErr) {
+        // Someone created it in between: fall through and resume it.
+        const exists = isCairnError(startErr, 'INVALID_INPUT') && (startErr as InvalidInputError).field === 'sessionId'
+        if (!exists && !isCairnError(startErr, 'ALREADY_RUNNING')) throw startErr
+        head = await store.load(sessionId)
+      }
+    }
+    if (head.job !== job)
+      throw new InvalidInputError(
+        `session "${sessionId}" belongs to ${head.job ? `job "${head.job}"` : 'no job'}, not "${job}"; choose another session id`,
+        'sessionId',
+      )
+    if (isTerminal(head.status)) return { kind: 'finished', head }
+    return { kind: 'resumed', handle: await this.resumeHead(store, head, options) }
+  }
+
+  async list(filter: ListFilter = {}): Promise<SessionListing[]> {
+    return listSessions(await this.readStore(), filter)
+  }
+
+  async show(sessionId: string, options: { lastTrials?: number } = {}): Promise<SessionDetails> {
+    return sessionDetails(await this.readStore(), sessionId, options.lastTrials ?? 10)
+  }
+
+  async trials(sessionId: string): Promise<TrialRecord[]> {
+    const store = await this.readStore()
+    await store.load(sessionId)
+    return store.readTrials(sessionId)
+  }
+
+  async delete(sessionId: string, options: { force?: boolean } = {}): Promise<void> {
+    const store = await this.readStore()
+    const head = await store.load(sessionId).catch((err: unknown) => {
+      // A corrupt head can still be deleted.
+      if (isCairnError(err, 'CHECKPOINT_CORRUPT')) return null
+      throw err
+    })
+    if (head && !options.force && head.status === 'running' && head.lease && head.lease.expiresAt > Date.now())
+      throw new SessionBusyError(sessionId, head.lease.owner, 'pause or cancel it first (or delete with force)')
+    await deleteSession(store, sessionId)
+  }
+
+  async control(sessionId: string, action: 'pause' | 'cancel', options: ControlOptions = {}): Promise<ControlOutcome> {
+    const store = await this.readStore()
+    if (store === this.empty) throw new NotFoundError(`session "${sessionId}"`)
+    return controlSession(store, sessionId, action, options)
+  }
+
+  async monitor(policy?: RecoveryPolicy, options: MonitorOptions = {}): Promise<RecoveryMonitor> {
+    return buildMonitor(this.config, await this.store(), policy, options)
+  }
+
+  async report(sessionId: string): Promise<string> {
+    const store = await this.readStore()
+    const head = await store.load(sessionId)
+    const trials = await store.readTrials(sessionId)
+    return renderReport(head, trials, { storeUri: this.storeUri })
+  }
+
+  async close(): Promise<void> {
+    const opened = this.opened
+    this.opened = null
+    if (opened) await (await opened.catch(() => null))?.close()
+  }
+}
+
+function warmStartStore(store: CairnStore): WarmStartStore | undefined {
+  return typeof store.lookup === 'function' && typeof store.saveOverwrite === 'function' ? (store as WarmStartStore) : undefined
+}

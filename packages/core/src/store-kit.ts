@@ -1,0 +1,16 @@
+/**
+ * `@cairn/core/store-kit`: what a store author needs beyond the contracts — the checkpoint
+ * codec and record envelope, listing helpers, the warm-start entry codec and ranking, and the
+ * shared input checks. Applications and optimizer authors never need this door.
+ *
+ * @packageDocumentation
+ */
+export { encodeHead, decodeHead, encodeTrial, decodeTrial, headToListing } from './checkpoint/codec.js'
+export { seal, open as openEnvelope, MAGIC } from './checkpoint/envelope.js'
+export type { RecordKind } from './checkpoint/envelope.js'
+export { matchesFilter, pageListings, checkPaging } from './store/list-filter.js'
+export { corruptListing } from './store/corrupt-listing.js'
+export { assertSessionId, newSessionId } from './store/session-id.js'
+export { rankWarmStartEntries, latestWarmStartEntry, selectEvictions } from './store/warm-start-contract.js'
+export { encodeWarmStartEntry, decodeWarmStartEntry } from './store/warm-start-codec.js'
+export { newWarmStartEntry } from './store/warm-start-input.js'
