@@ -1,5 +1,6 @@
 import { describeCheckpointStore, describeWarmStartStore, removeDir, tempDir } from '@cairn/testkit'
 import { createLevelStore } from '../src/index.js'
+import { corruptTrial, dropTrial } from '../src/testing.js'
 
 /** Bytes that are no Cairn record at all. */
 const GARBAGE = new TextEncoder().encode('this is not a cairn record \u0000\u0001\u0002')
@@ -10,6 +11,8 @@ async function fixture() {
   return {
     store,
     corruptHead: (sessionId: string) => store.unsafeSetHeadBytes(sessionId, GARBAGE),
+    corruptTrial: (sessionId: string, trialIdx: number) => corruptTrial(store, sessionId, trialIdx),
+    dropTrial: (sessionId: string, trialIdx: number) => dropTrial(store, sessionId, trialIdx),
     corruptWarmStartEntry: (key: string, runId: string) => store.unsafeSetWarmStartBytes(key, runId, GARBAGE),
     cleanup: () => removeDir(dir),
   }
