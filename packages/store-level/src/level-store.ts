@@ -35,7 +35,8 @@ import type {
   WarmStartStore,
 } from '@cairn/core'
 import { invalidInput, levelError, PKG } from './errors.js'
-import { openDatabase, type BatchOperation, type OpenDatabase, type Sublevel } from './database.js'
+import { openDatabase, type BatchOperation, type OpenDatabase } from './database.js'
+import { registerFaultAccess } from './fault-access.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { trialKey, trialRange } from './keys.js'
 import { decodeListingRecord, disagreement, encodeListingRecord, listingOf, listingRecordOf, type ListingRecord } from './listing-record.js'
@@ -43,25 +44,6 @@ import { resolveOptions, type LevelStoreOptions, type ResolvedLevelStoreOptions 
 import { SessionCache, type CachedSession } from './session-cache.js'
 import { firstTrialFrom, readTrialLog } from './trial-log.js'
 import { WarmStartEntries } from './warm-start.js'
-
-/** What the fault hooks of `@cairn/store-level/testing` reach under the API with. */
-export interface FaultAccess {
-  /** The `trial` sublevel (the database is opened if need be). */
-  trials(): Promise<Sublevel<Uint8Array>>
-  sync: boolean
-  /** Runs `fn` under the session's mutex, as the store's own operations do. */
-  exclusive<T>(sessionId: string, fn: () => Promise<T>): Promise<T>
-}
-
-/** Each store's fault access, kept outside the class so it is no part of its API. */
-const faultAccess = new WeakMap<LevelStore, FaultAccess>()
-
-/** The fault access of a store (for `@cairn/store-level/testing` only). */
-export function faultAccessOf(store: LevelStore): FaultAccess {
-  const access = faultAccess.get(store)
-  if (!access) throw invalidInput('must be a LevelStore from createLevelStore()', 'store')
-  return access
-}
 
 /** Warm-start operations run one at a time, under this key of their own mutex. */
 const WARM_LOCK = 'warm-start'
@@ -93,7 +75,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   constructor(options: LevelStoreOptions) {
     this.options = resolveOptions(options)
     this.location = this.options.location
-    faultAccess.set(this, {
+    registerFaultAccess(this, {
       trials: async () => (await this.ready()).trials,
       sync: this.options.sync,
       exclusive: (sessionId, fn) => this.sessions.run(sessionId, fn),

@@ -9,7 +9,8 @@
 import { NotFoundError } from '@cairn/core'
 import type { Sublevel } from './database.js'
 import { trialKey } from './keys.js'
-import { faultAccessOf, type LevelStore } from './level-store.js'
+import { faultAccessOf } from './fault-access.js'
+import type { LevelStore } from './level-store.js'
 
 /** Garbage a damaged trial record is replaced with unless told otherwise. */
 const GARBAGE = new TextEncoder().encode('this is not a trial record')
