@@ -3,7 +3,9 @@
  *
  * - per-trial commit cost (one ~300-byte trial + head, `sync: true`) with 100 and with
  *   10,000 prior trials, beside one raw `level` put with `sync: true` of the same bytes;
- * - resume time of a 10,000-trial session: open the store, load the head, read every trial.
+ * - resume time of a 10,000-trial session: open the store, load the head, read every trial;
+ * - open time of a database whose write-ahead log is nearly full (the store verifies every
+ *   log record before LevelDB opens it), beside a raw `level` open of the same files.
  *
  * Targets: commit ≤ 2× the raw durable put; flat from 100 to 10,000 prior trials;
  * resume ≤ 150 ms. Medians over many iterations.
@@ -11,7 +13,7 @@
  * Standalone: `node --conditions=@cairn/source --import tsx bench/level.ts` (prints a table
  * and JSON). `pnpm bench` imports `run()`.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -33,6 +35,9 @@ const { Level } = requireFromPackage('level') as { Level: new (location: string,
 const ROUNDS = 10
 const COMMITS_PER_ROUND = 100
 const RESUME_RUNS = 15
+/** One-trial commits that fill LevelDB's write-ahead log close to its 4 MiB write buffer. */
+const FULL_LOG_COMMITS = 3_000
+const OPEN_RUNS = 5
 const LARGE = 10_000
 const SMALL = 100
 
@@ -53,6 +58,12 @@ export type LevelBenchFigures = {
   resume10000Ms: number
   /** Median CPU ms (user + system, all threads) of that resume: less sensitive to a busy machine. */
   resume10000CpuMs: number
+  /** Size of the write-ahead log of the "full log" database below (close to LevelDB's 4 MiB write buffer). */
+  fullLogBytes: number
+  /** Median ms of `open()` of that database: the store's verification, then LevelDB's own recovery of the log. */
+  openFullLogMs: number
+  /** Median ms of a raw `level` open of the same database (LevelDB's recovery alone): the difference is the verification. */
+  rawOpenFullLogMs: number
   /** Bytes written per commit (encoded trial + head). */
   bytesPerCommit: number
   iterations: { commits: number; resumes: number }
@@ -132,6 +143,34 @@ export async function run(): Promise<LevelBenchFigures> {
     await store.close()
     if (readBack < LARGE) throw new Error(`resume read ${readBack} trials`)
 
+    // Opening a database whose write-ahead log is nearly full: the worst case of the verification.
+    const full = join(dir, 'full-log')
+    const filler = createLevelStore({ location: full, sync: false })
+    const filled = await seedSession(filler, 'full', 0)
+    for (let i = 0; i < FULL_LOG_COMMITS; i++) await commitOne('full', filled, filler)
+    await filler.close()
+    const log = (await readdir(full)).find((n) => n.endsWith('.log')) as string
+    const fullLogBytes = (await stat(join(full, log))).size
+    const openMs: number[] = []
+    const rawOpenMs: number[] = []
+    // Each open recovers the log into a table file, so each one gets a fresh copy; store and raw alternate.
+    for (let i = 0; i < OPEN_RUNS; i++) {
+      const copy = join(dir, `full-log-${i}`)
+      await cp(full, copy, { recursive: true })
+      const opened = createLevelStore({ location: copy })
+      let start = nowUs()
+      await opened.open()
+      openMs.push((nowUs() - start) / 1e3)
+      await opened.close()
+      const rawCopy = join(dir, `full-log-raw-${i}`)
+      await cp(full, rawCopy, { recursive: true })
+      const rawDb = new Level(rawCopy, { keyEncoding: 'utf8', valueEncoding: 'view' })
+      start = nowUs()
+      await rawDb.open()
+      rawOpenMs.push((nowUs() - start) / 1e3)
+      await rawDb.close()
+    }
+
     const rawDurablePutUs = median(rawUs)
     const commitAt100Us = median(smallUs)
     const commitAt10000Us = median(largeUs)
@@ -144,6 +183,9 @@ export async function run(): Promise<LevelBenchFigures> {
       commitNoSyncUs: round1(median(noSyncUs)),
       resume10000Ms: round1(median(resumeMs)),
       resume10000CpuMs: round1(median(resumeCpuMs)),
+      fullLogBytes,
+      openFullLogMs: round1(median(openMs)),
+      rawOpenFullLogMs: round1(median(rawOpenMs)),
       bytesPerCommit,
       iterations: { commits: ROUNDS * COMMITS_PER_ROUND, resumes: RESUME_RUNS },
     }
@@ -167,6 +209,8 @@ export function table(f: LevelBenchFigures): Row[] {
     { what: 'commit, sync: false', median: `${f.commitNoSyncUs} µs`, target: '' },
     { what: 'resume 10,000 trials (open + load + readTrials)', median: `${f.resume10000Ms} ms`, target: '≤ 150 ms' },
     { what: 'resume 10,000 trials, CPU time', median: `${f.resume10000CpuMs} ms`, target: '' },
+    { what: `open, ${(f.fullLogBytes / 2 ** 20).toFixed(1)} MiB write-ahead log (verified)`, median: `${f.openFullLogMs} ms`, target: '' },
+    { what: 'raw level open of the same (no verification)', median: `${f.rawOpenFullLogMs} ms`, target: '' },
   ]
 }
 

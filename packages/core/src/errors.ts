@@ -11,6 +11,7 @@ export type CairnErrorCode =
   | 'INVALID_INPUT'
   | 'TIMEOUT'
   | 'OPTIMIZER_ERROR'
+  | 'STORE_IO'
 
 /** Base class of every error Cairn throws on purpose. Switch on `code`, not on the class name. */
 export class CairnError extends Error {
@@ -139,6 +140,18 @@ export class RevisionConflictError extends CairnError {
 export class CheckpointCorruptError extends CairnError {
   constructor(what: string, detail: string, options?: { cause?: unknown }) {
     super('CHECKPOINT_CORRUPT', `${what} is corrupt: ${detail}`, options)
+  }
+}
+
+/**
+ * A store could not read or write its storage: a disk, file-system or device error reported by
+ * the operating system or the storage engine. Nothing was decided about the data (it is not
+ * known to be corrupt); the operation may succeed when retried once the fault is cleared. A
+ * failed write changed nothing (commits are atomic). `cause` holds the underlying error.
+ */
+export class StoreIoError extends CairnError {
+  constructor(what: string, detail: string, options?: { cause?: unknown }) {
+    super('STORE_IO', `${what}: ${detail}`, options)
   }
 }
 

@@ -12,6 +12,7 @@ export {
   InvalidInputError,
   TimeoutError,
   OptimizerError,
+  StoreIoError,
   isCairnError,
 } from './errors.js'
 export type { AlreadyRunningDetails, CairnErrorCode, ResumeMismatchReason } from './errors.js'

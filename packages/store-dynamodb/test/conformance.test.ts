@@ -1,12 +1,24 @@
 import { describeCheckpointStore, describeWarmStartStore } from '@cairn/testkit'
 import { createDynamoDbStore } from '../src/index.js'
-import { OPEN_STORE_MODULE, corruptHead, corruptWarmStartEntry, dropTable, endpoint, localConfig, newTable } from './support/tables.js'
+import {
+  OPEN_STORE_MODULE,
+  corruptHead,
+  corruptTrial,
+  corruptWarmStartEntry,
+  dropTable,
+  dropTrial,
+  endpoint,
+  localConfig,
+  newTable,
+} from './support/tables.js'
 
 async function fixture() {
   const tableName = await newTable('conf')
   return {
     store: createDynamoDbStore({ tableName, clientConfig: localConfig() }),
     corruptHead: (sessionId: string) => corruptHead(tableName, sessionId),
+    corruptTrial: (sessionId: string, trialIdx: number) => corruptTrial(tableName, sessionId, trialIdx),
+    dropTrial: (sessionId: string, trialIdx: number) => dropTrial(tableName, sessionId, trialIdx),
     corruptWarmStartEntry: (key: string, runId: string) => corruptWarmStartEntry(tableName, key, runId),
     child: { module: OPEN_STORE_MODULE, args: [endpoint(), tableName] },
     cleanup: () => dropTable(tableName),

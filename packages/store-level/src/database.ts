@@ -1,6 +1,10 @@
+import { readdir } from 'node:fs/promises'
 import { Level } from 'level'
-import { openError } from './errors.js'
+import { levelError } from './errors.js'
 import { SUBLEVEL } from './keys.js'
+import { inspectLocation } from './location.js'
+import { writeSeal } from './seal.js'
+import { verifyDatabase } from './verify-database.js'
 
 /** Key range of an iterator (utf8 keys). */
 export interface KeyRange {
@@ -48,19 +52,31 @@ export interface OpenDatabase {
   trials: Sublevel<Uint8Array>
   listings: Sublevel<string>
   warm: Sublevel<Uint8Array>
+  /** Closes the database, then seals it (see `seal.ts`) so the next open can tell it was cut short. */
+  close(): Promise<void>
 }
 
 /**
- * Opens the database at `location` (creating it when missing). A database held by another
- * process gives `LevelLockedError`; any other failure an `InvalidInputError` naming the path.
+ * Opens the database at `location`, creating it only where there is none yet (a missing path
+ * or an empty directory). An existing database is verified first (`verifyDatabase`) and never
+ * handed to LevelDB when it fails, since LevelDB's recovery would skip the damage and rewrite
+ * the files. Errors: `InvalidInputError` for a location that is a file or holds something
+ * else, `CheckpointCorruptError` for a damaged database, `LevelLockedError` when another
+ * process holds it, `StoreIoError` for an I/O failure.
  */
 export async function openDatabase(location: string): Promise<OpenDatabase> {
-  const db = new Level<string, Uint8Array>(location, { keyEncoding: 'utf8', valueEncoding: 'view', createIfMissing: true })
+  const state = await inspectLocation(location)
+  if (state.kind === 'database') await verifyDatabase(location, state.names)
+  const db = new Level<string, Uint8Array>(location, {
+    keyEncoding: 'utf8',
+    valueEncoding: 'view',
+    createIfMissing: state.kind === 'new',
+  })
   try {
     await db.open()
   } catch (err) {
     await db.close().catch(() => {})
-    throw openError(location, err)
+    throw levelError(err, location)
   }
   const sublevel = <V>(name: string, valueEncoding: 'view' | 'utf8') =>
     db.sublevel<string, V>(name, { keyEncoding: 'utf8', valueEncoding }) as unknown as Sublevel<V>
@@ -70,5 +86,13 @@ export async function openDatabase(location: string): Promise<OpenDatabase> {
     trials: sublevel<Uint8Array>(SUBLEVEL.trial, 'view'),
     listings: sublevel<string>(SUBLEVEL.listing, 'utf8'),
     warm: sublevel<Uint8Array>(SUBLEVEL.warm, 'view'),
+    async close() {
+      await db.close()
+      // Best effort: without a seal the next open checks as after a crash (every record's
+      // checksum, a torn last append allowed), which is still safe.
+      await readdir(location)
+        .then((names) => writeSeal(location, names))
+        .catch(() => {})
+    },
   }
 }

@@ -1,4 +1,7 @@
-import { InvalidInputError } from '@cairn/core'
+import { CairnError, CheckpointCorruptError, InvalidInputError, StoreIoError } from '@cairn/core'
+
+/** The prefix of every message this package writes. */
+export const PKG = '[@cairn/store-level]'
 
 /**
  * The LevelDB database is already open, in another process or through another store in this
@@ -19,9 +22,6 @@ export class LevelLockedError extends InvalidInputError {
   }
 }
 
-/** The prefix of every message this package writes. */
-export const PKG = '[@cairn/store-level]'
-
 /**
  * An `InvalidInputError` whose message starts with the package name, then the field:
  * `[@cairn/store-level] ttlMs: must be a positive number of ms, got 0`.
@@ -32,19 +32,62 @@ export function invalidInput(message: string, field?: string): InvalidInputError
   return err
 }
 
-/** Maps an error of `Level#open()` to a CairnError naming the location. */
-export function openError(location: string, err: unknown): Error {
-  if (codeOf(err) === 'LEVEL_LOCKED' || codeOf(causeOf(err)) === 'LEVEL_LOCKED') return new LevelLockedError(location, err)
-  const detail = causeOf(err) instanceof Error ? (causeOf(err) as Error).message : err instanceof Error ? err.message : String(err)
-  const out = invalidInput(`cannot open the LevelDB database at "${location}": ${detail}`, 'location')
-  out.cause = err
-  return out
+/** The database as a whole is damaged: `CheckpointCorruptError` naming its location. */
+export function corruptDatabase(location: string, detail: string, cause?: unknown): CheckpointCorruptError {
+  return new CheckpointCorruptError(`${PKG} the LevelDB database at "${location}"`, detail, cause === undefined ? undefined : { cause })
 }
 
-function codeOf(err: unknown): unknown {
-  return err !== null && typeof err === 'object' ? (err as { code?: unknown }).code : undefined
+/** An I/O failure while working on `what`: `StoreIoError` with the system's message. */
+export function ioError(what: string, err: unknown): StoreIoError {
+  return new StoreIoError(`${PKG} ${what}`, `${messageOf(err)}${codeSuffix(err)}`, { cause: err })
+}
+
+/**
+ * Maps an error of LevelDB (through `classic-level`) to a CairnError naming the location and,
+ * when given, what the operation was about (`session "x"`): `LEVEL_CORRUPTION` →
+ * `CheckpointCorruptError`, `LEVEL_LOCKED` → `LevelLockedError`, any other LevelDB failure
+ * (`LEVEL_IO_ERROR`, …) → `StoreIoError`. CairnErrors pass through unchanged.
+ */
+export function levelError(err: unknown, location: string, subject?: string): Error {
+  if (err instanceof CairnError) return err
+  const code = levelCode(err)
+  if (code === undefined) return err instanceof Error ? err : new Error(String(err))
+  if (code === 'LEVEL_LOCKED') return new LevelLockedError(location, err)
+  const where = `${subject ? `${subject} in ` : ''}the LevelDB database at "${location}"`
+  const detail = messageOf(innermost(err))
+  if (code === 'LEVEL_CORRUPTION')
+    return new CheckpointCorruptError(`${PKG} ${where}`, `LevelDB reports: ${detail}. Nothing was changed`, { cause: err })
+  return new StoreIoError(`${PKG} ${where}`, `LevelDB failed (${code}): ${detail}`, { cause: err })
+}
+
+/**
+ * The most specific `LEVEL_*` code of an error or its causes: `Level#open()` wraps LevelDB's
+ * own error (`LEVEL_CORRUPTION`, `LEVEL_IO_ERROR`, `LEVEL_LOCKED`) in `LEVEL_DATABASE_NOT_OPEN`.
+ */
+function levelCode(err: unknown): string | undefined {
+  let found: string | undefined
+  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = causeOf(e), depth++) {
+    const code = (e as { code?: unknown }).code
+    if (typeof code === 'string' && code.startsWith('LEVEL_')) found = code
+  }
+  return found
+}
+
+function innermost(err: unknown): unknown {
+  let e = err
+  for (let depth = 0; depth < 5 && causeOf(e) !== undefined; depth++) e = causeOf(e)
+  return e
 }
 
 function causeOf(err: unknown): unknown {
   return err !== null && typeof err === 'object' ? (err as { cause?: unknown }).cause : undefined
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}
+
+function codeSuffix(err: unknown): string {
+  const code = err !== null && typeof err === 'object' ? (err as { code?: unknown }).code : undefined
+  return typeof code === 'string' && !messageOf(err).includes(code) ? ` (${code})` : ''
 }

@@ -1,15 +1,13 @@
-import { AlreadyRunningError, LeaseLostError, NotFoundError, RevisionConflictError, channels } from '@cairn/core'
+import { AlreadyRunningError, CheckpointCorruptError, LeaseLostError, NotFoundError, RevisionConflictError, channels } from '@cairn/core'
 import {
   assertSessionId,
   checkPaging,
   corruptListing,
   decodeHead,
-  decodeTrial,
   encodeHead,
   encodeTrial,
   headToListing,
   matchesFilter,
-  openEnvelope,
 } from '@cairn/core/store-kit'
 import type {
   CheckpointHead,
@@ -31,17 +29,16 @@ import type {
   WarmStartEntryInput,
   WarmStartStore,
 } from '@cairn/core'
-import { invalidInput } from './errors.js'
+import { invalidInput, levelError, PKG } from './errors.js'
 import { openDatabase, type BatchOperation, type OpenDatabase } from './database.js'
+import { registerFaultAccess } from './fault-access.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { trialKey, trialRange } from './keys.js'
-import { decodeListingRecord, encodeListingRecord, listingOf, listingRecordOf, type ListingRecord } from './listing-record.js'
+import { decodeListingRecord, disagreement, encodeListingRecord, listingOf, listingRecordOf, type ListingRecord } from './listing-record.js'
 import { resolveOptions, type LevelStoreOptions, type ResolvedLevelStoreOptions } from './options.js'
 import { SessionCache, type CachedSession } from './session-cache.js'
+import { firstTrialFrom, readTrialLog } from './trial-log.js'
 import { WarmStartEntries } from './warm-start.js'
-
-/** How many bytes `readTrials` asks LevelDB for per round trip (classic-level's `highWaterMarkBytes`). */
-const READ_CHUNK_BYTES = 4 << 20
 
 /** Warm-start operations run one at a time, under this key of their own mutex. */
 /** The lock every warm-start operation holds (one at a time per store). */
@@ -53,7 +50,10 @@ export const WARM_LOCK = 'warm-start'
  * {@link createLevelStore}.
  *
  * The database opens on first use, or when {@link LevelStore.open} is awaited (do that to
- * fail fast when the location is locked by another process).
+ * fail fast when the location is locked by another process, holds something else, or is
+ * damaged). What it reads is verified: an existing database before LevelDB opens it, a
+ * session's head against its listing record and trial log, every trial record against the
+ * head; damage gives `CheckpointCorruptError` naming it, and nothing is written over it.
  */
 export class LevelStore implements CheckpointStore, WarmStartStore {
   readonly specificationVersion = 'v1'
@@ -72,30 +72,48 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   constructor(options: LevelStoreOptions) {
     this.options = resolveOptions(options)
     this.location = this.options.location
+    registerFaultAccess(this, {
+      trials: async () => (await this.ready()).trials,
+      sync: this.options.sync,
+      exclusive: (sessionId, fn) => this.sessions.run(sessionId, fn),
+    })
   }
 
   /**
    * Opens the database now (idempotent; every other method opens it on demand). Rejects with
-   * `LevelLockedError` when another process holds it; a later call tries again.
+   * `LevelLockedError` when another process holds it, `InvalidInputError` when the location
+   * is a file or a directory holding something else, `CheckpointCorruptError` when the
+   * database fails verification (then LevelDB never opens it and nothing is written), and
+   * `StoreIoError` on an I/O failure. A later call tries again.
    */
   async open(): Promise<void> {
-    await this.ready()
+    await this.guard(undefined, () => this.ready())
   }
 
   async create(head: CheckpointHead): Promise<void> {
     assertSessionId(head?.sessionId, 'head.sessionId')
     if (head.revision !== 0) throw invalidInput('a new session must have revision 0', 'head.revision')
     const id = head.sessionId
-    const d = await this.ready()
-    await this.sessions.run(id, async () => {
-      const [text, headBytes] = await Promise.all([d.listings.get(id), d.heads.get(id)])
-      if (text !== undefined || headBytes !== undefined) throw new RevisionConflictError(id, 0, undefined)
-      const stored = { ...head, lease: null }
-      const record = listingRecordOf(stored, head.lease, null)
-      await this.write(d, id, { record, headIntact: true }, [
-        { type: 'put', sublevel: d.heads, key: id, value: encodeHead(stored) },
-        { type: 'put', sublevel: d.listings, key: id, value: encodeListingRecord(record) },
-      ])
+    await this.guard(id, async () => {
+      const d = await this.ready()
+      await this.sessions.run(id, async () => {
+        const [text, headBytes, orphan] = await Promise.all([d.listings.get(id), d.heads.get(id), firstTrialFrom(d.trials, id, 0)])
+        if (text !== undefined || headBytes !== undefined) throw new RevisionConflictError(id, 0, undefined)
+        // Trial records without a head: what is left of a session whose head was lost. A new
+        // session would write over them; they stay for inspection until `delete` removes them.
+        if (orphan !== null)
+          throw new CheckpointCorruptError(
+            this.what(`session "${id}"`),
+            `its head is missing but trial records remain (from trial ${orphan}); a new session of this id would ` +
+              'write over them. Nothing was changed: delete the session to drop them, or choose another id',
+          )
+        const stored = { ...head, lease: null }
+        const record = listingRecordOf(stored, head.lease, null)
+        await this.write(d, id, { record, verified: true }, [
+          { type: 'put', sublevel: d.heads, key: id, value: encodeHead(stored) },
+          { type: 'put', sublevel: d.listings, key: id, value: encodeListingRecord(record) },
+        ])
+      })
     })
   }
 
@@ -103,61 +121,60 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
     assertSessionId(sessionId)
     if (request === null || typeof request !== 'object' || request.head === null || typeof request.head !== 'object')
       throw invalidInput('expected { expectedRevision, fencingToken, head, trials }', 'request')
-    const d = await this.ready()
-    return this.sessions.run(sessionId, async () => {
-      // The stored head must be intact: a corrupt one is left for inspection, never overwritten.
-      const record = await this.recordWithIntactHead(d, sessionId)
-      if (record.revision !== request.expectedRevision)
-        throw new RevisionConflictError(sessionId, request.expectedRevision, record.revision)
-      if (!record.lease || record.lease.fencingToken !== request.fencingToken)
-        throw new LeaseLostError(
-          sessionId,
-          `fencing token ${request.fencingToken} is stale (current ${record.lease?.fencingToken ?? 'none'})`,
-        )
-      if (!Array.isArray(request.trials)) throw invalidInput('must be an array of trial records', 'trials')
-      if (request.head.sessionId !== sessionId)
-        throw invalidInput(`must be "${sessionId}", got ${JSON.stringify(request.head.sessionId)}`, 'head.sessionId')
-      const first = record.attempts
-      request.trials.forEach((t, i) => {
-        if (t.trialIdx !== first + i) throw invalidInput(`trial ${t.trialIdx} out of order (expected ${first + i})`, 'trials')
-      })
-      if (request.head.progress.attempts !== first + request.trials.length)
-        throw invalidInput('head.progress.attempts must count the committed trials', 'head.progress.attempts')
+    return this.guard(sessionId, async () => {
+      const d = await this.ready()
+      return this.sessions.run(sessionId, async () => {
+        // The stored session must be intact: a damaged one is left for inspection, never written over.
+        const record = await this.verifiedRecord(d, sessionId)
+        if (record.problem !== undefined)
+          throw new CheckpointCorruptError(
+            this.what(`session "${sessionId}"`),
+            `it was found damaged, so nothing is written over it (${record.problem}); delete it to drop it`,
+          )
+        if (record.revision !== request.expectedRevision)
+          throw new RevisionConflictError(sessionId, request.expectedRevision, record.revision)
+        if (!record.lease || record.lease.fencingToken !== request.fencingToken)
+          throw new LeaseLostError(
+            sessionId,
+            `fencing token ${request.fencingToken} is stale (current ${record.lease?.fencingToken ?? 'none'})`,
+          )
+        if (!Array.isArray(request.trials)) throw invalidInput('must be an array of trial records', 'trials')
+        if (request.head.sessionId !== sessionId)
+          throw invalidInput(`must be "${sessionId}", got ${JSON.stringify(request.head.sessionId)}`, 'head.sessionId')
+        const first = record.attempts
+        request.trials.forEach((t, i) => {
+          if (t.trialIdx !== first + i) throw invalidInput(`trial ${t.trialIdx} out of order (expected ${first + i})`, 'trials')
+        })
+        if (request.head.progress.attempts !== first + request.trials.length)
+          throw invalidInput('head.progress.attempts must count the committed trials', 'head.progress.attempts')
 
-      const revision = request.expectedRevision + 1
-      const head: CheckpointHead = { ...request.head, revision, lease: null }
-      const control = record.control
-      const next = listingRecordOf(head, record.lease, head.status === 'running' ? control : null)
-      await this.write(d, sessionId, { record: next, headIntact: true }, [
-        ...request.trials.map((t) => ({
-          type: 'put' as const,
-          sublevel: d.trials,
-          key: trialKey(sessionId, t.trialIdx),
-          value: encodeTrial(t),
-        })),
-        { type: 'put', sublevel: d.heads, key: sessionId, value: encodeHead(head) },
-        { type: 'put', sublevel: d.listings, key: sessionId, value: encodeListingRecord(next) },
-      ])
-      return { revision, control }
+        const revision = request.expectedRevision + 1
+        const head: CheckpointHead = { ...request.head, revision, lease: null }
+        const control = record.control
+        const next = listingRecordOf(head, record.lease, head.status === 'running' ? control : null)
+        await this.write(d, sessionId, { record: next, verified: true }, [
+          ...request.trials.map((t) => ({
+            type: 'put' as const,
+            sublevel: d.trials,
+            key: trialKey(sessionId, t.trialIdx),
+            value: encodeTrial(t),
+          })),
+          { type: 'put', sublevel: d.heads, key: sessionId, value: encodeHead(head) },
+          { type: 'put', sublevel: d.listings, key: sessionId, value: encodeListingRecord(next) },
+        ])
+        return { revision, control }
+      })
     })
   }
 
   async load(sessionId: string): Promise<CheckpointHead> {
     assertSessionId(sessionId)
-    const d = await this.ready()
-    return this.sessions.run(sessionId, async () => {
-      const headBytes = await d.heads.get(sessionId)
-      if (headBytes === undefined) throw new NotFoundError(`session "${sessionId}"`)
-      const record = await this.record(d, sessionId, headBytes)
-      let head: CheckpointHead
-      try {
-        head = decodeHead(headBytes, headWhat(sessionId))
-      } catch (err) {
-        await this.markCorrupt(d, sessionId, record, err)
-        throw err
-      }
-      this.cache.set(sessionId, { record, headIntact: true })
-      return { ...head, lease: record.lease ? { ...record.lease } : null }
+    return this.guard(sessionId, async () => {
+      const d = await this.ready()
+      return this.sessions.run(sessionId, async () => {
+        const { record, head } = await this.readSession(d, sessionId)
+        return { ...head, lease: record.lease ? { ...record.lease } : null }
+      })
     })
   }
 
@@ -167,48 +184,57 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
     if (!Number.isSafeInteger(from) || from < 0) throw invalidInput(`must be a non-negative integer, got ${from}`, 'from')
     if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0))
       throw invalidInput(`must be a non-negative integer, got ${options.limit}`, 'limit')
-    const d = await this.ready()
-    return this.sessions.run(sessionId, async () => {
-      const record = await this.record(d, sessionId)
-      // Only what the current head accounts for.
-      const end = Math.min(record.attempts, options.limit === undefined ? Infinity : from + options.limit)
-      if (from >= end) return []
-      // Values only (no key decoding), fetched from LevelDB in large chunks: 10,000 trials in a few round trips.
-      const values = await d.trials.values({ ...trialRange(sessionId, from, end), highWaterMarkBytes: READ_CHUNK_BYTES }).all()
-      return values.map((bytes, i) => decodeTrial(bytes, `trial ${from + i} of session "${sessionId}"`))
+    return this.guard(sessionId, async () => {
+      const d = await this.ready()
+      return this.sessions.run(sessionId, async () => {
+        const attempts = await this.trialCount(d, sessionId)
+        // Only what the current head accounts for.
+        const end = Math.min(attempts, options.limit === undefined ? Infinity : from + options.limit)
+        if (from >= end) return []
+        try {
+          return await readTrialLog(d.trials, sessionId, from, end, attempts, this.what(`the trial log of session "${sessionId}"`))
+        } catch (err) {
+          if (err instanceof CheckpointCorruptError) await this.flag(d, sessionId, err)
+          throw err
+        }
+      })
     })
   }
 
   async list(filter: ListFilter = {}): Promise<ListPage> {
     checkPaging(filter)
-    const d = await this.ready()
-    const limit = filter.limit ?? Infinity
-    const items: SessionListing[] = []
-    let more = false
-    const range = filter.cursor !== undefined ? { gt: filter.cursor } : {}
-    for await (const [id, text] of d.listings.iterator(range)) {
-      const listing = await this.listingFor(d, id, text)
-      if (!matchesFilter(listing, filter)) continue
-      if (items.length === limit) {
-        more = true
-        break
+    return this.guard(undefined, async () => {
+      const d = await this.ready()
+      const limit = filter.limit ?? Infinity
+      const items: SessionListing[] = []
+      let more = false
+      const range = filter.cursor !== undefined ? { gt: filter.cursor } : {}
+      for await (const [id, text] of d.listings.iterator(range)) {
+        const listing = await this.listingFor(d, id, text)
+        if (!matchesFilter(listing, filter)) continue
+        if (items.length === limit) {
+          more = true
+          break
+        }
+        items.push(listing)
       }
-      items.push(listing)
-    }
-    if (!more) return { items }
-    return { items, cursor: (items[items.length - 1] as SessionListing).sessionId }
+      if (!more) return { items }
+      return { items, cursor: (items[items.length - 1] as SessionListing).sessionId }
+    })
   }
 
   async delete(sessionId: string): Promise<void> {
     assertSessionId(sessionId)
-    const d = await this.ready()
-    await this.sessions.run(sessionId, async () => {
-      const trialKeys = await d.trials.keys(trialRange(sessionId)).all()
-      await this.write(d, sessionId, null, [
-        { type: 'del', sublevel: d.heads, key: sessionId },
-        { type: 'del', sublevel: d.listings, key: sessionId },
-        ...trialKeys.map((key) => ({ type: 'del' as const, sublevel: d.trials, key })),
-      ])
+    await this.guard(sessionId, async () => {
+      const d = await this.ready()
+      await this.sessions.run(sessionId, async () => {
+        const trialKeys = await d.trials.keys(trialRange(sessionId)).all()
+        await this.write(d, sessionId, null, [
+          { type: 'del', sublevel: d.heads, key: sessionId },
+          { type: 'del', sublevel: d.listings, key: sessionId },
+          ...trialKeys.map((key) => ({ type: 'del' as const, sublevel: d.trials, key })),
+        ])
+      })
     })
   }
 
@@ -216,60 +242,71 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
     assertSessionId(sessionId)
     checkOwner(owner)
     checkTtl(ttlMs)
-    const d = await this.ready()
-    return this.sessions.run(sessionId, async () => {
-      const record = await this.record(d, sessionId)
-      const now = Date.now()
-      const held = record.lease
-      if (held && held.owner !== owner && held.expiresAt > now)
-        throw new AlreadyRunningError(sessionId, held.owner, undefined, { leaseExpiresAt: held.expiresAt })
-      const lease: Lease = { owner, fencingToken: (held?.fencingToken ?? 0) + 1, expiresAt: now + ttlMs }
-      await this.putRecord(d, sessionId, { ...record, lease })
-      return { ...lease }
+    return this.guard(sessionId, async () => {
+      const d = await this.ready()
+      return this.sessions.run(sessionId, async () => {
+        const record = await this.record(d, sessionId)
+        const now = Date.now()
+        const held = record.lease
+        if (held && held.owner !== owner && held.expiresAt > now)
+          throw new AlreadyRunningError(sessionId, held.owner, undefined, { leaseExpiresAt: held.expiresAt })
+        const lease: Lease = { owner, fencingToken: (held?.fencingToken ?? 0) + 1, expiresAt: now + ttlMs }
+        await this.putRecord(d, sessionId, { ...record, lease })
+        return { ...lease }
+      })
     })
   }
 
   async renewLease(sessionId: string, lease: Lease, ttlMs: number): Promise<Lease> {
     assertSessionId(sessionId)
     checkTtl(ttlMs)
-    const d = await this.ready()
-    return this.sessions.run(sessionId, async () => {
-      const record = await this.record(d, sessionId)
-      const held = record.lease
-      if (!held || held.fencingToken !== lease?.fencingToken || held.owner !== lease.owner)
-        throw new LeaseLostError(sessionId, `token ${lease?.fencingToken} was superseded by ${held?.fencingToken ?? 'none'}`)
-      const renewed: Lease = { owner: held.owner, fencingToken: held.fencingToken, expiresAt: Date.now() + ttlMs }
-      await this.putRecord(d, sessionId, { ...record, lease: renewed })
-      return { ...renewed }
+    return this.guard(sessionId, async () => {
+      const d = await this.ready()
+      return this.sessions.run(sessionId, async () => {
+        const record = await this.record(d, sessionId)
+        const held = record.lease
+        if (!held || held.fencingToken !== lease?.fencingToken || held.owner !== lease.owner)
+          throw new LeaseLostError(sessionId, `token ${lease?.fencingToken} was superseded by ${held?.fencingToken ?? 'none'}`)
+        const renewed: Lease = { owner: held.owner, fencingToken: held.fencingToken, expiresAt: Date.now() + ttlMs }
+        await this.putRecord(d, sessionId, { ...record, lease: renewed })
+        return { ...renewed }
+      })
     })
   }
 
   async releaseLease(sessionId: string, lease: Lease): Promise<void> {
     assertSessionId(sessionId)
-    const d = await this.ready()
-    await this.sessions.run(sessionId, async () => {
-      const record = await this.record(d, sessionId).catch((err: unknown) => {
-        if (err instanceof NotFoundError) return undefined
-        throw err
+    await this.guard(sessionId, async () => {
+      const d = await this.ready()
+      await this.sessions.run(sessionId, async () => {
+        const record = await this.record(d, sessionId).catch((err: unknown) => {
+          if (err instanceof NotFoundError) return undefined
+          throw err
+        })
+        const held = record?.lease
+        if (!record || !held || held.fencingToken !== lease?.fencingToken || held.owner !== lease.owner) return
+        await this.putRecord(d, sessionId, { ...record, lease: { ...held, expiresAt: 0 } })
       })
-      const held = record?.lease
-      if (!record || !held || held.fencingToken !== lease?.fencingToken || held.owner !== lease.owner) return
-      await this.putRecord(d, sessionId, { ...record, lease: { ...held, expiresAt: 0 } })
     })
   }
 
   async requestControl(sessionId: string, request: ControlRequest): Promise<void> {
     assertSessionId(sessionId)
     if (request !== 'pause' && request !== 'cancel') throw invalidInput(`unknown control ${JSON.stringify(request)}`, 'request')
-    const d = await this.ready()
-    await this.sessions.run(sessionId, async () => {
-      const record = await this.record(d, sessionId)
-      if (record.status !== 'running' || record.control === 'cancel' || record.control === request) return
-      await this.putRecord(d, sessionId, { ...record, control: request })
+    await this.guard(sessionId, async () => {
+      const d = await this.ready()
+      await this.sessions.run(sessionId, async () => {
+        const record = await this.record(d, sessionId)
+        if (record.status !== 'running' || record.control === 'cancel' || record.control === request) return
+        await this.putRecord(d, sessionId, { ...record, control: request })
+      })
     })
   }
 
-  /** Waits for operations in flight, then closes the database. Idempotent. */
+  /**
+   * Waits for operations in flight, then closes the database and seals it: the sizes of its
+   * files are recorded, so the next open can tell a log cut short from a clean end. Idempotent.
+   */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
@@ -277,28 +314,36 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
     const opening = this.opening
     if (!opening) return
     const d = await opening.catch(() => null)
-    if (d) await d.db.close()
     this.cache.clear()
+    if (d) await this.guard(undefined, () => d.close())
   }
 
   async saveOverwrite(key: string, runId: string, entry: WarmStartEntryInput): Promise<void> {
-    const w = await this.warm()
-    await this.warmLock.run(WARM_LOCK, () => w.save(key, runId, entry))
+    await this.guard(WARM_WHAT, async () => {
+      const w = await this.warm()
+      await this.warmLock.run(WARM_LOCK, () => w.save(key, runId, entry))
+    })
   }
 
   async lookup(key: string, options: LookupOptions = {}): Promise<WarmStartEntry | null> {
-    const w = await this.warm()
-    return this.warmLock.run(WARM_LOCK, () => w.lookup(key, options))
+    return this.guard(WARM_WHAT, async () => {
+      const w = await this.warm()
+      return this.warmLock.run(WARM_LOCK, () => w.lookup(key, options))
+    })
   }
 
   async lookupLatest(key: string): Promise<WarmStartEntry | null> {
-    const w = await this.warm()
-    return this.warmLock.run(WARM_LOCK, () => w.lookupLatest(key))
+    return this.guard(WARM_WHAT, async () => {
+      const w = await this.warm()
+      return this.warmLock.run(WARM_LOCK, () => w.lookupLatest(key))
+    })
   }
 
   async evict(options: EvictOptions): Promise<EvictionReport> {
-    const w = await this.warm()
-    return this.warmLock.run(WARM_LOCK, () => w.evict(options))
+    return this.guard(WARM_WHAT, async () => {
+      const w = await this.warm()
+      return this.warmLock.run(WARM_LOCK, () => w.evict(options))
+    })
   }
 
   private async ready(): Promise<OpenDatabase> {
@@ -312,7 +357,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
           this.database = d
         },
         () => {
-          // Let a later call try again (the other process may have let go).
+          // Let a later call try again (the other process may have let go, the files be restored).
           if (this.opening === opening) this.opening = null
         },
       )
@@ -327,6 +372,24 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
     return (this.warmEntries ??= new WarmStartEntries(d.warm, this.options.sync))
   }
 
+  /** Runs an operation, giving a LevelDB failure as a CairnError naming the store and `subject`. */
+  private async guard<T>(subject: string | undefined, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (err) {
+      throw levelError(err, this.location, subject === undefined || subject === WARM_WHAT ? subject : `session "${subject}"`)
+    }
+  }
+
+  /** `what` in the store: `[@cairn/store-level] session "x" in the LevelDB database at "…"`. */
+  private what(subject: string): string {
+    return `${PKG} ${subject} in the LevelDB database at "${this.location}"`
+  }
+
+  private notFound(sessionId: string): NotFoundError {
+    return new NotFoundError(`session "${sessionId}" in the LevelDB store at "${this.location}"`)
+  }
+
   /**
    * A session's listing record: from the cache, else from the `listing` sublevel.
    * `NotFoundError` when the session does not exist. A missing or unreadable record is rebuilt
@@ -339,14 +402,14 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
     if (text !== undefined) {
       try {
         const record = decodeListingRecord(text, `listing record of session "${sessionId}"`)
-        this.cache.set(sessionId, { record, headIntact: false })
+        this.cache.set(sessionId, { record, verified: false })
         return record
       } catch (err) {
         publishCorrupt(sessionId, err)
       }
     }
     const bytes = headBytes ?? (await d.heads.get(sessionId))
-    if (bytes === undefined) throw new NotFoundError(`session "${sessionId}"`)
+    if (bytes === undefined) throw this.notFound(sessionId)
     // Rebuild the record from the head. The lease and control flag it held are gone: the
     // session shows no lease, so a driver still holding one gets LeaseLostError on its next
     // commit and must acquire again.
@@ -356,37 +419,93 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   /**
-   * The listing record of a session whose stored head is known intact: written or checked by
-   * this process, else read and its envelope (magic, length, checksum) checked now.
+   * The session's head, decoded, and its listing record, checked against each other and the
+   * trial log (see `verify`). A head that does not decode flags the session (`list` reports
+   * it `corrupt`) and rethrows.
    */
-  private async recordWithIntactHead(d: OpenDatabase, sessionId: string): Promise<ListingRecord> {
-    const cached = this.cache.get(sessionId)
-    if (cached?.headIntact) return cached.record
-    const bytes = await d.heads.get(sessionId)
-    if (bytes === undefined) throw new NotFoundError(`session "${sessionId}"`)
-    const record = await this.record(d, sessionId, bytes)
+  private async readSession(d: OpenDatabase, sessionId: string): Promise<{ record: ListingRecord; head: CheckpointHead }> {
+    const headBytes = await d.heads.get(sessionId)
+    if (headBytes === undefined) throw this.notFound(sessionId)
+    const record = await this.record(d, sessionId, headBytes)
+    let head: CheckpointHead
     try {
-      openEnvelope('head', bytes, headWhat(sessionId))
+      head = decodeHead(headBytes, headWhat(sessionId))
     } catch (err) {
-      await this.markCorrupt(d, sessionId, record, err)
+      await this.flag(d, sessionId, err)
       throw err
     }
-    this.cache.set(sessionId, { record, headIntact: true })
-    return record
+    if (!this.cache.get(sessionId)?.verified) await this.verify(d, sessionId, record, head)
+    return { record: this.cache.get(sessionId)?.record ?? record, head }
   }
 
-  /** Flags a session whose head failed to decode, so `list` reports it as `corrupt`. */
-  private async markCorrupt(d: OpenDatabase, sessionId: string, record: ListingRecord, err: unknown): Promise<void> {
+  /** The listing record of a session verified in this process (written by it, or read and checked). */
+  private async verifiedRecord(d: OpenDatabase, sessionId: string): Promise<ListingRecord> {
+    const cached = this.cache.get(sessionId)
+    if (cached?.verified) return cached.record
+    return (await this.readSession(d, sessionId)).record
+  }
+
+  /**
+   * How many trials the session's head counts. A head that does not decode falls back on its
+   * listing record's count, so the trials stay readable for inspection.
+   */
+  private async trialCount(d: OpenDatabase, sessionId: string): Promise<number> {
+    const cached = this.cache.get(sessionId)
+    if (cached?.verified) return cached.record.attempts
+    const headBytes = await d.heads.get(sessionId)
+    if (headBytes === undefined) throw this.notFound(sessionId)
+    const record = await this.record(d, sessionId, headBytes)
+    let head: CheckpointHead
+    try {
+      head = decodeHead(headBytes, headWhat(sessionId))
+    } catch (err) {
+      await this.flag(d, sessionId, err)
+      return record.attempts
+    }
+    await this.verify(d, sessionId, record, head)
+    return head.progress.attempts
+  }
+
+  /**
+   * Checks a decoded head against the listing record written with it (same revision, trial
+   * count and status: one batch writes both) and against the trial log (no record beyond the
+   * head's count: the head would be older than its trials). Damage flags the session and throws
+   * `CheckpointCorruptError`; otherwise the session counts as verified in this process.
+   */
+  private async verify(d: OpenDatabase, sessionId: string, record: ListingRecord, head: CheckpointHead): Promise<void> {
+    const what = this.what(`session "${sessionId}"`)
+    const differs = disagreement(record, head)
+    if (differs !== null) throw await this.flag(d, sessionId, new CheckpointCorruptError(what, differs))
+    const beyond = await firstTrialFrom(d.trials, sessionId, head.progress.attempts)
+    if (beyond !== null)
+      throw await this.flag(
+        d,
+        sessionId,
+        new CheckpointCorruptError(
+          what,
+          `its head counts ${head.progress.attempts} trials but trial ${beyond} is stored: the head is older than its trial log`,
+        ),
+      )
+    this.cache.set(sessionId, { record, verified: record.problem === undefined })
+  }
+
+  /**
+   * Flags a damaged session in its listing record (`problem`), so `list` reports it `corrupt`
+   * and commits refuse it, publishes the error on `cairn:store:corrupt`, and returns it.
+   */
+  private async flag(d: OpenDatabase, sessionId: string, err: unknown): Promise<unknown> {
     publishCorrupt(sessionId, err)
-    const problem = err instanceof Error ? err.message : String(err)
-    if (record.problem === problem) return
-    await this.putRecord(d, sessionId, { ...record, problem }, false).catch(() => {})
+    const message = err instanceof Error ? err.message : String(err)
+    const problem = message.startsWith(`${PKG} `) ? message.slice(PKG.length + 1) : message
+    const record = this.cache.get(sessionId)?.record ?? (await this.record(d, sessionId).catch(() => undefined))
+    if (record && record.problem === undefined) await this.putRecord(d, sessionId, { ...record, problem }, false).catch(() => {})
+    return err
   }
 
   /** Writes a session's listing record alone (lease and control changes). */
-  private async putRecord(d: OpenDatabase, sessionId: string, record: ListingRecord, headIntact?: boolean): Promise<void> {
-    const intact = headIntact ?? this.cache.get(sessionId)?.headIntact ?? false
-    await this.write(d, sessionId, { record, headIntact: intact }, [
+  private async putRecord(d: OpenDatabase, sessionId: string, record: ListingRecord, verified?: boolean): Promise<void> {
+    const known = verified ?? this.cache.get(sessionId)?.verified ?? false
+    await this.write(d, sessionId, { record, verified: known && record.problem === undefined }, [
       { type: 'put', sublevel: d.listings, key: sessionId, value: encodeListingRecord(record) },
     ])
   }
@@ -417,6 +536,9 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
     }
   }
 }
+
+/** The subject of warm-start operations in error messages. */
+const WARM_WHAT = 'warm-start entries'
 
 /**
  * A checkpoint and warm-start store on LevelDB at `options.location`.

@@ -39,6 +39,21 @@ export function listingRecordOf(head: CheckpointHead, lease: Lease | null, contr
   }
 }
 
+/**
+ * How a record disagrees with the head it was written with (one batch writes both, so they
+ * always agree unless the database was damaged), or null: revision, trial count and status.
+ */
+export function disagreement(record: ListingRecord, head: CheckpointHead): string | null {
+  const pairs: Array<[string, unknown, unknown]> = [
+    ['revision', head.revision, record.revision],
+    ['trial count', head.progress.attempts, record.attempts],
+    ['status', head.status, record.status],
+  ]
+  const differ = pairs.filter(([, a, b]) => a !== b)
+  if (differ.length === 0) return null
+  return `its head and listing record disagree (${differ.map(([name, a, b]) => `${name}: head ${JSON.stringify(a)}, listing ${JSON.stringify(b)}`).join('; ')}): one of them was rolled back or damaged`
+}
+
 /** Encodes a record (JSON text). */
 export function encodeListingRecord(record: ListingRecord): string {
   return JSON.stringify(record)

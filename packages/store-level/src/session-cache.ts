@@ -3,8 +3,12 @@ import type { ListingRecord } from './listing-record.js'
 /** What the store knows of a session it has read or written in this process. */
 export interface CachedSession {
   record: ListingRecord
-  /** The stored head is known intact: this process wrote it, or checked its envelope. */
-  headIntact: boolean
+  /**
+   * The stored session is known sound: this process wrote it, or read its head and checked it
+   * against this record and the trial log (see `LevelStore#verify`). Never set for a session
+   * flagged damaged (`record.problem`).
+   */
+  verified: boolean
 }
 
 /**

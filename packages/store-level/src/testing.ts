@@ -1,11 +1,23 @@
 /**
- * `@cairn/store-level/testing`: hooks for tests that need a damaged database — corrupt a
- * session's head or a warm-start entry in place. Never use them on data you care about.
+ * `@cairn/store-level/testing`: fault hooks for tests. They damage what a `LevelStore` holds —
+ * a session's head, one trial record, a warm-start entry — as a disk fault would, so a test can
+ * check the damage is reported. Never use them on data you care about.
+ *
+ * ```ts
+ * import { corruptHead, corruptTrial, dropTrial } from '@cairn/store-level/testing'
+ * ```
  *
  * @packageDocumentation
  */
+import { NotFoundError } from '@cairn/core'
 import { assertSessionId } from '@cairn/core/store-kit'
+import type { Sublevel } from './database.js'
+import { faultAccessOf } from './fault-access.js'
+import { trialKey } from './keys.js'
 import { WARM_LOCK, type LevelStore } from './level-store.js'
+
+/** Garbage a damaged trial record is replaced with unless told otherwise. */
+const GARBAGE = new TextEncoder().encode('this is not a trial record')
 
 /** Overwrites a session's stored head bytes, to simulate corruption. */
 export async function corruptHead(store: LevelStore, sessionId: string, bytes: Uint8Array): Promise<void> {
@@ -21,4 +33,29 @@ export async function corruptHead(store: LevelStore, sessionId: string, bytes: U
 export async function corruptWarmStartEntry(store: LevelStore, key: string, runId: string, bytes: Uint8Array): Promise<void> {
   const w = await store['warm']()
   await store['warmLock'].run(WARM_LOCK, () => w.putRaw(key, runId, bytes))
+}
+
+/** Replaces the stored record of trial `trialIdx` of `sessionId` with `bytes` (garbage by default). */
+export async function corruptTrial(store: LevelStore, sessionId: string, trialIdx: number, bytes: Uint8Array = GARBAGE): Promise<void> {
+  await onTrial(store, sessionId, trialIdx, (trials, key, sync) => trials.put(key, bytes, { sync }))
+}
+
+/** Removes the stored record of trial `trialIdx` of `sessionId`; the head still counts it. */
+export async function dropTrial(store: LevelStore, sessionId: string, trialIdx: number): Promise<void> {
+  await onTrial(store, sessionId, trialIdx, (trials, key, sync) => trials.batch([{ type: 'del', key }], { sync }))
+}
+
+async function onTrial(
+  store: LevelStore,
+  sessionId: string,
+  trialIdx: number,
+  change: (trials: Sublevel<Uint8Array>, key: string, sync: boolean) => Promise<void>,
+): Promise<void> {
+  const access = faultAccessOf(store)
+  const trials = await access.trials()
+  const key = trialKey(sessionId, trialIdx)
+  await access.exclusive(sessionId, async () => {
+    if ((await trials.get(key)) === undefined) throw new NotFoundError(`trial ${trialIdx} of session "${sessionId}"`)
+    await change(trials, key, access.sync)
+  })
 }

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import type { CheckpointHead, TrialRecord } from '@cairn/core'
+import type { CheckpointHead, CommitRequest, TrialRecord } from '@cairn/core'
 
 /** The repository root (where tsx is installed). */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
@@ -96,4 +96,26 @@ export function advance(head: CheckpointHead, trials: TrialRecord[], patch: Part
     optimizerState: new Uint8Array([attempts & 255, 9, 9]),
     ...patch,
   }
+}
+
+/**
+ * Writes a session of `count` trials, one commit per trial, the last commit completing it
+ * (as the driver does when it reaches `maxTrials`). Returns the trials written.
+ */
+export async function writeCompletedSession(
+  store: { create(head: CheckpointHead): Promise<void>; commit(id: string, request: CommitRequest): Promise<{ revision: number }> },
+  sessionId: string,
+  count: number,
+): Promise<TrialRecord[]> {
+  let head = newHead(sessionId)
+  await store.create(head)
+  const trials: TrialRecord[] = []
+  for (let i = 0; i < count; i++) {
+    const trial = trialAt(i)
+    const next = advance(head, [trial], i === count - 1 ? { status: 'completed', terminalReason: 'max-trials' } : {})
+    const { revision } = await store.commit(sessionId, { expectedRevision: head.revision, fencingToken: 1, head: next, trials: [trial] })
+    head = { ...next, revision }
+    trials.push(trial)
+  }
+  return trials
 }

@@ -1,6 +1,4 @@
 import { once } from 'node:events'
-import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { InvalidInputError } from '@cairn/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { LevelLockedError, createLevelStore } from '../src/index.js'
@@ -64,19 +62,5 @@ describe('one process per database', () => {
     await expect(b.list()).rejects.toThrow(LevelLockedError)
     await a.close()
     await b.close()
-  })
-
-  it('a location that cannot hold a database gives an InvalidInputError naming it', async () => {
-    const file = join(dir, 'a-file')
-    await writeFile(file, 'not a directory')
-    const store = createLevelStore({ location: file })
-    const err = await store.open().then(
-      () => null,
-      (e: unknown) => e,
-    )
-    expect(err).toBeInstanceOf(InvalidInputError)
-    expect(err).not.toBeInstanceOf(LevelLockedError)
-    expect((err as Error).message).toContain(`cannot open the LevelDB database at "${file}"`)
-    await store.close()
   })
 })

@@ -9,6 +9,22 @@ export interface StoreFixture<S> {
   store: S
   /** Overwrites the stored head of `sessionId` with garbage bytes (simulated corruption). */
   corruptHead(sessionId: string): Promise<void>
+  /**
+   * Damages the stored record of trial `trialIdx` of `sessionId` (garbage bytes in its place,
+   * or a flipped byte), as a disk fault would after the commit that wrote it. The suite only
+   * damages trials that later commits of the session followed. `null` declares that the store
+   * cannot damage one trial record on its own: the tests that need it are then reported as
+   * skipped (`[needs corruptTrial] …`). `describeCheckpointStore` requires it declared (a
+   * function or `null`): left out, its tests fail saying so. The warm-start suite ignores it.
+   */
+  corruptTrial?: TrialFault | null
+  /**
+   * Removes the stored record of trial `trialIdx` of `sessionId` while the head still counts it.
+   * `null` declares that a record cannot go missing on its own in this store (one checksummed
+   * record holding several trials, say): the tests that need it are reported as skipped.
+   * Required declared by `describeCheckpointStore`, like `corruptTrial`.
+   */
+  dropTrial?: TrialFault | null
   /** Overwrites the stored warm-start entry `(key, runId)` with garbage bytes. */
   corruptWarmStartEntry?(key: string, runId: string): Promise<void>
   /**
@@ -21,6 +37,12 @@ export interface StoreFixture<S> {
   /** Removes what the fixture created (directories, tables). Runs after `store.close()`. */
   cleanup?(): Promise<void>
 }
+
+/** A fault hook of a fixture: damages what the store holds for one trial of one session. */
+export type TrialFault = (sessionId: string, trialIdx: number) => Promise<void>
+
+/** The fault hooks a fixture declares: a function, `null` (declared missing), or absent (not declared). */
+export type FixtureHook = 'corruptTrial' | 'dropTrial'
 
 /** Makes a fresh fixture; called once per test (and once more to read the store's capabilities). */
 export type StoreFactory<S> = () => Promise<StoreFixture<S>>

@@ -2,7 +2,7 @@ export { describeCheckpointStore } from './checkpoint-store/describe.js'
 export { describeWarmStartStore } from './warm-start/describe.js'
 export { describeOptimizer } from './optimizer/describe.js'
 export type { OptimizerSuiteOptions, OptimizerModule } from './optimizer/options.js'
-export type { StoreFixture, StoreFactory, ChildStoreModule } from './fixture.js'
+export type { StoreFixture, StoreFactory, ChildStoreModule, TrialFault } from './fixture.js'
 export type { Runner } from './runner.js'
 
 export { makeHead, makeTrial, nextHead } from './helpers/head.js'

@@ -1,6 +1,6 @@
 import { createMemoryStore } from '@cairn/core'
 import type { CheckpointStore } from '@cairn/core'
-import { corruptHead } from '@cairn/core/testing'
+import { corruptHead, corruptTrial, dropTrial } from '@cairn/core/testing'
 import { describeCheckpointStore } from '../src/index.js'
 
 const garbage = new TextEncoder().encode('this is not a checkpoint head')
@@ -10,5 +10,7 @@ describeCheckpointStore('memory (core)', async () => {
   return {
     store: store as CheckpointStore,
     corruptHead: (sessionId) => corruptHead(store, sessionId, garbage),
+    corruptTrial: async (sessionId, trialIdx) => corruptTrial(store, sessionId, trialIdx),
+    dropTrial: async (sessionId, trialIdx) => dropTrial(store, sessionId, trialIdx),
   }
 })

@@ -5,8 +5,8 @@
  */
 import { describe, expect, test } from 'vitest'
 import { createMemoryStore } from '@cairn/core'
-import type { CheckpointStore, MemoryStore, Optimizer, WarmStartStore } from '@cairn/core'
-import { corruptHead, corruptWarmStartEntry } from '@cairn/core/testing'
+import type { CheckpointStore, MemoryStore, Optimizer, TrialRecord, WarmStartStore } from '@cairn/core'
+import { corruptHead, corruptTrial, corruptWarmStartEntry, dropTrial } from '@cairn/core/testing'
 import { describeCheckpointStore, describeOptimizer, describeWarmStartStore } from '../src/index.js'
 import { randomSampler } from './fixtures/optimizers.js'
 import { record, runMatching } from './fixtures/recording-runner.js'
@@ -28,6 +28,8 @@ function broken(patch: (inner: MemoryStore) => Partial<CheckpointStore & WarmSta
     return {
       store,
       corruptHead: (id: string) => corruptHead(inner, id, garbage),
+      corruptTrial: async (id: string, trialIdx: number) => corruptTrial(inner, id, trialIdx),
+      dropTrial: async (id: string, trialIdx: number) => dropTrial(inner, id, trialIdx),
       corruptWarmStartEntry: (key: string, runId: string) => corruptWarmStartEntry(inner, key, runId, garbage),
     }
   }
@@ -150,6 +152,67 @@ describe('describeCheckpointStore catches broken stores', () => {
       'declares specificationVersion',
       ['create + load round trip'],
     ))
+})
+
+/** The names of the suite's trial-damage tests. */
+const DAMAGE_TEST = /(damaged|missing) trial record/
+
+describe('describeCheckpointStore catches stores that lose trials silently', () => {
+  /** Reads trial by trial and leaves out the ones it cannot read: a short list, no error. */
+  const shortList = broken((inner) => ({
+    readTrials: async (id, options = {}) => {
+      const attempts = (await inner.load(id)).progress.attempts
+      const from = options.from ?? 0
+      const end = Math.min(attempts, options.limit === undefined ? Infinity : from + options.limit)
+      const out: TrialRecord[] = []
+      for (let i = from; i < end; i++) out.push(...(await inner.readTrials(id, { from: i, limit: 1 }).catch(() => [])))
+      return out
+    },
+  }))
+
+  test('a store whose readTrials skips a damaged or missing record', () =>
+    expectCaught((runner) => describeCheckpointStore('short list', shortList, runner), 'never a short list', [
+      'create + load round trip',
+      'commit bumps the revision and makes trials visible',
+    ]))
+
+  test('a fixture that does not declare its trial fault hooks fails the tests that need them', async () => {
+    const tests = await record((runner) =>
+      describeCheckpointStore(
+        'undeclared hooks',
+        async () => {
+          const store = createMemoryStore()
+          return { store, corruptHead: (id: string) => corruptHead(store, id, garbage) }
+        },
+        runner,
+      ),
+    )
+    const damage = tests.filter((t) => DAMAGE_TEST.test(t.name))
+    expect(damage.map((t) => t.skipped)).toEqual([false, false, false, false])
+    for (const t of damage) await expect(async () => t.fn()).rejects.toThrow(/does not declare (corruptTrial|dropTrial)/)
+  })
+
+  test('a fixture that declares a hook missing (null) gets those tests reported as skipped', async () => {
+    const tests = await record((runner) =>
+      describeCheckpointStore(
+        'no drop',
+        async () => {
+          const store = createMemoryStore()
+          return {
+            store,
+            corruptHead: (id: string) => corruptHead(store, id, garbage),
+            corruptTrial: async (id: string, trialIdx: number) => corruptTrial(store, id, trialIdx),
+            dropTrial: null,
+          }
+        },
+        runner,
+      ),
+    )
+    const damage = tests.filter((t) => DAMAGE_TEST.test(t.name))
+    expect(damage.filter((t) => t.skipped).map((t) => t.name.startsWith('[needs dropTrial] a missing'))).toEqual([true, true])
+    expect(damage.filter((t) => !t.skipped).map((t) => t.name.startsWith('a damaged'))).toEqual([true, true])
+    for (const r of await runMatching(damage, 'a damaged trial record')) expect(r.error).toBeUndefined()
+  })
 })
 
 describe('describeWarmStartStore catches broken stores', () => {

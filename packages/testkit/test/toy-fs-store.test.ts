@@ -19,6 +19,8 @@ const toyStore: StoreFactory<CheckpointStore> = async () => {
   return {
     store,
     corruptHead: async (sessionId) => store.corruptHead(sessionId),
+    corruptTrial: async (sessionId, trialIdx) => store.corruptTrial(sessionId, trialIdx),
+    dropTrial: async (sessionId, trialIdx) => store.dropTrial(sessionId, trialIdx),
     child: { module: fileURLToPath(new URL('./fixtures/toy-fs-store.ts', import.meta.url)), args: [dir] },
     cleanup: () => removeDir(dir),
   }

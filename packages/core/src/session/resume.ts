@@ -1,5 +1,5 @@
-import { AlreadyTerminalError, InvalidInputError, ResumeMismatchError } from '../errors.js'
-import { isTerminal, type CheckpointHead, type Lease } from '../checkpoint/types.js'
+import { AlreadyTerminalError, CheckpointCorruptError, InvalidInputError, ResumeMismatchError } from '../errors.js'
+import { isTerminal, type CheckpointHead, type Lease, type TrialRecord } from '../checkpoint/types.js'
 import { Rng } from '../random/rng.js'
 import { parseSpace } from '../space/space.js'
 import type { CheckpointStore } from '../store/contract.js'
@@ -59,8 +59,7 @@ async function resumeOnce<Example>(store: CheckpointStore, sessionId: string, op
     const state = optimizer.decodeState(head.optimizerState, head.optimizer.stateVersion)
     const rng = Rng.fromState(head.rngState)
     const trials = await store.readTrials(sessionId)
-    if (trials.length !== head.progress.attempts)
-      throw new InvalidInputError(`store returned ${trials.length} trials for a head that counts ${head.progress.attempts}`, 'store')
+    checkTrialLog(sessionId, trials, head.progress.attempts)
     const driver = new SessionDriver({
       store,
       head: { ...head, lease },
@@ -119,6 +118,19 @@ async function resumeOnce<Example>(store: CheckpointStore, sessionId: string, op
     if (opts.space !== undefined && head.space !== undefined && canonicalJson(parseSpace(opts.space)) !== canonicalJson(head.space))
       throw new ResumeMismatchError('space', head.space, opts.space)
   }
+}
+
+/**
+ * The trial log a store returned must be the one the head counts: trials 0 … attempts - 1, in
+ * order. Anything else is damage the store did not catch, never a history to resume from.
+ */
+function checkTrialLog(sessionId: string, trials: readonly TrialRecord[], attempts: number): void {
+  const what = `trial log of session "${sessionId}"`
+  if (trials.length !== attempts)
+    throw new CheckpointCorruptError(what, `the store returned ${trials.length} trials for a head that counts ${attempts}`)
+  trials.forEach((t, i) => {
+    if (t.trialIdx !== i) throw new CheckpointCorruptError(what, `the store returned trial ${t.trialIdx} at position ${i}`)
+  })
 }
 
 function warmStartWriter(head: CheckpointHead, opts: ResumeOptions<any>, maxSeeds: number): WarmStartWriter {

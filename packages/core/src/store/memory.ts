@@ -1,6 +1,13 @@
 import { decodeHead, decodeTrial, encodeHead, encodeTrial, headToListing } from '../checkpoint/codec.js'
 import type { CheckpointHead, ControlRequest, Lease, TrialRecord } from '../checkpoint/types.js'
-import { AlreadyRunningError, InvalidInputError, LeaseLostError, NotFoundError, RevisionConflictError } from '../errors.js'
+import {
+  AlreadyRunningError,
+  CheckpointCorruptError,
+  InvalidInputError,
+  LeaseLostError,
+  NotFoundError,
+  RevisionConflictError,
+} from '../errors.js'
 import { channels, publish } from '../telemetry/channels.js'
 import type {
   CheckpointStore,
@@ -32,7 +39,30 @@ interface SessionCell {
   head: Uint8Array
   lease: Lease | null
   control: ControlRequest | null
-  trials: Uint8Array[]
+  /** The encoded trial records, by index (a hole is a record lost to a simulated fault). */
+  trials: Array<Uint8Array | undefined>
+}
+
+/**
+ * Each store's trial logs, for the fault hooks of `@cairn/core/testing`. Kept outside the
+ * class so the hooks are no part of `MemoryStore`'s API.
+ */
+const trialLogs = new WeakMap<MemoryStore, (sessionId: string) => Array<Uint8Array | undefined>>()
+
+/** The stored trial log of a session (throws `NotFoundError`). For `@cairn/core/testing` only. */
+export function storedTrialLog(store: MemoryStore, sessionId: string): Array<Uint8Array | undefined> {
+  const log = trialLogs.get(store)
+  if (!log) throw new InvalidInputError('must be a MemoryStore from createMemoryStore()', 'store')
+  return log(sessionId)
+}
+
+/** Decodes the stored record of trial `idx`: it must be there and be that trial, else `CheckpointCorruptError`. */
+function readTrial(bytes: Uint8Array | undefined, idx: number, sessionId: string): TrialRecord {
+  const what = `trial ${idx} of session "${sessionId}"`
+  if (bytes === undefined) throw new CheckpointCorruptError(what, 'the record the head counts is missing')
+  const trial = decodeTrial(bytes, what)
+  if (trial.trialIdx !== idx) throw new CheckpointCorruptError(what, `the record holds trial ${trial.trialIdx}`)
+  return trial
 }
 
 /** A store that lives in memory: for tests and embedding. Not durable, one process. */
@@ -42,6 +72,10 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   private readonly sessions = new Map<string, SessionCell>()
   private readonly warm = new Map<string, Map<string, Uint8Array>>()
   private closed = false
+
+  constructor() {
+    trialLogs.set(this, (sessionId) => this.cell(sessionId).trials)
+  }
 
   async create(head: CheckpointHead): Promise<void> {
     this.open()
@@ -87,7 +121,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     const from = options.from ?? 0
     const end = Math.min(cell.trials.length, options.limit === undefined ? Infinity : from + options.limit)
     const out: TrialRecord[] = []
-    for (let i = from; i < end; i++) out.push(decodeTrial(cell.trials[i] as Uint8Array, `trial ${i} of session "${sessionId}"`))
+    for (let i = from; i < end; i++) out.push(readTrial(cell.trials[i], i, sessionId))
     return out
   }
 

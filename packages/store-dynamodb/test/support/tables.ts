@@ -1,7 +1,10 @@
-import { DeleteTableCommand, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
+import { DeleteItemCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
 import { fileURLToPath } from 'node:url'
 import { inject } from 'vitest'
 import { createDynamoDbStore, createTable, type DynamoDbStore } from '../../src/index.js'
+import { bin, num } from '../../src/db.js'
+import { inlineAttr, inlineOf } from '../../src/inline.js'
+import { A, HEAD_SK, PK, SK, trialSk } from '../../src/table-design.js'
 import { LOCAL_CLIENT_CONFIG } from './dynamodb-local.js'
 
 let counter = 0
@@ -87,3 +90,71 @@ export async function corruptWarmStartEntry(tableName: string, key: string, runI
 
 /** Absolute path of the child module that opens a store on (endpoint, table). */
 export const OPEN_STORE_MODULE = fileURLToPath(new URL('../fixtures/open-store.ts', import.meta.url))
+
+/**
+ * Applies `change` to the stored record of trial `trialIdx` of a session, where readers take it
+ * from: the copy inline on the head item (from `inlineFrom` on), else its trial item. `change`
+ * gets the record's bytes and returns new bytes, or null to remove the record.
+ */
+async function changeTrial(
+  tableName: string,
+  sessionId: string,
+  trialIdx: number,
+  change: (bytes: Uint8Array) => Uint8Array | null,
+): Promise<void> {
+  const client = rawClient()
+  try {
+    const key = { [PK]: { S: sessionId }, [SK]: { S: HEAD_SK } }
+    const head = (await client.send(new GetItemCommand({ TableName: tableName, Key: key, ConsistentRead: true }))).Item
+    const attempts = num(head, A.attempts)
+    const inc = num(head, A.inc)
+    if (!head || attempts === undefined || inc === undefined || trialIdx >= attempts)
+      throw new Error(`test support: session "${sessionId}" has no trial ${trialIdx}`)
+    const inline = inlineOf(head, sessionId, attempts, inc)
+    if (trialIdx >= inline.from) {
+      const trials = inline.trials.flatMap((t) => {
+        if (t.idx !== trialIdx) return [t]
+        const bytes = change(t.bytes)
+        return bytes ? [{ ...t, bytes }] : []
+      })
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: key,
+          UpdateExpression: 'SET #i = :i',
+          ExpressionAttributeNames: { '#i': A.inline },
+          ExpressionAttributeValues: { ':i': inlineAttr(trials) },
+        }),
+      )
+      return
+    }
+    const trialKey = { [PK]: { S: sessionId }, [SK]: { S: trialSk(inc, trialIdx) } }
+    const item = (await client.send(new GetItemCommand({ TableName: tableName, Key: trialKey, ConsistentRead: true }))).Item
+    const body = bin(item, A.body)
+    if (!body) throw new Error(`test support: trial ${trialIdx} of "${sessionId}" has no body (chunked?)`)
+    const bytes = change(body)
+    if (bytes === null) await client.send(new DeleteItemCommand({ TableName: tableName, Key: trialKey }))
+    else
+      await client.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: trialKey,
+          UpdateExpression: 'SET #b = :b',
+          ExpressionAttributeNames: { '#b': A.body },
+          ExpressionAttributeValues: { ':b': { B: bytes } },
+        }),
+      )
+  } finally {
+    client.destroy()
+  }
+}
+
+/** Garbage in place of a trial record (the conformance suite's `corruptTrial`). */
+export function corruptTrial(tableName: string, sessionId: string, trialIdx: number): Promise<void> {
+  return changeTrial(tableName, sessionId, trialIdx, () => GARBAGE)
+}
+
+/** A trial record the head counts goes missing (the conformance suite's `dropTrial`). */
+export function dropTrial(tableName: string, sessionId: string, trialIdx: number): Promise<void> {
+  return changeTrial(tableName, sessionId, trialIdx, () => null)
+}

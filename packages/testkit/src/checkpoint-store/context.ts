@@ -1,5 +1,5 @@
 import type { CheckpointHead, CheckpointStore, Lease, StoreCapabilities, TrialRecord } from '@cairn/core'
-import type { StoreFactory, StoreFixture } from '../fixture.js'
+import type { FixtureHook, StoreFactory, StoreFixture } from '../fixture.js'
 import { withFixture } from '../fixture.js'
 import { makeHead, makeTrial, nextHead } from '../helpers/head.js'
 import type { Runner } from '../runner.js'
@@ -17,17 +17,50 @@ export interface StoreSuite {
     fn: (fixture: StoreFixture<CheckpointStore>) => Promise<void>,
     timeoutMs?: number,
   ): void
+  /**
+   * Registers a test that uses the fixture's fault hook `hook`. A hook declared `null` makes it
+   * a skipped test named `[needs <hook>] name`; a hook the fixture does not declare at all
+   * makes it a failing test saying so.
+   */
+  itWithHook(hook: FixtureHook, name: string, fn: (fixture: StoreFixture<CheckpointStore>) => Promise<void>, timeoutMs?: number): void
 }
 
-export function storeSuite(runner: Runner, factory: StoreFactory<CheckpointStore>, capabilities: StoreCapabilities): StoreSuite {
+/** How a fixture declares a fault hook: given, declared missing (`null`), or not declared. */
+export type HookDeclaration = 'given' | 'missing' | 'undeclared'
+
+/** The declaration of each fault hook, read from one fixture. */
+export function hookDeclarations(fixture: StoreFixture<unknown>): Record<FixtureHook, HookDeclaration> {
+  const of = (hook: FixtureHook): HookDeclaration => {
+    const value: unknown = fixture[hook]
+    return typeof value === 'function' ? 'given' : value === null ? 'missing' : 'undeclared'
+  }
+  return { corruptTrial: of('corruptTrial'), dropTrial: of('dropTrial') }
+}
+
+export function storeSuite(
+  runner: Runner,
+  factory: StoreFactory<CheckpointStore>,
+  capabilities: StoreCapabilities,
+  hooks: Record<FixtureHook, HookDeclaration>,
+): StoreSuite {
   const it: StoreSuite['it'] = (name, fn, timeoutMs) => runner.test(name, () => withFixture(factory, fn), timeoutMs)
+  const itIf: StoreSuite['itIf'] = (needs, name, fn, timeoutMs) => {
+    if (needs.ok) it(name, fn, timeoutMs)
+    else runner.test.skip(`[needs ${needs.what}] ${name}`, () => undefined)
+  }
   return {
     runner,
     capabilities,
     it,
-    itIf(needs, name, fn, timeoutMs) {
-      if (needs.ok) it(name, fn, timeoutMs)
-      else runner.test.skip(`[needs ${needs.what}] ${name}`, () => undefined)
+    itIf,
+    itWithHook(hook, name, fn, timeoutMs) {
+      if (hooks[hook] !== 'undeclared') return itIf({ ok: hooks[hook] === 'given', what: hook }, name, fn, timeoutMs)
+      runner.test(name, () => {
+        throw new Error(
+          `[@cairn/testkit] the store fixture does not declare ${hook}: give it (see StoreFixture), or set it to null ` +
+            'when the store cannot do it, so the tests that need it are reported as skipped',
+        )
+      })
     },
   }
 }

@@ -3,13 +3,14 @@ import type { StoreFactory } from '../fixture.js'
 import { closeQuietly } from '../fixture.js'
 import { vitestRunner, type Runner } from '../runner.js'
 import { registerBasics } from './basics.js'
-import { storeSuite } from './context.js'
+import { hookDeclarations, storeSuite } from './context.js'
 import { registerControl } from './control.js'
 import { registerCorruption } from './corruption.js'
 import { registerHistory } from './history.js'
 import { registerLeases } from './leases.js'
 import { registerListing } from './listing.js'
 import { registerProcesses } from './processes.js'
+import { registerTrialDamage } from './trial-damage.js'
 
 /**
  * Registers the `CheckpointStore` conformance suite: create/load, commits and the trial log,
@@ -33,15 +34,17 @@ export function describeCheckpointStore(name: string, factory: StoreFactory<Chec
   runner.describe(`CheckpointStore conformance: ${name}`, async () => {
     const probe = await factory()
     const capabilities = { ...probe.store.capabilities }
+    const hooks = hookDeclarations(probe)
     await closeQuietly(probe.store)
     await probe.cleanup?.()
 
-    const s = storeSuite(runner, factory, capabilities)
+    const s = storeSuite(runner, factory, capabilities, hooks)
     registerBasics(s)
     registerLeases(s)
     registerControl(s)
     registerListing(s)
     registerCorruption(s)
+    registerTrialDamage(s)
     registerHistory(s)
     registerProcesses(s)
   })
