@@ -71,6 +71,7 @@ export type {
   WarmStartEntry,
   WarmStartEntryInput,
   WarmStartKind,
+  WarmStartPayload,
   LookupOptions,
   EvictOptions,
   EvictionReport,

@@ -8,3 +8,8 @@ export { WarmStartSession, DEFAULT_MIN_INTERVAL_MS } from './session/warm-start-
 export type { WarmStartSessionOptions, WarmStartSource, LoadedWarmStart, WarmStartWrite } from './session/warm-start-session.js'
 export { warmStartKeys } from '@cairn/core'
 export type { WarmStartKeys, WarmStartKeyInput } from '@cairn/core'
+export { withWarmStartBudget, DEFAULT_EVICT_EVERY_MS } from './store/budget.js'
+export type { WarmStartBudget, BudgetedWarmStartStore } from './store/budget.js'
+export { warmStartChannels, WARM_START_CHANNEL_NAMES } from './telemetry/channels.js'
+export type { WarmStartErrorEvent, WarmStartEvictEvent, WarmStartOperation } from './telemetry/channels.js'
+export type { WarmStartPayload } from '@cairn/core'
