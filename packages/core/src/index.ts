@@ -37,6 +37,7 @@ export type {
   PendingTrial,
   WarmStartInfo,
   SeedTrial,
+  RecoveryInfo,
 } from './checkpoint/types.js'
 export { HeadBodySchema, TrialBodySchema, LeaseSchema, ProgressSchema } from './checkpoint/schema.js'
 export {
@@ -65,6 +66,9 @@ export type {
   ListFilter,
   ListPage,
   ReadTrialsOptions,
+  SalvagedSession,
+  ReplaceDamagedHeadRequest,
+  ReplaceDamagedHeadResult,
 } from './store/contract.js'
 export type {
   WarmStartStore,
@@ -116,6 +120,8 @@ export type {
   WarmStartOptions,
 } from './session/types.js'
 
+export { rebuildHead } from './session/rebuild-head.js'
+export type { RebuildHeadOptions, RebuiltHead } from './session/rebuild-head.js'
 export { warmStartKeys } from './session/warm-start-keys.js'
 export type { WarmStartKeys, WarmStartKeyInput } from './session/warm-start-keys.js'
 export { channels, CHANNEL_NAMES } from './telemetry/channels.js'

@@ -48,6 +48,7 @@ export interface OpenDatabase {
   trials: Sublevel<Uint8Array>
   listings: Sublevel<string>
   warm: Sublevel<Uint8Array>
+  damaged: Sublevel<Uint8Array>
 }
 
 /**
@@ -70,5 +71,6 @@ export async function openDatabase(location: string): Promise<OpenDatabase> {
     trials: sublevel<Uint8Array>(SUBLEVEL.trial, 'view'),
     listings: sublevel<string>(SUBLEVEL.listing, 'utf8'),
     warm: sublevel<Uint8Array>(SUBLEVEL.warm, 'view'),
+    damaged: sublevel<Uint8Array>(SUBLEVEL.damaged, 'view'),
   }
 }

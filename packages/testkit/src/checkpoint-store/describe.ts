@@ -10,11 +10,12 @@ import { registerHistory } from './history.js'
 import { registerLeases } from './leases.js'
 import { registerListing } from './listing.js'
 import { registerProcesses } from './processes.js'
+import { registerSalvage } from './salvage.js'
 
 /**
  * Registers the `CheckpointStore` conformance suite: create/load, commits and the trial log,
  * compare-and-set, leases and fencing, control requests, listing and paging, corruption,
- * O(1) history, and (when the store is `durable` and `multiProcess`) real processes killed
+ * salvaging a damaged head (when the store has `salvage` and `replaceDamagedHead`), O(1) history, and (when the store is `durable` and `multiProcess`) real processes killed
  * mid-commit and racing each other. Tests a capability excludes are registered as skipped,
  * named `[needs <capability>] …`.
  *
@@ -33,6 +34,7 @@ export function describeCheckpointStore(name: string, factory: StoreFactory<Chec
   runner.describe(`CheckpointStore conformance: ${name}`, async () => {
     const probe = await factory()
     const capabilities = { ...probe.store.capabilities }
+    const canSalvage = typeof probe.store.salvage === 'function' && typeof probe.store.replaceDamagedHead === 'function'
     await closeQuietly(probe.store)
     await probe.cleanup?.()
 
@@ -42,6 +44,7 @@ export function describeCheckpointStore(name: string, factory: StoreFactory<Chec
     registerControl(s)
     registerListing(s)
     registerCorruption(s)
+    registerSalvage(s, canSalvage)
     registerHistory(s)
     registerProcesses(s)
   })
