@@ -75,7 +75,7 @@ export class ResumeExecutor implements RecoveryExecutor {
     // Checked again, atomically, when `resumeSession` takes the lease; this saves resolving the job.
     if (head.lease && head.lease.owner !== task.owner && head.lease.expiresAt > Date.now())
       return { kind: 'skipped', reason: 'already-running' }
-    const options = await race(resolveJob(jobs, sessionId, head.job, { sessionId, attempt: task.attempt, head }))
+    const { rebuild: _hints, ...options } = await race(resolveJob(jobs, sessionId, head.job, { sessionId, attempt: task.attempt, head }))
     const leaseTtlMs = options.leaseTtlMs ?? this.options.leaseTtlMs
     // Takes the lease (fencing token + 1), then reads the session again and drives it.
     const handle = await race(
