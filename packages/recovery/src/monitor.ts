@@ -1,4 +1,4 @@
-import { LeaseLostError, TimeoutError, assertSessionId, listSessions } from '@cairn/core'
+import { LeaseLostError, TimeoutError, assertSessionId, isCairnError, listSessions } from '@cairn/core'
 import type { CheckpointStore, Lease, SessionListing, SessionStatus } from '@cairn/core'
 import { claimAttempt, refundAttempt, type Claim } from './attempt-ledger.js'
 import { backoffDelay } from './backoff.js'
@@ -441,7 +441,8 @@ export class RecoveryMonitor {
         }
         if (this.canRebuild && !track.rebuildTried) {
           track.rebuild = true
-          track.due = true
+          // A driver still holding the lease fails at its next commit; the rebuild waits for the lease to lapse.
+          track.due = listing.leaseExpiresAt === null || listing.leaseExpiresAt <= now
         } else if (!track.rebuild)
           this.giveUp(track, 'corrupt', corruptHeadError(id, listing.problem), { status: 'corrupt', updatedAt: listing.updatedAt })
         continue
@@ -658,18 +659,24 @@ export class RecoveryMonitor {
 
   private settleRebuild(t: Track, outcome: RebuildOutcome): void {
     if (outcome.kind === 'skipped') {
-      t.announced = false
       t.rebuild = true
       t.rebuildTried = false
       this.emit({ type: 'skipped', sessionId: t.sessionId, attempt: 0, reason: outcome.reason, ...this.base() })
       return
     }
-    // Rebuilt (or found intact): the session starts afresh; a running one is recovered from the next poll on.
-    this.tracks.delete(t.sessionId)
-    if (outcome.kind === 'rebuilt') {
-      const { kind: _k, ...event } = outcome
-      this.emit({ type: 'rebuilt', ...event, ...this.base() })
+    if (outcome.kind === 'intact') {
+      // The head decodes: what is damaged is something else (a trial record, a listing), which a
+      // rebuild of the head cannot mend. Quarantined until its listing changes.
+      const error = isCairnError(t.lastError, 'CHECKPOINT_CORRUPT')
+        ? t.lastError
+        : corruptHeadError(t.sessionId, `${t.listing.problem ?? 'listed as corrupt'}, yet its head decodes: nothing to rebuild`)
+      this.giveUp(t, 'corrupt', error, null)
+      return
     }
+    // Rebuilt: the session starts afresh; a running one is recovered from the next poll on.
+    this.tracks.delete(t.sessionId)
+    const { kind: _k, ...event } = outcome
+    this.emit({ type: 'rebuilt', ...event, ...this.base() })
   }
 
   private settleOutcome(t: Track, record: Attempt, startedAt: number, outcome: RecoveryOutcome): void {
@@ -700,11 +707,10 @@ export class RecoveryMonitor {
     const { attempt } = record
     const cls = classifyFailure(error)
     if (cls.kind === 'skip') {
-      t.announced = false
       if (record.kind === 'rebuild') {
         t.rebuild = true
         t.rebuildTried = false
-      }
+      } else t.announced = false
       this.emit({ type: 'skipped', sessionId: t.sessionId, attempt, reason: cls.reason, error, ...this.base() })
       return
     }

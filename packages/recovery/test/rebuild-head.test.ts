@@ -2,13 +2,17 @@
 // aside, and the session is resumed — on every real store. Stores damage heads differently:
 // fs lists the session `corrupt` at once; level and DynamoDB list it `running` until an
 // attempt reads the head and finds it damaged.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { CheckpointCorruptError, createMemoryStore, type CheckpointHead } from '@cairn/core'
+import { createLevelStore } from '@cairn/store-level'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { RecoveryEvent } from '../src/index.js'
 import { JOB, otherWalk, quadratic, walk } from './fixtures/job.js'
 import { harness, stopMonitors, type Harness } from './helpers/harness.js'
 import { until } from './helpers/manual-time.js'
-import { REAL_STORES, type RealStore } from './helpers/real-stores.js'
+import { REAL_STORES, rawLevel, type RealStore } from './helpers/real-stores.js'
 import { plantOrphan, range, trialLog } from './helpers/stores.js'
 
 let real: RealStore | undefined
@@ -111,5 +115,30 @@ describe('rebuilding a damaged head: when not to', () => {
     expect(h.of('started')).toEqual([])
     expect(await trialLog(store, 'rotten')).toMatchObject({ status: 'paused', attempts: 3 })
     expect(store.damagedHeads('rotten')).toEqual([GARBAGE])
+  })
+
+  it('when the damage is not in the head (a trial record): quarantined with that error, once, nothing rebuilt', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-recovery-trial-rot-'))
+    try {
+      let store = createLevelStore({ location: dir })
+      await plantOrphan(store, { sessionId: 'rotten', trialsDone: 3, maxTrials: MAX })
+      await store.close()
+      const raw = rawLevel(dir)
+      await raw.put('!trial!rotten:000000000001', new TextEncoder().encode('bit rot'))
+      await raw.close()
+      store = createLevelStore({ location: dir })
+      const h = harness({ store, jobs: jobs() })
+      await quarantined(h)
+      await polls(h, () => false, 3)
+      expect(h.events.map((e) => e.type)).toEqual(['detected', 'failed', 'exhausted'])
+      expect(h.of('failed')[0]).toMatchObject({ willRetry: true })
+      expect(h.of('exhausted')[0]).toMatchObject({ reason: 'corrupt' })
+      expect(h.of('exhausted')[0]?.error).toMatchObject({ message: expect.stringMatching(/trial 1 of session "rotten"/) })
+      expect(await store.salvage('rotten')).toBeNull()
+      await h.monitor.stop()
+      await store.close()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -144,3 +144,11 @@ export const REAL_STORES: Array<[name: string, open: () => Promise<RealStore>]> 
   ['level', levelStore],
   ['dynamodb', dynamoStore],
 ]
+
+/** A raw LevelDB handle (the store closed: LevelDB admits one opener), to damage records under the store. */
+export function rawLevel(location: string): { put(key: string, value: Uint8Array): Promise<void>; close(): Promise<void> } {
+  const { Level } = createRequire(join(repoRoot, 'packages/store-level/package.json'))('level') as {
+    Level: new (location: string, options: object) => { put(key: string, value: Uint8Array): Promise<void>; close(): Promise<void> }
+  }
+  return new Level(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
+}
