@@ -32,6 +32,11 @@ export type RecoveryOutcome = { kind: 'recovered'; result: SessionResult } | { k
  * Takes over one session and drives it until its driver stops. Resolve with the outcome; throw
  * to fail the attempt (the monitor sorts the error with `classifyFailure`: core's
  * `AlreadyRunningError` is a skip, `ResumeMismatchError` is permanent, and so on).
+ *
+ * When `recover` is called the monitor has claimed the attempt (counted it in the store): it
+ * holds the session's lease as `task.owner`, so drive the session as that owner (a store's
+ * `acquireLease` admits the holder). The monitor hands that lease back when the attempt
+ * settles — a no-op once a driver took the lease over with a newer token.
  */
 export interface RecoveryExecutor {
   recover(task: RecoveryTask): Promise<RecoveryOutcome>
