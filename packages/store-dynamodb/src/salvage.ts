@@ -5,13 +5,14 @@ import {
   LeaseLostError,
   NotFoundError,
   RevisionConflictError,
+  decodeHead,
   encodeHead,
   type ReplaceDamagedHeadRequest,
   type ReplaceDamagedHeadResult,
   type SalvagedSession,
   type TrialRecord,
 } from '@cairn/core'
-import { deleteChunks, itemSize, layoutValue } from './chunks.js'
+import { deleteChunks, itemSize, layoutValue, readValue } from './chunks.js'
 import type { StoreContext } from './context.js'
 import { av, num, str, type Item } from './db.js'
 import { headContentAttrs, leaseOf, listingOf } from './head-item.js'
@@ -26,8 +27,12 @@ export const DAMAGED_PREFIX = 'damaged#'
 /** Reads the trial log the way `readTrials` does: from the head item's attributes, never its encoded head. */
 export type TrialReader = (sessionId: string) => Promise<TrialRecord[]>
 
-/** The head item of a session whose encoded head is damaged, or null when it decodes. */
-async function damagedItem(ctx: StoreContext, sessionId: string): Promise<{ item: Item; problem: string } | null> {
+/**
+ * The head item of a session whose head is damaged, or null when it reads. `trusted` is false
+ * when the encoded head itself decodes and only the item's attributes disagree with it: the
+ * attributes are then what is damaged, and no trial count taken from them can be vouched for.
+ */
+async function damagedItem(ctx: StoreContext, sessionId: string): Promise<{ item: Item; problem: string; trusted: boolean } | null> {
   let problem: string
   try {
     await readHead(ctx, sessionId)
@@ -38,14 +43,27 @@ async function damagedItem(ctx: StoreContext, sessionId: string): Promise<{ item
   }
   const item = await ctx.db.get(sessionId, HEAD_SK)
   if (!item) throw new NotFoundError(`session "${sessionId}"`)
-  return { item, problem }
+  let trusted = true
+  const bytes = await readValue(ctx.db, sessionId, item).catch(() => undefined)
+  if (bytes) {
+    try {
+      decodeHead(bytes, `head of session "${sessionId}"`)
+      trusted = false
+    } catch {
+      // the encoded head is what is damaged
+    }
+  }
+  return { item, problem, trusted }
 }
 
-/** Names the damaged item as read: every attribute but those a lease renewal moves (the put is conditional on the stamp). */
+/** What lease and control operations change on a head item: not part of the damage (the put is conditional on the stamp). */
+const MOVING: ReadonlySet<string> = new Set([A.owner, A.token, A.leaseExpiresAt, A.control, A.stamp])
+
+/** Names the damaged item as read: every attribute but those lease and control operations move. */
 function damageOf(item: Item): string {
   const hash = createHash('sha256')
   for (const name of Object.keys(item).sort()) {
-    if (name === A.leaseExpiresAt || name === A.stamp) continue
+    if (MOVING.has(name)) continue
     hash.update(`${name}\u0000`)
     const v = item[name] as unknown as Record<string, unknown>
     hash.update(v.B instanceof Uint8Array ? Buffer.from(v.B) : JSON.stringify(v))
@@ -62,7 +80,7 @@ function damageOf(item: Item): string {
 export async function salvage(ctx: StoreContext, sessionId: string, readTrials: TrialReader): Promise<SalvagedSession | null> {
   const found = await damagedItem(ctx, sessionId)
   if (!found) return null
-  const { item, problem } = found
+  const { item, problem, trusted } = found
   const out: SalvagedSession = {
     sessionId,
     problem,
@@ -77,6 +95,10 @@ export async function salvage(ctx: StoreContext, sessionId: string, readTrials: 
     out.listing = listing.status === 'corrupt' ? null : listing
   } catch {
     // damaged too: no listing
+  }
+  if (!trusted) {
+    out.trialsProblem = 'the encoded head decodes, but the head item attributes disagree with it: they are what is damaged'
+    return out
   }
   try {
     out.trials = await readTrials(sessionId)
@@ -107,6 +129,8 @@ export async function replaceDamagedHead(
   const lease = leaseOf(item)
   if (!lease || lease.fencingToken !== request.fencingToken)
     throw new LeaseLostError(sessionId, `fencing token ${request.fencingToken} is stale (current ${lease?.fencingToken ?? 'none'})`)
+  if (!found.trusted)
+    throw new InvalidInputError('the head item attributes disagree with its encoded head: the trial log cannot be vouched for', 'trials')
   const trials = await readTrials(sessionId).catch((err: unknown) => {
     throw new InvalidInputError(`the trial log cannot be vouched for: ${err instanceof Error ? err.message : String(err)}`, 'trials')
   })

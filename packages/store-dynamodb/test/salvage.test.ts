@@ -75,3 +75,33 @@ test('a head whose encoded body is damaged: salvaged from the item attributes, r
     client.destroy()
   }
 })
+
+test('a head whose item attributes disagree with an intact encoded head is not vouched for: no replacement', async () => {
+  const head = makeHead({ sessionId: 'odd' })
+  await store.create(head)
+  const trials = [makeTrial(0), makeTrial(1)]
+  await store.commit('odd', { expectedRevision: 0, fencingToken: 1, head: nextHead(head, trials), trials })
+  const client = rawClient()
+  try {
+    await client.send(
+      new UpdateItemCommand({
+        TableName: store.tableName,
+        Key: { pk: { S: 'odd' }, sk: { S: 'head' } },
+        UpdateExpression: 'SET #a = :n',
+        ExpressionAttributeNames: { '#a': 'attempts' },
+        ExpressionAttributeValues: { ':n': { N: '5' } },
+      }),
+    )
+  } finally {
+    client.destroy()
+  }
+  await expect(store.load('odd')).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' })
+  const found = await store.salvage('odd')
+  expect(found?.trials).toBeNull()
+  expect(found?.trialsProblem).toMatch(/attributes disagree/)
+  const lease = await store.acquireLease('odd', TEST_OWNER, 60_000)
+  await expect(
+    store.replaceDamagedHead('odd', { damage: found!.damage, fencingToken: lease.fencingToken, head: nextHead(head, trials) }),
+  ).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+  await expect(store.load('odd')).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' })
+})

@@ -54,8 +54,9 @@ export function registerSalvage(s: StoreSuite, canSalvage: boolean): void {
       await commitNext(store, 'damaged', { count: 3 })
       const committed = await store.readTrials('damaged')
       await fx.corruptHead('damaged')
-      const lease = await store.acquireLease('damaged', TEST_OWNER, 60_000)
+      // The damage token names the damaged bytes, not the lease: taking the lease after salvaging keeps it valid.
       const found = (await salvage(store, 'damaged')) as SalvagedSession
+      const lease = await store.acquireLease('damaged', TEST_OWNER, 60_000)
       const replace = store.replaceDamagedHead as NonNullable<CheckpointStore['replaceDamagedHead']>
       const rebuilt = nextHead(makeHead({ sessionId: 'damaged', name: 'rebuilt' }), committed)
       const request = { damage: found.damage, fencingToken: lease.fencingToken, head: rebuilt }
