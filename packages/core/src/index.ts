@@ -38,6 +38,7 @@ export type {
   PendingTrial,
   WarmStartInfo,
   SeedTrial,
+  RecoveryInfo,
 } from './checkpoint/types.js'
 export { canonicalJson } from './util/canonical-json.js'
 export { CanonicalJsonEncoder } from './util/canonical-json-encoder.js'
@@ -51,12 +52,16 @@ export type {
   ListFilter,
   ListPage,
   ReadTrialsOptions,
+  SalvagedSession,
+  ReplaceDamagedHeadRequest,
+  ReplaceDamagedHeadResult,
 } from './store/contract.js'
 export type {
   WarmStartStore,
   WarmStartEntry,
   WarmStartEntryInput,
   WarmStartKind,
+  WarmStartPayload,
   LookupOptions,
   EvictOptions,
   EvictionReport,
@@ -99,6 +104,8 @@ export type {
   WarmStartOptions,
 } from './session/types.js'
 
+export { rebuildHead } from './session/rebuild-head.js'
+export type { RebuildHeadOptions, RebuiltHead } from './session/rebuild-head.js'
 export { warmStartKeys } from './session/warm-start-keys.js'
 export type { WarmStartKeys, WarmStartKeyInput } from './session/warm-start-keys.js'
 export { channels, CHANNEL_NAMES } from './telemetry/channels.js'

@@ -4,7 +4,7 @@ import type { RecoveryEvent, RecoveryEventType } from './events.js'
 /**
  * Recovery telemetry on `node:diagnostics_channel`, one channel per event type
  * (`cairn:recovery:detected`, `…:poll_error`, `…:started`, `…:completed`, `…:failed`,
- * `…:exhausted`, `…:skipped`). The message is the event object (session id, attempt, error …).
+ * `…:exhausted`, `…:skipped`, `…:rebuilt`). The message is the event object (session id, attempt, error …).
  *
  * @example
  * import diagnostics from 'node:diagnostics_channel'
@@ -18,6 +18,7 @@ export const recoveryChannels = {
   failed: diagnostics.channel('cairn:recovery:failed'),
   exhausted: diagnostics.channel('cairn:recovery:exhausted'),
   skipped: diagnostics.channel('cairn:recovery:skipped'),
+  rebuilt: diagnostics.channel('cairn:recovery:rebuilt'),
 } as const satisfies Record<RecoveryEventType, diagnostics.Channel>
 
 /** The channel names, by event type. */

@@ -43,10 +43,11 @@ export class AttemptTimeoutError extends TimeoutError {
 }
 
 /** The head of a session listed as `corrupt`: it cannot be resumed until someone repairs or deletes it. */
-export function corruptHeadError(sessionId: string, problem: string | undefined): CheckpointCorruptError {
+export function corruptHeadError(sessionId: string, problem: string | undefined, cause?: unknown): CheckpointCorruptError {
   return new CheckpointCorruptError(
     `${PKG} head of session "${sessionId}"`,
     `${problem ?? 'the store lists it as corrupt'}; quarantined, not retried`,
+    ...(cause !== undefined ? [{ cause }] : []),
   )
 }
 

@@ -1,4 +1,4 @@
-import type { SessionListing, SessionResult } from '@cairn/core'
+import type { SessionListing, SessionResult, SessionStatus } from '@cairn/core'
 import type { SkipReason } from './errors.js'
 
 /** Fields every recovery event carries. */
@@ -57,15 +57,37 @@ export interface RecoveryFailedEvent extends RecoveryEventBase {
 }
 
 /**
+ * A damaged head (listed `corrupt`, or found so by an attempt) was rebuilt from the trial log
+ * (see `rebuildHead` in core); the damaged bytes were kept aside, never overwritten. A
+ * `running` rebuilt session is resumed like any orphan from the next poll on; a `paused` one
+ * (no trial budget known) waits for a person.
+ */
+export interface RecoveryRebuiltEvent extends RecoveryEventBase {
+  type: 'rebuilt'
+  sessionId: string
+  /** Why the head could not be read. */
+  problem: string
+  /** Trial records kept: the whole trial log. */
+  trials: number
+  /** The rebuilt head's status. */
+  status: SessionStatus
+  /** What the damaged head held that could not be recovered, and what stands in for it. */
+  lost: string[]
+  /** Where the store kept the damaged bytes. */
+  keptAs: string
+}
+
+/**
  * The monitor gave up on a session and quarantined it: it is not tried again until its
  * listing changes (another process made progress, repaired or deleted it) or `retry(id)`.
  */
 export interface RecoveryExhaustedEvent extends RecoveryEventBase {
   type: 'exhausted'
   sessionId: string
-  /** Attempts made (0 for a head listed as corrupt, which is never attempted). */
+  /** Attempts made, by every monitor sharing the store (0 for a head listed as corrupt, which is never attempted). */
   attempts: number
   reason: 'max-attempts' | 'permanent' | 'corrupt'
+  /** The last error this monitor saw; undefined when other monitors made the attempts (their events carry them). */
   error: unknown
 }
 
@@ -91,6 +113,7 @@ export type RecoveryEvent =
   | RecoveryFailedEvent
   | RecoveryExhaustedEvent
   | RecoverySkippedEvent
+  | RecoveryRebuiltEvent
 
 /** The `type` of a recovery event. */
 export type RecoveryEventType = RecoveryEvent['type']

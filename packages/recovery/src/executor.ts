@@ -32,6 +32,11 @@ export type RecoveryOutcome = { kind: 'recovered'; result: SessionResult } | { k
  * Takes over one session and drives it until its driver stops. Resolve with the outcome; throw
  * to fail the attempt (the monitor sorts the error with `classifyFailure`: core's
  * `AlreadyRunningError` is a skip, `ResumeMismatchError` is permanent, and so on).
+ *
+ * When `recover` is called the monitor has claimed the attempt (counted it in the store): it
+ * holds the session's lease as `task.owner`, so drive the session as that owner (a store's
+ * `acquireLease` admits the holder). The monitor hands that lease back when the attempt
+ * settles — a no-op once a driver took the lease over with a newer token.
  */
 export interface RecoveryExecutor {
   recover(task: RecoveryTask): Promise<RecoveryOutcome>
@@ -75,7 +80,7 @@ export class ResumeExecutor implements RecoveryExecutor {
     // Checked again, atomically, when `resumeSession` takes the lease; this saves resolving the job.
     if (head.lease && head.lease.owner !== task.owner && head.lease.expiresAt > Date.now())
       return { kind: 'skipped', reason: 'already-running' }
-    const options = await race(resolveJob(jobs, sessionId, head.job, { sessionId, attempt: task.attempt, head }))
+    const { rebuild: _hints, ...options } = await race(resolveJob(jobs, sessionId, head.job, { sessionId, attempt: task.attempt, head }))
     const leaseTtlMs = options.leaseTtlMs ?? this.options.leaseTtlMs
     // Takes the lease (fencing token + 1), then reads the session again and drives it.
     const handle = await race(

@@ -1,15 +1,22 @@
 import type { CheckpointHead, Optimizer, ResumeOptions } from '@cairn/core'
 import { RecoveryConfigError, UnknownRecoveryJobError } from './errors.js'
+import type { RebuildHints } from './rebuild.js'
 
 /** What a job definition (or an optimizer factory) is given when a session is recovered. */
 export interface JobContext {
   sessionId: string
   /** The session's job name. */
   job: string
-  /** The attempt number (1 for the first). */
+  /** The attempt number (1 for the first; 0 while a damaged head is rebuilt). */
   attempt: number
-  /** The session's head as loaded just before resuming (its `optimizerOptions`, `settings` …). */
+  /**
+   * The session's head as loaded just before resuming (its `optimizerOptions`, `settings` …).
+   * While a damaged head is rebuilt (`rebuilding`), a provisional head: what the store could
+   * salvage (id, name, job, status, optimizer id, trial count), the rest placeholders.
+   */
   head: CheckpointHead
+  /** True when the definition is asked for to rebuild a damaged head (see `JobDefinition.rebuild`). */
+  rebuilding?: boolean
 }
 
 /** An optimizer, or a function that builds one for the session being recovered. */
@@ -28,7 +35,12 @@ export type OptimizerSource = Optimizer<any> | ((ctx: JobContext) => Optimizer<a
  */
 export type RecoveryJob<Example = unknown> = Omit<ResumeOptions<Example>, 'optimizer' | 'owner' | 'signal'> & {
   optimizer: OptimizerSource
+  /** What a rebuild of a damaged head needs and the trial log cannot tell (never passed to `resumeSession`). */
+  rebuild?: RebuildHints
 }
+
+/** A resolved job: `resumeSession` options, plus the rebuild hints (to strip before resuming). */
+export type ResolvedJob = ResumeOptions & { rebuild?: RebuildHints }
 
 /** A job definition, or a function that builds one per recovered session (to close over its id, say). */
 export type JobEntry = RecoveryJob<any> | ((ctx: JobContext) => RecoveryJob<any> | Promise<RecoveryJob<any>>)
@@ -75,7 +87,7 @@ export async function resolveJob(
   sessionId: string,
   job: string | undefined,
   ctx: Omit<JobContext, 'job'>,
-): Promise<ResumeOptions> {
+): Promise<ResolvedJob> {
   if (job === undefined) throw new UnknownRecoveryJobError(sessionId, undefined, jobNames(jobs))
   const entry =
     jobs instanceof Map
@@ -90,5 +102,5 @@ export async function resolveJob(
     throw new RecoveryConfigError(`jobs["${job}"]`, 'the function must return a job definition')
   const source = definition.optimizer
   const optimizer = typeof source === 'function' ? await source(full) : source
-  return { ...definition, optimizer } as ResumeOptions
+  return { ...definition, optimizer } as ResolvedJob
 }

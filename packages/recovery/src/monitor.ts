@@ -1,5 +1,7 @@
-import { LeaseLostError, TimeoutError, listSessions } from '@cairn/core'
-import type { CheckpointStore, SessionListing, SessionStatus } from '@cairn/core'
+import { LeaseLostError, TimeoutError, isCairnError, listSessions } from '@cairn/core'
+import { assertSessionId } from '@cairn/core/store-kit'
+import type { CheckpointStore, Lease, SessionListing, SessionStatus } from '@cairn/core'
+import { claimAttempt, refundAttempt, type Claim } from './attempt-ledger.js'
 import { backoffDelay } from './backoff.js'
 import { publishRecoveryEvent } from './channels.js'
 import { AttemptTimeoutError, PKG, RecoveryConfigError, classifyFailure, corruptHeadError } from './errors.js'
@@ -9,6 +11,7 @@ import { ResumeExecutor, type RecoveryExecutor, type RecoveryOutcome, type Recov
 import { checkJobRegistry, type JobRegistry } from './jobs.js'
 import { defaultMonitorOwner } from './owner.js'
 import { resolvePolicy, type RecoveryPolicy, type ResolvedRecoveryPolicy } from './policy.js'
+import { canSalvage, rebuildDamagedHead, type RebuildOutcome } from './rebuild.js'
 import { sleep, systemClock, systemTimers, type Clock, type TimerHandle, type Timers } from './time.js'
 
 /** Options of `new RecoveryMonitor(...)`. */
@@ -31,6 +34,11 @@ export interface RecoveryMonitorOptions {
   timers?: Timers
   /** Uniform numbers in [0, 1) for backoff jitter and the order sessions are picked in. Default `Math.random`. */
   random?: () => number
+  /**
+   * Watch only these sessions (as `monitorSession` does for each). Default: every session of
+   * the store.
+   */
+  sessions?: readonly string[]
 }
 
 /** How `stop()` treats the sessions this monitor is driving. */
@@ -59,10 +67,17 @@ export interface RecoveryMonitorStatus {
   waiting: Array<{ sessionId: string; failures: number; nextAttemptAt: number }>
   /** Sessions the monitor gave up on; `retry(id)` gives one another chance. */
   quarantined: Array<{ sessionId: string; reason: RecoveryExhaustedEvent['reason']; error: unknown }>
+  /** `all` (every session of the store, but those `stopMonitoring` excluded), or the sessions `monitorSession` named. */
+  scope: 'all' | string[]
 }
 
 interface Attempt {
+  /** A recovery attempt, or the rebuild of a damaged head. */
+  kind: 'attempt' | 'rebuild'
+  /** The attempt number; known once the attempt is claimed (until then, this monitor's guess). */
   attempt: number
+  /** True once the store counted the attempt. */
+  claimed: boolean
   startedAt: number
   controller: AbortController
   /** Set when `stop()` handed the session back: the outcome is then not reported. */
@@ -74,8 +89,16 @@ interface Attempt {
 interface Track {
   sessionId: string
   listing: SessionListing
-  /** Failed attempts so far (skips do not count). */
+  /** The number of the last failed attempt (as counted in the store; skips do not count). */
   failures: number
+  /** Failures the store has not counted (the attempt failed before it was claimed); folded into the next claim. */
+  uncounted: number
+  /** The last error this monitor saw for it. */
+  lastError?: unknown
+  /** Its head is damaged: the next attempt rebuilds it. */
+  rebuild: boolean
+  /** A rebuild was tried in this spell (one per spell: a head damaged again after it is quarantined). */
+  rebuildTried: boolean
   nextAttemptAt: number
   /** The last poll saw it orphaned and it was not attempted since. */
   due: boolean
@@ -95,6 +118,14 @@ const STOP_GRACE_MS = 5_000
 /** The shortest lease ttl core's session driver accepts. */
 const MIN_LEASE_TTL_MS = 100
 const WATCHED: Array<SessionStatus | 'corrupt'> = ['running', 'corrupt']
+/** core's default lease time-to-live, for the leases claims take when no `leaseTtlMs` is given. */
+const DEFAULT_LEASE_TTL_MS = 30_000
+
+/** How the work of one in-flight slot ended, when it did not throw. */
+type Settled =
+  | { kind: 'claim'; claim: Exclude<Claim, { kind: 'claimed' }> }
+  | { kind: 'outcome'; outcome: RecoveryOutcome }
+  | { kind: 'rebuild'; outcome: RebuildOutcome }
 
 /**
  * Finds sessions whose worker died and resumes them.
@@ -109,6 +140,16 @@ const WATCHED: Array<SessionStatus | 'corrupt'> = ['running', 'corrupt']
  * `maxAttempts`, then the session is quarantined (`exhausted`); failures that cannot change —
  * an unknown job, `ResumeMismatchError`, a corrupt head — are quarantined at once. A recovered
  * session stays watched: if its new driver dies too, it is detected again.
+ *
+ * Attempts are counted in the store, on the session's head (`head.recovery`): before it runs,
+ * an attempt is claimed by taking the lease and committing the count + 1, so monitors sharing
+ * a store share the count, and together make at most `maxAttempts` attempts in a row (a
+ * session that commits a trial starts a fresh count). A damaged head whose trial log the store
+ * can vouch for is rebuilt from it (`rebuilt`), its bytes kept aside, unless
+ * `policy.rebuildCorruptHeads` is false.
+ *
+ * By default every session of the store is watched; `monitorSession(id)` narrows the watch
+ * to the sessions it names, `stopMonitoring(id)` takes one out.
  *
  * Nothing happens unless `policy.enabled` is true.
  *
@@ -134,11 +175,19 @@ export class RecoveryMonitor {
   readonly policy: ResolvedRecoveryPolicy
   private readonly store: CheckpointStore
   private readonly executor: RecoveryExecutor
+  private readonly jobs: JobRegistry
+  private readonly leaseTtlMs: number
   private readonly clock: Clock
   private readonly timers: Timers
   private readonly random: () => number
   private readonly hub: EventHub
   private readonly tracks = new Map<string, Track>()
+  /** Sessions `retry(id)` gave a fresh start: their next claim ignores the count in the store. */
+  private readonly fresh = new Set<string>()
+  /** The sessions watched, when `monitorSession` narrowed the watch (null: all). */
+  private scope: Set<string> | null = null
+  /** Sessions `stopMonitoring` took out while all are watched. */
+  private readonly excluded = new Set<string>()
   private active = false
   private generation = 0
   private inFlightCount = 0
@@ -169,8 +218,13 @@ export class RecoveryMonitor {
     if (options.executor !== undefined && typeof options.executor?.recover !== 'function')
       throw new RecoveryConfigError('executor', 'must have a recover(task) method')
     if (options.random !== undefined && typeof options.random !== 'function') throw new RecoveryConfigError('random', 'must be a function')
+    if (options.sessions !== undefined && !Array.isArray(options.sessions))
+      throw new RecoveryConfigError('sessions', 'must be an array of session ids')
     this.policy = resolvePolicy(options.policy)
     this.store = store
+    this.jobs = options.jobs
+    this.leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
+    for (const id of options.sessions ?? []) this.monitorSession(id)
     this.owner = options.owner ?? defaultMonitorOwner()
     this.clock = options.clock ?? systemClock
     this.timers = options.timers ?? systemTimers
@@ -254,6 +308,7 @@ export class RecoveryMonitor {
       inFlight: [],
       waiting: [],
       quarantined: [],
+      scope: this.scope ? [...this.scope].sort() : 'all',
     }
     for (const t of this.tracks.values()) {
       if (t.inFlight) status.inFlight.push({ sessionId: t.sessionId, attempt: t.inFlight.attempt, startedAt: t.inFlight.startedAt })
@@ -266,13 +321,52 @@ export class RecoveryMonitor {
 
   /**
    * Forgets what the monitor knows about a session (failures, quarantine), so the next poll
-   * that finds it orphaned tries it afresh. Returns false when it is being driven right now.
+   * that finds it orphaned tries it afresh; its next claim also starts the count in the store
+   * afresh. Returns false when it is being driven right now.
    */
   retry(sessionId: string): boolean {
     const t = this.tracks.get(sessionId)
     if (t?.inFlight) return false
     this.tracks.delete(sessionId)
+    this.fresh.add(sessionId)
     return true
+  }
+
+  /**
+   * Watches `sessionId`. The first call narrows the monitor to the sessions named this way
+   * (until then it watches every session of the store); later calls add to them. Takes effect
+   * at the next poll. Throws `InvalidInputError` for a malformed id.
+   */
+  monitorSession(sessionId: string): void {
+    assertSessionId(sessionId)
+    this.scope ??= new Set()
+    this.scope.add(sessionId)
+    this.excluded.delete(sessionId)
+  }
+
+  /**
+   * Stops watching `sessionId`: it is neither detected nor attempted from the next poll on, and
+   * forgotten (a quarantine included). An attempt driving it now goes on to its end. While
+   * the monitor watches every session, this excludes one; when it watches named sessions, this
+   * removes one (with none left, it watches none, until `monitorSession` or `monitorAllSessions`).
+   */
+  stopMonitoring(sessionId: string): void {
+    assertSessionId(sessionId)
+    if (this.scope) this.scope.delete(sessionId)
+    else this.excluded.add(sessionId)
+    const t = this.tracks.get(sessionId)
+    if (t && !t.inFlight) this.tracks.delete(sessionId)
+  }
+
+  /** Watches every session of the store again (undoes `monitorSession` and `stopMonitoring`). */
+  monitorAllSessions(): void {
+    this.scope = null
+    this.excluded.clear()
+  }
+
+  /** Whether the monitor watches `sessionId`. */
+  isMonitoring(sessionId: string): boolean {
+    return this.scope ? this.scope.has(sessionId) : !this.excluded.has(sessionId)
   }
 
   // ----------------------------------------------------------------- polling
@@ -327,6 +421,7 @@ export class RecoveryMonitor {
     for (const listing of listings) {
       if (listing.status !== 'running' && listing.status !== 'corrupt') continue
       const id = listing.sessionId
+      if (!this.isMonitoring(id)) continue
       seen.add(id)
       let t = this.tracks.get(id)
       if (t?.inFlight) continue
@@ -341,8 +436,16 @@ export class RecoveryMonitor {
       if (listing.status === 'corrupt') {
         const track = t ?? this.track(listing)
         track.listing = listing
-        this.emit({ type: 'detected', sessionId: id, reason: 'corrupt', listing, ...this.base() })
-        this.giveUp(track, 'corrupt', corruptHeadError(id, listing.problem), { status: 'corrupt', updatedAt: listing.updatedAt })
+        if (!track.announced) {
+          track.announced = true
+          this.emit({ type: 'detected', sessionId: id, reason: 'corrupt', listing, ...this.base() })
+        }
+        if (this.canRebuild && !track.rebuildTried) {
+          track.rebuild = true
+          // A driver still holding the lease fails at its next commit; the rebuild waits for the lease to lapse.
+          track.due = listing.leaseExpiresAt === null || listing.leaseExpiresAt <= now
+        } else if (!track.rebuild)
+          this.giveUp(track, 'corrupt', corruptHeadError(id, listing.problem), { status: 'corrupt', updatedAt: listing.updatedAt })
         continue
       }
       const orphaned = listing.leaseExpiresAt === null || listing.leaseExpiresAt <= now
@@ -371,6 +474,9 @@ export class RecoveryMonitor {
       sessionId: listing.sessionId,
       listing,
       failures: 0,
+      uncounted: 0,
+      rebuild: false,
+      rebuildTried: false,
       nextAttemptAt: 0,
       due: false,
       announced: false,
@@ -400,9 +506,19 @@ export class RecoveryMonitor {
 
   private launch(t: Track): void {
     t.due = false
-    const attempt = t.failures + 1
+    const kind = t.rebuild ? 'rebuild' : 'attempt'
+    t.rebuild = false
     const controller = new AbortController()
     const startedAt = this.clock.now()
+    const record: Attempt = {
+      kind,
+      attempt: kind === 'rebuild' ? 0 : t.failures + 1,
+      claimed: false,
+      startedAt,
+      controller,
+      handedBack: false,
+      done: Promise.resolve(),
+    }
     const timeoutMs = this.policy.attemptTimeoutMs
     let timer: TimerHandle | undefined
     const disarm = (): void => {
@@ -412,36 +528,12 @@ export class RecoveryMonitor {
     const arm = (): void => {
       disarm()
       if (Number.isFinite(timeoutMs) && !controller.signal.aborted)
-        timer = this.timers.setTimeout(() => controller.abort(new AttemptTimeoutError(t.sessionId, attempt, timeoutMs)), timeoutMs)
+        timer = this.timers.setTimeout(() => controller.abort(new AttemptTimeoutError(t.sessionId, record.attempt, timeoutMs)), timeoutMs)
     }
-    const task: RecoveryTask = {
-      sessionId: t.sessionId,
-      listing: t.listing,
-      attempt,
-      owner: this.owner,
-      signal: controller.signal,
-      started: (info) => {
-        if (controller.signal.aborted) return
-        arm()
-        this.emit({
-          type: 'started',
-          sessionId: t.sessionId,
-          attempt,
-          ...(info?.job !== undefined ? { job: info.job } : {}),
-          ...this.base(),
-        })
-      },
-      progress: () => {
-        if (!controller.signal.aborted) arm()
-      },
-    }
-    let run: Promise<RecoveryOutcome>
-    try {
-      run = Promise.resolve(this.executor.recover(task))
-    } catch (err) {
-      run = Promise.reject(err)
-    }
-    const record: Attempt = { attempt, startedAt, controller, handedBack: false, done: run.catch(() => undefined) }
+    // Leases taken to claim or rebuild: handed back when the slot settles (a no-op once a driver took the lease over).
+    const leases: Lease[] = []
+    const run = kind === 'rebuild' ? this.runRebuild(t, leases) : this.runAttempt(t, record, arm, leases)
+    record.done = run.catch(() => undefined)
     t.inFlight = record
     this.inFlightCount++
     arm()
@@ -452,27 +544,144 @@ export class RecoveryMonitor {
     abandoned.catch(() => undefined)
     void Promise.race([run, abandoned])
       .then(
-        (outcome) => ({ ok: true as const, outcome }),
+        (value) => ({ ok: true as const, value }),
         (error: unknown) => ({ ok: false as const, error }),
       )
       .then((settled) => {
         disarm()
         t.inFlight = null
         this.inFlightCount--
+        for (const lease of leases) void this.store.releaseLease(t.sessionId, lease).catch(() => undefined)
         if (record.handedBack) {
           this.tracks.delete(t.sessionId)
           return
         }
         try {
-          if (settled.ok) this.settleOutcome(t, attempt, startedAt, settled.outcome)
-          else this.settleFailure(t, attempt, settled.error)
+          if (!settled.ok) this.settleFailure(t, record, settled.error)
+          else if (settled.value.kind === 'outcome') this.settleOutcome(t, record, startedAt, settled.value.outcome)
+          else if (settled.value.kind === 'claim') this.settleClaim(t, record, settled.value.claim)
+          else this.settleRebuild(t, settled.value.outcome)
         } finally {
           this.dispatch()
         }
       })
   }
 
-  private settleOutcome(t: Track, attempt: number, startedAt: number, outcome: RecoveryOutcome): void {
+  /** Claims an attempt in the store, then hands the session to the executor. */
+  private async runAttempt(t: Track, record: Attempt, arm: () => void, leases: Lease[]): Promise<Settled> {
+    const { controller } = record
+    const fresh = this.fresh.delete(t.sessionId)
+    const claim = await claimAttempt(this.store, t.sessionId, {
+      owner: this.owner,
+      ttlMs: this.leaseTtlMs,
+      maxAttempts: this.policy.maxAttempts,
+      now: this.clock.now(),
+      uncounted: t.uncounted,
+      fresh,
+      // Another monitor's retry waits at least the shortest backoff (jitter at its largest).
+      delayAfter: (n) => backoffDelay(n, this.policy, () => 1),
+      onLease: (lease) => leases.push(lease),
+    }).catch((err: unknown) => {
+      if (fresh) this.fresh.add(t.sessionId)
+      throw err
+    })
+    if (claim.kind !== 'claimed') {
+      if (fresh) this.fresh.add(t.sessionId)
+      return { kind: 'claim', claim }
+    }
+    record.attempt = claim.attempt
+    record.claimed = true
+    t.uncounted = 0
+    if (controller.signal.aborted) throw controller.signal.reason
+    let started = false
+    const task: RecoveryTask = {
+      sessionId: t.sessionId,
+      listing: t.listing,
+      attempt: claim.attempt,
+      owner: this.owner,
+      signal: controller.signal,
+      started: (info) => {
+        if (controller.signal.aborted) return
+        started = true
+        arm()
+        this.emit({
+          type: 'started',
+          sessionId: t.sessionId,
+          attempt: claim.attempt,
+          ...(info?.job !== undefined ? { job: info.job } : {}),
+          ...this.base(),
+        })
+      },
+      progress: () => {
+        if (!controller.signal.aborted) arm()
+      },
+    }
+    // A skip before any driver started gives the attempt back: skips do not use up attempts.
+    const refund = async (): Promise<void> => {
+      if (!started && !controller.signal.aborted) await refundAttempt(this.store, t.sessionId, claim).catch(() => false)
+    }
+    let outcome: RecoveryOutcome
+    try {
+      outcome = await this.executor.recover(task)
+    } catch (err) {
+      if (classifyFailure(err).kind === 'skip') await refund()
+      throw err
+    }
+    if (outcome?.kind === 'skipped') await refund()
+    return { kind: 'outcome', outcome }
+  }
+
+  /** Rebuilds a damaged head from the trial log (see `rebuildDamagedHead`). */
+  private async runRebuild(t: Track, leases: Lease[]): Promise<Settled> {
+    t.rebuildTried = true
+    const outcome = await rebuildDamagedHead(this.store, this.jobs, t.sessionId, {
+      owner: this.owner,
+      ttlMs: this.leaseTtlMs,
+      now: this.clock.now(),
+      onLease: (lease) => leases.push(lease),
+    })
+    return { kind: 'rebuild', outcome }
+  }
+
+  private settleClaim(t: Track, record: Attempt, claim: Exclude<Claim, { kind: 'claimed' }>): void {
+    if (claim.kind === 'skipped') {
+      t.announced = false
+      this.emit({ type: 'skipped', sessionId: t.sessionId, attempt: record.attempt, reason: claim.reason, ...this.base() })
+      return
+    }
+    t.failures = claim.attempts
+    if (claim.kind === 'wait') {
+      t.nextAttemptAt = claim.until
+      t.due = true
+      return
+    }
+    this.giveUp(t, 'max-attempts', t.lastError, null)
+  }
+
+  private settleRebuild(t: Track, outcome: RebuildOutcome): void {
+    if (outcome.kind === 'skipped') {
+      t.rebuild = true
+      t.rebuildTried = false
+      this.emit({ type: 'skipped', sessionId: t.sessionId, attempt: 0, reason: outcome.reason, ...this.base() })
+      return
+    }
+    if (outcome.kind === 'intact') {
+      // The head decodes: what is damaged is something else (a trial record, a listing), which a
+      // rebuild of the head cannot mend. Quarantined until its listing changes.
+      const error = isCairnError(t.lastError, 'CHECKPOINT_CORRUPT')
+        ? t.lastError
+        : corruptHeadError(t.sessionId, `${t.listing.problem ?? 'listed as corrupt'}, yet its head decodes: nothing to rebuild`)
+      this.giveUp(t, 'corrupt', error, null)
+      return
+    }
+    // Rebuilt: the session starts afresh; a running one is recovered from the next poll on.
+    this.tracks.delete(t.sessionId)
+    const { kind: _k, ...event } = outcome
+    this.emit({ type: 'rebuilt', ...event, ...this.base() })
+  }
+
+  private settleOutcome(t: Track, record: Attempt, startedAt: number, outcome: RecoveryOutcome): void {
+    const { attempt } = record
     if (outcome?.kind === 'recovered') {
       this.tracks.delete(t.sessionId)
       const event = {
@@ -492,21 +701,46 @@ export class RecoveryMonitor {
       this.emit({ type: 'skipped', sessionId: t.sessionId, attempt, reason: outcome.reason, ...this.base() })
       return
     }
-    this.settleFailure(t, attempt, new TypeError(`${PKG} the executor resolved with ${JSON.stringify(outcome)}, not a RecoveryOutcome`))
+    this.settleFailure(t, record, new TypeError(`${PKG} the executor resolved with ${JSON.stringify(outcome)}, not a RecoveryOutcome`))
   }
 
-  private settleFailure(t: Track, attempt: number, error: unknown): void {
+  private settleFailure(t: Track, record: Attempt, error: unknown): void {
+    const { attempt } = record
     const cls = classifyFailure(error)
     if (cls.kind === 'skip') {
-      t.announced = false
+      if (record.kind === 'rebuild') {
+        t.rebuild = true
+        t.rebuildTried = false
+      } else t.announced = false
       this.emit({ type: 'skipped', sessionId: t.sessionId, attempt, reason: cls.reason, error, ...this.base() })
       return
     }
-    t.failures = attempt
+    t.lastError = error
+    // A rebuild refused for good (the store cannot vouch for the trials, the job cannot tell what
+    // was lost): the head stays as it is, quarantined, saying why.
+    if (record.kind === 'rebuild' && cls.kind !== 'retryable') {
+      this.giveUp(t, 'corrupt', error, null)
+      return
+    }
+    if (record.kind === 'attempt') {
+      t.failures = attempt
+      if (!record.claimed) t.uncounted++
+    } else t.uncounted++
+    const count = record.kind === 'attempt' ? attempt : t.uncounted
+    // A damaged head found by an attempt: rebuilt next, when the store can vouch for its trials.
+    const rebuildNext = cls.kind === 'permanent' && cls.corrupt && record.kind === 'attempt' && this.canRebuild && !t.rebuildTried
     const retryable = cls.kind === 'retryable'
-    const willRetry = retryable && attempt < this.policy.maxAttempts
-    const nextAttemptAt = willRetry ? this.clock.now() + backoffDelay(attempt, this.policy, this.random) : null
+    const willRetry = rebuildNext || (retryable && count < this.policy.maxAttempts)
+    const nextAttemptAt = rebuildNext
+      ? this.clock.now()
+      : willRetry
+        ? this.clock.now() + backoffDelay(count, this.policy, this.random)
+        : null
     if (nextAttemptAt !== null) t.nextAttemptAt = nextAttemptAt
+    if (rebuildNext || (willRetry && record.kind === 'rebuild')) {
+      t.rebuild = true
+      t.due = true
+    }
     this.emit({ type: 'failed', sessionId: t.sessionId, attempt, error, retryable, willRetry, nextAttemptAt, ...this.base() })
     if (!willRetry) this.giveUp(t, cls.kind === 'permanent' ? (cls.corrupt ? 'corrupt' : 'permanent') : 'max-attempts', error, null)
   }
@@ -520,6 +754,11 @@ export class RecoveryMonitor {
   }
 
   // ----------------------------------------------------------------- events
+
+  /** Whether damaged heads are rebuilt: the policy allows it and the store can salvage. */
+  private get canRebuild(): boolean {
+    return this.policy.rebuildCorruptHeads && canSalvage(this.store)
+  }
 
   private base(): { monitor: string; at: number } {
     return { monitor: this.owner, at: this.clock.now() }

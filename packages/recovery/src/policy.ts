@@ -9,8 +9,9 @@ export interface RecoveryPolicy {
   /** Nothing is polled or recovered unless this is `true`. Default `false`. */
   enabled?: boolean
   /**
-   * Failed attempts on one session before the monitor gives up on it (`exhausted`). Skips
-   * (another monitor holds the lease) do not count. Default 3.
+   * Attempts on one session before the monitors give up on it (`exhausted`), counted in the
+   * store (so every monitor sharing it counts the same attempts) since the session last
+   * committed a trial. Skips (another monitor holds the lease) do not count. Default 3.
    */
   maxAttempts?: number
   /** Delay before the second attempt; it doubles with every further failure. Default 5,000 ms. */
@@ -36,6 +37,13 @@ export interface RecoveryPolicy {
    */
   attemptTimeoutMs?: number
   /**
+   * Rebuild a damaged head (listed `corrupt`, or found so by an attempt) from the session's
+   * trial log when the store can vouch for it (stores with `salvage`), instead of only
+   * quarantining it. The damaged bytes are kept aside; a `rebuilt` event says what was lost.
+   * Default `true`.
+   */
+  rebuildCorruptHeads?: boolean
+  /**
    * Called when a recovered session's driver stops cleanly (the `completed` event; the session
    * itself may have ended completed, failed, cancelled or paused).
    */
@@ -59,6 +67,7 @@ export interface ResolvedRecoveryPolicy {
   pollTimeoutMs: number
   maxConcurrent: number
   attemptTimeoutMs: number
+  rebuildCorruptHeads: boolean
   onRecovery?: RecoveryPolicy['onRecovery']
   onFailure?: RecoveryPolicy['onFailure']
 }
@@ -74,6 +83,7 @@ export const DEFAULT_RECOVERY_POLICY: Readonly<Omit<ResolvedRecoveryPolicy, 'onR
   pollTimeoutMs: 30_000,
   maxConcurrent: 4,
   attemptTimeoutMs: 600_000,
+  rebuildCorruptHeads: true,
 })
 
 /**
@@ -96,7 +106,10 @@ export function resolvePolicy(policy: RecoveryPolicy | undefined): ResolvedRecov
     pollTimeoutMs: ms(p.pollTimeoutMs, 'pollTimeoutMs', DEFAULT_RECOVERY_POLICY.pollTimeoutMs, false),
     maxConcurrent: integer(p.maxConcurrent, 'maxConcurrent', DEFAULT_RECOVERY_POLICY.maxConcurrent, 1),
     attemptTimeoutMs: timeout(p.attemptTimeoutMs, 'attemptTimeoutMs', DEFAULT_RECOVERY_POLICY.attemptTimeoutMs),
+    rebuildCorruptHeads: p.rebuildCorruptHeads ?? DEFAULT_RECOVERY_POLICY.rebuildCorruptHeads,
   }
+  if (typeof resolved.rebuildCorruptHeads !== 'boolean')
+    throw new RecoveryConfigError('policy.rebuildCorruptHeads', `must be a boolean, got ${String(p.rebuildCorruptHeads)}`)
   if (resolved.maxBackoffMs < resolved.backoffMs)
     throw new RecoveryConfigError(
       'policy.maxBackoffMs',

@@ -63,9 +63,11 @@ describe('RecoveryMonitor', () => {
     expect(log.indices).toEqual(range(MAX))
     expect(log.attempts).toBe(MAX)
     expect(log.candidates).toEqual(await referenceCandidates(1234, MAX))
-    // Lease was taken with the next fencing token and released at the end.
+    // The lease was taken with the next fencing token to claim the attempt (counted in the head),
+    // taken again by the driver (token + 1), and released at the end.
     const head = await h.store.load('orphan')
-    expect(head.lease).toMatchObject({ owner: 'monitor-a', fencingToken: 3, expiresAt: 0 })
+    expect(head.lease).toMatchObject({ owner: 'monitor-a', fencingToken: 4, expiresAt: 0 })
+    expect(head.recovery).toMatchObject({ attempts: 1, atTrial: 5, lastOwner: 'monitor-a' })
     // Nothing more happens on later polls.
     await h.time.advance(10_000)
     expect(h.events).toHaveLength(3)
@@ -122,7 +124,7 @@ describe('RecoveryMonitor', () => {
     expect(await trialLog(h.store, 'nojob')).toMatchObject({ status: 'running', attempts: 2 })
   })
 
-  it('treats ResumeMismatchError as permanent and changes nothing in the store', async () => {
+  it('treats ResumeMismatchError as permanent and changes nothing of the session in the store', async () => {
     const h = harness({ jobs: { [JOB]: { optimizer: otherWalk, objective: quadratic(0) } } })
     await plantOrphan(h.store, { sessionId: 'mismatch', trialsDone: 2, maxTrials: MAX })
     const before = await h.store.load('mismatch')
@@ -132,7 +134,12 @@ describe('RecoveryMonitor', () => {
     await h.time.advance(60_000)
     expect(h.of('failed')).toHaveLength(1)
     expect(h.of('failed')[0]?.error).toBeInstanceOf(ResumeMismatchError)
-    expect(await h.store.load('mismatch')).toEqual(before)
+    // Only the claim's bookkeeping moved: the attempt count (and the lease and revision it was committed with).
+    const { recovery, lease, revision, ...after } = await h.store.load('mismatch')
+    const { lease: _l, revision: _r, ...session } = before
+    expect(after).toEqual(session)
+    expect(recovery).toMatchObject({ attempts: 1, atTrial: 2 })
+    expect(await h.store.readTrials('mismatch')).toHaveLength(2)
   })
 
   it('retries a transient failure after a doubling backoff, then recovers', async () => {
@@ -248,7 +255,8 @@ describe('RecoveryMonitor', () => {
     expect((await h.store.load('stuck')).progress.attempts).toBe(7)
     await h.time.advance(1_000)
     await until(() => h.of('completed').length === 1, 'completed by the retry')
-    expect(h.of('completed')[0]).toMatchObject({ attempt: 2 })
+    // The first attempt committed trials 3–6 before it hung: progress, so the count started afresh.
+    expect(h.of('completed')[0]).toMatchObject({ attempt: 1 })
     const log = await trialLog(h.store, 'stuck')
     expect(log.indices).toEqual(range(MAX))
     expect(log.candidates).toEqual(await referenceCandidates(1234, MAX))
@@ -428,6 +436,7 @@ describe('RecoveryMonitor', () => {
         failed: 'cairn:recovery:failed',
         exhausted: 'cairn:recovery:exhausted',
         skipped: 'cairn:recovery:skipped',
+        rebuilt: 'cairn:recovery:rebuilt',
       })
       const h = harness()
       const iterated: RecoveryEvent[] = []

@@ -16,6 +16,7 @@ describe('resolvePolicy', () => {
       pollTimeoutMs: 30_000,
       maxConcurrent: 4,
       attemptTimeoutMs: 600_000,
+      rebuildCorruptHeads: true,
     })
     expect(resolvePolicy({})).toEqual({ ...DEFAULT_RECOVERY_POLICY })
     expect(resolvePolicy({ enabled: true, maxAttempts: 1, attemptTimeoutMs: Infinity }).attemptTimeoutMs).toBe(Infinity)
@@ -33,6 +34,7 @@ describe('resolvePolicy', () => {
     [{ maxConcurrent: 0 }, 'policy.maxConcurrent'],
     [{ attemptTimeoutMs: 0 }, 'policy.attemptTimeoutMs'],
     [{ onFailure: 'log' }, 'policy.onFailure'],
+    [{ rebuildCorruptHeads: 'no' }, 'policy.rebuildCorruptHeads'],
   ])('rejects %j naming %s', (policy, field) => {
     let error: unknown
     try {

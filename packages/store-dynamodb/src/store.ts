@@ -16,6 +16,9 @@ import {
   type ListPage,
   type LookupOptions,
   type ReadTrialsOptions,
+  type ReplaceDamagedHeadRequest,
+  type ReplaceDamagedHeadResult,
+  type SalvagedSession,
   type StoreCapabilities,
   type TrialRecord,
   type WarmStartEntry,
@@ -35,6 +38,7 @@ import { acquireLease, releaseLease, renewLease, requestControl } from './leases
 import { listSessions } from './listing.js'
 import { checkTableName, clientFrom, inlineTrialsOf, type DynamoDbStoreOptions } from './options.js'
 import { readHead } from './read-head.js'
+import { replaceDamagedHead, salvage } from './salvage.js'
 import { checkTableDesign, describeTable } from './table-check.js'
 import { A, GSI_PK, GSI_SESSIONS, GSI_SK, HEAD_SK, INCARNATION_SK, PK, SK, trialSk } from './table-design.js'
 import { evict, lookup, lookupLatest, saveOverwrite } from './warm-start.js'
@@ -247,6 +251,28 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
     assertSessionId(sessionId)
     await this.ready()
     return requestControl(this.ctx, sessionId, request)
+  }
+
+  /**
+   * What can be vouched for about a session whose encoded head does not decode: the head
+   * item's own attributes (revision, trial count, incarnation, inline records, checksummed
+   * listing, lease) and the trial records they point to (read as `readTrials` reads them).
+   */
+  async salvage(sessionId: string): Promise<SalvagedSession | null> {
+    assertSessionId(sessionId)
+    await this.ready()
+    return salvage(this.ctx, sessionId, (id) => this.readTrials(id))
+  }
+
+  /**
+   * Keeps the damaged head item under `sk = damaged#<revision>#<random>` (outside the list
+   * index; `delete` removes it), then puts the rebuilt head item in its place on the condition
+   * that the item did not change since it was read.
+   */
+  async replaceDamagedHead(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult> {
+    assertSessionId(sessionId)
+    await this.ready()
+    return replaceDamagedHead(this.ctx, sessionId, request, (id) => this.readTrials(id))
   }
 
   async saveOverwrite(key: string, runId: string, entry: WarmStartEntryInput): Promise<void> {

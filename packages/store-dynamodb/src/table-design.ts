@@ -7,6 +7,7 @@
  * | session head        | `<sessionId>`       | `head`                    |
  * | trial record        | `<sessionId>`       | `trial#<inc>#<idx>` (10 digits each) |
  * | incarnation counter | `<sessionId>`       | `incarnation`             |
+ * | damaged head (kept) | `<sessionId>`       | `damaged#<rev>#<random>`  |
  * | chunk of a value    | same pk as its item | `chunk#<chunkId>#<k>`     |
  * | warm-start entry    | `warm#<key>`        | `run#<runId>`             |
  *

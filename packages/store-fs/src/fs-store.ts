@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { ftruncateSync, readFileSync, statSync } from 'node:fs'
 import { readdir, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -35,6 +35,9 @@ import type {
   ListPage,
   LookupOptions,
   ReadTrialsOptions,
+  ReplaceDamagedHeadRequest,
+  ReplaceDamagedHeadResult,
+  SalvagedSession,
   SessionListing,
   StoreCapabilities,
   TrialRecord,
@@ -68,6 +71,7 @@ import { Layout, PKG } from './layout.js'
 import { OpenFiles } from './open-files.js'
 import { decodeLeaseFile, encodeLeaseFile, type LeaseState } from './lease-file.js'
 import { encodeListing, type StoredListing } from './listing.js'
+import { walkJournal } from './salvage.js'
 import { withLock, type LockOptions } from './lock.js'
 import { appendTrials, readTrialRange } from './trial-log.js'
 import { FsWarmStart } from './warm-start.js'
@@ -103,6 +107,17 @@ export interface FsStoreOptions {
 export interface FsStore extends CheckpointStore, WarmStartStore {
   /** The absolute root directory. */
   readonly dir: string
+  salvage(sessionId: string): Promise<SalvagedSession | null>
+  replaceDamagedHead(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult>
+}
+
+/** What a session whose head does not decode still holds (see `salvage`). */
+interface Damaged {
+  salvaged: SalvagedSession
+  /** The journal's bytes, as read. */
+  bytes: Buffer
+  /** Its last record, when the journal's records could be told apart. */
+  last: RecordHeader | null
 }
 
 /** A commit's bytes, encoded before its lock is taken. */
@@ -398,6 +413,55 @@ class FsStoreImpl implements FsStore {
     this.files.closeAll()
   }
 
+  /**
+   * What can be vouched for about a session whose head does not decode: when every byte of
+   * the journal still belongs to a well-formed record (a record damaged inside, whose header
+   * and footer still delimit it, included), the last record's header tells how many trials the
+   * damaged head accounted for; they are read from `trials.log` and the records' trial
+   * sections (each trial envelope has its own checksum). The listing comes from the last
+   * record's listing block (its own checksum), the lease from the `lease` file.
+   */
+  async salvage(sessionId: string): Promise<SalvagedSession | null> {
+    this.assertOpen()
+    assertSessionId(sessionId)
+    return (await this.damaged(sessionId))?.salvaged ?? null
+  }
+
+  /**
+   * Copies the damaged journal to `journal.damaged.<revision>.<random>` beside it, then starts
+   * a new journal whose one record holds the rebuilt head, as a fold does (the trials go to
+   * `trials.log` first): one atomic rename makes the rebuilt head current.
+   */
+  async replaceDamagedHead(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult> {
+    this.assertOpen()
+    assertSessionId(sessionId)
+    if (request === null || typeof request !== 'object' || request.head === null || typeof request.head !== 'object')
+      throw new InvalidInputError(`${PKG} expected { damage, fencingToken, head }`, 'request')
+    return this.locked(sessionId, async () => {
+      const found = await this.damaged(sessionId)
+      if (!found || found.salvaged.damage !== request.damage)
+        throw new RevisionConflictError(sessionId, found?.salvaged.revision ?? 0, undefined)
+      const { salvaged, last } = found
+      const lease = this.readLease(sessionId).lease
+      if (!lease || lease.fencingToken !== request.fencingToken)
+        throw new LeaseLostError(sessionId, `fencing token ${request.fencingToken} is stale (current ${lease?.fencingToken ?? 'none'})`)
+      if (!last || salvaged.trials === null)
+        throw new InvalidInputError(`${PKG} the trial log cannot be vouched for: ${salvaged.trialsProblem}`, 'trials')
+      if (request.head.sessionId !== sessionId)
+        throw new InvalidInputError(`is "${request.head.sessionId}", replacing the head of "${sessionId}"`, 'head.sessionId')
+      if (request.head.progress?.attempts !== salvaged.trials.length)
+        throw new InvalidInputError(`must be ${salvaged.trials.length}, the number of trials in the log`, 'head.progress.attempts')
+      const revision = last.revision + 1
+      const stored = { ...request.head, revision, lease: null }
+      const encoded: Encoded = { head: checkedHead(stored), listing: encodeListing(stored), trials: [] }
+      const keptAs = join(this.layout.sessionDir(sessionId), `journal.damaged.${last.revision}.${randomUUID().slice(0, 8)}`)
+      await writeFileAtomic(keptAs, found.bytes, this.durable)
+      this.files.forget(sessionId)
+      await this.restartJournal(sessionId, last, revision, encoded)
+      return { revision, keptAs }
+    })
+  }
+
   saveOverwrite(key: string, runId: string, entry: WarmStartEntryInput): Promise<void> {
     return this.warm.saveOverwrite(key, runId, entry)
   }
@@ -449,6 +513,66 @@ class FsStoreImpl implements FsStore {
       head: encoded.head,
     })
     await writeFileAtomic(l.journal(id), record, this.durable)
+  }
+
+  /** The salvage of a session whose head is damaged (core's `CheckpointCorruptError`); null when it decodes. */
+  private async damaged(id: string): Promise<Damaged | null> {
+    let problem: string
+    try {
+      await this.readHead(id)
+      return null
+    } catch (err) {
+      if (!(err instanceof CheckpointCorruptError)) throw err
+      problem = err.message
+    }
+    const read = readSmallFile(this.layout.journal(id))
+    if (!read) throw this.notFound(id)
+    const bytes = Buffer.from(read.buffer, read.byteOffset, read.byteLength)
+    const walk = walkJournal(bytes, this.headWhat(id))
+    let lease: Lease | null = null
+    try {
+      lease = this.readLease(id).lease
+    } catch {
+      // an unreadable lease file: no lease (a replacement is then refused)
+    }
+    const salvaged: SalvagedSession = {
+      sessionId: id,
+      problem,
+      damage: createHash('sha256').update(bytes).digest('hex'),
+      revision: walk.records ? (walk.records[walk.records.length - 1] as RecordHeader).revision : null,
+      listing: walk.listing ? toListing(walk.listing, lease) : null,
+      trials: null,
+      lease,
+    }
+    const last = walk.records ? (walk.records[walk.records.length - 1] as RecordHeader) : null
+    if (!last) salvaged.trialsProblem = `the journal's records cannot be told apart (${walk.problem})`
+    else {
+      try {
+        salvaged.trials = await this.salvageTrials(id, last)
+      } catch (err) {
+        salvaged.trialsProblem = err instanceof Error ? err.message : String(err)
+      }
+    }
+    return { salvaged, bytes, last }
+  }
+
+  /** Trials `[0, n)` of a damaged journal whose last record (header) is `last`. */
+  private async salvageTrials(id: string, last: RecordHeader): Promise<TrialRecord[]> {
+    const log = this.layout.trialLog(id)
+    const journal = this.layout.journal(id)
+    const folded = await readTrialRange(log, this.layout.trialIndex(id), 0, last.base, (i) => this.trialWhat(id, i, log))
+    const name = (i: number) => this.trialWhat(id, i, journal)
+    const recent = await this.withJournal(id, 'r', (fd) => readJournalTrials(fd, last, last.base, attemptsOf(last), name))
+    const out = [...folded]
+    recent.forEach((b, k) => {
+      const trial = decodeTrial(b, name(last.base + k))
+      if (trial.trialIdx !== last.base + k) throw new CheckpointCorruptError(name(last.base + k), `record says trial ${trial.trialIdx}`)
+      out.push(trial)
+    })
+    out.forEach((t, i) => {
+      if (t.trialIdx !== i) throw new CheckpointCorruptError(this.trialWhat(id, i, log), `record says trial ${t.trialIdx}`)
+    })
+    return out
   }
 
   /** The listing of one session; undefined when it vanished; `corrupt` (and reported) when unreadable. */

@@ -34,7 +34,7 @@ export const HEADER_BYTES = 80
 export const FOOTER_BYTES = 12
 const MAGIC = Buffer.from('CFSJ', 'latin1')
 /** Bytes that never occur in UTF-8 text (so never in JSON or base64): found fast when searching backwards. */
-const FOOTER_MAGIC = Buffer.from([0xff, 0xc1, 0xf5, 0xfe])
+export const FOOTER_MAGIC = Buffer.from([0xff, 0xc1, 0xf5, 0xfe])
 const FORMAT = 1
 /** How much of the file's end a reader reads first: the whole last record, usually. */
 const TAIL_READ = 4 * 1024

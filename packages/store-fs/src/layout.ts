@@ -12,6 +12,7 @@ export const PKG = '[@cairn/store-fs]'
  * <dir>/sessions/<sessionId>/lease       lease + pending control flag (atomic replace)
  * <dir>/sessions/<sessionId>/trials.log  core trial envelopes folded out of earlier journals
  * <dir>/sessions/<sessionId>/trials.idx  u64 big-endian end offset of each trial in trials.log
+ * <dir>/sessions/<sessionId>/journal.damaged.<rev>.<random>  a damaged journal kept by replaceDamagedHead
  * <dir>/warm-start/<key>/<runId>.entry   core warm-start envelope (atomic replace)
  * <dir>/locks/<name>.lock                cross-process critical sections
  * <dir>/trash/                           sessions being deleted

@@ -54,6 +54,7 @@ export interface OpenDatabase {
   warm: Sublevel<Uint8Array>
   /** Closes the database, then seals it (see `seal.ts`) so the next open can tell it was cut short. */
   close(): Promise<void>
+  damaged: Sublevel<Uint8Array>
 }
 
 /**
@@ -94,5 +95,6 @@ export async function openDatabase(location: string): Promise<OpenDatabase> {
         .then((names) => writeSeal(location, names))
         .catch(() => {})
     },
+    damaged: sublevel<Uint8Array>(SUBLEVEL.damaged, 'view'),
   }
 }

@@ -13,6 +13,8 @@ export const SUBLEVEL = {
   listing: 'listing',
   /** `<key>\0<runId>` (escaped) → encoded warm-start entry (core's `encodeWarmStartEntry`). */
   warm: 'warm',
+  /** `<sessionId>:<revision, 12 digits>` → a damaged head `replaceDamagedHead` set aside (its bytes as found). */
+  damaged: 'damaged',
 } as const
 
 /** Digits of a trial index in a trial key; indexes up to 10^12 - 1. */
@@ -38,6 +40,16 @@ export function trialRange(sessionId: string, from = 0, end = Infinity): { gte: 
     gte: from <= 0 ? sessionId + TRIAL_SEPARATOR : trialKey(sessionId, from),
     lt: end > MAX_TRIAL_INDEX ? sessionId + AFTER_TRIALS : trialKey(sessionId, end),
   }
+}
+
+/** The key a damaged head of `revision` is kept under. */
+export function damagedKey(sessionId: string, revision: number): string {
+  return sessionId + TRIAL_SEPARATOR + String(revision).padStart(TRIAL_INDEX_DIGITS, '0')
+}
+
+/** The key range of every damaged head kept for a session. */
+export function damagedRange(sessionId: string): { gte: string; lt: string } {
+  return { gte: sessionId + TRIAL_SEPARATOR, lt: sessionId + AFTER_TRIALS }
 }
 
 // Warm-start keys and run ids are arbitrary strings. Escaping \0 and \1 makes `<key>\0` a

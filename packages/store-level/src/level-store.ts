@@ -22,6 +22,9 @@ import type {
   ListPage,
   LookupOptions,
   ReadTrialsOptions,
+  ReplaceDamagedHeadRequest,
+  ReplaceDamagedHeadResult,
+  SalvagedSession,
   SessionListing,
   StoreCapabilities,
   TrialRecord,
@@ -33,9 +36,10 @@ import { invalidInput, levelError, PKG } from './errors.js'
 import { openDatabase, type BatchOperation, type OpenDatabase } from './database.js'
 import { registerFaultAccess } from './fault-access.js'
 import { KeyedMutex } from './keyed-mutex.js'
-import { trialKey, trialRange } from './keys.js'
+import { damagedKey, damagedRange, trialKey, trialRange } from './keys.js'
 import { decodeListingRecord, disagreement, encodeListingRecord, listingOf, listingRecordOf, type ListingRecord } from './listing-record.js'
 import { resolveOptions, type LevelStoreOptions, type ResolvedLevelStoreOptions } from './options.js'
+import { damageOf, headProblem, salvaged, vouchedTrials } from './salvage.js'
 import { SessionCache, type CachedSession } from './session-cache.js'
 import { firstTrialFrom, readTrialLog } from './trial-log.js'
 import { WarmStartEntries } from './warm-start.js'
@@ -229,10 +233,12 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
       const d = await this.ready()
       await this.sessions.run(sessionId, async () => {
         const trialKeys = await d.trials.keys(trialRange(sessionId)).all()
+        const damagedKeys = await d.damaged.keys(damagedRange(sessionId)).all()
         await this.write(d, sessionId, null, [
           { type: 'del', sublevel: d.heads, key: sessionId },
           { type: 'del', sublevel: d.listings, key: sessionId },
           ...trialKeys.map((key) => ({ type: 'del' as const, sublevel: d.trials, key })),
+          ...damagedKeys.map((key) => ({ type: 'del' as const, sublevel: d.damaged, key })),
         ])
       })
     })
@@ -300,6 +306,66 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
         if (record.status !== 'running' || record.control === 'cancel' || record.control === request) return
         await this.putRecord(d, sessionId, { ...record, control: request })
       })
+    })
+  }
+
+  /**
+   * What can be vouched for about a session whose head does not decode: its listing record
+   * (written in the same batches as the heads: status, job, revision, trial count, lease) and
+   * its trial records, when they are exactly as many as the record counts and all decode.
+   */
+  async salvage(sessionId: string): Promise<SalvagedSession | null> {
+    assertSessionId(sessionId)
+    const d = await this.ready()
+    return this.sessions.run(sessionId, async () => {
+      const headBytes = await d.heads.get(sessionId)
+      if (headBytes === undefined) throw new NotFoundError(`session "${sessionId}"`)
+      const problem = headProblem(headBytes, sessionId)
+      if (problem === null) return null
+      const record = await this.record(d, sessionId, headBytes).catch(() => null)
+      return salvaged(d, sessionId, headBytes, problem, record)
+    })
+  }
+
+  /**
+   * Puts a rebuilt head in place of a damaged one in one batch, which also keeps the damaged
+   * bytes in the `damaged` sublevel (key `<sessionId>:<revision>`) and rewrites the listing record.
+   */
+  async replaceDamagedHead(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult> {
+    assertSessionId(sessionId)
+    if (request === null || typeof request !== 'object' || request.head === null || typeof request.head !== 'object')
+      throw invalidInput('expected { damage, fencingToken, head }', 'request')
+    const d = await this.ready()
+    return this.sessions.run(sessionId, async () => {
+      const headBytes = await d.heads.get(sessionId)
+      if (headBytes === undefined) throw new NotFoundError(`session "${sessionId}"`)
+      const record = await this.record(d, sessionId, headBytes).catch(() => null)
+      if (headProblem(headBytes, sessionId) === null || damageOf(headBytes) !== request.damage)
+        throw new RevisionConflictError(sessionId, record?.revision ?? 0, undefined)
+      if (!record)
+        throw invalidInput('the listing record, which counts the trials, is unreadable: the trial log cannot be vouched for', 'trials')
+      if (!record.lease || record.lease.fencingToken !== request.fencingToken)
+        throw new LeaseLostError(
+          sessionId,
+          `fencing token ${request.fencingToken} is stale (current ${record.lease?.fencingToken ?? 'none'})`,
+        )
+      const trials = await vouchedTrials(d, sessionId, record.attempts)
+      if (typeof trials === 'string') throw invalidInput(`the trial log cannot be vouched for: ${trials}`, 'trials')
+      if (request.head.sessionId !== sessionId)
+        throw invalidInput(`must be "${sessionId}", got ${JSON.stringify(request.head.sessionId)}`, 'head.sessionId')
+      if (request.head.progress?.attempts !== trials.length)
+        throw invalidInput(`must be ${trials.length}, the number of trials in the log`, 'head.progress.attempts')
+      const revision = record.revision + 1
+      const head: CheckpointHead = { ...request.head, revision, lease: null }
+      const next = listingRecordOf(head, record.lease, head.status === 'running' ? record.control : null)
+      let kept = damagedKey(sessionId, record.revision)
+      if ((await d.damaged.get(kept)) !== undefined) kept += `:${Date.now()}`
+      await this.write(d, sessionId, { record: next, verified: true }, [
+        { type: 'put', sublevel: d.damaged, key: kept, value: headBytes },
+        { type: 'put', sublevel: d.heads, key: sessionId, value: encodeHead(head) },
+        { type: 'put', sublevel: d.listings, key: sessionId, value: encodeListingRecord(next) },
+      ])
+      return { revision, keptAs: `${this.location} (sublevel "damaged", key "${kept}")` }
     })
   }
 

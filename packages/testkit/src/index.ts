@@ -5,7 +5,7 @@ export type { OptimizerSuiteOptions, OptimizerModule } from './optimizer/options
 export type { StoreFixture, StoreFactory, ChildStoreModule, TrialFault } from './fixture.js'
 export type { Runner } from './runner.js'
 
-export { makeHead, makeTrial, nextHead } from './helpers/head.js'
+export { makeHead, makeTrial, nextHead, TEST_OWNER } from './helpers/head.js'
 export { tempDir, removeDir } from './helpers/temp-dir.js'
 export { killableStore, SimulatedCrash } from './helpers/killable-store.js'
 export type { KillableStore, KillableStoreOptions } from './helpers/killable-store.js'

@@ -2,7 +2,7 @@ import type { CheckpointStore } from '@cairn/core'
 import type { JobEntry, RecoveryMonitor, RecoveryPolicy } from '@cairn/recovery'
 import type { CairnConfig } from '../config/types.js'
 import { resumeOptionsFor } from '../jobs/drive-options.js'
-import { jobNames } from '../jobs/job.js'
+import { getJob, jobNames } from '../jobs/job.js'
 import { importOptional } from '../lazy-import.js'
 
 /** Options of `Cairn.monitor` besides the policy. */
@@ -34,7 +34,17 @@ export async function buildMonitor(
   for (const name of jobNames(config)) {
     jobs[name] = async (ctx) => {
       const { signal: _s, owner: _o, ...opts } = await resumeOptionsFor(config, ctx.head, {}, warm)
-      return opts
+      if (!ctx.rebuilding) return opts
+      // A damaged head is being rebuilt: what the job's config says about the session stands in for what was lost.
+      const def = getJob(config, name)
+      return {
+        ...opts,
+        rebuild: {
+          ...(def.maxTrials !== undefined ? { maxTrials: def.maxTrials } : {}),
+          ...(def.direction !== undefined ? { direction: def.direction } : {}),
+          ...(def.seed !== undefined ? { seed: def.seed } : {}),
+        },
+      }
     }
   }
   return new RecoveryMonitor({

@@ -4,6 +4,12 @@
  */
 export type Migration = (body: Record<string, unknown>) => Record<string, unknown>
 
+/**
+ * Optional fields added within a version need no migration and no bump: heads written before
+ * lack them (and read as before), and readers of the same version that predate them carry
+ * them through untouched (bodies may hold extra fields). Added so: `recovery` (recovery
+ * monitors' attempt counts). A fixture of a head written before it is decoded by the tests.
+ */
 export const HEAD_FORMAT_VERSION = 1
 export const TRIAL_FORMAT_VERSION = 1
 

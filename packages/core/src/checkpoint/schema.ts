@@ -46,6 +46,15 @@ export const WarmStartInfoSchema = Type.Object({
   seededTrials: Type.Integer({ minimum: 0 }),
 })
 
+/** `CheckpointHead.recovery`: an optional field added within format version 1 (see `migrate.ts`). */
+export const RecoveryInfoSchema = Type.Object({
+  attempts: Type.Integer({ minimum: 0 }),
+  atTrial: Type.Integer({ minimum: 0 }),
+  lastAttemptAt: Type.Optional(Type.Number()),
+  lastOwner: Type.Optional(Type.String()),
+  rebuiltAt: Type.Optional(Type.Number()),
+})
+
 /**
  * The persisted head of a session, as it appears in the encoded body (format version 1).
  * `optimizerState` is base64 here and a `Uint8Array` in memory.
@@ -74,6 +83,7 @@ export const HeadBodySchema = Type.Object({
   settings: Type.Optional(Type.Unknown()),
   warmStart: Type.Optional(WarmStartInfoSchema),
   seeds: Type.Optional(Type.Array(Type.Object({ candidate: Type.Unknown(), score: Type.Number() }))),
+  recovery: Type.Optional(RecoveryInfoSchema),
   revision: Type.Integer({ minimum: 0 }),
   lease: Type.Union([LeaseSchema, Type.Null()]),
 })

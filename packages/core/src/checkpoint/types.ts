@@ -61,6 +61,23 @@ export interface WarmStartInfo {
   seededTrials: number
 }
 
+/**
+ * What recovery monitors record on a session's head (drivers carry it unchanged): recovery
+ * attempts are counted in the store, so every monitor sharing it sees the same count.
+ */
+export interface RecoveryInfo {
+  /** Recovery attempts claimed since the session's trial count was `atTrial`. */
+  attempts: number
+  /** `progress.attempts` when the last attempt was claimed: trials committed since start a fresh count. */
+  atTrial: number
+  /** Epoch ms (the claiming monitor's clock) of the last claim. */
+  lastAttemptAt?: number
+  /** Lease owner name of the monitor that made the last claim. */
+  lastOwner?: string
+  /** Epoch ms at which the head was rebuilt from the trial log, when it was. */
+  rebuiltAt?: number
+}
+
 /** The persisted record of one session (the "head"); the trial log is kept beside it. */
 export interface CheckpointHead {
   sessionId: string
@@ -91,6 +108,8 @@ export interface CheckpointHead {
   warmStart?: WarmStartInfo
   /** Warm-start seeds (at most `maxSeedTrials`), kept so a resume sees the same history. */
   seeds?: SeedTrial[]
+  /** Written by recovery monitors (attempt counts, rebuilds); absent on sessions never recovered. */
+  recovery?: RecoveryInfo
   /** Monotonic; bumped by every commit. */
   revision: number
   lease: Lease | null

@@ -55,6 +55,48 @@ export interface ReadTrialsOptions {
   limit?: number
 }
 
+/** What a store can still vouch for about a session whose head does not decode (see `salvage`). */
+export interface SalvagedSession {
+  sessionId: string
+  /** Why the head does not decode. */
+  problem: string
+  /** Names the damaged bytes as they were read (opaque): `replaceDamagedHead` refuses once they changed. */
+  damage: string
+  /** The revision recorded apart from the head, when the store keeps one; else null. */
+  revision: number | null
+  /**
+   * The listing recorded apart from the head (name, status, optimizer, job, best score …), with
+   * the status the session had, never `corrupt`; null when the store keeps none or it is damaged too.
+   */
+  listing: SessionListing | null
+  /**
+   * Every trial record the damaged head accounted for (indices 0 … n − 1), when the store can
+   * tell n without the head and every record decodes; otherwise null, and `trialsProblem` says why.
+   */
+  trials: TrialRecord[] | null
+  trialsProblem?: string
+  /** The lease, as stored apart from the head. */
+  lease: Lease | null
+}
+
+/** A rebuilt head to put in place of a damaged one (see `replaceDamagedHead`). */
+export interface ReplaceDamagedHeadRequest {
+  /** `damage` of the salvage the head was rebuilt from. */
+  damage: string
+  /** The caller's lease token, as for `commit`: the caller must hold the lease. */
+  fencingToken: number
+  /** The new head: `progress.attempts` must be the number of salvaged trials. Its `revision` and `lease` are set by the store. */
+  head: CheckpointHead
+}
+
+/** What `replaceDamagedHead` did. */
+export interface ReplaceDamagedHeadResult {
+  /** The revision of the rebuilt head (the damaged one's + 1, when the store knew it). */
+  revision: number
+  /** Where the damaged bytes were kept (a file, a key): never overwritten, removed with the session by `delete`. */
+  keptAs: string
+}
+
 /**
  * Where sessions live. Every method is async; every implementation passes
  * `@cairn/testkit`'s `describeCheckpointStore` unchanged.
@@ -103,4 +145,19 @@ export interface CheckpointStore {
   requestControl(sessionId: string, request: ControlRequest): Promise<void>
   /** Releases resources (file handles, connections). */
   close(): Promise<void>
+  /**
+   * Optional: what the store can still vouch for about a session whose head does not decode
+   * (its trial log, its listing, its lease), so the head can be rebuilt; null when the head
+   * decodes. Reads only. Throws `NotFoundError`.
+   */
+  salvage?(sessionId: string): Promise<SalvagedSession | null>
+  /**
+   * Optional, with `salvage`: puts a rebuilt head in place of one that does not decode, in one
+   * atomic step, keeping the damaged bytes aside. Refuses with `RevisionConflictError` when the
+   * stored head changed since the salvage `request.damage` names (or decodes now),
+   * `LeaseLostError` when `request.fencingToken` is not the current lease's, and
+   * `InvalidInputError` when the store cannot vouch for the trials or `head.progress.attempts`
+   * is not their number; a refusal writes nothing.
+   */
+  replaceDamagedHead?(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult>
 }

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto'
 import { decodeHead, decodeTrial, encodeHead, encodeTrial, headToListing } from '../checkpoint/codec.js'
-import type { CheckpointHead, ControlRequest, Lease, TrialRecord } from '../checkpoint/types.js'
+import type { CheckpointHead, ControlRequest, Lease, SessionListing, TrialRecord } from '../checkpoint/types.js'
 import {
   AlreadyRunningError,
   CheckpointCorruptError,
@@ -16,6 +17,9 @@ import type {
   ListFilter,
   ListPage,
   ReadTrialsOptions,
+  ReplaceDamagedHeadRequest,
+  ReplaceDamagedHeadResult,
+  SalvagedSession,
   StoreCapabilities,
 } from './contract.js'
 import { matchesFilter, pageListings } from './list-filter.js'
@@ -41,6 +45,20 @@ interface SessionCell {
   control: ControlRequest | null
   /** The encoded trial records, by index (a hole is a record lost to a simulated fault). */
   trials: Array<Uint8Array | undefined>
+  /** Kept apart from the head, as durable stores do, so a damaged head can be salvaged. */
+  revision: number
+  listing: Omit<SessionListing, 'leaseExpiresAt'>
+  /** Damaged heads replaced by `replaceDamagedHead`, oldest first. */
+  damaged: Uint8Array[]
+}
+
+function storedListing(head: CheckpointHead): Omit<SessionListing, 'leaseExpiresAt'> {
+  const { leaseExpiresAt: _apart, ...listing } = headToListing(head)
+  return listing
+}
+
+function damageOf(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex')
 }
 
 /**
@@ -83,7 +101,15 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     if (head.revision !== 0) throw new InvalidInputError('a new session must have revision 0', 'head.revision')
     if (this.sessions.has(head.sessionId)) throw new RevisionConflictError(head.sessionId, 0, undefined)
     const bytes = encodeHead({ ...head, lease: null })
-    this.sessions.set(head.sessionId, { head: bytes, lease: head.lease ? { ...head.lease } : null, control: null, trials: [] })
+    this.sessions.set(head.sessionId, {
+      head: bytes,
+      lease: head.lease ? { ...head.lease } : null,
+      control: null,
+      trials: [],
+      revision: 0,
+      listing: storedListing(head),
+      damaged: [],
+    })
   }
 
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
@@ -105,6 +131,8 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     const head = encodeHead({ ...request.head, revision, lease: null })
     cell.trials.push(...encodedTrials)
     cell.head = head
+    cell.revision = revision
+    cell.listing = storedListing(request.head)
     const control = cell.control
     if (request.head.status !== 'running') cell.control = null
     return { revision, control }
@@ -214,6 +242,53 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     return { evicted: gone.length, bytesFreed: gone.reduce((n, e) => n + e.sizeBytes, 0) }
   }
 
+  async salvage(sessionId: string): Promise<SalvagedSession | null> {
+    const cell = this.cell(sessionId)
+    const problem = headProblem(cell.head, sessionId)
+    if (problem === null) return null
+    const salvaged: SalvagedSession = {
+      sessionId,
+      problem,
+      damage: damageOf(cell.head),
+      revision: cell.revision,
+      listing: { ...cell.listing, leaseExpiresAt: cell.lease && cell.lease.expiresAt > 0 ? cell.lease.expiresAt : null },
+      trials: null,
+      lease: cell.lease ? { ...cell.lease } : null,
+    }
+    try {
+      salvaged.trials = await this.readTrials(sessionId)
+    } catch (err) {
+      salvaged.trialsProblem = err instanceof Error ? err.message : String(err)
+    }
+    return salvaged
+  }
+
+  async replaceDamagedHead(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult> {
+    const cell = this.cell(sessionId)
+    if (headProblem(cell.head, sessionId) === null || damageOf(cell.head) !== request.damage)
+      throw new RevisionConflictError(sessionId, cell.revision, undefined)
+    if (!cell.lease || cell.lease.fencingToken !== request.fencingToken)
+      throw new LeaseLostError(sessionId, `fencing token ${request.fencingToken} is stale (current ${cell.lease?.fencingToken ?? 'none'})`)
+    const trials = await this.readTrials(sessionId).catch((err: unknown) => {
+      throw new InvalidInputError(`the trial log cannot be vouched for: ${(err as Error).message}`, 'trials')
+    })
+    if (request.head?.sessionId !== sessionId) throw new InvalidInputError(`must be "${sessionId}"`, 'head.sessionId')
+    if (request.head.progress.attempts !== trials.length)
+      throw new InvalidInputError(`must be ${trials.length}, the number of trials in the log`, 'head.progress.attempts')
+    const revision = cell.revision + 1
+    const head = encodeHead({ ...request.head, revision, lease: null })
+    cell.damaged.push(cell.head)
+    cell.head = head
+    cell.revision = revision
+    cell.listing = storedListing(request.head)
+    return { revision, keptAs: `memory: damagedHeads("${sessionId}")[${cell.damaged.length - 1}]` }
+  }
+
+  /** The damaged heads `replaceDamagedHead` kept aside for a session, oldest first (empty when none). */
+  damagedHeads(sessionId: string): Uint8Array[] {
+    return (this.sessions.get(sessionId)?.damaged ?? []).map((b) => b.slice())
+  }
+
   private entries(key: string): WarmStartEntry[] {
     this.open()
     const runs = this.warm.get(key)
@@ -257,4 +332,20 @@ export function createMemoryStore(): MemoryStore {
 
 function checkTtl(ttlMs: number): void {
   if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new InvalidInputError(`must be a positive number of ms, got ${ttlMs}`, 'ttlMs')
+}
+
+/**
+ * Why a stored head is damaged (its bytes fail the envelope, checksum or JSON: core's
+ * `CheckpointCorruptError`), or null when it decodes. Other failures are thrown: a head of a
+ * newer format is not damaged, and is never rebuilt over.
+ */
+function headProblem(bytes: Uint8Array, sessionId: string): string | null {
+  try {
+    const head = decodeHead(bytes, `head of session "${sessionId}"`)
+    if (head.sessionId !== sessionId) return `it holds session "${head.sessionId}"`
+    return null
+  } catch (err) {
+    if (err instanceof CheckpointCorruptError) return err.message
+    throw err
+  }
 }

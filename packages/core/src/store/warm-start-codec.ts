@@ -1,10 +1,23 @@
 import Type from 'typebox'
 import { Compile } from 'typebox/compile'
 import { decodeJsonRecord, encodeJsonRecord } from '../checkpoint/codec.js'
+import { migrate, type Migration } from '../checkpoint/migrate.js'
 import { CheckpointCorruptError } from '../errors.js'
 import type { WarmStartEntry } from './warm-start-contract.js'
 
-const WARM_START_FORMAT_VERSION = 1
+/**
+ * Format 1: the payload is JSON. Format 2 adds `payloadType`: `json`, or `bytes` with the
+ * payload as base64. JSON entries are still written as format 1, which every earlier Cairn
+ * reads; only an entry whose payload is a `Uint8Array` needs format 2 (an earlier Cairn
+ * cannot represent it, and refuses the record instead of misreading it).
+ */
+export const WARM_START_FORMAT_VERSION = 2
+const JSON_PAYLOAD_FORMAT_VERSION = 1
+
+/** `warmStartMigrations[n]` lifts a decoded entry body from format n to n + 1. */
+export const warmStartMigrations: Readonly<Record<number, Migration>> = {
+  1: (body) => ({ ...body, payloadType: 'json' }),
+}
 
 const EntryBodySchema = Type.Object({
   key: Type.String({ minLength: 1 }),
@@ -13,6 +26,7 @@ const EntryBodySchema = Type.Object({
   objective: Type.Union([Type.Number(), Type.Null()]),
   direction: Type.Union([Type.Literal('minimize'), Type.Literal('maximize')]),
   iteration: Type.Number(),
+  payloadType: Type.Union([Type.Literal('json'), Type.Literal('bytes')]),
   payload: Type.Unknown(),
   producerVersion: Type.Optional(Type.String()),
   updatedAt: Type.Number(),
@@ -20,16 +34,28 @@ const EntryBodySchema = Type.Object({
   sizeBytes: Type.Number(),
 })
 const checkEntry = Compile(EntryBodySchema)
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 /** Encodes a warm-start entry with checksum. `sizeBytes` is ignored on the way in. */
 export function encodeWarmStartEntry(entry: WarmStartEntry): Uint8Array {
-  return encodeJsonRecord('warm-start', WARM_START_FORMAT_VERSION, { ...entry, sizeBytes: 0 })
+  const { payload } = entry
+  if (payload instanceof Uint8Array) {
+    const base64 = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64')
+    return encodeJsonRecord('warm-start', WARM_START_FORMAT_VERSION, { ...entry, payloadType: 'bytes', payload: base64, sizeBytes: 0 })
+  }
+  return encodeJsonRecord('warm-start', JSON_PAYLOAD_FORMAT_VERSION, { ...entry, sizeBytes: 0 })
 }
 
-/** Decodes an entry; throws `CheckpointCorruptError` for bad bytes or shape. `sizeBytes` is set from the bytes. */
+/** Decodes an entry (of any known format); throws `CheckpointCorruptError` for bad bytes or shape. `sizeBytes` is set from the bytes. */
 export function decodeWarmStartEntry(bytes: Uint8Array, what = 'warm-start entry'): WarmStartEntry {
   const { version, value } = decodeJsonRecord('warm-start', bytes, what)
-  if (version !== WARM_START_FORMAT_VERSION) throw new CheckpointCorruptError(what, `unknown format version ${version}`)
-  if (!checkEntry.Check(value)) throw new CheckpointCorruptError(what, 'does not match the warm-start entry schema')
-  return { ...(value as WarmStartEntry), sizeBytes: bytes.length }
+  if (version < 1 || version > WARM_START_FORMAT_VERSION || value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new CheckpointCorruptError(what, `unknown format version ${version}`)
+  const body = migrate(value as Record<string, unknown>, version, WARM_START_FORMAT_VERSION, warmStartMigrations)
+  if (!body || !checkEntry.Check(body)) throw new CheckpointCorruptError(what, 'does not match the warm-start entry schema')
+  const { v: _v, payloadType, payload, ...rest } = body as typeof body & { v?: number }
+  if (payloadType === 'json')
+    return { ...(rest as Omit<WarmStartEntry, 'payload'>), payload: payload as WarmStartEntry['payload'], sizeBytes: bytes.length }
+  if (typeof payload !== 'string' || !BASE64.test(payload)) throw new CheckpointCorruptError(what, 'its byte payload is not base64')
+  return { ...(rest as Omit<WarmStartEntry, 'payload'>), payload: new Uint8Array(Buffer.from(payload, 'base64')), sizeBytes: bytes.length }
 }

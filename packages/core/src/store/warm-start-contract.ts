@@ -4,6 +4,12 @@ import type { Json } from '../json.js'
 /** `final`: a finished run's result. `checkpoint`: an intermediate best, usable as a seed. */
 export type WarmStartKind = 'final' | 'checkpoint'
 
+/**
+ * What an entry carries for the next run: JSON, or bytes (a serialized model, say), stored
+ * and returned exactly (a `Uint8Array` comes back as a `Uint8Array` with the same bytes).
+ */
+export type WarmStartPayload = Json | Uint8Array
+
 /** What a producer saves. */
 export interface WarmStartEntryInput {
   kind: WarmStartKind
@@ -11,7 +17,7 @@ export interface WarmStartEntryInput {
   objective: number | null
   direction?: Direction
   iteration: number
-  payload: Json
+  payload: WarmStartPayload
   /** Version of the code that produced the entry; a `final` from another version ranks as a `checkpoint`. */
   producerVersion?: string
 }

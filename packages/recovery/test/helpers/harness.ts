@@ -19,6 +19,8 @@ export interface Harness {
   of<T extends RecoveryEventType>(type: T, sessionId?: string): Array<RecoveryEventOf<T>>
   /** Advances manual time, then waits (in real time) for the poll it started to finish. */
   step(ms: number): Promise<void>
+  /** True when the monitor neither polls nor drives anything. */
+  idle(): boolean
 }
 
 const monitors = new Set<RecoveryMonitor>()
@@ -37,6 +39,7 @@ export function harness(
     random?: () => number
     owner?: string
     time?: ManualTime
+    sessions?: string[]
   } = {},
 ): Harness {
   const time = o.time ?? new ManualTime(Date.now() - 3_600_000)
@@ -52,6 +55,7 @@ export function harness(
     leaseTtlMs: 2_000,
     ...(o.executor ? { executor: o.executor } : {}),
     ...(o.random ? { random: o.random } : {}),
+    ...(o.sessions ? { sessions: o.sessions } : {}),
   })
   monitors.add(monitor)
   monitor.on('*', (e) => events.push(e))
@@ -64,6 +68,7 @@ export function harness(
       await time.advance(ms)
       await until(() => !monitor.status().polling, 'the poll to finish')
     },
+    idle: () => !monitor.status().polling && monitor.status().inFlight.length === 0,
     of: (type, sessionId) =>
       events.filter((e) => e.type === type && (sessionId === undefined || (e as { sessionId?: string }).sessionId === sessionId)) as never,
   }

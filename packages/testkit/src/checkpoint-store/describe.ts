@@ -11,11 +11,12 @@ import { registerLeases } from './leases.js'
 import { registerListing } from './listing.js'
 import { registerProcesses } from './processes.js'
 import { registerTrialDamage } from './trial-damage.js'
+import { registerSalvage } from './salvage.js'
 
 /**
  * Registers the `CheckpointStore` conformance suite: create/load, commits and the trial log,
  * compare-and-set, leases and fencing, control requests, listing and paging, corruption,
- * O(1) history, and (when the store is `durable` and `multiProcess`) real processes killed
+ * salvaging a damaged head (when the store has `salvage` and `replaceDamagedHead`), O(1) history, and (when the store is `durable` and `multiProcess`) real processes killed
  * mid-commit and racing each other. Tests a capability excludes are registered as skipped,
  * named `[needs <capability>] …`.
  *
@@ -35,6 +36,7 @@ export function describeCheckpointStore(name: string, factory: StoreFactory<Chec
     const probe = await factory()
     const capabilities = { ...probe.store.capabilities }
     const hooks = hookDeclarations(probe)
+    const canSalvage = typeof probe.store.salvage === 'function' && typeof probe.store.replaceDamagedHead === 'function'
     await closeQuietly(probe.store)
     await probe.cleanup?.()
 
@@ -45,6 +47,7 @@ export function describeCheckpointStore(name: string, factory: StoreFactory<Chec
     registerListing(s)
     registerCorruption(s)
     registerTrialDamage(s)
+    registerSalvage(s, canSalvage)
     registerHistory(s)
     registerProcesses(s)
   })

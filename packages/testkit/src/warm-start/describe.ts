@@ -72,6 +72,17 @@ export function describeWarmStartStore(name: string, factory: StoreFactory<WarmS
       expect(await store.lookup('key-3')).toMatchObject({ direction: 'minimize', objective: null, payload: 'p' })
     })
 
+    it('a byte payload (Uint8Array) comes back as the same bytes, through lookup and lookupLatest', async ({ store }) => {
+      const payload = Uint8Array.from({ length: 300 }, (_, i) => (i * 7) % 256)
+      await store.saveOverwrite('bytes', 'run-1', { kind: 'final', objective: 2, iteration: 1, payload: payload.subarray(10, 290) })
+      for (const got of [await store.lookup('bytes'), await store.lookupLatest('bytes')]) {
+        expect(got?.payload).toBeInstanceOf(Uint8Array)
+        expect(Array.from(got!.payload as Uint8Array)).toEqual(Array.from(payload.subarray(10, 290)))
+      }
+      await store.saveOverwrite('bytes', 'run-2', { kind: 'checkpoint', objective: 1, iteration: 1, payload: new Uint8Array(0) })
+      expect((await store.lookupLatest('bytes'))?.payload).toEqual(new Uint8Array(0))
+    })
+
     it('saving the same (key, runId) again overwrites it', async ({ store }) => {
       await saveInOrder(store, 'k', [
         ['run-1', entry({ kind: 'final', payload: 'first', iteration: 1 })],

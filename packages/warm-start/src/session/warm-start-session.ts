@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type { Direction, Json, WarmStartEntry, WarmStartEntryInput, WarmStartKind, WarmStartStore } from '@cairn/core'
+import { canonicalJson } from '@cairn/core'
+import type { Direction, WarmStartEntry, WarmStartEntryInput, WarmStartKind, WarmStartPayload, WarmStartStore } from '@cairn/core'
+import { checkBudget, withWarmStartBudget, type WarmStartBudget } from '../store/budget.js'
+import { publishWarmStart, warmStartChannels, type WarmStartOperation } from '../telemetry/channels.js'
 import { invalidInput } from '../util/errors.js'
 
 /** Default minimum time between two non-improving checkpoint writes. */
@@ -15,8 +18,14 @@ export interface WarmStartSessionOptions {
   minIntervalMs?: number
   /** Which way the objective improves. Default `minimize`. */
   direction?: Direction
-  /** The clock (epoch ms) the rate limit reads. Default `Date.now` (tests inject their own). */
+  /** The clock (epoch ms) the rate limit (and the budget, unless it has its own) reads. Default `Date.now` (tests inject their own). */
   now?: () => number
+  /**
+   * Keeps the store within a size budget and TTL without calling `evict()`: the session's
+   * writes go through `withWarmStartBudget(store, budget)`, so a write evicts when
+   * `budget.everyMs` (default 60 s) passed since the last eviction.
+   */
+  budget?: WarmStartBudget
 }
 
 /** Where a loaded entry came from: the store under this session's key, or a seed handed to `preload`. */
@@ -47,7 +56,12 @@ export interface WarmStartWrite {
  *   `producerVersion` counts as a checkpoint). The `...WithSource` variants say which it was.
  * - `peekLoad` answers the same without consuming the seed.
  * - `checkpoint` is rate-limited (`minIntervalMs`), except that a strict improvement over the
- *   objective this session last wrote always writes; `finalize` always writes, as `final`.
+ *   best objective this session wrote so far always writes; `finalize` always writes, as `final`.
+ * - Payloads are JSON or bytes (`Uint8Array`), returned exactly as saved.
+ * - A warm start is an optimization, never a reason to fail a run: a store failure makes
+ *   `checkpoint` and `finalize` resolve to `false` and a load to `null`, and is reported on
+ *   the `cairn:warm-start:error` diagnostics channel (`WarmStartErrorEvent`). Bad arguments
+ *   still throw `InvalidInputError`.
  *
  * Writes of one session are applied in call order. Different runs never overwrite each
  * other: each owns the (key, runId) entry.
@@ -63,13 +77,15 @@ export class WarmStartSession {
   readonly #now: () => number
   #seed: WarmStartEntry | null = null
   #last: WarmStartWrite | null = null
+  /** The best objective among this session's successful writes. */
+  #best: number | null = null
   #finalized = false
   #queue: Promise<unknown> = Promise.resolve()
 
   private constructor(
     store: WarmStartStore,
     key: string,
-    options: Required<Omit<WarmStartSessionOptions, 'producerVersion'>> & { producerVersion: string | undefined },
+    options: Required<Omit<WarmStartSessionOptions, 'producerVersion' | 'budget'>> & { producerVersion: string | undefined },
   ) {
     this.#store = store
     this.key = key
@@ -92,7 +108,7 @@ export class WarmStartSession {
       throw invalidInput('must be a WarmStartStore (saveOverwrite, lookup, lookupLatest)', 'store')
     checkId(key, 'key')
     if (options === null || typeof options !== 'object') throw invalidInput('must be an object', 'options')
-    const known = ['runId', 'producerVersion', 'minIntervalMs', 'direction', 'now']
+    const known = ['runId', 'producerVersion', 'minIntervalMs', 'direction', 'now', 'budget']
     for (const k of Object.keys(options))
       if (!known.includes(k)) throw invalidInput(`unknown option "${k}" (known: ${known.join(', ')})`, 'options')
     const runId = options.runId ?? randomUUID()
@@ -105,6 +121,11 @@ export class WarmStartSession {
     if (typeof minIntervalMs !== 'number' || !(minIntervalMs >= 0) || !Number.isFinite(minIntervalMs))
       throw invalidInput(`must be a finite number of ms ≥ 0, got ${String(minIntervalMs)}`, 'options.minIntervalMs')
     if (typeof now !== 'function') throw invalidInput('must be a function returning epoch ms', 'options.now')
+    if (options.budget !== undefined) {
+      if (typeof store.evict !== 'function') throw invalidInput('has no evict(), so options.budget cannot be applied', 'store')
+      const budget = checkBudget(options.budget, 'options.budget')
+      store = withWarmStartBudget(store, { ...budget, now: budget.now ?? now })
+    }
     return new WarmStartSession(store, key, { runId, producerVersion, direction, minIntervalMs, now })
   }
 
@@ -139,7 +160,10 @@ export class WarmStartSession {
     this.#seed = entry
   }
 
-  /** The next entry to start from (a pending seed first, consumed; else the store's best for the key), or null. */
+  /**
+   * The next entry to start from (a pending seed first, consumed; else the store's best for
+   * the key), or null — also when the store fails (reported on `cairn:warm-start:error`).
+   */
   async tryLoad(): Promise<WarmStartEntry | null> {
     return (await this.tryLoadWithSource())?.entry ?? null
   }
@@ -166,37 +190,50 @@ export class WarmStartSession {
   }
 
   /**
-   * Saves an intermediate state. Writes when nothing was written yet, when `objective` is a
-   * strict improvement over the objective this session last wrote (a number beats null), or
-   * when `minIntervalMs` passed since the last write; otherwise the write is suppressed and
-   * the entry already stored stays. Resolves to whether it wrote. Throws after `finalize`
-   * (a checkpoint would demote the final entry).
+   * Saves an intermediate state (JSON or a `Uint8Array`). Writes when nothing was written
+   * yet, when `objective` is a strict improvement over the best objective this session wrote
+   * so far (a number beats null), or when `minIntervalMs` passed since the last write;
+   * otherwise the write is suppressed and the entry already stored stays. Resolves to whether
+   * it wrote: `false` also when the store failed (reported on `cairn:warm-start:error`; the
+   * next checkpoint tries again). Throws after `finalize` (a checkpoint would demote the
+   * final entry) and for a payload that is neither JSON nor bytes.
    */
-  async checkpoint(payload: Json, objective: number | null, iteration: number): Promise<boolean> {
+  async checkpoint(payload: WarmStartPayload, objective: number | null, iteration: number): Promise<boolean> {
     checkWrite(objective, iteration)
     if (this.#finalized) throw invalidInput('the session was finalized; a checkpoint would replace its final entry', 'checkpoint')
     return this.#serial(async () => {
       if (this.#finalized) throw invalidInput('the session was finalized; a checkpoint would replace its final entry', 'checkpoint')
       const now = this.#now()
       const last = this.#last
-      if (last && !this.#improves(objective, last.objective) && now - last.at < this.minIntervalMs) return false
-      await this.#save('checkpoint', payload, objective, iteration, now)
-      return true
+      if (last && !this.#improves(objective, this.#best) && now - last.at < this.minIntervalMs) return false
+      checkPayload(payload)
+      return this.#save('checkpoint', payload, objective, iteration, now)
     })
   }
 
-  /** Saves the run's final result (kind `final`), with no rate limit. May be called again to replace it. */
-  async finalize(payload: Json, objective: number | null, iteration: number): Promise<void> {
+  /**
+   * Saves the run's final result (kind `final`), with no rate limit. May be called again to
+   * replace it. Resolves to whether it wrote: `false` when the store failed (reported on
+   * `cairn:warm-start:error`; `finalized` stays false, so the run may try again).
+   */
+  async finalize(payload: WarmStartPayload, objective: number | null, iteration: number): Promise<boolean> {
     checkWrite(objective, iteration)
-    await this.#serial(async () => {
-      await this.#save('final', payload, objective, iteration, this.#now())
-      this.#finalized = true
+    checkPayload(payload)
+    return this.#serial(async () => {
+      const wrote = await this.#save('final', payload, objective, iteration, this.#now())
+      if (wrote) this.#finalized = true
+      return wrote
     })
   }
 
   async #exact(): Promise<LoadedWarmStart | null> {
-    const entry = await this.#store.lookup(this.key, this.producerVersion !== undefined ? { producerVersion: this.producerVersion } : {})
-    return entry ? { source: 'exact', entry } : null
+    try {
+      const entry = await this.#store.lookup(this.key, this.producerVersion !== undefined ? { producerVersion: this.producerVersion } : {})
+      return entry ? { source: 'exact', entry } : null
+    } catch (error) {
+      this.#report('load', error)
+      return null
+    }
   }
 
   #improves(objective: number | null, previous: number | null): boolean {
@@ -205,11 +242,23 @@ export class WarmStartSession {
     return this.direction === 'maximize' ? objective > previous : objective < previous
   }
 
-  async #save(kind: WarmStartKind, payload: Json, objective: number | null, iteration: number, at: number): Promise<void> {
+  /** Writes the entry; on a store failure reports it and resolves to false. */
+  async #save(kind: WarmStartKind, payload: WarmStartPayload, objective: number | null, iteration: number, at: number): Promise<boolean> {
     const input: WarmStartEntryInput = { kind, objective, direction: this.direction, iteration, payload }
     if (this.producerVersion !== undefined) input.producerVersion = this.producerVersion
-    await this.#store.saveOverwrite(this.key, this.runId, input)
+    try {
+      await this.#store.saveOverwrite(this.key, this.runId, input)
+    } catch (error) {
+      this.#report(kind === 'final' ? 'finalize' : 'checkpoint', error)
+      return false
+    }
     this.#last = { kind, objective, iteration, at }
+    if (this.#improves(objective, this.#best)) this.#best = objective
+    return true
+  }
+
+  #report(operation: WarmStartOperation, error: unknown): void {
+    publishWarmStart(warmStartChannels.error, { operation, key: this.key, runId: this.runId, error })
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
@@ -225,6 +274,16 @@ function checkId(value: unknown, field: string): void {
       `must be a non-empty string of at most 256 characters, got ${typeof value === 'string' ? `${value.length} characters` : typeof value}`,
       field,
     )
+}
+
+/** A payload must be bytes or JSON (what the stores can give back exactly). */
+function checkPayload(payload: unknown): void {
+  if (payload instanceof Uint8Array) return
+  try {
+    canonicalJson(payload)
+  } catch (err) {
+    throw invalidInput(`must be JSON or a Uint8Array: ${(err as Error).message}`, 'payload')
+  }
 }
 
 function checkWrite(objective: unknown, iteration: unknown): void {

@@ -29,6 +29,8 @@ export function describeEvent(e: RecoveryEvent): string {
       return `${e.sessionId}: skipped (${e.reason})`
     case 'poll_error':
       return `poll error (${e.phase}): ${errorText(e.error)}`
+    case 'rebuilt':
+      return `${e.sessionId}: damaged head rebuilt from its ${e.trials} trials (now ${e.status}); the damaged bytes are kept at ${e.keptAs}`
   }
 }
 

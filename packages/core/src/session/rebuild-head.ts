@@ -1,0 +1,147 @@
+import { createHash } from 'node:crypto'
+import type { CheckpointHead, Direction, Progress, TrialRecord } from '../checkpoint/types.js'
+import { CheckpointCorruptError, InvalidInputError, ResumeMismatchError } from '../errors.js'
+import type { Json } from '../json.js'
+import type { Optimizer } from '../optimizer/contract.js'
+import { Rng } from '../random/rng.js'
+import { parseSpace, type SearchSpace } from '../space/space.js'
+import type { SalvagedSession } from '../store/contract.js'
+import { limitsFrom } from './options.js'
+import { advanceProgress, toView } from './progress.js'
+import { defaultTrainsetHash } from './trainset-hash.js'
+
+/** What the trial log cannot tell about a session, supplied by the caller (a recovery job definition, say). */
+export interface RebuildHeadOptions {
+  /** The optimizer the session ran: its id must be the one the salvaged listing records. */
+  optimizer: Optimizer<any>
+  space?: SearchSpace
+  trainset?: readonly unknown[]
+  trainsetHash?: string
+  /** Default: told from the salvaged best score, when the trial log makes it unambiguous. */
+  direction?: Direction
+  /** Default: derived from the session id (the original seed is lost with the head). */
+  seed?: number
+  /** The budget; without `maxTrials` a running session is rebuilt `paused`, for a person to resume with a budget. */
+  maxTrials?: number
+  maxErrors?: number
+  trialTimeoutMs?: number
+  parallelism?: number
+  /** Epoch ms of the rebuild. Default `Date.now()`. */
+  now?: number
+}
+
+/** A head rebuilt from a salvaged session, and what could not be recovered. */
+export interface RebuiltHead {
+  head: CheckpointHead
+  /** What the damaged head held that is gone, and what stands in for it, one phrase each. */
+  lost: string[]
+}
+
+/**
+ * Rebuilds the head of a session whose head does not decode from what a store salvaged (its
+ * trial log and its listing) and what the caller knows (the optimizer, the space, the budget).
+ *
+ * Kept: the trial log (every record, untouched), the counters and best trial (recomputed
+ * from it), name, job and status (from the listing). Lost, and replaced: the optimizer's
+ * state (re-derived by `optimizer.init` given the whole trial history, as for a warm start:
+ * built-in optimizers read the history, so they continue; one that keeps what it learned only
+ * in its own state starts over, with the history as context), the seed and RNG stream (a new
+ * seed, so the run is not the one a straight run would have made from here), candidates
+ * asked but not yet told (asked again), `createdAt`, settings, warm-start seeds and the best
+ * artifact (the best trial's candidate instead), and the budget unless given.
+ *
+ * Refuses (`CheckpointCorruptError`) when the store could not vouch for the trial log or kept
+ * no listing, (`ResumeMismatchError`) when the optimizer is not the session's, and
+ * (`InvalidInputError`) when the direction cannot be told.
+ */
+export async function rebuildHead(salvaged: SalvagedSession, options: RebuildHeadOptions): Promise<RebuiltHead> {
+  const { sessionId, trials, listing } = salvaged
+  const what = `head of session "${sessionId}"`
+  if (trials === null)
+    throw new CheckpointCorruptError(what, `cannot be rebuilt: ${salvaged.trialsProblem ?? 'the store cannot vouch for its trial log'}`)
+  if (listing === null || listing.status === 'corrupt')
+    throw new CheckpointCorruptError(what, 'cannot be rebuilt: the store kept no readable listing (job, optimizer, status) beside it')
+  const { optimizer } = options
+  if (optimizer?.id !== listing.optimizer) throw new ResumeMismatchError('optimizer-id', listing.optimizer, optimizer?.id)
+  const lost = [
+    'optimizer state (re-derived by init from the trial history)',
+    'seed and RNG stream (a new seed)',
+    'candidates asked but not told (asked again)',
+    'createdAt (the rebuild time)',
+    'settings, warm-start seeds and the best artifact (the best trial candidate instead)',
+  ]
+  const direction = options.direction ?? directionFrom(listing.bestScore, trials)
+  if (direction === undefined)
+    throw new InvalidInputError(
+      `session "${sessionId}": the direction cannot be told from its trial log and listing; give it to rebuild the head`,
+      'direction',
+    )
+  if (options.direction === undefined) lost.push(`direction (told from the best score: ${direction})`)
+  const seed = options.seed ?? seedFrom(sessionId)
+  const now = options.now ?? Date.now()
+  const space = options.space !== undefined ? parseSpace(options.space) : undefined
+  if (!space) lost.push('search space (none given)')
+  const trainsetHash = options.trainsetHash ?? (options.trainset ? defaultTrainsetHash(options.trainset) : undefined)
+  const limits = limitsFrom(options as Parameters<typeof limitsFrom>[0])
+  let status = listing.status
+  if (options.maxTrials === undefined) {
+    lost.push(status === 'running' ? 'the trial budget (rebuilt paused: resume it with maxTrials)' : 'the trial budget')
+    if (status === 'running') status = 'paused'
+  }
+  let progress: Progress = { attempts: 0, completed: 0, errors: 0, bestScore: null, bestTrialIdx: null, startedAt: now }
+  for (const t of trials) progress = advanceProgress(progress, t, direction)
+  const rng = Rng.fromSeed(seed)
+  const state = await optimizer.init({
+    seed,
+    rng,
+    direction,
+    history: trials.map((t) => toView(t)),
+    ...(space ? { space } : {}),
+    ...(options.trainset ? { trainset: options.trainset } : {}),
+  })
+  const head: CheckpointHead = {
+    sessionId,
+    status,
+    optimizer: { id: optimizer.id, stateVersion: optimizer.stateVersion },
+    optimizerOptions: (optimizer.options ?? null) as Json,
+    seed,
+    direction,
+    createdAt: now,
+    updatedAt: Math.max(now, listing.updatedAt),
+    progress,
+    limits,
+    optimizerState: optimizer.encodeState(state),
+    rngState: rng.state(),
+    pending: [],
+    revision: 0,
+    lease: salvaged.lease,
+  }
+  if (listing.name !== undefined) head.name = listing.name
+  if (listing.job !== undefined) head.job = listing.job
+  if (trainsetHash !== undefined) head.trainsetHash = trainsetHash
+  if (space) head.space = space as unknown as Json
+  if (status !== 'running' && status !== 'paused') head.terminalReason = 'rebuilt'
+  const best = progress.bestTrialIdx !== null ? trials[progress.bestTrialIdx] : undefined
+  if (best) head.bestArtifact = best.candidate
+  return { head, lost }
+}
+
+/** `minimize` or `maximize` when the recorded best score is the lowest or the highest ok score, and not both. */
+function directionFrom(bestScore: number | null, trials: readonly TrialRecord[]): Direction | undefined {
+  if (bestScore === null) return undefined
+  let min = Number.POSITIVE_INFINITY
+  let max = Number.NEGATIVE_INFINITY
+  for (const t of trials)
+    if (t.status === 'ok' && t.score !== undefined) {
+      min = Math.min(min, t.score)
+      max = Math.max(max, t.score)
+    }
+  if (!(min < max)) return undefined
+  if (bestScore === min) return 'minimize'
+  if (bestScore === max) return 'maximize'
+  return undefined
+}
+
+function seedFrom(sessionId: string): number {
+  return Number.parseInt(createHash('sha256').update(`cairn-rebuild:${sessionId}`).digest('hex').slice(0, 8), 16)
+}

@@ -1,0 +1,101 @@
+import type { CheckpointStore, SalvagedSession } from '@cairn/core'
+import { TEST_OWNER, makeHead, nextHead } from '../helpers/head.js'
+import { rejectedWith, settle } from '../helpers/outcome.js'
+import { commitNext, createSession, type StoreSuite } from './context.js'
+
+/**
+ * A damaged head can be salvaged and rebuilt (optional `salvage` / `replaceDamagedHead`):
+ * what the store vouches for is exactly what was committed, a refused replacement writes
+ * nothing, and an accepted one keeps the trial log and sets the damaged bytes aside.
+ */
+export function registerSalvage(s: StoreSuite, canSalvage: boolean): void {
+  const { expect } = s.runner
+  const needs = { ok: canSalvage, what: 'salvage + replaceDamagedHead' }
+  const salvage = (store: CheckpointStore, id: string): Promise<SalvagedSession | null> =>
+    (store.salvage as NonNullable<CheckpointStore['salvage']>).call(store, id)
+
+  s.itIf(needs, 'salvage: null for an intact head; for a damaged one its problem, lease and exactly the committed trials', async (fx) => {
+    const { store } = fx
+    const created = await createSession(store, { sessionId: 'damaged', name: 'to salvage', job: 'the-job' })
+    await commitNext(store, 'damaged', { count: 3 })
+    expect(await salvage(store, 'damaged')).toBeNull()
+    const committed = await store.readTrials('damaged')
+    await fx.corruptHead('damaged')
+    expect(await settle(store.load('damaged'))).toMatchObject(rejectedWith('CHECKPOINT_CORRUPT'))
+
+    const found = await salvage(store, 'damaged')
+    expect(found).not.toBeNull()
+    expect(found).toMatchObject({ sessionId: 'damaged', lease: { owner: TEST_OWNER, fencingToken: 1 } })
+    expect(typeof found?.problem).toBe('string')
+    expect(typeof found?.damage).toBe('string')
+    if (found?.trials === null) expect(typeof found.trialsProblem).toBe('string')
+    else expect(found?.trials).toEqual(committed)
+    if (found?.listing)
+      expect(found.listing).toMatchObject({
+        sessionId: 'damaged',
+        name: 'to salvage',
+        job: 'the-job',
+        status: 'running',
+        optimizer: created.optimizer.id,
+        completed: 3,
+      })
+    if (found?.revision !== null) expect(found?.revision).toBe(1)
+    // Reading changed nothing.
+    expect(await settle(store.load('damaged'))).toMatchObject(rejectedWith('CHECKPOINT_CORRUPT'))
+    expect(await settle(salvage(store, 'no-such-session'))).toMatchObject(rejectedWith('NOT_FOUND'))
+  })
+
+  s.itIf(
+    needs,
+    'replaceDamagedHead: refusals write nothing; then the rebuilt head is in place, trials kept, damage set aside',
+    async (fx) => {
+      const { store } = fx
+      await createSession(store, { sessionId: 'damaged' })
+      await commitNext(store, 'damaged', { count: 3 })
+      const committed = await store.readTrials('damaged')
+      await fx.corruptHead('damaged')
+      // The damage token names the damaged bytes, not the lease: taking the lease after salvaging keeps it valid.
+      const found = (await salvage(store, 'damaged')) as SalvagedSession
+      const lease = await store.acquireLease('damaged', TEST_OWNER, 60_000)
+      const replace = store.replaceDamagedHead as NonNullable<CheckpointStore['replaceDamagedHead']>
+      const rebuilt = nextHead(makeHead({ sessionId: 'damaged', name: 'rebuilt' }), committed)
+      const request = { damage: found.damage, fencingToken: lease.fencingToken, head: rebuilt }
+      const stillCorrupt = async (): Promise<void> =>
+        expect(await settle(store.load('damaged'))).toMatchObject(rejectedWith('CHECKPOINT_CORRUPT'))
+
+      if (found.trials === null) {
+        // Nothing to vouch for: the store refuses, and the damage stays as it is.
+        expect(await settle(replace.call(store, 'damaged', request))).toMatchObject(rejectedWith('INVALID_INPUT'))
+        await stillCorrupt()
+        return
+      }
+      expect(await settle(replace.call(store, 'damaged', { ...request, damage: `${found.damage}-changed` }))).toMatchObject(
+        rejectedWith('REVISION_CONFLICT'),
+      )
+      await stillCorrupt()
+      expect(await settle(replace.call(store, 'damaged', { ...request, fencingToken: lease.fencingToken - 1 }))).toMatchObject(
+        rejectedWith('LEASE_LOST'),
+      )
+      await stillCorrupt()
+      const miscounted = { ...rebuilt, progress: { ...rebuilt.progress, attempts: committed.length + 1 } }
+      expect(await settle(replace.call(store, 'damaged', { ...request, head: miscounted }))).toMatchObject(rejectedWith('INVALID_INPUT'))
+      await stillCorrupt()
+
+      const result = await replace.call(store, 'damaged', request)
+      expect(typeof result.keptAs).toBe('string')
+      expect(result.keptAs.length).toBeGreaterThan(0)
+      if (found.revision !== null) expect(result.revision).toBe(found.revision + 1)
+      const head = await store.load('damaged')
+      expect(head).toMatchObject({ name: 'rebuilt', revision: result.revision, progress: { attempts: 3 } })
+      expect(head.lease).toMatchObject({ owner: TEST_OWNER, fencingToken: lease.fencingToken })
+      expect(await store.readTrials('damaged')).toEqual(committed)
+      expect((await store.list({ status: 'running' })).items.map((l) => l.sessionId)).toEqual(['damaged'])
+      expect(await salvage(store, 'damaged')).toBeNull()
+      // The session goes on from the rebuilt head; the old damage cannot be "replaced" twice.
+      expect((await commitNext(store, 'damaged', { count: 1, lease: head.lease ?? lease })).progress.attempts).toBe(4)
+      expect(await settle(replace.call(store, 'damaged', request))).toMatchObject(rejectedWith('REVISION_CONFLICT'))
+      await store.delete('damaged')
+      expect((await store.list()).items).toEqual([])
+    },
+  )
+}
