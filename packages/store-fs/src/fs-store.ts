@@ -573,7 +573,9 @@ class FsStoreImpl implements FsStore {
   /** Moves a torn last record out of the journal into a file of its own, and reports it. */
   private async setAside(id: string, fd: number, tail: Tail, ctx: LockContext): Promise<void> {
     const torn = tail.torn as NonNullable<Tail['torn']>
-    const keptAt = this.layout.dropped(id, tail.header.generation, torn.offset)
+    // A name of its own: an earlier drop at the same place (a crash, then damage) is kept too.
+    let keptAt = this.layout.dropped(id, tail.header.generation, torn.offset)
+    for (let k = 1; pathExists(keptAt); k++) keptAt = this.layout.dropped(id, tail.header.generation, torn.offset, k)
     await writeFileAtomic(keptAt, await readAt(fd, torn.bytes, torn.offset), this.durable, ctx.staging)
     ftruncateSync(fd, torn.offset)
     const firstTrial = attemptsOf(tail.header)

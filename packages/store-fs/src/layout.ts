@@ -45,9 +45,9 @@ export class Layout {
   trialIndex(id: string): string {
     return join(this.sessions, id, 'trials.idx')
   }
-  /** Where the torn last record at `offset` of journal generation `generation` is kept once dropped. */
-  dropped(id: string, generation: number, offset: number): string {
-    return join(this.sessions, id, `journal.${generation}-${offset}.dropped`)
+  /** Where the torn last record at `offset` of journal generation `generation` is kept once dropped (the `k`th one there). */
+  dropped(id: string, generation: number, offset: number, k = 0): string {
+    return join(this.sessions, id, `journal.${generation}-${offset}${k > 0 ? `.${k}` : ''}.dropped`)
   }
   sessionLock(id: string): string {
     return join(this.locks, `s-${id}.lock`)
