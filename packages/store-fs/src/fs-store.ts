@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { ftruncateSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, ftruncateSync, lstatSync, openSync, readFileSync, statSync, writeSync, type Stats } from 'node:fs'
 import { readdir, rename, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import {
@@ -45,22 +45,32 @@ import type {
   WarmStartEntryInput,
   WarmStartStore,
 } from '@cairn/core'
+import { beforeCommitWrite } from './hooks.js'
 import {
+  assertDirectoryPath,
   closeQuietly,
+  copyFileAtomic,
   datasync,
   ensureDir,
+  errorCode,
   fsyncDir,
   isMissing,
+  kindOf,
   openIfExists,
+  readAt,
   sizeOf,
   unlinkSyncIfExists,
   writeAt,
   writeFileAtomic,
 } from './io.js'
 import {
+  PREAMBLE_BYTES,
   attemptsOf,
+  encodeJournal,
   encodeRecord,
   findTail,
+  floorSlot,
+  readJournalStart,
   readJournalTrials,
   recordLength,
   type RecordHeader,
@@ -72,7 +82,7 @@ import { OpenFiles } from './open-files.js'
 import { decodeLeaseFile, encodeLeaseFile, type LeaseState } from './lease-file.js'
 import { encodeListing, type StoredListing } from './listing.js'
 import { walkJournal } from './salvage.js'
-import { withLock, type LockOptions } from './lock.js'
+import { withLock, type LockContext, type LockOptions } from './lock.js'
 import { appendTrials, readTrialRange } from './trial-log.js'
 import { FsWarmStart } from './warm-start.js'
 
@@ -103,6 +113,34 @@ export interface FsStoreOptions {
   journalBytes?: number
 }
 
+/**
+ * What `@cairn/store-fs` publishes on `cairn:store:dropped` (core's `channels.storeDropped`)
+ * when a writer finds a torn last record in a session's journal — an append cut short by a
+ * crash, or a last record damaged since — and drops it: the session goes on from the record
+ * before. The bytes are kept in `keptAt`.
+ */
+export interface FsDroppedRecord {
+  store: '@cairn/store-fs'
+  sessionId: string
+  /** The journal file. */
+  journal: string
+  /** Where the dropped bytes started in it, and how many there were. */
+  offset: number
+  bytes: number
+  /** The revision the dropped record would have made, and the revision the session is at. */
+  revision: number
+  keptRevision: number
+  /** Index of the first trial it held (the session's trial count); how many, when its header was intact. */
+  firstTrial: number
+  trialCount: number | null
+  /** `cut-short`: fewer bytes than a record (an interrupted append); `damaged`: a whole record that fails its checksum. */
+  cause: 'cut-short' | 'damaged'
+  /** Where the bytes were set aside. */
+  keptAt: string
+  /** One line saying all of the above. */
+  message: string
+}
+
 /** A filesystem store: both a `CheckpointStore` and a `WarmStartStore`. */
 export interface FsStore extends CheckpointStore, WarmStartStore {
   /** The absolute root directory. */
@@ -118,6 +156,8 @@ interface Damaged {
   bytes: Buffer
   /** Its last record, when the journal's records could be told apart. */
   last: RecordHeader | null
+  /** Where its first record starts (after the preamble of a format-2 journal). */
+  dataStart: number
 }
 
 /** A commit's bytes, encoded before its lock is taken. */
@@ -141,11 +181,13 @@ class FsStoreImpl implements FsStore {
   private readonly layout: Layout
   private readonly durable: boolean
   private readonly journalBytes: number
-  private readonly lockOptions: Omit<LockOptions, 'what'>
+  private readonly lockOptions: Pick<LockOptions, 'staleMs' | 'timeoutMs'>
   private readonly warm: FsWarmStart
   private readonly files = new OpenFiles()
   private closed = false
   private ready: Promise<void> | undefined
+  private sessionsSeen = false
+  private readonly lockOptionsById = new Map<string, LockOptions>()
 
   constructor(options: FsStoreOptions) {
     this.dir = resolve(options.dir)
@@ -163,7 +205,7 @@ class FsStoreImpl implements FsStore {
     const id = head.sessionId
     const stored = { ...head, lease: null }
     const record = encodeRecord({
-      offset: 0,
+      offset: PREAMBLE_BYTES,
       generation: 0,
       revision: 0,
       firstTrial: 0,
@@ -174,20 +216,30 @@ class FsStoreImpl implements FsStore {
       head: checkedHead(stored),
     })
     await this.prepare()
-    await this.locked(id, async () => {
-      if (pathExists(this.layout.journal(id))) throw new RevisionConflictError(id, 0, undefined)
+    await this.locked(id, async ({ staging }) => {
+      const l = this.layout
+      this.assertNotAFile(id)
+      if (pathExists(l.journal(id))) throw new RevisionConflictError(id, 0, undefined)
       this.files.forget(id)
-      // Leftovers of a create that crashed before its journal was in place are replaced.
-      await ensureDir(this.layout.sessionDir(id), this.durable)
+      // A trial log without a journal holds the trials of a session whose journal was lost:
+      // never deleted, never mixed with a new session's.
+      const orphans = [l.trialLog(id), l.trialIndex(id)].filter(pathExists)
+      if (orphans.length > 0)
+        throw new CheckpointCorruptError(
+          `${PKG} session "${id}" (${l.sessionDir(id)})`,
+          `its directory holds ${orphans.join(' and ')} but no journal: the trials of an earlier session whose journal was lost. ` +
+            'Nothing was changed; move that directory away (or delete the session) to use this id again',
+        )
+      // Leftovers of a create that crashed before its journal was in place (a lease file) are replaced.
+      await ensureDir(l.sessionDir(id), this.durable)
       await writeFileAtomic(
-        this.layout.lease(id),
+        l.lease(id),
         encodeLeaseFile({ lease: head.lease ? { ...head.lease } : null, control: null }),
         this.durable,
+        staging,
       )
-      unlinkSyncIfExists(this.layout.trialLog(id))
-      unlinkSyncIfExists(this.layout.trialIndex(id))
       // The journal is the commit point of creation: until it exists, the session does not.
-      await writeFileAtomic(this.layout.journal(id), record, this.durable)
+      await writeFileAtomic(l.journal(id), encodeJournal(record, { revision: 0, generation: 0 }), this.durable, staging)
     })
   }
 
@@ -204,7 +256,8 @@ class FsStoreImpl implements FsStore {
     } catch (err) {
       encodeError = err
     }
-    return this.locked(sessionId, () => this.commitLocked(sessionId, request, revision, encoded, encodeError))
+    this.assertStoreExists(sessionId)
+    return this.locked(sessionId, (ctx) => this.commitLocked(sessionId, request, revision, encoded, encodeError, ctx))
   }
 
   /** The commit proper, inside the session's lock. */
@@ -214,12 +267,10 @@ class FsStoreImpl implements FsStore {
     revision: number,
     encoded: Encoded | undefined,
     encodeError: unknown,
+    ctx: LockContext,
   ): Promise<CommitResult> {
-    // Kept open since the previous commit when it is still the same file (see open-files.ts).
-    const journal = this.files.journal(sessionId, this.layout.journal(sessionId))
-    if (!journal) throw this.notFound(sessionId)
-    const { fd, size } = journal
-    const tail = await this.readTail(fd, size, sessionId, 'full')
+    const tail = await this.journalTail(sessionId, 'full', ctx)
+    const { fd } = tail
     const current = tail.header
     if (current.revision !== request.expectedRevision)
       throw new RevisionConflictError(sessionId, request.expectedRevision, current.revision)
@@ -237,12 +288,19 @@ class FsStoreImpl implements FsStore {
     if (request.head.sessionId !== sessionId)
       throw new InvalidInputError(`is "${request.head.sessionId}", committing to "${sessionId}"`, 'head.sessionId')
     if (!encoded) throw encodeError
-    // A torn append left by a crash (bytes after the last intact record): dropped before appending.
-    if (tail.end < size) ftruncateSync(fd, tail.end)
+    const hook = beforeCommitWrite.get(this)
+    if (hook) {
+      beforeCommitWrite.delete(this)
+      await hook()
+    }
     const length = recordLength(encoded.trials, encoded.listing, encoded.head)
-    if (tail.end + length > Math.max(this.journalBytes, JOURNAL_RECORDS_MIN * length)) {
-      this.files.forgetJournal(sessionId)
-      await this.restartJournal(sessionId, current, revision, encoded)
+    // A format 1 journal (no floor) is replaced by a format 2 one at its first commit.
+    if (tail.start.format === 1 || tail.end + length > Math.max(this.journalBytes, JOURNAL_RECORDS_MIN * length)) {
+      try {
+        await this.restartJournal(sessionId, { header: tail.header, fd: tail.fd, dataStart: tail.start.dataStart }, revision, encoded, ctx)
+      } finally {
+        this.files.forgetJournal(sessionId)
+      }
     } else {
       const record = encodeRecord({
         offset: tail.end,
@@ -253,9 +311,13 @@ class FsStoreImpl implements FsStore {
         logBytes: current.logBytes,
         ...encoded,
       })
+      // The record this one follows was acknowledged (flushed by its own commit, or by this
+      // one's flush at the latest): the journal's floor moves up to it.
+      const floor = floorSlot({ revision: current.revision, end: tail.end, generation: current.generation })
       try {
         await writeAt(fd, record, tail.end)
-        // The one flush of a commit: the record (and the file's new size) reach the disk.
+        writeSync(fd, floor.bytes, 0, floor.bytes.length, floor.at)
+        // The one flush of a commit: the record, the floor and the file's new size reach the disk.
         if (this.durable) await datasync(fd)
       } catch (err) {
         // Not acknowledged, so not visible either (best effort: a torn tail is ignored anyway).
@@ -269,7 +331,7 @@ class FsStoreImpl implements FsStore {
       }
     }
     const control = state.control
-    if (request.head.status !== 'running' && control !== null) await this.writeLease(sessionId, { lease: state.lease, control: null })
+    if (request.head.status !== 'running' && control !== null) await this.writeLease(sessionId, { lease: state.lease, control: null }, ctx)
     return { revision, control }
   }
 
@@ -290,8 +352,8 @@ class FsStoreImpl implements FsStore {
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0))
       throw new InvalidInputError(`must be a non-negative integer, got ${limit}`, 'limit')
     // One open journal for the whole read: a journal restarted meanwhile does not change what this one says.
-    return this.withJournal(sessionId, 'r', async (fd, size) => {
-      const { header } = await this.readTail(fd, size, sessionId, 'full')
+    return this.withJournal(sessionId, async (fd, size) => {
+      const { header, start } = await this.readTail(fd, size, sessionId, 'full')
       const end = Math.min(attemptsOf(header), limit === undefined ? Infinity : from + limit)
       const out: TrialRecord[] = []
       if (from >= end) return out
@@ -307,7 +369,7 @@ class FsStoreImpl implements FsStore {
       const lo = Math.max(from, header.base)
       const journal = this.layout.journal(sessionId)
       const name = (i: number) => this.trialWhat(sessionId, i, journal)
-      const bytes = await readJournalTrials(fd, header, lo, end, name)
+      const bytes = await readJournalTrials(fd, header, start.dataStart, lo, end, name)
       bytes.forEach((b, k) => {
         const i = lo + k
         const trial = decodeTrial(b, name(i))
@@ -337,13 +399,15 @@ class FsStoreImpl implements FsStore {
   async delete(sessionId: string): Promise<void> {
     this.assertOpen()
     assertSessionId(sessionId)
+    if (!this.storeExists()) return
     let moved: string | undefined
-    await this.locked(sessionId, async () => {
+    await this.locked(sessionId, async ({ staging }) => {
       this.files.forget(sessionId)
+      this.assertNotAFile(sessionId)
       if (!pathExists(this.layout.sessionDir(sessionId))) return
-      await ensureDir(this.layout.trash, this.durable)
-      moved = join(this.layout.trash, `${sessionId}.${randomUUID()}`)
-      // One rename removes journal, lease and trials together; the bytes are freed after.
+      // One rename removes journal, lease and trials together (into this holder's own directory,
+      // so a holder fenced off meanwhile removes nothing); the bytes are freed after.
+      moved = join(staging, `deleted-${sessionId}-${randomUUID()}`)
       await rename(this.layout.sessionDir(sessionId), moved)
       if (this.durable) await fsyncDir(this.layout.sessions)
     })
@@ -353,8 +417,10 @@ class FsStoreImpl implements FsStore {
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease> {
     this.assertOpen()
     assertSessionId(sessionId)
-    return this.locked(sessionId, async () => {
-      this.mustExist(sessionId)
+    this.assertStoreExists(sessionId)
+    return this.locked(sessionId, async (ctx) => {
+      // Also settles a torn last record, so whoever takes the session over hears of it.
+      await this.journalTail(sessionId, 'listing', ctx)
       checkTtl(ttlMs)
       const state = this.readLease(sessionId)
       const now = Date.now()
@@ -362,7 +428,7 @@ class FsStoreImpl implements FsStore {
       if (held && held.owner !== owner && held.expiresAt > now)
         throw new AlreadyRunningError(sessionId, held.owner, undefined, { leaseExpiresAt: held.expiresAt })
       const lease = { owner, fencingToken: (held?.fencingToken ?? 0) + 1, expiresAt: now + ttlMs }
-      await this.writeLease(sessionId, { lease, control: state.control })
+      await this.writeLease(sessionId, { lease, control: state.control }, ctx)
       return { ...lease }
     })
   }
@@ -370,7 +436,8 @@ class FsStoreImpl implements FsStore {
   async renewLease(sessionId: string, lease: Lease, ttlMs: number): Promise<Lease> {
     this.assertOpen()
     assertSessionId(sessionId)
-    return this.locked(sessionId, async () => {
+    this.assertStoreExists(sessionId)
+    return this.locked(sessionId, async (ctx) => {
       this.mustExist(sessionId)
       checkTtl(ttlMs)
       const state = this.readLease(sessionId)
@@ -378,7 +445,7 @@ class FsStoreImpl implements FsStore {
       if (!held || held.fencingToken !== lease.fencingToken || held.owner !== lease.owner)
         throw new LeaseLostError(sessionId, `token ${lease.fencingToken} was superseded by ${held?.fencingToken ?? 'none'}`)
       const renewed = { ...held, expiresAt: Date.now() + ttlMs }
-      await this.writeLease(sessionId, { lease: renewed, control: state.control })
+      await this.writeLease(sessionId, { lease: renewed, control: state.control }, ctx)
       return { ...renewed }
     })
   }
@@ -386,25 +453,27 @@ class FsStoreImpl implements FsStore {
   async releaseLease(sessionId: string, lease: Lease): Promise<void> {
     this.assertOpen()
     assertSessionId(sessionId)
-    await this.locked(sessionId, async () => {
+    if (!this.storeExists()) return
+    await this.locked(sessionId, async (ctx) => {
       if (!pathExists(this.layout.journal(sessionId))) return
       const state = this.readLease(sessionId)
       const held = state.lease
       if (held && held.fencingToken === lease.fencingToken && held.owner === lease.owner)
-        await this.writeLease(sessionId, { lease: { ...held, expiresAt: 0 }, control: state.control })
+        await this.writeLease(sessionId, { lease: { ...held, expiresAt: 0 }, control: state.control }, ctx)
     })
   }
 
   async requestControl(sessionId: string, request: ControlRequest): Promise<void> {
     this.assertOpen()
     assertSessionId(sessionId)
-    await this.locked(sessionId, async () => {
-      const { listing } = await this.withJournal(sessionId, 'r', (fd, size) => this.readTail(fd, size, sessionId, 'listing'))
+    this.assertStoreExists(sessionId)
+    await this.locked(sessionId, async (ctx) => {
+      const { listing } = await this.journalTail(sessionId, 'listing', ctx)
       if (request !== 'pause' && request !== 'cancel') throw new InvalidInputError(`unknown control ${JSON.stringify(request)}`, 'request')
       if (listing.status !== 'running') return
       const state = this.readLease(sessionId)
       if (state.control === 'cancel' || state.control === request) return
-      await this.writeLease(sessionId, { lease: state.lease, control: request })
+      await this.writeLease(sessionId, { lease: state.lease, control: request }, ctx)
     })
   }
 
@@ -437,11 +506,11 @@ class FsStoreImpl implements FsStore {
     assertSessionId(sessionId)
     if (request === null || typeof request !== 'object' || request.head === null || typeof request.head !== 'object')
       throw new InvalidInputError(`${PKG} expected { damage, fencingToken, head }`, 'request')
-    return this.locked(sessionId, async () => {
+    return this.locked(sessionId, async (ctx) => {
       const found = await this.damaged(sessionId)
       if (!found || found.salvaged.damage !== request.damage)
         throw new RevisionConflictError(sessionId, found?.salvaged.revision ?? 0, undefined)
-      const { salvaged, last } = found
+      const { salvaged, last, dataStart } = found
       const lease = this.readLease(sessionId).lease
       if (!lease || lease.fencingToken !== request.fencingToken)
         throw new LeaseLostError(sessionId, `fencing token ${request.fencingToken} is stale (current ${lease?.fencingToken ?? 'none'})`)
@@ -455,9 +524,9 @@ class FsStoreImpl implements FsStore {
       const stored = { ...request.head, revision, lease: null }
       const encoded: Encoded = { head: checkedHead(stored), listing: encodeListing(stored), trials: [] }
       const keptAs = join(this.layout.sessionDir(sessionId), `journal.damaged.${last.revision}.${randomUUID().slice(0, 8)}`)
-      await writeFileAtomic(keptAs, found.bytes, this.durable)
+      await writeFileAtomic(keptAs, found.bytes, this.durable, ctx.staging)
       this.files.forget(sessionId)
-      await this.restartJournal(sessionId, last, revision, encoded)
+      await this.withJournal(sessionId, (fd) => this.restartJournal(sessionId, { header: last, fd, dataStart }, revision, encoded, ctx))
       return { revision, keptAs }
     })
   }
@@ -486,33 +555,134 @@ class FsStoreImpl implements FsStore {
    * replaces the old one atomically. A crash at any instant leaves the old journal (and unread
    * bytes past the trial log's valid end) or the new one. Rare: bounded work, not per commit.
    */
-  private async restartJournal(id: string, current: RecordHeader, revision: number, encoded: Encoded): Promise<void> {
+  private async restartJournal(
+    id: string,
+    tail: { header: RecordHeader; fd: number; dataStart: number },
+    revision: number,
+    encoded: Encoded,
+    ctx: LockContext,
+  ): Promise<void> {
     const l = this.layout
+    const current = tail.header
     const attempts = attemptsOf(current)
-    const carried = await this.withJournal(id, 'r', (fd) =>
-      readJournalTrials(fd, current, current.base, attempts, (i) => this.trialWhat(id, i, l.journal(id))),
-    )
-    const records = [...carried, ...encoded.trials]
-    let logBytes = current.logBytes
-    if (records.length > 0) {
-      const folded = await appendTrials(l.trialLog(id), l.trialIndex(id), current.base, current.logBytes, records, this.durable)
-      logBytes = folded.end
-      // New files' entries reach the disk before a journal can refer to them.
-      if (folded.created && this.durable) await fsyncDir(l.sessionDir(id))
+    // Says, in this holder's own directory, that it is about to write the trial log: should it
+    // stall and be fenced off, the next holder moves the trial log out of its reach first.
+    const marker = foldMarker(ctx, id)
+    closeSync(openSync(marker, 'w'))
+    try {
+      const carried = await readJournalTrials(tail.fd, current, tail.dataStart, current.base, attempts, (i) =>
+        this.trialWhat(id, i, l.journal(id)),
+      )
+      const records = [...carried, ...encoded.trials]
+      let logBytes = current.logBytes
+      if (records.length > 0) {
+        const what = this.trialWhat(id, current.base, l.trialLog(id))
+        const folded = await appendTrials(l.trialLog(id), l.trialIndex(id), current.base, current.logBytes, records, this.durable, what)
+        logBytes = folded.end
+        // New files' entries reach the disk before a journal can refer to them.
+        if (folded.created && this.durable) await fsyncDir(l.sessionDir(id))
+      }
+      const base = attempts + encoded.trials.length
+      const generation = current.generation + 1
+      const record = encodeRecord({
+        offset: PREAMBLE_BYTES,
+        generation,
+        revision,
+        firstTrial: base,
+        base,
+        logBytes,
+        trials: [],
+        listing: encoded.listing,
+        head: encoded.head,
+      })
+      await writeFileAtomic(l.journal(id), encodeJournal(record, { revision, generation }), this.durable, ctx.staging)
+    } finally {
+      unlinkSyncIfExists(marker)
     }
-    const base = attempts + encoded.trials.length
-    const record = encodeRecord({
-      offset: 0,
-      generation: current.generation + 1,
-      revision,
-      firstTrial: base,
-      base,
-      logBytes,
-      trials: [],
-      listing: encoded.listing,
-      head: encoded.head,
-    })
-    await writeFileAtomic(l.journal(id), record, this.durable)
+  }
+
+  /**
+   * Runs first in a critical section whose lock was broken from a holder that may still be
+   * alive (stopped with SIGSTOP, say, once its lease had lapsed). That holder can no longer
+   * rename anything into place (its directory was revoked), but it may still write through the
+   * journal it has open, or through the trial log when it was folding: both are replaced by
+   * copies here (new inodes), so whatever it writes when it runs again reaches files no one
+   * reads. The journal is bounded by `journalBytes`; the trial log is copied only after a fold
+   * was interrupted so. The bytes are copied as they are, damaged or not.
+   */
+  private async fence(id: string, ctx: LockContext, revoked: readonly string[]): Promise<void> {
+    const l = this.layout
+    this.files.forget(id)
+    const fd = openIfExists(l.journal(id), 'r')
+    if (fd === undefined) return
+    try {
+      let header: RecordHeader | undefined
+      try {
+        const size = sizeOf(fd)
+        header = (await findTail(fd, size, 'listing', this.headWhat(id), readJournalStart(fd, size, this.headWhat(id)))).header
+      } catch {
+        header = undefined // damaged: copy everything
+      }
+      if (revoked.some((dir) => pathExists(join(dir, foldMarkerName(id))))) {
+        await copyFileAtomic(l.trialIndex(id), l.trialIndex(id), header ? header.base * 8 : undefined, this.durable, ctx.staging)
+        await copyFileAtomic(l.trialLog(id), l.trialLog(id), header?.logBytes, this.durable, ctx.staging)
+      }
+      await copyFileAtomic(l.journal(id), l.journal(id), undefined, this.durable, ctx.staging)
+    } finally {
+      closeQuietly(fd)
+    }
+  }
+
+  /**
+   * The session's journal (kept open between commits, see open-files.ts) and its current head
+   * record, under the session's lock. A torn last record is settled here: set aside, truncated
+   * and reported (see `FsDroppedRecord`).
+   */
+  private async journalTail(id: string, mode: TailMode, ctx: LockContext): Promise<JournalTail> {
+    const journal = this.files.journal(id, this.layout.journal(id))
+    if (!journal) throw this.missing(id)
+    const tail = await this.readTail(journal.fd, journal.size, id, mode)
+    if (tail.torn) await this.setAside(id, journal.fd, tail, ctx)
+    return { ...tail, fd: journal.fd }
+  }
+
+  /** Moves a torn last record out of the journal into a file of its own, and reports it. */
+  private async setAside(id: string, fd: number, tail: Tail, ctx: LockContext): Promise<void> {
+    const torn = tail.torn as NonNullable<Tail['torn']>
+    // A name of its own: an earlier drop at the same place (a crash, then damage) is kept too.
+    let keptAt = this.layout.dropped(id, tail.header.generation, torn.offset)
+    for (let k = 1; pathExists(keptAt); k++) keptAt = this.layout.dropped(id, tail.header.generation, torn.offset, k)
+    await writeFileAtomic(keptAt, await readAt(fd, torn.bytes, torn.offset), this.durable, ctx.staging)
+    ftruncateSync(fd, torn.offset)
+    const firstTrial = attemptsOf(tail.header)
+    const trialCount = torn.header ? torn.header.trialCount : null
+    const trials =
+      trialCount === null
+        ? `trials from ${firstTrial}`
+        : trialCount === 0
+          ? 'no trials'
+          : trialCount === 1
+            ? `trial ${firstTrial}`
+            : `trials ${firstTrial}–${firstTrial + trialCount - 1}`
+    const cause = torn.whole ? 'damaged' : 'cut-short'
+    const event: FsDroppedRecord = {
+      store: '@cairn/store-fs',
+      sessionId: id,
+      journal: this.layout.journal(id),
+      offset: torn.offset,
+      bytes: torn.bytes,
+      revision: tail.header.revision + 1,
+      keptRevision: tail.header.revision,
+      firstTrial,
+      trialCount,
+      cause,
+      keptAt,
+      message:
+        `${PKG} session "${id}": the last record of its journal (revision ${tail.header.revision + 1}, ${trials}; ${torn.bytes} bytes at byte ${torn.offset}) ` +
+        `was ${cause === 'damaged' ? 'damaged (it fails its checksum)' : 'cut short (an append interrupted by a crash)'} and was dropped; ` +
+        `the session goes on from revision ${tail.header.revision}. The bytes are kept in ${keptAt}`,
+    }
+    if (channels.storeDropped.hasSubscribers) channels.storeDropped.publish(event)
   }
 
   /** The salvage of a session whose head is damaged (core's `CheckpointCorruptError`); null when it decodes. */
@@ -526,7 +696,7 @@ class FsStoreImpl implements FsStore {
       problem = err.message
     }
     const read = readSmallFile(this.layout.journal(id))
-    if (!read) throw this.notFound(id)
+    if (!read) throw this.missing(id)
     const bytes = Buffer.from(read.buffer, read.byteOffset, read.byteLength)
     const walk = walkJournal(bytes, this.headWhat(id))
     let lease: Lease | null = null
@@ -545,24 +715,25 @@ class FsStoreImpl implements FsStore {
       lease,
     }
     const last = walk.records ? (walk.records[walk.records.length - 1] as RecordHeader) : null
+    const dataStart = walk.records?.[0]?.offset ?? 0
     if (!last) salvaged.trialsProblem = `the journal's records cannot be told apart (${walk.problem})`
     else {
       try {
-        salvaged.trials = await this.salvageTrials(id, last)
+        salvaged.trials = await this.salvageTrials(id, last, dataStart)
       } catch (err) {
         salvaged.trialsProblem = err instanceof Error ? err.message : String(err)
       }
     }
-    return { salvaged, bytes, last }
+    return { salvaged, bytes, last, dataStart }
   }
 
   /** Trials `[0, n)` of a damaged journal whose last record (header) is `last`. */
-  private async salvageTrials(id: string, last: RecordHeader): Promise<TrialRecord[]> {
+  private async salvageTrials(id: string, last: RecordHeader, dataStart: number): Promise<TrialRecord[]> {
     const log = this.layout.trialLog(id)
     const journal = this.layout.journal(id)
     const folded = await readTrialRange(log, this.layout.trialIndex(id), 0, last.base, (i) => this.trialWhat(id, i, log))
     const name = (i: number) => this.trialWhat(id, i, journal)
-    const recent = await this.withJournal(id, 'r', (fd) => readJournalTrials(fd, last, last.base, attemptsOf(last), name))
+    const recent = await this.withJournal(id, (fd) => readJournalTrials(fd, last, dataStart, last.base, attemptsOf(last), name))
     const out = [...folded]
     recent.forEach((b, k) => {
       const trial = decodeTrial(b, name(last.base + k))
@@ -579,7 +750,10 @@ class FsStoreImpl implements FsStore {
   private async listing(id: string): Promise<SessionListing | undefined> {
     try {
       const fd = openIfExists(this.layout.journal(id), 'r')
-      if (fd === undefined) return undefined
+      if (fd === undefined) {
+        this.assertNotAFile(id)
+        return undefined
+      }
       let tail: Tail
       try {
         tail = await this.readTail(fd, sizeOf(fd), id, 'listing')
@@ -603,15 +777,15 @@ class FsStoreImpl implements FsStore {
     try {
       return await read()
     } catch (err) {
-      if (err instanceof CheckpointCorruptError && !pathExists(this.layout.journal(id))) throw this.notFound(id)
+      if (err instanceof CheckpointCorruptError && !pathExists(this.layout.journal(id))) throw this.missing(id)
       throw err
     }
   }
 
   /** Opens the session's journal for `fn`; `NotFoundError` when the session does not exist. */
-  private async withJournal<T>(id: string, flags: 'r' | 'r+', fn: (fd: number, size: number) => Promise<T>): Promise<T> {
-    const fd = openIfExists(this.layout.journal(id), flags)
-    if (fd === undefined) throw this.notFound(id)
+  private async withJournal<T>(id: string, fn: (fd: number, size: number) => Promise<T>): Promise<T> {
+    const fd = openIfExists(this.layout.journal(id), 'r')
+    if (fd === undefined) throw this.missing(id)
     try {
       return await fn(fd, sizeOf(fd))
     } finally {
@@ -621,13 +795,15 @@ class FsStoreImpl implements FsStore {
 
   /** The current head record of a session's open journal. */
   private async readTail(fd: number, size: number, id: string, mode: TailMode): Promise<Tail> {
-    const tail = await findTail(fd, size, mode, this.headWhat(id))
+    const what = this.headWhat(id)
+    // The start first: the floor only ever names records already in the file.
+    const tail = await findTail(fd, size, mode, what, readJournalStart(fd, size, what))
     if (tail.listing.sessionId !== id) throw new CheckpointCorruptError(this.headWhat(id), `it holds session "${tail.listing.sessionId}"`)
     return tail
   }
 
   private async readHead(id: string): Promise<CheckpointHead> {
-    const tail = await this.withJournal(id, 'r', (fd, size) => this.readTail(fd, size, id, 'full'))
+    const tail = await this.withJournal(id, (fd, size) => this.readTail(fd, size, id, 'full'))
     const head = decodeHead(tail.head!, this.headWhat(id))
     if (head.sessionId !== id) throw new CheckpointCorruptError(this.headWhat(id), `it holds session "${head.sessionId}"`)
     return head
@@ -640,9 +816,19 @@ class FsStoreImpl implements FsStore {
     return decodeLeaseFile(bytes, what)
   }
 
-  private writeLease(id: string, state: LeaseState): Promise<void> {
+  private writeLease(id: string, state: LeaseState, ctx: LockContext): Promise<void> {
     this.files.forgetLease(id)
-    return writeFileAtomic(this.layout.lease(id), encodeLeaseFile(state), this.durable)
+    return writeFileAtomic(this.layout.lease(id), encodeLeaseFile(state), this.durable, ctx.staging)
+  }
+
+  /** Whether the session's lease is missing, released or expired (so a stalled lock holder may be fenced off). */
+  private leaseLapsed(id: string): boolean {
+    try {
+      const lease = this.readLease(id).lease
+      return lease === null || lease.expiresAt <= Date.now()
+    } catch {
+      return true
+    }
   }
 
   private leaseWhat(id: string): string {
@@ -650,11 +836,63 @@ class FsStoreImpl implements FsStore {
   }
 
   private mustExist(id: string): void {
-    if (!pathExists(this.layout.journal(id))) throw this.notFound(id)
+    if (!pathExists(this.layout.journal(id))) throw this.missing(id)
   }
 
-  private locked<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    return withLock(this.layout.sessionLock(id), { ...this.lockOptions, what: `session "${id}"` }, fn)
+  /**
+   * Refuses an operation on a session before it takes a lock (which would create the lock
+   * directory) when the store has no sessions directory at all: `NotFoundError`, nothing created.
+   */
+  private assertStoreExists(id: string): void {
+    if (!this.storeExists()) throw this.missing(id)
+  }
+
+  private storeExists(): boolean {
+    this.sessionsSeen ||= pathExists(this.layout.sessions)
+    return this.sessionsSeen
+  }
+
+  /** `CheckpointCorruptError` when the session's path is something other than a directory. */
+  private assertNotAFile(id: string): void {
+    const path = this.layout.sessionDir(id)
+    let st: Stats
+    try {
+      st = lstatSync(path)
+    } catch (err) {
+      if (isMissing(err)) return
+      throw err
+    }
+    if (!st.isDirectory())
+      throw new CheckpointCorruptError(
+        `${PKG} session "${id}" (${path})`,
+        `it is ${kindOf(st)}, not a directory; nothing was changed: move it away to use this id`,
+      )
+  }
+
+  private locked<T>(id: string, fn: (ctx: LockContext) => Promise<T>): Promise<T> {
+    return withLock(this.layout.sessionLock(id), this.sessionLockOptions(id), fn)
+  }
+
+  /** The options of a session's lock, made once per session (a commit path should not allocate them). */
+  private sessionLockOptions(id: string): LockOptions {
+    let options = this.lockOptionsById.get(id)
+    if (options) return options
+    const { staleMs } = this.lockOptions
+    options = {
+      ...this.lockOptions,
+      what: `session "${id}"`,
+      mayBreakLive: () => this.leaseLapsed(id),
+      fence: (ctx, revoked) => this.fence(id, ctx, revoked),
+      lost: (cause) =>
+        new LeaseLostError(
+          id,
+          `this process stalled (stopped, or its event loop blocked) for over ${staleMs} ms while it held the session's lock, after its lease had lapsed, ` +
+            `and another process took over; what it was doing may or may not have been applied${cause instanceof Error ? ` (${cause.message})` : ''}`,
+        ),
+    }
+    if (this.lockOptionsById.size >= 256) this.lockOptionsById.clear()
+    this.lockOptionsById.set(id, options)
+    return options
   }
 
   /** Creates the top-level directories once. */
@@ -666,7 +904,13 @@ class FsStoreImpl implements FsStore {
     return this.ready
   }
 
-  private notFound(id: string): NotFoundError {
+  /** `NotFoundError`, or `CheckpointCorruptError` when something that is not a session directory has its name. */
+  private missing(id: string): NotFoundError | CheckpointCorruptError {
+    try {
+      this.assertNotAFile(id)
+    } catch (err) {
+      if (err instanceof CheckpointCorruptError) return err
+    }
     return new NotFoundError(`${PKG} session "${id}" (in ${this.dir})`)
   }
 
@@ -704,6 +948,9 @@ class FsStoreImpl implements FsStore {
  */
 export function createFsStore(options: FsStoreOptions): FsStore {
   if (typeof options?.dir !== 'string' || options.dir.length === 0) throw new InvalidInputError(`${PKG} must be a non-empty path`, 'dir')
+  // A file, a device or a path under one is refused now, before anything is created or listed.
+  assertDirectoryPath(resolve(options.dir))
+  assertDirectoryPath(join(resolve(options.dir), 'sessions'))
   if (options.durable !== undefined && typeof options.durable !== 'boolean')
     throw new InvalidInputError(`${PKG} must be a boolean`, 'durable')
   for (const field of ['lockStaleMs', 'lockTimeoutMs'] as const) {
@@ -783,7 +1030,19 @@ async function listDir(dir: string): Promise<string[]> {
   try {
     return await readdir(dir)
   } catch (err) {
+    if (errorCode(err) === 'ENOTDIR') assertDirectoryPath(dir)
     if (isMissing(err)) return []
     throw err
   }
+}
+
+/** A session's journal open under its lock, with its current head record. */
+type JournalTail = Tail & { fd: number }
+
+function foldMarkerName(id: string): string {
+  return `fold-${id}`
+}
+
+function foldMarker(ctx: LockContext, id: string): string {
+  return join(ctx.staging, foldMarkerName(id))
 }

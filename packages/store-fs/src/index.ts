@@ -1,2 +1,2 @@
 export { createFsStore } from './fs-store.js'
-export type { FsStore, FsStoreOptions } from './fs-store.js'
+export type { FsDroppedRecord, FsStore, FsStoreOptions } from './fs-store.js'

@@ -1,7 +1,9 @@
 import * as fs from 'node:fs'
-import { open, rename, mkdir, readFile, unlink } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { copyFile, open, rename, readFile, unlink } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
 import { promisify } from 'node:util'
+import { InvalidInputError } from '@cairn/core'
+import { PKG } from './layout.js'
 
 /**
  * Reads and writes up to this many bytes are done synchronously. On a local disk they hit the
@@ -38,13 +40,16 @@ export async function fsyncDir(path: string): Promise<void> {
   }
 }
 
+let tmpSeq = 0
+
 /**
- * Replaces `path` atomically: writes `path + suffix`, fsyncs it, renames it over `path`, and
- * fsyncs the directory. A reader sees the old bytes or the new bytes, never a mix. The caller
- * holds the lock that makes the temporary name its own.
+ * Replaces `path` atomically: writes a temporary file in `staging`, fsyncs it, renames it over
+ * `path`, and fsyncs `path`'s directory. A reader sees the old bytes or the new bytes, never a
+ * mix. `staging` is the lock holder's own directory (see lock.ts), on the same filesystem:
+ * once another process has revoked it, the rename fails and nothing is replaced.
  */
-export async function writeFileAtomic(path: string, bytes: Uint8Array, durable: boolean, suffix = '.tmp'): Promise<void> {
-  const tmp = path + suffix
+export async function writeFileAtomic(path: string, bytes: Uint8Array, durable: boolean, staging: string): Promise<void> {
+  const tmp = join(staging, `${basename(path)}.${process.pid}-${++tmpSeq}.tmp`)
   const fh = await open(tmp, 'w')
   try {
     await fh.writeFile(bytes)
@@ -54,6 +59,38 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, durable: 
   }
   await rename(tmp, path)
   if (durable) await fsyncDir(dirname(path))
+}
+
+/**
+ * Replaces `path` atomically by a copy of the first `length` bytes of `src` (all of it when
+ * undefined), made in `staging` like `writeFileAtomic`: the result is a new inode, so writes
+ * through descriptors still open on the old file no longer reach `path`. False when `src` does
+ * not exist.
+ */
+export async function copyFileAtomic(
+  src: string,
+  path: string,
+  length: number | undefined,
+  durable: boolean,
+  staging: string,
+): Promise<boolean> {
+  const tmp = join(staging, `${basename(path)}.${process.pid}-${++tmpSeq}.tmp`)
+  try {
+    await copyFile(src, tmp)
+  } catch (err) {
+    if (isMissing(err)) return false
+    throw err
+  }
+  const fh = await open(tmp, 'r+')
+  try {
+    if (length !== undefined) await fh.truncate(length)
+    if (durable) await fh.sync()
+  } finally {
+    await fh.close()
+  }
+  await rename(tmp, path)
+  if (durable) await fsyncDir(dirname(path))
+  return true
 }
 
 /** The file's bytes, or undefined when it does not exist. */
@@ -77,20 +114,77 @@ export async function unlinkIfExists(path: string): Promise<boolean> {
   }
 }
 
-/** Creates a directory (and its parents); with `durable`, fsyncs the parent of each new one. */
-export async function ensureDir(path: string, durable: boolean): Promise<void> {
-  const first = await mkdir(path, { recursive: true })
-  if (first === undefined || !durable) return
-  // `first` is the topmost directory created: flush it and every new one below it into its parent.
+/** What kind of thing a non-directory is, for messages. */
+export function kindOf(st: fs.Stats): string {
+  if (st.isFile()) return 'a regular file'
+  if (st.isCharacterDevice()) return 'a character device'
+  if (st.isBlockDevice()) return 'a block device'
+  if (st.isFIFO()) return 'a named pipe'
+  if (st.isSocket()) return 'a socket'
+  return 'not a directory'
+}
+
+/** The nearest existing path at or above `path`, with its stats. */
+function nearestExisting(path: string): { path: string; stats: fs.Stats } {
   let p = path
-  const created: string[] = []
-  while (p.length >= first.length) {
-    created.push(p)
-    const up = dirname(p)
-    if (up === p) break
-    p = up
+  for (;;) {
+    try {
+      return { path: p, stats: fs.statSync(p) }
+    } catch (err) {
+      const up = dirname(p)
+      if (!isMissing(err) || up === p) throw err
+      p = up
+    }
   }
-  for (const c of created) await fsyncDir(dirname(c))
+}
+
+/**
+ * Throws `InvalidInputError` (field `dir`) unless `path` is a directory or could become one:
+ * it must not be, or lie under, a file, a device or anything else that is not a directory.
+ * Creates nothing.
+ */
+export function assertDirectoryPath(path: string): void {
+  const found = nearestExisting(path)
+  if (found.stats.isDirectory()) return
+  const what = found.path === path ? `${path} is` : `${path} lies under ${found.path}, which is`
+  throw new InvalidInputError(
+    `${PKG} ${what} ${kindOf(found.stats)}, not a directory; a store needs a directory (nothing was created)`,
+    'dir',
+  )
+}
+
+/**
+ * Creates `path` and its missing parents one level at a time (synchronously: metadata
+ * operations) and returns the directories it created, topmost first. Node's own
+ * `mkdir({ recursive: true })` spins for ever where a filesystem refuses with ENOENT although
+ * the parent exists (`/proc`, `/sys`); here that, a file in the way, and a permission or
+ * read-only error are `InvalidInputError` naming the directory.
+ */
+export function makeDirs(path: string): string[] {
+  assertDirectoryPath(path)
+  const missing: string[] = []
+  for (let p = path; !fs.existsSync(p); p = dirname(p)) missing.unshift(p)
+  for (const p of missing) {
+    try {
+      fs.mkdirSync(p)
+    } catch (err) {
+      const code = errorCode(err)
+      if (code === 'EEXIST' && fs.statSync(p).isDirectory()) continue // made by someone else meanwhile
+      if (code === 'EEXIST' || code === 'ENOTDIR') assertDirectoryPath(p)
+      const why =
+        code === 'ENOENT' ? 'the filesystem refuses to create directories there' : code === 'EROFS' ? 'the filesystem is read-only' : code
+      if (code === 'ENOENT' || code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+        throw new InvalidInputError(`${PKG} cannot create the directory ${p}: ${why} (${code}); a store needs a writable directory`, 'dir')
+      throw err
+    }
+  }
+  return missing
+}
+
+/** Creates a directory (and its parents, see `makeDirs`); with `durable`, fsyncs the parent of each new one. */
+export async function ensureDir(path: string, durable: boolean): Promise<void> {
+  const created = makeDirs(path)
+  if (durable) for (const c of created) await fsyncDir(dirname(c))
 }
 
 /** Waits `ms` milliseconds. */

@@ -1,14 +1,19 @@
+import { readSync } from 'node:fs'
 import { crc32 } from 'node:zlib'
 import { CheckpointCorruptError } from '@cairn/core'
 import { SYNC_IO_MAX, readAt } from './io.js'
 import { parseListing, type StoredListing } from './listing.js'
 
 /**
- * The `journal` of one session: the records of its commits, back to back. A commit appends
- * one record and fdatasyncs the file; the current head is the last intact record.
+ * The `journal` of one session: a 64-byte preamble, then the records of its commits, back to
+ * back. A commit appends one record and fdatasyncs the file; the current head is the last
+ * intact record.
  *
  * ```
- * header (80 bytes, big-endian)
+ * preamble (64 bytes, big-endian; journal format 2)
+ *   "CFSH" · format 2 (u8) · 3 reserved bytes · floor slot 0 (24 bytes) · floor slot 1 (24 bytes) · 8 reserved bytes
+ *   floor slot: revision (u64) · end (u64) · generation (u32) · CRC-32 of the slot's index byte and these 20 bytes (u32)
+ * record header (80 bytes, big-endian)
  *   "CFSJ" · format 1 (u8) · 3 reserved bytes · record length (u32) · generation (u32)
  *   offset (u64) · revision (u64) · first trial index (u64) · base (u64) · log bytes (u64)
  *   trial count (u32) · trials length (u32) · listing length (u32) · head length (u32)
@@ -21,10 +26,21 @@ import { parseListing, type StoredListing } from './listing.js'
  * ```
  *
  * A record is intact when its footer ends where the record's own header says it starts plus
- * its length, and the checksum matches. Only the last record can be torn (a crash cut the
- * append short): readers then take the record before it, and the next commit truncates the
- * torn bytes before it appends. `offset` is where the record starts in the file, so a record
- * embedded in another one's payload, or a stale one, is never mistaken for a real one.
+ * its length, and the checksum matches. `offset` is where the record starts in the file, so a
+ * record embedded in another one's payload, or a stale one, is never mistaken for a real one.
+ *
+ * Only the last record can be torn (a crash cut the append short): readers then take the
+ * record before it, and the next writer under the session's lock moves the torn bytes aside
+ * and reports them. Anything else is damage, and an error, never a rollback:
+ * - more than one record's worth of bytes after the last intact record (an earlier record is
+ *   damaged too);
+ * - a journal that ends before its **floor**: each commit also writes, in the preamble, the
+ *   revision and end of the record it follows (acknowledged, so on disk), alternating between
+ *   two slots so a torn slot write leaves the other one. A journal cut inside or before that
+ *   record lost acknowledged commits.
+ *
+ * Journal format 1 (written before the preamble existed) starts with its first record at byte
+ * 0 and has no floor; it is read as before and replaced by a format 2 journal at its next commit.
  *
  * A journal holds trials `base …` of the session (`base` and `log bytes` say how many trials,
  * and how many bytes of `trials.log`, were folded into the trial log when the journal was
@@ -32,7 +48,13 @@ import { parseListing, type StoredListing } from './listing.js'
  */
 export const HEADER_BYTES = 80
 export const FOOTER_BYTES = 12
+/** Bytes before the first record of a format 2 journal. */
+export const PREAMBLE_BYTES = 64
 const MAGIC = Buffer.from('CFSJ', 'latin1')
+export const PREAMBLE_MAGIC = Buffer.from('CFSH', 'latin1')
+const JOURNAL_FORMAT = 2
+const SLOT_BYTES = 24
+const SLOT_AT = [8, 32] as const
 /** Bytes that never occur in UTF-8 text (so never in JSON or base64): found fast when searching backwards. */
 export const FOOTER_MAGIC = Buffer.from([0xff, 0xc1, 0xf5, 0xfe])
 const FORMAT = 1
@@ -78,6 +100,34 @@ export interface RecordInput {
   head: Uint8Array
 }
 
+/** A record known to be acknowledged (so on disk): the journal must reach its end. */
+export interface Floor {
+  revision: number
+  end: number
+  generation: number
+}
+
+/** What the start of a journal says. */
+export interface JournalStart {
+  /** 1: no preamble (the first record at byte 0); 2: a preamble with the floor. */
+  format: 1 | 2
+  /** Where the first record starts. */
+  dataStart: number
+  /** The newest intact floor slot; null in format 1. */
+  floor: Floor | null
+}
+
+/** Bytes after the last intact record: a torn (or damaged) last record. */
+export interface TornTail {
+  /** Where it starts (the last intact record's end) and how many bytes it has. */
+  offset: number
+  bytes: number
+  /** Its header, when that much of it is there and intact. */
+  header: RecordHeader | null
+  /** True when the bytes are a whole record by length (so damaged rather than cut short). */
+  whole: boolean
+}
+
 /** The current head record of a journal. */
 export interface Tail {
   header: RecordHeader
@@ -86,6 +136,9 @@ export interface Tail {
   listing: StoredListing
   /** The head envelope; present when the record was read in full. */
   head?: Uint8Array
+  start: JournalStart
+  /** Set when bytes follow the record: one torn last record (anything more is an error). */
+  torn?: TornTail
 }
 
 /**
@@ -146,31 +199,166 @@ export function encodeRecord(r: RecordInput): Buffer {
 }
 
 /**
- * The current head record of the journal open as `fd` (of `size` bytes): the last intact
- * record. Throws `CheckpointCorruptError` naming `what` when there is none — a journal is
- * created whole (written, fsynced, renamed into place), so that is damage, not a crash.
+ * A new journal (format 2) whose only record is `record` (encoded at offset `PREAMBLE_BYTES`):
+ * both floor slots name that record, which is on disk once the file is.
  */
-export async function findTail(fd: number, size: number, mode: TailMode, what: string): Promise<Tail> {
+export function encodeJournal(record: Buffer, header: { revision: number; generation: number }): Buffer {
+  const out = Buffer.alloc(PREAMBLE_BYTES + record.length)
+  PREAMBLE_MAGIC.copy(out, 0)
+  out.writeUInt8(JOURNAL_FORMAT, 4)
+  const floor = { revision: header.revision, end: PREAMBLE_BYTES + record.length, generation: header.generation }
+  for (const k of [0, 1] as const) encodeSlot(floor, k).copy(out, SLOT_AT[k])
+  record.copy(out, PREAMBLE_BYTES)
+  return out
+}
+
+/** Where to write the floor slot naming `floor`, and its bytes (slots alternate by revision). */
+export function floorSlot(floor: Floor): { at: number; bytes: Buffer } {
+  const k = (floor.revision % 2) as 0 | 1
+  return { at: SLOT_AT[k], bytes: encodeSlot(floor, k) }
+}
+
+function encodeSlot(floor: Floor, k: 0 | 1): Buffer {
+  const b = Buffer.allocUnsafe(SLOT_BYTES)
+  writeU64(b, 0, floor.revision)
+  writeU64(b, 8, floor.end)
+  b.writeUInt32BE(floor.generation, 16)
+  b.writeUInt32BE(slotCrc(b, k), 20)
+  return b
+}
+
+/** The CRC-32 of each slot's index byte: a slot copied to the other place does not check. */
+const SLOT_SEED = [crc32(Buffer.from([0])), crc32(Buffer.from([1]))] as const
+
+function slotCrc(slot: Buffer, k: 0 | 1): number {
+  return crc32(slot.subarray(0, 20), SLOT_SEED[k])
+}
+
+/**
+ * Reads the start of the journal open as `fd`: its format and, in format 2, its floor.
+ * Throws `CheckpointCorruptError` naming `what` when the preamble is damaged.
+ */
+export function readJournalStart(fd: number, size: number, what: string): JournalStart {
+  const b = Buffer.allocUnsafe(Math.min(size, PREAMBLE_BYTES + 4))
+  const n = b.length === 0 ? 0 : readSync(fd, b, 0, b.length, 0)
+  const head = b.subarray(0, n)
+  if (!head.subarray(0, 4).equals(PREAMBLE_MAGIC)) {
+    // Format 1 starts with a record; so does garbage, which findTail then reports as such. A
+    // format 2 journal whose preamble is damaged still has its first record at byte 64.
+    if (n >= PREAMBLE_BYTES + 4 && head.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + 4).equals(MAGIC))
+      throw new CheckpointCorruptError(what, 'the journal preamble (bytes 0–63) is damaged')
+    return { format: 1, dataStart: 0, floor: null }
+  }
+  if (n < PREAMBLE_BYTES) throw new CheckpointCorruptError(what, `the journal ends inside its preamble (${size} bytes)`)
+  if (head.readUInt8(4) !== JOURNAL_FORMAT) throw new CheckpointCorruptError(what, `unknown journal format ${head.readUInt8(4)}`)
+  let floor: Floor | null = null
+  for (const k of [0, 1] as const) {
+    const slot = head.subarray(SLOT_AT[k], SLOT_AT[k] + SLOT_BYTES)
+    if (slot.readUInt32BE(20) !== slotCrc(slot, k)) continue
+    const f = { revision: readU64(slot, 0), end: readU64(slot, 8), generation: slot.readUInt32BE(16) }
+    if (!floor || f.revision > floor.revision) floor = f
+  }
+  // Each slot write is 24 bytes within one sector, and a torn one leaves the other slot.
+  if (!floor) throw new CheckpointCorruptError(what, 'both floor slots of the journal preamble are damaged')
+  return { format: 2, dataStart: PREAMBLE_BYTES, floor }
+}
+
+/**
+ * The current head record of the journal open as `fd` (of `size` bytes, starting as `start`
+ * says): the last intact record, with what follows it when that is a torn last record.
+ * Throws `CheckpointCorruptError` naming `what` when there is none — a journal is created
+ * whole (written, fsynced, renamed into place), so that is damage, not a crash — and when the
+ * damage reaches past the last record: more than one record after the last intact one, or a
+ * journal that ends before its floor.
+ */
+export async function findTail(fd: number, size: number, mode: TailMode, what: string, start: JournalStart): Promise<Tail> {
   const window = await readWindow(fd, Math.max(0, size - TAIL_READ), Math.min(size, TAIL_READ))
-  const last = await recordEndingAt(fd, size, mode, window, what)
-  if (typeof last !== 'string') return last
+  const last = await recordEndingAt(fd, size, mode, window, what, start)
+  if (typeof last !== 'string') return checkFloor(last, size, what)
   // The last record is torn (or being appended right now): search backwards for the one before.
   let hi = size - 1
-  while (hi >= HEADER_BYTES + FOOTER_BYTES) {
-    const lo = Math.max(0, hi - CHUNK)
+  while (hi >= start.dataStart + HEADER_BYTES + FOOTER_BYTES) {
+    const lo = Math.max(start.dataStart, hi - CHUNK)
     const chunk = lo >= window.start ? window : await readWindow(fd, lo, hi - lo)
     const from = lo - chunk.start
     let i = chunk.bytes.lastIndexOf(FOOTER_MAGIC, hi - FOOTER_MAGIC.length - chunk.start)
     // Footer magic starting in [lo, hi - 4]: records ending in [lo + 4, hi], nearest first.
     while (i >= from) {
-      const found = await recordEndingAt(fd, chunk.start + i + FOOTER_MAGIC.length, mode, chunk, what)
-      if (typeof found !== 'string') return found
+      const found = await recordEndingAt(fd, chunk.start + i + FOOTER_MAGIC.length, mode, chunk, what, start)
+      if (typeof found !== 'string') {
+        checkFloor(found, size, what)
+        found.torn = await tornTail(fd, found, size, what)
+        return found
+      }
       i = i === 0 ? -1 : chunk.bytes.lastIndexOf(FOOTER_MAGIC, i - 1)
     }
     hi = lo + FOOTER_MAGIC.length - 1
-    if (lo === 0) break
+    if (lo === start.dataStart) break
   }
   throw new CheckpointCorruptError(what, `no intact journal record (the last one: ${last})`)
+}
+
+/** Refuses a tail that ends before the journal's floor: acknowledged commits are missing. */
+function checkFloor(tail: Tail, size: number, what: string): Tail {
+  const floor = tail.start.floor
+  if (!floor) return tail
+  if (floor.generation !== tail.header.generation)
+    throw new CheckpointCorruptError(
+      what,
+      `its floor (generation ${floor.generation}) does not match its records (generation ${tail.header.generation})`,
+    )
+  if (tail.end < floor.end) {
+    const cut = tail.end < size ? `the record at byte ${tail.end} is damaged or cut short` : `the journal ends at byte ${tail.end}`
+    throw new CheckpointCorruptError(
+      what,
+      `${cut}, but revision ${floor.revision} (ending at byte ${floor.end}) was committed: the journal was truncated or damaged, ` +
+        `and reading it as of revision ${tail.header.revision} would roll back acknowledged commits`,
+    )
+  }
+  return tail
+}
+
+/**
+ * What follows the last intact record (`tail`, up to `size`), when it is one torn record: its
+ * header (when intact) must say it reaches the end of the file, and without one no other
+ * record may end inside it. Anything else means an earlier record is damaged too.
+ */
+async function tornTail(fd: number, tail: Tail, size: number, what: string): Promise<TornTail | undefined> {
+  const offset = tail.end
+  const bytes = size - offset
+  if (bytes <= 0) return undefined
+  const notLast = (why: string) =>
+    new CheckpointCorruptError(
+      what,
+      `the record at byte ${offset} (after revision ${tail.header.revision}) is damaged and is not the last one: ${why}; ` +
+        'reading the journal as of revision ' +
+        `${tail.header.revision} would roll back more than a torn last append`,
+    )
+  const generation = tail.header.generation
+  // A record of this journal at `at`: its header parses and says it is there (not a copy, not stale bytes).
+  const recordAt = (b: Buffer, at: number): RecordHeader | undefined => {
+    const h = b.length >= HEADER_BYTES ? parseHeader(b.subarray(0, HEADER_BYTES)) : 'partial'
+    return typeof h !== 'string' && h.offset === at && h.generation === generation ? h : undefined
+  }
+  const first = recordAt(await readAt(fd, Math.min(bytes, HEADER_BYTES), offset), offset)
+  if (first) {
+    // One append makes the file at most that long: more bytes mean later appends followed it.
+    if (first.length < bytes) throw notLast(`${bytes - first.length} more bytes follow it (revision ${first.revision} at byte ${offset})`)
+    return { offset, bytes, header: first, whole: first.length === bytes }
+  }
+  // No header of its own (cut short inside it, damaged, or never written: zeros or stale bytes
+  // after a crash): no record of this journal may end inside these bytes.
+  const region = await readAt(fd, bytes, offset)
+  for (let i = region.indexOf(FOOTER_MAGIC); i >= 0; i = region.indexOf(FOOTER_MAGIC, i + 1)) {
+    const end = i + FOOTER_MAGIC.length
+    if (end === region.length || end < FOOTER_BYTES) continue
+    const at = end - region.readUInt32BE(end - FOOTER_BYTES)
+    if (at >= 0 && at < end && recordAt(region.subarray(at), offset + at))
+      throw notLast(`a record of this journal ends at byte ${offset + end} after it`)
+  }
+  const footer = region.subarray(Math.max(0, region.length - FOOTER_BYTES))
+  const whole = footer.length === FOOTER_BYTES && footer.subarray(8).equals(FOOTER_MAGIC) && footer.readUInt32BE(0) === bytes
+  return { offset, bytes, header: null, whole }
 }
 
 /**
@@ -181,6 +369,7 @@ export async function findTail(fd: number, size: number, mode: TailMode, what: s
 export async function readJournalTrials(
   fd: number,
   tail: RecordHeader,
+  dataStart: number,
   lo: number,
   hi: number,
   name: (i: number) => string,
@@ -189,7 +378,7 @@ export async function readJournalTrials(
   if (lo >= hi) return out
   const end = tail.offset + tail.length
   const reader = new ForwardReader(fd, end)
-  let pos = 0
+  let pos = dataStart
   let next = tail.base
   while (pos < end && next < hi) {
     const raw = await reader.get(pos, HEADER_BYTES)
@@ -258,21 +447,28 @@ async function bytesAt(fd: number, window: Window, pos: number, length: number):
 }
 
 /** The intact record ending at `end`, or why there is none. */
-async function recordEndingAt(fd: number, end: number, mode: TailMode, window: Window, what: string): Promise<Tail | string> {
-  if (end < HEADER_BYTES + FOOTER_BYTES) return `the journal is too short (${end} bytes)`
+async function recordEndingAt(
+  fd: number,
+  end: number,
+  mode: TailMode,
+  window: Window,
+  what: string,
+  start: JournalStart,
+): Promise<Tail | string> {
+  if (end < start.dataStart + HEADER_BYTES + FOOTER_BYTES) return `the journal is too short (${end} bytes)`
   const footer = await bytesAt(fd, window, end - FOOTER_BYTES, FOOTER_BYTES)
   if (footer.length !== FOOTER_BYTES || !footer.subarray(8).equals(FOOTER_MAGIC)) return 'no footer'
   const length = footer.readUInt32BE(0)
-  const start = end - length
-  if (length < HEADER_BYTES + FOOTER_BYTES || start < 0) return 'implausible length in the footer'
+  const at = end - length
+  if (length < HEADER_BYTES + FOOTER_BYTES || at < start.dataStart) return 'implausible length in the footer'
   // The header first: a false candidate (footer bytes inside a torn tail) is dismissed without reading what it claims.
-  const header = await bytesAt(fd, window, start, HEADER_BYTES)
+  const header = await bytesAt(fd, window, at, HEADER_BYTES)
   if (header.length !== HEADER_BYTES) return 'the file changed while it was read'
   const h = parseHeader(header)
   if (typeof h === 'string') return h
-  if (h.offset !== start || h.length !== length) return 'its header does not match its footer'
+  if (h.offset !== at || h.length !== length) return 'its header does not match its footer'
   const whole = mode === 'full' || length <= LISTING_WHOLE_MAX
-  const raw = whole ? await bytesAt(fd, window, start, length) : header
+  const raw = whole ? await bytesAt(fd, window, at, length) : header
   if (raw.length !== (whole ? length : HEADER_BYTES)) return 'the file changed while it was read'
   const listingAt = HEADER_BYTES + h.trialsLength
   let listingBytes: Buffer
@@ -280,7 +476,7 @@ async function recordEndingAt(fd: number, end: number, mode: TailMode, window: W
     if (crc32(raw.subarray(0, length - FOOTER_BYTES)) !== footer.readUInt32BE(4)) return 'checksum mismatch'
     listingBytes = raw.subarray(listingAt, listingAt + h.listingLength)
   } else {
-    listingBytes = await bytesAt(fd, window, start + listingAt, h.listingLength)
+    listingBytes = await bytesAt(fd, window, at + listingAt, h.listingLength)
     if (listingBytes.length !== h.listingLength) return 'the file changed while it was read'
   }
   if (crc32(listingBytes) !== h.listingCrc) return 'listing checksum mismatch'
@@ -288,7 +484,7 @@ async function recordEndingAt(fd: number, end: number, mode: TailMode, window: W
   const listing = parseListing(listingBytes, what)
   if (listing.revision !== h.revision || listing.attempts !== attemptsOf(h))
     throw new CheckpointCorruptError(what, 'its listing block disagrees with its record header')
-  const tail: Tail = { header: h, end, listing }
+  const tail: Tail = { header: h, end, listing, start }
   if (whole) {
     const headAt = listingAt + h.listingLength
     tail.head = raw.subarray(headAt, headAt + h.headLength)

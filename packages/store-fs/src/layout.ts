@@ -13,22 +13,21 @@ export const PKG = '[@cairn/store-fs]'
  * <dir>/sessions/<sessionId>/trials.log  core trial envelopes folded out of earlier journals
  * <dir>/sessions/<sessionId>/trials.idx  u64 big-endian end offset of each trial in trials.log
  * <dir>/sessions/<sessionId>/journal.damaged.<rev>.<random>  a damaged journal kept by replaceDamagedHead
+ * <dir>/sessions/<sessionId>/journal.<generation>-<offset>.dropped  a torn last record, set aside
  * <dir>/warm-start/<key>/<runId>.entry   core warm-start envelope (atomic replace)
- * <dir>/locks/<name>.lock                cross-process critical sections
- * <dir>/trash/                           sessions being deleted
+ * <dir>/locks/<name>.lock                cross-process critical sections (see lock.ts)
+ * <dir>/locks/<token>/                   a process's holder file and temporary files (see holder.ts)
  * ```
  */
 export class Layout {
   readonly sessions: string
   readonly warmStart: string
   readonly locks: string
-  readonly trash: string
 
   constructor(readonly root: string) {
     this.sessions = join(root, 'sessions')
     this.warmStart = join(root, 'warm-start')
     this.locks = join(root, 'locks')
-    this.trash = join(root, 'trash')
   }
 
   sessionDir(id: string): string {
@@ -46,6 +45,10 @@ export class Layout {
   }
   trialIndex(id: string): string {
     return join(this.sessions, id, 'trials.idx')
+  }
+  /** Where the torn last record at `offset` of journal generation `generation` is kept once dropped (the `k`th one there). */
+  dropped(id: string, generation: number, offset: number, k = 0): string {
+    return join(this.sessions, id, `journal.${generation}-${offset}${k > 0 ? `.${k}` : ''}.dropped`)
   }
   sessionLock(id: string): string {
     return join(this.locks, `s-${id}.lock`)

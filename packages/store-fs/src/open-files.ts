@@ -30,7 +30,7 @@ export class OpenFiles {
 
   /** The session's journal, open read-write, and its size; undefined when it does not exist. */
   journal(id: string, path: string): { fd: number; size: number } | undefined {
-    const st = statSync(path, { throwIfNoEntry: false, bigint: true })
+    const st = statIfExists(path)
     if (!st) {
       this.forget(id)
       return undefined
@@ -53,7 +53,7 @@ export class OpenFiles {
 
   /** The session's lease file decoded by `decode` (again only when the file changed); undefined when it does not exist. */
   lease<T>(id: string, path: string, decode: (bytes: Uint8Array) => T): T | undefined {
-    const st = statSync(path, { throwIfNoEntry: false, bigint: true })
+    const st = statIfExists(path)
     if (!st) {
       this.forgetLease(id)
       return undefined
@@ -124,6 +124,16 @@ export class OpenFiles {
     }
     this.entries.set(id, entry)
     return entry
+  }
+}
+
+/** The file's stats; undefined when it (or a directory above it) does not exist. */
+function statIfExists(path: string): BigIntStats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false, bigint: true })
+  } catch (err) {
+    if (isMissing(err)) return undefined
+    throw err
   }
 }
 

@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib'
-import { FOOTER_BYTES, FOOTER_MAGIC, HEADER_BYTES, parseHeader, type RecordHeader } from './journal.js'
+import { FOOTER_BYTES, FOOTER_MAGIC, HEADER_BYTES, PREAMBLE_BYTES, PREAMBLE_MAGIC, parseHeader, type RecordHeader } from './journal.js'
 import { parseListing, type StoredListing } from './listing.js'
 
 /** What a journal whose head does not decode still tells, read from its bytes alone. */
@@ -16,14 +16,15 @@ export interface JournalWalk {
 }
 
 /**
- * Walks a damaged journal from its first byte. The trial count of its last record (what the
+ * Walks a damaged journal from its first record (byte 64 after a format-2 preamble, byte 0 in
+ * format 1; a damaged preamble makes the walk fail, so nothing is vouched for). The trial count of its last record (what the
  * damaged head accounted for) can then be trusted without the head: every record's header
  * was written with it, and the chain of records (offset, first trial, generation, base)
  * leaves no room for a record that is missing or stray.
  */
 export function walkJournal(bytes: Buffer, what: string): JournalWalk {
   const records: RecordHeader[] = []
-  let pos = 0
+  let pos = bytes.subarray(0, PREAMBLE_MAGIC.length).equals(PREAMBLE_MAGIC) ? PREAMBLE_BYTES : 0
   let next: number | undefined
   while (pos < bytes.length) {
     const h = parseHeader(bytes.subarray(pos, pos + HEADER_BYTES))

@@ -1,9 +1,13 @@
 /**
- * Test hooks: reach under the store's API to simulate damage. Never use them on data you care about.
- * @module
+ * Test hooks of `@cairn/store-fs` (`@cairn/store-fs/testing`): they reach under the store's API
+ * to simulate damage or hold a writer at its most dangerous instant, for tests of this package
+ * and of code built on it. Never use them on data you care about.
+ *
+ * @packageDocumentation
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import type { FsStore } from './fs-store.js'
+import { beforeCommitWrite } from './hooks.js'
 import { HEADER_BYTES } from './journal.js'
 import { Layout } from './layout.js'
 import { walkJournal } from './salvage.js'
@@ -24,4 +28,29 @@ export async function damageHead(store: FsStore, sessionId: string): Promise<{ r
   bytes[at] = (bytes[at] as number) ^ 0x20
   await writeFile(path, bytes)
   return { records: records.length }
+}
+
+/** A commit held inside its critical section by `holdNextCommit`. */
+export interface HeldCommit {
+  /** Resolves once the commit holds the session's lock and every check has passed, just before it writes. */
+  reached: Promise<void>
+  /** Lets the commit go on. */
+  release(): void
+}
+
+/**
+ * Holds `store`'s next commit inside its critical section — the session's lock taken, the
+ * revision and fencing token checked, nothing written yet — until `release()` is called: the
+ * instant at which a stopped or stalled writer is most dangerous.
+ */
+export function holdNextCommit(store: FsStore): HeldCommit {
+  let reached!: () => void
+  let release!: () => void
+  const reachedP = new Promise<void>((resolve) => (reached = resolve))
+  const released = new Promise<void>((resolve) => (release = resolve))
+  beforeCommitWrite.set(store, () => {
+    reached()
+    return released
+  })
+  return { reached: reachedP, release }
 }

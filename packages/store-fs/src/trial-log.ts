@@ -15,11 +15,13 @@ import { isMissing } from './io.js'
  */
 const SLOT = 8
 
-async function openRW(path: string): Promise<{ fh: FileHandle; created: boolean }> {
+/** Opens a file read-write; creates it when missing unless `mustExist` (then `CheckpointCorruptError` naming `what`). */
+async function openRW(path: string, mustExist: boolean, what: string): Promise<{ fh: FileHandle; created: boolean }> {
   try {
     return { fh: await open(path, 'r+'), created: false }
   } catch (err) {
     if (!isMissing(err)) throw err
+    if (mustExist) throw new CheckpointCorruptError(what, `${path} is missing; nothing was written`)
     return { fh: await open(path, 'w+'), created: true }
   }
 }
@@ -38,7 +40,9 @@ async function readSlots(idx: FileHandle, first: number, count: number, what: st
  * Writes `records` as trials `first`, `first + 1`, … at byte `start` of the log (overwriting
  * and truncating anything past them), then fsyncs both files when `durable`. Returns the
  * log's new length, and whether a file had to be created (its directory entry is not synced
- * here). Nothing becomes visible until the caller starts a journal saying so.
+ * here). Nothing becomes visible until the caller starts a journal saying so. Refuses with
+ * `CheckpointCorruptError` (naming `what`) when either file is shorter than the `first`
+ * trials and `start` bytes the journal says it holds: nothing is written past damage.
  */
 export async function appendTrials(
   logPath: string,
@@ -47,11 +51,18 @@ export async function appendTrials(
   start: number,
   records: readonly Uint8Array[],
   durable: boolean,
+  what: string,
 ): Promise<{ end: number; created: boolean }> {
-  const idx = await openRW(idxPath)
+  const idx = await openRW(idxPath, first > 0, what)
   try {
-    const log = await openRW(logPath)
+    const log = await openRW(logPath, start > 0, what)
     try {
+      const [logSize, idxSize] = await Promise.all([log.fh.stat(), idx.fh.stat()]).then((s) => s.map((st) => st.size))
+      if ((logSize as number) < start || (idxSize as number) < first * SLOT)
+        throw new CheckpointCorruptError(
+          what,
+          `the trial log holds ${logSize} bytes and its index ${Math.floor((idxSize as number) / SLOT)} trials, where the journal says ${start} bytes and ${first} trials (${logPath}); nothing was written`,
+        )
       const body = Buffer.concat(records)
       const slots = Buffer.alloc(records.length * SLOT)
       let end = start

@@ -1,6 +1,6 @@
 import { readdir, rmdir } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { CheckpointCorruptError, channels } from '@cairn/core'
+import { CheckpointCorruptError, TimeoutError, channels } from '@cairn/core'
 import {
   decodeWarmStartEntry,
   encodeWarmStartEntry,
@@ -12,13 +12,13 @@ import {
 import type { EvictOptions, EvictionReport, LookupOptions, WarmStartEntry, WarmStartEntryInput } from '@cairn/core'
 import { ensureDir, errorCode, isMissing, readIfExists, unlinkIfExists, writeFileAtomic } from './io.js'
 import { ENTRY_SUFFIX, PKG, decodePlainName, encodeName, type Layout } from './layout.js'
-import { withLock, type LockOptions } from './lock.js'
+import { withLock, type LockContext, type LockOptions } from './lock.js'
 
 /** What the warm-start half of the store needs from the store. */
 export interface WarmStartContext {
   layout: Layout
   durable: boolean
-  lock: Omit<LockOptions, 'what'>
+  lock: Pick<LockOptions, 'staleMs' | 'timeoutMs'>
   assertOpen(): void
 }
 
@@ -40,9 +40,9 @@ export class FsWarmStart {
     const entry = newWarmStartEntry(key, runId, input)
     const bytes = encodeWarmStartEntry(entry)
     const { layout, durable } = this.ctx
-    await this.locked(encodeName(key), async () => {
+    await this.locked(encodeName(key), async ({ staging }) => {
       await ensureDir(layout.warmStartKeyDir(key), durable)
-      await writeFileAtomic(layout.warmStartEntry(key, runId), bytes, durable)
+      await writeFileAtomic(layout.warmStartEntry(key, runId), bytes, durable, staging)
     })
   }
 
@@ -138,7 +138,7 @@ export class FsWarmStart {
     if (!entry) return null
     const touched: WarmStartEntry = { ...entry, lastAccessedAt: Date.now() }
     const { layout, durable } = this.ctx
-    await this.locked(encodeName(entry.key), async () => {
+    await this.locked(encodeName(entry.key), async ({ staging }) => {
       const path = layout.warmStartEntry(entry.key, entry.runId)
       const now = await this.readEntry(path, entry.key, entry.runId)
       // Saved again (or evicted) in between: leave the newer state alone.
@@ -147,14 +147,30 @@ export class FsWarmStart {
         path,
         encodeWarmStartEntry({ ...now, lastAccessedAt: Math.max(now.lastAccessedAt, touched.lastAccessedAt) }),
         durable,
+        staging,
       )
     })
     return touched
   }
 
   /** Runs `fn` in the critical section of one key (`keyName`: its encoded directory name). */
-  private locked<T>(keyName: string, fn: () => Promise<T>): Promise<T> {
-    return withLock(this.ctx.layout.warmStartLock(keyName), { ...this.ctx.lock, what: `warm-start key directory ${keyName}` }, fn)
+  private locked<T>(keyName: string, fn: (ctx: LockContext) => Promise<T>): Promise<T> {
+    const what = `warm-start key directory ${keyName}`
+    return withLock(
+      this.ctx.layout.warmStartLock(keyName),
+      {
+        ...this.ctx.lock,
+        what,
+        lost: (cause) => {
+          const err = new TimeoutError(`${PKG} holding the lock on ${what}`, this.ctx.lock.staleMs)
+          err.message +=
+            ': this process stalled while it held it and another process took it over; the change may not have been made' +
+            (cause instanceof Error ? ` (${cause.message})` : '')
+          return err
+        },
+      },
+      fn,
+    )
   }
 }
 

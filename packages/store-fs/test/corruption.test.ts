@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CHANNEL_NAMES, CheckpointCorruptError, InvalidInputError, RevisionConflictError } from '@cairn/core'
 import { encodeTrial } from '@cairn/core/store-kit'
 import { createFsStore, type FsStore } from '../src/index.js'
-import { parseHeader } from '../src/journal.js'
+import { PREAMBLE_BYTES, parseHeader } from '../src/journal.js'
 import { advance, newHead, tempDir, trial } from './helpers.js'
 
 let dir: string
@@ -126,7 +126,7 @@ describe('corrupt files', () => {
     expect((await store.list()).items.map((l) => l.status)).toEqual(['corrupt', 'corrupt'])
   })
 
-  it('a damaged last record reads as a torn append: the session is as of the commit before, and its writer is refused', async () => {
+  it('a damaged last record reads as a torn append: the session is as of the commit before, and its writer is refused; the bytes are set aside', async () => {
     await withTrials('a', 1)
     const h1 = await store.load('a')
     await store.commit('a', { expectedRevision: 1, fencingToken: 1, head: advance(h1, 1), trials: [trial(1)] })
@@ -139,12 +139,15 @@ describe('corrupt files', () => {
     expect((await store.load('a')).revision).toBe(1)
     expect(await store.readTrials('a')).toEqual([trial(0)])
     expect((await store.list()).items).toMatchObject([{ sessionId: 'a', status: 'running', completed: 1 }])
-    // The writer that made revision 2 holds it: refused, and the damaged bytes stay for inspection.
+    // The writer that made revision 2 holds it: refused, and the damaged bytes are kept for inspection.
     const h2 = advance(h1, 1)
     await expect(
       store.commit('a', { expectedRevision: 2, fencingToken: 1, head: advance({ ...h2, revision: 2 }, 1), trials: [trial(2)] }),
     ).rejects.toBeInstanceOf(RevisionConflictError)
-    expect((await readFile(path)).equals(bytes)).toBe(true)
+    const kept = (await readdir(join(dir, 'sessions', 'a'))).filter((n) => n.endsWith('.dropped'))
+    expect(kept).toHaveLength(1)
+    const now = await readFile(path)
+    expect(Buffer.concat([now, await readFile(sessionFile('a', kept[0]!))]).equals(bytes)).toBe(true)
   })
 
   it('a head that is intact but does not decode: load refuses, commit still checks revision and lease', async () => {
@@ -154,7 +157,7 @@ describe('corrupt files', () => {
     // Damage the head envelope's magic and fix every checksum: an intact record holding a bad head.
     const at = bytes.indexOf('CAIR')
     bytes[at] = 0x58
-    bytes.writeUInt32BE(crc32(bytes.subarray(0, bytes.length - 12)), bytes.length - 8)
+    bytes.writeUInt32BE(crc32(bytes.subarray(PREAMBLE_BYTES, bytes.length - 12)), bytes.length - 8)
     await writeFile(path, bytes)
     await expect(store.load('a')).rejects.toThrow(/head of session "a".*corrupt.*magic/)
     expect((await store.list()).items).toMatchObject([{ sessionId: 'a', status: 'running' }])
@@ -291,7 +294,6 @@ describe('crash leftovers', () => {
       Buffer.concat([await readFile(sessionFile('a', 'trials.log')), encodeTrial({ ...trial(folded), candidate: { ghost: 1 } })]),
     )
     await writeFile(sessionFile('a', 'trials.idx'), Buffer.concat([await readFile(sessionFile('a', 'trials.idx')), Buffer.alloc(8, 0xff)]))
-    await writeFile(sessionFile('a', 'journal.tmp'), 'half a journal')
     expect(await small.readTrials('a')).toEqual(Array.from({ length: i }, (_, k) => trial(k)))
     const foldedAgain = async () => (await stat(sessionFile('a', 'trials.idx'))).size / 8
     while ((await foldedAgain()) <= folded + 1) await commit(i++)
@@ -300,14 +302,13 @@ describe('crash leftovers', () => {
     expect((await stat(sessionFile('a', 'trials.log'))).size).toBe(
       Array.from({ length: n }, (_, k) => encodeTrial(trial(k)).length).reduce((a, b) => a + b, 0),
     )
-    expect(await readdir(join(dir, 'sessions', 'a'))).not.toContain('journal.tmp')
+    // Temporary files live in the writer's own directory under locks/, never beside the session's files.
+    expect((await readdir(join(dir, 'sessions', 'a'))).sort()).toEqual(['journal', 'lease', 'trials.idx', 'trials.log'])
   })
 
   it('a create that crashed before its journal: the id is free, and the leftovers are replaced', async () => {
     await mkdir(join(dir, 'sessions', 'a'), { recursive: true })
-    await writeFile(sessionFile('a', 'trials.log'), 'junk')
     await writeFile(sessionFile('a', 'lease'), 'junk')
-    await writeFile(sessionFile('a', 'journal.tmp'), 'junk')
     await expect(store.load('a')).rejects.toThrow(/not found/)
     expect((await store.list()).items).toEqual([])
     await store.create(newHead('a'))

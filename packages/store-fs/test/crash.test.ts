@@ -30,8 +30,8 @@ it.each([
     for (let round = 0; round < 2; round++) {
       const child = runChild(fixture('cas-worker.ts'), [dir, 'k', `writer-${round}`, '1000000', ...options])
       children.push(child)
-      // Let it commit for a random while once it has started writing.
-      for (let i = 0; i < 400 && (await store.load('k')).progress.attempts <= last; i++) await new Promise((r) => setTimeout(r, 10))
+      // Let it commit for a random while once it has started writing (starting a child can take seconds on a busy machine).
+      for (let i = 0; i < 3000 && (await store.load('k')).progress.attempts <= last; i++) await new Promise((r) => setTimeout(r, 10))
       await new Promise((r) => setTimeout(r, 50 + Math.random() * 250))
       await kill9(child)
 
@@ -52,7 +52,8 @@ it.each([
     const trial = { trialIdx: last, candidate: {}, status: 'ok' as const, durationMs: 0 }
     await store.commit('k', { expectedRevision: head.revision, fencingToken: lease.fencingToken, head: next, trials: [trial] })
     expect(await store.readTrials('k', { from: last })).toEqual([trial])
-    expect((await readdir(join(dir, 'locks'))).filter((n) => !n.endsWith('.holder'))).toEqual([])
+    // No lock file left behind (each process's own holder directory is all that may remain).
+    expect((await readdir(join(dir, 'locks'))).filter((n) => n.includes('.'))).toEqual([])
     if (options.length > 0) expect((await stat(join(dir, 'sessions', 'k', 'trials.idx'))).size).toBeGreaterThan(0)
   },
   60_000,

@@ -41,17 +41,19 @@ describe('session locks across processes', () => {
     await kill9(holder)
     const left = await readdir(join(dir, 'locks'))
     expect(left.filter((n) => n.endsWith('.lock'))).toEqual(['s-a.lock'])
-    const holderPid = async (n: string) => (JSON.parse(await readFile(join(dir, 'locks', n), 'utf8')) as { pid: number }).pid
+    // Each process that locks has a directory of its own there, named by a token, holding a `holder` file.
+    const holderPid = async (n: string) => (JSON.parse(await readFile(join(dir, 'locks', n, 'holder'), 'utf8')) as { pid: number }).pid
+    const holderDirs = left.filter((n) => !n.includes('.'))
     const deadHolder: string[] = []
-    for (const n of left.filter((n) => n.endsWith('.holder'))) if ((await holderPid(n)) === holder.proc.pid) deadHolder.push(n)
+    for (const n of holderDirs) if ((await holderPid(n)) === holder.proc.pid) deadHolder.push(n)
     expect(deadHolder).toHaveLength(1)
     const store = createFsStore({ dir, lockStaleMs: 600_000, lockTimeoutMs: 5_000 })
     const h = await store.load('a')
     const r = await store.commit('a', { expectedRevision: 0, fencingToken: 1, head: advance(h, 1), trials: [trial(0)] })
     expect(r.revision).toBe(1)
-    // No lock left, and the dead holder's holder file went with its lock; only this process's own remains.
+    // No lock left, and the dead holder's directory went with its lock; only this process's own remains.
     const now = await readdir(join(dir, 'locks'))
-    expect(now.filter((n) => !n.endsWith('.holder'))).toEqual([])
+    expect(now.filter((n) => n.includes('.'))).toEqual([])
     expect(now).not.toContain(deadHolder[0])
     expect(await Promise.all(now.map(holderPid))).toEqual([process.pid])
   })
@@ -109,7 +111,7 @@ describe('session locks across processes', () => {
     let inside = 0
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        withLock(path, { staleMs: 10_000, timeoutMs: 10_000, what: 'q' }, async () => {
+        withLock(path, { staleMs: 10_000, timeoutMs: 10_000, what: 'q', lost: () => new Error('lost') }, async () => {
           inside++
           expect(inside).toBe(1)
           await new Promise((r) => setTimeout(r, 1))

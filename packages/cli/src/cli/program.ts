@@ -12,6 +12,7 @@ import { registerRun } from './commands/run.js'
 import { registerShow } from './commands/show.js'
 import { EXIT, exitCodeFor, type ExitCode } from './exit-codes.js'
 import { printError, processIo, type CliIo } from './io.js'
+import { warningOfDroppedWrites } from './store-events.js'
 
 function version(): string {
   try {
@@ -69,7 +70,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       program.outputHelp()
       return EXIT.BAD_INPUT
     }
-    await program.parseAsync(argv, { from: 'user' })
+    await warningOfDroppedWrites(io, () => program.parseAsync(argv, { from: 'user' }))
     return code
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT

@@ -53,11 +53,11 @@ export async function openStore(spec: StoreSpec): Promise<CairnStore> {
 }
 
 /**
- * False when the spec names a directory that does not exist yet (`fs:`, `level:`): read-only
- * commands then see an empty store instead of creating one.
+ * False when the spec names a LevelDB directory that does not exist yet (`level:`, which opening
+ * would create): read-only commands then see an empty store instead. An `fs:` store is always
+ * opened: opening it checks its path (a file or a device is refused) and reads create nothing.
  */
 export function storeExists(spec: StoreSpec): boolean {
-  if (spec.kind === 'fs') return existsSync(spec.dir)
   if (spec.kind === 'level') return existsSync(spec.location)
   return true
 }

@@ -15,6 +15,11 @@ export const channels = {
   sessionStop: diagnostics.channel('cairn:session:stop'),
   sessionException: diagnostics.channel('cairn:session:exception'),
   storeCorrupt: diagnostics.channel('cairn:store:corrupt'),
+  /**
+   * A store dropped the last write of a session because it was cut short by a crash or damaged
+   * afterwards (a torn append): `{ sessionId, message, ... }`, the rest as the store documents.
+   */
+  storeDropped: diagnostics.channel('cairn:store:dropped'),
 } as const
 
 /** Channel names, for subscribers. */

@@ -1,0 +1,5 @@
+/**
+ * Test hooks, set through `@cairn/store-fs/testing`: for a store, a function its next commit
+ * awaits inside its critical section, once every check has passed and before it writes.
+ */
+export const beforeCommitWrite = new WeakMap<object, () => Promise<void>>()
