@@ -247,7 +247,12 @@ class CairnRoot implements Cairn {
       throw err
     })
     if (head && !options.force && head.status === 'running' && head.lease && head.lease.expiresAt > Date.now())
-      throw new SessionBusyError(sessionId, head.lease.owner, 'pause or cancel it first (or delete with force)')
+      throw new SessionBusyError(
+        sessionId,
+        head.lease.owner,
+        head.lease.expiresAt,
+        'pause or cancel it first, or delete it anyway with `force: true` (its process then fails at its next commit)',
+      )
     await deleteSession(store, sessionId)
   }
 

@@ -1,4 +1,4 @@
-import { AlreadyRunningError, InvalidInputError } from '@cairn/core'
+import { AlreadyRunningError, AlreadyTerminalError, InvalidInputError } from '@cairn/core'
 
 /** The prefix of every message this package writes. */
 export const PKG = '[cairn]'
@@ -76,12 +76,43 @@ export class UnknownOptimizerError extends InvalidInputError {
 
 /**
  * A session is being driven by a live process, so it cannot be deleted (or driven here).
- * Extends core's `AlreadyRunningError` (code `ALREADY_RUNNING`).
+ * Extends core's `AlreadyRunningError` (code `ALREADY_RUNNING`, with `leaseExpiresAt`); the
+ * message says who drives it, when its lease runs out, and `remedy`: what to do instead.
  */
 export class SessionBusyError extends AlreadyRunningError {
-  constructor(sessionId: string, owner: string | undefined, what: string) {
-    super(sessionId, owner, what)
-    this.message = prefixed(this.message)
+  constructor(sessionId: string, owner: string | undefined, leaseExpiresAt: number | undefined, remedy: string) {
+    super(sessionId, owner, undefined, leaseExpiresAt === undefined ? {} : { leaseExpiresAt })
+    const expiry = leaseExpiresAt === undefined ? '' : ` (${leaseExpiry(leaseExpiresAt)})`
+    this.message = prefixed(`session "${sessionId}" is being driven by ${owner ?? 'another process'}${expiry}; ${remedy}`)
+  }
+}
+
+/** "lease expires in 12 s" (rounded up), or "lease expired" once past. */
+function leaseExpiry(expiresAt: number, now = Date.now()): string {
+  const seconds = Math.ceil((expiresAt - now) / 1000)
+  if (seconds <= 0) return 'lease expired'
+  return seconds < 120 ? `lease expires in ${seconds} s` : `lease expires in ${Math.ceil(seconds / 60)} min`
+}
+
+/**
+ * `pause` or `cancel` of a session that already finished (completed, failed or cancelled):
+ * there is nothing to pause or cancel. Extends core's `AlreadyTerminalError` (code `ALREADY_TERMINAL`).
+ */
+export class SessionFinishedError extends AlreadyTerminalError {
+  readonly action: 'pause' | 'cancel'
+  constructor(sessionId: string, status: string, action: 'pause' | 'cancel') {
+    super(sessionId, status)
+    this.message = prefixed(`session "${sessionId}" is already ${status}; nothing to ${action}`)
+    this.action = action
+  }
+}
+
+/** A command that needs the config (its jobs) found no config file. Code `INVALID_INPUT`. */
+export class NoConfigError extends ConfigError {
+  readonly dir: string
+  constructor(dir: string, files: readonly string[], neededFor: string) {
+    super(`no config file found in ${dir} (looked for ${files.join(', ')}); ${neededFor}: create one or give --config <file>`)
+    this.dir = dir
   }
 }
 

@@ -146,11 +146,14 @@ describe('cairn run / resume', () => {
     }
   })
 
-  test('a session that fails exits 1', async () => {
+  test('a session that fails exits 1 and says why, naming the first error', async () => {
     const r = await runCli([...cfg, '--store', 'fs:./store', 'run', 'flaky'], { cwd })
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/failed \(max-errors\): session "flaky-[^"]+" after 2 trials, 2 errors, no successful trial/)
     expect(r.stdout).toContain('error (objective: the objective always fails)')
+    expect(r.stdout).toContain(
+      '\nthe session failed: 2 trials failed, more than maxErrors (1) allows; first error: objective: the objective always fails\n',
+    )
   })
 })
 
@@ -211,7 +214,7 @@ describe('bad input', () => {
     const cases: Array<[string[], RegExp]> = [
       [
         [...cfg, '--store', 'fs:./store', 'run', 'nope'],
-        /^error: \[cairn\] unknown job "nope": the config defines "quad", "fixed", "flaky", "spin", "spin-io"$/,
+        /^error: \[cairn\] unknown job "nope": the config defines "quad", "fixed", "flaky", "doomed", "spin", "spin-io"$/,
       ],
       [
         [...cfg, '--store', 'bogus://x', 'run', 'quad'],

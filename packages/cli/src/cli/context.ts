@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import { createCairn, type Cairn } from '../cairn.js'
-import { loadConfig } from '../config/load-config.js'
+import { CONFIG_FILES, loadConfig } from '../config/load-config.js'
+import { NoConfigError } from '../errors.js'
 import { formatStoreSpec, parseStoreUri } from '../store/uri.js'
 import type { CliIo } from './io.js'
 
@@ -17,6 +18,8 @@ export interface CliContext {
   io: CliIo
   /** The config file in use, or null. */
   configPath: string | null
+  /** Throws `NoConfigError` when no config file was found; `neededFor` says what needs it. */
+  requireConfig(neededFor: string): void
   /** A `cairn …` command line with the same `--config` / `--store` as this one, e.g. for "resume with". */
   command(args: string[]): string
   /** `pnpm demo` when this CLI was started by a package script other than `cairn`, else null. */
@@ -35,6 +38,9 @@ export async function cliContext(cmd: Command, io: CliIo): Promise<CliContext> {
     cairn,
     io,
     configPath: loaded.path,
+    requireConfig: (neededFor) => {
+      if (loaded.path === null) throw new NoConfigError(io.cwd, CONFIG_FILES, neededFor)
+    },
     command: (args) => {
       const event = io.env['npm_lifecycle_event']
       // From source (this repository), the command is the root script `pnpm cairn`.

@@ -1,10 +1,11 @@
 import type { CheckpointHead, Progress, SessionHandle, SessionResult, TrialRecord } from '@cairn/core'
 import type { LeaseWait } from '../session/lease-wait.js'
 import type { CliContext } from './context.js'
-import { exitCodeForStatus, type ExitCode } from './exit-codes.js'
+import type { ExitCode } from './exit-codes.js'
 import { compactJson, duration, score } from './format.js'
 import type { Interrupts } from './interrupts.js'
 import { line, printJson } from './io.js'
+import { exitCodeForFailure, sessionFailure } from './outcome.js'
 import { BarReporter, LineReporter, type ProgressReporter, type ProgressView } from './progress.js'
 
 /** How `drive` reports. */
@@ -19,7 +20,8 @@ export interface DriveOutput {
 /**
  * Drives a started or resumed session to its end with a progress display; the first Ctrl-C
  * (or SIGTERM) pauses it softly — the trial in flight finishes and is committed — and prints
- * the command that resumes it. Returns the exit code of the session's final status.
+ * the command that resumes it. Returns the exit code of the session's outcome (1 when it failed,
+ * was cancelled or all its trials failed, which is said; see `sessionFailure`).
  */
 export async function drive(
   ctx: CliContext,
@@ -72,16 +74,17 @@ export async function drive(
     await watching.catch(() => undefined)
     reporter.end()
   }
-  if (out.json) printJson(io, result)
-  summarize(ctx, result, out)
-  return exitCodeForStatus(result.status)
+  const failure = await sessionFailure(ctx, { ...result, maxErrors: head.limits.maxErrors })
+  if (out.json) printJson(io, failure === null ? result : { ...result, failure })
+  summarize(ctx, result, out, failure)
+  return exitCodeForFailure(failure)
 }
 
 function viewOf(p: Progress, total: number | null): ProgressView {
   return { attempts: p.attempts, total, best: p.bestScore, bestTrialIdx: p.bestTrialIdx, errors: p.errors }
 }
 
-function summarize(ctx: CliContext, r: SessionResult, out: DriveOutput): void {
+function summarize(ctx: CliContext, r: SessionResult, out: DriveOutput, failure: string | null): void {
   const text = out.json ? ctx.io.stderr : ctx.io.stdout
   const best = r.bestScore === null ? 'no successful trial' : `best ${score(r.bestScore)} at trial ${r.bestTrialIdx}`
   const trials = `${r.progress.attempts} trial${r.progress.attempts === 1 ? '' : 's'}`
@@ -98,11 +101,20 @@ function summarize(ctx: CliContext, r: SessionResult, out: DriveOutput): void {
     `${r.status}${r.terminalReason && r.terminalReason !== r.status ? ` (${r.terminalReason})` : ''}: session "${r.sessionId}" after ${trials}${errors}, ${best}`,
   )
   if (r.bestArtifact !== undefined) line(text, `best: ${compactJson(r.bestArtifact, 400)}`)
+  // A cancelled session's summary says it all.
+  if (failure !== null && r.status !== 'cancelled') line(text, failure)
 }
 
 /** Tells a finished session's outcome (`cairn run` of a job whose fixed session already ended). */
-export function reportFinished(ctx: CliContext, head: CheckpointHead, json: boolean, deleteCommand: string, again: string): ExitCode {
+export async function reportFinished(
+  ctx: CliContext,
+  head: CheckpointHead,
+  json: boolean,
+  deleteCommand: string,
+  again: string,
+): Promise<ExitCode> {
   const p = head.progress
+  const failure = await sessionFailure(ctx, { ...head, maxErrors: head.limits.maxErrors })
   if (json)
     printJson(ctx.io, {
       sessionId: head.sessionId,
@@ -112,6 +124,7 @@ export function reportFinished(ctx: CliContext, head: CheckpointHead, json: bool
       bestTrialIdx: p.bestTrialIdx,
       bestArtifact: head.bestArtifact,
       progress: p,
+      ...(failure === null ? {} : { failure }),
     })
   const text = json ? ctx.io.stderr : ctx.io.stdout
   const best = p.bestScore === null ? 'no successful trial' : `best ${score(p.bestScore)} at trial ${p.bestTrialIdx}`
@@ -120,8 +133,9 @@ export function reportFinished(ctx: CliContext, head: CheckpointHead, json: bool
     `session "${head.sessionId}" already ${head.status}: ${p.attempts} trials, ${best} (took ${duration(head.updatedAt - p.startedAt)})`,
   )
   if (head.bestArtifact !== undefined) line(text, `best: ${compactJson(head.bestArtifact, 400)}`)
+  if (failure !== null && head.status !== 'cancelled') line(text, failure)
   line(text, `to start over: ${deleteCommand}, then ${again} again`)
-  return exitCodeForStatus(head.status)
+  return exitCodeForFailure(failure)
 }
 
 /** The message shown while waiting for a dead process's lease to expire. */

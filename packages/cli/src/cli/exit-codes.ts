@@ -2,7 +2,7 @@
 export const EXIT = {
   /** The command did what was asked (a run completed, or paused on request). */
   OK: 0,
-  /** The session ended failed or cancelled. */
+  /** The session ended failed or cancelled, or every one of its trials failed. */
   SESSION_FAILED: 1,
   /** Bad input: unknown job, session or optimizer, a malformed flag, config or store URI, a store in use, a session in the wrong state. */
   BAD_INPUT: 2,
@@ -22,9 +22,4 @@ export function exitCodeFor(err: unknown): ExitCode {
   if (typeof code === 'string' && BAD_INPUT_CODES.has(code)) return EXIT.BAD_INPUT
   if (typeof code === 'string' && code.startsWith('commander.')) return EXIT.BAD_INPUT
   return EXIT.INTERNAL
-}
-
-/** The exit code of a session that stopped with `status`. */
-export function exitCodeForStatus(status: string): ExitCode {
-  return status === 'failed' || status === 'cancelled' ? EXIT.SESSION_FAILED : EXIT.OK
 }

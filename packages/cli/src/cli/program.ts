@@ -23,8 +23,17 @@ function version(): string {
   }
 }
 
+/** Options of `buildProgram`. */
+export interface ProgramOptions {
+  /**
+   * `--json` is on the command line: commander prints nothing of its own errors (the caller
+   * prints them as JSON).
+   */
+  json?: boolean
+}
+
 /** Builds the `cairn` program (commander) writing to `io`; each command records its exit code with `exit`. */
-export function buildProgram(io: CliIo, exit: (code: ExitCode) => void): Command {
+export function buildProgram(io: CliIo, exit: (code: ExitCode) => void, options: ProgramOptions = {}): Command {
   const program = new Command('cairn')
     .description(
       'Crash-safe, resumable optimization runs: run the jobs of cairn.config.ts, watch, pause, resume and report on their sessions.',
@@ -40,13 +49,18 @@ export function buildProgram(io: CliIo, exit: (code: ExitCode) => void): Command
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureOutput(
+      options.json
+        ? { writeOut: (s) => io.stdout.write(s), writeErr: () => undefined, outputError: () => undefined }
+        : { writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) },
+    )
     .addHelpText(
       'after',
       `
-Exit codes: 0 success (completed, or paused on request), 1 session failed or cancelled,
-2 bad input (unknown job/session/optimizer, bad flag, config or store URI, store in use),
-3 internal error, 130 a second Ctrl-C. See docs/cli.md.`,
+Exit codes: 0 success (completed, or paused on request), 1 session failed, cancelled or
+all its trials failed, 2 bad input (unknown job/session/optimizer, bad flag, config or store
+URI, no config file, store in use), 3 internal error, 130 a second Ctrl-C. With --json, an
+error is one line of JSON on stderr: {"error":{"code":…,"message":…}}. See docs/cli.md.`,
     )
   const kit: CommandKit = { program, io, exit }
   registerRun(kit)
@@ -64,7 +78,9 @@ Exit codes: 0 success (completed, or paused on request), 1 session failed or can
 /** Runs the CLI on `argv` (without `node` and the script) and returns the exit code. */
 export async function runCli(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code: ExitCode = EXIT.OK
-  const program = buildProgram(io, (c) => (code = c))
+  // Known before parsing, so that even a malformed command line is answered in JSON.
+  const format = { json: argv.includes('--json'), debug: argv.includes('--debug') }
+  const program = buildProgram(io, (c) => (code = c), { json: format.json })
   try {
     if (argv.length === 0) {
       program.outputHelp()
@@ -73,8 +89,13 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
     await warningOfDroppedWrites(io, () => program.parseAsync(argv, { from: 'user' }))
     return code
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.BAD_INPUT
-    printError(io, err, argv.includes('--debug'))
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return EXIT.OK
+      // Commander printed its own message, unless under --json.
+      if (format.json) printError(io, err, format)
+      return EXIT.BAD_INPUT
+    }
+    printError(io, err, format)
     return exitCodeFor(err)
   }
 }

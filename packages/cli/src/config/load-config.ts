@@ -27,7 +27,7 @@ export interface LoadConfigOptions {
 
 /**
  * Finds and loads `cairn.config.ts` (or `.mts`, `.js`, `.mjs`) in `cwd`, or the file given as
- * `path`, and validates its default export. TypeScript configs are loaded through `tsx`. With no
+ * `path`, and validates its default export. TypeScript configs load on plain Node (through jiti). With no
  * config file the empty config applies (the default store `level:./.cairn`, no jobs). Throws
  * `ConfigError` naming the file when it is missing, does not load, or is malformed.
  */
@@ -54,24 +54,28 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   }
 }
 
-let tsxRegistered = false
+const TYPESCRIPT = ['.ts', '.mts', '.cts']
 
+/**
+ * True when this module runs as TypeScript source (in this repository, under tsx or vitest): a
+ * TypeScript loader is active, and a TypeScript config is imported through it.
+ */
+const FROM_SOURCE = import.meta.url.endsWith('.ts')
+
+/**
+ * Imports the config module. A TypeScript config is loaded with jiti — as an ES module whatever
+ * the nearest package.json says (a project without `"type": "module"`, or none at all), the same
+ * way on every Node version — except from source, where the active loader imports it. The
+ * packages a config imports are imported natively either way, so the config and the CLI share
+ * one `@cairn/core` (one set of error classes, one session registry). JavaScript configs are
+ * imported natively.
+ */
 async function importConfigModule(path: string): Promise<unknown> {
-  const url = pathToFileURL(path).href
-  const typescript = ['.ts', '.mts', '.cts'].includes(extname(path))
   try {
-    try {
-      return await import(url)
-    } catch (err) {
-      if (!typescript || tsxRegistered || (err as { code?: unknown })?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw err
-      // Not running under tsx: register its loader for this process, then import again. (Registering
-      // globally, rather than tsImport's private namespace, keeps one instance of @cairn/core shared
-      // by the config and the CLI, so its errors and session registry stay one.)
-      const { register } = await import('tsx/esm/api')
-      register()
-      tsxRegistered = true
-      return await import(`${url}?cairn-config`)
-    }
+    if (!TYPESCRIPT.includes(extname(path)) || FROM_SOURCE) return await import(pathToFileURL(path).href)
+    const { createJiti } = await import('jiti')
+    // moduleCache off: each load reads the file (and what it imports relatively) as it is now.
+    return await createJiti(import.meta.url, { moduleCache: false, interopDefault: false }).import(path)
   } catch (err) {
     if (err instanceof ConfigError) throw err
     const detail = err instanceof Error ? err.message.split('\n')[0] : String(err)

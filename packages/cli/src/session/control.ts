@@ -1,5 +1,6 @@
 import { hostname } from 'node:os'
-import { AlreadyTerminalError, isCairnError, isTerminal, type CheckpointHead, type CheckpointStore, type SessionStatus } from '@cairn/core'
+import { isCairnError, isTerminal, type CheckpointHead, type CheckpointStore, type SessionStatus } from '@cairn/core'
+import { SessionFinishedError } from '../errors.js'
 import { sleep } from '../util/sleep.js'
 import { ownerState, type LeaseWait } from './lease-wait.js'
 
@@ -11,7 +12,7 @@ export interface ControlOutcome {
    * `requested`: a live process drives the session; it will pause or cancel at its next trial
    * boundary (the trial in flight finishes and is committed first).
    * `applied`: no one drove the session (paused, or its driver died), so the status was changed here.
-   * `unchanged`: it already was paused (for `pause`).
+   * `unchanged`: it already was in that state (paused for `pause`, cancelled for `cancel`).
    */
   outcome: 'requested' | 'applied' | 'unchanged'
   /** The status after the call (`running` while a request waits for the driver). */
@@ -40,8 +41,10 @@ export interface ControlOptions {
  * request through `store.requestControl` (honoured at its next trial boundary); one no one
  * drives — paused, or `running` with a dead driver — is changed directly under a short lease,
  * so `cancel` of a paused session cancels it at once. When the dead driver was a process on
- * this machine whose lease has not expired yet, that expiry is waited for first. Terminal
- * sessions throw `AlreadyTerminalError`; unknown ones `NotFoundError`.
+ * this machine whose lease has not expired yet, that expiry is waited for first. Asking for
+ * the state a session already has (`pause` of a paused one, `cancel` of a cancelled one)
+ * changes nothing (`unchanged`); other finished sessions throw `SessionFinishedError` (code
+ * `ALREADY_TERMINAL`); unknown ones `NotFoundError`.
  */
 export async function controlSession(
   store: CheckpointStore,
@@ -50,8 +53,8 @@ export async function controlSession(
   options: ControlOptions = {},
 ): Promise<ControlOutcome> {
   const head = await store.load(sessionId)
-  if (isTerminal(head.status)) throw new AlreadyTerminalError(sessionId, head.status)
-  if (action === 'pause' && head.status === 'paused') return { sessionId, action, outcome: 'unchanged', status: 'paused' }
+  const done = settled(head, action)
+  if (done) return done
   const lease = head.status === 'running' && head.lease !== null && head.lease.expiresAt > Date.now() ? head.lease : null
   const deadDriver = lease !== null && ownerState(lease.owner) === 'dead'
   if (lease && deadDriver) {
@@ -60,7 +63,7 @@ export async function controlSession(
   }
   if (!lease || deadDriver) {
     const applied = await applyDirectly(store, sessionId, action)
-    if (applied) return { sessionId, action, outcome: 'applied', status: applied }
+    if (applied) return applied
   }
   await store.requestControl(sessionId, action)
   if (!options.wait) return { sessionId, action, outcome: 'requested', status: 'running' }
@@ -68,8 +71,19 @@ export async function controlSession(
   return { sessionId, action, outcome: 'requested', status }
 }
 
+/**
+ * `unchanged` when the session already has the state asked for; throws `SessionFinishedError`
+ * when it finished otherwise; null when there is something to do.
+ */
+function settled(head: CheckpointHead, action: 'pause' | 'cancel'): ControlOutcome | null {
+  const { sessionId, status } = head
+  if (status === (action === 'pause' ? 'paused' : 'cancelled')) return { sessionId, action, outcome: 'unchanged', status }
+  if (isTerminal(status)) throw new SessionFinishedError(sessionId, status, action)
+  return null
+}
+
 /** Takes the lease and commits the new status. Returns null when someone else holds the lease. */
-async function applyDirectly(store: CheckpointStore, sessionId: string, action: 'pause' | 'cancel'): Promise<SessionStatus | null> {
+async function applyDirectly(store: CheckpointStore, sessionId: string, action: 'pause' | 'cancel'): Promise<ControlOutcome | null> {
   let lease
   try {
     lease = await store.acquireLease(sessionId, `${hostname()}:${process.pid}:cairn-control`, 10_000)
@@ -79,7 +93,8 @@ async function applyDirectly(store: CheckpointStore, sessionId: string, action: 
   }
   try {
     const head = await store.load(sessionId)
-    if (isTerminal(head.status)) throw new AlreadyTerminalError(sessionId, head.status)
+    const done = settled(head, action)
+    if (done) return done
     const next: CheckpointHead = { ...head, updatedAt: Math.max(Date.now(), head.updatedAt), lease }
     if (action === 'cancel') {
       next.status = 'cancelled'
@@ -90,7 +105,7 @@ async function applyDirectly(store: CheckpointStore, sessionId: string, action: 
       delete next.terminalReason
     }
     await store.commit(sessionId, { expectedRevision: head.revision, fencingToken: lease.fencingToken, head: next, trials: [] })
-    return next.status
+    return { sessionId, action, outcome: 'applied', status: next.status }
   } finally {
     await store.releaseLease(sessionId, lease).catch(() => undefined)
   }

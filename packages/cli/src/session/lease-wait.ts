@@ -46,7 +46,9 @@ export async function withLeaseWait<T>(
         const state = ownerState(lease.owner)
         if (state === 'alive') throw err
         if (observed !== null && lease.expiresAt > observed)
-          throw new AlreadyRunningError(sessionId, lease.owner, 'its lease is being renewed, so its process is alive')
+          throw new AlreadyRunningError(sessionId, lease.owner, 'its lease is being renewed, so its process is alive', {
+            leaseExpiresAt: lease.expiresAt,
+          })
         if (observed === null) {
           observed = lease.expiresAt
           options.onWait({ sessionId, owner: lease.owner, expiresAt: lease.expiresAt, ownerState: state })

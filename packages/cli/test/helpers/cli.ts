@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url'
 export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 export const FIXTURE_CONFIG = fileURLToPath(new URL('../fixtures/cairn.config.ts', import.meta.url))
 export const TSX = createRequire(import.meta.url).resolve('tsx')
+/** The package's bin, which runs the built CLI (dist/), as an installed `cairn` does. */
+export const BUILT_BIN = fileURLToPath(new URL('../../bin/cairn.js', import.meta.url))
 
 /** A running CLI process with its output so far. */
 export interface CliProcess {
@@ -34,13 +36,20 @@ export function shellCommand(args: string[]): string {
     .join(' ')
 }
 
-/** Spawns `cairn <args>` from source (the real CLI, real signals). */
-export function startCli(args: string[], opts: { cwd: string; env?: Record<string, string> }): CliProcess {
-  const child = spawn(process.execPath, ['--conditions=@cairn/source', '--import', TSX, CLI_MAIN, ...args], {
-    cwd: opts.cwd,
-    env: childEnv(opts.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+/** Where `cairn` runs: from source (default), or the built CLI on plain Node (`built: true`). */
+export interface CliOptions {
+  cwd: string
+  env?: Record<string, string>
+  built?: boolean
+}
+
+/** Spawns `cairn <args>` (the real CLI, real signals). */
+export function startCli(args: string[], opts: CliOptions): CliProcess {
+  const entry = opts.built ? [BUILT_BIN] : ['--conditions=@cairn/source', '--import', TSX, CLI_MAIN]
+  const env = childEnv(opts.env)
+  // The built CLI runs as installed: no loader or condition inherited from this process.
+  if (opts.built) delete env['NODE_OPTIONS']
+  const child = spawn(process.execPath, [...entry, ...args], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let all = ''
   let out = ''
   let err = ''
@@ -93,10 +102,7 @@ export function startCli(args: string[], opts: { cwd: string; env?: Record<strin
 }
 
 /** Runs `cairn <args>` to the end. */
-export async function runCli(
-  args: string[],
-  opts: { cwd: string; env?: Record<string, string> },
-): Promise<{ code: number; stdout: string; stderr: string; output: string }> {
+export async function runCli(args: string[], opts: CliOptions): Promise<{ code: number; stdout: string; stderr: string; output: string }> {
   const p = startCli(args, opts)
   const code = await p.exited
   return { code, stdout: p.stdout(), stderr: p.stderr(), output: p.output() }

@@ -7,7 +7,7 @@ import { line, printJson } from '../io.js'
 
 function describe(o: ControlOutcome, waited: boolean): string {
   const verb = o.action === 'pause' ? 'pause' : 'cancel'
-  if (o.outcome === 'unchanged') return `session "${o.sessionId}" is already paused`
+  if (o.outcome === 'unchanged') return `session "${o.sessionId}" is already ${o.status}; nothing to ${verb}`
   if (o.outcome === 'applied')
     return `${o.action === 'pause' ? 'paused' : 'cancelled'} session "${o.sessionId}" (no process was driving it)`
   if (waited) return `session "${o.sessionId}" is ${o.status}`

@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { CONFIG_FILES } from '../../config/load-config.js'
 import type { JobDefinition } from '../../config/types.js'
 import { defaultOptimizerRef, isProgramJob } from '../../jobs/job.js'
 import type { CommandKit } from '../command-kit.js'
@@ -34,7 +35,7 @@ export function registerJobs({ program, io, exit }: CommandKit): void {
           io.stdout,
           ctx.configPath
             ? `${ctx.configPath} defines no jobs`
-            : 'no cairn.config.ts here (or give --config <file>); it defines the jobs to run',
+            : `no config file found in ${io.cwd} (looked for ${CONFIG_FILES.join(', ')}); it defines the jobs to run: create one or give --config <file>`,
         )
       else
         line(

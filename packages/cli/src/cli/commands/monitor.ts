@@ -49,6 +49,7 @@ export function registerMonitor({ program, io, exit }: CommandKit): void {
       let ctx: CliContext | undefined
       try {
         ctx = await cliContext(cmd, io)
+        ctx.requireConfig('monitor needs one for the jobs of the sessions it resumes')
         const policy: RecoveryPolicy = {}
         if (flags.pollInterval !== undefined) policy.pollIntervalMs = flags.pollInterval
         if (flags.maxConcurrent !== undefined) policy.maxConcurrent = flags.maxConcurrent

@@ -23,6 +23,7 @@ export function registerResume({ program, io, exit }: CommandKit): void {
       let ctx: CliContext | undefined
       try {
         ctx = await cliContext(cmd, io)
+        ctx.requireConfig("resume needs one for the session's job")
         const text = flags.json ? io.stderr : io.stdout
         const handle = await ctx.cairn.resume(id, {
           ...(flags.trials !== undefined ? { maxTrials: flags.trials } : {}),

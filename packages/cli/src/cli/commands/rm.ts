@@ -1,4 +1,5 @@
 import type { Command } from 'commander'
+import { SessionBusyError } from '../../errors.js'
 import type { CommandKit } from '../command-kit.js'
 import { cliContext } from '../context.js'
 import { EXIT } from '../exit-codes.js'
@@ -15,7 +16,15 @@ export function registerRm({ program, io, exit }: CommandKit): void {
     .action(async (id: string, flags: { force?: boolean; json?: boolean }, cmd: Command) => {
       const ctx = await cliContext(cmd, io)
       try {
-        await ctx.cairn.delete(id, { force: flags.force === true })
+        await ctx.cairn.delete(id, { force: flags.force === true }).catch((err: unknown) => {
+          if (!(err instanceof SessionBusyError)) throw err
+          throw new SessionBusyError(
+            id,
+            err.owner,
+            err.leaseExpiresAt,
+            `pause or cancel it first, or delete it anyway with \`${ctx.command(['rm', id, '--force'])}\` (its process then fails at its next commit)`,
+          )
+        })
         if (flags.json) printJson(io, { sessionId: id, deleted: true })
         else line(io.stdout, `deleted session "${id}"`)
         exit(EXIT.OK)

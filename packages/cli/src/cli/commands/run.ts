@@ -37,6 +37,7 @@ export function registerRun({ program, io, exit }: CommandKit): void {
       let ctx: CliContext | undefined
       try {
         ctx = await cliContext(cmd, io)
+        ctx.requireConfig(`run needs one for the job "${job}"`)
         const overrides: RunOverrides = {}
         if (flags.trials !== undefined) overrides.maxTrials = flags.trials
         if (flags.seed !== undefined) overrides.seed = flags.seed
@@ -52,7 +53,7 @@ export function registerRun({ program, io, exit }: CommandKit): void {
             c.scriptCommand() !== null
               ? `\`${c.scriptCommand()}\``
               : `\`${c.command(['run', job, ...(flags.sessionId ? ['--session-id', flags.sessionId] : [])])}\``
-          exit(reportFinished(c, opened.head, flags.json === true, `\`${c.command(['rm', opened.head.sessionId])}\``, again))
+          exit(await reportFinished(c, opened.head, flags.json === true, `\`${c.command(['rm', opened.head.sessionId])}\``, again))
           return
         }
         exit(
