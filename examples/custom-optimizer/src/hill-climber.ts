@@ -41,6 +41,8 @@ export function hillClimber(options: HillClimbOptions = {}): Sampler<HillClimbSt
     id: 'my-org/hill-climber',
     stateVersion: STATE_VERSION,
     options: { startupTrials, initialStep }, // stored with the session, for inspection
+    // Seeded (different seeds, different candidates), over the session's flat search space.
+    capabilities: { deterministic: false, flatSpace: true },
     init: (ctx) => ({ step: initialStep, best: null, maximize: ctx.direction === 'maximize' }),
 
     ask(state, ctx) {

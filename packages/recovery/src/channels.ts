@@ -1,4 +1,4 @@
-import diagnostics from 'node:diagnostics_channel'
+import * as diagnostics from 'node:diagnostics_channel'
 import type { RecoveryEvent, RecoveryEventType } from './events.js'
 
 /**

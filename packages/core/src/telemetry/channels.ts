@@ -1,4 +1,4 @@
-import diagnostics from 'node:diagnostics_channel'
+import * as diagnostics from 'node:diagnostics_channel'
 
 /**
  * Telemetry goes out on `node:diagnostics_channel`, so OpenTelemetry or a logger can

@@ -161,6 +161,7 @@ export function cmaEs(options?: CmaEsOptions): Optimizer<CmaEsState> {
   const o = readOptions(options)
   const sampler: Sampler<CmaEsState> = {
     id: ID,
+    capabilities: { deterministic: false, flatSpace: true },
     stateVersion: CMAES_STATE_VERSION,
     options: optionsJson({
       sigma0: o.sigma0,

@@ -26,6 +26,7 @@ interface Groups {
 export function tpeSampler(cfg: TpeConfig): Sampler<TpeState> {
   return {
     id: OPTIMIZER_IDS.tpe,
+    capabilities: { deterministic: false, flatSpace: true },
     stateVersion: 1,
     options: tpeOptionsJson(cfg),
     init: (ctx) => {

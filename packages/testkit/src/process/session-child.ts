@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     config.delayMs,
   )
   const drive = { optimizer: optMod.createOptimizer(config.optimizerArgs), ...setup, maxTrials: config.maxTrials, owner: config.owner }
-  const space = config.space as SearchSpace | undefined
+  const space = optMod.space ?? (config.space as SearchSpace | undefined)
   const handle =
     config.mode === 'start'
       ? await startSession({
