@@ -419,8 +419,10 @@ class FsStoreImpl implements FsStore {
     assertSessionId(sessionId)
     this.assertStoreExists(sessionId)
     return this.locked(sessionId, async (ctx) => {
-      // Also settles a torn last record, so whoever takes the session over hears of it.
-      await this.journalTail(sessionId, 'listing', ctx)
+      // Also settles a torn last record, so whoever takes the session over hears of it. A damaged
+      // journal is left as it is and does not stop the lease: holding it is how a damaged head
+      // is salvaged and replaced (see replaceDamagedHead); commits still refuse.
+      await this.journalTail(sessionId, 'listing', ctx, { damaged: 'tolerate' })
       checkTtl(ttlMs)
       const state = this.readLease(sessionId)
       const now = Date.now()
@@ -484,11 +486,13 @@ class FsStoreImpl implements FsStore {
 
   /**
    * What can be vouched for about a session whose head does not decode: when every byte of
-   * the journal still belongs to a well-formed record (a record damaged inside, whose header
-   * and footer still delimit it, included), the last record's header tells how many trials the
-   * damaged head accounted for; they are read from `trials.log` and the records' trial
-   * sections (each trial envelope has its own checksum). The listing comes from the last
-   * record's listing block (its own checksum), the lease from the `lease` file.
+   * the journal after its preamble still belongs to a well-formed record (a record damaged
+   * inside, whose header and footer still delimit it, included) and, in format 2, the records
+   * reach the journal's floor (from an intact slot, even when the rest of the preamble is
+   * damaged), the last record's header tells how many trials the damaged head accounted for;
+   * they are read from `trials.log` and the records' trial sections (each trial envelope has
+   * its own checksum). The listing comes from the last record's listing block (its own
+   * checksum), the lease from the `lease` file. See `walkJournal`.
    */
   async salvage(sessionId: string): Promise<SalvagedSession | null> {
     this.assertOpen()
@@ -638,10 +642,19 @@ class FsStoreImpl implements FsStore {
    * record, under the session's lock. A torn last record is settled here: set aside, truncated
    * and reported (see `FsDroppedRecord`).
    */
-  private async journalTail(id: string, mode: TailMode, ctx: LockContext): Promise<JournalTail> {
+  private async journalTail(id: string, mode: TailMode, ctx: LockContext): Promise<JournalTail>
+  /** With `damaged: 'tolerate'`: undefined when the journal is damaged (`CheckpointCorruptError`), which is then left as it is. */
+  private async journalTail(id: string, mode: TailMode, ctx: LockContext, o: { damaged: 'tolerate' }): Promise<JournalTail | undefined>
+  private async journalTail(id: string, mode: TailMode, ctx: LockContext, o?: { damaged: 'tolerate' }): Promise<JournalTail | undefined> {
     const journal = this.files.journal(id, this.layout.journal(id))
     if (!journal) throw this.missing(id)
-    const tail = await this.readTail(journal.fd, journal.size, id, mode)
+    let tail: Tail
+    try {
+      tail = await this.readTail(journal.fd, journal.size, id, mode)
+    } catch (err) {
+      if (o?.damaged === 'tolerate' && err instanceof CheckpointCorruptError) return undefined
+      throw err
+    }
     if (tail.torn) await this.setAside(id, journal.fd, tail, ctx)
     return { ...tail, fd: journal.fd }
   }
@@ -715,7 +728,7 @@ class FsStoreImpl implements FsStore {
       lease,
     }
     const last = walk.records ? (walk.records[walk.records.length - 1] as RecordHeader) : null
-    const dataStart = walk.records?.[0]?.offset ?? 0
+    const { dataStart } = walk
     if (!last) salvaged.trialsProblem = `the journal's records cannot be told apart (${walk.problem})`
     else {
       try {

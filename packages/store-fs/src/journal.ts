@@ -52,7 +52,8 @@ export const FOOTER_BYTES = 12
 export const PREAMBLE_BYTES = 64
 const MAGIC = Buffer.from('CFSJ', 'latin1')
 export const PREAMBLE_MAGIC = Buffer.from('CFSH', 'latin1')
-const JOURNAL_FORMAT = 2
+/** The journal format a preamble names (format 1 had none). */
+export const JOURNAL_FORMAT = 2
 const SLOT_BYTES = 24
 const SLOT_AT = [8, 32] as const
 /** Bytes that never occur in UTF-8 text (so never in JSON or base64): found fast when searching backwards. */
@@ -251,16 +252,22 @@ export function readJournalStart(fd: number, size: number, what: string): Journa
   }
   if (n < PREAMBLE_BYTES) throw new CheckpointCorruptError(what, `the journal ends inside its preamble (${size} bytes)`)
   if (head.readUInt8(4) !== JOURNAL_FORMAT) throw new CheckpointCorruptError(what, `unknown journal format ${head.readUInt8(4)}`)
-  let floor: Floor | null = null
-  for (const k of [0, 1] as const) {
-    const slot = head.subarray(SLOT_AT[k], SLOT_AT[k] + SLOT_BYTES)
-    if (slot.readUInt32BE(20) !== slotCrc(slot, k)) continue
-    const f = { revision: readU64(slot, 0), end: readU64(slot, 8), generation: slot.readUInt32BE(16) }
-    if (!floor || f.revision > floor.revision) floor = f
-  }
+  const floor = readFloor(head)
   // Each slot write is 24 bytes within one sector, and a torn one leaves the other slot.
   if (!floor) throw new CheckpointCorruptError(what, 'both floor slots of the journal preamble are damaged')
   return { format: 2, dataStart: PREAMBLE_BYTES, floor }
+}
+
+/** The newest intact floor slot of a format 2 preamble (its first 64 bytes); null when both are damaged. */
+export function readFloor(preamble: Buffer): Floor | null {
+  let floor: Floor | null = null
+  for (const k of [0, 1] as const) {
+    const slot = preamble.subarray(SLOT_AT[k], SLOT_AT[k] + SLOT_BYTES)
+    if (slot.length !== SLOT_BYTES || slot.readUInt32BE(20) !== slotCrc(slot, k)) continue
+    const f = { revision: readU64(slot, 0), end: readU64(slot, 8), generation: slot.readUInt32BE(16) }
+    if (!floor || f.revision > floor.revision) floor = f
+  }
+  return floor
 }
 
 /**

@@ -68,16 +68,22 @@ function flipped(bytes: Buffer, at: number): Buffer {
   return out
 }
 
-/** Every way a reader or writer can look at the session fails with CheckpointCorruptError naming what `pattern` says; the bytes stay. */
+/**
+ * Every way a reader or writer can look at the session fails with CheckpointCorruptError naming
+ * what `pattern` says; the bytes stay. The lease can still be taken (holding it is how a
+ * damaged head is salvaged and replaced): that leaves the journal as it is, and a commit under
+ * it is refused all the same.
+ */
 async function expectCorrupt(id: string, pattern: RegExp): Promise<void> {
   const before = await readFile(journalOf(id))
+  const lease = await store.acquireLease(id, 'creator', 1000)
+  expect((await readFile(journalOf(id))).equals(before)).toBe(true)
   const h = { ...newHead(id), revision: 99 }
   for (const call of [
     () => store.load(id),
     () => store.readTrials(id),
-    () => store.acquireLease(id, 'taker', 1000),
     () => store.requestControl(id, 'pause'),
-    () => store.commit(id, { expectedRevision: 99, fencingToken: 1, head: advance(h, 0), trials: [] }),
+    () => store.commit(id, { expectedRevision: 99, fencingToken: lease.fencingToken, head: advance(h, 0), trials: [] }),
   ]) {
     const err = await call().catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CheckpointCorruptError)

@@ -3,6 +3,8 @@ import { join } from 'node:path'
 import { makeHead, makeTrial, nextHead, TEST_OWNER } from '@cairn/testkit'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createFsStore, type FsStore } from '../src/index.js'
+import { PREAMBLE_BYTES } from '../src/journal.js'
+import { walkJournal } from '../src/salvage.js'
 import { damageHead } from '../src/testing.js'
 import { tempDir } from './helpers.js'
 
@@ -28,8 +30,9 @@ async function foldedSession(id: string) {
     const head = await store.load(id)
     const trials = [makeTrial(i)]
     await store.commit(id, { expectedRevision: head.revision, fencingToken: 1, head: nextHead(head, trials), trials })
+    // One record, after the preamble: its length (at byte 8 of its header) is the rest of the file.
     const journal = await readFile(join(dir, 'sessions', id, 'journal'))
-    if (journal.readUInt32BE(8) === journal.length && i >= 8) return store.readTrials(id)
+    if (journal.readUInt32BE(PREAMBLE_BYTES + 8) === journal.length - PREAMBLE_BYTES && i >= 8) return store.readTrials(id)
   }
   throw new Error('the journal was never folded')
 }
@@ -75,11 +78,11 @@ describe('salvaging a damaged head (fs)', () => {
   })
 
   it('a journal whose records cannot be told apart is not vouched for: salvage says why, a replacement is refused', async () => {
-    // A fresh session: its journal is one record; its header damaged, nothing delimits the records any more.
+    // A fresh session: its journal is one record (after the preamble); its header damaged, nothing delimits the records any more.
     await store.create(makeHead({ sessionId: 's2' }))
     const path = join(dir, 'sessions', 's2', 'journal')
     const bytes = await readFile(path)
-    bytes.fill(0x41, 0, 8)
+    bytes.fill(0x41, PREAMBLE_BYTES, PREAMBLE_BYTES + 8)
     await writeFile(path, bytes)
     const found = await store.salvage('s2')
     expect(found?.trials).toBeNull()
@@ -90,4 +93,75 @@ describe('salvaging a damaged head (fs)', () => {
     ).rejects.toMatchObject({ code: 'INVALID_INPUT' })
     expect(await readFile(path)).toEqual(bytes)
   })
+
+  it('a damaged preamble (its records intact, a floor slot left): every trial vouched for, then replaced, the damage kept', async () => {
+    const trials = await session('s3', 3)
+    const path = join(dir, 'sessions', 's3', 'journal')
+    const bytes = await readFile(path)
+    bytes.write('XXXX', 0, 'latin1') // the preamble's magic
+    await writeFile(path, bytes)
+    await expect(store.load('s3')).rejects.toThrow(/head of session "s3".*preamble/)
+
+    const found = await store.salvage('s3')
+    expect(found).toMatchObject({ revision: 3, listing: { sessionId: 's3', status: 'running', completed: 3 } })
+    expect(found?.trials).toEqual(trials)
+    const lease = await store.acquireLease('s3', TEST_OWNER, 60_000)
+    expect(await readFile(path)).toEqual(bytes)
+    const head = nextHead(makeHead({ sessionId: 's3', name: 'rebuilt' }), trials)
+    const result = await store.replaceDamagedHead('s3', { damage: found!.damage, fencingToken: lease.fencingToken, head })
+    expect(result.revision).toBe(4)
+    expect(await readFile(result.keptAs)).toEqual(bytes)
+    expect(await store.load('s3')).toMatchObject({ name: 'rebuilt', revision: 4, progress: { attempts: 3 } })
+    expect(await store.readTrials('s3')).toEqual(trials)
+  })
+
+  it('a preamble whose floor slots are both damaged is not vouched for: it cannot tell whether commits were cut off', async () => {
+    await session('s4', 2)
+    const path = join(dir, 'sessions', 's4', 'journal')
+    const bytes = await readFile(path)
+    for (const slot of [8, 32]) bytes[slot + 7] = (bytes[slot + 7] as number) ^ 0x01
+    await writeFile(path, bytes)
+    await expect(store.load('s4')).rejects.toThrow(/both floor slots/)
+    const found = await store.salvage('s4')
+    expect(found?.trials).toBeNull()
+    expect(found?.trialsProblem).toMatch(/both floor slots.*cut off cannot be told/)
+    const lease = await store.acquireLease('s4', TEST_OWNER, 60_000)
+    const head = nextHead(makeHead({ sessionId: 's4' }), [makeTrial(0), makeTrial(1)])
+    await expect(store.replaceDamagedHead('s4', { damage: found!.damage, fencingToken: lease.fencingToken, head })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    })
+    expect(await readFile(path)).toEqual(bytes)
+  })
+
+  it('a journal cut at a record boundary below its floor is not vouched for: acknowledged trials are never given up', async () => {
+    await session('s5', 3)
+    const path = join(dir, 'sessions', 's5', 'journal')
+    const intact = await readFile(path)
+    const records = walkJournal(intact, path).records!
+    expect(records.map((r) => r.revision)).toEqual([0, 1, 2, 3])
+    // Revisions 2 and 3 cut off: what is left is a well-formed journal of revisions 0 and 1.
+    const cut = intact.subarray(0, records[2]!.offset)
+    await writeFile(path, cut)
+    await expect(store.load('s5')).rejects.toThrow(/revision 2 .*was committed/)
+    const found = await store.salvage('s5')
+    expect(found?.trials).toBeNull()
+    expect(found?.trialsProblem).toMatch(/revision 2 .*was committed: the journal was cut short/)
+    const lease = await store.acquireLease('s5', TEST_OWNER, 60_000)
+    const head = nextHead(makeHead({ sessionId: 's5' }), [makeTrial(0)])
+    await expect(store.replaceDamagedHead('s5', { damage: found!.damage, fencingToken: lease.fencingToken, head })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    })
+    expect(await readFile(path)).toEqual(cut)
+  })
 })
+
+/** A session with `n` commits of one trial each (a journal of n + 1 records); returns its trials. */
+async function session(id: string, n: number) {
+  await store.create(makeHead({ sessionId: id }))
+  for (let i = 0; i < n; i++) {
+    const head = await store.load(id)
+    const trials = [makeTrial(i)]
+    await store.commit(id, { expectedRevision: head.revision, fencingToken: 1, head: nextHead(head, trials), trials })
+  }
+  return store.readTrials(id)
+}
