@@ -133,7 +133,7 @@ describe.concurrent('cairn run / resume', () => {
     expect(out).toMatch(/completed \(max-trials\): session "quad-[^"]+" after 4 trials/)
   })
 
-  test.for([
+  test.for<[job: string, how: string]>([
     ['spin', 'synchronous'],
     ['spin-io', 'that first awaits a file read'],
   ])('Ctrl-C during a CPU-bound trial (job %s, %s): that trial is committed, then the session pauses', async ([job], { cwd }) => {
