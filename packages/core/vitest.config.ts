@@ -1,3 +1,3 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('core')
+export default defineCairnProject('core', { isolate: false })

@@ -1,3 +1,3 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('optimizers')
+export default defineCairnProject('optimizers', { isolate: false })

@@ -1,3 +1,3 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('store-fs')
+export default defineCairnProject('store-fs', { isolate: false })

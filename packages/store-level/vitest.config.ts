@@ -1,3 +1,3 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('store-level')
+export default defineCairnProject('store-level', { isolate: false })

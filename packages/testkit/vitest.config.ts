@@ -1,3 +1,3 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('testkit')
+export default defineCairnProject('testkit', { isolate: false })

@@ -1,3 +1,3 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('warm-start')
+export default defineCairnProject('warm-start', { isolate: false })

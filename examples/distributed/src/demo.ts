@@ -8,9 +8,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createMemoryStore, startSession, type TrialRecord } from '@cairn/core'
-import { createDynamoDbStore, type DynamoDbStore } from '@cairn/store-dynamodb'
-import { localClientConfig, startDynamoDbLocal, type LocalDynamoDb } from './dynamodb-local.js'
+import { createMemoryStore, startSession, type Lease, type TrialRecord } from '@cairn/core'
+import { createDynamoDbStore, createTable, type DynamoDbStore } from '@cairn/store-dynamodb'
+import { localClientConfig, startDynamoDbLocal, type LocalDynamoDb } from '@cairn/store-dynamodb/testing'
 import { JOB, SPACE, objective, optimizer } from './job.js'
 import type { MonitorConfig } from './monitor.js'
 import type { CommitReport } from './report.js'
@@ -34,6 +34,8 @@ export interface DemoOptions {
   pollIntervalMs?: number
   /** Give up after this long, ms (default 120 000). */
   timeoutMs?: number
+  /** A DynamoDB Local already running (its endpoint) to use instead of starting one; the demo makes its own table there. */
+  endpoint?: string
   /** Where progress lines go (default: nowhere). */
   log?: (line: string) => void
 }
@@ -60,8 +62,13 @@ export interface DemoReport {
   endpoint: string
   tableName: string
   sessions: SessionReport[]
-  kill: { worker: string; pid: number; sessionId: string; afterTrials: number }
-  /** ms from the SIGKILL to the monitor's `detected`, `started` and `completed` for that session. */
+  /**
+   * The victim was frozen (SIGSTOP), its session's lease read from the store, then it was
+   * SIGKILLed: `leaseAtKill` is who held the lease at that moment — the victim, unless it had
+   * already lost it (a stall longer than the ttl).
+   */
+  kill: { worker: string; pid: number; sessionId: string; afterTrials: number; leaseAtKill: Lease | null }
+  /** ms from the SIGKILL to the monitor's `detected` (the one that led to the takeover), `started` and `completed` for that session. */
   recovery: { detectedMs: number; startedMs: number; completedMs: number }
   /** The monitor's events, in order (type and session). */
   monitorEvents: Array<{ type: string; sessionId?: string; reason?: string }>
@@ -180,19 +187,25 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const log = options.log ?? (() => {})
   const deadline = Date.now() + o.timeoutMs
   const left = () => Math.max(1, deadline - Date.now())
-  const tableName = `cairn-distributed-${process.pid}`
+  const tableName = `cairn-distributed-${process.pid}-${Date.now().toString(36)}`
   const procs: Proc[] = []
   let local: LocalDynamoDb | undefined
   let store: DynamoDbStore | undefined
   try {
-    log('starting DynamoDB Local (in memory) …')
-    local = await startDynamoDbLocal(tableName)
-    log(`DynamoDB Local on ${local.endpoint} (pid ${local.pid}); table ${tableName} created with createTable()`)
-    store = createDynamoDbStore({ tableName, clientConfig: localClientConfig(local.endpoint) })
+    let endpoint = options.endpoint
+    if (endpoint === undefined) {
+      log('starting DynamoDB Local (in memory) …')
+      local = await startDynamoDbLocal({ timeoutMs: left() })
+      endpoint = local.endpoint
+      log(`DynamoDB Local on ${endpoint} (pid ${local.pid})`)
+    }
+    await createTable({ tableName, clientConfig: localClientConfig(endpoint) })
+    log(`table ${tableName} created with createTable()`)
+    store = createDynamoDbStore({ tableName, clientConfig: localClientConfig(endpoint) })
 
     const monitorConfig: MonitorConfig = {
       name: 'monitor',
-      endpoint: local.endpoint,
+      endpoint,
       tableName,
       delayMs: o.delayMs,
       leaseTtlMs: o.leaseTtlMs,
@@ -202,7 +215,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     procs.push(monitor)
     const workerConfigs: WorkerConfig[] = Array.from({ length: o.workers }, (_, i) => ({
       name: `worker-${i + 1}`,
-      endpoint: local!.endpoint,
+      endpoint,
       tableName,
       sessionId: `session-${i + 1}`,
       seed: 100 + i,
@@ -221,23 +234,28 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       )
     }
 
-    // Kill the victim mid-run, SIGKILL: no cleanup, no lease release, a trial in flight.
+    // Kill the victim mid-run, SIGKILL: no cleanup, no lease release, a trial in flight. It is
+    // frozen first (SIGSTOP), so the lease read from the store is the one it died holding.
     const victim = workers[o.victim]!
     const victimConfig = workerConfigs[o.victim]!
     const committed = (p: Proc) => p.messages.reduce((n, m) => n + (m.commit?.trials.length ?? 0), 0)
     await victim.next(() => committed(victim) >= o.killAfterTrials, left())
-    const afterTrials = committed(victim)
     const pid = victim.child.pid!
+    victim.child.kill('SIGSTOP')
+    const leaseAtKill = (await store.load(victimConfig.sessionId)).lease
     victim.child.kill('SIGKILL')
     const killedAt = Date.now()
     await victim.exited
+    const afterTrials = committed(victim)
     log(`SIGKILL ${victim.name} (pid ${pid}) after ${afterTrials} committed trials of ${victimConfig.sessionId}`)
 
     // The monitor notices once the lease expires, takes the session over and finishes it.
     const forVictim = (type: string) => (m: Message) => m.event?.type === type && m.event.sessionId === victimConfig.sessionId
-    const detected = await monitor.next(forVictim('detected'), left())
-    log(`monitor: detected ${victimConfig.sessionId} (${detected.event!.reason}) ${detected.event!.at - killedAt} ms after the kill`)
     const started = await monitor.next(forVictim('started'), left())
+    // The detection that led to the takeover: the last one before it (an earlier one may have been
+    // skipped, the lease renewed late by a worker starved of CPU).
+    const detected = monitor.messages.slice(0, monitor.messages.indexOf(started)).findLast(forVictim('detected'))!
+    log(`monitor: detected ${victimConfig.sessionId} (${detected.event!.reason}) ${detected.event!.at - killedAt} ms after the kill`)
     log(`monitor: took the lease and resumed ${victimConfig.sessionId} (attempt ${(started.event as { attempt?: number }).attempt ?? 1})`)
     const completed = await monitor.next(forVictim('completed'), left())
     log(`monitor: ${victimConfig.sessionId} ${completed.event!.result?.status} after ${completed.event!.result?.attempts} trials`)
@@ -289,10 +307,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       })
     }
     return {
-      endpoint: local.endpoint,
+      endpoint,
       tableName,
       sessions,
-      kill: { worker: victim.name, pid, sessionId: victimConfig.sessionId, afterTrials },
+      kill: { worker: victim.name, pid, sessionId: victimConfig.sessionId, afterTrials, leaseAtKill },
       recovery: {
         detectedMs: detected.event!.at - killedAt,
         startedMs: started.event!.at - killedAt,

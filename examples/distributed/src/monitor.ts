@@ -8,7 +8,7 @@
 import { createInterface } from 'node:readline'
 import { RecoveryMonitor, type RecoveryEvent } from '@cairn/recovery'
 import { createDynamoDbStore } from '@cairn/store-dynamodb'
-import { localClientConfig } from './dynamodb-local.js'
+import { localClientConfig } from '@cairn/store-dynamodb/testing'
 import { jobs } from './job.js'
 import { reportingStore, say } from './report.js'
 

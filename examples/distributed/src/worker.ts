@@ -6,7 +6,7 @@
  */
 import { startSession } from '@cairn/core'
 import { createDynamoDbStore } from '@cairn/store-dynamodb'
-import { localClientConfig } from './dynamodb-local.js'
+import { localClientConfig } from '@cairn/store-dynamodb/testing'
 import { JOB, SPACE, objective, optimizer } from './job.js'
 import { reportingStore, say } from './report.js'
 

@@ -1,27 +1,35 @@
 /**
  * End-to-end: the real `cairn` CLI (from source) in child processes, with real signals and real
- * fs / level stores in temp directories.
+ * fs / level stores in temp directories. The tests run concurrently (each in its own directory):
+ * most of their time is spent waiting for child processes.
  */
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect, test as base } from 'vitest'
 import { createFsStore } from '@cairn/store-fs'
 import { createCairn, loadConfig } from '@cairn/cli'
 import { spawn } from 'node:child_process'
 import { childEnv, FIXTURE_CONFIG, runCli, shellCommand, startCli } from './helpers/cli.js'
 import { snapshot } from './helpers/tree.js'
 
-let cwd: string
-beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'cairn-cli-'))
-})
-afterEach(async () => {
-  await rm(cwd, { recursive: true, force: true })
+/** Each test runs its CLI processes in a fresh temporary directory, `cwd`. */
+const test = base.extend<{ cwd: string }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads the fixture's dependencies from this pattern
+  cwd: async ({}, use) => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-cli-'))
+    await use(dir)
+    await rm(dir, { recursive: true, force: true })
+  },
 })
 
 const cfg = ['--config', FIXTURE_CONFIG]
+
+/** Lets gated trials end (see CAIRN_TEST_GATE in the fixture config). */
+async function release(dir: string, ...trialIdxs: number[]): Promise<void> {
+  for (const i of trialIdxs) await writeFile(join(dir, `release-${i}`), '')
+}
 
 /** The trial log of a session in an fs store. */
 async function trialsOf(dir: string, id: string) {
@@ -33,11 +41,15 @@ async function trialsOf(dir: string, id: string) {
   }
 }
 
-describe('cairn run / resume', () => {
-  test('Ctrl-C pauses after the trial in flight and prints the resume command; resume completes the same session', async () => {
-    const run = startCli([...cfg, '--store', 'fs:./store', 'run', 'quad'], { cwd })
+describe.concurrent('cairn run / resume', () => {
+  test('Ctrl-C pauses after the trial in flight and prints the resume command; resume completes the same session', async ({ cwd }) => {
+    // Gated trials: trial 3 ends only once the signal was handled, however busy the machine.
+    const run = startCli([...cfg, '--store', 'fs:./store', 'run', 'quad'], { cwd, env: { CAIRN_TEST_GATE: cwd } })
+    await release(cwd, 0, 1, 2)
     await run.waitFor(/^3\/12 trials/)
     run.child.kill('SIGINT')
+    await run.waitFor(/pausing after the trial in flight/)
+    await release(cwd, 3)
     expect(await run.exited).toBe(0)
     const out = run.output()
     expect(out).toContain('pausing after the trial in flight')
@@ -52,7 +64,7 @@ describe('cairn run / resume', () => {
     expect(resumeLine).toBe(`pnpm cairn --config ${FIXTURE_CONFIG} --store fs:./store resume ${id}`)
 
     // The printed command, as printed.
-    const resumed = await runCli((resumeLine as string).split(' ').slice(2), { cwd })
+    const resumed = await runCli((resumeLine as string).split(' ').slice(2), { cwd, env: { CAIRN_TEST_TRIAL_MS: '1' } })
     expect(resumed.code).toBe(0)
     expect(resumed.stdout).toContain(`resumed session "${id}" at trial ${pausedAt}`)
     expect(resumed.stdout).toMatch(new RegExp(`completed \\(max-trials\\): session "${id}" after 12 trials`))
@@ -60,7 +72,7 @@ describe('cairn run / resume', () => {
     // No trial lost or run twice, and the same candidates as an uninterrupted run of the job.
     const trials = await trialsOf(join(cwd, 'store'), id)
     expect(trials.map((t) => t.trialIdx)).toEqual([...Array(12).keys()])
-    process.env['CAIRN_TEST_TRIAL_MS'] = '1'
+    process.env['CAIRN_TEST_TRIAL_MS'] = '1' // read by the config when it is loaded (child processes get their own; see childEnv)
     const { config } = await loadConfig({ path: FIXTURE_CONFIG })
     const straight = createCairn({ ...config, store: 'memory:' })
     await (await straight.start('quad', { sessionId: 'straight' })).wait()
@@ -68,13 +80,15 @@ describe('cairn run / resume', () => {
     await straight.close()
 
     // Scripts can read the store.
-    const ls = await runCli(['--store', 'fs:./store', 'ls', '--json'], { cwd })
+    const [ls, show] = await Promise.all([
+      runCli(['--store', 'fs:./store', 'ls', '--json'], { cwd }),
+      runCli(['--store', 'fs:./store', 'show', id, '--json', '--trials', '3'], { cwd }),
+    ])
     expect(ls.code).toBe(0)
     const listings = JSON.parse(ls.stdout) as Array<Record<string, unknown>>
     expect(listings).toEqual([
       expect.objectContaining({ sessionId: id, job: 'quad', status: 'completed', optimizer: '@cairn/optimizers/tpe' }),
     ])
-    const show = await runCli(['--store', 'fs:./store', 'show', id, '--json', '--trials', '3'], { cwd })
     expect(show.code).toBe(0)
     const details = JSON.parse(show.stdout) as { head: Record<string, any>; best: Record<string, any>; trials: unknown[] }
     expect(details.head).toMatchObject({ sessionId: id, job: 'quad', status: 'completed', seed: 7, progress: { attempts: 12 } })
@@ -82,9 +96,10 @@ describe('cairn run / resume', () => {
     expect(details.trials).toHaveLength(3)
   })
 
-  test('a second Ctrl-C quits at once with 130; the committed trials stay and `cancel` settles the abandoned session', async () => {
-    // `fixed` has a 2 s lease, so the dead process's lease soon expires.
-    const run = startCli([...cfg, '--store', 'fs:./store', 'run', 'fixed'], { cwd, env: { CAIRN_TEST_TRIAL_MS: '1500' } })
+  test('a second Ctrl-C quits at once with 130; the committed trials stay and `cancel` settles the abandoned session', async ({ cwd }) => {
+    // `fixed` has a 2 s lease, so the dead process's lease soon expires. Trial 1 never ends (gated).
+    const run = startCli([...cfg, '--store', 'fs:./store', 'run', 'fixed'], { cwd, env: { CAIRN_TEST_GATE: cwd } })
+    await release(cwd, 0)
     await run.waitFor(/^1\/10 trials/)
     run.child.kill('SIGINT')
     await run.waitFor(/pausing after the trial in flight/)
@@ -98,7 +113,7 @@ describe('cairn run / resume', () => {
     expect(cancel.stdout).toContain('cancelled session "fixed-session" (no process was driving it)')
   })
 
-  test('on a terminal the progress is a live bar (run under `script`, a real pseudo-terminal)', async () => {
+  test('on a terminal the progress is a live bar (run under `script`, a real pseudo-terminal)', async ({ cwd }) => {
     const env = childEnv({ CAIRN_TEST_TRIAL_MS: '100' })
     delete env['CAIRN_PROGRESS']
     const command = shellCommand([...cfg, '--store', 'fs:./store', 'run', 'quad', '--trials', '4'])
@@ -118,10 +133,10 @@ describe('cairn run / resume', () => {
     expect(out).toMatch(/completed \(max-trials\): session "quad-[^"]+" after 4 trials/)
   })
 
-  test.each([
+  test.for<[job: string, how: string]>([
     ['spin', 'synchronous'],
     ['spin-io', 'that first awaits a file read'],
-  ])('Ctrl-C during a CPU-bound trial (job %s, %s): that trial is committed, then the session pauses', async (job) => {
+  ])('Ctrl-C during a CPU-bound trial (job %s, %s): that trial is committed, then the session pauses', async ([job], { cwd }) => {
     // Each trial prints "started trial i", then spins without yielding until the file release-i exists.
     const k = 2
     const run = startCli([...cfg, '--store', 'memory:', 'run', job], { cwd, env: { CAIRN_TEST_GATE: cwd } })
@@ -146,7 +161,7 @@ describe('cairn run / resume', () => {
     }
   })
 
-  test('a session that fails exits 1 and says why, naming the first error', async () => {
+  test('a session that fails exits 1 and says why, naming the first error', async ({ cwd }) => {
     const r = await runCli([...cfg, '--store', 'fs:./store', 'run', 'flaky'], { cwd })
     expect(r.code).toBe(1)
     expect(r.stdout).toMatch(/failed \(max-errors\): session "flaky-[^"]+" after 2 trials, 2 errors, no successful trial/)
@@ -157,13 +172,14 @@ describe('cairn run / resume', () => {
   })
 })
 
-describe('cairn pause / cancel from another process', () => {
-  test('on an fs: store, `pause` from another process pauses a running session; `cancel` then cancels it', async () => {
-    const run = startCli([...cfg, '--store', 'fs:./store', 'run', 'quad', '--session-id', 'remote'], {
+describe.concurrent('cairn pause / cancel from another process', () => {
+  test('on an fs: store, `pause` from another process pauses a running session; `cancel` then cancels it', async ({ cwd }) => {
+    // Far more trials than can run before the pause lands, however slow the other process starts.
+    const run = startCli([...cfg, '--store', 'fs:./store', 'run', 'quad', '--session-id', 'remote', '--trials', '100000'], {
       cwd,
-      env: { CAIRN_TEST_TRIAL_MS: '1500' },
+      env: { CAIRN_TEST_TRIAL_MS: '200' },
     })
-    await run.waitFor(/^2\/12 trials/)
+    await run.waitFor(/^2\/100000 trials/)
     const pause = await runCli(['--store', 'fs:./store', 'pause', 'remote', '--wait'], { cwd })
     expect(pause.stderr).toBe('')
     expect(pause.code).toBe(0)
@@ -179,12 +195,12 @@ describe('cairn pause / cancel from another process', () => {
     expect(resume.stderr).toMatch(/^error: session "remote" is cancelled and cannot be resumed/)
   })
 
-  test('on a level: store, another terminal gets a clear message pointing to fs: and dynamodb:// stores', async () => {
-    const run = startCli([...cfg, '--store', 'level:./.cairn', 'run', 'quad', '--session-id', 'held'], {
+  test('on a level: store, another terminal gets a clear message pointing to fs: and dynamodb:// stores', async ({ cwd }) => {
+    const run = startCli([...cfg, '--store', 'level:./.cairn', 'run', 'quad', '--session-id', 'held', '--trials', '100000'], {
       cwd,
-      env: { CAIRN_TEST_TRIAL_MS: '2500' },
+      env: { CAIRN_TEST_TRIAL_MS: '200' },
     })
-    await run.waitFor(/^1\/12 trials/)
+    await run.waitFor(/^1\/100000 trials/)
     for (const args of [['pause', 'held'], ['ls']]) {
       const r = await runCli(['--store', 'level:./.cairn', ...args], { cwd })
       expect(r.code).toBe(2)
@@ -200,8 +216,8 @@ describe('cairn pause / cancel from another process', () => {
   })
 })
 
-describe('bad input', () => {
-  test('unknown job, bad URI, unknown session, bad flag: exit 2, one clear line, store untouched', async () => {
+describe.concurrent('bad input', () => {
+  test('unknown job, bad URI, unknown session, bad flag: exit 2, one clear line, store untouched', async ({ cwd }) => {
     // A store with one session in it.
     const seeded = await runCli([...cfg, '--store', 'fs:./store', 'run', 'quad', '--trials', '2', '--session-id', 'keep'], {
       cwd,
@@ -232,8 +248,9 @@ describe('bad input', () => {
       ],
       [[...cfg, '--store', 'fs:./fresh', 'run', 'nope'], /^error: \[cairn\] unknown job "nope"/],
     ]
-    for (const [args, message] of cases) {
-      const r = await runCli(args, { cwd })
+    const results = await Promise.all(cases.map(([args]) => runCli(args, { cwd })))
+    for (const [i, [args, message]] of cases.entries()) {
+      const r = results[i]!
       expect({ args, code: r.code }).toEqual({ args, code: 2 })
       expect(r.stderr.split('\n')[0]).toMatch(message)
       expect(r.stdout).toBe('')
@@ -243,9 +260,11 @@ describe('bad input', () => {
   })
 })
 
-describe('cairn monitor', () => {
-  test('resumes a run killed with SIGKILL once its lease expires; Ctrl-C stops the monitor', async () => {
-    const run = startCli([...cfg, '--store', 'fs:./store', 'run', 'fixed'], { cwd, env: { CAIRN_TEST_TRIAL_MS: '200' } })
+describe.concurrent('cairn monitor', () => {
+  test('resumes a run killed with SIGKILL once its lease expires; Ctrl-C stops the monitor', async ({ cwd }) => {
+    // Trial 2 never ends (gated): the run is still going when it is killed.
+    const run = startCli([...cfg, '--store', 'fs:./store', 'run', 'fixed'], { cwd, env: { CAIRN_TEST_GATE: cwd } })
+    await release(cwd, 0, 1)
     await run.waitFor(/^2\/10 trials/)
     run.child.kill('SIGKILL')
     await run.exited

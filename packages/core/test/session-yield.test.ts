@@ -86,7 +86,9 @@ describe.each(drivers)('a synchronous objective on the memory store (%s)', (_, o
 
   test('the lease is renewed during a long run of fast trials: no other owner can take it, no LEASE_LOST', async () => {
     const store = createMemoryStore()
-    const ttl = 100
+    // Renewed every 100 ms: the other owner's attempt below finds it live unless this process
+    // stalls for 300 ms between a renewal and that attempt.
+    const ttl = 400
     const handle = await startSession({ ...extra, store, optimizer: optimizer(), objective: sphere, leaseTtlMs: ttl })
     const first = (await store.load(handle.id)).lease
     // Until a renewal lands two TTLs after the first lease: the session has outlived it twice over.

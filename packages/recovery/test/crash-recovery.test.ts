@@ -1,9 +1,11 @@
 // Real processes, really killed (SIGKILL). One file, so these tests run one after another and
 // do not compete for the CPU (a starved driver cannot renew its lease in time).
 //
-// 1. A worker is killed mid-trial; monitors in other processes detect it within ttl + poll
-//    interval and resume it; the monitor driving it is killed too, and the other finishes it,
-//    with exactly the candidates of an uninterrupted run.
+// 1. A worker is killed mid-trial; monitors in other processes detect it once its lease
+//    expired and resume it; the monitor driving it is killed too, and the other finishes it,
+//    with exactly the candidates of an uninterrupted run. (How soon after the expiry a monitor
+//    detects it is tested on manual time in monitor.test.ts and measured in bench/recovery.ts;
+//    nothing here is timed.)
 // 2. 100 sessions orphaned by one killed worker; 3 monitor processes share the store (fs, then
 //    one DynamoDB Local table) and recover them all: each finishes once, no trial is committed
 //    twice or lost, and no trial is evaluated by two monitors unless a lease lapsed under a
@@ -13,10 +15,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CheckpointStore } from '@cairn/core'
 import { createDynamoDbStore, createTable } from '@cairn/store-dynamodb'
+import { localClientConfig } from '@cairn/store-dynamodb/testing'
 import { createFsStore } from '@cairn/store-fs'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
 import { SEED, referenceCandidates } from './fixtures/job.js'
-import { dynamoClientConfig } from './fixtures/open-store.js'
 import { until } from './helpers/manual-time.js'
 import { orphanSwarm, type SwarmReport } from './helpers/orphan-swarm.js'
 import { fixture, killAll, spawnChild, type Child } from './helpers/processes.js'
@@ -24,17 +26,16 @@ import { range, trialLog } from './helpers/stores.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Endpoint of the DynamoDB Local started by @cairn/store-dynamodb's global setup. */
+    /** Endpoint of the DynamoDB Local shared by the whole run (vitest.dynamodb-local.ts at the repository root). */
     dynamoDbEndpoint: string
   }
 }
 
-const TTL = 1_000
+/** Lease ttl of the workers and the monitors' drivers: renewed every 750 ms, so a process starved of CPU for 2 s keeps it. */
+const TTL = 3_000
 const POLL = 200
 const DELAY = 40
 const MAX = 30
-/** Scheduling slack for busy CI machines (process wake-ups, fs locks), on top of ttl + poll. */
-const SLACK = 1_500
 
 let dir: string
 beforeAll(async () => {
@@ -53,7 +54,7 @@ function monitorProcess(spec: string): Child {
 }
 
 describe('recovery across processes (fs store)', () => {
-  it('detects a SIGKILLed worker within ttl + poll interval, and survives losing the recovering monitor too', async () => {
+  it('resumes a SIGKILLed worker’s session once its lease expired, and survives losing the recovering monitor too', async () => {
     const spec = `fs:${dir}`
     const store = createFsStore({ dir })
     const monitors = [monitorProcess(spec), monitorProcess(spec)]
@@ -64,27 +65,24 @@ describe('recovery across processes (fs store)', () => {
       JSON.stringify({ sessions: ['s1'], maxTrials: MAX, delayMs: DELAY, leaseTtlMs: TTL, seed: SEED }),
     ])
     await worker.next((m) => m.committed?.attempts === 8, 'eight trials committed')
-    await new Promise((resolve) => setTimeout(resolve, DELAY / 2)) // mid-trial
+    // Freeze it (likely mid-trial), read the lease it holds, then kill it: the lease it died with.
+    worker.proc.kill('SIGSTOP')
+    const head = await store.load('s1')
     await worker.kill()
-    const killedAt = Date.now()
-    const atKill = (await store.load('s1')).progress.attempts
+    const atKill = head.progress.attempts
+    expect(head.lease?.owner).toBe(`worker-${worker.pid}`)
 
-    // Detected once the lease lapsed, not before, and within ttl + poll interval.
-    const detections = await Promise.race(
-      monitors.map((m) =>
-        m
-          .next((msg) => msg.event?.type === 'detected' && msg.event.sessionId === 's1', 'detected')
-          .then((msg) => ({ m, event: msg.event })),
-      ),
-    )
-    const latency = detections.event.at - killedAt
-    expect(detections.event.leaseExpiresAt).toBeLessThanOrEqual(detections.event.at)
-    expect(latency).toBeLessThanOrEqual(TTL + POLL + SLACK)
-
-    // One monitor takes it over; once it has committed a few trials, kill that monitor as well.
+    // Detected once that lease lapsed, not before; one monitor takes it over with the next
+    // fencing token. Once it has committed a few trials, kill that monitor as well.
     const first = await Promise.race(
       monitors.map((m) => m.next((msg) => msg.event?.type === 'started' && msg.event.sessionId === 's1', 'started').then(() => m)),
     )
+    const detected = first.events('detected').filter((e) => e.sessionId === 's1')
+    expect(detected.length).toBeGreaterThan(0)
+    for (const e of detected) expect(e.leaseExpiresAt).toBeLessThanOrEqual(e.at)
+    expect(detected.at(-1)?.leaseExpiresAt).toBeGreaterThanOrEqual(head.lease!.expiresAt) // the lease the worker died holding
+    const takeover = await store.load('s1')
+    expect(takeover.lease?.fencingToken).toBeGreaterThan(head.lease!.fencingToken)
     const other = monitors.find((m) => m !== first) as Child
     await until(async () => (await store.load('s1')).progress.attempts >= atKill + 3, 'progress under the first monitor', 20_000)
     await first.kill()
@@ -188,17 +186,17 @@ describe('3 monitors, 100 orphans: each finishes once, zero trials committed twi
   it('DynamoDB Local, one table', async () => {
     const endpoint = inject('dynamoDbEndpoint')
     const tableName = `recovery-swarm-${process.pid}-${Date.now().toString(36)}`
-    await createTable({ tableName, clientConfig: dynamoClientConfig(endpoint) })
-    const store = createDynamoDbStore({ tableName, clientConfig: dynamoClientConfig(endpoint) })
+    await createTable({ tableName, clientConfig: localClientConfig(endpoint) })
+    const store = createDynamoDbStore({ tableName, clientConfig: localClientConfig(endpoint) })
     const scratch = await mkdtemp(join(tmpdir(), 'cairn-recovery-swarm-ddb-'))
     try {
-      // Longer leases (3 s for the monitors, 5 s for the worker), a slower poll and fewer trials:
-      // 100 leases renewed every ttl / 4 and 3 monitors listing 100 sessions 5 times a second
-      // would be most of what DynamoDB Local can serve on 2 cores.
+      // A longer lease for the worker (5 s), a slower poll and fewer trials: 100 leases renewed
+      // every ttl / 4 and 3 monitors listing 100 sessions 5 times a second would be most of what
+      // DynamoDB Local can serve on 2 cores.
       await swarm(`dynamodb:${tableName}@${endpoint}`, store, scratch, {
         trials: 5,
-        leaseTtlMs: 3 * TTL,
-        workerLeaseTtlMs: 5 * TTL,
+        leaseTtlMs: TTL,
+        workerLeaseTtlMs: 5_000,
         pollIntervalMs: 500,
       })
     } finally {

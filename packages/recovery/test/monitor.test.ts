@@ -73,6 +73,26 @@ describe('RecoveryMonitor', () => {
     expect(h.events).toHaveLength(3)
   })
 
+  it('detects a dead worker at the first poll after its lease expires: never before, within one poll interval after', async () => {
+    const store = createMemoryStore()
+    await plantOrphan(store, { sessionId: 'dying', trialsDone: 3, maxTrials: MAX })
+    const TTL = 1_000
+    const POLL = 300
+    const lease = await store.acquireLease('dying', 'worker', TTL) // its last renewal; then it died
+    const h = harness({ store, time: new ManualTime(lease.expiresAt - TTL), policy: { pollIntervalMs: POLL } })
+    h.monitor.start()
+    await h.step(0)
+    while (h.time.now() < lease.expiresAt) {
+      expect(h.of('detected'), `at +${h.time.now() - (lease.expiresAt - TTL)} ms`).toEqual([])
+      await h.step(50)
+    }
+    while (h.of('detected').length === 0 && h.time.now() <= lease.expiresAt + POLL) await h.step(50)
+    const detected = h.of('detected', 'dying')
+    expect(detected).toHaveLength(1)
+    expect(detected[0]?.at).toBeGreaterThanOrEqual(lease.expiresAt)
+    expect(detected[0]?.at).toBeLessThanOrEqual(lease.expiresAt + POLL) // ttl + poll interval after the last renewal
+  })
+
   it('drives at most maxConcurrent sessions at once and recovers them all', async () => {
     let open!: () => void
     const gate = new Promise<void>((resolve) => (open = resolve))

@@ -31,9 +31,9 @@ it.each([
     for (let round = 0; round < 2; round++) {
       const child = runChild(fixture('cas-worker.ts'), [dir, 'k', `writer-${round}`, '1000000', ...options])
       children.push(child)
-      // Let it commit for a random while once it has made its first commits (starting a child can take seconds on a busy machine).
-      for (let i = 0; i < 3000 && (await store.load('k')).progress.attempts < last + commitsBeforeKill; i++)
-        await new Promise((r) => setTimeout(r, 10))
+      // Let it commit for a random while once it has made its first commits (so a folding writer has
+      // folded), however long its start takes on a busy machine: the test's timeout is the bound.
+      while ((await store.load('k')).progress.attempts < last + commitsBeforeKill) await new Promise((r) => setTimeout(r, 10))
       await new Promise((r) => setTimeout(r, 50 + Math.random() * 250))
       await kill9(child)
 

@@ -22,11 +22,15 @@ export interface CliProcess {
   exited: Promise<number>
 }
 
-/** Environment for a child CLI: no package-script variables (they change the hints it prints), plain progress. */
+/**
+ * Environment for a child CLI: no package-script variables (they change the hints it prints),
+ * plain progress, and only the `CAIRN_TEST_*` settings given in `extra` (a test may set them in
+ * this process for a config it loads here; concurrent tests must not inherit them).
+ */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_PROGRESS: 'plain', ...extra }
-  for (const k of Object.keys(env)) if (k.startsWith('npm_')) delete env[k]
-  return env
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  for (const k of Object.keys(env)) if (k.startsWith('npm_') || k.startsWith('CAIRN_TEST_')) delete env[k]
+  return { ...env, CAIRN_PROGRESS: 'plain', ...extra }
 }
 
 /** `cairn <args>` from source as one shell command line (for `script`, which runs it on a pseudo-terminal). */

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CheckpointStore } from '@cairn/core'
 import { createDynamoDbStore, createTable, type DynamoDbStore } from '@cairn/store-dynamodb'
+import { localClientConfig } from '@cairn/store-dynamodb/testing'
 import { createFsStore, type FsStore } from '@cairn/store-fs'
 import { damageHead as damageFsHead } from '@cairn/store-fs/testing'
 import { createLevelStore, type LevelStore } from '@cairn/store-level'
 import { corruptHead as corruptLevelHead } from '@cairn/store-level/testing'
 import { inject } from 'vitest'
-import { dynamoClientConfig } from '../fixtures/open-store.js'
 import { repoRoot } from './processes.js'
 
 /** The AWS SDK command @cairn/store-dynamodb depends on (not a dependency of this package). */
@@ -98,7 +98,7 @@ async function levelStore(): Promise<RealStore> {
 let tables = 0
 
 async function dynamoStore(): Promise<RealStore> {
-  const config = dynamoClientConfig(inject('dynamoDbEndpoint'))
+  const config = localClientConfig(inject('dynamoDbEndpoint'))
   const tableName = `recovery-${process.pid}-${Date.now().toString(36)}-${tables++}`
   await createTable({ tableName, clientConfig: config })
   const stores: DynamoDbStore[] = [createDynamoDbStore({ tableName, clientConfig: config })]

@@ -5,18 +5,25 @@ import { createDynamoDbStore, createTable, type DynamoDbStore } from '../../src/
 import { bin, num } from '../../src/db.js'
 import { inlineAttr, inlineOf } from '../../src/inline.js'
 import { A, HEAD_SK, PK, SK, trialSk } from '../../src/table-design.js'
-import { LOCAL_CLIENT_CONFIG } from './dynamodb-local.js'
+import { localClientConfig } from '../../src/testing.js'
 
 let counter = 0
 
-/** The endpoint of the project's DynamoDB Local (see global-setup.ts). */
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Endpoint of the DynamoDB Local shared by the whole run (vitest.dynamodb-local.ts at the repository root). */
+    dynamoDbEndpoint: string
+  }
+}
+
+/** The endpoint of the run's DynamoDB Local. */
 export function endpoint(): string {
   return inject('dynamoDbEndpoint')
 }
 
 /** Client configuration for the project's DynamoDB Local. */
 export function localConfig(extra: { maxAttempts?: number } = {}) {
-  return { ...LOCAL_CLIENT_CONFIG, endpoint: endpoint(), ...extra }
+  return { ...localClientConfig(endpoint()), ...extra }
 }
 
 /** A raw client for reaching under the store (corruption, inspection). */

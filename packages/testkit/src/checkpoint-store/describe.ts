@@ -23,13 +23,29 @@ import { registerSalvage } from './salvage.js'
  * `factory` is called once per test for a fresh, empty store (and once up front to read
  * `store.capabilities`).
  *
+ * The fixture must declare `corruptTrial` and `dropTrial` (a function, or `null` when the store
+ * cannot lose or damage one trial record on its own); `child` is needed when the store is
+ * `multiProcess`.
+ *
  * @example
- * describeCheckpointStore('fs', async () => {
- *   const dir = await tempDir()
- *   return { store: createFsStore({ dir }), corruptHead: (id) => writeFile(join(dir, id, 'head'), 'garbage'),
- *            child: { module: fileURLToPath(new URL('./open-fs-store.ts', import.meta.url)), args: [dir] },
- *            cleanup: () => removeDir(dir) }
+ * ```ts
+ * import { describeCheckpointStore, removeDir, tempDir } from '@cairn/testkit'
+ * import { createMyStore } from '../src/index.js'
+ *
+ * describeCheckpointStore('my-store', async () => {
+ *   const dir = await tempDir('my-store-')
+ *   const store = createMyStore({ dir })
+ *   return {
+ *     store,
+ *     corruptHead: (sessionId) => writeFile(headPath(dir, sessionId), 'this is not a head'),
+ *     corruptTrial: (sessionId, trialIdx) => writeFile(trialPath(dir, sessionId, trialIdx), 'garbage'),
+ *     dropTrial: null, // trials live inside checksummed records: one cannot go missing alone
+ *     // a module exporting `openStore(args)` that opens the same store in a child process
+ *     child: { module: fileURLToPath(new URL('./open-store.ts', import.meta.url)), args: [dir] },
+ *     cleanup: () => removeDir(dir),
+ *   }
  * })
+ * ```
  */
 export function describeCheckpointStore(name: string, factory: StoreFactory<CheckpointStore>, runner: Runner = vitestRunner): void {
   runner.describe(`CheckpointStore conformance: ${name}`, async () => {
