@@ -3,50 +3,45 @@ import type { Direction, Limits } from '../checkpoint/types.js'
 import { InvalidInputError } from '../errors.js'
 import type { Optimizer } from '../optimizer/contract.js'
 import { parseSpace, type SearchSpace } from '../space/space.js'
+import { assertSessionId } from '../store/session-id.js'
 import { canonicalJson } from '../util/canonical-json.js'
-import type { DriveOptions, StartOptions } from './types.js'
+import { ResumeOptionsSchema, StartOptionsSchema } from './option-schemas.js'
+import type { DriveOptions, ResumeOptions, StartOptions } from './types.js'
 
 export const DEFAULT_LEASE_TTL_MS = 30_000
 export const DEFAULT_MAX_ERRORS = 5
-const MAX_PARALLELISM = 1024
 
-/** Throws `InvalidInputError` naming the first malformed field of the drive options. */
-export function checkDriveOptions(opts: DriveOptions): void {
-  if (opts === null || typeof opts !== 'object') throw new InvalidInputError('options must be an object')
+/**
+ * Throws `InvalidInputError` naming the first malformed field of the drive options (what the
+ * schema cannot say: the optimizer's own fields, objective versus program + trainset + metric).
+ */
+function checkDriveFields(opts: DriveOptions): void {
   checkOptimizer(opts.optimizer)
   const hasObjective = opts.objective !== undefined
   const hasProgram = opts.program !== undefined || opts.metric !== undefined
-  if (hasObjective && typeof opts.objective !== 'function') throw new InvalidInputError('must be a function', 'objective')
   if (hasObjective && hasProgram) throw new InvalidInputError('give either objective or program + trainset + metric, not both', 'objective')
   if (!hasObjective && !hasProgram) throw new InvalidInputError('an objective (or program + trainset + metric) is required', 'objective')
   if (hasProgram) {
     if (typeof opts.program !== 'function') throw new InvalidInputError('must be a function (config, example, ctx) => output', 'program')
     if (typeof opts.metric !== 'function') throw new InvalidInputError('must be a function (example, output) => number', 'metric')
     if (!Array.isArray(opts.trainset) || opts.trainset.length === 0) throw new InvalidInputError('must be a non-empty array', 'trainset')
-  } else if (opts.trainset !== undefined && !Array.isArray(opts.trainset)) {
-    throw new InvalidInputError('must be an array', 'trainset')
   }
-  optionalInt(opts.maxTrials, 'maxTrials', 0)
-  optionalInt(opts.maxErrors, 'maxErrors', 0)
-  optionalInt(opts.parallelism, 'parallelism', 1, MAX_PARALLELISM)
-  optionalPositive(opts.trialTimeoutMs, 'trialTimeoutMs')
-  optionalPositive(opts.leaseTtlMs, 'leaseTtlMs')
-  if (opts.leaseTtlMs !== undefined && opts.leaseTtlMs < 100) throw new InvalidInputError('must be at least 100 ms', 'leaseTtlMs')
-  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new InvalidInputError('must be an AbortSignal', 'signal')
-  if (opts.owner !== undefined && (typeof opts.owner !== 'string' || opts.owner.length === 0))
-    throw new InvalidInputError('must be a non-empty string', 'owner')
 }
 
-/** Throws `InvalidInputError` naming the first malformed start-only field. Returns the parsed space. */
+/** Throws `InvalidInputError` (`UnknownOptionError` for an unknown key) naming the first malformed field of `resumeSession`'s options. */
+export function checkResumeOptions(opts: ResumeOptions): void {
+  ResumeOptionsSchema.check(opts)
+  checkDriveFields(opts)
+}
+
+/**
+ * Throws `InvalidInputError` (`UnknownOptionError` for an unknown key) naming the first
+ * malformed field of `startSession`'s (or `compile`'s) options. Returns the parsed space.
+ */
 export function checkStartOptions(opts: StartOptions): SearchSpace | undefined {
-  checkDriveOptions(opts)
-  if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed))
-    throw new InvalidInputError(`must be a safe integer, got ${opts.seed}`, 'seed')
-  if (opts.direction !== undefined && opts.direction !== 'minimize' && opts.direction !== 'maximize')
-    throw new InvalidInputError(`must be "minimize" or "maximize", got ${JSON.stringify(opts.direction)}`, 'direction')
-  if (opts.name !== undefined && typeof opts.name !== 'string') throw new InvalidInputError('must be a string', 'name')
-  if (opts.job !== undefined && (typeof opts.job !== 'string' || opts.job.length === 0))
-    throw new InvalidInputError('must be a non-empty string', 'job')
+  StartOptionsSchema.check(opts)
+  checkDriveFields(opts)
+  if (opts.sessionId !== undefined) assertSessionId(opts.sessionId)
   if (opts.settings !== undefined) {
     try {
       canonicalJson(opts.settings)
@@ -67,18 +62,6 @@ function checkOptimizer(optimizer: Optimizer | undefined): void {
   for (const method of ['init', 'step', 'encodeState', 'decodeState'] as const) {
     if (typeof optimizer[method] !== 'function') throw new InvalidInputError('must be a function', `optimizer.${method}`)
   }
-}
-
-function optionalInt(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (value === undefined) return
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
-    throw new InvalidInputError(`must be an integer in [${min}, ${max}], got ${String(value)}`, field)
-}
-
-function optionalPositive(value: unknown, field: string): void {
-  if (value === undefined) return
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value))
-    throw new InvalidInputError(`must be a positive number of milliseconds, got ${String(value)}`, field)
 }
 
 /** The limits a new session starts with. */

@@ -1,12 +1,14 @@
 import { AlreadyTerminalError, InvalidInputError, ResumeMismatchError } from '../errors.js'
-import { isTerminal, type CheckpointHead, type Lease } from '../checkpoint/types.js'
+import { isTerminal, type CheckpointHead, type Lease, type Limits, type PendingTrial } from '../checkpoint/types.js'
 import { Rng } from '../random/rng.js'
 import { parseSpace } from '../space/space.js'
 import type { CheckpointStore } from '../store/contract.js'
 import { assertSessionId } from '../store/session-id.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { SessionDriver } from './driver.js'
-import { checkDriveOptions, DEFAULT_LEASE_TTL_MS, defaultOwner, mergeLimits } from './options.js'
+import { describeValue } from '../input/options-schema.js'
+import { STORE_METHODS } from './option-schemas.js'
+import { checkResumeOptions, DEFAULT_LEASE_TTL_MS, defaultOwner, mergeLimits } from './options.js'
 import { toView } from './progress.js'
 import { claim, unclaim } from './registry.js'
 import { targetOf } from './target.js'
@@ -17,19 +19,21 @@ import { warmStartKeys } from './warm-start-keys.js'
 
 /**
  * Resumes a stored session where its last commit left it. Refuses terminal sessions
- * (`AlreadyTerminalError`), a different optimizer id or state version, trainset or space
- * (`ResumeMismatchError`), and a session driven elsewhere (`AlreadyRunningError`). A refusal
- * changes nothing in the store.
+ * (`AlreadyTerminalError`), a different optimizer id, state version or options, trainset,
+ * space, direction or seed (`ResumeMismatchError`, naming the fields that differ), a
+ * `maxTrials` below the trials the session already holds (`InvalidInputError`), and a session
+ * driven elsewhere (`AlreadyRunningError`). A refusal changes nothing in the store. Limits
+ * given (`maxTrials`, `maxErrors`, `trialTimeoutMs`, `parallelism`) take effect and are stored.
  */
 export async function resumeSession<Example = unknown>(
   store: CheckpointStore,
   sessionId: string,
   opts: ResumeOptions<Example>,
 ): Promise<SessionHandle> {
-  if (!store || typeof store.load !== 'function') throw new InvalidInputError('must be a CheckpointStore', 'store')
+  checkStoreArgument(store)
   assertSessionId(sessionId)
-  checkDriveOptions(opts as ResumeOptions)
-  const maxSeeds = checkWarmStartOptions(opts.warmStart)
+  checkResumeOptions(opts as ResumeOptions)
+  const maxSeeds = checkWarmStartOptions(opts.warmStart, 'resumeSession')
   const optimizer = opts.optimizer
   claim(store, sessionId)
   let lease: Lease | undefined
@@ -48,9 +52,12 @@ export async function resumeSession<Example = unknown>(
     const trials = await store.readTrials(sessionId)
     if (trials.length !== head.progress.attempts)
       throw new InvalidInputError(`store returned ${trials.length} trials for a head that counts ${head.progress.attempts}`, 'store')
+    // Limits given here take effect now (the progress display reads them from the handle's
+    // head) and are stored with the next commit, so a later resume keeps them.
+    const limits = mergeLimits(head.limits, opts as ResumeOptions)
     const driver = new SessionDriver({
       store,
-      head: { ...head, lease },
+      head: { ...head, lease, limits, pending: pendingWithin(head, limits) },
       lease,
       optimizer,
       state,
@@ -58,7 +65,7 @@ export async function resumeSession<Example = unknown>(
       history: [...seedViews(head.seeds ?? []), ...trials.map((t) => toView(t))],
       ...(opts.warmStart ? { warmStart: warmStartWriter(head, opts, maxSeeds) } : {}),
       target: targetOf(opts as ResumeOptions),
-      limits: mergeLimits(head.limits, opts as ResumeOptions),
+      limits,
       leaseTtlMs,
       owner,
       resumed: true,
@@ -105,7 +112,43 @@ export async function resumeSession<Example = unknown>(
       throw new ResumeMismatchError('trainset-hash', null, givenHash)
     if (opts.space !== undefined && head.space !== undefined && canonicalJson(parseSpace(opts.space)) !== canonicalJson(head.space))
       throw new ResumeMismatchError('space', head.space, opts.space)
+    if (opts.direction !== undefined && opts.direction !== head.direction)
+      throw new ResumeMismatchError('direction', head.direction, opts.direction, 'a session keeps the direction it was started with')
+    if (opts.seed !== undefined && opts.seed !== head.seed)
+      throw new ResumeMismatchError('seed', head.seed, opts.seed, 'a session keeps the seed it was started with')
+    checkMaxTrials(head, opts.maxTrials)
   }
+}
+
+/**
+ * A budget lowered below the trials the session already recorded is refused: the session could
+ * not end within it. Equal to it, the session completes at once.
+ */
+function checkMaxTrials(head: CheckpointHead, maxTrials: number | undefined): void {
+  if (maxTrials === undefined) return
+  const done = head.progress.attempts
+  if (maxTrials < done)
+    throw new InvalidInputError(
+      `is ${maxTrials}, but session "${head.sessionId}" already has ${done} trial${done === 1 ? '' : 's'} recorded; ` +
+        `give at least ${done}, or cancel the session to stop it`,
+      'maxTrials',
+    )
+}
+
+/**
+ * Candidates asked before the session stopped but not yet recorded, within `limits`: those at
+ * or past a lowered `maxTrials` are dropped, as an uninterrupted run with that budget never
+ * asks them.
+ */
+function pendingWithin(head: CheckpointHead, limits: Limits): PendingTrial[] {
+  const max = limits.maxTrials
+  return max === null ? head.pending : head.pending.filter((p) => p.trialIdx < max)
+}
+
+function checkStoreArgument(store: unknown): asserts store is CheckpointStore {
+  const missing = STORE_METHODS.filter((m) => typeof (store as Record<string, unknown> | null)?.[m] !== 'function')
+  if (missing.length > 0)
+    throw new InvalidInputError(`must be a CheckpointStore (it has no ${missing.join(', ')}), got ${describeValue(store)}`, 'store')
 }
 
 function warmStartWriter(head: CheckpointHead, opts: ResumeOptions<any>, maxSeeds: number): WarmStartWriter {

@@ -41,11 +41,17 @@ export interface DriveOptions<Example = unknown> {
   maxTrials?: number
   /** Errors tolerated; one more fails the session. Default 5. */
   maxErrors?: number
-  /** Per-trial timeout: the objective's signal aborts and the trial is recorded as an error. */
+  /**
+   * Per-trial timeout: the objective's signal aborts and the trial is recorded as an error.
+   * At most 2^31 − 1 ms (`MAX_TIMER_MS`, setTimeout's limit); more is refused.
+   */
   trialTimeoutMs?: number
   /** Trials in flight at once (ask/tell optimizers); told in index order. Default 1. */
   parallelism?: number
-  /** Lease time-to-live; the driver renews every ttl / 4. Default 30,000. */
+  /**
+   * Lease time-to-live; the driver renews every ttl / 4. Default 30,000; from 100 ms to 24 hours
+   * (`MAX_LEASE_TTL_MS`): a crashed driver's session can be taken over once it expires.
+   */
   leaseTtlMs?: number
   /** Aborting it soft-cancels the session. */
   signal?: AbortSignal
@@ -73,7 +79,12 @@ export interface StartOptions<Example = unknown> extends DriveOptions<Example> {
   trainsetHash?: string
 }
 
-/** Options of `resumeSession`. Limits default to those stored with the session. */
+/**
+ * Options of `resumeSession`. Limits default to those stored with the session; a limit given
+ * here takes effect and is stored with the session's next commit (so a later resume keeps it).
+ * `maxTrials` may be raised to extend the run, or lowered to no less than the trials already
+ * recorded (fewer is refused with `InvalidInputError`).
+ */
 export interface ResumeOptions<Example = unknown> extends DriveOptions<Example> {
   /** Keeps saving warm-start entries for later runs (seeds already taken are kept in the head). */
   warmStart?: WarmStartOptions
@@ -81,6 +92,23 @@ export interface ResumeOptions<Example = unknown> extends DriveOptions<Example> 
   trainsetHash?: string
   /** Verified against the stored space when given. */
   space?: SearchSpace
+  /** Verified against the stored direction when given (`ResumeMismatchError`, reason `direction`). */
+  direction?: Direction
+  /** Verified against the stored seed when given (`ResumeMismatchError`, reason `seed`). */
+  seed?: number
+  /**
+   * When another driver holds a live lease, wait for it to be released or to expire instead of
+   * rejecting with `AlreadyRunningError` at once; `timeoutMs` bounds the wait.
+   */
+  waitForLease?: boolean | { timeoutMs?: number }
+}
+
+/** Options of `SessionHandle.wait`. */
+export interface WaitOptions {
+  /** Reject with `TimeoutError` after this long (at most 2^31 − 1 ms); the session goes on. */
+  timeoutMs?: number
+  /** Aborting it rejects the wait (the session goes on). */
+  signal?: AbortSignal
 }
 
 /** A point-in-time view of a driven session. */
@@ -119,7 +147,7 @@ export interface SessionHandle {
   /** The latest snapshot; never blocks. */
   poll(): SessionSnapshot
   /** Resolves when the driver stops (terminal or paused); rejects on a store or lease failure. */
-  wait(options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<SessionResult>
+  wait(options?: WaitOptions): Promise<SessionResult>
   /** Soft pause: the trial in flight finishes and is committed, then the status becomes `paused`. */
   pause(): Promise<void>
   /** Continues a paused session in this process. Rejects with `NotPausedError` otherwise. */
@@ -134,6 +162,6 @@ export interface SessionHandle {
 
 /** Options of `compile`. */
 export type CompileOptions<Example = unknown> = StartOptions<Example> & {
-  /** Default 300,000 (5 minutes); on timeout the session is soft-cancelled. */
+  /** Default 300,000 (5 minutes), at most 2^31 − 1 ms; on timeout the session is soft-cancelled. */
   timeoutMs?: number
 }
