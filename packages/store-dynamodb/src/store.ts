@@ -25,6 +25,18 @@ import {
   type WarmStartEntryInput,
   type WarmStartStore,
 } from '@cairn/core'
+import {
+  checkCommitRequest,
+  checkControlRequest,
+  checkEvictOptions,
+  checkLease,
+  checkLeaseTtl,
+  checkListFilter,
+  checkLookup,
+  checkNewHead,
+  checkOwner,
+  checkReadTrialsOptions,
+} from '@cairn/core/store-kit'
 import { deleteChunks, itemSize, layoutValue, readValue } from './chunks.js'
 import { commit } from './commit.js'
 import type { StoreContext } from './context.js'
@@ -35,7 +47,7 @@ import { inlineOf } from './inline.js'
 import { nextIncarnation } from './incarnation.js'
 import { acquireLease, releaseLease, renewLease, requestControl } from './leases.js'
 import { listSessions } from './listing.js'
-import { checkTableName, clientFrom, inlineTrialsOf, type DynamoDbStoreOptions } from './options.js'
+import { StoreOptionsSchema, checkTableName, clientFrom, inlineTrialsOf, type DynamoDbStoreOptions } from './options.js'
 import { readHead } from './read-head.js'
 import { checkTableDesign, describeTable } from './table-check.js'
 import { A, GSI_PK, GSI_SESSIONS, GSI_SK, HEAD_SK, INCARNATION_SK, PK, SK, trialSk } from './table-design.js'
@@ -61,8 +73,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   private readonly writes = new Set<Promise<unknown>>()
 
   constructor(options: DynamoDbStoreOptions) {
-    if (options === null || typeof options !== 'object')
-      throw new InvalidInputError('must be an object { tableName, client?, clientConfig? }', 'options')
+    StoreOptionsSchema.check(options)
     checkTableName(options.tableName)
     const { client, owned } = clientFrom(options)
     this.tableName = options.tableName
@@ -84,9 +95,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   }
 
   async create(head: CheckpointHead): Promise<void> {
-    if (head === null || typeof head !== 'object') throw new InvalidInputError('must be a checkpoint head', 'head')
-    assertSessionId(head.sessionId)
-    if (head.revision !== 0) throw new InvalidInputError('a new session must have revision 0', 'head.revision')
+    checkNewHead(head)
     await this.ready()
     const { db, writer } = this.ctx
     const id = head.sessionId
@@ -130,7 +139,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   }
 
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
-    assertSessionId(sessionId)
+    checkCommitRequest(sessionId, request)
     await this.ready()
     return commit(this.ctx, sessionId, request)
   }
@@ -146,11 +155,8 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
    * progress.attempts`): a trial item written by a commit that never landed is invisible.
    */
   async readTrials(sessionId: string, options: ReadTrialsOptions = {}): Promise<TrialRecord[]> {
-    assertSessionId(sessionId)
+    checkReadTrialsOptions(sessionId, options)
     const from = options.from ?? 0
-    if (!Number.isSafeInteger(from) || from < 0) throw new InvalidInputError(`must be a non-negative integer, got ${from}`, 'from')
-    if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0))
-      throw new InvalidInputError(`must be a non-negative integer, got ${options.limit}`, 'limit')
     await this.ready()
     const { db } = this.ctx
     const head = await db.get(sessionId, HEAD_SK, [A.attempts, A.inc, A.inlineFrom, A.inline])
@@ -200,6 +206,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   }
 
   async list(filter: ListFilter = {}): Promise<ListPage> {
+    checkListFilter(filter)
     await this.ready()
     return listSessions(this.ctx, filter)
   }
@@ -228,24 +235,30 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
 
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease> {
     assertSessionId(sessionId)
+    checkOwner(owner)
+    checkLeaseTtl(ttlMs)
     await this.ready()
     return acquireLease(this.ctx, sessionId, owner, ttlMs)
   }
 
   async renewLease(sessionId: string, lease: Lease, ttlMs: number): Promise<Lease> {
     assertSessionId(sessionId)
+    checkLease(lease)
+    checkLeaseTtl(ttlMs)
     await this.ready()
     return renewLease(this.ctx, sessionId, lease, ttlMs)
   }
 
   async releaseLease(sessionId: string, lease: Lease): Promise<void> {
     assertSessionId(sessionId)
+    checkLease(lease)
     await this.ready()
     return releaseLease(this.ctx, sessionId, lease)
   }
 
   async requestControl(sessionId: string, request: ControlRequest): Promise<void> {
     assertSessionId(sessionId)
+    checkControlRequest(request)
     await this.ready()
     return requestControl(this.ctx, sessionId, request)
   }
@@ -256,16 +269,19 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   }
 
   async lookup(key: string, options?: LookupOptions): Promise<WarmStartEntry | null> {
+    checkLookup(key, options)
     await this.ready()
     return lookup(this.ctx, key, options)
   }
 
   async lookupLatest(key: string): Promise<WarmStartEntry | null> {
+    checkLookup(key)
     await this.ready()
     return lookupLatest(this.ctx, key)
   }
 
   async evict(options: EvictOptions): Promise<EvictionReport> {
+    checkEvictOptions(options)
     await this.ready()
     return evict(this.ctx, options)
   }

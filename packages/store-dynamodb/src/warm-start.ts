@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import {
   CheckpointCorruptError,
-  InvalidInputError,
   channels,
   decodeWarmStartEntry,
   encodeWarmStartEntry,
@@ -15,6 +14,7 @@ import {
   type WarmStartEntry,
   type WarmStartEntryInput,
 } from '@cairn/core'
+import { checkEvictOptions } from '@cairn/core/store-kit'
 import { chunkRefOf, deleteChunks, itemSize, layoutValue, readValue } from './chunks.js'
 import type { StoreContext } from './context.js'
 import { av, num, str, type Item } from './db.js'
@@ -59,8 +59,7 @@ export async function lookupLatest(ctx: StoreContext, key: string): Promise<Warm
  * the entry being unchanged since it was read, so an entry saved or looked up meanwhile stays.
  */
 export async function evict(ctx: StoreContext, options: EvictOptions): Promise<EvictionReport> {
-  if (options === null || typeof options !== 'object')
-    throw new InvalidInputError('must be an object { maxBytes?, ttlMs?, now? }', 'options')
+  checkEvictOptions(options)
   const items = await ctx.db.queryAll({
     IndexName: INDEX_NAME,
     KeyConditionExpression: '#gpk = :gpk',

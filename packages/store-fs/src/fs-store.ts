@@ -11,15 +11,27 @@ import {
   RevisionConflictError,
   assertSessionId,
   channels,
-  checkPaging,
   corruptListing,
   decodeHead,
+  defineOptions,
+  optionKinds,
+  type OptionsSchema,
   decodeTrial,
   encodeHead,
   encodeTrial,
   matchesFilter,
   pageListings,
 } from '@cairn/core'
+import {
+  checkCommitRequest,
+  checkControlRequest,
+  checkLease,
+  checkLeaseTtl,
+  checkListFilter,
+  checkNewHead,
+  checkOwner,
+  checkReadTrialsOptions,
+} from '@cairn/core/store-kit'
 import type {
   CheckpointHead,
   CheckpointStore,
@@ -87,7 +99,10 @@ export interface FsStoreOptions {
    * third of it. Default 10,000 ms.
    */
   lockStaleMs?: number
-  /** How long an operation waits for a session's lock before failing with `TimeoutError`. Default 30,000 ms. */
+  /**
+   * How long an operation waits for a session's lock before failing with `TimeoutError`. Default
+   * 30,000 ms. Like `lockStaleMs`, at most 2^31 − 1 ms (setTimeout's limit); more is refused.
+   */
   lockTimeoutMs?: number
   /**
    * How large a session's journal may grow (default 1 MiB, and at least eight records) before
@@ -140,8 +155,7 @@ class FsStoreImpl implements FsStore {
 
   async create(head: CheckpointHead): Promise<void> {
     this.assertOpen()
-    assertSessionId(head.sessionId)
-    if (head.revision !== 0) throw new InvalidInputError('a new session must have revision 0', 'head.revision')
+    checkNewHead(head)
     const id = head.sessionId
     const stored = { ...head, lease: null }
     const record = encodeRecord({
@@ -175,7 +189,7 @@ class FsStoreImpl implements FsStore {
 
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
     this.assertOpen()
-    assertSessionId(sessionId)
+    checkCommitRequest(sessionId, request)
     // Encoding is CPU work: done before taking the lock, its failure reported in the usual order.
     const revision = request.expectedRevision + 1
     let encoded: Encoded | undefined
@@ -265,12 +279,9 @@ class FsStoreImpl implements FsStore {
 
   async readTrials(sessionId: string, options: ReadTrialsOptions = {}): Promise<TrialRecord[]> {
     this.assertOpen()
-    assertSessionId(sessionId)
+    checkReadTrialsOptions(sessionId, options)
     const from = options.from ?? 0
     const limit = options.limit
-    if (!Number.isSafeInteger(from) || from < 0) throw new InvalidInputError(`must be a non-negative integer, got ${from}`, 'from')
-    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0))
-      throw new InvalidInputError(`must be a non-negative integer, got ${limit}`, 'limit')
     // One open journal for the whole read: a journal restarted meanwhile does not change what this one says.
     return this.withJournal(sessionId, 'r', async (fd, size) => {
       const { header } = await this.readTail(fd, size, sessionId, 'full')
@@ -302,7 +313,7 @@ class FsStoreImpl implements FsStore {
 
   async list(filter: ListFilter = {}): Promise<ListPage> {
     this.assertOpen()
-    checkPaging(filter)
+    checkListFilter(filter)
     const after = filter.cursor
     const ids = (await listDir(this.layout.sessions)).filter((n) => isSessionId(n) && (after === undefined || n > after)).sort()
     const wanted = filter.limit === undefined ? Infinity : filter.limit + 1
@@ -335,9 +346,10 @@ class FsStoreImpl implements FsStore {
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease> {
     this.assertOpen()
     assertSessionId(sessionId)
+    checkOwner(owner)
+    checkLeaseTtl(ttlMs)
     return this.locked(sessionId, async () => {
       this.mustExist(sessionId)
-      checkTtl(ttlMs)
       const state = this.readLease(sessionId)
       const now = Date.now()
       const held = state.lease
@@ -351,9 +363,10 @@ class FsStoreImpl implements FsStore {
   async renewLease(sessionId: string, lease: Lease, ttlMs: number): Promise<Lease> {
     this.assertOpen()
     assertSessionId(sessionId)
+    checkLease(lease)
+    checkLeaseTtl(ttlMs)
     return this.locked(sessionId, async () => {
       this.mustExist(sessionId)
-      checkTtl(ttlMs)
       const state = this.readLease(sessionId)
       const held = state.lease
       if (!held || held.fencingToken !== lease.fencingToken || held.owner !== lease.owner)
@@ -367,6 +380,7 @@ class FsStoreImpl implements FsStore {
   async releaseLease(sessionId: string, lease: Lease): Promise<void> {
     this.assertOpen()
     assertSessionId(sessionId)
+    checkLease(lease)
     await this.locked(sessionId, async () => {
       if (!pathExists(this.layout.journal(sessionId))) return
       const state = this.readLease(sessionId)
@@ -379,9 +393,9 @@ class FsStoreImpl implements FsStore {
   async requestControl(sessionId: string, request: ControlRequest): Promise<void> {
     this.assertOpen()
     assertSessionId(sessionId)
+    checkControlRequest(request)
     await this.locked(sessionId, async () => {
       const { listing } = await this.withJournal(sessionId, 'r', (fd, size) => this.readTail(fd, size, sessionId, 'listing'))
-      if (request !== 'pause' && request !== 'cancel') throw new InvalidInputError(`unknown control ${JSON.stringify(request)}`, 'request')
       if (listing.status !== 'running') return
       const state = this.readLease(sessionId)
       if (state.control === 'cancel' || state.control === request) return
@@ -575,19 +589,21 @@ class FsStoreImpl implements FsStore {
  * ```
  */
 export function createFsStore(options: FsStoreOptions): FsStore {
-  if (typeof options?.dir !== 'string' || options.dir.length === 0) throw new InvalidInputError(`${PKG} must be a non-empty path`, 'dir')
-  if (options.durable !== undefined && typeof options.durable !== 'boolean')
-    throw new InvalidInputError(`${PKG} must be a boolean`, 'durable')
-  for (const field of ['lockStaleMs', 'lockTimeoutMs'] as const) {
-    const v = options[field]
-    if (v !== undefined && !(Number.isFinite(v) && v > 0))
-      throw new InvalidInputError(`${PKG} must be a positive number of ms, got ${v}`, field)
-  }
-  const j = options.journalBytes
-  if (j !== undefined && !(Number.isSafeInteger(j) && j > 0))
-    throw new InvalidInputError(`${PKG} must be a positive number of bytes, got ${j}`, 'journalBytes')
+  FsStoreOptionsSchema.check(options)
   return new FsStoreImpl(options)
 }
+
+const FsStoreOptionsSchema: OptionsSchema<FsStoreOptions> = defineOptions<FsStoreOptions>(
+  `${PKG} createFsStore`,
+  {
+    dir: optionKinds.string(),
+    durable: optionKinds.optional(optionKinds.boolean()),
+    lockStaleMs: optionKinds.optional(optionKinds.durationMs()),
+    lockTimeoutMs: optionKinds.optional(optionKinds.durationMs()),
+    journalBytes: optionKinds.optional(optionKinds.integer(1)),
+  },
+  { error: (message, field) => new InvalidInputError(`${PKG} ${message}`, field) },
+)
 
 function toListing(block: StoredListing, lease: Lease | null): SessionListing {
   return {
@@ -615,10 +631,6 @@ function checkedHead(head: CheckpointHead): Uint8Array {
     if (err instanceof InvalidInputError) throw err
     throw new InvalidInputError(`${PKG} cannot be stored: ${err instanceof Error ? err.message : String(err)}`, 'head')
   }
-}
-
-function checkTtl(ttlMs: number): void {
-  if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new InvalidInputError(`must be a positive number of ms, got ${ttlMs}`, 'ttlMs')
 }
 
 function isSessionId(name: string): boolean {

@@ -10,6 +10,7 @@ import {
   selectEvictions,
   newWarmStartEntry,
 } from '@cairn/core'
+import { checkEvictOptions, checkLookup } from '@cairn/core/store-kit'
 import type { EvictOptions, EvictionReport, LookupOptions, WarmStartEntry, WarmStartEntryInput } from '@cairn/core'
 import { ensureDir, errorCode, isMissing, readIfExists, unlinkIfExists, writeFileAtomic } from './io.js'
 import { ENTRY_SUFFIX, PKG, decodePlainName, encodeName, type Layout } from './layout.js'
@@ -49,16 +50,19 @@ export class FsWarmStart {
 
   async lookup(key: string, options: LookupOptions = {}): Promise<WarmStartEntry | null> {
     this.ctx.assertOpen()
+    checkLookup(key, options)
     return this.touch(rankWarmStartEntries(await this.entries(key), options))
   }
 
   async lookupLatest(key: string): Promise<WarmStartEntry | null> {
     this.ctx.assertOpen()
+    checkLookup(key)
     return this.touch(latestWarmStartEntry(await this.entries(key)))
   }
 
   async evict(options: EvictOptions): Promise<EvictionReport> {
     this.ctx.assertOpen()
+    checkEvictOptions(options)
     const { layout } = this.ctx
     const all: WarmStartEntry[] = []
     for (const dirName of await listDir(layout.warmStart)) all.push(...(await this.readKeyDir(join(layout.warmStart, dirName), undefined)))

@@ -5,7 +5,6 @@ import {
   RevisionConflictError,
   assertSessionId,
   channels,
-  checkPaging,
   corruptListing,
   decodeHead,
   decodeTrial,
@@ -35,6 +34,18 @@ import type {
   WarmStartEntryInput,
   WarmStartStore,
 } from '@cairn/core'
+import {
+  checkCommitRequest,
+  checkControlRequest,
+  checkEvictOptions,
+  checkLease,
+  checkLeaseTtl,
+  checkListFilter,
+  checkLookup,
+  checkNewHead,
+  checkOwner,
+  checkReadTrialsOptions,
+} from '@cairn/core/store-kit'
 import { invalidInput } from './errors.js'
 import { openDatabase, type BatchOperation, type OpenDatabase } from './database.js'
 import { KeyedMutex } from './keyed-mutex.js'
@@ -85,8 +96,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async create(head: CheckpointHead): Promise<void> {
-    assertSessionId(head?.sessionId, 'head.sessionId')
-    if (head.revision !== 0) throw invalidInput('a new session must have revision 0', 'head.revision')
+    checkNewHead(head)
     const id = head.sessionId
     const d = await this.ready()
     await this.sessions.run(id, async () => {
@@ -102,9 +112,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
-    assertSessionId(sessionId)
-    if (request === null || typeof request !== 'object' || request.head === null || typeof request.head !== 'object')
-      throw invalidInput('expected { expectedRevision, fencingToken, head, trials }', 'request')
+    checkCommitRequest(sessionId, request)
     const d = await this.ready()
     return this.sessions.run(sessionId, async () => {
       // The stored head must be intact: a corrupt one is left for inspection, never overwritten.
@@ -164,11 +172,8 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async readTrials(sessionId: string, options: ReadTrialsOptions = {}): Promise<TrialRecord[]> {
-    assertSessionId(sessionId)
+    checkReadTrialsOptions(sessionId, options)
     const from = options.from ?? 0
-    if (!Number.isSafeInteger(from) || from < 0) throw invalidInput(`must be a non-negative integer, got ${from}`, 'from')
-    if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0))
-      throw invalidInput(`must be a non-negative integer, got ${options.limit}`, 'limit')
     const d = await this.ready()
     return this.sessions.run(sessionId, async () => {
       const record = await this.record(d, sessionId)
@@ -182,7 +187,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async list(filter: ListFilter = {}): Promise<ListPage> {
-    checkPaging(filter)
+    checkListFilter(filter)
     const d = await this.ready()
     const limit = filter.limit ?? Infinity
     const items: SessionListing[] = []
@@ -217,7 +222,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease> {
     assertSessionId(sessionId)
     checkOwner(owner)
-    checkTtl(ttlMs)
+    checkLeaseTtl(ttlMs)
     const d = await this.ready()
     return this.sessions.run(sessionId, async () => {
       const record = await this.record(d, sessionId)
@@ -232,7 +237,8 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
 
   async renewLease(sessionId: string, lease: Lease, ttlMs: number): Promise<Lease> {
     assertSessionId(sessionId)
-    checkTtl(ttlMs)
+    checkLease(lease)
+    checkLeaseTtl(ttlMs)
     const d = await this.ready()
     return this.sessions.run(sessionId, async () => {
       const record = await this.record(d, sessionId)
@@ -247,6 +253,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
 
   async releaseLease(sessionId: string, lease: Lease): Promise<void> {
     assertSessionId(sessionId)
+    checkLease(lease)
     const d = await this.ready()
     await this.sessions.run(sessionId, async () => {
       const record = await this.record(d, sessionId).catch((err: unknown) => {
@@ -261,7 +268,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
 
   async requestControl(sessionId: string, request: ControlRequest): Promise<void> {
     assertSessionId(sessionId)
-    if (request !== 'pause' && request !== 'cancel') throw invalidInput(`unknown control ${JSON.stringify(request)}`, 'request')
+    checkControlRequest(request)
     const d = await this.ready()
     await this.sessions.run(sessionId, async () => {
       const record = await this.record(d, sessionId)
@@ -288,16 +295,19 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async lookup(key: string, options: LookupOptions = {}): Promise<WarmStartEntry | null> {
+    checkLookup(key, options)
     const w = await this.warm()
     return this.warmLock.run(WARM_LOCK, () => w.lookup(key, options))
   }
 
   async lookupLatest(key: string): Promise<WarmStartEntry | null> {
+    checkLookup(key)
     const w = await this.warm()
     return this.warmLock.run(WARM_LOCK, () => w.lookupLatest(key))
   }
 
   async evict(options: EvictOptions): Promise<EvictionReport> {
+    checkEvictOptions(options)
     const w = await this.warm()
     return this.warmLock.run(WARM_LOCK, () => w.evict(options))
   }
@@ -459,13 +469,4 @@ function headWhat(sessionId: string): string {
 
 function publishCorrupt(sessionId: string, error: unknown): void {
   if (channels.storeCorrupt.hasSubscribers) channels.storeCorrupt.publish({ sessionId, error })
-}
-
-function checkTtl(ttlMs: number): void {
-  if (typeof ttlMs !== 'number' || !(ttlMs > 0) || !Number.isFinite(ttlMs))
-    throw invalidInput(`must be a positive number of ms, got ${ttlMs}`, 'ttlMs')
-}
-
-function checkOwner(owner: string): void {
-  if (typeof owner !== 'string' || owner.length === 0) throw invalidInput('must be a non-empty string', 'owner')
 }

@@ -7,13 +7,15 @@ import { storeSuite } from './context.js'
 import { registerControl } from './control.js'
 import { registerCorruption } from './corruption.js'
 import { registerHistory } from './history.js'
+import { registerInputs } from './inputs.js'
 import { registerLeases } from './leases.js'
 import { registerListing } from './listing.js'
 import { registerProcesses } from './processes.js'
 
 /**
  * Registers the `CheckpointStore` conformance suite: create/load, commits and the trial log,
- * compare-and-set, leases and fencing, control requests, listing and paging, corruption,
+ * compare-and-set, leases and fencing, control requests, listing and paging, malformed input
+ * (the checks of `@cairn/core/store-kit`), corruption,
  * O(1) history, and (when the store is `durable` and `multiProcess`) real processes killed
  * mid-commit and racing each other. Tests a capability excludes are registered as skipped,
  * named `[needs <capability>] …`.
@@ -41,6 +43,7 @@ export function describeCheckpointStore(name: string, factory: StoreFactory<Chec
     registerLeases(s)
     registerControl(s)
     registerListing(s)
+    registerInputs(s)
     registerCorruption(s)
     registerHistory(s)
     registerProcesses(s)
