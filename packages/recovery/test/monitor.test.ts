@@ -474,6 +474,19 @@ describe('RecoveryMonitor', () => {
     expect(() => new RecoveryMonitor({ store, jobs: {}, leaseTtlMs: 0 })).toThrow(/leaseTtlMs/)
   })
 
+  it('refuses unknown option keys (naming the nearest) and a lease ttl beyond 24 hours', async () => {
+    const store = createMemoryStore()
+    expect(() => new RecoveryMonitor({ store, jobs: {}, polcy: { enabled: true } } as never)).toThrow(
+      '[@cairn/recovery] RecoveryMonitor: unknown option polcy (did you mean policy?)',
+    )
+    expect(() => new RecoveryMonitor({ store, jobs: {}, policy: { enabled: true, maxAttempt: 5 } as never })).toThrow(
+      '[@cairn/recovery] policy: unknown option policy.maxAttempt (did you mean maxAttempts?)',
+    )
+    expect(() => new RecoveryMonitor({ store, jobs: {}, leaseTtlMs: 1e15 })).toThrow(/^\[@cairn\/recovery\] leaseTtlMs: .*at most 86400000/)
+    const monitor = new RecoveryMonitor({ store, jobs: {} })
+    await expect(monitor.stop({ drian: true } as never)).rejects.toThrow(/unknown option drian \(did you mean drain\?\)/)
+  })
+
   it.each([
     ['AlreadyRunningError', 'already-running', (id: string) => new AlreadyRunningError(id, 'elsewhere')],
     ['RevisionConflictError', 'lease-lost', (id: string) => new RevisionConflictError(id, 4, 5)],
