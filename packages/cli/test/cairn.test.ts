@@ -104,6 +104,30 @@ describe('createCairn', () => {
     await expect(cairn.open('quad', { sessionId: 'fixed-1' })).rejects.toThrow(/belongs to job "fixed", not "quad"/)
   })
 
+  test('open / resume of a stored session: another seed, optimizer or direction is refused, never ignored', async () => {
+    cairn = createCairn(config())
+    const h = await cairn.start('quad', { sessionId: 'o', maxTrials: 6 })
+    await h.pause()
+    const done = h.head().progress.attempts
+    await expect(cairn.open('quad', { sessionId: 'o', seed: 6 })).rejects.toMatchObject({
+      code: 'RESUME_MISMATCH',
+      reason: 'seed',
+      message: expect.stringContaining('seed differs (stored 5, got 6)'),
+    })
+    await expect(cairn.resume('o', { optimizer: 'random' })).rejects.toMatchObject({ code: 'RESUME_MISMATCH', reason: 'optimizer-id' })
+    await expect(cairn.resume('o', { maxTrials: done - 1 })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'maxTrials' })
+    const flipped = createCairn({
+      ...config(),
+      store: await cairn.store(),
+      jobs: { quad: { ...config().jobs.quad, direction: 'maximize' } },
+    })
+    await expect(flipped.resume('o')).rejects.toMatchObject({ code: 'RESUME_MISMATCH', reason: 'direction' })
+    // The same seed and optimizer name are fine; a raised budget extends the run.
+    const again = await cairn.resume('o', { seed: 5, optimizer: 'tpe', maxTrials: 8 })
+    expect(again.head().limits.maxTrials).toBe(8)
+    expect((await again.wait()).progress.attempts).toBe(8)
+  })
+
   test('a program + trainset + metric job runs with the few-shot optimizer and records the trainset hash', async () => {
     cairn = createCairn(config())
     const h = await cairn.start('prompts', { sessionId: 'p' })

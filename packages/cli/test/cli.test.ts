@@ -146,6 +146,23 @@ describe('cairn run / resume', () => {
     }
   })
 
+  test('resume --trials raises the budget: the progress counts to the new total (it showed the old one), and it is stored', async () => {
+    const run = startCli([...cfg, '--store', 'fs:./store', 'run', 'quad', '--session-id', 'budget', '--trials', '6'], { cwd })
+    await run.waitFor(/^2\/6 trials/)
+    run.child.kill('SIGINT')
+    expect(await run.exited).toBe(0)
+    const pausedAt = Number(/paused session "budget" after (\d+) trials/.exec(run.output())?.[1])
+    expect(pausedAt).toBeLessThan(6)
+    const raised = await runCli([...cfg, '--store', 'fs:./store', 'resume', 'budget', '--trials', '9'], { cwd })
+    expect(raised.code).toBe(0)
+    expect(raised.stdout).toMatch(new RegExp(`^${pausedAt + 1}/9 trials`, 'm'))
+    expect(raised.stdout).not.toMatch(/\/6 trials/)
+    expect(raised.stdout).toMatch(/completed \(max-trials\): session "budget" after 9 trials/)
+    const store = createFsStore({ dir: join(cwd, 'store') })
+    expect((await store.load('budget')).limits.maxTrials).toBe(9)
+    await store.close()
+  })
+
   test('a session that fails exits 1 and says why, naming the first error', async () => {
     const r = await runCli([...cfg, '--store', 'fs:./store', 'run', 'flaky'], { cwd })
     expect(r.code).toBe(1)
