@@ -98,10 +98,16 @@ function explain(
   }
   const first = errors.find((e) => e.keyword !== 'boolean') ?? errors[0]
   if (!first) return fail('does not match the expected shape', prefix)
-  // A union: report the union (its hint), not its first branch.
+  // A union: report the union (its hint), not its first branch — unless the value took the
+  // shape of one of its object branches and failed inside it (`{ timeoutMs: -1 }` for
+  // `true | { timeoutMs }`): then the field inside is the one to name.
   const union = first.schemaPath.includes('/anyOf/')
     ? errors.find((e) => e.keyword === 'anyOf' && first.instancePath.startsWith(e.instancePath))
     : undefined
+  if (union) {
+    const inside = errors.filter((e) => e.instancePath.startsWith(`${union.instancePath}/`))
+    if (inside.length > 0) return explain(what, root, value, inside, prefix, makeError)
+  }
   const error = union ?? first
   const path = segments(error.instancePath)
   const field = joinField(prefix, path)
