@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { createFsStore } from '@cairn/store-fs'
 import {
   createCairn,
   defineConfig,
@@ -181,6 +183,23 @@ describe('createCairn', () => {
     await expect(cairn.resume('x')).rejects.toMatchObject({ code: 'NOT_FOUND' })
     await expect(cairn.control('x', 'pause')).rejects.toMatchObject({ code: 'NOT_FOUND' })
     expect(existsSync(store)).toBe(false)
+  })
+
+  test('cancel of a paused session whose process died still holding its lease: waits for the lease, then cancels', async () => {
+    // A process killed between committing its pause and releasing its lease (a second Ctrl-C).
+    const uri = `fs:${join(dir, 'store')}`
+    cairn = createCairn(config(uri))
+    await (await cairn.start('quad', { sessionId: 'stranded' })).pause()
+    const gone = spawn(process.execPath, ['-e', ''])
+    const deadPid = await new Promise<number>((resolve) => gone.on('exit', () => resolve(gone.pid as number)))
+    const store = createFsStore({ dir: join(dir, 'store') })
+    const lease = await store.acquireLease('stranded', `${hostname()}:${deadPid}:driver`, 300)
+    await store.close()
+    const waits: number[] = []
+    const outcome = await cairn.control('stranded', 'cancel', { onLeaseWait: (w) => waits.push(w.expiresAt) })
+    expect(waits).toEqual([lease.expiresAt])
+    expect(outcome).toMatchObject({ outcome: 'applied', status: 'cancelled' })
+    expect((await cairn.show('stranded')).head.status).toBe('cancelled')
   })
 
   test('a session whose job the config no longer defines cannot be resumed, and says so', async () => {
