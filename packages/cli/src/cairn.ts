@@ -46,8 +46,13 @@ export interface StartJobOptions extends RunOverrides {
   owner?: string
 }
 
-/** Options of `resume`. */
-export interface ResumeJobOptions extends Pick<RunOverrides, 'maxTrials' | 'parallelism'> {
+/**
+ * Options of `resume`. `maxTrials` and `parallelism` take effect and are stored with the
+ * session (a raised `maxTrials` extends the run; one below the trials already recorded is
+ * refused); a `seed` or `optimizer` other than the session's is refused with
+ * `ResumeMismatchError`.
+ */
+export interface ResumeJobOptions extends Pick<RunOverrides, 'maxTrials' | 'parallelism' | 'seed' | 'optimizer'> {
   signal?: AbortSignal
   owner?: string
   /**

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { createFsStore } from '@cairn/store-fs'
 import {
   createCairn,
   defineConfig,
@@ -104,6 +106,30 @@ describe('createCairn', () => {
     await expect(cairn.open('quad', { sessionId: 'fixed-1' })).rejects.toThrow(/belongs to job "fixed", not "quad"/)
   })
 
+  test('open / resume of a stored session: another seed, optimizer or direction is refused, never ignored', async () => {
+    cairn = createCairn(config())
+    const h = await cairn.start('quad', { sessionId: 'o', maxTrials: 6 })
+    await h.pause()
+    const done = h.head().progress.attempts
+    await expect(cairn.open('quad', { sessionId: 'o', seed: 6 })).rejects.toMatchObject({
+      code: 'RESUME_MISMATCH',
+      reason: 'seed',
+      message: expect.stringContaining('seed differs (stored 5, got 6)'),
+    })
+    await expect(cairn.resume('o', { optimizer: 'random' })).rejects.toMatchObject({ code: 'RESUME_MISMATCH', reason: 'optimizer-id' })
+    await expect(cairn.resume('o', { maxTrials: done - 1 })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'maxTrials' })
+    const flipped = createCairn({
+      ...config(),
+      store: await cairn.store(),
+      jobs: { quad: { ...config().jobs.quad, direction: 'maximize' } },
+    })
+    await expect(flipped.resume('o')).rejects.toMatchObject({ code: 'RESUME_MISMATCH', reason: 'direction' })
+    // The same seed and optimizer name are fine; a raised budget extends the run.
+    const again = await cairn.resume('o', { seed: 5, optimizer: 'tpe', maxTrials: 8 })
+    expect(again.head().limits.maxTrials).toBe(8)
+    expect((await again.wait()).progress.attempts).toBe(8)
+  })
+
   test('a program + trainset + metric job runs with the few-shot optimizer and records the trainset hash', async () => {
     cairn = createCairn(config())
     const h = await cairn.start('prompts', { sessionId: 'p' })
@@ -157,6 +183,23 @@ describe('createCairn', () => {
     await expect(cairn.resume('x')).rejects.toMatchObject({ code: 'NOT_FOUND' })
     await expect(cairn.control('x', 'pause')).rejects.toMatchObject({ code: 'NOT_FOUND' })
     expect(existsSync(store)).toBe(false)
+  })
+
+  test('cancel of a paused session whose process died still holding its lease: waits for the lease, then cancels', async () => {
+    // A process killed between committing its pause and releasing its lease (a second Ctrl-C).
+    const uri = `fs:${join(dir, 'store')}`
+    cairn = createCairn(config(uri))
+    await (await cairn.start('quad', { sessionId: 'stranded' })).pause()
+    const gone = spawn(process.execPath, ['-e', ''])
+    const deadPid = await new Promise<number>((resolve) => gone.on('exit', () => resolve(gone.pid as number)))
+    const store = createFsStore({ dir: join(dir, 'store') })
+    const lease = await store.acquireLease('stranded', `${hostname()}:${deadPid}:driver`, 300)
+    await store.close()
+    const waits: number[] = []
+    const outcome = await cairn.control('stranded', 'cancel', { onLeaseWait: (w) => waits.push(w.expiresAt) })
+    expect(waits).toEqual([lease.expiresAt])
+    expect(outcome).toMatchObject({ outcome: 'applied', status: 'cancelled' })
+    expect((await cairn.show('stranded')).head.status).toBe('cancelled')
   })
 
   test('a session whose job the config no longer defines cannot be resumed, and says so', async () => {

@@ -107,7 +107,8 @@ describe.concurrent('cairn run / resume', () => {
     expect(await run.exited).toBe(130)
     const committed = await trialsOf(join(cwd, 'store'), 'fixed-session')
     expect(committed.length).toBeGreaterThanOrEqual(1)
-    // Nothing was paused: the session is `running` with a dead driver; `cancel` settles it directly.
+    // The session is `running` with a dead driver — or `paused` with the dead driver's lease not yet
+    // released, when the first Ctrl-C landed between two trials; either way `cancel` settles it directly.
     const cancel = await runCli(['--store', 'fs:./store', 'cancel', 'fixed-session'], { cwd })
     expect(cancel.code).toBe(0)
     expect(cancel.stdout).toContain('cancelled session "fixed-session" (no process was driving it)')
@@ -159,6 +160,35 @@ describe.concurrent('cairn run / resume', () => {
     } finally {
       run.child.kill('SIGKILL')
     }
+  })
+
+  test('resume --trials raises the budget: the progress counts to the new total (it showed the old one), and it is stored', async ({
+    cwd,
+  }) => {
+    // Gated trials: the run is paused after trial 2, however busy the machine.
+    const run = startCli([...cfg, '--store', 'fs:./store', 'run', 'quad', '--session-id', 'budget', '--trials', '6'], {
+      cwd,
+      env: { CAIRN_TEST_GATE: cwd },
+    })
+    await release(cwd, 0, 1)
+    await run.waitFor(/^2\/6 trials/)
+    await run.waitFor(/started trial 2/)
+    run.child.kill('SIGINT')
+    await run.waitFor(/pausing after the trial in flight/)
+    await release(cwd, 2)
+    expect(await run.exited).toBe(0)
+    expect(run.output()).toMatch(/paused session "budget" after 3 trials/)
+    const raised = await runCli([...cfg, '--store', 'fs:./store', 'resume', 'budget', '--trials', '9'], {
+      cwd,
+      env: { CAIRN_TEST_TRIAL_MS: '1' },
+    })
+    expect(raised.code).toBe(0)
+    expect(raised.stdout).toMatch(/^4\/9 trials/m)
+    expect(raised.stdout).not.toMatch(/\/6 trials/)
+    expect(raised.stdout).toMatch(/completed \(max-trials\): session "budget" after 9 trials/)
+    const store = createFsStore({ dir: join(cwd, 'store') })
+    expect((await store.load('budget')).limits.maxTrials).toBe(9)
+    await store.close()
   })
 
   test('a session that fails exits 1 and says why, naming the first error', async ({ cwd }) => {

@@ -34,8 +34,20 @@ describe('validateConfig', () => {
   test.each<[string, unknown, string, RegExp]>([
     ['a negative maxTrials', { jobs: { a: { ...good, maxTrials: -1 } } }, 'jobs.a.maxTrials', /must be >= 0, got -1/],
     ['a fractional parallelism', { jobs: { a: { ...good, parallelism: 1.5 } } }, 'jobs.a.parallelism', /must be an integer, got 1.5/],
-    ['a misspelled job field', { jobs: { a: { ...good, maxTrial: 3 } } }, 'jobs.a.maxTrial', /not a config field/],
-    ['a misspelled top-level field', { job: {} }, 'job', /not a config field/],
+    [
+      'a misspelled job field',
+      { jobs: { a: { ...good, maxTrial: 3 } } },
+      'jobs.a.maxTrial',
+      /not a config field \(did you mean maxTrials\?\)/,
+    ],
+    ['a misspelled top-level field', { job: {} }, 'job', /not a config field \(did you mean jobs\?\)/],
+    [
+      "a trial timeout beyond setTimeout's limit",
+      { jobs: { a: { ...good, trialTimeoutMs: 2 ** 31 } } },
+      'jobs.a.trialTimeoutMs',
+      /must be <= 2147483647, got 2147483648/,
+    ],
+    ['a lease ttl of more than a day', { jobs: { a: { ...good, leaseTtlMs: 1e15 } } }, 'jobs.a.leaseTtlMs', /must be <= 86400000/],
     ['a bad direction', { jobs: { a: { ...good, direction: 'up' } } }, 'jobs.a.direction', /"minimize" or "maximize", got "up"/],
     ['a store that is neither a URI nor a store', { store: 42 }, 'store', /store URI .* or a CheckpointStore, got 42/],
     ['an optimizer that is a number', { jobs: { a: { ...good, optimizer: 3 } } }, 'jobs.a.optimizer', /optimizer name/],

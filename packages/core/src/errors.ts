@@ -1,3 +1,5 @@
+import { describeDifference, jsonDifferences, type JsonDifference } from './util/json-differences.js'
+
 /** Stable machine-readable error codes. A code never changes meaning once published. */
 export type CairnErrorCode =
   | 'ALREADY_RUNNING'
@@ -81,21 +83,30 @@ export type ResumeMismatchReason =
   | 'trainset-hash'
   | 'space'
   | 'direction'
+  | 'seed'
   | 'checkpoint-shape'
 
-/** The stored session does not match what the caller resumes it with. Nothing was changed. */
+/**
+ * The stored session does not match what the caller resumes it with. Nothing was changed.
+ * The message names each field that differs (`n_startup_trials: stored 10, got 20`);
+ * `expected` (what is stored) and `got` hold the whole values, `differences` the places.
+ */
 export class ResumeMismatchError extends CairnError {
   readonly reason: ResumeMismatchReason
   readonly expected: unknown
   readonly got: unknown
+  readonly differences: readonly JsonDifference[]
   constructor(reason: ResumeMismatchReason, expected: unknown, got: unknown, detail?: string) {
+    const differences = jsonDifferences(expected, got)
+    const listed = differences.length > 0 ? differences : [{ path: '', stored: expected, got }]
     super(
       'RESUME_MISMATCH',
-      `cannot resume: ${reason} differs (stored ${JSON.stringify(expected)}, got ${JSON.stringify(got)})${detail ? `; ${detail}` : ''}`,
+      `cannot resume: ${reason} differs (${listed.map(describeDifference).join('; ')})${detail ? `; ${detail}` : ''}`,
     )
     this.reason = reason
     this.expected = expected
     this.got = got
+    this.differences = differences
   }
 }
 
@@ -161,6 +172,26 @@ export class InvalidInputError extends CairnError {
   constructor(message: string, field?: string) {
     super('INVALID_INPUT', field ? `${field}: ${message}` : message)
     this.field = field
+  }
+}
+
+/**
+ * An options object has a key its function does not know (a typo, or an option of another
+ * function). `option` is the key as given, `suggestion` the nearest known one (if any is close),
+ * `known` every key the options object takes.
+ */
+export class UnknownOptionError extends InvalidInputError {
+  readonly option: string
+  readonly suggestion: string | undefined
+  readonly known: readonly string[]
+  constructor(what: string, field: string, option: string, known: readonly string[], suggestion: string | undefined) {
+    const hint =
+      suggestion !== undefined ? `did you mean ${suggestion}?` : known.length > 0 ? `known: ${known.join(', ')}` : 'it takes none'
+    super(`${what}: unknown option ${field} (${hint})`)
+    ;(this as { field: string | undefined }).field = field
+    this.option = option
+    this.suggestion = suggestion
+    this.known = known
   }
 }
 

@@ -10,12 +10,20 @@ export {
   RevisionConflictError,
   CheckpointCorruptError,
   InvalidInputError,
+  UnknownOptionError,
   TimeoutError,
   OptimizerError,
   StoreIoError,
   isCairnError,
 } from './errors.js'
 export type { AlreadyRunningDetails, CairnErrorCode, ResumeMismatchReason } from './errors.js'
+export type { JsonDifference } from './util/json-differences.js'
+
+export { defineOptions, describeValue } from './input/options-schema.js'
+export type { OptionsSchema, OptionProperties, OptionErrorFactory } from './input/options-schema.js'
+export { optionKinds } from './input/option-kinds.js'
+export { MAX_TIMER_MS, MAX_LEASE_TTL_MS } from './input/durations.js'
+export { nearestName } from './util/nearest-name.js'
 
 export { Rng } from './random/rng.js'
 
@@ -93,6 +101,7 @@ export type {
   StartOptions,
   ResumeOptions,
   DriveOptions,
+  WaitOptions,
   CompileOptions,
   SessionHandle,
   SessionSnapshot,

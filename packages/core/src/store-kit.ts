@@ -1,7 +1,9 @@
 /**
  * `@cairn/core/store-kit`: what a store author needs beyond the contracts — the checkpoint
  * codec and record envelope, listing helpers, the warm-start entry codec and ranking, and the
- * shared input checks. Applications and optimizer authors never need this door.
+ * shared input checks (every store calls them first thing in each method, so all stores refuse
+ * the same malformed input the same way; `@cairn/testkit`'s suites hold them to it).
+ * Applications and optimizer authors never need this door.
  *
  * @packageDocumentation
  */
@@ -14,3 +16,21 @@ export { assertSessionId, newSessionId } from './store/session-id.js'
 export { rankWarmStartEntries, latestWarmStartEntry, selectEvictions } from './store/warm-start-contract.js'
 export { encodeWarmStartEntry, decodeWarmStartEntry } from './store/warm-start-codec.js'
 export { newWarmStartEntry } from './store/warm-start-input.js'
+export {
+  checkOwner,
+  checkLeaseTtl,
+  checkFencingToken,
+  checkRevision,
+  checkLease,
+  checkControlRequest,
+  checkNewHead,
+  checkCommitRequest,
+  checkListFilter,
+  checkReadTrialsOptions,
+  checkReplaceDamagedHeadRequest,
+  checkWarmStartId,
+  checkLookup,
+  checkEvictOptions,
+  MAX_OWNER_LENGTH,
+  MAX_WARM_START_ID_LENGTH,
+} from './store/input-checks.js'

@@ -10,6 +10,7 @@ import {
   rebuildHead,
   resumeSession,
   ResumeMismatchError,
+  UnknownOptionError,
   type SalvagedSession,
 } from '../src/index.js'
 import { sphere, uniform } from './helpers/optimizers.js'
@@ -111,5 +112,18 @@ describe('rebuildHead', () => {
       { optimizer: uniform(), direction: 'maximize' },
     )
     expect(given.head.direction).toBe('maximize')
+  })
+
+  test('refuses an unknown option (naming the nearest one) and malformed ones, before rebuilding anything', async () => {
+    const { salvaged } = await damagedSession()
+    await expect(rebuildHead(salvaged, { optimizer: uniform(), maxTrial: 10 } as never)).rejects.toThrow(
+      'rebuildHead: unknown option maxTrial (did you mean maxTrials?)',
+    )
+    await expect(rebuildHead(salvaged, { optimizer: uniform(), maxTrial: 10 } as never)).rejects.toBeInstanceOf(UnknownOptionError)
+    await expect(rebuildHead(salvaged, { optimizer: uniform(), seed: 1.5 })).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'seed' })
+    await expect(rebuildHead(salvaged, { optimizer: uniform(), trialTimeoutMs: 2 ** 31 })).rejects.toThrow(
+      /trialTimeoutMs.*at most 2147483647/,
+    )
+    await expect(rebuildHead(salvaged, {} as never)).rejects.toMatchObject({ code: 'INVALID_INPUT', field: 'optimizer' })
   })
 })

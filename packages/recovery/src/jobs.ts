@@ -1,6 +1,6 @@
 import type { CheckpointHead, Optimizer, ResumeOptions } from '@cairn/core'
 import { RecoveryConfigError, UnknownRecoveryJobError } from './errors.js'
-import type { RebuildHints } from './rebuild.js'
+import { checkRebuildHints, type RebuildHints } from './rebuild.js'
 
 /** What a job definition (or an optimizer factory) is given when a session is recovered. */
 export interface JobContext {
@@ -71,6 +71,7 @@ function checkEntry(name: unknown, entry: unknown): void {
   const optimizer = (entry as { optimizer?: unknown }).optimizer
   if (optimizer === null || (typeof optimizer !== 'object' && typeof optimizer !== 'function'))
     throw new RecoveryConfigError(`jobs["${name}"].optimizer`, 'must be an optimizer or a function returning one')
+  checkRebuildHints((entry as { rebuild?: unknown }).rebuild, `jobs["${name}"].rebuild`)
 }
 
 /** The names a registry defines. */

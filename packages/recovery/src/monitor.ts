@@ -1,4 +1,13 @@
-import { LeaseLostError, TimeoutError, isCairnError, listSessions } from '@cairn/core'
+import {
+  LeaseLostError,
+  MAX_LEASE_TTL_MS,
+  TimeoutError,
+  defineOptions,
+  isCairnError,
+  listSessions,
+  optionKinds as k,
+  type OptionsSchema,
+} from '@cairn/core'
 import { assertSessionId } from '@cairn/core/store-kit'
 import type { CheckpointStore, Lease, SessionListing, SessionStatus } from '@cairn/core'
 import { claimAttempt, refundAttempt, type Claim } from './attempt-ledger.js'
@@ -24,7 +33,7 @@ export interface RecoveryMonitorOptions {
   jobs: JobRegistry
   /** The lease owner name this monitor drives sessions as. Default `recovery:<host>:<pid>:<random>`; give each monitor its own. */
   owner?: string
-  /** Lease time-to-live of the drivers this monitor starts, unless a job sets its own; at least 100 ms. Default: core's 30,000 ms. */
+  /** Lease time-to-live of the drivers this monitor starts, unless a job sets its own; from 100 ms to 24 hours. Default: core's 30,000 ms. */
   leaseTtlMs?: number
   /** Replaces the default executor (`ResumeExecutor`); for embedding and fault injection. */
   executor?: RecoveryExecutor
@@ -113,10 +122,37 @@ interface Track {
   } | null
 }
 
-/** How long `stop()` waits for abandoned attempts to hand their leases back. */
-const STOP_GRACE_MS = 5_000
 /** The shortest lease ttl core's session driver accepts. */
 const MIN_LEASE_TTL_MS = 100
+
+/** The keys `new RecoveryMonitor(...)` takes, and their checks (unknown keys refused). */
+const MonitorOptionsSchema: OptionsSchema<RecoveryMonitorOptions> = defineOptions<RecoveryMonitorOptions>(
+  `${PKG} RecoveryMonitor`,
+  {
+    store: k.withMethods(['list', 'load', 'acquireLease'], 'must be a CheckpointStore (createFsStore, createDynamoDbStore …)'),
+    // Checked by resolvePolicy and checkJobRegistry, which name the fields inside.
+    policy: k.optional(k.any()),
+    jobs: k.any(),
+    owner: k.optional(k.string()),
+    leaseTtlMs: k.optional(k.durationMs({ min: MIN_LEASE_TTL_MS, max: MAX_LEASE_TTL_MS })),
+    executor: k.optional(k.withMethods(['recover'], 'must have a recover(task) method')),
+    clock: k.optional(k.withMethods(['now'], 'must be a clock { now() }')),
+    timers: k.optional(k.withMethods(['setTimeout', 'clearTimeout'], 'must be timers { setTimeout, clearTimeout }')),
+    random: k.optional(k.fn()),
+    // Each id is checked by monitorSession.
+    sessions: k.optional(k.array('must be an array of session ids')),
+  },
+  { error: (message, field) => new RecoveryConfigError(field ?? 'options', message) },
+)
+
+const StopOptionsSchema: OptionsSchema<StopOptions> = defineOptions<StopOptions>(
+  `${PKG} stop`,
+  { drain: k.optional(k.boolean()) },
+  { error: (message, field) => new RecoveryConfigError(field ?? 'options', message) },
+)
+
+/** How long `stop()` waits for abandoned attempts to hand their leases back. */
+const STOP_GRACE_MS = 5_000
 const WATCHED: Array<SessionStatus | 'corrupt'> = ['running', 'corrupt']
 /** core's default lease time-to-live, for the leases claims take when no `leaseTtlMs` is given. */
 const DEFAULT_LEASE_TTL_MS = 30_000
@@ -200,26 +236,9 @@ export class RecoveryMonitor {
   private stopping: Promise<void> | null = null
 
   constructor(options: RecoveryMonitorOptions) {
-    if (options === null || typeof options !== 'object') throw new RecoveryConfigError('options', 'must be an object')
+    MonitorOptionsSchema.check(options)
     const { store } = options
-    if (store === null || typeof store !== 'object' || typeof store.list !== 'function' || typeof store.acquireLease !== 'function')
-      throw new RecoveryConfigError('store', 'must be a CheckpointStore (createFsStore, createDynamoDbStore …)')
     checkJobRegistry(options.jobs)
-    if (options.owner !== undefined && (typeof options.owner !== 'string' || options.owner.length === 0))
-      throw new RecoveryConfigError('owner', 'must be a non-empty string')
-    if (
-      options.leaseTtlMs !== undefined &&
-      !(typeof options.leaseTtlMs === 'number' && options.leaseTtlMs >= MIN_LEASE_TTL_MS && Number.isFinite(options.leaseTtlMs))
-    )
-      throw new RecoveryConfigError(
-        'leaseTtlMs',
-        `must be a number of milliseconds of at least ${MIN_LEASE_TTL_MS} (core's minimum), got ${String(options.leaseTtlMs)}`,
-      )
-    if (options.executor !== undefined && typeof options.executor?.recover !== 'function')
-      throw new RecoveryConfigError('executor', 'must have a recover(task) method')
-    if (options.random !== undefined && typeof options.random !== 'function') throw new RecoveryConfigError('random', 'must be a function')
-    if (options.sessions !== undefined && !Array.isArray(options.sessions))
-      throw new RecoveryConfigError('sessions', 'must be an array of session ids')
     this.policy = resolvePolicy(options.policy)
     this.store = store
     this.jobs = options.jobs
@@ -257,6 +276,11 @@ export class RecoveryMonitor {
    * sessions back waits at most 5 s for their lease releases). `start()` may be called again.
    */
   stop(options: StopOptions = {}): Promise<void> {
+    try {
+      StopOptionsSchema.check(options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     if (!this.active) return this.stopping ?? Promise.resolve()
     this.active = false
     this.generation++

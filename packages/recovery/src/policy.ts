@@ -1,4 +1,5 @@
-import { RecoveryConfigError } from './errors.js'
+import { defineOptions, optionKinds as k, type OptionsSchema } from '@cairn/core'
+import { PKG, RecoveryConfigError } from './errors.js'
 import type { RecoveryCompletedEvent, RecoveryExhaustedEvent } from './events.js'
 
 /**
@@ -86,73 +87,55 @@ export const DEFAULT_RECOVERY_POLICY: Readonly<Omit<ResolvedRecoveryPolicy, 'onR
   rebuildCorruptHeads: true,
 })
 
+/** The keys a policy takes, and their checks (unknown keys refused). */
+const PolicySchema: OptionsSchema<RecoveryPolicy> = defineOptions<RecoveryPolicy>(
+  `${PKG} policy`,
+  {
+    enabled: k.optional(k.boolean()),
+    maxAttempts: k.optional(k.integer(1)),
+    backoffMs: k.optional(k.durationMs({ zero: true })),
+    maxBackoffMs: k.optional(k.durationMs({ zero: true })),
+    jitter: k.optional(k.number(0, 1)),
+    pollIntervalMs: k.optional(k.durationMs()),
+    pollTimeoutMs: k.optional(k.durationMs()),
+    maxConcurrent: k.optional(k.integer(1)),
+    attemptTimeoutMs: k.optional(k.durationMs({ infinity: true })),
+    rebuildCorruptHeads: k.optional(k.boolean()),
+    onRecovery: k.optional(k.fn()),
+    onFailure: k.optional(k.fn()),
+  },
+  { error: (message, field) => new RecoveryConfigError(field ?? 'policy', message) },
+)
+
 /**
  * Applies the defaults and checks every field. Throws `RecoveryConfigError` (an
- * `InvalidInputError`) naming the first malformed one.
+ * `InvalidInputError`) naming the first malformed one, or `UnknownOptionError` for a key a
+ * policy does not have. Durations that arm a timer are at most 2^31 − 1 ms (setTimeout's
+ * limit); more is refused, not clamped.
  */
 export function resolvePolicy(policy: RecoveryPolicy | undefined): ResolvedRecoveryPolicy {
   if (policy === undefined) return { ...DEFAULT_RECOVERY_POLICY }
-  if (policy === null || typeof policy !== 'object') throw new RecoveryConfigError('policy', 'must be an object')
+  PolicySchema.check(policy, 'policy')
   const p = policy
-  if (p.enabled !== undefined && typeof p.enabled !== 'boolean')
-    throw new RecoveryConfigError('policy.enabled', `must be a boolean, got ${String(p.enabled)}`)
+  const d = DEFAULT_RECOVERY_POLICY
   const resolved: ResolvedRecoveryPolicy = {
-    enabled: p.enabled ?? DEFAULT_RECOVERY_POLICY.enabled,
-    maxAttempts: integer(p.maxAttempts, 'maxAttempts', DEFAULT_RECOVERY_POLICY.maxAttempts, 1),
-    backoffMs: ms(p.backoffMs, 'backoffMs', DEFAULT_RECOVERY_POLICY.backoffMs, true),
-    maxBackoffMs: ms(p.maxBackoffMs, 'maxBackoffMs', DEFAULT_RECOVERY_POLICY.maxBackoffMs, true),
-    jitter: fraction(p.jitter, 'jitter', DEFAULT_RECOVERY_POLICY.jitter),
-    pollIntervalMs: ms(p.pollIntervalMs, 'pollIntervalMs', DEFAULT_RECOVERY_POLICY.pollIntervalMs, false),
-    pollTimeoutMs: ms(p.pollTimeoutMs, 'pollTimeoutMs', DEFAULT_RECOVERY_POLICY.pollTimeoutMs, false),
-    maxConcurrent: integer(p.maxConcurrent, 'maxConcurrent', DEFAULT_RECOVERY_POLICY.maxConcurrent, 1),
-    attemptTimeoutMs: timeout(p.attemptTimeoutMs, 'attemptTimeoutMs', DEFAULT_RECOVERY_POLICY.attemptTimeoutMs),
-    rebuildCorruptHeads: p.rebuildCorruptHeads ?? DEFAULT_RECOVERY_POLICY.rebuildCorruptHeads,
+    enabled: p.enabled ?? d.enabled,
+    maxAttempts: p.maxAttempts ?? d.maxAttempts,
+    backoffMs: p.backoffMs ?? d.backoffMs,
+    maxBackoffMs: p.maxBackoffMs ?? d.maxBackoffMs,
+    jitter: p.jitter ?? d.jitter,
+    pollIntervalMs: p.pollIntervalMs ?? d.pollIntervalMs,
+    pollTimeoutMs: p.pollTimeoutMs ?? d.pollTimeoutMs,
+    maxConcurrent: p.maxConcurrent ?? d.maxConcurrent,
+    attemptTimeoutMs: p.attemptTimeoutMs ?? d.attemptTimeoutMs,
+    rebuildCorruptHeads: p.rebuildCorruptHeads ?? d.rebuildCorruptHeads,
   }
-  if (typeof resolved.rebuildCorruptHeads !== 'boolean')
-    throw new RecoveryConfigError('policy.rebuildCorruptHeads', `must be a boolean, got ${String(p.rebuildCorruptHeads)}`)
   if (resolved.maxBackoffMs < resolved.backoffMs)
     throw new RecoveryConfigError(
       'policy.maxBackoffMs',
       `must be at least policy.backoffMs (${resolved.backoffMs}), got ${resolved.maxBackoffMs}`,
     )
-  if (p.onRecovery !== undefined) {
-    if (typeof p.onRecovery !== 'function') throw new RecoveryConfigError('policy.onRecovery', 'must be a function')
-    resolved.onRecovery = p.onRecovery
-  }
-  if (p.onFailure !== undefined) {
-    if (typeof p.onFailure !== 'function') throw new RecoveryConfigError('policy.onFailure', 'must be a function')
-    resolved.onFailure = p.onFailure
-  }
+  if (p.onRecovery !== undefined) resolved.onRecovery = p.onRecovery
+  if (p.onFailure !== undefined) resolved.onFailure = p.onFailure
   return resolved
-}
-
-function integer(value: unknown, field: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback
-  if (!Number.isSafeInteger(value) || (value as number) < min)
-    throw new RecoveryConfigError(`policy.${field}`, `must be an integer of at least ${min}, got ${String(value)}`)
-  return value as number
-}
-
-function ms(value: unknown, field: string, fallback: number, zeroOk: boolean): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroOk && value === 0))
-    throw new RecoveryConfigError(
-      `policy.${field}`,
-      `must be a ${zeroOk ? 'non-negative' : 'positive'} finite number of milliseconds, got ${String(value)}`,
-    )
-  return value
-}
-
-function timeout(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value) || !(value > 0))
-    throw new RecoveryConfigError(`policy.${field}`, `must be a positive number of milliseconds (or Infinity), got ${String(value)}`)
-  return value
-}
-
-function fraction(value: unknown, field: string, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1))
-    throw new RecoveryConfigError(`policy.${field}`, `must be a number between 0 and 1, got ${String(value)}`)
-  return value
 }

@@ -1,6 +1,6 @@
-import { CairnError, isCairnError, rebuildHead, Rng } from '@cairn/core'
+import { CairnError, defineOptions, isCairnError, optionKinds as k, rebuildHead, Rng, type OptionsSchema } from '@cairn/core'
 import type { CheckpointHead, CheckpointStore, Direction, Lease, SalvagedSession, SessionStatus } from '@cairn/core'
-import { corruptHeadError, type SkipReason } from './errors.js'
+import { corruptHeadError, PKG, RecoveryConfigError, type SkipReason } from './errors.js'
 import { resolveJob, type JobRegistry } from './jobs.js'
 
 /** What only a rebuild of a damaged head needs from a job (it is not passed to `resumeSession`). */
@@ -11,6 +11,22 @@ export interface RebuildHints {
   seed?: number
   /** The trial budget of the rebuilt session (default: the job's `maxTrials`; without one it is rebuilt `paused`). */
   maxTrials?: number
+}
+
+/** The keys a job's `rebuild` takes, and their checks (unknown keys refused, naming the nearest one). */
+const RebuildHintsSchema: OptionsSchema<RebuildHints> = defineOptions<RebuildHints>(
+  `${PKG} rebuild`,
+  {
+    direction: k.optional(k.oneOf(['minimize', 'maximize'])),
+    seed: k.optional(k.integer(Number.MIN_SAFE_INTEGER)),
+    maxTrials: k.optional(k.integer(0)),
+  },
+  { error: (message, field) => new RecoveryConfigError(field ?? 'rebuild', message) },
+)
+
+/** Throws `RecoveryConfigError` (`UnknownOptionError` for an unknown key) naming the first malformed field of a job's `rebuild`. */
+export function checkRebuildHints(hints: unknown, field: string): asserts hints is RebuildHints | undefined {
+  if (hints !== undefined) RebuildHintsSchema.check(hints, field, `${PKG} ${field}`)
 }
 
 /** What a rebuild did. */
@@ -72,6 +88,7 @@ export async function rebuildDamagedHead(
       head: provisionalHead(salvaged),
       rebuilding: true,
     })
+    checkRebuildHints(options.rebuild, `jobs["${listing.job}"].rebuild`)
     const hints = options.rebuild ?? {}
     const maxTrials = hints.maxTrials ?? options.maxTrials
     built = await rebuildHead(salvaged, {

@@ -503,6 +503,42 @@ describe('RecoveryMonitor', () => {
     expect(() => new RecoveryMonitor({ store, jobs: {}, leaseTtlMs: 0 })).toThrow(/leaseTtlMs/)
   })
 
+  it('refuses unknown option keys (naming the nearest) and a lease ttl beyond 24 hours', async () => {
+    const store = createMemoryStore()
+    expect(() => new RecoveryMonitor({ store, jobs: {}, polcy: { enabled: true } } as never)).toThrow(
+      '[@cairn/recovery] RecoveryMonitor: unknown option polcy (did you mean policy?)',
+    )
+    expect(() => new RecoveryMonitor({ store, jobs: {}, policy: { enabled: true, maxAttempt: 5 } as never })).toThrow(
+      '[@cairn/recovery] policy: unknown option policy.maxAttempt (did you mean maxAttempts?)',
+    )
+    expect(() => new RecoveryMonitor({ store, jobs: {}, leaseTtlMs: 1e15 })).toThrow(/^\[@cairn\/recovery\] leaseTtlMs: .*at most 86400000/)
+    const monitor = new RecoveryMonitor({ store, jobs: {} })
+    await expect(monitor.stop({ drian: true } as never)).rejects.toThrow(/unknown option drian \(did you mean drain\?\)/)
+  })
+
+  it("knows main's newer options: sessions and policy.rebuildCorruptHeads are taken, a job's rebuild hints are checked", () => {
+    const store = createMemoryStore()
+    const scoped = new RecoveryMonitor({ store, jobs: {}, sessions: ['s-1'], policy: { enabled: true, rebuildCorruptHeads: false } })
+    expect(scoped.status().scope).toEqual(['s-1'])
+    expect(scoped.policy.rebuildCorruptHeads).toBe(false)
+    expect(() => new RecoveryMonitor({ store, jobs: {}, sessions: 's-1' as never })).toThrow(
+      /^\[@cairn\/recovery\] sessions: must be an array/,
+    )
+    expect(() => new RecoveryMonitor({ store, jobs: {}, session: ['s-1'] } as never)).toThrow(
+      '[@cairn/recovery] RecoveryMonitor: unknown option session (did you mean sessions?)',
+    )
+    const job = (rebuild: unknown) => ({ quad: { optimizer: walk, objective: quadratic(0), rebuild } })
+    expect(new RecoveryMonitor({ store, jobs: job({ maxTrials: 10, direction: 'minimize', seed: 3 }) as never })).toBeInstanceOf(
+      RecoveryMonitor,
+    )
+    expect(() => new RecoveryMonitor({ store, jobs: job({ maxTrial: 10 }) as never })).toThrow(
+      /unknown option jobs\["quad"\]\.rebuild\.maxTrial \(did you mean maxTrials\?\)/,
+    )
+    expect(() => new RecoveryMonitor({ store, jobs: job({ direction: 'up' }) as never })).toThrow(
+      /^\[@cairn\/recovery\] jobs\["quad"\]\.rebuild\.direction: must be "minimize" or "maximize"/,
+    )
+  })
+
   it.each([
     ['AlreadyRunningError', 'already-running', (id: string) => new AlreadyRunningError(id, 'elsewhere')],
     ['RevisionConflictError', 'lease-lost', (id: string) => new RevisionConflictError(id, 4, 5)],

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@cairn/core'
+import { InvalidInputError, UnknownOptionError } from '@cairn/core'
 import { describe, expect, it } from 'vitest'
 import { backoffDelay } from '../src/backoff.js'
 import { RecoveryConfigError } from '../src/index.js'
@@ -35,6 +35,10 @@ describe('resolvePolicy', () => {
     [{ attemptTimeoutMs: 0 }, 'policy.attemptTimeoutMs'],
     [{ onFailure: 'log' }, 'policy.onFailure'],
     [{ rebuildCorruptHeads: 'no' }, 'policy.rebuildCorruptHeads'],
+    [{ pollIntervalMs: 2 ** 31 }, 'policy.pollIntervalMs'],
+    [{ pollTimeoutMs: 2 ** 31 }, 'policy.pollTimeoutMs'],
+    [{ backoffMs: 2 ** 31, maxBackoffMs: 2 ** 31 }, 'policy.backoffMs'],
+    [{ attemptTimeoutMs: 2 ** 31 }, 'policy.attemptTimeoutMs'],
   ])('rejects %j naming %s', (policy, field) => {
     let error: unknown
     try {
@@ -47,6 +51,28 @@ describe('resolvePolicy', () => {
     expect((error as InvalidInputError).code).toBe('INVALID_INPUT')
     expect((error as InvalidInputError).field).toBe(field)
     expect((error as Error).message.startsWith(`[@cairn/recovery] ${field}:`)).toBe(true)
+  })
+})
+
+describe('resolvePolicy is strict', () => {
+  it('refuses an unknown key, naming the nearest one', () => {
+    let error: unknown
+    try {
+      resolvePolicy({ enabled: true, pollInterval: 1_000 } as never)
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(UnknownOptionError)
+    expect(error).toMatchObject({ code: 'INVALID_INPUT', field: 'policy.pollInterval', suggestion: 'pollIntervalMs' })
+    expect((error as Error).message).toBe('[@cairn/recovery] policy: unknown option policy.pollInterval (did you mean pollIntervalMs?)')
+  })
+
+  it("durations that arm a timer say setTimeout's limit; attemptTimeoutMs may still be Infinity", () => {
+    expect(() => resolvePolicy({ pollIntervalMs: 2 ** 31 })).toThrow(/at most 2147483647 \(setTimeout's limit\), got 2147483648/)
+    expect(resolvePolicy({ pollIntervalMs: 2 ** 31 - 1, attemptTimeoutMs: Infinity })).toMatchObject({
+      pollIntervalMs: 2 ** 31 - 1,
+      attemptTimeoutMs: Infinity,
+    })
   })
 })
 

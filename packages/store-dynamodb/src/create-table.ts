@@ -5,9 +5,9 @@ import {
   type DynamoDBClientConfig,
   type Tag,
 } from '@aws-sdk/client-dynamodb'
-import { InvalidInputError } from '@cairn/core'
+import { MAX_TIMER_MS, defineOptions, optionKinds as k, type OptionsSchema } from '@cairn/core'
 import { requestError } from './errors.js'
-import { checkTableName, clientFrom } from './options.js'
+import { checkTableName, clientConfigKind, clientFrom, clientKind, optionError } from './options.js'
 import { checkTableDesign, describeTable } from './table-check.js'
 import { GSI_PK, GSI_SK, INDEX_NAME, INDEX_PROJECTION, PK, SK } from './table-design.js'
 
@@ -24,9 +24,26 @@ export interface CreateTableOptions {
   provisioned?: { readCapacityUnits: number; writeCapacityUnits: number }
   /** Tags to put on the table. */
   tags?: Tag[]
-  /** Longest wait for the table to become ACTIVE, seconds. Default 300. */
+  /** Longest wait for the table to become ACTIVE, seconds. Default 300; at most 2,147,483 (setTimeout's limit). */
   maxWaitSeconds?: number
 }
+
+/** The longest `maxWaitSeconds`: the SDK's waiter arms a timer, and setTimeout's limit is 2^31 − 1 ms. */
+const MAX_WAIT_SECONDS = Math.floor(MAX_TIMER_MS / 1000)
+
+const CreateTableOptionsSchema: OptionsSchema<CreateTableOptions> = defineOptions<CreateTableOptions>(
+  '[@cairn/store-dynamodb] createTable',
+  {
+    tableName: k.any(),
+    client: k.optional(clientKind),
+    clientConfig: k.optional(clientConfigKind),
+    billingMode: k.optional(k.oneOf(['PAY_PER_REQUEST', 'PROVISIONED'])),
+    provisioned: k.optional(k.object({ readCapacityUnits: k.integer(1), writeCapacityUnits: k.integer(1) })),
+    tags: k.optional(k.array('must be an array of { Key, Value } tags')),
+    maxWaitSeconds: k.optional(k.number(1, MAX_WAIT_SECONDS)),
+  },
+  { error: optionError },
+)
 
 /** What `createTable` did. */
 export interface CreateTableResult {
@@ -41,14 +58,12 @@ export interface CreateTableResult {
  * wrong design → `TableSchemaError`. Needs `dynamodb:CreateTable` and `dynamodb:DescribeTable`.
  */
 export async function createTable(options: CreateTableOptions): Promise<CreateTableResult> {
-  if (options === null || typeof options !== 'object') throw new InvalidInputError('must be an object { tableName, … }', 'options')
+  CreateTableOptionsSchema.check(options)
   checkTableName(options.tableName)
   const { client, owned } = clientFrom(options)
   const tableName = options.tableName
   try {
     const billingMode = options.billingMode ?? 'PAY_PER_REQUEST'
-    if (billingMode !== 'PAY_PER_REQUEST' && billingMode !== 'PROVISIONED')
-      throw new InvalidInputError('must be "PAY_PER_REQUEST" or "PROVISIONED"', 'billingMode')
     const throughput =
       billingMode === 'PROVISIONED'
         ? {

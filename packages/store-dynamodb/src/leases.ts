@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { AlreadyRunningError, InvalidInputError, LeaseLostError, NotFoundError, type ControlRequest, type Lease } from '@cairn/core'
+import { AlreadyRunningError, LeaseLostError, NotFoundError, type ControlRequest, type Lease } from '@cairn/core'
+import { checkControlRequest, checkLease, checkLeaseTtl, checkOwner } from '@cairn/core/store-kit'
 import type { StoreContext } from './context.js'
 import { av, num, str } from './db.js'
 import { leaseOf } from './head-item.js'
@@ -15,7 +16,7 @@ const RENEW_ROUNDS = 3
  */
 export async function acquireLease(ctx: StoreContext, sessionId: string, owner: string, ttlMs: number): Promise<Lease> {
   checkOwner(owner)
-  checkTtl(ttlMs)
+  checkLeaseTtl(ttlMs)
   const now = Date.now()
   const expiresAt = now + ttlMs
   const stamp = randomUUID()
@@ -52,9 +53,8 @@ export async function acquireLease(ctx: StoreContext, sessionId: string, owner: 
  * (only its answer was lost; the stored expiry is ours) or is retried.
  */
 export async function renewLease(ctx: StoreContext, sessionId: string, lease: Lease, ttlMs: number): Promise<Lease> {
-  checkTtl(ttlMs)
-  if (lease === null || typeof lease !== 'object' || typeof lease.owner !== 'string' || !Number.isSafeInteger(lease.fencingToken))
-    throw new InvalidInputError('must be a lease { owner, fencingToken, expiresAt }', 'lease')
+  checkLeaseTtl(ttlMs)
+  checkLease(lease)
   for (let round = 0; ; round++) {
     const expiresAt = Date.now() + ttlMs
     const stamp = randomUUID()
@@ -87,8 +87,7 @@ export async function renewLease(ctx: StoreContext, sessionId: string, lease: Le
 
 /** Expires the lease now, keeping owner and token. A no-op when someone else holds it (or the session is gone). */
 export async function releaseLease(ctx: StoreContext, sessionId: string, lease: Lease): Promise<void> {
-  if (lease === null || typeof lease !== 'object')
-    throw new InvalidInputError('must be a lease { owner, fencingToken, expiresAt }', 'lease')
+  checkLease(lease)
   await ctx.db.update({
     Key: ctx.db.key(sessionId, HEAD_SK),
     UpdateExpression: 'SET #exp = :zero, #stamp = :stamp',
@@ -106,7 +105,7 @@ export async function releaseLease(ctx: StoreContext, sessionId: string, lease: 
 
 /** Raises the pause / cancel flag of a running session (a cancel is never downgraded to a pause). */
 export async function requestControl(ctx: StoreContext, sessionId: string, request: ControlRequest): Promise<void> {
-  if (request !== 'pause' && request !== 'cancel') throw new InvalidInputError(`unknown control ${JSON.stringify(request)}`, 'request')
+  checkControlRequest(request)
   const stamp = randomUUID()
   const out = await ctx.db.update({
     Key: ctx.db.key(sessionId, HEAD_SK),
@@ -120,13 +119,4 @@ export async function requestControl(ctx: StoreContext, sessionId: string, reque
     const current = await ctx.db.get(sessionId, HEAD_SK, [PK])
     if (!current) throw new NotFoundError(`session "${sessionId}"`)
   }
-}
-
-function checkTtl(ttlMs: number): void {
-  if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new InvalidInputError(`must be a positive number of ms, got ${ttlMs}`, 'ttlMs')
-}
-
-function checkOwner(owner: string): void {
-  if (typeof owner !== 'string' || owner.length === 0 || owner.length > 512)
-    throw new InvalidInputError('must be a non-empty string of at most 512 characters', 'owner')
 }

@@ -1,5 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb'
-import { InvalidInputError } from '@cairn/core'
+import { InvalidInputError, defineOptions, optionKinds as k, type OptionsSchema } from '@cairn/core'
 
 /**
  * What this package sets on a client it creates (your `clientConfig` wins key by key):
@@ -41,6 +41,28 @@ export interface DynamoDbStoreOptions {
    */
   inlineTrials?: number
 }
+
+/** Makes this package's `InvalidInputError`s (message prefixed with the package name). */
+export function optionError(message: string, field: string | undefined): InvalidInputError {
+  return new InvalidInputError(`[@cairn/store-dynamodb] ${message}`, field)
+}
+
+/** A DynamoDB client: an object with `send`. */
+export const clientKind = k.withMethods(['send'], 'must be a DynamoDBClient from @aws-sdk/client-dynamodb')
+/** A client configuration: an object (its fields are the SDK's to check). */
+export const clientConfigKind = k.record('must be a DynamoDBClientConfig object ({ region, endpoint, credentials … })')
+
+/** The keys `createDynamoDbStore` takes, and their checks (unknown keys refused). */
+export const StoreOptionsSchema: OptionsSchema<DynamoDbStoreOptions> = defineOptions<DynamoDbStoreOptions>(
+  '[@cairn/store-dynamodb] createDynamoDbStore',
+  {
+    tableName: k.any(),
+    client: k.optional(clientKind),
+    clientConfig: k.optional(clientConfigKind),
+    inlineTrials: k.optional(k.integer(1, 16)),
+  },
+  { error: optionError },
+)
 
 /** Default of `DynamoDbStoreOptions.inlineTrials`. */
 export const DEFAULT_INLINE_TRIALS = 8

@@ -25,7 +25,22 @@ import {
   type WarmStartEntryInput,
   type WarmStartStore,
 } from '@cairn/core'
-import { assertSessionId, decodeTrial, encodeHead } from '@cairn/core/store-kit'
+import {
+  assertSessionId,
+  checkCommitRequest,
+  checkControlRequest,
+  checkEvictOptions,
+  checkLease,
+  checkLeaseTtl,
+  checkListFilter,
+  checkLookup,
+  checkNewHead,
+  checkOwner,
+  checkReadTrialsOptions,
+  checkReplaceDamagedHeadRequest,
+  decodeTrial,
+  encodeHead,
+} from '@cairn/core/store-kit'
 import { deleteChunks, itemSize, layoutValue, readValue } from './chunks.js'
 import { commit } from './commit.js'
 import type { StoreContext } from './context.js'
@@ -36,7 +51,7 @@ import { inlineOf } from './inline.js'
 import { nextIncarnation } from './incarnation.js'
 import { acquireLease, releaseLease, renewLease, requestControl } from './leases.js'
 import { listSessions } from './listing.js'
-import { checkTableName, clientFrom, inlineTrialsOf, type DynamoDbStoreOptions } from './options.js'
+import { StoreOptionsSchema, checkTableName, clientFrom, inlineTrialsOf, type DynamoDbStoreOptions } from './options.js'
 import { readHead } from './read-head.js'
 import { replaceDamagedHead, salvage } from './salvage.js'
 import { checkTableDesign, describeTable } from './table-check.js'
@@ -64,8 +79,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   private readonly writes = new Set<Promise<unknown>>()
 
   constructor(options: DynamoDbStoreOptions) {
-    if (options === null || typeof options !== 'object')
-      throw new InvalidInputError('must be an object { tableName, client?, clientConfig? }', 'options')
+    StoreOptionsSchema.check(options)
     checkTableName(options.tableName)
     const { client, owned } = clientFrom(options)
     this.tableName = options.tableName
@@ -87,9 +101,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   }
 
   async create(head: CheckpointHead): Promise<void> {
-    if (head === null || typeof head !== 'object') throw new InvalidInputError('must be a checkpoint head', 'head')
-    assertSessionId(head.sessionId)
-    if (head.revision !== 0) throw new InvalidInputError('a new session must have revision 0', 'head.revision')
+    checkNewHead(head)
     await this.ready()
     const { db, writer } = this.ctx
     const id = head.sessionId
@@ -133,7 +145,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   }
 
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
-    assertSessionId(sessionId)
+    checkCommitRequest(sessionId, request)
     await this.ready()
     return commit(this.ctx, sessionId, request)
   }
@@ -149,11 +161,8 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
    * progress.attempts`): a trial item written by a commit that never landed is invisible.
    */
   async readTrials(sessionId: string, options: ReadTrialsOptions = {}): Promise<TrialRecord[]> {
-    assertSessionId(sessionId)
+    checkReadTrialsOptions(sessionId, options)
     const from = options.from ?? 0
-    if (!Number.isSafeInteger(from) || from < 0) throw new InvalidInputError(`must be a non-negative integer, got ${from}`, 'from')
-    if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0))
-      throw new InvalidInputError(`must be a non-negative integer, got ${options.limit}`, 'limit')
     await this.ready()
     const { db } = this.ctx
     const head = await db.get(sessionId, HEAD_SK, [A.attempts, A.inc, A.inlineFrom, A.inline])
@@ -203,6 +212,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   }
 
   async list(filter: ListFilter = {}): Promise<ListPage> {
+    checkListFilter(filter)
     await this.ready()
     return listSessions(this.ctx, filter)
   }
@@ -231,24 +241,30 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
 
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease> {
     assertSessionId(sessionId)
+    checkOwner(owner)
+    checkLeaseTtl(ttlMs)
     await this.ready()
     return acquireLease(this.ctx, sessionId, owner, ttlMs)
   }
 
   async renewLease(sessionId: string, lease: Lease, ttlMs: number): Promise<Lease> {
     assertSessionId(sessionId)
+    checkLease(lease)
+    checkLeaseTtl(ttlMs)
     await this.ready()
     return renewLease(this.ctx, sessionId, lease, ttlMs)
   }
 
   async releaseLease(sessionId: string, lease: Lease): Promise<void> {
     assertSessionId(sessionId)
+    checkLease(lease)
     await this.ready()
     return releaseLease(this.ctx, sessionId, lease)
   }
 
   async requestControl(sessionId: string, request: ControlRequest): Promise<void> {
     assertSessionId(sessionId)
+    checkControlRequest(request)
     await this.ready()
     return requestControl(this.ctx, sessionId, request)
   }
@@ -270,7 +286,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
    * that the item did not change since it was read.
    */
   async replaceDamagedHead(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult> {
-    assertSessionId(sessionId)
+    checkReplaceDamagedHeadRequest(sessionId, request)
     await this.ready()
     return replaceDamagedHead(this.ctx, sessionId, request, (id) => this.readTrials(id))
   }
@@ -281,16 +297,19 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   }
 
   async lookup(key: string, options?: LookupOptions): Promise<WarmStartEntry | null> {
+    checkLookup(key, options)
     await this.ready()
     return lookup(this.ctx, key, options)
   }
 
   async lookupLatest(key: string): Promise<WarmStartEntry | null> {
+    checkLookup(key)
     await this.ready()
     return lookupLatest(this.ctx, key)
   }
 
   async evict(options: EvictOptions): Promise<EvictionReport> {
+    checkEvictOptions(options)
     await this.ready()
     return evict(this.ctx, options)
   }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import {
   CheckpointCorruptError,
-  InvalidInputError,
   channels,
   type EvictOptions,
   type EvictionReport,
@@ -10,6 +9,7 @@ import {
   type WarmStartEntryInput,
 } from '@cairn/core'
 import {
+  checkEvictOptions,
   decodeWarmStartEntry,
   encodeWarmStartEntry,
   latestWarmStartEntry,
@@ -61,8 +61,7 @@ export async function lookupLatest(ctx: StoreContext, key: string): Promise<Warm
  * the entry being unchanged since it was read, so an entry saved or looked up meanwhile stays.
  */
 export async function evict(ctx: StoreContext, options: EvictOptions): Promise<EvictionReport> {
-  if (options === null || typeof options !== 'object')
-    throw new InvalidInputError('must be an object { maxBytes?, ttlMs?, now? }', 'options')
+  checkEvictOptions(options)
   const items = await ctx.db.queryAll({
     IndexName: INDEX_NAME,
     KeyConditionExpression: '#gpk = :gpk',

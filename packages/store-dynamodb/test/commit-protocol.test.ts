@@ -2,7 +2,7 @@ import { PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client
 import { makeHead, makeTrial, nextHead } from '@cairn/testkit'
 import type { CheckpointHead, TrialRecord } from '@cairn/core'
 import { describe, expect, test } from 'vitest'
-import { createDynamoDbStore, DEFAULT_INLINE_TRIALS, type DynamoDbStore } from '../src/index.js'
+import { createDynamoDbStore, createTable, DEFAULT_INLINE_TRIALS, type DynamoDbStore } from '../src/index.js'
 import { injectFault, isHeadCommit, isTrialWrite, type Request } from './support/faults.js'
 import { useTable } from './support/table-fixture.js'
 import { localConfig, rawClient } from './support/tables.js'
@@ -92,6 +92,26 @@ describe('one write per commit; trial items written out in batches', () => {
         /inlineTrials|1 to 16/,
       )
     }
+  })
+
+  test('createDynamoDbStore and createTable refuse unknown options, naming the nearest one', async () => {
+    expect(() => createDynamoDbStore({ tableName: table.tableName(), clientConfig: localConfig(), inlineTrial: 4 } as never)).toThrow(
+      '[@cairn/store-dynamodb] createDynamoDbStore: unknown option inlineTrial (did you mean inlineTrials?)',
+    )
+    expect(() => createDynamoDbStore({ tableName: table.tableName(), clientConfig: 'us-east-1' as never })).toThrow(/clientConfig/)
+    await expect(createTable({ tableName: 'never-created', clientConfig: localConfig(), billing: 'PROVISIONED' } as never)).rejects.toThrow(
+      '[@cairn/store-dynamodb] createTable: unknown option billing (did you mean billingMode?)',
+    )
+    await expect(
+      createTable({
+        tableName: 'never-created',
+        clientConfig: localConfig(),
+        provisioned: { readCapacity: 1, writeCapacityUnits: 1 },
+      } as never),
+    ).rejects.toThrow(/unknown option provisioned\.readCapacity \(did you mean readCapacityUnits\?\)/)
+    await expect(createTable({ tableName: 'never-created', clientConfig: localConfig(), maxWaitSeconds: 2 ** 31 })).rejects.toThrow(
+      /maxWaitSeconds/,
+    )
   })
 })
 

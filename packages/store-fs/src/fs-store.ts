@@ -10,10 +10,21 @@ import {
   NotFoundError,
   RevisionConflictError,
   channels,
+  defineOptions,
+  optionKinds,
+  type OptionsSchema,
 } from '@cairn/core'
 import {
   assertSessionId,
-  checkPaging,
+  checkCommitRequest,
+  checkControlRequest,
+  checkLease,
+  checkLeaseTtl,
+  checkListFilter,
+  checkNewHead,
+  checkOwner,
+  checkReadTrialsOptions,
+  checkReplaceDamagedHeadRequest,
   corruptListing,
   decodeHead,
   decodeTrial,
@@ -103,7 +114,10 @@ export interface FsStoreOptions {
    * third of it. Default 10,000 ms.
    */
   lockStaleMs?: number
-  /** How long an operation waits for a session's lock before failing with `TimeoutError`. Default 30,000 ms. */
+  /**
+   * How long an operation waits for a session's lock before failing with `TimeoutError`. Default
+   * 30,000 ms. Like `lockStaleMs`, at most 2^31 − 1 ms (setTimeout's limit); more is refused.
+   */
   lockTimeoutMs?: number
   /**
    * How large a session's journal may grow (default 1 MiB, and at least eight records) before
@@ -200,8 +214,7 @@ class FsStoreImpl implements FsStore {
 
   async create(head: CheckpointHead): Promise<void> {
     this.assertOpen()
-    assertSessionId(head.sessionId)
-    if (head.revision !== 0) throw new InvalidInputError('a new session must have revision 0', 'head.revision')
+    checkNewHead(head)
     const id = head.sessionId
     const stored = { ...head, lease: null }
     const record = encodeRecord({
@@ -245,7 +258,7 @@ class FsStoreImpl implements FsStore {
 
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
     this.assertOpen()
-    assertSessionId(sessionId)
+    checkCommitRequest(sessionId, request)
     // Encoding is CPU work: done before taking the lock, its failure reported in the usual order.
     const revision = request.expectedRevision + 1
     let encoded: Encoded | undefined
@@ -345,12 +358,9 @@ class FsStoreImpl implements FsStore {
 
   async readTrials(sessionId: string, options: ReadTrialsOptions = {}): Promise<TrialRecord[]> {
     this.assertOpen()
-    assertSessionId(sessionId)
+    checkReadTrialsOptions(sessionId, options)
     const from = options.from ?? 0
     const limit = options.limit
-    if (!Number.isSafeInteger(from) || from < 0) throw new InvalidInputError(`must be a non-negative integer, got ${from}`, 'from')
-    if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0))
-      throw new InvalidInputError(`must be a non-negative integer, got ${limit}`, 'limit')
     // One open journal for the whole read: a journal restarted meanwhile does not change what this one says.
     return this.withJournal(sessionId, async (fd, size) => {
       const { header, start } = await this.readTail(fd, size, sessionId, 'full')
@@ -382,7 +392,7 @@ class FsStoreImpl implements FsStore {
 
   async list(filter: ListFilter = {}): Promise<ListPage> {
     this.assertOpen()
-    checkPaging(filter)
+    checkListFilter(filter)
     const after = filter.cursor
     const ids = (await listDir(this.layout.sessions)).filter((n) => isSessionId(n) && (after === undefined || n > after)).sort()
     const wanted = filter.limit === undefined ? Infinity : filter.limit + 1
@@ -417,13 +427,14 @@ class FsStoreImpl implements FsStore {
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease> {
     this.assertOpen()
     assertSessionId(sessionId)
+    checkOwner(owner)
+    checkLeaseTtl(ttlMs)
     this.assertStoreExists(sessionId)
     return this.locked(sessionId, async (ctx) => {
       // Also settles a torn last record, so whoever takes the session over hears of it. A damaged
       // journal is left as it is and does not stop the lease: holding it is how a damaged head
       // is salvaged and replaced (see replaceDamagedHead); commits still refuse.
       await this.journalTail(sessionId, 'listing', ctx, { damaged: 'tolerate' })
-      checkTtl(ttlMs)
       const state = this.readLease(sessionId)
       const now = Date.now()
       const held = state.lease
@@ -438,10 +449,11 @@ class FsStoreImpl implements FsStore {
   async renewLease(sessionId: string, lease: Lease, ttlMs: number): Promise<Lease> {
     this.assertOpen()
     assertSessionId(sessionId)
+    checkLease(lease)
+    checkLeaseTtl(ttlMs)
     this.assertStoreExists(sessionId)
     return this.locked(sessionId, async (ctx) => {
       this.mustExist(sessionId)
-      checkTtl(ttlMs)
       const state = this.readLease(sessionId)
       const held = state.lease
       if (!held || held.fencingToken !== lease.fencingToken || held.owner !== lease.owner)
@@ -455,6 +467,7 @@ class FsStoreImpl implements FsStore {
   async releaseLease(sessionId: string, lease: Lease): Promise<void> {
     this.assertOpen()
     assertSessionId(sessionId)
+    checkLease(lease)
     if (!this.storeExists()) return
     await this.locked(sessionId, async (ctx) => {
       if (!pathExists(this.layout.journal(sessionId))) return
@@ -468,10 +481,10 @@ class FsStoreImpl implements FsStore {
   async requestControl(sessionId: string, request: ControlRequest): Promise<void> {
     this.assertOpen()
     assertSessionId(sessionId)
+    checkControlRequest(request)
     this.assertStoreExists(sessionId)
     await this.locked(sessionId, async (ctx) => {
       const { listing } = await this.journalTail(sessionId, 'listing', ctx)
-      if (request !== 'pause' && request !== 'cancel') throw new InvalidInputError(`unknown control ${JSON.stringify(request)}`, 'request')
       if (listing.status !== 'running') return
       const state = this.readLease(sessionId)
       if (state.control === 'cancel' || state.control === request) return
@@ -507,9 +520,7 @@ class FsStoreImpl implements FsStore {
    */
   async replaceDamagedHead(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult> {
     this.assertOpen()
-    assertSessionId(sessionId)
-    if (request === null || typeof request !== 'object' || request.head === null || typeof request.head !== 'object')
-      throw new InvalidInputError(`${PKG} expected { damage, fencingToken, head }`, 'request')
+    checkReplaceDamagedHeadRequest(sessionId, request)
     return this.locked(sessionId, async (ctx) => {
       const found = await this.damaged(sessionId)
       if (!found || found.salvaged.damage !== request.damage)
@@ -960,22 +971,24 @@ class FsStoreImpl implements FsStore {
  * ```
  */
 export function createFsStore(options: FsStoreOptions): FsStore {
-  if (typeof options?.dir !== 'string' || options.dir.length === 0) throw new InvalidInputError(`${PKG} must be a non-empty path`, 'dir')
+  FsStoreOptionsSchema.check(options)
   // A file, a device or a path under one is refused now, before anything is created or listed.
   assertDirectoryPath(resolve(options.dir))
   assertDirectoryPath(join(resolve(options.dir), 'sessions'))
-  if (options.durable !== undefined && typeof options.durable !== 'boolean')
-    throw new InvalidInputError(`${PKG} must be a boolean`, 'durable')
-  for (const field of ['lockStaleMs', 'lockTimeoutMs'] as const) {
-    const v = options[field]
-    if (v !== undefined && !(Number.isFinite(v) && v > 0))
-      throw new InvalidInputError(`${PKG} must be a positive number of ms, got ${v}`, field)
-  }
-  const j = options.journalBytes
-  if (j !== undefined && !(Number.isSafeInteger(j) && j > 0))
-    throw new InvalidInputError(`${PKG} must be a positive number of bytes, got ${j}`, 'journalBytes')
   return new FsStoreImpl(options)
 }
+
+const FsStoreOptionsSchema: OptionsSchema<FsStoreOptions> = defineOptions<FsStoreOptions>(
+  `${PKG} createFsStore`,
+  {
+    dir: optionKinds.string(),
+    durable: optionKinds.optional(optionKinds.boolean()),
+    lockStaleMs: optionKinds.optional(optionKinds.durationMs()),
+    lockTimeoutMs: optionKinds.optional(optionKinds.durationMs()),
+    journalBytes: optionKinds.optional(optionKinds.integer(1)),
+  },
+  { error: (message, field) => new InvalidInputError(`${PKG} ${message}`, field) },
+)
 
 function toListing(block: StoredListing, lease: Lease | null): SessionListing {
   return {
@@ -1003,10 +1016,6 @@ function checkedHead(head: CheckpointHead): Uint8Array {
     if (err instanceof InvalidInputError) throw err
     throw new InvalidInputError(`${PKG} cannot be stored: ${err instanceof Error ? err.message : String(err)}`, 'head')
   }
-}
-
-function checkTtl(ttlMs: number): void {
-  if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new InvalidInputError(`must be a positive number of ms, got ${ttlMs}`, 'ttlMs')
 }
 
 function isSessionId(name: string): boolean {

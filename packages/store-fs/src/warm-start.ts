@@ -8,6 +8,8 @@ import {
   rankWarmStartEntries,
   selectEvictions,
   newWarmStartEntry,
+  checkEvictOptions,
+  checkLookup,
 } from '@cairn/core/store-kit'
 import type { EvictOptions, EvictionReport, LookupOptions, WarmStartEntry, WarmStartEntryInput } from '@cairn/core'
 import { ensureDir, errorCode, isMissing, readIfExists, unlinkIfExists, writeFileAtomic } from './io.js'
@@ -48,16 +50,19 @@ export class FsWarmStart {
 
   async lookup(key: string, options: LookupOptions = {}): Promise<WarmStartEntry | null> {
     this.ctx.assertOpen()
+    checkLookup(key, options)
     return this.touch(rankWarmStartEntries(await this.entries(key), options))
   }
 
   async lookupLatest(key: string): Promise<WarmStartEntry | null> {
     this.ctx.assertOpen()
+    checkLookup(key)
     return this.touch(latestWarmStartEntry(await this.entries(key)))
   }
 
   async evict(options: EvictOptions): Promise<EvictionReport> {
     this.ctx.assertOpen()
+    checkEvictOptions(options)
     const { layout } = this.ctx
     const all: WarmStartEntry[] = []
     for (const dirName of await listDir(layout.warmStart)) all.push(...(await this.readKeyDir(join(layout.warmStart, dirName), undefined)))

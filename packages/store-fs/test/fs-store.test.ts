@@ -1,7 +1,15 @@
 import { readFile, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { AlreadyRunningError, InvalidInputError, LeaseLostError, NotFoundError, RevisionConflictError, listSessions } from '@cairn/core'
+import {
+  AlreadyRunningError,
+  InvalidInputError,
+  LeaseLostError,
+  NotFoundError,
+  RevisionConflictError,
+  UnknownOptionError,
+  listSessions,
+} from '@cairn/core'
 import { encodeTrial } from '@cairn/core/store-kit'
 import { createFsStore, type FsStore } from '../src/index.js'
 import { advance, newHead, tempDir, trial } from './helpers.js'
@@ -26,6 +34,16 @@ describe('createFsStore', () => {
     expect(() => createFsStore({ dir, lockStaleMs: -1 })).toThrow(/lockStaleMs/)
     expect(() => createFsStore({ dir, durable: 'yes' as unknown as boolean })).toThrow(/durable/)
     expect(() => createFsStore({ dir, journalBytes: 0 })).toThrow(/journalBytes/)
+  })
+
+  it("refuses an unknown option, naming the nearest one, and a lock timeout beyond setTimeout's limit", () => {
+    expect(() => createFsStore({ dir, lockTimeout: 5_000 } as never)).toThrow(
+      '[@cairn/store-fs] createFsStore: unknown option lockTimeout (did you mean lockTimeoutMs?)',
+    )
+    expect(() => createFsStore({ dirr: dir } as never)).toThrow(UnknownOptionError)
+    expect(() => createFsStore({ dir, lockTimeoutMs: 2 ** 31 })).toThrow(/lockTimeoutMs: \[@cairn\/store-fs\] .*at most 2147483647/)
+    expect(() => createFsStore({ dir, lockStaleMs: 2 ** 31 })).toThrow(/lockStaleMs/)
+    expect(() => createFsStore(null as never)).toThrow(InvalidInputError)
   })
 
   it('creates, commits and loads a session, lease included', async () => {

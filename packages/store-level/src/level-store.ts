@@ -1,7 +1,17 @@
 import { AlreadyRunningError, CheckpointCorruptError, LeaseLostError, NotFoundError, RevisionConflictError, channels } from '@cairn/core'
 import {
   assertSessionId,
-  checkPaging,
+  checkCommitRequest,
+  checkControlRequest,
+  checkEvictOptions,
+  checkLease,
+  checkLeaseTtl,
+  checkListFilter,
+  checkLookup,
+  checkNewHead,
+  checkOwner,
+  checkReadTrialsOptions,
+  checkReplaceDamagedHeadRequest,
   corruptListing,
   decodeHead,
   encodeHead,
@@ -95,8 +105,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async create(head: CheckpointHead): Promise<void> {
-    assertSessionId(head?.sessionId, 'head.sessionId')
-    if (head.revision !== 0) throw invalidInput('a new session must have revision 0', 'head.revision')
+    checkNewHead(head)
     const id = head.sessionId
     await this.guard(id, async () => {
       const d = await this.ready()
@@ -122,9 +131,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
-    assertSessionId(sessionId)
-    if (request === null || typeof request !== 'object' || request.head === null || typeof request.head !== 'object')
-      throw invalidInput('expected { expectedRevision, fencingToken, head, trials }', 'request')
+    checkCommitRequest(sessionId, request)
     return this.guard(sessionId, async () => {
       const d = await this.ready()
       return this.sessions.run(sessionId, async () => {
@@ -183,11 +190,8 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async readTrials(sessionId: string, options: ReadTrialsOptions = {}): Promise<TrialRecord[]> {
-    assertSessionId(sessionId)
+    checkReadTrialsOptions(sessionId, options)
     const from = options.from ?? 0
-    if (!Number.isSafeInteger(from) || from < 0) throw invalidInput(`must be a non-negative integer, got ${from}`, 'from')
-    if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0))
-      throw invalidInput(`must be a non-negative integer, got ${options.limit}`, 'limit')
     return this.guard(sessionId, async () => {
       const d = await this.ready()
       return this.sessions.run(sessionId, async () => {
@@ -206,7 +210,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async list(filter: ListFilter = {}): Promise<ListPage> {
-    checkPaging(filter)
+    checkListFilter(filter)
     return this.guard(undefined, async () => {
       const d = await this.ready()
       const limit = filter.limit ?? Infinity
@@ -247,7 +251,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease> {
     assertSessionId(sessionId)
     checkOwner(owner)
-    checkTtl(ttlMs)
+    checkLeaseTtl(ttlMs)
     return this.guard(sessionId, async () => {
       const d = await this.ready()
       return this.sessions.run(sessionId, async () => {
@@ -265,7 +269,8 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
 
   async renewLease(sessionId: string, lease: Lease, ttlMs: number): Promise<Lease> {
     assertSessionId(sessionId)
-    checkTtl(ttlMs)
+    checkLease(lease)
+    checkLeaseTtl(ttlMs)
     return this.guard(sessionId, async () => {
       const d = await this.ready()
       return this.sessions.run(sessionId, async () => {
@@ -282,6 +287,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
 
   async releaseLease(sessionId: string, lease: Lease): Promise<void> {
     assertSessionId(sessionId)
+    checkLease(lease)
     await this.guard(sessionId, async () => {
       const d = await this.ready()
       await this.sessions.run(sessionId, async () => {
@@ -298,7 +304,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
 
   async requestControl(sessionId: string, request: ControlRequest): Promise<void> {
     assertSessionId(sessionId)
-    if (request !== 'pause' && request !== 'cancel') throw invalidInput(`unknown control ${JSON.stringify(request)}`, 'request')
+    checkControlRequest(request)
     await this.guard(sessionId, async () => {
       const d = await this.ready()
       await this.sessions.run(sessionId, async () => {
@@ -332,9 +338,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
    * bytes in the `damaged` sublevel (key `<sessionId>:<revision>`) and rewrites the listing record.
    */
   async replaceDamagedHead(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult> {
-    assertSessionId(sessionId)
-    if (request === null || typeof request !== 'object' || request.head === null || typeof request.head !== 'object')
-      throw invalidInput('expected { damage, fencingToken, head }', 'request')
+    checkReplaceDamagedHeadRequest(sessionId, request)
     const d = await this.ready()
     return this.sessions.run(sessionId, async () => {
       const headBytes = await d.heads.get(sessionId)
@@ -392,6 +396,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async lookup(key: string, options: LookupOptions = {}): Promise<WarmStartEntry | null> {
+    checkLookup(key, options)
     return this.guard(WARM_WHAT, async () => {
       const w = await this.warm()
       return this.warmLock.run(WARM_LOCK, () => w.lookup(key, options))
@@ -399,6 +404,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async lookupLatest(key: string): Promise<WarmStartEntry | null> {
+    checkLookup(key)
     return this.guard(WARM_WHAT, async () => {
       const w = await this.warm()
       return this.warmLock.run(WARM_LOCK, () => w.lookupLatest(key))
@@ -406,6 +412,7 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async evict(options: EvictOptions): Promise<EvictionReport> {
+    checkEvictOptions(options)
     return this.guard(WARM_WHAT, async () => {
       const w = await this.warm()
       return this.warmLock.run(WARM_LOCK, () => w.evict(options))
@@ -627,13 +634,4 @@ function headWhat(sessionId: string): string {
 
 function publishCorrupt(sessionId: string, error: unknown): void {
   if (channels.storeCorrupt.hasSubscribers) channels.storeCorrupt.publish({ sessionId, error })
-}
-
-function checkTtl(ttlMs: number): void {
-  if (typeof ttlMs !== 'number' || !(ttlMs > 0) || !Number.isFinite(ttlMs))
-    throw invalidInput(`must be a positive number of ms, got ${ttlMs}`, 'ttlMs')
-}
-
-function checkOwner(owner: string): void {
-  if (typeof owner !== 'string' || owner.length === 0) throw invalidInput('must be a non-empty string', 'owner')
 }

@@ -1,4 +1,5 @@
-import { invalidInput } from './errors.js'
+import { defineOptions, optionKinds, type OptionsSchema } from '@cairn/core'
+import { invalidInput, PKG } from './errors.js'
 
 /** Options of {@link createLevelStore}. */
 export interface LevelStoreOptions {
@@ -25,11 +26,17 @@ export interface ResolvedLevelStoreOptions {
   sync: boolean
 }
 
-/** Validates options and applies defaults; throws `InvalidInputError` naming the field. */
+const LevelStoreOptionsSchema: OptionsSchema<LevelStoreOptions> = defineOptions<LevelStoreOptions>(
+  `${PKG} createLevelStore`,
+  {
+    location: optionKinds.string(),
+    sync: optionKinds.optional(optionKinds.boolean()),
+  },
+  { error: (message, field) => invalidInput(message, field) },
+)
+
+/** Validates options and applies defaults; throws `InvalidInputError` naming the field (`UnknownOptionError` for an unknown key). */
 export function resolveOptions(options: LevelStoreOptions): ResolvedLevelStoreOptions {
-  if (options === null || typeof options !== 'object') throw invalidInput('expected an options object ({ location })', 'options')
-  const { location, sync = true } = options
-  if (typeof location !== 'string' || location.length === 0) throw invalidInput('must be a non-empty directory path', 'location')
-  if (typeof sync !== 'boolean') throw invalidInput(`must be a boolean, got ${JSON.stringify(sync)}`, 'sync')
-  return { location, sync }
+  LevelStoreOptionsSchema.check(options)
+  return { location: options.location, sync: options.sync ?? true }
 }

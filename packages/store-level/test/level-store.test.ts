@@ -4,6 +4,7 @@ import {
   LeaseLostError,
   NotFoundError,
   RevisionConflictError,
+  UnknownOptionError,
   type CheckpointHead,
 } from '@cairn/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -42,6 +43,16 @@ describe('createLevelStore', () => {
     expect(store.location).toBe(dir)
     expect(() => createLevelStore({ location: '' })).toThrow(InvalidInputError)
     expect(() => createLevelStore({ location: dir, sync: 'yes' as unknown as boolean })).toThrow(/sync/)
+  })
+
+  it('refuses an unknown option, naming the nearest one', () => {
+    expect(() => createLevelStore({ location: dir, fsync: false } as never)).toThrow(
+      '[@cairn/store-level] createLevelStore: unknown option fsync (did you mean sync?)',
+    )
+    expect(() => createLevelStore({ locaton: dir } as never)).toThrow(UnknownOptionError)
+    expect(() => createLevelStore(null as never)).toThrow(
+      /^\[@cairn\/store-level\] options must be an object \{ location, sync \}, got null$/,
+    )
   })
 
   it('creates, commits and loads; the lease lives beside the head', async () => {

@@ -5,7 +5,8 @@
  */
 import { describe, expect, test } from 'vitest'
 import { createMemoryStore } from '@cairn/core'
-import type { CheckpointStore, MemoryStore, Optimizer, TrialRecord, WarmStartStore } from '@cairn/core'
+import { MAX_LEASE_TTL_MS } from '@cairn/core'
+import type { CheckpointStore, ListFilter, MemoryStore, Optimizer, TrialRecord, WarmStartStore } from '@cairn/core'
 import { corruptHead, corruptTrial, corruptWarmStartEntry, dropTrial } from '@cairn/core/testing'
 import { describeCheckpointStore, describeOptimizer, describeWarmStartStore } from '../src/index.js'
 import { randomSampler } from './fixtures/optimizers.js'
@@ -215,7 +216,106 @@ describe('describeCheckpointStore catches stores that lose trials silently', () 
   })
 })
 
+describe('describeCheckpointStore catches stores that skip an input check', () => {
+  test('a store that accepts an empty lease owner', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'empty owner',
+          broken((inner) => ({ acquireLease: (id, owner, ttl) => inner.acquireLease(id, owner === '' ? 'anonymous' : owner, ttl) })),
+          runner,
+        ),
+      'acquireLease refuses a malformed owner',
+      ['acquireLease while another owner holds a live lease'],
+    ))
+
+  test('a store that accepts any lease ttl (it takes the biggest it can)', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'any ttl',
+          broken((inner) => ({
+            renewLease: (id, lease, ttl) => inner.renewLease(id, lease, ttl > 0 ? Math.min(ttl, MAX_LEASE_TTL_MS) : MAX_LEASE_TTL_MS),
+          })),
+          runner,
+        ),
+      'ttl that is not a positive number',
+      ['renewLease extends the current lease'],
+    ))
+
+  test('a store that reads a fencing token given as a string', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'loose token',
+          broken((inner) => ({ commit: (id, req) => inner.commit(id, { ...req, fencingToken: Number(req.fencingToken) }) })),
+          runner,
+        ),
+      'commit refuses a malformed request',
+      ['commit bumps the revision'],
+    ))
+
+  test('a store that ignores unknown list filter keys', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'loose filter',
+          broken((inner) => ({
+            list: (filter) => {
+              const { status, optimizer, updatedSince, limit, cursor } = (filter ?? {}) as ListFilter
+              return inner.list(
+                filter === null
+                  ? {}
+                  : {
+                      ...(status !== undefined ? { status } : {}),
+                      ...(optimizer !== undefined ? { optimizer } : {}),
+                      ...(updatedSince !== undefined ? { updatedSince } : {}),
+                      ...(limit !== undefined ? { limit } : {}),
+                      ...(cursor !== undefined ? { cursor } : {}),
+                    },
+              )
+            },
+          })),
+          runner,
+        ),
+      'list refuses a malformed filter',
+      ['list filters'],
+    ))
+  test('a store whose replaceDamagedHead reads a fencing token given as a string', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'loose replace',
+          broken((inner) => ({
+            replaceDamagedHead: (id, req) =>
+              (inner.replaceDamagedHead as NonNullable<MemoryStore['replaceDamagedHead']>).call(inner, id, {
+                ...req,
+                fencingToken: Number(req.fencingToken),
+              }),
+          })),
+          runner,
+        ),
+      'salvage and replaceDamagedHead refuse malformed input',
+      ['replaceDamagedHead: refusals write nothing'],
+    ))
+})
+
 describe('describeWarmStartStore catches broken stores', () => {
+  test('a store whose lookup answers an empty key instead of refusing it', () =>
+    expectCaught(
+      (runner) =>
+        describeWarmStartStore(
+          'empty key',
+          broken((inner) => ({
+            lookup: async (key, options) => (key === '' ? null : inner.lookup(key, options)),
+            lookupLatest: async (key) => (key === '' ? null : inner.lookupLatest(key)),
+          })),
+          runner,
+        ),
+      'lookup and lookupLatest refuse a malformed key',
+      ['saveOverwrite then lookup'],
+    ))
+
   test('a store whose lookup returns the latest entry instead of the best', () =>
     expectCaught(
       (runner) =>

@@ -65,6 +65,19 @@ describe.each(stores)('withWarmStartBudget (%s store)', (_name, make) => {
   })
 })
 
+describe('withWarmStartBudget options', () => {
+  it('refuses an unknown key naming the nearest one, and values stores could not evict by', () => {
+    const store = createMemoryStore()
+    expect(() => withWarmStartBudget(store, { maxByte: 1024 } as never)).toThrow(
+      '[@cairn/warm-start] withWarmStartBudget: unknown option budget.maxByte (did you mean maxBytes?)',
+    )
+    expect(() => withWarmStartBudget(store, { maxBytes: 1.5 })).toThrow(/^\[@cairn\/warm-start\] budget\.maxBytes: must be an integer/)
+    expect(() => withWarmStartBudget(store, { ttlMs: Number.POSITIVE_INFINITY })).toThrow(/budget\.ttlMs/)
+    expect(() => withWarmStartBudget(store, {})).toThrow(/budget: needs maxBytes, ttlMs or both/)
+    expect(withWarmStartBudget(store, { maxBytes: 1024, ttlMs: DAY, everyMs: 0, now: Date.now }).budget).toMatchObject({ maxBytes: 1024 })
+  })
+})
+
 describe('withWarmStartBudget failures', () => {
   it('an eviction that fails does not fail the save; it is reported and tried again after the interval', async () => {
     const events: WarmStartErrorEvent[] = []

@@ -245,9 +245,13 @@ describe('WarmStartSession', () => {
       [/key/, () => WarmStartSession.open(store, '')],
       [/key/, () => WarmStartSession.open(store, 'k'.repeat(257))],
       [/options\.runId/, () => open(store, { runId: '' })],
-      [/unknown option "interval"/, () => open(store, { interval: 5 } as WarmStartSessionOptions)],
+      [
+        /unknown option options.minInterval \(did you mean minIntervalMs\?\)/,
+        () => open(store, { minInterval: 5 } as WarmStartSessionOptions),
+      ],
       [/options\.direction/, () => open(store, { direction: 'up' as 'maximize' })],
       [/options\.minIntervalMs/, () => open(store, { minIntervalMs: -1 })],
+      [/options\.minIntervalMs: .*at most 2147483647/, () => open(store, { minIntervalMs: 2 ** 31 })],
       [/options\.now/, () => open(store, { now: 5 as unknown as () => number })],
       [/objective/, async () => (await open(store)).checkpoint({}, Number.NaN, 1)],
       [/iteration/, async () => (await open(store)).checkpoint({}, 1, -1)],
@@ -257,6 +261,12 @@ describe('WarmStartSession', () => {
       [/payload: must be JSON or a Uint8Array/, async () => (await open(store)).finalize(Number.NaN as never, 1, 1)],
       [/options\.budget: needs maxBytes, ttlMs or both/, () => open(store, { budget: {} })],
       [/options\.budget\.everyMs/, () => open(store, { budget: { ttlMs: 1, everyMs: -1 } })],
+      [
+        /unknown option options\.budget\.maxByte \(did you mean maxBytes\?\)/,
+        () => open(store, { budget: { maxByte: 1024 } as WarmStartSessionOptions['budget'] }),
+      ],
+      [/options\.budget\.maxBytes: must be an integer/, () => open(store, { budget: { maxBytes: 1.5 } })],
+      [/unknown option options\.budgt \(did you mean budget\?\)/, () => open(store, { budgt: { ttlMs: 1 } } as WarmStartSessionOptions)],
     ]
     for (const [field, fn] of cases) {
       const err = await fn().then(

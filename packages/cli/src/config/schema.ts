@@ -1,8 +1,8 @@
+import { MAX_LEASE_TTL_MS, MAX_TIMER_MS } from '@cairn/core'
 import Type from 'typebox'
 
 const fn = Type.Function([], Type.Unknown())
 const nonNegativeInt = Type.Integer({ minimum: 0 })
-const positive = Type.Number({ exclusiveMinimum: 0 })
 
 /** The shape of a job: space + objective or program + trainset + metric, plus settings (checked further in `validate.ts`). */
 export const JobSchema = Type.Object(
@@ -15,12 +15,12 @@ export const JobSchema = Type.Object(
     optimizer: Type.Optional(Type.Union([Type.String({ minLength: 1 }), fn, Type.Object({ step: fn })])),
     maxTrials: Type.Optional(nonNegativeInt),
     maxErrors: Type.Optional(nonNegativeInt),
-    trialTimeoutMs: Type.Optional(positive),
+    trialTimeoutMs: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: MAX_TIMER_MS })),
     parallelism: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
     direction: Type.Optional(Type.Union([Type.Literal('minimize'), Type.Literal('maximize')])),
     seed: Type.Optional(Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })),
     sessionId: Type.Optional(Type.String({ minLength: 1 })),
-    leaseTtlMs: Type.Optional(Type.Number({ minimum: 100 })),
+    leaseTtlMs: Type.Optional(Type.Number({ minimum: 100, maximum: MAX_LEASE_TTL_MS })),
     warmStart: Type.Optional(
       Type.Union([Type.Boolean(), Type.Object({ maxSeedTrials: Type.Optional(nonNegativeInt) }, { additionalProperties: false })]),
     ),

@@ -1,5 +1,6 @@
-import { isCairnError, parseSpace } from '@cairn/core'
+import { isCairnError, nearestName, parseSpace } from '@cairn/core'
 import { assertSessionId } from '@cairn/core/store-kit'
+import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { ConfigError } from '../errors.js'
 import { optimizerNames } from '../optimizer/resolve.js'
@@ -93,7 +94,12 @@ function schemaError(value: unknown, errors: SchemaError[]): ConfigError {
   if (!first) return new ConfigError('does not match the config shape')
   if (first.keyword === 'additionalProperties') {
     const extra = (first.params['additionalProperties'] as string[] | undefined)?.[0] ?? '?'
-    return new ConfigError('is not a config field (misspelled?)', join(first.instancePath, extra))
+    const known = fieldsAt(ConfigSchema, first.instancePath)
+    const nearest = nearestName(extra, known)
+    return new ConfigError(
+      `is not a config field (${nearest !== undefined ? `did you mean ${nearest}?` : `known: ${known.join(', ')}`})`,
+      join(first.instancePath, extra),
+    )
   }
   // A union: report the union, not its first branch.
   const union = first.schemaPath.includes('/anyOf/')
@@ -111,6 +117,17 @@ function schemaError(value: unknown, errors: SchemaError[]): ConfigError {
       join(error.instancePath, String((error.params['requiredProperties'] as string[] | undefined)?.[0])),
     )
   return new ConfigError(`${plain(error)}, got ${got}`, field || undefined)
+}
+
+/** The field names the schema allows at `instancePath` (through records such as `jobs`). */
+function fieldsAt(schema: TSchema, instancePath: string): string[] {
+  let s: TSchema | undefined = schema
+  for (const part of instancePath.split('/').filter((p) => p !== '')) {
+    const node = s as { properties?: Record<string, TSchema>; patternProperties?: Record<string, TSchema> }
+    s = node.properties?.[part] ?? Object.values(node.patternProperties ?? {})[0]
+    if (s === undefined) return []
+  }
+  return Object.keys((s as { properties?: object }).properties ?? {})
 }
 
 function plain(e: SchemaError): string {

@@ -47,24 +47,31 @@ export async function startOptionsFor(
 /**
  * The `resumeSession` options for a stored session: its job's objective (or program), and the
  * optimizer it was started with — by the name recorded in its settings when it was chosen by
- * name, else the job's. The job's space is passed so a changed space is refused.
+ * name, else the job's. The job's space and direction are passed so a changed one is refused.
+ *
+ * Overrides take effect or are refused, never ignored: `maxTrials` and `parallelism` take
+ * effect (and are stored with the session); a `seed` or `optimizer` other than the session's
+ * is refused by `resumeSession` with `ResumeMismatchError` (core compares the seed, and the
+ * optimizer the name builds against the stored id, state version and options).
  */
 export async function resumeOptionsFor(
   config: CairnConfig,
   head: CheckpointHead,
-  overrides: Pick<RunOverrides, 'maxTrials' | 'parallelism'>,
+  overrides: Pick<RunOverrides, 'maxTrials' | 'parallelism' | 'seed' | 'optimizer'>,
   warmStartStore: WarmStartStore | undefined,
 ): Promise<ResumeOptions> {
   const def = getJob(config, head.job, head.sessionId)
   const job = head.job as string
-  const ref: OptimizerRef = readSettings(head.settings).optimizer ?? defaultOptimizerRef(def)
+  const ref: OptimizerRef = overrides.optimizer ?? readSettings(head.settings).optimizer ?? defaultOptimizerRef(def)
   const { optimizer } = await resolveOptimizer(ref, config.optimizers, { job, sessionId: head.sessionId, head })
   const opts: ResumeOptions = { optimizer, ...targetOptions(def) }
   if (def.space !== undefined) opts.space = def.space
+  if (def.direction !== undefined) opts.direction = def.direction
   if (def.trialTimeoutMs !== undefined) opts.trialTimeoutMs = def.trialTimeoutMs
   if (def.leaseTtlMs !== undefined) opts.leaseTtlMs = def.leaseTtlMs
   if (overrides.maxTrials !== undefined) opts.maxTrials = overrides.maxTrials
   if (overrides.parallelism !== undefined) opts.parallelism = overrides.parallelism
+  if (overrides.seed !== undefined) opts.seed = overrides.seed
   const ws = warmStartOf(def, warmStartStore)
   if (ws) opts.warmStart = ws
   return opts

@@ -41,7 +41,8 @@ export interface ControlOptions {
  * request through `store.requestControl` (honoured at its next trial boundary); one no one
  * drives — paused, or `running` with a dead driver — is changed directly under a short lease,
  * so `cancel` of a paused session cancels it at once. When the dead driver was a process on
- * this machine whose lease has not expired yet, that expiry is waited for first. Asking for
+ * this machine whose lease has not expired yet (of a running session, or of a paused one whose
+ * process died before releasing it), that expiry is waited for first. Asking for
  * the state a session already has (`pause` of a paused one, `cancel` of a cancelled one)
  * changes nothing (`unchanged`); other finished sessions throw `SessionFinishedError` (code
  * `ALREADY_TERMINAL`); unknown ones `NotFoundError`.
@@ -55,11 +56,14 @@ export async function controlSession(
   const head = await store.load(sessionId)
   const done = settled(head, action)
   if (done) return done
-  const lease = head.status === 'running' && head.lease !== null && head.lease.expiresAt > Date.now() ? head.lease : null
-  const deadDriver = lease !== null && ownerState(lease.owner) === 'dead'
-  if (lease && deadDriver) {
-    options.onLeaseWait?.({ sessionId, owner: lease.owner, expiresAt: lease.expiresAt, ownerState: 'dead' })
-    await sleep(lease.expiresAt - Date.now() + 50, options.signal)
+  const held = head.lease !== null && head.lease.expiresAt > Date.now() ? head.lease : null
+  // A paused session's lease can outlive its process too: one killed between committing the
+  // pause and releasing its lease (a second Ctrl-C).
+  const deadDriver = held !== null && ownerState(held.owner) === 'dead'
+  const lease = head.status === 'running' ? held : null
+  if (held && deadDriver) {
+    options.onLeaseWait?.({ sessionId, owner: held.owner, expiresAt: held.expiresAt, ownerState: 'dead' })
+    await sleep(held.expiresAt - Date.now() + 50, options.signal)
   }
   if (!lease || deadDriver) {
     const applied = await applyDirectly(store, sessionId, action)

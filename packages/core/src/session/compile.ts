@@ -1,4 +1,5 @@
 import { isCairnError, OptimizerError, TimeoutError } from '../errors.js'
+import { CompileOptionsSchema } from './option-schemas.js'
 import { startSession } from './start.js'
 import type { CompileOptions, SessionResult } from './types.js'
 
@@ -12,8 +13,9 @@ export const DEFAULT_COMPILE_TIMEOUT_MS = 300_000
  * `OptimizerError` naming the reason.
  */
 export async function compile<Example = unknown>(opts: CompileOptions<Example>): Promise<SessionResult> {
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_COMPILE_TIMEOUT_MS
-  const handle = await startSession(opts)
+  CompileOptionsSchema.check(opts)
+  const { timeoutMs = DEFAULT_COMPILE_TIMEOUT_MS, ...startOptions } = opts
+  const handle = await startSession(startOptions)
   let result: SessionResult
   try {
     result = await handle.wait({ timeoutMs })

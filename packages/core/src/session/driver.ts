@@ -14,7 +14,8 @@ import { LeaseKeeper } from './lease-keeper.js'
 import { advanceProgress, proposedToRecord, toTrialRecord, toView } from './progress.js'
 import { claim, unclaim } from './registry.js'
 import type { WarmStartWriter } from './warm-start.js'
-import type { SessionEvent, SessionHandle, SessionResult, SessionSnapshot } from './types.js'
+import { WaitOptionsSchema } from './option-schemas.js'
+import type { SessionEvent, SessionHandle, SessionResult, SessionSnapshot, WaitOptions } from './types.js'
 import { yieldToEventLoop } from './yield.js'
 
 /** Everything a driver needs; built by `startSession` / `resumeSession`. */
@@ -113,7 +114,12 @@ export class SessionDriver implements SessionHandle {
     return this.current
   }
 
-  wait(options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<SessionResult> {
+  wait(options: WaitOptions = {}): Promise<SessionResult> {
+    try {
+      WaitOptionsSchema.check(options)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     if (!this.loop) return this.stopError ? Promise.reject(this.stopError) : Promise.resolve(this.result())
     return new Promise<SessionResult>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined

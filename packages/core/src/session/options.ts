@@ -3,7 +3,9 @@ import type { Direction, Limits } from '../checkpoint/types.js'
 import { InvalidInputError } from '../errors.js'
 import type { Optimizer } from '../optimizer/contract.js'
 import { parseSpace, type SearchSpace } from '../space/space.js'
+import { assertSessionId } from '../store/session-id.js'
 import { canonicalJson } from '../util/canonical-json.js'
+import { ResumeOptionsSchema, StartOptionsSchema } from './option-schemas.js'
 import { checkSpecificationVersion } from './specification.js'
 import type { DriveOptions, ResumeOptions, StartOptions } from './types.js'
 
@@ -11,45 +13,38 @@ export const DEFAULT_LEASE_TTL_MS = 30_000
 export const DEFAULT_MAX_ERRORS = 5
 /** How long `resumeSession({ waitForLease: true })` waits: two default lease TTLs. */
 export const DEFAULT_LEASE_WAIT_MS = 60_000
-const MAX_PARALLELISM = 1024
 
-/** Throws `InvalidInputError` naming the first malformed field of the drive options. */
-export function checkDriveOptions(opts: DriveOptions): void {
-  if (opts === null || typeof opts !== 'object') throw new InvalidInputError('options must be an object')
+/**
+ * Throws `InvalidInputError` naming the first malformed field of the drive options (what the
+ * schema cannot say: the optimizer's own fields, objective versus program + trainset + metric).
+ */
+function checkDriveFields(opts: DriveOptions): void {
   checkOptimizer(opts.optimizer)
   const hasObjective = opts.objective !== undefined
   const hasProgram = opts.program !== undefined || opts.metric !== undefined
-  if (hasObjective && typeof opts.objective !== 'function') throw new InvalidInputError('must be a function', 'objective')
   if (hasObjective && hasProgram) throw new InvalidInputError('give either objective or program + trainset + metric, not both', 'objective')
   if (!hasObjective && !hasProgram) throw new InvalidInputError('an objective (or program + trainset + metric) is required', 'objective')
   if (hasProgram) {
     if (typeof opts.program !== 'function') throw new InvalidInputError('must be a function (config, example, ctx) => output', 'program')
     if (typeof opts.metric !== 'function') throw new InvalidInputError('must be a function (example, output) => number', 'metric')
     if (!Array.isArray(opts.trainset) || opts.trainset.length === 0) throw new InvalidInputError('must be a non-empty array', 'trainset')
-  } else if (opts.trainset !== undefined && !Array.isArray(opts.trainset)) {
-    throw new InvalidInputError('must be an array', 'trainset')
   }
-  optionalInt(opts.maxTrials, 'maxTrials', 0)
-  optionalInt(opts.maxErrors, 'maxErrors', 0)
-  optionalInt(opts.parallelism, 'parallelism', 1, MAX_PARALLELISM)
-  optionalPositive(opts.trialTimeoutMs, 'trialTimeoutMs')
-  optionalPositive(opts.leaseTtlMs, 'leaseTtlMs')
-  if (opts.leaseTtlMs !== undefined && opts.leaseTtlMs < 100) throw new InvalidInputError('must be at least 100 ms', 'leaseTtlMs')
-  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new InvalidInputError('must be an AbortSignal', 'signal')
-  if (opts.owner !== undefined && (typeof opts.owner !== 'string' || opts.owner.length === 0))
-    throw new InvalidInputError('must be a non-empty string', 'owner')
 }
 
-/** Throws `InvalidInputError` naming the first malformed start-only field. Returns the parsed space. */
+/** Throws `InvalidInputError` (`UnknownOptionError` for an unknown key) naming the first malformed field of `resumeSession`'s options. */
+export function checkResumeOptions(opts: ResumeOptions): void {
+  ResumeOptionsSchema.check(opts)
+  checkDriveFields(opts)
+}
+
+/**
+ * Throws `InvalidInputError` (`UnknownOptionError` for an unknown key) naming the first
+ * malformed field of `startSession`'s (or `compile`'s) options. Returns the parsed space.
+ */
 export function checkStartOptions(opts: StartOptions): SearchSpace | undefined {
-  checkDriveOptions(opts)
-  if (opts.seed !== undefined && !Number.isSafeInteger(opts.seed))
-    throw new InvalidInputError(`must be a safe integer, got ${opts.seed}`, 'seed')
-  if (opts.direction !== undefined && opts.direction !== 'minimize' && opts.direction !== 'maximize')
-    throw new InvalidInputError(`must be "minimize" or "maximize", got ${JSON.stringify(opts.direction)}`, 'direction')
-  if (opts.name !== undefined && typeof opts.name !== 'string') throw new InvalidInputError('must be a string', 'name')
-  if (opts.job !== undefined && (typeof opts.job !== 'string' || opts.job.length === 0))
-    throw new InvalidInputError('must be a non-empty string', 'job')
+  StartOptionsSchema.check(opts)
+  checkDriveFields(opts)
+  if (opts.sessionId !== undefined) assertSessionId(opts.sessionId)
   if (opts.settings !== undefined) {
     try {
       canonicalJson(opts.settings)
@@ -73,25 +68,13 @@ function checkOptimizer(optimizer: Optimizer | undefined): void {
   }
 }
 
-function optionalInt(value: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (value === undefined) return
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max)
-    throw new InvalidInputError(`must be an integer in [${min}, ${max}], got ${String(value)}`, field)
-}
-
-function optionalPositive(value: unknown, field: string): void {
-  if (value === undefined) return
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value))
-    throw new InvalidInputError(`must be a positive number of milliseconds, got ${String(value)}`, field)
-}
-
-/** How long `resumeSession` waits for another driver's lease (`waitForLease`), or null when it does not wait. */
+/**
+ * How long `resumeSession` waits for another driver's lease (`waitForLease`), or null when it
+ * does not wait. The value was checked by `checkResumeOptions`.
+ */
 export function leaseWaitMs(value: ResumeOptions['waitForLease']): number | null {
   if (value === undefined || value === false) return null
   if (value === true) return DEFAULT_LEASE_WAIT_MS
-  if (value === null || typeof value !== 'object')
-    throw new InvalidInputError(`must be true, false or { timeoutMs }, got ${String(value)}`, 'waitForLease')
-  optionalPositive(value.timeoutMs, 'waitForLease.timeoutMs')
   return value.timeoutMs ?? DEFAULT_LEASE_WAIT_MS
 }
 

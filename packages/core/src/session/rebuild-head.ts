@@ -6,6 +6,7 @@ import type { Optimizer } from '../optimizer/contract.js'
 import { Rng } from '../random/rng.js'
 import { parseSpace, type SearchSpace } from '../space/space.js'
 import type { SalvagedSession } from '../store/contract.js'
+import { RebuildHeadOptionsSchema } from './option-schemas.js'
 import { limitsFrom } from './options.js'
 import { advanceProgress, toView } from './progress.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
@@ -52,9 +53,11 @@ export interface RebuiltHead {
  *
  * Refuses (`CheckpointCorruptError`) when the store could not vouch for the trial log or kept
  * no listing, (`ResumeMismatchError`) when the optimizer is not the session's, and
- * (`InvalidInputError`) when the direction cannot be told.
+ * (`InvalidInputError`) when the direction cannot be told or an option is malformed
+ * (`UnknownOptionError` for a key it does not take).
  */
 export async function rebuildHead(salvaged: SalvagedSession, options: RebuildHeadOptions): Promise<RebuiltHead> {
+  RebuildHeadOptionsSchema.check(options)
   const { sessionId, trials, listing } = salvaged
   const what = `head of session "${sessionId}"`
   if (trials === null)

@@ -1,5 +1,5 @@
 import { AlreadyTerminalError, CheckpointCorruptError, InvalidInputError, ResumeMismatchError } from '../errors.js'
-import { isTerminal, type CheckpointHead, type Lease, type TrialRecord } from '../checkpoint/types.js'
+import { isTerminal, type CheckpointHead, type Lease, type Limits, type PendingTrial, type TrialRecord } from '../checkpoint/types.js'
 import { Rng } from '../random/rng.js'
 import { parseSpace } from '../space/space.js'
 import type { CheckpointStore } from '../store/contract.js'
@@ -7,8 +7,10 @@ import { assertSessionId } from '../store/session-id.js'
 import { checkSpecificationVersion } from './specification.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { SessionDriver } from './driver.js'
+import { describeValue } from '../input/options-schema.js'
 import { retryWhileLeased } from './lease-wait.js'
-import { checkDriveOptions, DEFAULT_LEASE_TTL_MS, defaultOwner, leaseWaitMs, mergeLimits } from './options.js'
+import { STORE_METHODS } from './option-schemas.js'
+import { checkResumeOptions, DEFAULT_LEASE_TTL_MS, defaultOwner, leaseWaitMs, mergeLimits } from './options.js'
 import { toView } from './progress.js'
 import { claim, unclaim } from './registry.js'
 import { targetOf } from './target.js'
@@ -19,30 +21,38 @@ import { warmStartKeys } from './warm-start-keys.js'
 
 /**
  * Resumes a stored session where its last commit left it. Refuses terminal sessions
- * (`AlreadyTerminalError`), a different optimizer id or state version, trainset or space
- * (`ResumeMismatchError`), and a session driven elsewhere (`AlreadyRunningError`, which says
- * when the holder's lease expires). A refusal changes nothing in the store. With
- * `waitForLease`, a session driven elsewhere is waited for until its lease is released or
- * expires, up to a timeout (then `TimeoutError`).
+ * (`AlreadyTerminalError`), a different optimizer id, state version or options, trainset,
+ * space, direction or seed (`ResumeMismatchError`, naming the fields that differ), a
+ * `maxTrials` below the trials the session already holds (`InvalidInputError`), and a session
+ * driven elsewhere (`AlreadyRunningError`, which says when the holder's lease expires). A
+ * refusal changes nothing in the store. Limits given (`maxTrials`, `maxErrors`,
+ * `trialTimeoutMs`, `parallelism`) take effect and are stored. With `waitForLease`, a session
+ * driven elsewhere is waited for until its lease is released or expires, up to a timeout (then
+ * `TimeoutError`); malformed options are refused at once, without waiting.
  */
 export async function resumeSession<Example = unknown>(
   store: CheckpointStore,
   sessionId: string,
   opts: ResumeOptions<Example>,
 ): Promise<SessionHandle> {
-  const waitMs = opts !== null && typeof opts === 'object' ? leaseWaitMs(opts.waitForLease) : null
-  const attempt = (): Promise<SessionHandle> => resumeOnce(store, sessionId, opts)
+  checkStoreArgument(store)
+  checkSpecificationVersion(store, 'store')
+  assertSessionId(sessionId)
+  checkResumeOptions(opts as ResumeOptions)
+  const maxSeeds = checkWarmStartOptions(opts.warmStart, 'resumeSession')
+  const waitMs = leaseWaitMs(opts.waitForLease)
+  const attempt = (): Promise<SessionHandle> => resumeOnce(store, sessionId, opts, maxSeeds)
   if (waitMs === null) return attempt()
   return retryWhileLeased(store, sessionId, attempt, { timeoutMs: waitMs, ...(opts.signal ? { signal: opts.signal } : {}) })
 }
 
-/** One attempt of `resumeSession`. */
-async function resumeOnce<Example>(store: CheckpointStore, sessionId: string, opts: ResumeOptions<Example>): Promise<SessionHandle> {
-  if (!store || typeof store.load !== 'function') throw new InvalidInputError('must be a CheckpointStore', 'store')
-  checkSpecificationVersion(store, 'store')
-  assertSessionId(sessionId)
-  checkDriveOptions(opts as ResumeOptions)
-  const maxSeeds = checkWarmStartOptions(opts.warmStart)
+/** One attempt of `resumeSession`, with its arguments checked. */
+async function resumeOnce<Example>(
+  store: CheckpointStore,
+  sessionId: string,
+  opts: ResumeOptions<Example>,
+  maxSeeds: number,
+): Promise<SessionHandle> {
   const optimizer = opts.optimizer
   claim(store, sessionId)
   let lease: Lease | undefined
@@ -60,9 +70,12 @@ async function resumeOnce<Example>(store: CheckpointStore, sessionId: string, op
     const rng = Rng.fromState(head.rngState)
     const trials = await store.readTrials(sessionId)
     checkTrialLog(sessionId, trials, head.progress.attempts)
+    // Limits given here take effect now (the progress display reads them from the handle's
+    // head) and are stored with the next commit, so a later resume keeps them.
+    const limits = mergeLimits(head.limits, opts as ResumeOptions)
     const driver = new SessionDriver({
       store,
-      head: { ...head, lease },
+      head: { ...head, lease, limits, pending: pendingWithin(head, limits) },
       lease,
       optimizer,
       state,
@@ -70,7 +83,7 @@ async function resumeOnce<Example>(store: CheckpointStore, sessionId: string, op
       history: [...seedViews(head.seeds ?? []), ...trials.map((t) => toView(t))],
       ...(opts.warmStart ? { warmStart: warmStartWriter(head, opts, maxSeeds) } : {}),
       target: targetOf(opts as ResumeOptions),
-      limits: mergeLimits(head.limits, opts as ResumeOptions),
+      limits,
       leaseTtlMs,
       owner,
       resumed: true,
@@ -117,6 +130,11 @@ async function resumeOnce<Example>(store: CheckpointStore, sessionId: string, op
       throw new ResumeMismatchError('trainset-hash', null, givenHash)
     if (opts.space !== undefined && head.space !== undefined && canonicalJson(parseSpace(opts.space)) !== canonicalJson(head.space))
       throw new ResumeMismatchError('space', head.space, opts.space)
+    if (opts.direction !== undefined && opts.direction !== head.direction)
+      throw new ResumeMismatchError('direction', head.direction, opts.direction, 'a session keeps the direction it was started with')
+    if (opts.seed !== undefined && opts.seed !== head.seed)
+      throw new ResumeMismatchError('seed', head.seed, opts.seed, 'a session keeps the seed it was started with')
+    checkMaxTrials(head, opts.maxTrials)
   }
 }
 
@@ -131,6 +149,37 @@ function checkTrialLog(sessionId: string, trials: readonly TrialRecord[], attemp
   trials.forEach((t, i) => {
     if (t.trialIdx !== i) throw new CheckpointCorruptError(what, `the store returned trial ${t.trialIdx} at position ${i}`)
   })
+}
+
+/**
+ * A budget lowered below the trials the session already recorded is refused: the session could
+ * not end within it. Equal to it, the session completes at once.
+ */
+function checkMaxTrials(head: CheckpointHead, maxTrials: number | undefined): void {
+  if (maxTrials === undefined) return
+  const done = head.progress.attempts
+  if (maxTrials < done)
+    throw new InvalidInputError(
+      `is ${maxTrials}, but session "${head.sessionId}" already has ${done} trial${done === 1 ? '' : 's'} recorded; ` +
+        `give at least ${done}, or cancel the session to stop it`,
+      'maxTrials',
+    )
+}
+
+/**
+ * Candidates asked before the session stopped but not yet recorded, within `limits`: those at
+ * or past a lowered `maxTrials` are dropped, as an uninterrupted run with that budget never
+ * asks them.
+ */
+function pendingWithin(head: CheckpointHead, limits: Limits): PendingTrial[] {
+  const max = limits.maxTrials
+  return max === null ? head.pending : head.pending.filter((p) => p.trialIdx < max)
+}
+
+function checkStoreArgument(store: unknown): asserts store is CheckpointStore {
+  const missing = STORE_METHODS.filter((m) => typeof (store as Record<string, unknown> | null)?.[m] !== 'function')
+  if (missing.length > 0)
+    throw new InvalidInputError(`must be a CheckpointStore (it has no ${missing.join(', ')}), got ${describeValue(store)}`, 'store')
 }
 
 function warmStartWriter(head: CheckpointHead, opts: ResumeOptions<any>, maxSeeds: number): WarmStartWriter {

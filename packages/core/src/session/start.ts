@@ -21,7 +21,7 @@ import type { SessionHandle, StartOptions } from './types.js'
  */
 export async function startSession<Example = unknown>(opts: StartOptions<Example>): Promise<SessionHandle> {
   const space = checkStartOptions(opts as StartOptions)
-  const maxSeeds = checkWarmStartOptions(opts.warmStart)
+  const maxSeeds = checkWarmStartOptions(opts.warmStart, 'startSession')
   if (opts.store !== undefined) checkSpecificationVersion(opts.store, 'store')
   const store = opts.store ?? createMemoryStore()
   const sessionId = opts.sessionId ?? newSessionId()

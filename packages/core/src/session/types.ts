@@ -49,12 +49,16 @@ export interface DriveOptions<Example = unknown> {
    * Per-trial timeout. When it passes, the objective's `signal` aborts and the trial is recorded
    * as an error with `errorClass: 'timeout'`. A synchronous (CPU-bound) objective blocks the
    * thread, so nothing can stop it early: when it returns after the limit, its result is
-   * discarded and the trial is recorded as a `timeout` error all the same.
+   * discarded and the trial is recorded as a `timeout` error all the same. At most 2^31 − 1 ms
+   * (`MAX_TIMER_MS`, setTimeout's limit); more is refused.
    */
   trialTimeoutMs?: number
   /** Trials in flight at once (ask/tell optimizers); told in index order. Default 1. */
   parallelism?: number
-  /** Lease time-to-live; the driver renews every ttl / 4. Default 30,000. */
+  /**
+   * Lease time-to-live; the driver renews every ttl / 4. Default 30,000; from 100 ms to 24 hours
+   * (`MAX_LEASE_TTL_MS`): a crashed driver's session can be taken over once it expires.
+   */
   leaseTtlMs?: number
   /**
    * Aborting it soft-cancels the session. The driver yields to the event loop before every
@@ -86,7 +90,12 @@ export interface StartOptions<Example = unknown> extends DriveOptions<Example> {
   trainsetHash?: string
 }
 
-/** Options of `resumeSession`. Limits default to those stored with the session. */
+/**
+ * Options of `resumeSession`. Limits default to those stored with the session; a limit given
+ * here takes effect and is stored with the session's next commit (so a later resume keeps it).
+ * `maxTrials` may be raised to extend the run, or lowered to no less than the trials already
+ * recorded (fewer is refused with `InvalidInputError`).
+ */
 export interface ResumeOptions<Example = unknown> extends DriveOptions<Example> {
   /** Keeps saving warm-start entries for later runs (seeds already taken are kept in the head). */
   warmStart?: WarmStartOptions
@@ -94,14 +103,27 @@ export interface ResumeOptions<Example = unknown> extends DriveOptions<Example> 
   trainsetHash?: string
   /** Verified against the stored space when given. */
   space?: SearchSpace
+  /** Verified against the stored direction when given (`ResumeMismatchError`, reason `direction`). */
+  direction?: Direction
+  /** Verified against the stored seed when given (`ResumeMismatchError`, reason `seed`). */
+  seed?: number
   /**
    * When another driver holds the session's lease, wait until it is released or expires (a
    * driver that died stops renewing it) instead of failing with `AlreadyRunningError`. `true`
-   * waits up to 60 s; `{ timeoutMs }` up to that long. Past it, `resumeSession` rejects with a
-   * `TimeoutError` whose `cause` is the last `AlreadyRunningError`; aborting `signal` stops the
-   * wait with the signal's reason. Default: no wait.
+   * waits up to 60 s; `{ timeoutMs }` up to that long (at most 2^31 − 1 ms). Past it,
+   * `resumeSession` rejects with a `TimeoutError` whose `cause` is the last
+   * `AlreadyRunningError`; aborting `signal` stops the wait with the signal's reason. Default:
+   * no wait.
    */
   waitForLease?: boolean | { timeoutMs?: number }
+}
+
+/** Options of `SessionHandle.wait`. */
+export interface WaitOptions {
+  /** Reject with `TimeoutError` after this long (at most 2^31 − 1 ms); the session goes on. */
+  timeoutMs?: number
+  /** Aborting it rejects the wait (the session goes on). */
+  signal?: AbortSignal
 }
 
 /** A point-in-time view of a driven session. */
@@ -140,7 +162,7 @@ export interface SessionHandle {
   /** The latest snapshot; never blocks. */
   poll(): SessionSnapshot
   /** Resolves when the driver stops (terminal or paused); rejects on a store or lease failure. */
-  wait(options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<SessionResult>
+  wait(options?: WaitOptions): Promise<SessionResult>
   /** Soft pause: the trial in flight finishes and is committed, then the status becomes `paused`. */
   pause(): Promise<void>
   /** Continues a paused session in this process. Rejects with `NotPausedError` otherwise. */
@@ -155,6 +177,6 @@ export interface SessionHandle {
 
 /** Options of `compile`. */
 export type CompileOptions<Example = unknown> = StartOptions<Example> & {
-  /** Default 300,000 (5 minutes); on timeout the session is soft-cancelled. */
+  /** Default 300,000 (5 minutes), at most 2^31 − 1 ms; on timeout the session is soft-cancelled. */
   timeoutMs?: number
 }

@@ -1,10 +1,11 @@
 import type { CheckpointHead, SeedTrial } from '../checkpoint/types.js'
-import { InvalidInputError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { TrialView } from '../optimizer/contract.js'
 import type { WarmStartEntry, WarmStartStore } from '../store/warm-start-contract.js'
 import { channels, publish } from '../telemetry/channels.js'
 import { BestTrials } from './best-trials.js'
+import { optionKinds as k } from '../input/option-kinds.js'
+import { defineOptions, type OptionsSchema } from '../input/options-schema.js'
 import { checkSpecificationVersion } from './specification.js'
 import type { WarmStartKeys } from './warm-start-keys.js'
 import type { WarmStartOptions } from './types.js'
@@ -121,19 +122,26 @@ export class WarmStartWriter {
   }
 }
 
+/** The `warmStart` option of `startSession` / `resumeSession`. */
+export const WarmStartOptionsSchema: OptionsSchema<WarmStartOptions> = defineOptions<WarmStartOptions>('warmStart', {
+  store: k.withMethods(
+    ['saveOverwrite', 'lookup', 'lookupLatest'],
+    'must be a WarmStartStore (createMemoryStore(), createFsStore({ dir }) …)',
+  ),
+  maxSeedTrials: k.optional(k.integer(0, MAX_SEED_TRIALS)),
+  reuseFinal: k.optional(k.boolean()),
+  producerVersion: k.optional(k.string(0)),
+})
+
 /**
  * Checks the `warmStart` option of `startSession` / `resumeSession` and returns its
  * `maxSeedTrials` (or the default). Throws `InvalidInputError`.
  */
-export function checkWarmStartOptions(ws: WarmStartOptions | undefined): number {
+export function checkWarmStartOptions(ws: WarmStartOptions | undefined, caller: string): number {
   if (ws === undefined) return DEFAULT_MAX_SEED_TRIALS
-  if (ws === null || typeof ws !== 'object' || !ws.store || typeof ws.store.lookup !== 'function')
-    throw new InvalidInputError('must be { store: WarmStartStore, maxSeedTrials?, reuseFinal? }', 'warmStart')
+  WarmStartOptionsSchema.check(ws, 'warmStart', caller)
   checkSpecificationVersion(ws.store, 'warmStart.store')
-  const max = ws.maxSeedTrials ?? DEFAULT_MAX_SEED_TRIALS
-  if (!Number.isSafeInteger(max) || max < 0 || max > MAX_SEED_TRIALS)
-    throw new InvalidInputError(`must be an integer in [0, ${MAX_SEED_TRIALS}]`, 'warmStart.maxSeedTrials')
-  return max
+  return ws.maxSeedTrials ?? DEFAULT_MAX_SEED_TRIALS
 }
 
 function toPayload(head: CheckpointHead, best: readonly TrialView[]): SessionTrialsPayload {

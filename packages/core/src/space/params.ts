@@ -1,25 +1,40 @@
 import Type, { type Static } from 'typebox'
 import { InvalidInputError } from '../errors.js'
+import { optionKinds as k } from '../input/option-kinds.js'
+import { defineOptions, type OptionsSchema } from '../input/options-schema.js'
 import type { Json } from '../json.js'
+import { paramProblem } from './param-checks.js'
 
-export const FloatParamSchema = Type.Object({
-  kind: Type.Literal('float'),
-  low: Type.Number(),
-  high: Type.Number(),
-  log: Type.Boolean(),
-  step: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-})
-export const IntParamSchema = Type.Object({
-  kind: Type.Literal('int'),
-  low: Type.Integer(),
-  high: Type.Integer(),
-  log: Type.Boolean(),
-  step: Type.Optional(Type.Integer({ minimum: 1 })),
-})
-export const CategoricalParamSchema = Type.Object({
-  kind: Type.Literal('categorical'),
-  choices: Type.Array(Type.Unknown(), { minItems: 1 }),
-})
+/** The shape of a float dimension (unknown keys refused). */
+export const FloatParamSchema = Type.Object(
+  {
+    kind: Type.Literal('float'),
+    low: Type.Number(),
+    high: Type.Number(),
+    log: Type.Boolean(),
+    step: Type.Optional(Type.Number()),
+  },
+  { additionalProperties: false },
+)
+/** The shape of an int dimension (unknown keys refused). */
+export const IntParamSchema = Type.Object(
+  {
+    kind: Type.Literal('int'),
+    low: Type.Integer(),
+    high: Type.Integer(),
+    log: Type.Boolean(),
+    step: Type.Optional(Type.Integer()),
+  },
+  { additionalProperties: false },
+)
+/** The shape of a categorical dimension (unknown keys refused). */
+export const CategoricalParamSchema = Type.Object(
+  {
+    kind: Type.Literal('categorical'),
+    choices: Type.Array(Type.Unknown(), { minItems: 1 }),
+  },
+  { additionalProperties: false },
+)
 export const ParamSchema = Type.Union([FloatParamSchema, IntParamSchema, CategoricalParamSchema])
 
 /** A continuous dimension in [low, high], optionally log-scaled or quantized by `step`. */
@@ -35,46 +50,45 @@ export type Param = FloatParam | IntParam | CategoricalParam
 export interface RangeOptions {
   /** Sample on a log scale; the range must be strictly positive. */
   log?: boolean
-  /** Quantize to multiples of `step` from `low`. Not combinable with `log`. */
+  /** Quantize to multiples of `step` from `low`; at most `high - low`. Not combinable with `log`. */
   step?: number
 }
 
-function checkRange(kind: 'float' | 'int', low: number, high: number, opts: RangeOptions): void {
+const RangeOptionsSchema: OptionsSchema<RangeOptions> = defineOptions<RangeOptions>(
+  'float()',
+  {
+    log: k.optional(k.boolean()),
+    step: k.optional(Type.Number({ hint: 'must be a positive number' })),
+  },
+  { error: (message, field, caller) => new InvalidInputError(`${caller}: ${field === undefined ? message : `${field} ${message}`}`) },
+)
+
+function range<K extends 'float' | 'int'>(kind: K, low: number, high: number, opts: RangeOptions): Extract<Param, { kind: K }> {
   const where = `${kind}(${low}, ${high})`
-  if (!Number.isFinite(low) || !Number.isFinite(high)) throw new InvalidInputError(`${where}: bounds must be finite numbers`)
-  if (kind === 'int' && (!Number.isSafeInteger(low) || !Number.isSafeInteger(high)))
-    throw new InvalidInputError(`${where}: bounds must be integers`)
-  if (!(low < high)) throw new InvalidInputError(`${where}: empty or inverted range, low must be below high`)
-  if (opts.log && low <= 0) throw new InvalidInputError(`${where}: a log range must be strictly positive`)
-  if (opts.step !== undefined) {
-    if (opts.log) throw new InvalidInputError(`${where}: step and log cannot be combined`)
-    if (!(opts.step > 0) || !Number.isFinite(opts.step)) throw new InvalidInputError(`${where}: step must be positive`)
-    if (kind === 'int' && !Number.isSafeInteger(opts.step)) throw new InvalidInputError(`${where}: step must be an integer`)
-    if (opts.step > high - low) throw new InvalidInputError(`${where}: step ${opts.step} is wider than the range`)
-  }
+  RangeOptionsSchema.check(opts, undefined, `${kind}()`)
+  const p = { kind, low, high, log: opts.log ?? false, ...(opts.step !== undefined ? { step: opts.step } : {}) } as Extract<
+    Param,
+    { kind: K }
+  >
+  const problem = paramProblem(p)
+  if (problem) throw new InvalidInputError(`${where}: ${problem}`)
+  return p
 }
 
-/** A float dimension: `float(1e-5, 1e-1, { log: true })`. */
+/** A float dimension: `float(1e-5, 1e-1, { log: true })`. Throws `InvalidInputError` for a bad range or option. */
 export function float(low: number, high: number, opts: RangeOptions = {}): FloatParam {
-  checkRange('float', low, high, opts)
-  return { kind: 'float', low, high, log: opts.log ?? false, ...(opts.step !== undefined ? { step: opts.step } : {}) }
+  return range('float', low, high, opts)
 }
 
-/** An integer dimension: `int(1, 64)`, `int(16, 1024, { log: true })`. */
+/** An integer dimension: `int(1, 64)`, `int(16, 1024, { log: true })`. Throws `InvalidInputError` for a bad range or option. */
 export function int(low: number, high: number, opts: RangeOptions = {}): IntParam {
-  checkRange('int', low, high, opts)
-  return { kind: 'int', low, high, log: opts.log ?? false, ...(opts.step !== undefined ? { step: opts.step } : {}) }
+  return range('int', low, high, opts)
 }
 
 /** A categorical dimension: `categorical(['rbf', 'linear'])`. Choices must be distinct JSON values. */
 export function categorical<const T extends Json>(choices: readonly T[]): CategoricalParam<T> {
-  if (!Array.isArray(choices) || choices.length === 0) throw new InvalidInputError('categorical(): needs at least one choice')
-  const seen = new Set<string>()
-  for (const c of choices) {
-    const key = JSON.stringify(c)
-    if (key === undefined) throw new InvalidInputError('categorical(): choices must be JSON values')
-    if (seen.has(key)) throw new InvalidInputError(`categorical(): duplicate choice ${key}`)
-    seen.add(key)
-  }
-  return { kind: 'categorical', choices: [...choices] }
+  const p = { kind: 'categorical' as const, choices: Array.isArray(choices) ? [...choices] : (choices as unknown as T[]) }
+  const problem = paramProblem(p)
+  if (problem) throw new InvalidInputError(`categorical(): ${problem}`)
+  return p
 }

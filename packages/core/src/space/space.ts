@@ -1,14 +1,48 @@
-import Type from 'typebox'
-import { Compile } from 'typebox/compile'
+import Type, { type TObject } from 'typebox'
 import { InvalidInputError } from '../errors.js'
+import { defineOptions, describeValue, type OptionProperties, type OptionsSchema } from '../input/options-schema.js'
 import type { Json } from '../json.js'
-import { ParamSchema, type CategoricalParam, type FloatParam, type IntParam, type Param } from './params.js'
+import { paramNameProblem, paramProblem } from './param-checks.js'
+import {
+  CategoricalParamSchema,
+  FloatParamSchema,
+  IntParamSchema,
+  ParamSchema,
+  type CategoricalParam,
+  type FloatParam,
+  type IntParam,
+  type Param,
+} from './params.js'
 
-export const SearchSpaceSchema = Type.Object({
-  version: Type.Literal(1),
-  params: Type.Record(Type.String({ minLength: 1 }), ParamSchema),
-})
-const checkSpace = Compile(SearchSpaceSchema)
+/** The shape of a search space (unknown keys refused at every level). */
+export const SearchSpaceSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    params: Type.Record(Type.String({ minLength: 1 }), ParamSchema),
+  },
+  { additionalProperties: false },
+)
+
+const SpaceShape: OptionsSchema<SearchSpace> = defineOptions<SearchSpace>(
+  'space',
+  {
+    version: Type.Literal(1, { hint: 'must be 1' }),
+    params: Type.Record(Type.String(), Type.Unknown(), {
+      hint: 'must be an object of dimensions { name: float(…) | int(…) | categorical(…) }',
+    }),
+  },
+  { error: (message, field) => new InvalidInputError(message, field === undefined ? 'space' : `space.${field}`) },
+)
+
+const PARAM_SHAPES = {
+  float: paramShape<FloatParam>('float', FloatParamSchema),
+  int: paramShape<IntParam>('int', IntParamSchema),
+  categorical: paramShape<CategoricalParam>('categorical', CategoricalParamSchema),
+} as const
+
+function paramShape<P>(kind: string, schema: TObject): OptionsSchema<P> {
+  return defineOptions<P>(`space (a ${kind} dimension)`, schema.properties as OptionProperties<P>)
+}
 
 /** The value type of one dimension. */
 export type ParamValue<P> = P extends CategoricalParam<infer T> ? T : P extends FloatParam | IntParam ? number : never
@@ -31,23 +65,29 @@ export function space<const Shape extends Record<string, Param>>(params: Shape):
   return parseSpace(s) as SearchSpace<Shape>
 }
 
-/** Validates an unknown value (for example one read back from storage) as a search space. */
+/**
+ * Validates an unknown value (a space given as a plain object, or one read back from storage)
+ * as a search space, with the checks of `float()`, `int()` and `categorical()`. Throws
+ * `InvalidInputError` naming the bad dimension (`UnknownOptionError` for an unknown key).
+ */
 export function parseSpace(value: unknown): SearchSpace {
-  if (!checkSpace.Check(value)) {
-    const first = checkSpace.Errors(value)[0]
-    throw new InvalidInputError(`not a search space: ${first?.instancePath || '/'} ${first?.message ?? ''}`.trim(), 'space')
-  }
-  const names = Object.keys(value.params)
+  SpaceShape.check(value, undefined, 'space')
+  const params = (value as { params: Record<string, unknown> }).params
+  const names = Object.keys(params)
   if (names.length === 0) throw new InvalidInputError('a search space needs at least one dimension', 'space')
   for (const name of names) {
-    const p = value.params[name] as Param
-    if (p.kind === 'categorical') {
-      if (p.choices.length === 0) throw new InvalidInputError('empty categorical', `space.${name}`)
-      continue
-    }
-    if (!(p.low < p.high)) throw new InvalidInputError(`empty or inverted range [${p.low}, ${p.high}]`, `space.${name}`)
-    if (p.log && p.low <= 0) throw new InvalidInputError('a log range must be strictly positive', `space.${name}`)
-    if (p.log && p.step !== undefined) throw new InvalidInputError('step and log cannot be combined', `space.${name}`)
+    const field = `space.${name}`
+    const nameProblem = paramNameProblem(name)
+    if (nameProblem) throw new InvalidInputError(nameProblem, field)
+    const p = params[name] as { kind?: unknown } | null
+    if (p === null || typeof p !== 'object' || Array.isArray(p))
+      throw new InvalidInputError(`must be a dimension (float(…), int(…) or categorical(…)), got ${describeValue(p)}`, field)
+    const kind = p.kind
+    if (kind !== 'float' && kind !== 'int' && kind !== 'categorical')
+      throw new InvalidInputError(`must be "float", "int" or "categorical", got ${describeValue(kind)}`, `${field}.kind`)
+    PARAM_SHAPES[kind].check(p, field, 'space')
+    const problem = paramProblem(p as Param)
+    if (problem) throw new InvalidInputError(problem, field)
   }
   return value as SearchSpace
 }

@@ -38,6 +38,20 @@ import {
   type WarmStartStore,
 } from './warm-start-contract.js'
 import { newWarmStartEntry } from './warm-start-input.js'
+import { defineOptions, type OptionsSchema } from '../input/options-schema.js'
+import {
+  checkCommitRequest,
+  checkControlRequest,
+  checkEvictOptions,
+  checkLease,
+  checkLeaseTtl,
+  checkListFilter,
+  checkLookup,
+  checkNewHead,
+  checkOwner,
+  checkReadTrialsOptions,
+  checkReplaceDamagedHeadRequest,
+} from './input-checks.js'
 
 interface SessionCell {
   head: Uint8Array
@@ -97,8 +111,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
 
   async create(head: CheckpointHead): Promise<void> {
     this.open()
-    assertSessionId(head.sessionId)
-    if (head.revision !== 0) throw new InvalidInputError('a new session must have revision 0', 'head.revision')
+    checkNewHead(head)
     if (this.sessions.has(head.sessionId)) throw new RevisionConflictError(head.sessionId, 0, undefined)
     const bytes = encodeHead({ ...head, lease: null })
     this.sessions.set(head.sessionId, {
@@ -113,6 +126,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   }
 
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
+    checkCommitRequest(sessionId, request)
     const cell = this.cell(sessionId)
     const current = decodeHead(cell.head, `head of session "${sessionId}"`)
     if (current.revision !== request.expectedRevision)
@@ -145,6 +159,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   }
 
   async readTrials(sessionId: string, options: ReadTrialsOptions = {}): Promise<TrialRecord[]> {
+    checkReadTrialsOptions(sessionId, options)
     const cell = this.cell(sessionId)
     const from = options.from ?? 0
     const end = Math.min(cell.trials.length, options.limit === undefined ? Infinity : from + options.limit)
@@ -155,6 +170,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
 
   async list(filter: ListFilter = {}): Promise<ListPage> {
     this.open()
+    checkListFilter(filter)
     const ids = [...this.sessions.keys()].sort()
     const listings = ids.map((id) => {
       const cell = this.sessions.get(id) as SessionCell
@@ -178,8 +194,10 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   }
 
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease> {
+    assertSessionId(sessionId)
+    checkOwner(owner)
+    checkLeaseTtl(ttlMs)
     const cell = this.cell(sessionId)
-    checkTtl(ttlMs)
     const now = Date.now()
     const held = cell.lease
     if (held && held.owner !== owner && held.expiresAt > now)
@@ -190,8 +208,10 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   }
 
   async renewLease(sessionId: string, lease: Lease, ttlMs: number): Promise<Lease> {
+    assertSessionId(sessionId)
+    checkLease(lease)
+    checkLeaseTtl(ttlMs)
     const cell = this.cell(sessionId)
-    checkTtl(ttlMs)
     if (!cell.lease || cell.lease.fencingToken !== lease.fencingToken || cell.lease.owner !== lease.owner)
       throw new LeaseLostError(sessionId, `token ${lease.fencingToken} was superseded by ${cell.lease?.fencingToken ?? 'none'}`)
     cell.lease = { ...lease, expiresAt: Date.now() + ttlMs }
@@ -201,14 +221,16 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   async releaseLease(sessionId: string, lease: Lease): Promise<void> {
     this.open()
     assertSessionId(sessionId)
+    checkLease(lease)
     const cell = this.sessions.get(sessionId)
     if (cell?.lease && cell.lease.fencingToken === lease.fencingToken && cell.lease.owner === lease.owner)
       cell.lease = { ...cell.lease, expiresAt: 0 }
   }
 
   async requestControl(sessionId: string, request: ControlRequest): Promise<void> {
+    assertSessionId(sessionId)
+    checkControlRequest(request)
     const cell = this.cell(sessionId)
-    if (request !== 'pause' && request !== 'cancel') throw new InvalidInputError(`unknown control ${JSON.stringify(request)}`, 'request')
     const head = decodeHead(cell.head, `head of session "${sessionId}"`)
     if (head.status !== 'running') return
     if (cell.control !== 'cancel') cell.control = request
@@ -227,15 +249,18 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   }
 
   async lookup(key: string, options: LookupOptions = {}): Promise<WarmStartEntry | null> {
+    checkLookup(key, options)
     return this.touch(key, rankWarmStartEntries(this.entries(key), options))
   }
 
   async lookupLatest(key: string): Promise<WarmStartEntry | null> {
+    checkLookup(key)
     return this.touch(key, latestWarmStartEntry(this.entries(key)))
   }
 
   async evict(options: EvictOptions): Promise<EvictionReport> {
     this.open()
+    checkEvictOptions(options)
     const all = [...this.warm.keys()].flatMap((k) => this.entries(k))
     const gone = selectEvictions(all, options)
     for (const e of gone) this.warm.get(e.key)?.delete(e.runId)
@@ -264,6 +289,8 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   }
 
   async replaceDamagedHead(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult> {
+    this.open()
+    checkReplaceDamagedHeadRequest(sessionId, request)
     const cell = this.cell(sessionId)
     if (headProblem(cell.head, sessionId) === null || damageOf(cell.head) !== request.damage)
       throw new RevisionConflictError(sessionId, cell.revision, undefined)
@@ -272,7 +299,6 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     const trials = await this.readTrials(sessionId).catch((err: unknown) => {
       throw new InvalidInputError(`the trial log cannot be vouched for: ${(err as Error).message}`, 'trials')
     })
-    if (request.head?.sessionId !== sessionId) throw new InvalidInputError(`must be "${sessionId}"`, 'head.sessionId')
     if (request.head.progress.attempts !== trials.length)
       throw new InvalidInputError(`must be ${trials.length}, the number of trials in the log`, 'head.progress.attempts')
     const revision = cell.revision + 1
@@ -325,13 +351,15 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   }
 }
 
-/** A new, empty in-memory store (checkpoints and warm-start entries). */
-export function createMemoryStore(): MemoryStore {
-  return new MemoryStore()
-}
+/** Options of `createMemoryStore`: none yet (an options object with any key is refused). */
+export type MemoryStoreOptions = Record<string, never>
 
-function checkTtl(ttlMs: number): void {
-  if (!(ttlMs > 0) || !Number.isFinite(ttlMs)) throw new InvalidInputError(`must be a positive number of ms, got ${ttlMs}`, 'ttlMs')
+const MemoryStoreOptionsSchema: OptionsSchema<MemoryStoreOptions> = defineOptions<MemoryStoreOptions>('createMemoryStore', {})
+
+/** A new, empty in-memory store (checkpoints and warm-start entries). */
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  MemoryStoreOptionsSchema.check(options)
+  return new MemoryStore()
 }
 
 /**

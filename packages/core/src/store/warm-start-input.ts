@@ -1,4 +1,7 @@
-import { InvalidInputError } from '../errors.js'
+import Type from 'typebox'
+import { optionKinds as k } from '../input/option-kinds.js'
+import { defineOptions, type OptionsSchema } from '../input/options-schema.js'
+import { checkWarmStartId } from './input-checks.js'
 import type { WarmStartEntry, WarmStartEntryInput } from './warm-start-contract.js'
 
 /** Validates `saveOverwrite`'s arguments and builds the entry to store (saved and accessed `now`). */
@@ -19,16 +22,18 @@ export function newWarmStartEntry(key: string, runId: string, input: WarmStartEn
   }
 }
 
-/** Validates `saveOverwrite` arguments; throws `InvalidInputError` naming the field. */
+const EntryInputSchema: OptionsSchema<WarmStartEntryInput> = defineOptions<WarmStartEntryInput>('saveOverwrite', {
+  kind: k.oneOf(['final', 'checkpoint']),
+  objective: k.union([k.number(), Type.Null()], 'must be a finite number or null'),
+  direction: k.optional(k.oneOf(['minimize', 'maximize'])),
+  iteration: k.number(),
+  payload: k.any(),
+  producerVersion: k.optional(k.string(0)),
+})
+
+/** Validates `saveOverwrite` arguments; throws `InvalidInputError` naming the field (`UnknownOptionError` for an unknown entry key). */
 export function validateEntryInput(key: string, runId: string, input: WarmStartEntryInput): void {
-  if (typeof key !== 'string' || key.length === 0 || key.length > 256)
-    throw new InvalidInputError('must be a non-empty string of at most 256 characters', 'key')
-  if (typeof runId !== 'string' || runId.length === 0 || runId.length > 256)
-    throw new InvalidInputError('must be a non-empty string of at most 256 characters', 'runId')
-  if (input.kind !== 'final' && input.kind !== 'checkpoint') throw new InvalidInputError(`must be "final" or "checkpoint"`, 'entry.kind')
-  if (input.objective !== null && !Number.isFinite(input.objective))
-    throw new InvalidInputError('must be a finite number or null', 'entry.objective')
-  if (!Number.isFinite(input.iteration)) throw new InvalidInputError('must be a finite number', 'entry.iteration')
-  if (input.direction !== undefined && input.direction !== 'minimize' && input.direction !== 'maximize')
-    throw new InvalidInputError('must be "minimize" or "maximize"', 'entry.direction')
+  checkWarmStartId(key, 'key')
+  checkWarmStartId(runId, 'runId')
+  EntryInputSchema.check(input, 'entry', 'saveOverwrite')
 }

@@ -7,6 +7,7 @@ import { hookDeclarations, storeSuite } from './context.js'
 import { registerControl } from './control.js'
 import { registerCorruption } from './corruption.js'
 import { registerHistory } from './history.js'
+import { registerInputs } from './inputs.js'
 import { registerLeases } from './leases.js'
 import { registerListing } from './listing.js'
 import { registerProcesses } from './processes.js'
@@ -15,8 +16,9 @@ import { registerSalvage } from './salvage.js'
 
 /**
  * Registers the `CheckpointStore` conformance suite: create/load, commits and the trial log,
- * compare-and-set, leases and fencing, control requests, listing and paging, corruption,
- * salvaging a damaged head (when the store has `salvage` and `replaceDamagedHead`), O(1) history, and (when the store is `durable` and `multiProcess`) real processes killed
+ * compare-and-set, leases and fencing, control requests, listing and paging, malformed input
+ * (the checks of `@cairn/core/store-kit`), corruption, salvaging a damaged head (when the store
+ * has `salvage` and `replaceDamagedHead`), O(1) history, and (when the store is `durable` and `multiProcess`) real processes killed
  * mid-commit and racing each other. Tests a capability excludes are registered as skipped,
  * named `[needs <capability>] …`.
  *
@@ -61,6 +63,7 @@ export function describeCheckpointStore(name: string, factory: StoreFactory<Chec
     registerLeases(s)
     registerControl(s)
     registerListing(s)
+    registerInputs(s)
     registerCorruption(s)
     registerTrialDamage(s)
     registerSalvage(s, canSalvage)

@@ -98,4 +98,39 @@ export function registerSalvage(s: StoreSuite, canSalvage: boolean): void {
       expect((await store.list()).items).toEqual([])
     },
   )
+
+  s.itIf(
+    needs,
+    'salvage and replaceDamagedHead refuse malformed input (session id, damage token, fencing token, head) → InvalidInputError, nothing written',
+    async (fx) => {
+      const { store } = fx
+      await createSession(store, { sessionId: 'damaged' })
+      await commitNext(store, 'damaged', { count: 2 })
+      const committed = await store.readTrials('damaged')
+      await fx.corruptHead('damaged')
+      const found = (await salvage(store, 'damaged')) as SalvagedSession
+      const lease = await store.acquireLease('damaged', TEST_OWNER, 60_000)
+      const replace = (id: string, request: unknown) =>
+        (store.replaceDamagedHead as NonNullable<CheckpointStore['replaceDamagedHead']>).call(store, id, request as never)
+      const head = nextHead(makeHead({ sessionId: 'damaged' }), committed)
+      const good = { damage: found.damage, fencingToken: lease.fencingToken, head }
+      const bad: Array<[string, () => Promise<unknown>]> = [
+        ['salvage ../x', () => salvage(store, '../x')],
+        ['salvage ""', () => salvage(store, '')],
+        ['replace ../x', () => replace('../x', { ...good, head: { ...head, sessionId: '../x' } })],
+        ['request null', () => replace('damaged', null)],
+        ['damage ""', () => replace('damaged', { ...good, damage: '' })],
+        ['damage 5', () => replace('damaged', { ...good, damage: 5 })],
+        ['fencing token 0', () => replace('damaged', { ...good, fencingToken: 0 })],
+        ['fencing token as a string', () => replace('damaged', { ...good, fencingToken: String(lease.fencingToken) })],
+        ['head null', () => replace('damaged', { ...good, head: null })],
+        ['head of another session', () => replace('damaged', { ...good, head: { ...head, sessionId: 'another-session' } })],
+        ['head without progress', () => replace('damaged', { ...good, head: { ...head, progress: undefined } })],
+      ]
+      for (const [label, call] of bad) expect({ label, ...(await settle(call)) }).toMatchObject({ label, ...rejectedWith('INVALID_INPUT') })
+      // Nothing was written: the head is as damaged as it was, its damage token unchanged.
+      expect(await settle(store.load('damaged'))).toMatchObject(rejectedWith('CHECKPOINT_CORRUPT'))
+      expect((await salvage(store, 'damaged'))?.damage).toBe(found.damage)
+    },
+  )
 }

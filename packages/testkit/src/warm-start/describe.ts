@@ -4,6 +4,7 @@ import { closeQuietly, withFixture } from '../fixture.js'
 import { rejectedWith, settle } from '../helpers/outcome.js'
 import { sleep } from '../helpers/time.js'
 import { vitestRunner, type Runner } from '../runner.js'
+import { registerWarmStartInputs } from './inputs.js'
 
 const entry = (overrides: Partial<WarmStartEntryInput> = {}): WarmStartEntryInput => ({
   kind: 'checkpoint',
@@ -25,7 +26,7 @@ async function saveInOrder(store: WarmStartStore, key: string, items: Array<[run
  * Registers the `WarmStartStore` conformance suite: save and lookup, overwrite per
  * `(key, runId)`, ranking (see `rankWarmStartEntries`), `lookupLatest`, access-time refresh,
  * eviction by TTL and by size budget, corrupt entries (needs `corruptWarmStartEntry`), and
- * bad input. `factory` gives a fresh, empty store per test.
+ * bad input (the checks of `@cairn/core/store-kit`). `factory` gives a fresh, empty store per test.
  */
 export function describeWarmStartStore(name: string, factory: StoreFactory<WarmStartStore>, runner: Runner = vitestRunner): void {
   const { describe, test, expect } = runner
@@ -232,5 +233,7 @@ export function describeWarmStartStore(name: string, factory: StoreFactory<WarmS
       expect(await store.lookup('k')).toBeNull()
       expect(await store.evict({ maxBytes: 0 })).toEqual({ evicted: 0, bytesFreed: 0 })
     })
+
+    registerWarmStartInputs(it, expect)
   })
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { canonicalJson } from '@cairn/core'
+import { canonicalJson, defineOptions, optionKinds as k, type OptionsSchema } from '@cairn/core'
 import type { Direction, WarmStartEntry, WarmStartEntryInput, WarmStartKind, WarmStartPayload, WarmStartStore } from '@cairn/core'
 import { checkBudget, withWarmStartBudget, type WarmStartBudget } from '../store/budget.js'
 import { publishWarmStart, warmStartChannels, type WarmStartOperation } from '../telemetry/channels.js'
-import { invalidInput } from '../util/errors.js'
+import { PKG, invalidInput } from '../util/errors.js'
 
 /** Default minimum time between two non-improving checkpoint writes. */
 export const DEFAULT_MIN_INTERVAL_MS = 2000
@@ -14,7 +14,10 @@ export interface WarmStartSessionOptions {
   runId?: string
   /** Version of the producing code. Saved with entries; on load, a `final` of another version ranks as a checkpoint. */
   producerVersion?: string
-  /** Minimum time between writes that do not improve the objective. Default 2,000 ms; 0 disables the limit. */
+  /**
+   * Minimum time between writes that do not improve the objective. Default 2,000 ms; 0 disables
+   * the limit; at most 2^31 − 1 ms (like every duration option), more is refused.
+   */
   minIntervalMs?: number
   /** Which way the objective improves. Default `minimize`. */
   direction?: Direction
@@ -27,6 +30,21 @@ export interface WarmStartSessionOptions {
    */
   budget?: WarmStartBudget
 }
+
+/** The keys `WarmStartSession.open` takes, and their checks (unknown keys refused). */
+const SessionOptionsSchema: OptionsSchema<WarmStartSessionOptions> = defineOptions<WarmStartSessionOptions>(
+  `${PKG} WarmStartSession.open`,
+  {
+    runId: k.optional(k.any()),
+    producerVersion: k.optional(k.string(0)),
+    minIntervalMs: k.optional(k.durationMs({ zero: true })),
+    direction: k.optional(k.oneOf(['minimize', 'maximize'])),
+    now: k.optional(k.fn('must be a function returning epoch ms')),
+    // Checked by checkBudget, which names the fields inside.
+    budget: k.optional(k.any()),
+  },
+  { error: (message, field) => invalidInput(message, field ?? 'options') },
+)
 
 /** Where a loaded entry came from: the store under this session's key, or a seed handed to `preload`. */
 export type WarmStartSource = 'exact' | 'preloaded'
@@ -107,23 +125,13 @@ export class WarmStartSession {
     )
       throw invalidInput('must be a WarmStartStore (saveOverwrite, lookup, lookupLatest)', 'store')
     checkId(key, 'key')
-    if (options === null || typeof options !== 'object') throw invalidInput('must be an object', 'options')
-    const known = ['runId', 'producerVersion', 'minIntervalMs', 'direction', 'now', 'budget']
-    for (const k of Object.keys(options))
-      if (!known.includes(k)) throw invalidInput(`unknown option "${k}" (known: ${known.join(', ')})`, 'options')
+    SessionOptionsSchema.check(options, 'options')
     const runId = options.runId ?? randomUUID()
     checkId(runId, 'options.runId')
     const { producerVersion, direction = 'minimize', minIntervalMs = DEFAULT_MIN_INTERVAL_MS, now = Date.now } = options
-    if (producerVersion !== undefined && typeof producerVersion !== 'string')
-      throw invalidInput('must be a string', 'options.producerVersion')
-    if (direction !== 'minimize' && direction !== 'maximize')
-      throw invalidInput(`must be "minimize" or "maximize", got ${JSON.stringify(direction)}`, 'options.direction')
-    if (typeof minIntervalMs !== 'number' || !(minIntervalMs >= 0) || !Number.isFinite(minIntervalMs))
-      throw invalidInput(`must be a finite number of ms ≥ 0, got ${String(minIntervalMs)}`, 'options.minIntervalMs')
-    if (typeof now !== 'function') throw invalidInput('must be a function returning epoch ms', 'options.now')
     if (options.budget !== undefined) {
       if (typeof store.evict !== 'function') throw invalidInput('has no evict(), so options.budget cannot be applied', 'store')
-      const budget = checkBudget(options.budget, 'options.budget')
+      const budget = checkBudget(options.budget, 'options.budget', `${PKG} WarmStartSession.open`)
       store = withWarmStartBudget(store, { ...budget, now: budget.now ?? now })
     }
     return new WarmStartSession(store, key, { runId, producerVersion, direction, minIntervalMs, now })

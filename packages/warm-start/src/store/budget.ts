@@ -1,6 +1,7 @@
+import { defineOptions, optionKinds as k, type OptionsSchema } from '@cairn/core'
 import type { EvictionReport, EvictOptions, LookupOptions, WarmStartEntry, WarmStartEntryInput, WarmStartStore } from '@cairn/core'
 import { publishWarmStart, warmStartChannels } from '../telemetry/channels.js'
-import { invalidInput } from '../util/errors.js'
+import { PKG, invalidInput } from '../util/errors.js'
 
 /** Default minimum time between two automatic evictions. */
 export const DEFAULT_EVICT_EVERY_MS = 60_000
@@ -51,20 +52,26 @@ export function withWarmStartBudget(store: WarmStartStore, budget: WarmStartBudg
   return new Budgeted(store, checkBudget(budget, 'budget'))
 }
 
-/** Validates a budget; throws `InvalidInputError` naming `field.<key>`. */
-export function checkBudget(budget: WarmStartBudget, field: string): WarmStartBudget {
-  if (budget === null || typeof budget !== 'object') throw invalidInput('must be an object { maxBytes?, ttlMs?, everyMs?, now? }', field)
-  const known = ['maxBytes', 'ttlMs', 'everyMs', 'now']
-  for (const k of Object.keys(budget))
-    if (!known.includes(k)) throw invalidInput(`unknown option "${k}" (known: ${known.join(', ')})`, field)
-  for (const k of ['maxBytes', 'ttlMs', 'everyMs'] as const) {
-    const v = budget[k]
-    if (v !== undefined && !(typeof v === 'number' && v >= 0 && Number.isFinite(v)))
-      throw invalidInput(`must be a finite number ≥ 0, got ${String(v)}`, `${field}.${k}`)
-  }
+/** The keys a budget takes, and their checks (unknown keys refused, naming the nearest one). */
+const BudgetSchema: OptionsSchema<WarmStartBudget> = defineOptions<WarmStartBudget>(
+  `${PKG} budget`,
+  {
+    // An integer, as every store's `evict` takes it.
+    maxBytes: k.optional(k.integer(0)),
+    ttlMs: k.optional(k.number(0, Number.MAX_SAFE_INTEGER)),
+    everyMs: k.optional(k.number(0, Number.MAX_SAFE_INTEGER)),
+    now: k.optional(k.fn('must be a function returning epoch ms')),
+  },
+  { error: (message, field) => invalidInput(message, field ?? 'budget') },
+)
+
+/**
+ * Validates a budget; throws `InvalidInputError` naming `field.<key>` (`UnknownOptionError` for
+ * a key a budget does not have). `caller` is who takes it, as messages name it.
+ */
+export function checkBudget(budget: WarmStartBudget, field: string, caller = `${PKG} withWarmStartBudget`): WarmStartBudget {
+  BudgetSchema.check(budget, field, caller)
   if (budget.maxBytes === undefined && budget.ttlMs === undefined) throw invalidInput('needs maxBytes, ttlMs or both', field)
-  if (budget.now !== undefined && typeof budget.now !== 'function')
-    throw invalidInput('must be a function returning epoch ms', `${field}.now`)
   return budget
 }
 

@@ -1,9 +1,9 @@
 import * as crypto from 'node:crypto'
-import { CanonicalJsonEncoder } from '@cairn/core'
+import { CanonicalJsonEncoder, defineOptions, optionKinds as k, type OptionsSchema } from '@cairn/core'
 import type { Fingerprint } from '../fingerprint/fingerprint.js'
 import { absorbCanonicalText, Fingerprinter } from '../fingerprint/fingerprinter.js'
 import { fingerprintJsonError } from '../fingerprint/json-problem.js'
-import { invalidInput } from '../util/errors.js'
+import { PKG, invalidInput } from '../util/errors.js'
 
 /** Options of `hashTrainset` and `TrainsetHasher`. */
 export interface HashTrainsetOptions {
@@ -75,12 +75,13 @@ export class TrainsetHasher {
   }
 }
 
+const HashTrainsetOptionsSchema: OptionsSchema<HashTrainsetOptions> = defineOptions<HashTrainsetOptions>(
+  `${PKG} hashTrainset`,
+  { ordered: k.optional(k.boolean()) },
+  { error: (message, field) => invalidInput(message, field ?? 'options') },
+)
+
 function readOrdered(options: unknown): boolean {
-  if (options === null || typeof options !== 'object' || Array.isArray(options))
-    throw invalidInput('must be an object like { ordered: false }', 'options')
-  for (const key of Object.keys(options)) if (key !== 'ordered') throw invalidInput(`unknown option "${key}" (known: ordered)`, 'options')
-  const ordered = (options as HashTrainsetOptions).ordered
-  if (ordered === undefined) return true
-  if (typeof ordered !== 'boolean') throw invalidInput(`must be a boolean, got ${typeof ordered}`, 'options.ordered')
-  return ordered
+  HashTrainsetOptionsSchema.check(options, 'options')
+  return (options as HashTrainsetOptions).ordered ?? true
 }

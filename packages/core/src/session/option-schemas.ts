@@ -1,0 +1,88 @@
+import { MAX_LEASE_TTL_MS, MIN_DRIVER_LEASE_TTL_MS } from '../input/durations.js'
+import { optionKinds as k } from '../input/option-kinds.js'
+import { defineOptions, type OptionProperties, type OptionsSchema } from '../input/options-schema.js'
+import type { RebuildHeadOptions } from './rebuild-head.js'
+import type { CompileOptions, DriveOptions, ResumeOptions, StartOptions, WaitOptions } from './types.js'
+
+const { optional } = k
+
+/** The methods of a `CheckpointStore` the session driver calls. */
+export const STORE_METHODS = ['create', 'commit', 'load', 'readTrials', 'acquireLease', 'renewLease', 'releaseLease'] as const
+
+const store = k.withMethods(STORE_METHODS, 'must be a CheckpointStore (createMemoryStore(), createFsStore({ dir }) …)')
+
+const drive = {
+  // The optimizer's own fields are checked one by one (optimizer.id, optimizer.step …) after the schema.
+  optimizer: optional(k.any()),
+  objective: optional(k.fn('must be a function (candidate, ctx) => score')),
+  program: optional(k.fn('must be a function (config, example, ctx) => output')),
+  trainset: optional(k.array('must be an array of examples')),
+  metric: optional(k.fn('must be a function (example, output) => number')),
+  maxTrials: optional(k.integer(0)),
+  maxErrors: optional(k.integer(0)),
+  trialTimeoutMs: optional(k.durationMs()),
+  parallelism: optional(k.integer(1, 1024)),
+  leaseTtlMs: optional(k.durationMs({ min: MIN_DRIVER_LEASE_TTL_MS, max: MAX_LEASE_TTL_MS })),
+  signal: optional(k.instanceOf(AbortSignal, 'must be an AbortSignal')),
+  owner: optional(k.string()),
+} satisfies OptionProperties<DriveOptions>
+
+const warmStart = optional(k.any())
+const seed = optional(k.integer(Number.MIN_SAFE_INTEGER))
+const direction = optional(k.oneOf(['minimize', 'maximize']))
+
+const start = {
+  ...drive,
+  store: optional(store),
+  sessionId: optional(k.string()),
+  name: optional(k.string(0)),
+  seed,
+  direction,
+  space: optional(k.any()),
+  settings: optional(k.any()),
+  warmStart,
+  job: optional(k.string()),
+  trainsetHash: optional(k.string()),
+} satisfies OptionProperties<StartOptions>
+
+/** `startSession`'s options. */
+export const StartOptionsSchema: OptionsSchema<StartOptions> = defineOptions<StartOptions>('startSession', start)
+
+/** `compile`'s options: `startSession`'s and `timeoutMs`. */
+export const CompileOptionsSchema: OptionsSchema<CompileOptions> = defineOptions<CompileOptions>('compile', {
+  ...start,
+  timeoutMs: optional(k.durationMs()),
+})
+
+/** `resumeSession`'s options. */
+export const ResumeOptionsSchema: OptionsSchema<ResumeOptions> = defineOptions<ResumeOptions>('resumeSession', {
+  ...drive,
+  warmStart,
+  trainsetHash: optional(k.string()),
+  space: optional(k.any()),
+  direction,
+  seed,
+  waitForLease: optional(k.union([k.boolean(), k.object({ timeoutMs: optional(k.durationMs()) })], 'must be true, false or { timeoutMs }')),
+})
+
+/** The options of a session handle's `wait`. */
+export const WaitOptionsSchema: OptionsSchema<WaitOptions> = defineOptions<WaitOptions>('wait', {
+  timeoutMs: optional(k.durationMs()),
+  signal: optional(k.instanceOf(AbortSignal, 'must be an AbortSignal')),
+})
+
+/** `rebuildHead`'s options. */
+export const RebuildHeadOptionsSchema: OptionsSchema<RebuildHeadOptions> = defineOptions<RebuildHeadOptions>('rebuildHead', {
+  // Compared with the salvaged listing's optimizer id (ResumeMismatchError), then asked to init.
+  optimizer: k.withMethods(['init', 'encodeState'], 'must be an optimizer (tpe(), randomSearch() …)'),
+  space: optional(k.any()),
+  trainset: optional(k.array('must be an array of examples')),
+  trainsetHash: optional(k.string()),
+  direction,
+  seed,
+  maxTrials: drive.maxTrials,
+  maxErrors: drive.maxErrors,
+  trialTimeoutMs: drive.trialTimeoutMs,
+  parallelism: drive.parallelism,
+  now: optional(k.number(0, Number.MAX_SAFE_INTEGER)),
+})
