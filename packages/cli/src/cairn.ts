@@ -96,8 +96,10 @@ export interface Cairn {
 
 /**
  * Builds the composition root from a config (the default export of `cairn.config.ts`). Validates
- * it (`ConfigError` naming the field) and parses the store URI (`StoreUriError`) now; the store
- * and optimizer packages are imported only when first used.
+ * it (`ConfigError` naming the field, core's `UnknownOptionError` for a field it does not have)
+ * and parses the store URI (`StoreUriError`) now; the store and optimizer packages are imported
+ * only when first used. The option objects of the root's methods are held to their keys the
+ * same way, before any store is opened.
  */
 export function createCairn(config: CairnConfig, options: CreateCairnOptions = {}): Cairn {
   const valid = validateConfig(config)
