@@ -104,14 +104,15 @@ export interface ResumeMismatchDetails {
  * The stored session does not match what the caller resumes it with. Nothing was changed.
  * The message names each field that differs (`n_startup_trials: stored 10, got 20`);
  * `expected` (what is stored) and `got` hold the whole values, `differences` the places.
- * Core's resume checks find and word the differences; this class only carries them, so that
- * the errors module imports nothing at run time.
+ * Core's resume checks find and word the differences and hand them to the constructor.
  */
 export class ResumeMismatchError extends CairnError {
   readonly reason: ResumeMismatchReason
   readonly expected: unknown
   readonly got: unknown
   readonly differences: readonly JsonDifference[]
+  // Only carries the differences: wording them needs canonical JSON, whose errors are defined
+  // in this module, and this module imports nothing at run time (no import cycle).
   constructor(reason: ResumeMismatchReason, details: ResumeMismatchDetails) {
     const { detail } = details
     super('RESUME_MISMATCH', `cannot resume: ${reason} differs (${details.described.join('; ')})${detail ? `; ${detail}` : ''}`)
