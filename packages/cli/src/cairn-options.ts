@@ -1,17 +1,9 @@
-import {
-  defineOptions,
-  InvalidInputError,
-  MAX_LEASE_TTL_MS,
-  optionKinds as k,
-  type OptionErrorFactory,
-  type OptionProperties,
-  type OptionsSchema,
-} from '@cairn/core'
-import { PKG } from './errors.js'
+import { MAX_LEASE_TTL_MS, optionKinds as k, type OptionsSchema } from '@cairn/core'
 import type { RunOverrides } from './jobs/drive-options.js'
 import type { MonitorOptions } from './recovery/monitor.js'
 import type { ControlOptions } from './session/control.js'
 import type { LeaseWait } from './session/lease-wait.js'
+import { strict } from './strict-options.js'
 
 /** Options of `createCairn`. */
 export interface CreateCairnOptions {
@@ -61,13 +53,6 @@ export interface DeleteOptions {
   force?: boolean
 }
 
-/** A malformed option: an `InvalidInputError` naming the field, `[cairn] field: what`, as `ConfigError` words it. */
-const optionError: OptionErrorFactory = (message, field) => {
-  const err = new InvalidInputError(message, field)
-  err.message = `${PKG} ${field !== undefined ? `${field}: ` : ''}${message}`
-  return err
-}
-
 const { optional } = k
 const signal = optional(k.instanceOf(AbortSignal, 'must be an AbortSignal'))
 const onLeaseWait = optional(k.fn('must be a function (wait) => void'))
@@ -89,10 +74,6 @@ const resume = {
   owner: overrides.owner,
   onLeaseWait,
   waitSignal: signal,
-}
-
-function strict<T>(what: string, properties: OptionProperties<T>): OptionsSchema<T> {
-  return defineOptions<T>(`${PKG} ${what}`, properties, { error: optionError })
 }
 
 /** `createCairn`'s options. */

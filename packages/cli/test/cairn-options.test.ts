@@ -1,6 +1,6 @@
 import { InvalidInputError, UnknownOptionError } from '@cairn/core'
 import { describe, expect, test } from 'vitest'
-import { createCairn, defineConfig, type Cairn } from '@cairn/cli'
+import { createCairn, defineConfig, loadConfig, type Cairn } from '@cairn/cli'
 import { float, space } from './helpers/deps.js'
 
 const config = defineConfig({
@@ -39,6 +39,13 @@ describe("createCairn's option objects are strict", () => {
   test('createCairn refuses an unknown key of its own options', () => {
     expect(() => createCairn(config, { basedir: '.' } as never)).toThrow(
       '[cairn] createCairn: unknown option basedir (did you mean baseDir?)',
+    )
+  })
+
+  test('loadConfig refuses an unknown key of its options', async () => {
+    await expect(loadConfig({ file: 'cairn.config.ts' } as never)).rejects.toThrow(UnknownOptionError)
+    await expect(loadConfig({ file: 'cairn.config.ts' } as never)).rejects.toThrow(
+      /^\[cairn\] loadConfig: unknown option file \(known: cwd, path\)$/,
     )
   })
 

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs'
 import { dirname, extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { isCairnError } from '@cairn/core'
+import { isCairnError, optionKinds as k, type OptionsSchema } from '@cairn/core'
 import { ConfigError } from '../errors.js'
+import { strict } from '../strict-options.js'
 import type { CairnConfig } from './types.js'
 import { checkOptimizerNames, validateConfig } from './validate.js'
 
@@ -26,6 +27,11 @@ export interface LoadConfigOptions {
   path?: string
 }
 
+const LoadConfigOptionsSchema: OptionsSchema<LoadConfigOptions> = strict<LoadConfigOptions>('loadConfig', {
+  cwd: k.optional(k.string()),
+  path: k.optional(k.string()),
+})
+
 /**
  * Finds and loads `cairn.config.ts` (or `.mts`, `.js`, `.mjs`) in `cwd`, or the file given as
  * `path`, and validates its default export. TypeScript configs load on plain Node (through jiti). With no
@@ -34,6 +40,7 @@ export interface LoadConfigOptions {
  * `UnknownOptionError` for a field the config does not have).
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  LoadConfigOptionsSchema.check(options)
   const cwd = resolve(options.cwd ?? process.cwd())
   let path: string | null = null
   if (options.path !== undefined) {
