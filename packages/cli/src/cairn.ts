@@ -18,6 +18,22 @@ import {
   type WarmStartStore,
 } from '@cairn/core'
 import type { RecoveryMonitor, RecoveryPolicy } from '@cairn/recovery'
+import {
+  ControlOptionsSchema,
+  CreateCairnOptionsSchema,
+  DeleteOptionsSchema,
+  MonitorOptionsSchema,
+  OpenJobOptionsSchema,
+  ResumeJobOptionsSchema,
+  ShowOptionsSchema,
+  StartJobOptionsSchema,
+  type CreateCairnOptions,
+  type DeleteOptions,
+  type OpenJobOptions,
+  type ResumeJobOptions,
+  type ShowOptions,
+  type StartJobOptions,
+} from './cairn-options.js'
 import type { CairnConfig } from './config/types.js'
 import { validateConfig } from './config/validate.js'
 import { SessionBusyError, UnknownOptimizerError } from './errors.js'
@@ -28,48 +44,12 @@ import { buildMonitor, type MonitorOptions } from './recovery/monitor.js'
 import { renderReport } from './report/html.js'
 import { controlSession, type ControlOptions, type ControlOutcome } from './session/control.js'
 import { sessionDetails, type SessionDetails } from './session/details.js'
-import { withLeaseWait, type LeaseWait } from './session/lease-wait.js'
+import { withLeaseWait } from './session/lease-wait.js'
 import { openStore, storeExists, type CairnStore } from './store/open-store.js'
 import { DEFAULT_STORE_URI, formatStoreSpec, parseStoreUri, type StoreSpec } from './store/uri.js'
 
-/** Options of `createCairn`. */
-export interface CreateCairnOptions {
-  /** Relative store paths in the config are resolved against this. Default `process.cwd()`. */
-  baseDir?: string
-}
-
-/** Options of `start`. */
-export interface StartJobOptions extends RunOverrides {
-  /** Aborting it soft-cancels the session. */
-  signal?: AbortSignal
-  /** Lease owner name (default `host:pid:random`). */
-  owner?: string
-}
-
-/**
- * Options of `resume`. `maxTrials` and `parallelism` take effect and are stored with the
- * session (a raised `maxTrials` extends the run; one below the trials already recorded is
- * refused); a `seed` or `optimizer` other than the session's is refused with
- * `ResumeMismatchError`.
- */
-export interface ResumeJobOptions extends Pick<RunOverrides, 'maxTrials' | 'parallelism' | 'seed' | 'optimizer'> {
-  signal?: AbortSignal
-  owner?: string
-  /**
-   * When the session is still leased by a process that looks dead (killed with `kill -9`, say),
-   * wait for the lease to expire and resume then; this is called once when waiting starts.
-   * Without it, a live lease rejects with `AlreadyRunningError` at once.
-   */
-  onLeaseWait?: (wait: LeaseWait) => void
-  /** Stops a lease wait. */
-  waitSignal?: AbortSignal
-}
-
 /** What `open` found. */
 export type OpenResult = { kind: 'started' | 'resumed'; handle: SessionHandle } | { kind: 'finished'; head: CheckpointHead }
-
-/** Options of `open`: a start's options, and a resume's lease wait. */
-export type OpenJobOptions = StartJobOptions & Pick<ResumeJobOptions, 'onLeaseWait' | 'waitSignal'>
 
 /** The composition root: a config's store, optimizers and jobs, wired to core's session driver. */
 export interface Cairn {
@@ -93,14 +73,14 @@ export interface Cairn {
   /** Listings matching `filter` (status, optimizer id, updatedSince). */
   list(filter?: ListFilter): Promise<SessionListing[]>
   /** The head (without opaque bytes), best trial and last `lastTrials` (default 10) trials. */
-  show(sessionId: string, options?: { lastTrials?: number }): Promise<SessionDetails>
+  show(sessionId: string, options?: ShowOptions): Promise<SessionDetails>
   /** Every trial of a session, oldest first. */
   trials(sessionId: string): Promise<TrialRecord[]>
   /**
    * Deletes a session and its trials. Throws `NotFoundError` when there is none, and
    * `SessionBusyError` (code `ALREADY_RUNNING`) while a live process drives it unless `force`.
    */
-  delete(sessionId: string, options?: { force?: boolean }): Promise<void>
+  delete(sessionId: string, options?: DeleteOptions): Promise<void>
   /** Pauses or cancels a session from any process (see `controlSession`). */
   control(sessionId: string, action: 'pause' | 'cancel', options?: ControlOptions): Promise<ControlOutcome>
   /**
@@ -116,11 +96,14 @@ export interface Cairn {
 
 /**
  * Builds the composition root from a config (the default export of `cairn.config.ts`). Validates
- * it (`ConfigError` naming the field) and parses the store URI (`StoreUriError`) now; the store
- * and optimizer packages are imported only when first used.
+ * it (`ConfigError` naming the field, core's `UnknownOptionError` for a field it does not have)
+ * and parses the store URI (`StoreUriError`) now; the store and optimizer packages are imported
+ * only when first used. The option objects of the root's methods are held to their keys the
+ * same way, before any store is opened.
  */
 export function createCairn(config: CairnConfig, options: CreateCairnOptions = {}): Cairn {
   const valid = validateConfig(config)
+  CreateCairnOptionsSchema.check(options)
   const baseDir = options.baseDir ?? process.cwd()
   const given = valid.store
   const spec: StoreSpec | null = typeof given === 'object' ? null : parseStoreUri(given ?? DEFAULT_STORE_URI, baseDir)
@@ -167,7 +150,12 @@ class CairnRoot implements Cairn {
   }
 
   async start(job: string, options: StartJobOptions = {}): Promise<SessionHandle> {
+    StartJobOptionsSchema.check(options)
     await this.checkRun(job, options)
+    return this.startJob(job, options)
+  }
+
+  private async startJob(job: string, options: StartJobOptions): Promise<SessionHandle> {
     const store = await this.store()
     const opts = await startOptionsFor(this.config, job, options, warmStartStore(store))
     return startSession({
@@ -179,6 +167,7 @@ class CairnRoot implements Cairn {
   }
 
   async resume(sessionId: string, options: ResumeJobOptions = {}): Promise<SessionHandle> {
+    ResumeJobOptionsSchema.check(options)
     const store = await this.readStore()
     const head = await store.load(sessionId)
     return this.resumeHead(await this.store(), head, options)
@@ -203,17 +192,18 @@ class CairnRoot implements Cairn {
   }
 
   async open(job: string, options: OpenJobOptions = {}): Promise<OpenResult> {
+    OpenJobOptionsSchema.check(options)
     await this.checkRun(job, options)
     const sessionId = options.sessionId ?? getJob(this.config, job).sessionId
     const store = await this.store()
-    if (sessionId === undefined) return { kind: 'started', handle: await this.start(job, options) }
+    if (sessionId === undefined) return { kind: 'started', handle: await this.startJob(job, options) }
     let head: CheckpointHead
     try {
       head = await store.load(sessionId)
     } catch (err) {
       if (!isCairnError(err, 'NOT_FOUND')) throw err
       try {
-        return { kind: 'started', handle: await this.start(job, { ...options, sessionId }) }
+        return { kind: 'started', handle: await this.startJob(job, { ...options, sessionId }) }
       } catch (startErr) {
         // Someone created it in between: fall through and resume it.
         const exists = isCairnError(startErr, 'INVALID_INPUT') && (startErr as InvalidInputError).field === 'sessionId'
@@ -234,7 +224,8 @@ class CairnRoot implements Cairn {
     return listSessions(await this.readStore(), filter)
   }
 
-  async show(sessionId: string, options: { lastTrials?: number } = {}): Promise<SessionDetails> {
+  async show(sessionId: string, options: ShowOptions = {}): Promise<SessionDetails> {
+    ShowOptionsSchema.check(options)
     return sessionDetails(await this.readStore(), sessionId, options.lastTrials ?? 10)
   }
 
@@ -244,7 +235,8 @@ class CairnRoot implements Cairn {
     return store.readTrials(sessionId)
   }
 
-  async delete(sessionId: string, options: { force?: boolean } = {}): Promise<void> {
+  async delete(sessionId: string, options: DeleteOptions = {}): Promise<void> {
+    DeleteOptionsSchema.check(options)
     const store = await this.readStore()
     const head = await store.load(sessionId).catch((err: unknown) => {
       // A corrupt head can still be deleted.
@@ -262,12 +254,14 @@ class CairnRoot implements Cairn {
   }
 
   async control(sessionId: string, action: 'pause' | 'cancel', options: ControlOptions = {}): Promise<ControlOutcome> {
+    ControlOptionsSchema.check(options)
     const store = await this.readStore()
     if (store === this.empty) throw new NotFoundError(`session "${sessionId}"`)
     return controlSession(store, sessionId, action, options)
   }
 
   async monitor(policy?: RecoveryPolicy, options: MonitorOptions = {}): Promise<RecoveryMonitor> {
+    MonitorOptionsSchema.check(options)
     return buildMonitor(this.config, await this.store(), policy, options)
   }
 

@@ -13,7 +13,8 @@ export { loadConfig } from './config/load-config.js'
 export type { LoadedConfig, LoadConfigOptions } from './config/load-config.js'
 
 export { createCairn } from './cairn.js'
-export type { Cairn, CreateCairnOptions, StartJobOptions, ResumeJobOptions, OpenJobOptions, OpenResult } from './cairn.js'
+export type { Cairn, OpenResult } from './cairn.js'
+export type { CreateCairnOptions, StartJobOptions, ResumeJobOptions, OpenJobOptions, ShowOptions, DeleteOptions } from './cairn-options.js'
 export type { RunOverrides } from './jobs/drive-options.js'
 export type { MonitorOptions } from './recovery/monitor.js'
 

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { float, space, tpe } from './helpers/deps.js'
 import { afterAll, describe, expect, test } from 'vitest'
+import { UnknownOptionError } from '@cairn/core'
 import { ConfigError, defineConfig, loadConfig } from '@cairn/cli'
 import { checkOptimizerNames, validateConfig } from '../src/config/validate.js'
 
@@ -32,22 +33,25 @@ describe('validateConfig', () => {
   })
 
   test.each<[string, unknown, string, RegExp]>([
-    ['a negative maxTrials', { jobs: { a: { ...good, maxTrials: -1 } } }, 'jobs.a.maxTrials', /must be >= 0, got -1/],
-    ['a fractional parallelism', { jobs: { a: { ...good, parallelism: 1.5 } } }, 'jobs.a.parallelism', /must be an integer, got 1.5/],
+    ['a negative maxTrials', { jobs: { a: { ...good, maxTrials: -1 } } }, 'jobs.a.maxTrials', /must be an integer in \[0, \d+\], got -1/],
     [
-      'a misspelled job field',
-      { jobs: { a: { ...good, maxTrial: 3 } } },
-      'jobs.a.maxTrial',
-      /not a config field \(did you mean maxTrials\?\)/,
+      'a fractional parallelism',
+      { jobs: { a: { ...good, parallelism: 1.5 } } },
+      'jobs.a.parallelism',
+      /must be an integer in \[1, 1024\], got 1.5/,
     ],
-    ['a misspelled top-level field', { job: {} }, 'job', /not a config field \(did you mean jobs\?\)/],
     [
       "a trial timeout beyond setTimeout's limit",
       { jobs: { a: { ...good, trialTimeoutMs: 2 ** 31 } } },
       'jobs.a.trialTimeoutMs',
-      /must be <= 2147483647, got 2147483648/,
+      /at most 2147483647 \(setTimeout's limit\), got 2147483648/,
     ],
-    ['a lease ttl of more than a day', { jobs: { a: { ...good, leaseTtlMs: 1e15 } } }, 'jobs.a.leaseTtlMs', /must be <= 86400000/],
+    [
+      'a lease ttl of more than a day',
+      { jobs: { a: { ...good, leaseTtlMs: 1e15 } } },
+      'jobs.a.leaseTtlMs',
+      /at most 86400000, got 1000000000000000/,
+    ],
     ['a bad direction', { jobs: { a: { ...good, direction: 'up' } } }, 'jobs.a.direction', /"minimize" or "maximize", got "up"/],
     ['a store that is neither a URI nor a store', { store: 42 }, 'store', /store URI .* or a CheckpointStore, got 42/],
     ['an optimizer that is a number', { jobs: { a: { ...good, optimizer: 3 } } }, 'jobs.a.optimizer', /optimizer name/],
@@ -69,6 +73,28 @@ describe('validateConfig', () => {
     expect(e.field).toBe(field)
     expect(e.message).toMatch(/^\[cairn\] /)
     expect(e.message).toMatch(message)
+  })
+
+  test.each<[string, unknown, string, string]>([
+    ['a misspelled job field', { jobs: { a: { ...good, maxTrial: 3 } } }, 'jobs.a.maxTrial', 'maxTrials'],
+    ['a misspelled top-level field', { job: {} }, 'job', 'jobs'],
+    [
+      'a misspelled warmStart field',
+      { jobs: { a: { ...good, warmStart: { maxSeedTrial: 3 } } } },
+      'jobs.a.warmStart.maxSeedTrial',
+      'maxSeedTrials',
+    ],
+  ])("refuses %s with core's UnknownOptionError, naming the nearest field", (_what, config, field, nearest) => {
+    const err = (() => {
+      try {
+        validateConfig(config)
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(err).toBeInstanceOf(UnknownOptionError)
+    expect(err).toMatchObject({ code: 'INVALID_INPUT', field, suggestion: nearest })
+    expect((err as Error).message).toBe(`[cairn] config: unknown option ${field} (did you mean ${nearest}?)`)
   })
 
   test("refuses an unknown optimizer name, listing the config's and @cairn/optimizers' names", async () => {
@@ -120,7 +146,11 @@ describe('loadConfig', () => {
     await expect(loadConfig({ cwd, path: 'throws.mjs' })).rejects.toThrow(/cannot load .*throws\.mjs: boom at load/)
     await writeFile(join(cwd, 'malformed.mjs'), `export default { jobs: { a: { maxTrials: 'ten' } } }\n`)
     await expect(loadConfig({ cwd, path: 'malformed.mjs' })).rejects.toThrow(
-      /jobs\.a\.maxTrials: must be an integer, got "ten" \(in .*malformed\.mjs\)/,
+      /jobs\.a\.maxTrials: must be an integer in \[0, \d+\], got "ten" \(in .*malformed\.mjs\)/,
+    )
+    await writeFile(join(cwd, 'misspelled.mjs'), `export default { job: {} }\n`)
+    await expect(loadConfig({ cwd, path: 'misspelled.mjs' })).rejects.toThrow(
+      /^\[cairn\] config: unknown option job \(did you mean jobs\?\) \(in .*misspelled\.mjs\)$/,
     )
   })
 })

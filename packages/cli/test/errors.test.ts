@@ -149,7 +149,7 @@ describe('--json', () => {
       [
         ['--config', 'malformed.mjs', 'ls'],
         'INVALID_INPUT',
-        /^\[cairn\] jobs\.a\.maxTrials: must be an integer, got "ten" \(in .*malformed\.mjs\)$/,
+        /^\[cairn\] jobs\.a\.maxTrials: must be an integer in \[0, \d+\], got "ten" \(in .*malformed\.mjs\)$/,
       ],
       [['--store', 'bogus://x', 'ls'], 'INVALID_INPUT', /^\[cairn\] store: "bogus:\/\/x" has an unknown scheme/],
     ]

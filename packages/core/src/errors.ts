@@ -1,4 +1,4 @@
-import { describeDifference, jsonDifferences, type JsonDifference } from './util/json-differences.js'
+import type { JsonDifference } from './util/json-differences.js'
 
 /** Stable machine-readable error codes. A code never changes meaning once published. */
 export type CairnErrorCode =
@@ -86,27 +86,40 @@ export type ResumeMismatchReason =
   | 'seed'
   | 'checkpoint-shape'
 
+/** What a `ResumeMismatchError` holds besides its reason. */
+export interface ResumeMismatchDetails {
+  /** The whole value that is stored. */
+  readonly expected: unknown
+  /** The whole value the caller gave. */
+  readonly got: unknown
+  /** The places where the two differ, leaf by leaf (empty when they differ as a whole: a number against a string, say). */
+  readonly differences: readonly JsonDifference[]
+  /** How a person reads each place (`n_startup_trials: stored 10, got 20`), or the two whole values when no place is listed. */
+  readonly described: readonly string[]
+  /** Why the field must match, or what to do about it. */
+  readonly detail?: string
+}
+
 /**
  * The stored session does not match what the caller resumes it with. Nothing was changed.
  * The message names each field that differs (`n_startup_trials: stored 10, got 20`);
  * `expected` (what is stored) and `got` hold the whole values, `differences` the places.
+ * Core's resume checks find and word the differences and hand them to the constructor.
  */
 export class ResumeMismatchError extends CairnError {
   readonly reason: ResumeMismatchReason
   readonly expected: unknown
   readonly got: unknown
   readonly differences: readonly JsonDifference[]
-  constructor(reason: ResumeMismatchReason, expected: unknown, got: unknown, detail?: string) {
-    const differences = jsonDifferences(expected, got)
-    const listed = differences.length > 0 ? differences : [{ path: '', stored: expected, got }]
-    super(
-      'RESUME_MISMATCH',
-      `cannot resume: ${reason} differs (${listed.map(describeDifference).join('; ')})${detail ? `; ${detail}` : ''}`,
-    )
+  // Only carries the differences: wording them needs canonical JSON, whose errors are defined
+  // in this module, and this module imports nothing at run time (no import cycle).
+  constructor(reason: ResumeMismatchReason, details: ResumeMismatchDetails) {
+    const { detail } = details
+    super('RESUME_MISMATCH', `cannot resume: ${reason} differs (${details.described.join('; ')})${detail ? `; ${detail}` : ''}`)
     this.reason = reason
-    this.expected = expected
-    this.got = got
-    this.differences = differences
+    this.expected = details.expected
+    this.got = details.got
+    this.differences = details.differences
   }
 }
 

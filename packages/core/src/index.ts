@@ -16,7 +16,7 @@ export {
   StoreIoError,
   isCairnError,
 } from './errors.js'
-export type { AlreadyRunningDetails, CairnErrorCode, ResumeMismatchReason } from './errors.js'
+export type { AlreadyRunningDetails, CairnErrorCode, ResumeMismatchDetails, ResumeMismatchReason } from './errors.js'
 export type { JsonDifference } from './util/json-differences.js'
 
 export { defineOptions, describeValue } from './input/options-schema.js'
@@ -111,10 +111,11 @@ export type {
   ObjectiveContext,
   ObjectiveResult,
   WarmStartOptions,
+  RebuildHeadOptions,
 } from './session/types.js'
 
 export { rebuildHead } from './session/rebuild-head.js'
-export type { RebuildHeadOptions, RebuiltHead } from './session/rebuild-head.js'
+export type { RebuiltHead } from './session/rebuild-head.js'
 export { warmStartKeys } from './session/warm-start-keys.js'
 export type { WarmStartKeys, WarmStartKeyInput } from './session/warm-start-keys.js'
 export { channels, CHANNEL_NAMES } from './telemetry/channels.js'

@@ -60,7 +60,7 @@ describe('gridSearch', () => {
     expect(() => gridSearch({ resolution: 0 })).toThrow(/resolution/)
     expect(() => gridSearch({ resolution: 2.5 })).toThrow(InvalidInputError)
     expect(() => gridSearch({ maxDiscreteValues: -1 })).toThrow(/maxDiscreteValues/)
-    expect(() => gridSearch({ step: 1 } as never)).toThrow(/unknown option "step"/)
+    expect(() => gridSearch({ step: 1 } as never)).toThrow(/unknown option step \(known: resolution, maxDiscreteValues\)/)
   })
 
   test('refuses an unknown state version and a missing space', () => {

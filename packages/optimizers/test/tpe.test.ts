@@ -256,7 +256,7 @@ describe('tpe', () => {
       [{ localFraction: -0.1 }, /localFraction/],
       [{ localScale: 0 }, /localScale/],
       [{ optunaDefaults: 'yes' }, /optunaDefaults/],
-      [{ nStartup: 3 }, /unknown option "nStartup"/],
+      [{ nStartup: 3 }, /unknown option nStartup/],
     ]
     for (const [opts, re] of bad) {
       expect(() => tpe(opts as never)).toThrow(InvalidInputError)

@@ -1,6 +1,7 @@
 import { isCairnError, isTerminal } from '@cairn/core'
 import type { CheckpointHead, CheckpointStore, Lease, RecoveryInfo } from '@cairn/core'
 import type { SkipReason } from './errors.js'
+import { takeLease } from './take-lease.js'
 
 /**
  * Recovery attempts counted in the store, on the session's head (`head.recovery`), so every
@@ -50,14 +51,9 @@ export interface ClaimOptions {
  * caller then drives the session as the same owner (`acquireLease` admits the holder).
  */
 export async function claimAttempt(store: CheckpointStore, sessionId: string, o: ClaimOptions): Promise<Claim> {
-  let lease: Lease
-  try {
-    lease = await store.acquireLease(sessionId, o.owner, o.ttlMs)
-  } catch (err) {
-    if (isCairnError(err, 'ALREADY_RUNNING')) return { kind: 'skipped', reason: 'already-running' }
-    if (isCairnError(err, 'NOT_FOUND')) return { kind: 'skipped', reason: 'not-found' }
-    throw err
-  }
+  const taken = await takeLease(store, sessionId, o.owner, o.ttlMs)
+  if ('skipped' in taken) return { kind: 'skipped', reason: taken.skipped }
+  const { lease } = taken
   o.onLease(lease)
   const head = await store.load(sessionId)
   if (head.status !== 'running') return { kind: 'skipped', reason: isTerminal(head.status) ? 'already-terminal' : 'not-running' }

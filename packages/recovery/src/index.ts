@@ -4,6 +4,7 @@ export type { RecoveryPolicy, ResolvedRecoveryPolicy } from './policy.js'
 export { ResumeExecutor } from './executor.js'
 export type { RecoveryExecutor, RecoveryTask, RecoveryOutcome, ResumeExecutorOptions } from './executor.js'
 export type { RecoveryJob, JobEntry, JobRegistry, JobContext, OptimizerSource } from './jobs.js'
+export type { RebuildHints } from './rebuild-hints.js'
 export { AttemptTimeoutError, RecoveryConfigError, UnknownRecoveryJobError } from './errors.js'
 export type { SkipReason } from './errors.js'
 export type {

@@ -1,6 +1,6 @@
-import type { CheckpointHead, Optimizer, ResumeOptions } from '@cairn/core'
-import { RecoveryConfigError, UnknownRecoveryJobError } from './errors.js'
-import { checkRebuildHints, type RebuildHints } from './rebuild.js'
+import { defineOptions, optionKinds as k, type CheckpointHead, type Optimizer, type OptionsSchema, type ResumeOptions } from '@cairn/core'
+import { PKG, RecoveryConfigError, UnknownRecoveryJobError } from './errors.js'
+import { checkRebuildHints, type RebuildHints } from './rebuild-hints.js'
 
 /** What a job definition (or an optimizer factory) is given when a session is recovered. */
 export interface JobContext {
@@ -15,7 +15,7 @@ export interface JobContext {
    * salvage (id, name, job, status, optimizer id, trial count), the rest placeholders.
    */
   head: CheckpointHead
-  /** True when the definition is asked for to rebuild a damaged head (see `JobDefinition.rebuild`). */
+  /** True when the definition is asked for to rebuild a damaged head (see `RecoveryJob.rebuild`). */
   rebuilding?: boolean
 }
 
@@ -66,12 +66,52 @@ function checkEntry(name: unknown, entry: unknown): void {
   if (typeof name !== 'string' || name.length === 0)
     throw new RecoveryConfigError('jobs', `job names must be non-empty strings, got ${String(name)}`)
   if (typeof entry === 'function') return
-  if (entry === null || typeof entry !== 'object')
-    throw new RecoveryConfigError(`jobs["${name}"]`, 'must be a job definition or a function returning one')
-  const optimizer = (entry as { optimizer?: unknown }).optimizer
+  checkDefinition(name, entry)
+}
+
+/**
+ * The keys a job definition takes. Their values are `resumeSession`'s to check, on each
+ * attempt (and `rebuild`'s are `checkRebuildHints`'s); the keys are checked as soon as the
+ * definition is seen, so a misspelled one is refused when the monitor is built, not when the
+ * job is first resumed.
+ */
+const RecoveryJobSchema: OptionsSchema<RecoveryJob> = defineOptions<RecoveryJob>(
+  `${PKG} jobs`,
+  {
+    optimizer: k.any(),
+    objective: k.optional(k.any()),
+    program: k.optional(k.any()),
+    trainset: k.optional(k.any()),
+    metric: k.optional(k.any()),
+    maxTrials: k.optional(k.any()),
+    maxErrors: k.optional(k.any()),
+    trialTimeoutMs: k.optional(k.any()),
+    parallelism: k.optional(k.any()),
+    leaseTtlMs: k.optional(k.any()),
+    warmStart: k.optional(k.any()),
+    trainsetHash: k.optional(k.any()),
+    space: k.optional(k.any()),
+    direction: k.optional(k.any()),
+    seed: k.optional(k.any()),
+    waitForLease: k.optional(k.any()),
+    rebuild: k.optional(k.any()),
+  },
+  { error: (message, field) => new RecoveryConfigError(field ?? 'jobs', message) },
+)
+
+/** Throws `RecoveryConfigError` (`UnknownOptionError` for a key a job does not take) naming the first malformed field of job `name`. */
+function checkDefinition(name: string, definition: unknown): asserts definition is RecoveryJob<unknown> {
+  const at = `jobs["${name}"]`
+  if (definition === null || typeof definition !== 'object' || Array.isArray(definition))
+    throw new RecoveryConfigError(
+      at,
+      'must be a job definition { optimizer, objective } (or program + trainset + metric), or a function returning one',
+    )
+  RecoveryJobSchema.check(definition, at)
+  const optimizer = (definition as { optimizer?: unknown }).optimizer
   if (optimizer === null || (typeof optimizer !== 'object' && typeof optimizer !== 'function'))
-    throw new RecoveryConfigError(`jobs["${name}"].optimizer`, 'must be an optimizer or a function returning one')
-  checkRebuildHints((entry as { rebuild?: unknown }).rebuild, `jobs["${name}"].rebuild`)
+    throw new RecoveryConfigError(`${at}.optimizer`, 'must be an optimizer or a function returning one')
+  checkRebuildHints((definition as { rebuild?: unknown }).rebuild, `${at}.rebuild`)
 }
 
 /** The names a registry defines. */
@@ -81,7 +121,9 @@ export function jobNames(jobs: JobRegistry): string[] {
 
 /**
  * The `resumeSession` options for the session in `ctx` (without `owner`): looks its job up,
- * calls the entry and optimizer factories. Throws `UnknownRecoveryJobError` when the job is missing.
+ * calls the entry and optimizer factories. Throws `UnknownRecoveryJobError` when the job is
+ * missing, `RecoveryConfigError` (`UnknownOptionError` for an unknown key) when the definition
+ * is malformed.
  */
 export async function resolveJob(
   jobs: JobRegistry,
@@ -99,8 +141,7 @@ export async function resolveJob(
   if (entry === undefined) throw new UnknownRecoveryJobError(sessionId, job, jobNames(jobs))
   const full: JobContext = { ...ctx, job }
   const definition = typeof entry === 'function' ? await entry(full) : entry
-  if (definition === null || typeof definition !== 'object')
-    throw new RecoveryConfigError(`jobs["${job}"]`, 'the function must return a job definition')
+  checkDefinition(job, definition)
   const source = definition.optimizer
   const optimizer = typeof source === 'function' ? await source(full) : source
   return { ...definition, optimizer } as ResolvedJob

@@ -1,33 +1,8 @@
-import { CairnError, defineOptions, isCairnError, optionKinds as k, rebuildHead, Rng, type OptionsSchema } from '@cairn/core'
-import type { CheckpointHead, CheckpointStore, Direction, Lease, SalvagedSession, SessionStatus } from '@cairn/core'
-import { corruptHeadError, PKG, RecoveryConfigError, type SkipReason } from './errors.js'
+import { CairnError, rebuildHead, Rng } from '@cairn/core'
+import type { CheckpointHead, CheckpointStore, Lease, SalvagedSession, SessionStatus } from '@cairn/core'
+import { corruptHeadError, type SkipReason } from './errors.js'
 import { resolveJob, type JobRegistry } from './jobs.js'
-
-/** What only a rebuild of a damaged head needs from a job (it is not passed to `resumeSession`). */
-export interface RebuildHints {
-  /** The session's direction, when the trial log cannot tell it (its best score is ambiguous). */
-  direction?: Direction
-  /** The seed of the rebuilt session (default: derived from the session id). */
-  seed?: number
-  /** The trial budget of the rebuilt session (default: the job's `maxTrials`; without one it is rebuilt `paused`). */
-  maxTrials?: number
-}
-
-/** The keys a job's `rebuild` takes, and their checks (unknown keys refused, naming the nearest one). */
-const RebuildHintsSchema: OptionsSchema<RebuildHints> = defineOptions<RebuildHints>(
-  `${PKG} rebuild`,
-  {
-    direction: k.optional(k.oneOf(['minimize', 'maximize'])),
-    seed: k.optional(k.integer(Number.MIN_SAFE_INTEGER)),
-    maxTrials: k.optional(k.integer(0)),
-  },
-  { error: (message, field) => new RecoveryConfigError(field ?? 'rebuild', message) },
-)
-
-/** Throws `RecoveryConfigError` (`UnknownOptionError` for an unknown key) naming the first malformed field of a job's `rebuild`. */
-export function checkRebuildHints(hints: unknown, field: string): asserts hints is RebuildHints | undefined {
-  if (hints !== undefined) RebuildHintsSchema.check(hints, field, `${PKG} ${field}`)
-}
+import { takeLease } from './take-lease.js'
 
 /** What a rebuild did. */
 export type RebuildOutcome =
@@ -63,14 +38,9 @@ export async function rebuildDamagedHead(
   sessionId: string,
   o: { owner: string; ttlMs: number; now: number; onLease(lease: Lease): void },
 ): Promise<RebuildOutcome> {
-  let lease: Lease
-  try {
-    lease = await store.acquireLease(sessionId, o.owner, o.ttlMs)
-  } catch (err) {
-    if (isCairnError(err, 'ALREADY_RUNNING')) return { kind: 'skipped', reason: 'already-running' }
-    if (isCairnError(err, 'NOT_FOUND')) return { kind: 'skipped', reason: 'not-found' }
-    throw err
-  }
+  const taken = await takeLease(store, sessionId, o.owner, o.ttlMs)
+  if ('skipped' in taken) return { kind: 'skipped', reason: taken.skipped }
+  const { lease } = taken
   o.onLease(lease)
   const salvaged = await (store.salvage as NonNullable<CheckpointStore['salvage']>).call(store, sessionId)
   if (!salvaged) return { kind: 'intact' }
@@ -88,7 +58,6 @@ export async function rebuildDamagedHead(
       head: provisionalHead(salvaged),
       rebuilding: true,
     })
-    checkRebuildHints(options.rebuild, `jobs["${listing.job}"].rebuild`)
     const hints = options.rebuild ?? {}
     const maxTrials = hints.maxTrials ?? options.maxTrials
     built = await rebuildHead(salvaged, {

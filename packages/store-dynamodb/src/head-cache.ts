@@ -1,5 +1,5 @@
 import type { ControlRequest } from '@cairn/core'
-import type { InlineTrial } from './inline.js'
+import type { InlineTrial } from './inline-trial.js'
 
 /** What this store instance last saw of a session's head (written or decoded by it). */
 export interface KnownHead {

@@ -2,6 +2,7 @@ import { crc32 } from 'node:zlib'
 import { CheckpointCorruptError } from '@cairn/core'
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import type { StoreContext } from './context.js'
+import type { InlineTrial, TrialIdentity } from './inline-trial.js'
 import { av, bin, num, type Item } from './db.js'
 import { A, PK, SK, trialSk } from './table-design.js'
 
@@ -17,33 +18,6 @@ import { A, PK, SK, trialSk } from './table-design.js'
  * only once its item is confirmed (see `commit.ts`), so every trial the head counts is
  * always readable.
  */
-
-/** Who committed a trial: recorded on its trial item (and on the head beside its inline copy). */
-export interface TrialIdentity {
-  /** Store instance that made the commit. */
-  writer: string
-  /** The session's incarnation. */
-  inc: number
-  /** Fencing token of the commit. */
-  token: number
-  /** The revision the commit created. */
-  rev: number
-  /** Random id of the commit (one per `commit` call). */
-  cid: string
-}
-
-/** One trial record a head carries inline. */
-export interface InlineTrial {
-  idx: number
-  /** `encodeTrial` of the record. */
-  bytes: Uint8Array
-  /** The commit that committed it: its trial item carries exactly this identity. */
-  by: TrialIdentity
-  /** True once its trial item is known to hold this record (then no later head needs to carry it). */
-  confirmed: boolean
-  /** A write of its trial item in flight (it sets `confirmed` when it lands). */
-  writing?: Promise<void> | undefined
-}
 
 /**
  * The `inline` attribute value for `trials`: ONE binary value (a single attribute is far

@@ -3,7 +3,8 @@ import { encodeTrial } from '@cairn/core/store-kit'
 import { deleteChunks, layoutValue, type StoredValue } from './chunks.js'
 import type { StoreContext } from './context.js'
 import { av, num, str, type Item } from './db.js'
-import { identityAttrs, type TrialIdentity } from './inline.js'
+import { identityAttrs } from './inline.js'
+import type { TrialIdentity } from './inline-trial.js'
 import { A, PK, SK, trialSk } from './table-design.js'
 
 const ROUNDS = 3

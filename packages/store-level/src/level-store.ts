@@ -492,23 +492,33 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   }
 
   /**
-   * The session's head, decoded, and its listing record, checked against each other and the
-   * trial log (see `verify`). A head that does not decode flags the session (`list` reports
-   * it `corrupt`) and rethrows.
+   * The session's listing record and its head, decoded, or the error decoding it threw (the
+   * session is then flagged: `list` reports it `corrupt`). Throws `NotFoundError` without a head.
    */
-  private async readSession(d: OpenDatabase, sessionId: string): Promise<{ record: ListingRecord; head: CheckpointHead }> {
+  private async readHead(
+    d: OpenDatabase,
+    sessionId: string,
+  ): Promise<{ record: ListingRecord } & ({ head: CheckpointHead } | { damage: unknown })> {
     const headBytes = await d.heads.get(sessionId)
     if (headBytes === undefined) throw this.notFound(sessionId)
     const record = await this.record(d, sessionId, headBytes)
-    let head: CheckpointHead
     try {
-      head = decodeHead(headBytes, headWhat(sessionId))
+      return { record, head: decodeHead(headBytes, headWhat(sessionId)) }
     } catch (err) {
       await this.flag(d, sessionId, err)
-      throw err
+      return { record, damage: err }
     }
-    if (!this.cache.get(sessionId)?.verified) await this.verify(d, sessionId, record, head)
-    return { record: this.cache.get(sessionId)?.record ?? record, head }
+  }
+
+  /**
+   * The session's head, decoded, and its listing record, checked against each other and the
+   * trial log (see `verify`). A head that does not decode flags the session and rethrows.
+   */
+  private async readSession(d: OpenDatabase, sessionId: string): Promise<{ record: ListingRecord; head: CheckpointHead }> {
+    const read = await this.readHead(d, sessionId)
+    if ('damage' in read) throw read.damage
+    if (!this.cache.get(sessionId)?.verified) await this.verify(d, sessionId, read.record, read.head)
+    return { record: this.cache.get(sessionId)?.record ?? read.record, head: read.head }
   }
 
   /** The listing record of a session verified in this process (written by it, or read and checked). */
@@ -525,18 +535,10 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   private async trialCount(d: OpenDatabase, sessionId: string): Promise<number> {
     const cached = this.cache.get(sessionId)
     if (cached?.verified) return cached.record.attempts
-    const headBytes = await d.heads.get(sessionId)
-    if (headBytes === undefined) throw this.notFound(sessionId)
-    const record = await this.record(d, sessionId, headBytes)
-    let head: CheckpointHead
-    try {
-      head = decodeHead(headBytes, headWhat(sessionId))
-    } catch (err) {
-      await this.flag(d, sessionId, err)
-      return record.attempts
-    }
-    await this.verify(d, sessionId, record, head)
-    return head.progress.attempts
+    const read = await this.readHead(d, sessionId)
+    if ('damage' in read) return read.record.attempts
+    await this.verify(d, sessionId, read.record, read.head)
+    return read.head.progress.attempts
   }
 
   /**

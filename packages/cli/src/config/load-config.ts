@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs'
 import { dirname, extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { isCairnError, optionKinds as k, type OptionsSchema } from '@cairn/core'
 import { ConfigError } from '../errors.js'
+import { strict } from '../strict-options.js'
 import type { CairnConfig } from './types.js'
 import { checkOptimizerNames, validateConfig } from './validate.js'
 
@@ -25,13 +27,20 @@ export interface LoadConfigOptions {
   path?: string
 }
 
+const LoadConfigOptionsSchema: OptionsSchema<LoadConfigOptions> = strict<LoadConfigOptions>('loadConfig', {
+  cwd: k.optional(k.string()),
+  path: k.optional(k.string()),
+})
+
 /**
  * Finds and loads `cairn.config.ts` (or `.mts`, `.js`, `.mjs`) in `cwd`, or the file given as
  * `path`, and validates its default export. TypeScript configs load on plain Node (through jiti). With no
  * config file the empty config applies (the default store `level:./.cairn`, no jobs). Throws
- * `ConfigError` naming the file when it is missing, does not load, or is malformed.
+ * `ConfigError` naming the file when it is missing, does not load, or is malformed (core's
+ * `UnknownOptionError` for a field the config does not have).
  */
 export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  LoadConfigOptionsSchema.check(options)
   const cwd = resolve(options.cwd ?? process.cwd())
   let path: string | null = null
   if (options.path !== undefined) {
@@ -49,7 +58,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     await checkOptimizerNames(config)
     return { config, path, baseDir: dirname(path) }
   } catch (err) {
-    if (err instanceof ConfigError) err.message = `${err.message} (in ${path})`
+    // A malformed field (ConfigError) or one the config does not have (core's UnknownOptionError).
+    if (isCairnError(err, 'INVALID_INPUT')) err.message = `${err.message} (in ${path})`
     throw err
   }
 }

@@ -1,49 +1,71 @@
-import { MAX_LEASE_TTL_MS, MAX_TIMER_MS } from '@cairn/core'
-import Type from 'typebox'
+import { defineOptions, MAX_LEASE_TTL_MS, optionKinds as k, type OptionErrorFactory, type OptionsSchema } from '@cairn/core'
+import { ConfigError, PKG } from '../errors.js'
+import type { CairnConfig, ObjectiveJob, ProgramJob } from './types.js'
 
-const fn = Type.Function([], Type.Unknown())
-const nonNegativeInt = Type.Integer({ minimum: 0 })
+const { optional } = k
 
-/** The shape of a job: space + objective or program + trainset + metric, plus settings (checked further in `validate.ts`). */
-export const JobSchema = Type.Object(
+/** Who takes the config, as messages of unknown fields name it: `[cairn] config: unknown option jobs.a.maxTrial …`. */
+const WHAT = `${PKG} config`
+
+/** A malformed field of the config is a `ConfigError` naming it. */
+const configError: OptionErrorFactory = (message, field) => new ConfigError(message, field)
+
+/** The shortest lease ttl core's session driver takes. */
+const MIN_LEASE_TTL_MS = 100
+
+/** Every field a job may have: an objective job's and a program job's. */
+export type JobFields = { [K in keyof ObjectiveJob | keyof ProgramJob]?: unknown }
+
+/**
+ * A job's fields and their kinds. Which fields go together (space + objective, or program +
+ * trainset + metric), the space itself and the session id are checked in `validate.ts`.
+ */
+export const JobSchema: OptionsSchema<JobFields> = defineOptions<JobFields>(
+  WHAT,
   {
-    space: Type.Optional(Type.Object({})),
-    objective: Type.Optional(fn),
-    program: Type.Optional(fn),
-    trainset: Type.Optional(Type.Array(Type.Unknown())),
-    metric: Type.Optional(fn),
-    optimizer: Type.Optional(Type.Union([Type.String({ minLength: 1 }), fn, Type.Object({ step: fn })])),
-    maxTrials: Type.Optional(nonNegativeInt),
-    maxErrors: Type.Optional(nonNegativeInt),
-    trialTimeoutMs: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: MAX_TIMER_MS })),
-    parallelism: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
-    direction: Type.Optional(Type.Union([Type.Literal('minimize'), Type.Literal('maximize')])),
-    seed: Type.Optional(Type.Integer({ minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER })),
-    sessionId: Type.Optional(Type.String({ minLength: 1 })),
-    leaseTtlMs: Type.Optional(Type.Number({ minimum: 100, maximum: MAX_LEASE_TTL_MS })),
-    warmStart: Type.Optional(
-      Type.Union([Type.Boolean(), Type.Object({ maxSeedTrials: Type.Optional(nonNegativeInt) }, { additionalProperties: false })]),
+    space: optional(k.record('must be a search space: space({ x: float(0, 1), … })')),
+    objective: optional(k.fn('must be a function (candidate, ctx) => score')),
+    program: optional(k.fn('must be a function (config, example, ctx) => output')),
+    trainset: optional(k.array('must be a non-empty array of examples')),
+    metric: optional(k.fn('must be a function (example, output) => number')),
+    optimizer: optional(
+      k.union(
+        [k.string(), k.fn(), k.withMethods(['step'], 'must be an optimizer')],
+        'must be an optimizer name (e.g. "tpe"), a function returning an optimizer, or an optimizer',
+      ),
     ),
-    description: Type.Optional(Type.String()),
+    maxTrials: optional(k.integer(0)),
+    maxErrors: optional(k.integer(0)),
+    trialTimeoutMs: optional(k.durationMs()),
+    parallelism: optional(k.integer(1, 1024)),
+    direction: optional(k.oneOf(['minimize', 'maximize'])),
+    seed: optional(k.integer(Number.MIN_SAFE_INTEGER)),
+    sessionId: optional(k.string()),
+    leaseTtlMs: optional(k.durationMs({ min: MIN_LEASE_TTL_MS, max: MAX_LEASE_TTL_MS })),
+    warmStart: optional(
+      k.union([k.boolean(), k.object({ maxSeedTrials: optional(k.integer(0)) })], 'must be true, false or { maxSeedTrials }'),
+    ),
+    description: optional(k.string(0)),
   },
-  { additionalProperties: false },
+  { error: configError },
 )
 
-/** The shape of `cairn.config.ts`'s default export. */
-export const ConfigSchema = Type.Object(
+/**
+ * The config's top-level fields. Each job is checked with `JobSchema`, each optimizer factory
+ * and the recovery policy by `validate.ts` and `@cairn/recovery`.
+ */
+export const ConfigSchema: OptionsSchema<CairnConfig> = defineOptions<CairnConfig>(
+  WHAT,
   {
-    store: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Object({ load: fn, commit: fn, create: fn, list: fn })])),
-    optimizers: Type.Optional(Type.Record(Type.String({ minLength: 1 }), fn)),
-    jobs: Type.Optional(Type.Record(Type.String({ minLength: 1 }), JobSchema)),
-    recovery: Type.Optional(Type.Object({})),
+    store: optional(
+      k.union(
+        [k.string(), k.withMethods(['load', 'commit', 'create', 'list'], 'must be a CheckpointStore')],
+        'must be a store URI (`memory:`, `fs:<dir>`, `level:<dir>`, `dynamodb://<table>?…`) or a CheckpointStore',
+      ),
+    ),
+    optimizers: optional(k.record('must be an object of optimizer name → factory () => optimizer')),
+    jobs: optional(k.record('must be an object of job name → job { space, objective } or { program, trainset, metric }')),
+    recovery: optional(k.record('must be a recovery policy { enabled, maxAttempts … }')),
   },
-  { additionalProperties: false },
+  { error: configError },
 )
-
-/** What a field must be, for union-typed fields whose schema errors would not say it plainly. */
-export const FIELD_HINTS: Readonly<Record<string, string>> = {
-  store: 'must be a store URI (`memory:`, `fs:<dir>`, `level:<dir>`, `dynamodb://<table>?…`) or a CheckpointStore',
-  optimizer: 'must be an optimizer name (e.g. "tpe"), a function returning an optimizer, or an optimizer',
-  direction: 'must be "minimize" or "maximize"',
-  warmStart: 'must be true, false or { maxSeedTrials }',
-}

@@ -1,8 +1,9 @@
 import { Compile } from 'typebox/compile'
-import { CheckpointCorruptError, InvalidInputError, ResumeMismatchError } from '../errors.js'
+import { CheckpointCorruptError, InvalidInputError } from '../errors.js'
 import type { Json } from '../json.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { CanonicalJsonEncoder } from '../util/canonical-json-encoder.js'
+import { resumeMismatch } from '../util/resume-mismatch.js'
 import { open, seal, type RecordKind } from './envelope.js'
 import { HEAD_FORMAT_VERSION, TRIAL_FORMAT_VERSION, headMigrations, migrate, trialMigrations, type Migration } from './migrate.js'
 import { HeadBodySchema, TrialBodySchema, type HeadBody, type TrialBody } from './schema.js'
@@ -98,19 +99,19 @@ function decodeBody<T>(
   const { version, body } = open(kind, bytes, what)
   const parsed = parseJson(body, what)
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new ResumeMismatchError('checkpoint-shape', `a ${kind} object`, typeof parsed, `${what} has no object body`)
+    throw resumeMismatch('checkpoint-shape', `a ${kind} object`, typeof parsed, `${what} has no object body`)
   if (version > current)
-    throw new ResumeMismatchError(
+    throw resumeMismatch(
       'checkpoint-shape',
       `format version <= ${current}`,
       version,
       `${what} was written by a newer Cairn; upgrade to read it`,
     )
   const migrated = migrate(parsed as Record<string, unknown>, version, current, migrations)
-  if (!migrated) throw new ResumeMismatchError('checkpoint-shape', `format version ${current}`, version, `no migration for ${what}`)
+  if (!migrated) throw resumeMismatch('checkpoint-shape', `format version ${current}`, version, `no migration for ${what}`)
   if (!validator.Check(migrated)) {
     const e = validator.Errors(migrated)[0]
-    throw new ResumeMismatchError(
+    throw resumeMismatch(
       'checkpoint-shape',
       `a valid ${kind} record`,
       `${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(),

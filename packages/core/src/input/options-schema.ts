@@ -92,7 +92,7 @@ function explain(
   const unknown = errors.find((e) => e.keyword === 'additionalProperties')
   if (unknown) {
     const key = String((unknown.params['additionalProperties'] as string[] | undefined)?.[0] ?? '?')
-    const known = Object.keys((schemaAt(root, segments(unknown.instancePath)) as { properties?: object } | undefined)?.properties ?? {})
+    const known = Object.keys(propertiesOf(schemaAt(root, segments(unknown.instancePath))))
     const field = joinField(prefix, [...segments(unknown.instancePath), key]) ?? key
     return new UnknownOptionError(what, field, key, known, nearestName(key, known))
   }
@@ -150,6 +150,17 @@ function propertyOf(schema: TSchema, key: string): TSchema | undefined {
     if (found) return found
   }
   return undefined
+}
+
+/** The properties of an object schema, or of the first object branch of a union (`true | { timeoutMs }`). */
+function propertiesOf(schema: TSchema | undefined): Record<string, TSchema> {
+  const own = (schema as { properties?: Record<string, TSchema> } | undefined)?.properties
+  if (own) return own
+  for (const branch of (schema as { anyOf?: TSchema[] } | undefined)?.anyOf ?? []) {
+    const props = propertiesOf(branch)
+    if (Object.keys(props).length > 0) return props
+  }
+  return {}
 }
 
 /** The `hint` of the deepest schema on `path` that has one. */

@@ -1,8 +1,7 @@
 import { MAX_LEASE_TTL_MS, MIN_DRIVER_LEASE_TTL_MS } from '../input/durations.js'
 import { optionKinds as k } from '../input/option-kinds.js'
 import { defineOptions, type OptionProperties, type OptionsSchema } from '../input/options-schema.js'
-import type { RebuildHeadOptions } from './rebuild-head.js'
-import type { CompileOptions, DriveOptions, ResumeOptions, StartOptions, WaitOptions } from './types.js'
+import type { CompileOptions, DriveOptions, RebuildHeadOptions, ResumeOptions, StartOptions, WaitOptions } from './types.js'
 
 const { optional } = k
 

@@ -1,35 +1,16 @@
 import { createHash } from 'node:crypto'
 import type { CheckpointHead, Direction, Progress, TrialRecord } from '../checkpoint/types.js'
-import { CheckpointCorruptError, InvalidInputError, ResumeMismatchError } from '../errors.js'
+import { CheckpointCorruptError, InvalidInputError } from '../errors.js'
 import type { Json } from '../json.js'
-import type { Optimizer } from '../optimizer/contract.js'
 import { Rng } from '../random/rng.js'
-import { parseSpace, type SearchSpace } from '../space/space.js'
+import { parseSpace } from '../space/space.js'
 import type { SalvagedSession } from '../store/contract.js'
+import { resumeMismatch } from '../util/resume-mismatch.js'
 import { RebuildHeadOptionsSchema } from './option-schemas.js'
 import { limitsFrom } from './options.js'
 import { advanceProgress, toView } from './progress.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
-
-/** What the trial log cannot tell about a session, supplied by the caller (a recovery job definition, say). */
-export interface RebuildHeadOptions {
-  /** The optimizer the session ran: its id must be the one the salvaged listing records. */
-  optimizer: Optimizer<any>
-  space?: SearchSpace
-  trainset?: readonly unknown[]
-  trainsetHash?: string
-  /** Default: told from the salvaged best score, when the trial log makes it unambiguous. */
-  direction?: Direction
-  /** Default: derived from the session id (the original seed is lost with the head). */
-  seed?: number
-  /** The budget; without `maxTrials` a running session is rebuilt `paused`, for a person to resume with a budget. */
-  maxTrials?: number
-  maxErrors?: number
-  trialTimeoutMs?: number
-  parallelism?: number
-  /** Epoch ms of the rebuild. Default `Date.now()`. */
-  now?: number
-}
+import type { RebuildHeadOptions } from './types.js'
 
 /** A head rebuilt from a salvaged session, and what could not be recovered. */
 export interface RebuiltHead {
@@ -65,7 +46,7 @@ export async function rebuildHead(salvaged: SalvagedSession, options: RebuildHea
   if (listing === null || listing.status === 'corrupt')
     throw new CheckpointCorruptError(what, 'cannot be rebuilt: the store kept no readable listing (job, optimizer, status) beside it')
   const { optimizer } = options
-  if (optimizer?.id !== listing.optimizer) throw new ResumeMismatchError('optimizer-id', listing.optimizer, optimizer?.id)
+  if (optimizer?.id !== listing.optimizer) throw resumeMismatch('optimizer-id', listing.optimizer, optimizer?.id)
   const lost = [
     'optimizer state (re-derived by init from the trial history)',
     'seed and RNG stream (a new seed)',

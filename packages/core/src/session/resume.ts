@@ -1,4 +1,4 @@
-import { AlreadyTerminalError, CheckpointCorruptError, InvalidInputError, ResumeMismatchError } from '../errors.js'
+import { AlreadyTerminalError, CheckpointCorruptError, InvalidInputError } from '../errors.js'
 import { isTerminal, type CheckpointHead, type Lease, type Limits, type PendingTrial, type TrialRecord } from '../checkpoint/types.js'
 import { Rng } from '../random/rng.js'
 import { parseSpace } from '../space/space.js'
@@ -6,6 +6,7 @@ import type { CheckpointStore } from '../store/contract.js'
 import { assertSessionId } from '../store/session-id.js'
 import { checkSpecificationVersion } from './specification.js'
 import { canonicalJson } from '../util/canonical-json.js'
+import { resumeMismatch } from '../util/resume-mismatch.js'
 import { SessionDriver } from './driver.js'
 import { describeValue } from '../input/options-schema.js'
 import { retryWhileLeased } from './lease-wait.js'
@@ -103,11 +104,11 @@ async function resumeOnce<Example>(
 
   function verify(head: CheckpointHead): void {
     if (isTerminal(head.status)) throw new AlreadyTerminalError(sessionId, head.status)
-    if (head.optimizer.id !== optimizer.id) throw new ResumeMismatchError('optimizer-id', head.optimizer.id, optimizer.id)
+    if (head.optimizer.id !== optimizer.id) throw resumeMismatch('optimizer-id', head.optimizer.id, optimizer.id)
     if (head.optimizer.stateVersion !== optimizer.stateVersion)
-      throw new ResumeMismatchError('state-version', head.optimizer.stateVersion, optimizer.stateVersion)
+      throw resumeMismatch('state-version', head.optimizer.stateVersion, optimizer.stateVersion)
     if (canonicalJson(head.optimizerOptions ?? null) !== canonicalJson(optimizer.options ?? null))
-      throw new ResumeMismatchError(
+      throw resumeMismatch(
         'optimizer-options',
         head.optimizerOptions,
         optimizer.options ?? null,
@@ -125,15 +126,15 @@ async function resumeOnce<Example>(
       )
     const givenHash = opts.trainsetHash ?? (opts.trainset ? defaultTrainsetHash(opts.trainset) : undefined)
     if (head.trainsetHash !== undefined && givenHash !== undefined && givenHash !== head.trainsetHash)
-      throw new ResumeMismatchError('trainset-hash', head.trainsetHash, givenHash)
+      throw resumeMismatch('trainset-hash', head.trainsetHash, givenHash)
     if (head.trainsetHash === undefined && givenHash !== undefined && opts.program !== undefined)
-      throw new ResumeMismatchError('trainset-hash', null, givenHash)
+      throw resumeMismatch('trainset-hash', null, givenHash)
     if (opts.space !== undefined && head.space !== undefined && canonicalJson(parseSpace(opts.space)) !== canonicalJson(head.space))
-      throw new ResumeMismatchError('space', head.space, opts.space)
+      throw resumeMismatch('space', head.space, opts.space)
     if (opts.direction !== undefined && opts.direction !== head.direction)
-      throw new ResumeMismatchError('direction', head.direction, opts.direction, 'a session keeps the direction it was started with')
+      throw resumeMismatch('direction', head.direction, opts.direction, 'a session keeps the direction it was started with')
     if (opts.seed !== undefined && opts.seed !== head.seed)
-      throw new ResumeMismatchError('seed', head.seed, opts.seed, 'a session keeps the seed it was started with')
+      throw resumeMismatch('seed', head.seed, opts.seed, 'a session keeps the seed it was started with')
     checkMaxTrials(head, opts.maxTrials)
   }
 }

@@ -180,3 +180,23 @@ export type CompileOptions<Example = unknown> = StartOptions<Example> & {
   /** Default 300,000 (5 minutes), at most 2^31 − 1 ms; on timeout the session is soft-cancelled. */
   timeoutMs?: number
 }
+
+/** What the trial log cannot tell about a session, supplied by the caller (a recovery job definition, say). */
+export interface RebuildHeadOptions {
+  /** The optimizer the session ran: its id must be the one the salvaged listing records. */
+  optimizer: Optimizer<any>
+  space?: SearchSpace
+  trainset?: readonly unknown[]
+  trainsetHash?: string
+  /** Default: told from the salvaged best score, when the trial log makes it unambiguous. */
+  direction?: Direction
+  /** Default: derived from the session id (the original seed is lost with the head). */
+  seed?: number
+  /** The budget; without `maxTrials` a running session is rebuilt `paused`, for a person to resume with a budget. */
+  maxTrials?: number
+  maxErrors?: number
+  trialTimeoutMs?: number
+  parallelism?: number
+  /** Epoch ms of the rebuild. Default `Date.now()`. */
+  now?: number
+}

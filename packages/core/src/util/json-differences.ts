@@ -1,5 +1,3 @@
-import { canonicalJson } from './canonical-json.js'
-
 /** One place where two JSON values differ. `path` is empty when the values themselves differ. */
 export interface JsonDifference {
   /** Object keys and array indexes from the root, joined with `.` (e.g. `params.x.high`). */
@@ -34,21 +32,4 @@ function walk(a: unknown, b: unknown, path: string[], out: JsonDifference[], max
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v)
-}
-
-/** `path: stored X, got Y` (values as compact JSON, long ones cut), or `stored X, got Y` at the root. */
-export function describeDifference(d: JsonDifference): string {
-  const text = `stored ${show(d.stored)}, got ${show(d.got)}`
-  return d.path === '' ? text : `${d.path}: ${text}`
-}
-
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing'
-  let text: string
-  try {
-    text = canonicalJson(v)
-  } catch {
-    text = String(v)
-  }
-  return text.length > 80 ? `${text.slice(0, 77)}…` : text
 }

@@ -1,8 +1,9 @@
-import type { Json } from '@cairn/core'
-import { invalidInput } from './errors.js'
+import { nearestName, UnknownOptionError, type Json } from '@cairn/core'
+import { invalidInput, PREFIX } from './errors.js'
 
 /**
- * Reads user options: refuses a non-object, unknown keys and bad values, naming the option.
+ * Reads user options: refuses a non-object, unknown keys (core's `UnknownOptionError`, naming
+ * the nearest known key) and bad values, naming the option.
  * `read` returns plain values for storage as the optimizer's `options` JSON.
  */
 export class OptionReader {
@@ -18,7 +19,7 @@ export class OptionReader {
     this.opts = options as Record<string, unknown>
     for (const key of Object.keys(this.opts)) {
       if (this.opts[key] !== undefined && !allowed.includes(key))
-        throw invalidInput(optimizer, `unknown option "${key}" (known: ${allowed.join(', ')})`)
+        throw new UnknownOptionError(`${PREFIX} ${optimizer}`, key, key, allowed, nearestName(key, allowed))
     }
   }
 
