@@ -3,14 +3,13 @@ import { CheckpointCorruptError, InvalidInputError, ResumeMismatchError } from '
 import type { Json } from '../json.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { CanonicalJsonEncoder } from '../util/canonical-json-encoder.js'
-import { open, seal, type RecordKind } from './envelope.js'
+import { open, sealText, type RecordKind } from './envelope.js'
 import { HEAD_FORMAT_VERSION, TRIAL_FORMAT_VERSION, headMigrations, migrate, trialMigrations, type Migration } from './migrate.js'
 import { HeadBodySchema, TrialBodySchema, type HeadBody, type TrialBody } from './schema.js'
 import type { CheckpointHead, SessionListing, TrialRecord } from './types.js'
 
 const checkHead = Compile(HeadBodySchema)
 const checkTrial = Compile(TrialBodySchema)
-const encoder = new TextEncoder()
 // One per record kind: each remembers its records' object shapes (heads resemble heads, trials trials).
 const headJson = new CanonicalJsonEncoder()
 const trialJson = new CanonicalJsonEncoder()
@@ -26,7 +25,7 @@ export function encodeHead(head: CheckpointHead): Uint8Array {
     const e = checkHead.Errors(body)[0]
     throw new InvalidInputError(`not a valid checkpoint head: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), 'head')
   }
-  return seal('head', HEAD_FORMAT_VERSION, encoder.encode(json))
+  return sealText('head', HEAD_FORMAT_VERSION, json)
 }
 
 /**
@@ -47,7 +46,7 @@ export function encodeTrial(trial: TrialRecord): Uint8Array {
     const e = checkTrial.Errors(body)[0]
     throw new InvalidInputError(`not a valid trial record: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), 'trial')
   }
-  return seal('trial', TRIAL_FORMAT_VERSION, encoder.encode(json))
+  return sealText('trial', TRIAL_FORMAT_VERSION, json)
 }
 
 /** Decodes one trial record (same error rules as `decodeHead`). */
@@ -58,7 +57,7 @@ export function decodeTrial(bytes: Uint8Array, what = 'trial record'): TrialReco
 
 /** Encodes any JSON value in an envelope of the given kind (used for warm-start entries). */
 export function encodeJsonRecord(kind: RecordKind, version: number, value: unknown): Uint8Array {
-  return seal(kind, version, encoder.encode(canonicalJson(value)))
+  return sealText(kind, version, canonicalJson(value))
 }
 
 /** Opens an envelope of the given kind and parses its JSON body; throws `CheckpointCorruptError`. */
