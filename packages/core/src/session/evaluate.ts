@@ -31,7 +31,7 @@ export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
   const controller = new AbortController()
   const onSessionAbort = (): void => controller.abort(args.sessionSignal.reason)
   if (args.sessionSignal.aborted) onSessionAbort()
-  else args.sessionSignal.addEventListener('abort', onSessionAbort, { once: true })
+  let listening = false
   let timer: NodeJS.Timeout | undefined
   if (args.timeoutMs !== null) {
     const ms = args.timeoutMs
@@ -43,8 +43,26 @@ export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
   const overran = (durationMs: number): TimeoutError | null =>
     args.timeoutMs !== null && durationMs > args.timeoutMs ? new TimeoutError(`trial ${args.trialIdx}`, args.timeoutMs) : null
   try {
-    const work = runTarget(args, controller.signal)
-    const result = await raceAbort(work, controller.signal)
+    let work: ObjectiveResult | PromiseLike<ObjectiveResult> | undefined
+    let threw = false
+    let thrown: unknown
+    try {
+      work = startTarget(args, controller.signal)
+    } catch (err) {
+      threw = true
+      thrown = err
+    }
+    // Whatever stopped the session while the objective ran synchronously ends the trial, as a race would.
+    if (args.sessionSignal.aborted) onSessionAbort()
+    if (controller.signal.aborted) throw controller.signal.reason
+    if (threw) throw thrown
+    let result: ObjectiveResult
+    if (isThenable(work)) {
+      // Only work that awaits can see the session stop or the timer fire before it settles.
+      args.sessionSignal.addEventListener('abort', onSessionAbort, { once: true })
+      listening = true
+      result = await raceAbort(Promise.resolve(work), controller.signal)
+    } else result = work as ObjectiveResult
     const durationMs = performance.now() - started
     const late = overran(durationMs)
     return late ? failure(late, 'timeout', durationMs) : finish(result, durationMs)
@@ -58,13 +76,30 @@ export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
     return failure(asError(err), 'objective', durationMs)
   } finally {
     if (timer) clearTimeout(timer)
-    args.sessionSignal.removeEventListener('abort', onSessionAbort)
+    if (listening) args.sessionSignal.removeEventListener('abort', onSessionAbort)
   }
 }
 
-async function runTarget(args: EvaluateArgs, signal: AbortSignal): Promise<ObjectiveResult> {
+/**
+ * Starts the evaluation: an objective is called at once and its result returned as it came (a
+ * value from a synchronous objective, which then needs no race against the abort signal, or a
+ * promise); a program runs asynchronously.
+ */
+function startTarget(args: EvaluateArgs, signal: AbortSignal): ObjectiveResult | PromiseLike<ObjectiveResult> {
   const { target } = args
-  if (target.kind === 'objective') return target.objective(args.candidate, { trialIdx: args.trialIdx, signal })
+  if (target.kind !== 'objective') return runProgram(args, target, signal)
+  return target.objective(args.candidate, { trialIdx: args.trialIdx, signal })
+}
+
+function isThenable(value: unknown): value is PromiseLike<ObjectiveResult> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+async function runProgram(
+  args: EvaluateArgs,
+  target: Extract<EvaluationTarget, { kind: 'program' }>,
+  signal: AbortSignal,
+): Promise<ObjectiveResult> {
   const examples = args.examples ?? target.trainset
   if (examples.length === 0) throw new Error('no examples to evaluate the program on')
   const scores = new Array<number>(examples.length)
