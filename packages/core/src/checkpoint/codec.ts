@@ -2,7 +2,7 @@ import { Compile } from 'typebox/compile'
 import { CheckpointCorruptError, InvalidInputError, ResumeMismatchError } from '../errors.js'
 import type { Json } from '../json.js'
 import { canonicalJson } from '../util/canonical-json.js'
-import { CanonicalJsonEncoder } from '../util/canonical-json-encoder.js'
+import { CanonicalJsonEncoder, reuseKeptTexts } from '../util/canonical-json-encoder.js'
 import { open, sealText, type RecordKind } from './envelope.js'
 import { HEAD_FORMAT_VERSION, TRIAL_FORMAT_VERSION, headMigrations, migrate, trialMigrations, type Migration } from './migrate.js'
 import { HeadBodySchema, TrialBodySchema, type HeadBody, type TrialBody } from './schema.js'
@@ -11,7 +11,8 @@ import type { CheckpointHead, SessionListing, TrialRecord } from './types.js'
 const checkHead = Compile(HeadBodySchema)
 const checkTrial = Compile(TrialBodySchema)
 // One per record kind: each remembers its records' object shapes (heads resemble heads, trials trials).
-const headJson = new CanonicalJsonEncoder()
+// A driver freezes the parts of its head that never change (`freezeJson`): their text is written as kept.
+const headJson = reuseKeptTexts(new CanonicalJsonEncoder())
 const trialJson = new CanonicalJsonEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 

@@ -7,7 +7,9 @@ import type { Rng } from '../random/rng.js'
 import type { SearchSpace } from '../space/space.js'
 import type { CheckpointStore } from '../store/contract.js'
 import { channels, publish } from '../telemetry/channels.js'
+import { freezeJson } from '../util/frozen-json.js'
 import { commitWithRecovery } from './commit.js'
+import { freezeConstantParts } from './constant-parts.js'
 import { runEvaluation, type EvaluationTarget } from './evaluate.js'
 import { EventStream } from './event-stream.js'
 import { LeaseKeeper } from './lease-keeper.js'
@@ -70,11 +72,14 @@ export class SessionDriver implements SessionHandle {
   private readonly waiters = new Set<{ resolve: (r: SessionResult) => void; reject: (e: unknown) => void }>()
   private readonly stopListeners = new Set<() => void>()
   private inFlight = 0
+  /** `init.limits`, frozen as the head's constant parts are (see `freezeConstantParts`). */
+  private readonly limits: Limits
   private readonly onExternalAbort = (): void => this.request('cancel')
 
   constructor(private readonly init: DriverInit) {
     this.id = init.head.sessionId
-    this.current = init.head
+    this.current = freezeConstantParts(init.head)
+    this.limits = freezeJson(init.limits)
     this.lease = init.lease
     this.state = init.state
     this.history = init.history
@@ -424,7 +429,7 @@ export class SessionDriver implements SessionHandle {
   private async commitHead(next: CheckpointHead, trials: TrialRecord[]): Promise<void> {
     const statusBefore = this.current.status
     next.updatedAt = Math.max(Date.now(), this.current.updatedAt)
-    next.limits = this.init.limits
+    next.limits = this.limits
     next.optimizerState = this.init.optimizer.encodeState(this.state)
     next.rngState = this.init.rng.state()
     if (next.status === 'running') next.pending = this.pending.slice()
