@@ -401,8 +401,9 @@ export class SessionDriver implements SessionHandle {
     const next: CheckpointHead = { ...this.current, progress }
     if (best) next.bestArtifact = artifact ?? record.candidate
     this.applyStop(next, stop)
-    publish(channels.sessionTrial, { sessionId: this.id, trial: record })
-    this.stream.emit({ type: 'trial', trial: record })
+    // Per trial: the messages are built only for someone who listens.
+    if (channels.sessionTrial.hasSubscribers) channels.sessionTrial.publish({ sessionId: this.id, trial: record })
+    if (this.stream.listened) this.stream.emit({ type: 'trial', trial: record })
     await this.commitHead(next, [record])
   }
 
@@ -443,8 +444,9 @@ export class SessionDriver implements SessionHandle {
     this.current = { ...next, revision: result.revision }
     if (trials.length > 0) this.init.warmStart?.afterCommit(this.current, this.history)
     if (result.control && next.status === 'running') this.request(result.control)
-    publish(channels.sessionCheckpoint, { sessionId: this.id, revision: result.revision, progress: next.progress })
-    this.stream.emit({ type: 'checkpoint', revision: result.revision, progress: { ...next.progress } })
+    if (channels.sessionCheckpoint.hasSubscribers)
+      channels.sessionCheckpoint.publish({ sessionId: this.id, revision: result.revision, progress: next.progress })
+    if (this.stream.listened) this.stream.emit({ type: 'checkpoint', revision: result.revision, progress: { ...next.progress } })
     if (next.status !== statusBefore) {
       const event: SessionEvent = { type: 'status', status: next.status }
       if (next.terminalReason !== undefined) event.reason = next.terminalReason
