@@ -2,7 +2,7 @@ import type { CheckpointHead, Lease, Limits, PendingTrial, SessionStatus, TrialR
 import { isTerminal } from '../checkpoint/types.js'
 import { isCairnError, NotPausedError, OptimizerError, TimeoutError } from '../errors.js'
 import type { Json } from '../json.js'
-import type { Evaluation, Metric, Optimizer, Program, Sampler, StepContext, TrialView } from '../optimizer/contract.js'
+import type { AskContext, Evaluation, Metric, Optimizer, Program, Sampler, StepContext, TrialView } from '../optimizer/contract.js'
 import type { Rng } from '../random/rng.js'
 import type { SearchSpace } from '../space/space.js'
 import type { CheckpointStore } from '../store/contract.js'
@@ -10,7 +10,7 @@ import { channels, publish } from '../telemetry/channels.js'
 import { freezeJson } from '../util/frozen-json.js'
 import { commitWithRecovery } from './commit.js'
 import { freezeConstantParts } from './constant-parts.js'
-import { runEvaluation, type EvaluationTarget } from './evaluate.js'
+import { runEvaluation, type EvaluateArgs, type EvaluationTarget } from './evaluate.js'
 import { EventStream } from './event-stream.js'
 import { LeaseKeeper } from './lease-keeper.js'
 import { advanceProgress, proposedToRecord, toTrialRecord, toView } from './progress.js'
@@ -291,14 +291,15 @@ export class SessionDriver implements SessionHandle {
       if (maxTrials !== null && trialIdx >= maxTrials) break
       let asked
       try {
-        asked = await sampler.ask(this.state, {
+        const ctx: AskContext = {
           trialIdx,
           rng: this.init.rng,
           history: this.history,
           pending: this.pending.map((p) => ({ trialIdx: p.trialIdx, candidate: p.candidate })),
           direction: this.current.direction,
-          ...(this.init.space ? { space: this.init.space } : {}),
-        })
+        }
+        if (this.init.space) ctx.space = this.init.space
+        asked = await sampler.ask(this.state, ctx)
       } catch (err) {
         await this.failOptimizer(err)
         return false
@@ -338,15 +339,16 @@ export class SessionDriver implements SessionHandle {
   }
 
   private evaluate(candidate: Json, trialIdx: number, examples?: readonly unknown[]): Promise<Evaluation> {
-    return runEvaluation({
+    const args: EvaluateArgs = {
       target: this.init.target,
       candidate,
       trialIdx,
       timeoutMs: this.init.limits.trialTimeoutMs,
       sessionSignal: this.trialAbort.signal,
       concurrency: this.init.limits.parallelism,
-      ...(examples ? { examples } : {}),
-    })
+    }
+    if (examples) args.examples = examples
+    return runEvaluation(args)
   }
 
   private stepContext(trialIdx: number): StepContext {

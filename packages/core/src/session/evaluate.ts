@@ -29,19 +29,15 @@ export interface EvaluateArgs {
  */
 export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
   const controller = new AbortController()
-  const onSessionAbort = (): void => controller.abort(args.sessionSignal.reason)
-  if (args.sessionSignal.aborted) onSessionAbort()
-  let listening = false
+  const { sessionSignal } = args
+  if (sessionSignal.aborted) controller.abort(sessionSignal.reason)
+  let onSessionAbort: (() => void) | undefined
   let timer: NodeJS.Timeout | undefined
   if (args.timeoutMs !== null) {
     const ms = args.timeoutMs
     timer = setTimeout(() => controller.abort(new TimeoutError(`trial ${args.trialIdx}`, ms)), ms)
   }
   const started = performance.now()
-  // A synchronous objective blocks the timer above until it returns, so its overrun is found by
-  // measuring: a trial that returned (or threw) after its limit is a timeout all the same.
-  const overran = (durationMs: number): TimeoutError | null =>
-    args.timeoutMs !== null && durationMs > args.timeoutMs ? new TimeoutError(`trial ${args.trialIdx}`, args.timeoutMs) : null
   try {
     let work: ObjectiveResult | PromiseLike<ObjectiveResult> | undefined
     let threw = false
@@ -53,31 +49,40 @@ export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
       thrown = err
     }
     // Whatever stopped the session while the objective ran synchronously ends the trial, as a race would.
-    if (args.sessionSignal.aborted) onSessionAbort()
+    if (sessionSignal.aborted) controller.abort(sessionSignal.reason)
     if (controller.signal.aborted) throw controller.signal.reason
     if (threw) throw thrown
     let result: ObjectiveResult
     if (isThenable(work)) {
       // Only work that awaits can see the session stop or the timer fire before it settles.
-      args.sessionSignal.addEventListener('abort', onSessionAbort, { once: true })
-      listening = true
+      onSessionAbort = () => controller.abort(sessionSignal.reason)
+      sessionSignal.addEventListener('abort', onSessionAbort, { once: true })
       result = await raceAbort(Promise.resolve(work), controller.signal)
     } else result = work as ObjectiveResult
     const durationMs = performance.now() - started
-    const late = overran(durationMs)
+    const late = overran(args, durationMs)
     return late ? failure(late, 'timeout', durationMs) : finish(result, durationMs)
   } catch (err) {
     const durationMs = performance.now() - started
     const reason = controller.signal.aborted ? controller.signal.reason : undefined
     if (reason instanceof TimeoutError) return failure(reason, 'timeout', durationMs)
     if (controller.signal.aborted && err === reason) return failure(asError(reason), 'aborted', durationMs)
-    const late = overran(durationMs)
+    const late = overran(args, durationMs)
     if (late) return failure(late, 'timeout', durationMs)
     return failure(asError(err), 'objective', durationMs)
   } finally {
     if (timer) clearTimeout(timer)
-    if (listening) args.sessionSignal.removeEventListener('abort', onSessionAbort)
+    if (onSessionAbort) sessionSignal.removeEventListener('abort', onSessionAbort)
   }
+}
+
+/**
+ * The timeout error of a trial that took longer than its limit, or null. A synchronous
+ * objective blocks the trial's timer until it returns, so its overrun is found by measuring:
+ * a trial that returned (or threw) after its limit is a timeout all the same.
+ */
+function overran(args: EvaluateArgs, durationMs: number): TimeoutError | null {
+  return args.timeoutMs !== null && durationMs > args.timeoutMs ? new TimeoutError(`trial ${args.trialIdx}`, args.timeoutMs) : null
 }
 
 /**
