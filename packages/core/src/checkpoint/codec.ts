@@ -69,17 +69,17 @@ export function decodeJsonRecord(kind: RecordKind, bytes: Uint8Array, what: stri
 
 /** The listing of a head (what `list` returns). */
 export function headToListing(head: CheckpointHead): SessionListing {
-  return {
-    sessionId: head.sessionId,
-    ...(head.name !== undefined ? { name: head.name } : {}),
-    status: head.status,
-    optimizer: head.optimizer.id,
-    ...(head.job !== undefined ? { job: head.job } : {}),
-    bestScore: head.progress.bestScore,
-    completed: head.progress.completed,
-    updatedAt: head.updatedAt,
-    leaseExpiresAt: head.lease && head.lease.expiresAt > 0 ? head.lease.expiresAt : null,
-  }
+  // Built field by field (no spread of optional parts): stores list every session, and the memory store lists on every commit.
+  const listing = { sessionId: head.sessionId } as SessionListing
+  if (head.name !== undefined) listing.name = head.name
+  listing.status = head.status
+  listing.optimizer = head.optimizer.id
+  if (head.job !== undefined) listing.job = head.job
+  listing.bestScore = head.progress.bestScore
+  listing.completed = head.progress.completed
+  listing.updatedAt = head.updatedAt
+  listing.leaseExpiresAt = head.lease && head.lease.expiresAt > 0 ? head.lease.expiresAt : null
+  return listing
 }
 
 /** A deep copy of a head (state bytes copied too). */

@@ -67,7 +67,8 @@ interface SessionCell {
   trials: Array<Uint8Array | undefined>
   /** Kept apart from the head, as durable stores do, so a damaged head can be salvaged. */
   revision: number
-  listing: Omit<SessionListing, 'leaseExpiresAt'>
+  /** Kept apart too, for `salvage`; its `leaseExpiresAt` is the cell's lease's when read. */
+  listing: SessionListing
   /** Damaged heads replaced by `replaceDamagedHead`, oldest first. */
   damaged: Uint8Array[]
 }
@@ -81,11 +82,6 @@ interface HeadFacts {
 
 function factsOf(head: CheckpointHead, revision: number): HeadFacts {
   return { revision, attempts: head.progress.attempts, status: head.status }
-}
-
-function storedListing(head: CheckpointHead): Omit<SessionListing, 'leaseExpiresAt'> {
-  const { leaseExpiresAt: _apart, ...listing } = headToListing(head)
-  return listing
 }
 
 function damageOf(bytes: Uint8Array): string {
@@ -155,7 +151,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
       control: null,
       trials: [],
       revision: 0,
-      listing: storedListing(head),
+      listing: headToListing(head),
       damaged: [],
     })
   }
@@ -183,7 +179,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     cell.head = head
     cell.facts = factsOf(stored, revision)
     cell.revision = revision
-    cell.listing = storedListing(request.head)
+    cell.listing = headToListing(request.head)
     const control = cell.control
     if (request.head.status !== 'running') cell.control = null
     return { revision, control }
@@ -344,7 +340,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     cell.head = head
     cell.facts = factsOf(stored, revision)
     cell.revision = revision
-    cell.listing = storedListing(request.head)
+    cell.listing = headToListing(request.head)
     return { revision, keptAs: `memory: damagedHeads("${sessionId}")[${cell.damaged.length - 1}]` }
   }
 
