@@ -14,14 +14,14 @@
 import { InvalidInputError, NotFoundError } from './errors.js'
 import { SessionDriver } from './session/driver.js'
 import type { SessionHandle } from './session/types.js'
-import { storedTrialLog, type MemoryStore } from './store/memory.js'
+import { replaceStoredHead, storedTrialLog, type MemoryStore } from './store/memory.js'
 
 /** Garbage a damaged trial record is replaced with unless told otherwise. */
 const GARBAGE = new TextEncoder().encode('this is not a trial record')
 
 /** Overwrites a session's stored head bytes, to simulate corruption. Throws `NotFoundError` for an unknown session. */
 export async function corruptHead(store: MemoryStore, sessionId: string, bytes: Uint8Array): Promise<void> {
-  store['cell'](sessionId).head = bytes
+  replaceStoredHead(store, sessionId, bytes)
 }
 
 /** Overwrites a stored warm-start entry's bytes (a no-op when there is no such entry). */

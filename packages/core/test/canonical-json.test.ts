@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noSparseArray: arrays with holes are among the cases under test
 import { describe, expect, test } from 'vitest'
-import { CanonicalJsonEncoder, canonicalJson, InvalidInputError, Rng, type CanonicalJsonProblem } from '../src/index.js'
+import { CanonicalJsonEncoder, canonicalJson, InvalidInputError, Rng, type CanonicalJsonProblem, type Json } from '../src/index.js'
+import { freezeConstantParts } from '../src/session/constant-parts.js'
 import { encodeHead, encodeTrial, openEnvelope } from '../src/store-kit.js'
 import { referenceCanonicalJson } from './helpers/reference-canonical-json.js'
 import { head as makeHead, trial as makeTrial } from './helpers/records.js'
@@ -349,6 +350,19 @@ describe('checkpoint records are canonical JSON', () => {
       expect(decoder.decode(openEnvelope('trial', encodeTrial(trial), 'trial').body)).toBe(referenceCanonicalJson({ ...trial, v: 1 }))
       const headBody = { ...head, v: 1, optimizerState: Buffer.from(head.optimizerState).toString('base64') }
       expect(decoder.decode(openEnvelope('head', encodeHead(head), 'head').body)).toBe(referenceCanonicalJson(headBody))
+    }
+  })
+
+  test('a head whose constant parts a driver froze (their text kept) encodes to the same bytes', () => {
+    const r = Rng.fromSeed(12)
+    const when = new Date(Date.UTC(2024, 0, 2))
+    for (let i = 0; i < 300; i++) {
+      const head = makeHead(i, r)
+      // toJSON, undefined members and -0 inside a part are written as the encoder writes them.
+      head.settings = { ...(head.settings as object), when, gone: undefined, zero: -0 } as unknown as Json
+      const frozen = freezeConstantParts(head)
+      expect(Object.isFrozen(frozen.space ?? {})).toBe(true)
+      expect(encodeHead(frozen)).toEqual(encodeHead(head))
     }
   })
 })

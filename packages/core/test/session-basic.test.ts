@@ -21,6 +21,25 @@ describe('session basics', () => {
     expect(listed[0]?.status).toBe('completed')
   })
 
+  test('the head keeps the settings the session started with, even when the caller changes its object afterwards', async () => {
+    const store = createMemoryStore()
+    const settings = { dataset: 'train-a', folds: 5 }
+    const h = await startSession({
+      store,
+      optimizer: uniform(),
+      seed: 2,
+      maxTrials: 3,
+      settings,
+      objective: (c: { x: number }, ctx) => {
+        if (ctx.trialIdx === 1) settings.dataset = 'changed mid-run'
+        return sphere(c)
+      },
+    })
+    await h.wait()
+    expect((await store.load(h.id)).settings).toEqual({ dataset: 'train-a', folds: 5 })
+    expect(h.head().settings).toEqual({ dataset: 'train-a', folds: 5 })
+  })
+
   test('step-based optimizer and compile', async () => {
     const result = await compile({ optimizer: stepper(), objective: sphere, maxTrials: 5, seed: 3 })
     expect(result.progress.attempts).toBe(5)

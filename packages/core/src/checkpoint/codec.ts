@@ -2,18 +2,18 @@ import { Compile } from 'typebox/compile'
 import { CheckpointCorruptError, InvalidInputError } from '../errors.js'
 import type { Json } from '../json.js'
 import { canonicalJson } from '../util/canonical-json.js'
-import { CanonicalJsonEncoder } from '../util/canonical-json-encoder.js'
+import { CanonicalJsonEncoder, reuseKeptTexts } from '../util/canonical-json-encoder.js'
 import { resumeMismatch } from '../util/resume-mismatch.js'
-import { open, seal, type RecordKind } from './envelope.js'
+import { open, sealText, type RecordKind } from './envelope.js'
 import { HEAD_FORMAT_VERSION, TRIAL_FORMAT_VERSION, headMigrations, migrate, trialMigrations, type Migration } from './migrate.js'
 import { HeadBodySchema, TrialBodySchema, type HeadBody, type TrialBody } from './schema.js'
 import type { CheckpointHead, SessionListing, TrialRecord } from './types.js'
 
 const checkHead = Compile(HeadBodySchema)
 const checkTrial = Compile(TrialBodySchema)
-const encoder = new TextEncoder()
 // One per record kind: each remembers its records' object shapes (heads resemble heads, trials trials).
-const headJson = new CanonicalJsonEncoder()
+// A driver freezes the parts of its head that never change (`freezeJson`): their text is written as kept.
+const headJson = reuseKeptTexts(new CanonicalJsonEncoder())
 const trialJson = new CanonicalJsonEncoder()
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
@@ -27,7 +27,7 @@ export function encodeHead(head: CheckpointHead): Uint8Array {
     const e = checkHead.Errors(body)[0]
     throw new InvalidInputError(`not a valid checkpoint head: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), 'head')
   }
-  return seal('head', HEAD_FORMAT_VERSION, encoder.encode(json))
+  return sealText('head', HEAD_FORMAT_VERSION, json)
 }
 
 /**
@@ -48,7 +48,7 @@ export function encodeTrial(trial: TrialRecord): Uint8Array {
     const e = checkTrial.Errors(body)[0]
     throw new InvalidInputError(`not a valid trial record: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), 'trial')
   }
-  return seal('trial', TRIAL_FORMAT_VERSION, encoder.encode(json))
+  return sealText('trial', TRIAL_FORMAT_VERSION, json)
 }
 
 /** Decodes one trial record (same error rules as `decodeHead`). */
@@ -59,7 +59,7 @@ export function decodeTrial(bytes: Uint8Array, what = 'trial record'): TrialReco
 
 /** Encodes any JSON value in an envelope of the given kind (used for warm-start entries). */
 export function encodeJsonRecord(kind: RecordKind, version: number, value: unknown): Uint8Array {
-  return seal(kind, version, encoder.encode(canonicalJson(value)))
+  return sealText(kind, version, canonicalJson(value))
 }
 
 /** Opens an envelope of the given kind and parses its JSON body; throws `CheckpointCorruptError`. */
@@ -70,17 +70,17 @@ export function decodeJsonRecord(kind: RecordKind, bytes: Uint8Array, what: stri
 
 /** The listing of a head (what `list` returns). */
 export function headToListing(head: CheckpointHead): SessionListing {
-  return {
-    sessionId: head.sessionId,
-    ...(head.name !== undefined ? { name: head.name } : {}),
-    status: head.status,
-    optimizer: head.optimizer.id,
-    ...(head.job !== undefined ? { job: head.job } : {}),
-    bestScore: head.progress.bestScore,
-    completed: head.progress.completed,
-    updatedAt: head.updatedAt,
-    leaseExpiresAt: head.lease && head.lease.expiresAt > 0 ? head.lease.expiresAt : null,
-  }
+  // Built field by field (no spread of optional parts): stores list every session, and the memory store lists on every commit.
+  const listing = { sessionId: head.sessionId } as SessionListing
+  if (head.name !== undefined) listing.name = head.name
+  listing.status = head.status
+  listing.optimizer = head.optimizer.id
+  if (head.job !== undefined) listing.job = head.job
+  listing.bestScore = head.progress.bestScore
+  listing.completed = head.progress.completed
+  listing.updatedAt = head.updatedAt
+  listing.leaseExpiresAt = head.lease && head.lease.expiresAt > 0 ? head.lease.expiresAt : null
+  return listing
 }
 
 /** A deep copy of a head (state bytes copied too). */

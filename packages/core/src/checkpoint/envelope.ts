@@ -15,13 +15,27 @@ const KIND_BYTE: Record<RecordKind, number> = { head: 0x48, trial: 0x54, 'warm-s
  */
 export function seal(kind: RecordKind, version: number, body: Uint8Array): Uint8Array {
   const out = new Uint8Array(HEADER_BYTES + body.length)
-  const view = new DataView(out.buffer)
+  out.set(body, HEADER_BYTES)
+  return writeHeader(out, kind, version, body)
+}
+
+const utf8 = new TextEncoder()
+
+/** `seal` of a text's UTF-8 bytes, written straight into the record (one allocation, no copy). */
+export function sealText(kind: RecordKind, version: number, text: string): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES + Buffer.byteLength(text, 'utf8'))
+  const body = out.subarray(HEADER_BYTES)
+  if (utf8.encodeInto(text, body).written !== body.length) return seal(kind, version, utf8.encode(text))
+  return writeHeader(out, kind, version, body)
+}
+
+function writeHeader(out: Uint8Array, kind: RecordKind, version: number, body: Uint8Array): Uint8Array {
+  const view = new DataView(out.buffer, out.byteOffset, HEADER_BYTES)
   out.set(MAGIC, 0)
   out[4] = KIND_BYTE[kind]
   view.setUint16(5, version)
   view.setUint32(7, crc32(body))
   view.setUint32(11, body.length)
-  out.set(body, HEADER_BYTES)
   return out
 }
 

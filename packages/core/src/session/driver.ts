@@ -2,13 +2,15 @@ import type { CheckpointHead, Lease, Limits, PendingTrial, SessionStatus, TrialR
 import { isTerminal } from '../checkpoint/types.js'
 import { isCairnError, NotPausedError, OptimizerError, TimeoutError } from '../errors.js'
 import type { Json } from '../json.js'
-import type { Evaluation, Metric, Optimizer, Program, Sampler, StepContext, TrialView } from '../optimizer/contract.js'
+import type { AskContext, Evaluation, Metric, Optimizer, Program, Sampler, StepContext, TrialView } from '../optimizer/contract.js'
 import type { Rng } from '../random/rng.js'
 import type { SearchSpace } from '../space/space.js'
 import type { CheckpointStore } from '../store/contract.js'
 import { channels, publish } from '../telemetry/channels.js'
+import { freezeJson } from '../util/frozen-json.js'
 import { commitWithRecovery } from './commit.js'
-import { runEvaluation, type EvaluationTarget } from './evaluate.js'
+import { freezeConstantParts } from './constant-parts.js'
+import { runEvaluation, type EvaluateArgs, type EvaluationTarget } from './evaluate.js'
 import { EventStream } from './event-stream.js'
 import { LeaseKeeper } from './lease-keeper.js'
 import { advanceProgress, proposedToRecord, toTrialRecord, toView } from './progress.js'
@@ -70,11 +72,14 @@ export class SessionDriver implements SessionHandle {
   private readonly waiters = new Set<{ resolve: (r: SessionResult) => void; reject: (e: unknown) => void }>()
   private readonly stopListeners = new Set<() => void>()
   private inFlight = 0
+  /** `init.limits`, frozen as the head's constant parts are (see `freezeConstantParts`). */
+  private readonly limits: Limits
   private readonly onExternalAbort = (): void => this.request('cancel')
 
   constructor(private readonly init: DriverInit) {
     this.id = init.head.sessionId
-    this.current = init.head
+    this.current = freezeConstantParts(init.head)
+    this.limits = freezeJson(init.limits)
     this.lease = init.lease
     this.state = init.state
     this.history = init.history
@@ -286,14 +291,15 @@ export class SessionDriver implements SessionHandle {
       if (maxTrials !== null && trialIdx >= maxTrials) break
       let asked
       try {
-        asked = await sampler.ask(this.state, {
+        const ctx: AskContext = {
           trialIdx,
           rng: this.init.rng,
           history: this.history,
           pending: this.pending.map((p) => ({ trialIdx: p.trialIdx, candidate: p.candidate })),
           direction: this.current.direction,
-          ...(this.init.space ? { space: this.init.space } : {}),
-        })
+        }
+        if (this.init.space) ctx.space = this.init.space
+        asked = await sampler.ask(this.state, ctx)
       } catch (err) {
         await this.failOptimizer(err)
         return false
@@ -333,15 +339,16 @@ export class SessionDriver implements SessionHandle {
   }
 
   private evaluate(candidate: Json, trialIdx: number, examples?: readonly unknown[]): Promise<Evaluation> {
-    return runEvaluation({
+    const args: EvaluateArgs = {
       target: this.init.target,
       candidate,
       trialIdx,
       timeoutMs: this.init.limits.trialTimeoutMs,
       sessionSignal: this.trialAbort.signal,
       concurrency: this.init.limits.parallelism,
-      ...(examples ? { examples } : {}),
-    })
+    }
+    if (examples) args.examples = examples
+    return runEvaluation(args)
   }
 
   private stepContext(trialIdx: number): StepContext {
@@ -396,8 +403,9 @@ export class SessionDriver implements SessionHandle {
     const next: CheckpointHead = { ...this.current, progress }
     if (best) next.bestArtifact = artifact ?? record.candidate
     this.applyStop(next, stop)
-    publish(channels.sessionTrial, { sessionId: this.id, trial: record })
-    this.stream.emit({ type: 'trial', trial: record })
+    // Per trial: the messages are built only for someone who listens.
+    if (channels.sessionTrial.hasSubscribers) channels.sessionTrial.publish({ sessionId: this.id, trial: record })
+    if (this.stream.listened) this.stream.emit({ type: 'trial', trial: record })
     await this.commitHead(next, [record])
   }
 
@@ -424,7 +432,7 @@ export class SessionDriver implements SessionHandle {
   private async commitHead(next: CheckpointHead, trials: TrialRecord[]): Promise<void> {
     const statusBefore = this.current.status
     next.updatedAt = Math.max(Date.now(), this.current.updatedAt)
-    next.limits = this.init.limits
+    next.limits = this.limits
     next.optimizerState = this.init.optimizer.encodeState(this.state)
     next.rngState = this.init.rng.state()
     if (next.status === 'running') next.pending = this.pending.slice()
@@ -438,8 +446,9 @@ export class SessionDriver implements SessionHandle {
     this.current = { ...next, revision: result.revision }
     if (trials.length > 0) this.init.warmStart?.afterCommit(this.current, this.history)
     if (result.control && next.status === 'running') this.request(result.control)
-    publish(channels.sessionCheckpoint, { sessionId: this.id, revision: result.revision, progress: next.progress })
-    this.stream.emit({ type: 'checkpoint', revision: result.revision, progress: { ...next.progress } })
+    if (channels.sessionCheckpoint.hasSubscribers)
+      channels.sessionCheckpoint.publish({ sessionId: this.id, revision: result.revision, progress: next.progress })
+    if (this.stream.listened) this.stream.emit({ type: 'checkpoint', revision: result.revision, progress: { ...next.progress } })
     if (next.status !== statusBefore) {
       const event: SessionEvent = { type: 'status', status: next.status }
       if (next.terminalReason !== undefined) event.reason = next.terminalReason

@@ -2,7 +2,8 @@ import { TimeoutError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { Evaluation, Metric, Program } from '../optimizer/contract.js'
 import { canonicalJson } from '../util/canonical-json.js'
-import type { Objective, ObjectiveResult } from './types.js'
+import { TrialAbort } from './trial-abort.js'
+import type { Objective, ObjectiveContext, ObjectiveResult } from './types.js'
 
 /** What an evaluation runs: an objective, or program × examples × metric. */
 export type EvaluationTarget =
@@ -28,43 +29,93 @@ export interface EvaluateArgs {
  * synchronous one (which no timer can interrupt) is judged by its duration once it returns.
  */
 export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
-  const controller = new AbortController()
-  const onSessionAbort = (): void => controller.abort(args.sessionSignal.reason)
-  if (args.sessionSignal.aborted) onSessionAbort()
-  else args.sessionSignal.addEventListener('abort', onSessionAbort, { once: true })
+  const trial = new TrialAbort()
+  const { sessionSignal } = args
+  if (sessionSignal.aborted) trial.abort(sessionSignal.reason)
+  let onSessionAbort: (() => void) | undefined
   let timer: NodeJS.Timeout | undefined
   if (args.timeoutMs !== null) {
     const ms = args.timeoutMs
-    timer = setTimeout(() => controller.abort(new TimeoutError(`trial ${args.trialIdx}`, ms)), ms)
+    timer = setTimeout(() => trial.abort(new TimeoutError(`trial ${args.trialIdx}`, ms)), ms)
   }
   const started = performance.now()
-  // A synchronous objective blocks the timer above until it returns, so its overrun is found by
-  // measuring: a trial that returned (or threw) after its limit is a timeout all the same.
-  const overran = (durationMs: number): TimeoutError | null =>
-    args.timeoutMs !== null && durationMs > args.timeoutMs ? new TimeoutError(`trial ${args.trialIdx}`, args.timeoutMs) : null
   try {
-    const work = runTarget(args, controller.signal)
-    const result = await raceAbort(work, controller.signal)
+    let work: ObjectiveResult | PromiseLike<ObjectiveResult> | undefined
+    let threw = false
+    let thrown: unknown
+    try {
+      work = startTarget(args, trial)
+    } catch (err) {
+      threw = true
+      thrown = err
+    }
+    // Whatever stopped the session while the objective ran synchronously ends the trial, as a race would.
+    if (sessionSignal.aborted) trial.abort(sessionSignal.reason)
+    if (trial.aborted) throw trial.reason
+    if (threw) throw thrown
+    let result: ObjectiveResult
+    if (isThenable(work)) {
+      // Only work that awaits can see the session stop or the timer fire before it settles.
+      onSessionAbort = () => trial.abort(sessionSignal.reason)
+      sessionSignal.addEventListener('abort', onSessionAbort, { once: true })
+      result = await raceAbort(Promise.resolve(work), trial.signal)
+    } else result = work as ObjectiveResult
     const durationMs = performance.now() - started
-    const late = overran(durationMs)
+    const late = overran(args, durationMs)
     return late ? failure(late, 'timeout', durationMs) : finish(result, durationMs)
   } catch (err) {
     const durationMs = performance.now() - started
-    const reason = controller.signal.aborted ? controller.signal.reason : undefined
+    const reason = trial.aborted ? trial.reason : undefined
     if (reason instanceof TimeoutError) return failure(reason, 'timeout', durationMs)
-    if (controller.signal.aborted && err === reason) return failure(asError(reason), 'aborted', durationMs)
-    const late = overran(durationMs)
+    if (trial.aborted && err === reason) return failure(asError(reason), 'aborted', durationMs)
+    const late = overran(args, durationMs)
     if (late) return failure(late, 'timeout', durationMs)
     return failure(asError(err), 'objective', durationMs)
   } finally {
     if (timer) clearTimeout(timer)
-    args.sessionSignal.removeEventListener('abort', onSessionAbort)
+    if (onSessionAbort) sessionSignal.removeEventListener('abort', onSessionAbort)
   }
 }
 
-async function runTarget(args: EvaluateArgs, signal: AbortSignal): Promise<ObjectiveResult> {
+/**
+ * The timeout error of a trial that took longer than its limit, or null. A synchronous
+ * objective blocks the trial's timer until it returns, so its overrun is found by measuring:
+ * a trial that returned (or threw) after its limit is a timeout all the same.
+ */
+function overran(args: EvaluateArgs, durationMs: number): TimeoutError | null {
+  return args.timeoutMs !== null && durationMs > args.timeoutMs ? new TimeoutError(`trial ${args.trialIdx}`, args.timeoutMs) : null
+}
+
+/**
+ * Starts the evaluation: an objective is called at once and its result returned as it came (a
+ * value from a synchronous objective, which then needs no race against the abort signal, or a
+ * promise); a program runs asynchronously.
+ */
+function startTarget(args: EvaluateArgs, trial: TrialAbort): ObjectiveResult | PromiseLike<ObjectiveResult> {
   const { target } = args
-  if (target.kind === 'objective') return target.objective(args.candidate, { trialIdx: args.trialIdx, signal })
+  if (target.kind !== 'objective') return runProgram(args, target, trial.signal)
+  return target.objective(args.candidate, objectiveContext(args.trialIdx, trial))
+}
+
+/** The objective's context; its `signal` is made when first read (see `TrialAbort`). */
+function objectiveContext(trialIdx: number, trial: TrialAbort): ObjectiveContext {
+  return {
+    trialIdx,
+    get signal() {
+      return trial.signal
+    },
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<ObjectiveResult> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+async function runProgram(
+  args: EvaluateArgs,
+  target: Extract<EvaluationTarget, { kind: 'program' }>,
+  signal: AbortSignal,
+): Promise<ObjectiveResult> {
   const examples = args.examples ?? target.trainset
   if (examples.length === 0) throw new Error('no examples to evaluate the program on')
   const scores = new Array<number>(examples.length)

@@ -3,6 +3,11 @@ export class EventStream<T> {
   private readonly subscribers = new Set<Subscriber<T>>()
   private closed = false
 
+  /** True while someone subscribes: an event nobody would receive need not be built. */
+  get listened(): boolean {
+    return this.subscribers.size > 0
+  }
+
   emit(event: T): void {
     for (const s of this.subscribers) s.push(event)
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { decodeHead, decodeTrial, encodeHead, encodeTrial, headToListing } from '../checkpoint/codec.js'
-import type { CheckpointHead, ControlRequest, Lease, SessionListing, TrialRecord } from '../checkpoint/types.js'
+import type { CheckpointHead, ControlRequest, Lease, SessionListing, SessionStatus, TrialRecord } from '../checkpoint/types.js'
 import {
   AlreadyRunningError,
   CheckpointCorruptError,
@@ -55,20 +55,33 @@ import {
 
 interface SessionCell {
   head: Uint8Array
+  /**
+   * What `head` says that `commit` and `requestControl` check, kept when this store wrote the
+   * bytes so a commit does not decode them again; null once the bytes were replaced from outside
+   * (`replaceStoredHead`), so the next reader decodes them and meets any damage.
+   */
+  facts: HeadFacts | null
   lease: Lease | null
   control: ControlRequest | null
   /** The encoded trial records, by index (a hole is a record lost to a simulated fault). */
   trials: Array<Uint8Array | undefined>
   /** Kept apart from the head, as durable stores do, so a damaged head can be salvaged. */
   revision: number
-  listing: Omit<SessionListing, 'leaseExpiresAt'>
+  /** Kept apart too, for `salvage`; its `leaseExpiresAt` is the cell's lease's when read. */
+  listing: SessionListing
   /** Damaged heads replaced by `replaceDamagedHead`, oldest first. */
   damaged: Uint8Array[]
 }
 
-function storedListing(head: CheckpointHead): Omit<SessionListing, 'leaseExpiresAt'> {
-  const { leaseExpiresAt: _apart, ...listing } = headToListing(head)
-  return listing
+/** The fields of a stored head that `commit` and `requestControl` check. */
+interface HeadFacts {
+  revision: number
+  attempts: number
+  status: SessionStatus
+}
+
+function factsOf(head: CheckpointHead, revision: number): HeadFacts {
+  return { revision, attempts: head.progress.attempts, status: head.status }
 }
 
 function damageOf(bytes: Uint8Array): string {
@@ -80,12 +93,24 @@ function damageOf(bytes: Uint8Array): string {
  * class so the hooks are no part of `MemoryStore`'s API.
  */
 const trialLogs = new WeakMap<MemoryStore, (sessionId: string) => Array<Uint8Array | undefined>>()
+const headReplacers = new WeakMap<MemoryStore, (sessionId: string, bytes: Uint8Array) => void>()
 
 /** The stored trial log of a session (throws `NotFoundError`). For `@cairn/core/testing` only. */
 export function storedTrialLog(store: MemoryStore, sessionId: string): Array<Uint8Array | undefined> {
   const log = trialLogs.get(store)
   if (!log) throw new InvalidInputError('must be a MemoryStore from createMemoryStore()', 'store')
   return log(sessionId)
+}
+
+/**
+ * Replaces a session's stored head bytes (throws `NotFoundError`), as a disk fault would: the
+ * store forgets what it knew of the old bytes, so every reader decodes the new ones. For
+ * `@cairn/core/testing` only.
+ */
+export function replaceStoredHead(store: MemoryStore, sessionId: string, bytes: Uint8Array): void {
+  const replace = headReplacers.get(store)
+  if (!replace) throw new InvalidInputError('must be a MemoryStore from createMemoryStore()', 'store')
+  replace(sessionId, bytes)
 }
 
 /** Decodes the stored record of trial `idx`: it must be there and be that trial, else `CheckpointCorruptError`. */
@@ -107,6 +132,11 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
 
   constructor() {
     trialLogs.set(this, (sessionId) => this.cell(sessionId).trials)
+    headReplacers.set(this, (sessionId, bytes) => {
+      const cell = this.cell(sessionId)
+      cell.head = bytes
+      cell.facts = null
+    })
   }
 
   async create(head: CheckpointHead): Promise<void> {
@@ -116,11 +146,12 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     const bytes = encodeHead({ ...head, lease: null })
     this.sessions.set(head.sessionId, {
       head: bytes,
+      facts: factsOf(head, 0),
       lease: head.lease ? { ...head.lease } : null,
       control: null,
       trials: [],
       revision: 0,
-      listing: storedListing(head),
+      listing: headToListing(head),
       damaged: [],
     })
   }
@@ -128,12 +159,12 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
     checkCommitRequest(sessionId, request)
     const cell = this.cell(sessionId)
-    const current = decodeHead(cell.head, `head of session "${sessionId}"`)
+    const current = this.facts(cell, sessionId)
     if (current.revision !== request.expectedRevision)
       throw new RevisionConflictError(sessionId, request.expectedRevision, current.revision)
     if (!cell.lease || cell.lease.fencingToken !== request.fencingToken)
       throw new LeaseLostError(sessionId, `fencing token ${request.fencingToken} is stale (current ${cell.lease?.fencingToken ?? 'none'})`)
-    const expectedIdx = current.progress.attempts
+    const expectedIdx = current.attempts
     request.trials.forEach((t, i) => {
       if (t.trialIdx !== expectedIdx + i)
         throw new InvalidInputError(`trial ${t.trialIdx} out of order (expected ${expectedIdx + i})`, 'trials')
@@ -142,11 +173,13 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
       throw new InvalidInputError('head.progress.attempts must count the committed trials', 'head.progress.attempts')
     const revision = request.expectedRevision + 1
     const encodedTrials = request.trials.map(encodeTrial)
-    const head = encodeHead({ ...request.head, revision, lease: null })
+    const stored = { ...request.head, revision, lease: null }
+    const head = encodeHead(stored)
     cell.trials.push(...encodedTrials)
     cell.head = head
+    cell.facts = factsOf(stored, revision)
     cell.revision = revision
-    cell.listing = storedListing(request.head)
+    cell.listing = headToListing(request.head)
     const control = cell.control
     if (request.head.status !== 'running') cell.control = null
     return { revision, control }
@@ -231,8 +264,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     assertSessionId(sessionId)
     checkControlRequest(request)
     const cell = this.cell(sessionId)
-    const head = decodeHead(cell.head, `head of session "${sessionId}"`)
-    if (head.status !== 'running') return
+    if (this.facts(cell, sessionId).status !== 'running') return
     if (cell.control !== 'cancel') cell.control = request
   }
 
@@ -302,11 +334,13 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     if (request.head.progress.attempts !== trials.length)
       throw new InvalidInputError(`must be ${trials.length}, the number of trials in the log`, 'head.progress.attempts')
     const revision = cell.revision + 1
-    const head = encodeHead({ ...request.head, revision, lease: null })
+    const stored = { ...request.head, revision, lease: null }
+    const head = encodeHead(stored)
     cell.damaged.push(cell.head)
     cell.head = head
+    cell.facts = factsOf(stored, revision)
     cell.revision = revision
-    cell.listing = storedListing(request.head)
+    cell.listing = headToListing(request.head)
     return { revision, keptAs: `memory: damagedHeads("${sessionId}")[${cell.damaged.length - 1}]` }
   }
 
@@ -336,6 +370,13 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     const touched = { ...entry, lastAccessedAt: Date.now() }
     this.warm.get(key)?.set(entry.runId, encodeWarmStartEntry(touched))
     return touched
+  }
+
+  /** What the stored head says: as written, or decoded from bytes replaced since (`CheckpointCorruptError` when damaged). */
+  private facts(cell: SessionCell, sessionId: string): HeadFacts {
+    if (cell.facts) return cell.facts
+    const head = decodeHead(cell.head, `head of session "${sessionId}"`)
+    return factsOf(head, head.revision)
   }
 
   private cell(sessionId: string): SessionCell {

@@ -1,4 +1,5 @@
 import { canonicalJsonError, type CanonicalJsonProblemHandler, type CanonicalJsonProblemReason } from './canonical-json-problem.js'
+import { keptJsonText } from './kept-json.js'
 import { SortedKeys } from './sorted-keys.js'
 
 /** One `encode` call's state; apart from the shapes, none lives on the encoder, as a `toJSON` or getter may call `encode` again. */
@@ -7,6 +8,21 @@ interface Pass {
   readonly stack: Set<object>
   readonly path: (string | number)[]
   readonly onProblem: CanonicalJsonProblemHandler
+  /** Write the kept text of values `freezeJson` made (see `reuseKeptTexts`). */
+  readonly kept: boolean
+}
+
+/** Encoders that write the kept canonical JSON of `freezeJson`'s values instead of walking them. */
+const reusing = new WeakSet<CanonicalJsonEncoder>()
+
+/**
+ * Makes `encoder` write the text `freezeJson` kept for a value it made (the same text, found
+ * without walking the value). Core's checkpoint codec only: a lookup per object is a waste
+ * for encoders that never meet such values.
+ */
+export function reuseKeptTexts(encoder: CanonicalJsonEncoder): CanonicalJsonEncoder {
+  reusing.add(encoder)
+  return encoder
 }
 
 /**
@@ -38,7 +54,13 @@ export class CanonicalJsonEncoder {
    */
   encode(value: unknown, onProblem?: CanonicalJsonProblemHandler): string {
     if (typeof value === 'string') return JSON.stringify(value)
-    return write(value, { sortedKeys: this.#sortedKeys, stack: new Set(), path: [], onProblem: onProblem ?? canonicalJsonError })
+    return write(value, {
+      sortedKeys: this.#sortedKeys,
+      stack: new Set(),
+      path: [],
+      onProblem: onProblem ?? canonicalJsonError,
+      kept: reusing.has(this),
+    })
   }
 }
 
@@ -57,6 +79,10 @@ function write(v: unknown, pass: Pass): string {
       return fail(pass, 'unsupported-type', v)
   }
   if (v === null) return 'null'
+  if (pass.kept) {
+    const text = keptJsonText(v)
+    if (text !== undefined) return text
+  }
   if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return write((v as { toJSON: () => unknown }).toJSON(), pass)
   if (v instanceof Map || v instanceof Set || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return fail(pass, 'unsupported-object', v)
   const { stack, path } = pass

@@ -7,6 +7,8 @@ export interface StateCodec<S> {
   decodeState(bytes: Uint8Array, version: number): S
 }
 
+const utf8 = new TextEncoder()
+
 /**
  * A codec storing the state as canonical JSON. `decodeState` refuses a version other than
  * `version` with an `InvalidInputError` naming both, and bytes that do not parse or fail
@@ -14,7 +16,7 @@ export interface StateCodec<S> {
  */
 export function jsonStateCodec<S extends Json>(optimizer: string, version: number, check: (value: unknown) => value is S): StateCodec<S> {
   return {
-    encodeState: (state) => new TextEncoder().encode(canonicalJson(state)),
+    encodeState: (state) => utf8.encode(canonicalJson(state)),
     decodeState(bytes, found) {
       if (found !== version) throw invalidInput(optimizer, `unknown state version ${String(found)}, expected ${version}`)
       let value: unknown
