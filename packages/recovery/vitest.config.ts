@@ -1,3 +1,7 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('recovery', { dynamoDbLocal: true, testTimeout: 60_000 })
+export default defineCairnProject('recovery', {
+  dynamoDbLocal: true,
+  testTimeout: 60_000,
+  childModules: ['test/fixtures/monitor-process.ts', 'test/fixtures/worker-process.ts'],
+})

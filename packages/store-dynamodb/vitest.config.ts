@@ -1,3 +1,7 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('store-dynamodb', { dynamoDbLocal: true, testTimeout: 60_000 })
+export default defineCairnProject('store-dynamodb', {
+  dynamoDbLocal: true,
+  testTimeout: 60_000,
+  childModules: ['test/fixtures/session-worker.ts', 'test/fixtures/wait-for-takeover.ts'],
+})

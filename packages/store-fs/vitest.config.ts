@@ -1,3 +1,6 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('store-fs', { isolate: false })
+export default defineCairnProject('store-fs', {
+  isolate: false,
+  childModules: ['cas-worker.ts', 'drive-session.ts', 'hold-lock.ts', 'stall-commit.ts'].map((f) => `test/fixtures/${f}`),
+})

@@ -1,3 +1,6 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('warm-start', { isolate: false })
+export default defineCairnProject('warm-start', {
+  isolate: false,
+  childModules: ['test/fixtures/hash-examples.ts', 'test/fixtures/second-session.ts'],
+})

@@ -4,17 +4,15 @@
  */
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import { createLevelStore } from '@cairn/store-level'
+import { childNodeArgs } from '../../../vitest.children.js'
 
-const require = createRequire(import.meta.url)
 const config = fileURLToPath(new URL('../cairn.config.ts', import.meta.url))
 const cli = fileURLToPath(new URL('../../../packages/cli/src/cli/main.ts', import.meta.url))
-const tsx = require.resolve('tsx')
 const TRIALS = 8
 let dir: string
 
@@ -31,7 +29,7 @@ function runDemo(onLine?: (line: string, kill: (signal: NodeJS.Signals) => void)
     const env: NodeJS.ProcessEnv = { ...process.env, CAIRN_PROGRESS: 'plain' }
     for (const k of Object.keys(env)) if (k.startsWith('npm_')) delete env[k]
     const args = ['--config', config, '--store', `level:${join(dir, '.cairn')}`, 'run', 'quickstart', '--trials', String(TRIALS)]
-    const child = spawn(process.execPath, ['--conditions=@cairn/source', '--import', tsx, cli, ...args], {
+    const child = spawn(process.execPath, [...childNodeArgs(cli), ...args], {
       cwd: dir,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

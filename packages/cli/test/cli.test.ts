@@ -11,7 +11,7 @@ import { describe, expect, test as base } from 'vitest'
 import { createFsStore } from '@cairn/store-fs'
 import { createCairn, loadConfig } from '@cairn/cli'
 import { spawn } from 'node:child_process'
-import { childEnv, FIXTURE_CONFIG, runCli, shellCommand, startCli } from './helpers/cli.js'
+import { childEnv, FIXTURE_CONFIG, printedCommand, runCli, shellCommand, startCli } from './helpers/cli.js'
 import { snapshot } from './helpers/tree.js'
 
 /** Each test runs its CLI processes in a fresh temporary directory, `cwd`. */
@@ -60,11 +60,13 @@ describe.concurrent('cairn run / resume', () => {
     expect(pausedAt).toBeGreaterThanOrEqual(3)
     expect(pausedAt).toBeLessThan(12)
     const resumeLine = /resume with: (.+)$/m.exec(out)?.[1]
-    // From source the command is the repository's root script `pnpm cairn`; installed, it is `cairn`.
-    expect(resumeLine).toBe(`pnpm cairn --config ${FIXTURE_CONFIG} --store fs:./store resume ${id}`)
+    // From source the command is the repository's root script `pnpm cairn`; built or installed, it is `cairn`.
+    const cairn = printedCommand()
+    expect(resumeLine).toBe(`${cairn} --config ${FIXTURE_CONFIG} --store fs:./store resume ${id}`)
 
     // The printed command, as printed.
-    const resumed = await runCli((resumeLine as string).split(' ').slice(2), { cwd, env: { CAIRN_TEST_TRIAL_MS: '1' } })
+    const printedArgs = (resumeLine as string).slice(cairn.length + 1).split(' ')
+    const resumed = await runCli(printedArgs, { cwd, env: { CAIRN_TEST_TRIAL_MS: '1' } })
     expect(resumed.code).toBe(0)
     expect(resumed.stdout).toContain(`resumed session "${id}" at trial ${pausedAt}`)
     expect(resumed.stdout).toMatch(new RegExp(`completed \\(max-trials\\): session "${id}" after 12 trials`))
@@ -312,6 +314,8 @@ describe.concurrent('cairn monitor', () => {
     const again = await runCli([...cfg, '--store', 'fs:./store', 'run', 'fixed'], { cwd })
     expect(again.code).toBe(0)
     expect(again.stdout).toMatch(/session "fixed-session" already completed: 10 trials, best .* at trial \d+/)
-    expect(again.stdout).toContain(`to start over: \`pnpm cairn --config ${FIXTURE_CONFIG} --store fs:./store rm fixed-session\`, then`)
+    expect(again.stdout).toContain(
+      `to start over: \`${printedCommand()} --config ${FIXTURE_CONFIG} --store fs:./store rm fixed-session\`, then`,
+    )
   })
 })

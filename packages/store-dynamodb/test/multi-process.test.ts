@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { float, space, startSession } from '@cairn/core'
 import { referenceOptimizer } from '@cairn/testkit'
 import { afterAll, beforeAll, expect, test } from 'vitest'
@@ -9,12 +8,13 @@ import { createDynamoDbStore, type DynamoDbStore } from '../src/index.js'
 import { objective } from './fixtures/objective.js'
 import type { WorkerConfig } from './fixtures/session-worker.js'
 import { dropTable, endpoint, localConfig, newTable } from './support/tables.js'
+import { childNodeArgs } from '../../../vitest.children.js'
 
 const WORKERS = 4
 const SESSIONS = 20
 const MAX_TRIALS = 6
 const WORKER = fileURLToPath(new URL('./fixtures/session-worker.ts', import.meta.url))
-const TS_NODE_ARGS = ['--conditions=@cairn/source', '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href]
+const FREEZE_HELPER = fileURLToPath(new URL('./fixtures/wait-for-takeover.ts', import.meta.url))
 
 type Message = {
   commit?: {
@@ -47,7 +47,7 @@ afterAll(async () => {
 })
 
 function runWorker(config: WorkerConfig): Promise<{ messages: Array<Message & { from: string }>; code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [...TS_NODE_ARGS, WORKER, JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...childNodeArgs(WORKER), JSON.stringify(config)], { stdio: ['pipe', 'pipe', 'pipe'] })
   children.push(child)
   const messages: Array<Message & { from: string }> = []
   let stderr = ''
@@ -93,7 +93,7 @@ test(`${WORKERS} worker processes race to drive ${SESSIONS} sessions on one tabl
         trialsPerTurn: 2,
         leaseTtlMs: 1_000,
         freeze: w === 0,
-        tsNodeArgs: TS_NODE_ARGS,
+        freezeHelper: childNodeArgs(FREEZE_HELPER),
       }),
     ),
   )

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import type { CheckpointHead, TrialRecord } from '@cairn/core'
+import { childNodeArgs } from '../../../vitest.children.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repoRoot = resolve(here, '../../..')
@@ -15,16 +15,13 @@ export function fixture(name: string): string {
   return join(here, 'fixtures', name)
 }
 
-/** tsx's ESM loader, resolved from the repository root. */
-export const tsxLoader = pathToFileURL(createRequire(join(repoRoot, 'package.json')).resolve('tsx/esm')).href
-
 /** A fresh temporary directory. */
 export async function tempDir(prefix = 'cairn-store-fs-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
 }
 
-/** A child process running a TypeScript fixture, with its stdout as lines. */
+/** A child process running a TypeScript fixture (see `childNodeArgs`), with its stdout as lines. */
 export interface Child {
   proc: ChildProcess
   /** Resolves with the first stdout line matching `test`. */
@@ -37,7 +34,7 @@ export interface Child {
 }
 
 export function runChild(file: string, args: string[]): Child {
-  const proc = spawn(process.execPath, ['--conditions=@cairn/source', '--import', tsxLoader, file, ...args], {
+  const proc = spawn(process.execPath, [...childNodeArgs(file), ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     cwd: repoRoot,
   })

@@ -7,7 +7,8 @@ import { TimeoutError } from '@cairn/core'
 import { createFsStore } from '../src/index.js'
 import { Layout } from '../src/layout.js'
 import { withLock } from '../src/lock.js'
-import { advance, fixture, kill9, newHead, runChild, tempDir, trial, tsxLoader, type Child } from './helpers.js'
+import { advance, fixture, kill9, newHead, runChild, tempDir, trial, type Child } from './helpers.js'
+import { childNodeArgs } from '../../../vitest.children.js'
 
 let dir: string
 let cleanup: () => Promise<void>
@@ -62,7 +63,8 @@ describe('session locks across processes', () => {
     const store = createFsStore({ dir, lockStaleMs: 600_000, lockTimeoutMs: 5_000 })
     await store.create(newHead('a'))
     // `exec sleep` replaces the shell, so nothing ever reaps the killed holder: it stays a zombie.
-    const cmd = `"${process.execPath}" --conditions=@cairn/source --import "${tsxLoader}" "${fixture('hold-lock.ts')}" "${dir}" a & echo "pid $!"; exec sleep 120`
+    const node = [process.execPath, ...childNodeArgs(fixture('hold-lock.ts'))].map((a) => `"${a}"`).join(' ')
+    const cmd = `${node} "${dir}" a & echo "pid $!"; exec sleep 120`
     const parent = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'pipe', 'inherit'] })
     try {
       let out = ''

@@ -1,15 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import type { CheckpointHead, CommitRequest, TrialRecord } from '@cairn/core'
-
-/** The repository root (where tsx is installed). */
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url))
-/** tsx's ESM loader, as a file URL for `node --import`. */
-export const tsxLoader = pathToFileURL(createRequire(join(repoRoot, 'package.json')).resolve('tsx/esm')).href
+import { childNodeArgs } from '../../../vitest.children.js'
 
 /** A fresh temporary directory; `cleanup` removes it. */
 export async function tempDir(prefix = 'cairn-level-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -17,10 +12,10 @@ export async function tempDir(prefix = 'cairn-level-'): Promise<{ dir: string; c
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
 }
 
-/** Starts a TypeScript fixture of `test/fixtures` in a child Node.js process. */
+/** Starts a TypeScript fixture of `test/fixtures` in a child Node.js process (see `childNodeArgs`). */
 export function spawnFixture(name: string, args: string[]): ChildProcess {
   const file = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
-  return spawn(process.execPath, ['--conditions=@cairn/source', '--import', tsxLoader, file, ...args], {
+  return spawn(process.execPath, [...childNodeArgs(file), ...args], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
     stdio: ['ignore', 'pipe', 'pipe'],
   })

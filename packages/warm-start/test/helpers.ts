@@ -1,14 +1,11 @@
 import { spawn } from 'node:child_process'
-import { createRequire } from 'node:module'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
+import { childNodeArgs } from '../../../vitest.children.js'
 
-/** tsx's ESM loader, as an absolute file URL (children run TypeScript sources). */
-const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href
-
-/** Runs a fixture in a new Node process and returns its stdout parsed as JSON. */
+/** Runs a fixture in a new Node process (see `childNodeArgs`) and returns its stdout parsed as JSON. */
 export async function runFixture(name: string, args: readonly string[]): Promise<unknown> {
   const script = fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
-  const child = spawn(process.execPath, ['--conditions=@cairn/source', '--import', TSX_LOADER, script, ...args], {
+  const child = spawn(process.execPath, [...childNodeArgs(script), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

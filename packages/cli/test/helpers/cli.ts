@@ -1,13 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { childNodeArgs, childrenRunBuilt } from '../../../../vitest.children.js'
 
-/** The CLI's source entry and the tsx loader, as absolute paths (the child's cwd is a temp dir). */
+/** The CLI's source entry, as an absolute path (the child's cwd is a temp dir). */
 export const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url))
 export const FIXTURE_CONFIG = fileURLToPath(new URL('../fixtures/cairn.config.ts', import.meta.url))
-export const TSX = createRequire(import.meta.url).resolve('tsx')
 /** The package's bin, which runs the built CLI (dist/), as an installed `cairn` does. */
 export const BUILT_BIN = fileURLToPath(new URL('../../bin/cairn.js', import.meta.url))
+
+/**
+ * How the CLI in a child process prints a command back ("resume with: …"): the repository's root
+ * script `pnpm cairn` from source, `cairn` when it runs built (see `childNodeArgs`).
+ */
+export function printedCommand(): string {
+  return childrenRunBuilt() ? 'cairn' : 'pnpm cairn'
+}
 
 /** A running CLI process with its output so far. */
 export interface CliProcess {
@@ -33,14 +40,15 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, CAIRN_PROGRESS: 'plain', ...extra }
 }
 
-/** `cairn <args>` from source as one shell command line (for `script`, which runs it on a pseudo-terminal). */
+/** `cairn <args>` as one shell command line (for `script`, which runs it on a pseudo-terminal). */
 export function shellCommand(args: string[]): string {
-  return [process.execPath, '--conditions=@cairn/source', '--import', TSX, CLI_MAIN, ...args]
-    .map((a) => `'${a.replace(/'/g, `'\\''`)}'`)
-    .join(' ')
+  return [process.execPath, ...childNodeArgs(CLI_MAIN), ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
 }
 
-/** Where `cairn` runs: from source (default), or the built CLI on plain Node (`built: true`). */
+/**
+ * Where `cairn` runs: as the project's child processes do (`childNodeArgs`: from source, or
+ * built when every package's build is fresh), or always the built CLI through its bin (`built: true`).
+ */
 export interface CliOptions {
   cwd: string
   env?: Record<string, string>
@@ -49,7 +57,7 @@ export interface CliOptions {
 
 /** Spawns `cairn <args>` (the real CLI, real signals). */
 export function startCli(args: string[], opts: CliOptions): CliProcess {
-  const entry = opts.built ? [BUILT_BIN] : ['--conditions=@cairn/source', '--import', TSX, CLI_MAIN]
+  const entry = opts.built ? [BUILT_BIN] : childNodeArgs(CLI_MAIN)
   const env = childEnv(opts.env)
   // The built CLI runs as installed: no loader or condition inherited from this process.
   if (opts.built) delete env['NODE_OPTIONS']

@@ -1,21 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createRequire } from 'node:module'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { childNodeArgs } from '../../../../vitest.children.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const repoRoot = resolve(here, '../../../..')
-
-/** tsx's ESM loader, resolved from the repository root. */
-export const tsxLoader = createRequire(join(repoRoot, 'package.json')).resolve('tsx/esm')
 
 /** Absolute path of a fixture module. */
 export function fixture(name: string): string {
   return resolve(here, '../fixtures', name)
 }
 
-/** A child process running a TypeScript fixture, its stdout parsed as JSON lines. */
+/** A child process running a TypeScript fixture (see `childNodeArgs`), its stdout parsed as JSON lines. */
 export class Child {
   readonly proc: ChildProcess
   readonly messages: Array<Record<string, any>> = []
@@ -24,7 +21,7 @@ export class Child {
   private readonly waiters: Array<{ test: (m: Record<string, any>) => boolean; resolve: (m: Record<string, any>) => void }> = []
 
   constructor(file: string, args: string[]) {
-    this.proc = spawn(process.execPath, ['--conditions=@cairn/source', '--import', tsxLoader, file, ...args], {
+    this.proc = spawn(process.execPath, [...childNodeArgs(file), ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
       cwd: repoRoot,
     })
