@@ -3,9 +3,10 @@
  * on the memory store (the driver alone, its yield to the event loop before every trial
  * included; target ≤ 0.1 ms) and durably on the filesystem and LevelDB stores, at 100 and at
  * 10,000 prior trials; beside one raw durable fs write of the same bytes and Optuna 3.1's
- * JournalFileStorage and SQLite RDBStorage on the same work (a random sampler over one float
- * and one int). Each store first drives a throwaway 2,000-trial session so the JIT has optimized
- * the commit path before timing starts; the memory figures are medians of 7 windows (Optuna's CPython has no JIT to warm).
+ * InMemoryStorage, JournalFileStorage and SQLite RDBStorage on the same work (a random sampler
+ * over one float and one int). Each store first drives a throwaway 2,000-trial session so the
+ * JIT has optimized the commit path before timing starts (Optuna's CPython has no JIT to
+ * warm); the memory figures are medians of 7 windows.
  *
  *   node --conditions=@cairn/source --import tsx bench/core.ts
  */
@@ -157,7 +158,10 @@ export async function run(): Promise<Record<string, unknown>> {
     const raw = await rawDurableWrite(dir, new Uint8Array(fs.headBytes + fs.trialBytes))
     let optuna: { at100: number; at1000: number } | null = null
     let optunaSqlite: { at100: number } | null = null
+    let optunaMemory: { at100: number; at1000: number } | null = null
     if (await optunaAvailable()) {
+      const m = await runOptunaScript('storage.py', ['memory', '1100', '--windows', '100,1000'])
+      optunaMemory = { at100: m.windows['100'], at1000: m.windows['1000'] }
       const r = await runOptunaScript('storage.py', ['journal', '1100', '--windows', '100,1000'])
       optuna = { at100: r.windows['100'], at1000: r.windows['1000'] }
       const q = await runOptunaScript('storage.py', ['sqlite', '200', '--windows', '100'])
@@ -181,8 +185,10 @@ export async function run(): Promise<Record<string, unknown>> {
       level: { at100: round(level.at100), at10k: round(level.at10k), growth: round(level.at10k / level.at100, 2) },
       rawDurableWrite: round(raw),
       fsVsRaw: round(fs.at10k / raw, 2),
+      optunaMemory,
       optunaJournal: optuna,
       optunaSqlite,
+      memorySpeedupVsOptunaMemoryAt100: optunaMemory ? round(optunaMemory.at100 / memory.at100, 2) : null,
       fsSpeedupVsOptunaJournalAt100: optuna ? round(optuna.at100 / fs.at100, 2) : null,
       levelSpeedupVsOptunaSqliteAt100: optunaSqlite ? round(optunaSqlite.at100 / level.at100, 2) : null,
     }
@@ -212,6 +218,13 @@ export function table(r: Awaited<ReturnType<typeof run>>): Row[] {
       'ratio 10k/100': 1,
     },
   ]
+  if (x.optunaMemory)
+    rows.push({
+      what: 'Optuna 3.1 InMemoryStorage',
+      'at 100': round(x.optunaMemory.at100),
+      'at 10,000': `${round(x.optunaMemory.at1000)} (at 1,000)`,
+      'ratio 10k/100': round(x.optunaMemory.at1000 / x.optunaMemory.at100, 2),
+    })
   if (x.optunaJournal)
     rows.push({
       what: 'Optuna 3.1 JournalFileStorage',

@@ -19,6 +19,8 @@ def make_storage(kind, tmp):
     if kind == "journal":
         path = os.path.join(tmp, "journal.log")
         return optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(path))
+    if kind == "memory":
+        return optuna.storages.InMemoryStorage()
     if kind == "sqlite":
         return optuna.storages.RDBStorage(f"sqlite:///{os.path.join(tmp, 'optuna.db')}")
     raise SystemExit(f"unknown storage {kind}")
@@ -26,7 +28,7 @@ def make_storage(kind, tmp):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("storage", choices=["journal", "sqlite"])
+    parser.add_argument("storage", choices=["memory", "journal", "sqlite"])
     parser.add_argument("trials", type=int)
     parser.add_argument("--windows", default="100")
     parser.add_argument("--window-size", type=int, default=100)
