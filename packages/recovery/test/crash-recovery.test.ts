@@ -165,7 +165,8 @@ describe('3 monitors, 100 orphans: each finishes once, zero trials committed twi
       timeoutMs: 120_000,
     })
     console.log(
-      `${spec.split(':')[0]}: orphaned ${r.orphaned.length} in ${r.orphaningMs} ms; all finished ${r.recoveryMs} ms after the kill; ` +
+      `${spec.split(':')[0]}: orphaned ${r.orphaned.length} in ${r.orphaningMs} ms (${r.stoppedBeforeKill.length} by their own driver's error: ${r.stoppedBeforeKill.join(', ') || 'none'}); ` +
+        `all finished ${r.recoveryMs} ms after the kill; ` +
         `skips ${r.skippedEvents}, lease lapses ${r.leaseLost}, double-driven ${r.doubleDriven}`,
     )
     checkSwarm(r, settings.trials)

@@ -38,6 +38,8 @@ export interface SwarmReport {
   orphaned: string[]
   /** From the worker's start until every session was stuck in flight, in ms. */
   orphaningMs: number
+  /** Sessions whose driver in the worker stopped on an error before the kill, with its code. */
+  stoppedBeforeKill: string[]
   /** From the worker's SIGKILL until every session was terminal, in ms. */
   recoveryMs: number
   /** Per session: the trial indices in its log, its attempts counter and status. */
@@ -106,14 +108,21 @@ export async function orphanSwarm(o: SwarmOptions): Promise<SwarmReport> {
   const stuckAt = new Map(ids.map((id, i) => [id, 1 + (i % o.hangFrom)]))
   const reached = new Set<string>()
   const startedAt = Date.now()
-  await worker.next(
-    (m) => {
-      if (m.committed && m.committed.attempts >= (stuckAt.get(m.committed.id) as number)) reached.add(m.committed.id as string)
-      return reached.size === ids.length
-    },
-    'every session in flight of its last trial',
-    90_000,
-  )
+  await worker
+    .next(
+      (m) => {
+        if (m.committed && m.committed.attempts >= (stuckAt.get(m.committed.id) as number)) reached.add(m.committed.id as string)
+        // A driver that stopped on an error (its lease lapsed on a starved machine, a request
+        // failed) left its session running too: an orphan as much as one killed in flight.
+        if (m.lost) reached.add(m.lost.id as string)
+        return reached.size === ids.length
+      },
+      'every session in flight of its last trial',
+      90_000,
+    )
+    .catch((err: Error) => {
+      throw new Error(`${err.message}\n${notReached(worker.messages, ids, reached)}`)
+    })
   const orphaningMs = Date.now() - startedAt
   await worker.kill()
   const killedAt = Date.now()
@@ -169,6 +178,7 @@ export async function orphanSwarm(o: SwarmOptions): Promise<SwarmReport> {
     ids,
     orphaned,
     orphaningMs,
+    stoppedBeforeKill: worker.messages.flatMap((m) => (m.lost ? [`${m.lost.id} (${m.lost.code})`] : [])),
     recoveryMs,
     logs,
     completions,
@@ -183,4 +193,14 @@ export async function orphanSwarm(o: SwarmOptions): Promise<SwarmReport> {
     leaseLost: monitors.reduce((n, m) => n + m.events('skipped').filter((e) => e.reason === 'lease-lost').length, 0),
     monitors,
   }
+}
+
+/** What the worker said about the sessions that never reached their last trial (for a timeout's message). */
+function notReached(messages: ReadonlyArray<Record<string, any>>, ids: readonly string[], reached: ReadonlySet<string>): string {
+  const missing = ids.filter((id) => !reached.has(id))
+  const said = missing.map((id) => {
+    const about = messages.filter((m) => [m.committed?.id, m.lost?.id, m.result?.id].includes(id))
+    return `${id}: ${about.length === 0 ? 'nothing' : about.map((m) => JSON.stringify(m)).join(' ')}`
+  })
+  return `${missing.length} of ${ids.length} sessions not in flight of their last trial:\n${said.slice(0, 20).join('\n')}`
 }
