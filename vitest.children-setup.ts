@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { isBuiltin } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -6,42 +6,29 @@ import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { build, type Plugin } from 'esbuild'
 import type { TestProject } from 'vitest/node'
+import { ensureBuilt, staleBuilds } from './vitest.builds.js'
 import type {} from './vitest.children.js'
 
 const ROOT = dirname(fileURLToPath(import.meta.url))
-const PACKAGES = join(ROOT, 'packages')
 
-/** The newest modification time of `path`, or of anything under it. */
-function newest(path: string): number {
-  const s = statSync(path)
-  if (!s.isDirectory()) return s.mtimeMs
-  let latest = s.mtimeMs
-  for (const name of readdirSync(path)) latest = Math.max(latest, newest(join(path, name)))
-  return latest
-}
-
-/**
- * True when every package's `dist/` was built after its sources last changed (`.ci/run` builds
- * before testing): the same rule as the build checks of packaging/ and the built-CLI test.
- */
-function everyBuildIsFresh(): boolean {
-  const sharedConfig = statSync(join(ROOT, 'tsup.config.base.ts')).mtimeMs
-  return readdirSync(PACKAGES).every((name) => {
-    const dir = join(PACKAGES, name)
-    const built = join(dir, 'dist', 'index.js')
-    if (!existsSync(built)) return false
-    const builtAt = statSync(built).mtimeMs
-    const inputs = ['src', 'package.json', 'tsup.config.ts'].map((f) => join(dir, f)).filter((f) => existsSync(f))
-    return Math.max(sharedConfig, ...inputs.map(newest)) <= builtAt
-  })
-}
-
-/** Resolved once per vitest process (every project asks). */
+/** Decided once per vitest process (every project asks): build when stale, unless told to run the sources. */
 const FRESH = Symbol.for('cairn.vitest.buildsFresh')
 
-function buildsFresh(): boolean {
-  const globals = globalThis as { [FRESH]?: boolean }
-  return (globals[FRESH] ??= process.env['CAIRN_TEST_CHILDREN'] !== 'source' && everyBuildIsFresh())
+function buildsFresh(): Promise<boolean> {
+  const globals = globalThis as { [FRESH]?: Promise<boolean> }
+  globals[FRESH] ??= decide()
+  return globals[FRESH]
+}
+
+async function decide(): Promise<boolean> {
+  if (process.env['CAIRN_TEST_CHILDREN'] === 'source') return false
+  try {
+    await ensureBuilt()
+    return staleBuilds().length === 0
+  } catch (err) {
+    console.warn(`[tests] child processes run the sources through tsx: ${(err as Error).message.split('\n')[0]}`)
+    return false
+  }
 }
 
 /**
@@ -103,16 +90,17 @@ async function builtChildren(modules: readonly string[], outDir: string): Promis
 
 /**
  * Global setup of the projects whose tests start child processes (`childModules` in
- * vitest.shared.ts). When every package's build is fresh, the children run JavaScript on plain
+ * vitest.shared.ts). Unless CAIRN_TEST_CHILDREN=source, the packages are built first when a
+ * build is missing or stale (once per run, vitest.builds.ts); then the children run JavaScript on plain
  * Node: a package's built entry, or a fixture bundled with the sources it imports relatively,
- * every package it imports by name taken from `dist/`. Otherwise (or with
- * CAIRN_TEST_CHILDREN=source) they run the TypeScript sources through tsx, several times the CPU
+ * every package it imports by name taken from `dist/`. With CAIRN_TEST_CHILDREN=source, or when
+ * the build fails, they run the TypeScript sources through tsx, several times the CPU
  * of a plain start (every module goes through the loader thread). See vitest.children.ts.
  */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const modules = (project.config.provide['childModules'] ?? []).map((m) => resolve(project.config.root, m))
   project.provide('childModules', modules)
-  if (!buildsFresh()) {
+  if (!(await buildsFresh())) {
     project.provide('builtChildren', null)
     return undefined
   }

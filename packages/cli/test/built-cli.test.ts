@@ -16,7 +16,7 @@ const LINKED = ['cli', 'core', 'optimizers'] as const
 
 let root: string
 beforeAll(async () => {
-  await ensureBuilt(LINKED)
+  await ensureBuilt()
   root = await mkdtemp(join(tmpdir(), 'cairn-built-'))
   await mkdir(join(root, 'node_modules', '@cairn'), { recursive: true })
   for (const name of LINKED)
