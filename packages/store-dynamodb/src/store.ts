@@ -77,6 +77,8 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   private checked: Promise<void> | undefined
   private closed = false
   private readonly writes = new Set<Promise<unknown>>()
+  /** This instance's commit in flight, per session (see `renewLease`). */
+  private readonly committing = new Map<string, Promise<CommitResult>>()
 
   constructor(options: DynamoDbStoreOptions) {
     StoreOptionsSchema.check(options)
@@ -146,8 +148,13 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
 
   async commit(sessionId: string, request: CommitRequest): Promise<CommitResult> {
     checkCommitRequest(sessionId, request)
-    await this.ready()
-    return commit(this.ctx, sessionId, request)
+    const committing = this.ready().then(() => commit(this.ctx, sessionId, request))
+    this.committing.set(sessionId, committing)
+    try {
+      return await committing
+    } finally {
+      if (this.committing.get(sessionId) === committing) this.committing.delete(sessionId)
+    }
   }
 
   async load(sessionId: string): Promise<CheckpointHead> {
@@ -252,6 +259,11 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
     checkLease(lease)
     checkLeaseTtl(ttlMs)
     await this.ready()
+    // After this instance's own commit of the session in flight, if any: a renewal landing
+    // between that commit's read and its write would cost it another round (and, on a slow
+    // table where every round meets a renewal, a refusal). A lease write from another
+    // instance can still meet a commit, and is carried over as before.
+    await this.committing.get(sessionId)?.catch(() => undefined)
     return renewLease(this.ctx, sessionId, lease, ttlMs)
   }
 

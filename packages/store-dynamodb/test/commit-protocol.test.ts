@@ -152,6 +152,43 @@ describe('the head write carries over what other operations changed', () => {
     expect(loaded.lease).toEqual(last)
   })
 
+  test("a store's own renewals wait for its commit in flight: renewals sent after each refused round never exhaust the commit's rounds", async () => {
+    const driver = open()
+    let head = makeHead()
+    const id = head.sessionId
+    await driver.create(head)
+    // What a slow table does to a commit racing its own session's lease renewal: each time a
+    // head write is refused, the driving process renews the lease, and the next head write is
+    // held until that renewal was answered (at most 300 ms). A renewal that did not wait for
+    // the commit would land before every round, and the commit would run out of rounds.
+    let renewal: Promise<unknown> = Promise.resolve()
+    driver.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = {
+          command: String((context as { commandName?: unknown }).commandName),
+          input: args.input as Record<string, unknown>,
+        }
+        if (!isHeadCommit(request)) return next(args)
+        await renewal
+        const out = await next(args)
+        // Below the deserializer: a refusal is still an HTTP 400 here, not yet an exception.
+        if ((out.response as { statusCode?: number }).statusCode === 400) {
+          const renewed = driver.renewLease(id, head.lease!, 600_000).catch(() => undefined)
+          renewal = Promise.race([renewed, new Promise((resolve) => setTimeout(resolve, 300))])
+        }
+        return out
+      },
+      { step: 'deserialize', name: 'renew-after-refusals', priority: 'low' },
+    )
+    const heads = countRequests(driver, isHeadCommit)
+    await driver.renewLease(id, head.lease!, 600_000) // so the first commit's first head write is refused too
+    for (let i = 0; i < 3; i++) head = (await commitTrial(driver, head, makeTrial(i))).head
+    expect(heads.count).toBeLessThanOrEqual(6)
+    const loaded = await open().load(id)
+    expect(loaded.revision).toBe(3)
+    expect(await open().readTrials(id)).toEqual([makeTrial(0), makeTrial(1), makeTrial(2)])
+  })
+
   test('a pause requested through another instance is returned by the next commit and stays on the head', async () => {
     const driver = open()
     let head = makeHead()
