@@ -6,7 +6,7 @@ import { readTarball } from './tarball.js'
 import { ROOT } from './workspace.js'
 
 /** A project outside the workspace with every Cairn package installed from its tarball. */
-export interface Scratch {
+export interface OutsideProject {
   dir: string
   /** The tarballs `release:pack` wrote, by package name. */
   tarballs: Map<string, string>
@@ -14,7 +14,7 @@ export interface Scratch {
   bin(name: string): string
 }
 
-const FIXTURES = join(ROOT, 'packaging', 'fixtures', 'scratch')
+const FIXTURES = join(ROOT, 'packaging', 'fixtures', 'outside-project')
 const CUSTOM_OPTIMIZER = join(ROOT, 'examples', 'custom-optimizer')
 
 /**
@@ -24,7 +24,7 @@ const CUSTOM_OPTIMIZER = join(ROOT, 'examples', 'custom-optimizer')
  * embedding script, type-check projects and, in `plugin/`, the custom-optimizer example as an
  * outside plugin would be (its sources and its real-process test).
  */
-export async function createScratch(): Promise<Scratch> {
+export async function createOutsideProject(): Promise<OutsideProject> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-install-'))
   const packed = join(dir, 'tarballs')
   await runOk('node', [join(ROOT, 'scripts', 'release-pack.mjs'), '--out', packed], ROOT)
