@@ -298,8 +298,6 @@ class FsStoreImpl implements FsStore {
     })
     if (request.head.progress.attempts !== expectedIdx + request.trials.length)
       throw new InvalidInputError('head.progress.attempts must count the committed trials', 'head.progress.attempts')
-    if (request.head.sessionId !== sessionId)
-      throw new InvalidInputError(`is "${request.head.sessionId}", committing to "${sessionId}"`, 'head.sessionId')
     if (!encoded) throw encodeError
     const hook = beforeCommitWrite.get(this)
     if (hook) {
@@ -531,8 +529,6 @@ class FsStoreImpl implements FsStore {
         throw new LeaseLostError(sessionId, `fencing token ${request.fencingToken} is stale (current ${lease?.fencingToken ?? 'none'})`)
       if (!last || salvaged.trials === null)
         throw new InvalidInputError(`${PKG} the trial log cannot be vouched for: ${salvaged.trialsProblem}`, 'trials')
-      if (request.head.sessionId !== sessionId)
-        throw new InvalidInputError(`is "${request.head.sessionId}", replacing the head of "${sessionId}"`, 'head.sessionId')
       if (request.head.progress?.attempts !== salvaged.trials.length)
         throw new InvalidInputError(`must be ${salvaged.trials.length}, the number of trials in the log`, 'head.progress.attempts')
       const revision = last.revision + 1

@@ -54,8 +54,7 @@ import { SessionCache, type CachedSession } from './session-cache.js'
 import { firstTrialFrom, readTrialLog } from './trial-log.js'
 import { WarmStartEntries } from './warm-start.js'
 
-/** Warm-start operations run one at a time, under this key of their own mutex. */
-/** The lock every warm-start operation holds (one at a time per store). */
+/** The key of the mutex every warm-start operation holds: they run one at a time per store. */
 export const WARM_LOCK = 'warm-start'
 
 /**
@@ -149,9 +148,6 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
             sessionId,
             `fencing token ${request.fencingToken} is stale (current ${record.lease?.fencingToken ?? 'none'})`,
           )
-        if (!Array.isArray(request.trials)) throw invalidInput('must be an array of trial records', 'trials')
-        if (request.head.sessionId !== sessionId)
-          throw invalidInput(`must be "${sessionId}", got ${JSON.stringify(request.head.sessionId)}`, 'head.sessionId')
         const first = record.attempts
         request.trials.forEach((t, i) => {
           if (t.trialIdx !== first + i) throw invalidInput(`trial ${t.trialIdx} out of order (expected ${first + i})`, 'trials')
@@ -355,8 +351,6 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
         )
       const trials = await vouchedTrials(d, sessionId, record.attempts)
       if (typeof trials === 'string') throw invalidInput(`the trial log cannot be vouched for: ${trials}`, 'trials')
-      if (request.head.sessionId !== sessionId)
-        throw invalidInput(`must be "${sessionId}", got ${JSON.stringify(request.head.sessionId)}`, 'head.sessionId')
       if (request.head.progress?.attempts !== trials.length)
         throw invalidInput(`must be ${trials.length}, the number of trials in the log`, 'head.progress.attempts')
       const revision = record.revision + 1
