@@ -1,5 +1,6 @@
+import { StoreIoError } from '@cairn/core'
 import { Level } from 'level'
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { createLevelStore, type LevelStore } from '../src/index.js'
 import { corruptHead } from '../src/testing.js'
 import { advance, newHead, tempDir, trialAt } from './helpers.js'
@@ -84,4 +85,27 @@ it('a trial record missing from under the head is not vouched for: no replacemen
   await expect(
     store.replaceDamagedHead('s2', { damage: found!.damage, fencingToken: 1, head: advance(head, [trialAt(0)]) }),
   ).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+})
+
+it('a LevelDB failure (injected) in salvage or replaceDamagedHead is a StoreIoError naming the session, as in every other operation', async () => {
+  const head = newHead('s3')
+  await store.create(head)
+  // Sublevels read through AbstractLevel#get.
+  const levelGet = Object.getPrototypeOf(Level.prototype) as { get: (...args: unknown[]) => Promise<unknown> }
+  const get = vi
+    .spyOn(levelGet, 'get')
+    .mockRejectedValue(Object.assign(new Error('IO error: 000005.ldb: Input/output error'), { code: 'LEVEL_IO_ERROR' }) as never)
+  try {
+    const where = new RegExp(`session "s3" in the LevelDB database at "${dir}"`)
+    for (const attempt of [
+      () => store.salvage('s3'),
+      () => store.replaceDamagedHead('s3', { damage: 'd', fencingToken: 1, head: advance(head, []) }),
+    ]) {
+      const err = await attempt().catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(StoreIoError)
+      expect((err as Error).message).toMatch(where)
+    }
+  } finally {
+    get.mockRestore()
+  }
 })
