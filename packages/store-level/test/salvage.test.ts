@@ -3,7 +3,7 @@ import { Level } from 'level'
 import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { createLevelStore, type LevelStore } from '../src/index.js'
 import { corruptHead } from '../src/testing.js'
-import { advance, newHead, tempDir, trialAt } from './helpers.js'
+import { advance, newHead, tempDir, trialAt, withRawDatabase } from './helpers.js'
 
 let dir: string
 let cleanup: () => Promise<void>
@@ -22,12 +22,7 @@ const GARBAGE = new TextEncoder().encode('bit rot')
 
 /** The raw value of `key` in a sublevel (the store closed: LevelDB admits one opener). */
 async function raw(sublevel: string, key: string): Promise<Uint8Array | undefined> {
-  const db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' })
-  try {
-    return await db.get(`!${sublevel}!${key}`)
-  } finally {
-    await db.close()
-  }
+  return withRawDatabase(dir, (db) => db.get(`!${sublevel}!${key}`))
 }
 
 it('a damaged head is salvaged from the listing record and trial records, replaced, and its bytes kept until delete', async () => {
@@ -75,9 +70,7 @@ it('a trial record missing from under the head is not vouched for: no replacemen
   })
   await corruptHead(store, 's2', GARBAGE)
   await store.close()
-  const db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' })
-  await db.del('!trial!s2:000000000001')
-  await db.close()
+  await withRawDatabase(dir, (db) => db.del('!trial!s2:000000000001'))
   store = createLevelStore({ location: dir })
   const found = await store.salvage('s2')
   expect(found?.trials).toBeNull()
