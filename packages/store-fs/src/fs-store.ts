@@ -298,8 +298,6 @@ class FsStoreImpl implements FsStore {
     })
     if (request.head.progress.attempts !== expectedIdx + request.trials.length)
       throw new InvalidInputError('head.progress.attempts must count the committed trials', 'head.progress.attempts')
-    if (request.head.sessionId !== sessionId)
-      throw new InvalidInputError(`is "${request.head.sessionId}", committing to "${sessionId}"`, 'head.sessionId')
     if (!encoded) throw encodeError
     const hook = beforeCommitWrite.get(this)
     if (hook) {
@@ -376,16 +374,7 @@ class FsStoreImpl implements FsStore {
         )
         for (const t of folded) out.push(t)
       }
-      const lo = Math.max(from, header.base)
-      const journal = this.layout.journal(sessionId)
-      const name = (i: number) => this.trialWhat(sessionId, i, journal)
-      const bytes = await readJournalTrials(fd, header, start.dataStart, lo, end, name)
-      bytes.forEach((b, k) => {
-        const i = lo + k
-        const trial = decodeTrial(b, name(i))
-        if (trial.trialIdx !== i) throw new CheckpointCorruptError(name(i), `record says trial ${trial.trialIdx}`)
-        out.push(trial)
-      })
+      for (const t of await this.journalTrials(sessionId, fd, header, start.dataStart, Math.max(from, header.base), end)) out.push(t)
       return out
     })
   }
@@ -531,8 +520,6 @@ class FsStoreImpl implements FsStore {
         throw new LeaseLostError(sessionId, `fencing token ${request.fencingToken} is stale (current ${lease?.fencingToken ?? 'none'})`)
       if (!last || salvaged.trials === null)
         throw new InvalidInputError(`${PKG} the trial log cannot be vouched for: ${salvaged.trialsProblem}`, 'trials')
-      if (request.head.sessionId !== sessionId)
-        throw new InvalidInputError(`is "${request.head.sessionId}", replacing the head of "${sessionId}"`, 'head.sessionId')
       if (request.head.progress?.attempts !== salvaged.trials.length)
         throw new InvalidInputError(`must be ${salvaged.trials.length}, the number of trials in the log`, 'head.progress.attempts')
       const revision = last.revision + 1
@@ -754,20 +741,31 @@ class FsStoreImpl implements FsStore {
   /** Trials `[0, n)` of a damaged journal whose last record (header) is `last`. */
   private async salvageTrials(id: string, last: RecordHeader, dataStart: number): Promise<TrialRecord[]> {
     const log = this.layout.trialLog(id)
-    const journal = this.layout.journal(id)
     const folded = await readTrialRange(log, this.layout.trialIndex(id), 0, last.base, (i) => this.trialWhat(id, i, log))
+    const recent = await this.withJournal(id, (fd) => this.journalTrials(id, fd, last, dataStart, last.base, attemptsOf(last)))
+    return [...folded, ...recent]
+  }
+
+  /**
+   * Trials `[lo, hi)` of the session's journal open as `fd` (whose last record is `last`),
+   * decoded, each checked to be the trial its place says.
+   */
+  private async journalTrials(
+    id: string,
+    fd: number,
+    last: RecordHeader,
+    dataStart: number,
+    lo: number,
+    hi: number,
+  ): Promise<TrialRecord[]> {
+    const journal = this.layout.journal(id)
     const name = (i: number) => this.trialWhat(id, i, journal)
-    const recent = await this.withJournal(id, (fd) => readJournalTrials(fd, last, dataStart, last.base, attemptsOf(last), name))
-    const out = [...folded]
-    recent.forEach((b, k) => {
-      const trial = decodeTrial(b, name(last.base + k))
-      if (trial.trialIdx !== last.base + k) throw new CheckpointCorruptError(name(last.base + k), `record says trial ${trial.trialIdx}`)
-      out.push(trial)
+    const bytes = await readJournalTrials(fd, last, dataStart, lo, hi, name)
+    return bytes.map((b, k) => {
+      const trial = decodeTrial(b, name(lo + k))
+      if (trial.trialIdx !== lo + k) throw new CheckpointCorruptError(name(lo + k), `record says trial ${trial.trialIdx}`)
+      return trial
     })
-    out.forEach((t, i) => {
-      if (t.trialIdx !== i) throw new CheckpointCorruptError(this.trialWhat(id, i, log), `record says trial ${t.trialIdx}`)
-    })
-    return out
   }
 
   /** The listing of one session; undefined when it vanished; `corrupt` (and reported) when unreadable. */

@@ -136,7 +136,7 @@ export const REVOKED = '.revoked-'
 const LEGACY_SUFFIX = '.holder'
 
 /** The directory of the holder a lock file names (its own, for a lock made by exclusive create); undefined when it names none. */
-export function holderDirOf(locks: string, holder: Holder | undefined): string | undefined {
+function holderDirOf(locks: string, holder: Holder | undefined): string | undefined {
   const token = holder?.holder ?? holder?.token
   return token !== undefined && TOKEN.test(token) ? join(locks, token) : undefined
 }
@@ -223,7 +223,7 @@ export function holderDirIntact(h: HolderDir): boolean {
  * provably dead, revoked ones included, and unreadable ones once they are a minute old.
  * Best effort.
  */
-export async function sweepDeadHolders(locks: string, mine: string): Promise<void> {
+async function sweepDeadHolders(locks: string, mine: string): Promise<void> {
   for (const name of await readdir(locks)) {
     const path = join(locks, name)
     if (path === mine) continue

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { CHANNEL_NAMES, CheckpointCorruptError } from '@cairn/core'
 import { createFsStore, type FsStore } from '../src/index.js'
-import { parseHeader, type RecordHeader } from '../src/journal.js'
 import { advance, tempDir, trial } from './helpers.js'
+import { flipped, records } from './journal-bytes.js'
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/format-1-store', import.meta.url))
 const ID = 'v1-session'
@@ -36,21 +36,6 @@ afterEach(async () => {
 
 const journal = () => join(dir, 'sessions', ID, 'journal')
 const upTo = (n: number) => Array.from({ length: n }, (_, i) => trial(i))
-
-function records(bytes: Buffer): RecordHeader[] {
-  const out: RecordHeader[] = []
-  for (let at = bytes.indexOf('CFSJ'); at >= 0; at = bytes.indexOf('CFSJ', at + 1)) {
-    const h = parseHeader(bytes.subarray(at))
-    if (typeof h !== 'string' && h.offset === at) out.push(h)
-  }
-  return out
-}
-
-function flipped(bytes: Buffer, at: number): Buffer {
-  const out = Buffer.from(bytes)
-  out[at] = out[at]! ^ 0x10
-  return out
-}
 
 it('reads a format 1 store as it is: head, listing, folded and journal trials', async () => {
   const bytes = await readFile(journal())

@@ -6,8 +6,8 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { CheckpointCorruptError, type CheckpointHead } from '@cairn/core'
 import { createFsStore, type FsStore } from '../src/index.js'
-import { parseHeader, type RecordHeader } from '../src/journal.js'
 import { advance, newHead, tempDir, trial } from './helpers.js'
+import { flipped, records } from './journal-bytes.js'
 
 let dir: string
 let cleanup: () => Promise<void>
@@ -50,22 +50,6 @@ async function commitOne(s: FsStore, h: CheckpointHead): Promise<CheckpointHead>
     trials: [trial(h.progress.attempts)],
   })
   return { ...next, revision }
-}
-
-/** The records of a journal, found by their headers (each names its own offset). */
-function records(bytes: Buffer): RecordHeader[] {
-  const out: RecordHeader[] = []
-  for (let at = bytes.indexOf('CFSJ'); at >= 0; at = bytes.indexOf('CFSJ', at + 1)) {
-    const h = parseHeader(bytes.subarray(at))
-    if (typeof h !== 'string' && h.offset === at) out.push(h)
-  }
-  return out
-}
-
-function flipped(bytes: Buffer, at: number): Buffer {
-  const out = Buffer.from(bytes)
-  out[at] = out[at]! ^ 0x10
-  return out
 }
 
 /**

@@ -20,7 +20,7 @@ export const SUBLEVEL = {
 /** Digits of a trial index in a trial key; indexes up to 10^12 - 1. */
 export const TRIAL_INDEX_DIGITS = 12
 /** The largest trial index a key can hold. */
-export const MAX_TRIAL_INDEX = 10 ** TRIAL_INDEX_DIGITS - 1
+const MAX_TRIAL_INDEX = 10 ** TRIAL_INDEX_DIGITS - 1
 
 // Session ids are [A-Za-z0-9._-]: neither ':' nor ';' can occur in one, so `<id>:` is a
 // prefix no other session shares and `<id>;` is the first key after all of it.

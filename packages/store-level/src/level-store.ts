@@ -54,8 +54,7 @@ import { SessionCache, type CachedSession } from './session-cache.js'
 import { firstTrialFrom, readTrialLog } from './trial-log.js'
 import { WarmStartEntries } from './warm-start.js'
 
-/** Warm-start operations run one at a time, under this key of their own mutex. */
-/** The lock every warm-start operation holds (one at a time per store). */
+/** The key of the mutex every warm-start operation holds: they run one at a time per store. */
 export const WARM_LOCK = 'warm-start'
 
 /**
@@ -149,9 +148,6 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
             sessionId,
             `fencing token ${request.fencingToken} is stale (current ${record.lease?.fencingToken ?? 'none'})`,
           )
-        if (!Array.isArray(request.trials)) throw invalidInput('must be an array of trial records', 'trials')
-        if (request.head.sessionId !== sessionId)
-          throw invalidInput(`must be "${sessionId}", got ${JSON.stringify(request.head.sessionId)}`, 'head.sessionId')
         const first = record.attempts
         request.trials.forEach((t, i) => {
           if (t.trialIdx !== first + i) throw invalidInput(`trial ${t.trialIdx} out of order (expected ${first + i})`, 'trials')
@@ -322,14 +318,16 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
    */
   async salvage(sessionId: string): Promise<SalvagedSession | null> {
     assertSessionId(sessionId)
-    const d = await this.ready()
-    return this.sessions.run(sessionId, async () => {
-      const headBytes = await d.heads.get(sessionId)
-      if (headBytes === undefined) throw new NotFoundError(`session "${sessionId}"`)
-      const problem = headProblem(headBytes, sessionId)
-      if (problem === null) return null
-      const record = await this.record(d, sessionId, headBytes).catch(() => null)
-      return salvaged(d, sessionId, headBytes, problem, record)
+    return this.guard(sessionId, async () => {
+      const d = await this.ready()
+      return this.sessions.run(sessionId, async () => {
+        const headBytes = await d.heads.get(sessionId)
+        if (headBytes === undefined) throw this.notFound(sessionId)
+        const problem = headProblem(headBytes, sessionId)
+        if (problem === null) return null
+        const record = await this.record(d, sessionId, headBytes).catch(() => null)
+        return salvaged(d, sessionId, headBytes, problem, record)
+      })
     })
   }
 
@@ -339,37 +337,37 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
    */
   async replaceDamagedHead(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult> {
     checkReplaceDamagedHeadRequest(sessionId, request)
-    const d = await this.ready()
-    return this.sessions.run(sessionId, async () => {
-      const headBytes = await d.heads.get(sessionId)
-      if (headBytes === undefined) throw new NotFoundError(`session "${sessionId}"`)
-      const record = await this.record(d, sessionId, headBytes).catch(() => null)
-      if (headProblem(headBytes, sessionId) === null || damageOf(headBytes) !== request.damage)
-        throw new RevisionConflictError(sessionId, record?.revision ?? 0, undefined)
-      if (!record)
-        throw invalidInput('the listing record, which counts the trials, is unreadable: the trial log cannot be vouched for', 'trials')
-      if (!record.lease || record.lease.fencingToken !== request.fencingToken)
-        throw new LeaseLostError(
-          sessionId,
-          `fencing token ${request.fencingToken} is stale (current ${record.lease?.fencingToken ?? 'none'})`,
-        )
-      const trials = await vouchedTrials(d, sessionId, record.attempts)
-      if (typeof trials === 'string') throw invalidInput(`the trial log cannot be vouched for: ${trials}`, 'trials')
-      if (request.head.sessionId !== sessionId)
-        throw invalidInput(`must be "${sessionId}", got ${JSON.stringify(request.head.sessionId)}`, 'head.sessionId')
-      if (request.head.progress?.attempts !== trials.length)
-        throw invalidInput(`must be ${trials.length}, the number of trials in the log`, 'head.progress.attempts')
-      const revision = record.revision + 1
-      const head: CheckpointHead = { ...request.head, revision, lease: null }
-      const next = listingRecordOf(head, record.lease, head.status === 'running' ? record.control : null)
-      let kept = damagedKey(sessionId, record.revision)
-      if ((await d.damaged.get(kept)) !== undefined) kept += `:${Date.now()}`
-      await this.write(d, sessionId, { record: next, verified: true }, [
-        { type: 'put', sublevel: d.damaged, key: kept, value: headBytes },
-        { type: 'put', sublevel: d.heads, key: sessionId, value: encodeHead(head) },
-        { type: 'put', sublevel: d.listings, key: sessionId, value: encodeListingRecord(next) },
-      ])
-      return { revision, keptAs: `${this.location} (sublevel "damaged", key "${kept}")` }
+    return this.guard(sessionId, async () => {
+      const d = await this.ready()
+      return this.sessions.run(sessionId, async () => {
+        const headBytes = await d.heads.get(sessionId)
+        if (headBytes === undefined) throw this.notFound(sessionId)
+        const record = await this.record(d, sessionId, headBytes).catch(() => null)
+        if (headProblem(headBytes, sessionId) === null || damageOf(headBytes) !== request.damage)
+          throw new RevisionConflictError(sessionId, record?.revision ?? 0, undefined)
+        if (!record)
+          throw invalidInput('the listing record, which counts the trials, is unreadable: the trial log cannot be vouched for', 'trials')
+        if (!record.lease || record.lease.fencingToken !== request.fencingToken)
+          throw new LeaseLostError(
+            sessionId,
+            `fencing token ${request.fencingToken} is stale (current ${record.lease?.fencingToken ?? 'none'})`,
+          )
+        const trials = await vouchedTrials(d, sessionId, record.attempts)
+        if (typeof trials === 'string') throw invalidInput(`the trial log cannot be vouched for: ${trials}`, 'trials')
+        if (request.head.progress?.attempts !== trials.length)
+          throw invalidInput(`must be ${trials.length}, the number of trials in the log`, 'head.progress.attempts')
+        const revision = record.revision + 1
+        const head: CheckpointHead = { ...request.head, revision, lease: null }
+        const next = listingRecordOf(head, record.lease, head.status === 'running' ? record.control : null)
+        let kept = damagedKey(sessionId, record.revision)
+        if ((await d.damaged.get(kept)) !== undefined) kept += `:${Date.now()}`
+        await this.write(d, sessionId, { record: next, verified: true }, [
+          { type: 'put', sublevel: d.damaged, key: kept, value: headBytes },
+          { type: 'put', sublevel: d.heads, key: sessionId, value: encodeHead(head) },
+          { type: 'put', sublevel: d.listings, key: sessionId, value: encodeListingRecord(next) },
+        ])
+        return { revision, keptAs: `${this.location} (sublevel "damaged", key "${kept}")` }
+      })
     })
   }
 

@@ -13,8 +13,9 @@ import type { Sublevel } from './database.js'
 import { warmKey, warmKeyRange } from './keys.js'
 
 /**
- * Warm-start entries in the `warm` sublevel, one value per (key, runId). Callers serialize
- * these operations (the store runs them under one mutex).
+ * Warm-start entries in the `warm` sublevel, one value per (key, runId). Callers check the
+ * arguments (store-kit's `checkLookup`, `checkEvictOptions`) and serialize these operations
+ * (the store runs them under one mutex).
  */
 export class WarmStartEntries {
   constructor(
@@ -38,7 +39,6 @@ export class WarmStartEntries {
   }
 
   async evict(options: EvictOptions): Promise<EvictionReport> {
-    checkEvictOptions(options)
     const all = await this.decodeRange({})
     const gone = selectEvictions(all, options)
     if (gone.length > 0)
@@ -54,8 +54,7 @@ export class WarmStartEntries {
     await this.warm.put(warmKey(key, runId), bytes, { sync: this.sync })
   }
 
-  private async entriesOf(key: string): Promise<WarmStartEntry[]> {
-    if (typeof key !== 'string' || key.length === 0) throw invalidInput('must be a non-empty string', 'key')
+  private entriesOf(key: string): Promise<WarmStartEntry[]> {
     return this.decodeRange(warmKeyRange(key))
   }
 
@@ -95,15 +94,6 @@ export class WarmStartEntries {
 
 // Keys are stored as UTF-8; a lone surrogate would be replaced and two ids could collide.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
-
-function checkEvictOptions(options: EvictOptions): void {
-  if (options === null || typeof options !== 'object') throw invalidInput('expected an object', 'options')
-  for (const field of ['maxBytes', 'ttlMs', 'now'] as const) {
-    const v = options[field]
-    if (v !== undefined && (typeof v !== 'number' || Number.isNaN(v) || v < 0))
-      throw invalidInput(`must be a non-negative number, got ${String(v)}`, field)
-  }
-}
 
 function splitWarmKey(dbKey: string): [string, string] {
   const unescapeKey = (s: string) => s.replace(/\u0001([\u0001\u0002])/g, (_, c: string) => (c === '\u0001' ? '\u0000' : '\u0001'))

@@ -4,7 +4,7 @@ import { Level } from 'level'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLevelStore, type LevelStore } from '../src/index.js'
 import { corruptHead } from '../src/testing.js'
-import { advance, newHead, tempDir, trialAt } from './helpers.js'
+import { advance, newHead, tempDir, trialAt, withRawDatabase } from './helpers.js'
 
 let dir: string
 let cleanup: () => Promise<void>
@@ -23,12 +23,12 @@ afterEach(async () => {
 /** Writes raw bytes into the `head` sublevel with the store closed, as a disk fault would. */
 async function writeRawHead(sessionId: string, mutate: (bytes: Uint8Array) => Uint8Array): Promise<void> {
   await store.close()
-  const db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' })
-  const heads = db.sublevel<string, Uint8Array>('head', { keyEncoding: 'utf8', valueEncoding: 'view' })
-  const bytes = await heads.get(sessionId)
-  if (!bytes) throw new Error(`no head for ${sessionId}`)
-  await heads.put(sessionId, mutate(Uint8Array.from(bytes)))
-  await db.close()
+  await withRawDatabase(dir, async (db) => {
+    const heads = db.sublevel<string, Uint8Array>('head', { keyEncoding: 'utf8', valueEncoding: 'view' })
+    const bytes = await heads.get(sessionId)
+    if (!bytes) throw new Error(`no head for ${sessionId}`)
+    await heads.put(sessionId, mutate(Uint8Array.from(bytes)))
+  })
   store = createLevelStore({ location: dir })
 }
 

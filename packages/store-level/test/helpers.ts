@@ -4,12 +4,26 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CheckpointHead, CommitRequest, TrialRecord } from '@cairn/core'
+import { Level } from 'level'
 import { childNodeArgs } from '../../../vitest.children.js'
 
 /** A fresh temporary directory; `cleanup` removes it. */
 export async function tempDir(prefix = 'cairn-level-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
+}
+
+/**
+ * Runs `fn` on the raw LevelDB database at `dir` (utf8 keys, byte values), as a disk fault or
+ * another tool would, then closes it. No store may have it open: LevelDB admits one opener.
+ */
+export async function withRawDatabase<T>(dir: string, fn: (db: Level<string, Uint8Array>) => Promise<T>): Promise<T> {
+  const db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' })
+  try {
+    return await fn(db)
+  } finally {
+    await db.close()
+  }
 }
 
 /** Starts a TypeScript fixture of `test/fixtures` in a child Node.js process (see `childNodeArgs`). */

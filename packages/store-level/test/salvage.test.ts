@@ -1,8 +1,9 @@
+import { StoreIoError } from '@cairn/core'
 import { Level } from 'level'
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 import { createLevelStore, type LevelStore } from '../src/index.js'
 import { corruptHead } from '../src/testing.js'
-import { advance, newHead, tempDir, trialAt } from './helpers.js'
+import { advance, newHead, tempDir, trialAt, withRawDatabase } from './helpers.js'
 
 let dir: string
 let cleanup: () => Promise<void>
@@ -21,12 +22,7 @@ const GARBAGE = new TextEncoder().encode('bit rot')
 
 /** The raw value of `key` in a sublevel (the store closed: LevelDB admits one opener). */
 async function raw(sublevel: string, key: string): Promise<Uint8Array | undefined> {
-  const db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' })
-  try {
-    return await db.get(`!${sublevel}!${key}`)
-  } finally {
-    await db.close()
-  }
+  return withRawDatabase(dir, (db) => db.get(`!${sublevel}!${key}`))
 }
 
 it('a damaged head is salvaged from the listing record and trial records, replaced, and its bytes kept until delete', async () => {
@@ -74,9 +70,7 @@ it('a trial record missing from under the head is not vouched for: no replacemen
   })
   await corruptHead(store, 's2', GARBAGE)
   await store.close()
-  const db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' })
-  await db.del('!trial!s2:000000000001')
-  await db.close()
+  await withRawDatabase(dir, (db) => db.del('!trial!s2:000000000001'))
   store = createLevelStore({ location: dir })
   const found = await store.salvage('s2')
   expect(found?.trials).toBeNull()
@@ -84,4 +78,27 @@ it('a trial record missing from under the head is not vouched for: no replacemen
   await expect(
     store.replaceDamagedHead('s2', { damage: found!.damage, fencingToken: 1, head: advance(head, [trialAt(0)]) }),
   ).rejects.toMatchObject({ code: 'INVALID_INPUT' })
+})
+
+it('a LevelDB failure (injected) in salvage or replaceDamagedHead is a StoreIoError naming the session, as in every other operation', async () => {
+  const head = newHead('s3')
+  await store.create(head)
+  // Sublevels read through AbstractLevel#get.
+  const levelGet = Object.getPrototypeOf(Level.prototype) as { get: (...args: unknown[]) => Promise<unknown> }
+  const get = vi
+    .spyOn(levelGet, 'get')
+    .mockRejectedValue(Object.assign(new Error('IO error: 000005.ldb: Input/output error'), { code: 'LEVEL_IO_ERROR' }) as never)
+  try {
+    const where = new RegExp(`session "s3" in the LevelDB database at "${dir}"`)
+    for (const attempt of [
+      () => store.salvage('s3'),
+      () => store.replaceDamagedHead('s3', { damage: 'd', fencingToken: 1, head: advance(head, []) }),
+    ]) {
+      const err = await attempt().catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(StoreIoError)
+      expect((err as Error).message).toMatch(where)
+    }
+  } finally {
+    get.mockRestore()
+  }
 })

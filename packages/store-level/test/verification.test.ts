@@ -14,7 +14,7 @@ import { levelError } from '../src/errors.js'
 import { createLevelStore, LevelLockedError, type LevelStore } from '../src/index.js'
 import { SEAL_FILE } from '../src/seal.js'
 import { corruptTrial, dropTrial } from '../src/testing.js'
-import { advance, newHead, tempDir, trialAt, writeCompletedSession } from './helpers.js'
+import { advance, newHead, tempDir, trialAt, withRawDatabase, writeCompletedSession } from './helpers.js'
 
 let dir: string
 let cleanup: () => Promise<void>
@@ -33,9 +33,7 @@ afterEach(async () => {
 /** Closes the store, runs `fn` on the raw database (as a disk fault or another tool would), and opens a new store. */
 async function underTheStore(fn: (db: Level<string, Uint8Array>) => Promise<void>): Promise<void> {
   await store.close()
-  const db = new Level<string, Uint8Array>(dir, { keyEncoding: 'utf8', valueEncoding: 'view' })
-  await fn(db)
-  await db.close()
+  await withRawDatabase(dir, fn)
   store = createLevelStore({ location: dir })
 }
 
