@@ -50,6 +50,10 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
     trials,
     ...(parallelism !== undefined ? { parallelism } : {}),
   })
+  // The uninterrupted run every crash test compares with, run once (the same seed gives the
+  // same trials: that is the rule under test).
+  let uninterruptedRun: Promise<RunResult> | undefined
+  const uninterrupted = (): Promise<RunResult> => (uninterruptedRun ??= runStraight(spec()))
   const same = (label: Record<string, unknown>, got: RunResult, want: RunResult): void => {
     expect({ ...label, trials: trialKeys(got.trials) }).toEqual({ ...label, trials: trialKeys(want.trials) })
     expect({ ...label, status: got.head.status, attempts: got.head.progress.attempts }).toEqual({
@@ -113,7 +117,7 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
     test(
       'same seed → same candidates (two sessions through startSession)',
       async () => {
-        const a = await runStraight(spec())
+        const a = await uninterrupted()
         const b = await runStraight(spec())
         expect(a.trials.length).toBeGreaterThan(0)
         same({ run: 'second' }, b, a)
@@ -136,7 +140,7 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
     test(
       'killed at each trial boundary (one crash per run) and resumed → exactly the uninterrupted trials',
       async () => {
-        const reference = await runStraight(spec())
+        const reference = await uninterrupted()
         const n = reference.trials.length
         for (let k = 0; k < n; k++) {
           const segments: Segment[] = [k === 0 ? { killAtStart: true } : { killAfterTrials: k }, { toEnd: true }]
@@ -149,7 +153,7 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
     test(
       'killed at every trial boundary of one session, resumed each time → exactly the uninterrupted trials',
       async () => {
-        const reference = await runStraight(spec())
+        const reference = await uninterrupted()
         const n = reference.trials.length
         const segments: Segment[] = [{ killAtStart: true }]
         for (let k = 1; k < n; k++) segments.push({ killAfterTrials: k })
@@ -165,7 +169,7 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
       test(
         `killed mid-trial (the evaluation ${how}, nothing committed) → resume reruns the trial in flight with the same candidate`,
         async () => {
-          const reference = await runStraight(spec())
+          const reference = await uninterrupted()
           const n = reference.trials.length
           const candidatesOf = (calls: RunResult['calls']) => calls.map((c) => c.candidate)
           for (const m of [...new Set([0, Math.floor(n / 2), n - 1])]) {
