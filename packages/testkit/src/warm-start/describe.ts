@@ -45,26 +45,17 @@ export function describeWarmStartStore(name: string, factory: StoreFactory<WarmS
 
     it('saveOverwrite then lookup returns the entry; unknown keys give null', async ({ store }) => {
       const before = Date.now()
-      const payload = { weights: [0.5, -1, 1e-9], meta: { name: 'run', tags: ['a', 'b'], none: null } }
-      await store.saveOverwrite('key-1', 'run-1', {
+      const input: WarmStartEntryInput = {
         kind: 'final',
         objective: 0.25,
         direction: 'maximize',
         iteration: 7,
-        payload,
+        payload: { weights: [0.5, -1, 1e-9], meta: { name: 'run', tags: ['a', 'b'], none: null } },
         producerVersion: '1.2.3',
-      })
+      }
+      await store.saveOverwrite('key-1', 'run-1', input)
       const got = await store.lookup('key-1')
-      expect(got).toMatchObject({
-        key: 'key-1',
-        runId: 'run-1',
-        kind: 'final',
-        objective: 0.25,
-        direction: 'maximize',
-        iteration: 7,
-        payload,
-        producerVersion: '1.2.3',
-      })
+      expect(got).toMatchObject({ key: 'key-1', runId: 'run-1', ...input })
       expect(got!.updatedAt).toBeGreaterThanOrEqual(before)
       expect(got!.lastAccessedAt).toBeGreaterThanOrEqual(got!.updatedAt)
       expect(got!.sizeBytes).toBeGreaterThan(0)
