@@ -36,12 +36,12 @@ export function staleBuilds(): string[] {
   })
 }
 
-/** The environment of a user's shell: nothing vitest, pnpm's script runner or tsx put there. */
-function buildEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^(VITEST|npm_|NODE_OPTIONS$|NODE_PATH$|TSX_|PNPM_)/i.test(k) && k !== 'INIT_CWD') env[k] = v
-  return env
+/** The variables vitest, pnpm's script runner and tsx add to the environment of a test run. */
+const TEST_RUN_VARIABLE = /^(VITEST|npm_|NODE_OPTIONS$|NODE_PATH$|TSX_|PNPM_|INIT_CWD$)/i
+
+/** The environment of a user's shell: this process's, without what the test run put there. */
+export function shellEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !TEST_RUN_VARIABLE.test(k)))
 }
 
 async function buildIfStale(): Promise<void> {
@@ -49,7 +49,7 @@ async function buildIfStale(): Promise<void> {
   if (stale.length === 0) return
   console.log(`[tests] building the packages first (no current build of ${stale.join(', ')})`)
   try {
-    await promisify(execFile)('pnpm', ['build'], { cwd: ROOT, env: buildEnv(), maxBuffer: 64 << 20, timeout: 600_000 })
+    await promisify(execFile)('pnpm', ['build'], { cwd: ROOT, env: shellEnv(), maxBuffer: 64 << 20, timeout: 600_000 })
   } catch (err) {
     const e = err as { stdout?: string; stderr?: string; message: string }
     throw new Error(`pnpm build failed: ${e.message}\n${(e.stdout ?? '').slice(-4000)}${(e.stderr ?? '').slice(-4000)}`)

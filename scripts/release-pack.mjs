@@ -23,13 +23,14 @@ const DEP_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencies', 
 const run = async (cmd, args, cwd) => (await promisify(execFile)(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 1 << 24 })).stdout
 
 const packages = readdirSync(join(root, 'packages'), { withFileTypes: true })
-  .filter((e) => e.isDirectory() && existsSync(join(root, 'packages', e.name, 'package.json')))
-  .map((e) => JSON.parse(readFileSync(join(root, 'packages', e.name, 'package.json'), 'utf8')))
-  .filter((manifest) => !manifest.private)
+  .map((e) => join(root, 'packages', e.name))
+  .filter((dir) => existsSync(join(dir, 'package.json')))
+  .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) }))
+  .filter(({ manifest }) => !manifest.private)
 
-for (const { name } of packages) {
-  const dir = join(root, 'packages', name.replace('@cairn/', ''))
-  if (!existsSync(join(dir, 'dist', 'index.js'))) throw new Error(`${name} is not built (no dist/index.js): run \`pnpm build\` first`)
+for (const { dir, manifest } of packages) {
+  if (!existsSync(join(dir, 'dist', 'index.js')))
+    throw new Error(`${manifest.name} is not built (no dist/index.js): run \`pnpm build\` first`)
 }
 
 const work = mkdtempSync(join(tmpdir(), 'cairn-release-pack-'))
@@ -43,7 +44,7 @@ try {
     run('pnpm', ['--recursive', '--filter', './packages/*', 'pack', '--pack-destination', raw], root),
   ])
   const planned = new Map(JSON.parse(readFileSync(planFile, 'utf8')).releases.map((r) => [r.name, r.newVersion]))
-  const versionOf = (name) => planned.get(name) ?? packages.find((m) => m.name === name)?.version
+  const versionOf = (name) => planned.get(name) ?? packages.find((p) => p.manifest.name === name)?.manifest.version
 
   mkdirSync(out, { recursive: true })
   for (const file of readdirSync(out)) if (file.endsWith('.tgz')) rmSync(join(out, file))

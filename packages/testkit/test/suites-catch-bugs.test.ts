@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest'
 import { createMemoryStore } from '@cairn/core'
 import { MAX_LEASE_TTL_MS } from '@cairn/core'
-import type { CheckpointStore, ListFilter, MemoryStore, Optimizer, TrialRecord, WarmStartStore } from '@cairn/core'
+import type { CheckpointStore, ListFilter, MemoryStore, TrialRecord, WarmStartStore } from '@cairn/core'
 import { corruptHead, corruptTrial, corruptWarmStartEntry, dropTrial } from '@cairn/core/testing'
 import { describeCheckpointStore, describeOptimizer, describeWarmStartStore } from '../src/index.js'
 import { randomSampler } from './fixtures/optimizers.js'
@@ -360,26 +360,35 @@ describe('describeWarmStartStore catches broken stores', () => {
     ))
 })
 
+type SamplerOptimizer = ReturnType<typeof randomSampler>
+
+/**
+ * The random sampler as a plain step-based optimizer (no `sampler`, so the driver runs its
+ * `step`) with some methods replaced; `patch` is called once per optimizer made.
+ */
+function brokenStepper(patch: (inner: SamplerOptimizer) => Partial<SamplerOptimizer>): () => SamplerOptimizer {
+  return () => {
+    const inner = randomSampler()
+    return { ...inner, sampler: undefined, capabilities: { ...inner.capabilities, sampler: false }, ...patch(inner) }
+  }
+}
+
 describe('describeOptimizer catches broken optimizers', () => {
   /** Keeps a counter outside its state: the sequence changes after a resume. */
-  const forgetful = (): Optimizer<unknown> => {
-    const inner = randomSampler()
+  const forgetful = brokenStepper((inner) => {
     let hidden = 0
     return {
-      ...inner,
       async step(state, ctx) {
         hidden++
-        const r = await inner.step(state as never, ctx)
+        const r = await inner.step(state, ctx)
         if (r.kind === 'continue') {
           const candidate = { ...(r.trial.candidate as object), hidden }
           return { ...r, trial: { ...r.trial, candidate, evaluation: await ctx.evaluate(candidate) } }
         }
         return r
       },
-      sampler: undefined,
-      capabilities: { ...inner.capabilities, sampler: false },
-    } as Optimizer<unknown>
-  }
+    }
+  })
 
   test('an optimizer that claims the sampler capability without a sampler fails the capabilities test', () =>
     expectCaught(
@@ -398,25 +407,19 @@ describe('describeOptimizer catches broken optimizers', () => {
       (runner) =>
         describeOptimizer(
           'unseeded',
-          () => {
-            const inner = randomSampler()
-            return {
-              ...inner,
-              sampler: undefined,
-              capabilities: { ...inner.capabilities, sampler: false },
-              step: async (s, ctx) =>
-                inner.step(s, {
-                  ...ctx,
-                  rng: {
-                    ...ctx.rng,
-                    next: Math.random,
-                    uniform: (a: number, b: number) => a + (b - a) * Math.random(),
-                    int: (a: number, b: number) => a + Math.floor(Math.random() * (b - a + 1)),
-                    pick: <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)] as T,
-                  } as never,
-                }),
-            }
-          },
+          brokenStepper((inner) => ({
+            step: async (s, ctx) =>
+              inner.step(s, {
+                ...ctx,
+                rng: {
+                  ...ctx.rng,
+                  next: Math.random,
+                  uniform: (a: number, b: number) => a + (b - a) * Math.random(),
+                  int: (a: number, b: number) => a + Math.floor(Math.random() * (b - a + 1)),
+                  pick: <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)] as T,
+                } as never,
+              }),
+          })),
           { runner, trials: 4 },
         ),
       'same seed',
@@ -442,21 +445,15 @@ describe('describeOptimizer catches broken optimizers', () => {
       (runner) =>
         describeOptimizer(
           'lossy',
-          () => {
-            const inner = randomSampler()
-            return {
-              ...inner,
-              sampler: undefined,
-              capabilities: { ...inner.capabilities, sampler: false },
-              encodeState: (s) => inner.encodeState({ ...(s as object), asked: 0 } as never),
-              step: async (s, ctx) => {
-                const r = await inner.step(s, ctx)
-                if (r.kind !== 'continue') return r
-                const candidate = { ...(r.trial.candidate as object), asked: (s as { asked: number }).asked }
-                return { ...r, trial: { ...r.trial, candidate } }
-              },
-            }
-          },
+          brokenStepper((inner) => ({
+            encodeState: (s) => inner.encodeState({ ...s, asked: 0 }),
+            step: async (s, ctx) => {
+              const r = await inner.step(s, ctx)
+              if (r.kind !== 'continue') return r
+              const candidate = { ...(r.trial.candidate as object), asked: s.asked }
+              return { ...r, trial: { ...r.trial, candidate } }
+            },
+          })),
           { runner, trials: 4 },
         ),
       'state round trip',

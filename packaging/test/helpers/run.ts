@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { shellEnv } from '../../../vitest.builds.js'
 
 /** How a command ended and what it printed. */
 export interface RunResult {
@@ -12,12 +13,7 @@ export interface RunResult {
  * package scripts', NODE_OPTIONS) removed, so nothing of the workspace leaks in.
  */
 export function userEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(VITEST|npm_|NODE_OPTIONS$|NODE_PATH$|TSX_|PNPM_)/i.test(k) || k === 'INIT_CWD') continue
-    env[k] = v
-  }
-  return { ...env, CI: 'true', CAIRN_PROGRESS: 'plain', ...extra }
+  return { ...shellEnv(), CI: 'true', CAIRN_PROGRESS: 'plain', ...extra }
 }
 
 /** Runs `command args` in `cwd` to the end (the timeout is a safety net against hangs, never the thing tested). */

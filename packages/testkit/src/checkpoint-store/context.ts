@@ -2,7 +2,7 @@ import type { CheckpointHead, CheckpointStore, Lease, StoreCapabilities, TrialRe
 import type { FixtureHook, StoreFactory, StoreFixture } from '../fixture.js'
 import { withFixture } from '../fixture.js'
 import { makeHead, makeTrial, nextHead } from '../helpers/head.js'
-import type { Runner } from '../runner.js'
+import { testIf, type Needs, type Runner } from '../runner.js'
 
 /** What every group of the checkpoint-store suite receives. */
 export interface StoreSuite {
@@ -11,12 +11,7 @@ export interface StoreSuite {
   /** Registers a test that gets a fresh fixture. */
   it(name: string, fn: (fixture: StoreFixture<CheckpointStore>) => Promise<void>, timeoutMs?: number): void
   /** Registers a test only when `needs` holds; otherwise a skipped test named `[needs <what>] name`. */
-  itIf(
-    needs: { ok: boolean; what: string },
-    name: string,
-    fn: (fixture: StoreFixture<CheckpointStore>) => Promise<void>,
-    timeoutMs?: number,
-  ): void
+  itIf(needs: Needs, name: string, fn: (fixture: StoreFixture<CheckpointStore>) => Promise<void>, timeoutMs?: number): void
   /**
    * Registers a test that uses the fixture's fault hook `hook`. A hook declared `null` makes it
    * a skipped test named `[needs <hook>] name`; a hook the fixture does not declare at all
@@ -44,10 +39,7 @@ export function storeSuite(
   hooks: Record<FixtureHook, HookDeclaration>,
 ): StoreSuite {
   const it: StoreSuite['it'] = (name, fn, timeoutMs) => runner.test(name, () => withFixture(factory, fn), timeoutMs)
-  const itIf: StoreSuite['itIf'] = (needs, name, fn, timeoutMs) => {
-    if (needs.ok) it(name, fn, timeoutMs)
-    else runner.test.skip(`[needs ${needs.what}] ${name}`, () => undefined)
-  }
+  const itIf: StoreSuite['itIf'] = (needs, name, fn, timeoutMs) => testIf(runner, needs, name, () => withFixture(factory, fn), timeoutMs)
   return {
     runner,
     capabilities,

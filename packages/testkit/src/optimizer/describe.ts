@@ -1,6 +1,6 @@
 import { Rng, SPECIFICATION_VERSION } from '@cairn/core'
 import type { Optimizer } from '@cairn/core'
-import { vitestRunner } from '../runner.js'
+import { testIf, vitestRunner } from '../runner.js'
 import { defaultObjective, defaultSpace } from './defaults.js'
 import { stepDirectly } from './direct.js'
 import { runSegments, runStraight, trialKeys, type RunResult, type Segment, type SessionSpec } from './drive.js'
@@ -50,6 +50,10 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
     trials,
     ...(parallelism !== undefined ? { parallelism } : {}),
   })
+  // The uninterrupted run every crash test compares with, run once (the same seed gives the
+  // same trials: that is the rule under test).
+  let uninterruptedRun: Promise<RunResult> | undefined
+  const uninterrupted = (): Promise<RunResult> => (uninterruptedRun ??= runStraight(spec()))
   const same = (label: Record<string, unknown>, got: RunResult, want: RunResult): void => {
     expect({ ...label, trials: trialKeys(got.trials) }).toEqual({ ...label, trials: trialKeys(want.trials) })
     expect({ ...label, status: got.head.status, attempts: got.head.progress.attempts }).toEqual({
@@ -113,7 +117,7 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
     test(
       'same seed → same candidates (two sessions through startSession)',
       async () => {
-        const a = await runStraight(spec())
+        const a = await uninterrupted()
         const b = await runStraight(spec())
         expect(a.trials.length).toBeGreaterThan(0)
         same({ run: 'second' }, b, a)
@@ -121,24 +125,22 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
       SLOW,
     )
 
-    const seedsTitle = 'different seeds → different candidates'
-    if (capabilities?.deterministic)
-      test.skip(`[needs a seeded optimizer, capabilities.deterministic is set] ${seedsTitle}`, () => undefined)
-    else
-      test(
-        seedsTitle,
-        async () => {
-          const a = await runStraight(spec(1))
-          const b = await runStraight(spec(2))
-          expect(a.trials.map((t) => t.candidate)).not.toEqual(b.trials.map((t) => t.candidate))
-        },
-        SLOW,
-      )
+    testIf(
+      runner,
+      { ok: !capabilities?.deterministic, what: 'a seeded optimizer, capabilities.deterministic is set' },
+      'different seeds → different candidates',
+      async () => {
+        const a = await runStraight(spec(1))
+        const b = await runStraight(spec(2))
+        expect(a.trials.map((t) => t.candidate)).not.toEqual(b.trials.map((t) => t.candidate))
+      },
+      SLOW,
+    )
 
     test(
       'killed at each trial boundary (one crash per run) and resumed → exactly the uninterrupted trials',
       async () => {
-        const reference = await runStraight(spec())
+        const reference = await uninterrupted()
         const n = reference.trials.length
         for (let k = 0; k < n; k++) {
           const segments: Segment[] = [k === 0 ? { killAtStart: true } : { killAfterTrials: k }, { toEnd: true }]
@@ -151,7 +153,7 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
     test(
       'killed at every trial boundary of one session, resumed each time → exactly the uninterrupted trials',
       async () => {
-        const reference = await runStraight(spec())
+        const reference = await uninterrupted()
         const n = reference.trials.length
         const segments: Segment[] = [{ killAtStart: true }]
         for (let k = 1; k < n; k++) segments.push({ killAfterTrials: k })
@@ -167,7 +169,7 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
       test(
         `killed mid-trial (the evaluation ${how}, nothing committed) → resume reruns the trial in flight with the same candidate`,
         async () => {
-          const reference = await runStraight(spec())
+          const reference = await uninterrupted()
           const n = reference.trials.length
           const candidatesOf = (calls: RunResult['calls']) => calls.map((c) => c.candidate)
           for (const m of [...new Set([0, Math.floor(n / 2), n - 1])]) {
@@ -185,36 +187,39 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
       )
     }
 
-    const parallelTitle = 'parallelism 3: killed and resumed at several boundaries → the same trials as an uninterrupted parallel run'
-    if (!capabilities?.sampler) test.skip(`[needs capabilities.sampler (an askTell() optimizer)] ${parallelTitle}`, () => undefined)
-    else
-      test(
-        parallelTitle,
-        async () => {
-          const reference = await runStraight(spec(SEED, 3))
-          const n = reference.trials.length
-          const again = await runStraight(spec(SEED, 3))
-          same({ run: 'second parallel run' }, again, reference)
-          const plans: Segment[][] = [
-            [{ killAfterTrials: 2 }, { killAfterTrials: 5 }, { killAfterTrials: 9 }, { toEnd: true }],
-            [{ killAtStart: true }, { killDuringTrial: 4, mode: 'throw' }, { killAfterTrials: 7 }, { toEnd: true }],
-            [{ killAfterTrials: 1 }, { killDuringTrial: 3, mode: 'hang' }, { toEnd: true }],
-          ]
-          for (const [i, plan] of plans.entries()) {
-            const fits = plan.every(
-              (s) =>
-                !('killAfterTrials' in s || 'killDuringTrial' in s) || ('killAfterTrials' in s ? s.killAfterTrials : s.killDuringTrial) < n,
-            )
-            if (!fits) continue
-            same({ plan: i }, await runSegments(spec(SEED, 3), plan), reference)
-          }
-        },
-        SLOW,
-      )
+    testIf(
+      runner,
+      { ok: Boolean(capabilities?.sampler), what: 'capabilities.sampler (an askTell() optimizer)' },
+      'parallelism 3: killed and resumed at several boundaries → the same trials as an uninterrupted parallel run',
+      async () => {
+        const reference = await runStraight(spec(SEED, 3))
+        const n = reference.trials.length
+        const again = await runStraight(spec(SEED, 3))
+        same({ run: 'second parallel run' }, again, reference)
+        const plans: Segment[][] = [
+          [{ killAfterTrials: 2 }, { killAfterTrials: 5 }, { killAfterTrials: 9 }, { toEnd: true }],
+          [{ killAtStart: true }, { killDuringTrial: 4, mode: 'throw' }, { killAfterTrials: 7 }, { toEnd: true }],
+          [{ killAfterTrials: 1 }, { killDuringTrial: 3, mode: 'hang' }, { toEnd: true }],
+        ]
+        for (const [i, plan] of plans.entries()) {
+          const fits = plan.every(
+            (s) =>
+              !('killAfterTrials' in s || 'killDuringTrial' in s) || ('killAfterTrials' in s ? s.killAfterTrials : s.killDuringTrial) < n,
+          )
+          if (!fits) continue
+          same({ plan: i }, await runSegments(spec(SEED, 3), plan), reference)
+        }
+      },
+      SLOW,
+    )
 
-    const realTitle = 'a real child process driving a session on a durable store, SIGKILLed twice and resumed → the uninterrupted trials'
     const { durableStore, optimizerModule } = options
-    if (!durableStore || !optimizerModule) test.skip(`[needs durableStore + optimizerModule] ${realTitle}`, () => undefined)
-    else test(realTitle, () => realProcessRun(runner, durableStore, optimizerModule, { seed: SEED, trials, space }), 180_000)
+    testIf(
+      runner,
+      { ok: durableStore !== undefined && optimizerModule !== undefined, what: 'durableStore + optimizerModule' },
+      'a real child process driving a session on a durable store, SIGKILLed twice and resumed → the uninterrupted trials',
+      () => realProcessRun(runner, durableStore!, optimizerModule!, { seed: SEED, trials, space }),
+      180_000,
+    )
   })
 }

@@ -3,7 +3,7 @@ import type { StoreFactory, StoreFixture } from '../fixture.js'
 import { closeQuietly, withFixture } from '../fixture.js'
 import { rejectedWith, settle } from '../helpers/outcome.js'
 import { sleep } from '../helpers/time.js'
-import { vitestRunner, type Runner } from '../runner.js'
+import { testIf, vitestRunner, type Needs, type Runner } from '../runner.js'
 import { registerWarmStartInputs } from './inputs.js'
 
 const entry = (overrides: Partial<WarmStartEntryInput> = {}): WarmStartEntryInput => ({
@@ -35,7 +35,9 @@ export function describeWarmStartStore(name: string, factory: StoreFactory<WarmS
     const canCorrupt = typeof probe.corruptWarmStartEntry === 'function'
     await closeQuietly(probe.store)
     await probe.cleanup?.()
-    const it = (title: string, fn: (fx: StoreFixture<WarmStartStore>) => Promise<void>): void => test(title, () => withFixture(factory, fn))
+    type Body = (fx: StoreFixture<WarmStartStore>) => Promise<void>
+    const it = (title: string, fn: Body): void => test(title, () => withFixture(factory, fn))
+    const itIf = (needs: Needs, title: string, fn: Body): void => testIf(runner, needs, title, () => withFixture(factory, fn))
 
     it(`declares specificationVersion "${SPECIFICATION_VERSION}", the contract version this @cairn/core knows`, async ({ store }) => {
       expect(store.specificationVersion).toBe(SPECIFICATION_VERSION)
@@ -43,26 +45,17 @@ export function describeWarmStartStore(name: string, factory: StoreFactory<WarmS
 
     it('saveOverwrite then lookup returns the entry; unknown keys give null', async ({ store }) => {
       const before = Date.now()
-      const payload = { weights: [0.5, -1, 1e-9], meta: { name: 'run', tags: ['a', 'b'], none: null } }
-      await store.saveOverwrite('key-1', 'run-1', {
+      const input: WarmStartEntryInput = {
         kind: 'final',
         objective: 0.25,
         direction: 'maximize',
         iteration: 7,
-        payload,
+        payload: { weights: [0.5, -1, 1e-9], meta: { name: 'run', tags: ['a', 'b'], none: null } },
         producerVersion: '1.2.3',
-      })
+      }
+      await store.saveOverwrite('key-1', 'run-1', input)
       const got = await store.lookup('key-1')
-      expect(got).toMatchObject({
-        key: 'key-1',
-        runId: 'run-1',
-        kind: 'final',
-        objective: 0.25,
-        direction: 'maximize',
-        iteration: 7,
-        payload,
-        producerVersion: '1.2.3',
-      })
+      expect(got).toMatchObject({ key: 'key-1', runId: 'run-1', ...input })
       expect(got!.updatedAt).toBeGreaterThanOrEqual(before)
       expect(got!.lastAccessedAt).toBeGreaterThanOrEqual(got!.updatedAt)
       expect(got!.sizeBytes).toBeGreaterThan(0)
@@ -194,27 +187,28 @@ export function describeWarmStartStore(name: string, factory: StoreFactory<WarmS
       expect(await store.lookup('k1')).not.toBeNull()
     })
 
-    const corruptTitle = 'a corrupt entry is dropped, never returned; a good entry under the same key still is'
-    const corruptTest = async (fx: StoreFixture<WarmStartStore>): Promise<void> => {
-      const { store } = fx
-      await saveInOrder(store, 'k', [
-        ['good', entry({ kind: 'checkpoint', objective: 5, payload: 'good' })],
-        ['bad', entry({ kind: 'final', objective: 1, payload: 'bad' })],
-      ])
-      await store.saveOverwrite('only-bad', 'bad', entry({ payload: 'bad' }))
-      await fx.corruptWarmStartEntry!('k', 'bad')
-      await fx.corruptWarmStartEntry!('only-bad', 'bad')
-      expect(await store.lookup('k')).toMatchObject({ runId: 'good', payload: 'good' })
-      expect(await store.lookupLatest('k')).toMatchObject({ runId: 'good', payload: 'good' })
-      expect(await store.lookup('k')).toMatchObject({ runId: 'good' })
-      expect(await store.lookup('only-bad')).toBeNull()
-      expect(await store.lookupLatest('only-bad')).toBeNull()
-      // Saving again under the corrupt entry's id works.
-      await store.saveOverwrite('only-bad', 'bad', entry({ payload: 'repaired' }))
-      expect(await store.lookup('only-bad')).toMatchObject({ payload: 'repaired' })
-    }
-    if (canCorrupt) it(corruptTitle, corruptTest)
-    else test.skip(`[needs corruptWarmStartEntry] ${corruptTitle}`, () => undefined)
+    itIf(
+      { ok: canCorrupt, what: 'corruptWarmStartEntry' },
+      'a corrupt entry is dropped, never returned; a good entry under the same key still is',
+      async (fx) => {
+        const { store } = fx
+        await saveInOrder(store, 'k', [
+          ['good', entry({ kind: 'checkpoint', objective: 5, payload: 'good' })],
+          ['bad', entry({ kind: 'final', objective: 1, payload: 'bad' })],
+        ])
+        await store.saveOverwrite('only-bad', 'bad', entry({ payload: 'bad' }))
+        await fx.corruptWarmStartEntry!('k', 'bad')
+        await fx.corruptWarmStartEntry!('only-bad', 'bad')
+        expect(await store.lookup('k')).toMatchObject({ runId: 'good', payload: 'good' })
+        expect(await store.lookupLatest('k')).toMatchObject({ runId: 'good', payload: 'good' })
+        expect(await store.lookup('k')).toMatchObject({ runId: 'good' })
+        expect(await store.lookup('only-bad')).toBeNull()
+        expect(await store.lookupLatest('only-bad')).toBeNull()
+        // Saving again under the corrupt entry's id works.
+        await store.saveOverwrite('only-bad', 'bad', entry({ payload: 'repaired' }))
+        expect(await store.lookup('only-bad')).toMatchObject({ payload: 'repaired' })
+      },
+    )
 
     it('bad input → InvalidInputError, nothing saved', async ({ store }) => {
       const bad: Array<[string, string, unknown]> = [
