@@ -14,22 +14,15 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CheckpointStore } from '@cairn/core'
-import { createDynamoDbStore, createTable } from '@cairn/store-dynamodb'
-import { localClientConfig } from '@cairn/store-dynamodb/testing'
+import { createDynamoDbStore } from '@cairn/store-dynamodb'
 import { createFsStore } from '@cairn/store-fs'
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { SEED, referenceCandidates } from './fixtures/job.js'
 import { until } from './helpers/manual-time.js'
 import { orphanSwarm, type SwarmReport } from './helpers/orphan-swarm.js'
 import { fixture, killAll, spawnChild, type Child } from './helpers/processes.js'
+import { newDynamoTable } from './helpers/real-stores.js'
 import { range, trialLog } from './helpers/stores.js'
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Endpoint of the DynamoDB Local shared by the whole run (vitest.dynamodb-local.ts at the repository root). */
-    dynamoDbEndpoint: string
-  }
-}
 
 /** Lease ttl of the workers and the monitors' drivers: renewed every 750 ms, so a process starved of CPU for 2 s keeps it. */
 const TTL = 3_000
@@ -185,10 +178,8 @@ describe('3 monitors, 100 orphans: each finishes once, zero trials committed twi
   }, 180_000)
 
   it('DynamoDB Local, one table', async () => {
-    const endpoint = inject('dynamoDbEndpoint')
-    const tableName = `recovery-swarm-${process.pid}-${Date.now().toString(36)}`
-    await createTable({ tableName, clientConfig: localClientConfig(endpoint) })
-    const store = createDynamoDbStore({ tableName, clientConfig: localClientConfig(endpoint) })
+    const { tableName, endpoint, clientConfig } = await newDynamoTable('recovery-swarm')
+    const store = createDynamoDbStore({ tableName, clientConfig })
     const scratch = await mkdtemp(join(tmpdir(), 'cairn-recovery-swarm-ddb-'))
     try {
       // A longer lease for the worker (5 s), a slower poll and fewer trials: 100 leases renewed

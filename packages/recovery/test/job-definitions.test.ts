@@ -7,22 +7,19 @@ import { plantOrphan } from './helpers/stores.js'
 
 afterEach(stopMonitors)
 
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn()
-  } catch (err) {
-    return err
-  }
-  throw new Error('expected an error')
-}
-
 describe('job definitions are held to the keys a job takes', () => {
   it('a misspelled key of a job definition is refused when the monitor is built, naming the nearest key', () => {
     const jobs = { quad: { optimizer: walk, objective: quadratic(0), maxTrial: 10 } } as unknown as JobRegistry
-    const err = thrown(() => new RecoveryMonitor({ store: createMemoryStore(), jobs }))
-    expect(err).toBeInstanceOf(UnknownOptionError)
-    expect(err).toMatchObject({ code: 'INVALID_INPUT', field: 'jobs["quad"].maxTrial', suggestion: 'maxTrials' })
-    expect((err as Error).message).toBe('[@cairn/recovery] jobs: unknown option jobs["quad"].maxTrial (did you mean maxTrials?)')
+    const build = () => new RecoveryMonitor({ store: createMemoryStore(), jobs })
+    expect(build).toThrow(UnknownOptionError)
+    expect(build).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_INPUT',
+        field: 'jobs["quad"].maxTrial',
+        suggestion: 'maxTrials',
+        message: '[@cairn/recovery] jobs: unknown option jobs["quad"].maxTrial (did you mean maxTrials?)',
+      }),
+    )
   })
 
   it('every resumeSession option but owner and signal, and rebuild, is a key a job takes', () => {

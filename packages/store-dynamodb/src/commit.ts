@@ -22,7 +22,7 @@ import { A, GSI_PK, GSI_SESSIONS, GSI_SK, HEAD_SK, PK, SK } from './table-design
 import { deleteOwnTrial, writeTrial } from './trial-write.js'
 
 /** Bytes we reserve on a head item for attributes not counted exactly (owner, lease, control). */
-const UNCOUNTED_HEAD_BYTES = 1_024
+export const UNCOUNTED_HEAD_BYTES = 1_024
 /** Trial items of one commit written at once (after the first), when they go before the head. */
 const WRITE_CONCURRENCY = 16
 /** How often a commit re-issues its head write after finding only the lease expiry or the control flag changed. */
@@ -46,7 +46,7 @@ const WRITE_OUT_BYTES = INLINE_MAX_BYTES / 2
  * first, then the head without inline records (the two-step protocol).
  */
 export async function commit(ctx: StoreContext, sessionId: string, request: CommitRequest): Promise<CommitResult> {
-  const { expectedRevision, fencingToken, head, trials } = checkRequest(sessionId, request)
+  const { expectedRevision, fencingToken, head, trials } = checkRequest(request)
   const firstIdx = trials.length > 0 ? (trials[0] as TrialRecord).trialIdx : head.progress.attempts
   let known = ctx.heads.get(sessionId)
   if (!known || !admits(known, request, firstIdx)) {
@@ -320,19 +320,16 @@ function refuse(
   }
 }
 
-function checkRequest(sessionId: string, request: CommitRequest): CommitRequest {
-  if (request === null || typeof request !== 'object') throw new InvalidInputError('must be an object', 'request')
-  const { expectedRevision, fencingToken, head, trials } = request
-  if (!Number.isSafeInteger(expectedRevision) || expectedRevision < 0)
-    throw new InvalidInputError(`must be a non-negative integer, got ${expectedRevision}`, 'expectedRevision')
-  if (!Number.isSafeInteger(fencingToken)) throw new InvalidInputError(`must be an integer, got ${fencingToken}`, 'fencingToken')
-  if (head === null || typeof head !== 'object') throw new InvalidInputError('must be a checkpoint head', 'head')
-  if (head.sessionId !== sessionId) throw new InvalidInputError(`names session "${head.sessionId}", not "${sessionId}"`, 'head.sessionId')
-  if (!Array.isArray(trials)) throw new InvalidInputError('must be an array', 'trials')
+/**
+ * The commit's trials run on one by one and `head.progress.attempts` counts them; the rest of
+ * the request was checked by `checkCommitRequest` in `DynamoDbStore.commit`.
+ */
+function checkRequest(request: CommitRequest): CommitRequest {
+  const { head, trials } = request
   const first = trials[0]?.trialIdx
   trials.forEach((t, i) => {
-    if (!Number.isSafeInteger(t?.trialIdx) || t.trialIdx !== (first as number) + i)
-      throw new InvalidInputError(`trial ${t?.trialIdx} out of order (expected ${(first as number) + i})`, 'trials')
+    if (t.trialIdx !== (first as number) + i)
+      throw new InvalidInputError(`trial ${t.trialIdx} out of order (expected ${(first as number) + i})`, 'trials')
   })
   if (first !== undefined && head.progress.attempts !== first + trials.length)
     throw new InvalidInputError('head.progress.attempts must count the committed trials', 'head.progress.attempts')

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { AlreadyRunningError, LeaseLostError, NotFoundError, type ControlRequest, type Lease } from '@cairn/core'
-import { checkControlRequest, checkLease, checkLeaseTtl, checkOwner } from '@cairn/core/store-kit'
 import type { StoreContext } from './context.js'
 import { av, num, str } from './db.js'
 import { leaseOf } from './head-item.js'
@@ -15,8 +14,6 @@ const RENEW_ROUNDS = 3
  * `owner` holds it already. The token goes up by one every time.
  */
 export async function acquireLease(ctx: StoreContext, sessionId: string, owner: string, ttlMs: number): Promise<Lease> {
-  checkOwner(owner)
-  checkLeaseTtl(ttlMs)
   const now = Date.now()
   const expiresAt = now + ttlMs
   const stamp = randomUUID()
@@ -53,8 +50,6 @@ export async function acquireLease(ctx: StoreContext, sessionId: string, owner: 
  * (only its answer was lost; the stored expiry is ours) or is retried.
  */
 export async function renewLease(ctx: StoreContext, sessionId: string, lease: Lease, ttlMs: number): Promise<Lease> {
-  checkLeaseTtl(ttlMs)
-  checkLease(lease)
   for (let round = 0; ; round++) {
     const expiresAt = Date.now() + ttlMs
     const stamp = randomUUID()
@@ -87,7 +82,6 @@ export async function renewLease(ctx: StoreContext, sessionId: string, lease: Le
 
 /** Expires the lease now, keeping owner and token. A no-op when someone else holds it (or the session is gone). */
 export async function releaseLease(ctx: StoreContext, sessionId: string, lease: Lease): Promise<void> {
-  checkLease(lease)
   await ctx.db.update({
     Key: ctx.db.key(sessionId, HEAD_SK),
     UpdateExpression: 'SET #exp = :zero, #stamp = :stamp',
@@ -105,7 +99,6 @@ export async function releaseLease(ctx: StoreContext, sessionId: string, lease: 
 
 /** Raises the pause / cancel flag of a running session (a cancel is never downgraded to a pause). */
 export async function requestControl(ctx: StoreContext, sessionId: string, request: ControlRequest): Promise<void> {
-  checkControlRequest(request)
   const stamp = randomUUID()
   const out = await ctx.db.update({
     Key: ctx.db.key(sessionId, HEAD_SK),

@@ -1,5 +1,5 @@
 import { channels, type ListFilter, type ListPage, type SessionListing } from '@cairn/core'
-import { checkPaging, corruptListing, matchesFilter } from '@cairn/core/store-kit'
+import { corruptListing, matchesFilter } from '@cairn/core/store-kit'
 import type { StoreContext } from './context.js'
 import { av, str, type Item } from './db.js'
 import { listingOf } from './head-item.js'
@@ -12,7 +12,6 @@ import { A, GSI_PK, GSI_SESSIONS, GSI_SK, INDEX_NAME } from './table-design.js'
  * a listing whose checksum fails is reported as `corrupt` (and on `cairn:store:corrupt`).
  */
 export async function listSessions(ctx: StoreContext, filter: ListFilter = {}): Promise<ListPage> {
-  checkPaging(filter)
   const limit = filter.limit
   const names: Record<string, string> = { '#gpk': GSI_PK }
   const values: Item = { ':gpk': av.s(GSI_SESSIONS) }

@@ -11,6 +11,7 @@ import {
   type TrialRecord,
 } from '@cairn/core'
 import { decodeHead, encodeHead } from '@cairn/core/store-kit'
+import { UNCOUNTED_HEAD_BYTES } from './commit.js'
 import { deleteChunks, itemSize, layoutValue, readValue } from './chunks.js'
 import type { StoreContext } from './context.js'
 import { av, num, str, type Item } from './db.js'
@@ -18,8 +19,6 @@ import { headContentAttrs, leaseOf, listingOf } from './head-item.js'
 import { readHead } from './read-head.js'
 import { A, GSI_PK, GSI_SK, HEAD_SK, PK, SK } from './table-design.js'
 
-/** Bytes we reserve on a head item for attributes not counted exactly (as `commit.ts` does). */
-const UNCOUNTED_HEAD_BYTES = 1_024
 /** Sort-key prefix of the damaged head items `replaceDamagedHead` keeps. */
 export const DAMAGED_PREFIX = 'damaged#'
 
@@ -119,8 +118,6 @@ export async function replaceDamagedHead(
   request: ReplaceDamagedHeadRequest,
   readTrials: TrialReader,
 ): Promise<ReplaceDamagedHeadResult> {
-  if (request === null || typeof request !== 'object' || request.head === null || typeof request.head !== 'object')
-    throw new InvalidInputError('expected { damage, fencingToken, head }', 'request')
   const found = await damagedItem(ctx, sessionId)
   const rev = num(found?.item, A.rev)
   if (!found || damageOf(found.item) !== request.damage) throw new RevisionConflictError(sessionId, rev ?? 0, undefined)
@@ -133,7 +130,6 @@ export async function replaceDamagedHead(
   const trials = await readTrials(sessionId).catch((err: unknown) => {
     throw new InvalidInputError(`the trial log cannot be vouched for: ${err instanceof Error ? err.message : String(err)}`, 'trials')
   })
-  if (request.head.sessionId !== sessionId) throw new InvalidInputError(`names session "${request.head.sessionId}"`, 'head.sessionId')
   if (request.head.progress?.attempts !== trials.length)
     throw new InvalidInputError(`must be ${trials.length}, the number of trials in the log`, 'head.progress.attempts')
 

@@ -9,7 +9,6 @@ import {
   type WarmStartEntryInput,
 } from '@cairn/core'
 import {
-  checkEvictOptions,
   decodeWarmStartEntry,
   encodeWarmStartEntry,
   latestWarmStartEntry,
@@ -61,7 +60,6 @@ export async function lookupLatest(ctx: StoreContext, key: string): Promise<Warm
  * the entry being unchanged since it was read, so an entry saved or looked up meanwhile stays.
  */
 export async function evict(ctx: StoreContext, options: EvictOptions): Promise<EvictionReport> {
-  checkEvictOptions(options)
   const items = await ctx.db.queryAll({
     IndexName: INDEX_NAME,
     KeyConditionExpression: '#gpk = :gpk',

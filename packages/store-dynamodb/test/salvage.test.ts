@@ -1,8 +1,8 @@
-import { GetItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
+import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb'
 import { makeHead, makeTrial, nextHead, TEST_OWNER } from '@cairn/testkit'
 import { afterEach, beforeEach, expect, test } from 'vitest'
 import type { DynamoDbStore } from '../src/index.js'
-import { newStore, rawClient } from './support/tables.js'
+import { newStore, rawClient, setHeadAttribute } from './support/tables.js'
 
 let store: DynamoDbStore
 let cleanup: () => Promise<void>
@@ -31,17 +31,9 @@ test('a head whose encoded body is damaged: salvaged from the item attributes, r
     current = await store.load('rotten')
   }
   const committed = await store.readTrials('rotten')
+  await setHeadAttribute(store.tableName, 'rotten', 'body', { B: GARBAGE })
   const client = rawClient()
   try {
-    await client.send(
-      new UpdateItemCommand({
-        TableName: store.tableName,
-        Key: { pk: { S: 'rotten' }, sk: { S: 'head' } },
-        UpdateExpression: 'SET #b = :g',
-        ExpressionAttributeNames: { '#b': 'body' },
-        ExpressionAttributeValues: { ':g': { B: GARBAGE } },
-      }),
-    )
     await expect(store.load('rotten')).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' })
     const lease = await store.acquireLease('rotten', TEST_OWNER, 60_000)
     const found = await store.salvage('rotten')
@@ -81,20 +73,7 @@ test('a head whose item attributes disagree with an intact encoded head is not v
   await store.create(head)
   const trials = [makeTrial(0), makeTrial(1)]
   await store.commit('odd', { expectedRevision: 0, fencingToken: 1, head: nextHead(head, trials), trials })
-  const client = rawClient()
-  try {
-    await client.send(
-      new UpdateItemCommand({
-        TableName: store.tableName,
-        Key: { pk: { S: 'odd' }, sk: { S: 'head' } },
-        UpdateExpression: 'SET #a = :n',
-        ExpressionAttributeNames: { '#a': 'attempts' },
-        ExpressionAttributeValues: { ':n': { N: '5' } },
-      }),
-    )
-  } finally {
-    client.destroy()
-  }
+  await setHeadAttribute(store.tableName, 'odd', 'attempts', { N: '5' })
   await expect(store.load('odd')).rejects.toMatchObject({ code: 'CHECKPOINT_CORRUPT' })
   const found = await store.salvage('odd')
   expect(found?.trials).toBeNull()

@@ -74,8 +74,8 @@ export interface SwarmReport {
 /**
  * A worker process starts `sessions` sessions and is SIGKILLed once each has committed a
  * trial; then `monitors` monitor processes (started beforehand, polling from the kill on)
- * recover them all. Returns what the
- * checks need: every trial log, completion counts, and evaluations done twice.
+ * recover them all. Returns what the checks need: every trial log, completion counts, and
+ * evaluations done twice.
  */
 export async function orphanSwarm(o: SwarmOptions): Promise<SwarmReport> {
   const ids = Array.from({ length: o.sessions }, (_, i) => `orphan-${String(i).padStart(3, '0')}`)
@@ -165,14 +165,8 @@ export async function orphanSwarm(o: SwarmOptions): Promise<SwarmReport> {
   }
   const doubleDrivenKeys = [...evaluators.entries()].filter(([, s]) => s.size > 1).map(([k]) => k)
   const doubleDriven = doubleDrivenKeys.length
-  const lapsed = new Set(
-    monitors.flatMap((m) =>
-      m
-        .events('skipped')
-        .filter((e) => e.reason === 'lease-lost')
-        .map((e) => e.sessionId as string),
-    ),
-  )
+  const leaseLost = monitors.flatMap((m) => m.events('skipped').filter((e) => e.reason === 'lease-lost'))
+  const lapsed = new Set(leaseLost.map((e) => e.sessionId as string))
   const unexplained = doubleDrivenKeys.filter((k) => !lapsed.has(k.split('#')[0] as string)).length
   return {
     ids,
@@ -190,7 +184,7 @@ export async function orphanSwarm(o: SwarmOptions): Promise<SwarmReport> {
     unfinished,
     failedEvents: monitors.flatMap((m) => m.events('failed')),
     skippedEvents: monitors.reduce((n, m) => n + m.events('skipped').length, 0),
-    leaseLost: monitors.reduce((n, m) => n + m.events('skipped').filter((e) => e.reason === 'lease-lost').length, 0),
+    leaseLost: leaseLost.length,
     monitors,
   }
 }

@@ -25,7 +25,7 @@ const ROT = new TextEncoder().encode('bit rot')
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Endpoint of the DynamoDB Local started by @cairn/store-dynamodb's global setup. */
+    /** Endpoint of the DynamoDB Local shared by the whole run (vitest.dynamodb-local.ts at the repository root). */
     dynamoDbEndpoint: string
   }
 }
@@ -97,10 +97,19 @@ async function levelStore(): Promise<RealStore> {
 
 let tables = 0
 
+/** A new, uniquely named table in the run's DynamoDB Local, its endpoint and the client settings that reach it. */
+export async function newDynamoTable(
+  prefix: string,
+): Promise<{ tableName: string; endpoint: string; clientConfig: ReturnType<typeof localClientConfig> }> {
+  const endpoint = inject('dynamoDbEndpoint')
+  const clientConfig = localClientConfig(endpoint)
+  const tableName = `${prefix}-${process.pid}-${Date.now().toString(36)}-${tables++}`
+  await createTable({ tableName, clientConfig })
+  return { tableName, endpoint, clientConfig }
+}
+
 async function dynamoStore(): Promise<RealStore> {
-  const config = localClientConfig(inject('dynamoDbEndpoint'))
-  const tableName = `recovery-${process.pid}-${Date.now().toString(36)}-${tables++}`
-  await createTable({ tableName, clientConfig: config })
+  const { tableName, clientConfig: config } = await newDynamoTable('recovery')
   const stores: DynamoDbStore[] = [createDynamoDbStore({ tableName, clientConfig: config })]
   const first = stores[0] as DynamoDbStore
   return {

@@ -1,4 +1,11 @@
-import { DeleteItemCommand, DeleteTableCommand, DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
+import {
+  type AttributeValue,
+  DeleteItemCommand,
+  DeleteTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb'
 import { fileURLToPath } from 'node:url'
 import { inject } from 'vitest'
 import { createDynamoDbStore, createTable, type DynamoDbStore } from '../../src/index.js'
@@ -95,6 +102,35 @@ export async function corruptWarmStartEntry(tableName: string, key: string, runI
   }
 }
 
+/** Sets one attribute of an item under the store (no condition, no new stamp), as damage would. */
+async function setAttribute(
+  client: DynamoDBClient,
+  tableName: string,
+  key: Record<string, AttributeValue>,
+  name: string,
+  value: AttributeValue,
+): Promise<void> {
+  await client.send(
+    new UpdateItemCommand({
+      TableName: tableName,
+      Key: key,
+      UpdateExpression: 'SET #a = :v',
+      ExpressionAttributeNames: { '#a': name },
+      ExpressionAttributeValues: { ':v': value },
+    }),
+  )
+}
+
+/** Sets one attribute of a session's head item under the store (see `setAttribute`). */
+export async function setHeadAttribute(tableName: string, sessionId: string, name: string, value: AttributeValue): Promise<void> {
+  const client = rawClient()
+  try {
+    await setAttribute(client, tableName, { [PK]: { S: sessionId }, [SK]: { S: HEAD_SK } }, name, value)
+  } finally {
+    client.destroy()
+  }
+}
+
 /** Absolute path of the child module that opens a store on (endpoint, table). */
 export const OPEN_STORE_MODULE = fileURLToPath(new URL('../fixtures/open-store.ts', import.meta.url))
 
@@ -124,15 +160,7 @@ async function changeTrial(
         const bytes = change(t.bytes)
         return bytes ? [{ ...t, bytes }] : []
       })
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression: 'SET #i = :i',
-          ExpressionAttributeNames: { '#i': A.inline },
-          ExpressionAttributeValues: { ':i': inlineAttr(trials) },
-        }),
-      )
+      await setAttribute(client, tableName, key, A.inline, inlineAttr(trials))
       return
     }
     const trialKey = { [PK]: { S: sessionId }, [SK]: { S: trialSk(inc, trialIdx) } }
@@ -141,16 +169,7 @@ async function changeTrial(
     if (!body) throw new Error(`test support: trial ${trialIdx} of "${sessionId}" has no body (chunked?)`)
     const bytes = change(body)
     if (bytes === null) await client.send(new DeleteItemCommand({ TableName: tableName, Key: trialKey }))
-    else
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: trialKey,
-          UpdateExpression: 'SET #b = :b',
-          ExpressionAttributeNames: { '#b': A.body },
-          ExpressionAttributeValues: { ':b': { B: bytes } },
-        }),
-      )
+    else await setAttribute(client, tableName, trialKey, A.body, { B: bytes })
   } finally {
     client.destroy()
   }
