@@ -5,6 +5,7 @@ import { canonicalJson } from '../util/canonical-json.js'
 import { CanonicalJsonEncoder, reuseKeptTexts } from '../util/canonical-json-encoder.js'
 import { resumeMismatch } from '../util/resume-mismatch.js'
 import { open, sealText, type RecordKind } from './envelope.js'
+import { isHeadBody } from './head-check.js'
 import { HEAD_FORMAT_VERSION, TRIAL_FORMAT_VERSION, headMigrations, migrate, trialMigrations, type Migration } from './migrate.js'
 import { HeadBodySchema, TrialBodySchema, type HeadBody, type TrialBody } from './schema.js'
 import type { CheckpointHead, SessionListing, TrialRecord } from './types.js'
@@ -23,7 +24,7 @@ export function encodeHead(head: CheckpointHead): Uint8Array {
   const body: HeadBody = { ...(head as unknown as HeadBody), v: 1, optimizerState: toBase64(head.optimizerState) }
   const json = headJson.encode(body)
   // Validated as an object (no re-parse on the per-trial path): JSON is what the encoder just accepted.
-  if (!checkHead.Check(body)) {
+  if (!isHeadBody(body)) {
     const e = checkHead.Errors(body)[0]
     throw new InvalidInputError(`not a valid checkpoint head: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), 'head')
   }
