@@ -1,6 +1,7 @@
 import { Compile } from 'typebox/compile'
 import { CheckpointCorruptError, InvalidInputError } from '../errors.js'
 import type { Json } from '../json.js'
+import { fromBase64, toBase64 } from '../util/base64.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { CanonicalJsonEncoder, reuseKeptTexts } from '../util/canonical-json-encoder.js'
 import { resumeMismatch } from '../util/resume-mismatch.js'
@@ -38,7 +39,7 @@ export function encodeHead(head: CheckpointHead): Uint8Array {
 export function decodeHead(bytes: Uint8Array, what = 'checkpoint head'): CheckpointHead {
   const body = decodeBody<HeadBody>('head', bytes, what, HEAD_FORMAT_VERSION, headMigrations, checkHead)
   const { v: _v, optimizerState, ...rest } = body
-  return { ...(rest as unknown as Omit<CheckpointHead, 'optimizerState'>), optimizerState: fromBase64(optimizerState, what) }
+  return { ...(rest as unknown as Omit<CheckpointHead, 'optimizerState'>), optimizerState: optimizerStateOf(optimizerState, what) }
 }
 
 /** Encodes one trial record. */
@@ -130,11 +131,8 @@ function parseJson(body: Uint8Array, what: string): unknown {
   }
 }
 
-function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-}
-
-function fromBase64(text: string, what: string): Uint8Array {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new CheckpointCorruptError(what, 'optimizer state is not base64')
-  return new Uint8Array(Buffer.from(text, 'base64'))
+function optimizerStateOf(text: string, what: string): Uint8Array {
+  const bytes = fromBase64(text)
+  if (!bytes) throw new CheckpointCorruptError(what, 'optimizer state is not base64')
+  return bytes
 }
