@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { CheckpointCorruptError, InvalidInputError, ResumeMismatchError, type CheckpointHead } from '../src/index.js'
 import { decodeHead, decodeTrial, encodeHead, encodeTrial, seal } from '../src/store-kit.js'
+import { freezeJson } from '../src/util/frozen-json.js'
 
 function head(overrides: Partial<CheckpointHead> = {}): CheckpointHead {
   return {
@@ -65,6 +66,19 @@ describe('checkpoint codec', () => {
     expect(() => encodeHead(head({ revision: -1 }))).toThrow(/head.*\/revision/)
     expect(() => encodeHead({ ...head(), status: 'done' as never })).toThrow(InvalidInputError)
     expect(() => encodeTrial({ trialIdx: 0, candidate: 1, status: 'maybe' as never, durationMs: 0 })).toThrow(InvalidInputError)
+  })
+
+  test('the parts a driver freezes are held to the schema on every commit, valid or not', () => {
+    const seeds = freezeJson([{ candidate: { x: 1 }, score: 0.5 }])
+    const badSeeds = freezeJson([{ candidate: { x: 1 }, score: 'high' }]) as never
+    const badLimits = freezeJson({ maxTrials: -1, maxErrors: 0, trialTimeoutMs: null, parallelism: 1 })
+    for (let commit = 0; commit < 2; commit++) {
+      expect(decodeHead(encodeHead(head({ seeds, revision: commit }))).seeds).toEqual(seeds)
+      expect(() => encodeHead(head({ seeds: badSeeds, revision: commit }))).toThrow(/head.*\/seeds\/0\/score/)
+      expect(() => encodeHead(head({ limits: badLimits, revision: commit }))).toThrow(/head.*\/limits\/maxTrials/)
+      expect(() => encodeHead(head({ optimizer: freezeJson({ id: '', stateVersion: 1 }) }))).toThrow(/head.*\/optimizer\/id/)
+      expect(() => encodeHead({ ...head(), optimizer: undefined as never })).toThrow(/head.*optimizer/)
+    }
   })
 
   test('trial records round trip', () => {

@@ -1,10 +1,12 @@
 import { Compile } from 'typebox/compile'
 import { CheckpointCorruptError, InvalidInputError } from '../errors.js'
 import type { Json } from '../json.js'
+import { fromBase64, toBase64 } from '../util/base64.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { CanonicalJsonEncoder, reuseKeptTexts } from '../util/canonical-json-encoder.js'
 import { resumeMismatch } from '../util/resume-mismatch.js'
 import { open, sealText, type RecordKind } from './envelope.js'
+import { isHeadBody } from './head-check.js'
 import { HEAD_FORMAT_VERSION, TRIAL_FORMAT_VERSION, headMigrations, migrate, trialMigrations, type Migration } from './migrate.js'
 import { HeadBodySchema, TrialBodySchema, type HeadBody, type TrialBody } from './schema.js'
 import type { CheckpointHead, SessionListing, TrialRecord } from './types.js'
@@ -23,7 +25,7 @@ export function encodeHead(head: CheckpointHead): Uint8Array {
   const body: HeadBody = { ...(head as unknown as HeadBody), v: 1, optimizerState: toBase64(head.optimizerState) }
   const json = headJson.encode(body)
   // Validated as an object (no re-parse on the per-trial path): JSON is what the encoder just accepted.
-  if (!checkHead.Check(body)) {
+  if (!isHeadBody(body)) {
     const e = checkHead.Errors(body)[0]
     throw new InvalidInputError(`not a valid checkpoint head: ${e?.instancePath || '/'} ${e?.message ?? ''}`.trim(), 'head')
   }
@@ -37,7 +39,7 @@ export function encodeHead(head: CheckpointHead): Uint8Array {
 export function decodeHead(bytes: Uint8Array, what = 'checkpoint head'): CheckpointHead {
   const body = decodeBody<HeadBody>('head', bytes, what, HEAD_FORMAT_VERSION, headMigrations, checkHead)
   const { v: _v, optimizerState, ...rest } = body
-  return { ...(rest as unknown as Omit<CheckpointHead, 'optimizerState'>), optimizerState: fromBase64(optimizerState, what) }
+  return { ...(rest as unknown as Omit<CheckpointHead, 'optimizerState'>), optimizerState: optimizerStateOf(optimizerState, what) }
 }
 
 /** Encodes one trial record. */
@@ -129,11 +131,8 @@ function parseJson(body: Uint8Array, what: string): unknown {
   }
 }
 
-function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-}
-
-function fromBase64(text: string, what: string): Uint8Array {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new CheckpointCorruptError(what, 'optimizer state is not base64')
-  return new Uint8Array(Buffer.from(text, 'base64'))
+function optimizerStateOf(text: string, what: string): Uint8Array {
+  const bytes = fromBase64(text)
+  if (!bytes) throw new CheckpointCorruptError(what, 'optimizer state is not base64')
+  return bytes
 }

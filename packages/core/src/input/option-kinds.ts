@@ -99,7 +99,8 @@ export const optionKinds = {
   optional: <S extends TSchema>(kind: S) => Type.Optional(kind),
 }
 
-function missingMethods(v: unknown, methods: readonly string[]): string[] {
+/** The names in `methods` that `v` has no function for (all of them when `v` is not an object). */
+export function missingMethods(v: unknown, methods: readonly string[]): string[] {
   if (v === null || (typeof v !== 'object' && typeof v !== 'function')) return [...methods]
   return methods.filter((m) => typeof (v as Record<string, unknown>)[m] !== 'function')
 }

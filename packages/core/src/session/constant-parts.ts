@@ -6,8 +6,9 @@ const CONSTANT_PARTS = ['optimizer', 'optimizerOptions', 'space', 'settings', 'w
 
 /**
  * A copy of `head` whose constant parts are frozen copies (`freezeJson`): every commit of the
- * drive reuses their canonical JSON instead of encoding them again, so a large space or a
- * thousand warm-start seeds cost once per drive, not once per trial.
+ * drive reuses their canonical JSON instead of encoding them again (and their schema check,
+ * see `isHeadBody`), so a large space or a thousand warm-start seeds cost once per drive, not
+ * once per trial.
  */
 export function freezeConstantParts(head: CheckpointHead): CheckpointHead {
   const out = { ...head } as Record<string, unknown>

@@ -8,6 +8,7 @@ import { checkSpecificationVersion } from './specification.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { resumeMismatch } from '../util/resume-mismatch.js'
 import { SessionDriver } from './driver.js'
+import { missingMethods } from '../input/option-kinds.js'
 import { describeValue } from '../input/options-schema.js'
 import { retryWhileLeased } from './lease-wait.js'
 import { STORE_METHODS } from './option-schemas.js'
@@ -178,7 +179,7 @@ function pendingWithin(head: CheckpointHead, limits: Limits): PendingTrial[] {
 }
 
 function checkStoreArgument(store: unknown): asserts store is CheckpointStore {
-  const missing = STORE_METHODS.filter((m) => typeof (store as Record<string, unknown> | null)?.[m] !== 'function')
+  const missing = missingMethods(store, STORE_METHODS)
   if (missing.length > 0)
     throw new InvalidInputError(`must be a CheckpointStore (it has no ${missing.join(', ')}), got ${describeValue(store)}`, 'store')
 }

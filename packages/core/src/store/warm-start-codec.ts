@@ -3,6 +3,7 @@ import { Compile } from 'typebox/compile'
 import { decodeJsonRecord, encodeJsonRecord } from '../checkpoint/codec.js'
 import { migrate, type Migration } from '../checkpoint/migrate.js'
 import { CheckpointCorruptError } from '../errors.js'
+import { fromBase64, toBase64 } from '../util/base64.js'
 import type { WarmStartEntry } from './warm-start-contract.js'
 
 /**
@@ -34,14 +35,17 @@ const EntryBodySchema = Type.Object({
   sizeBytes: Type.Number(),
 })
 const checkEntry = Compile(EntryBodySchema)
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/
 
 /** Encodes a warm-start entry with checksum. `sizeBytes` is ignored on the way in. */
 export function encodeWarmStartEntry(entry: WarmStartEntry): Uint8Array {
   const { payload } = entry
   if (payload instanceof Uint8Array) {
-    const base64 = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('base64')
-    return encodeJsonRecord('warm-start', WARM_START_FORMAT_VERSION, { ...entry, payloadType: 'bytes', payload: base64, sizeBytes: 0 })
+    return encodeJsonRecord('warm-start', WARM_START_FORMAT_VERSION, {
+      ...entry,
+      payloadType: 'bytes',
+      payload: toBase64(payload),
+      sizeBytes: 0,
+    })
   }
   return encodeJsonRecord('warm-start', JSON_PAYLOAD_FORMAT_VERSION, { ...entry, sizeBytes: 0 })
 }
@@ -56,6 +60,7 @@ export function decodeWarmStartEntry(bytes: Uint8Array, what = 'warm-start entry
   const { v: _v, payloadType, payload, ...rest } = body as typeof body & { v?: number }
   if (payloadType === 'json')
     return { ...(rest as Omit<WarmStartEntry, 'payload'>), payload: payload as WarmStartEntry['payload'], sizeBytes: bytes.length }
-  if (typeof payload !== 'string' || !BASE64.test(payload)) throw new CheckpointCorruptError(what, 'its byte payload is not base64')
-  return { ...(rest as Omit<WarmStartEntry, 'payload'>), payload: new Uint8Array(Buffer.from(payload, 'base64')), sizeBytes: bytes.length }
+  const payloadBytes = fromBase64(payload)
+  if (!payloadBytes) throw new CheckpointCorruptError(what, 'its byte payload is not base64')
+  return { ...(rest as Omit<WarmStartEntry, 'payload'>), payload: payloadBytes, sizeBytes: bytes.length }
 }

@@ -5,8 +5,8 @@ import { keepJsonText, keptJsonText } from './kept-json.js'
  * A deep-frozen copy of a JSON value, whose canonical JSON is kept: encoders made with
  * `reuseKeptTexts` (the checkpoint head's) write that text without walking the value again.
  * For the parts of a checkpoint head that stay the same from one commit to the next (the
- * space, the settings, warm-start seeds, the best artifact), so a commit costs what changed,
- * not the size of the session's constants. Primitives, copies it made and values with no
+ * driver's `freezeConstantParts`: the space, the settings, warm-start seeds …), so a commit
+ * costs what changed, not the size of the session's constants. Primitives, copies it made and values with no
  * JSON form come back as they are (the store's encoder refuses the latter as before).
  */
 export function freezeJson<T>(value: T): T {
