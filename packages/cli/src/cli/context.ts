@@ -59,6 +59,19 @@ export async function cliContext(cmd: Command, io: CliIo): Promise<CliContext> {
   }
 }
 
+/**
+ * Runs `use` with the context of `cmd` (see `cliContext`) and closes the store it opened
+ * afterwards, whether `use` succeeded or threw.
+ */
+export async function withCliContext<T>(cmd: Command, io: CliIo, use: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const ctx = await cliContext(cmd, io)
+  try {
+    return await use(ctx)
+  } finally {
+    await ctx.cairn.close()
+  }
+}
+
 /** True when this file runs as TypeScript source (the Cairn repository), not from the built `dist/`. */
 const FROM_SOURCE = import.meta.url.endsWith('.ts')
 
