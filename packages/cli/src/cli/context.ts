@@ -3,6 +3,7 @@ import { createCairn, type Cairn } from '../cairn.js'
 import { CONFIG_FILES, loadConfig } from '../config/load-config.js'
 import { NoConfigError } from '../errors.js'
 import { formatStoreSpec, parseStoreUri } from '../store/uri.js'
+import { FROM_SOURCE } from '../util/from-source.js'
 import type { CliIo } from './io.js'
 
 /** Options every command accepts (declared on the program). */
@@ -71,9 +72,6 @@ export async function withCliContext<T>(cmd: Command, io: CliIo, use: (ctx: CliC
     await ctx.cairn.close()
   }
 }
-
-/** True when this file runs as TypeScript source (the Cairn repository), not from the built `dist/`. */
-const FROM_SOURCE = import.meta.url.endsWith('.ts')
 
 function packageManager(env: NodeJS.ProcessEnv): 'pnpm' | 'yarn' | 'npm' {
   const agent = env['npm_config_user_agent'] ?? ''
