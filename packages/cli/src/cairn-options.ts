@@ -1,4 +1,5 @@
 import { MAX_LEASE_TTL_MS, optionKinds as k, type OptionsSchema } from '@cairn/core'
+import { MIN_LEASE_TTL_MS } from './config/schema.js'
 import type { RunOverrides } from './jobs/drive-options.js'
 import type { MonitorOptions } from './recovery/monitor.js'
 import type { ControlOptions } from './session/control.js'
@@ -105,5 +106,5 @@ export const ControlOptionsSchema: OptionsSchema<ControlOptions> = strict<Contro
 /** `monitor`'s options besides the policy (which `@cairn/recovery` checks). */
 export const MonitorOptionsSchema: OptionsSchema<MonitorOptions> = strict<MonitorOptions>('monitor', {
   owner: optional(k.string()),
-  leaseTtlMs: optional(k.durationMs({ min: 100, max: MAX_LEASE_TTL_MS })),
+  leaseTtlMs: optional(k.durationMs({ min: MIN_LEASE_TTL_MS, max: MAX_LEASE_TTL_MS })),
 })

@@ -15,7 +15,6 @@ import {
   type SessionHandle,
   type SessionListing,
   type TrialRecord,
-  type WarmStartStore,
 } from '@cairn/core'
 import type { RecoveryMonitor, RecoveryPolicy } from '@cairn/recovery'
 import {
@@ -45,7 +44,7 @@ import { renderReport } from './report/html.js'
 import { controlSession, type ControlOptions, type ControlOutcome } from './session/control.js'
 import { sessionDetails, type SessionDetails } from './session/details.js'
 import { withLeaseWait } from './session/lease-wait.js'
-import { openStore, storeExists, type CairnStore } from './store/open-store.js'
+import { openStore, storeExists, warmStartStore, type CairnStore } from './store/open-store.js'
 import { DEFAULT_STORE_URI, formatStoreSpec, parseStoreUri, type StoreSpec } from './store/uri.js'
 
 /** What `open` found. */
@@ -277,8 +276,4 @@ class CairnRoot implements Cairn {
     this.opened = null
     if (opened) await (await opened.catch(() => null))?.close()
   }
-}
-
-function warmStartStore(store: CairnStore): WarmStartStore | undefined {
-  return typeof store.lookup === 'function' && typeof store.saveOverwrite === 'function' ? (store as WarmStartStore) : undefined
 }

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { hostname, tmpdir } from 'node:os'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test } from 'vitest'
 import { createFsStore } from '@cairn/store-fs'
 import {
   createCairn,
@@ -16,6 +15,7 @@ import {
 } from '@cairn/cli'
 import { importOptional } from '../src/lazy-import.js'
 import { categorical, float, int, space } from './helpers/deps.js'
+import { tempDirEachTest } from './helpers/temp-dir.js'
 
 const quadSpace = space({ x: float(-5, 5), n: int(0, 9), kind: categorical(['a', 'b']) })
 const objective = async ({ x, n }: { x: number; n: number }): Promise<number> => {
@@ -46,13 +46,11 @@ function config(store = 'memory:') {
 
 let dir: string
 let cairn: Cairn | undefined
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cairn-root-'))
-})
+tempDirEachTest('cairn-root-', (d) => (dir = d))
+// Registered after the directory's hooks, so it runs before the directory is removed.
 afterEach(async () => {
   await cairn?.close()
   cairn = undefined
-  await rm(dir, { recursive: true, force: true })
 })
 
 function candidates(trials: Array<{ candidate: unknown }>): string[] {

@@ -4,25 +4,20 @@
  * need no second process run the CLI in this process; a live lease is held by a real one.
  */
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { createCairn, loadConfig } from '@cairn/cli'
 import { FIXTURE_CONFIG, runCli, startCli } from './helpers/cli.js'
 import { jsonError, runInProcess } from './helpers/in-process.js'
+import { tempDirEachTest } from './helpers/temp-dir.js'
 import { snapshot } from './helpers/tree.js'
 
 // The fixture's trials take this long in this process (read when it is first loaded).
 process.env['CAIRN_TEST_TRIAL_MS'] = '1'
 
 let cwd: string
-beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'cairn-errors-'))
-})
-afterEach(async () => {
-  await rm(cwd, { recursive: true, force: true })
-})
+tempDirEachTest('cairn-errors-', (dir) => (cwd = dir))
 
 const cfg = ['--config', FIXTURE_CONFIG]
 const store = ['--store', 'fs:./store']

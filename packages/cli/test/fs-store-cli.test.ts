@@ -3,20 +3,15 @@
  * `cairn` CLI from source in child processes.
  */
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { FIXTURE_CONFIG, runCli } from './helpers/cli.js'
+import { tempDirEachTest } from './helpers/temp-dir.js'
 import { snapshot } from './helpers/tree.js'
 
 let cwd: string
-beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'cairn-fs-cli-'))
-})
-afterEach(async () => {
-  await rm(cwd, { recursive: true, force: true })
-})
+tempDirEachTest('cairn-fs-cli-', (dir) => (cwd = dir))
 
 const cfg = ['--config', FIXTURE_CONFIG]
 

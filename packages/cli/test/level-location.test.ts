@@ -3,21 +3,15 @@
  * in child processes says so in one line, creates nothing and changes nothing.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createCairn, loadConfig } from '@cairn/cli'
-import { afterEach, beforeEach, expect, test } from 'vitest'
+import { expect, test } from 'vitest'
 import { FIXTURE_CONFIG, runCli } from './helpers/cli.js'
+import { tempDirEachTest } from './helpers/temp-dir.js'
 import { snapshot } from './helpers/tree.js'
 
 let cwd: string
-beforeEach(async () => {
-  cwd = await mkdtemp(join(tmpdir(), 'cairn-cli-level-'))
-})
-afterEach(async () => {
-  await rm(cwd, { recursive: true, force: true })
-})
+tempDirEachTest('cairn-cli-level-', (dir) => (cwd = dir))
 
 const cfg = ['--config', FIXTURE_CONFIG]
 

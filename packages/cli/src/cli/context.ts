@@ -3,6 +3,7 @@ import { createCairn, type Cairn } from '../cairn.js'
 import { CONFIG_FILES, loadConfig } from '../config/load-config.js'
 import { NoConfigError } from '../errors.js'
 import { formatStoreSpec, parseStoreUri } from '../store/uri.js'
+import { FROM_SOURCE } from '../util/from-source.js'
 import type { CliIo } from './io.js'
 
 /** Options every command accepts (declared on the program). */
@@ -59,8 +60,18 @@ export async function cliContext(cmd: Command, io: CliIo): Promise<CliContext> {
   }
 }
 
-/** True when this file runs as TypeScript source (the Cairn repository), not from the built `dist/`. */
-const FROM_SOURCE = import.meta.url.endsWith('.ts')
+/**
+ * Runs `use` with the context of `cmd` (see `cliContext`) and closes the store it opened
+ * afterwards, whether `use` succeeded or threw.
+ */
+export async function withCliContext<T>(cmd: Command, io: CliIo, use: (ctx: CliContext) => Promise<T>): Promise<T> {
+  const ctx = await cliContext(cmd, io)
+  try {
+    return await use(ctx)
+  } finally {
+    await ctx.cairn.close()
+  }
+}
 
 function packageManager(env: NodeJS.ProcessEnv): 'pnpm' | 'yarn' | 'npm' {
   const agent = env['npm_config_user_agent'] ?? ''

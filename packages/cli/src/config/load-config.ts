@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { isCairnError, optionKinds as k, type OptionsSchema } from '@cairn/core'
 import { ConfigError } from '../errors.js'
 import { strict } from '../strict-options.js'
+import { FROM_SOURCE } from '../util/from-source.js'
 import type { CairnConfig } from './types.js'
 import { checkOptimizerNames, validateConfig } from './validate.js'
 
@@ -65,12 +66,6 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
 }
 
 const TYPESCRIPT = ['.ts', '.mts', '.cts']
-
-/**
- * True when this module runs as TypeScript source (in this repository, under tsx or vitest): a
- * TypeScript loader is active, and a TypeScript config is imported through it.
- */
-const FROM_SOURCE = import.meta.url.endsWith('.ts')
 
 /**
  * Imports the config module. A TypeScript config is loaded with jiti — as an ES module whatever

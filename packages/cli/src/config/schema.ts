@@ -11,7 +11,7 @@ const WHAT = `${PKG} config`
 const configError: OptionErrorFactory = (message, field) => new ConfigError(message, field)
 
 /** The shortest lease ttl core's session driver takes. */
-const MIN_LEASE_TTL_MS = 100
+export const MIN_LEASE_TTL_MS = 100
 
 /** Every field a job may have: an objective job's and a program job's. */
 export type JobFields = { [K in keyof ObjectiveJob | keyof ProgramJob]?: unknown }

@@ -78,7 +78,7 @@ export async function resumeOptionsFor(
 }
 
 function warmStartOf(def: JobDefinition, store: WarmStartStore | undefined): StartOptions['warmStart'] | undefined {
-  if (!def.warmStart || !store || typeof store.lookup !== 'function') return undefined
+  if (!def.warmStart || !store) return undefined
   const max = typeof def.warmStart === 'object' ? def.warmStart.maxSeedTrials : undefined
   return { store, ...(max !== undefined ? { maxSeedTrials: max } : {}) }
 }

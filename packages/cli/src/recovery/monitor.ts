@@ -4,6 +4,7 @@ import type { CairnConfig } from '../config/types.js'
 import { resumeOptionsFor } from '../jobs/drive-options.js'
 import { getJob, jobNames } from '../jobs/job.js'
 import { importOptional } from '../lazy-import.js'
+import { warmStartStore } from '../store/open-store.js'
 
 /** Options of `Cairn.monitor` besides the policy. */
 export interface MonitorOptions {
@@ -29,7 +30,7 @@ export async function buildMonitor(
     'the recovery monitor (cairn monitor)',
     () => import('@cairn/recovery'),
   )
-  const warm = typeof (store as { lookup?: unknown }).lookup === 'function' ? (store as never) : undefined
+  const warm = warmStartStore(store)
   const jobs: Record<string, JobEntry> = {}
   for (const name of jobNames(config)) {
     jobs[name] = async (ctx) => {

@@ -61,3 +61,8 @@ export function storeExists(spec: StoreSpec): boolean {
   if (spec.kind === 'level') return existsSync(spec.location)
   return true
 }
+
+/** The store as a warm-start store when it is one (it can look up and save warm-start entries), else undefined. */
+export function warmStartStore(store: CairnStore): WarmStartStore | undefined {
+  return typeof store.lookup === 'function' && typeof store.saveOverwrite === 'function' ? (store as WarmStartStore) : undefined
+}

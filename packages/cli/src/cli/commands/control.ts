@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import type { ControlOutcome } from '../../session/control.js'
 import type { CommandKit } from '../command-kit.js'
-import { cliContext } from '../context.js'
+import { withCliContext } from '../context.js'
 import { EXIT } from '../exit-codes.js'
 import { line, printJson } from '../io.js'
 
@@ -27,9 +27,8 @@ export function registerControl({ program, io, exit }: CommandKit): void {
       .argument('<id>', 'session id')
       .option('-w, --wait', 'wait until the driving process has honoured the request')
       .option('--json', 'print the outcome as JSON')
-      .action(async (id: string, flags: { wait?: boolean; json?: boolean }, cmd: Command) => {
-        const ctx = await cliContext(cmd, io)
-        try {
+      .action((id: string, flags: { wait?: boolean; json?: boolean }, cmd: Command) =>
+        withCliContext(cmd, io, async (ctx) => {
           const outcome = await ctx.cairn.control(id, action, {
             wait: flags.wait === true,
             onLeaseWait: (w) =>
@@ -41,9 +40,7 @@ export function registerControl({ program, io, exit }: CommandKit): void {
           if (flags.json) printJson(io, outcome)
           else line(io.stdout, describe(outcome, flags.wait === true && outcome.outcome === 'requested'))
           exit(EXIT.OK)
-        } finally {
-          await ctx.cairn.close()
-        }
-      })
+        }),
+      )
   }
 }

@@ -2,7 +2,7 @@ import type { ListFilter, SessionListing, SessionStatus } from '@cairn/core'
 import { InvalidArgumentError, type Command } from 'commander'
 import { builtinOptimizerId } from '../../optimizer/builtins.js'
 import type { CommandKit } from '../command-kit.js'
-import { cliContext } from '../context.js'
+import { withCliContext } from '../context.js'
 import { EXIT } from '../exit-codes.js'
 import { ago, parseSince, score, table } from '../format.js'
 import { line, printJson } from '../io.js'
@@ -41,12 +41,11 @@ export function registerLs({ program, io, exit }: CommandKit): void {
     .option('--job <name>', 'only sessions of this job')
     .option('--json', 'print the listings as JSON')
     .action(
-      async (
+      (
         flags: { status?: Array<SessionStatus | 'corrupt'>; optimizer?: string; since?: number; job?: string; json?: boolean },
         cmd: Command,
-      ) => {
-        const ctx = await cliContext(cmd, io)
-        try {
+      ) =>
+        withCliContext(cmd, io, async (ctx) => {
           const filter: ListFilter = {}
           if (flags.status) filter.status = flags.status
           if (flags.optimizer) filter.optimizer = (await builtinOptimizerId(flags.optimizer)) ?? flags.optimizer
@@ -70,9 +69,6 @@ export function registerLs({ program, io, exit }: CommandKit): void {
             line(io.stdout, table(['SESSION', 'JOB', 'STATUS', 'OPTIMIZER', 'TRIALS', 'BEST', 'UPDATED'], rows, new Set([4, 5])))
           }
           exit(EXIT.OK)
-        } finally {
-          await ctx.cairn.close()
-        }
-      },
+        }),
     )
 }

@@ -2,7 +2,7 @@ import type { RecoveryEvent, RecoveryPolicy } from '@cairn/recovery'
 import type { Command } from 'commander'
 import { intArg } from '../args.js'
 import type { CommandKit } from '../command-kit.js'
-import { cliContext, type CliContext } from '../context.js'
+import { withCliContext } from '../context.js'
 import { EXIT } from '../exit-codes.js'
 import { score } from '../format.js'
 import { Interrupts } from '../interrupts.js'
@@ -46,46 +46,45 @@ export function registerMonitor({ program, io, exit }: CommandKit): void {
     .option('--json', 'print events as JSON lines')
     .action(async (flags: { pollInterval?: number; maxConcurrent?: number; json?: boolean }, cmd: Command) => {
       const interrupts = new Interrupts(() => io.exit(EXIT.INTERRUPTED)).install()
-      let ctx: CliContext | undefined
       try {
-        ctx = await cliContext(cmd, io)
-        ctx.requireConfig('monitor needs one for the jobs of the sessions it resumes')
-        const policy: RecoveryPolicy = {}
-        if (flags.pollInterval !== undefined) policy.pollIntervalMs = flags.pollInterval
-        if (flags.maxConcurrent !== undefined) policy.maxConcurrent = flags.maxConcurrent
-        const monitor = await ctx.cairn.monitor(policy)
-        const jobs = ctx.cairn.jobs()
-        const stopped = new Promise<void>((resolve) => {
-          interrupts.onSoft(() => {
-            line(io.stderr, 'stopping: handing back the sessions this monitor drives… (press Ctrl-C again to quit at once)')
-            void monitor.stop().finally(resolve)
+        await withCliContext(cmd, io, async (ctx) => {
+          ctx.requireConfig('monitor needs one for the jobs of the sessions it resumes')
+          const policy: RecoveryPolicy = {}
+          if (flags.pollInterval !== undefined) policy.pollIntervalMs = flags.pollInterval
+          if (flags.maxConcurrent !== undefined) policy.maxConcurrent = flags.maxConcurrent
+          const monitor = await ctx.cairn.monitor(policy)
+          const jobs = ctx.cairn.jobs()
+          const stopped = new Promise<void>((resolve) => {
+            interrupts.onSoft(() => {
+              line(io.stderr, 'stopping: handing back the sessions this monitor drives… (press Ctrl-C again to quit at once)')
+              void monitor.stop().finally(resolve)
+            })
           })
+          const events = (async () => {
+            for await (const e of monitor.events()) {
+              if (flags.json)
+                line(
+                  io.stdout,
+                  JSON.stringify({
+                    ...e,
+                    error: e.type === 'failed' || e.type === 'exhausted' || e.type === 'poll_error' ? errorText(e.error) : undefined,
+                  }),
+                )
+              else line(io.stdout, `${new Date(e.at).toISOString().slice(11, 19)} ${describeEvent(e)}`)
+            }
+          })()
+          monitor.start()
+          line(
+            io.stderr,
+            `monitoring ${ctx.cairn.storeUri} for sessions of ${jobs.length > 0 ? jobs.map((j) => `"${j}"`).join(', ') : 'no jobs (define jobs in cairn.config.ts)'}; Ctrl-C to stop`,
+          )
+          await stopped
+          await events.catch(() => undefined)
+          line(io.stderr, 'monitor stopped')
+          exit(EXIT.OK)
         })
-        const events = (async () => {
-          for await (const e of monitor.events()) {
-            if (flags.json)
-              line(
-                io.stdout,
-                JSON.stringify({
-                  ...e,
-                  error: e.type === 'failed' || e.type === 'exhausted' || e.type === 'poll_error' ? errorText(e.error) : undefined,
-                }),
-              )
-            else line(io.stdout, `${new Date(e.at).toISOString().slice(11, 19)} ${describeEvent(e)}`)
-          }
-        })()
-        monitor.start()
-        line(
-          io.stderr,
-          `monitoring ${ctx.cairn.storeUri} for sessions of ${jobs.length > 0 ? jobs.map((j) => `"${j}"`).join(', ') : 'no jobs (define jobs in cairn.config.ts)'}; Ctrl-C to stop`,
-        )
-        await stopped
-        await events.catch(() => undefined)
-        line(io.stderr, 'monitor stopped')
-        exit(EXIT.OK)
       } finally {
         interrupts.dispose()
-        await ctx?.cairn.close()
       }
     })
 }

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { CommandKit } from '../command-kit.js'
-import { cliContext } from '../context.js'
+import { withCliContext } from '../context.js'
 import { EXIT } from '../exit-codes.js'
 import { line, printJson } from '../io.js'
 
@@ -16,9 +16,8 @@ export function registerReport({ program, io, exit }: CommandKit): void {
     .argument('<id>', 'session id')
     .option('-o, --out <file>', 'where to write it (default: <id>.html)')
     .option('--json', 'print { path, trials } as JSON')
-    .action(async (id: string, flags: { out?: string; json?: boolean }, cmd: Command) => {
-      const ctx = await cliContext(cmd, io)
-      try {
+    .action((id: string, flags: { out?: string; json?: boolean }, cmd: Command) =>
+      withCliContext(cmd, io, async (ctx) => {
         const html = await ctx.cairn.report(id)
         const path = resolve(io.cwd, flags.out ?? `${id}.html`)
         await writeFile(path, html)
@@ -26,8 +25,6 @@ export function registerReport({ program, io, exit }: CommandKit): void {
         if (flags.json) printJson(io, { sessionId: id, path, trials })
         else line(io.stdout, `wrote ${path} (${trials} trials); open it in a browser`)
         exit(EXIT.OK)
-      } finally {
-        await ctx.cairn.close()
-      }
-    })
+      }),
+    )
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { intArg } from '../args.js'
 import type { CommandKit } from '../command-kit.js'
-import { cliContext, type CliContext } from '../context.js'
+import { withCliContext } from '../context.js'
 import { drive, leaseWaitMessage } from '../drive.js'
 import { EXIT } from '../exit-codes.js'
 import { Interrupts } from '../interrupts.js'
@@ -20,26 +20,25 @@ export function registerResume({ program, io, exit }: CommandKit): void {
     .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
     .action(async (id: string, flags: { trials?: number; parallelism?: number; json?: boolean }, cmd: Command) => {
       const interrupts = new Interrupts(() => io.exit(EXIT.INTERRUPTED)).install()
-      let ctx: CliContext | undefined
       try {
-        ctx = await cliContext(cmd, io)
-        ctx.requireConfig("resume needs one for the session's job")
-        const text = flags.json ? io.stderr : io.stdout
-        const handle = await ctx.cairn.resume(id, {
-          ...(flags.trials !== undefined ? { maxTrials: flags.trials } : {}),
-          ...(flags.parallelism !== undefined ? { parallelism: flags.parallelism } : {}),
-          onLeaseWait: (w) => line(text, leaseWaitMessage(w)),
+        await withCliContext(cmd, io, async (ctx) => {
+          ctx.requireConfig("resume needs one for the session's job")
+          const text = flags.json ? io.stderr : io.stdout
+          const handle = await ctx.cairn.resume(id, {
+            ...(flags.trials !== undefined ? { maxTrials: flags.trials } : {}),
+            ...(flags.parallelism !== undefined ? { parallelism: flags.parallelism } : {}),
+            onLeaseWait: (w) => line(text, leaseWaitMessage(w)),
+          })
+          exit(
+            await drive(ctx, handle, interrupts, 'resumed', {
+              json: flags.json === true,
+              resumeCommand: ctx.command(['resume', id]),
+              rerunResumes: true,
+            }),
+          )
         })
-        exit(
-          await drive(ctx, handle, interrupts, 'resumed', {
-            json: flags.json === true,
-            resumeCommand: ctx.command(['resume', id]),
-            rerunResumes: true,
-          }),
-        )
       } finally {
         interrupts.dispose()
-        await ctx?.cairn.close()
       }
     })
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { SessionBusyError } from '../../errors.js'
 import type { CommandKit } from '../command-kit.js'
-import { cliContext } from '../context.js'
+import { withCliContext } from '../context.js'
 import { EXIT } from '../exit-codes.js'
 import { line, printJson } from '../io.js'
 
@@ -13,9 +13,8 @@ export function registerRm({ program, io, exit }: CommandKit): void {
     .argument('<id>', 'session id')
     .option('-f, --force', 'delete even while a process drives it (that process then fails)')
     .option('--json', 'print the outcome as JSON')
-    .action(async (id: string, flags: { force?: boolean; json?: boolean }, cmd: Command) => {
-      const ctx = await cliContext(cmd, io)
-      try {
+    .action((id: string, flags: { force?: boolean; json?: boolean }, cmd: Command) =>
+      withCliContext(cmd, io, async (ctx) => {
         await ctx.cairn.delete(id, { force: flags.force === true }).catch((err: unknown) => {
           if (!(err instanceof SessionBusyError)) throw err
           throw new SessionBusyError(
@@ -28,8 +27,6 @@ export function registerRm({ program, io, exit }: CommandKit): void {
         if (flags.json) printJson(io, { sessionId: id, deleted: true })
         else line(io.stdout, `deleted session "${id}"`)
         exit(EXIT.OK)
-      } finally {
-        await ctx.cairn.close()
-      }
-    })
+      }),
+    )
 }

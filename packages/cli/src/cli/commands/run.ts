@@ -3,7 +3,7 @@ import type { RunOverrides } from '../../jobs/drive-options.js'
 import { getJob } from '../../jobs/job.js'
 import { intArg } from '../args.js'
 import type { CommandKit } from '../command-kit.js'
-import { cliContext, type CliContext } from '../context.js'
+import { withCliContext } from '../context.js'
 import { drive, leaseWaitMessage, reportFinished } from '../drive.js'
 import { EXIT } from '../exit-codes.js'
 import { Interrupts } from '../interrupts.js'
@@ -34,38 +34,36 @@ export function registerRun({ program, io, exit }: CommandKit): void {
     .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
     .action(async (job: string, flags: RunFlags, cmd: Command) => {
       const interrupts = new Interrupts(() => io.exit(EXIT.INTERRUPTED)).install()
-      let ctx: CliContext | undefined
       try {
-        ctx = await cliContext(cmd, io)
-        ctx.requireConfig(`run needs one for the job "${job}"`)
-        const overrides: RunOverrides = {}
-        if (flags.trials !== undefined) overrides.maxTrials = flags.trials
-        if (flags.seed !== undefined) overrides.seed = flags.seed
-        if (flags.sessionId !== undefined) overrides.sessionId = flags.sessionId
-        if (flags.optimizer !== undefined) overrides.optimizer = flags.optimizer
-        if (flags.parallelism !== undefined) overrides.parallelism = flags.parallelism
-        const fixedId = flags.sessionId ?? getJob(ctx.cairn.config, job).sessionId
-        const text = flags.json ? io.stderr : io.stdout
-        const c = ctx
-        const opened = await c.cairn.open(job, { ...overrides, onLeaseWait: (w) => line(text, leaseWaitMessage(w)) })
-        if (opened.kind === 'finished') {
-          const again =
-            c.scriptCommand() !== null
-              ? `\`${c.scriptCommand()}\``
-              : `\`${c.command(['run', job, ...(flags.sessionId ? ['--session-id', flags.sessionId] : [])])}\``
-          exit(await reportFinished(c, opened.head, flags.json === true, `\`${c.command(['rm', opened.head.sessionId])}\``, again))
-          return
-        }
-        exit(
-          await drive(c, opened.handle, interrupts, opened.kind, {
-            json: flags.json === true,
-            resumeCommand: c.command(['resume', opened.handle.id]),
-            rerunResumes: fixedId !== undefined,
-          }),
-        )
+        await withCliContext(cmd, io, async (ctx) => {
+          ctx.requireConfig(`run needs one for the job "${job}"`)
+          const overrides: RunOverrides = {}
+          if (flags.trials !== undefined) overrides.maxTrials = flags.trials
+          if (flags.seed !== undefined) overrides.seed = flags.seed
+          if (flags.sessionId !== undefined) overrides.sessionId = flags.sessionId
+          if (flags.optimizer !== undefined) overrides.optimizer = flags.optimizer
+          if (flags.parallelism !== undefined) overrides.parallelism = flags.parallelism
+          const fixedId = flags.sessionId ?? getJob(ctx.cairn.config, job).sessionId
+          const text = flags.json ? io.stderr : io.stdout
+          const opened = await ctx.cairn.open(job, { ...overrides, onLeaseWait: (w) => line(text, leaseWaitMessage(w)) })
+          if (opened.kind === 'finished') {
+            const again =
+              ctx.scriptCommand() !== null
+                ? `\`${ctx.scriptCommand()}\``
+                : `\`${ctx.command(['run', job, ...(flags.sessionId ? ['--session-id', flags.sessionId] : [])])}\``
+            exit(await reportFinished(ctx, opened.head, flags.json === true, `\`${ctx.command(['rm', opened.head.sessionId])}\``, again))
+            return
+          }
+          exit(
+            await drive(ctx, opened.handle, interrupts, opened.kind, {
+              json: flags.json === true,
+              resumeCommand: ctx.command(['resume', opened.handle.id]),
+              rerunResumes: fixedId !== undefined,
+            }),
+          )
+        })
       } finally {
         interrupts.dispose()
-        await ctx?.cairn.close()
       }
     })
 }

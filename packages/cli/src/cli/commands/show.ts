@@ -2,7 +2,7 @@ import type { TrialRecord } from '@cairn/core'
 import type { Command } from 'commander'
 import { intArg } from '../args.js'
 import type { CommandKit } from '../command-kit.js'
-import { cliContext } from '../context.js'
+import { withCliContext } from '../context.js'
 import { EXIT } from '../exit-codes.js'
 import { ago, compactJson, duration, iso, score, table } from '../format.js'
 import { line, printJson } from '../io.js'
@@ -15,9 +15,8 @@ export function registerShow({ program, io, exit }: CommandKit): void {
     .argument('<id>', 'session id')
     .option('-t, --trials <n>', 'how many of the last trials to show', intArg(0), 10)
     .option('--json', 'print { head, best, trials } as JSON')
-    .action(async (id: string, flags: { trials: number; json?: boolean }, cmd: Command) => {
-      const ctx = await cliContext(cmd, io)
-      try {
+    .action((id: string, flags: { trials: number; json?: boolean }, cmd: Command) =>
+      withCliContext(cmd, io, async (ctx) => {
         const d = await ctx.cairn.show(id, { lastTrials: flags.trials })
         if (flags.json) {
           printJson(io, d)
@@ -62,10 +61,8 @@ export function registerShow({ program, io, exit }: CommandKit): void {
           line(io.stdout, trialTable(d.trials, p.bestTrialIdx))
         }
         exit(EXIT.OK)
-      } finally {
-        await ctx.cairn.close()
-      }
-    })
+      }),
+    )
 }
 
 function trialTable(trials: TrialRecord[], bestIdx: number | null): string {
