@@ -14,6 +14,9 @@ export type CairnErrorCode =
   | 'TIMEOUT'
   | 'OPTIMIZER_ERROR'
   | 'STORE_IO'
+  | 'TRIAL_CLAIMED'
+  | 'CLAIM_LOST'
+  | 'NOT_JOINABLE'
 
 /** Base class of every error Cairn throws on purpose. Switch on `code`, not on the class name. */
 export class CairnError extends Error {
@@ -141,6 +144,54 @@ export class NotFoundError extends CairnError {
 export class LeaseLostError extends CairnError {
   constructor(sessionId: string, detail: string) {
     super('LEASE_LOST', `lease on session "${sessionId}" was lost: ${detail}`)
+  }
+}
+
+/** Another worker holds a live claim on this trial, or its result is already reported. */
+export class TrialClaimedError extends CairnError {
+  readonly sessionId: string
+  readonly trialIdx: number
+  /** The live claim's owner, when the refusal was a live claim. */
+  readonly owner: string | undefined
+  constructor(sessionId: string, trialIdx: number, detail: { owner?: string; reported?: boolean } = {}) {
+    super(
+      'TRIAL_CLAIMED',
+      detail.reported
+        ? `trial ${trialIdx} of session "${sessionId}" already has a reported result`
+        : `trial ${trialIdx} of session "${sessionId}" is claimed${detail.owner ? ` by ${detail.owner}` : ''}`,
+    )
+    this.sessionId = sessionId
+    this.trialIdx = trialIdx
+    this.owner = detail.owner
+  }
+}
+
+/** A worker's trial claim lapsed, was taken over, or its trial already has a result: its result is refused. */
+export class ClaimLostError extends CairnError {
+  readonly sessionId: string
+  readonly trialIdx: number
+  constructor(sessionId: string, trialIdx: number, detail: string) {
+    super('CLAIM_LOST', `claim on trial ${trialIdx} of session "${sessionId}" was lost: ${detail}`)
+    this.sessionId = sessionId
+    this.trialIdx = trialIdx
+  }
+}
+
+/** Why `joinSession` refused. */
+export type NotJoinableReason = 'finished' | 'paused' | 'not-shared' | 'store-unsupported'
+
+/**
+ * `joinSession` cannot attach a worker: the session ended or is paused, it was not started with
+ * shared evaluation, or the store cannot share evaluation (the message names stores that can).
+ * An unknown session is a `NotFoundError`.
+ */
+export class NotJoinableError extends CairnError {
+  readonly sessionId: string
+  readonly reason: NotJoinableReason
+  constructor(sessionId: string, reason: NotJoinableReason, detail: string) {
+    super('NOT_JOINABLE', `cannot join session "${sessionId}": ${detail}`)
+    this.sessionId = sessionId
+    this.reason = reason
   }
 }
 

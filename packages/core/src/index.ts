@@ -14,9 +14,18 @@ export {
   TimeoutError,
   OptimizerError,
   StoreIoError,
+  TrialClaimedError,
+  ClaimLostError,
+  NotJoinableError,
   isCairnError,
 } from './errors.js'
-export type { AlreadyRunningDetails, CairnErrorCode, ResumeMismatchDetails, ResumeMismatchReason } from './errors.js'
+export type {
+  AlreadyRunningDetails,
+  CairnErrorCode,
+  NotJoinableReason,
+  ResumeMismatchDetails,
+  ResumeMismatchReason,
+} from './errors.js'
 export type { JsonDifference } from './util/json-differences.js'
 
 export { defineOptions, describeValue } from './input/options-schema.js'
@@ -63,6 +72,11 @@ export type {
   SalvagedSession,
   ReplaceDamagedHeadRequest,
   ReplaceDamagedHeadResult,
+  TrialClaim,
+  ClaimTrialRequest,
+  TrialResultReport,
+  ReportedTrialResult,
+  TrialSlot,
 } from './store/contract.js'
 export type {
   WarmStartStore,

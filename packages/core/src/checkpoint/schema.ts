@@ -84,6 +84,7 @@ export const HeadBodySchema = Type.Object({
   warmStart: Type.Optional(WarmStartInfoSchema),
   seeds: Type.Optional(Type.Array(Type.Object({ candidate: Type.Unknown(), score: Type.Number() }))),
   recovery: Type.Optional(RecoveryInfoSchema),
+  evaluation: Type.Optional(Type.Literal('shared')),
   revision: Type.Integer({ minimum: 0 }),
   lease: Type.Union([LeaseSchema, Type.Null()]),
 })

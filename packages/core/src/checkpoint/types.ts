@@ -110,6 +110,12 @@ export interface CheckpointHead {
   seeds?: SeedTrial[]
   /** Written by recovery monitors (attempt counts, rebuilds); absent on sessions never recovered. */
   recovery?: RecoveryInfo
+  /**
+   * `shared`: pending trials are published for workers in other processes to claim
+   * (`joinSession`); absent on sessions evaluated by their driver alone. An optional field
+   * added within format version 1.
+   */
+  evaluation?: 'shared'
   /** Monotonic; bumped by every commit. */
   revision: number
   lease: Lease | null

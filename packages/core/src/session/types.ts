@@ -68,6 +68,73 @@ export interface DriveOptions<Example = unknown> {
   signal?: AbortSignal
   /** Lease owner name (default: host:pid:random). */
   owner?: string
+  /**
+   * `shared`: the driver (the coordinator) publishes its pending trials in the store, and workers
+   * attached with `joinSession` (in this process, other processes, or other machines, as the
+   * store's capabilities allow) claim and evaluate them; the coordinator still asks and tells
+   * the optimizer in trial-index order and commits every trial, so the candidates equal a
+   * `local` run with the same `parallelism` and seed. Needs a store with
+   * `capabilities.sharedEvaluation` and an ask/tell optimizer. Default `local`; a resume keeps
+   * the stored mode unless given.
+   */
+  evaluation?: 'local' | 'shared'
+  /** With `evaluation: 'shared'`: the coordinator evaluates trials too (default true). */
+  evaluateLocally?: boolean
+  /** With `evaluation: 'shared'`: the trial lease of the coordinator's own claims (see `JoinOptions.trialLeaseTtlMs`). */
+  trialLeaseTtlMs?: number
+  /** With `evaluation: 'shared'`: how often the coordinator reads workers' results (default 50 ms). */
+  pollIntervalMs?: number
+}
+
+/** Options of `joinSession`. */
+export interface JoinOptions {
+  /** Evaluates the session's trials (the same objective the session was started with). */
+  objective: Objective
+  /** Worker name recorded on its claims (default: host:pid:random). */
+  owner?: string
+  /**
+   * A claim lapses this long after its last renewal (renewed every ttl / 4 while the trial
+   * runs), and another worker may then claim the trial again. Default 30,000; from 100 ms.
+   */
+  trialLeaseTtlMs?: number
+  /** How often an idle worker reads the session for work (default 100 ms). */
+  pollIntervalMs?: number
+  /** Per-trial timeout, as `DriveOptions.trialTimeoutMs` (default: the session's stored limit). */
+  trialTimeoutMs?: number
+  /** Aborting it stops the worker after its trial in flight (whose result is still reported). */
+  signal?: AbortSignal
+  /**
+   * When the coordinator's session lease lapses (it died), this worker takes the session over
+   * with `resumeSession(store, id, takeOver)` and coordinates from then on. Without it the
+   * worker keeps evaluating and waits for another process (a worker, `cairn resume`, a recovery
+   * monitor) to take over.
+   */
+  takeOver?: ResumeOptions
+}
+
+/** What a worker did, when it stops. */
+export interface WorkerResult {
+  sessionId: string
+  /** The session's status when the worker stopped (`running` when it was stopped by `signal`). */
+  sessionStatus: SessionStatus
+  /** Trials this worker evaluated and whose results the store accepted. */
+  trialsEvaluated: number
+  /** Results refused because the claim was lost (lapsed or taken over). */
+  claimsLost: number
+  /** True when this worker took over coordination (see `JoinOptions.takeOver`). */
+  tookOver: boolean
+}
+
+/** A worker attached to a shared session (`joinSession`). */
+export interface WorkerHandle {
+  readonly sessionId: string
+  readonly owner: string
+  /** Trial indices this worker is evaluating now. */
+  running(): number[]
+  /** Settles when the session ends (or the worker is stopped). */
+  wait(): Promise<WorkerResult>
+  /** Stops after the trial in flight (its result is reported), then resolves `wait()`. */
+  stop(): Promise<WorkerResult>
 }
 
 /** Options of `startSession`. */

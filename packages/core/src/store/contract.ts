@@ -1,4 +1,6 @@
 import type { CheckpointHead, ControlRequest, Lease, SessionListing, SessionStatus, TrialRecord } from '../checkpoint/types.js'
+import type { Json } from '../json.js'
+import type { Evaluation } from '../optimizer/contract.js'
 
 /** What a store can do; conformance suites and the driver gate on these. */
 export interface StoreCapabilities {
@@ -8,6 +10,60 @@ export interface StoreCapabilities {
   multiProcess: boolean
   /** Several machines may share it safely. */
   multiMachine: boolean
+  /**
+   * Trial slots (`claimTrial`, `renewTrialClaim`, `reportTrialResult`, `readTrialSlots`): workers
+   * other than the lease holder evaluate a session's pending trials ("many workers, one session").
+   * Across processes when `multiProcess`, across machines when `multiMachine`. Absent means false.
+   */
+  sharedEvaluation?: boolean
+}
+
+/**
+ * A worker's claim on one pending trial of a shared session: while it is live, no other worker
+ * may claim that trial, and only this claim's `token` may report its result.
+ */
+export interface TrialClaim {
+  trialIdx: number
+  /** The worker that holds the claim (free text, e.g. `host:pid`). */
+  owner: string
+  /** Increases by one on every claim of the same trial (the first is 1); an older token is refused. */
+  token: number
+  /** Epoch milliseconds (the store's clock); the claim lapses then unless renewed. */
+  expiresAt: number
+}
+
+/** What `claimTrial` takes. */
+export interface ClaimTrialRequest {
+  /** A trial the session's head lists in `pending`. */
+  trialIdx: number
+  owner: string
+  /** How long the claim lives unless renewed (milliseconds). */
+  ttlMs: number
+}
+
+/** A result written by a worker for the coordinator to commit. */
+export interface TrialResultReport {
+  /** The candidate that was evaluated (the coordinator commits only when it equals the pending one). */
+  candidate: Json
+  evaluation: Evaluation
+}
+
+/** A result as stored, with the claim that wrote it. */
+export interface ReportedTrialResult extends TrialResultReport {
+  owner: string
+  /** The token of the claim that reported it. */
+  claimToken: number
+  /** Epoch milliseconds (the store's clock). */
+  reportedAt: number
+}
+
+/** One trial slot as `readTrialSlots` returns it. */
+export interface TrialSlot {
+  trialIdx: number
+  /** The latest claim (live or lapsed), or null when the trial was never claimed. */
+  claim: TrialClaim | null
+  /** The reported result, or null while none was reported. */
+  result: ReportedTrialResult | null
 }
 
 /** One atomic commit: the new head and the trial records it accounts for. */
@@ -160,4 +216,29 @@ export interface CheckpointStore {
    * is not their number; a refusal writes nothing.
    */
   replaceDamagedHead?(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult>
+  /**
+   * With `capabilities.sharedEvaluation`: claims pending trial `trialIdx` for `owner`, a
+   * conditional write that succeeds only when the trial has no live claim and no reported
+   * result (a lapsed claim may be taken over: the new token is the old one + 1).
+   * Throws `TrialClaimedError` when a live claim or a result exists, `NotFoundError` for an
+   * unknown session, `InvalidInputError` for a bad index, owner or ttl.
+   */
+  claimTrial?(sessionId: string, request: ClaimTrialRequest): Promise<TrialClaim>
+  /**
+   * With `sharedEvaluation`: extends a live claim held with `claim.token`. Throws
+   * `ClaimLostError` when the claim lapsed, was taken over, or a result was already reported.
+   */
+  renewTrialClaim?(sessionId: string, claim: TrialClaim, ttlMs: number): Promise<TrialClaim>
+  /**
+   * With `sharedEvaluation`: stores the result of a claimed trial, once. A conditional write:
+   * throws `ClaimLostError` when `claim.token` is not the trial's current claim, the claim
+   * lapsed, or a result is already stored — a refused result writes nothing.
+   */
+  reportTrialResult?(sessionId: string, claim: TrialClaim, report: TrialResultReport): Promise<void>
+  /**
+   * With `sharedEvaluation`: the slots of the given trial indices, in the order asked; a trial
+   * never claimed reads `{ claim: null, result: null }`. Slots of trials the head already
+   * accounts for may have been dropped. Throws `NotFoundError` for an unknown session.
+   */
+  readTrialSlots?(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]>
 }
