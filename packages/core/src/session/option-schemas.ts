@@ -24,6 +24,10 @@ const drive = {
   leaseTtlMs: optional(k.durationMs({ min: MIN_DRIVER_LEASE_TTL_MS, max: MAX_LEASE_TTL_MS })),
   signal: optional(k.instanceOf(AbortSignal, 'must be an AbortSignal')),
   owner: optional(k.string()),
+  evaluation: optional(k.oneOf(['local', 'shared'])),
+  evaluateLocally: optional(k.boolean()),
+  trialLeaseTtlMs: optional(k.durationMs({ min: MIN_DRIVER_LEASE_TTL_MS, max: MAX_LEASE_TTL_MS })),
+  pollIntervalMs: optional(k.durationMs({ min: 1 })),
 } satisfies OptionProperties<DriveOptions>
 
 const warmStart = optional(k.any())
