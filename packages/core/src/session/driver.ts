@@ -36,6 +36,7 @@ export interface DriverInit {
   owner: string
   space?: SearchSpace
   trainset?: readonly unknown[]
+  valset?: readonly unknown[]
   program?: Program<any, any>
   metric?: Metric<any, any>
   signal?: AbortSignal
@@ -363,6 +364,7 @@ export class SessionDriver implements SessionHandle {
     }
     if (this.init.space) ctx.space = this.init.space
     if (this.init.trainset) ctx.trainset = this.init.trainset
+    if (this.init.valset) ctx.valset = this.init.valset
     if (this.init.metric) ctx.metric = this.init.metric
     if (this.init.program) ctx.program = this.init.program
     return ctx

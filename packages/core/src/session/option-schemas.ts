@@ -16,6 +16,7 @@ const drive = {
   objective: optional(k.fn('must be a function (candidate, ctx) => score')),
   program: optional(k.fn('must be a function (config, example, ctx) => output')),
   trainset: optional(k.array('must be an array of examples')),
+  valset: optional(k.array('must be an array of examples (held out from the trainset)')),
   metric: optional(k.fn('must be a function (example, output) => number')),
   maxTrials: optional(k.integer(0)),
   maxErrors: optional(k.integer(0)),
@@ -45,6 +46,7 @@ const start = {
   settings: optional(k.any()),
   warmStart,
   job: optional(k.string()),
+  valsetHash: optional(k.string()),
   trainsetHash: optional(k.string()),
 } satisfies OptionProperties<StartOptions>
 
@@ -62,6 +64,7 @@ export const ResumeOptionsSchema: OptionsSchema<ResumeOptions> = defineOptions<R
   ...drive,
   warmStart,
   trainsetHash: optional(k.string()),
+  valsetHash: optional(k.string()),
   space: optional(k.any()),
   direction,
   seed,
@@ -81,6 +84,8 @@ export const RebuildHeadOptionsSchema: OptionsSchema<RebuildHeadOptions> = defin
   space: optional(k.any()),
   trainset: optional(k.array('must be an array of examples')),
   trainsetHash: optional(k.string()),
+  valset: drive.valset,
+  valsetHash: optional(k.string()),
   direction,
   seed,
   maxTrials: drive.maxTrials,

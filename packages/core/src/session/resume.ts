@@ -20,10 +20,12 @@ import { DEFAULT_TRAINSET_HASH_PREFIX, defaultTrainsetHash } from './trainset-ha
 import type { ResumeOptions, SessionHandle } from './types.js'
 import { checkWarmStartOptions, seedViews, WarmStartWriter } from './warm-start.js'
 import { warmStartKeys } from './warm-start-keys.js'
+import { verifyValset } from './valset.js'
 
 /**
  * Resumes a stored session where its last commit left it. Refuses terminal sessions
  * (`AlreadyTerminalError`), a different optimizer id, state version or options, trainset,
+ * valset (or one given or left out against how the session was started),
  * space, direction or seed (`ResumeMismatchError`, naming the fields that differ), a
  * `maxTrials` below the trials the session already holds (`InvalidInputError`), and a session
  * driven elsewhere (`AlreadyRunningError`, which says when the holder's lease expires). A
@@ -91,6 +93,7 @@ async function resumeOnce<Example>(
       resumed: true,
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
+      ...(opts.valset ? { valset: opts.valset } : {}),
       ...(opts.program ? { program: opts.program } : {}),
       ...(opts.metric ? { metric: opts.metric } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -130,6 +133,7 @@ async function resumeOnce<Example>(
       throw resumeMismatch('trainset-hash', head.trainsetHash, givenHash)
     if (head.trainsetHash === undefined && givenHash !== undefined && opts.program !== undefined)
       throw resumeMismatch('trainset-hash', null, givenHash)
+    verifyValset(head, opts)
     if (opts.space !== undefined && head.space !== undefined && canonicalJson(parseSpace(opts.space)) !== canonicalJson(head.space))
       throw resumeMismatch('space', head.space, opts.space)
     if (opts.direction !== undefined && opts.direction !== head.direction)
@@ -193,6 +197,7 @@ function warmStartWriter(head: CheckpointHead, opts: ResumeOptions<any>, maxSeed
           optimizerId: head.optimizer.id,
           ...(head.space !== undefined ? { space: head.space } : {}),
           ...(head.trainsetHash ? { trainsetHash: head.trainsetHash } : {}),
+          ...(head.valsetHash ? { valsetHash: head.valsetHash } : {}),
           ...(head.job ? { job: head.job } : {}),
         })
   return new WarmStartWriter(ws.store, keys, maxSeeds, ws.producerVersion)

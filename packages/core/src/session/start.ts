@@ -12,6 +12,7 @@ import { checkSpecificationVersion } from './specification.js'
 import { checkWarmStartOptions, findWarmStart, seedViews, WarmStartWriter, type WarmStartFound } from './warm-start.js'
 import { warmStartKeys, type WarmStartKeys } from './warm-start-keys.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
+import { valsetHashOf } from './valset.js'
 import type { SessionHandle, StartOptions } from './types.js'
 
 /**
@@ -32,6 +33,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
   const leaseTtlMs = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
   const limits = limitsFrom(opts as StartOptions)
   const trainsetHash = opts.trainsetHash ?? (opts.trainset ? defaultTrainsetHash(opts.trainset) : undefined)
+  const valsetHash = valsetHashOf(opts)
 
   claim(store, sessionId)
   try {
@@ -43,6 +45,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
         optimizerId: optimizer.id,
         ...(space ? { space: space as unknown as Json } : {}),
         ...(trainsetHash ? { trainsetHash } : {}),
+        ...(valsetHash ? { valsetHash } : {}),
         ...(opts.job ? { job: opts.job } : {}),
       })
       found = await findWarmStart(opts.warmStart, keys, maxSeeds)
@@ -57,6 +60,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       history,
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
+      ...(opts.valset ? { valset: opts.valset } : {}),
     })
     const now = Date.now()
     const lease = { owner, fencingToken: 1, expiresAt: now + leaseTtlMs }
@@ -80,6 +84,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
     if (opts.name !== undefined) head.name = opts.name
     if (opts.job !== undefined) head.job = opts.job
     if (trainsetHash !== undefined) head.trainsetHash = trainsetHash
+    if (valsetHash !== undefined) head.valsetHash = valsetHash
     if (space) head.space = space as unknown as Json
     if (opts.settings !== undefined) head.settings = opts.settings
     if (keys) {
@@ -121,6 +126,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       resumed: false,
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
+      ...(opts.valset ? { valset: opts.valset } : {}),
       ...(opts.program ? { program: opts.program } : {}),
       ...(opts.metric ? { metric: opts.metric } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),

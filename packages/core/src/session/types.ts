@@ -40,6 +40,14 @@ export interface DriveOptions<Example = unknown> {
   objective?: Objective
   program?: Program<Example, any>
   trainset?: readonly Example[]
+  /**
+   * Program sessions: held-out examples candidates are scored on (DSPy's `valset`). Without
+   * one, optimizers that draw demonstrations from the trainset (`fewShotSearch`) score each
+   * candidate on the training examples it does not use as demonstrations. `evaluate` runs on
+   * the valset unless given other examples. Its hash is recorded (`valsetHash`) and verified on
+   * resume: resume with the same valset, or none when the session was started without one.
+   */
+  valset?: readonly Example[]
   metric?: Metric<Example, any>
   /** Trials (ok + error) after which the session completes. Default: until the optimizer halts. */
   maxTrials?: number
@@ -155,6 +163,8 @@ export interface StartOptions<Example = unknown> extends DriveOptions<Example> {
   job?: string
   /** Overrides the trainset hash recorded (and verified on resume). */
   trainsetHash?: string
+  /** Overrides the valset hash recorded (and verified on resume); needs `valset`. */
+  valsetHash?: string
 }
 
 /**
@@ -168,6 +178,8 @@ export interface ResumeOptions<Example = unknown> extends DriveOptions<Example> 
   warmStart?: WarmStartOptions
   /** Verified against the stored hash when given (or computed from `trainset`). */
   trainsetHash?: string
+  /** Verified against the stored hash (or computed from `valset`); needs `valset`. */
+  valsetHash?: string
   /** Verified against the stored space when given. */
   space?: SearchSpace
   /** Verified against the stored direction when given (`ResumeMismatchError`, reason `direction`). */
@@ -255,6 +267,9 @@ export interface RebuildHeadOptions {
   space?: SearchSpace
   trainset?: readonly unknown[]
   trainsetHash?: string
+  /** The valset the session was started with (its hash is recorded, so a resume with it is accepted). */
+  valset?: readonly unknown[]
+  valsetHash?: string
   /** Default: told from the salvaged best score, when the trial log makes it unambiguous. */
   direction?: Direction
   /** Default: derived from the session id (the original seed is lost with the head). */
