@@ -12,12 +12,14 @@ import { checkSpecificationVersion } from './specification.js'
 import { checkWarmStartOptions, findWarmStart, seedViews, WarmStartWriter, type WarmStartFound } from './warm-start.js'
 import { warmStartKeys, type WarmStartKeys } from './warm-start-keys.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
+import { sharedDrive } from './shared/shared-drive.js'
 import type { SessionHandle, StartOptions } from './types.js'
 
 /**
  * Starts a new session and drives it in the background; resolves once the session is
- * created (revision 0, lease taken). Throws `InvalidInputError` for malformed options and
- * `AlreadyRunningError` when the id is driven here or elsewhere.
+ * created (revision 0, lease taken). Throws `InvalidInputError` for malformed options (and for
+ * `evaluation: 'shared'` on a store that cannot share trials or with a step-based optimizer)
+ * and `AlreadyRunningError` when the id is driven here or elsewhere.
  */
 export async function startSession<Example = unknown>(opts: StartOptions<Example>): Promise<SessionHandle> {
   const space = checkStartOptions(opts as StartOptions)
@@ -32,6 +34,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
   const leaseTtlMs = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
   const limits = limitsFrom(opts as StartOptions)
   const trainsetHash = opts.trainsetHash ?? (opts.trainset ? defaultTrainsetHash(opts.trainset) : undefined)
+  const shared = sharedDrive(opts.evaluation ?? 'local', opts as StartOptions, store)
 
   claim(store, sessionId)
   try {
@@ -82,6 +85,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
     if (trainsetHash !== undefined) head.trainsetHash = trainsetHash
     if (space) head.space = space as unknown as Json
     if (opts.settings !== undefined) head.settings = opts.settings
+    if (shared) head.evaluation = 'shared'
     if (keys) {
       head.warmStart = {
         source: found.source === 'final' ? 'exact' : found.source,
@@ -119,6 +123,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       leaseTtlMs,
       owner,
       resumed: false,
+      ...(shared ? { shared } : {}),
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
       ...(opts.program ? { program: opts.program } : {}),
