@@ -20,7 +20,7 @@ import type { WarmStartWriter } from './warm-start.js'
 import { ResultBoard } from './shared/result-board.js'
 import type { SharedDrive } from './shared/shared-drive.js'
 import type { SharedStore } from './shared/store-support.js'
-import { TrialWorker } from './shared/trial-worker.js'
+import { CoordinatorWorker } from './shared/coordinator-worker.js'
 import { WaitOptionsSchema } from './option-schemas.js'
 import type { SessionEvent, SessionHandle, SessionResult, SessionSnapshot, WaitOptions } from './types.js'
 import { yieldToEventLoop } from './yield.js'
@@ -81,7 +81,7 @@ export class SessionDriver implements SessionHandle {
   private inFlight = 0
   /** With shared evaluation: the results workers reported, and this process's own worker loop. */
   private board: ResultBoard | null = null
-  private localWorker: { worker: TrialWorker; done: Promise<unknown> } | null = null
+  private localWorker: CoordinatorWorker | null = null
   /** `init.limits`, frozen as the head's constant parts are (see `freezeConstantParts`). */
   private readonly limits: Limits
   private readonly onExternalAbort = (): void => this.request('cancel')
@@ -314,7 +314,20 @@ export class SessionDriver implements SessionHandle {
       env: shared.env,
     })
     this.board = board
-    if (shared.evaluateLocally) this.startLocalWorker(store, shared, board)
+    if (shared.evaluateLocally) {
+      const { owner, target, limits } = this.init
+      const abortSignal = this.trialAbort.signal
+      this.localWorker = new CoordinatorWorker({
+        store,
+        sessionId: this.id,
+        owner,
+        target,
+        concurrency: limits.parallelism,
+        shared,
+        abortSignal,
+        board,
+      })
+    }
     const interrupted = (): boolean => this.requested !== null || this.fatal !== null
     const idle = (): Promise<void> => this.commitHead({ ...this.current }, [])
     for (;;) {
@@ -362,30 +375,12 @@ export class SessionDriver implements SessionHandle {
     return this.evaluate(trial.candidate, trial.trialIdx)
   }
 
-  private startLocalWorker(store: SharedStore, shared: SharedDrive, board: ResultBoard): void {
-    const worker = new TrialWorker({
-      store,
-      sessionId: this.id,
-      owner: this.init.owner,
-      target: this.init.target,
-      trialLeaseTtlMs: shared.trialLeaseTtlMs,
-      pollIntervalMs: shared.pollIntervalMs,
-      concurrency: this.init.limits.parallelism,
-      env: shared.env,
-      abortSignal: this.trialAbort.signal,
-      onReported: (trialIdx, result) => board.accept(trialIdx, result),
-    })
-    const done = worker.run().catch((error: unknown) => publish(channels.sessionException, { sessionId: this.id, error }))
-    this.localWorker = { worker, done }
-  }
-
   /** Stops this process's worker loop after its trial in flight (aborted first when the session stopped on an error). */
   private async stopLocalWorker(): Promise<void> {
     const local = this.localWorker
     if (!local) return
     if (this.stopError) this.trialAbort.abort(this.stopError)
-    local.worker.stop()
-    await local.done
+    await local.stop()
     this.localWorker = null
   }
 
