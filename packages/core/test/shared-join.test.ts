@@ -100,6 +100,35 @@ describe('joinSession refuses what it cannot join', () => {
   })
 })
 
+describe('a joined worker and its session', () => {
+  test('a worker whose session is deleted stops: wait() rejects with NotFoundError', async () => {
+    const store = createMemoryStore()
+    const coordinator = await startSession({
+      store,
+      optimizer: nearBest(),
+      objective: score,
+      evaluation: 'shared',
+      evaluateLocally: false,
+      pollIntervalMs: 1,
+    })
+    const held = gate()
+    const started = gate()
+    const worker = await joinSession(store, coordinator.id, {
+      objective: async () => {
+        started.open()
+        await held.wait
+        return 1
+      },
+      pollIntervalMs: 1,
+    })
+    await started.wait
+    await coordinator.cancel()
+    await store.delete(coordinator.id)
+    held.open()
+    await expect(worker.wait()).rejects.toBeInstanceOf(NotFoundError)
+  })
+})
+
 describe('evaluation mode across resumes', () => {
   test('a resume keeps shared evaluation unless told; resumed local, workers can no longer join', async () => {
     const store = createMemoryStore()

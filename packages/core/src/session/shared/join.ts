@@ -84,9 +84,11 @@ class JoinedWorker implements WorkerHandle {
       env,
       ...(takeOver ? { beforeWork: (head) => this.tryTakeOver(head, takeOver) } : {}),
     })
-    options.signal?.addEventListener('abort', () => void this.halt(), { once: true })
-    if (options.signal?.aborted) this.loop.stop()
-    this.done = this.run()
+    const signal = options.signal
+    const onAbort = (): void => void this.halt()
+    signal?.addEventListener('abort', onAbort, { once: true })
+    if (signal?.aborted) this.loop.stop()
+    this.done = this.run().finally(() => signal?.removeEventListener('abort', onAbort))
     // A caller that never waits must not see an unhandled rejection; `wait()` still rejects.
     this.done.catch(() => undefined)
   }
