@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { createMemoryStore, joinSession, startSession, type ObjectiveContext } from '../src/index.js'
 import { joinSessionWith } from '../src/testing.js'
-import { nearBest } from './helpers/optimizers.js'
+import { nearBest, uniform } from './helpers/optimizers.js'
 import { gate, jumpingClock, killable, localRun, outcomes, until } from './helpers/shared.js'
 
 const score = (c: { x: number }): number => (c.x - 1) ** 2
@@ -119,6 +119,24 @@ describe('shared evaluation: lost claims, stale results, a dead coordinator', ()
     expect(await outcomes(inner, coordinator.id)).toEqual(
       await localRun({ optimizer: nearBest(), objective: score, seed: SEED, parallelism: 3, maxTrials: 15 }),
     )
+  })
+
+  test('a worker whose takeOver options cannot resume the session stops, and wait() says why', async () => {
+    const clock = jumpingClock()
+    const inner = createMemoryStore({ clock })
+    const cut = killable(inner)
+    const coordinator = await startSession({ store: cut.store, optimizer: nearBest(), objective: score, evaluation: 'shared', seed: SEED })
+    cut.kill()
+    await expect(coordinator.wait()).rejects.toMatchObject({ code: 'STORE_IO' })
+    clock.advance(31_000)
+    const worker = await joinSessionWith(
+      inner,
+      coordinator.id,
+      { objective: score, pollIntervalMs: 1, takeOver: { optimizer: uniform(), objective: score } },
+      { now: clock.now },
+    )
+    await expect(worker.wait()).rejects.toMatchObject({ code: 'RESUME_MISMATCH', reason: 'optimizer-id' })
+    expect((await inner.load(coordinator.id)).status).toBe('running') // nothing changed
   })
 
   test('a worker given takeOver keeps working while the coordinator is alive, even when its own clock says the lease lapsed', async () => {

@@ -56,6 +56,9 @@ function refuseUnjoinable(head: CheckpointHead): void {
     )
 }
 
+/** Refusals of a takeover after which the worker goes on working (someone else drives, the session ended, the store may recover). */
+const WORKING_ON = ['ALREADY_RUNNING', 'ALREADY_TERMINAL', 'STORE_IO'] as const
+
 /** A worker attached by `joinSession`, which may take the session over (`takeOver`). */
 class JoinedWorker implements WorkerHandle {
   readonly owner: string
@@ -63,6 +66,8 @@ class JoinedWorker implements WorkerHandle {
   private readonly done: Promise<WorkerResult>
   /** The driver this worker started when it took the session over. */
   private driver: SessionHandle | null = null
+  /** Why taking the session over failed for good (a resume mismatch, a damaged session …). */
+  private takeOverError: unknown = null
 
   constructor(
     private readonly store: SharedStore,
@@ -121,7 +126,8 @@ class JoinedWorker implements WorkerHandle {
       claimsLost: this.loop.claimsLost,
       tookOver: false,
     }
-    if (end !== 'took-over' || !this.driver) return result
+    if (end !== 'took-over') return result
+    if (!this.driver) throw this.takeOverError
     if (this.loop.stopped) await this.driver.pause()
     const stopped = await this.driver.wait()
     return { ...result, sessionStatus: stopped.status, tookOver: true }
@@ -129,8 +135,9 @@ class JoinedWorker implements WorkerHandle {
 
   /**
    * When the coordinator's lease lapsed (it died), resumes the session here; true once this
-   * process drives it. Another process that took it first (`AlreadyRunningError`), or a session
-   * that ended meanwhile, leaves this worker working.
+   * process drives it. Another process that took it first (`AlreadyRunningError`), a session
+   * that ended meanwhile, or a store failure that may pass leaves this worker working; any
+   * other refusal (the session cannot be resumed with `takeOver`) ends it, and `wait()` rejects.
    */
   private async tryTakeOver(head: CheckpointHead, takeOver: ResumeOptions): Promise<boolean> {
     if (head.lease && head.lease.expiresAt > this.env.now()) return false
@@ -138,8 +145,9 @@ class JoinedWorker implements WorkerHandle {
       this.driver = await resumeWith(this.store, this.sessionId, takeOver, this.env)
       return true
     } catch (err) {
-      if (isCairnError(err, 'ALREADY_RUNNING') || isCairnError(err, 'ALREADY_TERMINAL')) return false
-      throw err
+      if (!isCairnError(err) || WORKING_ON.some((code) => isCairnError(err, code))) return false
+      this.takeOverError = err
+      return true
     }
   }
 }
