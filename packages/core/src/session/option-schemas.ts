@@ -1,7 +1,8 @@
 import { MAX_LEASE_TTL_MS, MIN_DRIVER_LEASE_TTL_MS } from '../input/durations.js'
 import { optionKinds as k } from '../input/option-kinds.js'
+import { MAX_OWNER_LENGTH } from '../store/input-checks.js'
 import { defineOptions, type OptionProperties, type OptionsSchema } from '../input/options-schema.js'
-import type { CompileOptions, DriveOptions, RebuildHeadOptions, ResumeOptions, StartOptions, WaitOptions } from './types.js'
+import type { CompileOptions, DriveOptions, JoinOptions, RebuildHeadOptions, ResumeOptions, StartOptions, WaitOptions } from './types.js'
 
 const { optional } = k
 
@@ -69,6 +70,17 @@ export const ResumeOptionsSchema: OptionsSchema<ResumeOptions> = defineOptions<R
   direction,
   seed,
   waitForLease: optional(k.union([k.boolean(), k.object({ timeoutMs: optional(k.durationMs()) })], 'must be true, false or { timeoutMs }')),
+})
+
+/** `joinSession`'s options (`takeOver`'s are `resumeSession`'s, checked with `ResumeOptionsSchema`). */
+export const JoinOptionsSchema: OptionsSchema<JoinOptions> = defineOptions<JoinOptions>('joinSession', {
+  objective: k.fn('must be a function (candidate, ctx) => score'),
+  owner: optional(k.string(1, MAX_OWNER_LENGTH)),
+  trialLeaseTtlMs: drive.trialLeaseTtlMs,
+  pollIntervalMs: drive.pollIntervalMs,
+  trialTimeoutMs: drive.trialTimeoutMs,
+  signal: drive.signal,
+  takeOver: optional(k.record('must be resumeSession options { optimizer, objective, … }')),
 })
 
 /** The options of a session handle's `wait`. */

@@ -13,12 +13,14 @@ import { checkWarmStartOptions, findWarmStart, seedViews, WarmStartWriter, type 
 import { warmStartKeys, type WarmStartKeys } from './warm-start-keys.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
 import { valsetHashOf } from './valset.js'
+import { sharedDrive } from './shared/shared-drive.js'
 import type { SessionHandle, StartOptions } from './types.js'
 
 /**
  * Starts a new session and drives it in the background; resolves once the session is
- * created (revision 0, lease taken). Throws `InvalidInputError` for malformed options and
- * `AlreadyRunningError` when the id is driven here or elsewhere.
+ * created (revision 0, lease taken). Throws `InvalidInputError` for malformed options (and for
+ * `evaluation: 'shared'` on a store that cannot share trials or with a step-based optimizer)
+ * and `AlreadyRunningError` when the id is driven here or elsewhere.
  */
 export async function startSession<Example = unknown>(opts: StartOptions<Example>): Promise<SessionHandle> {
   const space = checkStartOptions(opts as StartOptions)
@@ -34,6 +36,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
   const limits = limitsFrom(opts as StartOptions)
   const trainsetHash = opts.trainsetHash ?? (opts.trainset ? defaultTrainsetHash(opts.trainset) : undefined)
   const valsetHash = valsetHashOf(opts)
+  const shared = sharedDrive(opts.evaluation ?? 'local', opts as StartOptions, store)
 
   claim(store, sessionId)
   try {
@@ -87,6 +90,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
     if (valsetHash !== undefined) head.valsetHash = valsetHash
     if (space) head.space = space as unknown as Json
     if (opts.settings !== undefined) head.settings = opts.settings
+    if (shared) head.evaluation = 'shared'
     if (keys) {
       head.warmStart = {
         source: found.source === 'final' ? 'exact' : found.source,
@@ -124,6 +128,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       leaseTtlMs,
       owner,
       resumed: false,
+      ...(shared ? { shared } : {}),
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
       ...(opts.valset ? { valset: opts.valset } : {}),

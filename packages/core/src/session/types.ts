@@ -82,15 +82,20 @@ export interface DriveOptions<Example = unknown> {
    * store's capabilities allow) claim and evaluate them; the coordinator still asks and tells
    * the optimizer in trial-index order and commits every trial, so the candidates equal a
    * `local` run with the same `parallelism` and seed. Needs a store with
-   * `capabilities.sharedEvaluation` and an ask/tell optimizer. Default `local`; a resume keeps
-   * the stored mode unless given.
+   * `capabilities.sharedEvaluation` and an ask/tell optimizer (else `InvalidInputError`, field
+   * `evaluation`). A pause or cancel commits the results workers already reported, then the
+   * status, without waiting for them. Default `local`; a resume keeps the stored mode unless given.
    */
   evaluation?: 'local' | 'shared'
   /** With `evaluation: 'shared'`: the coordinator evaluates trials too (default true). */
   evaluateLocally?: boolean
   /** With `evaluation: 'shared'`: the trial lease of the coordinator's own claims (see `JoinOptions.trialLeaseTtlMs`). */
   trialLeaseTtlMs?: number
-  /** With `evaluation: 'shared'`: how often the coordinator reads workers' results (default 50 ms). */
+  /**
+   * With `evaluation: 'shared'`: how often the coordinator reads workers' results (default 50 ms).
+   * With no result for `leaseTtlMs / 4`, it also commits its head unchanged, which is how it sees
+   * a pause or cancel requested by another process.
+   */
   pollIntervalMs?: number
 }
 
@@ -115,7 +120,8 @@ export interface JoinOptions {
    * When the coordinator's session lease lapses (it died), this worker takes the session over
    * with `resumeSession(store, id, takeOver)` and coordinates from then on. Without it the
    * worker keeps evaluating and waits for another process (a worker, `cairn resume`, a recovery
-   * monitor) to take over.
+   * monitor) to take over. Once it took over, `wait()` resolves when the session stops and
+   * `stop()` pauses the session.
    */
   takeOver?: ResumeOptions
 }
@@ -141,7 +147,10 @@ export interface WorkerHandle {
   running(): number[]
   /** Settles when the session ends (or the worker is stopped). */
   wait(): Promise<WorkerResult>
-  /** Stops after the trial in flight (its result is reported), then resolves `wait()`. */
+  /**
+   * Stops after the trial in flight (its result is reported), then resolves `wait()`. A worker
+   * that took the session over (`takeOver`) pauses it.
+   */
   stop(): Promise<WorkerResult>
 }
 
