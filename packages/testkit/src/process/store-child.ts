@@ -1,7 +1,8 @@
 /**
  * Child process of the multi-process store tests. Opens the store through the fixture's
- * child module and either commits in a tight loop (until SIGKILLed) or races another child
- * to commit the same session. Speaks JSON lines on stdout.
+ * child module and either commits in a tight loop (until SIGKILLed), races another child
+ * to commit the same session, or races other children to claim (and report) the same trial
+ * slots. Speaks JSON lines on stdout.
  */
 import { writeSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
   const mod = (await import(pathToFileURL(config.module).href)) as { openStore(args: string[]): Promise<CheckpointStore> }
   const store = await mod.openStore(config.args)
   if (config.mode === 'commit-loop') await commitLoop(store, config)
-  else await race(store, config)
+  else if (config.mode === 'race') await race(store, config)
+  else await claimRace(store, config)
 }
 
 async function commitLoop(store: CheckpointStore, config: Extract<StoreChildConfig, { mode: 'commit-loop' }>): Promise<void> {
@@ -84,6 +86,39 @@ async function race(store: CheckpointStore, config: Extract<StoreChildConfig, { 
     }
   }
   say({ done: true, wins, conflicts, errors })
+  await store.close()
+}
+
+async function claimRace(store: CheckpointStore, config: Extract<StoreChildConfig, { mode: 'claim-race' }>): Promise<void> {
+  const { claimTrial, reportTrialResult } = store
+  if (!claimTrial || !reportTrialResult) throw new Error('[@cairn/testkit] the store has no claimTrial / reportTrialResult')
+  say({ ready: true })
+  await started
+  const claimed: number[] = []
+  const reported: number[] = []
+  let refused = 0
+  const errors: Array<ReturnType<typeof describeError>> = []
+  for (const trialIdx of config.trials) {
+    let claim
+    try {
+      claim = await claimTrial.call(store, config.sessionId, { trialIdx, owner: config.owner, ttlMs: config.ttlMs })
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'TRIAL_CLAIMED') refused++
+      else errors.push(describeError(err))
+      continue
+    }
+    claimed.push(trialIdx)
+    try {
+      await reportTrialResult.call(store, config.sessionId, claim, {
+        candidate: { x: trialIdx },
+        evaluation: { status: 'ok', score: trialIdx, stats: { owner: config.owner }, durationMs: 0 },
+      })
+      reported.push(trialIdx)
+    } catch (err) {
+      errors.push(describeError(err))
+    }
+  }
+  say({ done: true, claimed, reported, refused, errors })
   await store.close()
 }
 
