@@ -36,7 +36,11 @@ export function registerTrialSlotProcesses(s: StoreSuite, sharedEvaluation: Need
           racers.push(spawnChild('store-child', config, [child.module]))
         }
         for (const r of racers) await r.next((m: { ready?: boolean }) => m.ready === true, 60_000)
-        for (const r of racers) r.send('go')
+        // Round by round, so all of them ask for the same trial at once.
+        for (const t of trials) {
+          for (const r of racers) r.send('go')
+          for (const r of racers) await r.next((m: { attempted?: number }) => m.attempted === t, 60_000)
+        }
         const results: Done[] = []
         for (const r of racers) results.push(await r.next<Done>((m) => m.done === true, 90_000))
 

@@ -18,15 +18,30 @@ const describeError = (err: unknown): { code: unknown; name: unknown; message: u
   return { code: e?.code, name: e?.name, message: e?.message }
 }
 
-let go: () => void = () => undefined
+/** Lines received on stdin so far, and who waits for how many. */
+let linesIn = 0
+const lineWaiters: Array<{ n: number; resolve: () => void }> = []
+function onStdin(chunk: Buffer): void {
+  for (const byte of chunk) if (byte === 0x0a) linesIn++
+  for (const w of [...lineWaiters])
+    if (linesIn >= w.n) {
+      lineWaiters.splice(lineWaiters.indexOf(w), 1)
+      w.resolve()
+    }
+}
+/** Resolves once the parent has written `n` lines on stdin. */
+function untilLines(n: number): Promise<void> {
+  if (linesIn >= n) return Promise.resolve()
+  return new Promise((resolve) => lineWaiters.push({ n, resolve }))
+}
 /** Resolves at the parent's first line on stdin ("go"). */
-const started = new Promise<void>((resolve) => (go = resolve))
+const started = untilLines(1)
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as StoreChildConfig
   // The parent holds our stdin open; when it goes away, so do we.
   process.stdin.on('end', () => process.exit(3))
-  process.stdin.on('data', () => go())
+  process.stdin.on('data', onStdin)
   const mod = (await import(pathToFileURL(config.module).href)) as { openStore(args: string[]): Promise<CheckpointStore> }
   const store = await mod.openStore(config.args)
   if (config.mode === 'commit-loop') await commitLoop(store, config)
@@ -89,22 +104,27 @@ async function race(store: CheckpointStore, config: Extract<StoreChildConfig, { 
   await store.close()
 }
 
+/**
+ * Claims the trials in rounds: round k starts at the parent's k-th line, so every racer asks
+ * for the same trial at the same moment (the parent sends the next line once each answered).
+ */
 async function claimRace(store: CheckpointStore, config: Extract<StoreChildConfig, { mode: 'claim-race' }>): Promise<void> {
   const { claimTrial, reportTrialResult } = store
   if (!claimTrial || !reportTrialResult) throw new Error('[@cairn/testkit] the store has no claimTrial / reportTrialResult')
   say({ ready: true })
-  await started
   const claimed: number[] = []
   const reported: number[] = []
   let refused = 0
   const errors: Array<ReturnType<typeof describeError>> = []
-  for (const trialIdx of config.trials) {
+  for (const [round, trialIdx] of config.trials.entries()) {
+    await untilLines(round + 1)
     let claim
     try {
       claim = await claimTrial.call(store, config.sessionId, { trialIdx, owner: config.owner, ttlMs: config.ttlMs })
     } catch (err) {
       if ((err as { code?: unknown }).code === 'TRIAL_CLAIMED') refused++
       else errors.push(describeError(err))
+      say({ attempted: trialIdx })
       continue
     }
     claimed.push(trialIdx)
@@ -117,6 +137,7 @@ async function claimRace(store: CheckpointStore, config: Extract<StoreChildConfi
     } catch (err) {
       errors.push(describeError(err))
     }
+    say({ attempted: trialIdx })
   }
   say({ done: true, claimed, reported, refused, errors })
   await store.close()
