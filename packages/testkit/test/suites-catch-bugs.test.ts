@@ -402,8 +402,8 @@ describe('describeCheckpointStore catches broken trial slots', () => {
   test('a store without sharedEvaluation gets the slot tests reported as skipped, named', async () => {
     const tests = await record((runner) =>
       describeCheckpointStore(
-        'memory',
-        broken(() => ({})),
+        'unshared',
+        broken(() => ({ capabilities: { durable: false, multiProcess: false, multiMachine: false, sharedEvaluation: false } })),
         runner,
       ),
     )
