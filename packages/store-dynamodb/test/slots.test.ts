@@ -1,4 +1,4 @@
-import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
+import { type AttributeValue, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
 import type { TrialClaim, TrialResultReport } from '@cairn/core'
 import { makeHead, rejectedWith, settle } from '@cairn/testkit'
 import { describe, expect, test } from 'vitest'
@@ -58,23 +58,28 @@ async function partition(sessionId: string): Promise<string[]> {
   }
 }
 
-/** Sets the stored claim of trial `trialIdx` (incarnation 1) to have lapsed an hour ago, as time would. */
-async function lapseClaim(sessionId: string, trialIdx: number): Promise<void> {
+/** Sets one attribute of the slot item of trial `trialIdx` (incarnation 1) under the store, as time or damage would. */
+async function setSlotAttribute(sessionId: string, trialIdx: number, name: string, value: AttributeValue): Promise<void> {
   const client = rawClient()
   try {
     await client.send(
       new UpdateItemCommand({
         TableName: table.tableName(),
         Key: { pk: { S: sessionId }, sk: { S: `slot#${'1'.padStart(10, '0')}#${String(trialIdx).padStart(10, '0')}` } },
-        UpdateExpression: 'SET claimExpiresAt = :past',
-        ConditionExpression: 'attribute_exists(claimExpiresAt)',
-        ExpressionAttributeValues: { ':past': { N: String(Date.now() - 3_600_000) } },
+        UpdateExpression: 'SET #a = :v',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#a': name },
+        ExpressionAttributeValues: { ':v': value },
       }),
     )
   } finally {
     client.destroy()
   }
 }
+
+/** Makes the stored claim of trial `trialIdx` lapsed an hour ago, as time would. */
+const lapseClaim = (sessionId: string, trialIdx: number): Promise<void> =>
+  setSlotAttribute(sessionId, trialIdx, 'claimExpiresAt', { N: String(Date.now() - 3_600_000) })
 
 const chunksOf = async (sessionId: string): Promise<string[]> => (await partition(sessionId)).filter((sk) => sk.startsWith('chunk#'))
 
@@ -226,6 +231,19 @@ describe('reports', () => {
 })
 
 describe('reads', () => {
+  test('a stored result whose bytes fail their checksum reads as CHECKPOINT_CORRUPT, never as a result', async () => {
+    const store = open()
+    const id = await session(store)
+    const claim = await store.claimTrial(id, { trialIdx: 0, owner: 'w', ttlMs: TTL })
+    await store.reportTrialResult(id, claim, report(0))
+    await setSlotAttribute(id, 0, 'body', {
+      B: new TextEncoder().encode('{"candidate":{"x":1},"evaluation":{"status":"ok","score":9,"durationMs":3}}'),
+    })
+    const read = await settle(store.readTrialSlots(id, [0]))
+    expect(read).toMatchObject(rejectedWith('CHECKPOINT_CORRUPT'))
+    expect(String((read as { message: unknown }).message)).toContain('checksum')
+  })
+
   test('slots come back in the order asked, repeats included; never-claimed trials read empty', async () => {
     const store = open()
     const id = await session(store)
@@ -252,24 +270,38 @@ describe('reads', () => {
     expect(await store.readTrialSlots(id, [])).toEqual([])
   })
 
-  test('a worker that loaded the head pays one request per claim, renewal, report and slot read (the README figures)', async () => {
+  test('a worker that loaded the head pays one request per claim, renewal, report and slot read, one capacity unit each (the README figures)', async () => {
     const store = open()
     const id = await session(open())
     await store.load(id)
-    const requests = recordRequests(store.client)
-    const count = async (run: () => Promise<unknown>): Promise<string[]> => {
-      requests.commands.length = 0
+    const recorder = recordRequests(store.client, { capacity: true })
+    const cost = async (run: () => Promise<unknown>): Promise<Array<{ command: string; units: number | undefined }>> => {
+      recorder.requests.length = 0
       await run()
-      return [...requests.commands]
+      return [...recorder.requests]
     }
-    expect(await count(() => store.readTrialSlots(id, [0, 1, 2, 3, 4, 5, 6, 7]))).toEqual(['QueryCommand'])
-    const claim = await store.claimTrial(id, { trialIdx: 0, owner: 'w', ttlMs: TTL })
-    expect(await count(() => store.claimTrial(id, { trialIdx: 1, owner: 'w', ttlMs: TTL }))).toEqual(['UpdateItemCommand'])
-    expect(await count(() => store.renewTrialClaim(id, claim, TTL))).toEqual(['UpdateItemCommand'])
-    expect(await count(() => store.reportTrialResult(id, claim, report(0)))).toEqual(['UpdateItemCommand'])
-    expect(await count(() => store.readTrialSlots(id, [0, 1, 2, 3]))).toEqual(['QueryCommand'])
-    expect(await count(() => store.readTrialSlots(id, [0, 500]))).toEqual(['BatchGetItemCommand'])
-    requests.remove()
+    const pending = [0, 1, 2, 3, 4, 5, 6, 7]
+    // A typical result: six parameters, a score, a few stats.
+    const typical = (x: number): TrialResultReport => ({
+      candidate: { lr: 0.001 * (x + 1), depth: 3 + x, width: 256, dropout: 0.1, optimizer: 'adam', seed: x },
+      evaluation: { status: 'ok', score: 0.25, durationMs: 512.3, stats: { loss: [0.9, 0.5, 0.31], epochs: 10 } },
+    })
+    expect(await cost(() => store.readTrialSlots(id, pending))).toMatchObject([{ command: 'QueryCommand' }])
+    const claims: TrialClaim[] = []
+    for (const trialIdx of pending) {
+      const claimed = await cost(async () =>
+        claims.push(await store.claimTrial(id, { trialIdx, owner: 'host-a:12345:ab12cd', ttlMs: TTL })),
+      )
+      expect(claimed).toEqual([{ command: 'UpdateItemCommand', units: 1 }])
+    }
+    const claim = claims[0] as TrialClaim
+    expect(await cost(() => store.renewTrialClaim(id, claim, TTL))).toEqual([{ command: 'UpdateItemCommand', units: 1 }])
+    for (const c of claims)
+      expect(await cost(() => store.reportTrialResult(id, c, typical(c.trialIdx)))).toEqual([{ command: 'UpdateItemCommand', units: 1 }])
+    // The coordinator's poll: all 8 slots, with their results, in one request and one read unit.
+    expect(await cost(() => store.readTrialSlots(id, pending))).toEqual([{ command: 'QueryCommand', units: 1 }])
+    expect(await cost(() => store.readTrialSlots(id, [0, 500]))).toMatchObject([{ command: 'BatchGetItemCommand' }])
+    recorder.remove()
   })
 })
 
@@ -327,7 +359,7 @@ describe('sessions', () => {
       )
       expect({ field, code: err?.code, named: err?.field }).toEqual({ field, code: 'INVALID_INPUT', named: field })
     }
-    expect(requests.commands).toEqual([])
+    expect(requests.commands()).toEqual([])
     requests.remove()
     expect((await store.readTrialSlots(id, [0]))[0]).toEqual({ trialIdx: 0, claim, result: null })
   })
