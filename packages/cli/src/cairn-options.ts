@@ -24,9 +24,10 @@ export interface StartJobOptions extends RunOverrides {
  * Options of `resume`. `maxTrials` and `parallelism` take effect and are stored with the
  * session (a raised `maxTrials` extends the run; one below the trials already recorded is
  * refused); a `seed` or `optimizer` other than the session's is refused with
- * `ResumeMismatchError`.
+ * `ResumeMismatchError`. The session keeps its evaluation (`local` or `shared`) unless
+ * `evaluation` is given.
  */
-export interface ResumeJobOptions extends Pick<RunOverrides, 'maxTrials' | 'parallelism' | 'seed' | 'optimizer'> {
+export interface ResumeJobOptions extends Pick<RunOverrides, 'maxTrials' | 'parallelism' | 'seed' | 'optimizer' | 'evaluation'> {
   signal?: AbortSignal
   owner?: string
   /**
@@ -63,6 +64,7 @@ const overrides = {
   maxTrials: optional(k.integer(0)),
   parallelism: optional(k.integer(1, 1024)),
   optimizer: optional(k.string()),
+  evaluation: optional(k.oneOf(['local', 'shared'])),
   signal,
   owner: optional(k.string()),
 }
@@ -71,6 +73,7 @@ const resume = {
   maxTrials: overrides.maxTrials,
   parallelism: overrides.parallelism,
   optimizer: overrides.optimizer,
+  evaluation: overrides.evaluation,
   signal,
   owner: overrides.owner,
   onLeaseWait,
