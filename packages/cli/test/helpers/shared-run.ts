@@ -1,3 +1,4 @@
+import { expect } from 'vitest'
 import { isTerminal, Rng, type CheckpointHead, type CheckpointStore, type TrialRecord } from '@cairn/core'
 import { createCairn, loadConfig } from '@cairn/cli'
 import { FIXTURE_CONFIG, startCli, type CliProcess } from './cli.js'
@@ -157,4 +158,44 @@ export async function crashRun(o: CrashRunOptions): Promise<CrashRunResult> {
   } finally {
     for (const m of live()) m.cli.child.kill('SIGKILL')
   }
+}
+
+/**
+ * The crash run of the issue — 1 coordinator + 4 workers, 60 trials of ~150 ms, a worker
+ * SIGKILLed every ~1.5 s and the coordinator at trials 15 and 35 — on the store `storeUri`
+ * (`store`: a handle on it for this process), and what it must yield: a completed session,
+ * every trial index committed exactly once, the candidates of an uninterrupted in-process run
+ * with the same parallelism and seed, and every process not killed exiting with 0.
+ */
+export async function expectCrashRunCorrect(
+  cwd: string,
+  storeUri: string,
+  store: CheckpointStore,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const options: CrashRunOptions = {
+    cwd,
+    storeUri,
+    store,
+    env: { CAIRN_TEST_SHARED_MS: '150', ...env },
+    sessionId: 'crash',
+    workers: 4,
+    coordinatorKillsAt: [15, 35],
+    workerKillEveryMs: 1_500,
+    seed: Date.now() % 1_000_000,
+    timeoutMs: 150_000,
+  }
+  const [r, reference] = await Promise.all([crashRun(options), referenceRun('shared')])
+  console.info(
+    `crash run on ${storeUri.split(':')[0]}: ${r.tookMs} ms, ${r.coordinatorKills} coordinators and ${r.workerKills} workers killed (seed ${options.seed})`,
+  )
+  expect(r.head.status).toBe('completed')
+  expect(r.coordinatorKills).toBe(2)
+  // Each coordinator kill leaves a lease ttl (2 s) before a worker takes over: kills happen meanwhile on any machine.
+  expect(r.workerKills).toBeGreaterThanOrEqual(2)
+  for (const s of r.survivors) expect({ code: s.code, output: s.output }).toMatchObject({ code: 0 })
+  // Every trial index committed exactly once, each with a result.
+  expect(r.trials.map((t) => t.trialIdx).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i))
+  expect(r.trials.filter((t) => t.status !== 'ok')).toEqual([])
+  expect(candidatesOf(r.trials)).toEqual(candidatesOf(reference))
 }

@@ -1,89 +1,19 @@
 /**
- * Many workers, one session, with real processes: `cairn run <job>` (evaluation: 'shared')
- * coordinates and `cairn worker <session>` processes evaluate, on an fs: store and on DynamoDB
- * Local. Workers and coordinators are SIGKILLed mid-run; the session still commits every trial
- * exactly once, with the candidates of an uninterrupted in-process run.
+ * Stopping the workers of a shared session, with real processes: Ctrl-C on a worker, and
+ * `cairn pause` from another process; a worker joining a paused session is refused.
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { describe, expect, inject, test } from 'vitest'
-import type { CheckpointStore, TrialRecord } from '@cairn/core'
-import { createDynamoDbStore, createTable } from '@cairn/store-dynamodb'
-import { localClientConfig } from '@cairn/store-dynamodb/testing'
-import { createFsStore } from '@cairn/store-fs'
+import { expect, test } from 'vitest'
+import type { TrialRecord } from '@cairn/core'
 import { FIXTURE_CONFIG, runCli, startCli } from './helpers/cli.js'
-import { candidatesOf, crashRun, referenceRun, type CrashRunOptions } from './helpers/shared-run.js'
+import { candidatesOf, referenceRun } from './helpers/shared-run.js'
 import { tempDirEachTest } from './helpers/temp-dir.js'
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    dynamoDbEndpoint: string
-  }
-}
-
 let cwd: string
-tempDirEachTest('cairn-shared-', (dir) => (cwd = dir))
+tempDirEachTest('cairn-shared-pause-', (dir) => (cwd = dir))
 
 const cfg = ['--config', FIXTURE_CONFIG]
-/** What DynamoDB Local takes from the SDK's default credential chain in a child process. */
-const AWS_ENV = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' }
-
-/** The run every crash test makes: 1 coordinator + 4 workers, 60 trials of ~150 ms. */
-function crashOptions(storeUri: string, store: CheckpointStore, env: Record<string, string> = {}): CrashRunOptions {
-  const seed = Date.now() % 1_000_000
-  return {
-    cwd,
-    storeUri,
-    store,
-    env: { CAIRN_TEST_SHARED_MS: '150', ...env },
-    sessionId: 'crash',
-    workers: 4,
-    coordinatorKillsAt: [15, 35],
-    workerKillEveryMs: 1_500,
-    seed,
-    timeoutMs: 150_000,
-  }
-}
-
-async function expectCrashRunCorrect(options: CrashRunOptions): Promise<void> {
-  const [r, reference] = await Promise.all([crashRun(options), referenceRun('shared')])
-  console.info(
-    `crash run on ${options.storeUri.split(':')[0]}: ${r.tookMs} ms, ${r.coordinatorKills} coordinators and ${r.workerKills} workers killed (seed ${options.seed})`,
-  )
-  expect(r.head.status).toBe('completed')
-  expect(r.coordinatorKills).toBe(2)
-  // Each coordinator kill costs a lease ttl (2 s) before a worker takes over, so at least this many happen on any machine.
-  expect(r.workerKills).toBeGreaterThanOrEqual(2)
-  for (const s of r.survivors) expect({ code: s.code, output: s.output }).toMatchObject({ code: 0 })
-  // Every trial index committed exactly once, each with a result.
-  expect(r.trials.map((t) => t.trialIdx).sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, i) => i))
-  expect(r.trials.filter((t) => t.status !== 'ok')).toEqual([])
-  expect(candidatesOf(r.trials)).toEqual(candidatesOf(reference))
-}
-
-describe('1 coordinator + 4 workers, SIGKILLed mid-run', () => {
-  test('on an fs: store', async () => {
-    const store = createFsStore({ dir: join(cwd, 'store') })
-    try {
-      await expectCrashRunCorrect(crashOptions('fs:./store', store))
-    } finally {
-      await store.close()
-    }
-  })
-
-  test('on DynamoDB Local', async () => {
-    const endpoint = inject('dynamoDbEndpoint')
-    const clientConfig = localClientConfig(endpoint)
-    const tableName = `cli-shared-${process.pid}-${Date.now().toString(36)}`
-    await createTable({ tableName, clientConfig })
-    const store = createDynamoDbStore({ tableName, clientConfig })
-    try {
-      await expectCrashRunCorrect(crashOptions(`dynamodb://${tableName}?region=us-east-1&endpoint=${endpoint}`, store, AWS_ENV))
-    } finally {
-      await store.close()
-    }
-  })
-})
 
 /** Lets gated trials end (see CAIRN_TEST_GATE in the fixture config). */
 async function release(...trialIdxs: number[]): Promise<void> {
