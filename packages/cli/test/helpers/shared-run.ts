@@ -156,7 +156,12 @@ export async function crashRun(o: CrashRunOptions): Promise<CrashRunResult> {
       tookMs: Date.now() - startedAt,
     }
   } finally {
-    for (const m of live()) m.cli.child.kill('SIGKILL')
+    await Promise.all(
+      live().map((m) => {
+        m.cli.child.kill('SIGKILL')
+        return m.cli.exited
+      }),
+    )
   }
 }
 
