@@ -15,6 +15,7 @@ interface RunFlags {
   sessionId?: string
   optimizer?: string
   parallelism?: number
+  shared?: boolean
   json?: boolean
 }
 
@@ -31,6 +32,10 @@ export function registerRun({ program, io, exit }: CommandKit): void {
     .option('--session-id <id>', 'session id (default: the job’s sessionId, else <job>-<time>-<random>)')
     .option('--optimizer <name>', 'optimizer name from the config or built in: random, grid, tpe, cmaes, few-shot')
     .option('-p, --parallelism <n>', 'trials evaluated at once', intArg(1, 1024))
+    .option(
+      '--shared',
+      'let workers (`cairn worker <session>`, on this or other machines) evaluate the trials too; needs an fs: or dynamodb:// store',
+    )
     .option('--json', 'print the result as JSON on stdout (progress goes to stderr)')
     .action(async (job: string, flags: RunFlags, cmd: Command) => {
       const interrupts = new Interrupts(() => io.exit(EXIT.INTERRUPTED)).install()
@@ -43,6 +48,7 @@ export function registerRun({ program, io, exit }: CommandKit): void {
           if (flags.sessionId !== undefined) overrides.sessionId = flags.sessionId
           if (flags.optimizer !== undefined) overrides.optimizer = flags.optimizer
           if (flags.parallelism !== undefined) overrides.parallelism = flags.parallelism
+          if (flags.shared) overrides.evaluation = 'shared'
           const fixedId = flags.sessionId ?? getJob(ctx.cairn.config, job).sessionId
           const text = flags.json ? io.stderr : io.stdout
           const opened = await ctx.cairn.open(job, { ...overrides, onLeaseWait: (w) => line(text, leaseWaitMessage(w)) })
