@@ -131,6 +131,8 @@ describe('malformed requests', () => {
       expect({ opts, status: r.status, code: r.json?.code }).toEqual({ opts, status: 400, code: 'INVALID_INPUT' })
       expect(r.json.message).toMatch(message)
     }
+    const huge = await call(server, path, { rawBody: JSON.stringify({ action: 'pause', pad: 'x'.repeat(10_000) }), token: server.token })
+    expect({ status: huge.status, code: huge.json?.code }).toEqual({ status: 413, code: 'HTTP_413' })
     expect(await temp.store.load('b')).toEqual(before)
   })
 })

@@ -35,6 +35,9 @@ export function hostCheck(rules: AccessRules): MiddlewareHandler {
   }
 }
 
+/** The event stream's path, the one request that may carry the token as `?token=`. */
+const EVENTS_PATH = /^\/api\/sessions\/[^/]+\/events$/
+
 /**
  * Checks the `x-cairn-token` header (constant-time) on every write, and on reads of the API when
  * `readsNeedToken`. An event stream may carry it as `?token=` instead: a browser's EventSource
@@ -44,7 +47,7 @@ export function tokenCheck(rules: AccessRules): MiddlewareHandler {
   return async (c, next) => {
     const write = c.req.method !== 'GET' && c.req.method !== 'HEAD'
     if (write || rules.readsNeedToken) {
-      const given = c.req.header(TOKEN_HEADER) ?? (c.req.path.endsWith('/events') ? c.req.query('token') : undefined)
+      const given = c.req.header(TOKEN_HEADER) ?? (EVENTS_PATH.test(c.req.path) ? c.req.query('token') : undefined)
       if (!tokenMatches(given, rules.token))
         throw new HttpProblem(
           401,

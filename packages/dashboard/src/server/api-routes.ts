@@ -1,5 +1,6 @@
 import { listSessions } from '@cairn/core'
 import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import type { SessionPageData, SessionsPage } from '../api/types.js'
 import type { ApiContext } from './api-context.js'
 import { HttpProblem } from './api-error.js'
@@ -7,6 +8,9 @@ import { controlRoute } from './control-route.js'
 import { eventsRoute } from './events-route.js'
 import { matchesListingQuery, parseListingQuery } from './listing-query.js'
 import { loadSessionView } from './session-view.js'
+
+/** Larger control bodies are refused unread. */
+const MAX_BODY_BYTES = 4096
 
 /** The JSON API: `/api/sessions`, `/api/sessions/:id`, `…/trials`, `…/events`, `…/control`. */
 export function apiRoutes(ctx: ApiContext): Hono {
@@ -37,7 +41,16 @@ export function apiRoutes(ctx: ApiContext): Hono {
   })
 
   api.get('/sessions/:id/events', eventsRoute(ctx))
-  api.post('/sessions/:id/control', controlRoute(ctx))
+  api.post(
+    '/sessions/:id/control',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new HttpProblem(413, `body: a control body is a few bytes ({"action":"pause"}); this one is over ${MAX_BODY_BYTES}`)
+      },
+    }),
+    controlRoute(ctx),
+  )
 
   api.all('*', (c) => {
     throw new HttpProblem(404, `no such API endpoint: ${c.req.method} ${c.req.path}`)

@@ -50,7 +50,9 @@ export function eventsRoute(ctx: ApiContext) {
           },
           close: end,
         }
-        const keepAlive = setInterval(() => void stream.write(': keep-alive\n\n'), KEEP_ALIVE_MS)
+        const keepAlive = setInterval(() => {
+          writes = writes.then(() => stream.write(': keep-alive\n\n')).then(() => undefined)
+        }, KEEP_ALIVE_MS)
         stream.onAbort(end)
         unsubscribe = ctx.hub.subscribe(id, sub)
         if (ended) unsubscribe()
