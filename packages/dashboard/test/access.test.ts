@@ -111,9 +111,11 @@ describe('the Host header (DNS rebinding)', () => {
     })
   })
 
-  test('allowedHosts adds names', async () => {
+  test('allowedHosts adds names, with any port (a proxy in front forwards its own)', async () => {
     await withServer({ allowedHosts: ['lab-box.local'] }, async (server) => {
       expect((await call(server, '/api/sessions', { host: `lab-box.local:${server.port}` })).status).toBe(200)
+      expect((await call(server, '/api/sessions', { host: 'LAB-BOX.local' })).status).toBe(200)
+      expect((await call(server, '/api/sessions', { host: 'lab-box.local:443' })).status).toBe(200)
       expect((await call(server, '/api/sessions', { host: `other.local:${server.port}` })).status).toBe(403)
     })
   })

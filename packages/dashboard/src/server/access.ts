@@ -6,8 +6,10 @@ import { tokenMatches } from './token.js'
 
 /** Who may ask what. */
 export interface AccessRules {
-  /** Host names the `Host` header may carry (lower case, IPv6 without brackets). */
+  /** Host names the `Host` header may carry with the server's port (lower case, IPv6 without brackets). */
   hostNames: ReadonlySet<string>
+  /** Names allowed with any port (`allowedHosts`: a name a proxy in front forwards). */
+  allowedNames: ReadonlySet<string>
   /** The port the server listens on (known once listening). */
   port(): number
   token: string
@@ -25,7 +27,8 @@ export function hostCheck(rules: AccessRules): MiddlewareHandler {
     const header = c.req.header('host')
     const host = header === undefined ? null : parseHostHeader(header)
     const portOk = host !== null && (host.port === null ? rules.port() === 80 : host.port === rules.port())
-    if (host === null || !rules.hostNames.has(host.name) || !portOk)
+    const ok = host !== null && (rules.allowedNames.has(host.name) || (rules.hostNames.has(host.name) && portOk))
+    if (!ok)
       throw new HttpProblem(
         403,
         `requests must name this server's host in their Host header (got ${header === undefined ? 'none' : JSON.stringify(header)}); ` +

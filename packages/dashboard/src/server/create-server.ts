@@ -6,7 +6,7 @@ import { ListenError } from '../errors.js'
 import { hostCheck, tokenCheck, type AccessRules } from './access.js'
 import { apiErrorOf } from './api-error.js'
 import { apiRoutes } from './api-routes.js'
-import { acceptedHostNames, isLoopback, urlHost } from './host-names.js'
+import { acceptedHostNames, isLoopback, normalizedHostNames, urlHost } from './host-names.js'
 import {
   checkDashboardOptions,
   DashboardServerOptionsSchema,
@@ -75,7 +75,8 @@ export async function createDashboardServer(options: DashboardServerOptions): Pr
     cwd: options.cwd ?? process.cwd(),
   })
   const rules: AccessRules = {
-    hostNames: acceptedHostNames(host, options.allowedHosts),
+    hostNames: acceptedHostNames(host),
+    allowedNames: normalizedHostNames(options.allowedHosts ?? []),
     port: () => port,
     token,
     readsNeedToken: exposed,

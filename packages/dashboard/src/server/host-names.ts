@@ -27,13 +27,18 @@ function bare(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host
 }
 
+/** Host names as the Host check compares them: lower case, IPv6 without brackets. */
+export function normalizedHostNames(names: readonly string[]): Set<string> {
+  return new Set(names.map((n) => bare(n).toLowerCase()))
+}
+
 /**
  * The host names a request's `Host` header may carry for a server bound to `host`: the bound
  * address itself; the loopback names when bound to loopback; every address of this machine and
- * its host name when bound to all interfaces; and `extra`. Lower case, IPv6 without brackets.
+ * its host name when bound to all interfaces. Lower case, IPv6 without brackets.
  */
-export function acceptedHostNames(host: string, extra: readonly string[] = []): Set<string> {
-  const names = new Set<string>([bare(host).toLowerCase(), ...extra.map((e) => bare(e).toLowerCase())])
+export function acceptedHostNames(host: string): Set<string> {
+  const names = new Set<string>([bare(host).toLowerCase()])
   if (isLoopback(host)) for (const n of LOOPBACK_NAMES) names.add(n)
   if (isWildcard(host)) {
     for (const n of LOOPBACK_NAMES) names.add(n)

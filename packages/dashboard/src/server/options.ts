@@ -43,8 +43,9 @@ export interface DashboardServerOptions {
   /** Working directory of a resumed process (relative `config` / `storeUri` paths are resolved from it). Default `process.cwd()`. */
   cwd?: string
   /**
-   * Further host names the `Host` header may carry (a DNS name this machine is reached by).
-   * Requests naming any other host are refused (DNS rebinding); see the README.
+   * Further host names the `Host` header may carry, with any port: a DNS name this machine is
+   * reached by, or the name a TLS proxy in front forwards. Requests naming any other host are
+   * refused (DNS rebinding); see the README.
    */
   allowedHosts?: readonly string[]
   /** How often each watched session's head revision is read for live updates (ms). Default 200. */
