@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { Command, CommanderError } from 'commander'
 import type { CommandKit } from './command-kit.js'
 import { registerControl } from './commands/control.js'
+import { registerDashboard } from './commands/dashboard.js'
 import { registerJobs } from './commands/jobs.js'
 import { registerLs } from './commands/ls.js'
 import { registerMonitor } from './commands/monitor.js'
@@ -74,6 +75,7 @@ error is one line of JSON on stderr: {"error":{"code":…,"message":…}}. See d
   registerMonitor(kit)
   registerReport(kit)
   registerJobs(kit)
+  registerDashboard(kit)
   return program
 }
 
