@@ -2,7 +2,17 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { HolderGoneError } from './holder-client.js'
 import type { HolderInfo } from './holder-info.js'
 import { bindPath, removeSocket } from './holder-socket.js'
-import { encodeError, encodeValue, PROTOCOL_VERSION, type Hello, type Notice, type Op, type Request, type YieldAnswer } from './wire.js'
+import {
+  encodeError,
+  encodeValue,
+  PROTOCOL_VERSION,
+  type Hello,
+  type Notice,
+  type Op,
+  type Request,
+  type WireError,
+  type YieldAnswer,
+} from './wire.js'
 
 /** What the holder answers: the reads and control requests of its store, and `yield`. */
 export type Served = {
@@ -111,10 +121,20 @@ export class HolderServer {
     } catch (err) {
       // The database is being handed over: the reader finds the next holder and asks again.
       if (err instanceof HolderGoneError) return void socket.destroy()
-      reply = JSON.stringify({ id, error: encodeError(err) })
+      reply = errorReply(id, err)
     }
     if (!socket.destroyed) socket.write(`${reply}\n`)
     if (handedOver) this.disconnect({ handover: true, except: socket })
+  }
+}
+
+/** An error answer; never throws (a field JSON cannot write leaves the message alone), so a request cannot take the holder down. */
+function errorReply(id: number, err: unknown): string {
+  try {
+    return JSON.stringify({ id, error: encodeError(err) })
+  } catch {
+    const message = err instanceof Error ? err.message : String(err)
+    return JSON.stringify({ id, error: { name: err instanceof Error ? err.name : 'Error', message, fields: {} } satisfies WireError })
   }
 }
 

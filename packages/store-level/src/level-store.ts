@@ -322,6 +322,11 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
    * database and says yes; its next call reads through the new holder. Any other store says no.
    */
   private async handOver(local: Local): Promise<YieldAnswer> {
+    if (this.handingOver) {
+      // Already handing it over to another writer: this one asks the next holder.
+      await this.handingOver
+      return { yielded: true }
+    }
     if (!this.options.shareReads || this.pinned || this.closed || this.held !== local) return { yielded: false }
     this.held = null
     this.nextHolder = true

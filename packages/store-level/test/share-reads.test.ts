@@ -133,7 +133,14 @@ describe('a second process reads through the process holding the database', () =
       expect(after.ino).not.toBe(before.ino)
       expect(after.mode & 0o777).toBe(0o600)
       expect((await lstat(dirname(socket))).mode & 0o777).toBe(0o700)
-      expect(await holder.load('killed')).toMatchObject({ progress: { attempts: 1 } })
+      const head = await holder.load('killed')
+      expect(head).toMatchObject({ progress: { attempts: 1 } })
+      // The head arrives byte for byte, its optimizer state included.
+      expect(await readThrough('load', 'killed')).toEqual({
+        ok: true,
+        readsThrough: { pid: process.pid, command: expect.any(String) },
+        value: { revision: head.revision, progress: head.progress, optimizerState: Buffer.from(head.optimizerState).toString('base64') },
+      })
 
       const read = await readThrough('list')
       expect(read).toMatchObject({ ok: true, readsThrough: { pid: process.pid }, value: [{ sessionId: 'killed', completed: 1 }] })
@@ -146,7 +153,7 @@ describe('a second process reads through the process holding the database', () =
     }
     // Closed: the socket is gone, and a reader opens the database itself.
     await expect(lstat(socket)).rejects.toMatchObject({ code: 'ENOENT' })
-    expect(await readThrough('load', 'killed')).toMatchObject({ ok: true, readsThrough: null, value: { attempts: 1 } })
+    expect(await readThrough('load', 'killed')).toMatchObject({ ok: true, readsThrough: null, value: { progress: { attempts: 1 } } })
   }, 120_000)
 
   it('a reading process that holds the database hands it over to a process that writes, then reads through it', async () => {
