@@ -13,7 +13,7 @@ import type { YieldAnswer } from './wire.js'
  * on its socket: the holder may be between taking the lock and listening (or between closing
  * its socket and releasing the lock). A holder that does not serve is then reported.
  */
-const LOCK_WAIT_MS = 3_000
+const LOCK_WAIT_MS = 5_000
 /** After a holder handed the database over, how long to wait for the next one to serve before opening it. */
 const NEXT_HOLDER_WAIT_MS = 3_000
 const MAX_RETRY_DELAY_MS = 100
@@ -28,9 +28,22 @@ export class Local {
 
   constructor(readonly store: LocalLevelStore) {}
 
-  /** Runs an operation on the store, counted so that `close` waits for it. */
+  /** Runs an operation of this process on the store, counted so that `close` waits for it. */
   async run<T>(fn: (store: LocalLevelStore) => Promise<T>): Promise<T> {
     if (this.closing === 'handover') throw new HolderGoneError()
+    return this.counted(fn)
+  }
+
+  /**
+   * Runs an operation another process asked for. Once closing has begun it is not started:
+   * `HolderGoneError` makes the server drop the connection, and the reader asks the next holder.
+   */
+  async serve<T>(fn: (store: LocalLevelStore) => Promise<T>): Promise<T> {
+    if (this.closing !== null) throw new HolderGoneError()
+    return this.counted(fn)
+  }
+
+  private async counted<T>(fn: (store: LocalLevelStore) => Promise<T>): Promise<T> {
     this.inFlight++
     try {
       return await fn(this.store)
@@ -148,11 +161,11 @@ async function serve(location: string, local: Local, request: EstablishRequest):
   const socket = await socketPathFor(location)
   if (socket === null || (await untrustedReason(socket.path, true)) !== null) return null
   const served = {
-    load: (id: string) => local.run((s) => s.load(id)),
-    readTrials: (id: string, options: object | undefined) => local.run((s) => s.readTrials(id, options ?? {})),
-    list: (filter: object | undefined) => local.run((s) => s.list(filter ?? {})),
-    requestControl: (id: string, control: 'pause' | 'cancel') => local.run((s) => s.requestControl(id, control)),
-    salvage: (id: string) => local.run((s) => s.salvage(id)),
+    load: (id: string) => local.serve((s) => s.load(id)),
+    readTrials: (id: string, options: object | undefined) => local.serve((s) => s.readTrials(id, options ?? {})),
+    list: (filter: object | undefined) => local.serve((s) => s.list(filter ?? {})),
+    requestControl: (id: string, control: 'pause' | 'cancel') => local.serve((s) => s.requestControl(id, control)),
+    salvage: (id: string) => local.serve((s) => s.salvage(id)),
     yield: () => request.onYield(local),
   }
   return HolderServer.start(socket.path, served, { ...thisProcess(), location: socket.real }).catch(() => null)

@@ -278,6 +278,8 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
       const held = await this.resolve('write', what)
       try {
         if (held.kind === 'remote') {
+          // Several readers may pass the database around; after a few rounds, give up.
+          if (attempt > MAX_RECONNECTS) throw new LevelLockedError(this.location, undefined, { holder: held.client.holder, refused: what })
           await this.takeOver(held, what)
           continue
         }
