@@ -8,7 +8,11 @@ import { cp, lstat, readdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { InvalidInputError, NotFoundError, TimeoutError, isCairnError } from '@cairn/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Local } from '../src/establish.js'
+import { HolderGoneError } from '../src/holder-client.js'
 import { socketPathFor } from '../src/holder-socket.js'
+import { LocalLevelStore } from '../src/local-store.js'
+import { resolveOptions } from '../src/options.js'
 import { LevelLockedError, createLevelStore } from '../src/index.js'
 import { collect, newHead, spawnFixture, tempDir, trialAt, watchLines, writeCompletedSession } from './helpers.js'
 
@@ -269,5 +273,20 @@ describe('a second process reads through the process holding the database', () =
     } finally {
       await holder.close()
     }
+  })
+})
+
+describe("the holder's side", () => {
+  it('once closing has begun, a request from another process is dropped (its reader asks the next holder), never answered "closed"', async () => {
+    const local = new Local(new LocalLevelStore(resolveOptions({ location: dir })))
+    await local.run((s) => s.create(newHead('s')))
+    let finish!: () => void
+    const ownWork = local.run(() => new Promise<void>((resolve) => (finish = resolve)))
+    const closing = local.close()
+    await expect(local.serve((s) => s.list())).rejects.toBeInstanceOf(HolderGoneError)
+    finish()
+    await ownWork
+    await closing
+    await expect(local.run((s) => s.list())).rejects.toThrow(/is closed/)
   })
 })
