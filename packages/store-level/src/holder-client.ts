@@ -2,6 +2,7 @@ import { createConnection, type Socket } from 'node:net'
 import { TimeoutError } from '@cairn/core'
 import { PKG } from './errors.js'
 import type { HolderInfo } from './holder-info.js'
+import { lineSplitter } from './lines.js'
 import { decodeError, decodeValue, PROTOCOL_VERSION, type Hello, type Op, type OpValues, type WireError } from './wire.js'
 
 /** The connection to the holder closed before it answered: the caller finds the database's new state and tries again. */
@@ -27,7 +28,7 @@ interface Pending {
 export class HolderClient {
   private readonly pending = new Map<number, Pending>()
   private nextId = 1
-  private buffered = ''
+  private readonly lines = lineSplitter((line) => this.settle(line))
   /** The holder said it hands the database over to a writer: wait for the next holder rather than opening it. */
   handedOver = false
   /** The connection is closed; every request from now on fails with `HolderGoneError`. */
@@ -110,38 +111,35 @@ export class HolderClient {
   }
 
   private receive(chunk: string): void {
-    this.buffered += chunk
-    let end = this.buffered.indexOf('\n')
-    while (end >= 0) {
-      const line = this.buffered.slice(0, end)
-      this.buffered = this.buffered.slice(end + 1)
-      this.settle(line)
-      end = this.buffered.indexOf('\n')
-    }
+    this.lines.push(chunk)
   }
 
-  private settle(line: string): void {
+  /** Settles the request a line answers; false when the line is garbage (the connection is then closed). */
+  private settle(line: string): boolean {
     let message: { id?: number; value?: unknown; error?: WireError; notice?: string }
     try {
       message = JSON.parse(line) as typeof message
     } catch {
-      return void this.close()
+      this.close()
+      return false
     }
     if (message.notice === 'handover') {
       this.handedOver = true
-      return
+      return true
     }
     const waiting = message.id === undefined ? undefined : this.pending.get(message.id)
-    if (!waiting) return
+    if (!waiting) return true
     this.pending.delete(message.id as number)
     clearTimeout(waiting.timer)
     this.release()
-    if (message.error) return void waiting.reject(decodeError(message.error))
-    try {
-      waiting.resolve(decodeValue(waiting.op, message.value))
-    } catch (err) {
-      waiting.reject(err)
-    }
+    if (message.error) waiting.reject(decodeError(message.error))
+    else
+      try {
+        waiting.resolve(decodeValue(waiting.op, message.value))
+      } catch (err) {
+        waiting.reject(err)
+      }
+    return true
   }
 
   /** Lets the process exit once nothing waits for an answer. */

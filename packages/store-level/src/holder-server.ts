@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { HolderGoneError } from './holder-client.js'
 import type { HolderInfo } from './holder-info.js'
+import { lineSplitter } from './lines.js'
 import { bindPath, removeSocket } from './holder-socket.js'
 import {
   encodeError,
@@ -94,17 +95,13 @@ export class HolderServer {
     socket.on('error', () => undefined)
     socket.on('close', () => this.connections.delete(socket))
     socket.write(hello)
-    let buffered = ''
+    const lines = lineSplitter((line) => {
+      void this.answer(socket, served, line)
+      return undefined
+    })
     socket.on('data', (chunk: string) => {
-      buffered += chunk
-      if (buffered.length > MAX_REQUEST_BYTES) return void socket.destroy()
-      let end = buffered.indexOf('\n')
-      while (end >= 0) {
-        const line = buffered.slice(0, end)
-        buffered = buffered.slice(end + 1)
-        void this.answer(socket, served, line)
-        end = buffered.indexOf('\n')
-      }
+      lines.push(chunk)
+      if (lines.pendingLength() > MAX_REQUEST_BYTES) socket.destroy()
     })
   }
 

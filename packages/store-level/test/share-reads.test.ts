@@ -14,7 +14,7 @@ import { socketPathFor } from '../src/holder-socket.js'
 import { LocalLevelStore } from '../src/local-store.js'
 import { resolveOptions } from '../src/options.js'
 import { LevelLockedError, createLevelStore } from '../src/index.js'
-import { collect, newHead, spawnFixture, tempDir, trialAt, watchLines, writeCompletedSession } from './helpers.js'
+import { advance, collect, newHead, spawnFixture, tempDir, trialAt, watchLines, writeCompletedSession } from './helpers.js'
 
 let dir: string
 let gate: string
@@ -277,6 +277,25 @@ describe('a second process reads through the process holding the database', () =
 })
 
 describe("the holder's side", () => {
+  it('10,000 trials come through whole and equal to what the holder reads (another store in this process reads through the socket too)', async () => {
+    const holder = createLevelStore({ location: dir })
+    const reader = createLevelStore({ location: dir, shareReads: true })
+    try {
+      const head = newHead('big')
+      await holder.create(head)
+      const trials = Array.from({ length: 10_000 }, (_, i) => trialAt(i))
+      await holder.commit('big', { expectedRevision: 0, fencingToken: 1, head: advance(head, trials), trials })
+      const through = await reader.readTrials('big')
+      expect(reader.readsThrough?.pid).toBe(process.pid)
+      expect(through).toHaveLength(10_000)
+      expect(through).toEqual(await holder.readTrials('big'))
+      expect(await reader.load('big')).toEqual(await holder.load('big'))
+    } finally {
+      await reader.close()
+      await holder.close()
+    }
+  })
+
   it('once closing has begun, a request from another process is dropped (its reader asks the next holder), never answered "closed"', async () => {
     const local = new Local(new LocalLevelStore(resolveOptions({ location: dir })))
     await local.run((s) => s.create(newHead('s')))
