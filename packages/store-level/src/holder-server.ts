@@ -2,7 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { HolderGoneError } from './holder-client.js'
 import type { HolderInfo } from './holder-info.js'
 import { lineSplitter } from './lines.js'
-import { bindPath, removeSocket } from './holder-socket.js'
+import { bindPath, removeOnExit, removeSocket } from './holder-socket.js'
 import {
   encodeError,
   encodeValue,
@@ -56,6 +56,7 @@ export class HolderServer {
       throw err
     })
     server.unref()
+    removeOnExit(path)
     holder = new HolderServer(server, path)
     return holder
   }

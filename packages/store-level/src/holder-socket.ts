@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { unlinkSync } from 'node:fs'
 import { chmod, lstat, mkdir, realpath, rename, unlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -77,5 +78,31 @@ export async function bindPath(path: string, listen: (path: string) => Promise<v
 
 /** Removes the socket file at `path` (nothing on Windows, where a pipe goes with its server). */
 export async function removeSocket(path: string): Promise<void> {
+  forgetOnExit(path)
   if (process.platform !== 'win32') await unlink(path).catch(() => undefined)
+}
+
+/** Sockets this process serves on: removed when it exits without closing its stores (a killed one leaves its socket for the next holder to replace). */
+const serving = new Set<string>()
+
+/** Removes the socket at `path` when the process exits, unless `removeSocket` did before. */
+export function removeOnExit(path: string): void {
+  if (process.platform === 'win32') return
+  if (serving.size === 0) process.on('exit', removeAll)
+  serving.add(path)
+}
+
+function forgetOnExit(path: string): void {
+  if (!serving.delete(path) || serving.size > 0) return
+  process.off('exit', removeAll)
+}
+
+function removeAll(): void {
+  for (const path of serving) {
+    try {
+      unlinkSync(path)
+    } catch {
+      // already gone
+    }
+  }
 }

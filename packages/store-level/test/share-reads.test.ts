@@ -171,6 +171,12 @@ describe('a second process reads through the process holding the database', () =
     expect(await readThrough('load:killed')).toMatchObject([{ ok: true, readsThrough: null, value: { progress: { attempts: 1 } } }])
   }, 120_000)
 
+  it('a holder that exits without closing its store removes its socket', async () => {
+    const result = await collect(spawnFixture('open-store.ts', [dir, 'leave']))
+    expect(JSON.parse(result.stdout.trim())).toEqual({ opened: true })
+    await expect(lstat((await socketPathFor(dir))?.path as string)).rejects.toMatchObject({ code: 'ENOENT' })
+  }, 60_000)
+
   it('a reading process that holds the database hands it over to a process that writes, then reads through it', async () => {
     const watcher = createLevelStore({ location: dir, shareReads: true })
     try {
