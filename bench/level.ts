@@ -3,6 +3,9 @@
  *
  * - per-trial commit cost (one ~300-byte trial + head, `sync: true`) with 100 and with
  *   10,000 prior trials, beside one raw `level` put with `sync: true` of the same bytes;
+ * - the same commit on a store that serves no other process (`serve: false`), and on one
+ *   another process reads through all along (`bench/lib/level-reader.ts`: the head and the
+ *   new trials every 20 ms), beside the default (serving, nobody connected);
  * - resume time of a 10,000-trial session: open the store, load the head, read every trial;
  * - open time of a database whose write-ahead log is nearly full (the store verifies every
  *   log record before LevelDB opens it), beside a raw `level` open of the same files.
@@ -13,6 +16,8 @@
  * Standalone: `node --conditions=@cairn/source --import tsx bench/level.ts` (prints a table
  * and JSON). `pnpm bench` imports `run()`.
  */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -52,6 +57,14 @@ export type LevelBenchFigures = {
   ratioToRawPut: number
   /** commitAt10000Us / commitAt100Us (target ≈ 1: flat). */
   flatness: number
+  /** Median µs of `commit` (100+ prior trials) on a store with `serve: false`: no socket at all. */
+  commitServeOffUs: number
+  /** Median µs of `commit` (100+ prior trials) while another process reads through the store every 20 ms. */
+  commitWhileReadUs: number
+  /** commitAt100Us / commitServeOffUs: what serving costs a holder nobody reads (target ≤ 1.2). */
+  servedIdleRatio: number
+  /** commitWhileReadUs / commitServeOffUs: what a busy reader costs the holder's commits. */
+  whileReadRatio: number
   /** Median µs of `commit` on a store with `sync: false` (100+ prior trials), for the README's trade-off. */
   commitNoSyncUs: number
   /** Median ms to open the store, load the head and read all 10,000 trials (target ≤ 150). */
@@ -67,6 +80,23 @@ export type LevelBenchFigures = {
   /** Bytes written per commit (encoded trial + head). */
   bytesPerCommit: number
   iterations: { commits: number; resumes: number }
+}
+
+/** Starts `bench/lib/level-reader.ts` on the store at `location` (held by this process) and waits until it reads. */
+async function startReader(location: string, sessionId: string): Promise<{ stop(): Promise<void> }> {
+  const script = fileURLToPath(new URL('./lib/level-reader.ts', import.meta.url))
+  const child = spawn(process.execPath, ['--conditions=@cairn/source', '--import', 'tsx', script, location, sessionId, '20'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  const [line] = (await once(child.stdout, 'data')) as [Buffer]
+  if (!line.toString().startsWith('reading')) throw new Error(`level-reader: ${line}`)
+  return {
+    async stop() {
+      child.stdin.end()
+      const [code] = (await once(child, 'exit')) as [number | null]
+      if (code !== 0) throw new Error(`level-reader exited with ${code}`)
+    },
+  }
 }
 
 /** A session with `n` trials, committed in one batch (setup, not measured). */
@@ -88,6 +118,11 @@ export async function run(): Promise<LevelBenchFigures> {
     const large = await seedSession(store, 'bench-10000', LARGE)
     const fastStore = createLevelStore({ location: join(dir, 'no-sync'), sync: false })
     const fast = await seedSession(fastStore, 'bench-no-sync', SMALL)
+    const offStore = createLevelStore({ location: join(dir, 'serve-off'), serve: false })
+    const off = await seedSession(offStore, 'bench-serve-off', SMALL)
+    const readStore = createLevelStore({ location: join(dir, 'read') })
+    const read = await seedSession(readStore, 'bench-read', SMALL)
+    const reader = await startReader(join(dir, 'read'), 'bench-read')
 
     const raw = new Level(join(dir, 'raw'), { keyEncoding: 'utf8', valueEncoding: 'view' })
     await raw.open()
@@ -98,6 +133,8 @@ export async function run(): Promise<LevelBenchFigures> {
     const smallUs: number[] = []
     const largeUs: number[] = []
     const noSyncUs: number[] = []
+    const offUs: number[] = []
+    const whileReadUs: number[] = []
     const commitOne = async (id: string, s: { revision: number; attempts: number }, on = store) => {
       const t = benchTrial(s.attempts)
       const h = benchHead(id, s.attempts + 1)
@@ -117,9 +154,12 @@ export async function run(): Promise<LevelBenchFigures> {
         smallUs.push(await commitOne('bench-100', small))
         largeUs.push(await commitOne('bench-10000', large))
         noSyncUs.push(await commitOne('bench-no-sync', fast, fastStore))
+        offUs.push(await commitOne('bench-serve-off', off, offStore))
+        whileReadUs.push(await commitOne('bench-read', read, readStore))
       }
     }
-    await fastStore.close()
+    await reader.stop()
+    await Promise.all([fastStore.close(), offStore.close(), readStore.close()])
     await raw.close()
     // The "100" session ends at 100 + ROUNDS × COMMITS_PER_ROUND trials; the "10,000" one starts there.
 
@@ -174,12 +214,17 @@ export async function run(): Promise<LevelBenchFigures> {
     const rawDurablePutUs = median(rawUs)
     const commitAt100Us = median(smallUs)
     const commitAt10000Us = median(largeUs)
+    const commitServeOffUs = median(offUs)
     return {
       rawDurablePutUs: round1(rawDurablePutUs),
       commitAt100Us: round1(commitAt100Us),
       commitAt10000Us: round1(commitAt10000Us),
       ratioToRawPut: round2(commitAt10000Us / rawDurablePutUs),
       flatness: round2(commitAt10000Us / commitAt100Us),
+      commitServeOffUs: round1(commitServeOffUs),
+      commitWhileReadUs: round1(median(whileReadUs)),
+      servedIdleRatio: round2(commitAt100Us / commitServeOffUs),
+      whileReadRatio: round2(median(whileReadUs) / commitServeOffUs),
       commitNoSyncUs: round1(median(noSyncUs)),
       resume10000Ms: round1(median(resumeMs)),
       resume10000CpuMs: round1(median(resumeCpuMs)),
@@ -206,6 +251,10 @@ export function table(f: LevelBenchFigures): Row[] {
     { what: 'commit, 10,000 prior trials', median: `${f.commitAt10000Us} µs`, target: '' },
     { what: 'commit / raw put', median: f.ratioToRawPut, target: '≤ 2' },
     { what: 'commit at 10,000 / at 100', median: f.flatness, target: '≈ 1 (flat)' },
+    { what: 'commit, serve: false (no socket)', median: `${f.commitServeOffUs} µs`, target: '' },
+    { what: 'commit, served, nobody reading / serve: false', median: f.servedIdleRatio, target: '≤ 1.2' },
+    { what: 'commit while another process reads every 20 ms', median: `${f.commitWhileReadUs} µs`, target: '' },
+    { what: 'commit while read / serve: false', median: f.whileReadRatio, target: '' },
     { what: 'commit, sync: false', median: `${f.commitNoSyncUs} µs`, target: '' },
     { what: 'resume 10,000 trials (open + load + readTrials)', median: `${f.resume10000Ms} ms`, target: '≤ 150 ms' },
     { what: 'resume 10,000 trials, CPU time', median: `${f.resume10000CpuMs} ms`, target: '' },

@@ -117,16 +117,17 @@ export class NoConfigError extends ConfigError {
 }
 
 /**
- * The store is held by another process: a LevelDB store (`level:`) admits one process at a time,
- * so while `cairn run` drives a session on it, other terminals cannot open it. Code `INVALID_INPUT`.
+ * The store is held by another process that does not serve it: a LevelDB store (`level:`) admits
+ * one process at a time, and other processes read through that one, unless it opened the database
+ * with `serve: false` (or is an older cairn). Code `INVALID_INPUT`.
  */
 export class StoreLockedError extends InvalidInputError {
   readonly uri: string
   constructor(uri: string, options?: { cause?: unknown }) {
     super(
-      `the store ${uri} is in use by another process: a LevelDB store admits one process at a time (probably a \`cairn run\` in another terminal). ` +
-        'Press Ctrl-C in that terminal to pause the run, or wait for it to end. To pause, cancel or list sessions from another terminal while a run goes on, ' +
-        'use a store several processes can share: `fs:./.cairn-fs` (one machine) or `dynamodb://<table>` (several machines).',
+      `the store ${uri} is in use by another process that does not let other processes read it (a program that opened it with \`serve: false\`, or an older cairn): ` +
+        'a LevelDB store admits one process at a time. Stop that process or wait for it to end (Ctrl-C pauses a `cairn run`). ' +
+        'To share sessions between processes that all write, use `fs:./.cairn-fs` (one machine) or `dynamodb://<table>` (several machines).',
       'store',
     )
     this.message = prefixed(sentence(this.message, 'store'))

@@ -226,26 +226,6 @@ describe.concurrent('cairn pause / cancel from another process', () => {
     expect(resume.code).toBe(2)
     expect(resume.stderr).toMatch(/^error: session "remote" is cancelled and cannot be resumed/)
   })
-
-  test('on a level: store, another terminal gets a clear message pointing to fs: and dynamodb:// stores', async ({ cwd }) => {
-    const run = startCli([...cfg, '--store', 'level:./.cairn', 'run', 'quad', '--session-id', 'held', '--trials', '100000'], {
-      cwd,
-      env: { CAIRN_TEST_TRIAL_MS: '200' },
-    })
-    await run.waitFor(/^1\/100000 trials/)
-    for (const args of [['pause', 'held'], ['ls']]) {
-      const r = await runCli(['--store', 'level:./.cairn', ...args], { cwd })
-      expect(r.code).toBe(2)
-      expect(r.stderr).toMatch(
-        /^error: \[cairn\] the store level:.*\/\.cairn is in use by another process: a LevelDB store admits one process at a time/,
-      )
-      expect(r.stderr).toContain('Press Ctrl-C in that terminal to pause the run')
-      expect(r.stderr).toContain('`fs:./.cairn-fs` (one machine) or `dynamodb://<table>` (several machines)')
-      expect(r.stderr.trim().split('\n')).toHaveLength(1)
-    }
-    run.child.kill('SIGINT')
-    expect(await run.exited).toBe(0)
-  })
 })
 
 describe.concurrent('bad input', () => {

@@ -1,25 +1,58 @@
 import { CairnError, CheckpointCorruptError, InvalidInputError, StoreIoError } from '@cairn/core'
+import { describeHolder, type HolderInfo } from './holder-info.js'
 
 /** The prefix of every message this package writes. */
 export const PKG = '[@cairn/store-level]'
 
+/** What else a `LevelLockedError` knows: the holder, when it answered, and the write it refused. */
+export interface LevelLockedDetails {
+  /** The process holding the database, when it serves other processes (it told who it is). */
+  holder?: HolderInfo
+  /** The write refused to a store reading through the holder: `create session "x"`. */
+  refused?: string
+}
+
+const ALTERNATIVES =
+  'use @cairn/store-fs (several processes on one machine) or @cairn/store-dynamodb (several machines) to share sessions between processes.'
+
 /**
- * The LevelDB database is already open, in another process or through another store in this
- * one. LevelDB admits one process per database; its code is `INVALID_INPUT` (the location
- * given cannot be used), and `location` names the directory.
+ * The LevelDB database is held by another process (or another store in this process), and
+ * LevelDB admits one process per database. Its code is `INVALID_INPUT` (the location given
+ * cannot be used as asked), `location` names the directory, and `holder` the process holding
+ * it when that process serves reads (then the message says so: a `shareReads` store reads
+ * through it). A store reading through the holder gets this error for a write, naming it.
  */
 export class LevelLockedError extends InvalidInputError {
   readonly location: string
-  constructor(location: string, cause?: unknown) {
-    super(
-      `${PKG} the LevelDB database at "${location}" is locked: another process (or another ` +
-        'store in this process) has it open, and LevelDB admits one process per database. Close the other ' +
-        'one first, or use @cairn/store-fs (several processes on one machine) or @cairn/store-dynamodb ' +
-        '(several machines) to share sessions between processes.',
-    )
+  /** The process holding the database, when it answered. */
+  readonly holder: HolderInfo | undefined
+  constructor(location: string, cause?: unknown, details: LevelLockedDetails = {}) {
+    super(lockedMessage(location, details))
     this.location = location
+    this.holder = details.holder
     if (cause !== undefined) this.cause = cause
   }
+}
+
+function lockedMessage(location: string, { holder, refused }: LevelLockedDetails): string {
+  if (!holder)
+    return (
+      `${PKG} the LevelDB database at "${location}" is locked: another process (or another ` +
+      'store in this process) has it open, and LevelDB admits one process per database. Close the other ' +
+      `one first, or ${ALTERNATIVES}`
+    )
+  if (refused)
+    return (
+      `${PKG} cannot ${refused}: the LevelDB database at "${location}" is held by ${describeHolder(holder)}, and ` +
+      'LevelDB admits one process per database. This store reads through that process, which answers reads and ' +
+      `pause or cancel requests but no writes. Pause or stop it, or wait for it to end, then try again; or ${ALTERNATIVES}`
+    )
+  return (
+    `${PKG} the LevelDB database at "${location}" is locked: ${describeHolder(holder)} has it open, and LevelDB ` +
+    'admits one process per database. That process answers reads and pause or cancel requests from other processes ' +
+    '(a store created with shareReads: true reads through it, as the cairn CLI does), but no writes. To write here, ' +
+    `stop it or wait for it to end; or ${ALTERNATIVES}`
+  )
 }
 
 /**

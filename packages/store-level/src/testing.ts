@@ -14,7 +14,9 @@ import { assertSessionId } from '@cairn/core/store-kit'
 import type { Sublevel } from './database.js'
 import { faultAccessOf } from './fault-access.js'
 import { trialKey } from './keys.js'
-import { WARM_LOCK, type LevelStore } from './level-store.js'
+import type { LevelStore } from './level-store.js'
+import { localStoreOf } from './local-access.js'
+import { WARM_LOCK } from './local-store.js'
 
 /** Garbage a damaged trial record is replaced with unless told otherwise. */
 const GARBAGE = new TextEncoder().encode('this is not a trial record')
@@ -22,17 +24,19 @@ const GARBAGE = new TextEncoder().encode('this is not a trial record')
 /** Overwrites a session's stored head bytes, to simulate corruption. */
 export async function corruptHead(store: LevelStore, sessionId: string, bytes: Uint8Array): Promise<void> {
   assertSessionId(sessionId)
-  const d = await store['ready']()
-  await store['sessions'].run(sessionId, async () => {
-    store['cache'].delete(sessionId)
-    await d.heads.put(sessionId, bytes, { sync: store['options'].sync })
+  const local = await localStoreOf(store)
+  const d = await local['ready']()
+  await local['sessions'].run(sessionId, async () => {
+    local['cache'].delete(sessionId)
+    await d.heads.put(sessionId, bytes, { sync: local['options'].sync })
   })
 }
 
 /** Overwrites a stored warm-start entry's bytes, to simulate corruption. */
 export async function corruptWarmStartEntry(store: LevelStore, key: string, runId: string, bytes: Uint8Array): Promise<void> {
-  const w = await store['warm']()
-  await store['warmLock'].run(WARM_LOCK, () => w.putRaw(key, runId, bytes))
+  const local = await localStoreOf(store)
+  const w = await local['warm']()
+  await local['warmLock'].run(WARM_LOCK, () => w.putRaw(key, runId, bytes))
 }
 
 /** Replaces the stored record of trial `trialIdx` of `sessionId` with `bytes` (garbage by default). */
@@ -51,7 +55,7 @@ async function onTrial(
   trialIdx: number,
   change: (trials: Sublevel<Uint8Array>, key: string, sync: boolean) => Promise<void>,
 ): Promise<void> {
-  const access = faultAccessOf(store)
+  const access = faultAccessOf(await localStoreOf(store))
   const trials = await access.trials()
   const key = trialKey(sessionId, trialIdx)
   await access.exclusive(sessionId, async () => {

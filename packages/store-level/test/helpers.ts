@@ -128,3 +128,35 @@ export async function writeCompletedSession(
   }
   return trials
 }
+
+/** Watches a child's stdout line by line: `waitFor` resolves with the first line matching `pattern`, or rejects when the child exits first. */
+export function watchLines(child: ChildProcess): { waitFor(pattern: RegExp): Promise<string> } {
+  const seen: string[] = []
+  const waiters: Array<{ pattern: RegExp; resolve(line: string): void; reject(err: Error): void }> = []
+  let rest = ''
+  let exited = false
+  const exitError = (pattern: RegExp) => new Error(`the child exited before printing a line matching ${pattern}: ${seen.join(' | ')}`)
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const parts = (rest + chunk.toString('utf8')).split('\n')
+    rest = parts.pop() ?? ''
+    for (const line of parts) {
+      seen.push(line)
+      for (const w of waiters.filter((w) => w.pattern.test(line))) {
+        waiters.splice(waiters.indexOf(w), 1)
+        w.resolve(line)
+      }
+    }
+  })
+  child.on('close', () => {
+    exited = true
+    for (const w of waiters.splice(0)) w.reject(exitError(w.pattern))
+  })
+  return {
+    waitFor(pattern) {
+      const line = seen.find((l) => pattern.test(l))
+      if (line !== undefined) return Promise.resolve(line)
+      if (exited) return Promise.reject(exitError(pattern))
+      return new Promise<string>((resolve, reject) => waiters.push({ pattern, resolve, reject }))
+    },
+  }
+}

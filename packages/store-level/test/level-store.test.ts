@@ -51,7 +51,7 @@ describe('createLevelStore', () => {
     )
     expect(() => createLevelStore({ locaton: dir } as never)).toThrow(UnknownOptionError)
     expect(() => createLevelStore(null as never)).toThrow(
-      /^\[@cairn\/store-level\] options must be an object \{ location, sync \}, got null$/,
+      /^\[@cairn\/store-level\] options must be an object \{ location, sync, shareReads, serve, holderTimeoutMs \}, got null$/,
     )
   })
 

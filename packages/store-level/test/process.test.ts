@@ -33,7 +33,7 @@ describe('one process per database', () => {
     }
   }, 60_000)
 
-  it('this process gets it while a child holds the database, and can open once the child is gone', async () => {
+  it('this process gets it, naming the child, while a child holds the database, and can open once the child is gone', async () => {
     const child = spawnFixture('open-store.ts', [dir, 'hold'])
     const exited = collect(child)
     const [line] = (await once(child.stdout!, 'data')) as [Buffer]
@@ -46,7 +46,9 @@ describe('one process per database', () => {
     expect(err).toBeInstanceOf(LevelLockedError)
     expect(err).toBeInstanceOf(InvalidInputError)
     expect((err as LevelLockedError).location).toBe(dir)
-    expect((err as Error).cause).toBeDefined()
+    expect((err as LevelLockedError).holder?.pid).toBe(child.pid)
+    expect((err as Error).message).toContain(`process ${child.pid} (open-store`)
+    expect((err as Error).message).toMatch(/answers reads and pause or cancel requests .*shareReads: true/)
     child.kill('SIGKILL')
     await exited
     // A failed open is retried by the next call.

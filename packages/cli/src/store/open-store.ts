@@ -10,8 +10,13 @@ export type CairnStore = CheckpointStore & Partial<WarmStartStore>
 /**
  * Opens the store a spec names. The store package is imported only now (`@cairn/store-fs`,
  * `@cairn/store-level` or `@cairn/store-dynamodb`), so only the one you use must be installed;
- * a missing one gives `MissingPackageError` naming it. A LevelDB store is opened at once, so a
- * database locked by another process fails here (`StoreLockedError`), not mid-run.
+ * a missing one gives `MissingPackageError` naming it.
+ *
+ * A LevelDB store is opened at once with `shareReads`: when another process (a `cairn run` in
+ * another terminal) holds the database, the store reads through that process, so `ls`, `show`,
+ * `report`, `pause`, `cancel` and the dashboard work beside the run, and a write (`run`,
+ * `resume`, `rm`) fails with `LevelLockedError` naming the process. A holder that does not
+ * answer (one that opened the database with `serve: false`) fails here with `StoreLockedError`.
  */
 export async function openStore(spec: StoreSpec): Promise<CairnStore> {
   const uri = formatStoreSpec(spec)
@@ -28,7 +33,7 @@ export async function openStore(spec: StoreSpec): Promise<CairnStore> {
         `the store "${uri}"`,
         () => import('@cairn/store-level'),
       )
-      const store = createLevelStore({ location: spec.location })
+      const store = createLevelStore({ location: spec.location, shareReads: true })
       try {
         await store.open()
       } catch (err) {

@@ -18,7 +18,7 @@ const DYNAMODB_PARAMS = new Set(['region', 'endpoint'])
  * Parses a store URI:
  * - `memory:` — an in-memory store (tests, trying things out; gone when the process exits);
  * - `fs:./dir` — `@cairn/store-fs` in that directory (several processes on one machine);
- * - `level:./.cairn` — `@cairn/store-level` (embedded LevelDB, one process at a time);
+ * - `level:./.cairn` — `@cairn/store-level` (embedded LevelDB: one process writes, others read through it);
  * - `dynamodb://table?region=eu-west-1&endpoint=http://localhost:8000` — `@cairn/store-dynamodb`.
  *
  * Relative paths are resolved against `baseDir` (the directory of the config file, or the
