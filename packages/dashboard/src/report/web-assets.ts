@@ -1,0 +1,36 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { WebAppMissingError } from '../errors.js'
+
+/** The built web app: its script and stylesheet, as the report inlines them. */
+export interface WebAssets {
+  js: string
+  css: string
+}
+
+/**
+ * The folder of the built web app (`dist/web` of this package: index.html, app.js, app.css),
+ * found from this module whether it runs from `src/` or from the build.
+ */
+export function webAppDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 4; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'web'))) return join(dir, 'dist', 'web')
+    dir = dirname(dir)
+  }
+  return join(dirname(fileURLToPath(import.meta.url)), 'web')
+}
+
+let cached: WebAssets | null = null
+
+/** Reads (once) the built app.js and app.css. Throws `WebAppMissingError` saying how to build them. */
+export function webAssets(): WebAssets {
+  if (cached) return cached
+  const dir = webAppDir()
+  const js = join(dir, 'app.js')
+  const css = join(dir, 'app.css')
+  for (const file of [js, css]) if (!existsSync(file)) throw new WebAppMissingError(file)
+  cached = { js: readFileSync(js, 'utf8'), css: readFileSync(css, 'utf8') }
+  return cached
+}
