@@ -76,6 +76,9 @@ export function historyView(model: SessionModel, scale: ScoreScale): View {
         compact: false,
       }),
     )
+    // For tests and tools: what the chart was given (the canvas itself cannot be inspected).
+    box.dataset['trials'] = String(trials.length)
+    box.dataset['statuses'] = [...others.keys()].join(',')
     note.textContent = axis.clipped ? 'Some scores lie far beyond the rest: they are drawn on the edge of the axis (triangles).' : ''
   }
 

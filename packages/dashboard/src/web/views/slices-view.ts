@@ -69,6 +69,9 @@ export function slicesView(model: SessionModel, scale: ScoreScale): View {
         }
       }
       const bx = best ? numericValue(param, best.candidate) : null
+      const el = chart.chart.getDom()
+      el.dataset['scored'] = String(ok.length)
+      el.dataset['statuses'] = [...others.keys()].join(',')
       chart.set(
         scorePlotOption({
           x: xAxisOf(param),
