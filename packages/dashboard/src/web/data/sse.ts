@@ -22,7 +22,8 @@ export class EventStreamParser {
   push(chunk: string): void {
     this.buffer += chunk
     let nl = this.buffer.search(/\r\n|\r|\n/)
-    while (nl >= 0) {
+    // A chunk ending in \r may be cut inside a \r\n: wait for the next character.
+    while (nl >= 0 && !(nl === this.buffer.length - 1 && this.buffer[nl] === '\r')) {
       const line = this.buffer.slice(0, nl)
       const width = this.buffer.startsWith('\r\n', nl) ? 2 : 1
       this.buffer = this.buffer.slice(nl + width)
