@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { WebAppMissingError } from '../errors.js'
+import { WebAppMissingError } from './web-app-missing-error.js'
 
 /** The built web app: its script and stylesheet, as the report inlines them. */
 export interface WebAssets {

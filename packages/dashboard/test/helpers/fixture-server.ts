@@ -83,6 +83,9 @@ export class FixtureServer {
     if (m[2] === '/events') {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' })
       res.write(': connected\n\n')
+      // As the real server does: the trials after `from` the page does not have yet come first.
+      const missing = data.trials.filter((t) => t.trialIdx >= Number(url.searchParams.get('from') ?? data.trials.length))
+      if (missing.length > 0) res.write(`data: ${JSON.stringify({ type: 'trials', trials: missing, session: data.session })}\n\n`)
       let set = this.streams.get(id)
       if (!set) this.streams.set(id, (set = new Set()))
       set.add(res)

@@ -27,6 +27,8 @@ export interface ScorePlot {
 }
 
 const STRIP_ROW = 14
+/** Above this many points a series is drawn in ECharts' large mode, as squares. */
+const MANY = 2000
 
 /**
  * The ECharts option of a score plot: a main grid of scored trials (points beyond the score axis
@@ -94,15 +96,15 @@ export function scorePlotOption(p: ScorePlot): ChartOption {
     else inside.push(pt)
   }
   const size = p.compact ? 4 : 5
-  const large = { large: true, largeThreshold: 2000 }
+  const large = { large: true, largeThreshold: MANY }
   const series: Array<Record<string, unknown>> = [
     {
       name: 'trial',
       type: 'scatter',
       ...packed(inside),
-      // Squares: at 4-5 px they look like dots and draw several times faster than arcs.
-      symbol: 'rect',
-      symbolSize: size - 1,
+      // Many points: small squares, which look like dots and draw several times faster than arcs.
+      symbol: inside.length > MANY ? 'rect' : 'circle',
+      symbolSize: inside.length > MANY ? size - 1 : size + 2,
       itemStyle: { color: COLORS.trial, opacity: 0.55 },
       ...large,
     },
@@ -147,11 +149,9 @@ export function scorePlotOption(p: ScorePlot): ChartOption {
       yAxisIndex: 1,
       ...stripPoints(p.others.get(status) ?? [], statuses.indexOf(status)),
       symbol: statusSymbol(status),
-      symbolSize: status === 'error' ? 7 : 6,
-      itemStyle: { color: statusColor(status), borderColor: statusColor(status), borderWidth: status === 'error' ? 1.4 : 0 },
-      // Drawn as one path however few: each mark of a small series is an element of its own.
-      large: true,
-      largeThreshold: 1,
+      symbolSize: 7,
+      itemStyle: { color: statusColor(status) },
+      ...large,
     })
 
   const xIndexes = stripH > 0 ? [0, 1] : [0]

@@ -1,6 +1,6 @@
 import type { TrialRecord } from '@cairn/core'
 import { TOKEN_HEADER, type ApiError, type SessionPageData, type SessionStreamEvent, type SessionsPage } from '../../api/types.js'
-import type { DataSource, SessionFilter, StreamState } from './source.js'
+import type { ControlAnswer, DataSource, SessionFilter, StreamState } from './source.js'
 import { EventStreamParser } from './sse.js'
 
 /** A failed API call: the server's `ApiError` code and message. */
@@ -43,13 +43,9 @@ export function liveSource(base: string, token: string | null): DataSource {
     },
     loadSession: (id) => getJson<SessionPageData>(`api/sessions/${encodeURIComponent(id)}`),
     trialsFrom: (id, from) => getJson<TrialRecord[]>(`api/sessions/${encodeURIComponent(id)}/trials?from=${from}`),
-    subscribe(id, onEvent, onState) {
-      return follow(
-        new URL(`api/sessions/${encodeURIComponent(id)}/events`, base),
-        headers({ accept: 'text/event-stream' }),
-        onEvent,
-        onState,
-      )
+    subscribe(id, from, onEvent, onState) {
+      const url = () => new URL(`api/sessions/${encodeURIComponent(id)}/events?from=${from()}`, base)
+      return follow(url, headers({ accept: 'text/event-stream' }), onEvent, onState)
     },
     async control(id, action) {
       const res = await fetch(new URL(`api/sessions/${encodeURIComponent(id)}/control`, base), {
@@ -58,6 +54,7 @@ export function liveSource(base: string, token: string | null): DataSource {
         body: JSON.stringify({ action }),
       })
       if (!res.ok) throw await apiError(res)
+      return (await res.json().catch(() => ({ ok: true }))) as ControlAnswer
     },
   }
 }
@@ -73,7 +70,7 @@ async function apiError(res: Response): Promise<ApiRequestError> {
 }
 
 function follow(
-  url: URL,
+  url: () => URL,
   headers: Record<string, string>,
   onEvent: (e: SessionStreamEvent) => void,
   onState: (s: StreamState) => void,
@@ -86,7 +83,7 @@ function follow(
   async function connect(): Promise<void> {
     controller = new AbortController()
     try {
-      const res = await fetch(url, { headers, signal: controller.signal, cache: 'no-store' })
+      const res = await fetch(url(), { headers, signal: controller.signal, cache: 'no-store' })
       if (!res.ok || !res.body) throw await apiError(res)
       delay = RETRY_MIN_MS
       onState('open')

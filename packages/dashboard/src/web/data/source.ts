@@ -22,8 +22,27 @@ export interface DataSource {
   loadSession(sessionId: string): Promise<SessionPageData>
   /** Trials from index `from` on (to catch up after the stream reconnects). */
   trialsFrom(sessionId: string, from: number): Promise<TrialRecord[]>
-  /** Follows a session's events until the returned function is called; a report never calls back. */
-  subscribe(sessionId: string, onEvent: (event: SessionStreamEvent) => void, onState: (state: StreamState) => void): () => void
-  /** Pause, resume or cancel; null where nothing may be written (a report). */
-  readonly control: ((sessionId: string, action: ControlBody['action']) => Promise<void>) | null
+  /**
+   * Follows a session's events until the returned function is called; each (re)connection asks
+   * for the trials from `from()` on. A report never calls back.
+   */
+  subscribe(
+    sessionId: string,
+    from: () => number,
+    onEvent: (event: SessionStreamEvent) => void,
+    onState: (state: StreamState) => void,
+  ): () => void
+  /** Pause, resume or cancel; resolves with the server's answer. Null where nothing may be written (a report). */
+  readonly control: ((sessionId: string, action: ControlBody['action']) => Promise<ControlAnswer>) | null
+}
+
+/**
+ * The server's 202 answer to a control request. `outcome` (pause, cancel): `requested` — a live
+ * process stops after its trial in flight; `applied` — no process drove it, the status changed at
+ * once; `unchanged` — it already was so. Older servers answer `{ ok: true }` only.
+ */
+export interface ControlAnswer {
+  ok: true
+  outcome?: 'requested' | 'applied' | 'unchanged'
+  log?: string
 }

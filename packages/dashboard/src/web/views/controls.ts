@@ -1,4 +1,5 @@
 import type { ControlBody } from '../../api/types.js'
+import type { ControlAnswer } from '../data/source.js'
 import { h } from '../dom.js'
 import type { SessionModel } from '../model/session-model.js'
 
@@ -8,6 +9,15 @@ const QUESTIONS: Record<Action, (id: string) => string> = {
   pause: (id) => `Pause session "${id}"? Its run stops after the trial in flight; resume it later.`,
   resume: (id) => `Resume session "${id}"? The dashboard starts its job again, as \`cairn resume\` does.`,
   cancel: (id) => `Cancel session "${id}"? It stops after the trial in flight and can never be resumed.`,
+}
+
+/** What the page says once the server accepted a control request. */
+function outcomeText(action: Action, answer: ControlAnswer): string {
+  if (action === 'resume') return `resume requested: the job is starting${answer.log ? ` (its output goes to ${answer.log})` : ''}`
+  const done = action === 'pause' ? 'paused' : 'cancelled'
+  if (answer.outcome === 'applied') return `${done}: no process was driving it`
+  if (answer.outcome === 'unchanged') return `already ${done}`
+  return `${action} requested: it takes effect after the trial in flight`
 }
 
 /** Which actions a session's status allows. */
@@ -21,7 +31,7 @@ function allowed(status: string): Action[] {
  * Pause, resume and cancel buttons, each asking for confirmation in a dialog before it sends the
  * control request. Absent where the data source cannot write (a report).
  */
-export function controls(model: SessionModel, send: (action: Action) => Promise<void>): { root: HTMLElement; update(): void } {
+export function controls(model: SessionModel, send: (action: Action) => Promise<ControlAnswer>): { root: HTMLElement; update(): void } {
   const message = h('span', { class: 'control-message', role: 'status' })
   const buttons = new Map<Action, HTMLButtonElement>()
   const question = h('p')
@@ -36,9 +46,7 @@ export function controls(model: SessionModel, send: (action: Action) => Promise<
     if (!action) return
     message.textContent = `${action} requested…`
     try {
-      await send(action)
-      message.textContent =
-        action === 'resume' ? 'resume requested: the job is starting' : `${action} requested: it takes effect after the trial in flight`
+      message.textContent = outcomeText(action, await send(action))
     } catch (err) {
       message.textContent = `${action} failed: ${err instanceof Error ? err.message : String(err)}`
     }

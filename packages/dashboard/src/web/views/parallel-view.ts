@@ -91,7 +91,7 @@ export function parallelView(model: SessionModel, scale: ScoreScale): View {
     mounted.set({
       parallel: {
         left: 40,
-        right: 70,
+        right: 120,
         top: 40,
         bottom: 30,
         parallelAxisDefault: { nameTextStyle: { color: COLORS.text }, axisLabel: { color: COLORS.text, hideOverlap: true } },

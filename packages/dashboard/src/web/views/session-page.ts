@@ -93,6 +93,7 @@ export async function sessionPage(
   })
   const unsubscribe = source.subscribe(
     sessionId,
+    () => model.nextTrialIdx,
     (event) => model.apply(event),
     (state) => {
       liveBadge.dataset['state'] = state
