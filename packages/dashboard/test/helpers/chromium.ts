@@ -42,10 +42,15 @@ export function watchPage(page: Page): PageWatch {
 
 /** The page's performance marks of its render (ms since navigation start; null when not reached). */
 export async function renderMarks(page: Page): Promise<Record<string, number | null>> {
-  return page.evaluate(() => {
-    const at = (name: string): number | null => performance.getEntriesByName(name)[0]?.startTime ?? null
-    return { firstPaint: at('cairn:first-paint'), rendered: at('cairn:rendered'), importance: at('cairn:importance') }
-  })
+  // No named function inside: under tsx (the screenshots and bench scripts) it would be wrapped in a helper the page lacks.
+  return page.evaluate(() =>
+    Object.fromEntries(
+      Object.entries({ firstPaint: 'cairn:first-paint', rendered: 'cairn:rendered', importance: 'cairn:importance' }).map(([k, mark]) => [
+        k,
+        performance.getEntriesByName(mark)[0]?.startTime ?? null,
+      ]),
+    ),
+  )
 }
 
 /** Waits until every chart of the page has drawn (`data-rendered` on the root element). */

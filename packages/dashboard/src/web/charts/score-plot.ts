@@ -159,8 +159,9 @@ export function scorePlotOption(p: ScorePlot): ChartOption {
     ? []
     : [
         { type: 'inside', xAxisIndex: xIndexes, filterMode: 'none' },
-        { type: 'slider', xAxisIndex: xIndexes, filterMode: 'none', height: 16, bottom: 6 },
-        { type: 'slider', yAxisIndex: 0, filterMode: 'none', width: 14, right: 8, top: 36, bottom: mainBottom },
+        // No data shadow in the sliders: it would draw every point a second time.
+        { type: 'slider', xAxisIndex: xIndexes, filterMode: 'none', height: 16, bottom: 6, showDataShadow: false },
+        { type: 'slider', yAxisIndex: 0, filterMode: 'none', width: 14, right: 8, top: 36, bottom: mainBottom, showDataShadow: false },
       ]
 
   return {

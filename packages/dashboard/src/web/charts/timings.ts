@@ -9,6 +9,7 @@ class RenderTimings {
   private readonly finished = new Set<string>()
   private complete = false
   private settled = false
+  private readonly waiting: Array<() => void> = []
 
   /** A chart that will report `done`. */
   expect(name: string): void {
@@ -34,6 +35,12 @@ class RenderTimings {
     this.complete = true
     performance.mark('cairn:rendered')
     document.documentElement.dataset['rendered'] = 'true'
+    for (const resolve of this.waiting.splice(0)) resolve()
+  }
+
+  /** Resolves once every chart has drawn (at once if they have): background work waits for it. */
+  whenRendered(): Promise<void> {
+    return this.complete ? Promise.resolve() : new Promise((resolve) => this.waiting.push(resolve))
   }
 }
 

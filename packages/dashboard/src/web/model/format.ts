@@ -36,6 +36,7 @@ export function formatAgo(ms: number, now: number): string {
   const d = now - ms
   if (!Number.isFinite(d)) return '—'
   if (d < 0) return 'just now'
+  if (d >= 2 * 86_400_000) return `${Math.floor(d / 86_400_000)} days ago`
   return `${formatDuration(d).replace(/ \d+ (s|min)$/, '')} ago`
 }
 

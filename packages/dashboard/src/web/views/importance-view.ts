@@ -1,5 +1,6 @@
 import { mountChart } from '../charts/mount.js'
 import { axisStyle, COLORS } from '../charts/style.js'
+import { renderTimings } from '../charts/timings.js'
 import { h, section } from '../dom.js'
 import { ImportanceClient } from '../importance/client.js'
 import type { ImportanceInput, ImportanceResult } from '../importance/permutation.js'
@@ -55,7 +56,8 @@ export function importanceInput(model: SessionModel): { input: ImportanceInput; 
 
 /**
  * Parameter importance: permutation importance from a random forest, computed in a Web Worker
- * (the page stays responsive), recomputed on a live page at most every 5 s while trials arrive.
+ * (the page stays responsive) once the charts are drawn, recomputed on a live page at most every
+ * 5 s while trials arrive.
  * `onRanking` gets the parameters from most to least important (the contour takes the top two).
  */
 export function importanceView(model: SessionModel, onRanking: (names: string[]) => void): View {
@@ -146,7 +148,8 @@ export function importanceView(model: SessionModel, onRanking: (names: string[])
   }
 
   mounted.set({ title: { text: 'computing…', left: 'center', top: 'middle', textStyle: { fontSize: 13, color: COLORS.text } } })
-  void compute()
+  // The forest starts once the charts are drawn: on two cores it would slow them down.
+  void renderTimings.whenRendered().then(compute)
   return {
     root,
     update: (change) => {

@@ -14,11 +14,15 @@ import { summaryCards } from './summary-cards.js'
 import { trialTable } from './trial-table.js'
 import { ScoreScale, type View } from './view.js'
 
+/** While trials stream in, the slices, parallel coordinates, contour and importance redraw at most this often. */
+const ALL_CHARTS_EVERY_MS = 2000
+
 /**
  * The session page: title and controls, summary cards, the optimization history, slices,
  * parallel coordinates, contour, importance, the trial table and the head. On a live page it
  * follows the session's event stream (and catches up on the trials it missed whenever the
- * stream opens); changes are drawn once per animation frame.
+ * stream opens): the history, table and head follow every animation frame with changes, the
+ * other charts every 2 s at most (each redraws all its points).
  */
 export async function sessionPage(
   root: HTMLElement,
@@ -47,15 +51,15 @@ export async function sessionPage(
   )
   const scale = new ScoreScale()
   const contour = contourView(model)
-  const views: View[] = [
-    historyView(model, scale),
-    slicesView(model, scale),
-    parallelView(model, scale),
-    contour,
-    importanceView(model, (names) => contour.suggest(names)),
-    trialTable(model),
-    headView(model),
-  ]
+  const history = historyView(model, scale)
+  const slices = slicesView(model, scale)
+  const parallel = parallelView(model, scale)
+  const importance = importanceView(model, (names) => contour.suggest(names))
+  const table = trialTable(model)
+  const head = headView(model)
+  const views: View[] = [history, slices, parallel, contour, importance, table, head]
+  // Followed on every frame with changes; the others redraw every ALL_CHARTS_EVERY_MS at most.
+  const every = new Set<View>([history, table, head])
   const main = h('main', { class: 'session-page' }, header, cards.root, ...views.map((v) => v.root))
   function headerText(): void {
     const m = model.session
@@ -72,23 +76,40 @@ export async function sessionPage(
   renderTimings.settle()
 
   const pending: ModelChange = { appended: 0, session: false, deleted: false }
+  const slowPending: ModelChange = { appended: 0, session: false, deleted: false }
   let frame = 0
+  let slowTimer: ReturnType<typeof setTimeout> | null = null
+  let slowAt = 0
+  const merge = (into: ModelChange, c: ModelChange): void => {
+    into.appended += c.appended
+    into.session ||= c.session
+    into.deleted ||= c.deleted
+  }
+  const take = (from: ModelChange): ModelChange => {
+    const c = { ...from }
+    from.appended = 0
+    from.session = false
+    from.deleted = false
+    return c
+  }
+  const updateSlow = (): void => {
+    slowTimer = null
+    slowAt = Date.now()
+    const c = take(slowPending)
+    for (const v of views) if (!every.has(v)) v.update(c)
+  }
   const offModel = model.onChange((change) => {
-    pending.appended += change.appended
-    pending.session ||= change.session
-    pending.deleted ||= change.deleted
+    merge(pending, change)
+    merge(slowPending, change)
     if (frame) return
     frame = requestAnimationFrame(() => {
       frame = 0
-      const c = { ...pending }
-      pending.appended = 0
-      pending.session = false
-      pending.deleted = false
+      const c = take(pending)
       headerText()
       cards.update()
       ctl?.update()
-      for (const v of views) v.update(c)
-      if (c.appended > 0) performance.mark('cairn:update')
+      for (const v of every) v.update(c)
+      if (!slowTimer) slowTimer = setTimeout(updateSlow, Math.max(0, slowAt + ALL_CHARTS_EVERY_MS - Date.now()))
     })
   })
   const unsubscribe = source.subscribe(
@@ -109,6 +130,7 @@ export async function sessionPage(
     unsubscribe()
     offModel()
     if (frame) cancelAnimationFrame(frame)
+    if (slowTimer) clearTimeout(slowTimer)
     for (const v of views) v.dispose()
   }
 }
