@@ -42,6 +42,7 @@ export function trialTable(model: SessionModel): View {
   let statuses = ''
   const searchText = new Map<number, string>()
   let drawn = { first: -1, last: -1, version: -1 }
+  let bestIdx: number | null = null
   let version = 0
 
   function setColumns(): void {
@@ -51,6 +52,8 @@ export function trialTable(model: SessionModel): View {
     columnKey = key
     columns = cols
     searchText.clear()
+    pool.length = 0
+    shown = -1
     colgroup.textContent = ''
     headRow.textContent = ''
     let width = 0
@@ -116,9 +119,24 @@ export function trialTable(model: SessionModel): View {
         .filter(Boolean)
         .join(' ')
     }
+    bestIdx = model.bestTrial()?.trialIdx ?? null
     count.textContent = order.length === model.trials.length ? `${order.length} trials` : `${order.length} of ${model.trials.length} trials`
     version++
     draw()
+  }
+
+  // Rows are reused while scrolling: only their text changes, no element is created or styled anew.
+  const pool: HTMLTableRowElement[] = []
+  let shown = -1
+
+  function rowAt(k: number): HTMLTableRowElement {
+    let tr = pool[k]
+    if (!tr) {
+      tr = h('tr')
+      for (const c of columns) tr.append(h('td', { class: c.numeric ? 'num' : null }))
+      pool[k] = tr
+    }
+    return tr
   }
 
   function draw(): void {
@@ -127,23 +145,31 @@ export function trialTable(model: SessionModel): View {
     const last = Math.min(order.length, Math.ceil((scroller.scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN)
     if (drawn.first === first && drawn.last === last && drawn.version === version) return
     drawn = { first, last, version }
-    const bestIdx = model.bestTrial()?.trialIdx ?? null
-    const rows: HTMLTableRowElement[] = []
     for (let r = first; r < last; r++) {
       const i = order[r] as number
       const t = model.trials[i] as TrialRecord
       const b = model.bestSoFar[i] ?? null
+      const tr = rowAt(r - first)
       const cls = [t.status === 'ok' ? '' : `status-${t.status.replace(/[^a-z0-9-]/gi, '')} not-ok`, t.trialIdx === bestIdx ? 'best' : '']
-      const tr = h('tr', { class: cls.filter(Boolean).join(' ') || null, 'data-trial': t.trialIdx })
-      for (const c of columns) {
+        .filter(Boolean)
+        .join(' ')
+      if (tr.className !== cls) tr.className = cls
+      tr.dataset['trial'] = String(t.trialIdx)
+      columns.forEach((c, j) => {
+        const td = tr.cells[j] as HTMLTableCellElement
         const text = c.text(t, b)
-        tr.append(h('td', { class: c.numeric ? 'num' : null, title: text.length > 14 ? text : null }, text))
-      }
-      rows.push(tr)
+        if (td.textContent !== text) {
+          td.textContent = text
+          td.title = text.length > 14 ? text : ''
+        }
+      })
     }
     topPad.style.height = `${first * ROW_HEIGHT}px`
     bottomPad.style.height = `${(order.length - last) * ROW_HEIGHT}px`
-    tbody.replaceChildren(topPad, ...rows, bottomPad)
+    if (shown !== last - first || tbody.firstChild !== topPad) {
+      shown = last - first
+      tbody.replaceChildren(topPad, ...pool.slice(0, shown), bottomPad)
+    }
   }
 
   let frame = 0
