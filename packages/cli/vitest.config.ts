@@ -1,3 +1,3 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('cli', { testTimeout: 240_000, childModules: ['src/cli/main.ts'] })
+export default defineCairnProject('cli', { testTimeout: 240_000, dynamoDbLocal: true, childModules: ['src/cli/main.ts'] })

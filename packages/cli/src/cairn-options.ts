@@ -1,6 +1,7 @@
 import { MAX_LEASE_TTL_MS, optionKinds as k, type OptionsSchema } from '@cairn/core'
 import { MIN_LEASE_TTL_MS } from './config/schema.js'
 import type { RunOverrides } from './jobs/drive-options.js'
+import type { WorkerTrialEvent } from './jobs/observed-objective.js'
 import type { MonitorOptions } from './recovery/monitor.js'
 import type { ControlOptions } from './session/control.js'
 import type { LeaseWait } from './session/lease-wait.js'
@@ -24,9 +25,10 @@ export interface StartJobOptions extends RunOverrides {
  * Options of `resume`. `maxTrials` and `parallelism` take effect and are stored with the
  * session (a raised `maxTrials` extends the run; one below the trials already recorded is
  * refused); a `seed` or `optimizer` other than the session's is refused with
- * `ResumeMismatchError`.
+ * `ResumeMismatchError`. The session keeps its evaluation (`local` or `shared`) unless
+ * `evaluation` is given.
  */
-export interface ResumeJobOptions extends Pick<RunOverrides, 'maxTrials' | 'parallelism' | 'seed' | 'optimizer'> {
+export interface ResumeJobOptions extends Pick<RunOverrides, 'maxTrials' | 'parallelism' | 'seed' | 'optimizer' | 'evaluation'> {
   signal?: AbortSignal
   owner?: string
   /**
@@ -41,6 +43,22 @@ export interface ResumeJobOptions extends Pick<RunOverrides, 'maxTrials' | 'para
 
 /** Options of `open`: a start's options, and a resume's lease wait. */
 export type OpenJobOptions = StartJobOptions & Pick<ResumeJobOptions, 'onLeaseWait' | 'waitSignal'>
+
+/** Options of `join`. */
+export interface JoinJobOptions {
+  /** Worker name recorded on its claims (default `host:pid:random`). */
+  owner?: string
+  /** Aborting it stops the worker after its trial in flight (whose result is still reported). */
+  signal?: AbortSignal
+  /**
+   * When the session's coordinator dies (its lease lapses), take the session over: resume it
+   * with its job, as `resume` does, and coordinate from then on. Default true; with false the
+   * worker only evaluates, and waits for another process to take over.
+   */
+  takeOver?: boolean
+  /** Told when this worker starts and finishes evaluating each trial. */
+  onTrial?: (event: WorkerTrialEvent) => void
+}
 
 /** Options of `show`. */
 export interface ShowOptions {
@@ -63,6 +81,7 @@ const overrides = {
   maxTrials: optional(k.integer(0)),
   parallelism: optional(k.integer(1, 1024)),
   optimizer: optional(k.string()),
+  evaluation: optional(k.oneOf(['local', 'shared'])),
   signal,
   owner: optional(k.string()),
 }
@@ -71,6 +90,7 @@ const resume = {
   maxTrials: overrides.maxTrials,
   parallelism: overrides.parallelism,
   optimizer: overrides.optimizer,
+  evaluation: overrides.evaluation,
   signal,
   owner: overrides.owner,
   onLeaseWait,
@@ -90,6 +110,13 @@ export const OpenJobOptionsSchema: OptionsSchema<OpenJobOptions> = strict<OpenJo
   ...overrides,
   onLeaseWait,
   waitSignal: signal,
+})
+/** `join`'s options. */
+export const JoinJobOptionsSchema: OptionsSchema<JoinJobOptions> = strict<JoinJobOptions>('join', {
+  owner: optional(k.string()),
+  signal,
+  takeOver: optional(k.boolean()),
+  onTrial: optional(k.fn('must be a function (event) => void')),
 })
 /** `show`'s options. */
 export const ShowOptionsSchema: OptionsSchema<ShowOptions> = strict<ShowOptions>('show', { lastTrials: optional(k.integer(0)) })

@@ -5,8 +5,10 @@ import {
   InvalidInputError,
   isCairnError,
   isTerminal,
+  joinSession,
   listSessions,
   NotFoundError,
+  NotJoinableError,
   resumeSession,
   startSession,
   type CheckpointHead,
@@ -15,12 +17,14 @@ import {
   type SessionHandle,
   type SessionListing,
   type TrialRecord,
+  type WorkerHandle,
 } from '@cairn/core'
 import type { RecoveryMonitor, RecoveryPolicy } from '@cairn/recovery'
 import {
   ControlOptionsSchema,
   CreateCairnOptionsSchema,
   DeleteOptionsSchema,
+  JoinJobOptionsSchema,
   MonitorOptionsSchema,
   OpenJobOptionsSchema,
   ResumeJobOptionsSchema,
@@ -28,6 +32,7 @@ import {
   StartJobOptionsSchema,
   type CreateCairnOptions,
   type DeleteOptions,
+  type JoinJobOptions,
   type OpenJobOptions,
   type ResumeJobOptions,
   type ShowOptions,
@@ -37,6 +42,7 @@ import type { CairnConfig } from './config/types.js'
 import { validateConfig } from './config/validate.js'
 import { SessionBusyError, UnknownOptimizerError } from './errors.js'
 import { resumeOptionsFor, startOptionsFor, type RunOverrides } from './jobs/drive-options.js'
+import { joinOptionsFor } from './jobs/join-options.js'
 import { getJob, jobNames } from './jobs/job.js'
 import { importOptional } from './lazy-import.js'
 import { isKnownOptimizer, optimizerNames } from './optimizer/resolve.js'
@@ -69,6 +75,16 @@ export interface Cairn {
    * exists — resumes it, or reports it finished. What `cairn run` does.
    */
   open(job: string, options?: OpenJobOptions): Promise<OpenResult>
+  /**
+   * Attaches a worker to a running session with shared evaluation (started with
+   * `evaluation: 'shared'`): it claims and evaluates the session's trials with the objective of
+   * the job its head names, until the session ends or pauses, or `signal` aborts; unless
+   * `takeOver` is false, it takes the session over (as `resume` would) when the coordinator
+   * dies. Throws core's `NotJoinableError` (code `NOT_JOINABLE`) for a session that finished,
+   * is paused or is not shared, and for a store only one process can open (`level:`,
+   * `memory:`), naming the stores to use instead; `NotFoundError` for an unknown session.
+   */
+  join(sessionId: string, options?: JoinJobOptions): Promise<WorkerHandle>
   /** Listings matching `filter` (status, optimizer id, updatedSince). */
   list(filter?: ListFilter): Promise<SessionListing[]>
   /** The head (without opaque bytes), best trial and last `lastTrials` (default 10) trials. */
@@ -221,6 +237,25 @@ class CairnRoot implements Cairn {
       )
     if (isTerminal(head.status)) return { kind: 'finished', head }
     return { kind: 'resumed', handle: await this.resumeHead(store, head, options) }
+  }
+
+  async join(sessionId: string, options: JoinJobOptions = {}): Promise<WorkerHandle> {
+    JoinJobOptionsSchema.check(options)
+    const single =
+      this.spec?.kind === 'level'
+        ? 'a LevelDB store admits one process at a time'
+        : this.spec?.kind === 'memory'
+          ? 'a memory: store lives in one process'
+          : null
+    if (single !== null)
+      throw new NotJoinableError(
+        sessionId,
+        'store-unsupported',
+        `the store ${this.storeUri} cannot be shared with workers (${single}); start the session on a store several processes share: fs:<dir> (one machine) or dynamodb://<table> (several machines)`,
+      )
+    const store = await this.store()
+    const head = await store.load(sessionId)
+    return joinSession(store, sessionId, await joinOptionsFor(this.config, head, options, warmStartStore(store)))
   }
 
   async list(filter: ListFilter = {}): Promise<SessionListing[]> {

@@ -134,3 +134,19 @@ export class StoreLockedError extends InvalidInputError {
     if (options?.cause !== undefined) this.cause = options.cause
   }
 }
+
+/**
+ * `cairn worker` (or `Cairn#join`) of a session whose job is a program job (program + trainset +
+ * metric): a worker evaluates an objective (a space + objective job). Code `INVALID_INPUT`.
+ */
+export class WorkerJobError extends InvalidInputError {
+  readonly sessionId: string
+  constructor(sessionId: string, job: string) {
+    super(
+      `session "${sessionId}" runs the program job "${job}" (program + trainset + metric); workers evaluate jobs with a space and an objective`,
+      'job',
+    )
+    this.message = prefixed(sentence(this.message, 'job'))
+    this.sessionId = sessionId
+  }
+}

@@ -14,7 +14,16 @@ export type { LoadedConfig, LoadConfigOptions } from './config/load-config.js'
 
 export { createCairn } from './cairn.js'
 export type { Cairn, OpenResult } from './cairn.js'
-export type { CreateCairnOptions, StartJobOptions, ResumeJobOptions, OpenJobOptions, ShowOptions, DeleteOptions } from './cairn-options.js'
+export type {
+  CreateCairnOptions,
+  StartJobOptions,
+  ResumeJobOptions,
+  OpenJobOptions,
+  JoinJobOptions,
+  ShowOptions,
+  DeleteOptions,
+} from './cairn-options.js'
+export type { WorkerTrialEvent } from './jobs/observed-objective.js'
 export type { RunOverrides } from './jobs/drive-options.js'
 export type { MonitorOptions } from './recovery/monitor.js'
 
@@ -25,6 +34,7 @@ export type { CairnStore } from './store/open-store.js'
 
 export type { ControlOptions, ControlOutcome } from './session/control.js'
 export type { SessionDetails, HeadSummary } from './session/details.js'
+export type { SharedEvaluationView, PendingTrialView, LiveWorkerView } from './session/shared-trials.js'
 export type { LeaseWait } from './session/lease-wait.js'
 
 export {
@@ -35,4 +45,5 @@ export {
   UnknownOptimizerError,
   SessionBusyError,
   StoreLockedError,
+  WorkerJobError,
 } from './errors.js'

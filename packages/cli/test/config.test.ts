@@ -25,7 +25,10 @@ describe('validateConfig', () => {
     const config = defineConfig({
       store: 'fs:./runs',
       optimizers: { mine: () => tpe({ nStartupTrials: 4 }) },
-      jobs: { a: { ...good, optimizer: 'mine', maxTrials: 10, direction: 'maximize', seed: 1, sessionId: 'a-1', warmStart: true } },
+      jobs: {
+        a: { ...good, optimizer: 'mine', maxTrials: 10, direction: 'maximize', seed: 1, sessionId: 'a-1', warmStart: true },
+        b: { ...good, evaluation: 'shared', evaluateLocally: false, trialLeaseTtlMs: 5_000, pollIntervalMs: 20 },
+      },
       recovery: { pollIntervalMs: 1000 },
     })
     expect(validateConfig(config)).toBe(config)
@@ -51,6 +54,13 @@ describe('validateConfig', () => {
       { jobs: { a: { ...good, leaseTtlMs: 1e15 } } },
       'jobs.a.leaseTtlMs',
       /at most 86400000, got 1000000000000000/,
+    ],
+    ['an unknown evaluation', { jobs: { a: { ...good, evaluation: 'remote' } } }, 'jobs.a.evaluation', /"local" or "shared", got "remote"/],
+    [
+      'a trial lease under 100 ms',
+      { jobs: { a: { ...good, trialLeaseTtlMs: 10 } } },
+      'jobs.a.trialLeaseTtlMs',
+      /at least 100 and at most 86400000, got 10/,
     ],
     ['a bad direction', { jobs: { a: { ...good, direction: 'up' } } }, 'jobs.a.direction', /"minimize" or "maximize", got "up"/],
     ['a store that is neither a URI nor a store', { store: 42 }, 'store', /store URI .* or a CheckpointStore, got 42/],

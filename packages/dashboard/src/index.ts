@@ -1,5 +1,6 @@
 export type {
   ApiError,
+  ControlAnswer,
   ControlBody,
   SessionPageData,
   SessionStreamEvent,
@@ -8,6 +9,11 @@ export type {
   WorkerView,
 } from './api/types.js'
 export { TOKEN_HEADER } from './api/types.js'
+export { createDashboardServer } from './server/create-server.js'
+export type { DashboardServer } from './server/create-server.js'
+export { DEFAULT_PORT, DEFAULT_POLL_INTERVAL_MS } from './server/options.js'
+export type { DashboardServerOptions } from './server/options.js'
+export { DashboardOptionError, ListenError } from './errors.js'
 export { sessionView } from './server/session-view.js'
 export { renderReport } from './report/render-report.js'
 export { webAppDir } from './report/web-assets.js'

@@ -1,135 +1,129 @@
 /**
- * The live page in Chromium against a stand-in server (test/helpers/fixture-server.ts) that
- * serves the built app and the API's wire format: the sessions page lists and filters, a
- * session's page follows its event stream (a pushed trial appears in the history and the
- * table), pause asks for confirmation and then sends the control request with the token from
- * the URL, and no request leaves 127.0.0.1.
+ * The live page in Chromium against the real server (`createDashboardServer`) over an fs store
+ * holding a finished session and a running one whose trials end when the test says so: the
+ * sessions page lists and filters; the session's page follows its event stream (a trial the
+ * run commits appears in the history and the table); pause asks for confirmation, then sends
+ * the control request with the token from the URL, and the run pauses after its trial in flight;
+ * without the token the server refuses and the page says why; no request leaves 127.0.0.1.
  */
+import { removeDir, tempDir } from '@cairn/testkit'
+import { createFsStore } from '@cairn/store-fs'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import type { SessionPageData } from '../src/index.js'
+import { createDashboardServer, type DashboardServer } from '../src/index.js'
 import { launchChromium, waitRendered, watchPage } from './helpers/chromium.js'
-import { fixtureSession } from './helpers/fixture-session.js'
-import { FixtureServer } from './helpers/fixture-server.js'
+import { startGatedSession, type GatedSession } from './helpers/gated-session.js'
 
-const TOKEN = 'test-token-5f2c'
+const READY = 10
+let dir: string
+let store: ReturnType<typeof createFsStore>
+let server: DashboardServer
 let browser: Browser
-let server: FixtureServer
-let base: string
-let running: SessionPageData
+let run: GatedSession
 
 beforeAll(async () => {
-  running = fixtureSession({ trials: 60, sessionId: 'live-run', status: 'running' })
-  running.session.lease = { owner: 'host-1:pid-42', expiresAt: Date.now() + 30_000, fencingToken: 3 }
-  const done = fixtureSession({ trials: 30, sessionId: 'old-run', seed: 2 })
-  done.session.optimizer = { id: '@cairn/optimizers/random', stateVersion: 1 }
-  server = new FixtureServer(
-    new Map([
-      ['live-run', running],
-      ['old-run', done],
-    ]),
-    TOKEN,
-  )
-  base = await server.start()
+  dir = await tempDir('cairn-dashboard-page-')
+  store = createFsStore({ dir })
+  const old = await startGatedSession(store, { sessionId: 'old-run', maxTrials: 5, job: 'warmup' })
+  old.releaseAll()
+  await old.handle.wait()
+  run = await startGatedSession(store, { sessionId: 'live-run', maxTrials: 50, job: 'tuning' })
+  for (let i = 0; i < READY; i++) run.release(i)
+  await run.started(READY)
+  server = await createDashboardServer({ store, port: 0, pollIntervalMs: 50 })
   browser = await launchChromium()
 }, 60_000)
 
 afterAll(async () => {
   await browser?.close()
-  await server?.stop()
+  await server?.close()
+  run?.releaseAll()
+  await run?.handle.wait().catch(() => undefined)
+  await store?.close()
+  if (dir) await removeDir(dir)
 })
 
-const onlyLocal = (requests: string[]) => requests.filter((r) => !r.startsWith(base) && !r.startsWith('blob:'))
+const notLocal = (requests: string[]) => requests.filter((r) => !r.startsWith(`${server.url}/`) && !r.startsWith('blob:'))
+const page = (id: string, token = true) => `${server.url}/?session=${id}${token ? `#token=${server.token}` : ''}`
 
 describe('the live dashboard page', () => {
-  test('lists the sessions and filters them by status, optimizer and text', async () => {
-    const page = await browser.newPage()
-    const watch = watchPage(page)
-    await page.goto(`${base}#token=${TOKEN}`)
-    const ids = () => page.locator('table.sessions tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session')))
+  test('lists the sessions and filters them by status and text', async () => {
+    const p = await browser.newPage()
+    const watch = watchPage(p)
+    await p.goto(server.startUrl)
+    const ids = () => p.locator('table.sessions tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session')).sort())
     await expect.poll(ids).toEqual(['live-run', 'old-run'])
-    await page.selectOption('[data-control=status]', 'running')
+    await p.selectOption('[data-control=status]', 'running')
     await expect.poll(ids).toEqual(['live-run'])
-    await page.selectOption('[data-control=status]', '')
-    await page.selectOption('[data-control=optimizer]', '@cairn/optimizers/random')
+    await p.selectOption('[data-control=status]', '')
+    await p.fill('[data-control=q]', 'warm')
     await expect.poll(ids).toEqual(['old-run'])
-    await page.selectOption('[data-control=optimizer]', '')
-    await page.fill('[data-control=q]', 'live')
-    await expect.poll(ids).toEqual(['live-run'])
-    // The token travels in the header, never in a URL the server sees.
-    expect(server.requests.some((r) => r.includes(TOKEN))).toBe(false)
-    expect(onlyLocal(watch.requests)).toEqual([])
+    expect(notLocal(watch.requests)).toEqual([])
     expect(watch.errors).toEqual([])
-    await page.close()
+    await p.close()
   })
 
-  test('a trial from the event stream appears in the history and the table', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    const watch = watchPage(page)
-    await page.goto(`${base}?session=live-run#token=${TOKEN}`)
-    await waitRendered(page)
-    await expect.poll(() => page.locator('.live').getAttribute('data-state')).toBe('open')
-    await expect.poll(() => server.subscribers('live-run')).toBe(1)
-    expect(await page.locator('.chart-history').getAttribute('data-trials')).toBe('60')
+  test('a trial the run commits appears in the history and the table', async () => {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watch = watchPage(p)
+    await p.goto(page('live-run'))
+    await waitRendered(p)
+    await expect.poll(() => p.locator('.live').getAttribute('data-state')).toBe('open')
+    expect(await p.locator('.chart-history').getAttribute('data-trials')).toBe(String(READY))
 
-    const next = fixtureSession({ trials: 61, sessionId: 'live-run', status: 'running' })
-    const trial = { ...(next.trials[60] as SessionPageData['trials'][number]), score: 0.999 }
-    const session = {
-      ...running.session,
-      progress: {
-        ...running.session.progress,
-        attempts: 61,
-        completed: 61 - running.session.progress.errors,
-        bestScore: 0.999,
-        bestTrialIdx: 60,
-      },
-    }
-    const pushedAt = Date.now()
-    server.push('live-run', { type: 'trials', trials: [trial], session })
-    await page.waitForFunction(
-      () =>
-        document.querySelector('.chart-history')?.getAttribute('data-trials') === '61' &&
-        document.querySelector('.trials .count')?.textContent === '61 trials',
-      null,
+    const releasedAt = Date.now()
+    run.release(READY)
+    await p.waitForFunction(
+      (n) =>
+        document.querySelector('.chart-history')?.getAttribute('data-trials') === n &&
+        document.querySelector('.trials .count')?.textContent === `${n} trials`,
+      String(READY + 1),
       { polling: 'raf', timeout: 30_000 },
     )
     console.log(
-      `[dashboard] live update: a pushed trial is in the history and the table ${Date.now() - pushedAt} ms after the server sent it`,
+      `[dashboard] live page on the real server: a committed trial is in the history and the table ${Date.now() - releasedAt} ms after its objective returned (server poll 50 ms)`,
     )
-    // The new best is the table's first row and the summary's best score.
-    expect(await page.locator('table.trials tbody tr:not(.pad)').first().getAttribute('data-trial')).toBe('60')
-    expect(await page.locator('[data-card="best score"] .v').textContent()).toBe('0.999 (#60)')
-    expect(onlyLocal(watch.requests)).toEqual([])
+    expect(await p.locator('[data-card=trials] .v').textContent()).toBe(`${READY + 1} / 50`)
+    expect(notLocal(watch.requests)).toEqual([])
     expect(watch.errors).toEqual([])
-    await page.close()
+    await p.close()
   })
 
-  test('pause asks first, then sends the control request with the token', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    const watch = watchPage(page)
-    await page.goto(`${base}?session=live-run#token=${TOKEN}`)
-    await waitRendered(page)
-    expect(await page.locator('[data-action=resume]').isHidden()).toBe(true)
-
-    await page.click('[data-action=pause]')
-    expect(await page.locator('dialog.confirm').isVisible()).toBe(true)
-    await page.click('[data-action=dismiss]')
-    expect(server.controls).toEqual([])
-
-    await page.click('[data-action=pause]')
-    await page.click('[data-action=confirm]')
-    await expect.poll(() => server.controls.length).toBe(1)
-    expect(server.controls[0]).toEqual({ sessionId: 'live-run', body: { action: 'pause' }, token: TOKEN })
-    await expect.poll(() => page.locator('.control-message').textContent()).toMatch(/pause requested/)
-    expect(onlyLocal(watch.requests)).toEqual([])
-    expect(watch.errors).toEqual([])
-    await page.close()
+  test('without the token a pause is refused, and the page says why', async () => {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await p.goto(page('live-run', false))
+    await waitRendered(p)
+    await p.click('[data-action=pause]')
+    await p.click('[data-action=confirm]')
+    await expect.poll(() => p.locator('.control-message').textContent()).toMatch(/pause failed: missing access token/)
+    expect((await store.load('live-run')).status).toBe('running')
+    await p.close()
   })
 
-  test('without the token the page says why it cannot load', async () => {
-    const page = await browser.newPage()
-    await page.goto(`${base}?session=live-run`)
-    await expect.poll(() => page.locator('.error-page').textContent()).toMatch(/access token/)
-    await page.close()
+  test('pause asks first, then the run pauses after its trial in flight', async () => {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watch = watchPage(p)
+    await p.goto(page('live-run'))
+    await waitRendered(p)
+    expect(await p.locator('[data-action=resume]').isHidden()).toBe(true)
+
+    await p.click('[data-action=pause]')
+    expect(await p.locator('dialog.confirm').isVisible()).toBe(true)
+    await p.click('[data-action=dismiss]')
+    expect(await p.locator('dialog.confirm').isVisible()).toBe(false)
+    expect(await p.locator('.control-message').textContent()).toBe('')
+
+    await run.started(READY + 1)
+    await p.click('[data-action=pause]')
+    await p.click('[data-action=confirm]')
+    await expect.poll(() => p.locator('.control-message').textContent()).toMatch(/pause requested/)
+    run.release(READY + 1)
+    await expect.poll(() => p.locator('h1 .status').textContent(), { timeout: 30_000 }).toBe('paused')
+    const head = await store.load('live-run')
+    expect({ status: head.status, attempts: head.progress.attempts }).toEqual({ status: 'paused', attempts: READY + 2 })
+    expect(await p.locator('[data-action=resume]').isVisible()).toBe(true)
+    expect(notLocal(watch.requests)).toEqual([])
+    expect(watch.errors).toEqual([])
+    await p.close()
   })
 })

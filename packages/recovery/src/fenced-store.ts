@@ -2,6 +2,7 @@ import { LeaseLostError } from '@cairn/core'
 import type {
   CheckpointHead,
   CheckpointStore,
+  ClaimTrialRequest,
   CommitRequest,
   CommitResult,
   ControlRequest,
@@ -10,7 +11,10 @@ import type {
   ListPage,
   ReadTrialsOptions,
   StoreCapabilities,
+  TrialClaim,
   TrialRecord,
+  TrialResultReport,
+  TrialSlot,
 } from '@cairn/core'
 import { PKG } from './errors.js'
 
@@ -23,16 +27,48 @@ import { PKG } from './errors.js'
  * This is how the monitor abandons a hung attempt or hands its sessions back on `stop()`
  * without changing the session's status: it stays `running`, with no live lease.
  * `close()` never closes the shared store.
+ *
+ * The trial-slot methods of shared evaluation (`claimTrial`, `renewTrialClaim`,
+ * `reportTrialResult`, `readTrialSlots`) are offered exactly when the store offers them, with
+ * its capabilities, and are fenced off like the rest: a resumed shared session stays shared.
  */
 export class FencedStore implements CheckpointStore {
   private revokedBecause: string | null = null
   /** The latest lease taken or renewed through this view. */
   private lease: Lease | null = null
 
+  readonly claimTrial?: (sessionId: string, request: ClaimTrialRequest) => Promise<TrialClaim>
+  readonly renewTrialClaim?: (sessionId: string, claim: TrialClaim, ttlMs: number) => Promise<TrialClaim>
+  readonly reportTrialResult?: (sessionId: string, claim: TrialClaim, report: TrialResultReport) => Promise<void>
+  readonly readTrialSlots?: (sessionId: string, trialIdxs: readonly number[]) => Promise<TrialSlot[]>
+
   constructor(
     private readonly inner: CheckpointStore,
     private readonly sessionId: string,
-  ) {}
+  ) {
+    // Only what the store has: the driver tells a store that shares evaluation by these methods.
+    const { claimTrial, renewTrialClaim, reportTrialResult, readTrialSlots } = inner
+    if (claimTrial)
+      this.claimTrial = async (id, request) => {
+        this.check(id)
+        return claimTrial.call(inner, id, request)
+      }
+    if (renewTrialClaim)
+      this.renewTrialClaim = async (id, claim, ttlMs) => {
+        this.check(id)
+        return renewTrialClaim.call(inner, id, claim, ttlMs)
+      }
+    if (reportTrialResult)
+      this.reportTrialResult = async (id, claim, report) => {
+        this.check(id)
+        return reportTrialResult.call(inner, id, claim, report)
+      }
+    if (readTrialSlots)
+      this.readTrialSlots = async (id, idxs) => {
+        this.check(id)
+        return readTrialSlots.call(inner, id, idxs)
+      }
+  }
 
   get specificationVersion(): 'v1' {
     return this.inner.specificationVersion

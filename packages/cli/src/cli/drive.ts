@@ -44,6 +44,8 @@ export async function drive(
       ? `started session "${handle.id}" (job ${head.job ?? '-'}, ${head.optimizer.id}, seed ${head.seed}) in ${ctx.cairn.storeUri}`
       : `resumed session "${handle.id}" at trial ${head.progress.attempts} in ${ctx.cairn.storeUri}`,
   )
+  if (head.evaluation === 'shared')
+    line(text, `shared with workers: start one on any machine with this config and store: ${ctx.command(['worker', handle.id])}`)
   line(text, 'press Ctrl-C to pause after the trial in flight')
   reporter.begin(view)
 

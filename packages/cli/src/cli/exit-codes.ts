@@ -4,7 +4,7 @@ export const EXIT = {
   OK: 0,
   /** The session ended failed or cancelled, or every one of its trials failed. */
   SESSION_FAILED: 1,
-  /** Bad input: unknown job, session or optimizer, a malformed flag, config or store URI, a store in use, a session in the wrong state. */
+  /** Bad input: unknown job, session or optimizer, a malformed flag, config or store URI, a store in use, a session in the wrong state (or not joinable by a worker). */
   BAD_INPUT: 2,
   /** Anything else: a store or network failure, a bug. */
   INTERNAL: 3,
@@ -14,7 +14,15 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
 
-const BAD_INPUT_CODES = new Set(['INVALID_INPUT', 'NOT_FOUND', 'ALREADY_TERMINAL', 'ALREADY_RUNNING', 'RESUME_MISMATCH', 'NOT_PAUSED'])
+const BAD_INPUT_CODES = new Set([
+  'INVALID_INPUT',
+  'NOT_FOUND',
+  'ALREADY_TERMINAL',
+  'ALREADY_RUNNING',
+  'RESUME_MISMATCH',
+  'NOT_PAUSED',
+  'NOT_JOINABLE',
+])
 
 /** The exit code an error maps to: `BAD_INPUT` for the caller's mistakes, `INTERNAL` otherwise. */
 export function exitCodeFor(err: unknown): ExitCode {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { Command, CommanderError } from 'commander'
 import type { CommandKit } from './command-kit.js'
 import { registerControl } from './commands/control.js'
+import { registerDashboard } from './commands/dashboard.js'
 import { registerJobs } from './commands/jobs.js'
 import { registerLs } from './commands/ls.js'
 import { registerMonitor } from './commands/monitor.js'
@@ -10,6 +11,7 @@ import { registerResume } from './commands/resume.js'
 import { registerRm } from './commands/rm.js'
 import { registerRun } from './commands/run.js'
 import { registerShow } from './commands/show.js'
+import { registerWorker } from './commands/worker.js'
 import { EXIT, exitCodeFor, type ExitCode } from './exit-codes.js'
 import { printError, processIo, type CliIo } from './io.js'
 import { warningOfDroppedWrites } from './store-events.js'
@@ -59,12 +61,13 @@ export function buildProgram(io: CliIo, exit: (code: ExitCode) => void, options:
       `
 Exit codes: 0 success (completed, or paused on request), 1 session failed, cancelled or
 all its trials failed, 2 bad input (unknown job/session/optimizer, bad flag, config or store
-URI, no config file, store in use), 3 internal error, 130 a second Ctrl-C. With --json, an
+URI, no config file, store in use, a session a worker cannot join), 3 internal error, 130 a second Ctrl-C. With --json, an
 error is one line of JSON on stderr: {"error":{"code":…,"message":…}}. See docs/cli.md.`,
     )
   const kit: CommandKit = { program, io, exit }
   registerRun(kit)
   registerResume(kit)
+  registerWorker(kit)
   registerLs(kit)
   registerShow(kit)
   registerControl(kit)
@@ -72,6 +75,7 @@ error is one line of JSON on stderr: {"error":{"code":…,"message":…}}. See d
   registerMonitor(kit)
   registerReport(kit)
   registerJobs(kit)
+  registerDashboard(kit)
   return program
 }
 

@@ -43,6 +43,10 @@ export const JobSchema: OptionsSchema<JobFields> = defineOptions<JobFields>(
     seed: optional(k.integer(Number.MIN_SAFE_INTEGER)),
     sessionId: optional(k.string()),
     leaseTtlMs: optional(k.durationMs({ min: MIN_LEASE_TTL_MS, max: MAX_LEASE_TTL_MS })),
+    evaluation: optional(k.oneOf(['local', 'shared'])),
+    evaluateLocally: optional(k.boolean()),
+    trialLeaseTtlMs: optional(k.durationMs({ min: MIN_LEASE_TTL_MS, max: MAX_LEASE_TTL_MS })),
+    pollIntervalMs: optional(k.durationMs({ min: 1 })),
     warmStart: optional(
       k.union([k.boolean(), k.object({ maxSeedTrials: optional(k.integer(0)) })], 'must be true, false or { maxSeedTrials }'),
     ),

@@ -41,6 +41,22 @@ export interface JobSettings {
   sessionId?: string
   /** Lease time-to-live in milliseconds (default 30,000): how soon a killed run can be taken over. */
   leaseTtlMs?: number
+  /**
+   * `shared`: the process that runs the job (`cairn run`) coordinates, and workers started with
+   * `cairn worker <session>` on this or other machines evaluate its trials too (the store must be
+   * one several processes share: `fs:` or `dynamodb://`). The candidates are those of a `local`
+   * run with the same `parallelism` and seed. Default `local` (`cairn run --shared` overrides it).
+   */
+  evaluation?: 'local' | 'shared'
+  /** With `evaluation: 'shared'`: the coordinating process evaluates trials too (default true). */
+  evaluateLocally?: boolean
+  /**
+   * With `evaluation: 'shared'`: a worker's claim on a trial lapses this long after its last
+   * renewal (default 30,000): how soon a killed worker's trial is run again elsewhere.
+   */
+  trialLeaseTtlMs?: number
+  /** With `evaluation: 'shared'`: how often the coordinator and idle workers look for work and results (ms). */
+  pollIntervalMs?: number
   /** Seed new sessions with the best trials of earlier runs of this job (the store holds them). */
   warmStart?: boolean | { maxSeedTrials?: number }
   /** One line shown by `cairn jobs`. */

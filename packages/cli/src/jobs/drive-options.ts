@@ -1,7 +1,16 @@
 import type { CheckpointHead, Json, ResumeOptions, StartOptions, WarmStartStore } from '@cairn/core'
 import type { CairnConfig, JobDefinition, OptimizerRef } from '../config/types.js'
 import { resolveOptimizer } from '../optimizer/resolve.js'
-import { defaultOptimizerRef, getJob, limitOptions, newJobSessionId, readSettings, targetOptions, type CairnSettings } from './job.js'
+import {
+  defaultOptimizerRef,
+  getJob,
+  limitOptions,
+  newJobSessionId,
+  readSettings,
+  sharingOptions,
+  targetOptions,
+  type CairnSettings,
+} from './job.js'
 
 /** Per-run overrides of a job's settings (what `cairn run` flags set). */
 export interface RunOverrides {
@@ -11,6 +20,8 @@ export interface RunOverrides {
   parallelism?: number
   /** An optimizer name (the config's or a built-in one) instead of the job's. */
   optimizer?: string
+  /** `shared` (`cairn run --shared`): workers in other processes evaluate trials too; see `JobSettings.evaluation`. */
+  evaluation?: 'local' | 'shared'
 }
 
 /** The `startSession` options (without store-bound `signal` / `owner`) for a new session of `job`. */
@@ -31,8 +42,11 @@ export async function startOptionsFor(
     optimizer,
     ...targetOptions(def),
     ...limitOptions(def),
+    ...sharingOptions(def),
     settings: settings as Json,
   }
+  const evaluation = overrides.evaluation ?? def.evaluation
+  if (evaluation !== undefined) opts.evaluation = evaluation
   if (def.space !== undefined) opts.space = def.space
   if (def.direction !== undefined) opts.direction = def.direction
   const seed = overrides.seed ?? def.seed
@@ -52,19 +66,21 @@ export async function startOptionsFor(
  * Overrides take effect or are refused, never ignored: `maxTrials` and `parallelism` take
  * effect (and are stored with the session); a `seed` or `optimizer` other than the session's
  * is refused by `resumeSession` with `ResumeMismatchError` (core compares the seed, and the
- * optimizer the name builds against the stored id, state version and options).
+ * optimizer the name builds against the stored id, state version and options). The session
+ * keeps the evaluation it was started with (the head's `evaluation`) unless `evaluation` is
+ * given; the job's settings of shared evaluation (trial lease, poll interval) apply.
  */
 export async function resumeOptionsFor(
   config: CairnConfig,
   head: CheckpointHead,
-  overrides: Pick<RunOverrides, 'maxTrials' | 'parallelism' | 'seed' | 'optimizer'>,
+  overrides: Pick<RunOverrides, 'maxTrials' | 'parallelism' | 'seed' | 'optimizer' | 'evaluation'>,
   warmStartStore: WarmStartStore | undefined,
 ): Promise<ResumeOptions> {
   const def = getJob(config, head.job, head.sessionId)
   const job = head.job as string
   const ref: OptimizerRef = overrides.optimizer ?? readSettings(head.settings).optimizer ?? defaultOptimizerRef(def)
   const { optimizer } = await resolveOptimizer(ref, config.optimizers, { job, sessionId: head.sessionId, head })
-  const opts: ResumeOptions = { optimizer, ...targetOptions(def) }
+  const opts: ResumeOptions = { optimizer, ...targetOptions(def), ...sharingOptions(def) }
   if (def.space !== undefined) opts.space = def.space
   if (def.direction !== undefined) opts.direction = def.direction
   if (def.trialTimeoutMs !== undefined) opts.trialTimeoutMs = def.trialTimeoutMs
@@ -72,6 +88,7 @@ export async function resumeOptionsFor(
   if (overrides.maxTrials !== undefined) opts.maxTrials = overrides.maxTrials
   if (overrides.parallelism !== undefined) opts.parallelism = overrides.parallelism
   if (overrides.seed !== undefined) opts.seed = overrides.seed
+  if (overrides.evaluation !== undefined) opts.evaluation = overrides.evaluation
   const ws = warmStartOf(def, warmStartStore)
   if (ws) opts.warmStart = ws
   return opts

@@ -44,6 +44,15 @@ export function limitOptions(
   return out
 }
 
+/** How a job's trials are shared with workers (only what it sets; `evaluation` itself is chosen where a session starts). */
+export function sharingOptions(job: JobDefinition): Pick<DriveOptions, 'evaluateLocally' | 'trialLeaseTtlMs' | 'pollIntervalMs'> {
+  const out: Pick<DriveOptions, 'evaluateLocally' | 'trialLeaseTtlMs' | 'pollIntervalMs'> = {}
+  if (job.evaluateLocally !== undefined) out.evaluateLocally = job.evaluateLocally
+  if (job.trialLeaseTtlMs !== undefined) out.trialLeaseTtlMs = job.trialLeaseTtlMs
+  if (job.pollIntervalMs !== undefined) out.pollIntervalMs = job.pollIntervalMs
+  return out
+}
+
 /** The settings snapshot stored with a session the composition root starts. */
 export interface CairnSettings {
   /** The optimizer's name when it was chosen by name (a resume builds the same one). */

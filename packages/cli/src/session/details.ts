@@ -1,4 +1,5 @@
 import type { CheckpointHead, CheckpointStore, Json, TrialRecord } from '@cairn/core'
+import { sharedEvaluationView, type SharedEvaluationView } from './shared-trials.js'
 
 /** A head as JSON: everything but the opaque optimizer state and RNG state (their sizes instead). */
 export type HeadSummary = Omit<CheckpointHead, 'optimizerState' | 'rngState'> & { optimizerStateBytes: number }
@@ -10,6 +11,12 @@ export interface SessionDetails {
   best: TrialRecord | null
   /** The last trials (oldest first). */
   trials: TrialRecord[]
+  /**
+   * Of a session with shared evaluation (`head.evaluation === 'shared'`) that is running: its
+   * pending trials (running on which worker, reported, waiting for one) and the workers
+   * evaluating them now.
+   */
+  shared?: SharedEvaluationView
 }
 
 /** A head without its opaque bytes, safe to print or serialize. */
@@ -28,7 +35,8 @@ export async function sessionDetails(store: CheckpointStore, sessionId: string, 
   let best: TrialRecord | null = null
   if (bestIdx !== null)
     best = trials.find((t) => t.trialIdx === bestIdx) ?? (await store.readTrials(sessionId, { from: bestIdx, limit: 1 }))[0] ?? null
-  return { head: summarizeHead(head), best, trials }
+  const shared = head.status === 'running' ? await sharedEvaluationView(store, head) : null
+  return { head: summarizeHead(head), best, trials, ...(shared !== null ? { shared } : {}) }
 }
 
 /** JSON-safe copy (drops `undefined`, keeps everything else). */

@@ -89,6 +89,18 @@ export interface ControlBody {
   action: 'pause' | 'resume' | 'cancel'
 }
 
+/**
+ * The 202 answer to a `ControlBody`. `outcome` (pause, cancel): `requested` — a live process
+ * drives the session and stops after its trial in flight; `applied` — no one drove it, the
+ * status was changed at once; `unchanged` — it already was in that state. `log` (resume): the
+ * file the resumed `cairn resume` process writes its output to.
+ */
+export interface ControlAnswer {
+  ok: true
+  outcome?: 'requested' | 'applied' | 'unchanged'
+  log?: string
+}
+
 /** Every non-2xx response. `code` is a CairnError code where one applies, else `HTTP_<status>`. */
 export interface ApiError {
   code: string

@@ -13,9 +13,10 @@ export interface ReceivedControl {
 }
 
 /**
- * A stand-in for the dashboard server in the page's tests and the screenshots script: it serves
- * the built web app and the wire format from fixture sessions (the API of DASH's plan, nothing
- * more), streams events the test pushes, and records control requests. Binds 127.0.0.1 only.
+ * A stand-in for the dashboard server for the screenshots script and the page benchmark: it
+ * serves the built web app and the wire format from generated sessions of any size (1,500 or
+ * 10,000 trials without running them), streams events the caller pushes, and records control
+ * requests. Binds 127.0.0.1 only. The page's tests use the real server (test/live.test.ts).
  */
 export class FixtureServer {
   readonly controls: ReceivedControl[] = []

@@ -1,4 +1,5 @@
 import type { TrialRecord } from '@cairn/core'
+import type { SharedEvaluationView } from '../../session/shared-trials.js'
 import type { Command } from 'commander'
 import { intArg } from '../args.js'
 import type { CommandKit } from '../command-kit.js'
@@ -54,8 +55,14 @@ export function registerShow({ program, io, exit }: CommandKit): void {
         if (h.valsetHash) rows.push(['valset', h.valsetHash])
         if (h.warmStart)
           rows.push(['warm start', `${h.warmStart.source}, ${h.warmStart.seededTrials} seeded; exact key ${h.warmStart.exactKey ?? '-'}`])
+        if (h.evaluation === 'shared') rows.push(['evaluation', sharedSummary(d.shared)])
         const width = Math.max(...rows.map(([k]) => k.length))
         for (const [k, v] of rows) line(io.stdout, `${k.padEnd(width)}  ${v}`)
+        if (d.shared && d.shared.pending.length > 0) {
+          line(io.stdout)
+          line(io.stdout, 'pending trials:')
+          line(io.stdout, pendingTable(d.shared, now))
+        }
         if (d.trials.length > 0) {
           line(io.stdout)
           line(io.stdout, `last ${d.trials.length} trial${d.trials.length === 1 ? '' : 's'}:`)
@@ -64,6 +71,23 @@ export function registerShow({ program, io, exit }: CommandKit): void {
         exit(EXIT.OK)
       }),
     )
+}
+
+function sharedSummary(shared: SharedEvaluationView | undefined): string {
+  if (!shared) return 'shared (workers join with `cairn worker <session>`)'
+  const n = shared.workers.length
+  return `shared: ${n} worker${n === 1 ? '' : 's'} running trials${n > 0 ? ` (${shared.workers.map((w) => `${w.owner}: #${w.trials.join(', #')}`).join('; ')})` : ''}`
+}
+
+function pendingTable(shared: SharedEvaluationView, now: number): string {
+  const rows = shared.pending.map((p) => [
+    String(p.trialIdx),
+    p.state,
+    p.owner ?? '-',
+    p.claimToken === null ? '-' : String(p.claimToken),
+    p.expiresAt === null ? '-' : `in ${duration(Math.max(0, p.expiresAt - now))}`,
+  ])
+  return table(['#', 'STATE', 'WORKER', 'CLAIM', 'EXPIRES'], rows, new Set([0, 3]))
 }
 
 function trialTable(trials: TrialRecord[], bestIdx: number | null): string {
