@@ -1,6 +1,13 @@
 import type { TrialRecord } from '@cairn/core'
-import { TOKEN_HEADER, type ApiError, type SessionPageData, type SessionStreamEvent, type SessionsPage } from '../../api/types.js'
-import type { ControlAnswer, DataSource, SessionFilter, StreamState } from './source.js'
+import {
+  TOKEN_HEADER,
+  type ApiError,
+  type ControlAnswer,
+  type SessionPageData,
+  type SessionStreamEvent,
+  type SessionsPage,
+} from '../../api/types.js'
+import type { DataSource, SessionFilter, StreamState } from './source.js'
 import { EventStreamParser } from './sse.js'
 
 /** A failed API call: the server's `ApiError` code and message. */

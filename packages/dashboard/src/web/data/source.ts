@@ -1,5 +1,5 @@
 import type { TrialRecord } from '@cairn/core'
-import type { ControlBody, SessionPageData, SessionStreamEvent, SessionsPage } from '../../api/types.js'
+import type { ControlAnswer, ControlBody, SessionPageData, SessionStreamEvent, SessionsPage } from '../../api/types.js'
 
 /** The filters of the sessions page (the API's query parameters). */
 export interface SessionFilter {
@@ -34,15 +34,4 @@ export interface DataSource {
   ): () => void
   /** Pause, resume or cancel; resolves with the server's answer. Null where nothing may be written (a report). */
   readonly control: ((sessionId: string, action: ControlBody['action']) => Promise<ControlAnswer>) | null
-}
-
-/**
- * The server's 202 answer to a control request. `outcome` (pause, cancel): `requested` — a live
- * process stops after its trial in flight; `applied` — no process drove it, the status changed at
- * once; `unchanged` — it already was so. Older servers answer `{ ok: true }` only.
- */
-export interface ControlAnswer {
-  ok: true
-  outcome?: 'requested' | 'applied' | 'unchanged'
-  log?: string
 }

@@ -1,5 +1,4 @@
-import type { ControlBody } from '../../api/types.js'
-import type { ControlAnswer } from '../data/source.js'
+import type { ControlAnswer, ControlBody } from '../../api/types.js'
 import { h } from '../dom.js'
 import type { SessionModel } from '../model/session-model.js'
 
