@@ -11,15 +11,17 @@ export interface WebAssets {
 
 /**
  * The folder of the built web app (`dist/web` of this package: index.html, app.js, app.css),
- * found from this module whether it runs from `src/` or from the build.
+ * found by walking up from this module (in `src/report/` or in `dist/`) to the package's
+ * `package.json`.
  */
 export function webAppDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 4; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'src', 'web'))) return join(dir, 'dist', 'web')
-    dir = dirname(dir)
+  const here = dirname(fileURLToPath(import.meta.url))
+  for (let dir = here; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json')
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@cairn/dashboard')
+      return join(dir, 'dist', 'web')
+    if (dirname(dir) === dir) return join(here, 'web')
   }
-  return join(dirname(fileURLToPath(import.meta.url)), 'web')
 }
 
 let cached: WebAssets | null = null
