@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest'
 import { EventStreamParser, type ServerSentEvent } from '../src/web/data/sse.js'
 import { permutationImportance } from '../src/web/importance/permutation.js'
 import { binnedMean, binningOf } from '../src/web/model/contour-grid.js'
+import { onePerCell } from '../src/web/model/thin-points.js'
 import { scoreAxis } from '../src/web/model/score-range.js'
 import { SessionModel } from '../src/web/model/session-model.js'
 import { csvCell, defaultSort, sortedOrder, tableColumns, toCsv } from '../src/web/model/table-columns.js'
@@ -144,5 +145,18 @@ describe('permutation importance', () => {
     expect(b).toBeGreaterThan(noise)
     expect(a + b + noise).toBeCloseTo(1, 9)
     expect({ trained: r.trained, heldOut: r.heldOut }).toEqual({ trained: 150, heldOut: 50 })
+  })
+})
+
+describe('slice points', () => {
+  test('one point per cell of a numeric parameter: repeats dropped, distinct points kept', () => {
+    const param = { name: 'depth', kind: 'numeric', integer: true, log: false, low: 1, high: 10 } as const
+    const axis = { min: 0, max: 1, log: false, clipped: false }
+    const points: Array<[number, number, number]> = []
+    for (let i = 0; i < 5000; i++) points.push([1 + (i % 10), (i % 7) / 7, i])
+    const kept = onePerCell(points, param, axis)
+    expect(kept).toHaveLength(70)
+    expect(kept[0]).toEqual([1, 0, 0])
+    expect(onePerCell(points, { name: 'k', kind: 'categorical', choices: ['a'] }, axis)).toHaveLength(5000)
   })
 })

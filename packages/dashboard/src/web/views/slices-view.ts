@@ -4,14 +4,18 @@ import { trialTooltip } from '../charts/trial-tooltip.js'
 import { h, section } from '../dom.js'
 import { numericValue, type ParamInfo } from '../model/params.js'
 import { logPossible, scoreAxis } from '../model/score-range.js'
+import { onePerCell } from '../model/thin-points.js'
 import type { SessionModel } from '../model/session-model.js'
 import { isScored, statusOf } from '../model/trials.js'
 import type { ScoreScale, View } from './view.js'
 
+/** Above this many scored trials, points hidden under others are not drawn (see `onePerCell`). */
+const THIN_ABOVE = 2000
+
 function xAxisOf(p: ParamInfo): XAxisSpec {
   if (p.kind === 'categorical') return { type: 'category', name: p.name, categories: p.choices }
   return p.log && p.low > 0
-    ? { type: 'log', name: `${p.name} (log)` }
+    ? { type: 'log', name: `${p.name} (log)`, min: p.low, max: p.high }
     : { type: 'value', name: p.name, min: p.low, max: p.high, integer: p.integer }
 }
 
@@ -77,7 +81,7 @@ export function slicesView(model: SessionModel, scale: ScoreScale): View {
           x: xAxisOf(param),
           y: axis,
           yName: 'score',
-          ok,
+          ok: ok.length > THIN_ABOVE ? onePerCell(ok, param, axis) : ok,
           others,
           best: best && bx !== null ? [bx, best.score, best.trialIdx] : null,
           tooltip: (idx) => {
