@@ -16,7 +16,7 @@ interface BenchModule {
   title?: string
 }
 
-const ALL = ['core', 'level', 'dynamodb', 'optimizers', 'warm-start', 'recovery', 'fewshot', 'dashboard']
+const ALL = ['core', 'level', 'dynamodb', 'optimizers', 'warm-start', 'recovery', 'fewshot', 'dashboard', 'dashboard-page']
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = wanted.length > 0 ? wanted : ALL
 const results: Record<string, unknown> = {

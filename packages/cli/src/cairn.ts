@@ -44,9 +44,9 @@ import { SessionBusyError, UnknownOptimizerError } from './errors.js'
 import { resumeOptionsFor, startOptionsFor, type RunOverrides } from './jobs/drive-options.js'
 import { joinOptionsFor } from './jobs/join-options.js'
 import { getJob, jobNames } from './jobs/job.js'
+import { importOptional } from './lazy-import.js'
 import { isKnownOptimizer, optimizerNames } from './optimizer/resolve.js'
 import { buildMonitor, type MonitorOptions } from './recovery/monitor.js'
-import { renderReport } from './report/html.js'
 import { controlSession, type ControlOptions, type ControlOutcome } from './session/control.js'
 import { sessionDetails, type SessionDetails } from './session/details.js'
 import { withLeaseWait } from './session/lease-wait.js'
@@ -103,7 +103,11 @@ export interface Cairn {
    * jobs; not started. The policy is `{ enabled: true, ...config.recovery, ...policy }`.
    */
   monitor(policy?: RecoveryPolicy, options?: MonitorOptions): Promise<RecoveryMonitor>
-  /** The self-contained HTML report of a session. */
+  /**
+   * The self-contained HTML report of a session: the dashboard's session page (history, slices,
+   * parallel coordinates, contour, importance, trial table, head) in one file that opens offline.
+   * Needs the optional package `@cairn/dashboard` (`MissingPackageError` says how to install it).
+   */
   report(sessionId: string): Promise<string>
   /** Closes the store if this instance opened it. */
   close(): Promise<void>
@@ -300,10 +304,11 @@ class CairnRoot implements Cairn {
   }
 
   async report(sessionId: string): Promise<string> {
+    const { renderReport, sessionView } = await importOptional('@cairn/dashboard', 'the HTML report', () => import('@cairn/dashboard'))
     const store = await this.readStore()
     const head = await store.load(sessionId)
     const trials = await store.readTrials(sessionId)
-    return renderReport(head, trials, { storeUri: this.storeUri })
+    return renderReport({ session: sessionView(head), trials, live: false, readAt: Date.now() })
   }
 
   async close(): Promise<void> {

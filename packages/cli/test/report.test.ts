@@ -1,7 +1,8 @@
 /**
- * The HTML report, opened in a real headless Chromium (Debian's `chromium` package driven by
- * playwright-core): the charts must be drawn with the right number of points, the page must
- * need no network, and a screenshot is saved to test/.artifacts/report.png for a person to look at.
+ * `cairn report`: the dashboard's session page as one self-contained HTML file, opened in a real
+ * headless Chromium (Debian's `chromium` package driven by playwright-core): every view renders
+ * from the session's own trials, the page makes no network request, and a screenshot is saved to
+ * test/.artifacts/report.png for a person to look at.
  */
 import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -10,7 +11,7 @@ import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createCairn, defineConfig, type Cairn } from '@cairn/cli'
-import { renderReport } from '../src/report/html.js'
+import { renderReport, sessionView } from '@cairn/dashboard'
 import { categorical, float, int, space, type TrialRecord } from './helpers/deps.js'
 
 const CHROMIUM = '/usr/bin/chromium'
@@ -71,10 +72,10 @@ describe('cairn report', () => {
   test('is one self-contained file: no external scripts, styles or images', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true)
     expect(html).not.toMatch(/\b(src|href)\s*=\s*["']?(https?:)?\/\//i)
-    expect(html).not.toMatch(/@import|url\(/)
+    expect(html).not.toMatch(/<link\b|<script\s+src/i)
   })
 
-  test('Chromium draws the history, the best-so-far line, one chart per parameter and the table', async () => {
+  test('Chromium shows the session page: history, one slice per parameter, parallel coordinates, contour, importance, the table and the head', async () => {
     const ok = trials.filter((t) => t.status === 'ok')
     const errors = trials.filter((t) => t.status === 'error')
     expect(ok.length).toBeGreaterThan(10)
@@ -84,81 +85,55 @@ describe('cairn report', () => {
     const file = join(artifacts, 'report.html')
     await writeFile(file, html)
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    const external: string[] = []
-    await page.route('**/*', (route) => {
-      const url = route.request().url()
-      if (url.startsWith('file:') || url.startsWith('data:')) return route.continue()
-      external.push(url)
-      return route.abort()
-    })
+    const requests: string[] = []
+    page.on('request', (r) => requests.push(r.url()))
     const pageErrors: string[] = []
     page.on('pageerror', (e) => pageErrors.push(e.message))
     page.on('console', (m) => {
       if (m.type() === 'error') pageErrors.push(m.text())
     })
     await page.goto(pathToFileURL(file).href)
+    await page.waitForFunction(() => document.documentElement.dataset['rendered'] === 'true', null, { timeout: 60_000 })
 
-    const counts = await page.evaluate(() => {
-      const q = (s: string) => document.querySelectorAll(s)
-      const line = document.querySelector('svg.history > path.best-line') as SVGPathElement | null
-      return {
-        historyPoints: q('svg.history > g.points > circle.trial-point').length,
-        errorMarks: q('svg.history > g.points > path.error-point').length,
-        bestLines: q('svg.history > path.best-line').length,
-        bestLineWidth: line?.getBBox().width ?? 0,
-        bestLineLength: line?.getTotalLength() ?? 0,
-        paramCharts: [...q('svg.param')].map((svg) => ({
-          name: svg.getAttribute('data-param'),
-          points: svg.querySelectorAll('circle.param-point').length,
-        })),
-        rows: q('table.trials tbody tr').length,
-        bestRows: q('table.trials tbody tr.best').length,
-      }
+    const seen = await page.evaluate(() => ({
+      views: [...document.querySelectorAll<HTMLElement>('section.view')].map((s) => s.dataset['view']),
+      history: (document.querySelector('.chart-history') as HTMLElement).dataset,
+      slices: [...document.querySelectorAll<HTMLElement>('.chart-slice')].map((e) => ({
+        param: e.dataset['param'],
+        scored: e.dataset['scored'],
+      })),
+      count: document.querySelector('.trials .count')?.textContent,
+      firstRow: document.querySelector('table.trials tbody tr:not(.pad)')?.getAttribute('data-trial'),
+      head: document.querySelector('dl.head')?.textContent ?? '',
+      controls: document.querySelectorAll('.controls').length,
+    }))
+    expect(seen.views).toEqual(['history', 'slices', 'parallel', 'contour', 'importance', 'trials', 'head'])
+    expect(seen.history['trials']).toBe(String(TRIALS))
+    expect(seen.history['statuses']).toBe('error')
+    expect(seen.slices).toEqual(['c', 'degree', 'kernel'].map((param) => ({ param, scored: String(ok.length) })))
+    expect(seen.count).toBe(`${TRIALS} trials`)
+    // Sorted by score, best first (the job maximizes).
+    const best = ok.reduce((a, b) => ((b.score as number) > (a.score as number) ? b : a))
+    expect(seen.firstRow).toBe(String(best.trialIdx))
+    expect(seen.controls).toBe(0)
+    // The head names what a resume is checked against.
+    expect(seen.head).toContain('@cairn/optimizers/random')
+    expect(seen.head).toContain('seed11')
+    expect(seen.head).toContain('warm-start exact key')
+
+    await page.waitForFunction(() => document.querySelector('.importance .note')?.getAttribute('data-state') === 'done', null, {
+      timeout: 60_000,
     })
-    expect(counts.historyPoints).toBe(ok.length)
-    expect(counts.errorMarks).toBe(errors.length)
-    expect(counts.bestLines).toBe(1)
-    expect(counts.bestLineWidth).toBeGreaterThan(500)
-    expect(counts.bestLineLength).toBeGreaterThan(counts.bestLineWidth)
-    expect(counts.paramCharts).toEqual([
-      { name: 'c', points: ok.length },
-      { name: 'degree', points: ok.length },
-      { name: 'kernel', points: ok.length },
-    ])
-    expect(counts.rows).toBe(TRIALS)
-    expect(counts.bestRows).toBe(1)
-
-    // The best point sits on the best-so-far line's final level (the highest score: maximize).
-    const best = await page.evaluate(() => {
-      const c = document.querySelector('svg.history circle.trial-point.best') as SVGCircleElement
-      const d = (document.querySelector('svg.history > path.best-line') as SVGPathElement).getAttribute('d') ?? ''
-      const lastV = /V([\d.]+)H[\d.]+$/.exec(d)?.[1]
-      return { cy: Number(c.getAttribute('cy')), lastLevel: Number(lastV) }
-    })
-    expect(best.cy).toBeCloseTo(best.lastLevel, 0)
-
-    // Sorting the table by score (the inline script) puts the best trial first on the second click.
-    await page.click('table.trials th:nth-child(3)')
-    await page.click('table.trials th:nth-child(3)')
-    const firstRow = await page.evaluate(() => document.querySelector('table.trials tbody tr')?.className)
-    expect(firstRow).toBe('best')
-    await page.click('table.trials th:nth-child(1)')
-
-    // The head section names what a resume is checked against.
-    const headText = await page.evaluate(() => document.querySelector('dl.head')?.textContent ?? '')
-    expect(headText).toContain('@cairn/optimizers/random')
-    expect(headText).toContain('seed11')
-    expect(headText).toContain('warm-start exact key')
-
     await page.screenshot({ path: join(artifacts, 'report.png'), fullPage: true })
-    expect(external).toEqual([])
+    // The file itself, and the in-memory Blob the importance worker starts from: nothing else.
+    expect(requests.filter((r) => !r.startsWith('blob:'))).toEqual([pathToFileURL(file).href])
     expect(pageErrors).toEqual([])
     await page.close()
   })
 
-  test('a session with no trials yet still renders', () => {
-    const empty = renderReport(
-      {
+  test('a session with no trials yet still renders', async () => {
+    const empty = renderReport({
+      session: sessionView({
         sessionId: 'empty',
         status: 'running',
         optimizer: { id: 'x', stateVersion: 1 },
@@ -174,9 +149,21 @@ describe('cairn report', () => {
         pending: [],
         revision: 0,
         lease: null,
-      },
-      [] satisfies TrialRecord[],
-    )
-    expect(empty).toContain('no trials yet')
+      }),
+      trials: [] satisfies TrialRecord[],
+      live: false,
+      readAt: 0,
+    })
+    const file = join(artifacts, 'report-empty.html')
+    await mkdir(artifacts, { recursive: true })
+    await writeFile(file, empty)
+    const page = await browser.newPage()
+    const pageErrors: string[] = []
+    page.on('pageerror', (e) => pageErrors.push(e.message))
+    await page.goto(pathToFileURL(file).href)
+    await page.waitForFunction(() => document.documentElement.dataset['rendered'] === 'true', null, { timeout: 60_000 })
+    expect(await page.locator('.trials .count').textContent()).toBe('0 trials')
+    expect(pageErrors).toEqual([])
+    await page.close()
   })
 })

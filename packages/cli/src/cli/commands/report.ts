@@ -11,7 +11,7 @@ export function registerReport({ program, io, exit }: CommandKit): void {
   program
     .command('report')
     .description(
-      'write a self-contained HTML report of a session (history with the best-so-far line, each parameter against the score, the trial table, the head); it opens offline',
+      "write a self-contained HTML report of a session: the dashboard's session page (history, slices, parallel coordinates, contour, importance, trial table, head) in one file that opens offline",
     )
     .argument('<id>', 'session id')
     .option('-o, --out <file>', 'where to write it (default: <id>.html)')

@@ -1,0 +1,44 @@
+import { InvalidInputError } from '@cairn/core'
+import type { SessionPageData } from '../api/types.js'
+import { escapeHtml, jsonForScript } from './inline.js'
+import { webAssets } from './web-assets.js'
+
+/** The id of the element holding the embedded data (the web app's embedded data source reads it). */
+const DATA_ID = 'cairn-data'
+
+function check(data: SessionPageData): void {
+  const d = data as Partial<SessionPageData> | null
+  if (d === null || typeof d !== 'object') throw new InvalidInputError('renderReport: expected { session, trials, live, readAt }', 'data')
+  if (d.session === null || typeof d.session !== 'object' || typeof d.session.sessionId !== 'string')
+    throw new InvalidInputError('renderReport: data.session must be a SessionView (with a sessionId)', 'data.session')
+  if (!Array.isArray(d.trials)) throw new InvalidInputError('renderReport: data.trials must be an array of trial records', 'data.trials')
+}
+
+/**
+ * The session page as one self-contained HTML file: the web app's script and stylesheet inline,
+ * the session's data embedded as JSON. It makes no network request at all (it opens from disk,
+ * offline) and shows what the live dashboard's session page shows, without the controls.
+ * Throws `InvalidInputError` for data of the wrong shape, `WebAppMissingError` in a source
+ * checkout whose web app was not built.
+ */
+export function renderReport(data: SessionPageData): string {
+  check(data)
+  const { js, css } = webAssets()
+  const title = `Cairn report — ${data.session.name ?? data.session.sessionId}`
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="cairn">
+<title>${escapeHtml(title)}</title>
+<style>${css}</style>
+</head>
+<body>
+<div id="app"></div>
+<script type="application/json" id="${DATA_ID}">${jsonForScript({ ...data, live: false })}</script>
+<script>${js}</script>
+</body>
+</html>
+`
+}

@@ -1,0 +1,105 @@
+import type { TrialRecord } from '@cairn/core'
+import type { SessionPageData, SessionStreamEvent, SessionView } from '../../api/types.js'
+import { paramsOf, type ParamInfo } from './params.js'
+import { better, isScored } from './trials.js'
+
+/** What changed in a model update. */
+export interface ModelChange {
+  /** Trials appended (from index `from` of `trials`), or 0 when none. */
+  appended: number
+  session: boolean
+  deleted: boolean
+}
+
+/**
+ * The session page's data: the head, every trial in index order, the best score after each
+ * trial, and the dimensions. Views read it and re-render when it changes (live pages append
+ * trials from the event stream; a report never changes).
+ */
+export class SessionModel {
+  session: SessionView
+  readonly trials: TrialRecord[] = []
+  /** Best score after each trial of `trials` (null until the first scored one). */
+  readonly bestSoFar: Array<number | null> = []
+  params: ParamInfo[]
+  readonly live: boolean
+  readAt: number
+  deleted = false
+  private readonly known = new Set<number>()
+  private readonly listeners = new Set<(change: ModelChange) => void>()
+
+  constructor(data: SessionPageData) {
+    this.session = data.session
+    this.live = data.live
+    this.readAt = data.readAt
+    this.params = []
+    this.append(data.trials)
+    this.params = paramsOf(this.session.space, this.trials)
+  }
+
+  /** The index of the next trial expected from the stream (one past the highest known). */
+  get nextTrialIdx(): number {
+    const last = this.trials[this.trials.length - 1]
+    return last === undefined ? 0 : last.trialIdx + 1
+  }
+
+  /** Calls `listener` after every change; returns the unsubscribe function. */
+  onChange(listener: (change: ModelChange) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** Applies one event of the stream. */
+  apply(event: SessionStreamEvent): void {
+    if (event.type === 'deleted') {
+      this.deleted = true
+      this.emit({ appended: 0, session: false, deleted: true })
+      return
+    }
+    this.session = event.session
+    const appended = event.type === 'trials' ? this.append(event.trials) : 0
+    this.emit({ appended, session: true, deleted: false })
+  }
+
+  /** Adds trials not seen yet (a reconnect may send some twice), in index order; returns how many were new. */
+  addTrials(trials: readonly TrialRecord[]): number {
+    const n = this.append(trials)
+    if (n > 0) this.emit({ appended: n, session: false, deleted: false })
+    return n
+  }
+
+  private append(incoming: readonly TrialRecord[]): number {
+    const fresh = incoming.filter((t) => !this.known.has(t.trialIdx)).sort((a, b) => a.trialIdx - b.trialIdx)
+    if (fresh.length === 0) return 0
+    const outOfOrder = (fresh[0] as TrialRecord).trialIdx < this.nextTrialIdx
+    for (const t of fresh) {
+      this.known.add(t.trialIdx)
+      this.trials.push(t)
+    }
+    if (outOfOrder) this.trials.sort((a, b) => a.trialIdx - b.trialIdx)
+    this.recomputeBest(outOfOrder ? 0 : this.trials.length - fresh.length)
+    if (this.session.space === undefined) this.params = paramsOf(undefined, this.trials)
+    return fresh.length
+  }
+
+  private recomputeBest(from: number): void {
+    this.bestSoFar.length = from
+    let best = from > 0 ? (this.bestSoFar[from - 1] ?? null) : null
+    for (let i = from; i < this.trials.length; i++) {
+      const t = this.trials[i] as TrialRecord
+      if (isScored(t) && (best === null || better(this.session.direction, t.score, best))) best = t.score
+      this.bestSoFar.push(best)
+    }
+  }
+
+  /** The best trial (by the session's direction), or null before the first scored one. */
+  bestTrial(): (TrialRecord & { score: number }) | null {
+    let best: (TrialRecord & { score: number }) | null = null
+    for (const t of this.trials) if (isScored(t) && (best === null || better(this.session.direction, t.score, best.score))) best = t
+    return best
+  }
+
+  private emit(change: ModelChange): void {
+    for (const l of this.listeners) l(change)
+  }
+}

@@ -1,0 +1,141 @@
+import { mountChart } from '../charts/mount.js'
+import { shortNumber } from '../charts/score-plot.js'
+import { COLORS } from '../charts/style.js'
+import { h, section } from '../dom.js'
+import { numericValue } from '../model/params.js'
+import { scoreAxis } from '../model/score-range.js'
+import type { SessionModel } from '../model/session-model.js'
+import { isScored } from '../model/trials.js'
+import type { ScoreScale, View } from './view.js'
+
+/** Rows evenly spaced over `rows` (their last column is the trial index), at most MAX_PARALLEL_LINES, keeping the best trial's. */
+function thin(rows: number[][], bestIdx: number | null): number[][] {
+  if (rows.length <= MAX_PARALLEL_LINES) return rows
+  const step = rows.length / MAX_PARALLEL_LINES
+  const out = Array.from({ length: MAX_PARALLEL_LINES }, (_, i) => rows[Math.floor(i * step)] as number[])
+  const best = rows.find((r) => r[r.length - 1] === bestIdx)
+  if (best && !out.includes(best)) out[out.length - 1] = best
+  return out
+}
+
+/** At most this many lines are drawn (evenly spaced over the session, the best trial always among them). */
+export const MAX_PARALLEL_LINES = 2500
+
+/**
+ * Parallel coordinates: one axis per parameter and one for the score, one line per scored
+ * trial, coloured by score (better = darker). Drag along an axis to brush a range.
+ */
+export function parallelView(model: SessionModel, scale: ScoreScale): View {
+  const { root, body } = section('Parallel coordinates', 'parallel')
+  const box = h('div', { class: 'chart chart-parallel' })
+  const note = h('p', { class: 'note' })
+  body.append(box, note)
+  const mounted = mountChart(box, 'parallel')
+
+  function render(): void {
+    const scored = model.trials.filter(isScored)
+    const axis = scoreAxis(
+      scored.map((t) => t.score),
+      model.session.direction,
+      { log: false, clip: scale.clip },
+    )
+    if (!axis || model.params.length === 0) {
+      mounted.set({
+        title: {
+          text: axis ? 'no parameters to plot' : 'no scored trials yet',
+          left: 'center',
+          top: 'middle',
+          textStyle: { fontSize: 13 },
+        },
+      })
+      return
+    }
+    const params = model.params
+    const data: number[][] = []
+    for (const t of scored) {
+      const row: number[] = []
+      let complete = true
+      for (const p of params) {
+        const v = numericValue(p, t.candidate)
+        if (v === null) {
+          complete = false
+          break
+        }
+        row.push(v)
+      }
+      if (!complete) continue
+      row.push(Math.min(axis.max, Math.max(axis.min, t.score)), t.trialIdx)
+      data.push(row)
+    }
+    const all = data.length
+    const shown = thin(data, model.bestTrial()?.trialIdx ?? null)
+    note.textContent =
+      shown.length < all
+        ? `${shown.length} of ${all} scored trials (evenly spaced, the best included); drag along an axis to select a range.`
+        : 'Scored trials; drag along an axis to select a range.'
+    const parallelAxis = params.map((p, dim) =>
+      p.kind === 'categorical'
+        ? { dim, name: p.name, type: 'category', data: p.choices }
+        : { dim, name: p.name, type: p.log && p.low > 0 ? 'log' : 'value', min: p.low, max: p.high },
+    )
+    const scoreDim = params.length
+    parallelAxis.push({
+      dim: scoreDim,
+      name: 'score',
+      type: 'value',
+      min: axis.min,
+      max: axis.max,
+      axisLabel: { formatter: (v: number) => shortNumber(v) },
+    } as (typeof parallelAxis)[number])
+    const maximize = model.session.direction === 'maximize'
+    mounted.set({
+      parallel: {
+        left: 40,
+        right: 120,
+        top: 40,
+        bottom: 30,
+        parallelAxisDefault: { nameTextStyle: { color: COLORS.text }, axisLabel: { color: COLORS.text, hideOverlap: true } },
+      },
+      parallelAxis,
+      visualMap: {
+        type: 'continuous',
+        dimension: scoreDim,
+        min: axis.min,
+        max: axis.max,
+        right: 4,
+        top: 40,
+        bottom: 30,
+        itemHeight: 180,
+        calculable: false,
+        text: maximize ? ['better', 'worse'] : ['worse', 'better'],
+        textStyle: { color: COLORS.text },
+        inRange: { color: maximize ? ['#d7e3f4', '#08306b'] : ['#08306b', '#d7e3f4'] },
+        show: true,
+      },
+      series: [
+        {
+          type: 'parallel',
+          data: shown,
+          lineStyle: { width: 1, opacity: shown.length > 1000 ? 0.3 : 0.5 },
+          progressive: 0,
+          emphasis: { disabled: true },
+          inactiveOpacity: 0.03,
+          activeOpacity: 0.8,
+        },
+      ],
+    })
+  }
+
+  render()
+  const off = scale.onChange(render)
+  return {
+    root,
+    update: (change) => {
+      if (change.appended > 0 || change.session) render()
+    },
+    dispose: () => {
+      off()
+      mounted.dispose()
+    },
+  }
+}

@@ -1,0 +1,109 @@
+import { mountChart, type MountedChart } from '../charts/mount.js'
+import { scorePlotOption, type ScorePoint, type XAxisSpec } from '../charts/score-plot.js'
+import { trialTooltip } from '../charts/trial-tooltip.js'
+import { h, section } from '../dom.js'
+import { numericValue, type ParamInfo } from '../model/params.js'
+import { logPossible, scoreAxis } from '../model/score-range.js'
+import { onePerCell } from '../model/thin-points.js'
+import type { SessionModel } from '../model/session-model.js'
+import { isScored, statusOf } from '../model/trials.js'
+import type { ScoreScale, View } from './view.js'
+
+/** Above this many scored trials, points hidden under others are not drawn (see `onePerCell`). */
+const THIN_ABOVE = 2000
+
+function xAxisOf(p: ParamInfo): XAxisSpec {
+  if (p.kind === 'categorical') return { type: 'category', name: p.name, categories: p.choices }
+  return p.log && p.low > 0
+    ? { type: 'log', name: `${p.name} (log)`, min: p.low, max: p.high }
+    : { type: 'value', name: p.name, min: p.low, max: p.high, integer: p.integer }
+}
+
+/**
+ * Slice plots: one chart per parameter, its value against the score; trials without a score
+ * (failed, pruned, or of a status this page does not know) in a strip under each chart.
+ */
+export function slicesView(model: SessionModel, scale: ScoreScale): View {
+  const { root, body } = section('Slices', 'slices')
+  const grid = h('div', { class: 'slice-grid' })
+  body.append(grid)
+  let charts: Array<{ param: ParamInfo; chart: MountedChart }> = []
+  let names = ''
+
+  function layout(): void {
+    const key = model.params.map((p) => p.name).join('\u0000')
+    if (key === names) return
+    names = key
+    for (const c of charts) c.chart.dispose()
+    grid.textContent = ''
+    charts = model.params.map((param) => {
+      const box = h('div', { class: 'chart chart-slice', 'data-param': param.name })
+      grid.append(h('figure', {}, box, h('figcaption', {}, param.name)))
+      return { param, chart: mountChart(box, `slice:${param.name}`) }
+    })
+    if (charts.length === 0)
+      grid.append(h('p', { class: 'empty' }, 'No parameters to plot: the candidates have no numeric or categorical fields.'))
+  }
+
+  function render(): void {
+    layout()
+    const trials = model.trials
+    const scores = trials.filter(isScored).map((t) => t.score)
+    const axis = scoreAxis(scores, model.session.direction, { log: scale.log && logPossible(scores), clip: scale.clip })
+    const best = model.bestTrial()
+    const byIdx = new Map(trials.map((t) => [t.trialIdx, t]))
+    const bestIdx = best?.trialIdx ?? null
+    for (const { param, chart } of charts) {
+      if (!axis) {
+        chart.set({ title: { text: 'no scored trials yet', left: 'center', top: 'middle', textStyle: { fontSize: 13 } } })
+        continue
+      }
+      const logX = param.kind === 'numeric' && param.log && param.low > 0
+      const ok: ScorePoint[] = []
+      const others = new Map<string, Array<[number, number]>>()
+      for (const t of trials) {
+        const x = numericValue(param, t.candidate)
+        if (x === null || (logX && x <= 0)) continue
+        if (isScored(t)) ok.push([x, t.score, t.trialIdx])
+        else {
+          const s = statusOf(t)
+          let list = others.get(s)
+          if (!list) others.set(s, (list = []))
+          list.push([x, t.trialIdx])
+        }
+      }
+      const bx = best ? numericValue(param, best.candidate) : null
+      const el = chart.chart.getDom()
+      el.dataset['scored'] = String(ok.length)
+      el.dataset['statuses'] = [...others.keys()].join(',')
+      chart.set(
+        scorePlotOption({
+          x: xAxisOf(param),
+          y: axis,
+          yName: 'score',
+          ok: ok.length > THIN_ABOVE ? onePerCell(ok, param, axis) : ok,
+          others,
+          best: best && bx !== null ? [bx, best.score, best.trialIdx] : null,
+          tooltip: (idx) => {
+            const t = byIdx.get(idx)
+            return t ? trialTooltip(t, model.params, bestIdx) : ''
+          },
+          compact: true,
+        }),
+      )
+    }
+  }
+
+  render()
+  const off = scale.onChange(render)
+  return {
+    root,
+    update: (change) => {
+      if (change.appended > 0 || change.session) render()
+    },
+    dispose: () => {
+      off()
+      for (const c of charts) c.chart.dispose()
+    },
+  }
+}

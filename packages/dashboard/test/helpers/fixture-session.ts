@@ -1,0 +1,130 @@
+import type { TrialRecord } from '@cairn/core'
+import type { SessionPageData, SessionView } from '../../src/index.js'
+
+/** Options of a generated session. */
+export interface FixtureOptions {
+  trials: number
+  sessionId?: string
+  status?: SessionView['status']
+  /** Add trials of a status Cairn does not write yet (`pruned`): the page must show them anyway. */
+  withPruned?: boolean
+  /** One trial scoring far below the rest (the convergence must stay readable). */
+  withOutlier?: boolean
+  seed?: number
+  /** Epoch ms of trial 0; every trial takes 2 s. */
+  startedAt?: number
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+/** The search space of the quick start's random forest (examples/quickstart). */
+export const FIXTURE_SPACE = {
+  version: 1,
+  params: {
+    nEstimators: { kind: 'int', low: 3, high: 25, log: false },
+    maxFeatures: { kind: 'float', low: 0.25, high: 1, log: false },
+    maxDepth: { kind: 'int', low: 2, high: 10, log: false },
+    minNumSamples: { kind: 'int', low: 2, high: 20, log: true },
+    replacement: { kind: 'categorical', choices: [true, false] },
+  },
+}
+
+/** An accuracy-like score: depth and features matter most, the number of trees a little, `replacement` not at all. */
+function accuracy(c: { nEstimators: number; maxFeatures: number; maxDepth: number; minNumSamples: number }, noise: number): number {
+  const depth = 1 - Math.exp(-(c.maxDepth - 1) / 2.2)
+  const features = 1 - 0.35 * (c.maxFeatures - 0.7) ** 2
+  const trees = 1 - 0.04 * Math.exp(-(c.nEstimators - 3) / 5)
+  const leaves = 1 - 0.03 * Math.log2(c.minNumSamples / 2)
+  return Math.min(0.995, 0.35 + 0.63 * depth * features * trees * leaves + noise)
+}
+
+/**
+ * A session like the quick start's after `trials` trials of an optimizer that narrows in on the
+ * best region (deterministic for a seed): a few failed trials, optionally pruned ones and one
+ * far outlier.
+ */
+export function fixtureSession(options: FixtureOptions): SessionPageData {
+  const random = rng(options.seed ?? 1)
+  const startedAt = options.startedAt ?? Date.UTC(2025, 0, 1, 9)
+  const sessionId = options.sessionId ?? 'quickstart'
+  const trials: TrialRecord[] = []
+  let best: { idx: number; score: number } | null = null
+  const best0 = { nEstimators: 18, maxFeatures: 0.7, maxDepth: 9, minNumSamples: 2 }
+  for (let i = 0; i < options.trials; i++) {
+    const focus = Math.min(0.85, i / Math.max(40, options.trials * 0.6))
+    const near = random() < focus
+    const pick = (low: number, high: number, centre: number, integer: boolean): number => {
+      const v = near ? centre + (random() - 0.5) * (high - low) * 0.3 : low + random() * (high - low)
+      const clamped = Math.min(high, Math.max(low, v))
+      return integer ? Math.round(clamped) : Math.round(clamped * 1e4) / 1e4
+    }
+    const candidate = {
+      nEstimators: pick(3, 25, best0.nEstimators, true),
+      maxFeatures: pick(0.25, 1, best0.maxFeatures, false),
+      maxDepth: pick(2, 10, best0.maxDepth, true),
+      minNumSamples: Math.round(2 * 10 ** ((near ? random() * 0.3 : random()) * Math.log10(10))),
+      replacement: random() < 0.5,
+    }
+    const durationMs = 400 + Math.round(random() * 1600)
+    if (i % 53 === 17) {
+      trials.push({
+        trialIdx: i,
+        candidate,
+        status: 'error',
+        durationMs,
+        error: { name: 'Error', message: i % 2 ? 'did not converge' : 'out of memory <in fold 3>' },
+        errorClass: 'objective',
+      })
+      continue
+    }
+    if (options.withPruned && i % 41 === 29) {
+      trials.push({ trialIdx: i, candidate, status: 'pruned' as TrialRecord['status'], durationMs })
+      continue
+    }
+    let score = Math.round(accuracy(candidate, (random() - 0.5) * 0.03) * 1e4) / 1e4
+    if (options.withOutlier && i === Math.floor(options.trials / 3)) score = -40
+    trials.push({ trialIdx: i, candidate, status: 'ok', score, durationMs, stats: { folds: 5 } })
+    if (best === null || score > best.score) best = { idx: i, score }
+  }
+  const errors = trials.filter((t) => t.status === 'error').length
+  const session: SessionView = {
+    sessionId,
+    job: 'quickstart',
+    status: options.status ?? 'completed',
+    ...(options.status === undefined || options.status === 'completed' ? { terminalReason: 'max trials reached' } : {}),
+    optimizer: { id: '@cairn/optimizers/tpe', stateVersion: 1 },
+    optimizerOptions: { nStartupTrials: 8 },
+    space: FIXTURE_SPACE,
+    seed: 42,
+    direction: 'maximize',
+    createdAt: startedAt,
+    updatedAt: startedAt + options.trials * 2000,
+    progress: {
+      attempts: trials.length,
+      completed: trials.length - errors,
+      errors,
+      bestScore: best?.score ?? null,
+      bestTrialIdx: best?.idx ?? null,
+      startedAt,
+    },
+    limits: { maxTrials: options.trials, maxErrors: options.trials, trialTimeoutMs: null, parallelism: 1 },
+    pending: [],
+    warmStart: { source: 'none', exactKey: 'c0ffee00aa', seedKey: 'beef00ff11', seededTrials: 0 },
+    trainsetHash: 'sha256:5d41402abc4b2a76b9719d911017c592',
+    revision: trials.length + 1,
+    lease: null,
+    optimizerStateBytes: 2048 + trials.length * 24,
+    workers: [],
+    ...(best ? { bestArtifact: { candidate: trials[best.idx]?.candidate ?? null, score: best.score } } : {}),
+  }
+  return { session, trials, live: false, readAt: session.updatedAt + 1000 }
+}

@@ -1,0 +1,162 @@
+/** The web app's data logic, run in Node: score axis, contour bins, table sort and CSV, event stream parsing, importance, the page model. */
+import type { TrialRecord } from '@cairn/core'
+import { describe, expect, test } from 'vitest'
+import { EventStreamParser, type ServerSentEvent } from '../src/web/data/sse.js'
+import { permutationImportance } from '../src/web/importance/permutation.js'
+import { binnedMean, binningOf } from '../src/web/model/contour-grid.js'
+import { onePerCell } from '../src/web/model/thin-points.js'
+import { scoreAxis } from '../src/web/model/score-range.js'
+import { SessionModel } from '../src/web/model/session-model.js'
+import { csvCell, defaultSort, sortedOrder, tableColumns, toCsv } from '../src/web/model/table-columns.js'
+import { fixtureSession } from './helpers/fixture-session.js'
+
+describe('score axis', () => {
+  const typical = Array.from({ length: 100 }, (_, i) => 0.9 + (i % 10) / 1000)
+
+  test('one far outlier on the worse side is clipped; the best side never is', () => {
+    const max = scoreAxis([...typical, -40], 'maximize', { log: false, clip: true })
+    expect(max?.clipped).toBe(true)
+    expect(max?.min).toBeGreaterThan(0.8)
+    const min = scoreAxis([...typical, 1e6], 'minimize', { log: false, clip: true })
+    expect(min?.clipped).toBe(true)
+    expect(min?.max).toBeLessThan(1)
+    // An exceptionally good score (the one that matters) stays on the axis.
+    const good = scoreAxis([...typical, 5], 'maximize', { log: false, clip: true })
+    expect(good?.clipped).toBe(false)
+    expect(good?.max).toBeGreaterThan(5)
+  })
+
+  test('without clipping, or on a log axis, every score is on it', () => {
+    expect(scoreAxis([...typical, -40], 'maximize', { log: false, clip: false })?.min).toBeLessThan(-40)
+    const log = scoreAxis([1, 10, 100, 1000], 'minimize', { log: true, clip: false })
+    expect(log?.log).toBe(true)
+    expect(log?.min).toBeLessThan(1)
+    expect(log?.max).toBeGreaterThan(1000)
+    expect(scoreAxis([], 'minimize', { log: false, clip: true })).toBeNull()
+  })
+})
+
+describe('contour bins', () => {
+  test('the binned mean of each cell, integer parameters one bin per value, categorical one per choice', () => {
+    const bx = binningOf({ name: 'depth', kind: 'numeric', integer: true, log: false, low: 1, high: 3 }, [])
+    const by = binningOf({ name: 'kernel', kind: 'categorical', choices: ['rbf', 'linear'] }, [])
+    expect(bx).toEqual({ kind: 'numeric', log: false, edges: [0.5, 1.5, 2.5, 3.5] })
+    const cells = binnedMean(
+      [
+        [1, 0, 1],
+        [1, 0, 3],
+        [3, 1, 10],
+      ],
+      bx,
+      by,
+    )
+    expect(cells).toEqual([
+      [0.5, 1.5, 0, 0, 2, 2],
+      [2.5, 3.5, 1, 1, 10, 1],
+    ])
+  })
+
+  test('log parameters are cut in log10, with exact ends', () => {
+    const b = binningOf({ name: 'lr', kind: 'numeric', integer: false, log: true, low: 1e-4, high: 1 }, [])
+    expect(b.kind === 'numeric' && b.edges.length).toBe(21)
+    expect(b.kind === 'numeric' && [b.edges[0], b.edges[5], b.edges[20]]).toEqual([1e-4, 1e-3, 1])
+  })
+})
+
+describe('trial table', () => {
+  const data = fixtureSession({ trials: 40 })
+  const model = new SessionModel(data)
+
+  test('sorts by score best first for the direction, trials without a score last', () => {
+    const cols = tableColumns(model.params)
+    const score = cols.find((c) => c.id === 'score')
+    if (!score) throw new Error('no score column')
+    const sort = defaultSort('maximize')
+    const order = sortedOrder([...model.trials.keys()], model.trials, model.bestSoFar, score, sort.descending)
+    const scores = order.map((i) => model.trials[i]?.score)
+    const scored = scores.filter((s): s is number => s !== undefined)
+    expect(scored).toEqual([...scored].sort((a, b) => b - a))
+    expect(scores.slice(scored.length).every((s) => s === undefined)).toBe(true)
+    expect(model.trials[order[0] as number]?.trialIdx).toBe(data.session.progress.bestTrialIdx)
+    expect(defaultSort('minimize').descending).toBe(false)
+  })
+
+  test('CSV: raw numbers, quoted text, formulas defused', () => {
+    expect(csvCell('a,b "c"', false)).toBe('"a,b ""c"""')
+    expect(csvCell('=HYPERLINK("x")', false)).toBe(`"'=HYPERLINK(""x"")"`)
+    expect(csvCell('-1.5', false)).toBe('-1.5')
+    const csv = toCsv(tableColumns(model.params), model.trials, model.bestSoFar, [0, 1])
+    const [header, first] = csv.split('\n')
+    expect(header).toBe('trial,status,score,best so far,duration (ms),nEstimators,maxFeatures,maxDepth,minNumSamples,replacement,error')
+    expect(first?.split(',').slice(0, 3)).toEqual(['0', 'ok', String(model.trials[0]?.score)])
+  })
+})
+
+describe('session model', () => {
+  test('appends streamed trials once, in index order, and keeps the best so far', () => {
+    const data = fixtureSession({ trials: 10 })
+    const extra = fixtureSession({ trials: 13 }).trials.slice(10)
+    const model = new SessionModel({ ...data, trials: data.trials.slice(0, 8) })
+    const changes: number[] = []
+    model.onChange((c) => changes.push(c.appended))
+    model.apply({ type: 'trials', trials: [...extra], session: data.session })
+    // Trials 8 and 9 arrive after 10-12 (a catch-up after a reconnect), and 10 again.
+    expect(model.addTrials([data.trials[9] as TrialRecord, data.trials[8] as TrialRecord, extra[0] as TrialRecord])).toBe(2)
+    expect(model.trials.map((t) => t.trialIdx)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+    expect(changes).toEqual([3, 2])
+    let best: number | null = null
+    model.trials.forEach((t, i) => {
+      if (t.status === 'ok' && (best === null || (t.score as number) > best)) best = t.score as number
+      expect(model.bestSoFar[i]).toBe(best)
+    })
+  })
+})
+
+describe('event stream parser', () => {
+  test('joins data lines, skips comments, takes any line ending and chunks split anywhere', () => {
+    const events: ServerSentEvent[] = []
+    const retries: number[] = []
+    const p = new EventStreamParser(
+      (e) => events.push(e),
+      (ms) => retries.push(ms),
+    )
+    const stream = ': keep-alive\n\ndata: {"a":\r\ndata: 1}\r\n\r\nevent: x\ndata:2\n\nretry: 3000\n\n'
+    for (const ch of stream) p.push(ch)
+    expect(events).toEqual([
+      { event: 'message', data: '{"a":\n1}' },
+      { event: 'x', data: '2' },
+    ])
+    expect(retries).toEqual([3000])
+  })
+})
+
+describe('permutation importance', () => {
+  test('ranks the parameter the score depends on first, and sums to 1', () => {
+    let seed = 3
+    const random = () => {
+      seed = (seed * 16807) % 2147483647
+      return seed / 2147483647
+    }
+    const rows = Array.from({ length: 200 }, () => [random(), random(), random()])
+    const scores = rows.map(([a, b]) => 3 * (a as number) + 0.3 * (b as number))
+    const r = permutationImportance({ names: ['a', 'b', 'noise'], rows, scores })
+    const [a, b, noise] = r.importances.map((i) => i.importance) as [number, number, number]
+    expect(a).toBeGreaterThan(b)
+    expect(b).toBeGreaterThan(noise)
+    expect(a + b + noise).toBeCloseTo(1, 9)
+    expect({ trained: r.trained, heldOut: r.heldOut }).toEqual({ trained: 150, heldOut: 50 })
+  })
+})
+
+describe('slice points', () => {
+  test('one point per cell of a numeric parameter: repeats dropped, distinct points kept', () => {
+    const param = { name: 'depth', kind: 'numeric', integer: true, log: false, low: 1, high: 10 } as const
+    const axis = { min: 0, max: 1, log: false, clipped: false }
+    const points: Array<[number, number, number]> = []
+    for (let i = 0; i < 5000; i++) points.push([1 + (i % 10), (i % 7) / 7, i])
+    const kept = onePerCell(points, param, axis)
+    expect(kept).toHaveLength(70)
+    expect(kept[0]).toEqual([1, 0, 0])
+    expect(onePerCell(points, { name: 'k', kind: 'categorical', choices: ['a'] }, axis)).toHaveLength(5000)
+  })
+})
