@@ -15,6 +15,8 @@ import { launchChromium, waitRendered, watchPage } from './helpers/chromium.js'
 import { startGatedSession, type GatedSession } from './helpers/gated-session.js'
 
 const READY = 10
+/** `expect.poll` waits for an outcome; this is only its safety net (its default, 1 s, is too short under load). */
+const WAIT = { timeout: 30_000 }
 let dir: string
 let store: ReturnType<typeof createFsStore>
 let server: DashboardServer
@@ -52,12 +54,12 @@ describe('the live dashboard page', () => {
     const watch = watchPage(p)
     await p.goto(server.startUrl)
     const ids = () => p.locator('table.sessions tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session')).sort())
-    await expect.poll(ids).toEqual(['live-run', 'old-run'])
+    await expect.poll(ids, WAIT).toEqual(['live-run', 'old-run'])
     await p.selectOption('[data-control=status]', 'running')
-    await expect.poll(ids).toEqual(['live-run'])
+    await expect.poll(ids, WAIT).toEqual(['live-run'])
     await p.selectOption('[data-control=status]', '')
     await p.fill('[data-control=q]', 'warm')
-    await expect.poll(ids).toEqual(['old-run'])
+    await expect.poll(ids, WAIT).toEqual(['old-run'])
     expect(notLocal(watch.requests)).toEqual([])
     expect(watch.errors).toEqual([])
     await p.close()
@@ -68,7 +70,7 @@ describe('the live dashboard page', () => {
     const watch = watchPage(p)
     await p.goto(page('live-run'))
     await waitRendered(p)
-    await expect.poll(() => p.locator('.live').getAttribute('data-state')).toBe('open')
+    await expect.poll(() => p.locator('.live').getAttribute('data-state'), WAIT).toBe('open')
     expect(await p.locator('.chart-history').getAttribute('data-trials')).toBe(String(READY))
 
     const releasedAt = Date.now()
@@ -95,7 +97,7 @@ describe('the live dashboard page', () => {
     await waitRendered(p)
     await p.click('[data-action=pause]')
     await p.click('[data-action=confirm]')
-    await expect.poll(() => p.locator('.control-message').textContent()).toMatch(/pause failed: missing access token/)
+    await expect.poll(() => p.locator('.control-message').textContent(), WAIT).toMatch(/pause failed: missing access token/)
     expect((await store.load('live-run')).status).toBe('running')
     await p.close()
   })
@@ -116,9 +118,13 @@ describe('the live dashboard page', () => {
     await run.started(READY + 1)
     await p.click('[data-action=pause]')
     await p.click('[data-action=confirm]')
-    await expect.poll(() => p.locator('.control-message').textContent()).toMatch(/pause requested/)
+    // The server's answer, not the page's "pause requested…" while it sends: only once the request
+    // is stored may trial 11 end, else its commit misses the request and the run pauses after trial 12.
+    await expect
+      .poll(() => p.locator('.control-message').textContent(), WAIT)
+      .toBe('pause requested: it takes effect after the trial in flight')
     run.release(READY + 1)
-    await expect.poll(() => p.locator('h1 .status').textContent(), { timeout: 30_000 }).toBe('paused')
+    await expect.poll(() => p.locator('h1 .status').textContent(), WAIT).toBe('paused')
     const head = await store.load('live-run')
     expect({ status: head.status, attempts: head.progress.attempts }).toEqual({ status: 'paused', attempts: READY + 2 })
     expect(await p.locator('[data-action=resume]').isVisible()).toBe(true)
