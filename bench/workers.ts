@@ -1,0 +1,179 @@
+/**
+ * Many workers, one session: throughput of 1, 2, 4 and 8 worker processes on one session,
+ * side by side with Optuna 3.1 on one study, in one run.
+ *
+ *   pnpm bench workers
+ *   node --conditions=@cairn/source --import tsx bench/workers.ts [--counts 1,2,4,8] [--trials 64]
+ *       [--kills 5] [--no-dynamodb] [--no-optuna] [--json]
+ *
+ * The objective sleeps 500 ms (an I/O-bound remote trial); each run evaluates 64 trials.
+ * Every worker is its own process, started and `ready` before the run (its import time is not
+ * measured), then told to go:
+ *
+ * - Cairn: the coordinator is this process (`startSession({ evaluation: 'shared',
+ *   evaluateLocally: false, parallelism: workers })`), the workers are node processes calling
+ *   `joinSession` (bench/lib/workers-child.ts); on the fs store and on DynamoDB Local. Time:
+ *   from `startSession` to the session's last commit.
+ * - Optuna: python processes (bench/optuna/workers.py) running `study.optimize` with a
+ *   MaxTrialsCallback on one JournalFileStorage study and one SQLite study. Time: from the go
+ *   to the completion of the 64th trial.
+ *
+ * Efficiency = speed-up / workers, the speed-up relative to 1 worker (target ≥ 0.9 at 8). The
+ * idle gap (a worker's time between the end of a trial and the start of its next) says where
+ * the time went.
+ *
+ * Then kills: 4 workers on a 96-trial run, and one worker after another is SIGKILLed 200 ms
+ * into a trial while a ready spare takes its place. Cairn (short trial lease ttl): the time
+ * from the kill to the trial starting again in another worker, against ttl + one poll.
+ * Optuna: what the study is left with (trials stuck RUNNING, candidates completed twice) on
+ * both storages, and on SQLite with a heartbeat and RetryFailedTrialCallback also the time to
+ * the re-run.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { readCli, UsageError, type Cli } from './lib/args.js'
+import { PYTHON, optunaAvailable } from './lib/optuna.js'
+import { printTable, round, type Row } from './lib/stats.js'
+import { killAtMs, type RunFigures } from './lib/workers-figures.js'
+import { optunaSide, type OptunaFigures, type OptunaKillFigures } from './lib/workers-optuna.js'
+
+/** Options of `run`. */
+export interface WorkersBenchOptions {
+  /** Worker counts (default 1, 2, 4, 8; the speed-up needs 1). */
+  counts?: number[]
+  /** Trials per throughput run (default 64). */
+  trials?: number
+  /** The objective's sleep (default 500 ms). */
+  sleepMs?: number
+  /** Workers SIGKILLed per kill run (default 5; 0 skips the kill runs). */
+  kills?: number
+  /** Include DynamoDB Local (default true). */
+  dynamodb?: boolean
+  /** Include Optuna (default true, when Debian's python3 can import it). */
+  optuna?: boolean
+  /** Progress lines on stderr (default true). */
+  verbose?: boolean
+}
+
+/** Workers and trials of the kill runs. */
+const KILL_WORKERS = 4
+const KILL_TRIALS = 96
+
+export interface WorkersReport {
+  trials: number
+  sleepMs: number
+  counts: number[]
+  /** Load average (1, 5, 15 min) when the run started and ended: every figure here is wall-clock time. */
+  loadAverage: { start: number[]; end: number[] }
+  optuna: OptunaFigures | { skipped: string }
+}
+
+export async function run(opts: WorkersBenchOptions = {}): Promise<WorkersReport> {
+  const counts = opts.counts ?? [1, 2, 4, 8]
+  const trials = opts.trials ?? 64
+  const sleepMs = opts.sleepMs ?? 500
+  const kills = opts.kills ?? 5
+  const log = (line: string): void => {
+    if (opts.verbose !== false) process.stderr.write(`workers: ${line}\n`)
+  }
+  const start = loadavg().map((l) => round(l, 2))
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-workers-'))
+  try {
+    let optuna: WorkersReport['optuna'] = { skipped: 'not asked for' }
+    if (opts.optuna !== false) {
+      optuna = (await optunaAvailable())
+        ? await optunaSide({
+            counts,
+            trials,
+            sleepMs,
+            kills,
+            killWorkers: KILL_WORKERS,
+            killTrials: KILL_TRIALS,
+            dir: join(dir, 'optuna'),
+            log,
+          })
+        : { skipped: `Optuna not importable by ${PYTHON} (apt-get install python3-optuna)` }
+    }
+    return { trials, sleepMs, counts, loadAverage: { start, end: loadavg().map((l) => round(l, 2)) }, optuna }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+const runRows = (who: string, runs: readonly RunFigures[]): Row[] =>
+  runs.map((r) => ({
+    who,
+    workers: r.workers,
+    parallelism: r.parallelism ?? '',
+    seconds: r.seconds,
+    'trials/s': r.trialsPerSecond,
+    'speed-up': r.speedUp ?? '',
+    efficiency: r.efficiency ?? '',
+    'idle gap ms (median / p90)': r.medianGapMs === null ? '' : `${r.medianGapMs} / ${r.p90GapMs}`,
+  }))
+
+const optunaKillRow = (k: OptunaKillFigures): Row => ({
+  who: `Optuna ${k.storage === 'journal' ? 'JournalFileStorage' : 'SQLite'}${k.heartbeat ? ' + heartbeat 1 s, grace 1 s, retry' : ''}`,
+  'workers / trials': `${k.workers} / ${k.trials}`,
+  kills: k.kills,
+  'kill → re-run ms (median / max)': k.medianRerunMs === null ? 'never' : `${k.medianRerunMs} / ${k.maxRerunMs}`,
+  'left behind': `${k.stuckRunning} stuck RUNNING, ${k.failed} FAIL, ${k.completedTwice} completed twice${k.workerErrors.length ? `, ${k.workerErrors.length} worker errors` : ''}`,
+})
+
+/** The report as tables (for bench/run.ts and the standalone run): throughput, then kills. */
+export function tables(r: WorkersReport): { title: string; rows: Row[] }[] {
+  const runs: Row[] = []
+  const kills: Row[] = []
+  if ('runs' in r.optuna) {
+    runs.push(...runRows('Optuna JournalFileStorage', r.optuna.runs.journal))
+    runs.push(...runRows('Optuna SQLite', r.optuna.runs.sqlite))
+    kills.push(...r.optuna.kills.map(optunaKillRow))
+  }
+  const load = `load average ${r.loadAverage.start.join(' ')} → ${r.loadAverage.end.join(' ')}`
+  return [
+    {
+      title: `Many workers, one session: ${r.trials} trials of ${r.sleepMs} ms; efficiency = speed-up / workers (target ≥ 0.9 at 8); ${load}`,
+      rows: runs,
+    },
+    { title: `A worker SIGKILLed ${killAtMs(r.sleepMs)} ms into a trial, a ready spare taking its place`, rows: kills },
+  ]
+}
+
+/** A list of positive integers, or a usage error naming the flag. */
+function counts(flag: string, value: string): number[] {
+  const list = value.split(',').map(Number)
+  if (list.some((n) => !Number.isInteger(n) || n <= 0))
+    throw new UsageError(`--${flag} needs positive integers like 1,2,4,8, got ${JSON.stringify(value)}`)
+  return list
+}
+
+/** A non-negative integer, or a usage error naming the flag. */
+function count(flag: string, value: string, min = 0): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} needs an integer ≥ ${min}, got ${JSON.stringify(value)}`)
+  return n
+}
+
+export const cli: Cli<WorkersBenchOptions & { json: boolean }> = {
+  command: 'bench/workers.ts',
+  defaults: () => ({ json: false }),
+  flags: {
+    counts: { value: 'a,b', help: 'worker counts (default 1,2,4,8)', apply: (o, v) => (o.counts = counts('counts', v)) },
+    trials: { value: 'n', help: 'trials per throughput run (default 64)', apply: (o, v) => (o.trials = count('trials', v, 1)) },
+    sleep: { value: 'ms', help: "the objective's sleep (default 500)", apply: (o, v) => (o.sleepMs = count('sleep', v, 1)) },
+    kills: { value: 'n', help: 'SIGKILLs per kill run, 0 skips them (default 5)', apply: (o, v) => (o.kills = count('kills', v)) },
+    'no-dynamodb': { help: 'skip DynamoDB Local', apply: (o) => (o.dynamodb = false) },
+    'no-optuna': { help: 'skip the Optuna side', apply: (o) => (o.optuna = false) },
+    json: { help: 'print the JSON report only (no table)', apply: (o) => (o.json = true) },
+    quiet: { help: 'no progress lines on stderr', apply: (o) => (o.verbose = false) },
+  },
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { json, ...opts } = readCli(cli)
+  const report = await run(opts)
+  console.log(JSON.stringify(report, null, 2))
+  if (!json) for (const t of tables(report)) printTable(t.title, t.rows)
+}
