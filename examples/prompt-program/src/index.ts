@@ -4,5 +4,5 @@ export { DEFAULT_INSTRUCTION, ZERO_SHOT, accuracy, exactMatch, qaProgram, render
 export type { PromptConfig } from './program.js'
 export { optimizePrompt } from './optimize.js'
 export type { OptimizePromptOptions, OptimizedPrompt } from './optimize.js'
-export { SKILLS, devset, skillOf, trainset } from './tasks.js'
+export { SKILLS, devset, skillOf, trainset, valset } from './tasks.js'
 export type { Example, Skill } from './tasks.js'

@@ -3,7 +3,7 @@
 //
 // usage: node --conditions=@cairn/source --import tsx src/main.ts [maxTrials] [seed]
 import { createMemoryStore } from '@cairn/core'
-import { FakeLlm, ZERO_SHOT, accuracy, devset, optimizePrompt, qaProgram, renderPrompt, trainset } from './index.js'
+import { FakeLlm, ZERO_SHOT, accuracy, devset, optimizePrompt, qaProgram, renderPrompt, trainset, valset } from './index.js'
 
 const maxTrials = Number(process.argv[2] ?? 24)
 const seed = Number(process.argv[3] ?? 7)
@@ -11,20 +11,22 @@ const lm = new FakeLlm()
 const program = qaProgram(lm, trainset)
 const pct = (x: number) => `${Math.round(x * 100)}%`
 
-const baseline = { train: await accuracy(program, ZERO_SHOT, trainset), dev: await accuracy(program, ZERO_SHOT, devset) }
-console.log(`zero-shot baseline: ${pct(baseline.train)} on the trainset, ${pct(baseline.dev)} on the devset`)
+const baseline = { val: await accuracy(program, ZERO_SHOT, valset), dev: await accuracy(program, ZERO_SHOT, devset) }
+console.log(`zero-shot baseline: ${pct(baseline.val)} on the valset, ${pct(baseline.dev)} on the devset`)
 
 const store = createMemoryStore()
 const callsBefore = lm.calls
-const { result, config } = await optimizePrompt({ lm, trainset, maxTrials, seed, store })
+const { result, config } = await optimizePrompt({ lm, trainset, valset, maxTrials, seed, store })
 console.log(`\ncompile(): ${result.status} after ${result.progress.attempts} trials, ${lm.calls - callsBefore} LLM calls`)
 for (const t of await store.readTrials(result.sessionId)) {
-  const demos = (t.candidate as { demos: number[] }).demos
-  console.log(`${`  trial ${String(t.trialIdx).padStart(2)}  demos [${demos.join(', ')}]`.padEnd(40)}trainset ${pct(t.score ?? 0)}`)
+  const { demos, outputs } = t.candidate as { demos: number[]; outputs?: unknown[] }
+  const shown = demos.map((d, j) => (outputs?.[j] == null ? String(d) : `${d}*`)).join(', ')
+  console.log(`${`  trial ${String(t.trialIdx).padStart(2)}  demos [${shown}]`.padEnd(44)}valset ${pct(t.score ?? 0)}`)
 }
+console.log('  (* a bootstrapped demonstration: shown with the answer the model gave)')
 const dev = await accuracy(program, config, devset)
 console.log(
-  `\nbest: trial ${result.bestTrialIdx}, ${pct(result.bestScore ?? 0)} on the trainset, ${pct(dev)} on the devset (zero-shot: ${pct(baseline.dev)})`,
+  `\nbest: trial ${result.bestTrialIdx}, ${pct(result.bestScore ?? 0)} on the valset, ${pct(dev)} on the devset (zero-shot: ${pct(baseline.dev)})`,
 )
 console.log('\nthe compiled prompt, for a new question:\n')
 console.log(renderPrompt(config, trainset, 'reverse: compile'))

@@ -8,10 +8,17 @@ import type { Example } from './tasks.js'
 export interface OptimizePromptOptions {
   lm: LanguageModel
   trainset: readonly Example[]
+  /**
+   * Held-out examples candidate prompts are scored on. Without them, each candidate is scored
+   * on the training examples it does not demonstrate.
+   */
+  valset?: readonly Example[]
   /** Trials (rounds of the search). Default 24. */
   maxTrials?: number
-  /** Most demonstrations in the prompt. Default 4. */
-  maxDemos?: number
+  /** Most bootstrapped demonstrations (questions the model answered right, shown with its answer). Default 4. */
+  maxBootstrappedDemos?: number
+  /** Most demonstrations in the prompt, labelled ones filling up after the bootstrapped ones. Default 4. */
+  maxLabeledDemos?: number
   seed?: number
   /** Default: compile's 5 minutes. On timeout the session is soft-cancelled and this rejects. */
   timeoutMs?: number
@@ -28,15 +35,22 @@ export interface OptimizedPrompt {
 }
 
 /**
- * DSPy's `teleprompter.compile(student, trainset=…, metric=…)`, in Cairn: `compile()` with a
- * program, a trainset and a metric, and `fewShotSearch()` choosing the demonstrations. Every
- * round is a trial committed to the store, so a crash or a Ctrl-C loses at most one round.
+ * DSPy's `teleprompter.compile(student, trainset=…, valset=…)`, in Cairn: `compile()` with a
+ * program, a trainset, a valset and a metric, and `fewShotSearch()` bootstrapping and choosing
+ * the demonstrations. Every round is a trial committed to the store, so a crash or a Ctrl-C
+ * loses at most one round.
  */
 export async function optimizePrompt(options: OptimizePromptOptions): Promise<OptimizedPrompt> {
   const result = await compile({
-    optimizer: fewShotSearch({ maxDemos: options.maxDemos ?? 4, minibatchSize: 8, candidatesPerRound: 4 }),
+    optimizer: fewShotSearch({
+      maxBootstrappedDemos: options.maxBootstrappedDemos ?? 4,
+      maxLabeledDemos: options.maxLabeledDemos ?? 4,
+      minibatchSize: 8,
+      candidatesPerRound: 4,
+    }),
     program: qaProgram(options.lm, options.trainset),
     trainset: options.trainset,
+    ...(options.valset ? { valset: options.valset } : {}),
     metric: exactMatch,
     maxTrials: options.maxTrials ?? 24,
     seed: options.seed ?? 7,
@@ -44,9 +58,10 @@ export async function optimizePrompt(options: OptimizePromptOptions): Promise<Op
     ...(options.store ? { store: options.store } : {}),
     ...(options.sessionId !== undefined ? { sessionId: options.sessionId } : {}),
   })
-  const artifact = result.bestArtifact as { demos?: number[]; instruction?: string } | undefined
+  const artifact = result.bestArtifact as { demos?: number[]; outputs?: (string | null)[]; instruction?: string } | undefined
   const config: PromptConfig = {
     demos: artifact?.demos ?? [],
+    ...(artifact?.outputs !== undefined ? { outputs: artifact.outputs } : {}),
     ...(artifact?.instruction !== undefined ? { instruction: artifact.instruction } : {}),
   }
   return { result, config }

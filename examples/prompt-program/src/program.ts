@@ -4,10 +4,17 @@ import type { Example } from './tasks.js'
 
 /**
  * What the optimizer tunes: which training examples are shown as demonstrations (indices into
- * the trainset), and optionally the instruction. `fewShotSearch()` proposes exactly this shape.
+ * the trainset), what answer to show for each, and optionally the instruction.
+ * `fewShotSearch()` proposes exactly this shape.
  */
 export interface PromptConfig {
   demos: number[]
+  /**
+   * For bootstrapped demonstrations, the answer the model itself gave when it got that
+   * example right (its trace), aligned with `demos`; null for a labelled demonstration,
+   * which shows the example's own answer.
+   */
+  outputs?: (string | null)[]
   instruction?: string
 }
 
@@ -24,11 +31,11 @@ export const ZERO_SHOT: PromptConfig = { demos: [] }
  */
 export function renderPrompt(config: PromptConfig, trainset: readonly Example[], question: string): string {
   const parts = [config.instruction ?? DEFAULT_INSTRUCTION]
-  for (const i of config.demos) {
+  config.demos.forEach((i, j) => {
     const demo = trainset[i]
     if (demo === undefined) throw new RangeError(`demo index ${i} is outside the trainset (${trainset.length} examples)`)
-    parts.push(`Question: ${demo.question}\nAnswer: ${demo.answer}`)
-  }
+    parts.push(`Question: ${demo.question}\nAnswer: ${config.outputs?.[j] ?? demo.answer}`)
+  })
   parts.push(`Question: ${question}\nAnswer:`)
   return parts.join('\n\n')
 }
@@ -56,7 +63,11 @@ export async function accuracy(program: Program<Example, string>, config: Prompt
 }
 
 function asConfig(config: Json): PromptConfig {
-  const c = config as { demos?: unknown; instruction?: unknown } | null
+  const c = config as { demos?: unknown; outputs?: unknown; instruction?: unknown } | null
   if (c === null || typeof c !== 'object' || !Array.isArray(c.demos)) throw new TypeError(`not a prompt config: ${JSON.stringify(config)}`)
-  return { demos: c.demos as number[], ...(typeof c.instruction === 'string' ? { instruction: c.instruction } : {}) }
+  return {
+    demos: c.demos as number[],
+    ...(Array.isArray(c.outputs) ? { outputs: c.outputs as (string | null)[] } : {}),
+    ...(typeof c.instruction === 'string' ? { instruction: c.instruction } : {}),
+  }
 }

@@ -57,7 +57,24 @@ export const trainset: Example[] = [
   ask('vowels', 'queue'),
 ]
 
-/** 10 held-out examples, two per skill, to check the compiled program generalizes. */
+/**
+ * 10 held-out examples, two per skill, that the search scores candidate prompts on (DSPy's
+ * `valset`): a prompt is never judged on the examples it demonstrates.
+ */
+export const valset: Example[] = [
+  ask('reverse', 'journal'),
+  ask('shout', 'lease'),
+  ask('add', '6 7'),
+  ask('sort', 'pine fir yew'),
+  ask('vowels', 'fingerprint'),
+  ask('reverse', 'trial'),
+  ask('shout', 'store'),
+  ask('add', '20 22 2'),
+  ask('sort', 'b d c a'),
+  ask('vowels', 'migration'),
+]
+
+/** 10 more held-out examples, two per skill, never seen by the search: how the compiled program does on new questions. */
 export const devset: Example[] = [
   ask('reverse', 'monitor'),
   ask('shout', 'worker'),

@@ -1,6 +1,18 @@
 import { createMemoryStore, isTerminal, OptimizerError, TimeoutError } from '@cairn/core'
 import { describe, expect, test } from 'vitest'
-import { FakeLlm, SKILLS, ZERO_SHOT, accuracy, devset, optimizePrompt, qaProgram, renderPrompt, skillOf, trainset } from '../src/index.js'
+import {
+  FakeLlm,
+  SKILLS,
+  ZERO_SHOT,
+  accuracy,
+  devset,
+  optimizePrompt,
+  qaProgram,
+  renderPrompt,
+  skillOf,
+  trainset,
+  valset,
+} from '../src/index.js'
 
 describe('prompt optimization with compile() and fewShotSearch()', () => {
   test('the fake LLM learns in context: right when the prompt demonstrates the skill, deterministic', async () => {
@@ -14,17 +26,19 @@ describe('prompt optimization with compile() and fewShotSearch()', () => {
     expect(await lm.complete(renderPrompt({ demos: [] }, trainset, 'add: 2 3'))).toBe('5') // known zero-shot
   })
 
-  test('the compiled program beats the zero-shot baseline, on the trainset and on held-out examples', async () => {
+  test('the compiled program beats the zero-shot baseline on the valset it was chosen on, and on new questions', async () => {
     const lm = new FakeLlm()
     const program = qaProgram(lm, trainset)
-    const baseline = { train: await accuracy(program, ZERO_SHOT, trainset), dev: await accuracy(program, ZERO_SHOT, devset) }
-    expect(baseline).toEqual({ train: 0.2, dev: 0.2 }) // only the skill it knows zero-shot
+    const baseline = { val: await accuracy(program, ZERO_SHOT, valset), dev: await accuracy(program, ZERO_SHOT, devset) }
+    expect(baseline).toEqual({ val: 0.2, dev: 0.2 }) // only the skill it knows zero-shot
 
-    const { result, config } = await optimizePrompt({ lm, trainset, maxTrials: 24, seed: 7 })
+    const { result, config } = await optimizePrompt({ lm, trainset, valset, maxTrials: 24, seed: 7 })
     expect(result.status).toBe('completed')
     expect(result.progress.attempts).toBe(24)
-    expect(result.bestScore).toBe(1)
+    expect(result.bestScore).toBe(1) // on the valset
     expect(await accuracy(program, config, devset)).toBe(1)
+    // Some demonstrations were bootstrapped: shown with the answer the model itself gave.
+    expect(config.outputs?.some((o) => o !== null)).toBe(true)
     // Four demonstrations, one of each skill the model does not know zero-shot.
     const skills = new Set(config.demos.map((i) => skillOf(trainset[i]!.question)))
     for (const skill of Object.keys(SKILLS).filter((s) => s !== 'add')) expect(skills).toContain(skill)
@@ -33,18 +47,20 @@ describe('prompt optimization with compile() and fewShotSearch()', () => {
   test("bestArtifact is the chosen configuration: it reproduces bestScore and is the best trial's", async () => {
     const lm = new FakeLlm()
     const store = createMemoryStore()
-    const { result, config } = await optimizePrompt({ lm, trainset, maxTrials: 12, seed: 3, store, sessionId: 'artifact' })
-    const artifact = result.bestArtifact as { demos: number[]; examples: unknown[] }
+    const { result, config } = await optimizePrompt({ lm, trainset, valset, maxTrials: 12, seed: 3, store, sessionId: 'artifact' })
+    const artifact = result.bestArtifact as { demos: number[]; outputs?: unknown[]; examples: unknown[] }
     expect(artifact.demos).toEqual(config.demos)
+    expect(artifact.outputs).toEqual(config.outputs)
     // The artifact carries the demonstrations themselves, so it is usable without the trainset.
     expect(artifact.examples).toEqual(config.demos.map((i) => trainset[i]))
-    // Running the program with it gives the best score the session recorded…
-    expect(await accuracy(qaProgram(lm, trainset), config, trainset)).toBe(result.bestScore)
+    // Running the program with it on the valset gives the best score the session recorded…
+    expect(await accuracy(qaProgram(lm, trainset), config, valset)).toBe(result.bestScore)
     // …which is the score of the best trial in the log, whose candidate it is.
     const trials = await store.readTrials('artifact')
     const best = trials.find((t) => t.trialIdx === result.bestTrialIdx)
     expect(best?.score).toBe(result.bestScore)
-    expect(best?.candidate).toEqual({ demos: config.demos })
+    const { examples: _examples, ...candidate } = artifact
+    expect(best?.candidate).toEqual(candidate)
     expect(Math.max(...trials.map((t) => t.score ?? -1))).toBe(result.bestScore)
   })
 

@@ -138,6 +138,31 @@ describe('createCairn', () => {
     expect(h.head().trainsetHash).toMatch(/[0-9a-f]{64}$/)
   })
 
+  test("a program job's valset is scored on, recorded, and given again on resume", async () => {
+    const valset: Example[] = [
+      { id: 100, label: 'fizz' },
+      { id: 101, label: 'other' },
+    ]
+    const jobs = { prompts: { ...config().jobs.prompts, valset, maxTrials: 3 } }
+    cairn = createCairn({ ...config(), jobs })
+    const h = await cairn.start('prompts', { sessionId: 'v' })
+    await h.pause()
+    await h.wait()
+    expect(h.head()).toMatchObject({ status: 'paused', valsetHash: expect.stringMatching(/[0-9a-f]{64}$/) })
+    // A config whose valset changed cannot resume the session.
+    const changed = createCairn({
+      ...config(),
+      store: await cairn.store(),
+      jobs: { prompts: { ...jobs.prompts, valset: valset.slice(0, 1) } },
+    })
+    await expect(changed.resume('v')).rejects.toMatchObject({ code: 'RESUME_MISMATCH', reason: 'valset-hash' })
+    const again = await cairn.resume('v')
+    expect((await again.wait()).progress.attempts).toBe(3)
+    // Every candidate was scored on the two held-out examples.
+    const shown = await cairn.show('v', { lastTrials: 3 })
+    expect(shown.trials.map((t) => t.stats)).toEqual(Array(3).fill(expect.objectContaining({ scoredOn: 'valset', examples: 2 })))
+  })
+
   test('list, show, delete and control', async () => {
     cairn = createCairn(config())
     const h = await cairn.start('quad', { sessionId: 'l1', maxTrials: 3 })

@@ -84,6 +84,7 @@ export type ResumeMismatchReason =
   | 'optimizer-options'
   | 'state-version'
   | 'trainset-hash'
+  | 'valset-hash'
   | 'space'
   | 'direction'
   | 'seed'

@@ -89,7 +89,7 @@ export type {
   EvictionReport,
 } from './store/warm-start-contract.js'
 export { createMemoryStore } from './store/memory.js'
-export type { MemoryStore } from './store/memory.js'
+export type { MemoryStore, MemoryStoreOptions, MemoryStoreClock } from './store/memory.js'
 export { SPECIFICATION_VERSION } from './session/specification.js'
 
 export type {
@@ -110,7 +110,7 @@ export type {
 } from './optimizer/contract.js'
 export { askTell } from './optimizer/ask-tell.js'
 
-export { startSession, resumeSession, compile, listSessions, deleteSession } from './session/api.js'
+export { startSession, resumeSession, compile, joinSession, listSessions, deleteSession } from './session/api.js'
 export type {
   StartOptions,
   ResumeOptions,
@@ -126,6 +126,9 @@ export type {
   ObjectiveResult,
   WarmStartOptions,
   RebuildHeadOptions,
+  JoinOptions,
+  WorkerHandle,
+  WorkerResult,
 } from './session/types.js'
 
 export { rebuildHead } from './session/rebuild-head.js'

@@ -34,3 +34,13 @@ export {
   MAX_OWNER_LENGTH,
   MAX_WARM_START_ID_LENGTH,
 } from './store/input-checks.js'
+export {
+  checkTrialIdx,
+  checkClaimTrialRequest,
+  checkTrialClaim,
+  checkRenewTrialClaim,
+  checkTrialResultReport,
+  checkReadTrialSlots,
+  checkEvaluation,
+  MAX_TRIAL_SLOTS_READ,
+} from './store/slot-input-checks.js'

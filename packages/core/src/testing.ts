@@ -13,7 +13,10 @@
  */
 import { InvalidInputError, NotFoundError } from './errors.js'
 import { SessionDriver } from './session/driver.js'
-import type { SessionHandle } from './session/types.js'
+import type { JoinOptions, SessionHandle, WorkerHandle } from './session/types.js'
+import { systemEnv, type SharedEnv } from './session/shared/env.js'
+import { joinWith } from './session/shared/join.js'
+import type { CheckpointStore } from './store/contract.js'
 import { replaceStoredHead, storedTrialLog, type MemoryStore } from './store/memory.js'
 
 /** Garbage a damaged trial record is replaced with unless told otherwise. */
@@ -53,4 +56,21 @@ function trialLogOf(store: MemoryStore, sessionId: string, trialIdx: number): Ar
   if (!Number.isSafeInteger(trialIdx) || trialIdx < 0) throw new InvalidInputError(`must be a trial index, got ${trialIdx}`, 'trialIdx')
   if (trialIdx >= log.length) throw new NotFoundError(`trial ${trialIdx} of session "${sessionId}"`)
   return log
+}
+
+/** Where shared evaluation reads the time and waits (see `joinSessionWith`). */
+export type { SharedEnv } from './session/shared/env.js'
+
+/**
+ * `joinSession` with its clock and sleep replaced: `now` judges whether claims and the
+ * coordinator's lease lapsed (give it the memory store's clock), `sleep` waits between polls.
+ * A session the worker takes over (`takeOver`) is driven with the same clock and sleep.
+ */
+export function joinSessionWith(
+  store: CheckpointStore,
+  sessionId: string,
+  options: JoinOptions,
+  env: Partial<SharedEnv>,
+): Promise<WorkerHandle> {
+  return joinWith(store, sessionId, options, { ...systemEnv, ...env })
 }

@@ -52,7 +52,7 @@ describe('unknown option keys are refused, naming the key and the nearest known 
     ],
     ['float()', () => float(0, 1, { steps: 0.1 } as never), 'steps', 'step'],
     ['int()', () => int(0, 10, { Log: true } as never), 'Log', 'log'],
-    ['createMemoryStore', () => createMemoryStore({ durable: true } as never), 'durable', undefined],
+    ['createMemoryStore', () => createMemoryStore({ clok: { now: () => 0 } } as never), 'clok', 'clock'],
   ])('%s', async (_what, call, field, suggestion) => {
     const err = await thrown(call)
     expect(err).toBeInstanceOf(UnknownOptionError)

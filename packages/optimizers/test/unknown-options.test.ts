@@ -16,7 +16,7 @@ describe('a misspelled option is refused naming the nearest one', () => {
     ['tpe', () => tpe({ nStartupTrial: 3 } as never), 'nStartupTrial', 'nStartupTrials'],
     ['cmaEs', () => cmaEs({ sigma: 0.5 } as never), 'sigma', 'sigma0'],
     ['gridSearch', () => gridSearch({ resolutions: 4 } as never), 'resolutions', 'resolution'],
-    ['fewShotSearch', () => fewShotSearch({ maxDemo: 2 } as never), 'maxDemo', 'maxDemos'],
+    ['fewShotSearch', () => fewShotSearch({ maxLabelledDemos: 2 } as never), 'maxLabelledDemos', 'maxLabeledDemos'],
   ])('%s', (name, make, key, nearest) => {
     const err = thrown(make)
     expect(err).toBeInstanceOf(UnknownOptionError)

@@ -65,6 +65,8 @@ export async function rebuildDamagedHead(
       ...(options.space !== undefined ? { space: options.space } : {}),
       ...(options.trainset !== undefined ? { trainset: options.trainset } : {}),
       ...(options.trainsetHash !== undefined ? { trainsetHash: options.trainsetHash } : {}),
+      ...(options.valset !== undefined ? { valset: options.valset } : {}),
+      ...(options.valsetHash !== undefined ? { valsetHash: options.valsetHash } : {}),
       ...(hints.direction !== undefined ? { direction: hints.direction } : {}),
       ...(hints.seed !== undefined ? { seed: hints.seed } : {}),
       ...(maxTrials !== undefined ? { maxTrials } : {}),

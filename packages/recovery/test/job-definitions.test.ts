@@ -35,6 +35,10 @@ describe('job definitions are held to the keys a job takes', () => {
         direction: 'minimize',
         seed: 1,
         waitForLease: false,
+        evaluation: 'shared',
+        evaluateLocally: true,
+        trialLeaseTtlMs: 5_000,
+        pollIntervalMs: 20,
         rebuild: { maxTrials: 10 },
       },
     }

@@ -6,6 +6,7 @@ import {
   RevisionConflictError,
   type CheckpointHead,
   type CheckpointStore,
+  type ClaimTrialRequest,
   type CommitRequest,
   type CommitResult,
   type ControlRequest,
@@ -20,13 +21,17 @@ import {
   type ReplaceDamagedHeadResult,
   type SalvagedSession,
   type StoreCapabilities,
+  type TrialClaim,
   type TrialRecord,
+  type TrialResultReport,
+  type TrialSlot,
   type WarmStartEntry,
   type WarmStartEntryInput,
   type WarmStartStore,
 } from '@cairn/core'
 import {
   assertSessionId,
+  checkClaimTrialRequest,
   checkCommitRequest,
   checkControlRequest,
   checkEvictOptions,
@@ -36,8 +41,11 @@ import {
   checkLookup,
   checkNewHead,
   checkOwner,
+  checkReadTrialSlots,
   checkReadTrialsOptions,
+  checkRenewTrialClaim,
   checkReplaceDamagedHeadRequest,
+  checkTrialResultReport,
   decodeTrial,
   encodeHead,
 } from '@cairn/core/store-kit'
@@ -54,6 +62,7 @@ import { listSessions } from './listing.js'
 import { StoreOptionsSchema, checkTableName, clientFrom, inlineTrialsOf, type DynamoDbStoreOptions } from './options.js'
 import { readHead } from './read-head.js'
 import { replaceDamagedHead, salvage } from './salvage.js'
+import { claimTrial, readTrialSlots, renewTrialClaim, reportTrialResult } from './slots.js'
 import { checkTableDesign, describeTable } from './table-check.js'
 import { A, GSI_PK, GSI_SESSIONS, GSI_SK, HEAD_SK, INCARNATION_SK, PK, SK, trialSk } from './table-design.js'
 import { evict, lookup, lookupLatest, saveOverwrite } from './warm-start.js'
@@ -70,7 +79,7 @@ const READ_RANGE_MIN = 1_000
  */
 export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   readonly specificationVersion = 'v1'
-  readonly capabilities: StoreCapabilities = { durable: true, multiProcess: true, multiMachine: true }
+  readonly capabilities: StoreCapabilities = { durable: true, multiProcess: true, multiMachine: true, sharedEvaluation: true }
   readonly tableName: string
   private readonly ctx: StoreContext
   private readonly owned: boolean
@@ -225,7 +234,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   }
 
   /**
-   * Removes the head (the session disappears at once), then its trials and chunks. The small
+   * Removes the head (the session disappears at once), then its trials, slots and chunks. The small
    * incarnation counter item stays, so an id created again never confuses leftovers.
    */
   async delete(sessionId: string): Promise<void> {
@@ -279,6 +288,46 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
     checkControlRequest(request)
     await this.ready()
     return requestControl(this.ctx, sessionId, request)
+  }
+
+  /**
+   * Claims pending trial `trialIdx` with one conditional `UpdateItem` of its slot item
+   * (`sk = slot#<inc>#<idx>`): it lands only when the slot has no result and no live claim
+   * (by this machine's clock), and the token goes up by one. See "Many workers, one session"
+   * in the README.
+   */
+  async claimTrial(sessionId: string, request: ClaimTrialRequest): Promise<TrialClaim> {
+    checkClaimTrialRequest(sessionId, request)
+    await this.ready()
+    return claimTrial(this.ctx, sessionId, request)
+  }
+
+  /** Extends a live claim: one `UpdateItem` of the slot, conditional on the claim's token and owner, its expiry and no result. */
+  async renewTrialClaim(sessionId: string, claim: TrialClaim, ttlMs: number): Promise<TrialClaim> {
+    checkRenewTrialClaim(sessionId, claim, ttlMs)
+    await this.ready()
+    return renewTrialClaim(this.ctx, sessionId, claim, ttlMs)
+  }
+
+  /**
+   * Stores a claimed trial's result once: one `UpdateItem` of the slot on the same condition
+   * as a renewal (a result over the item size limit goes to chunk items first, removed again
+   * when the write is refused).
+   */
+  async reportTrialResult(sessionId: string, claim: TrialClaim, report: TrialResultReport): Promise<void> {
+    checkTrialResultReport(sessionId, claim, report)
+    await this.ready()
+    return reportTrialResult(this.ctx, sessionId, claim, report)
+  }
+
+  /**
+   * The slots of `trialIdxs` in the order asked: one strongly consistent `Query` over their
+   * key range (or one `BatchGetItem` when they are sparse). Slots stay until `delete`.
+   */
+  async readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]> {
+    checkReadTrialSlots(sessionId, trialIdxs)
+    await this.ready()
+    return readTrialSlots(this.ctx, sessionId, trialIdxs)
   }
 
   /**

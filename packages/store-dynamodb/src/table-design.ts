@@ -8,12 +8,13 @@
  * | trial record        | `<sessionId>`       | `trial#<inc>#<idx>` (10 digits each) |
  * | incarnation counter | `<sessionId>`       | `incarnation`             |
  * | damaged head (kept) | `<sessionId>`       | `damaged#<rev>#<random>`  |
+ * | trial slot          | `<sessionId>`       | `slot#<inc>#<idx>` (10 digits each) |
  * | chunk of a value    | same pk as its item | `chunk#<chunkId>#<k>`     |
  * | warm-start entry    | `warm#<key>`        | `run#<runId>`             |
  *
  * Session ids cannot contain `#` (see `assertSessionId`), so a session's partition never
  * collides with a `warm#` partition. Heads (`gsi1pk = session`) and warm-start entries
- * (`gsi1pk = warm`) also go into the sparse index `gsi1`; trials and chunks do not.
+ * (`gsi1pk = warm`) also go into the sparse index `gsi1`; trials, slots and chunks do not.
  */
 
 /** Partition key attribute (string). */
@@ -38,6 +39,8 @@ export const HEAD_SK = 'head'
 export const INCARNATION_SK = 'incarnation'
 /** Sort-key prefix of trial records. */
 export const TRIAL_PREFIX = 'trial#'
+/** Sort-key prefix of trial slots (shared evaluation: claims and reported results). */
+export const SLOT_PREFIX = 'slot#'
 /** Sort-key prefix of chunks of values over the item size limit. */
 export const CHUNK_PREFIX = 'chunk#'
 /** Partition-key prefix of warm-start entries. */
@@ -91,6 +94,21 @@ export const A = {
   status: 'status',
   optimizer: 'optimizer',
   updatedAt: 'updatedAt',
+  /** Slot: the latest claim's owner, token (1, 2, … per trial), expiry (epoch ms) and random id (one per `claimTrial` call). */
+  claimOwner: 'claimOwner',
+  claimToken: 'claimToken',
+  claimExpiresAt: 'claimExpiresAt',
+  claimId: 'claimId',
+  /**
+   * Slot: the reported result (`body` or `chunkId` + `chunks`: canonical JSON of `{ candidate,
+   * evaluation }`), its CRC-32, the owner and token of the claim that reported it, when
+   * (epoch ms), and a random id per `reportTrialResult` call.
+   */
+  resultSum: 'resultSum',
+  resultOwner: 'resultOwner',
+  resultToken: 'resultToken',
+  reportedAt: 'reportedAt',
+  reportId: 'reportId',
   /** Incarnation counter item: the last incarnation handed out. */
   counter: 'counter',
   /** Warm-start entries. */
@@ -126,6 +144,16 @@ const IDX_DIGITS = 10
  */
 export function trialSk(inc: number, idx: number): string {
   return `${TRIAL_PREFIX}${String(inc).padStart(IDX_DIGITS, '0')}#${String(idx).padStart(IDX_DIGITS, '0')}`
+}
+
+/**
+ * Sort key of the slot of trial `idx` of incarnation `inc` (shared evaluation). Zero-padded
+ * like trial keys, so a session's slots sort in index order and a range of them is one
+ * `Query`; the incarnation keeps a late claim or report on a deleted session's slot from ever
+ * landing on a slot of the id's next incarnation.
+ */
+export function slotSk(inc: number, idx: number): string {
+  return `${SLOT_PREFIX}${String(inc).padStart(IDX_DIGITS, '0')}#${String(idx).padStart(IDX_DIGITS, '0')}`
 }
 
 /** Sort key of chunk `k` of chunk set `chunkId`. */

@@ -51,12 +51,16 @@ import type {
   SalvagedSession,
   SessionListing,
   StoreCapabilities,
+  ClaimTrialRequest,
+  TrialClaim,
   TrialRecord,
+  TrialResultReport,
+  TrialSlot,
   WarmStartEntry,
   WarmStartEntryInput,
   WarmStartStore,
 } from '@cairn/core'
-import { beforeCommitWrite } from './hooks.js'
+import { beforeCommitWrite, beforeSlotWrite } from './hooks.js'
 import {
   assertDirectoryPath,
   closeQuietly,
@@ -95,6 +99,7 @@ import { encodeListing, type StoredListing } from './listing.js'
 import { walkJournal } from './salvage.js'
 import { withLock, type LockContext, type LockOptions } from './lock.js'
 import { appendTrials, readTrialRange } from './trial-log.js'
+import { FsTrialSlots } from './trial-slots.js'
 import { FsWarmStart } from './warm-start.js'
 
 /** Options of `createFsStore`. */
@@ -161,6 +166,10 @@ export interface FsStore extends CheckpointStore, WarmStartStore {
   readonly dir: string
   salvage(sessionId: string): Promise<SalvagedSession | null>
   replaceDamagedHead(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult>
+  claimTrial(sessionId: string, request: ClaimTrialRequest): Promise<TrialClaim>
+  renewTrialClaim(sessionId: string, claim: TrialClaim, ttlMs: number): Promise<TrialClaim>
+  reportTrialResult(sessionId: string, claim: TrialClaim, report: TrialResultReport): Promise<void>
+  readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]>
 }
 
 /** What a session whose head does not decode still holds (see `salvage`). */
@@ -190,13 +199,14 @@ const JOURNAL_RECORDS_MIN = 8
 
 class FsStoreImpl implements FsStore {
   readonly specificationVersion = 'v1'
-  readonly capabilities: StoreCapabilities = { durable: true, multiProcess: true, multiMachine: false }
+  readonly capabilities: StoreCapabilities = { durable: true, multiProcess: true, multiMachine: false, sharedEvaluation: true }
   readonly dir: string
   private readonly layout: Layout
   private readonly durable: boolean
   private readonly journalBytes: number
   private readonly lockOptions: Pick<LockOptions, 'staleMs' | 'timeoutMs'>
   private readonly warm: FsWarmStart
+  private readonly slots: FsTrialSlots
   private readonly files = new OpenFiles()
   private closed = false
   private ready: Promise<void> | undefined
@@ -210,6 +220,21 @@ class FsStoreImpl implements FsStore {
     this.journalBytes = options.journalBytes ?? DEFAULT_JOURNAL_BYTES
     this.lockOptions = { staleMs: options.lockStaleMs ?? 10_000, timeoutMs: options.lockTimeoutMs ?? 30_000 }
     this.warm = new FsWarmStart({ layout: this.layout, durable: this.durable, lock: this.lockOptions, assertOpen: () => this.assertOpen() })
+    this.slots = new FsTrialSlots({
+      layout: this.layout,
+      durable: this.durable,
+      lock: this.lockOptions,
+      assertOpen: () => this.assertOpen(),
+      assertStoreExists: (id) => this.assertStoreExists(id),
+      mustExist: (id) => this.mustExist(id),
+      missing: (id) => this.missing(id),
+      beforeWrite: () => {
+        const hook = beforeSlotWrite.get(this)
+        beforeSlotWrite.delete(this)
+        return hook?.()
+      },
+      committedTrials: (id) => this.withJournal(id, async (fd, size) => attemptsOf((await this.readTail(fd, size, id, 'listing')).header)),
+    })
   }
 
   async create(head: CheckpointHead): Promise<void> {
@@ -341,6 +366,9 @@ class FsStoreImpl implements FsStore {
         throw err
       }
     }
+    // A shared session's trials are committed from their slots: the head now accounts for them, so
+    // their slot files go (no flush: one left behind by a crash is refused to claims all the same).
+    if (request.head.evaluation === 'shared') for (const t of request.trials) unlinkSyncIfExists(this.layout.slot(sessionId, t.trialIdx))
     const control = state.control
     if (request.head.status !== 'running' && control !== null) await this.writeLease(sessionId, { lease: state.lease, control: null }, ctx)
     return { revision, control }
@@ -404,10 +432,13 @@ class FsStoreImpl implements FsStore {
       this.files.forget(sessionId)
       this.assertNotAFile(sessionId)
       if (!pathExists(this.layout.sessionDir(sessionId))) return
-      // One rename removes journal, lease and trials together (into this holder's own directory,
-      // so a holder fenced off meanwhile removes nothing); the bytes are freed after.
+      // One rename removes journal, lease, trials and trial slots together (into this holder's own
+      // directory, so a holder fenced off meanwhile removes nothing); the bytes are freed after.
+      // Under the slot lock as well, so no slot write in flight lands in a session created anew.
       moved = join(staging, `deleted-${sessionId}-${randomUUID()}`)
-      await rename(this.layout.sessionDir(sessionId), moved)
+      await this.slots.locked(sessionId, this.sessionLockOptions(sessionId).lost, async () => {
+        await rename(this.layout.sessionDir(sessionId), moved as string)
+      })
       if (this.durable) await fsyncDir(this.layout.sessions)
     })
     if (moved) await rm(moved, { recursive: true, force: true, maxRetries: 3 }).catch(() => {})
@@ -531,6 +562,24 @@ class FsStoreImpl implements FsStore {
       await this.withJournal(sessionId, (fd) => this.restartJournal(sessionId, { header: last, fd, dataStart }, revision, encoded, ctx))
       return { revision, keptAs }
     })
+  }
+
+  /** See `FsTrialSlots` (trial-slots.ts): a conditional write of the trial's slot file under the session's slot lock. */
+  claimTrial(sessionId: string, request: ClaimTrialRequest): Promise<TrialClaim> {
+    return this.slots.claim(sessionId, request)
+  }
+
+  renewTrialClaim(sessionId: string, claim: TrialClaim, ttlMs: number): Promise<TrialClaim> {
+    return this.slots.renew(sessionId, claim, ttlMs)
+  }
+
+  reportTrialResult(sessionId: string, claim: TrialClaim, report: TrialResultReport): Promise<void> {
+    return this.slots.report(sessionId, claim, report)
+  }
+
+  /** Lock-free: each slot file is only ever replaced whole. */
+  readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]> {
+    return this.slots.readSlots(sessionId, trialIdxs)
   }
 
   saveOverwrite(key: string, runId: string, entry: WarmStartEntryInput): Promise<void> {

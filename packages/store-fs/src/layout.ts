@@ -14,8 +14,9 @@ export const PKG = '[@cairn/store-fs]'
  * <dir>/sessions/<sessionId>/trials.idx  u64 big-endian end offset of each trial in trials.log
  * <dir>/sessions/<sessionId>/journal.damaged.<rev>.<random>  a damaged journal kept by replaceDamagedHead
  * <dir>/sessions/<sessionId>/journal.<generation>-<offset>.dropped  a torn last record, set aside
+ * <dir>/sessions/<sessionId>/slots/<trialIdx>  a shared session's trial slot: claim + result (atomic replace)
  * <dir>/warm-start/<key>/<runId>.entry   core warm-start envelope (atomic replace)
- * <dir>/locks/<name>.lock                cross-process critical sections (see lock.ts)
+ * <dir>/locks/<name>.lock                cross-process critical sections (see lock.ts): s-<id> a session, t-<id> its trial slots
  * <dir>/locks/<token>/                   a process's holder file and temporary files (see holder.ts)
  * ```
  */
@@ -52,6 +53,16 @@ export class Layout {
   }
   sessionLock(id: string): string {
     return join(this.locks, `s-${id}.lock`)
+  }
+  /** The trial slots of a shared session (see trial-slots.ts). */
+  slotsDir(id: string): string {
+    return join(this.sessions, id, 'slots')
+  }
+  slot(id: string, trialIdx: number): string {
+    return join(this.sessions, id, 'slots', String(trialIdx))
+  }
+  slotLock(id: string): string {
+    return join(this.locks, `t-${id}.lock`)
   }
 
   warmStartKeyDir(key: string): string {

@@ -7,7 +7,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import type { FsStore } from './fs-store.js'
-import { beforeCommitWrite } from './hooks.js'
+import { beforeCommitWrite, beforeSlotWrite } from './hooks.js'
 import { HEADER_BYTES } from './journal.js'
 import { Layout } from './layout.js'
 import { walkJournal } from './salvage.js'
@@ -44,11 +44,23 @@ export interface HeldCommit {
  * instant at which a stopped or stalled writer is most dangerous.
  */
 export function holdNextCommit(store: FsStore): HeldCommit {
+  return hold(beforeCommitWrite, store)
+}
+
+/**
+ * Holds `store`'s next trial-slot write (a claim, renewal or report) inside the session's slot
+ * lock — the slot read and checked, nothing written yet — until `release()` is called.
+ */
+export function holdNextSlotWrite(store: FsStore): HeldCommit {
+  return hold(beforeSlotWrite, store)
+}
+
+function hold(hooks: WeakMap<object, () => Promise<void>>, store: FsStore): HeldCommit {
   let reached!: () => void
   let release!: () => void
   const reachedP = new Promise<void>((resolve) => (reached = resolve))
   const released = new Promise<void>((resolve) => (release = resolve))
-  beforeCommitWrite.set(store, () => {
+  hooks.set(store, () => {
     reached()
     return released
   })

@@ -70,7 +70,8 @@ export const WARM_LOCK = 'warm-start'
  */
 export class LevelStore implements CheckpointStore, WarmStartStore {
   readonly specificationVersion = 'v1'
-  readonly capabilities: StoreCapabilities = { durable: true, multiProcess: false, multiMachine: false }
+  /** No `sharedEvaluation`: LevelDB admits one process, and workers of a shared session are processes. */
+  readonly capabilities: StoreCapabilities = { durable: true, multiProcess: false, multiMachine: false, sharedEvaluation: false }
   /** The database directory. */
   readonly location: string
   private readonly options: ResolvedLevelStoreOptions

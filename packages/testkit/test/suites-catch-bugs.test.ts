@@ -9,8 +9,10 @@ import { MAX_LEASE_TTL_MS } from '@cairn/core'
 import type { CheckpointStore, ListFilter, MemoryStore, TrialRecord, WarmStartStore } from '@cairn/core'
 import { corruptHead, corruptTrial, corruptWarmStartEntry, dropTrial } from '@cairn/core/testing'
 import { describeCheckpointStore, describeOptimizer, describeWarmStartStore } from '../src/index.js'
+import { removeDir, tempDir } from '../src/index.js'
 import { randomSampler } from './fixtures/optimizers.js'
 import { record, runMatching } from './fixtures/recording-runner.js'
+import { ToyFsStore } from './fixtures/toy-fs-store.js'
 
 const garbage = new TextEncoder().encode('garbage')
 
@@ -298,6 +300,121 @@ describe('describeCheckpointStore catches stores that skip an input check', () =
       'salvage and replaceDamagedHead refuse malformed input',
       ['replaceDamagedHead: refusals write nothing'],
     ))
+})
+
+/** The toy fs store (it has trial slots) with some methods replaced. */
+function brokenSlots(patch: (inner: ToyFsStore) => Partial<CheckpointStore>) {
+  return async () => {
+    const dir = await tempDir()
+    const inner = new ToyFsStore(dir)
+    const p = patch(inner)
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop in p) return (p as Record<string | symbol, unknown>)[prop]
+        const v = Reflect.get(target, prop, receiver)
+        return typeof v === 'function' ? v.bind(target) : v
+      },
+    })
+    return {
+      store: store as CheckpointStore,
+      corruptHead: async (id: string) => inner.corruptHead(id),
+      corruptTrial: null,
+      dropTrial: null,
+      cleanup: () => removeDir(dir),
+    }
+  }
+}
+
+describe('describeCheckpointStore catches broken trial slots', () => {
+  test('a store whose claimTrial ignores a live claim', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'claims twice',
+          brokenSlots((inner) => ({
+            // Hands out a second claim (the next token) while the first is live.
+            claimTrial: async (id, request) => {
+              const [slot] = await inner.readTrialSlots(id, [request.trialIdx])
+              if (slot?.claim && !slot.result) return { ...slot.claim, owner: request.owner, token: slot.claim.token + 1 }
+              return inner.claimTrial(id, request)
+            },
+          })),
+          runner,
+        ),
+      'while another claim is live',
+      ['the first claim of a trial gets token 1'],
+    ))
+
+  test('a store whose reportTrialResult accepts a superseded claim', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'zombie reports',
+          brokenSlots((inner) => ({
+            reportTrialResult: async (id, claim, report) => {
+              const [slot] = await inner.readTrialSlots(id, [claim.trialIdx])
+              const current = slot?.claim && slot.claim.expiresAt > Date.now() ? slot.claim : claim
+              return inner.reportTrialResult(id, current, report)
+            },
+          })),
+          runner,
+        ),
+      'by a superseded or a lapsed claim',
+      ['stores the result exactly'],
+    ))
+
+  test('a store that lets a reported trial be claimed again once its claim lapsed', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'forgets results',
+          brokenSlots((inner) => ({
+            claimTrial: async (id, request) => {
+              const [slot] = await inner.readTrialSlots(id, [request.trialIdx])
+              if (slot?.result && slot.claim && slot.claim.expiresAt <= Date.now()) {
+                const token = slot.claim.token + 1
+                return { trialIdx: request.trialIdx, owner: request.owner, token, expiresAt: Date.now() + request.ttlMs }
+              }
+              return inner.claimTrial(id, request)
+            },
+          })),
+          runner,
+        ),
+      'a trial with a reported result cannot be claimed again',
+      ['the first claim of a trial gets token 1'],
+    ))
+
+  test('a store without the slot methods that declares sharedEvaluation fails the slot tests, saying so', async () => {
+    const tests = await record((runner) =>
+      describeCheckpointStore(
+        'declares only',
+        brokenSlots(() => ({ claimTrial: undefined, readTrialSlots: undefined }) as Partial<CheckpointStore>),
+        runner,
+      ),
+    )
+    const slots = tests.filter((t) => t.name.startsWith('trial slots:'))
+    expect(slots.length).toBeGreaterThan(10)
+    await expect(async () => (slots[0] as (typeof slots)[0]).fn()).rejects.toThrow(
+      /declares capabilities.sharedEvaluation but has no claimTrial, readTrialSlots/,
+    )
+  })
+
+  test('a store without sharedEvaluation gets the slot tests reported as skipped, named', async () => {
+    const tests = await record((runner) =>
+      describeCheckpointStore(
+        'unshared',
+        broken(() => ({ capabilities: { durable: false, multiProcess: false, multiMachine: false, sharedEvaluation: false } })),
+        runner,
+      ),
+    )
+    const slots = tests.filter((t) => t.name.includes('trial slots:'))
+    expect(slots.length).toBeGreaterThan(10)
+    for (const t of slots) expect({ name: t.name, skipped: t.skipped }).toEqual({ name: t.name, skipped: true })
+    expect(slots.map((t) => t.name)).toContain(
+      '[needs sharedEvaluation + multiProcess] trial slots: 3 processes racing to claim the same 12 trials: each is claimed once and its result reported once',
+    )
+    expect(slots.filter((t) => t.name.startsWith('[needs sharedEvaluation] trial slots:')).length).toBe(slots.length - 1)
+  })
 })
 
 describe('describeWarmStartStore catches broken stores', () => {

@@ -27,6 +27,7 @@ export const JobSchema: OptionsSchema<JobFields> = defineOptions<JobFields>(
     objective: optional(k.fn('must be a function (candidate, ctx) => score')),
     program: optional(k.fn('must be a function (config, example, ctx) => output')),
     trainset: optional(k.array('must be a non-empty array of examples')),
+    valset: optional(k.array('must be a non-empty array of examples held out from the trainset')),
     metric: optional(k.fn('must be a function (example, output) => number')),
     optimizer: optional(
       k.union(

@@ -57,6 +57,12 @@ export interface ObjectiveJob<C = any> extends JobSettings {
 export interface ProgramJob<Example = any> extends JobSettings {
   program: Program<Example, any>
   trainset: readonly Example[]
+  /**
+   * Held-out examples candidates are scored on (DSPy's `valset`). Without one, `few-shot`
+   * scores each candidate on the training examples it does not use as demonstrations. Its hash
+   * is stored with the session and checked on resume, so keep it as it was.
+   */
+  valset?: readonly Example[]
   metric: Metric<Example, any>
   /** Optional search space for optimizers that use one. */
   space?: SearchSpace

@@ -69,6 +69,10 @@ function checkJob(name: string, job: unknown): void {
     if (j.metric === undefined) throw new ConfigError('is required with program: (example, output) => number', `${at}.metric`)
     if (!Array.isArray(j.trainset) || j.trainset.length === 0)
       throw new ConfigError('must be a non-empty array of examples', `${at}.trainset`)
+    if (Array.isArray(j.valset) && j.valset.length === 0)
+      throw new ConfigError('must be a non-empty array of examples held out from the trainset (or leave it out)', `${at}.valset`)
+  } else if (j.valset !== undefined) {
+    throw new ConfigError('is for program + trainset + metric jobs: held-out examples candidates are scored on', `${at}.valset`)
   }
   if (j.space !== undefined) rethrowAs(`${at}.space`, () => parseSpace(j.space))
   if (j.sessionId !== undefined) rethrowAs(`${at}.sessionId`, () => assertSessionId(j.sessionId))

@@ -24,11 +24,11 @@ export function defaultOptimizerRef(job: JobDefinition): OptimizerRef {
   return job.optimizer ?? (isProgramJob(job) ? 'few-shot' : 'tpe')
 }
 
-/** What to evaluate: the objective, or the program, trainset and metric. */
-export function targetOptions(job: JobDefinition): Pick<DriveOptions, 'objective' | 'program' | 'trainset' | 'metric'> {
+/** What to evaluate: the objective, or the program, trainset (valset) and metric. */
+export function targetOptions(job: JobDefinition): Pick<DriveOptions, 'objective' | 'program' | 'trainset' | 'valset' | 'metric'> {
   if ('objective' in job && job.objective !== undefined) return { objective: job.objective }
   const p = job as Extract<JobDefinition, { program: unknown }>
-  return { program: p.program, trainset: p.trainset, metric: p.metric }
+  return { program: p.program, trainset: p.trainset, ...(p.valset !== undefined ? { valset: p.valset } : {}), metric: p.metric }
 }
 
 /** The drive limits a job sets (only those it sets). */

@@ -15,7 +15,7 @@ export interface ReportOptions {
 /**
  * A self-contained HTML report of one session: the optimization history with the best-so-far
  * line, each dimension against the score, the trial table and the session head (optimizer,
- * seed, status, warm-start keys, trainset hash). Charts are inline SVG drawn here; the only
+ * seed, status, warm-start keys, trainset and valset hashes). Charts are inline SVG drawn here; the only
  * script sorts the table. No network access is needed to view it.
  */
 export function renderReport(head: CheckpointHead, trials: TrialRecord[], options: ReportOptions = {}): string {
@@ -133,6 +133,7 @@ function headSection(m: ReportModel): string {
       `max trials ${h.limits.maxTrials ?? 'none'}, max errors ${h.limits.maxErrors}, trial timeout ${h.limits.trialTimeoutMs === null ? 'none' : `${h.limits.trialTimeoutMs} ms`}, parallelism ${h.limits.parallelism}`,
     ],
     ['trainset hash', h.trainsetHash ?? '—'],
+    ['valset hash', h.valsetHash ?? '—'],
     ['warm start', h.warmStart ? `${h.warmStart.source}, ${h.warmStart.seededTrials} seeded trials` : 'not used'],
     ['warm-start exact key', h.warmStart?.exactKey ?? '—'],
     ['warm-start seed key', h.warmStart?.seedKey ?? '—'],

@@ -8,7 +8,8 @@ export type Migration = (body: Record<string, unknown>) => Record<string, unknow
  * Optional fields added within a version need no migration and no bump: heads written before
  * lack them (and read as before), and readers of the same version that predate them carry
  * them through untouched (bodies may hold extra fields). Added so: `recovery` (recovery
- * monitors' attempt counts). A fixture of a head written before it is decoded by the tests.
+ * monitors' attempt counts), `valsetHash` (a program session's held-out examples). A fixture
+ * of a head written before them is decoded (and resumed) by the tests.
  */
 export const HEAD_FORMAT_VERSION = 1
 export const TRIAL_FORMAT_VERSION = 1

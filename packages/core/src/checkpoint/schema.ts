@@ -69,6 +69,8 @@ export const HeadBodySchema = Type.Object({
   optimizerOptions: Type.Unknown(),
   job: Type.Optional(Type.String()),
   trainsetHash: Type.Optional(Type.String()),
+  /** Added within format version 1 (see `migrate.ts`). */
+  valsetHash: Type.Optional(Type.String()),
   space: Type.Optional(Type.Unknown()),
   seed: Type.Integer(),
   direction: DirectionSchema,

@@ -90,6 +90,12 @@ export interface CheckpointHead {
   /** The job name a composition root resolves to an objective. */
   job?: string
   trainsetHash?: string
+  /**
+   * The hash of a program session's valset (held-out examples candidates are scored on),
+   * verified on resume; absent on sessions without one. An optional field added within format
+   * version 1.
+   */
+  valsetHash?: string
   space?: Json
   seed: number
   direction: Direction

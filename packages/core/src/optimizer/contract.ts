@@ -40,7 +40,7 @@ export interface Evaluation {
 
 /** Options of `StepContext.evaluate`. */
 export interface EvaluateOptions<Example = unknown> {
-  /** Program sessions: evaluate on these examples instead of the whole trainset. */
+  /** Program sessions: evaluate on these examples instead of the session's valset (or, without one, its whole trainset). */
   examples?: readonly Example[]
 }
 
@@ -51,6 +51,8 @@ export interface InitContext {
   direction: Direction
   space?: SearchSpace
   trainset?: readonly unknown[]
+  /** Program sessions: the held-out examples candidates are scored on, when the session has them (see `StepContext.valset`). */
+  valset?: readonly unknown[]
   /** Trials of this session (and any warm-start seeds), oldest first. Empty for a new session. */
   history: readonly TrialView[]
 }
@@ -64,6 +66,13 @@ export interface StepContext<Example = unknown> {
   direction: Direction
   space?: SearchSpace
   trainset?: readonly Example[]
+  /**
+   * Program sessions: held-out examples to score candidates on, when the session was given
+   * them. Optimizers that draw demonstrations from `trainset` must not score a candidate on
+   * its own demonstrations: score on `valset` when present, else on training examples the
+   * candidate does not use. `evaluate(candidate)` without `examples` runs on it.
+   */
+  valset?: readonly Example[]
   metric?: Metric<Example>
   program?: Program<Example>
   /** Runs the objective (or program × examples × metric) under the trial's timeout and signal. */

@@ -4,6 +4,7 @@ import type { CheckpointStore, ListFilter } from '../store/contract.js'
 export { startSession } from './start.js'
 export { resumeSession } from './resume.js'
 export { compile } from './compile.js'
+export { joinSession } from './shared/join.js'
 
 /** All listings matching `filter`, following cursors. */
 export async function listSessions(store: CheckpointStore, filter: ListFilter = {}): Promise<SessionListing[]> {

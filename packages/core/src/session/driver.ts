@@ -5,8 +5,9 @@ import type { Json } from '../json.js'
 import type { AskContext, Evaluation, Metric, Optimizer, Program, Sampler, StepContext, TrialView } from '../optimizer/contract.js'
 import type { Rng } from '../random/rng.js'
 import type { SearchSpace } from '../space/space.js'
-import type { CheckpointStore } from '../store/contract.js'
+import type { CheckpointStore, ReportedTrialResult } from '../store/contract.js'
 import { channels, publish } from '../telemetry/channels.js'
+import { canonicalJson } from '../util/canonical-json.js'
 import { freezeJson } from '../util/frozen-json.js'
 import { commitWithRecovery } from './commit.js'
 import { freezeConstantParts } from './constant-parts.js'
@@ -16,6 +17,10 @@ import { LeaseKeeper } from './lease-keeper.js'
 import { advanceProgress, proposedToRecord, toTrialRecord, toView } from './progress.js'
 import { claim, unclaim } from './registry.js'
 import type { WarmStartWriter } from './warm-start.js'
+import { ResultBoard } from './shared/result-board.js'
+import type { SharedDrive } from './shared/shared-drive.js'
+import type { SharedStore } from './shared/store-support.js'
+import { CoordinatorWorker } from './shared/coordinator-worker.js'
 import { WaitOptionsSchema } from './option-schemas.js'
 import type { SessionEvent, SessionHandle, SessionResult, SessionSnapshot, WaitOptions } from './types.js'
 import { yieldToEventLoop } from './yield.js'
@@ -36,6 +41,7 @@ export interface DriverInit {
   owner: string
   space?: SearchSpace
   trainset?: readonly unknown[]
+  valset?: readonly unknown[]
   program?: Program<any, any>
   metric?: Metric<any, any>
   signal?: AbortSignal
@@ -43,6 +49,8 @@ export interface DriverInit {
   warmStart?: WarmStartWriter
   /** True when the driver resumes a stored session (telemetry only). */
   resumed: boolean
+  /** Set when the session's trials are evaluated by workers (`evaluation: 'shared'`); the store was checked to share them. */
+  shared?: SharedDrive
 }
 
 type Stop = { status: Exclude<SessionStatus, 'running'>; reason: string }
@@ -72,6 +80,9 @@ export class SessionDriver implements SessionHandle {
   private readonly waiters = new Set<{ resolve: (r: SessionResult) => void; reject: (e: unknown) => void }>()
   private readonly stopListeners = new Set<() => void>()
   private inFlight = 0
+  /** With shared evaluation: the results workers reported, and this process's own worker loop. */
+  private board: ResultBoard | null = null
+  private localWorker: CoordinatorWorker | null = null
   /** `init.limits`, frozen as the head's constant parts are (see `freezeConstantParts`). */
   private readonly limits: Limits
   private readonly onExternalAbort = (): void => this.request('cancel')
@@ -108,7 +119,7 @@ export class SessionDriver implements SessionHandle {
       status: this.current.status,
       progress: { ...this.current.progress },
       revision: this.current.revision,
-      inFlight: this.inFlight,
+      inFlight: this.board ? this.board.inFlight : this.inFlight,
     }
     if (this.current.terminalReason !== undefined) snap.terminalReason = this.current.terminalReason
     if (this.current.bestArtifact !== undefined) snap.bestArtifact = this.current.bestArtifact
@@ -204,7 +215,9 @@ export class SessionDriver implements SessionHandle {
     try {
       if (this.current.status === 'paused') await this.commitHead({ ...this.current, status: 'running' }, [])
       if (this.current.status !== 'running') return
-      if (this.init.optimizer.sampler) await this.drivePipelined(this.init.optimizer.sampler)
+      const sampler = this.init.optimizer.sampler
+      if (sampler && this.init.shared) await this.driveShared(sampler, this.init.shared)
+      else if (sampler) await this.drivePipelined(sampler)
       else await this.driveStepwise()
     } catch (err) {
       this.stopError = this.fatal ?? (err as Error)
@@ -281,6 +294,95 @@ export class SessionDriver implements SessionHandle {
       if (stop?.status === 'failed') this.trialAbort.abort(new Error('session failed'))
       await this.commitTrial(record, evaluation.artifact, stop)
     }
+  }
+
+  /**
+   * The pipelined loop with workers evaluating: pending trials are published by committing the
+   * head, and each one's result is waited for in the store (`ResultBoard`) instead of evaluated
+   * here; told and committed in index order as `drivePipelined` does, so the candidates are the
+   * same. A pause or cancel does not wait for workers: the results already reported are
+   * committed, then the status.
+   */
+  private async driveShared(sampler: Sampler<unknown>, shared: SharedDrive): Promise<void> {
+    if (!(await this.fill(sampler))) return
+    await this.commitHead({ ...this.current }, []) // publishes the pending trials (and the mode) for workers
+    const store = this.init.store as SharedStore
+    const board = new ResultBoard({
+      store,
+      sessionId: this.id,
+      pollIntervalMs: shared.pollIntervalMs,
+      idleMs: Math.max(shared.pollIntervalMs, this.init.leaseTtlMs / 4),
+      env: shared.env,
+    })
+    this.board = board
+    if (shared.evaluateLocally) {
+      const { owner, target, limits } = this.init
+      const abortSignal = this.trialAbort.signal
+      this.localWorker = new CoordinatorWorker({
+        store,
+        sessionId: this.id,
+        owner,
+        target,
+        concurrency: limits.parallelism,
+        shared,
+        abortSignal,
+        board,
+      })
+    }
+    const interrupted = (): boolean => this.requested !== null || this.fatal !== null
+    const idle = (): Promise<void> => this.commitHead({ ...this.current }, [])
+    for (;;) {
+      this.throwIfFatal()
+      if (this.current.status !== 'running') return
+      const first = this.pending[0]
+      if (!first) return this.commitStop(this.stopBeforeTrial() ?? { status: 'completed', reason: this.halted ?? 'max-trials' })
+      const reported = await board.next(this.pending, interrupted, idle)
+      this.throwIfFatal()
+      if (!reported) return this.commitStop(this.stopBeforeTrial() ?? { status: 'paused', reason: 'paused' })
+      const evaluation = await this.reportedEvaluation(first, reported)
+      this.pending.shift()
+      this.throwIfFatal()
+      const record = toTrialRecord(first.trialIdx, first.candidate, evaluation, first.candidateId)
+      const view = toView(record)
+      this.history.push(view)
+      try {
+        if (sampler.tell) this.state = sampler.tell(this.state, view, { history: this.history })
+      } catch (err) {
+        return this.failOptimizer(err)
+      }
+      let stop = this.stopAfterTrial(record)
+      if (!stop || stop.status === 'paused') {
+        if (!(await this.fill(sampler))) return
+      }
+      const next = this.pending[0]
+      if ((stop?.status === 'paused' || stop?.status === 'cancelled') && next && board.has(next.trialIdx)) stop = null // the reported prefix first
+      if (stop?.status === 'completed' && this.pending.length > 0) stop = null
+      if (stop?.status === 'failed') this.trialAbort.abort(new Error('session failed'))
+      await this.commitTrial(record, evaluation.artifact, stop)
+    }
+  }
+
+  /**
+   * A worker's result for `trial`, when it evaluated the pending candidate. A result for another
+   * candidate (left in the slot by an earlier run of the session whose pending trials changed)
+   * is never committed: the trial is evaluated here instead.
+   */
+  private async reportedEvaluation(trial: PendingTrial, reported: ReportedTrialResult): Promise<Evaluation> {
+    if (canonicalJson(reported.candidate) === canonicalJson(trial.candidate)) return reported.evaluation
+    publish(channels.sessionException, {
+      sessionId: this.id,
+      error: new Error(`trial ${trial.trialIdx}: the reported result is for another candidate; evaluating the pending one here`),
+    })
+    return this.evaluate(trial.candidate, trial.trialIdx)
+  }
+
+  /** Stops this process's worker loop after its trial in flight (aborted first when the session stopped on an error). */
+  private async stopLocalWorker(): Promise<void> {
+    const local = this.localWorker
+    if (!local) return
+    if (this.stopError) this.trialAbort.abort(this.stopError)
+    await local.stop()
+    this.localWorker = null
   }
 
   /** Asks until `parallelism` trials are pending. Returns false when the optimizer failed (already committed). */
@@ -363,6 +465,7 @@ export class SessionDriver implements SessionHandle {
     }
     if (this.init.space) ctx.space = this.init.space
     if (this.init.trainset) ctx.trainset = this.init.trainset
+    if (this.init.valset) ctx.valset = this.init.valset
     if (this.init.metric) ctx.metric = this.init.metric
     if (this.init.program) ctx.program = this.init.program
     return ctx
@@ -393,6 +496,7 @@ export class SessionDriver implements SessionHandle {
 
   private request(kind: 'pause' | 'cancel'): void {
     if (this.requested !== 'cancel') this.requested = kind
+    this.board?.wake()
   }
 
   // -------------------------------------------------------------- commits
@@ -466,6 +570,7 @@ export class SessionDriver implements SessionHandle {
     return new LeaseKeeper(this.init.store, this.id, lease, this.init.leaseTtlMs, (err) => {
       this.fatal = err
       this.trialAbort.abort(err)
+      this.board?.wake()
     })
   }
 
@@ -475,6 +580,8 @@ export class SessionDriver implements SessionHandle {
     this.lease = this.keeper.lease
     const leaseLost = isCairnError(this.stopError, 'LEASE_LOST')
     if (!leaseLost) await this.init.store.releaseLease(this.id, this.lease).catch(() => undefined)
+    await this.stopLocalWorker()
+    this.board = null
     this.trialAbort.abort(new Error('session stopped'))
     this.launched.clear()
     this.inFlight = 0

@@ -1,7 +1,8 @@
 import { MAX_LEASE_TTL_MS, MIN_DRIVER_LEASE_TTL_MS } from '../input/durations.js'
 import { optionKinds as k } from '../input/option-kinds.js'
+import { MAX_OWNER_LENGTH } from '../store/input-checks.js'
 import { defineOptions, type OptionProperties, type OptionsSchema } from '../input/options-schema.js'
-import type { CompileOptions, DriveOptions, RebuildHeadOptions, ResumeOptions, StartOptions, WaitOptions } from './types.js'
+import type { CompileOptions, DriveOptions, JoinOptions, RebuildHeadOptions, ResumeOptions, StartOptions, WaitOptions } from './types.js'
 
 const { optional } = k
 
@@ -16,6 +17,7 @@ const drive = {
   objective: optional(k.fn('must be a function (candidate, ctx) => score')),
   program: optional(k.fn('must be a function (config, example, ctx) => output')),
   trainset: optional(k.array('must be an array of examples')),
+  valset: optional(k.array('must be an array of examples (held out from the trainset)')),
   metric: optional(k.fn('must be a function (example, output) => number')),
   maxTrials: optional(k.integer(0)),
   maxErrors: optional(k.integer(0)),
@@ -45,6 +47,7 @@ const start = {
   settings: optional(k.any()),
   warmStart,
   job: optional(k.string()),
+  valsetHash: optional(k.string()),
   trainsetHash: optional(k.string()),
 } satisfies OptionProperties<StartOptions>
 
@@ -62,10 +65,22 @@ export const ResumeOptionsSchema: OptionsSchema<ResumeOptions> = defineOptions<R
   ...drive,
   warmStart,
   trainsetHash: optional(k.string()),
+  valsetHash: optional(k.string()),
   space: optional(k.any()),
   direction,
   seed,
   waitForLease: optional(k.union([k.boolean(), k.object({ timeoutMs: optional(k.durationMs()) })], 'must be true, false or { timeoutMs }')),
+})
+
+/** `joinSession`'s options (`takeOver`'s are `resumeSession`'s, checked with `ResumeOptionsSchema`). */
+export const JoinOptionsSchema: OptionsSchema<JoinOptions> = defineOptions<JoinOptions>('joinSession', {
+  objective: k.fn('must be a function (candidate, ctx) => score'),
+  owner: optional(k.string(1, MAX_OWNER_LENGTH)),
+  trialLeaseTtlMs: drive.trialLeaseTtlMs,
+  pollIntervalMs: drive.pollIntervalMs,
+  trialTimeoutMs: drive.trialTimeoutMs,
+  signal: drive.signal,
+  takeOver: optional(k.record('must be resumeSession options { optimizer, objective, … }')),
 })
 
 /** The options of a session handle's `wait`. */
@@ -81,6 +96,8 @@ export const RebuildHeadOptionsSchema: OptionsSchema<RebuildHeadOptions> = defin
   space: optional(k.any()),
   trainset: optional(k.array('must be an array of examples')),
   trainsetHash: optional(k.string()),
+  valset: drive.valset,
+  valsetHash: optional(k.string()),
   direction,
   seed,
   maxTrials: drive.maxTrials,

@@ -18,7 +18,7 @@ export const DEFAULT_LEASE_WAIT_MS = 60_000
  * Throws `InvalidInputError` naming the first malformed field of the drive options (what the
  * schema cannot say: the optimizer's own fields, objective versus program + trainset + metric).
  */
-function checkDriveFields(opts: DriveOptions): void {
+function checkDriveFields(opts: DriveOptions & { valsetHash?: string }): void {
   checkOptimizer(opts.optimizer)
   const hasObjective = opts.objective !== undefined
   const hasProgram = opts.program !== undefined || opts.metric !== undefined
@@ -29,6 +29,18 @@ function checkDriveFields(opts: DriveOptions): void {
     if (typeof opts.metric !== 'function') throw new InvalidInputError('must be a function (example, output) => number', 'metric')
     if (!Array.isArray(opts.trainset) || opts.trainset.length === 0) throw new InvalidInputError('must be a non-empty array', 'trainset')
   }
+  checkValset(opts, hasProgram)
+}
+
+/** `valset` belongs to program sessions and is never empty; `valsetHash` names the hash of a valset given with it. */
+function checkValset(opts: DriveOptions & { valsetHash?: string }, hasProgram: boolean): void {
+  if (opts.valset !== undefined) {
+    if (!hasProgram)
+      throw new InvalidInputError('is for program + trainset + metric sessions: held-out examples candidates are scored on', 'valset')
+    if (opts.valset.length === 0) throw new InvalidInputError('must be a non-empty array of examples (or leave it out)', 'valset')
+  }
+  if (opts.valsetHash !== undefined && opts.valset === undefined)
+    throw new InvalidInputError('is given without a valset: pass the valset it is the hash of', 'valsetHash')
 }
 
 /** Throws `InvalidInputError` (`UnknownOptionError` for an unknown key) naming the first malformed field of `resumeSession`'s options. */

@@ -10,6 +10,7 @@ import { RebuildHeadOptionsSchema } from './option-schemas.js'
 import { limitsFrom } from './options.js'
 import { advanceProgress, toView } from './progress.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
+import { valsetHashOf } from './valset.js'
 import type { RebuildHeadOptions } from './types.js'
 
 /** A head rebuilt from a salvaged session, and what could not be recovered. */
@@ -66,6 +67,7 @@ export async function rebuildHead(salvaged: SalvagedSession, options: RebuildHea
   const space = options.space !== undefined ? parseSpace(options.space) : undefined
   if (!space) lost.push('search space (none given)')
   const trainsetHash = options.trainsetHash ?? (options.trainset ? defaultTrainsetHash(options.trainset) : undefined)
+  const valsetHash = valsetHashOf(options)
   const limits = limitsFrom(options as Parameters<typeof limitsFrom>[0])
   let status = listing.status
   if (options.maxTrials === undefined) {
@@ -82,6 +84,7 @@ export async function rebuildHead(salvaged: SalvagedSession, options: RebuildHea
     history: trials.map((t) => toView(t)),
     ...(space ? { space } : {}),
     ...(options.trainset ? { trainset: options.trainset } : {}),
+    ...(options.valset ? { valset: options.valset } : {}),
   })
   const head: CheckpointHead = {
     sessionId,
@@ -103,6 +106,7 @@ export async function rebuildHead(salvaged: SalvagedSession, options: RebuildHea
   if (listing.name !== undefined) head.name = listing.name
   if (listing.job !== undefined) head.job = listing.job
   if (trainsetHash !== undefined) head.trainsetHash = trainsetHash
+  if (valsetHash !== undefined) head.valsetHash = valsetHash
   if (space) head.space = space as unknown as Json
   if (status !== 'running' && status !== 'paused') head.terminalReason = 'rebuilt'
   const best = progress.bestTrialIdx !== null ? trials[progress.bestTrialIdx] : undefined

@@ -19,16 +19,22 @@ import { targetOf } from './target.js'
 import { DEFAULT_TRAINSET_HASH_PREFIX, defaultTrainsetHash } from './trainset-hash.js'
 import type { ResumeOptions, SessionHandle } from './types.js'
 import { checkWarmStartOptions, seedViews, WarmStartWriter } from './warm-start.js'
+import { systemEnv, type SharedEnv } from './shared/env.js'
+import { sharedDrive, type SharedDrive } from './shared/shared-drive.js'
 import { warmStartKeys } from './warm-start-keys.js'
+import { verifyValset } from './valset.js'
 
 /**
  * Resumes a stored session where its last commit left it. Refuses terminal sessions
  * (`AlreadyTerminalError`), a different optimizer id, state version or options, trainset,
+ * valset (or one given or left out against how the session was started),
  * space, direction or seed (`ResumeMismatchError`, naming the fields that differ), a
  * `maxTrials` below the trials the session already holds (`InvalidInputError`), and a session
  * driven elsewhere (`AlreadyRunningError`, which says when the holder's lease expires). A
  * refusal changes nothing in the store. Limits given (`maxTrials`, `maxErrors`,
- * `trialTimeoutMs`, `parallelism`) take effect and are stored. With `waitForLease`, a session
+ * `trialTimeoutMs`, `parallelism`) take effect and are stored. The session keeps its evaluation
+ * mode (`local` or `shared`) unless `evaluation` is given; `shared` on a store that cannot share
+ * trials, or with a step-based optimizer, is refused (`InvalidInputError`). With `waitForLease`, a session
  * driven elsewhere is waited for until its lease is released or expires, up to a timeout (then
  * `TimeoutError`); malformed options are refused at once, without waiting.
  */
@@ -37,13 +43,24 @@ export async function resumeSession<Example = unknown>(
   sessionId: string,
   opts: ResumeOptions<Example>,
 ): Promise<SessionHandle> {
+  return resumeWith(store, sessionId, opts, systemEnv)
+}
+
+/** `resumeSession`, with the clock and sleep of shared evaluation given (a worker taking over passes its own). */
+export async function resumeWith<Example = unknown>(
+  store: CheckpointStore,
+  sessionId: string,
+  opts: ResumeOptions<Example>,
+  env: SharedEnv,
+): Promise<SessionHandle> {
   checkStoreArgument(store)
   checkSpecificationVersion(store, 'store')
   assertSessionId(sessionId)
   checkResumeOptions(opts as ResumeOptions)
   const maxSeeds = checkWarmStartOptions(opts.warmStart, 'resumeSession')
   const waitMs = leaseWaitMs(opts.waitForLease)
-  const attempt = (): Promise<SessionHandle> => resumeOnce(store, sessionId, opts, maxSeeds)
+  if (opts.evaluation === 'shared') sharedDrive('shared', opts as ResumeOptions, store)
+  const attempt = (): Promise<SessionHandle> => resumeOnce(store, sessionId, opts, maxSeeds, env)
   if (waitMs === null) return attempt()
   return retryWhileLeased(store, sessionId, attempt, { timeoutMs: waitMs, ...(opts.signal ? { signal: opts.signal } : {}) })
 }
@@ -54,8 +71,10 @@ async function resumeOnce<Example>(
   sessionId: string,
   opts: ResumeOptions<Example>,
   maxSeeds: number,
+  env: SharedEnv,
 ): Promise<SessionHandle> {
   const optimizer = opts.optimizer
+  let shared: SharedDrive | undefined
   claim(store, sessionId)
   let lease: Lease | undefined
   try {
@@ -75,9 +94,12 @@ async function resumeOnce<Example>(
     // Limits given here take effect now (the progress display reads them from the handle's
     // head) and are stored with the next commit, so a later resume keeps them.
     const limits = mergeLimits(head.limits, opts as ResumeOptions)
+    const resumedHead: CheckpointHead = { ...head, lease, limits, pending: pendingWithin(head, limits) }
+    if (shared) resumedHead.evaluation = 'shared'
+    else delete resumedHead.evaluation
     const driver = new SessionDriver({
       store,
-      head: { ...head, lease, limits, pending: pendingWithin(head, limits) },
+      head: resumedHead,
       lease,
       optimizer,
       state,
@@ -89,8 +111,10 @@ async function resumeOnce<Example>(
       leaseTtlMs,
       owner,
       resumed: true,
+      ...(shared ? { shared } : {}),
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
+      ...(opts.valset ? { valset: opts.valset } : {}),
       ...(opts.program ? { program: opts.program } : {}),
       ...(opts.metric ? { metric: opts.metric } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -130,6 +154,7 @@ async function resumeOnce<Example>(
       throw resumeMismatch('trainset-hash', head.trainsetHash, givenHash)
     if (head.trainsetHash === undefined && givenHash !== undefined && opts.program !== undefined)
       throw resumeMismatch('trainset-hash', null, givenHash)
+    verifyValset(head, opts)
     if (opts.space !== undefined && head.space !== undefined && canonicalJson(parseSpace(opts.space)) !== canonicalJson(head.space))
       throw resumeMismatch('space', head.space, opts.space)
     if (opts.direction !== undefined && opts.direction !== head.direction)
@@ -137,6 +162,12 @@ async function resumeOnce<Example>(
     if (opts.seed !== undefined && opts.seed !== head.seed)
       throw resumeMismatch('seed', head.seed, opts.seed, 'a session keeps the seed it was started with')
     checkMaxTrials(head, opts.maxTrials)
+    const mode = opts.evaluation ?? (head.evaluation === 'shared' ? 'shared' : 'local')
+    const hint =
+      opts.evaluation === undefined
+        ? ` (session "${sessionId}" was started with shared evaluation: resume it with evaluation: 'local' to evaluate its trials here alone)`
+        : ''
+    shared = sharedDrive(mode, opts as ResumeOptions, store, hint, env)
   }
 }
 
@@ -193,6 +224,7 @@ function warmStartWriter(head: CheckpointHead, opts: ResumeOptions<any>, maxSeed
           optimizerId: head.optimizer.id,
           ...(head.space !== undefined ? { space: head.space } : {}),
           ...(head.trainsetHash ? { trainsetHash: head.trainsetHash } : {}),
+          ...(head.valsetHash ? { valsetHash: head.valsetHash } : {}),
           ...(head.job ? { job: head.job } : {}),
         })
   return new WarmStartWriter(ws.store, keys, maxSeeds, ws.producerVersion)

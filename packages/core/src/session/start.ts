@@ -12,12 +12,15 @@ import { checkSpecificationVersion } from './specification.js'
 import { checkWarmStartOptions, findWarmStart, seedViews, WarmStartWriter, type WarmStartFound } from './warm-start.js'
 import { warmStartKeys, type WarmStartKeys } from './warm-start-keys.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
+import { valsetHashOf } from './valset.js'
+import { sharedDrive } from './shared/shared-drive.js'
 import type { SessionHandle, StartOptions } from './types.js'
 
 /**
  * Starts a new session and drives it in the background; resolves once the session is
- * created (revision 0, lease taken). Throws `InvalidInputError` for malformed options and
- * `AlreadyRunningError` when the id is driven here or elsewhere.
+ * created (revision 0, lease taken). Throws `InvalidInputError` for malformed options (and for
+ * `evaluation: 'shared'` on a store that cannot share trials or with a step-based optimizer)
+ * and `AlreadyRunningError` when the id is driven here or elsewhere.
  */
 export async function startSession<Example = unknown>(opts: StartOptions<Example>): Promise<SessionHandle> {
   const space = checkStartOptions(opts as StartOptions)
@@ -32,6 +35,8 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
   const leaseTtlMs = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
   const limits = limitsFrom(opts as StartOptions)
   const trainsetHash = opts.trainsetHash ?? (opts.trainset ? defaultTrainsetHash(opts.trainset) : undefined)
+  const valsetHash = valsetHashOf(opts)
+  const shared = sharedDrive(opts.evaluation ?? 'local', opts as StartOptions, store)
 
   claim(store, sessionId)
   try {
@@ -43,6 +48,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
         optimizerId: optimizer.id,
         ...(space ? { space: space as unknown as Json } : {}),
         ...(trainsetHash ? { trainsetHash } : {}),
+        ...(valsetHash ? { valsetHash } : {}),
         ...(opts.job ? { job: opts.job } : {}),
       })
       found = await findWarmStart(opts.warmStart, keys, maxSeeds)
@@ -57,6 +63,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       history,
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
+      ...(opts.valset ? { valset: opts.valset } : {}),
     })
     const now = Date.now()
     const lease = { owner, fencingToken: 1, expiresAt: now + leaseTtlMs }
@@ -80,8 +87,10 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
     if (opts.name !== undefined) head.name = opts.name
     if (opts.job !== undefined) head.job = opts.job
     if (trainsetHash !== undefined) head.trainsetHash = trainsetHash
+    if (valsetHash !== undefined) head.valsetHash = valsetHash
     if (space) head.space = space as unknown as Json
     if (opts.settings !== undefined) head.settings = opts.settings
+    if (shared) head.evaluation = 'shared'
     if (keys) {
       head.warmStart = {
         source: found.source === 'final' ? 'exact' : found.source,
@@ -119,8 +128,10 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       leaseTtlMs,
       owner,
       resumed: false,
+      ...(shared ? { shared } : {}),
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
+      ...(opts.valset ? { valset: opts.valset } : {}),
       ...(opts.program ? { program: opts.program } : {}),
       ...(opts.metric ? { metric: opts.metric } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),

@@ -40,6 +40,14 @@ export interface DriveOptions<Example = unknown> {
   objective?: Objective
   program?: Program<Example, any>
   trainset?: readonly Example[]
+  /**
+   * Program sessions: held-out examples candidates are scored on (DSPy's `valset`). Without
+   * one, optimizers that draw demonstrations from the trainset (`fewShotSearch`) score each
+   * candidate on the training examples it does not use as demonstrations. `evaluate` runs on
+   * the valset unless given other examples. Its hash is recorded (`valsetHash`) and verified on
+   * resume: resume with the same valset, or none when the session was started without one.
+   */
+  valset?: readonly Example[]
   metric?: Metric<Example, any>
   /** Trials (ok + error) after which the session completes. Default: until the optimizer halts. */
   maxTrials?: number
@@ -74,15 +82,20 @@ export interface DriveOptions<Example = unknown> {
    * store's capabilities allow) claim and evaluate them; the coordinator still asks and tells
    * the optimizer in trial-index order and commits every trial, so the candidates equal a
    * `local` run with the same `parallelism` and seed. Needs a store with
-   * `capabilities.sharedEvaluation` and an ask/tell optimizer. Default `local`; a resume keeps
-   * the stored mode unless given.
+   * `capabilities.sharedEvaluation` and an ask/tell optimizer (else `InvalidInputError`, field
+   * `evaluation`). A pause or cancel commits the results workers already reported, then the
+   * status, without waiting for them. Default `local`; a resume keeps the stored mode unless given.
    */
   evaluation?: 'local' | 'shared'
   /** With `evaluation: 'shared'`: the coordinator evaluates trials too (default true). */
   evaluateLocally?: boolean
   /** With `evaluation: 'shared'`: the trial lease of the coordinator's own claims (see `JoinOptions.trialLeaseTtlMs`). */
   trialLeaseTtlMs?: number
-  /** With `evaluation: 'shared'`: how often the coordinator reads workers' results (default 50 ms). */
+  /**
+   * With `evaluation: 'shared'`: how often the coordinator reads workers' results (default 50 ms).
+   * With no result for `leaseTtlMs / 4`, it also commits its head unchanged, which is how it sees
+   * a pause or cancel requested by another process.
+   */
   pollIntervalMs?: number
 }
 
@@ -107,7 +120,8 @@ export interface JoinOptions {
    * When the coordinator's session lease lapses (it died), this worker takes the session over
    * with `resumeSession(store, id, takeOver)` and coordinates from then on. Without it the
    * worker keeps evaluating and waits for another process (a worker, `cairn resume`, a recovery
-   * monitor) to take over.
+   * monitor) to take over. Once it took over, `wait()` resolves when the session stops and
+   * `stop()` pauses the session.
    */
   takeOver?: ResumeOptions
 }
@@ -133,7 +147,10 @@ export interface WorkerHandle {
   running(): number[]
   /** Settles when the session ends (or the worker is stopped). */
   wait(): Promise<WorkerResult>
-  /** Stops after the trial in flight (its result is reported), then resolves `wait()`. */
+  /**
+   * Stops after the trial in flight (its result is reported), then resolves `wait()`. A worker
+   * that took the session over (`takeOver`) pauses it.
+   */
   stop(): Promise<WorkerResult>
 }
 
@@ -155,6 +172,8 @@ export interface StartOptions<Example = unknown> extends DriveOptions<Example> {
   job?: string
   /** Overrides the trainset hash recorded (and verified on resume). */
   trainsetHash?: string
+  /** Overrides the valset hash recorded (and verified on resume); needs `valset`. */
+  valsetHash?: string
 }
 
 /**
@@ -168,6 +187,8 @@ export interface ResumeOptions<Example = unknown> extends DriveOptions<Example> 
   warmStart?: WarmStartOptions
   /** Verified against the stored hash when given (or computed from `trainset`). */
   trainsetHash?: string
+  /** Verified against the stored hash (or computed from `valset`); needs `valset`. */
+  valsetHash?: string
   /** Verified against the stored space when given. */
   space?: SearchSpace
   /** Verified against the stored direction when given (`ResumeMismatchError`, reason `direction`). */
@@ -255,6 +276,9 @@ export interface RebuildHeadOptions {
   space?: SearchSpace
   trainset?: readonly unknown[]
   trainsetHash?: string
+  /** The valset the session was started with (its hash is recorded, so a resume with it is accepted). */
+  valset?: readonly unknown[]
+  valsetHash?: string
   /** Default: told from the salvaged best score, when the trial log makes it unambiguous. */
   direction?: Direction
   /** Default: derived from the session id (the original seed is lost with the head). */

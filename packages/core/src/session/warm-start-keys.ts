@@ -7,25 +7,33 @@ export interface WarmStartKeyInput {
   optimizerId: string
   space?: Json
   trainsetHash?: string
+  /** A program session's valset hash: part of the exact key only, and only when there is a valset. */
+  valsetHash?: string
   job?: string
 }
 
 /** The two warm-start keys of a session (64-hex SHA-256 each). */
 export interface WarmStartKeys {
-  /** Optimizer, space, trainset hash and job: the same tuning problem. */
+  /** Optimizer, space, trainset hash, valset hash (when there is a valset) and job: the same tuning problem. */
   exact: string
-  /** Optimizer, space and job, without the trainset: related runs such as cross-validation folds. */
+  /** Optimizer, space and job, without the trainset and valset: related runs such as cross-validation folds. */
   seed: string
 }
 
 /**
  * Derives a session's warm-start keys: SHA-256 over a domain tag and the canonical JSON of
- * the identifying fields, so the keys are stable across processes and key order.
+ * the identifying fields, so the keys are stable across processes and key order. A session
+ * without a valset keys as it did before valsets existed, so earlier runs' entries still match.
  */
 export function warmStartKeys(input: WarmStartKeyInput): WarmStartKeys {
   const common = { optimizer: input.optimizerId, space: input.space ?? null, job: input.job ?? null }
   return {
-    exact: digest({ kind: 'exact', ...common, trainsetHash: input.trainsetHash ?? null }),
+    exact: digest({
+      kind: 'exact',
+      ...common,
+      trainsetHash: input.trainsetHash ?? null,
+      ...(input.valsetHash !== undefined ? { valsetHash: input.valsetHash } : {}),
+    }),
     seed: digest({ kind: 'seed', ...common }),
   }
 }

@@ -9,6 +9,7 @@ import {
   NotFoundError,
   RevisionConflictError,
 } from '../errors.js'
+import { optionKinds as k } from '../input/option-kinds.js'
 import { channels, publish } from '../telemetry/channels.js'
 import type {
   CheckpointStore,
@@ -21,6 +22,10 @@ import type {
   ReplaceDamagedHeadResult,
   SalvagedSession,
   StoreCapabilities,
+  ClaimTrialRequest,
+  TrialClaim,
+  TrialResultReport,
+  TrialSlot,
 } from './contract.js'
 import { matchesFilter, pageListings } from './list-filter.js'
 import { corruptListing } from './corrupt-listing.js'
@@ -52,6 +57,8 @@ import {
   checkReadTrialsOptions,
   checkReplaceDamagedHeadRequest,
 } from './input-checks.js'
+import { checkClaimTrialRequest, checkReadTrialSlots, checkRenewTrialClaim, checkTrialResultReport } from './slot-input-checks.js'
+import { TrialSlots } from './memory-slots.js'
 
 interface SessionCell {
   head: Uint8Array
@@ -71,6 +78,8 @@ interface SessionCell {
   listing: SessionListing
   /** Damaged heads replaced by `replaceDamagedHead`, oldest first. */
   damaged: Uint8Array[]
+  /** Trial slots of a shared session, made on the first claim. */
+  slots: TrialSlots | undefined
 }
 
 /** The fields of a stored head that `commit` and `requestControl` check. */
@@ -122,15 +131,26 @@ function readTrial(bytes: Uint8Array | undefined, idx: number, sessionId: string
   return trial
 }
 
-/** A store that lives in memory: for tests and embedding. Not durable, one process. */
+/** Where the memory store reads the time (of leases and trial claims). */
+export interface MemoryStoreClock {
+  /** Epoch milliseconds. */
+  now(): number
+}
+
+const systemClock: MemoryStoreClock = { now: () => Date.now() }
+
+/**
+ * A store that lives in memory: for tests and embedding. Not durable, one process; workers of a
+ * shared session (`joinSession`) in the same process share its trial slots.
+ */
 export class MemoryStore implements CheckpointStore, WarmStartStore {
   readonly specificationVersion = 'v1'
-  readonly capabilities: StoreCapabilities = { durable: false, multiProcess: false, multiMachine: false }
+  readonly capabilities: StoreCapabilities = { durable: false, multiProcess: false, multiMachine: false, sharedEvaluation: true }
   private readonly sessions = new Map<string, SessionCell>()
   private readonly warm = new Map<string, Map<string, Uint8Array>>()
   private closed = false
 
-  constructor() {
+  constructor(private readonly clock: MemoryStoreClock = systemClock) {
     trialLogs.set(this, (sessionId) => this.cell(sessionId).trials)
     headReplacers.set(this, (sessionId, bytes) => {
       const cell = this.cell(sessionId)
@@ -153,6 +173,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
       revision: 0,
       listing: headToListing(head),
       damaged: [],
+      slots: undefined,
     })
   }
 
@@ -182,6 +203,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     cell.listing = headToListing(request.head)
     const control = cell.control
     if (request.head.status !== 'running') cell.control = null
+    cell.slots?.dropBelow(request.head.progress.attempts)
     return { revision, control }
   }
 
@@ -231,7 +253,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     checkOwner(owner)
     checkLeaseTtl(ttlMs)
     const cell = this.cell(sessionId)
-    const now = Date.now()
+    const now = this.clock.now()
     const held = cell.lease
     if (held && held.owner !== owner && held.expiresAt > now)
       throw new AlreadyRunningError(sessionId, held.owner, undefined, { leaseExpiresAt: held.expiresAt })
@@ -247,7 +269,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     const cell = this.cell(sessionId)
     if (!cell.lease || cell.lease.fencingToken !== lease.fencingToken || cell.lease.owner !== lease.owner)
       throw new LeaseLostError(sessionId, `token ${lease.fencingToken} was superseded by ${cell.lease?.fencingToken ?? 'none'}`)
-    cell.lease = { ...lease, expiresAt: Date.now() + ttlMs }
+    cell.lease = { ...lease, expiresAt: this.clock.now() + ttlMs }
     return { ...cell.lease }
   }
 
@@ -270,6 +292,30 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
 
   async close(): Promise<void> {
     this.closed = true
+  }
+
+  async claimTrial(sessionId: string, request: ClaimTrialRequest): Promise<TrialClaim> {
+    checkClaimTrialRequest(sessionId, request)
+    const cell = this.cell(sessionId)
+    return this.slotsOf(cell, sessionId).claim(request, this.clock.now())
+  }
+
+  async renewTrialClaim(sessionId: string, claim: TrialClaim, ttlMs: number): Promise<TrialClaim> {
+    checkRenewTrialClaim(sessionId, claim, ttlMs)
+    const cell = this.cell(sessionId)
+    return this.slotsOf(cell, sessionId).renew(claim, ttlMs, this.clock.now())
+  }
+
+  async reportTrialResult(sessionId: string, claim: TrialClaim, report: TrialResultReport): Promise<void> {
+    checkTrialResultReport(sessionId, claim, report)
+    const cell = this.cell(sessionId)
+    this.slotsOf(cell, sessionId).report(claim, report, this.clock.now())
+  }
+
+  async readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]> {
+    checkReadTrialSlots(sessionId, trialIdxs)
+    const cell = this.cell(sessionId)
+    return trialIdxs.map((idx) => cell.slots?.read(idx) ?? { trialIdx: idx, claim: null, result: null })
   }
 
   async saveOverwrite(key: string, runId: string, input: WarmStartEntryInput): Promise<void> {
@@ -379,6 +425,13 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     return factsOf(head, head.revision)
   }
 
+  /** The session's slots, made on first use; they know which trials its head already accounts for. */
+  private slotsOf(cell: SessionCell, sessionId: string): TrialSlots {
+    cell.slots ??= new TrialSlots(sessionId)
+    cell.slots.dropBelow(this.facts(cell, sessionId).attempts)
+    return cell.slots
+  }
+
   private cell(sessionId: string): SessionCell {
     this.open()
     assertSessionId(sessionId)
@@ -392,15 +445,23 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   }
 }
 
-/** Options of `createMemoryStore`: none yet (an options object with any key is refused). */
-export type MemoryStoreOptions = Record<string, never>
+/** Options of `createMemoryStore` (an unknown key is refused). */
+export interface MemoryStoreOptions {
+  /**
+   * Where leases and trial claims read the time. Default `Date.now()`; a test moves its own
+   * clock forward to make a lease or a claim lapse without waiting.
+   */
+  clock?: MemoryStoreClock
+}
 
-const MemoryStoreOptionsSchema: OptionsSchema<MemoryStoreOptions> = defineOptions<MemoryStoreOptions>('createMemoryStore', {})
+const MemoryStoreOptionsSchema: OptionsSchema<MemoryStoreOptions> = defineOptions<MemoryStoreOptions>('createMemoryStore', {
+  clock: k.optional(k.withMethods(['now'], 'must be a clock { now() } returning epoch milliseconds')),
+})
 
-/** A new, empty in-memory store (checkpoints and warm-start entries). */
+/** A new, empty in-memory store (checkpoints, warm-start entries and trial slots). */
 export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   MemoryStoreOptionsSchema.check(options)
-  return new MemoryStore()
+  return new MemoryStore(options.clock)
 }
 
 /**

@@ -41,3 +41,30 @@ export function stepper(opts: { haltAfter?: number } = {}): Optimizer<{ steps: n
 }
 
 export const sphere = (c: { x: number }): number => c.x * c.x
+
+/**
+ * Samples around the best point told so far, with a spread that shrinks as trials are told: the
+ * candidates depend on which results were told, and in which order, so a run that told them
+ * differently would propose other candidates.
+ */
+export function nearBestSampler(): Sampler<{ told: number }> {
+  return {
+    id: 'test/near-best',
+    stateVersion: 1,
+    init: () => ({ told: 0 }),
+    ask(state, ctx) {
+      let best: { x: number; score: number } | undefined
+      for (const t of ctx.history) {
+        if (t.status === 'ok' && (best === undefined || (t.score as number) < best.score))
+          best = { x: (t.candidate as { x: number }).x, score: t.score as number }
+      }
+      const spread = 5 / (1 + state.told)
+      return { kind: 'candidate', state, candidate: { x: (best?.x ?? 0) + ctx.rng.uniform(-spread, spread) } }
+    },
+    tell: (state) => ({ told: state.told + 1 }),
+    encodeState: (s) => new TextEncoder().encode(JSON.stringify(s)),
+    decodeState: (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as { told: number },
+  }
+}
+
+export const nearBest = (): Optimizer<{ told: number }> => askTell(nearBestSampler())

@@ -13,14 +13,18 @@ import { registerListing } from './listing.js'
 import { registerProcesses } from './processes.js'
 import { registerTrialDamage } from './trial-damage.js'
 import { registerSalvage } from './salvage.js'
+import { registerTrialSlotProcesses } from './trial-slot-processes.js'
+import { registerTrialSlots } from './trial-slots.js'
 
 /**
  * Registers the `CheckpointStore` conformance suite: create/load, commits and the trial log,
  * compare-and-set, leases and fencing, control requests, listing and paging, malformed input
  * (the checks of `@cairn/core/store-kit`), corruption, salvaging a damaged head (when the store
- * has `salvage` and `replaceDamagedHead`), O(1) history, and (when the store is `durable` and `multiProcess`) real processes killed
- * mid-commit and racing each other. Tests a capability excludes are registered as skipped,
- * named `[needs <capability>] …`.
+ * has `salvage` and `replaceDamagedHead`), O(1) history, (when the store is `durable` and `multiProcess`) real processes killed
+ * mid-commit and racing each other, and (when it declares `sharedEvaluation`) trial slots:
+ * claims, their lapse and takeover, renewal, reports refused to lost claims, and claims racing
+ * in one process and, for `multiProcess` stores, in several. Tests a capability excludes are
+ * registered as skipped, named `[needs <capability>] …`.
  *
  * `factory` is called once per test for a fresh, empty store (and once up front to read
  * `store.capabilities`).
@@ -69,5 +73,7 @@ export function describeCheckpointStore(name: string, factory: StoreFactory<Chec
     registerSalvage(s, canSalvage)
     registerHistory(s)
     registerProcesses(s)
+    const shared = registerTrialSlots(s)
+    registerTrialSlotProcesses(s, shared)
   })
 }

@@ -5,7 +5,7 @@ import { spawnChild, type Child } from '../process/spawn.js'
 import type { StoreChildConfig } from '../process/protocol.js'
 import { createSession, type StoreSuite } from './context.js'
 
-function childOf(fx: StoreFixture<CheckpointStore>): { module: string; args: string[] } {
+export function childOf(fx: StoreFixture<CheckpointStore>): { module: string; args: string[] } {
   if (!fx.child)
     throw new Error(
       '[@cairn/testkit] the store says multiProcess but the fixture has no `child` { module, args } telling a child process how to open it',

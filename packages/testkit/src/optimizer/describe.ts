@@ -35,6 +35,7 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
     ? {
         program: options.program,
         ...(options.trainset !== undefined ? { trainset: options.trainset } : {}),
+        ...(options.valset !== undefined ? { valset: options.valset } : {}),
         ...(options.metric !== undefined ? { metric: options.metric } : {}),
       }
     : { objective: options.objective ?? defaultObjective }

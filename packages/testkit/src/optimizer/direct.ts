@@ -22,7 +22,7 @@ export interface DirectOptions {
 /**
  * Drives an optimizer without the session driver or a store: init, then `steps` calls of
  * `step` with a seeded rng, the growing history and an `evaluate` that runs the objective
- * (or program × trainset × metric). Returns what each step proposed.
+ * (or program × examples × metric, on the valset when there is one, else the trainset). Returns what each step proposed.
  */
 export async function stepDirectly(optimizer: Optimizer<any>, options: DirectOptions): Promise<Proposal[]> {
   const rng = Rng.fromSeed(options.seed)
@@ -31,6 +31,7 @@ export async function stepDirectly(optimizer: Optimizer<any>, options: DirectOpt
   const extra = {
     ...(options.space !== undefined ? { space: options.space } : {}),
     ...(options.setup.trainset !== undefined ? { trainset: options.setup.trainset } : {}),
+    ...(options.setup.valset !== undefined ? { valset: options.setup.valset } : {}),
   }
   let state = between(await optimizer.init({ seed: options.seed, rng, direction: options.direction, history: [], ...extra }))
   const out: Proposal[] = []
@@ -76,7 +77,7 @@ async function evaluate(
 ): Promise<Evaluation> {
   try {
     if (setup.program && setup.metric) {
-      const set = examples ?? setup.trainset ?? []
+      const set = examples ?? setup.valset ?? setup.trainset ?? []
       let total = 0
       for (const example of set) total += await setup.metric(example, await setup.program(candidate, example, { signal }))
       return { status: 'ok', score: set.length ? total / set.length : 0, durationMs: 0 }

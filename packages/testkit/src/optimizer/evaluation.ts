@@ -5,6 +5,7 @@ export interface EvalSetup {
   objective?: Objective
   program?: Program<any, any>
   trainset?: readonly unknown[]
+  valset?: readonly unknown[]
   metric?: Metric<any, any>
 }
 

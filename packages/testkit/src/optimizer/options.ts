@@ -20,6 +20,8 @@ export interface OptimizerSuiteOptions {
   /** Program × trainset × metric sessions instead of an objective. */
   program?: Program<any, any>
   trainset?: readonly unknown[]
+  /** Held-out examples of program sessions (`valset`), given at start and at every resume. */
+  valset?: readonly unknown[]
   metric?: Metric<any, any>
   direction?: Direction
   runner?: Runner
@@ -32,7 +34,7 @@ export interface OptimizerSuiteOptions {
   /**
    * How a child process builds the same optimizer: `module` is the absolute path of a module
    * exporting `createOptimizer(args)` (and optionally `objective`, `space`, `program`,
-   * `trainset`, `metric`, `direction`; see `OptimizerModule`).
+   * `trainset`, `valset`, `metric`, `direction`; see `OptimizerModule`).
    */
   optimizerModule?: { module: string; args?: string[] }
 }
@@ -44,6 +46,7 @@ export interface OptimizerModule {
   space?: SearchSpace
   program?: Program<any, any>
   trainset?: readonly unknown[]
+  valset?: readonly unknown[]
   metric?: Metric<any, any>
   direction?: Direction
 }

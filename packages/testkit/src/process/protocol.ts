@@ -21,6 +21,17 @@ export type StoreChildConfig =
       /** Name recorded in every trial this child commits. */
       writer: string
     }
+  | {
+      mode: 'claim-race'
+      module: string
+      args: string[]
+      sessionId: string
+      /** The trials to claim, in this order; each one won is reported at once. */
+      trials: number[]
+      /** The claims' owner (one per child). */
+      owner: string
+      ttlMs: number
+    }
 
 /** Configuration of the session child (`session-child.ts`). */
 export interface SessionChildConfig {

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       ? {
           program: optMod.program,
           ...(optMod.trainset ? { trainset: optMod.trainset } : {}),
+          ...(optMod.valset ? { valset: optMod.valset } : {}),
           ...(optMod.metric ? { metric: optMod.metric } : {}),
         }
       : { objective: optMod.objective ?? defaultObjective },

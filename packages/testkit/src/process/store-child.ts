@@ -1,7 +1,8 @@
 /**
  * Child process of the multi-process store tests. Opens the store through the fixture's
- * child module and either commits in a tight loop (until SIGKILLed) or races another child
- * to commit the same session. Speaks JSON lines on stdout.
+ * child module and either commits in a tight loop (until SIGKILLed), races another child
+ * to commit the same session, or races other children to claim (and report) the same trial
+ * slots. Speaks JSON lines on stdout.
  */
 import { writeSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
@@ -17,19 +18,35 @@ const describeError = (err: unknown): { code: unknown; name: unknown; message: u
   return { code: e?.code, name: e?.name, message: e?.message }
 }
 
-let go: () => void = () => undefined
+/** Lines received on stdin so far, and who waits for how many. */
+let linesIn = 0
+const lineWaiters: Array<{ n: number; resolve: () => void }> = []
+function onStdin(chunk: Buffer): void {
+  for (const byte of chunk) if (byte === 0x0a) linesIn++
+  for (const w of [...lineWaiters])
+    if (linesIn >= w.n) {
+      lineWaiters.splice(lineWaiters.indexOf(w), 1)
+      w.resolve()
+    }
+}
+/** Resolves once the parent has written `n` lines on stdin. */
+function untilLines(n: number): Promise<void> {
+  if (linesIn >= n) return Promise.resolve()
+  return new Promise((resolve) => lineWaiters.push({ n, resolve }))
+}
 /** Resolves at the parent's first line on stdin ("go"). */
-const started = new Promise<void>((resolve) => (go = resolve))
+const started = untilLines(1)
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as StoreChildConfig
   // The parent holds our stdin open; when it goes away, so do we.
   process.stdin.on('end', () => process.exit(3))
-  process.stdin.on('data', () => go())
+  process.stdin.on('data', onStdin)
   const mod = (await import(pathToFileURL(config.module).href)) as { openStore(args: string[]): Promise<CheckpointStore> }
   const store = await mod.openStore(config.args)
   if (config.mode === 'commit-loop') await commitLoop(store, config)
-  else await race(store, config)
+  else if (config.mode === 'race') await race(store, config)
+  else await claimRace(store, config)
 }
 
 async function commitLoop(store: CheckpointStore, config: Extract<StoreChildConfig, { mode: 'commit-loop' }>): Promise<void> {
@@ -84,6 +101,45 @@ async function race(store: CheckpointStore, config: Extract<StoreChildConfig, { 
     }
   }
   say({ done: true, wins, conflicts, errors })
+  await store.close()
+}
+
+/**
+ * Claims the trials in rounds: round k starts at the parent's k-th line, so every racer asks
+ * for the same trial at the same moment (the parent sends the next line once each answered).
+ */
+async function claimRace(store: CheckpointStore, config: Extract<StoreChildConfig, { mode: 'claim-race' }>): Promise<void> {
+  const { claimTrial, reportTrialResult } = store
+  if (!claimTrial || !reportTrialResult) throw new Error('[@cairn/testkit] the store has no claimTrial / reportTrialResult')
+  say({ ready: true })
+  const claimed: number[] = []
+  const reported: number[] = []
+  let refused = 0
+  const errors: Array<ReturnType<typeof describeError>> = []
+  for (const [round, trialIdx] of config.trials.entries()) {
+    await untilLines(round + 1)
+    let claim
+    try {
+      claim = await claimTrial.call(store, config.sessionId, { trialIdx, owner: config.owner, ttlMs: config.ttlMs })
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'TRIAL_CLAIMED') refused++
+      else errors.push(describeError(err))
+      say({ attempted: trialIdx })
+      continue
+    }
+    claimed.push(trialIdx)
+    try {
+      await reportTrialResult.call(store, config.sessionId, claim, {
+        candidate: { x: trialIdx },
+        evaluation: { status: 'ok', score: trialIdx, stats: { owner: config.owner }, durationMs: 0 },
+      })
+      reported.push(trialIdx)
+    } catch (err) {
+      errors.push(describeError(err))
+    }
+    say({ attempted: trialIdx })
+  }
+  say({ done: true, claimed, reported, refused, errors })
   await store.close()
 }
 

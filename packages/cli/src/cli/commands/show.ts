@@ -51,6 +51,7 @@ export function registerShow({ program, io, exit }: CommandKit): void {
           ],
         ]
         if (h.trainsetHash) rows.push(['trainset', h.trainsetHash])
+        if (h.valsetHash) rows.push(['valset', h.valsetHash])
         if (h.warmStart)
           rows.push(['warm start', `${h.warmStart.source}, ${h.warmStart.seededTrials} seeded; exact key ${h.warmStart.exactKey ?? '-'}`])
         const width = Math.max(...rows.map(([k]) => k.length))

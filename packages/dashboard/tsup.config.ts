@@ -1,0 +1,3 @@
+import { cairnPackage } from '../../tsup.config.base.js'
+
+export default cairnPackage()

@@ -1,0 +1,3 @@
+import { defineCairnProject } from '../../vitest.shared.js'
+
+export default defineCairnProject('dashboard', {})

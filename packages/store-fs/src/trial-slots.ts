@@ -1,0 +1,172 @@
+import { mkdirSync, readFileSync } from 'node:fs'
+import { ClaimLostError, TrialClaimedError } from '@cairn/core'
+import { checkClaimTrialRequest, checkReadTrialSlots, checkRenewTrialClaim, checkTrialResultReport } from '@cairn/core/store-kit'
+import type { ClaimTrialRequest, TrialClaim, TrialResultReport, TrialSlot } from '@cairn/core'
+import { errorCode, fsyncDir, isMissing, writeFileAtomic } from './io.js'
+import { PKG, type Layout } from './layout.js'
+import { withLock, type LockContext, type LockOptions } from './lock.js'
+import { decodeSlotFile, encodeSlotFile } from './slot-file.js'
+
+/** What the trial slots need from the store they belong to. */
+export interface FsTrialSlotsOptions {
+  layout: Layout
+  durable: boolean
+  lock: Pick<LockOptions, 'staleMs' | 'timeoutMs'>
+  assertOpen(): void
+  /** Throws `NotFoundError` before any lock is taken when the store holds no sessions at all. */
+  assertStoreExists(id: string): void
+  /** Throws `NotFoundError` unless the session exists. */
+  mustExist(id: string): void
+  /** The error for a session that does not exist. */
+  missing(id: string): Error
+  /** A test hook to await just before a slot file is written (see testing.ts), if one is set. */
+  beforeWrite(): Promise<void> | undefined
+  /** How many trials the session's head accounts for (read without its lock); `NotFoundError` when it does not exist. */
+  committedTrials(id: string): Promise<number>
+}
+
+/**
+ * The trial slots of shared sessions ("many workers, one session"): one small file per slot,
+ * `sessions/<id>/slots/<trialIdx>` (see slot-file.ts), replaced atomically under the session's
+ * slot lock (`locks/t-<id>.lock`, apart from the session's own lock, so workers never wait
+ * behind the coordinator's commits nor it behind them). Every claim, renewal and report is a
+ * read, a check and an atomic replace inside that lock, so it is a conditional write across
+ * every process on the machine; a process killed in it leaves the old file or the new one, and
+ * one stalled in it (stopped, say) is fenced off by the lock: once broken, its rename fails.
+ * Reads take no lock. A slot of a trial the head accounts for is refused to claims and reports
+ * (the commit that accounts for it drops its file).
+ */
+export class FsTrialSlots {
+  constructor(private readonly o: FsTrialSlotsOptions) {}
+
+  async claim(id: string, request: ClaimTrialRequest): Promise<TrialClaim> {
+    this.o.assertOpen()
+    checkClaimTrialRequest(id, request)
+    const { trialIdx, owner, ttlMs } = request
+    this.o.assertStoreExists(id)
+    return this.slotLocked(id, trialIdx, async (ctx) => {
+      // The slot first, then the head: a commit drops the file of a trial only after it accounts
+      // for it, so a file found missing here is seen committed below if it was dropped.
+      const slot = this.read(id, trialIdx)
+      if (slot.result || trialIdx < (await this.o.committedTrials(id))) throw new TrialClaimedError(id, trialIdx, { reported: true })
+      const now = Date.now()
+      if (slot.claim && slot.claim.expiresAt > now) throw new TrialClaimedError(id, trialIdx, { owner: slot.claim.owner })
+      const claim: TrialClaim = { trialIdx, owner, token: (slot.claim?.token ?? 0) + 1, expiresAt: now + ttlMs }
+      await this.write(id, { trialIdx, claim, result: null }, ctx)
+      return { ...claim }
+    })
+  }
+
+  async renew(id: string, claim: TrialClaim, ttlMs: number): Promise<TrialClaim> {
+    this.o.assertOpen()
+    checkRenewTrialClaim(id, claim, ttlMs)
+    this.o.assertStoreExists(id)
+    return this.slotLocked(id, claim.trialIdx, async (ctx) => {
+      const slot = this.read(id, claim.trialIdx)
+      this.o.mustExist(id)
+      const held = this.current(id, slot, claim)
+      const renewed = { ...held, expiresAt: Date.now() + ttlMs }
+      await this.write(id, { ...slot, claim: renewed }, ctx)
+      return { ...renewed }
+    })
+  }
+
+  async report(id: string, claim: TrialClaim, report: TrialResultReport): Promise<void> {
+    this.o.assertOpen()
+    checkTrialResultReport(id, claim, report)
+    this.o.assertStoreExists(id)
+    await this.slotLocked(id, claim.trialIdx, async (ctx) => {
+      const slot = this.read(id, claim.trialIdx)
+      const committed = await this.o.committedTrials(id)
+      const held = this.current(id, slot, claim)
+      if (claim.trialIdx < committed) throw new ClaimLostError(id, claim.trialIdx, 'the session has already committed that trial')
+      const result = {
+        candidate: report.candidate,
+        evaluation: report.evaluation,
+        owner: held.owner,
+        claimToken: held.token,
+        reportedAt: Date.now(),
+      }
+      await this.write(id, { trialIdx: claim.trialIdx, claim: held, result }, ctx)
+    })
+  }
+
+  async readSlots(id: string, trialIdxs: readonly number[]): Promise<TrialSlot[]> {
+    this.o.assertOpen()
+    checkReadTrialSlots(id, trialIdxs)
+    this.o.assertStoreExists(id)
+    this.o.mustExist(id)
+    return trialIdxs.map((i) => this.read(id, i))
+  }
+
+  /** The claim `claim` names, when it is the slot's current, live claim and no result is stored; else `ClaimLostError`. */
+  private current(id: string, slot: TrialSlot, claim: TrialClaim): TrialClaim {
+    const held = slot.claim
+    const lost = (why: string) => new ClaimLostError(id, claim.trialIdx, why)
+    if (!held) throw lost(`the trial has no claim (token ${claim.token} is not current)`)
+    if (held.token !== claim.token || held.owner !== claim.owner)
+      throw lost(`token ${claim.token} of ${claim.owner} was superseded by token ${held.token} of ${held.owner}`)
+    if (slot.result) throw lost('its result is already reported')
+    if (held.expiresAt <= Date.now()) throw lost(`it lapsed at ${new Date(held.expiresAt).toISOString()}`)
+    return held
+  }
+
+  private read(id: string, trialIdx: number): TrialSlot {
+    const path = this.o.layout.slot(id, trialIdx)
+    let bytes: Uint8Array
+    try {
+      bytes = readFileSync(path)
+    } catch (err) {
+      if (isMissing(err)) return { trialIdx, claim: null, result: null }
+      throw err
+    }
+    return decodeSlotFile(bytes, trialIdx, `${PKG} trial slot ${trialIdx} of session "${id}" (${path})`)
+  }
+
+  private async write(id: string, slot: TrialSlot, ctx: LockContext): Promise<void> {
+    await this.o.beforeWrite()
+    const l = this.o.layout
+    // Never its parents: a session deleted meanwhile must not get its directory back.
+    let made = false
+    try {
+      mkdirSync(l.slotsDir(id))
+      made = true
+    } catch (err) {
+      if (errorCode(err) !== 'EEXIST') throw isMissing(err) ? this.o.missing(id) : err
+    }
+    if (made && this.o.durable) await fsyncDir(l.sessionDir(id))
+    await writeFileAtomic(l.slot(id, slot.trialIdx), encodeSlotFile(slot), this.o.durable, ctx.staging)
+  }
+
+  /**
+   * Runs `fn` under the session's slot lock (also taken by `delete`). `lost` is the error when
+   * the lock was broken while `fn` ran (this process stalled for over `staleMs`).
+   */
+  locked<T>(id: string, lost: (cause: unknown) => Error, fn: (ctx: LockContext) => Promise<T>): Promise<T> {
+    return withLock(
+      this.o.layout.slotLock(id),
+      {
+        ...this.o.lock,
+        what: `the trial slots of session "${id}"`,
+        // A worker stopped inside a slot write is never worth waiting for: once its lock is
+        // stale it is broken, and its rename (out of its revoked directory) can no longer land.
+        mayBreakLive: () => true,
+        lost,
+      },
+      fn,
+    )
+  }
+
+  /** `locked` for a write to the slot of trial `trialIdx`. */
+  private slotLocked<T>(id: string, trialIdx: number, fn: (ctx: LockContext) => Promise<T>): Promise<T> {
+    const { staleMs } = this.o.lock
+    const lost = (cause: unknown) =>
+      new ClaimLostError(
+        id,
+        trialIdx,
+        `this process stalled (stopped, or its event loop blocked) for over ${staleMs} ms inside a slot write and another process ` +
+          `took the slot lock over; the write may or may not have been applied${cause instanceof Error ? ` (${cause.message})` : ''}`,
+      )
+    return this.locked(id, lost, fn)
+  }
+}
