@@ -22,7 +22,7 @@
  * idle gap (a worker's time between the end of a trial and the start of its next) says where
  * the time went.
  *
- * Then kills: 4 workers on a 96-trial run, and one worker after another is SIGKILLed 200 ms
+ * Then kills: 4 workers on a 64-trial run, and one worker after another is SIGKILLed 200 ms
  * into a trial while a ready spare takes its place. Cairn (short trial lease ttl): the time
  * from the kill to the trial starting again in another worker, against ttl + one poll.
  * Optuna: what the study is left with (trials stuck RUNNING, candidates completed twice) on
@@ -33,10 +33,17 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createDynamoDbStore, createTable } from '@cairn/store-dynamodb'
+import { localClientConfig, startDynamoDbLocal } from '@cairn/store-dynamodb/testing'
+import { createFsStore } from '@cairn/store-fs'
 import { readCli, UsageError, type Cli } from './lib/args.js'
+import { cairnPool, cairnSide, type CairnKillFigures, type CairnSideOptions, type CairnStoreFigures } from './lib/workers-cairn.js'
 import { PYTHON, optunaAvailable } from './lib/optuna.js'
 import { printTable, round, type Row } from './lib/stats.js'
+import type { Spread } from './lib/cairn-breakdown.js'
+import type { CallSummary } from './lib/store-timing.js'
 import { killAtMs, type RunFigures } from './lib/workers-figures.js'
+import type { WorkerPool } from './lib/worker-pool.js'
 import { optunaSide, type OptunaFigures, type OptunaKillFigures } from './lib/workers-optuna.js'
 
 /** Options of `run`. */
@@ -47,19 +54,29 @@ export interface WorkersBenchOptions {
   trials?: number
   /** The objective's sleep (default 500 ms). */
   sleepMs?: number
-  /** Workers SIGKILLed per kill run (default 5; 0 skips the kill runs). */
+  /** Workers SIGKILLed per kill run (default 4; 0 skips the kill runs). */
   kills?: number
   /** Include DynamoDB Local (default true). */
   dynamodb?: boolean
   /** Include Optuna (default true, when Debian's python3 can import it). */
   optuna?: boolean
+  /** Include Cairn (default true). */
+  cairn?: boolean
+  /** Also run Cairn with parallelism = factor × workers (default none). */
+  overlap?: number[]
+  /** Cairn workers' poll interval (default: the library's, 100 ms). */
+  workerPollMs?: number
+  /** Cairn coordinator's poll interval (default: the library's, 50 ms). */
+  coordinatorPollMs?: number
   /** Progress lines on stderr (default true). */
   verbose?: boolean
 }
 
 /** Workers and trials of the kill runs. */
 const KILL_WORKERS = 4
-const KILL_TRIALS = 96
+const KILL_TRIALS = 64
+/** Trial lease ttl of Cairn's workers in the kill runs (the default is 30 s). */
+const KILL_LEASE_TTL_MS = 1_000
 
 export interface WorkersReport {
   trials: number
@@ -67,14 +84,38 @@ export interface WorkersReport {
   counts: number[]
   /** Load average (1, 5, 15 min) when the run started and ended: every figure here is wall-clock time. */
   loadAverage: { start: number[]; end: number[] }
+  cairn: { fs?: CairnStoreFigures; dynamodb?: CairnStoreFigures | { skipped: string } }
   optuna: OptunaFigures | { skipped: string }
+}
+
+/** The Cairn side on a DynamoDB Local started for it (skipped, with the reason, when it cannot start). */
+async function onDynamoDbLocal(pool: WorkerPool, side: CairnSideOptions): Promise<CairnStoreFigures | { skipped: string }> {
+  let local: Awaited<ReturnType<typeof startDynamoDbLocal>>
+  try {
+    local = await startDynamoDbLocal({ timeoutMs: 90_000 })
+  } catch (err) {
+    return { skipped: `DynamoDB Local did not start: ${(err as Error).message}` }
+  }
+  const tableName = 'cairn-bench-workers'
+  const clientConfig = localClientConfig(local.endpoint)
+  try {
+    await createTable({ tableName, clientConfig })
+    const store = createDynamoDbStore({ tableName, clientConfig })
+    try {
+      return await cairnSide(pool, store, { store: 'dynamodb', endpoint: local.endpoint, tableName }, 'dynamodb', side)
+    } finally {
+      await store.close()
+    }
+  } finally {
+    await local.stop()
+  }
 }
 
 export async function run(opts: WorkersBenchOptions = {}): Promise<WorkersReport> {
   const counts = opts.counts ?? [1, 2, 4, 8]
   const trials = opts.trials ?? 64
   const sleepMs = opts.sleepMs ?? 500
-  const kills = opts.kills ?? 5
+  const kills = opts.kills ?? 4
   const log = (line: string): void => {
     if (opts.verbose !== false) process.stderr.write(`workers: ${line}\n`)
   }
@@ -96,7 +137,36 @@ export async function run(opts: WorkersBenchOptions = {}): Promise<WorkersReport
           })
         : { skipped: `Optuna not importable by ${PYTHON} (apt-get install python3-optuna)` }
     }
-    return { trials, sleepMs, counts, loadAverage: { start, end: loadavg().map((l) => round(l, 2)) }, optuna }
+    const cairn: WorkersReport['cairn'] = {}
+    if (opts.cairn !== false) {
+      const side: CairnSideOptions = {
+        counts,
+        overlapFactors: opts.overlap ?? [],
+        trials,
+        sleepMs,
+        kills,
+        killWorkers: KILL_WORKERS,
+        killTrials: KILL_TRIALS,
+        killLeaseTtlMs: KILL_LEASE_TTL_MS,
+        ...(opts.workerPollMs !== undefined ? { workerPollMs: opts.workerPollMs } : {}),
+        ...(opts.coordinatorPollMs !== undefined ? { coordinatorPollMs: opts.coordinatorPollMs } : {}),
+        log,
+      }
+      const pool = cairnPool()
+      try {
+        const fsDir = join(dir, 'fs')
+        const fsStore = createFsStore({ dir: fsDir })
+        try {
+          cairn.fs = await cairnSide(pool, fsStore, { store: 'fs', dir: fsDir }, 'fs', side)
+        } finally {
+          await fsStore.close()
+        }
+        if (opts.dynamodb !== false) cairn.dynamodb = await onDynamoDbLocal(pool, side)
+      } finally {
+        await pool.close()
+      }
+    }
+    return { trials, sleepMs, counts, loadAverage: { start, end: loadavg().map((l) => round(l, 2)) }, cairn, optuna }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -112,10 +182,55 @@ const runRows = (who: string, runs: readonly RunFigures[]): Row[] =>
     'speed-up': r.speedUp ?? '',
     efficiency: r.efficiency ?? '',
     'idle gap ms (median / p90)': r.medianGapMs === null ? '' : `${r.medianGapMs} / ${r.p90GapMs}`,
+    'first start / tail ms': `${r.firstStartMs ?? ''} / ${r.tailMs ?? ''}`,
+    'of ideal': r.ofIdeal,
   }))
 
+const spread = (x: Spread | null): string => (x ? `${x.median} / ${x.p90}` : '')
+
+const call = (c: CallSummary[string] | undefined): string => (c ? `${c.medianMs} / ${c.p90Ms}` : '')
+
+/** The store calls behind the breakdown: the coordinator's commit, the workers' reads, claims (and races lost) and reports. */
+const callColumns = (calls: RunFigures['calls']): Row => {
+  if (!calls) return {}
+  const claims = calls.workers.claimTrial
+  return {
+    commit: call(calls.coordinator.commit),
+    'worker load + slots': `${call(calls.workers.load)}, ${call(calls.workers.readTrialSlots)}`,
+    'claim (races lost)': claims ? `${call(claims)} (${claims.errors.TRIAL_CLAIMED ?? 0}/${claims.calls})` : '',
+    report: call(calls.workers.reportTrialResult),
+  }
+}
+
+const breakdownRows = (who: string, runs: readonly RunFigures[]): Row[] =>
+  runs.flatMap((r) =>
+    r.breakdown
+      ? [
+          {
+            who,
+            workers: r.workers,
+            parallelism: r.parallelism ?? '',
+            'in-order wait': spread(r.breakdown.inOrderWaitMs),
+            'commit latency (report, coordinator poll, commits)': spread(r.breakdown.commitLatencyMs),
+            'queued commit': spread(r.breakdown.queuedCommitMs),
+            'pickup (worker poll, reads, claim)': spread(r.breakdown.pickupMs),
+            ...callColumns(r.calls),
+          },
+        ]
+      : [],
+  )
+
+const cairnKillRow = (store: string, k: CairnKillFigures): Row => ({
+  who: `Cairn ${store}, trial lease ttl ${k.trialLeaseTtlMs} ms, poll ${k.workerPollIntervalMs} ms (bound ${k.boundMs} ms)`,
+  'workers / trials': `${k.workers} / ${k.trials}`,
+  kills: k.kills,
+  'kill → re-run ms (median / max)':
+    k.medianRerunMs === null ? 'never' : `${k.medianRerunMs} / ${k.maxRerunMs} (${k.withinBound}/${k.kills} within bound)`,
+  'left behind': `${k.committedOnce ? 'every trial committed once' : 'TRIALS MISSING OR TWICE'}, ${k.claimsLost} claims lost`,
+})
+
 const optunaKillRow = (k: OptunaKillFigures): Row => ({
-  who: `Optuna ${k.storage === 'journal' ? 'JournalFileStorage' : 'SQLite'}${k.heartbeat ? ' + heartbeat 1 s, grace 1 s, retry' : ''}`,
+  who: `Optuna ${k.storage === 'journal' ? 'JournalFileStorage' : 'SQLite'}${k.heartbeat ? ' + heartbeat 1 s, grace 2 s, retry' : ''}`,
   'workers / trials': `${k.workers} / ${k.trials}`,
   kills: k.kills,
   'kill → re-run ms (median / max)': k.medianRerunMs === null ? 'never' : `${k.medianRerunMs} / ${k.maxRerunMs}`,
@@ -126,6 +241,13 @@ const optunaKillRow = (k: OptunaKillFigures): Row => ({
 export function tables(r: WorkersReport): { title: string; rows: Row[] }[] {
   const runs: Row[] = []
   const kills: Row[] = []
+  const parts: Row[] = []
+  for (const [store, f] of Object.entries(r.cairn)) {
+    if (!f || !('runs' in f)) continue
+    runs.push(...runRows(`Cairn ${store}`, f.runs))
+    parts.push(...breakdownRows(`Cairn ${store}`, f.runs))
+    if (f.kill) kills.push(cairnKillRow(store, f.kill))
+  }
   if ('runs' in r.optuna) {
     runs.push(...runRows('Optuna JournalFileStorage', r.optuna.runs.journal))
     runs.push(...runRows('Optuna SQLite', r.optuna.runs.sqlite))
@@ -137,6 +259,7 @@ export function tables(r: WorkersReport): { title: string; rows: Row[] }[] {
       title: `Many workers, one session: ${r.trials} trials of ${r.sleepMs} ms; efficiency = speed-up / workers (target ≥ 0.9 at 8); ${load}`,
       rows: runs,
     },
+    { title: 'Cairn: where the time between trials goes, ms (median / p90)', rows: parts },
     { title: `A worker SIGKILLed ${killAtMs(r.sleepMs)} ms into a trial, a ready spare taking its place`, rows: kills },
   ]
 }
@@ -163,9 +286,25 @@ export const cli: Cli<WorkersBenchOptions & { json: boolean }> = {
     counts: { value: 'a,b', help: 'worker counts (default 1,2,4,8)', apply: (o, v) => (o.counts = counts('counts', v)) },
     trials: { value: 'n', help: 'trials per throughput run (default 64)', apply: (o, v) => (o.trials = count('trials', v, 1)) },
     sleep: { value: 'ms', help: "the objective's sleep (default 500)", apply: (o, v) => (o.sleepMs = count('sleep', v, 1)) },
-    kills: { value: 'n', help: 'SIGKILLs per kill run, 0 skips them (default 5)', apply: (o, v) => (o.kills = count('kills', v)) },
+    kills: { value: 'n', help: 'SIGKILLs per kill run, 0 skips them (default 4)', apply: (o, v) => (o.kills = count('kills', v)) },
+    'worker-poll': {
+      value: 'ms',
+      help: "Cairn workers' poll interval (default: the library's, 100)",
+      apply: (o, v) => (o.workerPollMs = count('worker-poll', v, 1)),
+    },
+    'coordinator-poll': {
+      value: 'ms',
+      help: "Cairn coordinator's poll interval (default: the library's, 50)",
+      apply: (o, v) => (o.coordinatorPollMs = count('coordinator-poll', v, 1)),
+    },
     'no-dynamodb': { help: 'skip DynamoDB Local', apply: (o) => (o.dynamodb = false) },
     'no-optuna': { help: 'skip the Optuna side', apply: (o) => (o.optuna = false) },
+    'no-cairn': { help: 'skip the Cairn side', apply: (o) => (o.cairn = false) },
+    overlap: {
+      value: 'a,b',
+      help: 'also run Cairn with parallelism = factor × workers, e.g. 2 (default none)',
+      apply: (o, v) => (o.overlap = counts('overlap', v)),
+    },
     json: { help: 'print the JSON report only (no table)', apply: (o) => (o.json = true) },
     quiet: { help: 'no progress lines on stderr', apply: (o) => (o.verbose = false) },
   },

@@ -24,7 +24,7 @@ export interface KillSeriesOptions {
   rerun?: (s: TrialStart, trial: number) => boolean
   /** How long to wait for the re-run before recording it as never (default 15 s). */
   rerunTimeoutMs?: number
-  /** Pause after a kill when there is no re-run to wait for, and after each re-run (default 700 ms). */
+  /** Pause after a kill when there is no re-run to wait for, and after each re-run (default 400 ms). */
   gapMs?: number
   /** True once the run is over: no more kills. */
   over(): boolean
@@ -43,7 +43,7 @@ export interface Kill {
  */
 export async function killSeries(o: KillSeriesOptions): Promise<{ kills: Kill[]; spareDones: Promise<string | null>[] }> {
   const midTrialMs = o.midTrialMs
-  const gapMs = o.gapMs ?? 700
+  const gapMs = o.gapMs ?? 400
   const kills: Kill[] = []
   const active = [...o.active]
   const spareDones: Promise<string | null>[] = []

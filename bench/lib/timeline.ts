@@ -24,13 +24,18 @@ export function gapFigures(gaps: readonly number[]): { medianGapMs: number | nul
   return { medianGapMs: round(median(sorted), 1), p90GapMs: round(sorted[Math.floor(0.9 * (sorted.length - 1))]!, 1) }
 }
 
-/** Ms from `since` to the first trial any of `workers` started (how long the run took to get going). */
-export function firstStartMs(workers: readonly PooledWorker[], since: number): number | null {
-  const firsts = workers.flatMap((w) =>
-    w.starts
-      .filter((s) => s.at >= since)
-      .slice(0, 1)
-      .map((s) => s.at - since),
-  )
-  return firsts.length ? round(Math.min(...firsts), 1) : null
+/**
+ * How long the run took to get going and to wind up: ms from `since` (the go) to the first trial
+ * start, and from the end of the last trial that ended by `endAt` (start + `trialMs`) to `endAt`
+ * (the session holding all its trials).
+ */
+export function edges(
+  workers: readonly PooledWorker[],
+  since: number,
+  endAt: number,
+  trialMs: number,
+): { firstStartMs: number | null; tailMs: number | null } {
+  const starts = workers.flatMap((w) => w.starts.filter((s) => s.at >= since && s.at + trialMs <= endAt).map((s) => s.at))
+  if (starts.length === 0) return { firstStartMs: null, tailMs: null }
+  return { firstStartMs: round(Math.min(...starts) - since, 1), tailMs: round(endAt - Math.max(...starts) - trialMs, 1) }
 }

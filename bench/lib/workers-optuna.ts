@@ -8,10 +8,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { killSeries } from './kill-series.js'
 import { PYTHON } from './optuna.js'
-import { round } from './stats.js'
-import { firstStartMs, gapFigures, idleGaps } from './timeline.js'
+import { edges, gapFigures, idleGaps } from './timeline.js'
 import { WorkerPool, type PooledWorker } from './worker-pool.js'
-import { killAtMs, rerunFigures, withEfficiency, type RunFigures } from './workers-figures.js'
+import { killAtMs, pace, rerunFigures, withEfficiency, type RunFigures } from './workers-figures.js'
 
 export type OptunaStorage = 'journal' | 'sqlite'
 
@@ -30,7 +29,7 @@ interface StudySummary {
 /** A kill run on one storage. */
 export interface OptunaKillFigures {
   storage: OptunaStorage
-  /** Heartbeat 1 s, grace 1 s and RetryFailedTrialCallback (SQLite only in Optuna 3.1). */
+  /** Heartbeat 1 s, grace 2 s and RetryFailedTrialCallback (SQLite only in Optuna 3.1). */
   heartbeat: boolean
   workers: number
   trials: number
@@ -110,8 +109,14 @@ function go(workers: readonly PooledWorker[], study: Study): Promise<({ error?: 
   )
 }
 
-async function throughput(pool: WorkerPool, o: OptunaSideOptions, storage: OptunaStorage, n: number): Promise<RunFigures> {
-  const study = await newStudy(pool, o, `${storage}-${n}`, { storage, trials: o.trials, sleep: o.sleepMs / 1000 })
+async function throughput(
+  pool: WorkerPool,
+  o: OptunaSideOptions,
+  storage: OptunaStorage,
+  n: number,
+  name = `${storage}-${n}`,
+): Promise<RunFigures> {
+  const study = await newStudy(pool, o, name, { storage, trials: o.trials, sleep: o.sleepMs / 1000 })
   const workers = pool.alive().slice(0, n)
   const t0 = Date.now()
   const answers = await go(workers, study)
@@ -123,10 +128,9 @@ async function throughput(pool: WorkerPool, o: OptunaSideOptions, storage: Optun
   o.log(`optuna ${storage} ${n} workers: ${seconds.toFixed(2)} s`)
   return {
     workers: n,
-    seconds: round(seconds, 3),
-    trialsPerSecond: round(o.trials / seconds, 2),
+    ...pace(o.trials, o.sleepMs, n, seconds),
     ...gapFigures(idleGaps(workers, t0, o.sleepMs)),
-    firstStartMs: firstStartMs(workers, t0),
+    ...edges(workers, t0, t0 + s.reachedMs, o.sleepMs),
   }
 }
 
@@ -175,9 +179,12 @@ async function killRun(pool: WorkerPool, o: OptunaSideOptions, storage: OptunaSt
 export async function optunaSide(o: OptunaSideOptions): Promise<OptunaFigures> {
   const pool = new WorkerPool(PYTHON, [script])
   try {
-    await pool.grow(Math.max(...o.counts))
+    const most = Math.max(...o.counts)
+    await pool.grow(most)
     const runs = { journal: [] as RunFigures[], sqlite: [] as RunFigures[] }
     for (const storage of ['journal', 'sqlite'] as const) {
+      // Not measured: each storage's code paths are loaded in every worker before the first run.
+      await throughput(pool, { ...o, trials: 2 * most, sleepMs: 20, log: () => {} }, storage, most, `warm-up-${storage}`)
       for (const n of o.counts) runs[storage].push(await throughput(pool, o, storage, n))
       runs[storage] = withEfficiency(runs[storage])
     }
