@@ -54,7 +54,7 @@ export interface WorkersBenchOptions {
   trials?: number
   /** The objective's sleep (default 500 ms). */
   sleepMs?: number
-  /** Workers SIGKILLed per kill run (default 4; 0 skips the kill runs). */
+  /** Workers SIGKILLed per kill run (default 3; 0 skips the kill runs). */
   kills?: number
   /** Include DynamoDB Local (default true). */
   dynamodb?: boolean
@@ -88,11 +88,18 @@ export interface WorkersReport {
   optuna: OptunaFigures | { skipped: string }
 }
 
+/** Worker processes for the throughput runs and `killRuns` kill runs, each killing `kills` of them. */
+export function processesNeeded(counts: readonly number[], kills: number, killRuns: number): number {
+  if (kills === 0) return Math.max(...counts)
+  return Math.max(...counts, KILL_WORKERS + kills) + kills * (killRuns - 1)
+}
+
 /** The Cairn side on a DynamoDB Local started for it (skipped, with the reason, when it cannot start). */
 async function onDynamoDbLocal(pool: WorkerPool, side: CairnSideOptions): Promise<CairnStoreFigures | { skipped: string }> {
   let local: Awaited<ReturnType<typeof startDynamoDbLocal>>
   try {
     local = await startDynamoDbLocal({ timeoutMs: 90_000 })
+    side.log(`DynamoDB Local up at ${local.endpoint}`)
   } catch (err) {
     return { skipped: `DynamoDB Local did not start: ${(err as Error).message}` }
   }
@@ -115,9 +122,10 @@ export async function run(opts: WorkersBenchOptions = {}): Promise<WorkersReport
   const counts = opts.counts ?? [1, 2, 4, 8]
   const trials = opts.trials ?? 64
   const sleepMs = opts.sleepMs ?? 500
-  const kills = opts.kills ?? 4
+  const kills = opts.kills ?? 3
+  const began = performance.now()
   const log = (line: string): void => {
-    if (opts.verbose !== false) process.stderr.write(`workers: ${line}\n`)
+    if (opts.verbose !== false) process.stderr.write(`workers [${((performance.now() - began) / 1000).toFixed(1)} s]: ${line}\n`)
   }
   const start = loadavg().map((l) => round(l, 2))
   const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-workers-'))
@@ -132,6 +140,7 @@ export async function run(opts: WorkersBenchOptions = {}): Promise<WorkersReport
             kills,
             killWorkers: KILL_WORKERS,
             killTrials: KILL_TRIALS,
+            processes: processesNeeded(counts, kills, 3),
             dir: join(dir, 'optuna'),
             log,
           })
@@ -154,6 +163,9 @@ export async function run(opts: WorkersBenchOptions = {}): Promise<WorkersReport
       }
       const pool = cairnPool()
       try {
+        // Every process the runs will need, started at once (a kill run replaces the workers it kills).
+        const stores = opts.dynamodb === false ? 1 : 2
+        await pool.grow(processesNeeded(counts, kills, stores))
         const fsDir = join(dir, 'fs')
         const fsStore = createFsStore({ dir: fsDir })
         try {
@@ -286,7 +298,7 @@ export const cli: Cli<WorkersBenchOptions & { json: boolean }> = {
     counts: { value: 'a,b', help: 'worker counts (default 1,2,4,8)', apply: (o, v) => (o.counts = counts('counts', v)) },
     trials: { value: 'n', help: 'trials per throughput run (default 64)', apply: (o, v) => (o.trials = count('trials', v, 1)) },
     sleep: { value: 'ms', help: "the objective's sleep (default 500)", apply: (o, v) => (o.sleepMs = count('sleep', v, 1)) },
-    kills: { value: 'n', help: 'SIGKILLs per kill run, 0 skips them (default 4)', apply: (o, v) => (o.kills = count('kills', v)) },
+    kills: { value: 'n', help: 'SIGKILLs per kill run, 0 skips them (default 3)', apply: (o, v) => (o.kills = count('kills', v)) },
     'worker-poll': {
       value: 'ms',
       help: "Cairn workers' poll interval (default: the library's, 100)",

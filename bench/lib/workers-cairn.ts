@@ -166,6 +166,7 @@ async function throughput(
 async function killRun(store: TimedStore, pool: WorkerPool, o: CairnSideOptions, label: string): Promise<CairnKillFigures> {
   const need = o.killWorkers + o.kills
   if (pool.alive().length < need) await pool.grow(need - pool.alive().length)
+  o.log(`cairn ${label} kill run: ${need} workers ready`)
   const sessionId = 'kill'
   const [active, spares] = [pool.alive().slice(0, o.killWorkers), pool.alive().slice(o.killWorkers, need)]
   const session = await startShared(store, o, sessionId, o.killTrials, o.killWorkers)
@@ -225,6 +226,7 @@ export async function cairnSide(
   const timed: TimedStore = Object.assign(store, { timing: timeCalls(store, COORDINATOR_CALLS), where })
   const most = Math.max(...o.counts)
   if (pool.alive().length < most) await pool.grow(most - pool.alive().length)
+  o.log(`cairn ${label}: ${pool.alive().length} workers ready`)
   // Not measured: the coordinator's code here and the workers' are warm before the first run.
   await throughput(timed, pool, { ...o, trials: 2 * most, sleepMs: 20, log: () => {} }, label, most, most, 'warm-up')
   const runs: RunFigures[] = []

@@ -62,6 +62,8 @@ export interface OptunaSideOptions {
   kills: number
   killWorkers: number
   killTrials: number
+  /** Worker processes to start at once, before the first run. */
+  processes: number
   /** Scratch directory (one sub-directory per study). */
   dir: string
   log(line: string): void
@@ -95,7 +97,12 @@ async function summary(pool: WorkerPool, study: Study, t0: number): Promise<Stud
   return s
 }
 
-/** Tells `workers` to go on `study`; resolves with their `done` answers (null for a worker killed meanwhile). */
+/** Has `workers` open `study` (untimed: the storage and the study loaded). */
+async function open(workers: readonly PooledWorker[], study: Study): Promise<void> {
+  await Promise.all(workers.map((w) => w.ask('open', study)))
+}
+
+/** Tells `workers` to go on `study` (opened); resolves with their `done` answers (null for a worker killed meanwhile). */
 function go(workers: readonly PooledWorker[], study: Study): Promise<({ error?: string } | null)[]> {
   return Promise.all(
     workers.map((w) => {
@@ -118,6 +125,7 @@ async function throughput(
 ): Promise<RunFigures> {
   const study = await newStudy(pool, o, name, { storage, trials: o.trials, sleep: o.sleepMs / 1000 })
   const workers = pool.alive().slice(0, n)
+  await open(workers, study)
   const t0 = Date.now()
   const answers = await go(workers, study)
   const errors = answers.flatMap((a) => (a?.error ? [a.error] : []))
@@ -137,9 +145,11 @@ async function throughput(
 async function killRun(pool: WorkerPool, o: OptunaSideOptions, storage: OptunaStorage, heartbeat: boolean): Promise<OptunaKillFigures> {
   const need = o.killWorkers + o.kills
   if (pool.alive().length < need) await pool.grow(need - pool.alive().length)
+  o.log(`optuna kill run: ${need} workers ready`)
   const name = `kill-${storage}${heartbeat ? '-heartbeat' : ''}`
   const study = await newStudy(pool, o, name, { storage, trials: o.killTrials, sleep: o.sleepMs / 1000, heartbeat })
   const [active, spares] = [pool.alive().slice(0, o.killWorkers), pool.alive().slice(o.killWorkers, need)]
+  await open([...active, ...spares], study)
   const t0 = Date.now()
   let over = false
   const done = go(active, study)
@@ -180,7 +190,8 @@ export async function optunaSide(o: OptunaSideOptions): Promise<OptunaFigures> {
   const pool = new WorkerPool(PYTHON, [script])
   try {
     const most = Math.max(...o.counts)
-    await pool.grow(most)
+    await pool.grow(Math.max(most, o.processes))
+    o.log(`optuna: ${pool.alive().length} workers ready`)
     const runs = { journal: [] as RunFigures[], sqlite: [] as RunFigures[] }
     for (const storage of ['journal', 'sqlite'] as const) {
       // Not measured: each storage's code paths are loaded in every worker before the first run.

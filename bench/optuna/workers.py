@@ -11,8 +11,10 @@ imported, then reads one command per line, each `<command> <json>` with the JSON
 `study`, `trials`, and optionally `heartbeat` and `sleep` (seconds, default 0.5):
 
 - `create`: creates the study; answers `create {...}`.
-- `go`: runs `study.optimize` with a MaxTrialsCallback until the study holds `trials`
-  COMPLETE trials. The objective prints `start <trial number> <number of the failed trial it
+- `open`: opens the storage and loads the study (before the measured go, as a Cairn worker
+  has its store open); answers `open {}`.
+- `go`: runs `study.optimize` on the study opened last with a MaxTrialsCallback until it holds
+  `trials` COMPLETE trials. The objective prints `start <trial number> <number of the failed trial it
   retries, or -1> <epoch ms>` and sleeps (an I/O-bound remote trial). Answers `done {}`.
 - `summary` (with `t0`, epoch ms the workers were told to go): the trials by state, when the
   `trials`-th trial completed (ms after t0), trials completed beyond `trials` (workers that
@@ -69,8 +71,16 @@ def create(c):
     return {"study": c["study"], "optuna": optuna.__version__}
 
 
+opened = {}
+
+
+def open_study(c):
+    opened["study"] = optuna.load_study(study_name=c["study"], storage=make_storage(c), sampler=optuna.samplers.RandomSampler())
+    return {}
+
+
 def go(c):
-    study = optuna.load_study(study_name=c["study"], storage=make_storage(c), sampler=optuna.samplers.RandomSampler())
+    study = opened["study"]
     pause = c.get("sleep", 0.5)
 
     def objective(trial):
@@ -105,7 +115,7 @@ def summary(c):
     }
 
 
-COMMANDS = {"create": create, "go": go, "summary": summary}
+COMMANDS = {"create": create, "open": open_study, "go": go, "summary": summary}
 
 
 def main():
