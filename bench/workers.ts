@@ -22,7 +22,7 @@
  * idle gap (a worker's time between the end of a trial and the start of its next) says where
  * the time went.
  *
- * Then kills: 4 workers on a 64-trial run, and one worker after another is SIGKILLed 200 ms
+ * Then kills: 4 workers on a 48-trial run, and one worker after another is SIGKILLed 200 ms
  * into a trial while a ready spare takes its place. Cairn (short trial lease ttl): the time
  * from the kill to the trial starting again in another worker, against ttl + one poll.
  * Optuna: what the study is left with (trials stuck RUNNING, candidates completed twice) on
@@ -74,7 +74,7 @@ export interface WorkersBenchOptions {
 
 /** Workers and trials of the kill runs. */
 const KILL_WORKERS = 4
-const KILL_TRIALS = 64
+const KILL_TRIALS = 48
 /** Trial lease ttl of Cairn's workers in the kill runs (the default is 30 s). */
 const KILL_LEASE_TTL_MS = 1_000
 

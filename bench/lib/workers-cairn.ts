@@ -228,7 +228,7 @@ export async function cairnSide(
   if (pool.alive().length < most) await pool.grow(most - pool.alive().length)
   o.log(`cairn ${label}: ${pool.alive().length} workers ready`)
   // Not measured: the coordinator's code here and the workers' are warm before the first run.
-  await throughput(timed, pool, { ...o, trials: 2 * most, sleepMs: 20, log: () => {} }, label, most, most, 'warm-up')
+  await throughput(timed, pool, { ...o, trials: most, sleepMs: 20, log: () => {} }, label, most, most, 'warm-up')
   const runs: RunFigures[] = []
   for (const n of o.counts) {
     runs.push(await throughput(timed, pool, o, label, n, n))

@@ -13,8 +13,6 @@
 import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { joinSession, type CheckpointStore, type ObjectiveContext, type WorkerResult } from '@cairn/core'
-import { createDynamoDbStore } from '@cairn/store-dynamodb'
-import { localClientConfig } from '@cairn/store-dynamodb/testing'
 import { createFsStore } from '@cairn/store-fs'
 import { timeCalls } from './store-timing.js'
 
@@ -30,10 +28,14 @@ export interface GoCommand {
   pollIntervalMs?: number
 }
 
-function openStore(c: ChildStore): CheckpointStore {
-  return c.store === 'fs'
-    ? createFsStore({ dir: c.dir })
-    : createDynamoDbStore({ tableName: c.tableName, clientConfig: localClientConfig(c.endpoint) })
+/** Opens the store; the DynamoDB one (and its SDK, slow to load) only when asked for. */
+async function openStore(c: ChildStore): Promise<CheckpointStore> {
+  if (c.store === 'fs') return createFsStore({ dir: c.dir })
+  const [{ createDynamoDbStore }, { localClientConfig }] = await Promise.all([
+    import('@cairn/store-dynamodb'),
+    import('@cairn/store-dynamodb/testing'),
+  ])
+  return createDynamoDbStore({ tableName: c.tableName, clientConfig: localClientConfig(c.endpoint) })
 }
 
 /** The store calls of a worker, timed. */
@@ -56,11 +58,11 @@ async function evaluate(store: CheckpointStore, go: GoCommand): Promise<WorkerRe
 /** The stores opened so far (by `where`), their calls timed. */
 const stores = new Map<string, { store: CheckpointStore; timing: ReturnType<typeof timeCalls> }>()
 
-function storeAt(where: ChildStore): { store: CheckpointStore; timing: ReturnType<typeof timeCalls> } {
+async function storeAt(where: ChildStore): Promise<{ store: CheckpointStore; timing: ReturnType<typeof timeCalls> }> {
   const key = JSON.stringify(where)
   let entry = stores.get(key)
   if (!entry) {
-    const store = openStore(where)
+    const store = await openStore(where)
     entry = { store, timing: timeCalls(store, WORKER_CALLS) }
     stores.set(key, entry)
   }
@@ -74,7 +76,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   let answer: unknown
   try {
     const go = JSON.parse(rest.join(' ')) as GoCommand
-    const { store, timing } = storeAt(go.where)
+    const { store, timing } = await storeAt(go.where)
     timing.reset()
     answer = { ...(await evaluate(store, go)), calls: timing.log }
   } catch (err) {

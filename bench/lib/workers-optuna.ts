@@ -195,7 +195,7 @@ export async function optunaSide(o: OptunaSideOptions): Promise<OptunaFigures> {
     const runs = { journal: [] as RunFigures[], sqlite: [] as RunFigures[] }
     for (const storage of ['journal', 'sqlite'] as const) {
       // Not measured: each storage's code paths are loaded in every worker before the first run.
-      await throughput(pool, { ...o, trials: 2 * most, sleepMs: 20, log: () => {} }, storage, most, `warm-up-${storage}`)
+      await throughput(pool, { ...o, trials: most, sleepMs: 20, log: () => {} }, storage, most, `warm-up-${storage}`)
       for (const n of o.counts) runs[storage].push(await throughput(pool, o, storage, n))
       runs[storage] = withEfficiency(runs[storage])
     }
