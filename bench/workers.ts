@@ -214,6 +214,9 @@ const callColumns = (calls: RunFigures['calls']): Row => {
   }
 }
 
+const cpuColumn = (cpu: RunFigures['cpuMsPerTrial']): Row =>
+  cpu ? { 'CPU ms / trial (coord. + workers)': `${cpu.coordinator} + ${cpu.workers}` } : {}
+
 const breakdownRows = (who: string, runs: readonly RunFigures[]): Row[] =>
   runs.flatMap((r) =>
     r.breakdown
@@ -227,6 +230,7 @@ const breakdownRows = (who: string, runs: readonly RunFigures[]): Row[] =>
             'queued commit': spread(r.breakdown.queuedCommitMs),
             'pickup (worker poll, reads, claim)': spread(r.breakdown.pickupMs),
             ...callColumns(r.calls),
+            ...cpuColumn(r.cpuMsPerTrial),
           },
         ]
       : [],

@@ -9,6 +9,7 @@ import { float, space, startSession, type CheckpointStore, type WorkerResult } f
 import { randomSearch } from '@cairn/optimizers'
 import { breakdown, recordCommits } from './cairn-breakdown.js'
 import { killSeries } from './kill-series.js'
+import { round } from './stats.js'
 import { mergeLogs, summarize, timeCalls, type CallLog } from './store-timing.js'
 import { edges, gapFigures, idleGaps } from './timeline.js'
 import type { ChildStore, GoCommand } from './workers-child.js'
@@ -96,7 +97,7 @@ function startShared(store: CheckpointStore, o: CairnSideOptions, sessionId: str
 }
 
 /** A worker's answer to `go`: its result and its store calls, or why it failed; null: it was killed. */
-type Answer = (WorkerResult & { calls: CallLog }) | { error: string } | null
+type Answer = (WorkerResult & { calls: CallLog; cpuMs: number }) | { error: string } | null
 
 const parseAnswer = (line: string | null): Answer => (line === null ? null : (JSON.parse(line) as Answer))
 
@@ -130,6 +131,7 @@ async function throughput(
   const workers = pool.alive().slice(0, n)
   const recorder = recordCommits(sessionId)
   store.timing.reset()
+  const cpu = process.cpuUsage()
   const t0 = Date.now()
   const session = await startShared(store, o, sessionId, o.trials, parallelism)
   const answers = go(workers, {
@@ -141,6 +143,7 @@ async function throughput(
   const result = await session.wait()
   const endAt = Date.now()
   recorder.stop()
+  const used = process.cpuUsage(cpu)
   const seconds = (endAt - t0) / 1000
   const done = await answers
   const errors = errorsOf(done)
@@ -156,6 +159,10 @@ async function throughput(
     ...gapFigures(idleGaps(workers, t0, o.sleepMs)),
     ...edges(workers, t0, endAt, o.sleepMs),
     breakdown: breakdown(workers, t0, recorder.commits, o.trials, parallelism, o.sleepMs),
+    cpuMsPerTrial: {
+      coordinator: round((used.user + used.system) / 1000 / o.trials, 2),
+      workers: round(done.reduce((ms, a) => ms + (a && 'cpuMs' in a ? a.cpuMs : 0), 0) / o.trials, 2),
+    },
     calls: {
       coordinator: summarize(store.timing.log),
       workers: summarize(mergeLogs(done.flatMap((a) => (a && 'calls' in a ? [a.calls] : [])))),
@@ -190,7 +197,7 @@ async function killRun(store: TimedStore, pool: WorkerPool, o: CairnSideOptions,
   const all = [...(await answers), ...(await Promise.all(spareDones)).map(parseAnswer)]
   const errors = errorsOf(all)
   if (errors.length > 0) throw new Error(`Cairn ${label} kill run: ${errors.join('; ')}`)
-  const results = all.filter((a): a is WorkerResult & { calls: CallLog } => a !== null && !('error' in a))
+  const results = all.filter((a): a is WorkerResult & { calls: CallLog; cpuMs: number } => a !== null && !('error' in a))
   const trials = await store.readTrials(sessionId)
   const indices = trials.map((t) => t.trialIdx)
   const committedOnce = result.progress.attempts === o.killTrials && indices.length === o.killTrials && indices.every((idx, i) => idx === i)

@@ -7,8 +7,8 @@
  * "pollIntervalMs"?}` opens the store `where` says (once: a store is kept for the next `go`
  * there), attaches to the session with `joinSession` and evaluates its trials (the
  * objective prints `start <trialIdx> -1 <epoch ms>` and sleeps) until the session ends; then
- * prints `done <WorkerResult + "calls": the durations of its store calls>` (or
- * `done {"error"}`) and waits for the next line.
+ * prints `done <WorkerResult + "calls": the durations of its store calls + "cpuMs": the CPU
+ * time it used>` (or `done {"error"}`) and waits for the next line.
  */
 import { createInterface } from 'node:readline'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -78,7 +78,10 @@ for await (const line of createInterface({ input: process.stdin })) {
     const go = JSON.parse(rest.join(' ')) as GoCommand
     const { store, timing } = await storeAt(go.where)
     timing.reset()
-    answer = { ...(await evaluate(store, go)), calls: timing.log }
+    const cpu = process.cpuUsage()
+    const result = await evaluate(store, go)
+    const used = process.cpuUsage(cpu)
+    answer = { ...result, calls: timing.log, cpuMs: (used.user + used.system) / 1000 }
   } catch (err) {
     answer = { error: `${(err as Error).name}: ${(err as Error).message}` }
   }

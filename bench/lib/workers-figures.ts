@@ -27,6 +27,8 @@ export interface RunFigures {
   tailMs: number | null
   /** Cairn: where the time between trials goes. */
   breakdown?: Breakdown
+  /** Cairn: CPU time per trial of the coordinator (this process) and of all the workers together. */
+  cpuMsPerTrial?: { coordinator: number; workers: number }
   /** Cairn: the store calls of the coordinator and of the workers (all together). */
   calls?: { coordinator: CallSummary; workers: CallSummary }
 }
