@@ -4,30 +4,37 @@
  *
  *   pnpm bench workers
  *   node --conditions=@cairn/source --import tsx bench/workers.ts [--counts 1,2,4,8] [--trials 64]
- *       [--kills 5] [--no-dynamodb] [--no-optuna] [--json]
+ *       [--kills 3] [--overlap 2] [--worker-poll ms] [--coordinator-poll ms]
+ *       [--no-dynamodb] [--no-optuna] [--no-cairn] [--json] [--quiet]
  *
  * The objective sleeps 500 ms (an I/O-bound remote trial); each run evaluates 64 trials.
- * Every worker is its own process, started and `ready` before the run (its import time is not
- * measured), then told to go:
+ * Every worker is its own process, started and `ready` before the runs (its import time is not
+ * measured) and warmed by one unmeasured run, then told to go:
  *
  * - Cairn: the coordinator is this process (`startSession({ evaluation: 'shared',
- *   evaluateLocally: false, parallelism: workers })`), the workers are node processes calling
- *   `joinSession` (bench/lib/workers-child.ts); on the fs store and on DynamoDB Local. Time:
- *   from `startSession` to the session's last commit.
+ *   evaluateLocally: false, parallelism })`, parallelism = workers unless `--overlap` adds runs
+ *   with a multiple of it), the workers are node processes calling `joinSession`
+ *   (bench/lib/workers-child.ts) with the library's default poll intervals; on the fs store and
+ *   on DynamoDB Local. Time: from `startSession` to the session's last commit.
  * - Optuna: python processes (bench/optuna/workers.py) running `study.optimize` with a
  *   MaxTrialsCallback on one JournalFileStorage study and one SQLite study. Time: from the go
  *   to the completion of the 64th trial.
  *
- * Efficiency = speed-up / workers, the speed-up relative to 1 worker (target ≥ 0.9 at 8). The
- * idle gap (a worker's time between the end of a trial and the start of its next) says where
- * the time went.
+ * Efficiency = speed-up / workers, the speed-up relative to 1 worker (target ≥ 0.9 at 8); "of
+ * ideal" compares with 64 × 500 ms / workers. The idle gap (a worker's time between the end of a
+ * trial and the start of its next) says how much each trial costs beyond its 500 ms, and for
+ * Cairn the breakdown says where it goes (bench/lib/cairn-breakdown.ts), with the durations of
+ * the store calls (bench/lib/store-timing.ts) and the CPU time per trial.
  *
  * Then kills: 4 workers on a 48-trial run, and one worker after another is SIGKILLed 200 ms
- * into a trial while a ready spare takes its place. Cairn (short trial lease ttl): the time
- * from the kill to the trial starting again in another worker, against ttl + one poll.
- * Optuna: what the study is left with (trials stuck RUNNING, candidates completed twice) on
- * both storages, and on SQLite with a heartbeat and RetryFailedTrialCallback also the time to
- * the re-run.
+ * into a trial while a ready spare takes its place. Cairn (trial lease ttl 1 s): the time from
+ * the kill to the trial starting again in another worker, against ttl + one poll, and whether
+ * every trial was committed exactly once. Optuna: what the study is left with (trials stuck
+ * RUNNING, candidates completed twice, workers that died) on both storages, and on SQLite with
+ * a heartbeat and RetryFailedTrialCallback also the time to the re-run.
+ *
+ * Every figure is wall-clock time on whatever machine runs it: the report starts with the load
+ * average.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
