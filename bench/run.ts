@@ -14,9 +14,11 @@ interface BenchModule {
   run(): Promise<Record<string, unknown>>
   table?(result: Record<string, unknown>): Row[]
   title?: string
+  /** Several tables instead of one (`table` and `title`), each with its title. */
+  tables?(result: Record<string, unknown>): { title: string; rows: Row[] }[]
 }
 
-const ALL = ['core', 'level', 'dynamodb', 'optimizers', 'warm-start', 'recovery', 'fewshot', 'dashboard', 'dashboard-page']
+const ALL = ['core', 'level', 'dynamodb', 'optimizers', 'warm-start', 'recovery', 'fewshot', 'workers', 'dashboard', 'dashboard-page']
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = wanted.length > 0 ? wanted : ALL
 const results: Record<string, unknown> = {
@@ -39,6 +41,7 @@ for (const name of names) {
     results[name] = result
     console.log(JSON.stringify(result, null, 2))
     if (mod.table) printTable(mod.title ?? name, mod.table(result))
+    for (const t of mod.tables?.(result) ?? []) printTable(t.title, t.rows)
   } catch (err) {
     results[name] = { error: (err as Error).message }
     console.error(`bench ${name} failed:`, err)

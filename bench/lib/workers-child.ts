@@ -1,0 +1,90 @@
+/**
+ * A Cairn worker process of bench/workers.ts, speaking the line protocol of worker-pool.ts:
+ *
+ *   node --conditions=@cairn/source --import tsx bench/lib/workers-child.ts
+ *
+ * Prints `ready`, and on each `go {"where", "sessionId", "sleepMs", "trialLeaseTtlMs"?,
+ * "pollIntervalMs"?}` opens the store `where` says (once: a store is kept for the next `go`
+ * there), attaches to the session with `joinSession` and evaluates its trials (the
+ * objective prints `start <trialIdx> -1 <epoch ms>` and sleeps) until the session ends; then
+ * prints `done <WorkerResult + "calls": the durations of its store calls + "cpuMs": the CPU
+ * time it used>` (or `done {"error"}`) and waits for the next line.
+ */
+import { createInterface } from 'node:readline'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { joinSession, type CheckpointStore, type ObjectiveContext, type WorkerResult } from '@cairn/core'
+import { createFsStore } from '@cairn/store-fs'
+import { timeCalls } from './store-timing.js'
+
+/** Where the child's store is. */
+export type ChildStore = { store: 'fs'; dir: string } | { store: 'dynamodb'; endpoint: string; tableName: string }
+
+/** What `go` carries. */
+export interface GoCommand {
+  where: ChildStore
+  sessionId: string
+  sleepMs: number
+  trialLeaseTtlMs?: number
+  pollIntervalMs?: number
+}
+
+/** Opens the store; the DynamoDB one (and its SDK, slow to load) only when asked for. */
+async function openStore(c: ChildStore): Promise<CheckpointStore> {
+  if (c.store === 'fs') return createFsStore({ dir: c.dir })
+  const [{ createDynamoDbStore }, { localClientConfig }] = await Promise.all([
+    import('@cairn/store-dynamodb'),
+    import('@cairn/store-dynamodb/testing'),
+  ])
+  return createDynamoDbStore({ tableName: c.tableName, clientConfig: localClientConfig(c.endpoint) })
+}
+
+/** The store calls of a worker, timed. */
+export const WORKER_CALLS = ['load', 'readTrialSlots', 'claimTrial', 'renewTrialClaim', 'reportTrialResult'] as const
+
+async function evaluate(store: CheckpointStore, go: GoCommand): Promise<WorkerResult> {
+  const objective = async (c: { x: number }, ctx: ObjectiveContext): Promise<number> => {
+    process.stdout.write(`start ${ctx.trialIdx} -1 ${Date.now()}\n`)
+    await sleep(go.sleepMs, undefined, { signal: ctx.signal })
+    return c.x * c.x
+  }
+  const worker = await joinSession(store, go.sessionId, {
+    objective,
+    ...(go.trialLeaseTtlMs !== undefined ? { trialLeaseTtlMs: go.trialLeaseTtlMs } : {}),
+    ...(go.pollIntervalMs !== undefined ? { pollIntervalMs: go.pollIntervalMs } : {}),
+  })
+  return worker.wait()
+}
+
+/** The stores opened so far (by `where`), their calls timed. */
+const stores = new Map<string, { store: CheckpointStore; timing: ReturnType<typeof timeCalls> }>()
+
+async function storeAt(where: ChildStore): Promise<{ store: CheckpointStore; timing: ReturnType<typeof timeCalls> }> {
+  const key = JSON.stringify(where)
+  let entry = stores.get(key)
+  if (!entry) {
+    const store = await openStore(where)
+    entry = { store, timing: timeCalls(store, WORKER_CALLS) }
+    stores.set(key, entry)
+  }
+  return entry
+}
+
+process.stdout.write('ready\n')
+for await (const line of createInterface({ input: process.stdin })) {
+  const [command, ...rest] = line.split(' ')
+  if (command !== 'go') throw new Error(`bench worker: unknown command ${JSON.stringify(command)}`)
+  let answer: unknown
+  try {
+    const go = JSON.parse(rest.join(' ')) as GoCommand
+    const { store, timing } = await storeAt(go.where)
+    timing.reset()
+    const cpu = process.cpuUsage()
+    const result = await evaluate(store, go)
+    const used = process.cpuUsage(cpu)
+    answer = { ...result, calls: timing.log, cpuMs: (used.user + used.system) / 1000 }
+  } catch (err) {
+    answer = { error: `${(err as Error).name}: ${(err as Error).message}` }
+  }
+  process.stdout.write(`done ${JSON.stringify(answer)}\n`)
+}
+for (const { store } of stores.values()) await store.close()
