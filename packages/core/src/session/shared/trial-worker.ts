@@ -43,6 +43,8 @@ export type TrialWorkerEnd =
 /** Failures a worker waits out and retries (a flaky network, a store busy): anything but these. */
 const FINAL = ['NOT_FOUND', 'CHECKPOINT_CORRUPT', 'INVALID_INPUT'] as const
 const REPORT_ATTEMPTS = 3
+/** The first look for work after a trial, doubling up to `pollIntervalMs` while there is none. */
+const FIRST_RECHECK_MS = 10
 
 /**
  * One worker loop of a shared session: read the head, claim the lowest pending trial that has
@@ -74,6 +76,9 @@ export class TrialWorker {
   /** Runs until the session stops or `stop()`; rejects on a final store error (unknown session, corrupt head). */
   async run(): Promise<TrialWorkerEnd> {
     const { store, sessionId, env, pollIntervalMs } = this.options
+    // Right after a report the next trial is usually about to be published (the coordinator
+    // commits the result and asks the next candidate): look again soon, then back off to the poll.
+    let idleDelay = pollIntervalMs
     while (!this.stopped) {
       let worked = false
       try {
@@ -87,7 +92,11 @@ export class TrialWorker {
         if (FINAL.some((code) => isCairnError(err, code))) throw err
         publish(channels.sessionException, { sessionId, error: err })
       }
-      if (!worked) await env.sleep(pollIntervalMs, this.stopping.signal)
+      if (worked) idleDelay = Math.min(FIRST_RECHECK_MS, pollIntervalMs)
+      else {
+        await env.sleep(idleDelay, this.stopping.signal)
+        idleDelay = Math.min(idleDelay * 2, pollIntervalMs)
+      }
     }
     return 'stopped'
   }
