@@ -3,5 +3,5 @@ import { defineCairnProject } from '../../vitest.shared.js'
 export default defineCairnProject('store-dynamodb', {
   dynamoDbLocal: true,
   testTimeout: 60_000,
-  childModules: ['test/fixtures/session-worker.ts', 'test/fixtures/wait-for-takeover.ts'],
+  childModules: ['test/fixtures/open-store.ts', 'test/fixtures/session-worker.ts', 'test/fixtures/wait-for-takeover.ts'],
 })
