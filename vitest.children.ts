@@ -29,11 +29,27 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm
  * fixtures), always the sources.
  */
 export function childNodeArgs(file: string): string[] {
-  if (!process.env['VITEST']) return ['--conditions=@cairn/source', '--import', TSX_LOADER, file]
+  const built = builtChild(file)
+  return built === null ? ['--conditions=@cairn/source', '--import', TSX_LOADER, file] : [built]
+}
+
+/** The JavaScript file the child module `file` runs as, or null when children run the sources. */
+function builtChild(file: string): string | null {
+  if (!process.env['VITEST']) return null
   if (!inject('childModules').includes(file))
     throw new Error(`${file} is not among the childModules of this project (vitest.config.ts): add it there`)
-  const built = inject('builtChildren')
-  return built === null ? ['--conditions=@cairn/source', '--import', TSX_LOADER, file] : [built[file] as string]
+  return inject('builtChildren')?.[file] ?? null
+}
+
+/**
+ * The module a child process imports for the TypeScript module `file` — a fixture that one of
+ * testkit's children loads (a store fixture's `child.module`, `optimizerModule`): its bundle on
+ * plain Node when the children run built (see `childNodeArgs`; testkit's children then run its
+ * `dist/` too, see vitest.children-env.ts), else `file` itself. Add `file` to the
+ * `childModules` of the project's vitest.config.ts.
+ */
+export function childModulePath(file: string): string {
+  return builtChild(file) ?? file
 }
 
 /** True when children run the built packages (see `childNodeArgs`), false when they run the sources. */

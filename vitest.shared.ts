@@ -27,7 +27,9 @@ export interface CairnProjectOptions {
   /**
    * TypeScript modules (relative to the project's folder) that its tests run as child processes,
    * through `childNodeArgs` of vitest.children.ts: when every package's build is fresh they run
-   * as JavaScript on plain Node, a fraction of the CPU of a start through tsx.
+   * as JavaScript on plain Node, a fraction of the CPU of a start through tsx. A module that
+   * @cairn/testkit's children import (a store fixture's `child.module`) is listed here too, and
+   * given to testkit as `childModulePath(file)`.
    */
   childModules?: string[]
 }
@@ -37,6 +39,10 @@ export function defineCairnProject(name: string, extra: CairnProjectOptions = {}
     ...(extra.dynamoDbLocal ? [here('./vitest.dynamodb-local.ts')] : []),
     ...(extra.childModules ? [here('./vitest.children-setup.ts')] : []),
     ...(extra.globalSetup ?? []),
+  ]
+  const setupFiles = [
+    ...(extra.dynamoDbLocal ? [here('./vitest.dynamodb-ready.ts')] : []),
+    ...(extra.childModules ? [here('./vitest.children-env.ts')] : []),
   ]
   return defineProject({
     resolve: { conditions: sourceConditions },
@@ -51,7 +57,7 @@ export function defineCairnProject(name: string, extra: CairnProjectOptions = {}
       hookTimeout: 60_000,
       ...(globalSetup.length > 0 ? { globalSetup } : {}),
       ...(extra.isolate === false ? { isolate: false } : {}),
-      ...(extra.dynamoDbLocal ? { setupFiles: [here('./vitest.dynamodb-ready.ts')] } : {}),
+      ...(setupFiles.length > 0 ? { setupFiles } : {}),
       ...(extra.childModules ? { provide: { childModules: extra.childModules } } : {}),
     },
   })

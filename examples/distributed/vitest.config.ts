@@ -1,3 +1,7 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('example-distributed', { dynamoDbLocal: true, testTimeout: 180_000 })
+export default defineCairnProject('example-distributed', {
+  dynamoDbLocal: true,
+  testTimeout: 180_000,
+  childModules: ['src/worker.ts', 'src/monitor.ts'],
+})

@@ -1,3 +1,3 @@
 import { defineCairnProject } from '../../vitest.shared.js'
 
-export default defineCairnProject('testkit', { isolate: false })
+export default defineCairnProject('testkit', { isolate: false, childModules: ['test/fixtures/toy-fs-store.ts'] })

@@ -38,6 +38,12 @@ export interface DemoOptions {
   endpoint?: string
   /** Where progress lines go (default: nowhere). */
   log?: (line: string) => void
+  /**
+   * The node arguments that run one of this example's entry points (`src/worker.ts`,
+   * `src/monitor.ts`, absolute paths) in its own process; default: its TypeScript source through
+   * tsx, with the `@cairn/source` condition. The test runs them as built JavaScript instead.
+   */
+  nodeArgs?: (file: string) => string[]
 }
 
 /** What happened to one session. */
@@ -96,9 +102,12 @@ interface Proc {
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href
 
-/** Runs one of this example's `.ts` entry points in its own Node process. */
-function start(name: string, file: string, config: unknown): Proc {
-  const child = spawn(process.execPath, ['--conditions=@cairn/source', '--import', TSX, here(file), JSON.stringify(config)], {
+/** Runs one of this example's `.ts` entry points through tsx, from the sources. */
+const fromSource = (file: string): string[] => ['--conditions=@cairn/source', '--import', TSX, file]
+
+/** Runs one of this example's `.ts` entry points in its own Node process, started with `nodeArgs`. */
+function start(name: string, file: string, config: unknown, nodeArgs: (file: string) => string[]): Proc {
+  const child = spawn(process.execPath, [...nodeArgs(here(file)), JSON.stringify(config)], {
     stdio: ['pipe', 'pipe', 'pipe'],
   })
   const messages: Message[] = []
@@ -211,7 +220,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       leaseTtlMs: o.leaseTtlMs,
       pollIntervalMs: o.pollIntervalMs,
     }
-    const monitor = start('monitor', './monitor.ts', monitorConfig)
+    const nodeArgs = options.nodeArgs ?? fromSource
+    const monitor = start('monitor', './monitor.ts', monitorConfig, nodeArgs)
     procs.push(monitor)
     const workerConfigs: WorkerConfig[] = Array.from({ length: o.workers }, (_, i) => ({
       name: `worker-${i + 1}`,
@@ -223,7 +233,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       delayMs: o.delayMs,
       leaseTtlMs: o.leaseTtlMs,
     }))
-    const workers = workerConfigs.map((c) => start(c.name, './worker.ts', c))
+    const workers = workerConfigs.map((c) => start(c.name, './worker.ts', c, nodeArgs))
     procs.push(...workers)
     await monitor.next((m) => m.started !== undefined, left())
     log(`monitor started (pid ${monitor.child.pid}), polling every ${o.pollIntervalMs} ms`)

@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest'
+import { childNodeArgs } from '../../../vitest.children.js'
 import { runDemo } from '../src/demo.js'
 import { dynamoDbEndpoint } from './endpoint.js'
 
@@ -15,6 +16,7 @@ test('a SIGKILLed worker’s session is finished by the recovery monitor: every 
     delayMs: 120,
     leaseTtlMs: 5_000,
     timeoutMs: 150_000,
+    nodeArgs: childNodeArgs,
   })
 
   const killed = report.sessions.find((s) => s.killed)!

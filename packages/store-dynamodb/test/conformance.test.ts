@@ -1,4 +1,5 @@
 import { describeCheckpointStore, describeWarmStartStore } from '@cairn/testkit'
+import { childModulePath } from '../../../vitest.children.js'
 import { createDynamoDbStore } from '../src/index.js'
 import {
   OPEN_STORE_MODULE,
@@ -20,7 +21,7 @@ async function fixture() {
     corruptTrial: (sessionId: string, trialIdx: number) => corruptTrial(tableName, sessionId, trialIdx),
     dropTrial: (sessionId: string, trialIdx: number) => dropTrial(tableName, sessionId, trialIdx),
     corruptWarmStartEntry: (key: string, runId: string) => corruptWarmStartEntry(tableName, key, runId),
-    child: { module: OPEN_STORE_MODULE, args: [endpoint(), tableName] },
+    child: { module: childModulePath(OPEN_STORE_MODULE), args: [endpoint(), tableName] },
     cleanup: () => dropTable(tableName),
   }
 }

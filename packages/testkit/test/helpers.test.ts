@@ -118,19 +118,45 @@ describe('killableStore', () => {
 })
 
 describe('child processes', () => {
-  test('the child scripts and the reference optimizer module exist where the suites look for them', () => {
+  test("the child scripts and the reference optimizer module exist where the suites look for them (in this run's mode)", () => {
     expect(existsSync(childScriptPath('store-child'))).toBe(true)
     expect(existsSync(childScriptPath('session-child'))).toBe(true)
     expect(existsSync(referenceOptimizerModule())).toBe(true)
   })
 
-  test('TypeScript children run with the source condition and tsx; plain .js would not need tsx', () => {
-    const script = childScriptPath('store-child')
-    const args = nodeArgs(script, ['/x/store.ts'])
-    expect(args[0]).toBe('--conditions=@cairn/source')
-    expect(args[1]).toBe('--import')
-    expect(args[2]).toMatch(/^file:.*tsx.*esm/)
-    expect(args[3]).toBe(script)
-    expect(nodeArgs('/x/child.js', ['/x/store.js'])).toEqual(['--conditions=@cairn/source', '/x/child.js'])
+  /** Runs `fn` with CAIRN_TESTKIT_CHILDREN set to `value` (unset for undefined), then puts it back. */
+  function withChildrenMode(value: string | undefined, fn: () => void): void {
+    const saved = process.env['CAIRN_TESTKIT_CHILDREN']
+    if (value === undefined) delete process.env['CAIRN_TESTKIT_CHILDREN']
+    else process.env['CAIRN_TESTKIT_CHILDREN'] = value
+    try {
+      fn()
+    } finally {
+      if (saved === undefined) delete process.env['CAIRN_TESTKIT_CHILDREN']
+      else process.env['CAIRN_TESTKIT_CHILDREN'] = saved
+    }
+  }
+
+  test('from sources, TypeScript children run with the source condition and tsx; plain .js would not need tsx', () => {
+    withChildrenMode(undefined, () => {
+      const script = childScriptPath('store-child')
+      expect(script).toMatch(/\/src\/process\/store-child\.ts$/)
+      const args = nodeArgs(script, ['/x/store.ts'])
+      expect(args[0]).toBe('--conditions=@cairn/source')
+      expect(args[1]).toBe('--import')
+      expect(args[2]).toMatch(/^file:.*tsx.*esm/)
+      expect(args[3]).toBe(script)
+      expect(nodeArgs('/x/child.js', ['/x/store.js'])).toEqual(['--conditions=@cairn/source', '/x/child.js'])
+      expect(referenceOptimizerModule()).toMatch(/\/src\/reference\/optimizer-module\.ts$/)
+    })
+  })
+
+  test("with CAIRN_TESTKIT_CHILDREN=built, the children run testkit's dist/ on plain node (no tsx, no source condition)", () => {
+    withChildrenMode('built', () => {
+      const script = childScriptPath('store-child')
+      expect(script).toMatch(/\/dist\/process\/store-child\.js$/)
+      expect(nodeArgs(script, ['/x/store.mjs'])).toEqual([script])
+      expect(referenceOptimizerModule()).toMatch(/\/dist\/reference\/optimizer-module\.js$/)
+    })
   })
 })

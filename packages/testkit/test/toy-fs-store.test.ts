@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import type { CheckpointStore } from '@cairn/core'
+import { childModulePath } from '../../../vitest.children.js'
 import {
   describeCheckpointStore,
   describeOptimizer,
@@ -21,7 +22,7 @@ const toyStore: StoreFactory<CheckpointStore> = async () => {
     corruptHead: async (sessionId) => store.corruptHead(sessionId),
     corruptTrial: async (sessionId, trialIdx) => store.corruptTrial(sessionId, trialIdx),
     dropTrial: async (sessionId, trialIdx) => store.dropTrial(sessionId, trialIdx),
-    child: { module: fileURLToPath(new URL('./fixtures/toy-fs-store.ts', import.meta.url)), args: [dir] },
+    child: { module: childModulePath(fileURLToPath(new URL('./fixtures/toy-fs-store.ts', import.meta.url))), args: [dir] },
     cleanup: () => removeDir(dir),
   }
 }

@@ -4,18 +4,22 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { InvalidInputError } from '@cairn/core'
-
-/** True when testkit runs from its TypeScript sources (this monorepo), false from `dist/`. */
-const SOURCE_MODE = import.meta.url.endsWith('.ts')
+import { childrenFromSources, SOURCE_MODE } from './source-mode.js'
 
 /** The child entry points testkit ships. */
 export type ChildScript = 'store-child' | 'session-child'
 
-/** Absolute path of one of testkit's child scripts, `.ts` from sources, `.js` from `dist/`. */
+/**
+ * Absolute path of one of testkit's child scripts: `.ts` when the children run from sources,
+ * `.js` from `dist/` (see `childrenFromSources`).
+ */
 export function childScriptPath(name: ChildScript): string {
   // From sources this file is src/process/spawn.ts; from dist it is bundled into dist/index.js
   // and the children are built to dist/process/*.js (see tsup.config.ts).
-  return fileURLToPath(SOURCE_MODE ? new URL(`./${name}.ts`, import.meta.url) : new URL(`./process/${name}.js`, import.meta.url))
+  if (childrenFromSources()) return fileURLToPath(new URL(`./${name}.ts`, import.meta.url))
+  return fileURLToPath(
+    SOURCE_MODE ? new URL(`../../dist/process/${name}.js`, import.meta.url) : new URL(`./process/${name}.js`, import.meta.url),
+  )
 }
 
 const TS_FILE = /\.[cm]?tsx?$/
@@ -23,7 +27,7 @@ const TS_FILE = /\.[cm]?tsx?$/
 /** The node arguments that run `script`, loading tsx when it or any of `modules` is TypeScript. */
 export function nodeArgs(script: string, modules: readonly string[]): string[] {
   const args: string[] = []
-  if (SOURCE_MODE) args.push('--conditions=@cairn/source')
+  if (childrenFromSources()) args.push('--conditions=@cairn/source')
   if ([script, ...modules].some((m) => TS_FILE.test(m))) args.push('--import', tsxLoader([...modules, script]))
   return [...args, script]
 }

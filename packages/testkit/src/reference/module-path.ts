@@ -1,13 +1,15 @@
 import { fileURLToPath } from 'node:url'
-
-const SOURCE_MODE = import.meta.url.endsWith('.ts')
+import { childrenFromSources, SOURCE_MODE } from '../process/source-mode.js'
 
 /**
  * Absolute path of the module that builds `referenceOptimizer()` in a child process
- * (`.ts` from sources, `.js` from `dist/`), for `describeOptimizer`'s `optimizerModule`.
+ * (`.ts` when the children run from sources, `.js` from `dist/`), for `describeOptimizer`'s `optimizerModule`.
  */
 export function referenceOptimizerModule(): string {
+  if (childrenFromSources()) return fileURLToPath(new URL('./optimizer-module.ts', import.meta.url))
   return fileURLToPath(
-    SOURCE_MODE ? new URL('./optimizer-module.ts', import.meta.url) : new URL('./reference/optimizer-module.js', import.meta.url),
+    SOURCE_MODE
+      ? new URL('../../dist/reference/optimizer-module.js', import.meta.url)
+      : new URL('./reference/optimizer-module.js', import.meta.url),
   )
 }
