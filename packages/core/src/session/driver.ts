@@ -274,19 +274,10 @@ export class SessionDriver implements SessionHandle {
       this.pending.shift()
       this.inFlight = this.launched.size
       this.throwIfFatal()
-      const record = toTrialRecord(first.trialIdx, first.candidate, evaluation, first.candidateId)
-      const view = toView(record)
-      this.history.push(view)
-      try {
-        if (sampler.tell) this.state = sampler.tell(this.state, view, { history: this.history })
-      } catch (err) {
-        return this.failOptimizer(err)
-      }
-      let stop = this.stopAfterTrial(record)
-      if (!stop || stop.status === 'paused') {
-        // Ask even while pausing, so the ask/tell sequence (and so every candidate) matches an uninterrupted run.
-        if (!(await this.fill(sampler))) return
-      }
+      const told = await this.tellAndAsk(sampler, first, evaluation)
+      if (!told) return
+      const { record } = told
+      let { stop } = told
       if (stop?.status === 'paused' || stop?.status === 'cancelled') {
         if (this.launched.size > 0) stop = null // the trials in flight finish first
       }
@@ -342,24 +333,41 @@ export class SessionDriver implements SessionHandle {
       const evaluation = await this.reportedEvaluation(first, reported)
       this.pending.shift()
       this.throwIfFatal()
-      const record = toTrialRecord(first.trialIdx, first.candidate, evaluation, first.candidateId)
-      const view = toView(record)
-      this.history.push(view)
-      try {
-        if (sampler.tell) this.state = sampler.tell(this.state, view, { history: this.history })
-      } catch (err) {
-        return this.failOptimizer(err)
-      }
-      let stop = this.stopAfterTrial(record)
-      if (!stop || stop.status === 'paused') {
-        if (!(await this.fill(sampler))) return
-      }
+      const told = await this.tellAndAsk(sampler, first, evaluation)
+      if (!told) return
+      const { record } = told
+      let { stop } = told
       const next = this.pending[0]
       if ((stop?.status === 'paused' || stop?.status === 'cancelled') && next && board.has(next.trialIdx)) stop = null // the reported prefix first
       if (stop?.status === 'completed' && this.pending.length > 0) stop = null
       if (stop?.status === 'failed') this.trialAbort.abort(new Error('session failed'))
       await this.commitTrial(record, evaluation.artifact, stop)
     }
+  }
+
+  /**
+   * Records the evaluated first pending trial, tells the optimizer, and asks for the next
+   * candidates unless the session stops — even while pausing, so the ask/tell sequence (and so
+   * every candidate) matches an uninterrupted run. `stop` is decided before the ask. Null when
+   * the optimizer failed (already committed).
+   */
+  private async tellAndAsk(
+    sampler: Sampler<unknown>,
+    trial: PendingTrial,
+    evaluation: Evaluation,
+  ): Promise<{ record: TrialRecord; stop: Stop | null } | null> {
+    const record = toTrialRecord(trial.trialIdx, trial.candidate, evaluation, trial.candidateId)
+    const view = toView(record)
+    this.history.push(view)
+    try {
+      if (sampler.tell) this.state = sampler.tell(this.state, view, { history: this.history })
+    } catch (err) {
+      await this.failOptimizer(err)
+      return null
+    }
+    const stop = this.stopAfterTrial(record)
+    if ((!stop || stop.status === 'paused') && !(await this.fill(sampler))) return null
+    return { record, stop }
   }
 
   /**
