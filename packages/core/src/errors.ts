@@ -85,6 +85,7 @@ export type ResumeMismatchReason =
   | 'state-version'
   | 'trainset-hash'
   | 'valset-hash'
+  | 'pruner'
   | 'space'
   | 'direction'
   | 'seed'

@@ -77,7 +77,10 @@ export type {
   TrialResultReport,
   ReportedTrialResult,
   TrialSlot,
+  StoredTrialProgress,
 } from './store/contract.js'
+export { MAX_TRIAL_PROGRESS_BYTES } from './store/contract.js'
+export type { Pruner, PruneContext, PrunerTrialView, PrunerInfo, IntermediateValue } from './pruner/contract.js'
 export type {
   WarmStartStore,
   WarmStartEntry,

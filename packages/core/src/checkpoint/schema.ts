@@ -21,6 +21,8 @@ export const ProgressSchema = Type.Object({
   attempts: Type.Integer({ minimum: 0 }),
   completed: Type.Integer({ minimum: 0 }),
   errors: Type.Integer({ minimum: 0 }),
+  /** Added within format version 1. */
+  pruned: Type.Optional(Type.Integer({ minimum: 0 })),
   bestScore: Type.Union([Type.Number(), Type.Null()]),
   bestTrialIdx: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
   startedAt: Type.Number(),
@@ -37,6 +39,20 @@ export const PendingTrialSchema = Type.Object({
   trialIdx: Type.Integer({ minimum: 0 }),
   candidate: Type.Unknown(),
   candidateId: Type.Optional(Type.String()),
+  /** Added within format version 1. */
+  askedAfter: Type.Optional(Type.Integer({ minimum: 0 })),
+})
+
+/** `CheckpointHead.pruner`: added within format version 1. */
+export const PrunerInfoSchema = Type.Object({
+  id: Type.String({ minLength: 1 }),
+  stateVersion: Type.Integer({ minimum: 0 }),
+  options: Type.Optional(Type.Unknown()),
+})
+
+export const IntermediateValueSchema = Type.Object({
+  step: Type.Integer({ minimum: 0 }),
+  value: Type.Number(),
 })
 
 export const WarmStartInfoSchema = Type.Object({
@@ -87,6 +103,7 @@ export const HeadBodySchema = Type.Object({
   seeds: Type.Optional(Type.Array(Type.Object({ candidate: Type.Unknown(), score: Type.Number() }))),
   recovery: Type.Optional(RecoveryInfoSchema),
   evaluation: Type.Optional(Type.Literal('shared')),
+  pruner: Type.Optional(PrunerInfoSchema),
   revision: Type.Integer({ minimum: 0 }),
   lease: Type.Union([LeaseSchema, Type.Null()]),
 })
@@ -100,11 +117,13 @@ export const TrialBodySchema = Type.Object({
   candidateId: Type.Optional(Type.String()),
   candidate: Type.Unknown(),
   score: Type.Optional(Type.Number()),
-  status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
+  status: Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Literal('pruned')]),
   stats: Type.Optional(Type.Unknown()),
   durationMs: Type.Number({ minimum: 0 }),
   error: Type.Optional(TrialErrorSchema),
   errorClass: Type.Optional(Type.String()),
+  /** Added within format version 1. */
+  intermediate: Type.Optional(Type.Array(IntermediateValueSchema)),
 })
 
 export type SessionStatus = Static<typeof SessionStatusSchema>

@@ -1,4 +1,5 @@
 import type { Json } from '../json.js'
+import type { IntermediateValue, PrunerInfo } from '../pruner/contract.js'
 import type { ControlRequest, Direction, SessionStatus } from './schema.js'
 
 export type { ControlRequest, Direction, SessionStatus }
@@ -22,10 +23,12 @@ export interface Lease {
 
 /** Counters of a session. */
 export interface Progress {
-  /** Trials recorded in the trial log (ok + error). */
+  /** Trials recorded in the trial log (ok + error + pruned). */
   attempts: number
   completed: number
   errors: number
+  /** Trials stopped early by the session's pruner; absent on heads written before pruning existed (read as 0). */
+  pruned?: number
   bestScore: number | null
   bestTrialIdx: number | null
   /** Epoch milliseconds of the first start. */
@@ -45,6 +48,11 @@ export interface PendingTrial {
   trialIdx: number
   candidate: Json
   candidateId?: string
+  /**
+   * How many trials were committed when this one was asked: its pruner history is the first
+   * `askedAfter` trials of the log, the same after a resume. Absent on sessions without a pruner.
+   */
+  askedAfter?: number
 }
 
 /** An earlier run's trial that seeds a new session's optimizer (warm start). */
@@ -122,6 +130,11 @@ export interface CheckpointHead {
    * added within format version 1.
    */
   evaluation?: 'shared'
+  /**
+   * The session's pruner (`startSession({ pruner })`), verified on resume; absent on sessions
+   * without one. An optional field added within format version 1.
+   */
+  pruner?: PrunerInfo
   /** Monotonic; bumped by every commit. */
   revision: number
   lease: Lease | null
@@ -132,13 +145,17 @@ export interface TrialRecord {
   trialIdx: number
   candidateId?: string
   candidate: Json
+  /** The final score (`ok`), or the last intermediate value (`pruned`). */
   score?: number
-  status: 'ok' | 'error'
+  /** `pruned`: stopped early by the session's pruner (`ctx.prune()`). */
+  status: 'ok' | 'error' | 'pruned'
   stats?: Json
   durationMs: number
   error?: { name: string; message: string }
   /** `timeout`, `objective`, `invalid-score`, or an optimizer-defined class. */
   errorClass?: string
+  /** The trial's learning curve (`ctx.report`), steps increasing; absent when it reported none. */
+  intermediate?: IntermediateValue[]
 }
 
 /** What `list` returns per session, without decoding optimizer state. */

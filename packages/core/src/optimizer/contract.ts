@@ -1,5 +1,6 @@
 import type { Direction } from '../checkpoint/types.js'
 import type { Json } from '../json.js'
+import type { IntermediateValue } from '../pruner/contract.js'
 import type { Rng } from '../random/rng.js'
 import type { SearchSpace } from '../space/space.js'
 
@@ -8,9 +9,12 @@ export interface TrialView {
   trialIdx: number
   candidate: Json
   candidateId?: string
-  /** Present when `status` is `ok`. */
+  /** Present when `status` is `ok`; for `pruned`, the last intermediate value. */
   score?: number
-  status: 'ok' | 'error'
+  /** `pruned`: stopped early by the session's pruner; rank it by how far it got (`intermediate`). */
+  status: 'ok' | 'error' | 'pruned'
+  /** The trial's learning curve, when it reported intermediate values. */
+  intermediate?: readonly IntermediateValue[]
   /** True for trials carried over from an earlier run by warm start. */
   seeded?: boolean
 }
@@ -27,8 +31,11 @@ export type Metric<Example = unknown, Output = unknown> = (example: Example, out
 
 /** The outcome of evaluating one candidate. `evaluate` never throws for objective failures; it reports them here. */
 export interface Evaluation {
-  status: 'ok' | 'error'
+  /** `pruned`: the objective ended the trial with `ctx.prune()`; `score` is its last intermediate value. */
+  status: 'ok' | 'error' | 'pruned'
   score?: number
+  /** The intermediate values the objective reported, steps increasing. */
+  intermediate?: IntermediateValue[]
   stats?: Json
   error?: { name: string; message: string }
   /** `timeout`, `objective` (it threw), `invalid-score` (NaN or infinite), `aborted`. */

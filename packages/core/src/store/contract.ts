@@ -16,6 +16,23 @@ export interface StoreCapabilities {
    * Across processes when `multiProcess`, across machines when `multiMachine`. Absent means false.
    */
   sharedEvaluation?: boolean
+  /**
+   * Trial progress (`saveTrialProgress`, `loadTrialProgress`, `deleteTrialProgress`): a running
+   * trial's intermediate values and latest checkpoint survive a crash, so a resumed session
+   * continues the trial from its checkpoint (`ctx.checkpoint`, `ctx.restored`). Absent means false.
+   */
+  trialProgress?: boolean
+}
+
+/** The largest progress a store must accept from `saveTrialProgress` (bytes): a 10 MB checkpoint and its curve. */
+export const MAX_TRIAL_PROGRESS_BYTES = 16 * 1024 * 1024
+
+/** What `loadTrialProgress` returns. */
+export interface StoredTrialProgress {
+  /** The token the progress was saved with. */
+  token: number
+  /** The bytes as saved (core's encoding of the trial's intermediate values and checkpoint). */
+  bytes: Uint8Array
 }
 
 /**
@@ -241,4 +258,25 @@ export interface CheckpointStore {
    * accounts for may have been dropped. Throws `NotFoundError` for an unknown session.
    */
   readTrialSlots?(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]>
+  /**
+   * With `capabilities.trialProgress`: saves the progress of running trial `trialIdx`, in one
+   * atomic step (a crash leaves the previous save readable, never a part). `token` is the
+   * writer's session lease fencing token, or its trial claim's token for a shared worker.
+   * A save whose token is lower than the highest already stored for the trial is refused with
+   * `LeaseLostError` and writes nothing. Accepts up to `MAX_TRIAL_PROGRESS_BYTES` (stores whose
+   * items are smaller split the bytes into chunks); larger throws `InvalidInputError`.
+   * Throws `NotFoundError` for an unknown session.
+   */
+  saveTrialProgress?(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array): Promise<void>
+  /**
+   * With `trialProgress`: the trial's progress saved with the highest token (the latest save
+   * among equals), or null when none is stored. Throws `NotFoundError` for an unknown session,
+   * `CheckpointCorruptError` when the stored bytes fail their checksum or a chunk is missing.
+   */
+  loadTrialProgress?(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null>
+  /**
+   * With `trialProgress`: removes every save of the trial (called once its record is committed).
+   * Idempotent. `delete(sessionId)` removes all progress of the session too.
+   */
+  deleteTrialProgress?(sessionId: string, trialIdx: number): Promise<void>
 }

@@ -16,7 +16,7 @@ export interface TrialKey {
   trialIdx: number
   candidate: Json
   candidateId?: string
-  status: 'ok' | 'error'
+  status: TrialRecord['status']
   score?: number
 }
 
