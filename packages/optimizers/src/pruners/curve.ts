@@ -34,16 +34,21 @@ export function lastStep(curve: readonly IntermediateValue[]): number | undefine
 }
 
 /**
- * The last step of the oldest completed (`ok`) history trial that reported one. Optuna fixes
- * its 'auto' resources once, from the trials complete when first needed; the oldest completed
- * trial is the same for every later trial (histories are prefixes of one commit log), so the
- * estimate never moves once made.
+ * Where 'auto' resources come from: the last step of the oldest completed (`ok`) history trial
+ * that reported one, and its position in the history. Optuna fixes its 'auto' resources once,
+ * from the trials complete when first needed; the oldest completed trial is the same for every
+ * later trial (histories are prefixes of one commit log), so the estimate never moves once made.
+ * Optuna records rung values only once the resources are known, so the trials that ran before
+ * that one completed (and it) never compete at a rung: `competitors` are the trials after it.
  */
-export function firstCompletedLastStep(history: readonly PrunerTrialView[]): number | undefined {
-  for (const t of history) {
+export function autoResourceSource(
+  history: readonly PrunerTrialView[],
+): { lastStep: number; competitors: readonly PrunerTrialView[] } | undefined {
+  for (let i = 0; i < history.length; i++) {
+    const t = history[i]!
     if (t.status !== 'ok') continue
     const s = lastStep(curveOf(t))
-    if (s !== undefined) return s
+    if (s !== undefined) return { lastStep: s, competitors: history.slice(i + 1) }
   }
   return undefined
 }

@@ -24,7 +24,7 @@ export function rungStep(rule: HalvingRule, rung: number): number {
  * rung the trial has reached is judged, lowest first: it is pruned when fewer than
  * `bootstrapCount + 1` trials competed, or when its value is not in the top
  * `⌊competitors / η⌋` (at least the best one) of the competitors — the history trials that
- * reached the rung and itself.
+ * reached the rung (see `rungValue`) and itself.
  */
 export function halvingShouldPrune(
   rule: HalvingRule,
@@ -40,13 +40,27 @@ export function halvingShouldPrune(
     if (Number.isNaN(value)) return true
     const competing = [value]
     for (const t of history) {
-      const c = curveOf(t)
-      const i = firstAtOrAfter(c, step)
-      if (i < c.length) competing.push(c[i]!.value)
+      const v = rungValue(rule, t, rung, step)
+      if (v !== undefined) competing.push(v)
     }
     if (competing.length <= rule.bootstrapCount) return true
     if (!promotable(value, competing, rule.reductionFactor, direction)) return true
   }
+}
+
+/**
+ * The value history trial `t` has at rung `rung` (step `step`), or undefined when it did not
+ * compete there. It reached the rung at its first report at or past `step`. A pruned trial
+ * stopped at its last report, at the first rung it failed: when that report crossed several
+ * rungs at once, it competes only at the lowest of them (the rung it most likely failed; Optuna
+ * records no value past the failing one).
+ */
+function rungValue(rule: HalvingRule, t: PrunerTrialView, rung: number, step: number): number | undefined {
+  const c = curveOf(t)
+  const i = firstAtOrAfter(c, step)
+  if (i >= c.length) return undefined
+  if (t.status === 'pruned' && i === c.length - 1 && rung > 0 && firstAtOrAfter(c, rungStep(rule, rung - 1)) === i) return undefined
+  return c[i]!.value
 }
 
 /** Optuna's `_is_trial_promotable_to_next_rung` (NaN competitors sort last, as NumPy/Python leave them). */
