@@ -58,7 +58,7 @@ export function autoResourceSource(
  * [0, 100]; NaN when no value is left.
  */
 export function percentileOf(values: number[], q: number): number {
-  const a = values.filter((v) => !Number.isNaN(v)).sort((x, y) => x - y)
+  const a = Float64Array.from(values.filter((v) => !Number.isNaN(v))).sort()
   if (a.length === 0) return Number.NaN
   const h = ((a.length - 1) * q) / 100
   const lo = Math.floor(h)

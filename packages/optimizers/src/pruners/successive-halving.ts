@@ -63,12 +63,16 @@ function rungValue(rule: HalvingRule, t: PrunerTrialView, rung: number, step: nu
   return c[i]!.value
 }
 
-/** Optuna's `_is_trial_promotable_to_next_rung` (NaN competitors sort last, as NumPy/Python leave them). */
-export function promotable(value: number, competing: number[], reductionFactor: number, direction: Direction): boolean {
+/**
+ * Optuna's `_is_trial_promotable_to_next_rung`: with `idx = max(⌊n / η⌋ − 1, 0)` for `n`
+ * competitors (itself included), the value must be at least as good as the `idx`-th best —
+ * that is, at most `idx` competitors are strictly better. Counting instead of sorting keeps a
+ * decision O(n). NaN competitors are never better.
+ */
+export function promotable(value: number, competing: readonly number[], reductionFactor: number, direction: Direction): boolean {
   let idx = Math.floor(competing.length / reductionFactor) - 1
   if (idx === -1) idx = 0
-  const sorted = competing.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b)
-  if (sorted.length === 0) return true
-  if (direction === 'maximize') return value >= sorted[Math.max(0, sorted.length - 1 - idx)]!
-  return value <= sorted[Math.min(idx, sorted.length - 1)]!
+  let better = 0
+  for (const c of competing) if (direction === 'maximize' ? c > value : c < value) better++
+  return better <= idx
 }

@@ -27,6 +27,7 @@ describe('hyperband brackets', () => {
     expect(crc32('0_0')).toBe(3234876853)
     expect(crc32('42_7')).toBe(4236010880)
     expect(crc32('20240601_123')).toBe(2253657737)
+    expect(crc32('é_1')).toBe(4293441978) // UTF-8 bytes, as binascii.crc32('é_1'.encode())
   })
 
   test('a trial’s bracket: deterministic from (seed, trialIdx)', () => {
