@@ -10,10 +10,16 @@ export function curveOf(trial: PrunerTrialView): readonly IntermediateValue[] {
   return Array.isArray(trial.intermediate) ? trial.intermediate : []
 }
 
-/** The index of the first point whose step is ≥ `step` (binary search), or `curve.length`. */
+/**
+ * The index of the first point whose step is ≥ `step`, or `curve.length`. Steps are
+ * non-negative integers, strictly increasing, so point i has a step ≥ i: a curve that reported
+ * every step (the usual one) has `step` at index `step`, found at once; otherwise a binary
+ * search over the first `step + 1` points.
+ */
 export function firstAtOrAfter(curve: readonly IntermediateValue[], step: number): number {
+  if (step < curve.length && curve[step]?.step === step) return step
   let lo = 0
-  let hi = curve.length
+  let hi = Math.min(curve.length, Math.max(0, Math.ceil(step)) + 1)
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
     if (curve[mid]!.step < step) lo = mid + 1
