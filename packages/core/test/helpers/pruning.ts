@@ -3,9 +3,12 @@ import type { Json, ObjectiveContext, Pruner, PruneContext } from '../../src/ind
 /** Epochs of the test trainer. */
 export const EPOCHS = 8
 
-/** The test trainer's validation loss of candidate `x` after `epoch` (decreasing with epochs, best near x = 0). */
+/**
+ * The test trainer's validation loss of candidate `x` after `epoch`: best near x = 0 in the end,
+ * with a shape that depends on x (curves cross, so trials are pruned at various steps).
+ */
 export function lossAt(x: number, epoch: number): number {
-  return (x * x + 1) * (1 + 4 / (epoch + 1))
+  return (x * x + 1) * (1 + (3 + x) / (epoch + 1))
 }
 
 /**
