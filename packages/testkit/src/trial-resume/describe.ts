@@ -10,6 +10,7 @@ export interface TrialResumeSuiteOptions {
   epochs?: number
   /** Checkpoints after which the first child is SIGKILLed (default 7). */
   killAfterCheckpoints?: number
+  /** The test functions to register with (vitest's by default). */
   runner?: Runner
 }
 
