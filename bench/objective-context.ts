@@ -11,8 +11,8 @@
  *
  * Targets: ≤ 0.05 ms per report; ≤ one raw durable write per checkpoint.
  *
- * Standalone: `node --conditions=@cairn/source --import tsx bench/trial-progress.ts`.
- * `pnpm bench trial-progress` imports `run()`.
+ * Standalone: `node --conditions=@cairn/source --import tsx bench/objective-context.ts`.
+ * `pnpm bench objective-context` imports `run()` (not in plain `pnpm bench`'s list).
  */
 import { open, mkdtemp, rename, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
@@ -142,7 +142,7 @@ async function rawLevelPutUs(location: string, bytes: number): Promise<number> {
   return median(times)
 }
 
-export const title = 'trial progress: report and checkpoint cost (µs, medians)'
+export const title = 'objective context: report and checkpoint cost (µs, medians)'
 
 export async function run(): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-progress-'))
