@@ -107,7 +107,7 @@ export async function loadTrialProgress(ctx: StoreContext, sessionId: string, tr
         if (body && at !== undefined) found.set(at, body)
       }
       const parts = keys.map((k) => found.get(str(k, SK) as string))
-      const missing = parts.findIndex((p) => p === undefined)
+      const missing = parts.indexOf(undefined)
       if (missing >= 0) {
         // A save replaced the manifest meanwhile and its chunks are going: read the new one.
         const now = await db.get(sessionId, sk, [A.writeId])
