@@ -1,4 +1,5 @@
 import type { ScoreAxis } from '../model/score-range.js'
+import { onePerColumn, type RowAxis } from '../model/thin-points.js'
 import type { ChartOption } from './mount.js'
 import { axisStyle, COLORS, statusColor, statusSymbol } from './style.js'
 
@@ -88,13 +89,17 @@ export function scorePlotOption(p: ScorePlot): ChartOption {
     })
 
   const inside: ScorePoint[] = []
-  const below: ScorePoint[] = []
-  const above: ScorePoint[] = []
+  let below: ScorePoint[] = []
+  let above: ScorePoint[] = []
   for (const pt of p.ok) {
     if (pt[1] < p.y.min) below.push([pt[0], p.y.min, pt[2]])
     else if (pt[1] > p.y.max) above.push([pt[0], p.y.max, pt[2]])
     else inside.push(pt)
   }
+  // The marks of a row (the axis edges, the strips) are elements each: only those not hidden under another are drawn.
+  const row = rowAxis(p.x)
+  below = onePerColumn(below, row)
+  above = onePerColumn(above, row)
   const size = p.compact ? 4 : 5
   const large = { large: true, largeThreshold: MANY }
   const series: Array<Record<string, unknown>> = [
@@ -147,7 +152,7 @@ export function scorePlotOption(p: ScorePlot): ChartOption {
       type: 'scatter',
       xAxisIndex: 1,
       yAxisIndex: 1,
-      ...stripPoints(p.others.get(status) ?? [], statuses.indexOf(status)),
+      ...stripPoints(onePerColumn(p.others.get(status) ?? [], row), statuses.indexOf(status)),
       symbol: statusSymbol(status),
       symbolSize: 7,
       itemStyle: { color: statusColor(status) },
@@ -211,6 +216,17 @@ function stripPoints(points: ReadonlyArray<readonly [number, number]>, row: numb
     flat.set([x, row, idx], i * 3)
   })
   return { data: flat, dimensions: ['x', 'y', 'trial'], encode: { x: 0, y: 1 } }
+}
+
+/** How the marks of one row are thinned along this x axis. */
+function rowAxis(x: XAxisSpec): RowAxis {
+  if (x.type === 'category') return { categorical: true, log: false }
+  return {
+    categorical: false,
+    log: x.type === 'log',
+    ...(x.min !== undefined ? { min: x.min } : {}),
+    ...(x.max !== undefined ? { max: x.max } : {}),
+  }
 }
 
 /** Axis labels: 4 significant digits, exponents for tiny or huge values. */

@@ -1,4 +1,5 @@
 import type { TrialRecord } from '@cairn/core'
+import { cancelDraw, enqueueDraw } from '../charts/queue.js'
 import { h, section } from '../dom.js'
 import { download } from '../model/download.js'
 import type { SessionModel } from '../model/session-model.js'
@@ -196,13 +197,18 @@ export function trialTable(model: SessionModel): View {
     ),
   )
 
-  refresh()
+  // Sorting 10,000 rows waits for the charts in view: the table is drawn in a task of its own,
+  // in idle time while it is out of view (the filters and sort headers refresh it at once).
+  const key = {}
+  const later = (): void => enqueueDraw(key, root, refresh, true)
+  later()
   return {
     root,
     update: (change) => {
-      if (change.appended > 0 || change.session) refresh()
+      if (change.appended > 0 || change.session) later()
     },
     dispose: () => {
+      cancelDraw(key)
       if (frame) cancelAnimationFrame(frame)
     },
   }
