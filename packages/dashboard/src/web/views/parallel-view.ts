@@ -113,7 +113,9 @@ export function parallelView(model: SessionModel, scale: ScoreScale): View {
           type: 'parallel',
           data: shown,
           lineStyle: { width: 1, opacity: shown.length > 1000 ? 0.3 : 0.5 },
-          progressive: 0,
+          // Drawn 500 lines per frame: a frame stays short, so the page answers while 2,500 lines draw.
+          progressive: 500,
+          progressiveThreshold: 500,
           emphasis: { disabled: true },
           inactiveOpacity: 0.03,
           activeOpacity: 0.8,
