@@ -197,15 +197,24 @@ export function trialTable(model: SessionModel): View {
     ),
   )
 
-  // Sorting 10,000 rows waits for the charts in view: the table is drawn in a task of its own,
-  // in idle time while it is out of view (the filters and sort headers refresh it at once).
+  // The first sort of 10,000 rows waits for the charts in view: it runs in a task of its own, in
+  // idle time while the table is out of view. Later changes (a live page's trials, the filters
+  // and sort headers) refresh it at once, as soon as the first has run.
   const key = {}
-  const later = (): void => enqueueDraw(key, root, refresh, true)
-  later()
+  let ready = false
+  enqueueDraw(
+    key,
+    root,
+    () => {
+      ready = true
+      refresh()
+    },
+    true,
+  )
   return {
     root,
     update: (change) => {
-      if (change.appended > 0 || change.session) later()
+      if (ready && (change.appended > 0 || change.session)) refresh()
     },
     dispose: () => {
       cancelDraw(key)
