@@ -72,8 +72,11 @@ function runIdle(): void {
   schedule()
 }
 
+/** A first draw out of view waits at most this long for idle time (a busy live page has little). */
+const IDLE_TIMEOUT_MS = 2000
+
 function requestIdle(run: () => void): void {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(run)
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: IDLE_TIMEOUT_MS })
   else setTimeout(run, 50)
 }
 
