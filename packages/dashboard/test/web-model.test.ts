@@ -186,6 +186,8 @@ describe('slice points', () => {
       [21, 21],
       [42, 42],
     ])
+    // A slice's plot of 320 px: one column per 2 px.
+    expect(onePerColumn(row, { categorical: false, log: false, min: 0, max: 9999, columns: 160 })).toHaveLength(160)
     // Few marks are left alone; a categorical row keeps the first 40 of each choice, in trial order.
     expect(onePerColumn(row.slice(0, 30), { categorical: false, log: false })).toHaveLength(30)
     const choices: Array<[number, number]> = Array.from({ length: 300 }, (_, i) => [i % 3, i])

@@ -25,6 +25,8 @@ export interface ScorePlot {
   tooltip(trialIdx: number): string
   /** Small multiples (slices): no zoom sliders, smaller marks. */
   compact: boolean
+  /** The chart's width in px, when known: the marks of a row are thinned to about one per 2 px of the plot. */
+  widthPx?: number
 }
 
 const STRIP_ROW = 14
@@ -97,7 +99,8 @@ export function scorePlotOption(p: ScorePlot): ChartOption {
     else inside.push(pt)
   }
   // The marks of a row (the axis edges, the strips) are elements each: only those not hidden under another are drawn.
-  const row = rowAxis(p.x)
+  const plotWidth = p.widthPx ? p.widthPx - left - right : 0
+  const row = rowAxis(p.x, plotWidth > 0 ? Math.max(16, Math.min(480, Math.floor(plotWidth / 2))) : undefined)
   below = onePerColumn(below, row)
   above = onePerColumn(above, row)
   const size = p.compact ? 4 : 5
@@ -219,11 +222,12 @@ function stripPoints(points: ReadonlyArray<readonly [number, number]>, row: numb
 }
 
 /** How the marks of one row are thinned along this x axis. */
-function rowAxis(x: XAxisSpec): RowAxis {
+function rowAxis(x: XAxisSpec, columns: number | undefined): RowAxis {
   if (x.type === 'category') return { categorical: true, log: false }
   return {
     categorical: false,
     log: x.type === 'log',
+    ...(columns !== undefined ? { columns } : {}),
     ...(x.min !== undefined ? { min: x.min } : {}),
     ...(x.max !== undefined ? { max: x.max } : {}),
   }

@@ -46,6 +46,8 @@ export interface RowAxis {
   log: boolean
   min?: number
   max?: number
+  /** Columns the x range is cut into (default 480): about one per 2 px of the plot. */
+  columns?: number
 }
 
 /** A jittered category band (18 px) is solid long before this many marks of 7 px. */
@@ -53,8 +55,8 @@ const PER_CATEGORY = 40
 
 /**
  * Thins the marks of one row — a strip of failed or pruned trials, or the scores drawn on the
- * axis edge — whose y is the same for all: keeps the first mark (in trial order) of each of 480
- * columns over the x range, since the others lie under it; on a categorical axis, where marks are
+ * axis edge — whose y is the same for all: keeps the first mark (in trial order) of each column
+ * over the x range (`axis.columns`, 480 unless given), since the others lie under it; on a categorical axis, where marks are
  * jittered across the category's band, the first 40 of each category. Points are `[x, …]`.
  */
 export function onePerColumn<P extends readonly number[]>(points: readonly P[], axis: RowAxis): P[] {
@@ -77,8 +79,9 @@ export function onePerColumn<P extends readonly number[]>(points: readonly P[], 
     if ((p[0] as number) > hi) hi = p[0] as number
   }
   const log = axis.log && lo > 0
+  const columns = axis.columns ?? COLUMNS
   for (const p of points) {
-    const cx = Math.min(COLUMNS - 1, Math.max(0, Math.floor(unit(p[0] as number, lo, hi, log) * COLUMNS)))
+    const cx = Math.min(columns - 1, Math.max(0, Math.floor(unit(p[0] as number, lo, hi, log) * columns)))
     if (count.has(cx)) continue
     count.set(cx, 1)
     kept.push(p)

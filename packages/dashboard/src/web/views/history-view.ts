@@ -81,6 +81,7 @@ export function historyView(model: SessionModel, scale: ScoreScale): View {
         return t ? trialTooltip(t, model.params, bestIdx) : ''
       },
       compact: false,
+      widthPx: box.clientWidth,
     })
   }
 

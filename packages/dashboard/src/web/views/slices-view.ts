@@ -92,6 +92,7 @@ export function slicesView(model: SessionModel, scale: ScoreScale): View {
         return t ? trialTooltip(t, model.params, bestIdx) : ''
       },
       compact: true,
+      widthPx: el.clientWidth,
     })
   }
 
