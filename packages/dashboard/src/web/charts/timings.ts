@@ -4,11 +4,11 @@ import { isInView } from './queue.js'
  * Performance marks of the page's render, read by the browser tests and the benchmark with
  * `performance.getEntriesByName`:
  * - `cairn:first-paint`: the session page's layout is in the document (set by the page);
- * - `cairn:chart:<name>`: a chart finished its first draw;
+ * - `cairn:chart:<name>`: a chart finished its first draw (`table`: the trial table's first rows);
  * - `cairn:first-view`: every chart in the viewport at first paint has drawn (what a visitor
  *   sees without scrolling is complete; `data-first-view` on the root element);
- * - `cairn:rendered`: every chart has drawn, those below the viewport in idle time or when
- *   scrolled to (`data-rendered` on the root element).
+ * - `cairn:rendered`: every chart (and the table) has drawn, those below the viewport in idle
+ *   time or when scrolled to (`data-rendered` on the root element).
  */
 class RenderTimings {
   private readonly pending = new Map<string, Element>()

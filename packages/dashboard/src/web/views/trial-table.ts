@@ -1,5 +1,6 @@
 import type { TrialRecord } from '@cairn/core'
 import { cancelDraw, enqueueDraw } from '../charts/queue.js'
+import { renderTimings } from '../charts/timings.js'
 import { h, section } from '../dom.js'
 import { download } from '../model/download.js'
 import type { SessionModel } from '../model/session-model.js'
@@ -202,12 +203,14 @@ export function trialTable(model: SessionModel): View {
   // and sort headers) refresh it at once, as soon as the first has run.
   const key = {}
   let ready = false
+  renderTimings.expect('table', root)
   enqueueDraw(
     key,
     root,
     () => {
       ready = true
       refresh()
+      renderTimings.done('table')
     },
     true,
   )
