@@ -526,7 +526,12 @@ describe('describeCheckpointStore catches broken trial progress', () => {
     const tests = await record((runner) =>
       describeCheckpointStore(
         'no progress',
-        broken(() => ({})),
+        broken((inner) => ({
+          capabilities: { ...inner.capabilities, trialProgress: false },
+          saveTrialProgress: undefined,
+          loadTrialProgress: undefined,
+          deleteTrialProgress: undefined,
+        })),
         runner,
       ),
     )
