@@ -1,14 +1,19 @@
-import { TimeoutError } from '../errors.js'
+import { InvalidInputError, TimeoutError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { Evaluation, Metric, Program } from '../optimizer/contract.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { TrialAbort } from './trial-abort.js'
 import type { Objective, ObjectiveContext, ObjectiveResult } from './types.js'
 
-/** What an evaluation runs: an objective, or program × examples × metric. */
+/**
+ * What an evaluation runs: an objective, or program × examples × metric; or nothing (a
+ * coordinator of shared evaluation started without an objective: an evaluation asked of it is
+ * an error trial).
+ */
 export type EvaluationTarget =
   | { kind: 'objective'; objective: Objective }
   | { kind: 'program'; program: Program<any, any>; metric: Metric<any, any>; trainset: readonly unknown[] }
+  | { kind: 'none' }
 
 export interface EvaluateArgs {
   target: EvaluationTarget
@@ -93,6 +98,11 @@ function overran(args: EvaluateArgs, durationMs: number): TimeoutError | null {
  */
 function startTarget(args: EvaluateArgs, trial: TrialAbort): ObjectiveResult | PromiseLike<ObjectiveResult> {
   const { target } = args
+  if (target.kind === 'none')
+    throw new InvalidInputError(
+      `trial ${args.trialIdx} cannot be evaluated here: this coordinator was started without an objective (evaluateLocally: false)`,
+      'objective',
+    )
   if (target.kind !== 'objective') return runProgram(args, target, trial.signal)
   return target.objective(args.candidate, objectiveContext(args.trialIdx, trial))
 }
