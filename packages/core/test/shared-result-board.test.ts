@@ -1,7 +1,7 @@
 /**
  * The coordinator's result board polls by the clock until it knows how long trials take, then
- * polls every 5 ms from one poll interval before a trial in flight is due. Sleeps advance a
- * fake clock; nothing waits.
+ * polls every 5 ms from one poll interval (at most 50 ms) before a trial in flight is due.
+ * Sleeps advance a fake clock; nothing waits.
  */
 import { expect, test } from 'vitest'
 import type { PendingTrial, TrialSlot } from '../src/index.js'
@@ -11,7 +11,8 @@ import type { SharedStore } from '../src/session/shared/store-support.js'
 const TRIAL_MS = 500
 const POLL_MS = 50
 
-test('the coordinator polls every 5 ms once a result is due, and at its poll interval before', async () => {
+/** The sleeps of a board polling every `pollMs` while trial 0 runs (claimed at 0), then while trial 1 runs (claimed at TRIAL_MS). */
+async function sleepsOf(pollMs: number): Promise<{ first: number[]; second: number[] }> {
   let now = 0
   const sleeps: number[] = []
   /** Trial k is claimed at k × TRIAL_MS and reports TRIAL_MS later. */
@@ -27,7 +28,7 @@ test('the coordinator polls every 5 ms once a result is due, and at its poll int
   const board = new ResultBoard({
     store,
     sessionId: 's',
-    pollIntervalMs: POLL_MS,
+    pollIntervalMs: pollMs,
     idleMs: 60_000,
     env: {
       now: () => now,
@@ -41,12 +42,21 @@ test('the coordinator polls every 5 ms once a result is due, and at its poll int
   const idle = async (): Promise<void> => {}
 
   expect((await board.next(pending(0), () => false, idle))?.evaluation.score).toBe(0)
-  expect(sleeps.every((ms) => ms === POLL_MS)).toBe(true) // no duration known yet
-  expect(now).toBe(TRIAL_MS)
-
-  sleeps.length = 0
+  const first = sleeps.splice(0)
   expect((await board.next(pending(1), () => false, idle))?.evaluation.score).toBe(1)
-  // claimed at 500, due at 1000: polls every 50 ms until 950, then every 5 ms
-  expect(sleeps).toEqual([...Array(9).fill(POLL_MS), ...Array(10).fill(5)])
   expect(now).toBe(2 * TRIAL_MS)
+  return { first, second: sleeps }
+}
+
+test('the coordinator polls every 5 ms once a result is due, and at its poll interval before', async () => {
+  const { first, second } = await sleepsOf(POLL_MS)
+  expect(first).toEqual(Array(TRIAL_MS / POLL_MS).fill(POLL_MS)) // no duration known yet
+  // claimed at 500, due at 1000: polls every 50 ms until 950, then every 5 ms
+  expect(second).toEqual([...Array(9).fill(POLL_MS), ...Array(10).fill(5)])
+})
+
+test('with a long poll interval the quick polls start at most 50 ms before a result is due', async () => {
+  const { second } = await sleepsOf(250)
+  // claimed at 500, due at 1000: 250 (to 750), 200 (to 950), then every 5 ms
+  expect(second).toEqual([250, 200, ...Array(10).fill(5)])
 })

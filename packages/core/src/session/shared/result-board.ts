@@ -9,6 +9,10 @@ import type { SharedStore } from './store-support.js'
 const FINAL = ['NOT_FOUND', 'CHECKPOINT_CORRUPT', 'INVALID_INPUT'] as const
 /** The poll while a result is due (see `ResultBoard`). */
 const DUE_POLL_MS = 5
+/** The quick polls start at most this long before a result is due … */
+const DUE_EARLY_MS = 50
+/** … and end at most this long after. */
+const DUE_LATE_MS = 100
 /** How many of the latest trial durations the board remembers. */
 const DURATIONS_KEPT = 16
 
@@ -32,10 +36,10 @@ export interface ResultBoardOptions {
  *
  * The poll adapts to when results are due: the board notes when it first saw each claim and,
  * from the results, how long trials take (from first seen claimed to first seen reported); from
- * one poll interval before a trial in flight is due (its claim seen + the shortest of the latest
- * durations) to two after, it polls every `DUE_POLL_MS`, otherwise every `pollIntervalMs`. So
- * a result waits a few ms for the coordinator, however long the trials, and the reads stay
- * about one per poll interval.
+ * one poll interval (at most `DUE_EARLY_MS`) before a trial in flight is due (its claim seen +
+ * the shortest of the latest durations) to two after (at most `DUE_LATE_MS`), it polls every
+ * `DUE_POLL_MS`, otherwise every `pollIntervalMs`. So a result usually waits a few ms for the
+ * coordinator, however long the trials, and the quick polls add at most 30 reads per trial.
  */
 export class ResultBoard {
   /** Pending trials with a live claim and no result, at the last read. */
@@ -146,8 +150,8 @@ export class ResultBoard {
     const now = env.now()
     let wait = pollIntervalMs
     for (const { at } of this.claimSeen.values()) {
-      const from = at + shortest - pollIntervalMs
-      if (now > at + shortest + 2 * pollIntervalMs) continue // overdue: a long trial, polled as usual
+      const from = at + shortest - Math.min(pollIntervalMs, DUE_EARLY_MS)
+      if (now > at + shortest + Math.min(2 * pollIntervalMs, DUE_LATE_MS)) continue // overdue: a long trial, polled as usual
       wait = Math.min(wait, Math.max(from - now, DUE_POLL_MS))
     }
     return Math.min(wait, pollIntervalMs)

@@ -53,7 +53,8 @@ const RECHECKS = 25
 
 /**
  * One worker loop of a shared session: read the head, claim the lowest pending trial that has
- * no result and no live claim (one lost to another worker makes it try the next at once),
+ * no result and no live claim (one lost to another worker makes it try another at once, from a
+ * place among the rest chosen by its owner, so that workers racing spread out),
  * evaluate it while renewing the claim every ttl / 4 (a lost claim aborts the trial), report the
  * result, repeat; look again every `RECHECK_MS` right after a trial, then every
  * `pollIntervalMs`. It stops when the session is no longer running, or after its trial in
@@ -69,8 +70,12 @@ export class TrialWorker {
   private readonly stopping = new AbortController()
   /** The head revision at the last slot read that found nothing to claim, and when it was read (env clock). */
   private emptyAt: { revision: number; at: number } | null = null
+  /** Where this worker goes on among the open trials after losing a race (from its owner). */
+  private readonly spread: number
 
-  constructor(private readonly options: TrialWorkerOptions) {}
+  constructor(private readonly options: TrialWorkerOptions) {
+    this.spread = ownerHash(options.owner)
+  }
 
   /** Ends the loop after the trial in flight (whose result is still reported). */
   stop(): void {
@@ -121,17 +126,23 @@ export class TrialWorker {
       open.map((p) => p.trialIdx),
     )
     const now = env.now()
-    for (let i = 0; i < open.length; i++) {
+    const claimable = open.filter((_, i) => {
       const slot = slots[i]
-      const trial = open[i] as PendingTrial
-      if (!slot || slot.result || (slot.claim && slot.claim.expiresAt > now)) continue
+      return slot && !slot.result && !(slot.claim && slot.claim.expiresAt > now)
+    })
+    // The lowest first; once another worker won one, the others looking now are likely racing
+    // for the same lowest ones: go on from a place of this worker's own among the rest.
+    let at = 0
+    while (claimable.length > 0) {
+      const [trial] = claimable.splice(at, 1) as [PendingTrial]
       if (this.stopped) return true
       let claim: TrialClaim
       try {
         claim = await store.claimTrial(sessionId, { trialIdx: trial.trialIdx, owner, ttlMs: trialLeaseTtlMs })
       } catch (err) {
-        if (isCairnError(err, 'TRIAL_CLAIMED')) continue
-        throw err
+        if (!isCairnError(err, 'TRIAL_CLAIMED')) throw err
+        at = claimable.length > 0 ? this.spread % claimable.length : 0
+        continue
       }
       this.emptyAt = null
       await this.evaluate(trial, claim, head)
@@ -223,4 +234,11 @@ export class TrialWorker {
     this.trialsEvaluated++
     this.options.onReported?.(trialIdx, { ...report, owner: claim.owner, claimToken: claim.token, reportedAt: this.options.env.now() })
   }
+}
+
+/** A number from `owner` (FNV-1a), the same in every process. */
+function ownerHash(owner: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < owner.length; i++) h = Math.imul(h ^ owner.charCodeAt(i), 0x01000193)
+  return h >>> 0
 }
