@@ -70,7 +70,6 @@ const DEFAULT_WORKER_POLL_MS = 100
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const child = fileURLToPath(new URL('./workers-child.ts', import.meta.url))
 const benchSpace = space({ x: float(-5, 10) })
-const square = (c: { x: number }): number => c.x * c.x
 
 /** A pool of Cairn worker processes (each `go` says which store). */
 export function cairnPool(): WorkerPool {
@@ -87,8 +86,6 @@ function startShared(store: CheckpointStore, o: CairnSideOptions, sessionId: str
     space: benchSpace,
     seed: 1,
     maxTrials,
-    // Required by startSession, never called here: evaluateLocally is false.
-    objective: square,
     evaluation: 'shared',
     evaluateLocally: false,
     parallelism,

@@ -106,9 +106,12 @@ describe('shared evaluation: lost claims, stale results, a dead coordinator', ()
       env,
     )
     const plain = await joinSessionWith(inner, coordinator.id, { objective: score, owner: 'plain', pollIntervalMs: 1 }, env)
-    // the coordinator's commit of its fifth trial lands, then it loses the store for good
+    // the commit that brings it to five trials or more lands (it commits the results reported
+    // together in one commit), then it loses the store for good
     await expect(coordinator.wait()).rejects.toMatchObject({ code: 'STORE_IO' })
-    expect((await inner.load(coordinator.id)).progress.attempts).toBe(5)
+    const cutAt = (await inner.load(coordinator.id)).progress.attempts
+    expect(cutAt).toBeGreaterThanOrEqual(5)
+    expect(cutAt).toBeLessThan(15)
     clock.advance(31_000) // past its lease and any trial lease it held: it is dead as far as the store can tell
     const [heirEnd, plainEnd] = await Promise.all([heir.wait(), plain.wait()])
 

@@ -55,15 +55,16 @@ export async function drive(
   })
 
   const watching = (async () => {
-    let last: TrialRecord | null = null
+    // A checkpoint may commit several trials (a shared session commits results reported together): a line for each.
+    let told: TrialRecord[] = []
     for await (const ev of events) {
-      if (ev.type === 'trial') last = ev.trial
+      if (ev.type === 'trial') told.push(ev.trial)
       else if (ev.type === 'checkpoint') {
         Object.assign(view, viewOf(ev.progress, view.total))
-        if (last && last.trialIdx < ev.progress.attempts) {
-          reporter.trial(last, view)
-          last = null
-        }
+        const committed = told.filter((t) => t.trialIdx < ev.progress.attempts)
+        told = told.filter((t) => t.trialIdx >= ev.progress.attempts)
+        for (let i = 0; i < committed.length; i++)
+          reporter.trial(committed[i] as TrialRecord, { ...view, attempts: view.attempts - (committed.length - 1 - i) })
       }
     }
   })()

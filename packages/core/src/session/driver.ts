@@ -1,4 +1,4 @@
-import type { CheckpointHead, Lease, Limits, PendingTrial, SessionStatus, TrialRecord } from '../checkpoint/types.js'
+import type { CheckpointHead, Lease, Limits, PendingTrial, Progress, SessionStatus, TrialRecord } from '../checkpoint/types.js'
 import { isTerminal } from '../checkpoint/types.js'
 import { isCairnError, NotPausedError, OptimizerError, TimeoutError } from '../errors.js'
 import type { Json } from '../json.js'
@@ -62,6 +62,9 @@ export interface DriverInit {
 
 type Stop = { status: Exclude<SessionStatus, 'running'>; reason: string }
 
+/** A told trial waiting for its commit, with the artifact it may make the best one. */
+type StagedTrial = { record: TrialRecord; artifact: Json | undefined }
+
 /**
  * Drives one session: asks the optimizer, evaluates, commits one checkpoint per trial, and
  * yields to the event loop before every trial (see `yieldToEventLoop`), so pause, cancel, abort
@@ -87,6 +90,8 @@ export class SessionDriver implements SessionHandle {
   private readonly waiters = new Set<{ resolve: (r: SessionResult) => void; reject: (e: unknown) => void }>()
   private readonly stopListeners = new Set<() => void>()
   private inFlight = 0
+  /** Trials told to the optimizer and not committed yet (shared evaluation commits consecutive results together). */
+  private staged: StagedTrial[] = []
   /** With shared evaluation: the results workers reported, and this process's own worker loop. */
   private board: ResultBoard | null = null
   private localWorker: CoordinatorWorker | null = null
@@ -123,6 +128,7 @@ export class SessionDriver implements SessionHandle {
   start(): void {
     this.stopError = null
     this.fatal = null
+    this.staged = []
     this.trialAbort = new AbortController()
     this.stream = new EventStream()
     this.keeper.start()
@@ -349,18 +355,36 @@ export class SessionDriver implements SessionHandle {
       const reported = await board.next(this.pending, interrupted, idle)
       this.throwIfFatal()
       if (!reported) return this.commitStop(this.stopBeforeTrial() ?? { status: 'paused', reason: 'paused' })
-      const evaluation = await this.reportedEvaluation(first, reported)
+      const stop = await this.tellReported(sampler, board, reported)
+      if (stop === false) return
+      await this.commitStaged(stop)
+    }
+  }
+
+  /**
+   * Tells the optimizer the result reported for the first pending trial, then those of the
+   * pending trials after it whose results are already on the board (in index order, asking after
+   * each as `tellAndAsk` does, so the candidates are those of one-by-one commits), staging their
+   * records for one commit. Returns the stop that commit carries, or false when the optimizer
+   * failed (the staged records are committed with the failure).
+   */
+  private async tellReported(sampler: Sampler<unknown>, board: ResultBoard, reported: ReportedTrialResult): Promise<Stop | null | false> {
+    let result: ReportedTrialResult | undefined = reported
+    for (;;) {
+      const trial = this.pending[0] as PendingTrial
+      const evaluation = await this.reportedEvaluation(trial, result)
       this.pending.shift()
       this.throwIfFatal()
-      const told = await this.tellAndAsk(sampler, first, evaluation)
-      if (!told) return
-      const { record } = told
+      const told = await this.tellAndAsk(sampler, trial, evaluation)
+      if (!told) return false
+      this.staged.push({ record: told.record, artifact: evaluation.artifact })
       let { stop } = told
       const next = this.pending[0]
-      if ((stop?.status === 'paused' || stop?.status === 'cancelled') && next && board.has(next.trialIdx)) stop = null // the reported prefix first
+      result = next ? board.take(next.trialIdx) : undefined
+      if ((stop?.status === 'paused' || stop?.status === 'cancelled') && result) stop = null // the reported prefix first
       if (stop?.status === 'completed' && this.pending.length > 0) stop = null
       if (stop?.status === 'failed') this.trialAbort.abort(new Error('session failed'))
-      await this.commitTrial(record, evaluation.artifact, stop)
+      if (stop || !result) return stop
     }
   }
 
@@ -558,7 +582,7 @@ export class SessionDriver implements SessionHandle {
 
   private stopAfterTrial(record: TrialRecord): Stop | null {
     const { maxTrials, maxErrors } = this.init.limits
-    const errors = this.current.progress.errors + (record.status === 'error' ? 1 : 0)
+    const errors = this.stagedProgress().errors + (record.status === 'error' ? 1 : 0)
     if (errors > maxErrors) return { status: 'failed', reason: 'max-errors' }
     if (this.requested === 'cancel') return { status: 'cancelled', reason: 'cancelled' }
     if (this.requested === 'pause') return { status: 'paused', reason: 'paused' }
@@ -575,16 +599,36 @@ export class SessionDriver implements SessionHandle {
   // -------------------------------------------------------------- commits
 
   private async commitTrial(record: TrialRecord, artifact: Json | undefined, stop: Stop | null): Promise<void> {
-    const progress = advanceProgress(this.current.progress, record, this.current.direction)
-    const best = progress.bestTrialIdx === record.trialIdx && progress.bestTrialIdx !== this.current.progress.bestTrialIdx
-    const next: CheckpointHead = { ...this.current, progress }
-    if (best) next.bestArtifact = artifact ?? record.candidate
+    this.staged.push({ record, artifact })
+    await this.commitStaged(stop)
+  }
+
+  /** Commits the staged trials (none: a status change) with `stop` in one commit. */
+  private async commitStaged(stop: Stop | null): Promise<void> {
+    const staged = this.staged
+    this.staged = []
+    const next: CheckpointHead = { ...this.current, progress: this.stagedProgress(staged) }
+    const bestIdx = next.progress.bestTrialIdx
+    const best = bestIdx !== this.current.progress.bestTrialIdx ? staged.find((t) => t.record.trialIdx === bestIdx) : undefined
+    if (best) next.bestArtifact = best.artifact ?? best.record.candidate
     this.applyStop(next, stop)
     // Per trial: the messages are built only for someone who listens.
-    if (channels.sessionTrial.hasSubscribers) channels.sessionTrial.publish({ sessionId: this.id, trial: record })
-    if (this.stream.listened) this.stream.emit({ type: 'trial', trial: record })
-    await this.commitHead(next, [record])
-    this.forgetProgress(record.trialIdx)
+    for (const { record } of staged) {
+      if (channels.sessionTrial.hasSubscribers) channels.sessionTrial.publish({ sessionId: this.id, trial: record })
+      if (this.stream.listened) this.stream.emit({ type: 'trial', trial: record })
+    }
+    await this.commitHead(
+      next,
+      staged.map((t) => t.record),
+    )
+    for (const { record } of staged) this.forgetProgress(record.trialIdx)
+  }
+
+  /** The committed progress advanced by `staged` trials. */
+  private stagedProgress(staged: readonly StagedTrial[] = this.staged): Progress {
+    let progress = this.current.progress
+    for (const { record } of staged) progress = advanceProgress(progress, record, this.current.direction)
+    return progress
   }
 
   /**
@@ -604,9 +648,7 @@ export class SessionDriver implements SessionHandle {
   }
 
   private async commitStop(stop: Stop): Promise<void> {
-    const next: CheckpointHead = { ...this.current }
-    this.applyStop(next, stop)
-    await this.commitHead(next, [])
+    await this.commitStaged(stop)
   }
 
   private applyStop(next: CheckpointHead, stop: Stop | null): void {

@@ -7,10 +7,15 @@ import { TrialAbort } from './trial-abort.js'
 import { TrialProgress } from './trial-progress.js'
 import type { Objective, ObjectiveContext, ObjectiveResult } from './types.js'
 
-/** What an evaluation runs: an objective, or program × examples × metric. */
+/**
+ * What an evaluation runs: an objective, or program × examples × metric; or nothing (a
+ * coordinator of shared evaluation started without an objective: an evaluation asked of it is
+ * an error trial).
+ */
 export type EvaluationTarget =
   | { kind: 'objective'; objective: Objective }
   | { kind: 'program'; program: Program<any, any>; metric: Metric<any, any>; trainset: readonly unknown[] }
+  | { kind: 'none' }
 
 export interface EvaluateArgs {
   target: EvaluationTarget
@@ -134,6 +139,11 @@ function overran(args: EvaluateArgs, durationMs: number): TimeoutError | null {
  */
 function startTarget(args: EvaluateArgs, trial: TrialAbort): TargetResult | PromiseLike<TargetResult> {
   const { target } = args
+  if (target.kind === 'none')
+    throw new InvalidInputError(
+      `trial ${args.trialIdx} cannot be evaluated here: this coordinator was started without an objective (evaluateLocally: false)`,
+      'objective',
+    )
   if (target.kind !== 'objective') return runProgram(args, target, trial.signal)
   return target.objective(args.candidate, objectiveContext(args.trialIdx, trial, args.progress))
 }

@@ -25,13 +25,22 @@ function checkDriveFields(opts: DriveOptions & { valsetHash?: string }): void {
   const hasObjective = opts.objective !== undefined
   const hasProgram = opts.program !== undefined || opts.metric !== undefined
   if (hasObjective && hasProgram) throw new InvalidInputError('give either objective or program + trainset + metric, not both', 'objective')
-  if (!hasObjective && !hasProgram) throw new InvalidInputError('an objective (or program + trainset + metric) is required', 'objective')
+  if (!hasObjective && !hasProgram && !coordinatesOnly(opts))
+    throw new InvalidInputError(
+      "an objective (or program + trainset + metric) is required, unless the session only coordinates workers (evaluation: 'shared', evaluateLocally: false)",
+      'objective',
+    )
   if (hasProgram) {
     if (typeof opts.program !== 'function') throw new InvalidInputError('must be a function (config, example, ctx) => output', 'program')
     if (typeof opts.metric !== 'function') throw new InvalidInputError('must be a function (example, output) => number', 'metric')
     if (!Array.isArray(opts.trainset) || opts.trainset.length === 0) throw new InvalidInputError('must be a non-empty array', 'trainset')
   }
   checkValset(opts, hasProgram)
+}
+
+/** True when the driver evaluates nothing itself: its workers do (`evaluation: 'shared'`, `evaluateLocally: false`). */
+export function coordinatesOnly(opts: DriveOptions): boolean {
+  return opts.evaluation === 'shared' && opts.evaluateLocally === false
 }
 
 /** `valset` belongs to program sessions and is never empty; `valsetHash` names the hash of a valset given with it. */

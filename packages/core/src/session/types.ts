@@ -80,6 +80,11 @@ export interface WarmStartOptions {
 /** Options shared by `startSession` and `resumeSession`. */
 export interface DriveOptions<Example = unknown> {
   optimizer: Optimizer<any>
+  /**
+   * What a trial evaluates (or give program + trainset + metric). Required, except for a
+   * coordinator that evaluates nothing itself (`evaluation: 'shared'`, `evaluateLocally: false`):
+   * its workers bring the objective.
+   */
   objective?: Objective
   program?: Program<Example, any>
   trainset?: readonly Example[]

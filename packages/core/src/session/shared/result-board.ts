@@ -7,6 +7,14 @@ import type { SharedStore } from './store-support.js'
 
 /** Store failures the coordinator does not wait out. */
 const FINAL = ['NOT_FOUND', 'CHECKPOINT_CORRUPT', 'INVALID_INPUT'] as const
+/** The poll while a result is due (see `ResultBoard`). */
+const DUE_POLL_MS = 5
+/** The quick polls start at most this long before a result is due … */
+const DUE_EARLY_MS = 50
+/** … and end at most this long after. */
+const DUE_LATE_MS = 100
+/** How many of the latest trial durations the board remembers. */
+const DURATIONS_KEPT = 16
 
 /** What the board waits with. */
 export interface ResultBoardOptions {
@@ -25,11 +33,22 @@ export interface ResultBoardOptions {
  * The coordinator's view of the results workers reported for its pending trials: one
  * `readTrialSlots` call for every pending trial each poll, results kept until their trial is
  * committed. A result reported in this process (`accept`) is seen at once, without a poll.
+ *
+ * The poll adapts to when results are due: the board notes when it first saw each claim and,
+ * from the results, how long trials take (from first seen claimed to first seen reported); from
+ * one poll interval (at most `DUE_EARLY_MS`) before a trial in flight is due (its claim seen +
+ * the shortest of the latest durations) to two after (at most `DUE_LATE_MS`), it polls every
+ * `DUE_POLL_MS`, otherwise every `pollIntervalMs`. So a result usually waits a few ms for the
+ * coordinator, however long the trials, and the quick polls add at most 30 reads per trial.
  */
 export class ResultBoard {
   /** Pending trials with a live claim and no result, at the last read. */
   inFlight = 0
   private readonly results = new Map<number, ReportedTrialResult>()
+  /** When a claim (trial index → token) was first seen live, env clock. */
+  private readonly claimSeen = new Map<number, { token: number; at: number }>()
+  /** The latest trial durations seen, ms. */
+  private readonly durations: number[] = []
   private woken = false
   private wakeUp: (() => void) | null = null
 
@@ -50,6 +69,13 @@ export class ResultBoard {
   /** True when the result of `trialIdx` is known. */
   has(trialIdx: number): boolean {
     return this.results.has(trialIdx)
+  }
+
+  /** The result of `trialIdx` when it is known (then forgotten here), without waiting or reading. */
+  take(trialIdx: number): ReportedTrialResult | undefined {
+    const found = this.results.get(trialIdx)
+    this.results.delete(trialIdx)
+    return found
   }
 
   /**
@@ -97,26 +123,49 @@ export class ResultBoard {
     const now = env.now()
     let inFlight = 0
     for (const slot of slots) {
-      if (slot.result) this.results.set(slot.trialIdx, slot.result)
-      else if (slot.claim && slot.claim.expiresAt > now) inFlight++
+      const seen = this.claimSeen.get(slot.trialIdx)
+      if (slot.result) {
+        this.results.set(slot.trialIdx, slot.result)
+        if (seen && seen.token === slot.result.claimToken) this.noteDuration(now - seen.at)
+        this.claimSeen.delete(slot.trialIdx)
+      } else if (slot.claim && slot.claim.expiresAt > now) {
+        inFlight++
+        if (seen?.token !== slot.claim.token) this.claimSeen.set(slot.trialIdx, { token: slot.claim.token, at: now })
+      }
     }
+    for (const trialIdx of this.claimSeen.keys()) if (!wanted.includes(trialIdx)) this.claimSeen.delete(trialIdx)
     this.inFlight = inFlight
   }
 
-  private sleep(): Promise<void> {
+  private noteDuration(ms: number): void {
+    this.durations.push(ms)
+    if (this.durations.length > DURATIONS_KEPT) this.durations.shift()
+  }
+
+  /** How long to wait before the next read: `DUE_POLL_MS` while a result is due, else up to `pollIntervalMs`. */
+  private nextPollMs(): number {
+    const { pollIntervalMs, env } = this.options
+    if (this.durations.length === 0 || this.claimSeen.size === 0) return pollIntervalMs
+    const shortest = Math.min(...this.durations)
+    const now = env.now()
+    let wait = pollIntervalMs
+    for (const { at } of this.claimSeen.values()) {
+      const from = at + shortest - Math.min(pollIntervalMs, DUE_EARLY_MS)
+      if (now > at + shortest + Math.min(2 * pollIntervalMs, DUE_LATE_MS)) continue // overdue: a long trial, polled as usual
+      wait = Math.min(wait, Math.max(from - now, DUE_POLL_MS))
+    }
+    return Math.min(wait, pollIntervalMs)
+  }
+
+  private async sleep(): Promise<void> {
     if (this.woken) {
       this.woken = false
-      return Promise.resolve()
+      return
     }
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer)
-        this.wakeUp = null
-        this.woken = false
-        resolve()
-      }
-      const timer = setTimeout(done, this.options.pollIntervalMs)
-      this.wakeUp = done
-    })
+    const woken = new AbortController()
+    this.wakeUp = () => woken.abort()
+    await this.options.env.sleep(this.nextPollMs(), woken.signal)
+    this.wakeUp = null
+    this.woken = false
   }
 }

@@ -50,15 +50,22 @@ export type TrialWorkerEnd =
 /** Failures a worker waits out and retries (a flaky network, a store busy): anything but these. */
 const FINAL = ['NOT_FOUND', 'CHECKPOINT_CORRUPT', 'INVALID_INPUT'] as const
 const REPORT_ATTEMPTS = 3
-/** The first look for work after a trial, doubling up to `pollIntervalMs` while there is none. */
-const FIRST_RECHECK_MS = 10
+/**
+ * After a trial, the worker looks for the next one every `RECHECK_MS` (the coordinator is about
+ * to publish it: it commits the result and asks the next candidate), `RECHECKS` times, before it
+ * falls back to `pollIntervalMs`. A look that finds the head unchanged reads no slot.
+ */
+const RECHECK_MS = 10
+const RECHECKS = 25
 
 /**
  * One worker loop of a shared session: read the head, claim the lowest pending trial that has
- * no result and no live claim, evaluate it while renewing the claim every ttl / 4 (a lost
- * claim aborts the trial), report the result, repeat; sleep `pollIntervalMs` when idle. It
- * stops when the session is no longer running, or after its trial in flight once `stop()` is
- * called.
+ * no result and no live claim (one lost to another worker makes it try another at once, from a
+ * place among the rest chosen by its owner, so that workers racing spread out),
+ * evaluate it while renewing the claim every ttl / 4 (a lost claim aborts the trial), report the
+ * result, repeat; look again every `RECHECK_MS` right after a trial, then every
+ * `pollIntervalMs`. It stops when the session is no longer running, or after its trial in
+ * flight once `stop()` is called.
  */
 export class TrialWorker {
   trialsEvaluated = 0
@@ -70,9 +77,14 @@ export class TrialWorker {
   private readonly stopping = new AbortController()
   /** The committed trials its pruner has needed so far, read once. */
   private readonly prunerLog: StoredPrunerLog
+  /** The head revision at the last slot read that found nothing to claim, and when it was read (env clock). */
+  private emptyAt: { revision: number; at: number } | null = null
+  /** Where this worker goes on among the open trials after losing a race (from its owner). */
+  private readonly spread: number
 
   constructor(private readonly options: TrialWorkerOptions) {
     this.prunerLog = new StoredPrunerLog(options.store, options.sessionId)
+    this.spread = ownerHash(options.owner)
   }
 
   /** Ends the loop after the trial in flight (whose result is still reported). */
@@ -87,9 +99,7 @@ export class TrialWorker {
   /** Runs until the session stops or `stop()`; rejects on a final store error (unknown session, corrupt head). */
   async run(): Promise<TrialWorkerEnd> {
     const { store, sessionId, env, pollIntervalMs } = this.options
-    // Right after a report the next trial is usually about to be published (the coordinator
-    // commits the result and asks the next candidate): look again soon, then back off to the poll.
-    let idleDelay = pollIntervalMs
+    let rechecks = 0
     while (!this.stopped) {
       let worked = false
       try {
@@ -103,40 +113,52 @@ export class TrialWorker {
         if (FINAL.some((code) => isCairnError(err, code))) throw err
         publish(channels.sessionException, { sessionId, error: err })
       }
-      if (worked) idleDelay = Math.min(FIRST_RECHECK_MS, pollIntervalMs)
-      else {
-        await env.sleep(idleDelay, this.stopping.signal)
-        idleDelay = Math.min(idleDelay * 2, pollIntervalMs)
-      }
+      if (worked) rechecks = RECHECKS
+      else if (rechecks > 0) {
+        rechecks--
+        await env.sleep(Math.min(RECHECK_MS, pollIntervalMs), this.stopping.signal)
+      } else await env.sleep(pollIntervalMs, this.stopping.signal)
     }
     return 'stopped'
   }
 
   /** Claims and evaluates one trial; false when there was none to claim. */
   private async workOnce(head: CheckpointHead): Promise<boolean> {
-    const { store, sessionId, owner, trialLeaseTtlMs, env } = this.options
+    const { store, sessionId, owner, trialLeaseTtlMs, pollIntervalMs, env } = this.options
     const open = head.pending.filter((p) => p.trialIdx >= head.progress.attempts)
     if (open.length === 0) return false
+    // Nothing was claimable at this revision: only a lapsing claim can change that, which a
+    // read every poll interval sees soon enough.
+    const empty = this.emptyAt
+    if (empty && empty.revision === head.revision && env.now() - empty.at < pollIntervalMs) return false
     const slots = await store.readTrialSlots(
       sessionId,
       open.map((p) => p.trialIdx),
     )
     const now = env.now()
-    for (let i = 0; i < open.length; i++) {
+    const claimable = open.filter((_, i) => {
       const slot = slots[i]
-      const trial = open[i] as PendingTrial
-      if (!slot || slot.result || (slot.claim && slot.claim.expiresAt > now)) continue
+      return slot && !slot.result && !(slot.claim && slot.claim.expiresAt > now)
+    })
+    // The lowest first; once another worker won one, the others looking now are likely racing
+    // for the same lowest ones: go on from a place of this worker's own among the rest.
+    let at = 0
+    while (claimable.length > 0) {
+      const [trial] = claimable.splice(at, 1) as [PendingTrial]
       if (this.stopped) return true
       let claim: TrialClaim
       try {
         claim = await store.claimTrial(sessionId, { trialIdx: trial.trialIdx, owner, ttlMs: trialLeaseTtlMs })
       } catch (err) {
-        if (isCairnError(err, 'TRIAL_CLAIMED')) continue
-        throw err
+        if (!isCairnError(err, 'TRIAL_CLAIMED')) throw err
+        at = claimable.length > 0 ? this.spread % claimable.length : 0
+        continue
       }
+      this.emptyAt = null
       await this.evaluate(trial, claim, head)
       return true
     }
+    this.emptyAt = { revision: head.revision, at: now }
     return false
   }
 
@@ -258,4 +280,11 @@ export class TrialWorker {
     this.trialsEvaluated++
     this.options.onReported?.(trialIdx, { ...report, owner: claim.owner, claimToken: claim.token, reportedAt: this.options.env.now() })
   }
+}
+
+/** A number from `owner` (FNV-1a), the same in every process. */
+function ownerHash(owner: string): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < owner.length; i++) h = Math.imul(h ^ owner.charCodeAt(i), 0x01000193)
+  return h >>> 0
 }
