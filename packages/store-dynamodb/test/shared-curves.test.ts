@@ -2,7 +2,7 @@
 // through its slot; a curve of 20,000 reports (a result and a trial record over DynamoDB's
 // 400 KB item) is committed whole, not lost; the coordinator deletes progress only of trials
 // that saved some.
-import { joinSession, startSession, type ObjectiveContext, type PrunedTrial, space, float } from '@cairn/core'
+import { float, joinSession, space, startSession, type ObjectiveContext, type PrunedTrial, type TrialRecord } from '@cairn/core'
 import { referenceOptimizer } from '@cairn/testkit'
 import { expect, test } from 'vitest'
 import { useTable } from './support/table-fixture.js'
@@ -54,7 +54,7 @@ test('worker trials: a pruned result, a 20,000-report curve (over 400 KB) commit
     [1, 'pruned', 3],
     [2, 'ok', 1],
   ])
-  const x0 = (trials[0]?.candidate as { x: number }).x
+  const x0 = ((trials[0] as TrialRecord).candidate as { x: number }).x
   expect(trials[0]?.intermediate?.at(-1)).toEqual({ step: LONG - 1, value: x0 * x0 + 1 / LONG })
   expect(trials[1]).toMatchObject({ score: 12, intermediate: [0, 1, 2].map((s) => ({ step: s, value: 10 + s })) })
   expect(await store.loadTrialProgress(coordinator.id, 1)).toBeNull()
