@@ -10,5 +10,6 @@ export default defineCairnProject('store-level', {
     'open-store.ts',
     'progress-loop.ts',
     'read-through.ts',
+    'store-child.ts',
   ].map((f) => `test/fixtures/${f}`),
 })

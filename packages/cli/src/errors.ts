@@ -75,6 +75,23 @@ export class UnknownOptimizerError extends InvalidInputError {
 }
 
 /**
+ * A job's `pruner` names no pruner of `@cairn/optimizers` that a name can build (`known`);
+ * `suggestion` is the nearest known name, when one is close.
+ */
+export class UnknownPrunerError extends InvalidInputError {
+  readonly suggestion: string | undefined
+  constructor(name: string, known: readonly string[], suggestion: string | undefined, field = 'pruner') {
+    const hint = suggestion !== undefined ? `did you mean "${suggestion}"? ` : ''
+    super(
+      `unknown pruner "${name}"; ${hint}known: ${known.map((k) => `"${k}"`).join(', ')} (percentilePruner() and patientPruner() take arguments: give the Pruner object)`,
+      field,
+    )
+    this.message = prefixed(this.message)
+    this.suggestion = suggestion
+  }
+}
+
+/**
  * A session is being driven by a live process, so it cannot be deleted (or driven here).
  * Extends core's `AlreadyRunningError` (code `ALREADY_RUNNING`, with `leaseExpiresAt`); the
  * message says who drives it, when its lease runs out, and `remedy`: what to do instead.

@@ -8,6 +8,7 @@ export type {
   OptimizerContext,
   OptimizerFactory,
   OptimizerRef,
+  PrunerRef,
 } from './config/types.js'
 export { loadConfig } from './config/load-config.js'
 export type { LoadedConfig, LoadConfigOptions } from './config/load-config.js'
@@ -43,6 +44,7 @@ export {
   MissingPackageError,
   UnknownJobError,
   UnknownOptimizerError,
+  UnknownPrunerError,
   SessionBusyError,
   StoreLockedError,
   WorkerJobError,

@@ -216,3 +216,28 @@ describe('a session whose trials all failed', () => {
     expect(resumed.stderr).toContain(`\n${allFailed}\n`)
   })
 })
+
+describe('a session whose trials were pruned or failed', () => {
+  test('pruned trials are counted apart: in the progress lines, the summary and --json; they are not "failed"', async () => {
+    const run = await runInProcess([...cfg, ...store, 'run', 'pruning'], { cwd })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^4\/4 trials {2}#3 pruned at step 0 \([\d.]+\) {2}best - {2}errors 2, pruned 2 {2}eta /m)
+    expect(run.stdout).toMatch(/^2\/4 trials {2}#1 pruned at step 0 \([\d.]+\) {2}best - {2}errors 1, pruned 1 {2}eta /m)
+    expect(run.stdout).toMatch(/^1\/4 trials {2}#0 error .* {2}errors 1 {2}eta /m) // no "pruned 0"
+    expect(run.stdout).toMatch(
+      /^completed \(max-trials\): session "pruning-session" after 4 trials, 2 pruned, 2 errors, no successful trial$/m,
+    )
+    expect(run.stdout).not.toMatch(/trials failed/)
+
+    // The session's pruner, named in the config, is the one recorded: show says so.
+    const show = await runInProcess([...cfg, ...store, 'show', 'pruning-session'], { cwd })
+    expect(show.stdout).toMatch(/4 of 4 \(0 ok, 2 pruned, 2 errors;/)
+    expect(show.stdout).toMatch(/pruner +@cairn\/optimizers\/median-pruner/)
+
+    const again = await runInProcess([...cfg, ...store, 'run', 'pruning', '--json'], { cwd })
+    expect(again.code).toBe(0)
+    const json = JSON.parse(again.stdout) as { progress: unknown; failure?: unknown }
+    expect(json.progress).toMatchObject({ attempts: 4, completed: 0, errors: 2, pruned: 2 })
+    expect(json.failure).toBeUndefined()
+  })
+})

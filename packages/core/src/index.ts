@@ -33,6 +33,7 @@ export type { OptionsSchema, OptionProperties, OptionErrorFactory } from './inpu
 export { optionKinds } from './input/option-kinds.js'
 export { MAX_TIMER_MS, MAX_LEASE_TTL_MS } from './input/durations.js'
 export { nearestName } from './util/nearest-name.js'
+export { isPrunedTrial } from './session/pruned-trial.js'
 
 export { Rng } from './random/rng.js'
 

@@ -1,5 +1,13 @@
 import { describe, expect, test } from 'vitest'
-import { createMemoryStore, joinSession, resumeSession, ResumeMismatchError, startSession, type TrialRecord } from '../src/index.js'
+import {
+  createMemoryStore,
+  joinSession,
+  resumeSession,
+  ResumeMismatchError,
+  startSession,
+  type ObjectiveContext,
+  type TrialRecord,
+} from '../src/index.js'
 import { joinSessionWith } from '../src/testing.js'
 import { uniform } from './helpers/optimizers.js'
 import { EPOCHS, lossAt, medianAtStep, trainer } from './helpers/pruning.js'
@@ -52,6 +60,35 @@ describe('pruning and trial checkpoints with shared workers', () => {
     expect(r.progress.pruned).toBe(stored.filter((t) => t.status === 'pruned').length)
     expect(r.progress.pruned).toBeGreaterThan(0)
     for (const t of stored) expect(await store.loadTrialProgress(coordinator.id, t.trialIdx)).toBeNull()
+  })
+
+  test('the coordinator deletes the progress of worker trials that saved some, and only theirs (one request less per trial)', async () => {
+    const store = createMemoryStore()
+    const deleted: number[] = []
+    const deleteTrialProgress = store.deleteTrialProgress.bind(store)
+    store.deleteTrialProgress = (id, trialIdx) => (deleted.push(trialIdx), deleteTrialProgress(id, trialIdx))
+    // Odd trials checkpoint; even ones only report.
+    const objective = async (c: { x: number }, ctx: ObjectiveContext): Promise<number> => {
+      ctx.report(0, c.x)
+      if (ctx.trialIdx % 2 === 1) await ctx.checkpoint({ epoch: 1 })
+      return c.x
+    }
+    const coordinator = await startSession({
+      store,
+      optimizer: uniform(),
+      objective,
+      evaluation: 'shared',
+      evaluateLocally: false,
+      parallelism: 2,
+      seed: 5,
+      maxTrials: 6,
+      pollIntervalMs: 1,
+    })
+    const worker = await joinSession(store, coordinator.id, { objective, owner: 'w', pollIntervalMs: 1 })
+    await coordinator.wait()
+    await worker.wait()
+    expect(deleted.sort((a, b) => a - b)).toEqual([1, 3, 5])
+    for (const i of [1, 3, 5]) expect(await store.loadTrialProgress(coordinator.id, i)).toBeNull()
   })
 
   test('a worker needs the session pruner: none, or another one, is refused (reason pruner)', async () => {

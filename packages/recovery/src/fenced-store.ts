@@ -11,6 +11,7 @@ import type {
   ListPage,
   ReadTrialsOptions,
   StoreCapabilities,
+  StoredTrialProgress,
   TrialClaim,
   TrialRecord,
   TrialResultReport,
@@ -31,6 +32,8 @@ import { PKG } from './errors.js'
  * The trial-slot methods of shared evaluation (`claimTrial`, `renewTrialClaim`,
  * `reportTrialResult`, `readTrialSlots`) are offered exactly when the store offers them, with
  * its capabilities, and are fenced off like the rest: a resumed shared session stays shared.
+ * So are the trial-progress methods (`saveTrialProgress`, `loadTrialProgress`,
+ * `deleteTrialProgress`): a recovered session's trial continues from its last checkpoint.
  */
 export class FencedStore implements CheckpointStore {
   private revokedBecause: string | null = null
@@ -41,6 +44,9 @@ export class FencedStore implements CheckpointStore {
   readonly renewTrialClaim?: (sessionId: string, claim: TrialClaim, ttlMs: number) => Promise<TrialClaim>
   readonly reportTrialResult?: (sessionId: string, claim: TrialClaim, report: TrialResultReport) => Promise<void>
   readonly readTrialSlots?: (sessionId: string, trialIdxs: readonly number[]) => Promise<TrialSlot[]>
+  readonly saveTrialProgress?: (sessionId: string, trialIdx: number, token: number, bytes: Uint8Array) => Promise<void>
+  readonly loadTrialProgress?: (sessionId: string, trialIdx: number) => Promise<StoredTrialProgress | null>
+  readonly deleteTrialProgress?: (sessionId: string, trialIdx: number) => Promise<void>
 
   constructor(
     private readonly inner: CheckpointStore,
@@ -67,6 +73,22 @@ export class FencedStore implements CheckpointStore {
       this.readTrialSlots = async (id, idxs) => {
         this.check(id)
         return readTrialSlots.call(inner, id, idxs)
+      }
+    const { saveTrialProgress, loadTrialProgress, deleteTrialProgress } = inner
+    if (saveTrialProgress)
+      this.saveTrialProgress = async (id, trialIdx, token, bytes) => {
+        this.check(id)
+        return saveTrialProgress.call(inner, id, trialIdx, token, bytes)
+      }
+    if (loadTrialProgress)
+      this.loadTrialProgress = async (id, trialIdx) => {
+        this.check(id)
+        return loadTrialProgress.call(inner, id, trialIdx)
+      }
+    if (deleteTrialProgress)
+      this.deleteTrialProgress = async (id, trialIdx) => {
+        this.check(id)
+        return deleteTrialProgress.call(inner, id, trialIdx)
       }
   }
 

@@ -73,7 +73,7 @@ function isReport(v: unknown): v is TrialResultReport {
     r.candidate !== undefined &&
     r.evaluation !== null &&
     typeof r.evaluation === 'object' &&
-    (r.evaluation.status === 'ok' || r.evaluation.status === 'error') &&
+    (r.evaluation.status === 'ok' || r.evaluation.status === 'error' || r.evaluation.status === 'pruned') &&
     typeof r.evaluation.durationMs === 'number'
   )
 }

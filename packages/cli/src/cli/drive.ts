@@ -84,7 +84,7 @@ export async function drive(
 }
 
 function viewOf(p: Progress, total: number | null): ProgressView {
-  return { attempts: p.attempts, total, best: p.bestScore, bestTrialIdx: p.bestTrialIdx, errors: p.errors }
+  return { attempts: p.attempts, total, best: p.bestScore, bestTrialIdx: p.bestTrialIdx, errors: p.errors, pruned: p.pruned ?? 0 }
 }
 
 function summarize(ctx: CliContext, r: SessionResult, out: DriveOutput, failure: string | null): void {

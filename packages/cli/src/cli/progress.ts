@@ -11,6 +11,8 @@ export interface ProgressView {
   best: number | null
   bestTrialIdx: number | null
   errors: number
+  /** Trials the session's pruner stopped early (shown only when there are some). */
+  pruned: number
 }
 
 /** Shows a run's progress: a live bar on a terminal, plain lines otherwise. */
@@ -50,6 +52,11 @@ function bestText(view: ProgressView): string {
   return view.best === null ? '-' : `${score(view.best)} (#${view.bestTrialIdx})`
 }
 
+/** `errors 2`, or `errors 2, pruned 5` once the pruner stopped some trials. */
+function errorsText(view: ProgressView): string {
+  return `errors ${view.errors}${view.pruned > 0 ? `, pruned ${view.pruned}` : ''}`
+}
+
 function doneText(view: ProgressView): string {
   return `${view.attempts}${view.total === null ? '' : `/${view.total}`} trials`
 }
@@ -72,7 +79,7 @@ export class LineReporter implements ProgressReporter {
           : `error (${trial.errorClass ?? 'error'}${trial.error ? `: ${trial.error.message.split('\n')[0]}` : ''})`
     line(
       this.out,
-      `${doneText(view)}  #${trial.trialIdx} ${what}  best ${bestText(view)}  errors ${view.errors}  eta ${etaText(this.eta.seconds(view))}`,
+      `${doneText(view)}  #${trial.trialIdx} ${what}  best ${bestText(view)}  ${errorsText(view)}  eta ${etaText(this.eta.seconds(view))}`,
     )
   }
 
@@ -83,7 +90,7 @@ export class LineReporter implements ProgressReporter {
   end(): void {}
 }
 
-/** A live bar (via `cli-progress`): trials done / total, best so far, errors, ETA. */
+/** A live bar (via `cli-progress`): trials done / total, best so far, errors (and pruned trials), ETA. */
 export class BarReporter implements ProgressReporter {
   private readonly eta = new Eta()
   private readonly multi: MultiBar
@@ -107,7 +114,7 @@ export class BarReporter implements ProgressReporter {
   }
 
   private text(view: ProgressView): string {
-    return `${doneText(view)} | best ${bestText(view)} | errors ${view.errors} | ETA ${etaText(this.eta.seconds(view))}`
+    return `${doneText(view)} | best ${bestText(view)} | ${errorsText(view)} | ETA ${etaText(this.eta.seconds(view))}`
   }
 
   begin(view: ProgressView): void {

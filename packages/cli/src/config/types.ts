@@ -1,4 +1,15 @@
-import type { CheckpointHead, CheckpointStore, Direction, Metric, Objective, Optimizer, Program, Pruner, SearchSpace } from '@cairn/core'
+import type {
+  CheckpointHead,
+  CheckpointStore,
+  Direction,
+  Metric,
+  Json,
+  Objective,
+  Optimizer,
+  Program,
+  Pruner,
+  SearchSpace,
+} from '@cairn/core'
 import type { RecoveryPolicy } from '@cairn/recovery'
 
 /** What an optimizer factory is given: the job, the session, and on resume the stored head. */
@@ -17,6 +28,12 @@ export type OptimizerFactory = (ctx: OptimizerContext) => Optimizer<any> | Promi
  * `random`, `grid`, `tpe`, `cmaes`, `few-shot`), a factory, or an optimizer object.
  */
 export type OptimizerRef = string | OptimizerFactory | Optimizer<any>
+
+/**
+ * A job's pruner: a name of `@cairn/optimizers`' pruners with default options (`'median'`),
+ * a name with options (`{ name: 'asha', options: { reductionFactor: 3 } }`), or a Pruner.
+ */
+export type PrunerRef = string | { name: string; options?: Record<string, Json> } | Pruner
 
 /** Settings every job may carry. */
 export interface JobSettings {
@@ -58,11 +75,13 @@ export interface JobSettings {
   /** With `evaluation: 'shared'`: how often the coordinator and idle workers look for work and results (ms). */
   pollIntervalMs?: number
   /**
-   * Stops unpromising trials early (`ctx.shouldPrune()` in the objective): e.g. `medianPruner()`
-   * or `asha()` from `@cairn/optimizers`. Passed to `startSession`, `resumeSession` and workers
-   * (`cairn worker`); a session resumes only with the pruner it was started with.
+   * Stops unpromising trials early (`ctx.shouldPrune()` in the objective): a pruner of
+   * `@cairn/optimizers` by name (`'median'`, `'asha'`, `'hyperband'`, `'nop'`), by name with
+   * options (`{ name: 'asha', options: { reductionFactor: 3 } }`), or a Pruner object
+   * (`medianPruner()`, `percentilePruner(25)` …). Passed to `startSession`, `resumeSession` and
+   * workers (`cairn worker`); a session resumes only with the pruner it was started with.
    */
-  pruner?: Pruner
+  pruner?: PrunerRef
   /** Seed new sessions with the best trials of earlier runs of this job (the store holds them). */
   warmStart?: boolean | { maxSeedTrials?: number }
   /** One line shown by `cairn jobs`. */

@@ -42,7 +42,7 @@ export async function startOptionsFor(
     optimizer,
     ...targetOptions(def),
     ...limitOptions(def),
-    ...sharingOptions(def),
+    ...(await sharingOptions(def, job)),
     settings: settings as Json,
   }
   const evaluation = overrides.evaluation ?? def.evaluation
@@ -80,7 +80,7 @@ export async function resumeOptionsFor(
   const job = head.job as string
   const ref: OptimizerRef = overrides.optimizer ?? readSettings(head.settings).optimizer ?? defaultOptimizerRef(def)
   const { optimizer } = await resolveOptimizer(ref, config.optimizers, { job, sessionId: head.sessionId, head })
-  const opts: ResumeOptions = { optimizer, ...targetOptions(def), ...sharingOptions(def) }
+  const opts: ResumeOptions = { optimizer, ...targetOptions(def), ...(await sharingOptions(def, job)) }
   if (def.space !== undefined) opts.space = def.space
   if (def.direction !== undefined) opts.direction = def.direction
   if (def.trialTimeoutMs !== undefined) opts.trialTimeoutMs = def.trialTimeoutMs

@@ -1,6 +1,7 @@
 import type { DriveOptions, Json } from '@cairn/core'
 import type { CairnConfig, JobDefinition, OptimizerRef } from '../config/types.js'
 import { UnknownJobError } from '../errors.js'
+import { resolvePruner } from '../optimizer/pruner.js'
 
 /** The names of the config's jobs. */
 export function jobNames(config: CairnConfig): string[] {
@@ -46,13 +47,14 @@ export function limitOptions(
 
 /**
  * How a job's trials are shared with workers (only what it sets; `evaluation` itself is chosen
- * where a session starts), and its pruner.
+ * where a session starts), and its pruner (built when the job names it; see `resolvePruner`).
  */
-export function sharingOptions(
+export async function sharingOptions(
   job: JobDefinition,
-): Pick<DriveOptions, 'evaluateLocally' | 'trialLeaseTtlMs' | 'pollIntervalMs' | 'pruner'> {
+  jobName: string,
+): Promise<Pick<DriveOptions, 'evaluateLocally' | 'trialLeaseTtlMs' | 'pollIntervalMs' | 'pruner'>> {
   const out: Pick<DriveOptions, 'evaluateLocally' | 'trialLeaseTtlMs' | 'pollIntervalMs' | 'pruner'> = {}
-  if (job.pruner !== undefined) out.pruner = job.pruner
+  if (job.pruner !== undefined) out.pruner = await resolvePruner(job.pruner, `jobs.${jobName}.pruner`)
   if (job.evaluateLocally !== undefined) out.evaluateLocally = job.evaluateLocally
   if (job.trialLeaseTtlMs !== undefined) out.trialLeaseTtlMs = job.trialLeaseTtlMs
   if (job.pollIntervalMs !== undefined) out.pollIntervalMs = job.pollIntervalMs

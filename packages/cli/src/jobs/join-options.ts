@@ -2,6 +2,7 @@ import type { CheckpointHead, JoinOptions, WarmStartStore } from '@cairn/core'
 import type { JoinJobOptions } from '../cairn-options.js'
 import type { CairnConfig } from '../config/types.js'
 import { WorkerJobError } from '../errors.js'
+import { resolvePruner } from '../optimizer/pruner.js'
 import { resumeOptionsFor } from './drive-options.js'
 import { getJob, targetOptions } from './job.js'
 import { observedObjective } from './observed-objective.js'
@@ -27,7 +28,7 @@ export async function joinOptionsFor(
   if (def.trialLeaseTtlMs !== undefined) join.trialLeaseTtlMs = def.trialLeaseTtlMs
   if (def.pollIntervalMs !== undefined) join.pollIntervalMs = def.pollIntervalMs
   if (def.trialTimeoutMs !== undefined) join.trialTimeoutMs = def.trialTimeoutMs
-  if (def.pruner !== undefined) join.pruner = def.pruner
+  if (def.pruner !== undefined) join.pruner = await resolvePruner(def.pruner, `jobs.${head.job}.pruner`)
   if (options.owner !== undefined) join.owner = options.owner
   if (options.signal !== undefined) join.signal = options.signal
   if (options.takeOver !== false) join.takeOver = { ...(await resumeOptionsFor(config, head, {}, warmStartStore)), objective }

@@ -1,4 +1,4 @@
-import type { Json, Objective, ObjectiveResult, PrunedTrial } from '@cairn/core'
+import { isPrunedTrial, type Json, type Objective, type ObjectiveResult, type PrunedTrial } from '@cairn/core'
 
 /** What a worker is doing, as `JoinJobOptions.onTrial` hears it. */
 export type WorkerTrialEvent =
@@ -12,6 +12,8 @@ export type WorkerTrialEvent =
       score: number | null
       /** The first line of what it threw, or null. */
       error: string | null
+      /** True when the objective ended the trial with `ctx.prune()`. */
+      pruned: boolean
     }
 
 /**
@@ -24,13 +26,14 @@ export function observedObjective(objective: Objective, onTrial: (event: WorkerT
     onTrial({ type: 'started', ...base })
     const started = performance.now()
     const ok = (r: ObjectiveResult | PrunedTrial): ObjectiveResult | PrunedTrial => {
-      const score = typeof r === 'number' ? r : ((r as { score?: number } | null)?.score ?? null)
-      onTrial({ type: 'finished', ...base, durationMs: performance.now() - started, score, error: null })
+      const pruned = isPrunedTrial(r)
+      const score = typeof r === 'number' ? r : pruned ? null : ((r as { score?: number } | null)?.score ?? null)
+      onTrial({ type: 'finished', ...base, durationMs: performance.now() - started, score, error: null, pruned })
       return r
     }
     const threw = (err: unknown): never => {
       const error = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? ''
-      onTrial({ type: 'finished', ...base, durationMs: performance.now() - started, score: null, error })
+      onTrial({ type: 'finished', ...base, durationMs: performance.now() - started, score: null, error, pruned: false })
       throw err
     }
     let result: ReturnType<Objective>

@@ -43,6 +43,12 @@ export interface Evaluation {
   durationMs: number
   /** What the objective or program produced, kept as `bestArtifact` when this trial is the best. */
   artifact?: Json
+  /**
+   * Set when the trial has stored progress (it saved a checkpoint, or continued from one): a
+   * shared session's worker says so in the result it reports, and the coordinator deletes the
+   * trial's progress after the commit only then (no request per trial for trials that saved none).
+   */
+  savedProgress?: true
 }
 
 /** Options of `StepContext.evaluate`. */

@@ -420,7 +420,10 @@ export class SessionDriver implements SessionHandle {
    * is never committed: the trial is evaluated here instead.
    */
   private async reportedEvaluation(trial: PendingTrial, reported: ReportedTrialResult): Promise<Evaluation> {
-    if (canonicalJson(reported.candidate) === canonicalJson(trial.candidate)) return reported.evaluation
+    if (canonicalJson(reported.candidate) === canonicalJson(trial.candidate)) {
+      if (reported.evaluation.savedProgress) this.withProgress.add(trial.trialIdx)
+      return reported.evaluation
+    }
     publish(channels.sessionException, {
       sessionId: this.id,
       error: new Error(`trial ${trial.trialIdx}: the reported result is for another candidate; evaluating the pending one here`),
@@ -633,12 +636,12 @@ export class SessionDriver implements SessionHandle {
 
   /**
    * Deletes a committed trial's stored progress, in the background: only trials known to have
-   * some when evaluated here, every trial of a shared session (a worker may have saved some). A
-   * failed delete leaves garbage the session's deletion removes.
+   * some — evaluated here, or reported by a worker with `savedProgress` (so a shared trial that
+   * saved none costs no request). A failed delete leaves garbage the session's deletion removes.
    */
   private forgetProgress(trialIdx: number): void {
     const store = this.init.store
-    if (!this.withProgress.delete(trialIdx) && !this.init.shared) return
+    if (!this.withProgress.delete(trialIdx)) return
     if (store.capabilities?.trialProgress !== true || typeof store.deleteTrialProgress !== 'function') return
     const deletion = store
       .deleteTrialProgress(this.id, trialIdx)

@@ -97,6 +97,8 @@ export function checkEvaluation(evaluation: unknown, field = 'evaluation'): asse
     throw new InvalidInputError(`must be a finite number of milliseconds ≥ 0, got ${describeValue(e.durationMs)}`, `${field}.durationMs`)
   if (e.stats !== undefined) checkJson(e.stats, `${field}.stats`)
   if (e.artifact !== undefined) checkJson(e.artifact, `${field}.artifact`)
+  if (e.savedProgress !== undefined && e.savedProgress !== true)
+    throw new InvalidInputError(`must be true when present, got ${describeValue(e.savedProgress)}`, `${field}.savedProgress`)
   if (e.errorClass !== undefined && typeof e.errorClass !== 'string')
     throw new InvalidInputError(`must be a string, got ${describeValue(e.errorClass)}`, `${field}.errorClass`)
   if (e.error !== undefined) {

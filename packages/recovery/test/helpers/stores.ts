@@ -12,10 +12,14 @@ type Method =
   | 'renewLease'
   | 'releaseLease'
   | 'requestControl'
+  | 'saveTrialProgress'
+  | 'loadTrialProgress'
+  | 'deleteTrialProgress'
 
 /**
  * Fault injection: wraps a store so that `fault(method, args, callNo)` may throw, or return a
  * promise that replaces the call (e.g. one that never settles). Return undefined to pass through.
+ * The trial-progress methods are there exactly when the inner store has them.
  */
 export function faultyStore(
   inner: CheckpointStore,
@@ -30,7 +34,9 @@ export function faultyStore(
       if (replaced) return replaced
       return (inner[method] as (...a: unknown[]) => Promise<unknown>).apply(inner, args)
     }
+  const progress = (['saveTrialProgress', 'loadTrialProgress', 'deleteTrialProgress'] as const).filter((m) => inner[m] !== undefined)
   return {
+    ...Object.fromEntries(progress.map((m) => [m, wrap(m)])),
     specificationVersion: inner.specificationVersion,
     get capabilities() {
       return inner.capabilities

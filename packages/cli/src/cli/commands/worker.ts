@@ -12,7 +12,7 @@ import { exitCodeForFailure, sessionFailure } from '../outcome.js'
 /** One line per trial this worker starts or finishes. */
 export function describeTrial(e: WorkerTrialEvent): string {
   if (e.type === 'started') return `trial ${e.trialIdx}: running ${compactJson(e.candidate, 200)}`
-  const what = e.error === null ? `score ${score(e.score)}` : `error: ${e.error}`
+  const what = e.error !== null ? `error: ${e.error}` : e.pruned ? 'pruned' : `score ${score(e.score)}`
   return `trial ${e.trialIdx}: ${what} (${duration(e.durationMs)})`
 }
 

@@ -183,6 +183,8 @@ export class TrialWorker {
         }
         if (prepared) args.progress = prepared
         evaluation = await runEvaluation(args)
+        // The coordinator deletes the trial's progress after the commit only when told there is some.
+        if (prepared?.hasStoredProgress) evaluation = { ...evaluation, savedProgress: true }
       } else evaluation = prepared
     } finally {
       finished.abort()
