@@ -127,6 +127,7 @@ export type {
   Objective,
   ObjectiveContext,
   ObjectiveResult,
+  PrunedTrial,
   WarmStartOptions,
   RebuildHeadOptions,
   JoinOptions,

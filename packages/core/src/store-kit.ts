@@ -44,3 +44,4 @@ export {
   checkEvaluation,
   MAX_TRIAL_SLOTS_READ,
 } from './store/slot-input-checks.js'
+export { checkSaveTrialProgress, checkTrialProgressArgs } from './store/progress-input-checks.js'

@@ -93,6 +93,7 @@ const RecoveryJobSchema: OptionsSchema<RecoveryJob> = defineOptions<RecoveryJob>
     evaluateLocally: k.optional(k.any()),
     trialLeaseTtlMs: k.optional(k.any()),
     pollIntervalMs: k.optional(k.any()),
+    pruner: k.optional(k.any()),
     warmStart: k.optional(k.any()),
     trainsetHash: k.optional(k.any()),
     valsetHash: k.optional(k.any()),

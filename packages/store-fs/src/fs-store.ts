@@ -51,6 +51,7 @@ import type {
   SalvagedSession,
   SessionListing,
   StoreCapabilities,
+  StoredTrialProgress,
   ClaimTrialRequest,
   TrialClaim,
   TrialRecord,
@@ -99,6 +100,7 @@ import { encodeListing, type StoredListing } from './listing.js'
 import { walkJournal } from './salvage.js'
 import { withLock, type LockContext, type LockOptions } from './lock.js'
 import { appendTrials, readTrialRange } from './trial-log.js'
+import { FsTrialProgress } from './trial-progress.js'
 import { FsTrialSlots } from './trial-slots.js'
 import { FsWarmStart } from './warm-start.js'
 
@@ -170,6 +172,9 @@ export interface FsStore extends CheckpointStore, WarmStartStore {
   renewTrialClaim(sessionId: string, claim: TrialClaim, ttlMs: number): Promise<TrialClaim>
   reportTrialResult(sessionId: string, claim: TrialClaim, report: TrialResultReport): Promise<void>
   readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]>
+  saveTrialProgress(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array): Promise<void>
+  loadTrialProgress(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null>
+  deleteTrialProgress(sessionId: string, trialIdx: number): Promise<void>
 }
 
 /** What a session whose head does not decode still holds (see `salvage`). */
@@ -199,7 +204,13 @@ const JOURNAL_RECORDS_MIN = 8
 
 class FsStoreImpl implements FsStore {
   readonly specificationVersion = 'v1'
-  readonly capabilities: StoreCapabilities = { durable: true, multiProcess: true, multiMachine: false, sharedEvaluation: true }
+  readonly capabilities: StoreCapabilities = {
+    durable: true,
+    multiProcess: true,
+    multiMachine: false,
+    sharedEvaluation: true,
+    trialProgress: true,
+  }
   readonly dir: string
   private readonly layout: Layout
   private readonly durable: boolean
@@ -207,6 +218,7 @@ class FsStoreImpl implements FsStore {
   private readonly lockOptions: Pick<LockOptions, 'staleMs' | 'timeoutMs'>
   private readonly warm: FsWarmStart
   private readonly slots: FsTrialSlots
+  private readonly progress: FsTrialProgress
   private readonly files = new OpenFiles()
   private closed = false
   private ready: Promise<void> | undefined
@@ -234,6 +246,14 @@ class FsStoreImpl implements FsStore {
         return hook?.()
       },
       committedTrials: (id) => this.withJournal(id, async (fd, size) => attemptsOf((await this.readTail(fd, size, id, 'listing')).header)),
+    })
+    this.progress = new FsTrialProgress({
+      layout: this.layout,
+      durable: this.durable,
+      assertOpen: () => this.assertOpen(),
+      assertStoreExists: (id) => this.assertStoreExists(id),
+      mustExist: (id) => this.mustExist(id),
+      missing: (id) => this.missing(id),
     })
   }
 
@@ -580,6 +600,19 @@ class FsStoreImpl implements FsStore {
   /** Lock-free: each slot file is only ever replaced whole. */
   readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]> {
     return this.slots.readSlots(sessionId, trialIdxs)
+  }
+
+  /** See `FsTrialProgress` (trial-progress.ts): one file per save, written whole, fenced by its token. */
+  saveTrialProgress(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array): Promise<void> {
+    return this.progress.save(sessionId, trialIdx, token, bytes)
+  }
+
+  loadTrialProgress(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null> {
+    return this.progress.load(sessionId, trialIdx)
+  }
+
+  deleteTrialProgress(sessionId: string, trialIdx: number): Promise<void> {
+    return this.progress.delete(sessionId, trialIdx)
   }
 
   saveOverwrite(key: string, runId: string, entry: WarmStartEntryInput): Promise<void> {

@@ -15,6 +15,7 @@ export const PKG = '[@cairn/store-fs]'
  * <dir>/sessions/<sessionId>/journal.damaged.<rev>.<random>  a damaged journal kept by replaceDamagedHead
  * <dir>/sessions/<sessionId>/journal.<generation>-<offset>.dropped  a torn last record, set aside
  * <dir>/sessions/<sessionId>/slots/<trialIdx>  a shared session's trial slot: claim + result (atomic replace)
+ * <dir>/sessions/<sessionId>/progress/<trialIdx>-<token>.bin  a running trial's latest progress save (atomic replace, see trial-progress.ts)
  * <dir>/warm-start/<key>/<runId>.entry   core warm-start envelope (atomic replace)
  * <dir>/locks/<name>.lock                cross-process critical sections (see lock.ts): s-<id> a session, t-<id> its trial slots
  * <dir>/locks/<token>/                   a process's holder file and temporary files (see holder.ts)
@@ -60,6 +61,10 @@ export class Layout {
   }
   slot(id: string, trialIdx: number): string {
     return join(this.sessions, id, 'slots', String(trialIdx))
+  }
+  /** The trial progress of a session (see trial-progress.ts). */
+  progressDir(id: string): string {
+    return join(this.sessions, id, 'progress')
   }
   slotLock(id: string): string {
     return join(this.locks, `t-${id}.lock`)

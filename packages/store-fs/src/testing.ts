@@ -5,11 +5,13 @@
  *
  * @packageDocumentation
  */
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { FsStore } from './fs-store.js'
 import { beforeCommitWrite, beforeSlotWrite } from './hooks.js'
 import { HEADER_BYTES } from './journal.js'
 import { Layout } from './layout.js'
+import { parseProgressFileName, PROGRESS_HEADER_BYTES } from './progress-file.js'
 import { walkJournal } from './salvage.js'
 
 /**
@@ -28,6 +30,24 @@ export async function damageHead(store: FsStore, sessionId: string): Promise<{ r
   bytes[at] = (bytes[at] as number) ^ 0x20
   await writeFile(path, bytes)
   return { records: records.length }
+}
+
+/**
+ * Flips one byte in the middle of the latest progress save of trial `trialIdx` of a session
+ * (bit rot after the save): `loadTrialProgress` then throws `CheckpointCorruptError`.
+ */
+export async function damageTrialProgress(store: FsStore, sessionId: string, trialIdx: number): Promise<void> {
+  const dir = new Layout(store.dir).progressDir(sessionId)
+  const tokens = (await readdir(dir)).flatMap((n) => {
+    const p = parseProgressFileName(n)
+    return p?.trialIdx === trialIdx ? [p.token] : []
+  })
+  if (tokens.length === 0) throw new Error(`[@cairn/store-fs] damageTrialProgress: trial ${trialIdx} of "${sessionId}" has no progress`)
+  const path = join(dir, `${trialIdx}-${Math.max(...tokens)}.bin`)
+  const bytes = await readFile(path)
+  const at = bytes.length > PROGRESS_HEADER_BYTES ? PROGRESS_HEADER_BYTES + Math.floor((bytes.length - PROGRESS_HEADER_BYTES) / 2) : 0
+  bytes[at] = (bytes[at] as number) ^ 0x20
+  await writeFile(path, bytes)
 }
 
 /** A commit held inside its critical section by `holdNextCommit`. */

@@ -29,7 +29,13 @@ afterEach(async () => {
 
 describe('createFsStore', () => {
   it('reports its capabilities and validates options', () => {
-    expect(store.capabilities).toEqual({ durable: true, multiProcess: true, multiMachine: false, sharedEvaluation: true })
+    expect(store.capabilities).toEqual({
+      durable: true,
+      multiProcess: true,
+      multiMachine: false,
+      sharedEvaluation: true,
+      trialProgress: true,
+    })
     expect(() => createFsStore({ dir: '' })).toThrow(InvalidInputError)
     expect(() => createFsStore({ dir, lockStaleMs: -1 })).toThrow(/lockStaleMs/)
     expect(() => createFsStore({ dir, durable: 'yes' as unknown as boolean })).toThrow(/durable/)

@@ -55,6 +55,8 @@ export interface OpenDatabase {
   /** Closes the database, then seals it (see `seal.ts`) so the next open can tell it was cut short. */
   close(): Promise<void>
   damaged: Sublevel<Uint8Array>
+  /** Trial progress: manifests and chunks (see progress-record.ts). */
+  progress: Sublevel<Uint8Array>
 }
 
 /**
@@ -96,5 +98,6 @@ export async function openDatabase(location: string): Promise<OpenDatabase> {
         .catch(() => {})
     },
     damaged: sublevel<Uint8Array>(SUBLEVEL.damaged, 'view'),
+    progress: sublevel<Uint8Array>(SUBLEVEL.progress, 'view'),
   }
 }

@@ -6,7 +6,7 @@ import { HolderServer } from './holder-server.js'
 import { socketPathFor, untrustedReason } from './holder-socket.js'
 import { LocalLevelStore } from './local-store.js'
 import type { ResolvedLevelStoreOptions } from './options.js'
-import type { YieldAnswer } from './wire.js'
+import { fromBase64, type YieldAnswer } from './wire.js'
 
 /**
  * How long a store keeps trying when LevelDB reports the database locked but nobody answers
@@ -166,6 +166,10 @@ async function serve(location: string, local: Local, request: EstablishRequest):
     list: (filter: object | undefined) => local.serve((s) => s.list(filter ?? {})),
     requestControl: (id: string, control: 'pause' | 'cancel') => local.serve((s) => s.requestControl(id, control)),
     salvage: (id: string) => local.serve((s) => s.salvage(id)),
+    saveTrialProgress: (id: string, trialIdx: number, token: number, bytes: unknown) =>
+      local.serve((s) => s.saveTrialProgress(id, trialIdx, token, fromBase64(bytes) as Uint8Array)),
+    loadTrialProgress: (id: string, trialIdx: number) => local.serve((s) => s.loadTrialProgress(id, trialIdx)),
+    deleteTrialProgress: (id: string, trialIdx: number) => local.serve((s) => s.deleteTrialProgress(id, trialIdx)),
     yield: () => request.onYield(local),
   }
   return HolderServer.start(socket.path, served, { ...thisProcess(), location: socket.real }).catch(() => null)

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net'
+import { MAX_TRIAL_PROGRESS_BYTES } from '@cairn/core'
 import { HolderGoneError } from './holder-client.js'
 import type { HolderInfo } from './holder-info.js'
 import { lineSplitter } from './lines.js'
@@ -6,6 +7,7 @@ import { bindPath, removeOnExit, removeSocket } from './holder-socket.js'
 import {
   encodeError,
   encodeValue,
+  OPS,
   PROTOCOL_VERSION,
   type Hello,
   type Notice,
@@ -23,9 +25,11 @@ export type Served = {
   yield(): Promise<YieldAnswer>
 }
 
-/** The longest request line taken (requests are a session id and a few options): a longer one closes the connection. */
-const MAX_REQUEST_BYTES = 1 << 20
-const OPS: ReadonlySet<string> = new Set<Op>(['load', 'readTrials', 'list', 'requestControl', 'salvage', 'yield'])
+/**
+ * The longest request line taken (a session id and a few options, or a trial's progress: at
+ * most `MAX_TRIAL_PROGRESS_BYTES` in base64): a longer one closes the connection.
+ */
+const MAX_REQUEST_BYTES = Math.ceil((MAX_TRIAL_PROGRESS_BYTES * 4) / 3) + (1 << 20)
 
 /**
  * The holder's side of the socket: it answers each request by calling the same store object its

@@ -15,6 +15,12 @@ export const SUBLEVEL = {
   warm: 'warm',
   /** `<sessionId>:<revision, 12 digits>` → a damaged head `replaceDamagedHead` set aside (its bytes as found). */
   damaged: 'damaged',
+  /**
+   * Trial progress (see progress-record.ts): `<sessionId>:<trialIdx, 12 digits>` → the manifest
+   * of the trial's save; `<sessionId>:<trialIdx, 12 digits>:<token, 16 digits>:<chunk, 6 digits>`
+   * → one chunk of its bytes.
+   */
+  progress: 'progress',
 } as const
 
 /** Digits of a trial index in a trial key; indexes up to 10^12 - 1. */
@@ -67,4 +73,36 @@ export function warmKey(key: string, runId: string): string {
 export function warmKeyRange(key: string): { gte: string; lt: string } {
   const prefix = escapePart(key)
   return { gte: `${prefix}\u0000`, lt: `${prefix}\u0001` }
+}
+
+/** Digits of a token in a progress chunk key. */
+const TOKEN_DIGITS = 16
+/** Digits of a chunk number in a progress chunk key. */
+const CHUNK_DIGITS = 6
+
+/** The key of the manifest of a trial's progress. */
+export function progressKey(sessionId: string, trialIdx: number): string {
+  return trialKey(sessionId, trialIdx)
+}
+
+/** The key of chunk `n` of the progress of trial `trialIdx` saved with `token`. */
+export function progressChunkKey(sessionId: string, trialIdx: number, token: number, n: number): string {
+  return `${progressKey(sessionId, trialIdx)}${TRIAL_SEPARATOR}${String(token).padStart(TOKEN_DIGITS, '0')}${TRIAL_SEPARATOR}${String(n).padStart(CHUNK_DIGITS, '0')}`
+}
+
+/** The key range of the chunks of the progress of trial `trialIdx` saved with `token`. */
+export function progressChunkRange(sessionId: string, trialIdx: number, token: number): { gte: string; lt: string } {
+  const prefix = `${progressKey(sessionId, trialIdx)}${TRIAL_SEPARATOR}${String(token).padStart(TOKEN_DIGITS, '0')}`
+  return { gte: prefix + TRIAL_SEPARATOR, lt: prefix + AFTER_TRIALS }
+}
+
+/** The key range of everything stored for the progress of one trial (its manifest and every chunk). */
+export function progressTrialRange(sessionId: string, trialIdx: number): { gte: string; lt: string } {
+  const key = progressKey(sessionId, trialIdx)
+  return { gte: key, lt: key + AFTER_TRIALS }
+}
+
+/** The key range of the progress of every trial of a session. */
+export function progressSessionRange(sessionId: string): { gte: string; lt: string } {
+  return { gte: sessionId + TRIAL_SEPARATOR, lt: sessionId + AFTER_TRIALS }
 }

@@ -30,6 +30,7 @@ import type {
   ReplaceDamagedHeadResult,
   SalvagedSession,
   StoreCapabilities,
+  StoredTrialProgress,
   TrialRecord,
   WarmStartEntry,
   WarmStartEntryInput,
@@ -42,7 +43,8 @@ import { registerLocalAccess } from './local-access.js'
 import type { LocalLevelStore } from './local-store.js'
 import { resolveOptions, type LevelStoreOptions, type ResolvedLevelStoreOptions } from './options.js'
 import { closedError, establish, type Held, type Local, type Remote } from './establish.js'
-import type { Op, OpValues, YieldAnswer } from './wire.js'
+import { checkSaveTrialProgress, checkTrialProgressTarget } from './progress-input.js'
+import { toBase64, type Op, type OpValues, type YieldAnswer } from './wire.js'
 
 /** How many times in a row a read is retried when the holder goes away mid-request (it closed, or handed over). */
 const MAX_RECONNECTS = 5
@@ -64,7 +66,13 @@ const MAX_RECONNECTS = 5
 export class LevelStore implements CheckpointStore, WarmStartStore {
   readonly specificationVersion = 'v1'
   /** No `sharedEvaluation`: one process writes to a LevelDB database, and workers of a shared session are processes. */
-  readonly capabilities: StoreCapabilities = { durable: true, multiProcess: false, multiMachine: false, sharedEvaluation: false }
+  readonly capabilities: StoreCapabilities = {
+    durable: true,
+    multiProcess: false,
+    multiMachine: false,
+    sharedEvaluation: false,
+    trialProgress: true,
+  }
   /** The database directory. */
   readonly location: string
   private readonly options: ResolvedLevelStoreOptions
@@ -183,6 +191,30 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
   async replaceDamagedHead(sessionId: string, request: ReplaceDamagedHeadRequest): Promise<ReplaceDamagedHeadResult> {
     checkReplaceDamagedHeadRequest(sessionId, request)
     return this.write(`replace the damaged head of session "${sessionId}"`, true, (s) => s.replaceDamagedHead(sessionId, request))
+  }
+
+  /**
+   * Saves a running trial's progress in one atomic batch (chunks of at most 1 MiB, the trial's
+   * manifest, the previous save's chunks deleted); answered by the holder when another process
+   * holds the database, like `requestControl`.
+   */
+  async saveTrialProgress(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array): Promise<void> {
+    checkSaveTrialProgress(sessionId, trialIdx, token, bytes)
+    await this.read('saveTrialProgress', [sessionId, trialIdx, token, toBase64(bytes)], (s) =>
+      s.saveTrialProgress(sessionId, trialIdx, token, bytes),
+    )
+  }
+
+  /** The trial's latest progress, checked against its checksum; read through the holder when another process holds the database. */
+  async loadTrialProgress(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null> {
+    checkTrialProgressTarget(sessionId, trialIdx)
+    return this.read('loadTrialProgress', [sessionId, trialIdx], (s) => s.loadTrialProgress(sessionId, trialIdx))
+  }
+
+  /** Removes every save of the trial (one batch); answered by the holder when another process holds the database. */
+  async deleteTrialProgress(sessionId: string, trialIdx: number): Promise<void> {
+    checkTrialProgressTarget(sessionId, trialIdx)
+    await this.read('deleteTrialProgress', [sessionId, trialIdx], (s) => s.deleteTrialProgress(sessionId, trialIdx))
   }
 
   async saveOverwrite(key: string, runId: string, entry: WarmStartEntryInput): Promise<void> {

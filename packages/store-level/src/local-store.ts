@@ -1,4 +1,5 @@
 import { AlreadyRunningError, CheckpointCorruptError, LeaseLostError, NotFoundError, RevisionConflictError, channels } from '@cairn/core'
+import type { StoredTrialProgress } from '@cairn/core'
 import {
   assertSessionId,
   checkCommitRequest,
@@ -46,9 +47,28 @@ import { invalidInput, levelError, PKG } from './errors.js'
 import { openDatabase, type BatchOperation, type OpenDatabase } from './database.js'
 import { registerFaultAccess } from './fault-access.js'
 import { KeyedMutex } from './keyed-mutex.js'
-import { damagedKey, damagedRange, trialKey, trialRange } from './keys.js'
+import {
+  damagedKey,
+  damagedRange,
+  progressChunkKey,
+  progressChunkRange,
+  progressKey,
+  progressSessionRange,
+  progressTrialRange,
+  trialKey,
+  trialRange,
+} from './keys.js'
 import { decodeListingRecord, disagreement, encodeListingRecord, listingOf, listingRecordOf, type ListingRecord } from './listing-record.js'
 import type { ResolvedLevelStoreOptions } from './options.js'
+import { checkSaveTrialProgress, checkTrialProgressTarget } from './progress-input.js'
+import {
+  assembleProgress,
+  decodeProgressManifest,
+  encodeProgressManifest,
+  progressChunks,
+  progressManifest,
+  type ProgressManifest,
+} from './progress-record.js'
 import { damageOf, headProblem, salvaged, vouchedTrials } from './salvage.js'
 import { SessionCache, type CachedSession } from './session-cache.js'
 import { firstTrialFrom, readTrialLog } from './trial-log.js'
@@ -70,7 +90,13 @@ export const WARM_LOCK = 'warm-start'
 export class LocalLevelStore implements CheckpointStore, WarmStartStore {
   readonly specificationVersion = 'v1'
   /** No `sharedEvaluation`: LevelDB admits one process, and workers of a shared session are processes. */
-  readonly capabilities: StoreCapabilities = { durable: true, multiProcess: false, multiMachine: false, sharedEvaluation: false }
+  readonly capabilities: StoreCapabilities = {
+    durable: true,
+    multiProcess: false,
+    multiMachine: false,
+    sharedEvaluation: false,
+    trialProgress: true,
+  }
   /** The database directory. */
   readonly location: string
   private readonly options: ResolvedLevelStoreOptions
@@ -234,11 +260,13 @@ export class LocalLevelStore implements CheckpointStore, WarmStartStore {
       await this.sessions.run(sessionId, async () => {
         const trialKeys = await d.trials.keys(trialRange(sessionId)).all()
         const damagedKeys = await d.damaged.keys(damagedRange(sessionId)).all()
+        const progressKeys = await d.progress.keys(progressSessionRange(sessionId)).all()
         await this.write(d, sessionId, null, [
           { type: 'del', sublevel: d.heads, key: sessionId },
           { type: 'del', sublevel: d.listings, key: sessionId },
           ...trialKeys.map((key) => ({ type: 'del' as const, sublevel: d.trials, key })),
           ...damagedKeys.map((key) => ({ type: 'del' as const, sublevel: d.damaged, key })),
+          ...progressKeys.map((key) => ({ type: 'del' as const, sublevel: d.progress, key })),
         ])
       })
     })
@@ -384,6 +412,96 @@ export class LocalLevelStore implements CheckpointStore, WarmStartStore {
     const d = await opening.catch(() => null)
     this.cache.clear()
     if (d) await this.guard(undefined, () => d.close())
+  }
+
+  /**
+   * One atomic batch: the save's chunks (at most 1 MiB each), the trial's manifest, and the
+   * deletion of the previous save's chunks. Refused (`LeaseLostError`, nothing written) when the
+   * manifest names a higher token. A manifest that does not decode is written over: the save
+   * that cannot be read is replaced by one that can.
+   */
+  async saveTrialProgress(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array): Promise<void> {
+    checkSaveTrialProgress(sessionId, trialIdx, token, bytes)
+    await this.guard(sessionId, async () => {
+      const d = await this.ready()
+      await this.sessions.run(sessionId, async () => {
+        await this.record(d, sessionId)
+        const stored = await this.progressManifest(d, sessionId, trialIdx).catch((err: unknown) => {
+          if (err instanceof CheckpointCorruptError) return null
+          throw err
+        })
+        if (stored && token < stored.token)
+          throw new LeaseLostError(
+            sessionId,
+            `trial ${trialIdx}'s progress was saved with token ${stored.token}; a save with token ${token} is refused`,
+          )
+        const manifest = progressManifest(token, bytes)
+        const chunks = progressChunks(bytes)
+        const keys = chunks.map((_, n) => progressChunkKey(sessionId, trialIdx, token, n))
+        const kept = new Set([progressKey(sessionId, trialIdx), ...keys])
+        const old = (await d.progress.keys(progressTrialRange(sessionId, trialIdx)).all()).filter((k) => !kept.has(k))
+        await d.db.batch(
+          [
+            ...chunks.map((value, n) => ({ type: 'put' as const, sublevel: d.progress, key: keys[n] as string, value })),
+            { type: 'put', sublevel: d.progress, key: progressKey(sessionId, trialIdx), value: encodeProgressManifest(manifest) },
+            ...old.map((key) => ({ type: 'del' as const, sublevel: d.progress, key })),
+          ],
+          { sync: this.options.sync },
+        )
+      })
+    })
+  }
+
+  async loadTrialProgress(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null> {
+    checkTrialProgressTarget(sessionId, trialIdx)
+    return this.guard(sessionId, async () => {
+      const d = await this.ready()
+      return this.sessions.run(sessionId, async () => {
+        await this.record(d, sessionId)
+        const manifest = await this.progressManifest(d, sessionId, trialIdx)
+        if (!manifest) return null
+        const entries = await d.progress.iterator(progressChunkRange(sessionId, trialIdx, manifest.token)).all()
+        const what = this.progressWhat(sessionId, trialIdx)
+        entries.forEach(([key], n) => {
+          if (key !== progressChunkKey(sessionId, trialIdx, manifest.token, n))
+            throw new CheckpointCorruptError(what, `chunk ${n} is missing (found ${key} in its place)`)
+        })
+        return {
+          token: manifest.token,
+          bytes: assembleProgress(
+            manifest,
+            entries.map(([, value]) => value),
+            what,
+          ),
+        }
+      })
+    })
+  }
+
+  async deleteTrialProgress(sessionId: string, trialIdx: number): Promise<void> {
+    checkTrialProgressTarget(sessionId, trialIdx)
+    await this.guard(sessionId, async () => {
+      const d = await this.ready()
+      await this.sessions.run(sessionId, async () => {
+        await this.record(d, sessionId)
+        const keys = await d.progress.keys(progressTrialRange(sessionId, trialIdx)).all()
+        if (keys.length > 0)
+          await d.db.batch(
+            keys.map((key) => ({ type: 'del' as const, sublevel: d.progress, key })),
+            { sync: this.options.sync },
+          )
+      })
+    })
+  }
+
+  /** The manifest of a trial's progress, or null when none is stored; `CheckpointCorruptError` when it does not decode. */
+  private async progressManifest(d: OpenDatabase, sessionId: string, trialIdx: number): Promise<ProgressManifest | null> {
+    const bytes = await d.progress.get(progressKey(sessionId, trialIdx))
+    return bytes === undefined ? null : decodeProgressManifest(bytes, this.progressWhat(sessionId, trialIdx))
+  }
+
+  private progressWhat(sessionId: string, trialIdx: number): string {
+    return this.what(`progress of trial ${trialIdx} of session "${sessionId}"`)
   }
 
   async saveOverwrite(key: string, runId: string, entry: WarmStartEntryInput): Promise<void> {

@@ -13,7 +13,8 @@ import { NotFoundError } from '@cairn/core'
 import { assertSessionId } from '@cairn/core/store-kit'
 import type { Sublevel } from './database.js'
 import { faultAccessOf } from './fault-access.js'
-import { trialKey } from './keys.js'
+import { progressChunkKey, progressKey, trialKey } from './keys.js'
+import { decodeProgressManifest } from './progress-record.js'
 import type { LevelStore } from './level-store.js'
 import { localStoreOf } from './local-access.js'
 import { WARM_LOCK } from './local-store.js'
@@ -61,5 +62,29 @@ async function onTrial(
   await access.exclusive(sessionId, async () => {
     if ((await trials.get(key)) === undefined) throw new NotFoundError(`trial ${trialIdx} of session "${sessionId}"`)
     await change(trials, key, access.sync)
+  })
+}
+
+/**
+ * Flips one byte in the middle of the first chunk of the latest progress save of trial
+ * `trialIdx` of `sessionId` (bit rot after the save): `loadTrialProgress` then throws
+ * `CheckpointCorruptError`.
+ */
+export async function damageTrialProgress(store: LevelStore, sessionId: string, trialIdx: number): Promise<void> {
+  assertSessionId(sessionId)
+  const local = await localStoreOf(store)
+  const d = await local['ready']()
+  await local['sessions'].run(sessionId, async () => {
+    const manifest = await d.progress.get(progressKey(sessionId, trialIdx))
+    if (manifest === undefined) throw new NotFoundError(`progress of trial ${trialIdx} of session "${sessionId}"`)
+    const { token } = decodeProgressManifest(manifest, 'the manifest to damage')
+    const key = progressChunkKey(sessionId, trialIdx, token, 0)
+    const chunk = await d.progress.get(key)
+    if (chunk === undefined || chunk.byteLength === 0)
+      throw new NotFoundError(`chunk 0 of progress of trial ${trialIdx} of session "${sessionId}"`)
+    const damaged = Uint8Array.from(chunk)
+    const at = Math.floor(damaged.length / 2)
+    damaged[at] = (damaged[at] as number) ^ 0x20
+    await d.progress.put(key, damaged, { sync: local['options'].sync })
   })
 }

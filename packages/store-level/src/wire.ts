@@ -3,7 +3,9 @@
  * it: one JSON value per line, each way. The holder greets every connection first
  * (`{ hello }`), then answers each request (`{ id, op, args }`) with `{ id, value }` or
  * `{ id, error }`, in any order. A head travels as the store's own encoded bytes (base64), so
- * its optimizer state arrives byte for byte; trials, listings and salvage reports are plain JSON.
+ * its optimizer state arrives byte for byte; so does trial progress (`saveTrialProgress`'s
+ * bytes are its last argument, base64; `loadTrialProgress` answers `{ token, bytes }`, bytes in
+ * base64); trials, listings and salvage reports are plain JSON.
  */
 import {
   AlreadyRunningError,
@@ -20,6 +22,7 @@ import {
   type CheckpointHead,
   type ListPage,
   type SalvagedSession,
+  type StoredTrialProgress,
   type TrialRecord,
 } from '@cairn/core'
 import { decodeHead, encodeHead } from '@cairn/core/store-kit'
@@ -36,7 +39,29 @@ export interface Hello {
 }
 
 /** What a reader may ask. `yield` asks the holder to hand the database over (see `LevelStore`). */
-export type Op = 'load' | 'readTrials' | 'list' | 'requestControl' | 'salvage' | 'yield'
+export type Op =
+  | 'load'
+  | 'readTrials'
+  | 'list'
+  | 'requestControl'
+  | 'salvage'
+  | 'saveTrialProgress'
+  | 'loadTrialProgress'
+  | 'deleteTrialProgress'
+  | 'yield'
+
+/** Every operation, for the holder's check of a request. */
+export const OPS: ReadonlySet<string> = new Set<Op>([
+  'load',
+  'readTrials',
+  'list',
+  'requestControl',
+  'salvage',
+  'saveTrialProgress',
+  'loadTrialProgress',
+  'deleteTrialProgress',
+  'yield',
+])
 
 /** A request line. */
 export interface Request {
@@ -69,13 +94,33 @@ export interface YieldAnswer {
 /** Encodes the value an operation returned, for the wire. */
 export function encodeValue(op: Op, value: unknown): unknown {
   if (op === 'load') return Buffer.from(encodeHead(value as CheckpointHead)).toString('base64')
+  if (op === 'loadTrialProgress' && value) {
+    const { token, bytes } = value as StoredTrialProgress
+    return { token, bytes: toBase64(bytes) }
+  }
   return value ?? null
+}
+
+/** Bytes as base64, for the wire. */
+export function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+}
+
+/** What `toBase64` wrote, as bytes (a non-string gives no bytes: the store's input check refuses it). */
+export function fromBase64(text: unknown): Uint8Array | undefined {
+  if (typeof text !== 'string') return undefined
+  const buf = Buffer.from(text, 'base64')
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
 }
 
 /** Decodes what `encodeValue` wrote. */
 export function decodeValue(op: Op, value: unknown): unknown {
   if (op === 'load') return decodeHead(new Uint8Array(Buffer.from(value as string, 'base64')), 'head received from the holder')
-  if (op === 'requestControl') return undefined
+  if (op === 'requestControl' || op === 'saveTrialProgress' || op === 'deleteTrialProgress') return undefined
+  if (op === 'loadTrialProgress' && value) {
+    const { token, bytes } = value as { token: number; bytes: string }
+    return { token, bytes: fromBase64(bytes) ?? new Uint8Array(0) }
+  }
   return value
 }
 
@@ -86,6 +131,9 @@ export interface OpValues {
   list: ListPage
   requestControl: void
   salvage: SalvagedSession | null
+  saveTrialProgress: void
+  loadTrialProgress: StoredTrialProgress | null
+  deleteTrialProgress: void
   yield: YieldAnswer
 }
 

@@ -1,6 +1,6 @@
 import { describeCheckpointStore, describeWarmStartStore, removeDir, tempDir } from '@cairn/testkit'
 import { createLevelStore } from '../src/index.js'
-import { corruptHead, corruptTrial, corruptWarmStartEntry, dropTrial } from '../src/testing.js'
+import { corruptHead, corruptTrial, corruptWarmStartEntry, damageTrialProgress, dropTrial } from '../src/testing.js'
 
 /** Bytes that are no Cairn record at all. */
 const GARBAGE = new TextEncoder().encode('this is not a cairn record \u0000\u0001\u0002')
@@ -14,6 +14,7 @@ async function fixture() {
     corruptWarmStartEntry: (key: string, runId: string) => corruptWarmStartEntry(store, key, runId, GARBAGE),
     corruptTrial: (sessionId: string, trialIdx: number) => corruptTrial(store, sessionId, trialIdx),
     dropTrial: (sessionId: string, trialIdx: number) => dropTrial(store, sessionId, trialIdx),
+    corruptTrialProgress: (sessionId: string, trialIdx: number) => damageTrialProgress(store, sessionId, trialIdx),
     cleanup: () => removeDir(dir),
   }
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createLevelStore } from '../src/index.js'
-import { collect, spawnFixture, tempDir, trialAt } from './helpers.js'
+import { collect, progressSave, readProgressSave, spawnFixture, tempDir, trialAt, watchLines } from './helpers.js'
 
 let dir: string
 let cleanup: () => Promise<void>
@@ -68,4 +68,35 @@ describe('a process killed in a tight commit loop', () => {
       }
     }
   }, 90_000)
+})
+
+describe('a process killed while saving trial progress', () => {
+  it('leaves one whole save (the last acknowledged, or the one in flight), never a mix; the same token saves on', async () => {
+    const location = join(dir, 'progress')
+    const child = spawnFixture('progress-loop.ts', [location, 'p'])
+    const done = collect(child)
+    const lines = watchLines(child)
+    // A random moment: after a random number of acknowledged saves, a random instant into the next ones.
+    const after = 2 + Math.floor(Math.random() * 6)
+    await lines.waitFor(new RegExp(`^${after}$`))
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 15))
+    child.kill('SIGKILL')
+    const result = await done
+    expect(result.signal).toBe('SIGKILL')
+    const acknowledged = Math.max(...result.stdout.trim().split('\n').map(Number))
+
+    const store = createLevelStore({ location })
+    try {
+      const loaded = await store.loadTrialProgress('p', 0)
+      expect(loaded?.token).toBe(5)
+      const found = readProgressSave(loaded?.bytes ?? new Uint8Array(0))
+      expect(found).toEqual({ k: found.k, intact: true })
+      expect([acknowledged, acknowledged + 1]).toContain(found.k)
+      const next = progressSave(1_000)
+      await store.saveTrialProgress('p', 0, 5, next)
+      expect(readProgressSave((await store.loadTrialProgress('p', 0))?.bytes ?? new Uint8Array(0))).toEqual({ k: 1_000, intact: true })
+    } finally {
+      await store.close()
+    }
+  }, 60_000)
 })

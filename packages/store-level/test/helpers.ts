@@ -160,3 +160,20 @@ export function watchLines(child: ChildProcess): { waitFor(pattern: RegExp): Pro
     },
   }
 }
+
+/** Save `k` of a progress loop: 1–3 MB (the size changes with k), `k` and the length as u32 big-endian, then every byte `k * 37 mod 256`. */
+export function progressSave(k: number): Uint8Array {
+  const length = 1024 * 1024 + ((k * 7_919 * 1_009) % (2 * 1024 * 1024))
+  const bytes = new Uint8Array(length).fill((k * 37) & 0xff)
+  const view = new DataView(bytes.buffer)
+  view.setUint32(0, k)
+  view.setUint32(4, length)
+  return bytes
+}
+
+/** Which save of a progress loop `bytes` holds, and whether it is whole (every byte as `progressSave(k)` writes it). */
+export function readProgressSave(bytes: Uint8Array): { k: number; intact: boolean } {
+  if (bytes.length < 8) return { k: -1, intact: false }
+  const k = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0)
+  return { k, intact: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).equals(progressSave(k)) }
+}

@@ -39,7 +39,13 @@ async function seed(id: string, n: number, owner = 'tester'): Promise<Checkpoint
 
 describe('createLevelStore', () => {
   it('reports its capabilities and validates options', () => {
-    expect(store.capabilities).toEqual({ durable: true, multiProcess: false, multiMachine: false, sharedEvaluation: false })
+    expect(store.capabilities).toEqual({
+      durable: true,
+      multiProcess: false,
+      multiMachine: false,
+      sharedEvaluation: false,
+      trialProgress: true,
+    })
     expect(store.location).toBe(dir)
     expect(() => createLevelStore({ location: '' })).toThrow(InvalidInputError)
     expect(() => createLevelStore({ location: dir, sync: 'yes' as unknown as boolean })).toThrow(/sync/)

@@ -6,7 +6,16 @@
 import { once } from 'node:events'
 import { cp, lstat, readdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { InvalidInputError, NotFoundError, TimeoutError, isCairnError } from '@cairn/core'
+import { randomBytes } from 'node:crypto'
+import {
+  CheckpointCorruptError,
+  InvalidInputError,
+  LeaseLostError,
+  MAX_TRIAL_PROGRESS_BYTES,
+  NotFoundError,
+  TimeoutError,
+  isCairnError,
+} from '@cairn/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Local } from '../src/establish.js'
 import { HolderGoneError } from '../src/holder-client.js'
@@ -14,6 +23,7 @@ import { socketPathFor } from '../src/holder-socket.js'
 import { LocalLevelStore } from '../src/local-store.js'
 import { resolveOptions } from '../src/options.js'
 import { LevelLockedError, createLevelStore } from '../src/index.js'
+import { damageTrialProgress } from '../src/testing.js'
 import { advance, collect, newHead, spawnFixture, tempDir, trialAt, watchLines, writeCompletedSession } from './helpers.js'
 
 let dir: string
@@ -296,6 +306,39 @@ describe("the holder's side", () => {
       expect(through).toHaveLength(10_000)
       expect(through).toEqual(await holder.readTrials('big'))
       expect(await reader.load('big')).toEqual(await holder.load('big'))
+    } finally {
+      await reader.close()
+      await holder.close()
+    }
+  })
+
+  it('trial progress goes through the socket: saved and loaded byte for byte (MAX_TRIAL_PROGRESS_BYTES), fenced, damage and unknown sessions reported, deleted', async () => {
+    const holder = createLevelStore({ location: dir })
+    const reader = createLevelStore({ location: dir, shareReads: true })
+    try {
+      await holder.create(newHead('p'))
+      const big = randomBytes(MAX_TRIAL_PROGRESS_BYTES)
+      await reader.saveTrialProgress('p', 3, 2, big)
+      expect(reader.readsThrough?.pid).toBe(process.pid)
+      const here = await holder.loadTrialProgress('p', 3)
+      expect(here?.token).toBe(2)
+      expect(Buffer.compare(Buffer.from(here?.bytes ?? []), big)).toBe(0)
+      const through = await reader.loadTrialProgress('p', 3)
+      expect(through?.token).toBe(2)
+      expect(through?.bytes).toBeInstanceOf(Uint8Array)
+      expect(Buffer.compare(Buffer.from(through?.bytes ?? []), big)).toBe(0)
+      expect(await reader.loadTrialProgress('p', 4)).toBeNull()
+
+      await expect(reader.saveTrialProgress('p', 3, 1, new Uint8Array(3))).rejects.toBeInstanceOf(LeaseLostError)
+      await expect(reader.loadTrialProgress('nope', 3)).rejects.toBeInstanceOf(NotFoundError)
+      await damageTrialProgress(holder, 'p', 3)
+      await expect(reader.loadTrialProgress('p', 3)).rejects.toBeInstanceOf(CheckpointCorruptError)
+      const small = new Uint8Array([1, 2, 3])
+      await reader.saveTrialProgress('p', 3, 2, small)
+      expect(await reader.loadTrialProgress('p', 3)).toEqual({ token: 2, bytes: small })
+      await reader.deleteTrialProgress('p', 3)
+      expect(await holder.loadTrialProgress('p', 3)).toBeNull()
+      expect(reader.readsThrough?.pid).toBe(process.pid)
     } finally {
       await reader.close()
       await holder.close()

@@ -25,6 +25,14 @@ export interface StoreFixture<S> {
    * Required declared by `describeCheckpointStore`, like `corruptTrial`.
    */
   dropTrial?: TrialFault | null
+  /**
+   * Damages the stored progress of trial `trialIdx` of `sessionId` (the latest save: a flipped
+   * byte in its bytes, or in one of its chunks), as a disk fault would after the save. `null`
+   * declares that the store cannot damage it on its own: the test that needs it is reported as
+   * skipped. Required declared by `describeCheckpointStore` when the store declares
+   * `capabilities.trialProgress`, like `corruptTrial`.
+   */
+  corruptTrialProgress?: TrialFault | null
   /** Overwrites the stored warm-start entry `(key, runId)` with garbage bytes. */
   corruptWarmStartEntry?(key: string, runId: string): Promise<void>
   /**
@@ -42,7 +50,7 @@ export interface StoreFixture<S> {
 export type TrialFault = (sessionId: string, trialIdx: number) => Promise<void>
 
 /** The fault hooks a fixture declares: a function, `null` (declared missing), or absent (not declared). */
-export type FixtureHook = 'corruptTrial' | 'dropTrial'
+export type FixtureHook = 'corruptTrial' | 'dropTrial' | 'corruptTrialProgress'
 
 /** Makes a fresh fixture; called once per test (and once more to read the store's capabilities). */
 export type StoreFactory<S> = () => Promise<StoreFixture<S>>

@@ -12,5 +12,7 @@ describeCheckpointStore('memory (core)', async () => {
     corruptHead: (sessionId) => corruptHead(store, sessionId, garbage),
     corruptTrial: async (sessionId, trialIdx) => corruptTrial(store, sessionId, trialIdx),
     dropTrial: async (sessionId, trialIdx) => dropTrial(store, sessionId, trialIdx),
+    // Progress is kept as given, in memory: there are no stored bytes a disk fault could damage.
+    corruptTrialProgress: null,
   }
 })

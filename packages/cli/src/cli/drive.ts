@@ -90,7 +90,8 @@ function summarize(ctx: CliContext, r: SessionResult, out: DriveOutput, failure:
   const text = out.json ? ctx.io.stderr : ctx.io.stdout
   const best = r.bestScore === null ? 'no successful trial' : `best ${score(r.bestScore)} at trial ${r.bestTrialIdx}`
   const trials = `${r.progress.attempts} trial${r.progress.attempts === 1 ? '' : 's'}`
-  const errors = r.progress.errors > 0 ? `, ${r.progress.errors} error${r.progress.errors === 1 ? '' : 's'}` : ''
+  const pruned = r.progress.pruned ? `, ${r.progress.pruned} pruned` : ''
+  const errors = `${pruned}${r.progress.errors > 0 ? `, ${r.progress.errors} error${r.progress.errors === 1 ? '' : 's'}` : ''}`
   if (r.status === 'paused') {
     line(text, `paused session "${r.sessionId}" after ${trials}${errors} (${best})`)
     line(text, `resume with: ${out.resumeCommand}`)

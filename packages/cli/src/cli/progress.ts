@@ -67,7 +67,9 @@ export class LineReporter implements ProgressReporter {
     const what =
       trial.status === 'ok'
         ? `score ${score(trial.score)}`
-        : `error (${trial.errorClass ?? 'error'}${trial.error ? `: ${trial.error.message.split('\n')[0]}` : ''})`
+        : trial.status === 'pruned'
+          ? `pruned at step ${trial.intermediate?.at(-1)?.step ?? '?'} (${score(trial.score)})`
+          : `error (${trial.errorClass ?? 'error'}${trial.error ? `: ${trial.error.message.split('\n')[0]}` : ''})`
     line(
       this.out,
       `${doneText(view)}  #${trial.trialIdx} ${what}  best ${bestText(view)}  errors ${view.errors}  eta ${etaText(this.eta.seconds(view))}`,

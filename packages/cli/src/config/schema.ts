@@ -47,6 +47,7 @@ export const JobSchema: OptionsSchema<JobFields> = defineOptions<JobFields>(
     evaluateLocally: optional(k.boolean()),
     trialLeaseTtlMs: optional(k.durationMs({ min: MIN_LEASE_TTL_MS, max: MAX_LEASE_TTL_MS })),
     pollIntervalMs: optional(k.durationMs({ min: 1 })),
+    pruner: optional(k.withMethods(['shouldPrune'], 'must be a Pruner (medianPruner(), asha() … from @cairn/optimizers)')),
     warmStart: optional(
       k.union([k.boolean(), k.object({ maxSeedTrials: optional(k.integer(0)) })], 'must be true, false or { maxSeedTrials }'),
     ),

@@ -1,4 +1,4 @@
-import type { CheckpointHead, CheckpointStore, Direction, Metric, Objective, Optimizer, Program, SearchSpace } from '@cairn/core'
+import type { CheckpointHead, CheckpointStore, Direction, Metric, Objective, Optimizer, Program, Pruner, SearchSpace } from '@cairn/core'
 import type { RecoveryPolicy } from '@cairn/recovery'
 
 /** What an optimizer factory is given: the job, the session, and on resume the stored head. */
@@ -57,6 +57,12 @@ export interface JobSettings {
   trialLeaseTtlMs?: number
   /** With `evaluation: 'shared'`: how often the coordinator and idle workers look for work and results (ms). */
   pollIntervalMs?: number
+  /**
+   * Stops unpromising trials early (`ctx.shouldPrune()` in the objective): e.g. `medianPruner()`
+   * or `asha()` from `@cairn/optimizers`. Passed to `startSession`, `resumeSession` and workers
+   * (`cairn worker`); a session resumes only with the pruner it was started with.
+   */
+  pruner?: Pruner
   /** Seed new sessions with the best trials of earlier runs of this job (the store holds them). */
   warmStart?: boolean | { maxSeedTrials?: number }
   /** One line shown by `cairn jobs`. */

@@ -44,9 +44,15 @@ export function limitOptions(
   return out
 }
 
-/** How a job's trials are shared with workers (only what it sets; `evaluation` itself is chosen where a session starts). */
-export function sharingOptions(job: JobDefinition): Pick<DriveOptions, 'evaluateLocally' | 'trialLeaseTtlMs' | 'pollIntervalMs'> {
-  const out: Pick<DriveOptions, 'evaluateLocally' | 'trialLeaseTtlMs' | 'pollIntervalMs'> = {}
+/**
+ * How a job's trials are shared with workers (only what it sets; `evaluation` itself is chosen
+ * where a session starts), and its pruner.
+ */
+export function sharingOptions(
+  job: JobDefinition,
+): Pick<DriveOptions, 'evaluateLocally' | 'trialLeaseTtlMs' | 'pollIntervalMs' | 'pruner'> {
+  const out: Pick<DriveOptions, 'evaluateLocally' | 'trialLeaseTtlMs' | 'pollIntervalMs' | 'pruner'> = {}
+  if (job.pruner !== undefined) out.pruner = job.pruner
   if (job.evaluateLocally !== undefined) out.evaluateLocally = job.evaluateLocally
   if (job.trialLeaseTtlMs !== undefined) out.trialLeaseTtlMs = job.trialLeaseTtlMs
   if (job.pollIntervalMs !== undefined) out.pollIntervalMs = job.pollIntervalMs

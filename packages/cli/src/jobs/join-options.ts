@@ -27,6 +27,7 @@ export async function joinOptionsFor(
   if (def.trialLeaseTtlMs !== undefined) join.trialLeaseTtlMs = def.trialLeaseTtlMs
   if (def.pollIntervalMs !== undefined) join.pollIntervalMs = def.pollIntervalMs
   if (def.trialTimeoutMs !== undefined) join.trialTimeoutMs = def.trialTimeoutMs
+  if (def.pruner !== undefined) join.pruner = def.pruner
   if (options.owner !== undefined) join.owner = options.owner
   if (options.signal !== undefined) join.signal = options.signal
   if (options.takeOver !== false) join.takeOver = { ...(await resumeOptionsFor(config, head, {}, warmStartStore)), objective }

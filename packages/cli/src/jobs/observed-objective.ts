@@ -1,4 +1,4 @@
-import type { Json, Objective, ObjectiveResult } from '@cairn/core'
+import type { Json, Objective, ObjectiveResult, PrunedTrial } from '@cairn/core'
 
 /** What a worker is doing, as `JoinJobOptions.onTrial` hears it. */
 export type WorkerTrialEvent =
@@ -8,7 +8,7 @@ export type WorkerTrialEvent =
       trialIdx: number
       candidate: Json
       durationMs: number
-      /** The score the objective returned, or null when it threw. */
+      /** The score the objective returned, or null when it threw or the trial was pruned (`ctx.prune()`). */
       score: number | null
       /** The first line of what it threw, or null. */
       error: string | null
@@ -23,8 +23,8 @@ export function observedObjective(objective: Objective, onTrial: (event: WorkerT
     const base = { trialIdx: ctx.trialIdx, candidate: candidate as Json }
     onTrial({ type: 'started', ...base })
     const started = performance.now()
-    const ok = (r: ObjectiveResult): ObjectiveResult => {
-      const score = typeof r === 'number' ? r : (r?.score ?? null)
+    const ok = (r: ObjectiveResult | PrunedTrial): ObjectiveResult | PrunedTrial => {
+      const score = typeof r === 'number' ? r : ((r as { score?: number } | null)?.score ?? null)
       onTrial({ type: 'finished', ...base, durationMs: performance.now() - started, score, error: null })
       return r
     }
@@ -43,6 +43,6 @@ export function observedObjective(objective: Objective, onTrial: (event: WorkerT
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<ObjectiveResult> {
+function isThenable(value: unknown): value is PromiseLike<ObjectiveResult | PrunedTrial> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'
 }

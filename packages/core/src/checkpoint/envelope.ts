@@ -6,8 +6,8 @@ export const MAGIC = new Uint8Array([0x43, 0x41, 0x49, 0x52]) // "CAIR"
 const HEADER_BYTES = 15
 
 /** What an envelope holds; a decoder refuses a record of the wrong kind. */
-export type RecordKind = 'head' | 'trial' | 'warm-start'
-const KIND_BYTE: Record<RecordKind, number> = { head: 0x48, trial: 0x54, 'warm-start': 0x57 }
+export type RecordKind = 'head' | 'trial' | 'warm-start' | 'trial-progress'
+const KIND_BYTE: Record<RecordKind, number> = { head: 0x48, trial: 0x54, 'warm-start': 0x57, 'trial-progress': 0x50 }
 
 /**
  * Wraps a body: magic (4) · kind (1) · format version (u16) · CRC-32 of body (u32) ·

@@ -24,6 +24,11 @@ import { CoordinatorWorker } from './shared/coordinator-worker.js'
 import { WaitOptionsSchema } from './option-schemas.js'
 import type { SessionEvent, SessionHandle, SessionResult, SessionSnapshot, WaitOptions } from './types.js'
 import { yieldToEventLoop } from './yield.js'
+import type { Pruner } from '../pruner/contract.js'
+import { PrunerLog } from './pruner-history.js'
+import { progressToken } from './progress-token.js'
+import { prepareTrial } from './trial-setup.js'
+import type { TrialPruning } from './trial-progress.js'
 
 /** Everything a driver needs; built by `startSession` / `resumeSession`. */
 export interface DriverInit {
@@ -51,6 +56,8 @@ export interface DriverInit {
   resumed: boolean
   /** Set when the session's trials are evaluated by workers (`evaluation: 'shared'`); the store was checked to share them. */
   shared?: SharedDrive
+  /** The session's pruner (recorded in the head). */
+  pruner?: Pruner
 }
 
 type Stop = { status: Exclude<SessionStatus, 'running'>; reason: string }
@@ -86,6 +93,14 @@ export class SessionDriver implements SessionHandle {
   /** `init.limits`, frozen as the head's constant parts are (see `freezeConstantParts`). */
   private readonly limits: Limits
   private readonly onExternalAbort = (): void => this.request('cancel')
+  /** The committed trial log as the pruner sees it (null without a pruner). */
+  private readonly prunerLog: PrunerLog | null
+  /** Trials that may have run before this driver started (a resume): their stored progress is restored. */
+  private readonly restorable: Set<number>
+  /** Trials whose progress is stored: it is deleted once their record is committed. */
+  private readonly withProgress = new Set<number>()
+  /** Deletions of committed trials' progress still under way (awaited when the driver stops). */
+  private readonly deletions = new Set<Promise<void>>()
 
   constructor(private readonly init: DriverInit) {
     this.id = init.head.sessionId
@@ -96,6 +111,8 @@ export class SessionDriver implements SessionHandle {
     this.history = init.history
     this.pending = init.head.pending.slice()
     this.keeper = this.newKeeper(init.lease)
+    this.prunerLog = init.pruner ? new PrunerLog(init.history) : null
+    this.restorable = new Set(init.resumed ? [...init.head.pending.map((p) => p.trialIdx), init.head.progress.attempts] : [])
     if (init.signal) {
       if (init.signal.aborted) this.requested = 'cancel'
       else init.signal.addEventListener('abort', this.onExternalAbort, { once: true })
@@ -253,6 +270,7 @@ export class SessionDriver implements SessionHandle {
       this.state = result.state
       const record = proposedToRecord(trialIdx, result.trial)
       this.history.push(toView(record))
+      this.prunerLog?.append(record)
       const artifact = result.trial.artifact ?? result.trial.evaluation.artifact
       await this.commitTrial(record, artifact, this.stopAfterTrial(record))
     }
@@ -318,6 +336,7 @@ export class SessionDriver implements SessionHandle {
         shared,
         abortSignal,
         board,
+        ...(this.init.pruner ? { pruner: this.init.pruner } : {}),
       })
     }
     const interrupted = (): boolean => this.requested !== null || this.fatal !== null
@@ -359,6 +378,7 @@ export class SessionDriver implements SessionHandle {
     const record = toTrialRecord(trial.trialIdx, trial.candidate, evaluation, trial.candidateId)
     const view = toView(record)
     this.history.push(view)
+    this.prunerLog?.append(view)
     try {
       if (sampler.tell) this.state = sampler.tell(this.state, view, { history: this.history })
     } catch (err) {
@@ -381,7 +401,7 @@ export class SessionDriver implements SessionHandle {
       sessionId: this.id,
       error: new Error(`trial ${trial.trialIdx}: the reported result is for another candidate; evaluating the pending one here`),
     })
-    return this.evaluate(trial.candidate, trial.trialIdx)
+    return this.evaluate(trial.candidate, trial.trialIdx, undefined, trial.askedAfter)
   }
 
   /** Stops this process's worker loop after its trial in flight (aborted first when the session stopped on an error). */
@@ -421,6 +441,7 @@ export class SessionDriver implements SessionHandle {
       }
       const p: PendingTrial = { trialIdx, candidate: asked.candidate }
       if (asked.candidateId !== undefined) p.candidateId = asked.candidateId
+      if (this.prunerLog) p.askedAfter = this.history.length - this.seededCount()
       this.pending.push(p)
     }
     return true
@@ -444,11 +465,54 @@ export class SessionDriver implements SessionHandle {
   }
 
   private launch(p: PendingTrial): void {
-    this.launched.set(p.trialIdx, this.evaluate(p.candidate, p.trialIdx))
+    this.launched.set(p.trialIdx, this.evaluate(p.candidate, p.trialIdx, undefined, p.askedAfter))
     this.inFlight = this.launched.size
   }
 
-  private evaluate(candidate: Json, trialIdx: number, examples?: readonly unknown[]): Promise<Evaluation> {
+  /**
+   * Evaluates a candidate as trial `trialIdx`. An objective gets its trial's context state: the
+   * pruner judging it against the first `askedAfter` committed trials (all of them before it,
+   * when not given), and its last checkpoint when the trial may have run before this driver.
+   */
+  private async evaluate(candidate: Json, trialIdx: number, examples?: readonly unknown[], askedAfter?: number): Promise<Evaluation> {
+    const { store, target } = this.init
+    let progress
+    if (target.kind === 'objective') {
+      const prepared = await prepareTrial({
+        store,
+        sessionId: this.id,
+        trialIdx,
+        candidate,
+        restore: this.restorable.has(trialIdx),
+        ...(this.prunerLog ? { pruning: this.pruning(askedAfter ?? trialIdx) } : {}),
+        token: () => progressToken(this.lease.fencingToken),
+        onLost: (err) => this.loseLease(err),
+      })
+      if (!('curve' in prepared)) return prepared
+      progress = prepared
+    }
+    const evaluation = await this.runTrial(candidate, trialIdx, examples, progress)
+    if (progress?.hasStoredProgress) this.withProgress.add(trialIdx)
+    return evaluation
+  }
+
+  /** How the pruner judges a trial asked after `askedAfter` commits. */
+  private pruning(askedAfter: number): TrialPruning {
+    const log = this.prunerLog as PrunerLog
+    return {
+      pruner: this.init.pruner as Pruner,
+      seed: this.current.seed,
+      direction: this.current.direction,
+      history: () => log.firstTrials(askedAfter),
+    }
+  }
+
+  private runTrial(
+    candidate: Json,
+    trialIdx: number,
+    examples: readonly unknown[] | undefined,
+    progress?: EvaluateArgs['progress'],
+  ): Promise<Evaluation> {
     const args: EvaluateArgs = {
       target: this.init.target,
       candidate,
@@ -458,6 +522,7 @@ export class SessionDriver implements SessionHandle {
       concurrency: this.init.limits.parallelism,
     }
     if (examples) args.examples = examples
+    if (progress) args.progress = progress
     return runEvaluation(args)
   }
 
@@ -519,6 +584,23 @@ export class SessionDriver implements SessionHandle {
     if (channels.sessionTrial.hasSubscribers) channels.sessionTrial.publish({ sessionId: this.id, trial: record })
     if (this.stream.listened) this.stream.emit({ type: 'trial', trial: record })
     await this.commitHead(next, [record])
+    this.forgetProgress(record.trialIdx)
+  }
+
+  /**
+   * Deletes a committed trial's stored progress, in the background: only trials known to have
+   * some when evaluated here, every trial of a shared session (a worker may have saved some). A
+   * failed delete leaves garbage the session's deletion removes.
+   */
+  private forgetProgress(trialIdx: number): void {
+    const store = this.init.store
+    if (!this.withProgress.delete(trialIdx) && !this.init.shared) return
+    if (store.capabilities?.trialProgress !== true || typeof store.deleteTrialProgress !== 'function') return
+    const deletion = store
+      .deleteTrialProgress(this.id, trialIdx)
+      .catch((error: unknown) => publish(channels.sessionException, { sessionId: this.id, error }))
+      .finally(() => this.deletions.delete(deletion))
+    this.deletions.add(deletion)
   }
 
   private async commitStop(stop: Stop): Promise<void> {
@@ -575,11 +657,14 @@ export class SessionDriver implements SessionHandle {
   // ------------------------------------------------------------- stopping
 
   private newKeeper(lease: Lease): LeaseKeeper {
-    return new LeaseKeeper(this.init.store, this.id, lease, this.init.leaseTtlMs, (err) => {
-      this.fatal = err
-      this.trialAbort.abort(err)
-      this.board?.wake()
-    })
+    return new LeaseKeeper(this.init.store, this.id, lease, this.init.leaseTtlMs, (err) => this.loseLease(err))
+  }
+
+  /** The lease is lost (the keeper could not renew it, or a trial's checkpoint was refused): the driver stops without committing. */
+  private loseLease(err: Error): void {
+    this.fatal ??= err
+    this.trialAbort.abort(err)
+    this.board?.wake()
   }
 
   private async finish(): Promise<void> {
@@ -589,6 +674,7 @@ export class SessionDriver implements SessionHandle {
     const leaseLost = isCairnError(this.stopError, 'LEASE_LOST')
     if (!leaseLost) await this.init.store.releaseLease(this.id, this.lease).catch(() => undefined)
     await this.stopLocalWorker()
+    await Promise.all([...this.deletions])
     this.board = null
     this.trialAbort.abort(new Error('session stopped'))
     this.launched.clear()

@@ -1,8 +1,10 @@
-import { TimeoutError } from '../errors.js'
+import { InvalidInputError, TimeoutError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { Evaluation, Metric, Program } from '../optimizer/contract.js'
 import { canonicalJson } from '../util/canonical-json.js'
+import { isPrunedTrial, type PrunedTrial } from './pruned-trial.js'
 import { TrialAbort } from './trial-abort.js'
+import { TrialProgress } from './trial-progress.js'
 import type { Objective, ObjectiveContext, ObjectiveResult } from './types.js'
 
 /** What an evaluation runs: an objective, or program × examples × metric. */
@@ -19,7 +21,12 @@ export interface EvaluateArgs {
   sessionSignal: AbortSignal
   examples?: readonly unknown[]
   concurrency: number
+  /** The state behind the objective's `report`, `shouldPrune`, `prune` and `checkpoint` (objective targets). */
+  progress?: TrialProgress
 }
+
+/** What an objective (or a program) came back with. */
+type TargetResult = ObjectiveResult | PrunedTrial
 
 /**
  * Runs one evaluation under the trial timeout. Never throws: objective failures, timeouts and
@@ -40,7 +47,9 @@ export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
   }
   const started = performance.now()
   try {
-    let work: ObjectiveResult | PromiseLike<ObjectiveResult> | undefined
+    const progress = args.progress
+    if (progress?.prunesOnRestore()) return withCurve(progress, settle(args, progress.marker as PrunedTrial, 0))
+    let work: TargetResult | PromiseLike<TargetResult> | undefined
     let threw = false
     let thrown: unknown
     try {
@@ -53,28 +62,60 @@ export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
     if (sessionSignal.aborted) trial.abort(sessionSignal.reason)
     if (trial.aborted) throw trial.reason
     if (threw) throw thrown
-    let result: ObjectiveResult
+    let result: TargetResult
     if (isThenable(work)) {
       // Only work that awaits can see the session stop or the timer fire before it settles.
       onSessionAbort = () => trial.abort(sessionSignal.reason)
       sessionSignal.addEventListener('abort', onSessionAbort, { once: true })
       result = await raceAbort(Promise.resolve(work), trial.signal)
-    } else result = work as ObjectiveResult
+    } else result = work as TargetResult
     const durationMs = performance.now() - started
     const late = overran(args, durationMs)
-    return late ? failure(late, 'timeout', durationMs) : finish(result, durationMs)
+    return withCurve(args.progress, late ? failure(late, 'timeout', durationMs) : settle(args, result, durationMs))
   } catch (err) {
     const durationMs = performance.now() - started
-    const reason = trial.aborted ? trial.reason : undefined
-    if (reason instanceof TimeoutError) return failure(reason, 'timeout', durationMs)
-    if (trial.aborted && err === reason) return failure(asError(reason), 'aborted', durationMs)
-    const late = overran(args, durationMs)
-    if (late) return failure(late, 'timeout', durationMs)
-    return failure(asError(err), 'objective', durationMs)
+    return withCurve(args.progress, thrown(args, trial, err, durationMs))
   } finally {
     if (timer) clearTimeout(timer)
     if (onSessionAbort) sessionSignal.removeEventListener('abort', onSessionAbort)
   }
+}
+
+/** The evaluation of a trial whose objective threw (or was aborted). */
+function thrown(args: EvaluateArgs, trial: TrialAbort, err: unknown, durationMs: number): Evaluation {
+  const reason = trial.aborted ? trial.reason : undefined
+  if (reason instanceof TimeoutError) return failure(reason, 'timeout', durationMs)
+  if (trial.aborted && err === reason) return failure(asError(reason), 'aborted', durationMs)
+  const late = overran(args, durationMs)
+  if (late) return failure(late, 'timeout', durationMs)
+  const misuse = args.progress?.misuse
+  if (misuse) return failure(misuse, 'invalid-input', durationMs)
+  return failure(asError(err), 'objective', durationMs)
+}
+
+/**
+ * The evaluation of what the target returned: a misuse of the context makes it an `error`
+ * whatever it returned; the trial's own pruned marker makes it `pruned`, scored with its last
+ * intermediate value.
+ */
+function settle(args: EvaluateArgs, result: TargetResult, durationMs: number): Evaluation {
+  const progress = args.progress
+  if (progress?.misuse) return failure(progress.misuse, 'invalid-input', durationMs)
+  if (!isPrunedTrial(result)) return finish(result, durationMs)
+  if (!progress || result !== progress.marker) {
+    const err = new InvalidInputError(
+      `trial ${args.trialIdx} returned the pruned marker of ${result.trialIdx === args.trialIdx ? 'another context' : `trial ${result.trialIdx}`}; return this trial's own ctx.prune()`,
+    )
+    return failure(err, 'invalid-input', durationMs)
+  }
+  const last = progress.curve[progress.curve.length - 1]
+  return { status: 'pruned', score: last?.value as number, durationMs }
+}
+
+/** `evaluation` with the trial's learning curve, when it has one. */
+function withCurve(progress: TrialProgress | undefined, evaluation: Evaluation): Evaluation {
+  if (progress && progress.curve.length > 0) evaluation.intermediate = progress.curve.slice()
+  return evaluation
 }
 
 /**
@@ -91,23 +132,37 @@ function overran(args: EvaluateArgs, durationMs: number): TimeoutError | null {
  * value from a synchronous objective, which then needs no race against the abort signal, or a
  * promise); a program runs asynchronously.
  */
-function startTarget(args: EvaluateArgs, trial: TrialAbort): ObjectiveResult | PromiseLike<ObjectiveResult> {
+function startTarget(args: EvaluateArgs, trial: TrialAbort): TargetResult | PromiseLike<TargetResult> {
   const { target } = args
   if (target.kind !== 'objective') return runProgram(args, target, trial.signal)
-  return target.objective(args.candidate, objectiveContext(args.trialIdx, trial))
+  return target.objective(args.candidate, objectiveContext(args.trialIdx, trial, args.progress))
 }
 
-/** The objective's context; its `signal` is made when first read (see `TrialAbort`). */
-function objectiveContext(trialIdx: number, trial: TrialAbort): ObjectiveContext {
+/**
+ * The objective's context; its `signal` is made when first read (see `TrialAbort`). Without a
+ * `progress` (an evaluation outside a session's trial loop) its reports are kept for this call only.
+ */
+function objectiveContext(trialIdx: number, trial: TrialAbort, progress: TrialProgress | undefined): ObjectiveContext {
+  const p = progress ?? new TrialProgress({ trialIdx, candidate: null })
   return {
     trialIdx,
     get signal() {
       return trial.signal
     },
+    report: (step, value) => p.report(step, value),
+    shouldPrune: () => p.shouldPrune(),
+    prune: () => p.prune(),
+    checkpoint: (state) => p.checkpoint(state),
+    get restored() {
+      return p.restored
+    },
+    get intermediate() {
+      return p.curve
+    },
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<ObjectiveResult> {
+function isThenable(value: unknown): value is PromiseLike<TargetResult> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
 

@@ -11,6 +11,8 @@ export const STORE_METHODS = ['create', 'commit', 'load', 'readTrials', 'acquire
 
 const store = k.withMethods(STORE_METHODS, 'must be a CheckpointStore (createMemoryStore(), createFsStore({ dir }) …)')
 
+const pruner = k.withMethods(['shouldPrune'], 'must be a Pruner (medianPruner(), asha(), hyperband() … from @cairn/optimizers)')
+
 const drive = {
   // The optimizer's own fields are checked one by one (optimizer.id, optimizer.step …) after the schema.
   optimizer: optional(k.any()),
@@ -30,6 +32,8 @@ const drive = {
   evaluateLocally: optional(k.boolean()),
   trialLeaseTtlMs: optional(k.durationMs({ min: MIN_DRIVER_LEASE_TTL_MS, max: MAX_LEASE_TTL_MS })),
   pollIntervalMs: optional(k.durationMs({ min: 1 })),
+  // Its id, stateVersion and options are checked one by one after the schema (checkPruner).
+  pruner: optional(pruner),
 } satisfies OptionProperties<DriveOptions>
 
 const warmStart = optional(k.any())
@@ -75,6 +79,7 @@ export const ResumeOptionsSchema: OptionsSchema<ResumeOptions> = defineOptions<R
 /** `joinSession`'s options (`takeOver`'s are `resumeSession`'s, checked with `ResumeOptionsSchema`). */
 export const JoinOptionsSchema: OptionsSchema<JoinOptions> = defineOptions<JoinOptions>('joinSession', {
   objective: k.fn('must be a function (candidate, ctx) => score'),
+  pruner: optional(pruner),
   owner: optional(k.string(1, MAX_OWNER_LENGTH)),
   trialLeaseTtlMs: drive.trialLeaseTtlMs,
   pollIntervalMs: drive.pollIntervalMs,

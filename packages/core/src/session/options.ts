@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import type { Direction, Limits } from '../checkpoint/types.js'
 import { InvalidInputError } from '../errors.js'
 import type { Optimizer } from '../optimizer/contract.js'
+import { checkPruner } from '../pruner/checks.js'
 import { parseSpace, type SearchSpace } from '../space/space.js'
 import { assertSessionId } from '../store/session-id.js'
 import { canonicalJson } from '../util/canonical-json.js'
@@ -20,6 +21,7 @@ export const DEFAULT_LEASE_WAIT_MS = 60_000
  */
 function checkDriveFields(opts: DriveOptions & { valsetHash?: string }): void {
   checkOptimizer(opts.optimizer)
+  checkPruner(opts.pruner)
   const hasObjective = opts.objective !== undefined
   const hasProgram = opts.program !== undefined || opts.metric !== undefined
   if (hasObjective && hasProgram) throw new InvalidInputError('give either objective or program + trainset + metric, not both', 'objective')

@@ -11,15 +11,19 @@ export function isBetter(score: number, best: number | null, direction: Directio
 /** Counters after one more trial. */
 export function advanceProgress(progress: Progress, trial: TrialRecord, direction: Direction): Progress {
   const ok = trial.status === 'ok' && trial.score !== undefined
+  const pruned = trial.status === 'pruned'
+  // A pruned trial's score is an intermediate value: it is never the best.
   const best = ok && isBetter(trial.score as number, progress.bestScore, direction)
-  return {
+  const next: Progress = {
     ...progress,
     attempts: progress.attempts + 1,
     completed: progress.completed + (ok ? 1 : 0),
-    errors: progress.errors + (ok ? 0 : 1),
+    errors: progress.errors + (ok || pruned ? 0 : 1),
     bestScore: best ? (trial.score as number) : progress.bestScore,
     bestTrialIdx: best ? trial.trialIdx : progress.bestTrialIdx,
   }
+  if (pruned) next.pruned = (progress.pruned ?? 0) + 1
+  return next
 }
 
 /** The trial record of an evaluated candidate. */
@@ -31,10 +35,11 @@ export function toTrialRecord(trialIdx: number, candidate: Json, evaluation: Eva
     durationMs: Math.max(0, Math.round(evaluation.durationMs * 1000) / 1000),
   }
   if (candidateId !== undefined) record.candidateId = candidateId
-  if (evaluation.status === 'ok' && evaluation.score !== undefined) record.score = evaluation.score
+  if (evaluation.status !== 'error' && evaluation.score !== undefined) record.score = evaluation.score
   if (evaluation.stats !== undefined) record.stats = evaluation.stats
   if (evaluation.error !== undefined) record.error = evaluation.error
   if (evaluation.errorClass !== undefined) record.errorClass = evaluation.errorClass
+  if (evaluation.intermediate !== undefined && evaluation.intermediate.length > 0) record.intermediate = evaluation.intermediate
   return record
 }
 
@@ -48,6 +53,7 @@ export function toView(trial: TrialRecord, seeded = false): TrialView {
   const view: TrialView = { trialIdx: trial.trialIdx, candidate: trial.candidate, status: trial.status }
   if (trial.candidateId !== undefined) view.candidateId = trial.candidateId
   if (trial.score !== undefined) view.score = trial.score
+  if (trial.intermediate !== undefined) view.intermediate = trial.intermediate
   if (seeded) view.seeded = true
   return view
 }

@@ -7,6 +7,7 @@ import { assertSessionId } from '../store/session-id.js'
 import { checkSpecificationVersion } from './specification.js'
 import { canonicalJson } from '../util/canonical-json.js'
 import { resumeMismatch } from '../util/resume-mismatch.js'
+import { verifyPruner } from '../pruner/checks.js'
 import { SessionDriver } from './driver.js'
 import { missingMethods } from '../input/option-kinds.js'
 import { describeValue } from '../input/options-schema.js'
@@ -28,7 +29,7 @@ import { verifyValset } from './valset.js'
  * Resumes a stored session where its last commit left it. Refuses terminal sessions
  * (`AlreadyTerminalError`), a different optimizer id, state version or options, trainset,
  * valset (or one given or left out against how the session was started),
- * space, direction or seed (`ResumeMismatchError`, naming the fields that differ), a
+ * space, direction, seed or pruner (`ResumeMismatchError`, naming the fields that differ), a
  * `maxTrials` below the trials the session already holds (`InvalidInputError`), and a session
  * driven elsewhere (`AlreadyRunningError`, which says when the holder's lease expires). A
  * refusal changes nothing in the store. Limits given (`maxTrials`, `maxErrors`,
@@ -112,6 +113,7 @@ async function resumeOnce<Example>(
       owner,
       resumed: true,
       ...(shared ? { shared } : {}),
+      ...(opts.pruner ? { pruner: opts.pruner } : {}),
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
       ...(opts.valset ? { valset: opts.valset } : {}),
@@ -155,6 +157,7 @@ async function resumeOnce<Example>(
     if (head.trainsetHash === undefined && givenHash !== undefined && opts.program !== undefined)
       throw resumeMismatch('trainset-hash', null, givenHash)
     verifyValset(head, opts)
+    verifyPruner(head, opts.pruner)
     if (opts.space !== undefined && head.space !== undefined && canonicalJson(parseSpace(opts.space)) !== canonicalJson(head.space))
       throw resumeMismatch('space', head.space, opts.space)
     if (opts.direction !== undefined && opts.direction !== head.direction)

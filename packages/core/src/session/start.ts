@@ -4,6 +4,7 @@ import type { Json } from '../json.js'
 import { Rng } from '../random/rng.js'
 import { createMemoryStore } from '../store/memory.js'
 import { assertSessionId, newSessionId } from '../store/session-id.js'
+import { prunerInfo } from '../pruner/checks.js'
 import { SessionDriver } from './driver.js'
 import { targetOf } from './target.js'
 import { checkStartOptions, DEFAULT_LEASE_TTL_MS, defaultDirection, defaultOwner, limitsFrom, randomSeed } from './options.js'
@@ -91,6 +92,10 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
     if (space) head.space = space as unknown as Json
     if (opts.settings !== undefined) head.settings = opts.settings
     if (shared) head.evaluation = 'shared'
+    if (opts.pruner) {
+      head.pruner = prunerInfo(opts.pruner)
+      head.progress.pruned = 0
+    }
     if (keys) {
       head.warmStart = {
         source: found.source === 'final' ? 'exact' : found.source,
@@ -129,6 +134,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       owner,
       resumed: false,
       ...(shared ? { shared } : {}),
+      ...(opts.pruner ? { pruner: opts.pruner } : {}),
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
       ...(opts.valset ? { valset: opts.valset } : {}),

@@ -1,9 +1,13 @@
 import type { CheckpointHead, Direction, Progress, SessionStatus, TrialRecord } from '../checkpoint/types.js'
 import type { Json } from '../json.js'
 import type { Metric, Optimizer, Program } from '../optimizer/contract.js'
+import type { IntermediateValue, Pruner } from '../pruner/contract.js'
 import type { SearchSpace } from '../space/space.js'
 import type { CheckpointStore } from '../store/contract.js'
 import type { WarmStartStore } from '../store/warm-start-contract.js'
+import type { PrunedTrial } from './pruned-trial.js'
+
+export type { PrunedTrial }
 
 /** What an objective receives besides the candidate. */
 export interface ObjectiveContext {
@@ -14,13 +18,52 @@ export interface ObjectiveContext {
    * duration once it returns (see `trialTimeoutMs`).
    */
   signal: AbortSignal
+  /**
+   * Records an intermediate value of the trial (its learning curve): `step` a non-negative
+   * integer larger than the last one reported, `value` finite, in the session's direction.
+   * Synchronous and kept in memory until the next `checkpoint` or the trial's end; the trial's
+   * record keeps the curve (`TrialRecord.intermediate`). Bad input throws `InvalidInputError`
+   * and is remembered: the trial is recorded as an `error` even when the objective catches it.
+   */
+  report(step: number, value: number): void
+  /**
+   * True when the session's pruner says the trial should stop now. False without a pruner or
+   * before any report. The pruner sees the trial's curve and the trials committed before this
+   * one was asked, so the decision is the same after a crash and resume, whatever the timing of
+   * parallel trials.
+   */
+  shouldPrune(): boolean
+  /**
+   * Ends the trial as `pruned`: return what it returns (`return ctx.prune()`). The trial's score
+   * is its last intermediate value. Called twice, or before any report, it throws
+   * `InvalidInputError` and the trial is recorded as an `error`.
+   */
+  prune(): PrunedTrial
+  /**
+   * Saves the trial's curve so far and `state` (JSON, or a `Uint8Array`) durably, under the
+   * session lease (or, for a shared worker, the trial claim). When the session is resumed after a
+   * crash (or a worker's claim lapses and another worker takes the trial), the trial is re-run
+   * with this state as `restored` and this curve as `intermediate`. Rejects with
+   * `InvalidInputError` (the trial is then an `error`) for a state that is not JSON or bytes, one
+   * larger than `MAX_TRIAL_PROGRESS_BYTES` with its curve, or a store without
+   * `capabilities.trialProgress`; with `LeaseLostError` when this process lost the lease or claim
+   * (the trial is then not committed by it).
+   */
+  checkpoint(state: Json | Uint8Array): Promise<void>
+  /** The state of the trial's last `checkpoint` when it is re-run after an interruption; else undefined. */
+  readonly restored: Json | Uint8Array | undefined
+  /** The intermediate values so far: restored with the last checkpoint, then those reported. */
+  readonly intermediate: readonly IntermediateValue[]
 }
 
 /** An objective returns a score, or a score with stats and an artifact. */
 export type ObjectiveResult = number | { score: number; stats?: Json; artifact?: Json }
 
 /** The function being optimized. Lower is better unless `direction` is `maximize`. */
-export type Objective<C = any> = (candidate: C, ctx: ObjectiveContext) => ObjectiveResult | Promise<ObjectiveResult>
+export type Objective<C = any> = (
+  candidate: C,
+  ctx: ObjectiveContext,
+) => ObjectiveResult | PrunedTrial | Promise<ObjectiveResult | PrunedTrial>
 
 /** Warm-start wiring (see `@cairn/warm-start`). */
 export interface WarmStartOptions {
@@ -49,7 +92,7 @@ export interface DriveOptions<Example = unknown> {
    */
   valset?: readonly Example[]
   metric?: Metric<Example, any>
-  /** Trials (ok + error) after which the session completes. Default: until the optimizer halts. */
+  /** Trials (ok + error + pruned) after which the session completes. Default: until the optimizer halts. */
   maxTrials?: number
   /** Errors tolerated; one more fails the session. Default 5. */
   maxErrors?: number
@@ -97,12 +140,24 @@ export interface DriveOptions<Example = unknown> {
    * a pause or cancel requested by another process.
    */
   pollIntervalMs?: number
+  /**
+   * Stops unpromising trials early (`ctx.shouldPrune()`), e.g. `medianPruner()` or `asha()`
+   * from `@cairn/optimizers`. Recorded with the session (`head.pruner`) and verified on resume:
+   * resume with the same pruner (or none when started without), else `ResumeMismatchError`
+   * reason `pruner`.
+   */
+  pruner?: Pruner
 }
 
 /** Options of `joinSession`. */
 export interface JoinOptions {
   /** Evaluates the session's trials (the same objective the session was started with). */
   objective: Objective
+  /**
+   * The session's pruner, when it was started with one (the same id, state version and options,
+   * else `ResumeMismatchError` reason `pruner`); a worker of a session with a pruner needs it.
+   */
+  pruner?: Pruner
   /** Worker name recorded on its claims (default: host:pid:random). */
   owner?: string
   /**

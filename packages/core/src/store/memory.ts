@@ -26,7 +26,9 @@ import type {
   TrialClaim,
   TrialResultReport,
   TrialSlot,
+  StoredTrialProgress,
 } from './contract.js'
+import { checkSaveTrialProgress, checkTrialProgressArgs } from './progress-input-checks.js'
 import { matchesFilter, pageListings } from './list-filter.js'
 import { corruptListing } from './corrupt-listing.js'
 import { assertSessionId } from './session-id.js'
@@ -80,6 +82,8 @@ interface SessionCell {
   damaged: Uint8Array[]
   /** Trial slots of a shared session, made on the first claim. */
   slots: TrialSlots | undefined
+  /** The progress of running trials (`saveTrialProgress`), by index: the highest token's latest save. */
+  progress: Map<number, StoredTrialProgress>
 }
 
 /** The fields of a stored head that `commit` and `requestControl` check. */
@@ -145,7 +149,13 @@ const systemClock: MemoryStoreClock = { now: () => Date.now() }
  */
 export class MemoryStore implements CheckpointStore, WarmStartStore {
   readonly specificationVersion = 'v1'
-  readonly capabilities: StoreCapabilities = { durable: false, multiProcess: false, multiMachine: false, sharedEvaluation: true }
+  readonly capabilities: StoreCapabilities = {
+    durable: false,
+    multiProcess: false,
+    multiMachine: false,
+    sharedEvaluation: true,
+    trialProgress: true,
+  }
   private readonly sessions = new Map<string, SessionCell>()
   private readonly warm = new Map<string, Map<string, Uint8Array>>()
   private closed = false
@@ -174,6 +184,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
       listing: headToListing(head),
       damaged: [],
       slots: undefined,
+      progress: new Map(),
     })
   }
 
@@ -316,6 +327,26 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     checkReadTrialSlots(sessionId, trialIdxs)
     const cell = this.cell(sessionId)
     return trialIdxs.map((idx) => cell.slots?.read(idx) ?? { trialIdx: idx, claim: null, result: null })
+  }
+
+  async saveTrialProgress(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array): Promise<void> {
+    checkSaveTrialProgress(sessionId, trialIdx, token, bytes)
+    const cell = this.cell(sessionId)
+    const held = cell.progress.get(trialIdx)
+    if (held && token < held.token)
+      throw new LeaseLostError(sessionId, `trial ${trialIdx}: progress token ${token} is stale (progress was saved with ${held.token})`)
+    cell.progress.set(trialIdx, { token, bytes: bytes.slice() })
+  }
+
+  async loadTrialProgress(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null> {
+    checkTrialProgressArgs(sessionId, trialIdx)
+    const held = this.cell(sessionId).progress.get(trialIdx)
+    return held ? { token: held.token, bytes: held.bytes.slice() } : null
+  }
+
+  async deleteTrialProgress(sessionId: string, trialIdx: number): Promise<void> {
+    checkTrialProgressArgs(sessionId, trialIdx)
+    this.cell(sessionId).progress.delete(trialIdx)
   }
 
   async saveOverwrite(key: string, runId: string, input: WarmStartEntryInput): Promise<void> {

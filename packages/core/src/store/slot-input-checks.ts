@@ -83,15 +83,16 @@ export function checkEvaluation(evaluation: unknown, field = 'evaluation'): asse
   if (evaluation === null || typeof evaluation !== 'object')
     throw new InvalidInputError(`must be an evaluation { status, score?, durationMs … }, got ${describeValue(evaluation)}`, field)
   const e = evaluation as Partial<Evaluation>
-  if (e.status !== 'ok' && e.status !== 'error')
-    throw new InvalidInputError(`must be "ok" or "error", got ${describeValue(e.status)}`, `${field}.status`)
-  if (e.score !== undefined || e.status === 'ok') {
+  if (e.status !== 'ok' && e.status !== 'error' && e.status !== 'pruned')
+    throw new InvalidInputError(`must be "ok", "error" or "pruned", got ${describeValue(e.status)}`, `${field}.status`)
+  if (e.score !== undefined || e.status !== 'error') {
     if (typeof e.score !== 'number' || !Number.isFinite(e.score))
       throw new InvalidInputError(
-        `must be a finite number${e.status === 'ok' ? ' when status is "ok"' : ''}, got ${describeValue(e.score)}`,
+        `must be a finite number${e.status !== 'error' ? ` when status is "${e.status}"` : ''}, got ${describeValue(e.score)}`,
         `${field}.score`,
       )
   }
+  if (e.intermediate !== undefined) checkCurve(e.intermediate, `${field}.intermediate`)
   if (typeof e.durationMs !== 'number' || !Number.isFinite(e.durationMs) || e.durationMs < 0)
     throw new InvalidInputError(`must be a finite number of milliseconds ≥ 0, got ${describeValue(e.durationMs)}`, `${field}.durationMs`)
   if (e.stats !== undefined) checkJson(e.stats, `${field}.stats`)
@@ -102,6 +103,28 @@ export function checkEvaluation(evaluation: unknown, field = 'evaluation'): asse
     const err = e.error as Partial<NonNullable<Evaluation['error']>> | null
     if (err === null || typeof err !== 'object' || typeof err.name !== 'string' || typeof err.message !== 'string')
       throw new InvalidInputError(`must be { name, message } (strings), got ${describeValue(e.error)}`, `${field}.error`)
+  }
+}
+
+/** An evaluation's learning curve: `{ step, value }` items, steps non-negative integers increasing, values finite. */
+function checkCurve(curve: unknown, field: string): void {
+  if (!Array.isArray(curve)) throw new InvalidInputError(`must be an array of { step, value }, got ${describeValue(curve)}`, field)
+  let last = -1
+  for (let i = 0; i < curve.length; i++) {
+    const p = curve[i] as { step?: unknown; value?: unknown } | null
+    const ok =
+      p !== null &&
+      typeof p === 'object' &&
+      Number.isSafeInteger(p.step) &&
+      (p.step as number) > last &&
+      typeof p.value === 'number' &&
+      Number.isFinite(p.value)
+    if (!ok)
+      throw new InvalidInputError(
+        `must be { step, value } with a step above ${last} and a finite value, got ${describeValue(p)}`,
+        `${field}.${i}`,
+      )
+    last = p.step as number
   }
 }
 

@@ -76,6 +76,13 @@ export interface CmaEsOptions {
   eliteSize?: number
   /** Probability of a uniform categorical draw in `'elite'` mode (default 0.2). */
   categoricalExploration?: number
+  /**
+   * What a trial stopped early by the session's pruner (`status: 'pruned'`) counts for, as
+   * Optuna's `CmaEsSampler(consider_pruned_trials=…)`. `false` (default): nothing — it leaves
+   * its generation, which draws another candidate in its place. `true`: its last intermediate
+   * value is taken as its score.
+   */
+  considerPrunedTrials?: boolean
 }
 
 export type { CmaEsState } from './state.js'
@@ -96,6 +103,7 @@ interface Resolved {
   categorical: 'elite' | 'uniform'
   eliteSize: number
   categoricalExploration: number
+  considerPrunedTrials: boolean
 }
 
 function readOptions(options: CmaEsOptions | undefined): Resolved {
@@ -112,6 +120,7 @@ function readOptions(options: CmaEsOptions | undefined): Resolved {
     'categorical',
     'eliteSize',
     'categoricalExploration',
+    'considerPrunedTrials',
   ])
   const restart = r.raw('restart') ?? 'ipop'
   if (restart !== 'ipop' && restart !== 'none') return r.fail('restart', '"ipop" or "none"')
@@ -132,6 +141,7 @@ function readOptions(options: CmaEsOptions | undefined): Resolved {
     categorical,
     eliteSize: r.int('eliteSize', 10, 1, 100_000),
     categoricalExploration: r.number('categoricalExploration', 0.2, 0, 1),
+    considerPrunedTrials: r.bool('considerPrunedTrials', false),
   }
 }
 
@@ -146,7 +156,8 @@ function readOptions(options: CmaEsOptions | undefined): Resolved {
  * - A generation of λ candidates is asked one by one, so with `parallelism > 1` several of
  *   them are in flight; the update runs once all λ are told (in trial-index order). Candidates
  *   asked while the generation is full are carried over to the next one (their step clipped to
- *   a plausible Mahalanobis length, Hansen 2011). Failed trials rank as the generation's worst.
+ *   a plausible Mahalanobis length, Hansen 2011). Failed trials rank as the generation's worst;
+ *   pruned ones leave it (see `considerPrunedTrials`).
  * - IPOP restarts (default): when a run converges or stalls, a new one starts at a random
  *   point with twice the population.
  * - Categorical dimensions are sampled independently (see `categorical`).
@@ -176,6 +187,8 @@ export function cmaEs(options?: CmaEsOptions): Optimizer<CmaEsState> {
       categorical: o.categorical,
       eliteSize: o.eliteSize,
       categoricalExploration: o.categoricalExploration,
+      // Recorded only when set, so sessions started before the option existed resume unchanged.
+      considerPrunedTrials: o.considerPrunedTrials || undefined,
     }),
     init: (ctx) => initState(o, ctx),
     ask: (state, ctx) => ask(o, state, ctx),
@@ -343,8 +356,15 @@ function tell(o: Resolved, state: CmaEsState, trial: TrialView): CmaEsState {
   const idx = state.members.findIndex((m) => m.trialIdx === trial.trialIdx)
   if (idx < 0) return state
   const member = state.members[idx] as CmaMember
-  const ok = trial.status === 'ok' && typeof trial.score === 'number' && Number.isFinite(trial.score)
-  const score = ok ? state.sign * (trial.score as number) : 0
+  if (trial.status === 'pruned' && !o.considerPrunedTrials) {
+    // Optuna's CmaEsSampler leaves pruned trials out: the generation waits for another candidate.
+    const members = state.members.slice()
+    members.splice(idx, 1)
+    return { ...state, members }
+  }
+  const value = trial.status === 'pruned' ? (trial.intermediate?.[trial.intermediate.length - 1]?.value ?? trial.score) : trial.score
+  const ok = trial.status !== 'error' && typeof value === 'number' && Number.isFinite(value)
+  const score = ok ? state.sign * (value as number) : 0
   let s: CmaEsState = state
   if (ok && s.nCat > 0) s = { ...s, elite: addElite(s.elite, { score, cats: member.cats }, o.eliteSize) }
   const members = s.members.slice()

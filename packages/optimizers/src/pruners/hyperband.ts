@@ -26,12 +26,15 @@ const NAME = 'hyperband'
 
 /**
  * The brackets of Hyperband for these resources, as Optuna's `HyperbandPruner` computes them:
- * `⌊log_η(maxResource / minResource)⌋ + 1` brackets (the logarithm as Python's
- * `math.log(x, η)`), bracket `b` a successive halving with `minEarlyStoppingRate` b, and
- * budget `⌈n · η^s / (s + 1)⌉` with `s = n − 1 − b`.
+ * `⌊log_η(maxResource / minResource)⌋ + 1` brackets, bracket `b` a successive halving with
+ * `minEarlyStoppingRate` b, and budget `⌈n · η^s / (s + 1)⌉` with `s = n − 1 − b`. The
+ * logarithm is exact (the largest k with `minResource · η^k ≤ maxResource`); Optuna's
+ * floating-point `math.log(x, η)` comes out just below an integer for some exact powers
+ * (243 / 1 with η = 3 gives 5 brackets there, 6 here).
  */
 export function hyperbandBrackets(minResource: number, maxResource: number, reductionFactor: number): number[] {
-  const n = Math.floor(Math.log(maxResource / minResource) / Math.log(reductionFactor)) + 1
+  let n = 1
+  while (minResource * reductionFactor ** n <= maxResource) n++
   const budgets: number[] = []
   for (let b = 0; b < n; b++) {
     const s = n - 1 - b

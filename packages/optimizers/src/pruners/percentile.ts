@@ -44,7 +44,10 @@ const KEYS = ['nStartupTrials', 'nWarmupSteps', 'intervalSteps', 'nMinTrials']
 export function percentilePruner(percentile: number, options: PercentilePrunerOptions = {}): Pruner {
   const name = 'percentilePruner'
   if (typeof percentile !== 'number' || !(percentile >= 0 && percentile <= 100))
-    throw invalidInput(name, `percentile must be a number in [0, 100], got ${JSON.stringify(percentile) ?? String(percentile)}`)
+    throw invalidInput(
+      name,
+      `percentile must be a number in [0, 100], got ${typeof percentile === 'number' ? String(percentile) : (JSON.stringify(percentile) ?? String(percentile))}`,
+    )
   const cfg = readConfig(name, percentile, options)
   return definePruner(PRUNER_IDS.percentile, { ...cfg }, (ctx) => percentileRule(cfg, ctx))
 }

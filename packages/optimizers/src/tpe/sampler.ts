@@ -6,7 +6,7 @@ import { compileSpace, fromInternal, sampleUniform, type CompiledSpace } from '.
 import { cellOf, isDiscrete } from './kernels.js'
 import { truncNormal } from './normal.js'
 import { JointParzen, type JointPoint } from './multivariate.js'
-import { collectObservations, splitObservations, type Observations } from './observations.js'
+import { collectObservations, ranksBefore, splitObservations, type Observations } from './observations.js'
 import { TPE_NAME, defaultWeights, nBelow, tpeOptionsJson, type TpeConfig } from './options.js'
 import { NumericParzen, categoricalProbs, pickWeighted } from './univariate.js'
 
@@ -42,10 +42,11 @@ function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext): AskResult<TpeSta
   const space = requireSpace(TPE_NAME, ctx)
   const cs = compileSpace(space)
   const obs = collectObservations(cs, ctx.history, cfg.constantLiar ? ctx.pending : [], ctx.direction)
-  if (obs.nComplete < cfg.nStartupTrials || obs.nComplete === 0)
+  // As Optuna 3.1: startup and the good-group size count finished trials, complete and pruned
+  // (in-flight ones are never good).
+  if (obs.nFinished < cfg.nStartupTrials || obs.nFinished === 0)
     return { kind: 'candidate', state, candidate: sampleUniform(space, ctx.rng) }
-  // As Optuna 3.1: the good-group size counts finished trials only (in-flight ones are never good).
-  const { below, above } = splitObservations(obs, nBelow(cfg, obs.nComplete))
+  const { below, above } = splitObservations(obs, nBelow(cfg, obs.nFinished))
   const groups: Groups = {
     below,
     above,
@@ -152,7 +153,7 @@ function suggestJoint(cfg: TpeConfig, cs: CompiledSpace, obs: Observations, g: G
  */
 function suggestLocal(cfg: TpeConfig, cs: CompiledSpace, obs: Observations, below: Uint32Array, rng: Rng): Record<string, Json> {
   let best = below[0]!
-  for (const r of below) if (obs.loss[r]! < obs.loss[best]!) best = r
+  for (const r of below) if (ranksBefore(obs, r, best)) best = r
   const out: Record<string, Json> = {}
   let jn = 0
   let jc = 0

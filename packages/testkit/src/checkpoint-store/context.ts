@@ -29,7 +29,7 @@ export function hookDeclarations(fixture: StoreFixture<unknown>): Record<Fixture
     const value: unknown = fixture[hook]
     return typeof value === 'function' ? 'given' : value === null ? 'missing' : 'undeclared'
   }
-  return { corruptTrial: of('corruptTrial'), dropTrial: of('dropTrial') }
+  return { corruptTrial: of('corruptTrial'), dropTrial: of('dropTrial'), corruptTrialProgress: of('corruptTrialProgress') }
 }
 
 export function storeSuite(

@@ -12,6 +12,7 @@ import { registerLeases } from './leases.js'
 import { registerListing } from './listing.js'
 import { registerProcesses } from './processes.js'
 import { registerTrialDamage } from './trial-damage.js'
+import { registerTrialProgress } from './trial-progress.js'
 import { registerSalvage } from './salvage.js'
 import { registerTrialSlotProcesses } from './trial-slot-processes.js'
 import { registerTrialSlots } from './trial-slots.js'
@@ -23,15 +24,17 @@ import { registerTrialSlots } from './trial-slots.js'
  * has `salvage` and `replaceDamagedHead`), O(1) history, (when the store is `durable` and `multiProcess`) real processes killed
  * mid-commit and racing each other, and (when it declares `sharedEvaluation`) trial slots:
  * claims, their lapse and takeover, renewal, reports refused to lost claims, and claims racing
- * in one process and, for `multiProcess` stores, in several. Tests a capability excludes are
+ * in one process and, for `multiProcess` stores, in several; and (when it declares
+ * `trialProgress`) trial progress: save and load, fencing by token, delete, the size limit,
+ * damage, and a writer SIGKILLed mid-save (`durable` + `multiProcess`). Tests a capability excludes are
  * registered as skipped, named `[needs <capability>] …`.
  *
  * `factory` is called once per test for a fresh, empty store (and once up front to read
  * `store.capabilities`).
  *
  * The fixture must declare `corruptTrial` and `dropTrial` (a function, or `null` when the store
- * cannot lose or damage one trial record on its own); `child` is needed when the store is
- * `multiProcess`.
+ * cannot lose or damage one trial record on its own), and `corruptTrialProgress` when it declares
+ * `trialProgress`; `child` is needed when the store is `multiProcess`.
  *
  * @example
  * ```ts
@@ -75,5 +78,6 @@ export function describeCheckpointStore(name: string, factory: StoreFactory<Chec
     registerProcesses(s)
     const shared = registerTrialSlots(s)
     registerTrialSlotProcesses(s, shared)
+    registerTrialProgress(s)
   })
 }

@@ -106,6 +106,23 @@ export function killableStore(inner: CheckpointStore, options: KillableStoreOpti
       alive('requestControl')
       return inner.requestControl(sessionId, request)
     },
+    // Trial progress, offered exactly when the inner store offers it (its capabilities say so).
+    ...(inner.saveTrialProgress && inner.loadTrialProgress && inner.deleteTrialProgress
+      ? {
+          async saveTrialProgress(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array) {
+            alive('saveTrialProgress')
+            return inner.saveTrialProgress?.(sessionId, trialIdx, token, bytes)
+          },
+          async loadTrialProgress(sessionId: string, trialIdx: number) {
+            alive('loadTrialProgress')
+            return (await inner.loadTrialProgress?.(sessionId, trialIdx)) ?? null
+          },
+          async deleteTrialProgress(sessionId: string, trialIdx: number) {
+            alive('deleteTrialProgress')
+            return inner.deleteTrialProgress?.(sessionId, trialIdx)
+          },
+        }
+      : {}),
     async close() {
       // Closing the wrapper never closes the inner store: the test still reads it.
     },

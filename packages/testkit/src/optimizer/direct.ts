@@ -1,5 +1,16 @@
 import { Rng } from '@cairn/core'
-import type { Direction, Evaluation, Json, Optimizer, SearchSpace, StepContext, TrialView } from '@cairn/core'
+import type {
+  Direction,
+  Evaluation,
+  IntermediateValue,
+  Json,
+  ObjectiveContext,
+  ObjectiveResult,
+  Optimizer,
+  SearchSpace,
+  StepContext,
+  TrialView,
+} from '@cairn/core'
 import type { EvalSetup } from './evaluation.js'
 
 /** What the optimizer proposed at each step (`halt` ends the list). */
@@ -82,7 +93,7 @@ async function evaluate(
       for (const example of set) total += await setup.metric(example, await setup.program(candidate, example, { signal }))
       return { status: 'ok', score: set.length ? total / set.length : 0, durationMs: 0 }
     }
-    const result = await setup.objective!(candidate, { trialIdx, signal })
+    const result = (await setup.objective!(candidate, directContext(trialIdx, signal))) as ObjectiveResult
     if (typeof result === 'number') return { status: 'ok', score: result, durationMs: 0 }
     return {
       status: 'ok',
@@ -99,5 +110,25 @@ async function evaluate(
       errorClass: 'objective',
       durationMs: 0,
     }
+  }
+}
+
+/**
+ * The context of a direct (store-less) evaluation: reports are kept for the call, no pruner
+ * judges (`shouldPrune()` is false, so `prune()` is refused), checkpoints go nowhere.
+ */
+function directContext(trialIdx: number, signal: AbortSignal): ObjectiveContext {
+  const curve: IntermediateValue[] = []
+  return {
+    trialIdx,
+    signal,
+    report: (step, value) => void curve.push({ step, value }),
+    shouldPrune: () => false,
+    prune: () => {
+      throw new Error('a direct drive has no pruner: shouldPrune() is always false')
+    },
+    checkpoint: async () => undefined,
+    restored: undefined,
+    intermediate: curve,
   }
 }

@@ -1,4 +1,4 @@
-import type { Json, Metric, Objective, ObjectiveResult, Program } from '@cairn/core'
+import type { Json, Metric, Objective, ObjectiveResult, Program, PrunedTrial } from '@cairn/core'
 
 /** What a session evaluates: an objective, or program × trainset × metric. */
 export interface EvalSetup {
@@ -27,7 +27,7 @@ export function instrument(setup: EvalSetup, enter: (candidate: Json) => void | 
   const objective = setup.objective as Objective
   return {
     ...setup,
-    objective: async (candidate, ctx): Promise<ObjectiveResult> => {
+    objective: async (candidate, ctx): Promise<ObjectiveResult | PrunedTrial> => {
       await enter(candidate as Json)
       return objective(candidate, ctx)
     },

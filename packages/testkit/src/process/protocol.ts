@@ -32,6 +32,18 @@ export type StoreChildConfig =
       owner: string
       ttlMs: number
     }
+  | {
+      mode: 'progress-loop'
+      module: string
+      args: string[]
+      sessionId: string
+      trialIdx: number
+      /** The token every save is made with. */
+      token: number
+      /** Each save is `patternBytes(k, n)` with n between `minBytes` and `maxBytes`, changing with k. */
+      minBytes: number
+      maxBytes: number
+    }
 
 /** Configuration of the session child (`session-child.ts`). */
 export interface SessionChildConfig {

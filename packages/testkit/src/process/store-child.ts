@@ -8,6 +8,7 @@ import { writeSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import type { CheckpointStore } from '@cairn/core'
 import { makeTrial, nextHead } from '../helpers/head.js'
+import { patternBytes } from '../helpers/progress-bytes.js'
 import type { StoreChildConfig } from './protocol.js'
 
 const say = (msg: unknown): void => {
@@ -46,7 +47,25 @@ async function main(): Promise<void> {
   const store = await mod.openStore(config.args)
   if (config.mode === 'commit-loop') await commitLoop(store, config)
   else if (config.mode === 'race') await race(store, config)
+  else if (config.mode === 'progress-loop') await progressLoop(store, config)
   else await claimRace(store, config)
+}
+
+/** The length of save `k` of a progress loop: spread over `[min, max]`, different from one save to the next. */
+function progressLoopLength(k: number, min: number, max: number): number {
+  return min + ((k * 7_919 * 1_009) % (max - min + 1))
+}
+
+/** Saves the trial's progress again and again (save k = `patternBytes(k, …)`), saying `{ saved: k }` after each, until SIGKILLed. */
+async function progressLoop(store: CheckpointStore, config: Extract<StoreChildConfig, { mode: 'progress-loop' }>): Promise<void> {
+  const { saveTrialProgress } = store
+  if (!saveTrialProgress) throw new Error('[@cairn/testkit] the store has no saveTrialProgress')
+  say({ ready: true })
+  for (let k = 1; ; k++) {
+    const bytes = patternBytes(k, progressLoopLength(k, config.minBytes, config.maxBytes))
+    await saveTrialProgress.call(store, config.sessionId, config.trialIdx, config.token, bytes)
+    say({ saved: k })
+  }
 }
 
 async function commitLoop(store: CheckpointStore, config: Extract<StoreChildConfig, { mode: 'commit-loop' }>): Promise<void> {

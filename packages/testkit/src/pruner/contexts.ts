@@ -22,8 +22,23 @@ export function curve(rng: Rng, steps: number, stride: number, level: number, di
   return out
 }
 
-/** A history of `shape.trials` trials, oldest first, drawn from `seed`. */
-export function history(seed: number, shape: ContextShape): PrunerTrialView[] {
+const made = new Map<string, readonly PrunerTrialView[]>()
+
+/**
+ * A history of `shape.trials` trials, oldest first, drawn from `seed`; built once per seed and
+ * shape and shared (the suite checks that pruners never change it).
+ */
+export function history(seed: number, shape: ContextShape): readonly PrunerTrialView[] {
+  const key = JSON.stringify([seed, shape])
+  let h = made.get(key)
+  if (!h) {
+    h = makeHistory(seed, shape)
+    made.set(key, h)
+  }
+  return h
+}
+
+function makeHistory(seed: number, shape: ContextShape): PrunerTrialView[] {
   const rng = Rng.fromSeed(seed)
   const out: PrunerTrialView[] = []
   for (let i = 0; i < shape.trials; i++) {

@@ -1,3 +1,4 @@
+import type { Pruner } from '../../pruner/contract.js'
 import { channels, publish } from '../../telemetry/channels.js'
 import type { EvaluationTarget } from '../evaluate.js'
 import type { ResultBoard } from './result-board.js'
@@ -17,6 +18,8 @@ export interface CoordinatorWorkerArgs {
   abortSignal: AbortSignal
   /** Where its accepted results go at once, so the coordinator need not poll for them. */
   board: ResultBoard
+  /** The session's pruner. */
+  pruner?: Pruner
 }
 
 /** The worker loop a coordinator runs in its own process (`evaluateLocally`), in the background. */
@@ -37,6 +40,7 @@ export class CoordinatorWorker {
       env: shared.env,
       abortSignal: args.abortSignal,
       onReported: (trialIdx, result) => board.accept(trialIdx, result),
+      ...(args.pruner ? { pruner: args.pruner } : {}),
     })
     this.done = this.worker.run().then(
       () => undefined,

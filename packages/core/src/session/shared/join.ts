@@ -1,5 +1,6 @@
 import { isTerminal, type CheckpointHead } from '../../checkpoint/types.js'
 import { InvalidInputError, isCairnError, NotJoinableError } from '../../errors.js'
+import { checkPruner, verifyPruner } from '../../pruner/checks.js'
 import { missingMethods } from '../../input/option-kinds.js'
 import { describeValue } from '../../input/options-schema.js'
 import type { CheckpointStore } from '../../store/contract.js'
@@ -20,7 +21,9 @@ import { TrialWorker } from './trial-worker.js'
  * results for the session's coordinator to commit, until the session stops (after the trial in
  * flight), `stop()` is called or `signal` aborts. Throws `NotFoundError` for an unknown
  * session, `NotJoinableError` (`reason`: `finished`, `paused`, `not-shared`,
- * `store-unsupported`) when it cannot join, and `InvalidInputError` for malformed options.
+ * `store-unsupported`) when it cannot join, `ResumeMismatchError` (reason `pruner`) when its
+ * `pruner` is not the session's (or it has none and the session does), and `InvalidInputError`
+ * for malformed options.
  */
 export async function joinSession(store: CheckpointStore, sessionId: string, options: JoinOptions): Promise<WorkerHandle> {
   return joinWith(store, sessionId, options, systemEnv)
@@ -40,7 +43,10 @@ export async function joinWith(store: CheckpointStore, sessionId: string, option
   }
   const problem = sharedStoreProblem(store)
   if (problem) throw new NotJoinableError(sessionId, 'store-unsupported', `${problem}; ${SHARED_STORES_HINT}`)
-  refuseUnjoinable(await store.load(sessionId))
+  if (options.pruner !== undefined) checkPruner(options.pruner)
+  const head = await store.load(sessionId)
+  refuseUnjoinable(head)
+  verifyPruner(head, options.pruner, 'join')
   return new JoinedWorker(store as SharedStore, sessionId, options, env)
 }
 
@@ -87,6 +93,7 @@ class JoinedWorker implements WorkerHandle {
       ...(options.trialTimeoutMs !== undefined ? { trialTimeoutMs: options.trialTimeoutMs } : {}),
       concurrency: 1,
       env,
+      ...(options.pruner ? { pruner: options.pruner } : {}),
       ...(takeOver ? { beforeWork: (head) => this.tryTakeOver(head, takeOver) } : {}),
     })
     const signal = options.signal

@@ -3,7 +3,12 @@ import { isCairnError } from '../../errors.js'
 import type { Evaluation } from '../../optimizer/contract.js'
 import type { ReportedTrialResult, TrialClaim } from '../../store/contract.js'
 import { channels, publish } from '../../telemetry/channels.js'
-import { runEvaluation, type EvaluationTarget } from '../evaluate.js'
+import { runEvaluation, type EvaluateArgs, type EvaluationTarget } from '../evaluate.js'
+import type { Pruner } from '../../pruner/contract.js'
+import { progressToken } from '../progress-token.js'
+import { StoredPrunerLog } from '../pruner-history.js'
+import type { TrialProgress, TrialPruning } from '../trial-progress.js'
+import { prepareTrial } from '../trial-setup.js'
 import type { SharedEnv } from './env.js'
 import type { SharedStore } from './store-support.js'
 
@@ -27,6 +32,8 @@ export interface TrialWorkerOptions {
   onReported?(trialIdx: number, result: ReportedTrialResult): void
   /** Called with each running head before the worker looks for work; true ends the loop (`took-over`). */
   beforeWork?(head: CheckpointHead): Promise<boolean>
+  /** The session's pruner (checked against the head by the caller). */
+  pruner?: Pruner
 }
 
 /** Why a worker loop ended. */
@@ -61,8 +68,12 @@ export class TrialWorker {
   /** The trial being evaluated, if any. */
   current: number | null = null
   private readonly stopping = new AbortController()
+  /** The committed trials its pruner has needed so far, read once. */
+  private readonly prunerLog: StoredPrunerLog
 
-  constructor(private readonly options: TrialWorkerOptions) {}
+  constructor(private readonly options: TrialWorkerOptions) {
+    this.prunerLog = new StoredPrunerLog(options.store, options.sessionId)
+  }
 
   /** Ends the loop after the trial in flight (whose result is still reported). */
   stop(): void {
@@ -138,14 +149,19 @@ export class TrialWorker {
     const renewal = this.keepClaim(held, lost, finished.signal)
     let evaluation: Evaluation
     try {
-      evaluation = await runEvaluation({
-        target: options.target,
-        candidate: trial.candidate,
-        trialIdx: trial.trialIdx,
-        timeoutMs: options.trialTimeoutMs ?? head.limits.trialTimeoutMs,
-        sessionSignal: options.abortSignal ? AbortSignal.any([options.abortSignal, lost.signal]) : lost.signal,
-        concurrency: options.concurrency,
-      })
+      const prepared = await this.prepare(trial, held, head, lost)
+      if (prepared === null || 'curve' in prepared) {
+        const args: EvaluateArgs = {
+          target: options.target,
+          candidate: trial.candidate,
+          trialIdx: trial.trialIdx,
+          timeoutMs: options.trialTimeoutMs ?? head.limits.trialTimeoutMs,
+          sessionSignal: options.abortSignal ? AbortSignal.any([options.abortSignal, lost.signal]) : lost.signal,
+          concurrency: options.concurrency,
+        }
+        if (prepared) args.progress = prepared
+        evaluation = await runEvaluation(args)
+      } else evaluation = prepared
     } finally {
       finished.abort()
       await renewal
@@ -156,6 +172,37 @@ export class TrialWorker {
     } finally {
       this.current = null
     }
+  }
+
+  /**
+   * The trial's context state (null for a program target): its stored progress restored, its
+   * pruner's history read (the first `askedAfter` committed trials, cached across trials), its
+   * checkpoints saved under the claim (a refused save loses the claim: `lost` aborts).
+   */
+  private async prepare(
+    trial: PendingTrial,
+    held: { claim: TrialClaim },
+    head: CheckpointHead,
+    lost: AbortController,
+  ): Promise<TrialProgress | Evaluation | null> {
+    const { store, sessionId, target, pruner } = this.options
+    if (target.kind !== 'objective') return null
+    let pruning: TrialPruning | undefined
+    if (pruner && head.pruner) {
+      const history = await this.prunerLog.firstTrials(trial.askedAfter ?? trial.trialIdx)
+      pruning = { pruner, seed: head.seed, direction: head.direction, history: () => history }
+    }
+    const leaseToken = head.lease?.fencingToken ?? 0
+    return prepareTrial({
+      store,
+      sessionId,
+      trialIdx: trial.trialIdx,
+      candidate: trial.candidate,
+      restore: true,
+      ...(pruning ? { pruning } : {}),
+      token: () => progressToken(leaseToken, held.claim.token),
+      onLost: (err) => lost.abort(err),
+    })
   }
 
   /** Renews `held.claim` every ttl / 4 until `finished`; a lost claim aborts `lost`. Other failures are retried. */

@@ -1,0 +1,172 @@
+import { describe, expect, test } from 'vitest'
+import { createMemoryStore, joinSession, resumeSession, ResumeMismatchError, startSession, type TrialRecord } from '../src/index.js'
+import { joinSessionWith } from '../src/testing.js'
+import { uniform } from './helpers/optimizers.js'
+import { EPOCHS, lossAt, medianAtStep, trainer } from './helpers/pruning.js'
+import { jumpingClock, killable, until } from './helpers/shared.js'
+
+const never = new Promise<void>(() => {})
+
+function records(trials: TrialRecord[]) {
+  return trials.map((t) => ({
+    trialIdx: t.trialIdx,
+    candidate: t.candidate,
+    status: t.status,
+    score: t.score,
+    intermediate: t.intermediate,
+  }))
+}
+
+async function localRecords(seed: number, maxTrials: number, parallelism: number) {
+  const store = createMemoryStore()
+  const h = await startSession({ store, optimizer: uniform(), objective: trainer(), pruner: medianAtStep(), seed, maxTrials, parallelism })
+  await h.wait()
+  return records(await store.readTrials(h.id))
+}
+
+describe('pruning and trial checkpoints with shared workers', () => {
+  test('workers judge with the same history as a local run: the records (pruned ones too) are identical', async () => {
+    const store = createMemoryStore()
+    const coordinator = await startSession({
+      store,
+      optimizer: uniform(),
+      objective: trainer(),
+      pruner: medianAtStep(),
+      evaluation: 'shared',
+      evaluateLocally: true,
+      parallelism: 3,
+      seed: 21,
+      maxTrials: 12,
+      pollIntervalMs: 1,
+    })
+    const workers = await Promise.all(
+      ['a', 'b'].map((owner) =>
+        joinSession(store, coordinator.id, { objective: trainer(), pruner: medianAtStep(), owner, pollIntervalMs: 1 }),
+      ),
+    )
+    const r = await coordinator.wait()
+    await Promise.all(workers.map((w) => w.wait()))
+    const stored = records(await store.readTrials(coordinator.id))
+    expect(stored).toEqual(await localRecords(21, 12, 3))
+    expect(r.progress.pruned).toBe(stored.filter((t) => t.status === 'pruned').length)
+    expect(r.progress.pruned).toBeGreaterThan(0)
+    for (const t of stored) expect(await store.loadTrialProgress(coordinator.id, t.trialIdx)).toBeNull()
+  })
+
+  test('a worker needs the session pruner: none, or another one, is refused (reason pruner)', async () => {
+    const store = createMemoryStore()
+    const coordinator = await startSession({
+      store,
+      optimizer: uniform(),
+      objective: () => never.then(() => 1),
+      pruner: medianAtStep(),
+      evaluation: 'shared',
+      evaluateLocally: false,
+      maxTrials: 2,
+    })
+    for (const pruner of [undefined, medianAtStep(5)]) {
+      const err = await joinSession(store, coordinator.id, { objective: trainer(), ...(pruner ? { pruner } : {}) }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ResumeMismatchError)
+      expect(err).toMatchObject({ reason: 'pruner' })
+    }
+    await coordinator.cancel()
+  })
+
+  test('a lapsed claim: the worker that takes the trial over continues from its last checkpoint', async () => {
+    const clock = jumpingClock()
+    const store = createMemoryStore({ clock })
+    const trained = { epochs: 0 }
+    let stuck = false
+    const coordinator = await startSession({
+      store,
+      optimizer: uniform(),
+      objective: trainer(),
+      evaluation: 'shared',
+      evaluateLocally: false,
+      maxTrials: 1,
+      seed: 8,
+      pollIntervalMs: 1,
+    })
+    const slow = await joinSessionWith(
+      store,
+      coordinator.id,
+      {
+        objective: trainer({
+          counter: trained,
+          afterCheckpoint: (_t, epoch) => {
+            if (epoch !== 2) return
+            stuck = true
+            return never
+          },
+        }),
+        owner: 'slow',
+        pollIntervalMs: 1,
+      },
+      { now: clock.now },
+    )
+    await until(() => stuck, 'the slow worker is stuck after its third checkpoint')
+    clock.advance(30_001) // its claim lapsed
+    const restored: unknown[] = []
+    const fast = await joinSessionWith(
+      store,
+      coordinator.id,
+      {
+        objective: async (c: { x: number }, ctx) => {
+          restored.push(ctx.restored)
+          return trainer({ counter: trained })(c, ctx)
+        },
+        owner: 'fast',
+        pollIntervalMs: 1,
+      },
+      { now: clock.now },
+    )
+    await coordinator.wait()
+    await fast.wait()
+    void slow
+    expect(restored).toEqual([{ epoch: 3 }])
+    expect(trained.epochs).toBe(EPOCHS)
+    const [t] = await store.readTrials(coordinator.id)
+    const x = ((t as TrialRecord).candidate as { x: number }).x
+    expect(t?.intermediate).toEqual(Array.from({ length: EPOCHS }, (_, e) => ({ step: e, value: lossAt(x, e) })))
+  })
+
+  test('a trial checkpointed by a local run continues in a shared one (the token grows across modes)', async () => {
+    const clock = jumpingClock()
+    const inner = createMemoryStore({ clock })
+    const cut = killable(inner)
+    const trained = { epochs: 0 }
+    let crashed = false
+    const first = await startSession({
+      store: cut.store,
+      optimizer: uniform(),
+      leaseTtlMs: 1_000,
+      maxTrials: 2,
+      seed: 3,
+      objective: trainer({
+        counter: trained,
+        afterCheckpoint: (_t, epoch) => {
+          if (epoch !== 4) return
+          crashed = true
+          cut.kill()
+          return never
+        },
+      }),
+    })
+    first.wait().catch(() => undefined)
+    await until(() => crashed, 'the crash')
+    clock.advance(2_000)
+    const resumed = await resumeSession(inner, first.id, {
+      optimizer: uniform(),
+      objective: trainer({ counter: trained }),
+      evaluation: 'shared',
+      evaluateLocally: true,
+      owner: 'second',
+      pollIntervalMs: 1,
+    })
+    const r = await resumed.wait()
+    expect(r.status).toBe('completed')
+    expect(trained.epochs).toBe(2 * EPOCHS)
+    const trials = await inner.readTrials(first.id)
+    expect(trials.map((t) => t.intermediate?.length)).toEqual([EPOCHS, EPOCHS])
+  })
+})
