@@ -18,7 +18,19 @@ interface BenchModule {
   tables?(result: Record<string, unknown>): { title: string; rows: Row[] }[]
 }
 
-const ALL = ['core', 'level', 'dynamodb', 'optimizers', 'warm-start', 'recovery', 'fewshot', 'workers', 'dashboard', 'dashboard-page']
+const ALL = [
+  'core',
+  'level',
+  'dynamodb',
+  'optimizers',
+  'warm-start',
+  'recovery',
+  'fewshot',
+  'workers',
+  'dashboard',
+  'dashboard-page',
+  'pruning',
+]
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = wanted.length > 0 ? wanted : ALL
 const results: Record<string, unknown> = {

@@ -14,7 +14,8 @@ seed 0..N-1, one study of `--trials` trials: the epochs trained in total (the ob
 them), the best final value over trials that completed (a pruned trial's value does not count),
 and the numbers of completed and pruned trials. Prints one JSON object on the last line.
 `--check` prints the curve values and SGD losses of the given points, for the bench's startup
-comparison with the TypeScript side.
+comparison with the TypeScript side; `--replay` prints, for each pruner, the epochs each of the
+given fixed candidates of the curves trained (enqueued in order, no sampler involved).
 """
 import argparse
 import json
@@ -286,7 +287,9 @@ def run_study(workload, pruner_name, seed, trials, data):
                 raise optuna.TrialPruned()
         return value
 
+    # A fixed study name: HyperbandPruner draws each trial's bracket from crc32(study name, trial number).
     study = optuna.create_study(
+        study_name="%s-%s-%d" % (workload, pruner_name, seed),
         sampler=optuna.samplers.TPESampler(seed=seed),
         pruner=make_pruner(pruner_name),
         direction="minimize",
@@ -296,6 +299,37 @@ def run_study(workload, pruner_name, seed, trials, data):
     pruned = [t for t in study.trials if t.state == optuna.trial.TrialState.PRUNED]
     best = min(t.value for t in complete) if complete else None
     return {"epochs": epochs[0], "best": best, "completed": len(complete), "pruned": len(pruned)}
+
+
+def replay(candidates, pruner_names):
+    """Each pruner judges the fixed candidates in order (enqueued); the epochs each one trained."""
+    out = {}
+    for name in pruner_names:
+        study = optuna.create_study(
+            study_name="replay-%s" % name,
+            sampler=optuna.samplers.RandomSampler(seed=0),
+            pruner=make_pruner(name),
+            direction="minimize",
+        )
+        for c in candidates:
+            study.enqueue_trial(c)
+        stops = []
+
+        def objective(trial):
+            p = suggest_curve(trial)
+            value = None
+            for t in range(CURVE_EPOCHS):
+                value = curve_value(p, t)
+                trial.report(value, t + 1)
+                if trial.should_prune():
+                    stops.append(t + 1)
+                    raise optuna.TrialPruned()
+            stops.append(CURVE_EPOCHS)
+            return value
+
+        study.optimize(objective, n_trials=len(candidates))
+        out[name] = stops
+    return out
 
 
 def check(points, data):
@@ -323,7 +357,11 @@ def main():
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--data", required=True, help="path of vega-datasets' penguins.json")
     ap.add_argument("--check", help="JSON points to evaluate instead of running studies")
+    ap.add_argument("--replay", help="JSON candidates of the curves each pruner judges in order, instead of studies")
     args = ap.parse_args()
+    if args.replay:
+        print(json.dumps(replay(json.loads(args.replay), args.pruners.split(","))))
+        return
     data = load_dataset(args.data)
     if args.check:
         print(json.dumps(check(json.loads(args.check), data)))
