@@ -5,5 +5,6 @@ import { cairnPackage } from '../../tsup.config.base.js'
 export default cairnPackage({
   'process/store-child': 'src/process/store-child.ts',
   'process/session-child': 'src/process/session-child.ts',
+  'process/trial-child': 'src/process/trial-child.ts',
   'reference/optimizer-module': 'src/reference/optimizer-module.ts',
 })

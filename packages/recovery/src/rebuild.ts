@@ -73,6 +73,7 @@ export async function rebuildDamagedHead(
       ...(options.maxErrors !== undefined ? { maxErrors: options.maxErrors } : {}),
       ...(options.trialTimeoutMs !== undefined ? { trialTimeoutMs: options.trialTimeoutMs } : {}),
       ...(options.parallelism !== undefined ? { parallelism: options.parallelism } : {}),
+      ...(options.pruner !== undefined ? { pruner: options.pruner } : {}),
       now: o.now,
     })
   } catch (err) {

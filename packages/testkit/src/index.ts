@@ -2,6 +2,8 @@ export { describeCheckpointStore } from './checkpoint-store/describe.js'
 export { describeWarmStartStore } from './warm-start/describe.js'
 export { describeOptimizer } from './optimizer/describe.js'
 export type { OptimizerSuiteOptions, OptimizerModule } from './optimizer/options.js'
+export { describeTrialResume } from './trial-resume/describe.js'
+export type { TrialResumeSuiteOptions } from './trial-resume/describe.js'
 export type { StoreFixture, StoreFactory, ChildStoreModule, TrialFault } from './fixture.js'
 export type { Runner } from './runner.js'
 

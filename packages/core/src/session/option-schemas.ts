@@ -109,5 +109,6 @@ export const RebuildHeadOptionsSchema: OptionsSchema<RebuildHeadOptions> = defin
   maxErrors: drive.maxErrors,
   trialTimeoutMs: drive.trialTimeoutMs,
   parallelism: drive.parallelism,
+  pruner: drive.pruner,
   now: optional(k.number(0, Number.MAX_SAFE_INTEGER)),
 })

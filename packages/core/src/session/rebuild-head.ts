@@ -9,6 +9,7 @@ import { resumeMismatch } from '../util/resume-mismatch.js'
 import { RebuildHeadOptionsSchema } from './option-schemas.js'
 import { limitsFrom } from './options.js'
 import { advanceProgress, toView } from './progress.js'
+import { checkPruner, prunerInfo } from '../pruner/checks.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
 import { valsetHashOf } from './valset.js'
 import type { RebuildHeadOptions } from './types.js'
@@ -31,7 +32,7 @@ export interface RebuiltHead {
  * in its own state starts over, with the history as context), the seed and RNG stream (a new
  * seed, so the run is not the one a straight run would have made from here), candidates
  * asked but not yet told (asked again), `createdAt`, settings, warm-start seeds and the best
- * artifact (the best trial's candidate instead), and the budget unless given.
+ * artifact (the best trial's candidate instead), and the budget and the pruner unless given.
  *
  * Refuses (`CheckpointCorruptError`) when the store could not vouch for the trial log or kept
  * no listing, (`ResumeMismatchError`) when the optimizer is not the session's, and
@@ -40,6 +41,7 @@ export interface RebuiltHead {
  */
 export async function rebuildHead(salvaged: SalvagedSession, options: RebuildHeadOptions): Promise<RebuiltHead> {
   RebuildHeadOptionsSchema.check(options)
+  checkPruner(options.pruner)
   const { sessionId, trials, listing } = salvaged
   const what = `head of session "${sessionId}"`
   if (trials === null)
@@ -66,6 +68,7 @@ export async function rebuildHead(salvaged: SalvagedSession, options: RebuildHea
   const now = options.now ?? Date.now()
   const space = options.space !== undefined ? parseSpace(options.space) : undefined
   if (!space) lost.push('search space (none given)')
+  if (!options.pruner && trials?.some((t) => t.status === 'pruned')) lost.push('the pruner (none given, and the log has pruned trials)')
   const trainsetHash = options.trainsetHash ?? (options.trainset ? defaultTrainsetHash(options.trainset) : undefined)
   const valsetHash = valsetHashOf(options)
   const limits = limitsFrom(options as Parameters<typeof limitsFrom>[0])
@@ -108,6 +111,7 @@ export async function rebuildHead(salvaged: SalvagedSession, options: RebuildHea
   if (trainsetHash !== undefined) head.trainsetHash = trainsetHash
   if (valsetHash !== undefined) head.valsetHash = valsetHash
   if (space) head.space = space as unknown as Json
+  if (options.pruner) head.pruner = prunerInfo(options.pruner)
   if (status !== 'running' && status !== 'paused') head.terminalReason = 'rebuilt'
   const best = progress.bestTrialIdx !== null ? trials[progress.bestTrialIdx] : undefined
   if (best) head.bestArtifact = best.candidate

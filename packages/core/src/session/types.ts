@@ -338,6 +338,8 @@ export interface RebuildHeadOptions {
   direction?: Direction
   /** Default: derived from the session id (the original seed is lost with the head). */
   seed?: number
+  /** The session's pruner (the head recording it is lost with the damage; a resume verifies it). */
+  pruner?: Pruner
   /** The budget; without `maxTrials` a running session is rebuilt `paused`, for a person to resume with a budget. */
   maxTrials?: number
   maxErrors?: number

@@ -260,9 +260,11 @@ export interface CheckpointStore {
   readTrialSlots?(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]>
   /**
    * With `capabilities.trialProgress`: saves the progress of running trial `trialIdx`, in one
-   * atomic step (a crash leaves the previous save readable, never a part). `token` is the
-   * writer's session lease fencing token, or its trial claim's token for a shared worker.
-   * A save whose token is lower than the highest already stored for the trial is refused with
+   * atomic step (a crash leaves the previous save readable, never a part). `token` (a positive
+   * integer) is the writer's progress token: core makes it `leaseToken · 2^21 + claimToken` from
+   * the session lease's fencing token and the trial claim's token (0 when the driver evaluates
+   * the trial itself), so it grows for a trial moved between local and shared evaluation; a store
+   * only compares tokens. A save whose token is lower than the highest already stored for the trial is refused with
    * `LeaseLostError` and writes nothing. Accepts up to `MAX_TRIAL_PROGRESS_BYTES` (stores whose
    * items are smaller split the bytes into chunks); larger throws `InvalidInputError`.
    * Throws `NotFoundError` for an unknown session.

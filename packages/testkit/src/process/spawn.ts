@@ -7,7 +7,7 @@ import { InvalidInputError } from '@cairn/core'
 import { childrenFromSources, SOURCE_MODE } from './source-mode.js'
 
 /** The child entry points testkit ships. */
-export type ChildScript = 'store-child' | 'session-child'
+export type ChildScript = 'store-child' | 'session-child' | 'trial-child'
 
 /**
  * Absolute path of one of testkit's child scripts: `.ts` when the children run from sources,
