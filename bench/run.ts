@@ -29,6 +29,7 @@ const ALL = [
   'workers',
   'dashboard',
   'dashboard-page',
+  'trial-progress',
   'pruning',
 ]
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))

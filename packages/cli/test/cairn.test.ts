@@ -216,7 +216,7 @@ describe('createCairn', () => {
     const gone = spawn(process.execPath, ['-e', ''])
     const deadPid = await new Promise<number>((resolve) => gone.on('exit', () => resolve(gone.pid as number)))
     const store = createFsStore({ dir: join(dir, 'store') })
-    const lease = await store.acquireLease('stranded', `${hostname()}:${deadPid}:driver`, 300)
+    const lease = await store.acquireLease('stranded', `${hostname()}:${deadPid}:driver`, 2_000) // long enough that control still finds it held on a loaded machine
     await store.close()
     const waits: number[] = []
     const outcome = await cairn.control('stranded', 'cancel', { onLeaseWait: (w) => waits.push(w.expiresAt) })

@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'vitest'
+import { corruptHead } from '../src/testing.js'
 import {
   createMemoryStore,
+  rebuildHead,
   resumeSession,
+  type SalvagedSession,
   ResumeMismatchError,
   startSession,
   type ObjectiveContext,
@@ -239,5 +242,37 @@ describe('pruning: resume', () => {
     const r = await again.wait()
     expect(r.status).toBe('completed')
     expect(r.progress.attempts).toBe(6)
+  })
+})
+
+describe('pruning: a rebuilt head', () => {
+  test('rebuildHead counts pruned trials and records the pruner it is given; the session resumes with it', async () => {
+    const store = createMemoryStore()
+    const h = await startSession({ store, optimizer: uniform(), objective: trainer(), pruner: medianAtStep(), seed: 11, maxTrials: 10 })
+    await h.wait()
+    // As if its driver died mid-run: back to running, then damaged.
+    const done = await store.load(h.id)
+    const held = await store.acquireLease(h.id, 'x', 60_000)
+    await store.commit(h.id, {
+      expectedRevision: done.revision,
+      fencingToken: held.fencingToken,
+      head: { ...done, status: 'running' },
+      trials: [],
+    })
+    await store.releaseLease(h.id, held)
+    const pruned = (await store.readTrials(h.id)).filter((t) => t.status === 'pruned').length
+    expect(pruned).toBeGreaterThan(0)
+    await corruptHead(store, h.id, new TextEncoder().encode('not a head'))
+    const salvaged = (await store.salvage(h.id)) as SalvagedSession
+    const without = await rebuildHead(salvaged, { optimizer: uniform(), maxTrials: 12, now: 1 })
+    expect(without.lost.join('; ')).toMatch(/the pruner \(none given, and the log has pruned trials\)/)
+    const { head } = await rebuildHead(salvaged, { optimizer: uniform(), maxTrials: 12, pruner: medianAtStep(), now: 1 })
+    expect(head.progress.pruned).toBe(pruned)
+    expect(head.pruner).toEqual({ id: 'test/median-at-step', stateVersion: 1, options: { minTrials: 2 } })
+    const lease = await store.acquireLease(h.id, 'rebuilder', 60_000)
+    await store.replaceDamagedHead(h.id, { damage: salvaged.damage, fencingToken: lease.fencingToken, head })
+    await store.releaseLease(h.id, lease)
+    const resumed = await resumeSession(store, h.id, { optimizer: uniform(), objective: trainer(), pruner: medianAtStep() })
+    expect((await resumed.wait()).progress.attempts).toBe(12)
   })
 })

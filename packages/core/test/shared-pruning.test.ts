@@ -33,7 +33,7 @@ describe('pruning and trial checkpoints with shared workers', () => {
       objective: trainer(),
       pruner: medianAtStep(),
       evaluation: 'shared',
-      evaluateLocally: true,
+      evaluateLocally: false, // every trial (and every prune) travels through the store's result slots
       parallelism: 3,
       seed: 21,
       maxTrials: 12,
@@ -45,7 +45,8 @@ describe('pruning and trial checkpoints with shared workers', () => {
       ),
     )
     const r = await coordinator.wait()
-    await Promise.all(workers.map((w) => w.wait()))
+    const ends = await Promise.all(workers.map((w) => w.wait()))
+    expect(ends.reduce((n, e) => n + e.trialsEvaluated, 0)).toBe(12)
     const stored = records(await store.readTrials(coordinator.id))
     expect(stored).toEqual(await localRecords(21, 12, 3))
     expect(r.progress.pruned).toBe(stored.filter((t) => t.status === 'pruned').length)
@@ -168,5 +169,58 @@ describe('pruning and trial checkpoints with shared workers', () => {
     expect(trained.epochs).toBe(2 * EPOCHS)
     const trials = await inner.readTrials(first.id)
     expect(trials.map((t) => t.intermediate?.length)).toEqual([EPOCHS, EPOCHS])
+  })
+
+  test('a trial a worker checkpointed continues in a local resume after the coordinator died', async () => {
+    const clock = jumpingClock()
+    const inner = createMemoryStore({ clock })
+    const cut = killable(inner)
+    const trained = { epochs: 0 }
+    let stuck = false
+    const coordinator = await startSession({
+      store: cut.store,
+      optimizer: uniform(),
+      objective: trainer(),
+      evaluation: 'shared',
+      evaluateLocally: false,
+      leaseTtlMs: 1_000,
+      maxTrials: 1,
+      seed: 6,
+      pollIntervalMs: 1,
+    })
+    coordinator.wait().catch(() => undefined)
+    await joinSessionWith(
+      inner,
+      coordinator.id,
+      {
+        objective: trainer({
+          counter: trained,
+          afterCheckpoint: (_t, epoch) => {
+            if (epoch !== 2) return
+            stuck = true
+            cut.kill() // the coordinator's process dies; this worker hangs
+            return never
+          },
+        }),
+        pollIntervalMs: 1,
+      },
+      { now: clock.now },
+    )
+    await until(() => stuck, 'the worker is stuck after its third checkpoint')
+    clock.advance(31_000) // the coordinator's lease and the worker's claim lapsed
+    const restored: unknown[] = []
+    const local = await resumeSession(inner, coordinator.id, {
+      optimizer: uniform(),
+      evaluation: 'local',
+      owner: 'second',
+      objective: (c: { x: number }, ctx) => {
+        restored.push(ctx.restored)
+        return trainer({ counter: trained })(c, ctx)
+      },
+    })
+    expect((await local.wait()).status).toBe('completed')
+    expect(restored).toEqual([{ epoch: 3 }])
+    expect(trained.epochs).toBe(EPOCHS)
+    expect((await inner.readTrials(coordinator.id))[0]?.intermediate).toHaveLength(EPOCHS)
   })
 })

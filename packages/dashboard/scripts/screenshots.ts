@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { launchChromium, waitRendered } from '../test/helpers/chromium.js'
+import { launchChromium, scrollToDrawn, waitRendered } from '../test/helpers/chromium.js'
 import { fixtureSession } from '../test/helpers/fixture-session.js'
 import { FixtureServer } from '../test/helpers/fixture-server.js'
 
@@ -40,14 +40,14 @@ try {
   await page.waitForFunction(() => document.querySelector('.importance .note')?.getAttribute('data-state') === 'done', null, {
     timeout: 120_000,
   })
-  // The contour follows the importance ranking: let it redraw.
-  await page.waitForTimeout(500)
   const header = await page.locator('.page-header').boundingBox()
   const cards = await page.locator('.cards').boundingBox()
   if (header && cards)
     await page.screenshot({ path: join(out, 'session-header.png'), clip: { x: 0, y: 0, width: 1280, height: cards.y + cards.height + 12 } })
   written.push('session-header.png')
   for (const view of ['history', 'slices', 'parallel', 'contour', 'importance', 'trials', 'head']) {
+    // Charts out of view draw their latest option (the contour follows the importance ranking) once scrolled to.
+    await scrollToDrawn(page, `section.view[data-view=${view}]`)
     await page.locator(`section.view[data-view=${view}]`).screenshot({ path: join(out, `${view}.png`) })
     written.push(`${view}.png`)
   }

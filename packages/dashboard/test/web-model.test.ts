@@ -4,7 +4,9 @@ import { describe, expect, test } from 'vitest'
 import { EventStreamParser, type ServerSentEvent } from '../src/web/data/sse.js'
 import { permutationImportance } from '../src/web/importance/permutation.js'
 import { binnedMean, binningOf } from '../src/web/model/contour-grid.js'
-import { onePerCell } from '../src/web/model/thin-points.js'
+import { paramColumn, scoredTrials } from '../src/web/model/derived.js'
+import type { ParamInfo } from '../src/web/model/params.js'
+import { onePerCell, onePerColumn } from '../src/web/model/thin-points.js'
 import { scoreAxis } from '../src/web/model/score-range.js'
 import { SessionModel } from '../src/web/model/session-model.js'
 import { csvCell, defaultSort, sortedOrder, tableColumns, toCsv } from '../src/web/model/table-columns.js'
@@ -110,6 +112,20 @@ describe('session model', () => {
       expect(model.bestSoFar[i]).toBe(best)
     })
   })
+
+  test('what the charts derive from the trials is computed once per change, and again after one', () => {
+    const data = fixtureSession({ trials: 12 })
+    const model = new SessionModel({ ...data, trials: data.trials.slice(0, 10) })
+    const depth = model.params.find((p) => p.name === 'maxDepth') as ParamInfo
+    const column = paramColumn(model, depth)
+    expect(paramColumn(model, depth)).toBe(column)
+    expect([...column]).toEqual(model.trials.map((t) => (t.candidate as { maxDepth: number }).maxDepth))
+    const scored = scoredTrials(model).length
+    model.addTrials(data.trials.slice(10))
+    expect(paramColumn(model, depth)).not.toBe(column)
+    expect(paramColumn(model, depth)).toHaveLength(12)
+    expect(scoredTrials(model).length).toBe(scored + data.trials.slice(10).filter((t) => t.status === 'ok').length)
+  })
 })
 
 describe('event stream parser', () => {
@@ -158,5 +174,25 @@ describe('slice points', () => {
     expect(kept).toHaveLength(70)
     expect(kept[0]).toEqual([1, 0, 0])
     expect(onePerCell(points, { name: 'k', kind: 'categorical', choices: ['a'] }, axis)).toHaveLength(5000)
+  })
+
+  test('one mark per column of a row (a strip, an axis edge); at most 40 per category, whose marks are jittered', () => {
+    // 10,000 trial indices on a 480-column row: the first trial of each column is kept.
+    const row: Array<[number, number]> = Array.from({ length: 10_000 }, (_, i) => [i, i])
+    const kept = onePerColumn(row, { categorical: false, log: false, min: 0, max: 9999 })
+    expect(kept).toHaveLength(480)
+    expect(kept.slice(0, 3)).toEqual([
+      [0, 0],
+      [21, 21],
+      [42, 42],
+    ])
+    // A slice's plot of 320 px: one column per 2 px.
+    expect(onePerColumn(row, { categorical: false, log: false, min: 0, max: 9999, columns: 160 })).toHaveLength(160)
+    // Few marks are left alone; a categorical row keeps the first 40 of each choice, in trial order.
+    expect(onePerColumn(row.slice(0, 30), { categorical: false, log: false })).toHaveLength(30)
+    const choices: Array<[number, number]> = Array.from({ length: 300 }, (_, i) => [i % 3, i])
+    const perChoice = onePerColumn(choices, { categorical: true, log: false })
+    expect(perChoice).toHaveLength(120)
+    expect(perChoice.filter((p) => p[0] === 2).map((p) => p[1])).toEqual(Array.from({ length: 40 }, (_, k) => 2 + 3 * k))
   })
 })

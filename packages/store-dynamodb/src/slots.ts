@@ -33,7 +33,7 @@ const CLAIM_NAMES = { '#token': A.claimToken, '#owner': A.claimOwner, '#exp': A.
  * wrote or read (a worker loads the head before it claims; a coordinator commits it), else
  * one strongly consistent read of the head item's `inc`. Throws `NotFoundError`.
  */
-async function incarnationOf(ctx: StoreContext, sessionId: string): Promise<number> {
+export async function incarnationOf(ctx: StoreContext, sessionId: string): Promise<number> {
   const known = ctx.heads.get(sessionId)
   if (known) return known.inc
   return storedIncarnation(ctx, sessionId)

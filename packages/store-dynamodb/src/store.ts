@@ -21,6 +21,7 @@ import {
   type ReplaceDamagedHeadResult,
   type SalvagedSession,
   type StoreCapabilities,
+  type StoredTrialProgress,
   type TrialClaim,
   type TrialRecord,
   type TrialResultReport,
@@ -62,6 +63,8 @@ import { listSessions } from './listing.js'
 import { StoreOptionsSchema, checkTableName, clientFrom, inlineTrialsOf, type DynamoDbStoreOptions } from './options.js'
 import { readHead } from './read-head.js'
 import { replaceDamagedHead, salvage } from './salvage.js'
+import { deleteTrialProgress, loadTrialProgress, saveTrialProgress } from './progress.js'
+import { checkSaveTrialProgress, checkTrialProgressTarget } from './progress-input.js'
 import { claimTrial, readTrialSlots, renewTrialClaim, reportTrialResult } from './slots.js'
 import { checkTableDesign, describeTable } from './table-check.js'
 import { A, GSI_PK, GSI_SESSIONS, GSI_SK, HEAD_SK, INCARNATION_SK, PK, SK, trialSk } from './table-design.js'
@@ -79,7 +82,13 @@ const READ_RANGE_MIN = 1_000
  */
 export class DynamoDbStore implements CheckpointStore, WarmStartStore {
   readonly specificationVersion = 'v1'
-  readonly capabilities: StoreCapabilities = { durable: true, multiProcess: true, multiMachine: true, sharedEvaluation: true }
+  readonly capabilities: StoreCapabilities = {
+    durable: true,
+    multiProcess: true,
+    multiMachine: true,
+    sharedEvaluation: true,
+    trialProgress: true,
+  }
   readonly tableName: string
   private readonly ctx: StoreContext
   private readonly owned: boolean
@@ -253,6 +262,31 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
     })
     const keys = rest.map((it) => str(it, SK)).filter((sk): sk is string => sk !== undefined && sk !== INCARNATION_SK && sk !== HEAD_SK)
     await db.batchDelete(keys.map((sk) => db.key(sessionId, sk)))
+  }
+
+  /**
+   * Saves a running trial's progress (see progress.ts): inline in the trial's manifest item up to
+   * 350 KB (one conditional `PutItem`), else chunks of 350 KB written first and the manifest put
+   * on the condition that its token is not higher; the superseded chunks are deleted afterwards.
+   */
+  async saveTrialProgress(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array): Promise<void> {
+    checkSaveTrialProgress(sessionId, trialIdx, token, bytes)
+    await this.ready()
+    await saveTrialProgress(this.ctx, sessionId, trialIdx, token, bytes)
+  }
+
+  /** The trial's latest progress (strongly consistent reads), checked against its length and CRC-32. */
+  async loadTrialProgress(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null> {
+    checkTrialProgressTarget(sessionId, trialIdx)
+    await this.ready()
+    return loadTrialProgress(this.ctx, sessionId, trialIdx)
+  }
+
+  /** Removes the trial's manifest, then every chunk under its key prefix. */
+  async deleteTrialProgress(sessionId: string, trialIdx: number): Promise<void> {
+    checkTrialProgressTarget(sessionId, trialIdx)
+    await this.ready()
+    await deleteTrialProgress(this.ctx, sessionId, trialIdx)
   }
 
   async acquireLease(sessionId: string, owner: string, ttlMs: number): Promise<Lease> {

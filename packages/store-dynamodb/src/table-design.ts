@@ -10,6 +10,8 @@
  * | damaged head (kept) | `<sessionId>`       | `damaged#<rev>#<random>`  |
  * | trial slot          | `<sessionId>`       | `slot#<inc>#<idx>` (10 digits each) |
  * | chunk of a value    | same pk as its item | `chunk#<chunkId>#<k>`     |
+ * | trial progress      | `<sessionId>`       | `progress#<inc>#<idx>` (10 digits each) |
+ * | chunk of progress   | `<sessionId>`       | `progress#<inc>#<idx>#<token>#<writeId>#<k>` |
  * | warm-start entry    | `warm#<key>`        | `run#<runId>`             |
  *
  * Session ids cannot contain `#` (see `assertSessionId`), so a session's partition never
@@ -41,6 +43,8 @@ export const INCARNATION_SK = 'incarnation'
 export const TRIAL_PREFIX = 'trial#'
 /** Sort-key prefix of trial slots (shared evaluation: claims and reported results). */
 export const SLOT_PREFIX = 'slot#'
+/** Sort-key prefix of trial progress (manifests and their chunks). */
+export const PROGRESS_PREFIX = 'progress#'
 /** Sort-key prefix of chunks of values over the item size limit. */
 export const CHUNK_PREFIX = 'chunk#'
 /** Partition-key prefix of warm-start entries. */
@@ -117,6 +121,10 @@ export const A = {
   lastAccessedAt: 'lastAccessedAt',
   sizeBytes: 'sizeBytes',
   writeId: 'writeId',
+  /** Trial progress: the token of the save, its length in bytes and its CRC-32 (`body`, or `writeId` + `chunks`). */
+  progressToken: 'progressToken',
+  length: 'length',
+  sum: 'sum',
 } as const
 
 /** Non-key attributes `gsi1` must project (an INCLUDE projection, or ALL). */
@@ -154,6 +162,20 @@ export function trialSk(inc: number, idx: number): string {
  */
 export function slotSk(inc: number, idx: number): string {
   return `${SLOT_PREFIX}${String(inc).padStart(IDX_DIGITS, '0')}#${String(idx).padStart(IDX_DIGITS, '0')}`
+}
+
+/**
+ * Sort key of the manifest of trial `idx`'s progress in incarnation `inc`; its chunks' keys
+ * start with it (see `progressChunkSk`), so one `Query` on the prefix finds everything stored
+ * for the trial's progress.
+ */
+export function progressSk(inc: number, idx: number): string {
+  return `${PROGRESS_PREFIX}${String(inc).padStart(IDX_DIGITS, '0')}#${String(idx).padStart(IDX_DIGITS, '0')}`
+}
+
+/** Sort key of chunk `k` of the save of trial `idx`'s progress with `token`, written by save `writeId`. */
+export function progressChunkSk(inc: number, idx: number, token: number, writeId: string, k: number): string {
+  return `${progressSk(inc, idx)}#${String(token).padStart(16, '0')}#${writeId}#${String(k).padStart(5, '0')}`
 }
 
 /** Sort key of chunk `k` of chunk set `chunkId`. */

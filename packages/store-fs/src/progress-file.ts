@@ -3,34 +3,43 @@ import { CheckpointCorruptError } from '@cairn/core'
 
 /**
  * A trial progress file (`sessions/<id>/progress/<trialIdx>-<token>.bin`): one save of a
- * running trial's progress, written whole (temporary file, fsync, rename), so a reader sees
- * one save or another, never a part; the checksum catches damage from below.
+ * running trial's progress, written whole (temporary file, fdatasync, rename), so a reader sees
+ * one save or another, never a part; the checksum catches damage from below. It trails the
+ * bytes, so the writer computes it while the bytes are being written.
  *
  * ```
- * "CFSP" (4) · format 1 (u8) · trialIdx (u64) · token (u64) · length (u64) · CRC-32 of the bytes (u32) · the bytes
+ * "CFSP" (4) · format 1 (u8) · trialIdx (u64) · token (u64) · length (u64) · the bytes · CRC-32 of the bytes (u32)
  * ```
  */
 const MAGIC = Buffer.from('CFSP', 'latin1')
 const FORMAT = 1
 /** The header's size: the bytes follow it. */
-export const PROGRESS_HEADER_BYTES = 33
+export const PROGRESS_HEADER_BYTES = 29
+/** The trailer's size: the CRC-32 of the bytes. */
+export const PROGRESS_TRAILER_BYTES = 4
 
-/** The header of a save of `bytes` (written before them, so the bytes are never copied). */
-export function encodeProgressHeader(trialIdx: number, token: number, bytes: Uint8Array): Buffer {
+/** The header of a save of `length` bytes. */
+export function encodeProgressHeader(trialIdx: number, token: number, length: number): Buffer {
   const out = Buffer.alloc(PROGRESS_HEADER_BYTES)
   MAGIC.copy(out, 0)
   out.writeUInt8(FORMAT, 4)
   out.writeBigUInt64BE(BigInt(trialIdx), 5)
   out.writeBigUInt64BE(BigInt(token), 13)
-  out.writeBigUInt64BE(BigInt(bytes.byteLength), 21)
-  out.writeUInt32BE(crc32(bytes), 29)
+  out.writeBigUInt64BE(BigInt(length), 21)
+  return out
+}
+
+/** The trailer of a save of `bytes`: their CRC-32. */
+export function encodeProgressTrailer(bytes: Uint8Array): Buffer {
+  const out = Buffer.alloc(PROGRESS_TRAILER_BYTES)
+  out.writeUInt32BE(crc32(bytes), 0)
   return out
 }
 
 /** The saved bytes of a progress file of trial `trialIdx` and `token`; throws `CheckpointCorruptError` naming `what`. */
 export function decodeProgressFile(file: Uint8Array, trialIdx: number, token: number, what: string): Uint8Array {
   const buf = Buffer.from(file.buffer, file.byteOffset, file.byteLength)
-  if (buf.length < PROGRESS_HEADER_BYTES || !buf.subarray(0, 4).equals(MAGIC))
+  if (buf.length < PROGRESS_HEADER_BYTES + PROGRESS_TRAILER_BYTES || !buf.subarray(0, 4).equals(MAGIC))
     throw new CheckpointCorruptError(what, 'not a @cairn/store-fs trial progress file')
   if (buf.readUInt8(4) !== FORMAT) throw new CheckpointCorruptError(what, `unknown trial progress file format ${buf.readUInt8(4)}`)
   const savedIdx = Number(buf.readBigUInt64BE(5))
@@ -38,13 +47,11 @@ export function decodeProgressFile(file: Uint8Array, trialIdx: number, token: nu
   if (savedIdx !== trialIdx || savedToken !== token)
     throw new CheckpointCorruptError(what, `it holds trial ${savedIdx} token ${savedToken}, its name says trial ${trialIdx} token ${token}`)
   const length = Number(buf.readBigUInt64BE(21))
-  if (buf.length - PROGRESS_HEADER_BYTES !== length)
-    throw new CheckpointCorruptError(
-      what,
-      `it holds ${buf.length - PROGRESS_HEADER_BYTES} bytes after its header, the header says ${length}`,
-    )
+  const held = buf.length - PROGRESS_HEADER_BYTES - PROGRESS_TRAILER_BYTES
+  if (held !== length)
+    throw new CheckpointCorruptError(what, `it holds ${held} bytes between its header and trailer, the header says ${length}`)
   const bytes = new Uint8Array(buf.buffer, buf.byteOffset + PROGRESS_HEADER_BYTES, length)
-  if (crc32(bytes) !== buf.readUInt32BE(29)) throw new CheckpointCorruptError(what, 'checksum mismatch')
+  if (crc32(bytes) !== buf.readUInt32BE(PROGRESS_HEADER_BYTES + length)) throw new CheckpointCorruptError(what, 'checksum mismatch')
   return bytes
 }
 

@@ -45,7 +45,7 @@ export async function damageTrialProgress(store: FsStore, sessionId: string, tri
   if (tokens.length === 0) throw new Error(`[@cairn/store-fs] damageTrialProgress: trial ${trialIdx} of "${sessionId}" has no progress`)
   const path = join(dir, `${trialIdx}-${Math.max(...tokens)}.bin`)
   const bytes = await readFile(path)
-  const at = bytes.length > PROGRESS_HEADER_BYTES ? PROGRESS_HEADER_BYTES + Math.floor((bytes.length - PROGRESS_HEADER_BYTES) / 2) : 0
+  const at = PROGRESS_HEADER_BYTES + Math.floor((bytes.length - PROGRESS_HEADER_BYTES) / 2)
   bytes[at] = (bytes[at] as number) ^ 0x20
   await writeFile(path, bytes)
 }

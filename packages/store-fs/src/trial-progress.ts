@@ -1,12 +1,19 @@
-import { mkdirSync } from 'node:fs'
-import { open, readFile, readdir, rename } from 'node:fs/promises'
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs'
+import { readFile, readdir, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LeaseLostError } from '@cairn/core'
 import type { StoredTrialProgress } from '@cairn/core'
-import { errorCode, fsyncDir, isMissing, unlinkIfExists } from './io.js'
+import { SYNC_IO_MAX, datasync, errorCode, fsyncDir, isMissing, unlinkIfExists, writeAt } from './io.js'
 import { PKG, type Layout } from './layout.js'
 import { checkSaveTrialProgress, checkTrialProgressTarget } from './progress-input.js'
-import { decodeProgressFile, encodeProgressHeader, isProgressFileOf, parseProgressFileName, progressFileName } from './progress-file.js'
+import {
+  decodeProgressFile,
+  encodeProgressHeader,
+  encodeProgressTrailer,
+  isProgressFileOf,
+  parseProgressFileName,
+  progressFileName,
+} from './progress-file.js'
 
 /** What trial progress needs from the store it belongs to. */
 export interface FsTrialProgressOptions {
@@ -25,7 +32,7 @@ let tmpSeq = 0
 
 /**
  * Trial progress (`saveTrialProgress` …): one file per save, `sessions/<id>/progress/<trialIdx>-<token>.bin`
- * (see progress-file.ts). A save writes a temporary file beside it, fsyncs it, renames it into
+ * (see progress-file.ts). A save writes a temporary file beside it, fdatasyncs it, renames it into
  * place and fsyncs the directory — one durable write, like the store's other atomic replaces —
  * then removes the trial's files of lower tokens. A crash leaves the previous save (and at
  * worst a temporary file, removed with the trial's progress). Takes no lock: the token is the
@@ -41,21 +48,28 @@ export class FsTrialProgress {
     this.o.assertStoreExists(id)
     this.o.mustExist(id)
     const dir = await this.ensureDir(id)
-    const saved = await this.savedTokens(dir, trialIdx)
+    const saved = this.savedTokens(dir, trialIdx)
     const highest = Math.max(0, ...saved)
     if (token < highest)
       throw new LeaseLostError(id, `trial ${trialIdx}'s progress was saved with token ${highest}; a save with token ${token} is refused`)
 
     const name = progressFileName(trialIdx, token)
     const tmp = join(dir, `${name}.${process.pid}-${++tmpSeq}.tmp`)
-    const fh = await open(tmp, 'w')
+    let fd: number
     try {
-      await fh.write(encodeProgressHeader(trialIdx, token, bytes))
-      await fh.writeFile(bytes) // from the current position, every byte
-      if (this.o.durable) await fh.datasync()
-    } finally {
-      await fh.close()
+      fd = openSync(tmp, 'w')
+    } catch (err) {
+      throw isMissing(err) ? this.o.missing(id) : err
     }
+    try {
+      await writeProgressFile(fd, trialIdx, token, bytes)
+      if (this.o.durable) await datasync(fd)
+    } catch (err) {
+      closeSync(fd)
+      await unlinkIfExists(tmp).catch(() => undefined)
+      throw err
+    }
+    closeSync(fd)
     try {
       await rename(tmp, join(dir, name))
     } catch (err) {
@@ -75,7 +89,7 @@ export class FsTrialProgress {
     const dir = this.o.layout.progressDir(id)
     // A save of a higher token may remove the file found here before it is read: look again.
     for (;;) {
-      const token = Math.max(0, ...(await this.savedTokens(dir, trialIdx)))
+      const token = Math.max(0, ...this.savedTokens(dir, trialIdx))
       if (token === 0) {
         this.o.mustExist(id)
         return null
@@ -107,10 +121,10 @@ export class FsTrialProgress {
     if (names.length > 0 && this.o.durable) await fsyncDir(dir).catch((err: unknown) => (isMissing(err) ? undefined : Promise.reject(err)))
   }
 
-  /** The tokens of the trial's saves present in `dir`. */
-  private async savedTokens(dir: string, trialIdx: number): Promise<number[]> {
+  /** The tokens of the trial's saves present in `dir` (read synchronously: one small directory, a metadata read). */
+  private savedTokens(dir: string, trialIdx: number): number[] {
     const tokens: number[] = []
-    for (const n of await listDir(dir)) {
+    for (const n of listDirSync(dir)) {
       const parsed = parseProgressFileName(n)
       if (parsed?.trialIdx === trialIdx) tokens.push(parsed.token)
     }
@@ -121,6 +135,7 @@ export class FsTrialProgress {
   private async ensureDir(id: string): Promise<string> {
     const l = this.o.layout
     const dir = l.progressDir(id)
+    if (existsSync(dir)) return dir
     try {
       mkdirSync(dir)
     } catch (err) {
@@ -129,6 +144,38 @@ export class FsTrialProgress {
     }
     if (this.o.durable) await fsyncDir(l.sessionDir(id))
     return dir
+  }
+}
+
+/**
+ * Writes a progress file at the start of `fd`: header, bytes, trailer. Up to `SYNC_IO_MAX`
+ * bytes in one synchronous write; larger, the bytes are written by the thread pool while this
+ * thread computes their checksum, so the checksum costs (nearly) nothing on top of the write.
+ */
+async function writeProgressFile(fd: number, trialIdx: number, token: number, bytes: Uint8Array): Promise<void> {
+  const header = encodeProgressHeader(trialIdx, token, bytes.byteLength)
+  if (bytes.byteLength <= SYNC_IO_MAX) {
+    await writeAt(fd, Buffer.concat([header, bytes, encodeProgressTrailer(bytes)]), 0)
+    return
+  }
+  await writeAt(fd, header, 0)
+  const writing = writeAt(fd, bytes, header.length)
+  let trailer: Buffer
+  try {
+    trailer = encodeProgressTrailer(bytes)
+  } finally {
+    await writing
+  }
+  await writeAt(fd, trailer, header.length + bytes.byteLength)
+}
+
+/** A directory's names, read synchronously; none when it does not exist. */
+function listDirSync(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+  } catch (err) {
+    if (isMissing(err)) return []
+    throw err
   }
 }
 

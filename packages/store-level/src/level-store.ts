@@ -200,8 +200,11 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
    */
   async saveTrialProgress(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array): Promise<void> {
     checkSaveTrialProgress(sessionId, trialIdx, token, bytes)
-    await this.read('saveTrialProgress', [sessionId, trialIdx, token, toBase64(bytes)], (s) =>
-      s.saveTrialProgress(sessionId, trialIdx, token, bytes),
+    // The base64 copy is made only when the request goes to the holder.
+    await this.read(
+      'saveTrialProgress',
+      () => [sessionId, trialIdx, token, toBase64(bytes)],
+      (s) => s.saveTrialProgress(sessionId, trialIdx, token, bytes),
     )
   }
 
@@ -283,17 +286,20 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
     return held
   }
 
-  /** Runs a read here, or asks the holder; a holder that goes away is found again (or the database opened here). */
+  /**
+   * Runs a read here, or asks the holder; a holder that goes away is found again (or the
+   * database opened here). `args` may be a function, called only when the request is sent.
+   */
   private async read<O extends Exclude<Op, 'yield'>>(
     op: O,
-    args: unknown[],
+    args: unknown[] | (() => unknown[]),
     here: (store: LocalLevelStore) => Promise<OpValues[O]>,
   ): Promise<OpValues[O]> {
     for (let attempt = 1; ; attempt++) {
       this.assertOpen()
       const held = await this.resolve()
       try {
-        return held.kind === 'local' ? await held.run(here) : await held.client.request(op, args)
+        return held.kind === 'local' ? await held.run(here) : await held.client.request(op, typeof args === 'function' ? args() : args)
       } catch (err) {
         this.retryAfter(err, held, attempt)
       }

@@ -61,14 +61,7 @@ import {
 import { decodeListingRecord, disagreement, encodeListingRecord, listingOf, listingRecordOf, type ListingRecord } from './listing-record.js'
 import type { ResolvedLevelStoreOptions } from './options.js'
 import { checkSaveTrialProgress, checkTrialProgressTarget } from './progress-input.js'
-import {
-  assembleProgress,
-  decodeProgressManifest,
-  encodeProgressManifest,
-  progressChunks,
-  progressManifest,
-  type ProgressManifest,
-} from './progress-record.js'
+import { assembleProgress, decodeProgressManifest, progressLayout, type ProgressManifest } from './progress-record.js'
 import { damageOf, headProblem, salvaged, vouchedTrials } from './salvage.js'
 import { SessionCache, type CachedSession } from './session-cache.js'
 import { firstTrialFrom, readTrialLog } from './trial-log.js'
@@ -103,6 +96,12 @@ export class LocalLevelStore implements CheckpointStore, WarmStartStore {
   private readonly sessions = new KeyedMutex()
   private readonly warmLock = new KeyedMutex()
   private readonly cache = new SessionCache()
+  /**
+   * The token and chunk count of each trial's latest progress save, as this store wrote or read
+   * it (the database is open in this process alone, so it stays true), per session: a save then
+   * reads nothing before its batch.
+   */
+  private readonly progressSeen = new Map<string, Map<number, { token: number; chunks: number }>>()
   private opening: Promise<OpenDatabase> | null = null
   private database: OpenDatabase | null = null
   private warmEntries: WarmStartEntries | null = null
@@ -260,6 +259,7 @@ export class LocalLevelStore implements CheckpointStore, WarmStartStore {
       await this.sessions.run(sessionId, async () => {
         const trialKeys = await d.trials.keys(trialRange(sessionId)).all()
         const damagedKeys = await d.damaged.keys(damagedRange(sessionId)).all()
+        this.progressSeen.delete(sessionId)
         const progressKeys = await d.progress.keys(progressSessionRange(sessionId)).all()
         await this.write(d, sessionId, null, [
           { type: 'del', sublevel: d.heads, key: sessionId },
@@ -415,10 +415,11 @@ export class LocalLevelStore implements CheckpointStore, WarmStartStore {
   }
 
   /**
-   * One atomic batch: the save's chunks (at most 1 MiB each), the trial's manifest, and the
-   * deletion of the previous save's chunks. Refused (`LeaseLostError`, nothing written) when the
-   * manifest names a higher token. A manifest that does not decode is written over: the save
-   * that cannot be read is replaced by one that can.
+   * One atomic batch: the trial's manifest (carrying the bytes up to 1 MiB: then a save is one
+   * key), the save's chunks of 1 MiB beyond that, and the deletion of the previous save's
+   * chunks. Refused (`LeaseLostError`, nothing written) when the manifest names a higher token.
+   * A manifest that does not decode is written over: the save that cannot be read is replaced by
+   * one that can (its chunks, then unknown, are found by a key range).
    */
   async saveTrialProgress(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array): Promise<void> {
     checkSaveTrialProgress(sessionId, trialIdx, token, bytes)
@@ -426,28 +427,39 @@ export class LocalLevelStore implements CheckpointStore, WarmStartStore {
       const d = await this.ready()
       await this.sessions.run(sessionId, async () => {
         await this.record(d, sessionId)
-        const stored = await this.progressManifest(d, sessionId, trialIdx).catch((err: unknown) => {
-          if (err instanceof CheckpointCorruptError) return null
-          throw err
-        })
-        if (stored && token < stored.token)
+        const seen = this.progressSeen.get(sessionId)
+        const stored =
+          seen?.get(trialIdx) ??
+          (await this.progressManifest(d, sessionId, trialIdx).catch((err: unknown) => {
+            if (err instanceof CheckpointCorruptError) return 'damaged' as const
+            throw err
+          }))
+        if (stored !== null && stored !== 'damaged' && token < stored.token)
           throw new LeaseLostError(
             sessionId,
             `trial ${trialIdx}'s progress was saved with token ${stored.token}; a save with token ${token} is refused`,
           )
-        const manifest = progressManifest(token, bytes)
-        const chunks = progressChunks(bytes)
+        const { manifest, chunks } = progressLayout(token, bytes)
         const keys = chunks.map((_, n) => progressChunkKey(sessionId, trialIdx, token, n))
-        const kept = new Set([progressKey(sessionId, trialIdx), ...keys])
-        const old = (await d.progress.keys(progressTrialRange(sessionId, trialIdx)).all()).filter((k) => !kept.has(k))
-        await d.db.batch(
-          [
-            ...chunks.map((value, n) => ({ type: 'put' as const, sublevel: d.progress, key: keys[n] as string, value })),
-            { type: 'put', sublevel: d.progress, key: progressKey(sessionId, trialIdx), value: encodeProgressManifest(manifest) },
-            ...old.map((key) => ({ type: 'del' as const, sublevel: d.progress, key })),
-          ],
-          { sync: this.options.sync },
-        )
+        const kept = new Set(keys)
+        const previous =
+          stored === 'damaged'
+            ? (await d.progress.keys(progressTrialRange(sessionId, trialIdx)).all()).filter((k) => k !== progressKey(sessionId, trialIdx))
+            : Array.from({ length: stored?.chunks ?? 0 }, (_, n) => progressChunkKey(sessionId, trialIdx, stored?.token ?? 0, n))
+        await d.db
+          .batch(
+            [
+              ...chunks.map((value, n) => ({ type: 'put' as const, sublevel: d.progress, key: keys[n] as string, value })),
+              { type: 'put', sublevel: d.progress, key: progressKey(sessionId, trialIdx), value: manifest },
+              ...previous.filter((k) => !kept.has(k)).map((key) => ({ type: 'del' as const, sublevel: d.progress, key })),
+            ],
+            { sync: this.options.sync },
+          )
+          .catch((err: unknown) => {
+            seen?.delete(trialIdx)
+            throw err
+          })
+        this.rememberProgress(sessionId, trialIdx, { token, chunks: chunks.length })
       })
     })
   }
@@ -460,8 +472,10 @@ export class LocalLevelStore implements CheckpointStore, WarmStartStore {
         await this.record(d, sessionId)
         const manifest = await this.progressManifest(d, sessionId, trialIdx)
         if (!manifest) return null
-        const entries = await d.progress.iterator(progressChunkRange(sessionId, trialIdx, manifest.token)).all()
+        this.rememberProgress(sessionId, trialIdx, { token: manifest.token, chunks: manifest.chunks })
         const what = this.progressWhat(sessionId, trialIdx)
+        if (manifest.inline) return { token: manifest.token, bytes: assembleProgress(manifest, [], what) }
+        const entries = await d.progress.iterator(progressChunkRange(sessionId, trialIdx, manifest.token)).all()
         entries.forEach(([key], n) => {
           if (key !== progressChunkKey(sessionId, trialIdx, manifest.token, n))
             throw new CheckpointCorruptError(what, `chunk ${n} is missing (found ${key} in its place)`)
@@ -484,6 +498,7 @@ export class LocalLevelStore implements CheckpointStore, WarmStartStore {
       const d = await this.ready()
       await this.sessions.run(sessionId, async () => {
         await this.record(d, sessionId)
+        this.progressSeen.get(sessionId)?.delete(trialIdx)
         const keys = await d.progress.keys(progressTrialRange(sessionId, trialIdx)).all()
         if (keys.length > 0)
           await d.db.batch(
@@ -492,6 +507,16 @@ export class LocalLevelStore implements CheckpointStore, WarmStartStore {
           )
       })
     })
+  }
+
+  private rememberProgress(sessionId: string, trialIdx: number, saved: { token: number; chunks: number }): void {
+    let seen = this.progressSeen.get(sessionId)
+    if (!seen) {
+      if (this.progressSeen.size >= 1024) this.progressSeen.clear()
+      this.progressSeen.set(sessionId, (seen = new Map()))
+    }
+    if (seen.size >= 4096) seen.clear()
+    seen.set(trialIdx, saved)
   }
 
   /** The manifest of a trial's progress, or null when none is stored; `CheckpointCorruptError` when it does not decode. */

@@ -66,7 +66,7 @@ async function onTrial(
 }
 
 /**
- * Flips one byte in the middle of the first chunk of the latest progress save of trial
+ * Flips one byte in the middle of the bytes (or of the first chunk) of the latest progress save of trial
  * `trialIdx` of `sessionId` (bit rot after the save): `loadTrialProgress` then throws
  * `CheckpointCorruptError`.
  */
@@ -77,13 +77,14 @@ export async function damageTrialProgress(store: LevelStore, sessionId: string, 
   await local['sessions'].run(sessionId, async () => {
     const manifest = await d.progress.get(progressKey(sessionId, trialIdx))
     if (manifest === undefined) throw new NotFoundError(`progress of trial ${trialIdx} of session "${sessionId}"`)
-    const { token } = decodeProgressManifest(manifest, 'the manifest to damage')
-    const key = progressChunkKey(sessionId, trialIdx, token, 0)
-    const chunk = await d.progress.get(key)
+    const { token, inline } = decodeProgressManifest(manifest, 'the manifest to damage')
+    // A save carried in its manifest: a byte of its bytes (after the 28-byte header); else one of its first chunk.
+    const key = inline ? progressKey(sessionId, trialIdx) : progressChunkKey(sessionId, trialIdx, token, 0)
+    const chunk = inline ? (inline.byteLength > 0 ? manifest : undefined) : await d.progress.get(key)
     if (chunk === undefined || chunk.byteLength === 0)
       throw new NotFoundError(`chunk 0 of progress of trial ${trialIdx} of session "${sessionId}"`)
     const damaged = Uint8Array.from(chunk)
-    const at = Math.floor(damaged.length / 2)
+    const at = inline ? damaged.length - 1 - Math.floor(inline.byteLength / 2) : Math.floor(damaged.length / 2)
     damaged[at] = (damaged[at] as number) ^ 0x20
     await d.progress.put(key, damaged, { sync: local['options'].sync })
   })

@@ -12,6 +12,7 @@ import { describeCheckpointStore, describeOptimizer, describeWarmStartStore } fr
 import { removeDir, tempDir } from '../src/index.js'
 import { randomSampler } from './fixtures/optimizers.js'
 import { record, runMatching } from './fixtures/recording-runner.js'
+import { memoryProgress, withTrialProgress, type ProgressMethods } from './fixtures/progress-store.js'
 import { ToyFsStore } from './fixtures/toy-fs-store.js'
 
 const garbage = new TextEncoder().encode('garbage')
@@ -414,6 +415,142 @@ describe('describeCheckpointStore catches broken trial slots', () => {
       '[needs sharedEvaluation + multiProcess] trial slots: 3 processes racing to claim the same 12 trials: each is claimed once and its result reported once',
     )
     expect(slots.filter((t) => t.name.startsWith('[needs sharedEvaluation] trial slots:')).length).toBe(slots.length - 1)
+  })
+})
+
+/** A memory store with trial progress (see fixtures/progress-store.ts), some of its methods replaced. */
+function brokenProgress(patch: (good: ProgressMethods, inner: MemoryStore) => Partial<ProgressMethods>) {
+  return async () => {
+    const inner = createMemoryStore()
+    const progress = memoryProgress(inner)
+    const p: Record<string | symbol, unknown> = {
+      ...progress.methods,
+      ...patch(progress.methods, inner),
+      capabilities: withTrialProgress(inner),
+    }
+    const store = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop in p) return p[prop]
+        const v = Reflect.get(target, prop, receiver)
+        return typeof v === 'function' ? v.bind(target) : v
+      },
+    })
+    return {
+      store,
+      corruptHead: (id: string) => corruptHead(inner, id, garbage),
+      corruptTrial: async (id: string, trialIdx: number) => corruptTrial(inner, id, trialIdx),
+      dropTrial: async (id: string, trialIdx: number) => dropTrial(inner, id, trialIdx),
+      corruptTrialProgress: (id: string, trialIdx: number) => progress.damage(id, trialIdx),
+    }
+  }
+}
+
+describe('describeCheckpointStore catches broken trial progress', () => {
+  test('the reference progress passes the whole group', async () => {
+    const tests = await record((runner) =>
+      describeCheckpointStore(
+        'good progress',
+        brokenProgress(() => ({})),
+        runner,
+      ),
+    )
+    const group = tests.filter((t) => t.name.startsWith('trial progress:'))
+    expect(group.length).toBeGreaterThanOrEqual(10)
+    for (const r of await runMatching(tests, 'trial progress:'))
+      expect({ name: r.name, error: r.error }).toEqual({ name: r.name, error: undefined })
+  })
+
+  test('a store that accepts a lower token', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'no progress fencing',
+          brokenProgress((good) => ({
+            saveTrialProgress: async (id, trialIdx, token, bytes) => {
+              const held = await good.loadTrialProgress(id, trialIdx)
+              return good.saveTrialProgress(id, trialIdx, Math.max(token, held?.token ?? 0), bytes)
+            },
+          })),
+          runner,
+        ),
+      'a lower token than the highest stored',
+      ['a save reads back byte for byte'],
+    ))
+
+  test('a store that keeps the first save among equal tokens', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'first save wins',
+          brokenProgress((good) => ({
+            saveTrialProgress: async (id, trialIdx, token, bytes) => {
+              const held = await good.loadTrialProgress(id, trialIdx)
+              if (held?.token === token) return
+              return good.saveTrialProgress(id, trialIdx, token, bytes)
+            },
+          })),
+          runner,
+        ),
+      'an equal token overwrites',
+      ['a save reads back byte for byte'],
+    ))
+
+  test('a store that truncates large progress', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'truncates',
+          brokenProgress((good) => ({
+            saveTrialProgress: (id, trialIdx, token, bytes) =>
+              good.saveTrialProgress(id, trialIdx, token, bytes.subarray(0, 8 * 1024 * 1024)),
+          })),
+          runner,
+        ),
+      'exactly MAX_TRIAL_PROGRESS_BYTES',
+      ['a save reads back byte for byte'],
+    ))
+
+  test('a store whose delete(session) leaves the progress behind', () =>
+    expectCaught(
+      (runner) =>
+        describeCheckpointStore(
+          'keeps progress',
+          brokenProgress((_good, inner) => ({ delete: (id) => inner.delete(id) })),
+          runner,
+        ),
+      'delete(session) removes its progress',
+      ['a save reads back byte for byte'],
+    ))
+
+  test('a store without trialProgress gets the group reported as skipped, named', async () => {
+    const tests = await record((runner) =>
+      describeCheckpointStore(
+        'no progress',
+        broken((inner) => ({
+          capabilities: { ...inner.capabilities, trialProgress: false },
+          saveTrialProgress: undefined,
+          loadTrialProgress: undefined,
+          deleteTrialProgress: undefined,
+        })),
+        runner,
+      ),
+    )
+    const group = tests.filter((t) => t.name.includes('trial progress:'))
+    expect(group.length).toBeGreaterThanOrEqual(10)
+    for (const t of group) expect({ name: t.name, skipped: t.skipped }).toEqual({ name: t.name, skipped: true })
+    expect(group.filter((t) => t.name.startsWith('[needs trialProgress] trial progress:')).length).toBe(group.length - 1)
+  })
+
+  test('a store that declares trialProgress without the methods fails the group, saying so', async () => {
+    const tests = await record((runner) =>
+      describeCheckpointStore(
+        'declares only',
+        brokenProgress(() => ({ loadTrialProgress: undefined }) as unknown as Partial<ProgressMethods>),
+        runner,
+      ),
+    )
+    const first = tests.find((t) => t.name.startsWith('trial progress:'))
+    await expect(async () => first?.fn()).rejects.toThrow(/declares capabilities.trialProgress but has no loadTrialProgress/)
   })
 })
 

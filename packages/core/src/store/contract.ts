@@ -262,7 +262,7 @@ export interface CheckpointStore {
    * With `capabilities.trialProgress`: saves the progress of running trial `trialIdx`, in one
    * atomic step (a crash leaves the previous save readable, never a part). `token` (a positive
    * integer) is the writer's progress token: core makes it `leaseToken · 2^21 + claimToken` from
-   * the session lease's fencing token and the trial claim's token (0 when the driver evaluates
+   * the session lease's fencing token and the trial claim's token (2^21 − 1 when the driver evaluates
    * the trial itself), so it grows for a trial moved between local and shared evaluation; a store
    * only compares tokens. A save whose token is lower than the highest already stored for the trial is refused with
    * `LeaseLostError` and writes nothing. Accepts up to `MAX_TRIAL_PROGRESS_BYTES` (stores whose

@@ -45,15 +45,35 @@ export async function renderMarks(page: Page): Promise<Record<string, number | n
   // No named function inside: under tsx (the screenshots and bench scripts) it would be wrapped in a helper the page lacks.
   return page.evaluate(() =>
     Object.fromEntries(
-      Object.entries({ firstPaint: 'cairn:first-paint', rendered: 'cairn:rendered', importance: 'cairn:importance' }).map(([k, mark]) => [
-        k,
-        performance.getEntriesByName(mark)[0]?.startTime ?? null,
-      ]),
+      Object.entries({
+        firstPaint: 'cairn:first-paint',
+        firstView: 'cairn:first-view',
+        rendered: 'cairn:rendered',
+        importance: 'cairn:importance',
+      }).map(([k, mark]) => [k, performance.getEntriesByName(mark)[0]?.startTime ?? null]),
     ),
   )
 }
 
-/** Waits until every chart of the page has drawn (`data-rendered` on the root element). */
+/** Waits until every chart in the viewport at first paint has drawn (`data-first-view` on the root element). */
+export async function waitFirstView(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.documentElement.dataset['firstView'] === 'true', null, { timeout: 120_000 })
+}
+
+/** Scrolls `selector` into view and waits until every chart in it shows its latest option (`data-draw="done"`). */
+export async function scrollToDrawn(page: Page, selector: string): Promise<void> {
+  await page.locator(selector).scrollIntoViewIfNeeded()
+  await page.waitForFunction(
+    (s) => {
+      const charts = [...(document.querySelector(s)?.querySelectorAll<HTMLElement>('[data-chart]') ?? [])]
+      return charts.every((c) => c.dataset['draw'] === 'done')
+    },
+    selector,
+    { timeout: 120_000 },
+  )
+}
+
+/** Waits until every chart of the page has drawn once (`data-rendered` on the root element): those out of view draw in idle time. */
 export async function waitRendered(page: Page): Promise<void> {
   await page.waitForFunction(() => document.documentElement.dataset['rendered'] === 'true', null, { timeout: 120_000 })
 }

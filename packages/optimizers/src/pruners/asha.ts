@@ -2,7 +2,7 @@ import type { Pruner } from '@cairn/core'
 import { invalidInput } from '../common/errors.js'
 import { OptionReader } from '../common/options.js'
 import { PRUNER_IDS } from '../ids.js'
-import { firstCompletedLastStep } from './curve.js'
+import { autoResourceSource } from './curve.js'
 import { definePruner } from './define.js'
 import { halvingShouldPrune } from './successive-halving.js'
 
@@ -10,7 +10,8 @@ import { halvingShouldPrune } from './successive-halving.js'
 export interface AshaOptions {
   /**
    * The step of the first rung, or `'auto'`: ⌊last step of the oldest completed trial / 100⌋,
-   * at least 1; no pruning until a trial has completed. Default `'auto'`.
+   * at least 1; no pruning until a trial has completed, and the trials before it (which Optuna
+   * never judged at a rung) do not compete. Default `'auto'`.
    */
   minResource?: number | 'auto'
   /** η: rungs are η times further apart each, and the top 1/η of a rung go on. Integer ≥ 2. Default 4. */
@@ -44,15 +45,17 @@ export function asha(options: AshaOptions = {}): Pruner {
     throw invalidInput(NAME, `options bootstrapCount > 0 and minResource 'auto' do not go together (bootstrapCount is ${bootstrapCount})`)
   return definePruner(PRUNER_IDS.asha, { minResource, reductionFactor, minEarlyStoppingRate, bootstrapCount }, (ctx) => {
     let min: number
+    let competitors = ctx.history
     if (minResource === 'auto') {
-      const last = firstCompletedLastStep(ctx.history)
-      if (last === undefined) return false
-      min = Math.max(Math.floor(last / 100), 1)
+      const source = autoResourceSource(ctx.history)
+      if (source === undefined) return false
+      min = Math.max(Math.floor(source.lastStep / 100), 1)
+      competitors = source.competitors
     } else min = minResource
     return halvingShouldPrune(
       { minResource: min, reductionFactor, minEarlyStoppingRate, bootstrapCount },
       ctx.intermediate,
-      ctx.history,
+      competitors,
       ctx.direction,
     )
   })

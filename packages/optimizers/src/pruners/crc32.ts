@@ -13,10 +13,17 @@ const TABLE = (() => {
 /** The CRC-32 of `text` encoded as UTF-8, an unsigned 32-bit integer. */
 export function crc32(text: string): number {
   let c = 0xffffffff
-  // ASCII (every "<seed>_<trialIdx>") is its own UTF-8: no encoder needed.
-  const ascii = /^[\x00-\x7f]*$/.test(text)
-  const bytes = ascii ? undefined : new TextEncoder().encode(text)
-  const n = bytes ? bytes.length : text.length
-  for (let i = 0; i < n; i++) c = TABLE[(c ^ (bytes ? bytes[i]! : text.charCodeAt(i))) & 0xff]! ^ (c >>> 8)
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    // Beyond ASCII (never in "<seed>_<trialIdx>"), hash the UTF-8 bytes.
+    if (code > 0x7f) return crc32Bytes(new TextEncoder().encode(text))
+    c = TABLE[(c ^ code) & 0xff]! ^ (c >>> 8)
+  }
+  return (c ^ 0xffffffff) >>> 0
+}
+
+function crc32Bytes(bytes: Uint8Array): number {
+  let c = 0xffffffff
+  for (const b of bytes) c = TABLE[(c ^ b) & 0xff]! ^ (c >>> 8)
   return (c ^ 0xffffffff) >>> 0
 }

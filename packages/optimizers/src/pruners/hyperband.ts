@@ -3,7 +3,7 @@ import { invalidInput } from '../common/errors.js'
 import { OptionReader } from '../common/options.js'
 import { PRUNER_IDS } from '../ids.js'
 import { crc32 } from './crc32.js'
-import { firstCompletedLastStep } from './curve.js'
+import { autoResourceSource } from './curve.js'
 import { definePruner } from './define.js'
 import { halvingShouldPrune } from './successive-halving.js'
 
@@ -13,7 +13,8 @@ export interface HyperbandOptions {
   minResource?: number
   /**
    * The number of steps a trial runs at most, or `'auto'`: the last step + 1 of the oldest
-   * completed trial; no pruning until a trial has completed. Default `'auto'`.
+   * completed trial; no pruning until a trial has completed, and the trials before it do not
+   * compete (as with `asha()`'s `'auto'`). Default `'auto'`.
    */
   maxResource?: number | 'auto'
   /** η of every bracket's successive halving. Integer ≥ 2. Default 3. */
@@ -80,13 +81,15 @@ export function hyperband(options: HyperbandOptions = {}): Pruner {
   const fixedBudgets = maxResource === 'auto' ? undefined : hyperbandBrackets(minResource, maxResource, reductionFactor)
   return definePruner(PRUNER_IDS.hyperband, { minResource, maxResource, reductionFactor, bootstrapCount }, (ctx) => {
     let budgets = fixedBudgets
+    let competitors = ctx.history
     if (!budgets) {
-      const last = firstCompletedLastStep(ctx.history)
-      if (last === undefined) return false
-      budgets = hyperbandBrackets(minResource, Math.max(last + 1, minResource), reductionFactor)
+      const source = autoResourceSource(ctx.history)
+      if (source === undefined) return false
+      budgets = hyperbandBrackets(minResource, Math.max(source.lastStep + 1, minResource), reductionFactor)
+      competitors = source.competitors
     }
     const bracket = hyperbandBracket(budgets, ctx.seed, ctx.trialIdx)
-    const peers = ctx.history.filter((t) => hyperbandBracket(budgets, ctx.seed, t.trialIdx) === bracket)
+    const peers = competitors.filter((t) => hyperbandBracket(budgets, ctx.seed, t.trialIdx) === bracket)
     return halvingShouldPrune(
       { minResource, reductionFactor, minEarlyStoppingRate: bracket, bootstrapCount },
       ctx.intermediate,

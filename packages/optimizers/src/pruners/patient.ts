@@ -31,7 +31,9 @@ export function patientPruner(inner: Pruner | null, options: PatientPrunerOption
   if (r.raw('patience') === undefined) r.fail('patience', 'an integer ≥ 0')
   const patience = r.int('patience', 0, 0)
   const minDelta = r.number('minDelta', 0, 0)
-  const innerInfo = inner === null ? null : { id: inner.id, stateVersion: inner.stateVersion, options: inner.options ?? null }
+  // A copy: the options are frozen with the pruner, and the inner pruner's object is not ours to freeze.
+  const innerInfo =
+    inner === null ? null : { id: inner.id, stateVersion: inner.stateVersion, options: structuredClone(inner.options ?? null) }
   return definePruner(PRUNER_IDS.patient, { patience, minDelta, inner: innerInfo }, (ctx) => {
     const curve = ctx.intermediate
     const n = curve.length

@@ -24,7 +24,7 @@ export function rungStep(rule: HalvingRule, rung: number): number {
  * rung the trial has reached is judged, lowest first: it is pruned when fewer than
  * `bootstrapCount + 1` trials competed, or when its value is not in the top
  * `⌊competitors / η⌋` (at least the best one) of the competitors — the history trials that
- * reached the rung and itself.
+ * reached the rung (see `rungValue`) and itself.
  */
 export function halvingShouldPrune(
   rule: HalvingRule,
@@ -40,21 +40,39 @@ export function halvingShouldPrune(
     if (Number.isNaN(value)) return true
     const competing = [value]
     for (const t of history) {
-      const c = curveOf(t)
-      const i = firstAtOrAfter(c, step)
-      if (i < c.length) competing.push(c[i]!.value)
+      const v = rungValue(rule, t, rung, step)
+      if (v !== undefined) competing.push(v)
     }
     if (competing.length <= rule.bootstrapCount) return true
     if (!promotable(value, competing, rule.reductionFactor, direction)) return true
   }
 }
 
-/** Optuna's `_is_trial_promotable_to_next_rung` (NaN competitors sort last, as NumPy/Python leave them). */
-export function promotable(value: number, competing: number[], reductionFactor: number, direction: Direction): boolean {
+/**
+ * The value history trial `t` has at rung `rung` (step `step`), or undefined when it did not
+ * compete there. It reached the rung at its first report at or past `step`. A pruned trial
+ * stopped at its last report, at the first rung it failed: when that report crossed several
+ * rungs at once, it competes only at the lowest of them (the rung it most likely failed; Optuna
+ * records no value past the failing one).
+ */
+function rungValue(rule: HalvingRule, t: PrunerTrialView, rung: number, step: number): number | undefined {
+  const c = curveOf(t)
+  const i = firstAtOrAfter(c, step)
+  if (i >= c.length) return undefined
+  if (t.status === 'pruned' && i === c.length - 1 && rung > 0 && firstAtOrAfter(c, rungStep(rule, rung - 1)) === i) return undefined
+  return c[i]!.value
+}
+
+/**
+ * Optuna's `_is_trial_promotable_to_next_rung`: with `idx = max(⌊n / η⌋ − 1, 0)` for `n`
+ * competitors (itself included), the value must be at least as good as the `idx`-th best —
+ * that is, at most `idx` competitors are strictly better. Counting instead of sorting keeps a
+ * decision O(n). NaN competitors are never better.
+ */
+export function promotable(value: number, competing: readonly number[], reductionFactor: number, direction: Direction): boolean {
   let idx = Math.floor(competing.length / reductionFactor) - 1
   if (idx === -1) idx = 0
-  const sorted = competing.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b)
-  if (sorted.length === 0) return true
-  if (direction === 'maximize') return value >= sorted[Math.max(0, sorted.length - 1 - idx)]!
-  return value <= sorted[Math.min(idx, sorted.length - 1)]!
+  let better = 0
+  for (const c of competing) if (direction === 'maximize' ? c > value : c < value) better++
+  return better <= idx
 }

@@ -72,6 +72,17 @@ describe('asha', () => {
     expect(p.shouldPrune(ctx(at([0, 2, 6], [9, 0.5, 6]), history))).toBe(false)
   })
 
+  test('a trial pruned at a report that crossed several rungs competes only at the lowest of them', () => {
+    // Trial 6 jumped from step 0 to step 5 (past rungs 1 and 4) and was pruned there: Optuna
+    // records its value at rung 0 (where it failed) and not at rung 1.
+    const others = flat([1, 2, 3, 4, 5, 6], 10)
+    const jumped = at([0, 5], [9, 5])
+    // Rung 0: 1..6, 5 and 0.5 → 8 competitors, the best 2 go on. Rung 1: 1..6 and 1.5 → 7, only the best.
+    expect(p.shouldPrune(ctx(curve([9, 0.5, 9, 9, 1.5]), [...others, pruned(6, jumped)]))).toBe(true)
+    // Had it completed, it would have passed rung 1 too: 8 competitors there, and 1.5 is second.
+    expect(p.shouldPrune(ctx(curve([9, 0.5, 9, 9, 1.5]), [...others, ok(6, jumped)]))).toBe(false)
+  })
+
   test('between rungs the answer of the last rung stands', () => {
     const history = flat([1, 2, 3, 4, 5, 6, 7], 20)
     expect(p.shouldPrune(ctx(curve([9, 1, 9, 9]), history))).toBe(false) // rung 0 passed, rung 1 at step 4 not reached
@@ -88,14 +99,17 @@ describe('asha', () => {
     const auto = asha()
     const bad = Array.from({ length: 10 }, () => 1e9)
     expect(auto.shouldPrune(ctx(curve(bad), [pruned(0, curve([1, 1, 1]))]))).toBe(false)
-    // Oldest completed trial: last step 250 → minResource 2 → rungs at 2, 8, 32.
-    const long = [ok(0, at([0, 1, 2, 250], [1, 1, 1, 1]))]
+    // Oldest completed trial (1): last step 250 → minResource 2 → rungs at 2, 8, 32.
+    const long = [pruned(0, curve([0, 0, 0.1])), ok(1, at([0, 1, 2, 250], [1, 1, 1, 1])), ok(2, curve([1, 1, 1])), ok(3, curve([1, 1, 1]))]
     expect(auto.shouldPrune(ctx(curve([1e9, 1e9]), long))).toBe(false)
     expect(auto.shouldPrune(ctx(curve([1e9, 1e9, 1e9]), long))).toBe(true)
+    // Trials 0 and 1 ran before minResource was known, so Optuna recorded no rung value for
+    // them: 0.5 is the best of trials 2, 3 and itself (trial 0's 0.1 does not count).
+    expect(auto.shouldPrune(ctx(curve([9, 9, 0.5]), long))).toBe(false)
     // Last step 50 → minResource 1.
-    expect(auto.shouldPrune(ctx(curve([1e9, 1e9]), [ok(0, at([0, 1, 50], [1, 1, 1]))]))).toBe(true)
-    // A later completed trial does not move the estimate.
-    const later = [...long, ok(1, at([0, 1, 2, 1000], [1, 1, 1, 1]))]
+    expect(auto.shouldPrune(ctx(curve([1e9, 1e9]), [ok(0, at([0, 1, 50], [1, 1, 1])), ok(1, curve([1, 1]))]))).toBe(true)
+    // A later completed trial does not move the estimate (1000 / 100 would put the first rung at 10).
+    const later = [...long, ok(4, at([0, 1, 2, 1000], [1, 1, 1, 1]))]
     expect(auto.shouldPrune(ctx(curve([1e9, 1e9, 1e9]), later))).toBe(true)
   })
 

@@ -27,6 +27,7 @@ describe('hyperband brackets', () => {
     expect(crc32('0_0')).toBe(3234876853)
     expect(crc32('42_7')).toBe(4236010880)
     expect(crc32('20240601_123')).toBe(2253657737)
+    expect(crc32('é_1')).toBe(4293441978) // UTF-8 bytes, as binascii.crc32('é_1'.encode())
   })
 
   test('a trial’s bracket: deterministic from (seed, trialIdx)', () => {
@@ -93,12 +94,18 @@ describe('hyperband', () => {
     const bad = curve(Array.from({ length: 5 }, () => 1e9))
     const onlyPruned = Array.from({ length: 10 }, (_, i) => pruned(i, curve([1, 1, 1])))
     expect(auto.shouldPrune(ctx(bad, onlyPruned))).toBe(false)
-    // With a completed trial of 27 steps (last step 26), the brackets are those of maxResource 27.
-    const history = [...onlyPruned, ok(10, curve(Array.from({ length: 27 }, () => 1)))]
-    for (let trialIdx = 11; trialIdx < 40; trialIdx++) {
-      const c = ctx(bad, history, 'minimize', { trialIdx })
-      expect({ trialIdx, pruned: auto.shouldPrune(c) }).toEqual({ trialIdx, pruned: p.shouldPrune(c) })
+    // Trial 10 completes 27 steps (last step 26): the brackets are those of maxResource 27, and
+    // the trials up to it (which ran before Optuna knew the brackets) do not compete.
+    const later = Array.from({ length: 30 }, (_, i) => ok(11 + i, curve(Array.from({ length: 27 }, () => 1))))
+    const history = [...onlyPruned, ok(10, curve(Array.from({ length: 27 }, () => 1))), ...later]
+    let prunedCount = 0
+    for (let trialIdx = 41; trialIdx < 80; trialIdx++) {
+      const got = auto.shouldPrune(ctx(bad, history, 'minimize', { trialIdx }))
+      const want = p.shouldPrune(ctx(bad, later, 'minimize', { trialIdx }))
+      expect({ trialIdx, pruned: got }).toEqual({ trialIdx, pruned: want })
+      if (got) prunedCount++
     }
+    expect(prunedCount).toBeGreaterThan(0)
   })
 
   test('the same seed and trial give the same answer; the bracket follows the seed', () => {

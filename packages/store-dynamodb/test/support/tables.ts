@@ -11,7 +11,7 @@ import { inject } from 'vitest'
 import { createDynamoDbStore, createTable, type DynamoDbStore } from '../../src/index.js'
 import { bin, num } from '../../src/db.js'
 import { inlineAttr, inlineOf } from '../../src/inline.js'
-import { A, HEAD_SK, PK, SK, trialSk } from '../../src/table-design.js'
+import { A, HEAD_SK, PK, SK, progressChunkSk, progressSk, trialSk } from '../../src/table-design.js'
 import { localClientConfig } from '../../src/testing.js'
 
 let counter = 0
@@ -183,4 +183,36 @@ export function corruptTrial(tableName: string, sessionId: string, trialIdx: num
 /** A trial record the head counts goes missing (the conformance suite's `dropTrial`). */
 export function dropTrial(tableName: string, sessionId: string, trialIdx: number): Promise<void> {
   return changeTrial(tableName, sessionId, trialIdx, () => null)
+}
+
+/**
+ * Flips one byte of the latest progress save of trial `trialIdx` (the conformance suite's
+ * `corruptTrialProgress`): in the manifest item's bytes when inline, else in its first chunk.
+ */
+export async function corruptTrialProgress(tableName: string, sessionId: string, trialIdx: number): Promise<void> {
+  const client = rawClient()
+  try {
+    const get = async (sk: string) =>
+      (
+        await client.send(
+          new GetItemCommand({ TableName: tableName, Key: { [PK]: { S: sessionId }, [SK]: { S: sk } }, ConsistentRead: true }),
+        )
+      ).Item
+    const inc = num(await get(HEAD_SK), A.inc)
+    if (inc === undefined) throw new Error(`test support: session "${sessionId}" has no head`)
+    const manifest = await get(progressSk(inc, trialIdx))
+    const writeId = manifest?.[A.writeId]?.S
+    const token = num(manifest, A.progressToken)
+    if (!manifest || token === undefined) throw new Error(`test support: trial ${trialIdx} of "${sessionId}" has no progress`)
+    const sk = writeId === undefined ? progressSk(inc, trialIdx) : progressChunkSk(inc, trialIdx, token, writeId, 0)
+    const body = bin(writeId === undefined ? manifest : await get(sk), A.body)
+    if (!body || body.length === 0)
+      throw new Error(`test support: the progress of trial ${trialIdx} of "${sessionId}" holds no bytes to damage`)
+    const damaged = Uint8Array.from(body)
+    const at = Math.floor(damaged.length / 2)
+    damaged[at] = (damaged[at] as number) ^ 0x20
+    await setAttribute(client, tableName, { [PK]: { S: sessionId }, [SK]: { S: sk } }, A.body, { B: damaged })
+  } finally {
+    client.destroy()
+  }
 }

@@ -10,6 +10,7 @@ export interface TrialResumeSuiteOptions {
   epochs?: number
   /** Checkpoints after which the first child is SIGKILLed (default 7). */
   killAfterCheckpoints?: number
+  /** The test functions to register with (vitest's by default). */
   runner?: Runner
 }
 
@@ -17,12 +18,14 @@ const SLOW = 120_000
 
 /**
  * Registers the real-process trial-resume test of issue 14 for a durable store with
- * `capabilities.trialProgress` (and `multiProcess`, with a fixture `child` module): a child
+ * `capabilities.trialProgress` and a fixture `child` module: a child
  * process starts a session whose one trial trains `epochs` epochs, reporting and checkpointing
  * each; it is SIGKILLed right after its 7th checkpoint; a second child resumes the session, which
  * must continue the trial from epoch 7 with the 7 values reported so far — 50 epochs trained in
  * all, not 57 — and record the trial with its whole curve, its progress deleted after the commit.
- * Registered as skipped (`[needs …]`) for a store without those capabilities.
+ * Registered as skipped (`[needs …]`) for a store without those capabilities. One process at a
+ * time opens the store (the two children, then the parent to read the log), so a store that
+ * admits one process (LevelDB) runs it too: its fixture's store must open lazily.
  *
  * @example
  * describeTrialResume('fs store', fsStoreFixture)
@@ -39,7 +42,7 @@ export function describeTrialResume(name: string, factory: StoreFactory<Checkpoi
     await probe.cleanup?.()
     const missing = [
       ...(capabilities.trialProgress === true ? [] : ['trialProgress']),
-      ...(capabilities.multiProcess === true ? [] : ['multiProcess']),
+      ...(capabilities.durable === true ? [] : ['durable']),
       ...(hasChild ? [] : ['a fixture child module']),
     ]
     testIf(

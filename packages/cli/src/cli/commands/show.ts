@@ -35,7 +35,7 @@ export function registerShow({ program, io, exit }: CommandKit): void {
           ['seed', `${h.seed}, ${h.direction}`],
           [
             'trials',
-            `${p.attempts}${h.limits.maxTrials !== null ? ` of ${h.limits.maxTrials}` : ''} (${p.completed} ok, ${p.errors} errors; at most ${h.limits.maxErrors} errors, parallelism ${h.limits.parallelism})`,
+            `${p.attempts}${h.limits.maxTrials !== null ? ` of ${h.limits.maxTrials}` : ''} (${p.completed} ok, ${p.pruned ? `${p.pruned} pruned, ` : ''}${p.errors} errors; at most ${h.limits.maxErrors} errors, parallelism ${h.limits.parallelism})`,
           ],
           ['best', p.bestScore === null ? '-' : `${score(p.bestScore)} at trial ${p.bestTrialIdx}`],
           ['best params', h.bestArtifact === undefined ? '-' : compactJson(h.bestArtifact, 200)],
@@ -56,6 +56,7 @@ export function registerShow({ program, io, exit }: CommandKit): void {
         if (h.warmStart)
           rows.push(['warm start', `${h.warmStart.source}, ${h.warmStart.seededTrials} seeded; exact key ${h.warmStart.exactKey ?? '-'}`])
         if (h.evaluation === 'shared') rows.push(['evaluation', sharedSummary(d.shared)])
+        if (h.pruner) rows.push(['pruner', `${h.pruner.id} (state v${h.pruner.stateVersion}) ${compactJson(h.pruner.options ?? null, 80)}`])
         const width = Math.max(...rows.map(([k]) => k.length))
         for (const [k, v] of rows) line(io.stdout, `${k.padEnd(width)}  ${v}`)
         if (d.shared && d.shared.pending.length > 0) {

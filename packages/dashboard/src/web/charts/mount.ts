@@ -1,5 +1,5 @@
 import { echarts, type EChartsType } from './echarts.js'
-import { cancelDraw, enqueueDraw } from './queue.js'
+import { cancelDraw, enqueueDraw, observeChart, unobserveChart } from './queue.js'
 import { renderTimings } from './timings.js'
 
 /** An ECharts option object (typed loosely: each view builds its own). */
@@ -7,9 +7,14 @@ export type ChartOption = Record<string, unknown>
 
 /** One chart in a container element, resized with it. */
 export interface MountedChart {
-  readonly chart: EChartsType
-  /** Replaces the option (`notMerge`: series and axes are rebuilt from it), drawn in a task of its own. */
-  set(option: ChartOption): void
+  /** The container element. */
+  readonly el: HTMLElement
+  /**
+   * Queues a draw: `build` makes the option (`notMerge`: series and axes are rebuilt from it)
+   * when the chart's turn comes (see `enqueueDraw`), so a chart out of view costs nothing until
+   * it draws, and a chart set twice before its turn builds only the latest option.
+   */
+  set(build: () => ChartOption): void
   dispose(): void
 }
 
@@ -20,32 +25,58 @@ const BASE: ChartOption = {
 }
 
 /**
- * Creates a canvas chart in `container`. `name` marks the chart's first complete render as the
- * performance mark `cairn:chart:<name>` (the page's render timings).
+ * A canvas chart in `container`, created on its first draw. `name` marks the chart's first
+ * complete render as the performance mark `cairn:chart:<name>` (the page's render timings).
+ * The container's `data-chart` is `name`; its `data-draw` says `queued` while a draw waits and
+ * `done` once the chart shows its latest option (tests and the screenshots wait for it).
  */
 export function mountChart(container: HTMLElement, name: string): MountedChart {
-  const chart = echarts.init(container, null, { renderer: 'canvas' })
-  renderTimings.expect(name)
+  let chart: EChartsType | null = null
+  let resize: ResizeObserver | null = null
   let drawn = false
-  // ECharts also reports `finished` for the empty chart of `init`: only a drawn option counts.
-  chart.on('finished', () => {
-    if (drawn) renderTimings.done(name)
-  })
-  const resize = new ResizeObserver(() => chart.resize())
-  resize.observe(container)
+  container.dataset['chart'] = name
+  renderTimings.expect(name, container)
+  observeChart(container)
   const key = {}
+
+  function init(): EChartsType {
+    const c = echarts.init(container, null, { renderer: 'canvas' })
+    // ECharts also reports `finished` for the empty chart of `init`: only a drawn option counts.
+    c.on('finished', () => {
+      if (!drawn || container.dataset['draw'] !== 'drawing') return
+      container.dataset['draw'] = 'done'
+      renderTimings.done(name)
+    })
+    // The observer also reports the size the chart was created with: redrawing for it would double the first draw.
+    resize = new ResizeObserver(() => {
+      if (container.clientWidth !== c.getWidth() || container.clientHeight !== c.getHeight()) c.resize()
+    })
+    resize.observe(container)
+    return c
+  }
+
   return {
-    chart,
-    set(option) {
-      enqueueDraw(key, () => {
-        drawn = true
-        chart.setOption({ ...BASE, ...option }, { notMerge: true, lazyUpdate: false })
-      })
+    el: container,
+    set(build) {
+      container.dataset['draw'] = 'queued'
+      enqueueDraw(
+        key,
+        container,
+        () => {
+          const option = build()
+          chart ??= init()
+          drawn = true
+          container.dataset['draw'] = 'drawing'
+          chart.setOption({ ...BASE, ...option }, { notMerge: true, lazyUpdate: false })
+        },
+        !drawn,
+      )
     },
     dispose() {
       cancelDraw(key)
-      resize.disconnect()
-      chart.dispose()
+      unobserveChart(container)
+      resize?.disconnect()
+      chart?.dispose()
     },
   }
 }

@@ -1,4 +1,5 @@
 import type { ScoreAxis } from '../model/score-range.js'
+import { onePerColumn, type RowAxis } from '../model/thin-points.js'
 import type { ChartOption } from './mount.js'
 import { axisStyle, COLORS, statusColor, statusSymbol } from './style.js'
 
@@ -24,6 +25,8 @@ export interface ScorePlot {
   tooltip(trialIdx: number): string
   /** Small multiples (slices): no zoom sliders, smaller marks. */
   compact: boolean
+  /** The chart's width in px, when known: the marks of a row are thinned to about one per 2 px of the plot. */
+  widthPx?: number
 }
 
 const STRIP_ROW = 14
@@ -88,13 +91,18 @@ export function scorePlotOption(p: ScorePlot): ChartOption {
     })
 
   const inside: ScorePoint[] = []
-  const below: ScorePoint[] = []
-  const above: ScorePoint[] = []
+  let below: ScorePoint[] = []
+  let above: ScorePoint[] = []
   for (const pt of p.ok) {
     if (pt[1] < p.y.min) below.push([pt[0], p.y.min, pt[2]])
     else if (pt[1] > p.y.max) above.push([pt[0], p.y.max, pt[2]])
     else inside.push(pt)
   }
+  // The marks of a row (the axis edges, the strips) are elements each: only those not hidden under another are drawn.
+  const plotWidth = p.widthPx ? p.widthPx - left - right : 0
+  const row = rowAxis(p.x, plotWidth > 0 ? Math.max(16, Math.min(480, Math.floor(plotWidth / 2))) : undefined)
+  below = onePerColumn(below, row)
+  above = onePerColumn(above, row)
   const size = p.compact ? 4 : 5
   const large = { large: true, largeThreshold: MANY }
   const series: Array<Record<string, unknown>> = [
@@ -147,7 +155,7 @@ export function scorePlotOption(p: ScorePlot): ChartOption {
       type: 'scatter',
       xAxisIndex: 1,
       yAxisIndex: 1,
-      ...stripPoints(p.others.get(status) ?? [], statuses.indexOf(status)),
+      ...stripPoints(onePerColumn(p.others.get(status) ?? [], row), statuses.indexOf(status)),
       symbol: statusSymbol(status),
       symbolSize: 7,
       itemStyle: { color: statusColor(status) },
@@ -211,6 +219,18 @@ function stripPoints(points: ReadonlyArray<readonly [number, number]>, row: numb
     flat.set([x, row, idx], i * 3)
   })
   return { data: flat, dimensions: ['x', 'y', 'trial'], encode: { x: 0, y: 1 } }
+}
+
+/** How the marks of one row are thinned along this x axis. */
+function rowAxis(x: XAxisSpec, columns: number | undefined): RowAxis {
+  if (x.type === 'category') return { categorical: true, log: false }
+  return {
+    categorical: false,
+    log: x.type === 'log',
+    ...(columns !== undefined ? { columns } : {}),
+    ...(x.min !== undefined ? { min: x.min } : {}),
+    ...(x.max !== undefined ? { max: x.max } : {}),
+  }
 }
 
 /** Axis labels: 4 significant digits, exponents for tiny or huge values. */

@@ -27,6 +27,8 @@ export class SessionModel {
   deleted = false
   private readonly known = new Set<number>()
   private readonly listeners = new Set<(change: ModelChange) => void>()
+  /** Values derived from the trials, shared by the views until the next change (see `memo`). */
+  private readonly memos = new Map<string, unknown>()
 
   constructor(data: SessionPageData) {
     this.session = data.session
@@ -71,6 +73,7 @@ export class SessionModel {
   private append(incoming: readonly TrialRecord[]): number {
     const fresh = incoming.filter((t) => !this.known.has(t.trialIdx)).sort((a, b) => a.trialIdx - b.trialIdx)
     if (fresh.length === 0) return 0
+    this.memos.clear()
     const outOfOrder = (fresh[0] as TrialRecord).trialIdx < this.nextTrialIdx
     for (const t of fresh) {
       this.known.add(t.trialIdx)
@@ -94,12 +97,26 @@ export class SessionModel {
 
   /** The best trial (by the session's direction), or null before the first scored one. */
   bestTrial(): (TrialRecord & { score: number }) | null {
-    let best: (TrialRecord & { score: number }) | null = null
-    for (const t of this.trials) if (isScored(t) && (best === null || better(this.session.direction, t.score, best.score))) best = t
-    return best
+    return this.memo('bestTrial', () => {
+      let best: (TrialRecord & { score: number }) | null = null
+      for (const t of this.trials) if (isScored(t) && (best === null || better(this.session.direction, t.score, best.score))) best = t
+      return best
+    })
+  }
+
+  /**
+   * `compute()`, computed once until the model next changes: what several views derive from the
+   * same trials (the scored ones, a parameter's column, the score axis) is derived once.
+   */
+  memo<T>(key: string, compute: () => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T
+    const value = compute()
+    this.memos.set(key, value)
+    return value
   }
 
   private emit(change: ModelChange): void {
+    this.memos.clear()
     for (const l of this.listeners) l(change)
   }
 }

@@ -1,10 +1,11 @@
-import { mountChart } from '../charts/mount.js'
+import { type ChartOption, mountChart } from '../charts/mount.js'
 import { shortNumber } from '../charts/score-plot.js'
 import { axisStyle, COLORS, esc } from '../charts/style.js'
 import { h, section } from '../dom.js'
 import { binnedMean, binningOf, type Binning, type ContourCell } from '../model/contour-grid.js'
 import { formatNumber } from '../model/format.js'
-import { numericValue, type ParamInfo } from '../model/params.js'
+import { paramColumn } from '../model/derived.js'
+import type { ParamInfo } from '../model/params.js'
 import { scoreAxis } from '../model/score-range.js'
 import type { SessionModel } from '../model/session-model.js'
 import { isScored } from '../model/trials.js'
@@ -94,29 +95,34 @@ export function contourView(model: SessionModel): View & { suggest(names: readon
 
   function render(): void {
     fillSelects()
+    mounted.set(option)
+  }
+
+  /** The chart's option for the chosen parameters, built when it draws. */
+  function option(): ChartOption {
     const px = model.params.find((p) => p.name === xSelect.value)
     const py = model.params.find((p) => p.name === ySelect.value)
     if (!px || !py || px === py) {
-      mounted.set({
+      return {
         title: {
           text: model.params.length < 2 ? 'a contour needs two parameters' : 'choose two different parameters',
           left: 'center',
           top: 'middle',
           textStyle: { fontSize: 13 },
         },
-      })
-      return
+      }
     }
+    const xs = paramColumn(model, px)
+    const ys = paramColumn(model, py)
     const points: Array<[number, number, number]> = []
     const trialOf: number[] = []
-    for (const t of model.trials) {
-      if (!isScored(t)) continue
-      const x = numericValue(px, t.candidate)
-      const y = numericValue(py, t.candidate)
-      if (x === null || y === null) continue
+    model.trials.forEach((t, i) => {
+      const x = xs[i] as number
+      const y = ys[i] as number
+      if (!isScored(t) || Number.isNaN(x) || Number.isNaN(y)) return
       points.push([x, y, t.score])
       trialOf.push(t.trialIdx)
-    }
+    })
     const bx = binningOf(
       px,
       points.map((p) => p[0]),
@@ -131,14 +137,11 @@ export function contourView(model: SessionModel): View & { suggest(names: readon
       model.session.direction,
       { log: false, clip: true },
     )
-    if (!range) {
-      mounted.set({ title: { text: 'no scored trials yet', left: 'center', top: 'middle', textStyle: { fontSize: 13 } } })
-      return
-    }
+    if (!range) return { title: { text: 'no scored trials yet', left: 'center', top: 'middle', textStyle: { fontSize: 13 } } }
     const maximize = model.session.direction === 'maximize'
     const xCat = bx.kind === 'categorical'
     const yCat = by.kind === 'categorical'
-    mounted.set({
+    return {
       grid: { left: 70, right: 90, top: 20, bottom: 50 },
       xAxis: { ...axisOf(px, bx), nameGap: 30 },
       yAxis: { ...axisOf(py, by), nameGap: 50 },
@@ -193,7 +196,7 @@ export function contourView(model: SessionModel): View & { suggest(names: readon
           z: 3,
         },
       ],
-    })
+    }
   }
 
   render()

@@ -1,8 +1,8 @@
-import { mountChart } from '../charts/mount.js'
+import { type ChartOption, mountChart } from '../charts/mount.js'
 import { scorePlotOption, type ScorePoint } from '../charts/score-plot.js'
 import { trialTooltip } from '../charts/trial-tooltip.js'
 import { h, section } from '../dom.js'
-import { logPossible, scoreAxis } from '../model/score-range.js'
+import { canLogScores, sharedScoreAxis, trialByIdx } from '../model/derived.js'
 import type { SessionModel } from '../model/session-model.js'
 import { isScored, statusOf } from '../model/trials.js'
 import type { ScoreScale, View } from './view.js'
@@ -28,16 +28,22 @@ export function historyView(model: SessionModel, scale: ScoreScale): View {
   const mounted = mountChart(box, 'history')
 
   function render(): void {
+    mounted.set(option)
+  }
+
+  /** The chart's option, built when it draws; also sets the toggles and the note it goes with. */
+  function option(): ChartOption {
     const trials = model.trials
-    const scores = trials.filter(isScored).map((t) => t.score)
-    const canLog = logPossible(scores)
+    const canLog = canLogScores(model)
     logBox.disabled = !canLog
     logBox.checked = scale.log && canLog
-    const axis = scoreAxis(scores, model.session.direction, { log: scale.log && canLog, clip: scale.clip })
+    const axis = sharedScoreAxis(model, { log: scale.log && canLog, clip: scale.clip })
+    // For tests and tools: what the chart was given (the canvas itself cannot be inspected).
+    box.dataset['trials'] = String(trials.length)
     if (!axis) {
-      mounted.set({ title: { text: trials.length === 0 ? 'no trials yet' : 'no scored trials yet', left: 'center', top: 'middle' } })
       note.textContent = ''
-      return
+      box.dataset['statuses'] = ''
+      return { title: { text: trials.length === 0 ? 'no trials yet' : 'no scored trials yet', left: 'center', top: 'middle' } }
     }
     const ok: ScorePoint[] = []
     const others = new Map<string, Array<[number, number]>>()
@@ -58,28 +64,25 @@ export function historyView(model: SessionModel, scale: ScoreScale): View {
     const lastBest = line[line.length - 1]
     if (last && lastBest && lastBest[0] !== last.trialIdx) line.push([last.trialIdx, lastBest[1]])
     const best = model.bestTrial()
-    const byIdx = new Map(trials.map((t) => [t.trialIdx, t]))
+    const byIdx = trialByIdx(model)
     const bestIdx = best?.trialIdx ?? null
-    mounted.set(
-      scorePlotOption({
-        x: { type: 'value', name: 'trial', min: 0, max: Math.max(1, last?.trialIdx ?? 1), integer: true },
-        y: axis,
-        yName: `score (${model.session.direction === 'maximize' ? 'higher' : 'lower'} is better)`,
-        ok,
-        others,
-        best: best ? [best.trialIdx, best.score, best.trialIdx] : null,
-        bestLine: line,
-        tooltip: (idx) => {
-          const t = byIdx.get(idx)
-          return t ? trialTooltip(t, model.params, bestIdx) : ''
-        },
-        compact: false,
-      }),
-    )
-    // For tests and tools: what the chart was given (the canvas itself cannot be inspected).
-    box.dataset['trials'] = String(trials.length)
     box.dataset['statuses'] = [...others.keys()].join(',')
     note.textContent = axis.clipped ? 'Some scores lie far beyond the rest: they are drawn on the edge of the axis (triangles).' : ''
+    return scorePlotOption({
+      x: { type: 'value', name: 'trial', min: 0, max: Math.max(1, last?.trialIdx ?? 1), integer: true },
+      y: axis,
+      yName: `score (${model.session.direction === 'maximize' ? 'higher' : 'lower'} is better)`,
+      ok,
+      others,
+      best: best ? [best.trialIdx, best.score, best.trialIdx] : null,
+      bestLine: line,
+      tooltip: (idx) => {
+        const t = byIdx.get(idx)
+        return t ? trialTooltip(t, model.params, bestIdx) : ''
+      },
+      compact: false,
+      widthPx: box.clientWidth,
+    })
   }
 
   render()

@@ -4,7 +4,8 @@ import { renderTimings } from '../charts/timings.js'
 import { h, section } from '../dom.js'
 import { ImportanceClient } from '../importance/client.js'
 import type { ImportanceInput, ImportanceResult } from '../importance/permutation.js'
-import { numericValue, type ParamInfo } from '../model/params.js'
+import { paramColumn } from '../model/derived.js'
+import type { ParamInfo } from '../model/params.js'
 import { scoreAxis } from '../model/score-range.js'
 import type { SessionModel } from '../model/session-model.js'
 import { isScored } from '../model/trials.js'
@@ -28,18 +29,18 @@ export function importanceInput(model: SessionModel): { input: ImportanceInput; 
   const params = model.params
   const rows: number[][] = []
   const scores: number[] = []
-  for (const t of model.trials) {
-    if (!isScored(t)) continue
+  const columns = params.map((p) => paramColumn(model, p))
+  model.trials.forEach((t, i) => {
+    if (!isScored(t)) return
     const row: number[] = []
-    for (const p of params) {
-      const v = numericValue(p, t.candidate)
-      if (v === null) break
+    for (const [j, p] of params.entries()) {
+      const v = (columns[j] as Float64Array)[i] as number
+      if (Number.isNaN(v)) return
       row.push(encode(p, v))
     }
-    if (row.length !== params.length) continue
     rows.push(row)
     scores.push(t.score)
-  }
+  })
   const of = rows.length
   const axis = scoreAxis(scores, model.session.direction, { log: false, clip: true })
   if (axis) for (let i = 0; i < scores.length; i++) scores[i] = Math.min(axis.max, Math.max(axis.min, scores[i] as number))
@@ -74,7 +75,7 @@ export function importanceView(model: SessionModel, onRanking: (names: string[])
 
   function show(result: ImportanceResult, of: number): void {
     const sorted = [...result.importances].sort((a, b) => a.importance - b.importance)
-    mounted.set({
+    mounted.set(() => ({
       grid: { left: 120, right: 40, top: 10, bottom: 30 },
       xAxis: {
         ...axisStyle(),
@@ -98,7 +99,7 @@ export function importanceView(model: SessionModel, onRanking: (names: string[])
           },
         },
       ],
-    })
+    }))
     const sample = of > result.trained + result.heldOut ? ` (evenly spaced over ${of})` : ''
     note.textContent =
       `Permutation importance from a random forest of ${result.trees} trees: trained on ${result.trained} trials` +
@@ -112,7 +113,7 @@ export function importanceView(model: SessionModel, onRanking: (names: string[])
   }
 
   function empty(message: string): void {
-    mounted.set({ title: { text: message, left: 'center', top: 'middle', textStyle: { fontSize: 13 } } })
+    mounted.set(() => ({ title: { text: message, left: 'center', top: 'middle', textStyle: { fontSize: 13 } } }))
     note.textContent = ''
     note.dataset['state'] = 'done'
   }
@@ -147,7 +148,7 @@ export function importanceView(model: SessionModel, onRanking: (names: string[])
     }, wait)
   }
 
-  mounted.set({ title: { text: 'computing…', left: 'center', top: 'middle', textStyle: { fontSize: 13, color: COLORS.text } } })
+  mounted.set(() => ({ title: { text: 'computing…', left: 'center', top: 'middle', textStyle: { fontSize: 13, color: COLORS.text } } }))
   // The forest starts once the charts are drawn: on two cores it would slow them down.
   void renderTimings.whenRendered().then(compute)
   return {

@@ -1,9 +1,8 @@
-import { mountChart } from '../charts/mount.js'
+import { type ChartOption, mountChart } from '../charts/mount.js'
 import { shortNumber } from '../charts/score-plot.js'
 import { COLORS } from '../charts/style.js'
 import { h, section } from '../dom.js'
-import { numericValue } from '../model/params.js'
-import { scoreAxis } from '../model/score-range.js'
+import { paramColumn, sharedScoreAxis } from '../model/derived.js'
 import type { SessionModel } from '../model/session-model.js'
 import { isScored } from '../model/trials.js'
 import type { ScoreScale, View } from './view.js'
@@ -33,40 +32,37 @@ export function parallelView(model: SessionModel, scale: ScoreScale): View {
   const mounted = mountChart(box, 'parallel')
 
   function render(): void {
-    const scored = model.trials.filter(isScored)
-    const axis = scoreAxis(
-      scored.map((t) => t.score),
-      model.session.direction,
-      { log: false, clip: scale.clip },
-    )
+    mounted.set(option)
+  }
+
+  /** The chart's option, built when it draws (and the note that goes with it). */
+  function option(): ChartOption {
+    const axis = sharedScoreAxis(model, { log: false, clip: scale.clip })
     if (!axis || model.params.length === 0) {
-      mounted.set({
+      note.textContent = ''
+      return {
         title: {
           text: axis ? 'no parameters to plot' : 'no scored trials yet',
           left: 'center',
           top: 'middle',
           textStyle: { fontSize: 13 },
         },
-      })
-      return
+      }
     }
     const params = model.params
+    const columns = params.map((p) => paramColumn(model, p))
     const data: number[][] = []
-    for (const t of scored) {
+    model.trials.forEach((t, i) => {
+      if (!isScored(t)) return
       const row: number[] = []
-      let complete = true
-      for (const p of params) {
-        const v = numericValue(p, t.candidate)
-        if (v === null) {
-          complete = false
-          break
-        }
+      for (const column of columns) {
+        const v = column[i] as number
+        if (Number.isNaN(v)) return
         row.push(v)
       }
-      if (!complete) continue
       row.push(Math.min(axis.max, Math.max(axis.min, t.score)), t.trialIdx)
       data.push(row)
-    }
+    })
     const all = data.length
     const shown = thin(data, model.bestTrial()?.trialIdx ?? null)
     note.textContent =
@@ -88,7 +84,7 @@ export function parallelView(model: SessionModel, scale: ScoreScale): View {
       axisLabel: { formatter: (v: number) => shortNumber(v) },
     } as (typeof parallelAxis)[number])
     const maximize = model.session.direction === 'maximize'
-    mounted.set({
+    return {
       parallel: {
         left: 40,
         right: 120,
@@ -117,13 +113,15 @@ export function parallelView(model: SessionModel, scale: ScoreScale): View {
           type: 'parallel',
           data: shown,
           lineStyle: { width: 1, opacity: shown.length > 1000 ? 0.3 : 0.5 },
-          progressive: 0,
+          // Drawn 500 lines per frame: a frame stays short, so the page answers while 2,500 lines draw.
+          progressive: 500,
+          progressiveThreshold: 500,
           emphasis: { disabled: true },
           inactiveOpacity: 0.03,
           activeOpacity: 0.8,
         },
       ],
-    })
+    }
   }
 
   render()

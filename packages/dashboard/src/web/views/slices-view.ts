@@ -1,9 +1,9 @@
-import { mountChart, type MountedChart } from '../charts/mount.js'
+import { type ChartOption, mountChart, type MountedChart } from '../charts/mount.js'
 import { scorePlotOption, type ScorePoint, type XAxisSpec } from '../charts/score-plot.js'
 import { trialTooltip } from '../charts/trial-tooltip.js'
 import { h, section } from '../dom.js'
 import { numericValue, type ParamInfo } from '../model/params.js'
-import { logPossible, scoreAxis } from '../model/score-range.js'
+import { canLogScores, paramColumn, sharedScoreAxis, trialByIdx } from '../model/derived.js'
 import { onePerCell } from '../model/thin-points.js'
 import type { SessionModel } from '../model/session-model.js'
 import { isScored, statusOf } from '../model/trials.js'
@@ -47,51 +47,53 @@ export function slicesView(model: SessionModel, scale: ScoreScale): View {
 
   function render(): void {
     layout()
-    const trials = model.trials
-    const scores = trials.filter(isScored).map((t) => t.score)
-    const axis = scoreAxis(scores, model.session.direction, { log: scale.log && logPossible(scores), clip: scale.clip })
-    const best = model.bestTrial()
-    const byIdx = new Map(trials.map((t) => [t.trialIdx, t]))
-    const bestIdx = best?.trialIdx ?? null
-    for (const { param, chart } of charts) {
-      if (!axis) {
-        chart.set({ title: { text: 'no scored trials yet', left: 'center', top: 'middle', textStyle: { fontSize: 13 } } })
-        continue
-      }
-      const logX = param.kind === 'numeric' && param.log && param.low > 0
-      const ok: ScorePoint[] = []
-      const others = new Map<string, Array<[number, number]>>()
-      for (const t of trials) {
-        const x = numericValue(param, t.candidate)
-        if (x === null || (logX && x <= 0)) continue
-        if (isScored(t)) ok.push([x, t.score, t.trialIdx])
-        else {
-          const s = statusOf(t)
-          let list = others.get(s)
-          if (!list) others.set(s, (list = []))
-          list.push([x, t.trialIdx])
-        }
-      }
-      const bx = best ? numericValue(param, best.candidate) : null
-      const el = chart.chart.getDom()
-      el.dataset['scored'] = String(ok.length)
-      el.dataset['statuses'] = [...others.keys()].join(',')
-      chart.set(
-        scorePlotOption({
-          x: xAxisOf(param),
-          y: axis,
-          yName: 'score',
-          ok: ok.length > THIN_ABOVE ? onePerCell(ok, param, axis) : ok,
-          others,
-          best: best && bx !== null ? [bx, best.score, best.trialIdx] : null,
-          tooltip: (idx) => {
-            const t = byIdx.get(idx)
-            return t ? trialTooltip(t, model.params, bestIdx) : ''
-          },
-          compact: true,
-        }),
-      )
+    for (const { param, chart } of charts) chart.set(() => option(param, chart.el))
+  }
+
+  /** One slice chart's option, built when it draws. */
+  function option(param: ParamInfo, el: HTMLElement): ChartOption {
+    const axis = sharedScoreAxis(model, { log: scale.log && canLogScores(model), clip: scale.clip })
+    if (!axis) {
+      el.dataset['scored'] = '0'
+      el.dataset['statuses'] = ''
+      return { title: { text: 'no scored trials yet', left: 'center', top: 'middle', textStyle: { fontSize: 13 } } }
     }
+    const trials = model.trials
+    const column = paramColumn(model, param)
+    const logX = param.kind === 'numeric' && param.log && param.low > 0
+    const ok: ScorePoint[] = []
+    const others = new Map<string, Array<[number, number]>>()
+    trials.forEach((t, i) => {
+      const x = column[i] as number
+      if (Number.isNaN(x) || (logX && x <= 0)) return
+      if (isScored(t)) ok.push([x, t.score, t.trialIdx])
+      else {
+        const s = statusOf(t)
+        let list = others.get(s)
+        if (!list) others.set(s, (list = []))
+        list.push([x, t.trialIdx])
+      }
+    })
+    const best = model.bestTrial()
+    const bx = best ? numericValue(param, best.candidate) : null
+    const byIdx = trialByIdx(model)
+    const bestIdx = best?.trialIdx ?? null
+    el.dataset['scored'] = String(ok.length)
+    el.dataset['statuses'] = [...others.keys()].join(',')
+    return scorePlotOption({
+      x: xAxisOf(param),
+      y: axis,
+      yName: 'score',
+      ok: ok.length > THIN_ABOVE ? onePerCell(ok, param, axis) : ok,
+      others,
+      best: best && bx !== null ? [bx, best.score, best.trialIdx] : null,
+      tooltip: (idx) => {
+        const t = byIdx.get(idx)
+        return t ? trialTooltip(t, model.params, bestIdx) : ''
+      },
+      compact: true,
+      widthPx: el.clientWidth,
+    })
   }
 
   render()

@@ -1,4 +1,6 @@
 import type { TrialRecord } from '@cairn/core'
+import { cancelDraw, enqueueDraw } from '../charts/queue.js'
+import { renderTimings } from '../charts/timings.js'
 import { h, section } from '../dom.js'
 import { download } from '../model/download.js'
 import type { SessionModel } from '../model/session-model.js'
@@ -196,13 +198,29 @@ export function trialTable(model: SessionModel): View {
     ),
   )
 
-  refresh()
+  // The first sort of 10,000 rows waits for the charts in view: it runs in a task of its own, in
+  // idle time while the table is out of view. Later changes (a live page's trials, the filters
+  // and sort headers) refresh it at once, as soon as the first has run.
+  const key = {}
+  let ready = false
+  renderTimings.expect('table', root)
+  enqueueDraw(
+    key,
+    root,
+    () => {
+      ready = true
+      refresh()
+      renderTimings.done('table')
+    },
+    true,
+  )
   return {
     root,
     update: (change) => {
-      if (change.appended > 0 || change.session) refresh()
+      if (ready && (change.appended > 0 || change.session)) refresh()
     },
     dispose: () => {
+      cancelDraw(key)
       if (frame) cancelAnimationFrame(frame)
     },
   }
