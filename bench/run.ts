@@ -30,6 +30,8 @@ const ALL = [
   'dashboard',
   'dashboard-page',
   'trial-progress',
+  'objective-context',
+  'pruners',
   'pruning',
 ]
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
