@@ -30,6 +30,9 @@ const ALL = [
   'dashboard',
   'dashboard-page',
   'trial-progress',
+  'objective-context',
+  'pruners',
+  'pruning',
 ]
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = wanted.length > 0 ? wanted : ALL

@@ -1,0 +1,392 @@
+/**
+ * Pruning: epochs spent and quality reached with no pruning, Cairn's medianPruner / asha /
+ * hyperband and Optuna 3.1's MedianPruner / SuccessiveHalvingPruner / HyperbandPruner, all with
+ * TPE (Cairn `tpe()`, Optuna `TPESampler(seed)`) and every pruner at its defaults, on the same
+ * learning curves, in one run; then the cost of `ctx.report` and `ctx.checkpoint` on the fs and
+ * level stores beside a raw durable write of the same bytes.
+ *
+ *   pnpm bench pruning [--quick] [--seeds=20] ...       # through bench/run.ts (flags as --name=value)
+ *   node --conditions=@cairn/source --import tsx bench/pruning.ts [--quick] [--seeds 20] [--trials 100]
+ *       [--workloads curves,sgd] [--pruners none,median,asha,hyperband] [--no-optuna]
+ *       [--no-overhead] [--overhead-only] [--json] [--quiet]
+ *
+ * Workloads, identical on both sides (bench/lib/pruning-curves.ts, bench/lib/pruning-sgd.ts and
+ * bench/optuna/pruning.py; the run starts by checking that both languages give the same values
+ * for a few candidates, and stops if they do not):
+ * - `curves`: synthetic learning curves over a 7-parameter space (4 floats, a log-scale float,
+ *   an int, a categorical) whose final values are Hartmann-6 plus a penalty, approached from
+ *   above at a rate that depends on the parameters, with hashed noise; 27 epochs.
+ * - `sgd`: softmax regression of the Palmer penguins' species (the `vega-datasets` package, a
+ *   root devDependency for this bench) by minibatch SGD, validation log loss after each of 27
+ *   epochs; parameters lr (log), l2 (log), batch size (int).
+ * The objective reports the value after every epoch at step = epochs trained (1..27), asks the
+ * pruner after every report and counts the epochs it trains. For each workload × side × pruner,
+ * seeds 0..N−1, `trials` trials each: the median over seeds of the epochs trained in total and of
+ * the best final value (over trials that completed: a pruned trial's last value does not count).
+ *
+ * Then the pruners alone (bench/lib/pruning-replay.ts): both sides judge the same 100 fixed
+ * candidates of the curves in order, which separates the pruning rules from the samplers.
+ *
+ * Ratios: epochs / the same side's no-pruning epochs; gap ratio = (value − optimum) /
+ * (reference − optimum), optimum = a lower bound of the values (Hartmann-6's minimum; 0 for a
+ * log loss), < 1 means closer to the optimum than the reference (Optuna's best pruner, or no
+ * pruning). Targets (issue 14): Cairn's ASHA reaches the quality of Optuna's best pruner with no
+ * more epochs than it, and spends ≤ 1/3 of the epochs of no pruning at equal quality (here: a
+ * gap ratio to no pruning ≤ 1.05).
+ */
+import { fileURLToPath } from 'node:url'
+import { readCli, type Cli } from './lib/args.js'
+import { PYTHON, optunaAvailable, runOptunaScript } from './lib/optuna.js'
+import { PRUNER_NAMES, runCairnStudy, type PrunerName, type StudyRun } from './lib/pruning-cairn.js'
+import { checkWorkloadsAgree, type WorkloadCheck } from './lib/pruning-check.js'
+import { runOverhead, type StoreOverhead } from './lib/pruning-overhead.js'
+import { runReplay, type ReplayRow } from './lib/pruning-replay.js'
+import { penguinsPath } from './lib/pruning-sgd.js'
+import { curvesWorkload, sgdWorkload, type Workload, type WorkloadName } from './lib/pruning-workloads.js'
+import { median, printTable, type Row } from './lib/stats.js'
+
+const WORKLOAD_NAMES: readonly WorkloadName[] = ['curves', 'sgd']
+
+/** Options of `run`. */
+export interface PruningOptions {
+  trials?: number
+  seeds?: number
+  /** Skip the Optuna side. */
+  optuna?: boolean
+  workloads?: WorkloadName[]
+  pruners?: PrunerName[]
+  /** The report / checkpoint overhead part (default true; skipped with a note on a store without trialProgress). */
+  overhead?: boolean
+  /** Only the overhead part. */
+  overheadOnly?: boolean
+  /** Progress lines on stderr. */
+  verbose?: boolean
+}
+
+/** Settings of `--quick`. */
+export const QUICK: PruningOptions = { trials: 40, seeds: 3 }
+
+/** One side × pruner of a workload: medians over seeds, and the per-seed runs. */
+export interface PruningRow {
+  side: 'cairn' | 'optuna'
+  pruner: PrunerName
+  /** Median epochs trained per study. */
+  epochs: number
+  /** Median best final value. */
+  best: number
+  completed: number
+  pruned: number
+  /** Median seconds per study (wall clock, objective included). */
+  seconds: number
+  /** epochs / the same side's no-pruning epochs. */
+  epochsVsNone?: number
+  /** (best − optimum) / (Optuna's best pruner's best − optimum). */
+  gapVsOptunaBest?: number
+  runs: StudyRun[]
+}
+
+/** Where Cairn's ASHA stands against the issue's targets on one workload. */
+export interface PruningTarget {
+  /** Optuna's pruner with the best median quality. */
+  optunaBest: { pruner: PrunerName; best: number; epochs: number }
+  ashaBest: number
+  ashaEpochs: number
+  /** ASHA's gap ratio to Optuna's best pruner (≤ 1: reaches its quality). */
+  gapVsOptunaBest: number
+  /** ASHA's epochs / those of Optuna's best pruner (≤ 1: no more epochs). */
+  epochsVsOptunaBest: number
+  /** ASHA's gap ratio to Cairn without pruning. */
+  gapVsNone?: number
+  /** ASHA's epochs / Cairn's without pruning (target ≤ 1/3). */
+  epochsVsNone?: number
+  reachesOptunaBest: boolean
+  threeTimesFewerAtEqualQuality?: boolean
+}
+
+/** One workload's results. */
+export interface WorkloadReport {
+  workload: WorkloadName
+  label: string
+  epochsPerTrial: number
+  optimum: number
+  rows: PruningRow[]
+  target?: PruningTarget
+}
+
+/** What `run` returns. */
+export interface PruningReport {
+  trials: number
+  seeds: number
+  node: string
+  optunaVersion?: string
+  /** The TypeScript-vs-Python agreement check of the workloads. */
+  check?: WorkloadCheck
+  /** The pruners alone on fixed candidates of the curves (bench/lib/pruning-replay.ts). */
+  replay?: ReplayRow[]
+  notes: string[]
+  workloads: WorkloadReport[]
+  overhead: StoreOverhead[] | null
+}
+
+interface OptunaOut {
+  optuna: string
+  results: Record<string, StudyRun[]>
+}
+
+const medianOf = (runs: readonly StudyRun[], pick: (r: StudyRun) => number | null): number =>
+  median(runs.map(pick).filter((v): v is number => v !== null))
+
+function summarize(side: 'cairn' | 'optuna', pruner: PrunerName, runs: StudyRun[]): PruningRow {
+  return {
+    side,
+    pruner,
+    epochs: medianOf(runs, (r) => r.epochs),
+    best: medianOf(runs, (r) => r.best),
+    completed: medianOf(runs, (r) => r.completed),
+    pruned: medianOf(runs, (r) => r.pruned),
+    seconds: medianOf(runs, (r) => r.seconds),
+    runs,
+  }
+}
+
+/** Fills the ratios of `w`'s rows and its target line. */
+function compare(w: WorkloadReport): void {
+  const gap = (v: number, ref: number): number => (v - w.optimum) / (ref - w.optimum)
+  const row = (side: string, pruner: string): PruningRow | undefined => w.rows.find((r) => r.side === side && r.pruner === pruner)
+  for (const r of w.rows) {
+    const none = row(r.side, 'none')
+    if (none && r.pruner !== 'none') r.epochsVsNone = r.epochs / none.epochs
+  }
+  const optunaPruned = w.rows.filter((r) => r.side === 'optuna' && r.pruner !== 'none' && Number.isFinite(r.best))
+  if (optunaPruned.length === 0) return
+  // The best quality; among equals, the fewest epochs (the harder bar).
+  const ob = optunaPruned.reduce((a, b) => (b.best < a.best || (b.best === a.best && b.epochs < a.epochs) ? b : a))
+  for (const r of w.rows) r.gapVsOptunaBest = gap(r.best, ob.best)
+  const ours = row('cairn', 'asha')
+  if (!ours) return
+  const none = row('cairn', 'none')
+  const gapVsNone = none ? gap(ours.best, none.best) : undefined
+  const epochsVsNone = none ? ours.epochs / none.epochs : undefined
+  w.target = {
+    optunaBest: { pruner: ob.pruner, best: ob.best, epochs: ob.epochs },
+    ashaBest: ours.best,
+    ashaEpochs: ours.epochs,
+    gapVsOptunaBest: gap(ours.best, ob.best),
+    epochsVsOptunaBest: ours.epochs / ob.epochs,
+    ...(gapVsNone !== undefined ? { gapVsNone } : {}),
+    ...(epochsVsNone !== undefined ? { epochsVsNone } : {}),
+    reachesOptunaBest: ours.best <= ob.best && ours.epochs <= ob.epochs,
+    ...(gapVsNone !== undefined && epochsVsNone !== undefined
+      ? { threeTimesFewerAtEqualQuality: epochsVsNone <= 1 / 3 && gapVsNone <= 1.05 }
+      : {}),
+  }
+}
+
+/**
+ * Runs the benchmark: Optuna in a child `/usr/bin/python3` (one workload after the other) while
+ * this process runs the Cairn sessions, then the overhead part alone. Without options it reads
+ * this process's `--flag` / `--flag=value` arguments (so `pnpm bench pruning --quick` works).
+ */
+export async function run(options?: PruningOptions): Promise<PruningReport> {
+  const opts =
+    options ??
+    readCli(
+      cli,
+      process.argv.slice(2).filter((a) => a.startsWith('--')),
+    )
+  const trials = opts.trials ?? 100
+  const seeds = opts.seeds ?? 20
+  const pruners = opts.pruners ?? [...PRUNER_NAMES]
+  const names = opts.overheadOnly ? [] : (opts.workloads ?? [...WORKLOAD_NAMES])
+  const log = (line: string): void => {
+    if (opts.verbose) process.stderr.write(`${line}\n`)
+  }
+  const notes: string[] = []
+  const withOptuna = names.length > 0 && opts.optuna !== false && (await optunaAvailable())
+  if (names.length > 0 && opts.optuna !== false && !withOptuna) notes.push(`Optuna not importable by ${PYTHON}: its side was skipped`)
+  let check: WorkloadCheck | undefined
+  if (withOptuna) {
+    check = await checkWorkloadsAgree()
+    log(`workloads agree in TypeScript and Python (${check.compared} values, largest relative difference ${check.maxRelativeDiff})`)
+  }
+  const workloads: Workload[] = names.map((n) => (n === 'curves' ? curvesWorkload : sgdWorkload()))
+  // Python runs the workloads one after the other while this process runs ours (2 cores: one each).
+  let optunaVersion: string | undefined
+  const optunaRuns = withOptuna
+    ? (async () => {
+        const out: Partial<Record<WorkloadName, OptunaOut>> = {}
+        for (const w of workloads) {
+          const args = ['--workload', w.name, '--pruners', pruners.join(','), '--trials', String(trials), '--seeds', String(seeds)]
+          out[w.name] = (await runOptunaScript('pruning.py', [...args, '--data', penguinsPath()], 4 * 3600_000)) as OptunaOut
+          log(`optuna ${w.name}: done`)
+        }
+        return out
+      })()
+    : undefined
+  const reports: WorkloadReport[] = []
+  for (const w of workloads) {
+    const report: WorkloadReport = { workload: w.name, label: w.label, epochsPerTrial: w.epochs, optimum: w.optimum, rows: [] }
+    for (const pruner of pruners) {
+      const runs: StudyRun[] = []
+      for (let seed = 0; seed < seeds; seed++) runs.push(await runCairnStudy(w, pruner, seed, trials))
+      const row = summarize('cairn', pruner, runs)
+      report.rows.push(row)
+      log(`cairn ${w.name} ${pruner}: median ${row.epochs} epochs, best ${row.best.toPrecision(5)}, ${row.seconds.toFixed(1)} s/study`)
+    }
+    reports.push(report)
+  }
+  if (optunaRuns) {
+    const py = await optunaRuns
+    for (const report of reports) {
+      const out = py[report.workload]
+      if (!out) continue
+      optunaVersion = out.optuna
+      for (const pruner of pruners) {
+        const runs = out.results[pruner]
+        if (runs) report.rows.push(summarize('optuna', pruner, runs))
+      }
+    }
+  }
+  for (const report of reports) compare(report)
+  const replay = withOptuna && names.includes('curves') ? await runReplay(pruners) : undefined
+  let overhead: StoreOverhead[] | null = null
+  if (opts.overhead !== false) {
+    log('overhead: fs and level')
+    const o = await runOverhead()
+    overhead = o.stores
+    notes.push(...o.notes)
+  }
+  return {
+    trials,
+    seeds,
+    node: process.version,
+    ...(optunaVersion ? { optunaVersion } : {}),
+    ...(check ? { check } : {}),
+    ...(replay ? { replay } : {}),
+    notes,
+    workloads: reports,
+    overhead,
+  }
+}
+
+/** Significant digits as text (printTable would round numbers to 3 decimals). */
+const sig = (v: number | undefined, digits = 4): string =>
+  v === undefined || Number.isNaN(v) ? '—' : Math.abs(v) >= 1000 ? String(Math.round(v)) : String(Number(v.toPrecision(digits)))
+
+/** Title of the first table (for bench/run.ts). */
+export const title = 'Pruning vs Optuna 3.1 (TPE; medians over seeds)'
+
+/** The report as tables: one per workload, the targets, the overhead. */
+export function tables(r: PruningReport): { title: string; rows: Row[] }[] {
+  const out: { title: string; rows: Row[] }[] = []
+  for (const w of r.workloads) {
+    out.push({
+      title: `${title}: ${w.label}; ${r.trials} trials × ${r.seeds} seeds, ${w.epochsPerTrial} epochs a trial`,
+      rows: w.rows.map((row) => ({
+        side: row.side,
+        pruner: row.pruner,
+        'total epochs': sig(row.epochs),
+        'epochs vs none': sig(row.epochsVsNone, 3),
+        'best final value': sig(row.best),
+        'gap vs Optuna best': sig(row.gapVsOptunaBest, 3),
+        completed: sig(row.completed),
+        pruned: sig(row.pruned),
+        's/study': sig(row.seconds, 3),
+      })),
+    })
+  }
+  const targets = r.workloads.filter((w) => w.target)
+  if (targets.length > 0)
+    out.push({
+      title:
+        "Cairn ASHA against the targets (≤ Optuna best pruner's quality with ≤ its epochs; ≤ 1/3 of no pruning's epochs at equal quality)",
+      rows: targets.map((w) => {
+        const t = w.target!
+        return {
+          workload: w.workload,
+          'Optuna best': t.optunaBest.pruner,
+          'gap vs it': sig(t.gapVsOptunaBest, 3),
+          'epochs vs it': sig(t.epochsVsOptunaBest, 3),
+          'reaches it': t.reachesOptunaBest ? 'yes' : 'no',
+          'gap vs none': sig(t.gapVsNone, 3),
+          'epochs vs none': sig(t.epochsVsNone, 3),
+          '≥ 3× fewer': t.threeTimesFewerAtEqualQuality === undefined ? '—' : t.threeTimesFewerAtEqualQuality ? 'yes' : 'no',
+        }
+      }),
+    })
+  if (r.replay && r.replay.length > 0)
+    out.push({
+      title: 'The pruners alone: 100 fixed candidates of the curves judged in order by both sides (no sampler)',
+      rows: r.replay.map((x) => ({
+        pruner: x.pruner,
+        'cairn epochs': x.cairnEpochs,
+        'optuna epochs': x.optunaEpochs,
+        'candidates stopped elsewhere': x.differ,
+        'first (trial: cairn/optuna epochs)': x.firstDifferences.join(', '),
+      })),
+    })
+  if (r.overhead && r.overhead.length > 0) {
+    const rows: Row[] = []
+    for (const s of r.overhead) {
+      rows.push({
+        store: s.store,
+        what: 'ctx.report (1,000, no checkpoint)',
+        'ms each': sig(s.msPerReport, 3),
+        'raw durable write ms': '',
+        ratio: '',
+        target: '≤ 0.05 ms',
+      })
+      for (const c of s.checkpoints)
+        rows.push({
+          store: s.store,
+          what: `ctx.checkpoint, ${c.stateBytes / 1024} KB state (${c.savedBytes} B saved)`,
+          'ms each': sig(c.msPerCheckpoint, 3),
+          'raw durable write ms': sig(c.msPerRawWrite, 3),
+          ratio: sig(c.rawWrites, 3),
+          target: '≤ 1 raw write',
+        })
+    }
+    out.push({ title: 'Report and checkpoint overhead (medians)', rows })
+  }
+  return out
+}
+
+/** The standalone run's command line. */
+export const cli: Cli<PruningOptions & { json: boolean }> = {
+  command: 'bench/pruning.ts',
+  defaults: () => ({ json: false, verbose: true }),
+  flags: {
+    quick: {
+      help: `${QUICK.trials} trials × ${QUICK.seeds} seeds (flags after it override it)`,
+      apply: (o) => Object.assign(o, QUICK),
+    },
+    trials: { value: 'n', help: 'trials per study (default 100)', apply: (o, v) => (o.trials = Number(v)) },
+    seeds: { value: 'n', help: 'seeds per workload × side × pruner (default 20)', apply: (o, v) => (o.seeds = Number(v)) },
+    workloads: {
+      value: 'a,b',
+      help: `only these workloads (of ${WORKLOAD_NAMES.join(', ')})`,
+      apply: (o, v) => (o.workloads = v.split(',') as WorkloadName[]),
+    },
+    pruners: {
+      value: 'a,b',
+      help: `only these configurations (of ${PRUNER_NAMES.join(', ')})`,
+      apply: (o, v) => (o.pruners = v.split(',') as PrunerName[]),
+    },
+    'no-optuna': { help: 'skip the Optuna side', apply: (o) => (o.optuna = false) },
+    'no-overhead': { help: 'skip the report / checkpoint overhead part', apply: (o) => (o.overhead = false) },
+    'overhead-only': { help: 'only the report / checkpoint overhead part', apply: (o) => (o.overheadOnly = true) },
+    json: { help: 'print the JSON report only (no table)', apply: (o) => (o.json = true) },
+    quiet: { help: 'no progress lines on stderr', apply: (o) => (o.verbose = false) },
+  },
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const opts = readCli(cli)
+  for (const w of opts.workloads ?? [])
+    if (!WORKLOAD_NAMES.includes(w)) throw new Error(`bench/pruning.ts: no workload "${w}" (have: ${WORKLOAD_NAMES.join(', ')})`)
+  for (const p of opts.pruners ?? [])
+    if (!PRUNER_NAMES.includes(p)) throw new Error(`bench/pruning.ts: no pruner "${p}" (have: ${PRUNER_NAMES.join(', ')})`)
+  const report = await run(opts)
+  console.log(JSON.stringify(report)) // with each seed's run, to judge the spread behind a median
+  if (!opts.json) for (const t of tables(report)) printTable(t.title, t.rows)
+}
