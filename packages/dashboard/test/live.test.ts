@@ -22,6 +22,7 @@ let store: ReturnType<typeof createFsStore>
 let server: DashboardServer
 let browser: Browser
 let run: GatedSession
+let curved: GatedSession
 
 beforeAll(async () => {
   dir = await tempDir('cairn-dashboard-page-')
@@ -32,6 +33,10 @@ beforeAll(async () => {
   run = await startGatedSession(store, { sessionId: 'live-run', maxTrials: 50, job: 'tuning' })
   for (let i = 0; i < READY; i++) run.release(i)
   await run.started(READY)
+  // Its first trials report no intermediate value; from trial READY on, each reports a curve.
+  curved = await startGatedSession(store, { sessionId: 'curves-run', maxTrials: 50, job: 'pruning', curvesFrom: READY })
+  for (let i = 0; i < READY; i++) curved.release(i)
+  await curved.started(READY)
   server = await createDashboardServer({ store, port: 0, pollIntervalMs: 50 })
   browser = await launchChromium()
 }, 60_000)
@@ -40,7 +45,9 @@ afterAll(async () => {
   await browser?.close()
   await server?.close()
   run?.releaseAll()
+  curved?.releaseAll()
   await run?.handle.wait().catch(() => undefined)
+  await curved?.handle.wait().catch(() => undefined)
   await store?.close()
   if (dir) await removeDir(dir)
 })
@@ -54,9 +61,9 @@ describe('the live dashboard page', () => {
     const watch = watchPage(p)
     await p.goto(server.startUrl)
     const ids = () => p.locator('table.sessions tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session')).sort())
-    await expect.poll(ids, WAIT).toEqual(['live-run', 'old-run'])
+    await expect.poll(ids, WAIT).toEqual(['curves-run', 'live-run', 'old-run'])
     await p.selectOption('[data-control=status]', 'running')
-    await expect.poll(ids, WAIT).toEqual(['live-run'])
+    await expect.poll(ids, WAIT).toEqual(['curves-run', 'live-run'])
     await p.selectOption('[data-control=status]', '')
     await p.fill('[data-control=q]', 'warm')
     await expect.poll(ids, WAIT).toEqual(['old-run'])
@@ -86,6 +93,33 @@ describe('the live dashboard page', () => {
       `[dashboard] live page on the real server: a committed trial is in the history and the table ${Date.now() - releasedAt} ms after its objective returned (server poll 50 ms)`,
     )
     expect(await p.locator('[data-card=trials] .v').textContent()).toBe(`${READY + 1} / 50`)
+    expect(notLocal(watch.requests)).toEqual([])
+    expect(watch.errors).toEqual([])
+    await p.close()
+  })
+
+  test('the learning curves appear with the first trial that reports intermediate values, pruned trials apart', async () => {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watch = watchPage(p)
+    await p.goto(page('curves-run'))
+    await waitRendered(p)
+    await expect.poll(() => p.locator('.live').getAttribute('data-state'), WAIT).toBe('open')
+    // No trial reported a value yet: no curves view, no chart.
+    expect(await p.locator('section.view[data-view=curves]').isHidden()).toBe(true)
+    expect(await p.locator('[data-chart=curves]').count()).toBe(0)
+
+    curved.release(READY)
+    curved.release(READY + 1)
+    await curved.started(READY + 2)
+    const curves = p.locator('.chart-curves')
+    await p.locator('section.view[data-view=curves]').scrollIntoViewIfNeeded({ timeout: 30_000 })
+    await expect.poll(() => curves.getAttribute('data-curves'), WAIT).toBe('2')
+    await expect.poll(() => curves.getAttribute('data-draw'), WAIT).toBe('done')
+    // Trial READY (even) finished ok and is the only scored one with a curve... the best may be an
+    // earlier trial without a curve; trial READY + 1 (odd) was pruned: drawn dashed, apart.
+    expect((await curves.getAttribute('data-groups'))?.split(',')).toContain('pruned')
+    expect(await p.locator('[data-card=pruned] .v').textContent()).toBe('1')
+    expect(await p.locator('table.trials thead th[data-col=lastStep]').count()).toBe(1)
     expect(notLocal(watch.requests)).toEqual([])
     expect(watch.errors).toEqual([])
     await p.close()
