@@ -2,7 +2,8 @@
  * The live page in Chromium against the real server (`createDashboardServer`) over an fs store
  * holding a finished session and a running one whose trials end when the test says so: the
  * sessions page lists and filters; the session's page follows its event stream (a trial the
- * run commits appears in the history and the table); pause asks for confirmation, then sends
+ * run commits appears in the history and the table; the learning curves appear with the first
+ * trial that reports intermediate values, a pruned one apart); pause asks for confirmation, then sends
  * the control request with the token from the URL, and the run pauses after its trial in flight;
  * without the token the server refuses and the page says why; no request leaves 127.0.0.1.
  */
@@ -123,6 +124,15 @@ describe('the live dashboard page', () => {
     expect(notLocal(watch.requests)).toEqual([])
     expect(watch.errors).toEqual([])
     await p.close()
+
+    // A page opened now gets the curves in the session answer (packed by the server).
+    const again = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watchAgain = watchPage(again)
+    await again.goto(page('curves-run'))
+    await waitRendered(again)
+    expect(await again.locator('.chart-curves').getAttribute('data-curves')).toBe('2')
+    expect(watchAgain.errors).toEqual([])
+    await again.close()
   })
 
   test('without the token a pause is refused, and the page says why', async () => {
