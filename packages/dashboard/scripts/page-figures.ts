@@ -138,7 +138,7 @@ async function liveLatency(browser: Browser, pushes: number): Promise<Record<str
 }
 
 /** Every figure, as `pnpm bench dashboard-page` prints it. */
-export async function pageFigures(options: { reps?: number; sizes?: number[] } = {}): Promise<Record<string, unknown>> {
+export async function pageFigures(options: { reps?: number; sizes?: number[]; curves?: number } = {}): Promise<Record<string, unknown>> {
   const reps = options.reps ?? 3
   const dir = await mkdtemp(join(tmpdir(), 'cairn-page-'))
   const browser = await launchChromium()
@@ -147,7 +147,8 @@ export async function pageFigures(options: { reps?: number; sizes?: number[] } =
     const reports: Record<string, unknown> = {}
     let bigUrl = ''
     for (const trials of options.sizes ?? [1000, 10_000]) {
-      const data: SessionPageData = fixtureSession({ trials, withPruned: true, withOutlier: true })
+      // Every trial with a learning curve of 30 steps (pruned ones shorter): the curves view draws too.
+      const data: SessionPageData = fixtureSession({ trials, withPruned: true, withOutlier: true, curves: options.curves ?? 30 })
       const file = join(dir, `report-${trials}.html`)
       const html = renderReport(data)
       await writeFile(file, html)

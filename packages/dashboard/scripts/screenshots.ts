@@ -15,7 +15,14 @@ const out = fileURLToPath(new URL('../../../docs/images/dashboard/', import.meta
 const TRIALS = 1500
 const now = Date.now()
 
-const main = fixtureSession({ trials: TRIALS, withPruned: true, withOutlier: true, status: 'running', startedAt: now - TRIALS * 2000 })
+const main = fixtureSession({
+  trials: TRIALS,
+  withPruned: true,
+  withOutlier: true,
+  curves: 30,
+  status: 'running',
+  startedAt: now - TRIALS * 2000,
+})
 main.session.lease = { owner: 'laptop:pid-4242', expiresAt: now + 20_000, fencingToken: 2 }
 const others = [
   fixtureSession({ trials: 400, sessionId: 'quickstart-tpe-b', seed: 5, startedAt: now - 86_400_000 * 3 }),
@@ -45,7 +52,7 @@ try {
   if (header && cards)
     await page.screenshot({ path: join(out, 'session-header.png'), clip: { x: 0, y: 0, width: 1280, height: cards.y + cards.height + 12 } })
   written.push('session-header.png')
-  for (const view of ['history', 'slices', 'parallel', 'contour', 'importance', 'trials', 'head']) {
+  for (const view of ['history', 'slices', 'curves', 'parallel', 'contour', 'importance', 'trials', 'head']) {
     // Charts out of view draw their latest option (the contour follows the importance ranking) once scrolled to.
     await scrollToDrawn(page, `section.view[data-view=${view}]`)
     await page.locator(`section.view[data-view=${view}]`).screenshot({ path: join(out, `${view}.png`) })

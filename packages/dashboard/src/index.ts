@@ -3,6 +3,7 @@ export type {
   ControlAnswer,
   ControlBody,
   SessionPageData,
+  PackedCurve,
   SessionStreamEvent,
   SessionView,
   SessionsPage,

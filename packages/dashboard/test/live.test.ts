@@ -2,7 +2,8 @@
  * The live page in Chromium against the real server (`createDashboardServer`) over an fs store
  * holding a finished session and a running one whose trials end when the test says so: the
  * sessions page lists and filters; the session's page follows its event stream (a trial the
- * run commits appears in the history and the table); pause asks for confirmation, then sends
+ * run commits appears in the history and the table; the learning curves appear with the first
+ * trial that reports intermediate values, a pruned one apart); pause asks for confirmation, then sends
  * the control request with the token from the URL, and the run pauses after its trial in flight;
  * without the token the server refuses and the page says why; no request leaves 127.0.0.1.
  */
@@ -22,6 +23,7 @@ let store: ReturnType<typeof createFsStore>
 let server: DashboardServer
 let browser: Browser
 let run: GatedSession
+let curved: GatedSession
 
 beforeAll(async () => {
   dir = await tempDir('cairn-dashboard-page-')
@@ -32,6 +34,10 @@ beforeAll(async () => {
   run = await startGatedSession(store, { sessionId: 'live-run', maxTrials: 50, job: 'tuning' })
   for (let i = 0; i < READY; i++) run.release(i)
   await run.started(READY)
+  // Its first trials report no intermediate value; from trial READY on, each reports a curve.
+  curved = await startGatedSession(store, { sessionId: 'curves-run', maxTrials: 50, job: 'pruning', curvesFrom: READY })
+  for (let i = 0; i < READY; i++) curved.release(i)
+  await curved.started(READY)
   server = await createDashboardServer({ store, port: 0, pollIntervalMs: 50 })
   browser = await launchChromium()
 }, 60_000)
@@ -40,7 +46,9 @@ afterAll(async () => {
   await browser?.close()
   await server?.close()
   run?.releaseAll()
+  curved?.releaseAll()
   await run?.handle.wait().catch(() => undefined)
+  await curved?.handle.wait().catch(() => undefined)
   await store?.close()
   if (dir) await removeDir(dir)
 })
@@ -54,9 +62,9 @@ describe('the live dashboard page', () => {
     const watch = watchPage(p)
     await p.goto(server.startUrl)
     const ids = () => p.locator('table.sessions tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-session')).sort())
-    await expect.poll(ids, WAIT).toEqual(['live-run', 'old-run'])
+    await expect.poll(ids, WAIT).toEqual(['curves-run', 'live-run', 'old-run'])
     await p.selectOption('[data-control=status]', 'running')
-    await expect.poll(ids, WAIT).toEqual(['live-run'])
+    await expect.poll(ids, WAIT).toEqual(['curves-run', 'live-run'])
     await p.selectOption('[data-control=status]', '')
     await p.fill('[data-control=q]', 'warm')
     await expect.poll(ids, WAIT).toEqual(['old-run'])
@@ -89,6 +97,42 @@ describe('the live dashboard page', () => {
     expect(notLocal(watch.requests)).toEqual([])
     expect(watch.errors).toEqual([])
     await p.close()
+  })
+
+  test('the learning curves appear with the first trial that reports intermediate values, pruned trials apart', async () => {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watch = watchPage(p)
+    await p.goto(page('curves-run'))
+    await waitRendered(p)
+    await expect.poll(() => p.locator('.live').getAttribute('data-state'), WAIT).toBe('open')
+    // No trial reported a value yet: no curves view, no chart.
+    expect(await p.locator('section.view[data-view=curves]').isHidden()).toBe(true)
+    expect(await p.locator('[data-chart=curves]').count()).toBe(0)
+
+    curved.release(READY)
+    curved.release(READY + 1)
+    await curved.started(READY + 2)
+    const curves = p.locator('.chart-curves')
+    await p.locator('section.view[data-view=curves]').scrollIntoViewIfNeeded({ timeout: 30_000 })
+    await expect.poll(() => curves.getAttribute('data-curves'), WAIT).toBe('2')
+    await expect.poll(() => curves.getAttribute('data-draw'), WAIT).toBe('done')
+    // Trial READY (even) finished ok and is the only scored one with a curve... the best may be an
+    // earlier trial without a curve; trial READY + 1 (odd) was pruned: drawn dashed, apart.
+    expect((await curves.getAttribute('data-groups'))?.split(',')).toContain('pruned')
+    expect(await p.locator('[data-card=pruned] .v').textContent()).toBe('1')
+    expect(await p.locator('table.trials thead th[data-col=lastStep]').count()).toBe(1)
+    expect(notLocal(watch.requests)).toEqual([])
+    expect(watch.errors).toEqual([])
+    await p.close()
+
+    // A page opened now gets the curves in the session answer (packed by the server).
+    const again = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watchAgain = watchPage(again)
+    await again.goto(page('curves-run'))
+    await waitRendered(again)
+    expect(await again.locator('.chart-curves').getAttribute('data-curves')).toBe('2')
+    expect(watchAgain.errors).toEqual([])
+    await again.close()
   })
 
   test('without the token a pause is refused, and the page says why', async () => {

@@ -73,7 +73,7 @@ describe('renderReport', () => {
 
 describe('a report of 10,000 trials in Chromium', () => {
   const TRIALS = 10_000
-  const data = fixtureSession({ trials: TRIALS, withPruned: true, withOutlier: true })
+  const data = fixtureSession({ trials: TRIALS, withPruned: true, withOutlier: true, curves: 30 })
 
   test('draws the charts in view first, then every view with no request and no console error; the table holds a bounded number of rows and scrolls', async () => {
     const url = await writeReport('report-10000.html', data)
@@ -93,7 +93,7 @@ describe('a report of 10,000 trials in Chromium', () => {
     expect(chartsInView).toEqual(['history', 'slice:nEstimators', 'slice:maxFeatures', 'slice:maxDepth'])
 
     // Every chart, scrolled to one view after the other: each draws once it is in view (or in idle time before).
-    for (const view of ['history', 'slices', 'parallel', 'contour', 'importance', 'trials', 'head'])
+    for (const view of ['history', 'slices', 'curves', 'parallel', 'contour', 'importance', 'trials', 'head'])
       await scrollToDrawn(page, `section.view[data-view=${view}]`)
     await waitRendered(page)
     const marks = await renderMarks(page)
@@ -110,13 +110,26 @@ describe('a report of 10,000 trials in Chromium', () => {
         .filter((m) => m.name.startsWith('cairn:chart:'))
         .map((m) => m.name.slice('cairn:chart:'.length)),
     )
-    // Nine charts and the trial table's first rows.
-    expect(drawOrder).toHaveLength(10)
+    // Ten charts and the trial table's first rows.
+    expect(drawOrder).toHaveLength(11)
     expect(drawOrder).toContain('table')
     expect(new Set(drawOrder.slice(0, chartsInView.length))).toEqual(new Set(chartsInView))
 
     const views = await page.evaluate(() => [...document.querySelectorAll('section.view')].map((s) => (s as HTMLElement).dataset['view']))
-    expect(views).toEqual(['history', 'slices', 'parallel', 'contour', 'importance', 'trials', 'head'])
+    expect(views).toEqual(['history', 'slices', 'curves', 'parallel', 'contour', 'importance', 'trials', 'head'])
+    // 10,000 curves: the lines drawn are capped, the best trial's among them, and the note says which.
+    const curves = await page.evaluate(() => {
+      const el = document.querySelector('.chart-curves') as HTMLElement
+      return { ...el.dataset, note: document.querySelector('.curves .note')?.textContent }
+    })
+    const withCurves = data.trials.filter((t) => t.intermediate?.length).length
+    expect(curves).toMatchObject({
+      curves: String(withCurves),
+      lines: '400',
+      groups: 'ok,pruned,error,best',
+      best: String(data.session.progress.bestTrialIdx),
+      note: `400 of ${withCurves} curves: the 100 best finished trials and an even sample of the others.`,
+    })
     // No controls in a report: nothing may be written from it.
     expect(await page.locator('.controls').count()).toBe(0)
 
@@ -125,11 +138,12 @@ describe('a report of 10,000 trials in Chromium', () => {
       return { trials: el.dataset['trials'], statuses: el.dataset['statuses'], canvas: el.querySelectorAll('canvas').length }
     })
     // Failed trials and a status this version does not write yet (`pruned`) both get a row under the chart.
-    expect(history).toEqual({ trials: String(TRIALS), statuses: 'error,pruned', canvas: 1 })
+    // (The history lists them in the order they first occur: this session prunes trial 1.)
+    expect(history).toEqual({ trials: String(TRIALS), statuses: 'pruned,error', canvas: 1 })
     const slices = await page.evaluate(() =>
       [...document.querySelectorAll<HTMLElement>('.chart-slice')].map((e) => [e.dataset['param'], e.dataset['statuses']]),
     )
-    expect(slices).toEqual(['nEstimators', 'maxFeatures', 'maxDepth', 'minNumSamples', 'replacement'].map((p) => [p, 'error,pruned']))
+    expect(slices).toEqual(['nEstimators', 'maxFeatures', 'maxDepth', 'minNumSamples', 'replacement'].map((p) => [p, 'pruned,error']))
 
     // The importance comes from the worker, after the charts.
     await page.waitForFunction(() => document.querySelector('.importance .note')?.getAttribute('data-state') === 'done', null, {
@@ -168,6 +182,82 @@ describe('a report of 10,000 trials in Chromium', () => {
     await page.screenshot({ path: join(artifacts, 'report-10000.png'), fullPage: true })
     // The only request is the file itself, plus the in-memory Blob the importance worker starts from.
     expect(watch.requests.filter((r) => !r.startsWith('blob:'))).toEqual([url])
+    expect(watch.errors).toEqual([])
+    await page.close()
+  })
+})
+
+describe('the learning curves of a report', () => {
+  test('one line per trial, pruned trials apart, the best on top; the log toggle redraws; the table has the last step and the exports the curves', async () => {
+    const data = fixtureSession({ trials: 200, withPruned: true, curves: 12 })
+    const pruned = data.trials.filter((t) => t.status === 'pruned')
+    expect(pruned.length).toBeGreaterThan(0)
+    const html = renderReport(data)
+    // The curves are embedded packed (arrays), not as `{ step, value }` objects in the records.
+    const embedded = JSON.parse(
+      /<script type="application\/json" id="cairn-data">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null',
+    ) as SessionPageData
+    expect(embedded.trials.some((t) => t.intermediate !== undefined)).toBe(false)
+    expect(embedded.curves?.length).toBe(200)
+    expect(embedded.curves?.[0]).toEqual([0, 0, data.trials[0]?.intermediate?.map((p) => p.value)])
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
+    const watch = watchPage(page)
+    await page.goto(await writeReport('curves.html', data))
+    await scrollToDrawn(page, 'section.view[data-view=curves]')
+    const chart = page.locator('.chart-curves')
+    expect(await chart.getAttribute('data-curves')).toBe('200')
+    expect(await chart.getAttribute('data-lines')).toBe('200')
+    expect(await chart.getAttribute('data-groups')).toBe('ok,pruned,error,best')
+    expect(await chart.getAttribute('data-best')).toBe(String(data.session.progress.bestTrialIdx))
+    expect(await page.locator('.curves .note').textContent()).toBe('200 curves; pruned trials dashed.')
+    expect(await page.locator('.chart-curves canvas').count()).toBe(1)
+    // The pruned count and the pruner beside the optimizer.
+    expect(await page.locator('[data-card=pruned] .v').textContent()).toBe(String(pruned.length))
+    expect(await page.locator('.page-header .sub').textContent()).toContain('pruner @cairn/optimizers/median-pruner {"nStartupTrials":5')
+    // Hovering a point of a curve names its trial, step and value.
+    const box = (await chart.boundingBox()) as { x: number; y: number; width: number; height: number }
+    let tip = ''
+    const tipText = () => chart.evaluate((el) => [...el.querySelectorAll('div')].map((d) => d.textContent).join(''))
+    for (let x = box.x + 70; x < box.x + box.width - 30 && !tip.includes('step'); x += 15)
+      for (let y = box.y + 40; y < box.y + box.height - 50 && !tip.includes('step'); y += 4) {
+        await page.mouse.move(x, y)
+        tip = await tipText()
+      }
+    expect(tip).toMatch(/^trial \d+.*step \d+: 0\.\d+\d+ reports, last step \d+$/)
+    await page.click('[data-control=curves-log]')
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-chart=curves]')?.dataset['draw'] === 'done')
+    expect(await page.locator('[data-control=curves-log]').isChecked()).toBe(true)
+
+    await waitRendered(page)
+    await page.selectOption('[data-control=status-filter]', 'pruned')
+    expect(await page.locator('.trials .count').textContent()).toBe(`${pruned.length} of 200 trials`)
+    const csvDownload = page.waitForEvent('download')
+    await page.click('[data-action=export-csv]')
+    const lines = (await readFile((await (await csvDownload).path()) as string, 'utf8')).trim().split('\n')
+    expect(lines[0]?.split(',').slice(0, 6)).toEqual(['trial', 'status', 'score', 'best so far', 'duration (ms)', 'last step'])
+    const byIdx = new Map(pruned.map((t) => [t.trialIdx, t]))
+    for (const line of lines.slice(1)) {
+      const cells = line.split(',')
+      const t = byIdx.get(Number(cells[0]))
+      expect(cells[1]).toBe('pruned')
+      expect(Number(cells[5])).toBe(t?.intermediate?.at(-1)?.step)
+    }
+    const jsonDownload = page.waitForEvent('download')
+    await page.click('[data-action=export-json]')
+    const exported = JSON.parse(await readFile((await (await jsonDownload).path()) as string, 'utf8')) as typeof data.trials
+    expect(new Map(exported.map((t) => [t.trialIdx, t.intermediate]))).toEqual(new Map(pruned.map((t) => [t.trialIdx, t.intermediate])))
+    expect(watch.errors).toEqual([])
+    await page.close()
+  })
+
+  test('no trial with intermediate values: no curves view, no chart, no last-step column', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watch = watchPage(page)
+    await page.goto(await writeReport('no-curves.html', fixtureSession({ trials: 60, withPruned: true })))
+    await waitRendered(page)
+    expect(await page.locator('section.view[data-view=curves]').isHidden()).toBe(true)
+    expect(await page.locator('[data-chart=curves]').count()).toBe(0)
+    expect(await page.locator('table.trials thead th[data-col=lastStep]').count()).toBe(0)
     expect(watch.errors).toEqual([])
     await page.close()
   })

@@ -3,7 +3,9 @@ import type { TrialRecord } from '@cairn/core'
 import { describe, expect, test } from 'vitest'
 import { EventStreamParser, type ServerSentEvent } from '../src/web/data/sse.js'
 import { permutationImportance } from '../src/web/importance/permutation.js'
+import { packCurves } from '../src/server/pack-curves.js'
 import { binnedMean, binningOf } from '../src/web/model/contour-grid.js'
+import { curveTrials, selectCurves } from '../src/web/model/curves.js'
 import { paramColumn, scoredTrials } from '../src/web/model/derived.js'
 import type { ParamInfo } from '../src/web/model/params.js'
 import { onePerCell, onePerColumn } from '../src/web/model/thin-points.js'
@@ -194,5 +196,47 @@ describe('slice points', () => {
     const perChoice = onePerColumn(choices, { categorical: true, log: false })
     expect(perChoice).toHaveLength(120)
     expect(perChoice.filter((p) => p[0] === 2).map((p) => p[1])).toEqual(Array.from({ length: 40 }, (_, k) => 2 + 3 * k))
+  })
+})
+
+describe('learning curves', () => {
+  test('packed for the wire and unpacked by the page model, consecutive steps or not', () => {
+    const data = fixtureSession({ trials: 30, withPruned: true, curves: 8 })
+    const odd = data.trials[2] as TrialRecord
+    odd.intermediate = [
+      { step: 0, value: 0.5 },
+      { step: 4, value: 0.6 },
+      { step: 9, value: 0.7 },
+    ]
+    const expected = new Map(data.trials.map((t) => [t.trialIdx, t.intermediate]))
+    const packed = packCurves(structuredClone(data))
+    expect(packed.trials.some((t) => t.intermediate !== undefined)).toBe(false)
+    expect(packed.curves?.find((c) => c[0] === 2)).toEqual([2, [0, 4, 9], [0.5, 0.6, 0.7]])
+    expect(packed.curves?.find((c) => c[0] === 0)?.[1]).toBe(0)
+    expect(packCurves(packed)).toBe(packed)
+    const model = new SessionModel(JSON.parse(JSON.stringify(packed)))
+    expect(new Map(model.trials.map((t) => [t.trialIdx, t.intermediate]))).toEqual(expected)
+    // Without curves, the data is sent as it is.
+    const plain = fixtureSession({ trials: 5 })
+    expect(packCurves(plain)).toBe(plain)
+  })
+
+  test('above the cap: the best finished trials, then an even sample of the others, in index order', () => {
+    const model = new SessionModel(fixtureSession({ trials: 1000, withPruned: true, curves: 5 }))
+    const all = curveTrials(model)
+    expect(all.length).toBe(1000)
+    const { lines, total, best } = selectCurves(model, 100, 20)
+    expect({ lines: lines.length, total, best }).toEqual({ lines: 100, total: 1000, best: 20 })
+    expect(lines.map((t) => t.trialIdx)).toEqual([...lines.map((t) => t.trialIdx)].sort((a, b) => a - b))
+    expect(lines.some((t) => t.trialIdx === model.bestTrial()?.trialIdx)).toBe(true)
+    const okScores = all
+      .filter((t) => t.status === 'ok')
+      .map((t) => t.score as number)
+      .sort((a, b) => b - a)
+    const chosenOk = lines.filter((t) => t.status === 'ok').map((t) => t.score as number)
+    // The 20 best scores are all drawn; the sample reaches the pruned trials too.
+    for (const s of okScores.slice(0, 20)) expect(chosenOk).toContain(s)
+    expect(lines.some((t) => t.status === 'pruned')).toBe(true)
+    expect(selectCurves(model, 2000, 20)).toEqual({ lines: all, total: 1000, best: 1000 })
   })
 })

@@ -3,6 +3,7 @@ import type {
   Json,
   Limits,
   PendingTrial,
+  PrunerInfo,
   Progress,
   SessionListing,
   SessionStatus,
@@ -40,6 +41,8 @@ export interface SessionView {
   terminalReason?: string
   optimizer: { id: string; stateVersion: number }
   optimizerOptions: Json
+  /** The session's pruner (id, state version, options), when it has one. */
+  pruner?: PrunerInfo
   /** The stored search space (`parseSpace` input), when the session has one. */
   space?: Json
   seed: number
@@ -69,11 +72,24 @@ export interface SessionView {
 export interface SessionPageData {
   session: SessionView
   trials: TrialRecord[]
+  /**
+   * The learning curves of `trials`, packed: when present, the records of `trials` carry no
+   * `intermediate` and each of their curves is here instead (a quarter of the bytes of
+   * `{ step, value }` objects; the page puts them back in the records when it loads).
+   */
+  curves?: PackedCurve[]
   /** True when served live (updates follow on `/api/sessions/:id/events`); false in a static report. */
   live: boolean
   /** Epoch ms when this was read or rendered. */
   readAt: number
 }
+
+/**
+ * One trial's learning curve (`TrialRecord.intermediate`) as arrays: `[trialIdx, steps, values]`.
+ * `steps` is the first step when the steps are consecutive (`first, first + 1, …`, one per
+ * value), else every step.
+ */
+export type PackedCurve = [trialIdx: number, steps: number | number[], values: number[]]
 
 /**
  * `GET /api/sessions/:id/events` (server-sent events). Each event's `data` is JSON of one of these;

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '@cairn/core'
 import type { SessionPageData } from '../api/types.js'
+import { packCurves } from '../server/pack-curves.js'
 import { escapeHtml, jsonForScript } from './inline.js'
 import { webAssets } from './web-assets.js'
 
@@ -16,7 +17,7 @@ function check(data: SessionPageData): void {
 
 /**
  * The session page as one self-contained HTML file: the web app's script and stylesheet inline,
- * the session's data embedded as JSON. It makes no network request at all (it opens from disk,
+ * the session's data embedded as JSON (the learning curves packed, see `SessionPageData.curves`). It makes no network request at all (it opens from disk,
  * offline) and shows what the live dashboard's session page shows, without the controls.
  * Throws `InvalidInputError` for data of the wrong shape, `WebAppMissingError` in a source
  * checkout whose web app was not built.
@@ -36,7 +37,7 @@ export function renderReport(data: SessionPageData): string {
 </head>
 <body>
 <div id="app"></div>
-<script type="application/json" id="${DATA_ID}">${jsonForScript({ ...data, live: false })}</script>
+<script type="application/json" id="${DATA_ID}">${jsonForScript({ ...packCurves(data), live: false })}</script>
 <script>${js}</script>
 </body>
 </html>

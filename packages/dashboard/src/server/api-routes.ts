@@ -2,6 +2,7 @@ import { listSessions } from '@cairn/core'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { SessionPageData, SessionsPage } from '../api/types.js'
+import { packCurves } from './pack-curves.js'
 import type { ApiContext } from './api-context.js'
 import { HttpProblem } from './api-error.js'
 import { controlRoute } from './control-route.js'
@@ -30,7 +31,7 @@ export function apiRoutes(ctx: ApiContext): Hono {
     const { head, view } = await loadSessionView(store, c.req.param('id'), now)
     // Exactly the trials this head accounts for, even if a commit lands in between.
     const trials = await store.readTrials(head.sessionId, { from: 0, limit: head.progress.attempts })
-    return c.json({ session: view, trials, live: true, readAt } satisfies SessionPageData)
+    return c.json(packCurves({ session: view, trials, live: true, readAt } satisfies SessionPageData))
   })
 
   api.get('/sessions/:id/trials', async (c) => {

@@ -8,6 +8,11 @@ export interface FixtureOptions {
   status?: SessionView['status']
   /** Add trials of a status Cairn does not write yet (`pruned`): the page must show them anyway. */
   withPruned?: boolean
+  /**
+   * Learning curves of this many steps: every trial reports intermediate values (rising to its
+   * score); pruned trials stop after a few steps (score = their last value), failed ones midway.
+   */
+  curves?: number
   /** One trial scoring far below the rest (the convergence must stay readable). */
   withOutlier?: boolean
   seed?: number
@@ -57,6 +62,7 @@ export function fixtureSession(options: FixtureOptions): SessionPageData {
   const startedAt = options.startedAt ?? Date.UTC(2025, 0, 1, 9)
   const sessionId = options.sessionId ?? 'quickstart'
   const trials: TrialRecord[] = []
+  const steps = options.curves ?? 0
   let best: { idx: number; score: number } | null = null
   const best0 = { nEstimators: 18, maxFeatures: 0.7, maxDepth: 9, minNumSamples: 2 }
   for (let i = 0; i < options.trials; i++) {
@@ -75,8 +81,18 @@ export function fixtureSession(options: FixtureOptions): SessionPageData {
       replacement: random() < 0.5,
     }
     const durationMs = 400 + Math.round(random() * 1600)
+    /** A learning curve of `n` steps rising towards `final` (the last value is `final` itself). */
+    const curve = (final: number, n: number): Array<{ step: number; value: number }> => {
+      const rate = 3 + random() * 4
+      const start = 0.3 + random() * 0.1
+      return Array.from({ length: n }, (_, k) => {
+        const full = k === steps - 1 ? final : final - (final - start) * Math.exp((-rate * (k + 1)) / steps) + (random() - 0.5) * 0.01
+        return { step: k, value: Math.round(full * 1e4) / 1e4 }
+      })
+    }
     if (i % 53 === 17) {
       trials.push({
+        ...(steps > 0 ? { intermediate: curve(0.8, Math.max(1, Math.floor(steps / 2))) } : {}),
         trialIdx: i,
         candidate,
         status: 'error',
@@ -86,16 +102,31 @@ export function fixtureSession(options: FixtureOptions): SessionPageData {
       })
       continue
     }
-    if (options.withPruned && i % 41 === 29) {
-      trials.push({ trialIdx: i, candidate, status: 'pruned' as TrialRecord['status'], durationMs })
+    let score = Math.round(accuracy(candidate, (random() - 0.5) * 0.03) * 1e4) / 1e4
+    if (options.withPruned && (i % 41 === 29 || (steps > 0 && i % 4 === 1 && score < 0.9))) {
+      if (steps === 0) {
+        trials.push({ trialIdx: i, candidate, status: 'pruned', durationMs })
+        continue
+      }
+      const intermediate = curve(score, 2 + Math.floor(random() * Math.max(1, steps / 3)))
+      const last = intermediate[intermediate.length - 1] as { value: number }
+      trials.push({ trialIdx: i, candidate, status: 'pruned', score: last.value, durationMs, intermediate })
       continue
     }
-    let score = Math.round(accuracy(candidate, (random() - 0.5) * 0.03) * 1e4) / 1e4
     if (options.withOutlier && i === Math.floor(options.trials / 3)) score = -40
-    trials.push({ trialIdx: i, candidate, status: 'ok', score, durationMs, stats: { folds: 5 } })
+    trials.push({
+      trialIdx: i,
+      candidate,
+      status: 'ok',
+      score,
+      durationMs,
+      stats: { folds: 5 },
+      ...(steps > 0 ? { intermediate: curve(score, steps) } : {}),
+    })
     if (best === null || score > best.score) best = { idx: i, score }
   }
   const errors = trials.filter((t) => t.status === 'error').length
+  const pruned = trials.filter((t) => t.status === 'pruned').length
   const session: SessionView = {
     sessionId,
     job: 'quickstart',
@@ -103,6 +134,9 @@ export function fixtureSession(options: FixtureOptions): SessionPageData {
     ...(options.status === undefined || options.status === 'completed' ? { terminalReason: 'max trials reached' } : {}),
     optimizer: { id: '@cairn/optimizers/tpe', stateVersion: 1 },
     optimizerOptions: { nStartupTrials: 8 },
+    ...(options.withPruned && steps > 0
+      ? { pruner: { id: '@cairn/optimizers/median-pruner', stateVersion: 1, options: { nStartupTrials: 5, nWarmupSteps: 2 } } }
+      : {}),
     space: FIXTURE_SPACE,
     seed: 42,
     direction: 'maximize',
@@ -110,8 +144,9 @@ export function fixtureSession(options: FixtureOptions): SessionPageData {
     updatedAt: startedAt + options.trials * 2000,
     progress: {
       attempts: trials.length,
-      completed: trials.length - errors,
+      completed: trials.length - errors - pruned,
       errors,
+      ...(options.withPruned ? { pruned } : {}),
       bestScore: best?.score ?? null,
       bestTrialIdx: best?.idx ?? null,
       startedAt,

@@ -23,7 +23,14 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 
 export async function startGatedSession(
   store: CheckpointStore,
-  opts: { sessionId: string; maxTrials: number; name?: string; job?: string },
+  opts: {
+    sessionId: string
+    maxTrials: number
+    name?: string
+    job?: string
+    /** Trials from this index on report a learning curve of 4 steps (`ctx.report`); odd ones then end pruned (`ctx.prune()`). */
+    curvesFrom?: number
+  },
 ): Promise<GatedSession> {
   const starts = new Map<number, ReturnType<typeof deferred>>()
   const gates = new Map<number, ReturnType<typeof deferred>>()
@@ -42,10 +49,14 @@ export async function startGatedSession(
     space: space({ x: float(0, 1) }),
     seed: 5,
     maxTrials: opts.maxTrials,
-    objective: async ({ x }: { x: number }, { trialIdx }) => {
+    objective: async ({ x }: { x: number }, ctx) => {
+      const { trialIdx } = ctx
       slot(starts, trialIdx).resolve()
       if (!all) await slot(gates, trialIdx).promise
-      return (x - 0.3) ** 2
+      const score = (x - 0.3) ** 2
+      if (opts.curvesFrom === undefined || trialIdx < opts.curvesFrom) return score
+      for (let step = 0; step < 4; step++) ctx.report(step, score + 0.5 / (step + 1))
+      return trialIdx % 2 === 1 ? ctx.prune() : score
     },
   })
   return {

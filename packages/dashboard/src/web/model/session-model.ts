@@ -1,6 +1,7 @@
 import type { TrialRecord } from '@cairn/core'
 import type { SessionPageData, SessionStreamEvent, SessionView } from '../../api/types.js'
 import { paramsOf, type ParamInfo } from './params.js'
+import { unpackCurves } from './unpack-curves.js'
 import { better, isScored } from './trials.js'
 
 /** What changed in a model update. */
@@ -35,6 +36,7 @@ export class SessionModel {
     this.live = data.live
     this.readAt = data.readAt
     this.params = []
+    unpackCurves(data.trials, data.curves)
     this.append(data.trials)
     this.params = paramsOf(this.session.space, this.trials)
   }

@@ -19,8 +19,18 @@ export interface Column {
 
 const num = (v: number | null | undefined): string => (v === null || v === undefined ? '' : String(v))
 
-/** The table's columns: index, status, score, best so far, duration, one per parameter (or the candidate's JSON), error. */
-export function tableColumns(params: readonly ParamInfo[]): Column[] {
+/** The last step a trial reported (`ctx.report`), or null when it reported none. */
+export function lastStep(t: TrialRecord): number | null {
+  const curve = t.intermediate
+  return curve && curve.length > 0 ? (curve[curve.length - 1] as { step: number }).step : null
+}
+
+/**
+ * The table's columns: index, status, score, best so far, duration, the last reported step (when
+ * `withCurves`: some trial reported intermediate values), one per parameter (or the candidate's
+ * JSON), error.
+ */
+export function tableColumns(params: readonly ParamInfo[], withCurves = false): Column[] {
   const cols: Column[] = [
     {
       id: 'trialIdx',
@@ -60,6 +70,16 @@ export function tableColumns(params: readonly ParamInfo[]): Column[] {
       csv: (t) => String(t.durationMs),
     },
   ]
+  if (withCurves)
+    cols.push({
+      id: 'lastStep',
+      label: 'last step',
+      width: 84,
+      numeric: true,
+      text: (t) => num(lastStep(t)),
+      key: lastStep,
+      csv: (t) => num(lastStep(t)),
+    })
   for (const p of params) {
     const value = (t: TrialRecord) => paramValue(t.candidate, p.name)
     cols.push({

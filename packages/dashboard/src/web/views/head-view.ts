@@ -47,6 +47,11 @@ function workersTable(s: SessionView, now: number): Child {
   )
 }
 
+/** A pruner as the page names it: its id, then its options (`medianPruner {"nStartupTrials":5}`). */
+export function prunerText(p: NonNullable<SessionView['pruner']>): string {
+  return p.options === undefined ? p.id : `${p.id} ${compactJson(p.options)}`
+}
+
 /** Rows of the head: what a resume is checked against, limits, warm start, data hashes, lease, workers. */
 export function headRows(s: SessionView, now: number): Array<[string, Child]> {
   const l = s.limits
@@ -58,6 +63,7 @@ export function headRows(s: SessionView, now: number): Array<[string, Child]> {
     ['status', s.status + (s.terminalReason ? ` (${s.terminalReason})` : '')],
     ['optimizer', `${s.optimizer.id} (state version ${s.optimizer.stateVersion}, state ${s.optimizerStateBytes} bytes)`],
     ['optimizer options', compactJson(s.optimizerOptions)],
+    ['pruner', s.pruner ? prunerText(s.pruner) : 'none'],
     ['search space', spaceTable(s.space)],
     ['seed', String(s.seed)],
     ['direction', s.direction],

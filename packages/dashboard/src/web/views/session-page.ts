@@ -5,7 +5,8 @@ import { formatTime } from '../model/format.js'
 import { SessionModel, type ModelChange } from '../model/session-model.js'
 import { contourView } from './contour-view.js'
 import { controls } from './controls.js'
-import { headView } from './head-view.js'
+import { curvesView } from './curves-view.js'
+import { headView, prunerText } from './head-view.js'
 import { historyView } from './history-view.js'
 import { importanceView } from './importance-view.js'
 import { parallelView } from './parallel-view.js'
@@ -14,12 +15,12 @@ import { summaryCards } from './summary-cards.js'
 import { trialTable } from './trial-table.js'
 import { ScoreScale, type View } from './view.js'
 
-/** While trials stream in, the slices, parallel coordinates, contour and importance redraw at most this often. */
+/** While trials stream in, the slices, learning curves, parallel coordinates, contour and importance redraw at most this often. */
 const ALL_CHARTS_EVERY_MS = 2000
 
 /**
  * The session page: title and controls, summary cards, the optimization history, slices,
- * parallel coordinates, contour, importance, the trial table and the head. On a live page it
+ * learning curves (when trials reported intermediate values), parallel coordinates, contour, importance, the trial table and the head. On a live page it
  * follows the session's event stream (and catches up on the trials it missed whenever the
  * stream opens): the history, table and head follow every animation frame with changes, the
  * other charts every 2 s at most (each redraws all its points).
@@ -53,11 +54,12 @@ export async function sessionPage(
   const contour = contourView(model)
   const history = historyView(model, scale)
   const slices = slicesView(model, scale)
+  const curves = curvesView(model)
   const parallel = parallelView(model, scale)
   const importance = importanceView(model, (names) => contour.suggest(names))
   const table = trialTable(model)
   const head = headView(model)
-  const views: View[] = [history, slices, parallel, contour, importance, table, head]
+  const views: View[] = [history, slices, curves, parallel, contour, importance, table, head]
   // Followed on every frame with changes; the others redraw every ALL_CHARTS_EVERY_MS at most.
   const every = new Set<View>([history, table, head])
   const main = h('main', { class: 'session-page' }, header, cards.root, ...views.map((v) => v.root))
@@ -65,7 +67,13 @@ export async function sessionPage(
     const m = model.session
     statusBadge.className = `status status-${m.status}`
     statusBadge.textContent = model.deleted ? 'deleted' : m.status
-    subtitle.textContent = [m.job ? `job ${m.job}` : null, m.optimizer.id, m.direction, m.name ? `id ${m.sessionId}` : null]
+    subtitle.textContent = [
+      m.job ? `job ${m.job}` : null,
+      m.optimizer.id,
+      m.pruner ? `pruner ${prunerText(m.pruner)}` : null,
+      m.direction,
+      m.name ? `id ${m.sessionId}` : null,
+    ]
       .filter(Boolean)
       .join(' · ')
     document.title = `${m.name ?? m.sessionId} — Cairn`

@@ -1,0 +1,48 @@
+import type { TrialRecord } from '@cairn/core'
+import type { SessionModel } from './session-model.js'
+import { better } from './trials.js'
+
+/** A trial with a learning curve: at least one intermediate value (`ctx.report`). */
+export type CurveTrial = TrialRecord & { intermediate: NonNullable<TrialRecord['intermediate']> }
+
+/** The trials that reported intermediate values, in index order (shared by the views until the model changes). */
+export function curveTrials(model: SessionModel): CurveTrial[] {
+  return model.memo('curves', () => model.trials.filter((t): t is CurveTrial => (t.intermediate?.length ?? 0) > 0))
+}
+
+/** Which curves a chart draws: `lines` (in index order), and how they were chosen. */
+export interface CurveSelection {
+  lines: CurveTrial[]
+  /** Trials with a curve in all. */
+  total: number
+  /** How many of `lines` are the best trials (the rest are evenly spaced over the others); `total` when all are drawn. */
+  best: number
+}
+
+/** A trial's rank key: its score when it has one, else its last intermediate value. */
+function finalValue(t: CurveTrial): number {
+  if (typeof t.score === 'number' && Number.isFinite(t.score)) return t.score
+  return (t.intermediate[t.intermediate.length - 1] as { value: number }).value
+}
+
+/**
+ * At most `max` curves: all of them when they fit, else the `bestCount` best finished trials
+ * (status `ok`, by score in the session's direction; the best trial first among them) and an
+ * evenly spaced sample of the others (pruned and failed trials included), in index order.
+ */
+export function selectCurves(model: SessionModel, max: number, bestCount: number): CurveSelection {
+  const all = curveTrials(model)
+  if (all.length <= max) return { lines: all, total: all.length, best: all.length }
+  const dir = model.session.direction
+  const ranked = all
+    .filter((t) => t.status === 'ok')
+    .sort((a, b) =>
+      better(dir, finalValue(a), finalValue(b)) ? -1 : better(dir, finalValue(b), finalValue(a)) ? 1 : a.trialIdx - b.trialIdx,
+    )
+  const chosen = new Set<CurveTrial>(ranked.slice(0, bestCount))
+  const rest = all.filter((t) => !chosen.has(t))
+  const room = max - chosen.size
+  const step = rest.length / room
+  for (let i = 0; i < room && i * step < rest.length; i++) chosen.add(rest[Math.floor(i * step)] as CurveTrial)
+  return { lines: all.filter((t) => chosen.has(t)), total: all.length, best: Math.min(bestCount, ranked.length) }
+}
