@@ -64,7 +64,7 @@ import { StoreOptionsSchema, checkTableName, clientFrom, inlineTrialsOf, type Dy
 import { readHead } from './read-head.js'
 import { replaceDamagedHead, salvage } from './salvage.js'
 import { deleteTrialProgress, loadTrialProgress, saveTrialProgress } from './progress.js'
-import { checkSaveTrialProgress, checkTrialProgressTarget } from './progress-input.js'
+import { checkSaveTrialProgress, checkTrialProgressArgs } from '@cairn/core/store-kit'
 import { claimTrial, readTrialSlots, renewTrialClaim, reportTrialResult } from './slots.js'
 import { checkTableDesign, describeTable } from './table-check.js'
 import { A, GSI_PK, GSI_SESSIONS, GSI_SK, HEAD_SK, INCARNATION_SK, PK, SK, trialSk } from './table-design.js'
@@ -277,14 +277,14 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
 
   /** The trial's latest progress (strongly consistent reads), checked against its length and CRC-32. */
   async loadTrialProgress(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null> {
-    checkTrialProgressTarget(sessionId, trialIdx)
+    checkTrialProgressArgs(sessionId, trialIdx)
     await this.ready()
     return loadTrialProgress(this.ctx, sessionId, trialIdx)
   }
 
   /** Removes the trial's manifest, then every chunk under its key prefix. */
   async deleteTrialProgress(sessionId: string, trialIdx: number): Promise<void> {
-    checkTrialProgressTarget(sessionId, trialIdx)
+    checkTrialProgressArgs(sessionId, trialIdx)
     await this.ready()
     await deleteTrialProgress(this.ctx, sessionId, trialIdx)
   }

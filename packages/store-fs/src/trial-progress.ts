@@ -5,7 +5,7 @@ import { LeaseLostError } from '@cairn/core'
 import type { StoredTrialProgress } from '@cairn/core'
 import { SYNC_IO_MAX, datasync, errorCode, fsyncDir, isMissing, unlinkIfExists, writeAt } from './io.js'
 import { PKG, type Layout } from './layout.js'
-import { checkSaveTrialProgress, checkTrialProgressTarget } from './progress-input.js'
+import { checkSaveTrialProgress, checkTrialProgressArgs } from '@cairn/core/store-kit'
 import {
   decodeProgressFile,
   encodeProgressHeader,
@@ -83,7 +83,7 @@ export class FsTrialProgress {
 
   async load(id: string, trialIdx: number): Promise<StoredTrialProgress | null> {
     this.o.assertOpen()
-    checkTrialProgressTarget(id, trialIdx)
+    checkTrialProgressArgs(id, trialIdx)
     this.o.assertStoreExists(id)
     this.o.mustExist(id)
     const dir = this.o.layout.progressDir(id)
@@ -112,7 +112,7 @@ export class FsTrialProgress {
 
   async delete(id: string, trialIdx: number): Promise<void> {
     this.o.assertOpen()
-    checkTrialProgressTarget(id, trialIdx)
+    checkTrialProgressArgs(id, trialIdx)
     this.o.assertStoreExists(id)
     this.o.mustExist(id)
     const dir = this.o.layout.progressDir(id)

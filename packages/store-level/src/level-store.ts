@@ -43,7 +43,7 @@ import { registerLocalAccess } from './local-access.js'
 import type { LocalLevelStore } from './local-store.js'
 import { resolveOptions, type LevelStoreOptions, type ResolvedLevelStoreOptions } from './options.js'
 import { closedError, establish, type Held, type Local, type Remote } from './establish.js'
-import { checkSaveTrialProgress, checkTrialProgressTarget } from './progress-input.js'
+import { checkSaveTrialProgress, checkTrialProgressArgs } from '@cairn/core/store-kit'
 import { toBase64, type Op, type OpValues, type YieldAnswer } from './wire.js'
 
 /** How many times in a row a read is retried when the holder goes away mid-request (it closed, or handed over). */
@@ -210,13 +210,13 @@ export class LevelStore implements CheckpointStore, WarmStartStore {
 
   /** The trial's latest progress, checked against its checksum; read through the holder when another process holds the database. */
   async loadTrialProgress(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null> {
-    checkTrialProgressTarget(sessionId, trialIdx)
+    checkTrialProgressArgs(sessionId, trialIdx)
     return this.read('loadTrialProgress', [sessionId, trialIdx], (s) => s.loadTrialProgress(sessionId, trialIdx))
   }
 
   /** Removes every save of the trial (one batch); answered by the holder when another process holds the database. */
   async deleteTrialProgress(sessionId: string, trialIdx: number): Promise<void> {
-    checkTrialProgressTarget(sessionId, trialIdx)
+    checkTrialProgressArgs(sessionId, trialIdx)
     await this.read('deleteTrialProgress', [sessionId, trialIdx], (s) => s.deleteTrialProgress(sessionId, trialIdx))
   }
 

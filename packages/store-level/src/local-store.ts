@@ -60,7 +60,7 @@ import {
 } from './keys.js'
 import { decodeListingRecord, disagreement, encodeListingRecord, listingOf, listingRecordOf, type ListingRecord } from './listing-record.js'
 import type { ResolvedLevelStoreOptions } from './options.js'
-import { checkSaveTrialProgress, checkTrialProgressTarget } from './progress-input.js'
+import { checkSaveTrialProgress, checkTrialProgressArgs } from '@cairn/core/store-kit'
 import { assembleProgress, decodeProgressManifest, progressLayout, type ProgressManifest } from './progress-record.js'
 import { damageOf, headProblem, salvaged, vouchedTrials } from './salvage.js'
 import { SessionCache, type CachedSession } from './session-cache.js'
@@ -465,7 +465,7 @@ export class LocalLevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async loadTrialProgress(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null> {
-    checkTrialProgressTarget(sessionId, trialIdx)
+    checkTrialProgressArgs(sessionId, trialIdx)
     return this.guard(sessionId, async () => {
       const d = await this.ready()
       return this.sessions.run(sessionId, async () => {
@@ -493,7 +493,7 @@ export class LocalLevelStore implements CheckpointStore, WarmStartStore {
   }
 
   async deleteTrialProgress(sessionId: string, trialIdx: number): Promise<void> {
-    checkTrialProgressTarget(sessionId, trialIdx)
+    checkTrialProgressArgs(sessionId, trialIdx)
     await this.guard(sessionId, async () => {
       const d = await this.ready()
       await this.sessions.run(sessionId, async () => {
