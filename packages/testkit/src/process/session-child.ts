@@ -3,27 +3,22 @@
  * the fixture's child module, builds the optimizer from the optimizer module, and starts or
  * resumes a session, reporting every commit as a JSON line until it is SIGKILLed or done.
  */
-import { writeSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import { resumeSession, startSession } from '@cairn/core'
-import type { CheckpointStore, SearchSpace } from '@cairn/core'
+import type { SearchSpace } from '@cairn/core'
 import { killableStore } from '../helpers/killable-store.js'
 import { defaultObjective } from '../optimizer/defaults.js'
 import { delayed } from '../optimizer/evaluation.js'
 import type { OptimizerModule } from '../optimizer/options.js'
+import { openChildStore, runChild, say } from './child-io.js'
 import type { SessionChildConfig } from './protocol.js'
-
-const say = (msg: unknown): void => {
-  writeSync(1, `${JSON.stringify(msg)}\n`)
-}
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as SessionChildConfig
   process.stdin.on('end', () => process.exit(3))
   process.stdin.resume()
-  const storeMod = (await import(pathToFileURL(config.storeModule).href)) as { openStore(args: string[]): Promise<CheckpointStore> }
   const optMod = (await import(pathToFileURL(config.optimizerModule).href)) as OptimizerModule
-  const inner = await storeMod.openStore(config.storeArgs)
+  const inner = await openChildStore(config.storeModule, config.storeArgs)
   // Never killed: only used to report each commit once it landed.
   const reporting = killableStore(inner, {
     onCommit: ({ request, result }) => say({ committed: request.head.progress.attempts, revision: result.revision }),
@@ -58,12 +53,4 @@ async function main(): Promise<void> {
   await inner.close()
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    const e = err as { code?: unknown; name?: unknown; message?: unknown; stack?: unknown } | null
-    say({ error: { code: e?.code, name: e?.name, message: e?.message } })
-    process.stderr.write(`${String(e?.stack ?? err)}\n`)
-    process.exit(1)
-  },
-)
+runChild(main)

@@ -4,16 +4,12 @@
  * to commit the same session, or races other children to claim (and report) the same trial
  * slots. Speaks JSON lines on stdout.
  */
-import { writeSync } from 'node:fs'
-import { pathToFileURL } from 'node:url'
 import type { CheckpointStore } from '@cairn/core'
 import { makeTrial, nextHead } from '../helpers/head.js'
 import { patternBytes } from '../helpers/progress-bytes.js'
+import { openChildStore, runChild, say } from './child-io.js'
 import type { StoreChildConfig } from './protocol.js'
 
-const say = (msg: unknown): void => {
-  writeSync(1, `${JSON.stringify(msg)}\n`)
-}
 const describeError = (err: unknown): { code: unknown; name: unknown; message: unknown } => {
   const e = err as { code?: unknown; name?: unknown; message?: unknown } | null
   return { code: e?.code, name: e?.name, message: e?.message }
@@ -43,8 +39,7 @@ async function main(): Promise<void> {
   // The parent holds our stdin open; when it goes away, so do we.
   process.stdin.on('end', () => process.exit(3))
   process.stdin.on('data', onStdin)
-  const mod = (await import(pathToFileURL(config.module).href)) as { openStore(args: string[]): Promise<CheckpointStore> }
-  const store = await mod.openStore(config.args)
+  const store = await openChildStore(config.module, config.args)
   if (config.mode === 'commit-loop') await commitLoop(store, config)
   else if (config.mode === 'race') await race(store, config)
   else if (config.mode === 'progress-loop') await progressLoop(store, config)
@@ -162,10 +157,4 @@ async function claimRace(store: CheckpointStore, config: Extract<StoreChildConfi
   await store.close()
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    say({ error: describeError(err) })
-    process.exit(1)
-  },
-)
+runChild(main)

@@ -5,24 +5,20 @@
  * `haltAfterCheckpoints` it stands still after that many checkpoints of its first trial, to be
  * SIGKILLed.
  */
-import { writeSync } from 'node:fs'
-import { pathToFileURL } from 'node:url'
 import { resumeSession, startSession } from '@cairn/core'
-import type { CheckpointStore, Json, ObjectiveContext } from '@cairn/core'
+import type { Json, ObjectiveContext } from '@cairn/core'
 import { defaultSpace } from '../optimizer/defaults.js'
 import { referenceOptimizer } from '../reference/random-search.js'
+import { openChildStore, runChild, say as sayLine } from './child-io.js'
 import { trainerLoss, type TrialChildConfig, type TrialChildMessage } from '../trial-resume/protocol.js'
 
-const say = (msg: TrialChildMessage): void => {
-  writeSync(1, `${JSON.stringify(msg)}\n`)
-}
+const say: (msg: TrialChildMessage) => void = sayLine
 
 async function main(): Promise<void> {
   const config = JSON.parse(process.argv[2] ?? '') as TrialChildConfig
   process.stdin.on('end', () => process.exit(3))
   process.stdin.resume()
-  const storeMod = (await import(pathToFileURL(config.storeModule).href)) as { openStore(args: string[]): Promise<CheckpointStore> }
-  const store = await storeMod.openStore(config.storeArgs)
+  const store = await openChildStore(config.storeModule, config.storeArgs)
   let checkpoints = 0
   const objective = async (candidate: { x: number }, ctx: ObjectiveContext): Promise<number> => {
     const restored = ctx.restored as { epoch: number } | undefined
@@ -59,12 +55,4 @@ async function main(): Promise<void> {
   await store.close()
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    const e = err as { code?: unknown; name?: unknown; message?: unknown; stack?: unknown } | null
-    say({ error: { code: e?.code, name: e?.name, message: e?.message } })
-    process.stderr.write(`${String(e?.stack ?? err)}\n`)
-    process.exit(1)
-  },
-)
+runChild(main)
