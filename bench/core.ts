@@ -11,7 +11,7 @@
  *   node --conditions=@cairn/source --import tsx bench/core.ts
  */
 import diagnostics from 'node:diagnostics_channel'
-import { mkdtemp, open, rename, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -32,6 +32,7 @@ import { createFsStore } from '@cairn/store-fs'
 import { createLevelStore } from '@cairn/store-level'
 import { median, printTable, round, type Row } from './lib/stats.js'
 import { optunaAvailable, runOptunaScript } from './lib/optuna.js'
+import { rawFsWrite } from './lib/raw-writes.js'
 
 const WINDOW = 100
 const FAR = 10_000
@@ -130,20 +131,13 @@ async function levelFigures(location: string): Promise<{ at100: number; at10k: n
   return { at100, at10k }
 }
 
-/** One atomic durable write of `bytes`: temp file, write, fsync, rename, fsync the directory. */
+/** Median ms of one atomic durable write of `bytes` (see `rawFsWrite`). */
 async function rawDurableWrite(dir: string, bytes: Uint8Array, iterations = 200): Promise<number> {
+  const write = rawFsWrite(dir)
   const times: number[] = []
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now()
-    const tmp = join(dir, `raw.tmp`)
-    const fh = await open(tmp, 'w')
-    await fh.write(bytes)
-    await fh.sync()
-    await fh.close()
-    await rename(tmp, join(dir, 'raw.bin'))
-    const d = await open(dir, 'r')
-    await d.sync()
-    await d.close()
+    await write(bytes)
     times.push(performance.now() - t0)
   }
   return median(times)

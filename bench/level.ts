@@ -19,7 +19,6 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -27,15 +26,7 @@ import { encodeHead, encodeTrial } from '@cairn/core/store-kit'
 import { createLevelStore, type LevelStore } from '@cairn/store-level'
 import { median, printTable, round, type Row } from './lib/stats.js'
 import { benchHead, benchTrial } from './lib/records.js'
-
-// `level` is a dependency of @cairn/store-level, not of the repository root.
-const requireFromPackage = createRequire(fileURLToPath(new URL('../packages/store-level/package.json', import.meta.url)))
-interface RawLevel {
-  open(): Promise<void>
-  put(key: string, value: Uint8Array, options: { sync: boolean }): Promise<void>
-  close(): Promise<void>
-}
-const { Level } = requireFromPackage('level') as { Level: new (location: string, options: object) => RawLevel }
+import { Level } from './lib/raw-writes.js'
 
 const ROUNDS = 10
 const COMMITS_PER_ROUND = 100

@@ -30,7 +30,6 @@ const ALL = [
   'dashboard',
   'dashboard-page',
   'trial-progress',
-  'objective-context',
   'pruners',
   'pruning',
 ]

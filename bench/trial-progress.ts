@@ -19,7 +19,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
-import { mkdir, mkdtemp, open, rename, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -29,15 +29,9 @@ import { localClientConfig, startDynamoDbLocal } from '@cairn/store-dynamodb/tes
 import { createFsStore } from '@cairn/store-fs'
 import { createLevelStore } from '@cairn/store-level'
 import { makeHead } from '@cairn/testkit'
+import { openRawLevel, rawFsWrite } from './lib/raw-writes.js'
 import { median, printTable, round, type Row } from './lib/stats.js'
 
-const requireFromPackage = createRequire(fileURLToPath(new URL('../packages/store-level/package.json', import.meta.url)))
-interface RawLevel {
-  open(): Promise<void>
-  put(key: string, value: Uint8Array, options: { sync: boolean }): Promise<void>
-  close(): Promise<void>
-}
-const { Level } = requireFromPackage('level') as { Level: new (location: string, options: object) => RawLevel }
 // The raw DynamoDB writes use the very SDK copy the store uses: a dependency of @cairn/store-dynamodb, not of the root.
 const requireFromDynamo = createRequire(fileURLToPath(new URL('../packages/store-dynamodb/package.json', import.meta.url)))
 const { PutItemCommand, BatchWriteItemCommand } = requireFromDynamo('@aws-sdk/client-dynamodb') as {
@@ -137,17 +131,7 @@ async function benchFs(figures: ProgressFigure[]): Promise<void> {
     const id = await session(store)
     const rawDir = join(dir, 'raw')
     await mkdir(rawDir)
-    const rawWrite = async (bytes: Uint8Array) => {
-      const tmp = join(rawDir, 'value.tmp')
-      const fh = await open(tmp, 'w')
-      await fh.writeFile(bytes)
-      await fh.datasync()
-      await fh.close()
-      await rename(tmp, join(rawDir, 'value'))
-      const d = await open(rawDir, 'r')
-      await d.sync()
-      await d.close()
-    }
+    const rawWrite = rawFsWrite(rawDir)
     for (const size of SIZES)
       figures.push(await measure('fs', size, size.iterations, (b) => store.saveTrialProgress(id, 0, 1, b), rawWrite))
   } finally {
@@ -159,20 +143,11 @@ async function benchFs(figures: ProgressFigure[]): Promise<void> {
 async function benchLevel(figures: ProgressFigure[]): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'cairn-bench-progress-level-'))
   const store = createLevelStore({ location: join(dir, 'store') })
-  const raw = new Level(join(dir, 'raw'), { keyEncoding: 'utf8', valueEncoding: 'view' })
+  const raw = await openRawLevel(join(dir, 'raw'))
   try {
-    await raw.open()
     const id = await session(store)
     for (const size of SIZES)
-      figures.push(
-        await measure(
-          'level',
-          size,
-          size.iterations,
-          (b) => store.saveTrialProgress(id, 0, 1, b),
-          (b) => raw.put('value', b, { sync: true }),
-        ),
-      )
+      figures.push(await measure('level', size, size.iterations, (b) => store.saveTrialProgress(id, 0, 1, b), raw.write))
   } finally {
     await store.close()
     await raw.close()

@@ -7,21 +7,20 @@
  *   Target ≤ 0.05 ms.
  * - checkpoint: a trial reports and then `await ctx.checkpoint(state)` 100 times, `state` a
  *   1 KB and a 100 KB `Uint8Array`; after each checkpoint, one raw durable write of the bytes
- *   the store was given (fs: temp file, write, fsync, rename, fsync of the directory; level: one
+ *   the store was given (fs: temp file, write, fdatasync, rename, fsync of the directory; level: one
  *   `put` with `sync: true` on a separate database), interleaved so drift in the machine's load
  *   hits both alike. Medians of the 100. Target: ≤ 1 raw durable write per checkpoint.
  *
  * Needs stores with `capabilities.trialProgress`; a store without it is skipped with a note.
  */
-import { mkdtemp, open, rename, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { float, space, startSession, type CheckpointStore } from '@cairn/core'
 import { randomSearch } from '@cairn/optimizers'
 import { createFsStore } from '@cairn/store-fs'
 import { createLevelStore } from '@cairn/store-level'
+import { openRawLevel, rawFsWrite, type RawWrite } from './raw-writes.js'
 import { median } from './stats.js'
 
 const REPORTS = 1_000
@@ -29,40 +28,6 @@ const REPORT_TRIALS = 6
 const CHECKPOINTS = 100
 /** State sizes of the checkpoint runs (bytes). */
 export const CHECKPOINT_SIZES = [1_024, 102_400] as const
-
-// `level` is a dependency of @cairn/store-level, not of the repository root.
-const requireFromPackage = createRequire(fileURLToPath(new URL('../../packages/store-level/package.json', import.meta.url)))
-interface RawLevel {
-  open(): Promise<void>
-  put(key: string, value: Uint8Array, options: { sync: boolean }): Promise<void>
-  close(): Promise<void>
-}
-
-/** One raw durable write of `bytes` (resolves when it is on disk). */
-type RawWrite = (bytes: Uint8Array) => Promise<void>
-
-/** One atomic durable file write: temp file, write, fsync, rename, fsync of the directory. */
-function rawFsWrite(dir: string): RawWrite {
-  return async (bytes) => {
-    const tmp = join(dir, 'raw.tmp')
-    const fh = await open(tmp, 'w')
-    await fh.write(bytes)
-    await fh.sync()
-    await fh.close()
-    await rename(tmp, join(dir, 'raw.bin'))
-    const d = await open(dir, 'r')
-    await d.sync()
-    await d.close()
-  }
-}
-
-async function rawLevelWrite(location: string): Promise<{ write: RawWrite; close(): Promise<void> }> {
-  const { Level } = requireFromPackage('level') as { Level: new (location: string, options: object) => RawLevel }
-  const db = new Level(location, { keyEncoding: 'utf8', valueEncoding: 'view' })
-  await db.open()
-  let n = 0
-  return { write: (bytes) => db.put(`raw-${n++}`, bytes, { sync: true }), close: () => db.close() }
-}
 
 /** The checkpoint figures of one state size. */
 export interface CheckpointFigures {
@@ -177,7 +142,7 @@ export async function runOverhead(): Promise<{ stores: StoreOverhead[]; notes: s
   try {
     const fs = createFsStore({ dir: join(dir, 'fs') })
     const level = createLevelStore({ location: join(dir, 'level') })
-    const rawLevel = await rawLevelWrite(join(dir, 'raw-level'))
+    const rawLevel = await openRawLevel(join(dir, 'raw-level'))
     const sides = [
       { name: 'fs' as const, store: fs as CheckpointStore, raw: rawFsWrite(dir) },
       { name: 'level' as const, store: level as CheckpointStore, raw: rawLevel.write },
