@@ -31,6 +31,7 @@ import { cmaEs, randomSearch, tpe } from '@cairn/optimizers'
 import { readCli, type Cli } from './lib/args.js'
 import { PYTHON, optunaAvailable } from './lib/optuna.js'
 import { median, printTable, type Row } from './lib/stats.js'
+import { hartmann6 } from './lib/test-functions.js'
 
 type Params = Record<string, Json>
 
@@ -51,30 +52,6 @@ function branin(p: Params): number {
   const c = 5 / Math.PI
   const t = 1 / (8 * Math.PI)
   return (x2 - b * x1 ** 2 + c * x1 - 6) ** 2 + 10 * (1 - t) * Math.cos(x1) + 10
-}
-
-const H6_ALPHA = [1.0, 1.2, 3.0, 3.2]
-const H6_A = [
-  [10, 3, 17, 3.5, 1.7, 8],
-  [0.05, 10, 17, 0.1, 8, 14],
-  [3, 3.5, 1.7, 10, 17, 8],
-  [17, 8, 0.05, 10, 0.1, 14],
-]
-const H6_P = [
-  [0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
-  [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
-  [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.665],
-  [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381],
-]
-
-function hartmann6(p: Params): number {
-  let total = 0
-  for (let i = 0; i < 4; i++) {
-    let inner = 0
-    for (let j = 0; j < 6; j++) inner += H6_A[i]![j]! * (num(p, `x${j}`) - H6_P[i]![j]!) ** 2
-    total += H6_ALPHA[i]! * Math.exp(-inner)
-  }
-  return -total
 }
 
 function rosenbrock5(p: Params): number {
@@ -107,7 +84,7 @@ export const FUNCTIONS: readonly BenchFunction[] = [
     name: 'hartmann6',
     space: space(Object.fromEntries(range(6).map((i) => [`x${i}`, float(0, 1)]))),
     optimum: -3.32237,
-    f: hartmann6,
+    f: (p) => hartmann6(Array.from({ length: 6 }, (_, j) => num(p, `x${j}`))),
   },
   {
     name: 'rosenbrock5',

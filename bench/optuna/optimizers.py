@@ -20,6 +20,7 @@ import warnings
 
 import optuna
 from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+from test_functions import hartmann6
 
 optuna.logging.set_verbosity(optuna.logging.ERROR)
 optuna.logging.disable_default_handler()
@@ -30,30 +31,6 @@ def branin(p):
     x1, x2 = p["x1"], p["x2"]
     a, b, c, r, s, t = 1.0, 5.1 / (4 * math.pi**2), 5 / math.pi, 6.0, 10.0, 1 / (8 * math.pi)
     return a * (x2 - b * x1**2 + c * x1 - r) ** 2 + s * (1 - t) * math.cos(x1) + s
-
-
-H6_ALPHA = [1.0, 1.2, 3.0, 3.2]
-H6_A = [
-    [10, 3, 17, 3.5, 1.7, 8],
-    [0.05, 10, 17, 0.1, 8, 14],
-    [3, 3.5, 1.7, 10, 17, 8],
-    [17, 8, 0.05, 10, 0.1, 14],
-]
-H6_P = [
-    [0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886],
-    [0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991],
-    [0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650],
-    [0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381],
-]
-
-
-def hartmann6(p):
-    x = [p["x%d" % i] for i in range(6)]
-    total = 0.0
-    for i in range(4):
-        inner = sum(H6_A[i][j] * (x[j] - H6_P[i][j]) ** 2 for j in range(6))
-        total += H6_ALPHA[i] * math.exp(-inner)
-    return -total
 
 
 def rosenbrock5(p):
@@ -75,7 +52,7 @@ def mixed(p):
 
 FUNCTIONS = {
     "branin": (branin, {"x1": FloatDistribution(-5, 10), "x2": FloatDistribution(0, 15)}),
-    "hartmann6": (hartmann6, {"x%d" % i: FloatDistribution(0, 1) for i in range(6)}),
+    "hartmann6": (lambda p: hartmann6([p["x%d" % i] for i in range(6)]), {"x%d" % i: FloatDistribution(0, 1) for i in range(6)}),
     "rosenbrock5": (rosenbrock5, {"x%d" % i: FloatDistribution(-5, 10) for i in range(5)}),
     "mixed": (
         mixed,
