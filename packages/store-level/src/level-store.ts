@@ -45,6 +45,7 @@ import { resolveOptions, type LevelStoreOptions, type ResolvedLevelStoreOptions 
 import { closedError, establish, type Held, type Local, type Remote } from './establish.js'
 import { checkSaveTrialProgress, checkTrialProgressArgs } from '@cairn/core/store-kit'
 import { toBase64, type Op, type OpValues, type YieldAnswer } from './wire.js'
+import { LEVEL_CAPABILITIES } from './capabilities.js'
 
 /** How many times in a row a read is retried when the holder goes away mid-request (it closed, or handed over). */
 const MAX_RECONNECTS = 5
@@ -65,14 +66,7 @@ const MAX_RECONNECTS = 5
  */
 export class LevelStore implements CheckpointStore, WarmStartStore {
   readonly specificationVersion = 'v1'
-  /** No `sharedEvaluation`: one process writes to a LevelDB database, and workers of a shared session are processes. */
-  readonly capabilities: StoreCapabilities = {
-    durable: true,
-    multiProcess: false,
-    multiMachine: false,
-    sharedEvaluation: false,
-    trialProgress: true,
-  }
+  readonly capabilities: StoreCapabilities = LEVEL_CAPABILITIES
   /** The database directory. */
   readonly location: string
   private readonly options: ResolvedLevelStoreOptions

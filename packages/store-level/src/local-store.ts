@@ -66,6 +66,7 @@ import { damageOf, headProblem, salvaged, vouchedTrials } from './salvage.js'
 import { SessionCache, type CachedSession } from './session-cache.js'
 import { firstTrialFrom, readTrialLog } from './trial-log.js'
 import { WarmStartEntries } from './warm-start.js'
+import { LEVEL_CAPABILITIES } from './capabilities.js'
 
 /** The key of the mutex every warm-start operation holds: they run one at a time per store. */
 export const WARM_LOCK = 'warm-start'
@@ -82,14 +83,7 @@ export const WARM_LOCK = 'warm-start'
  */
 export class LocalLevelStore implements CheckpointStore, WarmStartStore {
   readonly specificationVersion = 'v1'
-  /** No `sharedEvaluation`: LevelDB admits one process, and workers of a shared session are processes. */
-  readonly capabilities: StoreCapabilities = {
-    durable: true,
-    multiProcess: false,
-    multiMachine: false,
-    sharedEvaluation: false,
-    trialProgress: true,
-  }
+  readonly capabilities: StoreCapabilities = LEVEL_CAPABILITIES
   /** The database directory. */
   readonly location: string
   private readonly options: ResolvedLevelStoreOptions
