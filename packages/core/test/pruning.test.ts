@@ -9,20 +9,9 @@ import {
   startSession,
   type ObjectiveContext,
   type Pruner,
-  type TrialRecord,
 } from '../src/index.js'
 import { uniform } from './helpers/optimizers.js'
-import { EPOCHS, lossAt, medianAtStep, trainer } from './helpers/pruning.js'
-
-function records(trials: TrialRecord[]) {
-  return trials.map((t) => ({
-    trialIdx: t.trialIdx,
-    candidate: t.candidate,
-    status: t.status,
-    score: t.score,
-    intermediate: t.intermediate,
-  }))
-}
+import { EPOCHS, lossAt, medianAtStep, outcomes, trainer } from './helpers/pruning.js'
 
 describe('pruning: report, shouldPrune, prune', () => {
   test('pruned trials are recorded with their curve and last value, counted, never the best; their progress is deleted', async () => {
@@ -59,7 +48,7 @@ describe('pruning: report, shouldPrune, prune', () => {
       const pruner = medianAtStep()
       const h = await startSession({ store, optimizer: uniform(), objective: trainer(), pruner, seed: 5, maxTrials: 14, parallelism: 4 })
       await h.wait()
-      return { trials: records(await store.readTrials(h.id)), seen: pruner.seen }
+      return { trials: outcomes(await store.readTrials(h.id)), seen: pruner.seen }
     }
     const a = await run()
     const b = await run()

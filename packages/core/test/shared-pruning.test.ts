@@ -10,26 +10,14 @@ import {
 } from '../src/index.js'
 import { joinSessionWith } from '../src/testing.js'
 import { uniform } from './helpers/optimizers.js'
-import { EPOCHS, lossAt, medianAtStep, trainer } from './helpers/pruning.js'
+import { EPOCHS, lossAt, medianAtStep, never, outcomes, trainer } from './helpers/pruning.js'
 import { jumpingClock, killable, until } from './helpers/shared.js'
-
-const never = new Promise<void>(() => {})
-
-function records(trials: TrialRecord[]) {
-  return trials.map((t) => ({
-    trialIdx: t.trialIdx,
-    candidate: t.candidate,
-    status: t.status,
-    score: t.score,
-    intermediate: t.intermediate,
-  }))
-}
 
 async function localRecords(seed: number, maxTrials: number, parallelism: number) {
   const store = createMemoryStore()
   const h = await startSession({ store, optimizer: uniform(), objective: trainer(), pruner: medianAtStep(), seed, maxTrials, parallelism })
   await h.wait()
-  return records(await store.readTrials(h.id))
+  return outcomes(await store.readTrials(h.id))
 }
 
 describe('pruning and trial checkpoints with shared workers', () => {
@@ -55,7 +43,7 @@ describe('pruning and trial checkpoints with shared workers', () => {
     const r = await coordinator.wait()
     const ends = await Promise.all(workers.map((w) => w.wait()))
     expect(ends.reduce((n, e) => n + e.trialsEvaluated, 0)).toBe(12)
-    const stored = records(await store.readTrials(coordinator.id))
+    const stored = outcomes(await store.readTrials(coordinator.id))
     expect(stored).toEqual(await localRecords(21, 12, 3))
     expect(r.progress.pruned).toBe(stored.filter((t) => t.status === 'pruned').length)
     expect(r.progress.pruned).toBeGreaterThan(0)

@@ -10,7 +10,7 @@ import {
   type TrialRecord,
 } from '../src/index.js'
 import { uniform } from './helpers/optimizers.js'
-import { lossAt, medianAtStep, trainer } from './helpers/pruning.js'
+import { lossAt, medianAtStep, never, outcomes, trainer } from './helpers/pruning.js'
 import { jumpingClock, killable, until } from './helpers/shared.js'
 
 /** `inner` under another name: a second driver in this process, as a second process would be. */
@@ -21,18 +21,6 @@ function sameStore(inner: MemoryStore): MemoryStore {
       return typeof value === 'function' ? value.bind(target) : value
     },
   })
-}
-
-const never = new Promise<void>(() => {})
-
-function records(trials: TrialRecord[]) {
-  return trials.map((t) => ({
-    trialIdx: t.trialIdx,
-    candidate: t.candidate,
-    status: t.status,
-    score: t.score,
-    intermediate: t.intermediate,
-  }))
 }
 
 interface RunShape {
@@ -124,13 +112,13 @@ describe('trial checkpoints: a resumed session continues the interrupted trial',
     const x = ((t as TrialRecord).candidate as { x: number }).x
     expect(t?.status).toBe('ok')
     expect(t?.intermediate).toEqual(Array.from({ length: 50 }, (_, e) => ({ step: e, value: lossAt(x, e) })))
-    expect(records([t as TrialRecord])).toEqual(records(await uninterrupted({ seed: 2, maxTrials: 1, parallelism: 1, epochs: 50 })))
+    expect(outcomes([t as TrialRecord])).toEqual(outcomes(await uninterrupted({ seed: 2, maxTrials: 1, parallelism: 1, epochs: 50 })))
     expect(await store.loadTrialProgress(id, 0)).toBeNull()
   })
 
   test('parallelism 4 with a pruner: the resumed run records what an uninterrupted run records', async () => {
     const shape = { seed: 9, maxTrials: 16, parallelism: 4 }
-    const expected = records(await uninterrupted({ ...shape, pruner: medianAtStep() }))
+    const expected = outcomes(await uninterrupted({ ...shape, pruner: medianAtStep() }))
     expect(expected.some((t) => t.status === 'pruned')).toBe(true)
     // Cut off in a trial that runs to the end, one pruned later, and the first step of another.
     const reached = (t: (typeof expected)[number]) => (t.intermediate?.length ?? 0) - 1
@@ -142,14 +130,14 @@ describe('trial checkpoints: a resumed session continues the interrupted trial',
       { trialIdx: 10, epoch: 0 },
     ]) {
       const { store, id } = await crashedAndResumed({ ...shape, pruner: medianAtStep() }, crashAt, { epochs: 0 })
-      expect(records(await store.readTrials(id))).toEqual(expected)
+      expect(outcomes(await store.readTrials(id))).toEqual(expected)
     }
   })
 
   test('a restored trial the pruner prunes at its checkpoint ends pruned without running the objective again', async () => {
     // Trial 3 is cut off right after the checkpoint of the step it is pruned at (before it asked).
     const shape = { seed: 9, maxTrials: 8, parallelism: 1 }
-    const expected = records(await uninterrupted({ ...shape, pruner: medianAtStep() }))
+    const expected = outcomes(await uninterrupted({ ...shape, pruner: medianAtStep() }))
     const victim = expected.find((t) => t.status === 'pruned' && t.trialIdx > 0) as (typeof expected)[number]
     const lastStep = victim.intermediate?.at(-1)?.step as number
     let restoredRuns = 0
@@ -160,7 +148,7 @@ describe('trial checkpoints: a resumed session continues the interrupted trial',
       () => restoredRuns++,
     )
     expect(restoredRuns).toBe(0)
-    expect(records(await store.readTrials(id))).toEqual(expected)
+    expect(outcomes(await store.readTrials(id))).toEqual(expected)
   })
 
   test('progress that does not decode is not restarted from scratch: the trial is an error naming the damage', async () => {

@@ -1,4 +1,4 @@
-import type { Json, ObjectiveContext, Pruner, PruneContext } from '../../src/index.js'
+import type { Json, ObjectiveContext, Pruner, PruneContext, TrialRecord } from '../../src/index.js'
 
 /** Epochs of the test trainer. */
 export const EPOCHS = 8
@@ -67,3 +67,17 @@ export function trainer(options: TrainerOptions = {}) {
     return lossAt(c.x, epochs - 1)
   }
 }
+
+/** What the pruning tests compare of each trial: index, candidate, outcome and curve. */
+export function outcomes(trials: readonly TrialRecord[]) {
+  return trials.map((t) => ({
+    trialIdx: t.trialIdx,
+    candidate: t.candidate,
+    status: t.status,
+    score: t.score,
+    intermediate: t.intermediate,
+  }))
+}
+
+/** A promise that never settles: an objective awaiting it stands still until its process "dies". */
+export const never = new Promise<void>(() => {})
