@@ -57,6 +57,7 @@ export type {
   WarmStartInfo,
   SeedTrial,
   RecoveryInfo,
+  ToldResult,
 } from './checkpoint/types.js'
 export { canonicalJson } from './util/canonical-json.js'
 export { CanonicalJsonEncoder } from './util/canonical-json-encoder.js'

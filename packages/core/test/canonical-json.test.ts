@@ -347,8 +347,14 @@ describe('checkpoint records are canonical JSON', () => {
     for (let i = 0; i < 300; i++) {
       const trial = makeTrial(i, r)
       const head = makeHead(i, r)
-      expect(decoder.decode(openEnvelope('trial', encodeTrial(trial), 'trial').body)).toBe(referenceCanonicalJson({ ...trial, v: 1 }))
-      const headBody = { ...head, v: 1, optimizerState: Buffer.from(head.optimizerState).toString('base64') }
+      expect(decoder.decode(openEnvelope('trial', encodeTrial(trial), 'trial').body)).toBe(referenceCanonicalJson({ ...trial, v: 2 }))
+      const { direction, directions, ...rest } = head
+      const headBody = {
+        ...rest,
+        v: 2,
+        directions: directions ?? [direction],
+        optimizerState: Buffer.from(head.optimizerState).toString('base64'),
+      }
       expect(decoder.decode(openEnvelope('head', encodeHead(head), 'head').body)).toBe(referenceCanonicalJson(headBody))
     }
   })

@@ -13,7 +13,7 @@ function head(overrides: Partial<CheckpointHead> = {}): CheckpointHead {
     direction: 'minimize',
     createdAt: 1000,
     updatedAt: 2000,
-    progress: { attempts: 3, completed: 2, errors: 1, bestScore: 0.5, bestTrialIdx: 1, startedAt: 1000 },
+    progress: { attempts: 3, completed: 2, errors: 1, pruned: 0, bestScore: 0.5, bestTrialIdx: 1, startedAt: 1000 },
     limits: { maxTrials: 10, maxErrors: 5, trialTimeoutMs: null, parallelism: 1 },
     optimizerState: new Uint8Array([0, 1, 2, 255]),
     rngState: '0123456789abcdef0123456789abcdef',

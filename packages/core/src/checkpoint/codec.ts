@@ -22,7 +22,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
 /** Encodes a head: envelope + canonical JSON, so equal heads give equal bytes. */
 export function encodeHead(head: CheckpointHead): Uint8Array {
   if (!(head?.optimizerState instanceof Uint8Array)) throw new InvalidInputError('must be a Uint8Array', 'head.optimizerState')
-  const body: HeadBody = { ...(head as unknown as HeadBody), v: 1, optimizerState: toBase64(head.optimizerState) }
+  const body = headBodyOf(head)
   const json = headJson.encode(body)
   // Validated as an object (no re-parse on the per-trial path): JSON is what the encoder just accepted.
   if (!isHeadBody(body)) {
@@ -38,13 +38,27 @@ export function encodeHead(head: CheckpointHead): Uint8Array {
  */
 export function decodeHead(bytes: Uint8Array, what = 'checkpoint head'): CheckpointHead {
   const body = decodeBody<HeadBody>('head', bytes, what, HEAD_FORMAT_VERSION, headMigrations, checkHead)
-  const { v: _v, optimizerState, ...rest } = body
-  return { ...(rest as unknown as Omit<CheckpointHead, 'optimizerState'>), optimizerState: optimizerStateOf(optimizerState, what) }
+  const { v: _v, optimizerState, directions, ...rest } = body
+  const head = rest as unknown as CheckpointHead
+  head.direction = directions[0]!
+  if (directions.length > 1) head.directions = directions
+  head.optimizerState = optimizerStateOf(optimizerState, what)
+  return head
+}
+
+/** The body of a head: `direction` (and `directions` when several) stored as `directions`. */
+function headBodyOf(head: CheckpointHead): HeadBody {
+  const { direction, directions, ...rest } = head
+  const body = rest as unknown as HeadBody
+  body.v = 2
+  body.directions = directions ?? [direction]
+  body.optimizerState = toBase64(head.optimizerState)
+  return body
 }
 
 /** Encodes one trial record. */
 export function encodeTrial(trial: TrialRecord): Uint8Array {
-  const body = { ...trial, v: 1 }
+  const body = { ...trial, v: 2 }
   const json = trialJson.encode(body)
   if (!checkTrial.Check(body)) {
     const e = checkTrial.Errors(body)[0]

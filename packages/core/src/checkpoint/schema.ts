@@ -25,6 +25,8 @@ export const ProgressSchema = Type.Object({
   pruned: Type.Optional(Type.Integer({ minimum: 0 })),
   bestScore: Type.Union([Type.Number(), Type.Null()]),
   bestTrialIdx: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  /** Constrained sessions: the total constraint violation of the best trial (0: feasible). */
+  bestViolation: Type.Optional(Type.Number({ minimum: 0 })),
   startedAt: Type.Number(),
 })
 
@@ -33,6 +35,34 @@ export const LimitsSchema = Type.Object({
   maxErrors: Type.Integer({ minimum: 0 }),
   trialTimeoutMs: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()]),
   parallelism: Type.Integer({ minimum: 1 }),
+  /** Format version 2: how many times a failed trial is run again with the same candidate. */
+  retryFailed: Type.Optional(Type.Integer({ minimum: 0 })),
+})
+
+export const IntermediateValueSchema = Type.Object({
+  step: Type.Integer({ minimum: 0 }),
+  value: Type.Number(),
+})
+
+export const TrialErrorSchema = Type.Object({ name: Type.String(), message: Type.String() })
+const ScoreVectorSchema = Type.Array(Type.Number(), { minItems: 1 })
+const AttrsSchema = Type.Record(Type.String({ minLength: 1 }), Type.Unknown())
+
+/**
+ * A result told (`session.tell`) for a pending trial while an earlier one is still outstanding:
+ * kept in the head until the trials before it are told, so the optimizer learns in index order.
+ */
+export const ToldResultSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Literal('pruned')]),
+  score: Type.Optional(Type.Number()),
+  values: Type.Optional(ScoreVectorSchema),
+  constraints: Type.Optional(ScoreVectorSchema),
+  attrs: Type.Optional(AttrsSchema),
+  stats: Type.Optional(Type.Unknown()),
+  error: Type.Optional(TrialErrorSchema),
+  errorClass: Type.Optional(Type.String()),
+  durationMs: Type.Number({ minimum: 0 }),
+  intermediate: Type.Optional(Type.Array(IntermediateValueSchema)),
 })
 
 export const PendingTrialSchema = Type.Object({
@@ -41,6 +71,12 @@ export const PendingTrialSchema = Type.Object({
   candidateId: Type.Optional(Type.String()),
   /** Added within format version 1. */
   askedAfter: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Format version 2: `enqueued` when the user asked for this candidate (`enqueue`), not the optimizer. */
+  origin: Type.Optional(Type.Literal('enqueued')),
+  /** Format version 2: a result told ahead of an earlier outstanding trial. */
+  told: Type.Optional(ToldResultSchema),
+  /** Format version 2: failed runs of this candidate so far (`limits.retryFailed`). */
+  retries: Type.Optional(Type.Integer({ minimum: 0 })),
 })
 
 /** `CheckpointHead.pruner`: added within format version 1. */
@@ -48,11 +84,6 @@ export const PrunerInfoSchema = Type.Object({
   id: Type.String({ minLength: 1 }),
   stateVersion: Type.Integer({ minimum: 0 }),
   options: Type.Optional(Type.Unknown()),
-})
-
-export const IntermediateValueSchema = Type.Object({
-  step: Type.Integer({ minimum: 0 }),
-  value: Type.Number(),
 })
 
 export const WarmStartInfoSchema = Type.Object({
@@ -72,11 +103,12 @@ export const RecoveryInfoSchema = Type.Object({
 })
 
 /**
- * The persisted head of a session, as it appears in the encoded body (format version 1).
+ * The persisted head of a session, as it appears in the encoded body (format version 2; version 1
+ * had `direction` where version 2 has `directions`, see `migrate.ts`).
  * `optimizerState` is base64 here and a `Uint8Array` in memory.
  */
 export const HeadBodySchema = Type.Object({
-  v: Type.Literal(1),
+  v: Type.Literal(2),
   sessionId: Type.String({ minLength: 1 }),
   name: Type.Optional(Type.String()),
   status: SessionStatusSchema,
@@ -89,7 +121,8 @@ export const HeadBodySchema = Type.Object({
   valsetHash: Type.Optional(Type.String()),
   space: Type.Optional(Type.Unknown()),
   seed: Type.Integer(),
-  direction: DirectionSchema,
+  /** One per objective; the first is the in-memory head's `direction`. */
+  directions: Type.Array(DirectionSchema, { minItems: 1 }),
   createdAt: Type.Number(),
   updatedAt: Type.Number(),
   progress: ProgressSchema,
@@ -98,6 +131,8 @@ export const HeadBodySchema = Type.Object({
   optimizerState: Type.String(),
   rngState: Type.String({ pattern: '^[0-9a-f]{32}$' }),
   pending: Type.Array(PendingTrialSchema),
+  /** Format version 2: candidates the user enqueued (`enqueue`), asked before the optimizer is. */
+  enqueued: Type.Optional(Type.Array(Type.Unknown())),
   settings: Type.Optional(Type.Unknown()),
   warmStart: Type.Optional(WarmStartInfoSchema),
   seeds: Type.Optional(Type.Array(Type.Object({ candidate: Type.Unknown(), score: Type.Number() }))),
@@ -108,11 +143,9 @@ export const HeadBodySchema = Type.Object({
   lease: Type.Union([LeaseSchema, Type.Null()]),
 })
 
-export const TrialErrorSchema = Type.Object({ name: Type.String(), message: Type.String() })
-
-/** One trial record of the trial log (format version 1). */
+/** One trial record of the trial log (format version 2: adds `values`, `constraints`, `attrs`, `retries`). */
 export const TrialBodySchema = Type.Object({
-  v: Type.Literal(1),
+  v: Type.Literal(2),
   trialIdx: Type.Integer({ minimum: 0 }),
   candidateId: Type.Optional(Type.String()),
   candidate: Type.Unknown(),
@@ -124,6 +157,14 @@ export const TrialBodySchema = Type.Object({
   errorClass: Type.Optional(Type.String()),
   /** Added within format version 1. */
   intermediate: Type.Optional(Type.Array(IntermediateValueSchema)),
+  /** Multi-objective sessions: one score per direction (`score` is then absent). */
+  values: Type.Optional(ScoreVectorSchema),
+  /** Constrained sessions: ≤ 0 each means feasible. */
+  constraints: Type.Optional(ScoreVectorSchema),
+  /** The trial's user attributes (`ctx.setAttr`, or `{ attrs }` returned by the objective). */
+  attrs: Type.Optional(AttrsSchema),
+  /** Failed runs of this candidate before this record (`retryFailed`). */
+  retries: Type.Optional(Type.Integer({ minimum: 1 })),
 })
 
 export type SessionStatus = Static<typeof SessionStatusSchema>
@@ -131,3 +172,4 @@ export type Direction = Static<typeof DirectionSchema>
 export type ControlRequest = Static<typeof ControlRequestSchema>
 export type HeadBody = Static<typeof HeadBodySchema>
 export type TrialBody = Static<typeof TrialBodySchema>
+export type ToldResult = Static<typeof ToldResultSchema>

@@ -31,6 +31,12 @@ export interface Progress {
   pruned?: number
   bestScore: number | null
   bestTrialIdx: number | null
+  /**
+   * Constrained sessions: the total constraint violation (sum of positive constraint values) of
+   * the best trial; 0 when it is feasible. Feasible trials rank before infeasible ones, which
+   * rank by violation. Absent on sessions whose trials report no constraints.
+   */
+  bestViolation?: number
   /** Epoch milliseconds of the first start. */
   startedAt: number
 }
@@ -41,6 +47,22 @@ export interface Limits {
   maxErrors: number
   trialTimeoutMs: number | null
   parallelism: number
+  /** How many times a failed trial runs again with the same candidate before it counts as an error (absent: 0). */
+  retryFailed?: number
+}
+
+/** A result told for a pending trial (`session.tell`) that waits for the trials before it to be told. */
+export interface ToldResult {
+  status: 'ok' | 'error' | 'pruned'
+  score?: number
+  values?: number[]
+  constraints?: number[]
+  attrs?: Record<string, Json>
+  stats?: Json
+  error?: { name: string; message: string }
+  errorClass?: string
+  durationMs: number
+  intermediate?: IntermediateValue[]
 }
 
 /** A candidate asked of the optimizer but not yet told; re-run first on resume. */
@@ -53,6 +75,12 @@ export interface PendingTrial {
    * `askedAfter` trials of the log, the same after a resume. Absent on sessions without a pruner.
    */
   askedAfter?: number
+  /** `enqueued`: the user asked for this candidate (`enqueue`); otherwise the optimizer proposed it. */
+  origin?: 'enqueued'
+  /** A result already told (`session.tell`) while an earlier trial is outstanding. */
+  told?: ToldResult
+  /** Failed runs of this candidate so far (`limits.retryFailed`). */
+  retries?: number
 }
 
 /** An earlier run's trial that seeds a new session's optimizer (warm start). */
@@ -106,7 +134,13 @@ export interface CheckpointHead {
   valsetHash?: string
   space?: Json
   seed: number
+  /** The direction of the (first) objective. */
   direction: Direction
+  /**
+   * Multi-objective sessions: one direction per objective (two or more; the first equals
+   * `direction`). Absent on single-objective sessions. Stored as `directions` in format 2.
+   */
+  directions?: Direction[]
   /** Epoch milliseconds. */
   createdAt: number
   updatedAt: number
@@ -118,6 +152,8 @@ export interface CheckpointHead {
   /** `Rng.state()` after the last committed trial. */
   rngState: string
   pending: PendingTrial[]
+  /** Candidates the user enqueued (`enqueue`), asked before the optimizer is; absent when none. */
+  enqueued?: Json[]
   settings?: Json
   warmStart?: WarmStartInfo
   /** Warm-start seeds (at most `maxSeedTrials`), kept so a resume sees the same history. */
@@ -156,6 +192,14 @@ export interface TrialRecord {
   errorClass?: string
   /** The trial's learning curve (`ctx.report`), steps increasing; absent when it reported none. */
   intermediate?: IntermediateValue[]
+  /** Multi-objective sessions: one score per direction (`score` is then absent). */
+  values?: number[]
+  /** Constrained sessions: the trial's constraint values; each ≤ 0 means satisfied. */
+  constraints?: number[]
+  /** User attributes (`ctx.setAttr(k, v)`, or `{ attrs }` returned by the objective). */
+  attrs?: Record<string, Json>
+  /** Failed runs of this candidate before this record (`retryFailed`); absent when it ran once. */
+  retries?: number
 }
 
 /** What `list` returns per session, without decoding optimizer state. */

@@ -17,6 +17,10 @@ export interface TrialView {
   intermediate?: readonly IntermediateValue[]
   /** True for trials carried over from an earlier run by warm start. */
   seeded?: boolean
+  /** Multi-objective sessions: one score per direction (`ctx.directions`); `score` is then absent. */
+  values?: readonly number[]
+  /** Constrained sessions: each ≤ 0 means satisfied; a trial is feasible when all are. */
+  constraints?: readonly number[]
 }
 
 /** Runs a program on one example: the "program" of program × trainset × metric sessions. */
@@ -34,6 +38,12 @@ export interface Evaluation {
   /** `pruned`: the objective ended the trial with `ctx.prune()`; `score` is its last intermediate value. */
   status: 'ok' | 'error' | 'pruned'
   score?: number
+  /** Multi-objective sessions: one score per direction (`score` is then absent). */
+  values?: number[]
+  /** The objective's constraint values (`{ score, constraints }`); each ≤ 0 means satisfied. */
+  constraints?: number[]
+  /** User attributes (`ctx.setAttr`, or `{ attrs }` returned by the objective). */
+  attrs?: Record<string, Json>
   /** The intermediate values the objective reported, steps increasing. */
   intermediate?: IntermediateValue[]
   stats?: Json
@@ -62,6 +72,8 @@ export interface InitContext {
   seed: number
   rng: Rng
   direction: Direction
+  /** Multi-objective sessions: one direction per objective (two or more); absent on single-objective ones. */
+  directions?: readonly Direction[]
   space?: SearchSpace
   trainset?: readonly unknown[]
   /** Program sessions: the held-out examples candidates are scored on, when the session has them (see `StepContext.valset`). */
@@ -77,6 +89,8 @@ export interface StepContext<Example = unknown> {
   rng: Rng
   history: readonly TrialView[]
   direction: Direction
+  /** Multi-objective sessions: one direction per objective (two or more); absent on single-objective ones. */
+  directions?: readonly Direction[]
   space?: SearchSpace
   trainset?: readonly Example[]
   /**
@@ -126,6 +140,18 @@ export interface OptimizerCapabilities {
    * candidates, such as program search over a trainset.
    */
   readonly flatSpace: boolean
+  /**
+   * Optimizes several objectives (`directions`): reads `TrialView.values`. The session driver
+   * refuses a multi-objective session with an optimizer that does not declare it. Default false.
+   */
+  readonly multiObjective?: boolean
+  /** Takes `TrialView.constraints` into account (feasible trials preferred). Default false. */
+  readonly constraints?: boolean
+  /**
+   * Handles conditional spaces (a `choice` whose branches are spaces; candidates carry only the
+   * active parameters). The session driver refuses a conditional space otherwise. Default false.
+   */
+  readonly conditionalSpace?: boolean
 }
 
 /**
@@ -161,6 +187,8 @@ export interface AskContext {
   /** Candidates asked but not yet told (parallel trials in flight), for constant-liar strategies. */
   pending: readonly { trialIdx: number; candidate: Json }[]
   direction: Direction
+  /** Multi-objective sessions: one direction per objective (two or more); absent on single-objective ones. */
+  directions?: readonly Direction[]
   space?: SearchSpace
 }
 
@@ -178,7 +206,9 @@ export interface Sampler<State = unknown> {
    * Passed on to the optimizer `askTell()` builds (whose `sampler` capability is always true).
    * Defaults: `deterministic: false`, `flatSpace: true`.
    */
-  readonly capabilities?: Partial<Pick<OptimizerCapabilities, 'deterministic' | 'flatSpace'>>
+  readonly capabilities?: Partial<
+    Pick<OptimizerCapabilities, 'deterministic' | 'flatSpace' | 'multiObjective' | 'constraints' | 'conditionalSpace'>
+  >
   init(ctx: InitContext): State | Promise<State>
   ask(state: State, ctx: AskContext): AskResult<State> | Promise<AskResult<State>>
   /** Learns from a finished trial; trials are told in index order. Default: state unchanged. */

@@ -1,7 +1,7 @@
 import { InvalidInputError, TimeoutError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { Evaluation, Metric, Program } from '../optimizer/contract.js'
-import { canonicalJson } from '../util/canonical-json.js'
+import { evaluationOf, failure, InvalidScore } from './objective-result.js'
 import { isPrunedTrial, type PrunedTrial } from './pruned-trial.js'
 import { TrialAbort } from './trial-abort.js'
 import { TrialProgress } from './trial-progress.js'
@@ -106,7 +106,7 @@ function thrown(args: EvaluateArgs, trial: TrialAbort, err: unknown, durationMs:
 function settle(args: EvaluateArgs, result: TargetResult, durationMs: number): Evaluation {
   const progress = args.progress
   if (progress?.misuse) return failure(progress.misuse, 'invalid-input', durationMs)
-  if (!isPrunedTrial(result)) return finish(result, durationMs)
+  if (!isPrunedTrial(result)) return evaluationOf(result, durationMs)
   if (!progress || result !== progress.marker) {
     const err = new InvalidInputError(
       `trial ${args.trialIdx} returned the pruned marker of ${result.trialIdx === args.trialIdx ? 'another context' : `trial ${result.trialIdx}`}; return this trial's own ctx.prune()`,
@@ -200,46 +200,8 @@ async function runProgram(
   return { score: mean, stats: { examples: examples.length } }
 }
 
-class InvalidScore extends Error {
-  constructor(value: unknown) {
-    super(`score must be a finite number, got ${String(value)}`)
-    this.name = 'InvalidScoreError'
-  }
-}
-
-function finish(result: ObjectiveResult, durationMs: number): Evaluation {
-  const normalized = typeof result === 'number' ? { score: result } : result
-  if (normalized === null || typeof normalized !== 'object') return failure(new InvalidScore(result), 'invalid-score', durationMs)
-  const { score, stats, artifact } = normalized
-  if (typeof score !== 'number' || !Number.isFinite(score)) return failure(new InvalidScore(score), 'invalid-score', durationMs)
-  const evaluation: Evaluation = { status: 'ok', score: Object.is(score, -0) ? 0 : score, durationMs }
-  if (stats !== undefined) {
-    if (!isJson(stats)) return failure(new Error('stats must be JSON'), 'invalid-score', durationMs)
-    evaluation.stats = stats
-  }
-  if (artifact !== undefined) {
-    if (!isJson(artifact)) return failure(new Error('artifact must be JSON'), 'invalid-score', durationMs)
-    evaluation.artifact = artifact
-  }
-  return evaluation
-}
-
-function failure(err: Error, errorClass: string, durationMs: number): Evaluation {
-  if (err instanceof InvalidScore) errorClass = 'invalid-score'
-  return { status: 'error', error: { name: err.name, message: err.message }, errorClass, durationMs }
-}
-
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(typeof err === 'string' ? err : `non-error thrown: ${String(err)}`)
-}
-
-function isJson(value: unknown): value is Json {
-  try {
-    canonicalJson(value)
-    return true
-  } catch {
-    return false
-  }
 }
 
 /** Resolves with `work`, or rejects with the signal's reason as soon as it aborts (work is abandoned). */
