@@ -91,7 +91,7 @@ export function tableColumns(params: readonly ParamInfo[], withCurves = false, s
   ]
   if (study.directions) {
     cols.splice(2, 2)
-    study.directions.forEach((d, i) =>
+    for (const [i, d] of study.directions.entries())
       cols.push({
         id: `value:${i}`,
         label: `objective ${i + 1} (${d === 'maximize' ? 'max' : 'min'})`,
@@ -100,8 +100,7 @@ export function tableColumns(params: readonly ParamInfo[], withCurves = false, s
         text: (t) => formatNumber(t.values?.[i]),
         key: (t) => finite(t.values?.[i]),
         csv: (t) => num(t.values?.[i]),
-      }),
-    )
+      })
   }
   if (study.constraints)
     cols.push({
