@@ -1,4 +1,4 @@
-import type { AskContext, AskResult, Json, Rng, Sampler } from '@cairn/core'
+import { isConditional, type AskContext, type AskResult, type Json, type Rng, type Sampler } from '@cairn/core'
 import { OPTIMIZER_IDS } from '../ids.js'
 import { requireSpace } from '../common/require-space.js'
 import { jsonStateCodec } from '../common/state-codec.js'
@@ -7,6 +7,7 @@ import { cellOf, isDiscrete } from './kernels.js'
 import { truncNormal } from './normal.js'
 import { JointParzen, type JointPoint } from './multivariate.js'
 import { collectObservations, ranksBefore, splitObservations, type Observations } from './observations.js'
+import { suggestConditional } from './groups.js'
 import { TPE_NAME, defaultWeights, nBelow, tpeOptionsJson, type TpeConfig } from './options.js'
 import { NumericParzen, categoricalProbs, pickWeighted } from './univariate.js'
 
@@ -26,7 +27,7 @@ interface Groups {
 export function tpeSampler(cfg: TpeConfig): Sampler<TpeState> {
   return {
     id: OPTIMIZER_IDS.tpe,
-    capabilities: { deterministic: false, flatSpace: true },
+    capabilities: { deterministic: false, flatSpace: true, conditionalSpace: true },
     stateVersion: 1,
     options: tpeOptionsJson(cfg),
     init: (ctx) => {
@@ -40,6 +41,8 @@ export function tpeSampler(cfg: TpeConfig): Sampler<TpeState> {
 
 function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext): AskResult<TpeState> {
   const space = requireSpace(TPE_NAME, ctx)
+  if (isConditional(space))
+    return { kind: 'candidate', state, candidate: suggestConditional(space, ctx, (sub) => flatCandidate(ask(cfg, state, sub))) }
   const cs = compileSpace(space)
   const obs = collectObservations(cs, ctx.history, cfg.constantLiar ? ctx.pending : [], ctx.direction)
   // As Optuna 3.1: startup and the good-group size count finished trials, complete and pruned
@@ -57,6 +60,10 @@ function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext): AskResult<TpeSta
     return { kind: 'candidate', state, candidate: suggestLocal(cfg, cs, obs, below, ctx.rng) }
   const candidate = cfg.multivariate ? suggestJoint(cfg, cs, obs, groups, ctx.rng) : suggestIndependent(cfg, cs, obs, groups, ctx.rng)
   return { kind: 'candidate', state, candidate }
+}
+
+function flatCandidate(r: AskResult<TpeState>): Record<string, Json> {
+  return r.kind === 'candidate' ? (r.candidate as Record<string, Json>) : {}
 }
 
 /** Univariate TPE: every dimension (name order) chosen on its own, best of `nEiCandidates` draws by l(x) / g(x). */
