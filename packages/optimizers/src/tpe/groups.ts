@@ -10,9 +10,10 @@ const groupsCache = new WeakMap<SearchSpace, SpaceGroup>()
  * the candidate takes (choices in name order, recursively), that branch's group. Each group is
  * a flat space handed to `flatAsk` with the history and pending trials filtered to those that
  * took the group's branches, so within a group TPE is exactly the flat sampler: univariate
- * (each dimension on its own) by default, joint (multivariate) with `multivariate: true`;
- * startup is counted per group (a branch with fewer than `nStartupTrials` finished trials is
- * sampled uniformly).
+ * (each dimension on its own) by default, joint (multivariate) with `multivariate: true`.
+ * Startup (`nStartupTrials`) counts the whole history, as Optuna does; after it, a group is
+ * modelled from however few trials took its branches (its prior weighs in), and sampled
+ * uniformly only while none did.
  */
 export function suggestConditional(
   space: SearchSpace,
