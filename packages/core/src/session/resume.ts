@@ -2,6 +2,7 @@ import { AlreadyTerminalError, CheckpointCorruptError, InvalidInputError } from 
 import { isTerminal, type CheckpointHead, type Lease, type Limits, type PendingTrial, type TrialRecord } from '../checkpoint/types.js'
 import { Rng } from '../random/rng.js'
 import { parseSpace } from '../space/space.js'
+import { checkSpaceSupport } from './space-support.js'
 import type { CheckpointStore } from '../store/contract.js'
 import { assertSessionId } from '../store/session-id.js'
 import { checkSpecificationVersion } from './specification.js'
@@ -88,6 +89,7 @@ async function resumeOnce<Example>(
     const head = await store.load(sessionId)
     verify(head)
     const space = head.space !== undefined ? parseSpace(head.space) : undefined
+    checkSpaceSupport(optimizer, space)
     const state = optimizer.decodeState(head.optimizerState, head.optimizer.stateVersion)
     const rng = Rng.fromState(head.rngState)
     const trials = await store.readTrials(sessionId)

@@ -6,6 +6,7 @@ import { createMemoryStore } from '../store/memory.js'
 import { assertSessionId, newSessionId } from '../store/session-id.js'
 import { prunerInfo } from '../pruner/checks.js'
 import { SessionDriver } from './driver.js'
+import { checkSpaceSupport } from './space-support.js'
 import { targetOf } from './target.js'
 import { checkStartOptions, DEFAULT_LEASE_TTL_MS, defaultDirection, defaultOwner, limitsFrom, randomSeed } from './options.js'
 import { claim, unclaim } from './registry.js'
@@ -25,6 +26,7 @@ import type { SessionHandle, StartOptions } from './types.js'
  */
 export async function startSession<Example = unknown>(opts: StartOptions<Example>): Promise<SessionHandle> {
   const space = checkStartOptions(opts as StartOptions)
+  checkSpaceSupport(opts.optimizer, space)
   const maxSeeds = checkWarmStartOptions(opts.warmStart, 'startSession')
   if (opts.store !== undefined) checkSpecificationVersion(opts.store, 'store')
   const store = opts.store ?? createMemoryStore()
