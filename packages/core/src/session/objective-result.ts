@@ -90,7 +90,7 @@ function scoreOf(score: unknown, objectives: number): number | number[] | Error 
 }
 
 function isFiniteNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFiniteNumber(value)
+  return typeof value === 'number' && Number.isFinite(value)
 }
 
 function noNegativeZero(value: number): number {
