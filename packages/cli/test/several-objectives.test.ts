@@ -1,0 +1,114 @@
+/**
+ * A job with several objectives, constraints, trial attributes and retried failures, run on a
+ * real `fs:` store: the values reach the store, `createCairn().show` and `cairn show` (text and
+ * JSON) give the Pareto front, and attributes round-trip.
+ */
+import { join } from 'node:path'
+import { describe, expect, test } from 'vitest'
+import { askTell, dominates, float, space, violation, type Direction, type Sampler, type TrialRecord } from '@cairn/core'
+import { createCairn, defineConfig } from '@cairn/cli'
+import { runInProcess } from './helpers/in-process.js'
+import { tempDirEachTest } from './helpers/temp-dir.js'
+
+let cwd: string
+tempDirEachTest('cairn-several-', (dir) => (cwd = dir))
+
+/** A uniform sampler over the space's `x` that declares several objectives and constraints. */
+function multiUniform(): Sampler<{ asked: number }> {
+  return {
+    id: 'test/multi-uniform',
+    stateVersion: 1,
+    capabilities: { multiObjective: true, constraints: true },
+    init: () => ({ asked: 0 }),
+    ask: (state, ctx) => ({ kind: 'candidate', state: { asked: state.asked + 1 }, candidate: { x: ctx.rng.uniform(-1, 4) } }),
+    encodeState: (s) => new TextEncoder().encode(JSON.stringify(s)),
+    decodeState: (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as { asked: number },
+  }
+}
+
+const directions: Direction[] = ['minimize', 'maximize']
+
+function bruteForceFront(trials: readonly TrialRecord[]): number[] {
+  const ok = trials.filter((t) => t.status === 'ok' && t.values)
+  const least = Math.min(...ok.map((t) => violation(t.constraints)))
+  const pool = ok.filter((t) => violation(t.constraints) === least)
+  return pool.filter((t) => !pool.some((o) => dominates(o.values as number[], t.values as number[], directions))).map((t) => t.trialIdx)
+}
+
+describe('a multi-objective job on an fs: store', () => {
+  test('values, constraints, attrs and retries are stored; the result, show and `cairn show` give the Pareto front', async () => {
+    const runs = new Map<number, number>()
+    const storeUri = `fs:${join(cwd, 'store')}`
+    const cairn = createCairn(
+      defineConfig({
+        store: storeUri,
+        jobs: {
+          pair: {
+            space: space({ x: float(-1, 4) }),
+            optimizer: askTell(multiUniform()),
+            directions,
+            retryFailed: 1,
+            maxTrials: 16,
+            seed: 3,
+            objective: ({ x }: { x: number }, ctx) => {
+              const n = (runs.get(ctx.trialIdx) ?? 0) + 1
+              runs.set(ctx.trialIdx, n)
+              if (ctx.trialIdx === 0 && n === 1) throw new Error('flaky first run')
+              ctx.setAttr('half', x / 2)
+              return { score: [x * x, x], constraints: [x - 3], attrs: { run: n } }
+            },
+          },
+        },
+      }),
+    )
+    try {
+      const handle = await cairn.start('pair', { sessionId: 'mo' })
+      const result = await handle.wait()
+      expect(result.status).toBe('completed')
+      expect(result.bestScore).toBeNull()
+      const trials = await cairn.trials('mo')
+      expect(trials).toHaveLength(16)
+      expect(trials[0]?.retries).toBe(1)
+      expect(trials[0]?.attrs).toEqual({ half: (trials[0]?.candidate as { x: number }).x / 2, run: 2 })
+      for (const t of trials) {
+        const x = (t.candidate as { x: number }).x
+        expect(t.values).toEqual([x * x, x])
+        expect(t.constraints).toEqual([x - 3])
+      }
+      const front = bruteForceFront(trials)
+      expect(result.paretoFront?.map((p) => p.trialIdx)).toEqual(front)
+      const shown = await cairn.show('mo')
+      expect(shown.paretoFront).toEqual(result.paretoFront)
+      expect(shown.best).toBeNull()
+    } finally {
+      await cairn.close()
+    }
+
+    const text = await runInProcess(['--store', 'fs:./store', 'show', 'mo', '--trials', '3'], { cwd })
+    expect(text.code).toBe(0)
+    expect(text.stdout).toMatch(/seed\s+3, minimize, maximize/)
+    expect(text.stdout).toMatch(/retry failed\s+up to 1 times/)
+    expect(text.stdout).toMatch(/Pareto front \(\d+ trials?\):/)
+    expect(text.stdout).toMatch(/ATTRS/)
+    expect(text.stdout).toMatch(/"half":/)
+    const json = await runInProcess(['--store', 'fs:./store', 'show', 'mo', '--json', '--trials', '16'], { cwd })
+    expect(json.code).toBe(0)
+    const doc = JSON.parse(json.stdout) as { head: { directions: string[] }; trials: TrialRecord[]; paretoFront: { trialIdx: number }[] }
+    expect(doc.head.directions).toEqual(directions)
+    expect(doc.trials[0]?.attrs).toMatchObject({ run: 2 })
+    expect(doc.trials[0]?.values).toHaveLength(2)
+    expect(doc.trials[0]?.constraints).toHaveLength(1)
+    expect(doc.paretoFront.map((p) => p.trialIdx)).toEqual(bruteForceFront(doc.trials))
+  })
+
+  test('a job whose directions are malformed is refused when the config is checked', async () => {
+    expect(() =>
+      createCairn(
+        defineConfig({
+          store: 'memory:',
+          jobs: { bad: { space: space({ x: float(0, 1) }), objective: () => 0, directions: ['up'] as never } },
+        }),
+      ),
+    ).toThrow(/directions/)
+  })
+})
