@@ -69,7 +69,8 @@ describe('a multi-objective job on an fs: store', () => {
       const trials = await cairn.trials('mo')
       expect(trials).toHaveLength(16)
       expect(trials[0]?.retries).toBe(1)
-      expect(trials[0]?.attrs).toEqual({ half: (trials[0]?.candidate as { x: number }).x / 2, run: 2 })
+      const first = trials[0] as TrialRecord
+      expect(first.attrs).toEqual({ half: (first.candidate as { x: number }).x / 2, run: 2 })
       for (const t of trials) {
         const x = (t.candidate as { x: number }).x
         expect(t.values).toEqual([x * x, x])
