@@ -25,12 +25,36 @@ export function lastStep(t: TrialRecord): number | null {
   return curve && curve.length > 0 ? (curve[curve.length - 1] as { step: number }).step : null
 }
 
+/** What the trials of a session hold besides a score: how many objective values, constraints, attributes. */
+export interface TrialFields {
+  /** The most values a trial holds (several objectives); 0 for single-objective sessions. */
+  objectives: number
+  /** True when some trial reported constraints. */
+  constraints: boolean
+  /** True when some trial has user attributes. */
+  attrs: boolean
+}
+
+/** The `TrialFields` of `trials`. */
+export function trialFields(trials: readonly TrialRecord[]): TrialFields {
+  let objectives = 0
+  let constraints = false
+  let attrs = false
+  for (const t of trials) {
+    if (t.values && t.values.length > objectives) objectives = t.values.length
+    if (t.constraints) constraints = true
+    if (t.attrs) attrs = true
+  }
+  return { objectives, constraints, attrs }
+}
+
 /**
  * The table's columns: index, status, score, best so far, duration, the last reported step (when
  * `withCurves`: some trial reported intermediate values), one per parameter (or the candidate's
- * JSON), error.
+ * JSON), error. With `fields`: one per objective value (several objectives), the constraints,
+ * and the user attributes (as JSON), when trials hold them.
  */
-export function tableColumns(params: readonly ParamInfo[], withCurves = false): Column[] {
+export function tableColumns(params: readonly ParamInfo[], withCurves = false, fields?: TrialFields): Column[] {
   const cols: Column[] = [
     {
       id: 'trialIdx',
@@ -70,6 +94,22 @@ export function tableColumns(params: readonly ParamInfo[], withCurves = false): 
       csv: (t) => String(t.durationMs),
     },
   ]
+  for (let i = 0; i < (fields?.objectives ?? 0); i++) {
+    const value = (t: TrialRecord): number | null => t.values?.[i] ?? null
+    cols.push({
+      id: `value:${i}`,
+      label: `value ${i + 1}`,
+      width: 110,
+      numeric: true,
+      text: (t) => formatNumber(value(t)),
+      key: value,
+      csv: (t) => num(value(t)),
+    })
+  }
+  if (fields?.constraints) {
+    const text = (t: TrialRecord): string => (t.constraints ? compactJson(t.constraints) : '')
+    cols.push({ id: 'constraints', label: 'constraints', width: 160, numeric: false, text, key: (t) => text(t) || null, csv: text })
+  }
   if (withCurves)
     cols.push({
       id: 'lastStep',
@@ -111,6 +151,10 @@ export function tableColumns(params: readonly ParamInfo[], withCurves = false): 
       key: (t) => compactJson(t.candidate),
       csv: (t) => compactJson(t.candidate),
     })
+  if (fields?.attrs) {
+    const text = (t: TrialRecord): string => (t.attrs ? compactJson(t.attrs) : '')
+    cols.push({ id: 'attrs', label: 'attributes', width: 240, numeric: false, text, key: (t) => text(t) || null, csv: text })
+  }
   const error = (t: TrialRecord) => (t.error ? `${t.errorClass ?? t.error.name}: ${t.error.message}` : '')
   cols.push({ id: 'error', label: 'error', width: 320, numeric: false, text: error, key: (t) => error(t) || null, csv: error })
   return cols

@@ -5,7 +5,7 @@ import { h, section } from '../dom.js'
 import { download } from '../model/download.js'
 import type { SessionModel } from '../model/session-model.js'
 import { curveTrials } from '../model/curves.js'
-import { defaultSort, sortedOrder, tableColumns, toCsv, type Column, type SortSpec } from '../model/table-columns.js'
+import { defaultSort, sortedOrder, tableColumns, toCsv, trialFields, type Column, type SortSpec } from '../model/table-columns.js'
 import type { View } from './view.js'
 
 /** Height of one row in px (fixed: the table is virtualized). */
@@ -49,7 +49,7 @@ export function trialTable(model: SessionModel): View {
   let version = 0
 
   function setColumns(): void {
-    const cols = tableColumns(model.params, curveTrials(model).length > 0)
+    const cols = tableColumns(model.params, curveTrials(model).length > 0, trialFields(model.trials))
     const key = cols.map((c) => c.id).join('\u0000')
     if (key === columnKey) return
     columnKey = key
