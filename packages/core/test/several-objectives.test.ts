@@ -1,7 +1,11 @@
 import { describe, expect, test } from 'vitest'
 import {
+  compile,
   createMemoryStore,
   dominates,
+  joinSession,
+  rebuildHead,
+  type SalvagedSession,
   InvalidInputError,
   paretoFront,
   resumeSession,
@@ -10,7 +14,10 @@ import {
   violation,
   type Direction,
   type TrialRecord,
+  type TrialView,
 } from '../src/index.js'
+import { corruptHead } from '../src/testing.js'
+import { BestTrials } from '../src/session/best-trials.js'
 import { lcg, multi, twoObjectives, type SeenAsk } from './helpers/objectives.js'
 import { sphere, uniform } from './helpers/optimizers.js'
 
@@ -331,5 +338,91 @@ describe('retryFailed', () => {
       ['ok', 1],
       ['ok', 1],
     ])
+  })
+})
+
+describe('several objectives with shared workers, and a rebuilt head', () => {
+  test('workers evaluate values and retry failures as a local run does (the same candidates, values, retries)', async () => {
+    const run = async (evaluation: 'local' | 'shared') => {
+      const store = createMemoryStore()
+      const runs = new Map<number, number>()
+      const objective = (c: { x: number }, ctx: { trialIdx: number }) => {
+        const n = (runs.get(ctx.trialIdx) ?? 0) + 1
+        runs.set(ctx.trialIdx, n)
+        if (ctx.trialIdx % 3 === 0 && n === 1) throw new Error('flaky')
+        return { score: twoObjectives(c), constraints: [c.x] }
+      }
+      const h = await startSession({
+        store,
+        sessionId: `mo-${evaluation}`,
+        optimizer: multi(),
+        directions: ['minimize', 'maximize'],
+        objective,
+        // Shared: the coordinator evaluates nothing, the worker below evaluates every trial.
+        ...(evaluation === 'shared' ? { evaluation, evaluateLocally: false, pollIntervalMs: 1 } : {}),
+        parallelism: 2,
+        retryFailed: 1,
+        maxTrials: 9,
+        seed: 11,
+      })
+      const worker = evaluation === 'shared' ? await joinSession(store, h.id, { objective, pollIntervalMs: 1 }) : null
+      const result = await h.wait()
+      await worker?.wait()
+      return { result, trials: await store.readTrials(h.id) }
+    }
+    const local = await run('local')
+    const shared = await run('shared')
+    const strip = (ts: readonly TrialRecord[]) => ts.map((t) => [t.candidate, t.values, t.constraints, t.retries])
+    expect(strip(shared.trials)).toEqual(strip(local.trials))
+    expect(shared.trials.filter((t) => t.retries === 1).map((t) => t.trialIdx)).toEqual([0, 3, 6])
+    expect(shared.result.paretoFront).toEqual(local.result.paretoFront)
+  })
+
+  test('rebuildHead needs the directions of a session whose trials hold values, and keeps them', async () => {
+    const store = createMemoryStore()
+    await compile({
+      store,
+      sessionId: 'mo',
+      optimizer: multi(),
+      directions: ['minimize', 'maximize'],
+      objective: twoObjectives,
+      maxTrials: 5,
+      seed: 2,
+    })
+    await corruptHead(store, 'mo', new TextEncoder().encode('not a head'))
+    const salvaged = (await store.salvage('mo')) as SalvagedSession
+    const err = await rebuildHead(salvaged, { optimizer: multi(), maxTrials: 5 }).catch((e) => e)
+    expect(err).toBeInstanceOf(InvalidInputError)
+    expect(err.field).toBe('directions')
+    const { head } = await rebuildHead(salvaged, { optimizer: multi(), maxTrials: 5, directions: ['minimize', 'maximize'] })
+    expect(head.directions).toEqual(['minimize', 'maximize'])
+    expect(head.progress.completed).toBe(5)
+    expect(head.progress.bestScore).toBeNull()
+  })
+
+  test('a program session cannot have several objectives', async () => {
+    const err = await startSession({
+      optimizer: multi(),
+      directions: ['maximize', 'minimize'],
+      program: () => 'out',
+      trainset: [1],
+      metric: () => 1,
+    }).catch((e) => e)
+    expect(err).toBeInstanceOf(InvalidInputError)
+    expect(err.message).toMatch(/program session scores one metric/)
+  })
+})
+
+describe('warm start of a constrained session', () => {
+  test('infeasible trials are never kept as seeds, however good their score', () => {
+    const best = new BestTrials(2, 'minimize')
+    const views: TrialView[] = [
+      { trialIdx: 0, candidate: 0, status: 'ok', score: -100, constraints: [1] },
+      { trialIdx: 1, candidate: 1, status: 'ok', score: 3, constraints: [-1] },
+      { trialIdx: 2, candidate: 2, status: 'ok', score: 2 },
+      { trialIdx: 3, candidate: 3, status: 'ok', score: -50, constraints: [0, 0.5] },
+    ]
+    best.update(views)
+    expect(best.list().map((t) => t.trialIdx)).toEqual([2, 1])
   })
 })
