@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { askTell, dominates, float, space, violation, type Direction, type Sampler, type TrialRecord } from '@cairn/core'
 import { createCairn, defineConfig } from '@cairn/cli'
+import { createFsStore } from '@cairn/store-fs'
+import { FIXTURE_CONFIG, runCli, startCli } from './helpers/cli.js'
 import { runInProcess } from './helpers/in-process.js'
 import { tempDirEachTest } from './helpers/temp-dir.js'
 
@@ -112,4 +114,35 @@ describe('a multi-objective job on an fs: store', () => {
       ),
     ).toThrow(/directions/)
   })
+})
+
+describe('retryFailed across a crash', () => {
+  test('a run killed with SIGKILL in the middle of a retry re-runs the trial on resume: one record per trial, retries counted', async () => {
+    const cfg = ['--config', FIXTURE_CONFIG, '--store', 'fs:./store']
+    const run = startCli([...cfg, 'run', 'retrying'], { cwd, env: { CAIRN_TEST_GATE: cwd } })
+    try {
+      await run.waitFor(/^retrying trial 1$/m)
+      run.child.kill('SIGKILL')
+      await run.exited
+    } finally {
+      run.child.kill('SIGKILL')
+    }
+    const before = createFsStore({ dir: join(cwd, 'store') })
+    const head = await before.load('retrying-session')
+    await before.close()
+    expect(head.progress.attempts).toBe(1) // trial 0 committed; trial 1 was being retried
+    expect(head.limits.retryFailed).toBe(2)
+    // `cairn resume` waits for the killed run's lease to lapse, then runs trial 1 again (its first run fails again).
+    const resumed = await runCli([...cfg, 'resume', 'retrying-session'], { cwd })
+    expect(resumed.code).toBe(0)
+    const store = createFsStore({ dir: join(cwd, 'store') })
+    const trials = await store.readTrials('retrying-session')
+    await store.close()
+    expect(trials.map((t) => [t.trialIdx, t.status, t.retries])).toEqual([
+      [0, 'ok', undefined],
+      [1, 'ok', 1],
+      [2, 'ok', undefined],
+      [3, 'ok', undefined],
+    ])
+  }, 60_000)
 })
