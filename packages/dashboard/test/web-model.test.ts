@@ -11,7 +11,7 @@ import type { ParamInfo } from '../src/web/model/params.js'
 import { onePerCell, onePerColumn } from '../src/web/model/thin-points.js'
 import { scoreAxis } from '../src/web/model/score-range.js'
 import { SessionModel } from '../src/web/model/session-model.js'
-import { csvCell, defaultSort, sortedOrder, tableColumns, toCsv, trialFields } from '../src/web/model/table-columns.js'
+import { csvCell, defaultSort, sortedOrder, tableColumns, toCsv } from '../src/web/model/table-columns.js'
 import { fixtureSession } from './helpers/fixture-session.js'
 
 describe('score axis', () => {
@@ -93,22 +93,6 @@ describe('trial table', () => {
     const [header, first] = csv.split('\n')
     expect(header).toBe('trial,status,score,best so far,duration (ms),nEstimators,maxFeatures,maxDepth,minNumSamples,replacement,error')
     expect(first?.split(',').slice(0, 3)).toEqual(['0', 'ok', String(model.trials[0]?.score)])
-  })
-
-  test('CSV of a multi-objective session: one column per value, the constraints and the attributes', () => {
-    const trials: TrialRecord[] = [
-      { trialIdx: 0, candidate: { x: 1 }, status: 'ok', durationMs: 2, values: [1, -2], constraints: [0.5], attrs: { tag: 'a' } },
-      { trialIdx: 1, candidate: { x: 2 }, status: 'ok', durationMs: 3, values: [4, 0.25] },
-    ]
-    const fields = trialFields(trials)
-    expect(fields).toEqual({ objectives: 2, constraints: true, attrs: true })
-    const params: ParamInfo[] = []
-    const csv = toCsv(tableColumns(params, false, fields), trials, [null, null], [0, 1])
-    expect(csv.split('\n').slice(0, 3)).toEqual([
-      'trial,status,score,best so far,duration (ms),value 1,value 2,constraints,candidate,attributes,error',
-      '0,ok,,,2,1,-2,[0.5],"{""x"":1}","{""tag"":""a""}",',
-      '1,ok,,,3,4,0.25,,"{""x"":2}",,',
-    ])
   })
 })
 

@@ -25,36 +25,40 @@ export function lastStep(t: TrialRecord): number | null {
   return curve && curve.length > 0 ? (curve[curve.length - 1] as { step: number }).step : null
 }
 
-/** What the trials of a session hold besides a score: how many objective values, constraints, attributes. */
-export interface TrialFields {
-  /** The most values a trial holds (several objectives); 0 for single-objective sessions. */
-  objectives: number
-  /** True when some trial reported constraints. */
-  constraints: boolean
-  /** True when some trial has user attributes. */
-  attrs: boolean
+/** What a study adds to the table: one column per objective, the constraint violation, the user attributes. */
+export interface StudyColumns {
+  /** Multi-objective sessions: their directions (one column each, in place of score and best so far). */
+  directions?: readonly Direction[]
+  /** Some trial reported constraints: a `violation` column (sum of the positive constraint values). */
+  constraints?: boolean
+  /** Some trial has user attributes: an `attrs` column (their JSON). */
+  attrs?: boolean
 }
 
-/** The `TrialFields` of `trials`. */
-export function trialFields(trials: readonly TrialRecord[]): TrialFields {
-  let objectives = 0
-  let constraints = false
-  let attrs = false
+/** Whether any trial carries constraints or attributes (which columns `tableColumns` adds). */
+export function studyColumns(trials: readonly TrialRecord[], directions?: readonly Direction[]): StudyColumns {
+  const study: StudyColumns = {}
+  if (directions && directions.length > 1) study.directions = directions
   for (const t of trials) {
-    if (t.values && t.values.length > objectives) objectives = t.values.length
-    if (t.constraints) constraints = true
-    if (t.attrs) attrs = true
+    if (t.constraints) study.constraints = true
+    if (t.attrs) study.attrs = true
+    if (study.constraints && study.attrs) break
   }
-  return { objectives, constraints, attrs }
+  return study
 }
+
+const violation = (t: TrialRecord): number | null => (t.constraints ? t.constraints.reduce((s, c) => s + Math.max(0, c), 0) : null)
+
+/** The sort key of a number: null when absent or not finite. */
+const finite = (v: number | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
 
 /**
- * The table's columns: index, status, score, best so far, duration, the last reported step (when
- * `withCurves`: some trial reported intermediate values), one per parameter (or the candidate's
- * JSON), error. With `fields`: one per objective value (several objectives), the constraints,
- * and the user attributes (as JSON), when trials hold them.
+ * The table's columns: index, status, score, best so far (or one column per objective), the
+ * constraint violation and attributes when trials have them, duration, the last reported step
+ * (when `withCurves`: some trial reported intermediate values), one per parameter (or the
+ * candidate's JSON), error.
  */
-export function tableColumns(params: readonly ParamInfo[], withCurves = false, fields?: TrialFields): Column[] {
+export function tableColumns(params: readonly ParamInfo[], withCurves = false, study: StudyColumns = {}): Column[] {
   const cols: Column[] = [
     {
       id: 'trialIdx',
@@ -84,32 +88,49 @@ export function tableColumns(params: readonly ParamInfo[], withCurves = false, f
       key: (_t, b) => b,
       csv: (_t, b) => num(b),
     },
-    {
-      id: 'durationMs',
-      label: 'duration (ms)',
-      width: 112,
-      numeric: true,
-      text: (t) => String(Math.round(t.durationMs)),
-      key: (t) => t.durationMs,
-      csv: (t) => String(t.durationMs),
-    },
   ]
-  for (let i = 0; i < (fields?.objectives ?? 0); i++) {
-    const value = (t: TrialRecord): number | null => t.values?.[i] ?? null
+  if (study.directions) {
+    cols.splice(2, 2)
+    for (const [i, d] of study.directions.entries())
+      cols.push({
+        id: `value:${i}`,
+        label: `objective ${i + 1} (${d === 'maximize' ? 'max' : 'min'})`,
+        width: 130,
+        numeric: true,
+        text: (t) => formatNumber(t.values?.[i]),
+        key: (t) => finite(t.values?.[i]),
+        csv: (t) => num(t.values?.[i]),
+      })
+  }
+  if (study.constraints)
     cols.push({
-      id: `value:${i}`,
-      label: `value ${i + 1}`,
-      width: 110,
+      id: 'violation',
+      label: 'violation',
+      width: 96,
       numeric: true,
-      text: (t) => formatNumber(value(t)),
-      key: value,
-      csv: (t) => num(value(t)),
+      text: (t) => formatNumber(violation(t)),
+      key: violation,
+      csv: (t) => (t.constraints ? t.constraints.join(' ') : ''),
     })
-  }
-  if (fields?.constraints) {
-    const text = (t: TrialRecord): string => (t.constraints ? compactJson(t.constraints) : '')
-    cols.push({ id: 'constraints', label: 'constraints', width: 160, numeric: false, text, key: (t) => text(t) || null, csv: text })
-  }
+  if (study.attrs)
+    cols.push({
+      id: 'attrs',
+      label: 'attrs',
+      width: 220,
+      numeric: false,
+      text: (t) => (t.attrs ? compactJson(t.attrs) : ''),
+      key: (t) => (t.attrs ? compactJson(t.attrs) : null),
+      csv: (t) => (t.attrs ? compactJson(t.attrs) : ''),
+    })
+  cols.push({
+    id: 'durationMs',
+    label: 'duration (ms)',
+    width: 112,
+    numeric: true,
+    text: (t) => String(Math.round(t.durationMs)),
+    key: (t) => t.durationMs,
+    csv: (t) => String(t.durationMs),
+  })
   if (withCurves)
     cols.push({
       id: 'lastStep',
@@ -151,10 +172,6 @@ export function tableColumns(params: readonly ParamInfo[], withCurves = false, f
       key: (t) => compactJson(t.candidate),
       csv: (t) => compactJson(t.candidate),
     })
-  if (fields?.attrs) {
-    const text = (t: TrialRecord): string => (t.attrs ? compactJson(t.attrs) : '')
-    cols.push({ id: 'attrs', label: 'attributes', width: 240, numeric: false, text, key: (t) => text(t) || null, csv: text })
-  }
   const error = (t: TrialRecord) => (t.error ? `${t.errorClass ?? t.error.name}: ${t.error.message}` : '')
   cols.push({ id: 'error', label: 'error', width: 320, numeric: false, text: error, key: (t) => error(t) || null, csv: error })
   return cols
@@ -166,9 +183,9 @@ export interface SortSpec {
   descending: boolean
 }
 
-/** The table's first sort: by score, best first for the session's direction. */
-export function defaultSort(direction: Direction): SortSpec {
-  return { column: 'score', descending: direction === 'maximize' }
+/** The table's first sort: by score, best first for the session's direction (by the first objective on a multi-objective session). */
+export function defaultSort(direction: Direction, multiObjective = false): SortSpec {
+  return { column: multiObjective ? 'value:0' : 'score', descending: direction === 'maximize' }
 }
 
 /** Positions of `trials` sorted by `column` (values missing last in either order; ties by trial index). */
