@@ -104,6 +104,19 @@ describe('a multi-objective job on an fs: store', () => {
     expect(doc.paretoFront.map((p) => p.trialIdx)).toEqual(bruteForceFront(doc.trials))
   })
 
+  test('`cairn run` of a job with directions says where its Pareto front is; a second run says the session is done', async () => {
+    const cfg = ['--config', FIXTURE_CONFIG, '--store', 'fs:./store']
+    const run = await runInProcess([...cfg, 'run', 'pareto'], { cwd })
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(
+      /completed \(max-trials\): session "pareto-session" after 6 trials, Pareto front of \d+ trials? \(`cairn show pareto-session`\)/,
+    )
+    const again = await runInProcess([...cfg, 'run', 'pareto'], { cwd })
+    expect(again.stdout).toMatch(
+      /session "pareto-session" already completed: 6 trials, 2 objectives \(the Pareto front: `cairn show pareto-session`\)/,
+    )
+  })
+
   test('a job whose directions are malformed is refused when the config is checked', async () => {
     expect(() =>
       createCairn(
