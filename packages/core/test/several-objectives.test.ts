@@ -19,7 +19,7 @@ import {
 import { corruptHead } from '../src/testing.js'
 import { BestTrials } from '../src/session/best-trials.js'
 import { lcg, multi, twoObjectives, type SeenAsk } from './helpers/objectives.js'
-import { sphere, uniform } from './helpers/optimizers.js'
+import { sphere, stepper, uniform } from './helpers/optimizers.js'
 
 /** The front by definition: feasible (else least-violating) ok trials no other such trial dominates. */
 function bruteForceFront(trials: readonly TrialRecord[], directions: readonly Direction[]): number[] {
@@ -314,6 +314,36 @@ describe('retryFailed', () => {
     await h2.wait()
     expect(calls).toBe(1)
     expect((await s2.readTrials(h2.id))[0]?.retries).toBeUndefined()
+  })
+
+  test('a timed-out run is retried; a step-based optimizer retries through ctx.evaluate', async () => {
+    const store = createMemoryStore()
+    const runs = new Map<number, number>()
+    const h = await startSession({
+      store,
+      optimizer: uniform(),
+      maxTrials: 2,
+      retryFailed: 1,
+      trialTimeoutMs: 20,
+      seed: 1,
+      objective: async (c: { x: number }, ctx) => {
+        const n = (runs.get(ctx.trialIdx) ?? 0) + 1
+        runs.set(ctx.trialIdx, n)
+        // The first run of each trial never ends by itself: the trial timeout aborts it.
+        if (n === 1) await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)))
+        return sphere(c)
+      },
+    })
+    await h.wait()
+    expect((await store.readTrials(h.id)).map((t) => [t.status, t.retries])).toEqual([
+      ['ok', 1],
+      ['ok', 1],
+    ])
+    const stepRuns = new Map<number, number>()
+    const s2 = createMemoryStore()
+    const h2 = await startSession({ store: s2, optimizer: stepper(), objective: flaky(1, stepRuns), maxTrials: 3, retryFailed: 1, seed: 4 })
+    expect((await h2.wait()).progress.errors).toBe(0)
+    expect((await s2.readTrials(h2.id)).map((t) => t.retries)).toEqual([1, 1, 1])
   })
 
   test('a resume keeps retryFailed unless given', async () => {
