@@ -148,7 +148,12 @@ export type {
   JoinOptions,
   WorkerHandle,
   WorkerResult,
+  ParetoTrial,
 } from './session/types.js'
+
+export { paretoFront, dominates } from './objectives/pareto.js'
+export type { ParetoCandidate } from './objectives/pareto.js'
+export { violation, isFeasible } from './objectives/feasibility.js'
 
 export { rebuildHead } from './session/rebuild-head.js'
 export type { RebuiltHead } from './session/rebuild-head.js'

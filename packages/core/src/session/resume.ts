@@ -25,6 +25,7 @@ import { systemEnv, type SharedEnv } from './shared/env.js'
 import { sharedDrive, type SharedDrive } from './shared/shared-drive.js'
 import { warmStartKeys } from './warm-start-keys.js'
 import { verifyValset } from './valset.js'
+import { checkMultiObjective, directionsOf } from '../objectives/directions.js'
 
 /**
  * Resumes a stored session where its last commit left it. Refuses terminal sessions
@@ -164,6 +165,9 @@ async function resumeOnce<Example>(
       throw resumeMismatch('space', head.space, opts.space)
     if (opts.direction !== undefined && opts.direction !== head.direction)
       throw resumeMismatch('direction', head.direction, opts.direction, 'a session keeps the direction it was started with')
+    if (opts.directions !== undefined && canonicalJson(opts.directions) !== canonicalJson(directionsOf(head)))
+      throw resumeMismatch('directions', directionsOf(head), opts.directions, 'a session keeps the directions it was started with')
+    checkMultiObjective(optimizer, head.directions)
     if (opts.seed !== undefined && opts.seed !== head.seed)
       throw resumeMismatch('seed', head.seed, opts.seed, 'a session keeps the seed it was started with')
     checkMaxTrials(head, opts.maxTrials)

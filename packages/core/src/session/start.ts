@@ -16,6 +16,7 @@ import { warmStartKeys, type WarmStartKeys } from './warm-start-keys.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
 import { valsetHashOf } from './valset.js'
 import { sharedDrive } from './shared/shared-drive.js'
+import { checkMultiObjective, resolveDirections } from '../objectives/directions.js'
 import type { SessionHandle, StartOptions } from './types.js'
 
 /**
@@ -33,7 +34,8 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
   const sessionId = opts.sessionId ?? newSessionId()
   assertSessionId(sessionId)
   const seed = opts.seed ?? randomSeed()
-  const direction = defaultDirection(opts as StartOptions)
+  const { direction, directions } = resolveDirections(opts, defaultDirection(opts as StartOptions))
+  checkMultiObjective(opts.optimizer, directions)
   const owner = opts.owner ?? defaultOwner()
   const leaseTtlMs = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
   const limits = limitsFrom(opts as StartOptions)
@@ -63,6 +65,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       seed,
       rng,
       direction,
+      ...(directions ? { directions } : {}),
       history,
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
@@ -77,6 +80,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       optimizerOptions: (optimizer.options ?? null) as Json,
       seed,
       direction,
+      ...(directions ? { directions } : {}),
       createdAt: now,
       updatedAt: now,
       progress: { attempts: 0, completed: 0, errors: 0, bestScore: null, bestTrialIdx: null, startedAt: now },
