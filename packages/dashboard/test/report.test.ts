@@ -13,6 +13,7 @@ import { renderReport, type SessionPageData } from '../src/index.js'
 import { launchChromium, renderMarks, scrollToDrawn, waitFirstView, waitRendered, watchPage } from './helpers/chromium.js'
 import { fixtureSession } from './helpers/fixture-session.js'
 import { paretoSplit } from '../src/web/model/pareto.js'
+import { paretoFront } from '@cairn/core'
 
 const artifacts = fileURLToPath(new URL('./.artifacts/', import.meta.url))
 let browser: Browser
@@ -312,6 +313,8 @@ describe('the Pareto front of a multi-objective report', () => {
     const front = feasible.filter((t) => !feasible.some((o) => better(o.values!, t.values!))).map((t) => t.trialIdx)
     expect(front.length).toBeGreaterThan(2)
     expect(split.front.map((t) => t.trialIdx)).toEqual(front)
+    // The page's front follows core's rules (the browser bundle cannot import core itself).
+    expect(paretoFront(data.trials, ['maximize', 'minimize']).map((t) => t.trialIdx)).toEqual(front)
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
     const watch = watchPage(page)

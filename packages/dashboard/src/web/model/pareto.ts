@@ -26,7 +26,9 @@ export interface ParetoSplit {
 }
 
 /**
- * Splits the valued trials into the Pareto front, the dominated and the infeasible ones. A trial
+ * Splits the valued trials into the Pareto front, the dominated and the infeasible ones, with the
+ * rules of core's `paretoFront` (which the browser bundle cannot import: `@cairn/core`'s door
+ * brings Node built-ins; the tests check both agree). A trial
  * dominates another when it is at least as good on every objective and better on one; equal
  * trials do not dominate each other. Sorted lexicographically (each value oriented so lower is
  * better), a trial can only be dominated by one before it, and then by one already on the front,
