@@ -118,6 +118,7 @@ export { askTell } from './optimizer/ask-tell.js'
 export { startSession, resumeSession, compile, joinSession, listSessions, deleteSession } from './session/api.js'
 export type {
   StartOptions,
+  AskTellOptions,
   ResumeOptions,
   DriveOptions,
   WaitOptions,
@@ -137,6 +138,9 @@ export type {
   WorkerResult,
 } from './session/types.js'
 
+export { askTrial, tellTrial, enqueueTrial, outstandingTrials } from './session/ask-tell/store-level.js'
+export { DEFAULT_MAX_OUTSTANDING } from './session/ask-tell/types.js'
+export type { AskedTrial, OutstandingTrial, TellResult, TellFailure, TellOptions, AskTellStoreOptions } from './session/ask-tell/types.js'
 export { rebuildHead } from './session/rebuild-head.js'
 export type { RebuiltHead } from './session/rebuild-head.js'
 export { warmStartKeys } from './session/warm-start-keys.js'

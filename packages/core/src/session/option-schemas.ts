@@ -51,6 +51,7 @@ const start = {
   settings: optional(k.any()),
   warmStart,
   job: optional(k.string()),
+  maxOutstanding: optional(k.integer(1)),
   valsetHash: optional(k.string()),
   trainsetHash: optional(k.string()),
 } satisfies OptionProperties<StartOptions>
@@ -73,6 +74,7 @@ export const ResumeOptionsSchema: OptionsSchema<ResumeOptions> = defineOptions<R
   space: optional(k.any()),
   direction,
   seed,
+  maxOutstanding: optional(k.integer(1)),
   waitForLease: optional(k.union([k.boolean(), k.object({ timeoutMs: optional(k.durationMs()) })], 'must be true, false or { timeoutMs }')),
 })
 
