@@ -57,7 +57,7 @@ describe('cairn create / ask / tell / enqueue', () => {
     const show = await run(['show', 's'])
     expect(show.stdout).toMatch(/status +paused/)
     expect(show.stdout).toMatch(
-      /outstanding trials \(asked, not yet recorded\):\n#  STATE +FROM +CANDIDATE\n0  asked +optimizer .*\n1  told \(2\.5\), waits for #0 +optimizer/,
+      /outstanding trials \(asked, not yet recorded\):\n# {2}STATE +FROM +CANDIDATE\n0 {2}asked +optimizer .*\n1 {2}told \(2\.5\), waits for #0 +optimizer/,
     )
     // Bad input: exit 2, one line, nothing changed.
     const bad: Array<[string[], RegExp]> = [
