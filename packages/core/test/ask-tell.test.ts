@@ -290,6 +290,30 @@ describe('ask/tell sessions', () => {
     expect(h.id).toBe('many')
   })
 
+  test('resumed with a new maxTrials, an ask/tell session stores it; resumed with an objective, its told trials are not evaluated again', async () => {
+    const store = createMemoryStore()
+    const h = await startSession({ store, optimizer: uniform(), seed: 7, maxTrials: 2, sessionId: 'grow' })
+    await h.ask()
+    await h.ask()
+    expect(await h.ask()).toBeNull()
+    await h.tell(1, 5)
+    const more = await resumeSession(store, 'grow', { optimizer: uniform(), maxTrials: 4 })
+    expect((await store.load('grow')).limits.maxTrials).toBe(4)
+    expect(await more.ask()).toMatchObject({ trialIdx: 2 })
+    // Now an objective finishes the session: trial 1 keeps its told score, the others are evaluated.
+    const evaluated: number[] = []
+    const driven = await resumeSession(store, 'grow', {
+      optimizer: uniform(),
+      objective: (c: { x: number }, ctx) => {
+        evaluated.push(ctx.trialIdx)
+        return sphere(c)
+      },
+    })
+    expect(await driven.wait()).toMatchObject({ status: 'completed', progress: { attempts: 4 } })
+    expect(evaluated).toEqual([0, 2, 3])
+    expect((await store.readTrials('grow'))[1]).toMatchObject({ score: 5 })
+  })
+
   test('cancel ends an ask/tell session: later asks and tells are refused', async () => {
     const h = await startSession({ optimizer: uniform(), seed: 2 })
     await h.ask()

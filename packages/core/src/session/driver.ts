@@ -552,7 +552,9 @@ export class SessionDriver implements SessionHandle {
   }
 
   private launch(p: PendingTrial): void {
-    this.launched.set(p.trialIdx, this.evaluate(p.candidate, p.trialIdx, undefined, p.askedAfter))
+    // A result told (ask/tell) before the session was resumed with an objective is not evaluated again.
+    const told = p.told ? Promise.resolve<Evaluation>({ ...p.told }) : null
+    this.launched.set(p.trialIdx, told ?? this.evaluate(p.candidate, p.trialIdx, undefined, p.askedAfter))
     this.inFlight = this.launched.size
   }
 

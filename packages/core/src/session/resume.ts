@@ -186,19 +186,24 @@ async function openAskTell(store: CheckpointStore, sessionId: string, opts: Resu
   const head = await store.load(sessionId)
   if (isTerminal(head.status)) throw new AlreadyTerminalError(sessionId, head.status)
   verifyOptimizer(head, opts.optimizer)
+  checkMaxTrials(head, opts.maxTrials)
   if (opts.space !== undefined && head.space !== undefined && canonicalJson(parseSpace(opts.space)) !== canonicalJson(head.space))
     throw resumeMismatch('space', head.space, opts.space)
   if (opts.direction !== undefined && opts.direction !== head.direction)
     throw resumeMismatch('direction', head.direction, opts.direction, 'a session keeps the direction it was started with')
   if (opts.seed !== undefined && opts.seed !== head.seed)
     throw resumeMismatch('seed', head.seed, opts.seed, 'a session keeps the seed it was started with')
-  return new AskTellSession({
+  const session = new AskTellSession({
     store,
     head,
     optimizer: opts.optimizer,
     owner: opts.owner ?? defaultOwner(),
     ...(opts.maxOutstanding !== undefined ? { maxOutstanding: opts.maxOutstanding } : {}),
   })
+  // Limits given take effect and are stored, as for a driven session.
+  const limits = mergeLimits(head.limits, opts)
+  if (canonicalJson(limits) !== canonicalJson(head.limits)) await session.setLimits(limits)
+  return session
 }
 
 /**

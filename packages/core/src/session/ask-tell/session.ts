@@ -1,4 +1,4 @@
-import type { CheckpointHead } from '../../checkpoint/types.js'
+import type { CheckpointHead, Limits } from '../../checkpoint/types.js'
 import { isTerminal } from '../../checkpoint/types.js'
 import { NotPausedError, TimeoutError } from '../../errors.js'
 import type { Json } from '../../json.js'
@@ -125,6 +125,19 @@ export class AskTellSession implements SessionHandle {
       if (isTerminal(l.head.status)) return { value: undefined, head: null, trials: [], state: l.state }
       const head: CheckpointHead = { ...l.head, status: 'cancelled', terminalReason: 'cancelled', pending: [], updatedAt: Date.now() }
       delete head.enqueued
+      return { value: undefined, head, trials: [], state: l.state }
+    })
+  }
+
+  /** Stores new limits (`resumeSession` with `maxTrials` …); a `maxTrials` already reached completes the session. */
+  async setLimits(limits: Limits): Promise<void> {
+    await this.run((l) => {
+      const head: CheckpointHead = { ...l.head, limits, status: 'paused', updatedAt: Date.now() }
+      if (limits.maxTrials !== null && head.progress.attempts >= limits.maxTrials) {
+        head.status = 'completed'
+        head.terminalReason = 'max-trials'
+        head.pending = []
+      }
       return { value: undefined, head, trials: [], state: l.state }
     })
   }
