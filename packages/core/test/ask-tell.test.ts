@@ -16,7 +16,7 @@ import {
   type Sampler,
   type SessionHandle,
 } from '../src/index.js'
-import { nearBest, sphere, stepper, uniform } from './helpers/optimizers.js'
+import { nearBest, sphere, stepper, uniform, uniformSampler } from './helpers/optimizers.js'
 
 const score = (c: Json): number => sphere(c as { x: number })
 
@@ -312,6 +312,27 @@ describe('ask/tell sessions', () => {
     expect(await driven.wait()).toMatchObject({ status: 'completed', progress: { attempts: 4 } })
     expect(evaluated).toEqual([0, 2, 3])
     expect((await store.readTrials('grow'))[1]).toMatchObject({ score: 5 })
+  })
+
+  test('several objectives: tell takes one value per direction; the result is the Pareto front', async () => {
+    const store = createMemoryStore()
+    const optimizer = askTell({ ...uniformSampler(), capabilities: { multiObjective: true } })
+    const h = await startSession({ store, optimizer, directions: ['minimize', 'maximize'], seed: 3, maxTrials: 3 })
+    const asked = [await h.ask(), await h.ask(), await h.ask()]
+    await h.tell(2, [1, 1])
+    await h.tell(1, [2, 5])
+    await h.tell(0, 7) // one number where two are needed: an invalid-score error trial
+    const result = await h.wait()
+    expect(result).toMatchObject({ status: 'completed', bestScore: null, progress: { attempts: 3, completed: 2, errors: 1 } })
+    expect(result.paretoFront?.map((t) => [t.trialIdx, t.values])).toEqual([
+      [1, [2, 5]],
+      [2, [1, 1]],
+    ])
+    expect((await store.readTrials(h.id))[0]).toMatchObject({
+      status: 'error',
+      errorClass: 'invalid-score',
+      candidate: asked[0]?.candidate,
+    })
   })
 
   test('cancel ends an ask/tell session: later asks and tells are refused', async () => {

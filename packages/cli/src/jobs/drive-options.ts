@@ -54,6 +54,7 @@ export async function startOptionsFor(
   if (evaluation !== undefined && !askTell) opts.evaluation = evaluation
   if (def.space !== undefined) opts.space = def.space
   if (def.direction !== undefined) opts.direction = def.direction
+  if (def.directions !== undefined) opts.directions = def.directions
   const seed = overrides.seed ?? def.seed
   if (seed !== undefined) opts.seed = seed
   if (overrides.maxTrials !== undefined) opts.maxTrials = overrides.maxTrials
@@ -88,6 +89,7 @@ export async function resumeOptionsFor(
   const opts: ResumeOptions = { optimizer, ...targetOptions(def, job), ...(await sharingOptions(def, job)) }
   if (def.space !== undefined) opts.space = def.space
   if (def.direction !== undefined) opts.direction = def.direction
+  if (def.directions !== undefined) opts.directions = def.directions
   if (def.trialTimeoutMs !== undefined) opts.trialTimeoutMs = def.trialTimeoutMs
   if (def.leaseTtlMs !== undefined) opts.leaseTtlMs = def.leaseTtlMs
   if (overrides.maxTrials !== undefined) opts.maxTrials = overrides.maxTrials

@@ -1,4 +1,4 @@
-import type { AskContext, AskResult, Json, Rng, Sampler } from '@cairn/core'
+import { isConditional, type AskContext, type AskResult, type Json, type Rng, type Sampler } from '@cairn/core'
 import { OPTIMIZER_IDS } from '../ids.js'
 import { requireSpace } from '../common/require-space.js'
 import { jsonStateCodec } from '../common/state-codec.js'
@@ -6,7 +6,8 @@ import { compileSpace, fromInternal, sampleUniform, type CompiledSpace } from '.
 import { cellOf, isDiscrete } from './kernels.js'
 import { truncNormal } from './normal.js'
 import { JointParzen, type JointPoint } from './multivariate.js'
-import { collectObservations, ranksBefore, splitObservations, type Observations } from './observations.js'
+import { collectObservations, rankKey, ranksBefore, splitObservations, type Observations } from './observations.js'
+import { suggestConditional } from './groups.js'
 import { TPE_NAME, defaultWeights, nBelow, tpeOptionsJson, type TpeConfig } from './options.js'
 import { NumericParzen, categoricalProbs, pickWeighted } from './univariate.js'
 
@@ -26,7 +27,7 @@ interface Groups {
 export function tpeSampler(cfg: TpeConfig): Sampler<TpeState> {
   return {
     id: OPTIMIZER_IDS.tpe,
-    capabilities: { deterministic: false, flatSpace: true },
+    capabilities: { deterministic: false, flatSpace: true, conditionalSpace: true },
     stateVersion: 1,
     options: tpeOptionsJson(cfg),
     init: (ctx) => {
@@ -38,13 +39,18 @@ export function tpeSampler(cfg: TpeConfig): Sampler<TpeState> {
   }
 }
 
-function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext): AskResult<TpeState> {
+/** `inGroup`: a group of a conditional space, whose startup was decided on the whole history. */
+function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext, inGroup = false): AskResult<TpeState> {
   const space = requireSpace(TPE_NAME, ctx)
+  if (!inGroup && isConditional(space)) {
+    if (finishedCount(ctx.history) < cfg.nStartupTrials) return { kind: 'candidate', state, candidate: sampleUniform(space, ctx.rng) }
+    return { kind: 'candidate', state, candidate: suggestConditional(space, ctx, (sub) => flatCandidate(ask(cfg, state, sub, true))) }
+  }
   const cs = compileSpace(space)
   const obs = collectObservations(cs, ctx.history, cfg.constantLiar ? ctx.pending : [], ctx.direction)
   // As Optuna 3.1: startup and the good-group size count finished trials, complete and pruned
   // (in-flight ones are never good).
-  if (obs.nFinished < cfg.nStartupTrials || obs.nFinished === 0)
+  if ((!inGroup && obs.nFinished < cfg.nStartupTrials) || obs.nFinished === 0)
     return { kind: 'candidate', state, candidate: sampleUniform(space, ctx.rng) }
   const { below, above } = splitObservations(obs, nBelow(cfg, obs.nFinished))
   const groups: Groups = {
@@ -57,6 +63,17 @@ function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext): AskResult<TpeSta
     return { kind: 'candidate', state, candidate: suggestLocal(cfg, cs, obs, below, ctx.rng) }
   const candidate = cfg.multivariate ? suggestJoint(cfg, cs, obs, groups, ctx.rng) : suggestIndependent(cfg, cs, obs, groups, ctx.rng)
   return { kind: 'candidate', state, candidate }
+}
+
+/** Finished trials the model could learn from (complete with a finite score, or pruned), as `collectObservations` counts them. */
+function finishedCount(history: AskContext['history']): number {
+  let n = 0
+  for (const t of history) if (rankKey(t, 1)) n++
+  return n
+}
+
+function flatCandidate(r: AskResult<TpeState>): Record<string, Json> {
+  return r.kind === 'candidate' ? (r.candidate as Record<string, Json>) : {}
 }
 
 /** Univariate TPE: every dimension (name order) chosen on its own, best of `nEiCandidates` draws by l(x) / g(x). */

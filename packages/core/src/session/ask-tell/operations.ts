@@ -115,7 +115,7 @@ export function tellOn(loaded: LoadedSession, trialIdx: number, result: TellResu
       `trial ${trialIdx} of session "${head.sessionId}" was already told (it waits for trial ${head.pending[0]?.trialIdx} to be told)`,
       'trialIdx',
     )
-  const evaluation = evaluationOfTell(result, durationMs)
+  const evaluation = evaluationOfTell(result, durationMs, head.directions?.length ?? 1)
   const next = draft(head)
   next.pending[at] = { ...(next.pending[at] as PendingTrial), told: toldOf(evaluation) }
   let state = loaded.state
@@ -133,7 +133,7 @@ export function tellOn(loaded: LoadedSession, trialIdx: number, result: TellResu
     } catch (err) {
       throw new OptimizerError(`tell failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
     }
-    next.progress = advanceProgress(next.progress, record, head.direction)
+    next.progress = advanceProgress(next.progress, record, head.directions ?? head.direction)
     if (next.progress.bestTrialIdx === record.trialIdx) bestArtifact = ev.artifact ?? record.candidate
     trials.push(record)
     const max = head.limits.maxTrials
@@ -179,12 +179,12 @@ function notOutstanding(head: CheckpointHead, trialIdx: number): InvalidInputErr
 }
 
 /** The evaluation of a told result; `{ error }` is an `error` trial of class `objective`. */
-export function evaluationOfTell(result: TellResult, durationMs: number): Evaluation {
+export function evaluationOfTell(result: TellResult, durationMs: number, objectives = 1): Evaluation {
   if (result !== null && typeof result === 'object' && !Array.isArray(result) && 'error' in result && !('score' in result)) {
     const message = typeof result.error === 'string' ? result.error : JSON.stringify(result.error)
     return failure(new Error(message), 'objective', durationMs)
   }
-  return evaluationOf(result as ObjectiveResult, durationMs)
+  return evaluationOf(result as ObjectiveResult, durationMs, objectives)
 }
 
 /** What a pending entry keeps of a result told ahead of an earlier trial (no artifact). */

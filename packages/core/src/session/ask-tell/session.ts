@@ -2,7 +2,8 @@ import type { CheckpointHead, Limits } from '../../checkpoint/types.js'
 import { isTerminal } from '../../checkpoint/types.js'
 import { NotPausedError, TimeoutError } from '../../errors.js'
 import type { Json } from '../../json.js'
-import type { Optimizer } from '../../optimizer/contract.js'
+import type { Optimizer, TrialView } from '../../optimizer/contract.js'
+import { paretoTrials } from '../pareto-result.js'
 import type { CheckpointStore } from '../../store/contract.js'
 import { EventStream } from '../event-stream.js'
 import { WaitOptionsSchema } from '../option-schemas.js'
@@ -35,6 +36,8 @@ export class AskTellSession implements SessionHandle {
   private readonly cache = new LoadedCache()
   private readonly stream = new EventStream<SessionEvent>()
   private readonly waiters = new Set<(r: SessionResult) => void>()
+  /** The optimizer's history as of the last commit through this handle (for the Pareto front of a result). */
+  private history: readonly TrialView[] = []
 
   constructor(private readonly init: AskTellInit) {
     this.id = init.head.sessionId
@@ -150,7 +153,12 @@ export class AskTellSession implements SessionHandle {
     const { store, optimizer, owner } = this.init
     const next = this.chain
       .catch(() => undefined)
-      .then(() => withSession(store, this.id, { optimizer, owner }, this.cache, operate, (head, change) => this.committed(head, change)))
+      .then(() =>
+        withSession(store, this.id, { optimizer, owner }, this.cache, operate, (head, change, loaded) => {
+          this.history = loaded.history
+          this.committed(head, change)
+        }),
+      )
     this.chain = next
     return next
   }
@@ -188,6 +196,7 @@ export class AskTellSession implements SessionHandle {
     }
     if (h.terminalReason !== undefined) r.terminalReason = h.terminalReason
     if (h.bestArtifact !== undefined) r.bestArtifact = h.bestArtifact
+    if (h.directions) r.paretoFront = paretoTrials(this.history, h.directions)
     return r
   }
 }

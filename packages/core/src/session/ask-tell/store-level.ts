@@ -90,7 +90,7 @@ export async function withSession<T>(
   opts: AskTellStoreOptions,
   cache: LoadedCache | null,
   operate: (loaded: LoadedSession) => Promise<Change<T>> | Change<T>,
-  onCommit?: (head: CheckpointHead, change: Change<T>) => void,
+  onCommit?: (head: CheckpointHead, change: Change<T>, loaded: LoadedSession) => void,
 ): Promise<T> {
   assertSessionId(sessionId)
   samplerOf(opts.optimizer)
@@ -117,7 +117,7 @@ export async function withSession<T>(
         })
         const stored: CheckpointHead = { ...next, revision: committed.revision, lease: { ...lease, expiresAt: Date.now() } }
         cache?.set({ ...loaded, head: stored, state: change.state })
-        onCommit?.(stored, change)
+        onCommit?.(stored, change, loaded)
       } else if (change.dirty) cache?.clear()
       else cache?.set(loaded)
       return change.value
