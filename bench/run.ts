@@ -32,6 +32,7 @@ const ALL = [
   'trial-progress',
   'pruners',
   'pruning',
+  'ask-tell',
   'conditional',
 ]
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -1,5 +1,12 @@
 import {
   AlreadyTerminalError,
+  askTrial,
+  enqueueTrial,
+  tellTrial,
+  type AskedTrial,
+  type Json,
+  type TellOptions,
+  type TellResult,
   createMemoryStore,
   deleteSession,
   InvalidInputError,
@@ -40,16 +47,17 @@ import {
 } from './cairn-options.js'
 import type { CairnConfig } from './config/types.js'
 import { validateConfig } from './config/validate.js'
-import { SessionBusyError, UnknownOptimizerError } from './errors.js'
+import { AskTellJobError, SessionBusyError, UnknownOptimizerError } from './errors.js'
 import { resumeOptionsFor, startOptionsFor, type RunOverrides } from './jobs/drive-options.js'
 import { joinOptionsFor } from './jobs/join-options.js'
-import { getJob, jobNames } from './jobs/job.js'
+import { getJob, isAskTellJob, jobNames } from './jobs/job.js'
 import { importOptional } from './lazy-import.js'
 import { isKnownOptimizer, optimizerNames } from './optimizer/resolve.js'
 import { buildMonitor, type MonitorOptions } from './recovery/monitor.js'
 import { controlSession, type ControlOptions, type ControlOutcome } from './session/control.js'
 import { sessionDetails, type SessionDetails } from './session/details.js'
 import { withLeaseWait } from './session/lease-wait.js'
+import { sessionOptimizer } from './session/ask-tell.js'
 import { openStore, storeExists, warmStartStore, type CairnStore } from './store/open-store.js'
 import { DEFAULT_STORE_URI, formatStoreSpec, parseStoreUri, type StoreSpec } from './store/uri.js'
 
@@ -68,6 +76,22 @@ export interface Cairn {
   store(): Promise<CairnStore>
   /** Starts a new session of `job`. Rejects when the session id exists already. */
   start(job: string, options?: StartJobOptions): Promise<SessionHandle>
+  /**
+   * Creates a session of `job` driven by its caller (ask/tell, `cairn create`): the job's space,
+   * optimizer, seed and limits; its objective (or program), if any, is not used. The session
+   * rests `paused` between calls. Any job may be driven this way; a job with a space alone
+   * (no objective) can only be.
+   */
+  create(job: string, options?: StartJobOptions): Promise<SessionHandle>
+  /**
+   * Asks a stored session for its next trial (core's `askTrial`, with the optimizer of the job
+   * its head names): safe from many processes at once. Null when there is nothing more to ask.
+   */
+  ask(sessionId: string): Promise<AskedTrial | null>
+  /** Tells an asked trial's result, in any order (core's `tellTrial`). */
+  tell(sessionId: string, trialIdx: number, result: TellResult, options?: TellOptions): Promise<void>
+  /** Enqueues a candidate for the session's next ask (core's `enqueueTrial`); resolves to how many are enqueued. */
+  enqueue(sessionId: string, candidate: Json): Promise<number>
   /** Resumes a stored session with the job its head names (`head.job`). */
   resume(sessionId: string, options?: ResumeJobOptions): Promise<SessionHandle>
   /**
@@ -163,7 +187,7 @@ class CairnRoot implements Cairn {
   }
 
   private async checkRun(job: string, overrides: RunOverrides): Promise<void> {
-    getJob(this.config, job)
+    if (isAskTellJob(getJob(this.config, job))) throw new AskTellJobError(job)
     if (overrides.optimizer !== undefined && !(await isKnownOptimizer(overrides.optimizer, this.config.optimizers)))
       throw new UnknownOptimizerError(overrides.optimizer, await optimizerNames(this.config.optimizers))
   }
@@ -183,6 +207,32 @@ class CairnRoot implements Cairn {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.owner ? { owner: options.owner } : {}),
     })
+  }
+
+  async create(job: string, options: StartJobOptions = {}): Promise<SessionHandle> {
+    StartJobOptionsSchema.check(options)
+    getJob(this.config, job)
+    if (options.optimizer !== undefined && !(await isKnownOptimizer(options.optimizer, this.config.optimizers)))
+      throw new UnknownOptimizerError(options.optimizer, await optimizerNames(this.config.optimizers))
+    const store = await this.store()
+    const opts = await startOptionsFor(this.config, job, options, warmStartStore(store), true)
+    return startSession({ ...opts, store, ...(options.owner ? { owner: options.owner } : {}) })
+  }
+
+  async ask(sessionId: string): Promise<AskedTrial | null> {
+    const store = await this.store()
+    return askTrial(store, sessionId, { optimizer: await sessionOptimizer(this.config, await store.load(sessionId)) })
+  }
+
+  async tell(sessionId: string, trialIdx: number, result: TellResult, options: TellOptions = {}): Promise<void> {
+    const store = await this.store()
+    const optimizer = await sessionOptimizer(this.config, await store.load(sessionId))
+    await tellTrial(store, sessionId, trialIdx, result, { optimizer, ...options })
+  }
+
+  async enqueue(sessionId: string, candidate: Json): Promise<number> {
+    const store = await this.store()
+    return enqueueTrial(store, sessionId, candidate, { optimizer: await sessionOptimizer(this.config, await store.load(sessionId)) })
   }
 
   async resume(sessionId: string, options: ResumeJobOptions = {}): Promise<SessionHandle> {

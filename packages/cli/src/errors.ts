@@ -168,3 +168,27 @@ export class WorkerJobError extends InvalidInputError {
     this.sessionId = sessionId
   }
 }
+
+/**
+ * A job with neither objective nor program (an ask/tell job) was asked to run, resume or serve
+ * workers: its trials are evaluated by the caller. Code `INVALID_INPUT`, field `job`.
+ */
+export class AskTellJobError extends InvalidInputError {
+  readonly job: string
+  constructor(job: string) {
+    super(
+      `job "${job}" has no objective (an ask/tell job): create a session with \`cairn create ${job}\` and drive it with \`cairn ask\` / \`cairn tell\``,
+      'job',
+    )
+    this.message = prefixed(sentence(this.message, 'job'))
+    this.job = job
+  }
+}
+
+/** An argument of `cairn tell` / `cairn enqueue` that is not the JSON (or number) it should be. Code `INVALID_INPUT`. */
+export class JsonArgumentError extends InvalidInputError {
+  constructor(what: string, given: string, reason: string) {
+    super(`${what} must be ${reason}, got ${JSON.stringify(given.length > 200 ? `${given.slice(0, 200)}…` : given)}`, what)
+    this.message = prefixed(sentence(this.message, what))
+  }
+}

@@ -66,7 +66,12 @@ describe('validateConfig', () => {
     ['a store that is neither a URI nor a store', { store: 42 }, 'store', /store URI .* or a CheckpointStore, got 42/],
     ['an optimizer that is a number', { jobs: { a: { ...good, optimizer: 3 } } }, 'jobs.a.optimizer', /optimizer name/],
     ['an objective without a space', { jobs: { a: { objective } } }, 'jobs.a.space', /is required with objective/],
-    ['a job with nothing to evaluate', { jobs: { a: { maxTrials: 3 } } }, 'jobs.a', /needs space \+ objective, or program/],
+    [
+      'a job with nothing to evaluate',
+      { jobs: { a: { maxTrials: 3 } } },
+      'jobs.a',
+      /needs space \+ objective, program \+ trainset \+ metric, or a space alone/,
+    ],
     [
       'both objective and program',
       { jobs: { a: { ...good, program: () => 1, metric: () => 1, trainset: [1] } } },

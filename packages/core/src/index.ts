@@ -131,6 +131,7 @@ export { askTell } from './optimizer/ask-tell.js'
 export { startSession, resumeSession, compile, joinSession, listSessions, deleteSession } from './session/api.js'
 export type {
   StartOptions,
+  AskTellOptions,
   ResumeOptions,
   DriveOptions,
   WaitOptions,
@@ -151,6 +152,9 @@ export type {
   ParetoTrial,
 } from './session/types.js'
 
+export { askTrial, tellTrial, enqueueTrial, outstandingTrials } from './session/ask-tell/store-level.js'
+export { DEFAULT_MAX_OUTSTANDING } from './session/ask-tell/types.js'
+export type { AskedTrial, OutstandingTrial, TellResult, TellFailure, TellOptions, AskTellStoreOptions } from './session/ask-tell/types.js'
 export { paretoFront, dominates } from './objectives/pareto.js'
 export type { ParetoCandidate } from './objectives/pareto.js'
 export { violation, isFeasible } from './objectives/feasibility.js'

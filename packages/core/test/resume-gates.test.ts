@@ -138,7 +138,8 @@ describe('resume refuses what does not match, and changes nothing', () => {
 describe('bad options are InvalidInputError naming the field', () => {
   const cases: Array<[string, Record<string, unknown>]> = [
     ['optimizer', { optimizer: undefined }],
-    ['objective', { objective: undefined }],
+    // Without an objective a session is driven by ask/tell; shared evaluation still needs one.
+    ['objective', { objective: undefined, evaluation: 'shared' }],
     ['objective', { objective: 42 }],
     ['maxTrials', { maxTrials: -1 }],
     ['maxTrials', { maxTrials: 1.5 }],

@@ -33,7 +33,7 @@ export type OptimizerSource = Optimizer<any> | ((ctx: JobContext) => Optimizer<a
  *   objective: ({ x }) => (x - 1) ** 2,
  * }
  */
-export type RecoveryJob<Example = unknown> = Omit<ResumeOptions<Example>, 'optimizer' | 'owner' | 'signal'> & {
+export type RecoveryJob<Example = unknown> = Omit<ResumeOptions<Example>, 'optimizer' | 'owner' | 'signal' | 'maxOutstanding'> & {
   optimizer: OptimizerSource
   /** What a rebuild of a damaged head needs and the trial log cannot tell (never passed to `resumeSession`). */
   rebuild?: RebuildHints

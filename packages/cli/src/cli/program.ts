@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { Command, CommanderError } from 'commander'
 import type { CommandKit } from './command-kit.js'
+import { registerAskTell } from './commands/ask-tell.js'
 import { registerControl } from './commands/control.js'
 import { registerDashboard } from './commands/dashboard.js'
 import { registerJobs } from './commands/jobs.js'
@@ -68,6 +69,7 @@ error is one line of JSON on stderr: {"error":{"code":…,"message":…}}. See d
   registerRun(kit)
   registerResume(kit)
   registerWorker(kit)
+  registerAskTell(kit)
   registerLs(kit)
   registerShow(kit)
   registerControl(kit)

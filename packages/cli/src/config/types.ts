@@ -117,8 +117,18 @@ export interface ProgramJob<Example = any> extends JobSettings {
   space?: SearchSpace
 }
 
+/**
+ * A job whose trials are evaluated by the caller, not by a function in the config: its sessions
+ * are created with `cairn create <job>` and driven with `cairn ask` / `cairn tell` (from a
+ * shell, or any language), or `ask()` / `tell()` in code. `cairn run` refuses it.
+ */
+export interface AskTellJob extends JobSettings {
+  space: SearchSpace
+  objective?: undefined
+}
+
 /** A named job of the config. */
-export type JobDefinition = ObjectiveJob | ProgramJob
+export type JobDefinition = ObjectiveJob | ProgramJob | AskTellJob
 
 /** The contents of `cairn.config.ts`. */
 export interface CairnConfig {

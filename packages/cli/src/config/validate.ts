@@ -60,7 +60,8 @@ function checkJob(name: string, job: unknown): void {
   const hasProgram = j.program !== undefined || j.metric !== undefined || (j.trainset !== undefined && !hasObjective)
   if (hasObjective && (j.program !== undefined || j.metric !== undefined))
     throw new ConfigError('give either space + objective or program + trainset + metric, not both', `${at}.objective`)
-  if (!hasObjective && !hasProgram) throw new ConfigError('needs space + objective, or program + trainset + metric', at)
+  if (!hasObjective && !hasProgram && j.space === undefined)
+    throw new ConfigError('needs space + objective, program + trainset + metric, or a space alone (an ask/tell job: `cairn create`)', at)
   if (hasObjective && j.space === undefined)
     throw new ConfigError('is required with objective: space({ x: float(0, 1), … })', `${at}.space`)
   if (hasProgram) {

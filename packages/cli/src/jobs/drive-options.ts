@@ -24,12 +24,17 @@ export interface RunOverrides {
   evaluation?: 'local' | 'shared'
 }
 
-/** The `startSession` options (without store-bound `signal` / `owner`) for a new session of `job`. */
+/**
+ * The `startSession` options (without store-bound `signal` / `owner`) for a new session of `job`.
+ * `askTell`: for a session driven with ask/tell (`cairn create`): the job's objective or program,
+ * pruner and sharing settings are left out (any job may be driven that way).
+ */
 export async function startOptionsFor(
   config: CairnConfig,
   job: string,
   overrides: RunOverrides,
   warmStartStore: WarmStartStore | undefined,
+  askTell = false,
 ): Promise<StartOptions> {
   const def = getJob(config, job)
   const sessionId = overrides.sessionId ?? def.sessionId ?? newJobSessionId(job)
@@ -40,13 +45,13 @@ export async function startOptionsFor(
     sessionId,
     job,
     optimizer,
-    ...targetOptions(def),
+    ...(askTell ? {} : targetOptions(def, job)),
     ...limitOptions(def),
-    ...(await sharingOptions(def, job)),
+    ...(askTell ? {} : await sharingOptions(def, job)),
     settings: settings as Json,
   }
   const evaluation = overrides.evaluation ?? def.evaluation
-  if (evaluation !== undefined) opts.evaluation = evaluation
+  if (evaluation !== undefined && !askTell) opts.evaluation = evaluation
   if (def.space !== undefined) opts.space = def.space
   if (def.direction !== undefined) opts.direction = def.direction
   if (def.directions !== undefined) opts.directions = def.directions
@@ -81,7 +86,7 @@ export async function resumeOptionsFor(
   const job = head.job as string
   const ref: OptimizerRef = overrides.optimizer ?? readSettings(head.settings).optimizer ?? defaultOptimizerRef(def)
   const { optimizer } = await resolveOptimizer(ref, config.optimizers, { job, sessionId: head.sessionId, head })
-  const opts: ResumeOptions = { optimizer, ...targetOptions(def), ...(await sharingOptions(def, job)) }
+  const opts: ResumeOptions = { optimizer, ...targetOptions(def, job), ...(await sharingOptions(def, job)) }
   if (def.space !== undefined) opts.space = def.space
   if (def.direction !== undefined) opts.direction = def.direction
   if (def.directions !== undefined) opts.directions = def.directions

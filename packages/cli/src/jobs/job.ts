@@ -1,6 +1,6 @@
 import type { DriveOptions, Json } from '@cairn/core'
 import type { CairnConfig, JobDefinition, OptimizerRef } from '../config/types.js'
-import { UnknownJobError } from '../errors.js'
+import { AskTellJobError, UnknownJobError } from '../errors.js'
 import { resolvePruner } from '../optimizer/pruner.js'
 
 /** The names of the config's jobs. */
@@ -25,9 +25,21 @@ export function defaultOptimizerRef(job: JobDefinition): OptimizerRef {
   return job.optimizer ?? (isProgramJob(job) ? 'few-shot' : 'tpe')
 }
 
-/** What to evaluate: the objective, or the program, trainset (valset) and metric. */
-export function targetOptions(job: JobDefinition): Pick<DriveOptions, 'objective' | 'program' | 'trainset' | 'valset' | 'metric'> {
+/** True for a job with neither objective nor program: its sessions are driven with ask/tell. */
+export function isAskTellJob(job: JobDefinition): boolean {
+  return !('objective' in job && job.objective !== undefined) && !isProgramJob(job)
+}
+
+/**
+ * What to evaluate: the objective, or the program, trainset (valset) and metric. Throws
+ * `AskTellJobError` for an ask/tell job (nothing to run), naming the commands that drive it.
+ */
+export function targetOptions(
+  job: JobDefinition,
+  name?: string,
+): Pick<DriveOptions, 'objective' | 'program' | 'trainset' | 'valset' | 'metric'> {
   if ('objective' in job && job.objective !== undefined) return { objective: job.objective }
+  if (!isProgramJob(job)) throw new AskTellJobError(name ?? '?')
   const p = job as Extract<JobDefinition, { program: unknown }>
   return { program: p.program, trainset: p.trainset, ...(p.valset !== undefined ? { valset: p.valset } : {}), metric: p.metric }
 }

@@ -21,7 +21,7 @@ export async function joinOptionsFor(
   warmStartStore: WarmStartStore | undefined,
 ): Promise<JoinOptions> {
   const def = getJob(config, head.job, head.sessionId)
-  const given = targetOptions(def).objective
+  const given = targetOptions(def, head.job).objective
   if (given === undefined) throw new WorkerJobError(head.sessionId, head.job as string)
   const objective = options.onTrial ? observedObjective(given, options.onTrial) : given
   const join: JoinOptions = { objective }

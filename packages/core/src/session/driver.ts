@@ -1,6 +1,6 @@
 import type { CheckpointHead, Lease, Limits, PendingTrial, Progress, SessionStatus, TrialRecord } from '../checkpoint/types.js'
 import { isTerminal } from '../checkpoint/types.js'
-import { isCairnError, NotPausedError, OptimizerError, TimeoutError } from '../errors.js'
+import { AlreadyTerminalError, InvalidInputError, isCairnError, NotPausedError, OptimizerError, TimeoutError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { AskContext, Evaluation, Metric, Optimizer, Program, Sampler, StepContext, TrialView } from '../optimizer/contract.js'
 import type { Rng } from '../random/rng.js'
@@ -29,6 +29,10 @@ import { PrunerLog } from './pruner-history.js'
 import { progressToken } from './progress-token.js'
 import { prepareTrial } from './trial-setup.js'
 import type { TrialPruning } from './trial-progress.js'
+import type { AskedTrial, OutstandingTrial } from './ask-tell/types.js'
+import { outstandingOf } from './ask-tell/operations.js'
+import { enqueueTrial } from './ask-tell/store-level.js'
+import { checkEnqueued } from './enqueue.js'
 import { directionsOf, objectiveCount } from '../objectives/directions.js'
 import { withRetries } from '../objectives/retry.js'
 import { paretoTrials } from './pareto-result.js'
@@ -109,6 +113,12 @@ export class SessionDriver implements SessionHandle {
   private readonly withProgress = new Set<number>()
   /** Deletions of committed trials' progress still under way (awaited when the driver stops). */
   private readonly deletions = new Set<Promise<void>>()
+  /** Candidates enqueued (`enqueue`), asked before the optimizer; every commit stores them. */
+  private enqueued: Json[]
+  /** Commits run one at a time: the loop's, and those of `enqueue` made while it runs. */
+  private commits: Promise<unknown> = Promise.resolve()
+  /** Set when the loop stopped and the driver is letting the lease go: `enqueue` then commits on its own. */
+  private finishing = false
 
   constructor(private readonly init: DriverInit) {
     this.id = init.head.sessionId
@@ -118,6 +128,7 @@ export class SessionDriver implements SessionHandle {
     this.state = init.state
     this.history = init.history
     this.pending = init.head.pending.slice()
+    this.enqueued = init.head.enqueued?.slice() ?? []
     this.keeper = this.newKeeper(init.lease)
     this.prunerLog = init.pruner ? new PrunerLog(init.history) : null
     this.restorable = new Set(init.resumed ? [...init.head.pending.map((p) => p.trialIdx), init.head.progress.attempts] : [])
@@ -233,6 +244,44 @@ export class SessionDriver implements SessionHandle {
 
   events(): AsyncIterable<SessionEvent> {
     return this.stream.subscribe()
+  }
+
+  /** Ask/tell is for sessions without an objective: this one is driven by its objective. */
+  ask(): Promise<AskedTrial | null> {
+    return Promise.reject(this.notAskTell('ask'))
+  }
+
+  tell(): Promise<void> {
+    return Promise.reject(this.notAskTell('tell'))
+  }
+
+  async outstanding(): Promise<OutstandingTrial[]> {
+    return outstandingOf(this.current)
+  }
+
+  async enqueue(candidate: Json): Promise<void> {
+    if (!this.init.optimizer.sampler)
+      throw new InvalidInputError(`needs an ask/tell optimizer; "${this.init.optimizer.id}" only steps`, 'enqueue')
+    if (isTerminal(this.current.status)) throw new AlreadyTerminalError(this.id, this.current.status)
+    const checked = checkEnqueued(candidate, this.init.space)
+    if (!this.loop || this.finishing) {
+      await this.untilStopped()
+      const { store, optimizer, owner } = this.init
+      await enqueueTrial(store, this.id, checked, { optimizer, owner })
+      this.current = freezeConstantParts(await store.load(this.id))
+      this.enqueued = this.current.enqueued?.slice() ?? []
+      return
+    }
+    this.enqueued.push(checked)
+    // The loop's next commit would store it too; this one makes it durable now.
+    await this.commitHead({ ...this.current }, [], true)
+  }
+
+  private notAskTell(method: string): InvalidInputError {
+    return new InvalidInputError(
+      `session "${this.id}" is driven by its objective; ${method}() is for sessions started without one (ask/tell)`,
+      method,
+    )
   }
 
   // ---------------------------------------------------------------- the loop
@@ -449,6 +498,10 @@ export class SessionDriver implements SessionHandle {
     while (this.halted === null && this.pending.length < parallelism) {
       const trialIdx = this.history.length - this.seededCount() + this.pending.length
       if (maxTrials !== null && trialIdx >= maxTrials) break
+      if (this.enqueued.length > 0) {
+        this.pending.push(this.enqueuedTrial(trialIdx))
+        continue
+      }
       let asked
       try {
         const ctx: AskContext = {
@@ -478,6 +531,13 @@ export class SessionDriver implements SessionHandle {
     return true
   }
 
+  /** The oldest enqueued candidate as trial `trialIdx` (the optimizer is not asked for it). */
+  private enqueuedTrial(trialIdx: number): PendingTrial {
+    const p: PendingTrial = { trialIdx, candidate: this.enqueued.shift() as Json, origin: 'enqueued' }
+    if (this.prunerLog) p.askedAfter = this.history.length - this.seededCount()
+    return p
+  }
+
   private seededCount(): number {
     return this.current.warmStart?.seededTrials ?? 0
   }
@@ -496,7 +556,9 @@ export class SessionDriver implements SessionHandle {
   }
 
   private launch(p: PendingTrial): void {
-    this.launched.set(p.trialIdx, this.evaluate(p.candidate, p.trialIdx, undefined, p.askedAfter))
+    // A result told (ask/tell) before the session was resumed with an objective is not evaluated again.
+    const told = p.told ? Promise.resolve<Evaluation>({ ...p.told }) : null
+    this.launched.set(p.trialIdx, told ?? this.evaluate(p.candidate, p.trialIdx, undefined, p.askedAfter))
     this.inFlight = this.launched.size
   }
 
@@ -688,13 +750,22 @@ export class SessionDriver implements SessionHandle {
     await this.commitStop({ status: 'failed', reason: `optimizer-error: ${message}`.slice(0, 500) })
   }
 
-  private async commitHead(next: CheckpointHead, trials: TrialRecord[]): Promise<void> {
+  /** Commits `next` after the commits before it (`fresh`: built from the head as it is then, for `enqueue`). */
+  private commitHead(next: CheckpointHead, trials: TrialRecord[], fresh = false): Promise<void> {
+    const run = this.commits.then(() => this.commitNow(fresh ? { ...this.current } : next, trials))
+    this.commits = run.catch(() => undefined)
+    return run
+  }
+
+  private async commitNow(next: CheckpointHead, trials: TrialRecord[]): Promise<void> {
     const statusBefore = this.current.status
     next.updatedAt = Math.max(Date.now(), this.current.updatedAt)
     next.limits = this.limits
     next.optimizerState = this.init.optimizer.encodeState(this.state)
     next.rngState = this.init.rng.state()
     if (next.status === 'running') next.pending = this.pending.slice()
+    if (this.enqueued.length > 0) next.enqueued = this.enqueued.slice()
+    else delete next.enqueued
     next.lease = this.lease
     const result = await commitWithRecovery(this.init.store, this.id, {
       expectedRevision: this.current.revision,
@@ -733,6 +804,8 @@ export class SessionDriver implements SessionHandle {
   }
 
   private async finish(): Promise<void> {
+    this.finishing = true
+    await this.commits
     this.keeper.stop()
     await this.keeper.settle()
     this.lease = this.keeper.lease
@@ -747,6 +820,7 @@ export class SessionDriver implements SessionHandle {
     if (!this.stopError && this.current.status !== 'running') await this.init.warmStart?.onStop(this.current, this.history)
     unclaim(this.init.store, this.id)
     this.loop = null
+    this.finishing = false
     if (isTerminal(this.current.status)) this.init.signal?.removeEventListener('abort', this.onExternalAbort)
     publish(channels.sessionStop, { sessionId: this.id, status: this.current.status, error: this.stopError })
     this.stream.close()

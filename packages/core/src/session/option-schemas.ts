@@ -54,6 +54,7 @@ const start = {
   settings: optional(k.any()),
   warmStart,
   job: optional(k.string()),
+  maxOutstanding: optional(k.integer(1)),
   valsetHash: optional(k.string()),
   trainsetHash: optional(k.string()),
 } satisfies OptionProperties<StartOptions>
@@ -77,6 +78,7 @@ export const ResumeOptionsSchema: OptionsSchema<ResumeOptions> = defineOptions<R
   direction,
   directions,
   seed,
+  maxOutstanding: optional(k.integer(1)),
   waitForLease: optional(k.union([k.boolean(), k.object({ timeoutMs: optional(k.durationMs()) })], 'must be true, false or { timeoutMs }')),
 })
 

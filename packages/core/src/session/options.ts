@@ -25,9 +25,9 @@ function checkDriveFields(opts: DriveOptions & { valsetHash?: string }): void {
   const hasObjective = opts.objective !== undefined
   const hasProgram = opts.program !== undefined || opts.metric !== undefined
   if (hasObjective && hasProgram) throw new InvalidInputError('give either objective or program + trainset + metric, not both', 'objective')
-  if (!hasObjective && !hasProgram && !coordinatesOnly(opts))
+  if (!hasObjective && !hasProgram && opts.evaluation === 'shared' && !coordinatesOnly(opts))
     throw new InvalidInputError(
-      "an objective (or program + trainset + metric) is required, unless the session only coordinates workers (evaluation: 'shared', evaluateLocally: false)",
+      "an objective (or program + trainset + metric) is required with evaluation: 'shared', unless the session only coordinates workers (evaluateLocally: false)",
       'objective',
     )
   if (hasProgram) {
@@ -36,6 +36,14 @@ function checkDriveFields(opts: DriveOptions & { valsetHash?: string }): void {
     if (!Array.isArray(opts.trainset) || opts.trainset.length === 0) throw new InvalidInputError('must be a non-empty array', 'trainset')
   }
   checkValset(opts, hasProgram)
+}
+
+/**
+ * True for an ask/tell session: no objective, no program, not shared — the caller evaluates
+ * (`ask` / `tell`).
+ */
+export function isAskTell(opts: DriveOptions): boolean {
+  return opts.objective === undefined && opts.program === undefined && opts.metric === undefined && opts.evaluation !== 'shared'
 }
 
 /** True when the driver evaluates nothing itself: its workers do (`evaluation: 'shared'`, `evaluateLocally: false`). */

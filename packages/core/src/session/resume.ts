@@ -14,7 +14,9 @@ import { missingMethods } from '../input/option-kinds.js'
 import { describeValue } from '../input/options-schema.js'
 import { retryWhileLeased } from './lease-wait.js'
 import { STORE_METHODS } from './option-schemas.js'
-import { checkResumeOptions, DEFAULT_LEASE_TTL_MS, defaultOwner, leaseWaitMs, mergeLimits } from './options.js'
+import { checkResumeOptions, DEFAULT_LEASE_TTL_MS, defaultOwner, isAskTell, leaseWaitMs, mergeLimits } from './options.js'
+import { AskTellSession } from './ask-tell/session.js'
+import { samplerOf, verifyOptimizer } from './ask-tell/loaded.js'
 import { toView } from './progress.js'
 import { claim, unclaim } from './registry.js'
 import { targetOf } from './target.js'
@@ -63,6 +65,7 @@ export async function resumeWith<Example = unknown>(
   const maxSeeds = checkWarmStartOptions(opts.warmStart, 'resumeSession')
   const waitMs = leaseWaitMs(opts.waitForLease)
   if (opts.evaluation === 'shared') sharedDrive('shared', opts as ResumeOptions, store)
+  if (isAskTell(opts as ResumeOptions)) return openAskTell(store, sessionId, opts as ResumeOptions)
   const attempt = (): Promise<SessionHandle> => resumeOnce(store, sessionId, opts, maxSeeds, env)
   if (waitMs === null) return attempt()
   return retryWhileLeased(store, sessionId, attempt, { timeoutMs: waitMs, ...(opts.signal ? { signal: opts.signal } : {}) })
@@ -178,6 +181,35 @@ async function resumeOnce<Example>(
         : ''
     shared = sharedDrive(mode, opts as ResumeOptions, store, hint, env)
   }
+}
+
+/**
+ * Resumed without an objective: an ask/tell handle on the stored session. Nothing is written;
+ * its outstanding trials (`outstanding()`) can be told, and `ask()` continues.
+ */
+async function openAskTell(store: CheckpointStore, sessionId: string, opts: ResumeOptions): Promise<SessionHandle> {
+  samplerOf(opts.optimizer)
+  const head = await store.load(sessionId)
+  if (isTerminal(head.status)) throw new AlreadyTerminalError(sessionId, head.status)
+  verifyOptimizer(head, opts.optimizer)
+  checkMaxTrials(head, opts.maxTrials)
+  if (opts.space !== undefined && head.space !== undefined && canonicalJson(parseSpace(opts.space)) !== canonicalJson(head.space))
+    throw resumeMismatch('space', head.space, opts.space)
+  if (opts.direction !== undefined && opts.direction !== head.direction)
+    throw resumeMismatch('direction', head.direction, opts.direction, 'a session keeps the direction it was started with')
+  if (opts.seed !== undefined && opts.seed !== head.seed)
+    throw resumeMismatch('seed', head.seed, opts.seed, 'a session keeps the seed it was started with')
+  const session = new AskTellSession({
+    store,
+    head,
+    optimizer: opts.optimizer,
+    owner: opts.owner ?? defaultOwner(),
+    ...(opts.maxOutstanding !== undefined ? { maxOutstanding: opts.maxOutstanding } : {}),
+  })
+  // Limits given take effect and are stored, as for a driven session.
+  const limits = mergeLimits(head.limits, opts)
+  if (canonicalJson(limits) !== canonicalJson(head.limits)) await session.setLimits(limits)
+  return session
 }
 
 /**

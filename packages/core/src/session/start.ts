@@ -8,7 +8,9 @@ import { prunerInfo } from '../pruner/checks.js'
 import { SessionDriver } from './driver.js'
 import { checkSpaceSupport } from './space-support.js'
 import { targetOf } from './target.js'
-import { checkStartOptions, DEFAULT_LEASE_TTL_MS, defaultDirection, defaultOwner, limitsFrom, randomSeed } from './options.js'
+import { checkStartOptions, DEFAULT_LEASE_TTL_MS, defaultDirection, defaultOwner, isAskTell, limitsFrom, randomSeed } from './options.js'
+import { AskTellSession } from './ask-tell/session.js'
+import { samplerOf } from './ask-tell/loaded.js'
 import { claim, unclaim } from './registry.js'
 import { checkSpecificationVersion } from './specification.js'
 import { checkWarmStartOptions, findWarmStart, seedViews, WarmStartWriter, type WarmStartFound } from './warm-start.js'
@@ -21,7 +23,10 @@ import type { SessionHandle, StartOptions } from './types.js'
 
 /**
  * Starts a new session and drives it in the background; resolves once the session is
- * created (revision 0, lease taken). Throws `InvalidInputError` for malformed options (and for
+ * created (revision 0, lease taken). Without an objective (nor program + trainset + metric,
+ * nor shared evaluation) the session is driven by its caller instead: the handle's `ask()` and
+ * `tell()` (an ask/tell optimizer is required), and the session rests `paused` between calls,
+ * holding no lease. Throws `InvalidInputError` for malformed options (and for
  * `evaluation: 'shared'` on a store that cannot share trials or with a step-based optimizer)
  * and `AlreadyRunningError` when the id is driven here or elsewhere.
  */
@@ -42,6 +47,8 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
   const trainsetHash = opts.trainsetHash ?? (opts.trainset ? defaultTrainsetHash(opts.trainset) : undefined)
   const valsetHash = valsetHashOf(opts)
   const shared = sharedDrive(opts.evaluation ?? 'local', opts as StartOptions, store)
+  const askTell = isAskTell(opts as StartOptions)
+  if (askTell) samplerOf(opts.optimizer)
 
   claim(store, sessionId)
   try {
@@ -117,11 +124,23 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       head.progress = { ...head.progress, bestScore: found.entry.objective }
       if (found.payload.bestArtifact !== undefined) head.bestArtifact = found.payload.bestArtifact
     }
+    if (askTell && head.status === 'running') head.status = 'paused'
     try {
       await store.create(head)
     } catch (err) {
       if (isCairnError(err, 'REVISION_CONFLICT')) throw await existingSessionError(store, sessionId)
       throw err
+    }
+    if (askTell) {
+      await store.releaseLease(sessionId, lease).catch(() => undefined)
+      unclaim(store, sessionId)
+      return new AskTellSession({
+        store,
+        head,
+        optimizer,
+        owner,
+        ...(opts.maxOutstanding !== undefined ? { maxOutstanding: opts.maxOutstanding } : {}),
+      })
     }
     const driver = new SessionDriver({
       store,

@@ -81,6 +81,39 @@ export type ObjectiveResult =
       artifact?: Json
     }
 
+/** A trial handed out by `ask`: evaluate `candidate` and `tell` its result under `trialIdx`. */
+export interface AskedTrial {
+  trialIdx: number
+  candidate: Json
+  /** `enqueued` when the candidate came from `enqueue`, not from the optimizer. */
+  origin?: 'enqueued'
+}
+
+/** A trial asked and not yet told (or told while an earlier one is still outstanding). */
+export interface OutstandingTrial extends AskedTrial {
+  /** True when its result was told and waits for the trials before it to be told. */
+  told: boolean
+}
+
+/**
+ * What `tell` accepts: what an objective may return (a score, or `{ score, stats?, artifact? }`
+ * and the fields of several objectives / constraints / attrs), or a failure `{ error: message }`
+ * recorded as an `error` trial with `errorClass: 'objective'`. A malformed score is an `error`
+ * trial with `errorClass: 'invalid-score'`, as for an objective.
+ */
+export type TellResult = ObjectiveResult | TellFailure
+
+/** A failed evaluation told with `tell`. */
+export interface TellFailure {
+  error: string
+}
+
+/** Options of `tell`. */
+export interface TellOptions {
+  /** The evaluation's duration recorded with the trial (default 0: unknown). */
+  durationMs?: number
+}
+
 /** The function being optimized. Lower is better unless `direction` is `maximize`. */
 export type Objective<C = any> = (
   candidate: C,
@@ -243,8 +276,18 @@ export interface WorkerHandle {
   stop(): Promise<WorkerResult>
 }
 
+/** Options of sessions driven by their caller (`ask` / `tell`: started or resumed without an objective). */
+export interface AskTellOptions {
+  /**
+   * `ask()` is refused with `InvalidInputError` while this many trials are outstanding. Default
+   * 1,000 (`DEFAULT_MAX_OUTSTANDING`: outstanding trials live in the head, which every commit
+   * rewrites). Not stored with the session.
+   */
+  maxOutstanding?: number
+}
+
 /** Options of `startSession`. */
-export interface StartOptions<Example = unknown> extends DriveOptions<Example> {
+export interface StartOptions<Example = unknown> extends DriveOptions<Example>, AskTellOptions {
   /** Default: a new in-memory store. */
   store?: CheckpointStore
   sessionId?: string
@@ -277,7 +320,7 @@ export interface StartOptions<Example = unknown> extends DriveOptions<Example> {
  * `maxTrials` may be raised to extend the run, or lowered to no less than the trials already
  * recorded (fewer is refused with `InvalidInputError`).
  */
-export interface ResumeOptions<Example = unknown> extends DriveOptions<Example> {
+export interface ResumeOptions<Example = unknown> extends DriveOptions<Example>, AskTellOptions {
   /** Keeps saving warm-start entries for later runs (seeds already taken are kept in the head). */
   warmStart?: WarmStartOptions
   /** Verified against the stored hash when given (or computed from `trainset`). */
@@ -372,6 +415,31 @@ export interface SessionHandle {
   events(): AsyncIterable<SessionEvent>
   /** The head as last committed. */
   head(): CheckpointHead
+  /**
+   * Ask/tell sessions (started or resumed without an objective or program): the next trial to
+   * evaluate — the oldest enqueued candidate, else the optimizer's — committed as outstanding
+   * before this resolves; null when there is nothing more to ask (the session completed, all of
+   * `maxTrials` are asked, or the optimizer halted). Several asks may be outstanding (at most
+   * `maxOutstanding`). On a session driven by an objective it rejects with `InvalidInputError`.
+   */
+  ask(): Promise<AskedTrial | null>
+  /**
+   * Ask/tell sessions: records an asked trial's result — what an objective may return, or
+   * `{ error: message }` for a failed evaluation (an `error` trial, class `objective`). Tells may
+   * come in any order; the optimizer learns them in trial-index order (a result told early is
+   * kept durably until the trials before it are told). Rejects with `InvalidInputError` for a
+   * trial never asked or already told, and on a session driven by an objective.
+   */
+  tell(trialIdx: number, result: TellResult, options?: TellOptions): Promise<void>
+  /** Trials asked and not yet recorded (ask/tell), or pending in the driver (objective sessions), in index order. */
+  outstanding(): Promise<OutstandingTrial[]>
+  /**
+   * Adds a candidate for the next asked trial (by `ask()` or the driver's loop), before the
+   * optimizer is asked; the optimizer is still told its result in index order. Checked against
+   * the session's space (`InvalidInputError`) and committed to the head before it resolves.
+   * Needs an ask/tell optimizer (`InvalidInputError` for one that only steps).
+   */
+  enqueue(candidate: Json): Promise<void>
 }
 
 /** Options of `compile`. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { CONFIG_FILES } from '../../config/load-config.js'
 import type { JobDefinition } from '../../config/types.js'
-import { defaultOptimizerRef, isProgramJob } from '../../jobs/job.js'
+import { defaultOptimizerRef, isAskTellJob, isProgramJob } from '../../jobs/job.js'
 import type { CommandKit } from '../command-kit.js'
 import { withCliContext } from '../context.js'
 import { EXIT } from '../exit-codes.js'
@@ -23,7 +23,7 @@ export function registerJobs({ program, io, exit }: CommandKit): void {
       withCliContext(cmd, io, async (ctx) => {
         const jobs = Object.entries(ctx.cairn.config.jobs ?? {}).map(([name, job]) => ({
           name,
-          kind: isProgramJob(job) ? 'program' : 'objective',
+          kind: isProgramJob(job) ? 'program' : isAskTellJob(job) ? 'ask-tell' : 'objective',
           optimizer: optimizerName(job),
           maxTrials: job.maxTrials ?? null,
           sessionId: job.sessionId ?? null,

@@ -1,4 +1,5 @@
 import type { Json, ParetoTrial, TrialRecord } from '@cairn/core'
+import type { HeadSummary } from '../../session/details.js'
 import type { SharedEvaluationView } from '../../session/shared-trials.js'
 import type { Command } from 'commander'
 import { intArg } from '../args.js'
@@ -57,6 +58,11 @@ export function registerShow({ program, io, exit }: CommandKit): void {
         if (h.warmStart)
           rows.push(['warm start', `${h.warmStart.source}, ${h.warmStart.seededTrials} seeded; exact key ${h.warmStart.exactKey ?? '-'}`])
         if (h.evaluation === 'shared') rows.push(['evaluation', sharedSummary(d.shared)])
+        if (h.enqueued && h.enqueued.length > 0)
+          rows.push([
+            'enqueued',
+            `${h.enqueued.length} candidate${h.enqueued.length === 1 ? '' : 's'}, asked next: ${compactJson(h.enqueued[0], 120)}`,
+          ])
         if (h.limits.retryFailed) rows.push(['retry failed', `up to ${h.limits.retryFailed} times`])
         if (h.pruner) rows.push(['pruner', `${h.pruner.id} (state v${h.pruner.stateVersion}) ${compactJson(h.pruner.options ?? null, 80)}`])
         const width = Math.max(...rows.map(([k]) => k.length))
@@ -65,6 +71,11 @@ export function registerShow({ program, io, exit }: CommandKit): void {
           line(io.stdout)
           line(io.stdout, 'pending trials:')
           line(io.stdout, pendingTable(d.shared, now))
+        }
+        if (!(d.shared && d.shared.pending.length > 0) && h.pending.length > 0) {
+          line(io.stdout)
+          line(io.stdout, 'outstanding trials (asked, not yet recorded):')
+          line(io.stdout, outstandingTable(h.pending))
         }
         if (d.paretoFront && d.paretoFront.length > 0) {
           line(io.stdout)
@@ -96,6 +107,18 @@ function pendingTable(shared: SharedEvaluationView, now: number): string {
     p.expiresAt === null ? '-' : `in ${duration(Math.max(0, p.expiresAt - now))}`,
   ])
   return table(['#', 'STATE', 'WORKER', 'CLAIM', 'EXPIRES'], rows, new Set([0, 3]))
+}
+
+function outstandingTable(pending: HeadSummary['pending']): string {
+  const rows = pending.map((p) => [
+    String(p.trialIdx),
+    p.told
+      ? `told (${p.told.status === 'ok' ? score(p.told.score) : (p.told.errorClass ?? p.told.status)}), waits for #${pending[0]?.trialIdx}`
+      : 'asked',
+    p.origin ?? 'optimizer',
+    compactJson(p.candidate, 90),
+  ])
+  return table(['#', 'STATE', 'FROM', 'CANDIDATE'], rows, new Set([0]))
 }
 
 /** The `best` and `best params` rows, or the front's size with several objectives. */
