@@ -59,9 +59,17 @@ describe('nsga2', () => {
   })
 
   test('constraints: the elite prefers feasible trials, then the least violation', () => {
-    const t = (i: number, values: number[], constraints?: number[]): TrialView => ({ trialIdx: i, candidate: {}, status: 'ok', values, ...(constraints ? { constraints } : {}) })
+    const t = (i: number, values: number[], constraints?: number[]): TrialView => ({
+      trialIdx: i,
+      candidate: {},
+      status: 'ok',
+      values,
+      ...(constraints ? { constraints } : {}),
+    })
     const dirs = ['minimize', 'minimize'] as const
-    const pop = [t(0, [0, 0], [1]), t(1, [5, 5], [-1]), t(2, [1, 1], [0.5]), t(3, [6, 4]), t(4, [9, 9], [0])].map((x) => individualOf(x, dirs)!)
+    const pop = [t(0, [0, 0], [1]), t(1, [5, 5], [-1]), t(2, [1, 1], [0.5]), t(3, [6, 4]), t(4, [9, 9], [0])].map(
+      (x) => individualOf(x, dirs)!,
+    )
     expect(selectElite(pop, 3).map((e) => e.trial.trialIdx)).toEqual([1, 3, 4])
     expect(selectElite(pop, 4).map((e) => e.trial.trialIdx)).toEqual([1, 3, 4, 2])
   })

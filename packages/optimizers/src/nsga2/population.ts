@@ -53,7 +53,12 @@ export function beats(a: Individual, b: Individual): boolean {
  * Moves `g` past every generation the history completes: each new generation's complete
  * trials plus the previous parents are reduced to `populationSize` by elitist selection.
  */
-export function advanceGenerations(g: Generations, history: readonly TrialView[], populationSize: number, directions: readonly Direction[]): Generations {
+export function advanceGenerations(
+  g: Generations,
+  history: readonly TrialView[],
+  populationSize: number,
+  directions: readonly Direction[],
+): Generations {
   let lo = 0
   let hi = history.length
   while (lo < hi) {

@@ -22,7 +22,9 @@ function bruteFronts(points: number[][]): number[][] {
 /** Exact hypervolume by cutting space into the grid of all coordinates: a cell counts when a point dominates it. */
 function bruteHypervolume(points: number[][], ref: number[]): number {
   const m = ref.length
-  const axes = Array.from({ length: m }, (_, k) => [...new Set([...points.map((p) => p[k]!), ref[k]!])].filter((v) => v <= ref[k]!).sort((a, b) => a - b))
+  const axes = Array.from({ length: m }, (_, k) =>
+    [...new Set([...points.map((p) => p[k]!), ref[k]!])].filter((v) => v <= ref[k]!).sort((a, b) => a - b),
+  )
   let volume = 0
   const walk = (k: number, lo: number[], hi: number[]): void => {
     if (k === m) {
@@ -72,13 +74,27 @@ describe('non-dominated sort and crowding distance', () => {
   })
 
   test('an objective on which every point is equal adds nothing', () => {
-    expect([...crowdingDistances([[1, 5], [2, 5], [3, 5]])]).toEqual([Infinity, 1, Infinity])
+    expect([
+      ...crowdingDistances([
+        [1, 5],
+        [2, 5],
+        [3, 5],
+      ]),
+    ]).toEqual([Infinity, 1, Infinity])
   })
 })
 
 describe('hypervolume', () => {
   test('small cases by hand', () => {
-    expect(hypervolume([[1, 2], [2, 1]], [3, 3])).toBe(3)
+    expect(
+      hypervolume(
+        [
+          [1, 2],
+          [2, 1],
+        ],
+        [3, 3],
+      ),
+    ).toBe(3)
     expect(hypervolume([[1, 1, 1]], [2, 3, 4])).toBe(6)
     expect(hypervolume([], [1, 1])).toBe(0)
     expect(hypervolume([[2, 0]], [2, 1])).toBe(0)
@@ -95,12 +111,20 @@ describe('hypervolume', () => {
       for (let rep = 0; rep < 5; rep++) {
         const pts = randomPoints(rng, n, m)
         const ref = Array.from({ length: m }, () => 0.9)
-        expect(hypervolume(pts, ref)).toBeCloseTo(bruteHypervolume(pts.filter((p) => p.every((v, k) => v < ref[k]!)), ref), 10)
+        expect(hypervolume(pts, ref)).toBeCloseTo(
+          bruteHypervolume(
+            pts.filter((p) => p.every((v, k) => v < ref[k]!)),
+            ref,
+          ),
+          10,
+        )
       }
     }
   })
 
   test('refuses a point whose arity differs from the reference', () => {
-    expect(() => hypervolume([[1, 2, 3]], [4, 4])).toThrow(/\[@cairn\/optimizers\] hypervolume: a point has 3 objectives, the reference point 2/)
+    expect(() => hypervolume([[1, 2, 3]], [4, 4])).toThrow(
+      /\[@cairn\/optimizers\] hypervolume: a point has 3 objectives, the reference point 2/,
+    )
   })
 })
