@@ -32,6 +32,7 @@ const ALL = [
   'trial-progress',
   'pruners',
   'pruning',
+  'multi-objective',
 ]
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = wanted.length > 0 ? wanted : ALL
