@@ -28,7 +28,7 @@ export function randomSearch(options: RandomSearchOptions = {}): Optimizer<Rando
   new OptionReader(NAME, options, [])
   const sampler: Sampler<RandomSearchState> = {
     id: OPTIMIZER_IDS.random,
-    capabilities: { deterministic: false, flatSpace: true },
+    capabilities: { deterministic: false, flatSpace: true, multiObjective: true },
     stateVersion: 1,
     options: {} satisfies Json,
     init: (ctx) => {
