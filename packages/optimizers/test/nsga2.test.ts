@@ -52,7 +52,7 @@ describe('nsga2', () => {
     expect(b.history.map((t) => t.candidate)).toEqual(a.history.map((t) => t.candidate))
     const c = await driveMo(nsga2({ populationSize: 10 }), zdtSpace, f, 60, { seed: 10, directions: ['minimize', 'minimize'] })
     expect(c.history.map((t) => t.candidate)).not.toEqual(a.history.map((t) => t.candidate))
-    const bytes = o.encodeState(a.state)
+    const bytes = o.encodeState(a.state as never)
     expect(o.decodeState(bytes, 1)).toEqual(a.state)
     // The state is bounded: one population of trial indices.
     expect((a.state as { parents: number[] }).parents.length).toBeLessThanOrEqual(10)
