@@ -33,10 +33,12 @@ import { median, printTable, round, type Row } from './lib/stats.js'
 
 type Params = Record<string, Json>
 
-/** Our optimizers on multi-objective problems, by the name of their Optuna counterpart. */
-const OURS_MO: Record<string, () => Optimizer<any>> = {
-  nsga2: () => nsga2(),
-  tpe: () => tpe(),
+/** Our optimizers on multi-objective problems, each with the Optuna sampler it is compared with. */
+const OURS_MO: Record<string, { optuna: string; make: () => Optimizer<any> }> = {
+  nsga2: { optuna: 'nsga2', make: () => nsga2() },
+  'nsga2-dominance': { optuna: 'nsga2', make: () => nsga2({ tournament: 'dominance' }) },
+  tpe: { optuna: 'tpe', make: () => tpe() },
+  'tpe-optuna-defaults': { optuna: 'tpe', make: () => tpe({ optunaDefaults: true }) },
 }
 
 /** Our optimizers on constrained problems (Optuna's side: TPE with `constraints_func`). */
@@ -105,7 +107,10 @@ export interface BenchOptions {
 /** One multi-objective row: a problem × sampler on both sides. */
 export interface MoRow {
   problem: string
+  /** Ours: `nsga2`, `tpe`, or with Optuna's exact defaults (`nsga2-dominance`, `tpe-optuna-defaults`). */
   sampler: string
+  /** The Optuna sampler it is compared with (`nsga2`: NSGAIISampler, `tpe`: TPESampler). */
+  optunaSampler: string
   reference: number[]
   ours: { median: number; hypervolume: number[] }
   optuna?: { median: number; hypervolume: number[] }
@@ -234,7 +239,7 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
   for (const problem of problems) {
     const directions = Array.from({ length: problem.nObjectives }, () => 'minimize' as Direction)
     const f = (p: Params): Outcome => ({ values: problem.f(varsOf(p, problem.nVars)) })
-    for (const [name, make] of Object.entries(OURS_MO)) {
+    for (const [name, { optuna, make }] of Object.entries(OURS_MO)) {
       const hv: number[] = []
       for (let seed = 0; seed < seeds; seed++) {
         const history = await runLoop(make(), problem.space, directions, f, trials, seed)
@@ -246,7 +251,13 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
         )
       }
       if (verbose) process.stderr.write(`cairn ${problem.name} ${name}: median hypervolume ${round(median(hv), 4)}\n`)
-      moRows.push({ problem: problem.name, sampler: name, reference: problem.reference, ours: { median: median(hv), hypervolume: hv } })
+      moRows.push({
+        problem: problem.name,
+        sampler: name,
+        optunaSampler: optuna,
+        reference: problem.reference,
+        ours: { median: median(hv), hypervolume: hv },
+      })
     }
   }
   const constrainedRows: ConstrainedRow[] = []
@@ -273,7 +284,7 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
     optunaVersion = out.optuna
     if (out.seeds !== seeds || out.trials !== trials) note = `the Optuna side ran ${out.trials} trials × ${out.seeds} seeds`
     for (const row of moRows) {
-      const runs = out.mo[row.problem]?.[row.sampler]
+      const runs = out.mo[row.problem]?.[row.optunaSampler]
       if (!runs) continue
       const problem = problems.find((p) => p.name === row.problem)!
       const hv = runs.map((values) => moHypervolume(problem, values))
@@ -307,10 +318,11 @@ export function tables(r: BenchReport): { title: string; rows: Row[] }[] {
       title: `Hypervolume after ${r.trials} trials (median of ${r.seeds} seeds; higher is better)`,
       rows: r.mo.map((m) => ({
         problem: m.problem,
-        sampler: m.sampler,
+        cairn: m.sampler,
+        optuna: m.optunaSampler,
         reference: m.reference.join(', '),
-        cairn: round(m.ours.median, 4),
-        optuna: m.optuna ? round(m.optuna.median, 4) : '-',
+        'cairn median': round(m.ours.median, 4),
+        'optuna median': m.optuna ? round(m.optuna.median, 4) : '-',
         'cairn / optuna': m.ratio !== undefined ? round(m.ratio, 3) : '-',
       })),
     },

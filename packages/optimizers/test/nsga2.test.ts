@@ -14,17 +14,21 @@ describe('nsga2', () => {
   test('options: Optuna 3.1 defaults, refuses bad values naming the option', () => {
     const o = nsga2()
     expect(o.id).toBe('@cairn/optimizers/nsga2')
-    expect(o.options).toEqual({ populationSize: 50, crossoverProb: 0.9, swappingProb: 0.5 })
+    expect(o.options).toEqual({ populationSize: 50, crossoverProb: 0.9, swappingProb: 0.5, tournament: 'crowded' })
+    expect(() => nsga2({ tournament: 'best' as never })).toThrow(/option tournament must be 'crowded' or 'dominance'/)
     expect(o.capabilities).toMatchObject({ sampler: true, multiObjective: true, constraints: true, flatSpace: true })
     expect(nsga2({ mutationProb: 0.2 }).options).toMatchObject({ mutationProb: 0.2 })
     expect(() => nsga2({ populationSize: 1 })).toThrow(InvalidInputError)
     expect(() => nsga2({ crossoverProb: 2 })).toThrow(/option crossoverProb must be a number ≥ 0 and ≤ 1/)
   })
 
-  test('improves the hypervolume of ZDT1 (10 variables, 300 trials) over random search on 5 of 5 seeds', async () => {
+  test('improves the hypervolume of ZDT1 (10 variables, 300 trials) over random search on 5 of 5 seeds, with either tournament', async () => {
     const f = (p: Record<string, unknown>) => ({ values: zdt1(p as never, N) })
     for (let seed = 1; seed <= 5; seed++) {
-      const ga = await driveMo(nsga2(), zdtSpace, f, 300, { seed, directions: ['minimize', 'minimize'] })
+      const ga = await driveMo(nsga2({ tournament: seed % 2 ? 'crowded' : 'dominance' }), zdtSpace, f, 300, {
+        seed,
+        directions: ['minimize', 'minimize'],
+      })
       const rs = await driveMo(randomSearch(), zdtSpace, f, 300, { seed, directions: ['minimize', 'minimize'] })
       expect(hypervolume(front(ga.history), REF)).toBeGreaterThan(hypervolume(front(rs.history), REF))
     }
