@@ -54,7 +54,9 @@ function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext): AskResult<TpeSta
   // Local moves start from the best trial: there is none with several objectives.
   if (!scored.losses && cfg.localFraction > 0 && ctx.rng.next() < cfg.localFraction)
     return { kind: 'candidate', state, candidate: suggestLocal(cfg, cs, obs, groups.below, ctx.rng) }
-  const candidate = cfg.multivariate ? suggestJoint(cfg, cs, obs, groups, ctx.rng) : suggestIndependent(cfg, cs, obs, groups, ctx.rng)
+  // Several objectives keep Optuna's prior weight and kernel widths unless given (options.ts).
+  const model = scored.losses ? { ...cfg, ...cfg.multiObjective } : cfg
+  const candidate = cfg.multivariate ? suggestJoint(model, cs, obs, groups, ctx.rng) : suggestIndependent(model, cs, obs, groups, ctx.rng)
   return { kind: 'candidate', state, candidate }
 }
 
