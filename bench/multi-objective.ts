@@ -7,7 +7,8 @@
  *   pnpm bench multi-objective --seeds 3 --trials 100   # a quick look
  *   node --conditions=@cairn/source --import tsx bench/multi-objective.ts [flags]
  *     --trials 200 --seeds 20 --constrained-trials 100 --problems zdt1,dtlz2 --constrained gardner
- *     --no-optuna --optuna-json <file> (reuse the Optuna side a previous run saved with --save-optuna <file>)
+ *     --no-optuna --optuna-json <file> (reuse the Optuna side a previous run saved with --save-optuna <file>;
+ *     rows may hold fewer Optuna seeds than ours: the ratio then compares the same seeds)
  *     --json (JSON only) --quiet (no progress on stderr)
  *
  * Problems (identical in bench/optuna/multi_objective.py, see bench/lib/multi-objective-problems.ts):
@@ -113,8 +114,11 @@ export interface MoRow {
   optunaSampler: string
   reference: number[]
   ours: { median: number; hypervolume: number[] }
-  optuna?: { median: number; hypervolume: number[] }
-  /** Our median hypervolume / Optuna's (above 1: ours is better). */
+  /** Optuna's hypervolume per seed (seeds 0 … `seeds` − 1). */
+  optuna?: { median: number; seeds: number; hypervolume: number[] }
+  /** Our median over the seeds Optuna ran (the same seeds), when it ran fewer than we did. */
+  oursSameSeeds?: number
+  /** Our median hypervolume (over the seeds Optuna ran) / Optuna's (above 1: ours is better). */
   ratio?: number
 }
 
@@ -282,14 +286,16 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
   if (optunaRun) {
     const out = await optunaRun
     optunaVersion = out.optuna
-    if (out.seeds !== seeds || out.trials !== trials) note = `the Optuna side ran ${out.trials} trials × ${out.seeds} seeds`
+    if (out.trials !== trials) note = `the Optuna side ran ${out.trials} trials`
     for (const row of moRows) {
       const runs = out.mo[row.problem]?.[row.optunaSampler]
       if (!runs) continue
       const problem = problems.find((p) => p.name === row.problem)!
       const hv = runs.map((values) => moHypervolume(problem, values))
-      row.optuna = { median: median(hv), hypervolume: hv }
-      row.ratio = row.ours.median / row.optuna.median
+      row.optuna = { median: median(hv), seeds: hv.length, hypervolume: hv }
+      const same = hv.length < row.ours.hypervolume.length ? median(row.ours.hypervolume.slice(0, hv.length)) : row.ours.median
+      if (hv.length < row.ours.hypervolume.length) row.oursSameSeeds = same
+      row.ratio = same / row.optuna.median
     }
     for (const row of constrainedRows) {
       const best = out.constrained[row.problem]?.tpe
@@ -322,7 +328,9 @@ export function tables(r: BenchReport): { title: string; rows: Row[] }[] {
         optuna: m.optunaSampler,
         reference: m.reference.join(', '),
         'cairn median': round(m.ours.median, 4),
+        'cairn, optuna seeds': m.oursSameSeeds !== undefined ? round(m.oursSameSeeds, 4) : '=',
         'optuna median': m.optuna ? round(m.optuna.median, 4) : '-',
+        'optuna seeds': m.optuna ? m.optuna.seeds : '-',
         'cairn / optuna': m.ratio !== undefined ? round(m.ratio, 3) : '-',
       })),
     },

@@ -6,7 +6,7 @@ Run with Debian's interpreter, which sees the apt package python3-optuna (3.1):
     /usr/bin/python3 bench/optuna/multi_objective.py --trials 200 --seeds 20
 
 Prints one JSON object on stdout: for every problem and sampler, the objective values of every
-completed trial for each seed (seeds 0..N-1), so bench/multi-objective.ts computes the
+completed trial for each seed (seeds 0..N-1, or from --first-seed), so bench/multi-objective.ts computes the
 hypervolume of both sides with the same code and the same reference point; and for every
 constrained problem, the best feasible value after `--constrained-trials` trials per seed.
 The problems are defined exactly as in bench/lib/multi-objective-problems.ts.
@@ -125,20 +125,22 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=200)
     ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--first-seed", type=int, default=0, help="seeds first-seed .. first-seed + seeds - 1 (to run seeds in parts)")
     ap.add_argument("--problems", default=",".join(PROBLEMS))
     ap.add_argument("--samplers", default="nsga2,tpe")
     ap.add_argument("--constrained", default=",".join(CONSTRAINED))
     ap.add_argument("--constrained-trials", type=int, default=100)
     args = ap.parse_args()
 
-    out = {"optuna": optuna.__version__, "python": sys.version.split()[0], "trials": args.trials, "seeds": args.seeds, "mo": {}, "constrained": {}}
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    out = {"optuna": optuna.__version__, "python": sys.version.split()[0], "trials": args.trials, "seeds": args.seeds, "firstSeed": args.first_seed, "mo": {}, "constrained": {}}
     for pname in filter(None, args.problems.split(",")):
         for sname in args.samplers.split(","):
-            runs = [run_mo(pname, sname, seed, args.trials) for seed in range(args.seeds)]
+            runs = [run_mo(pname, sname, seed, args.trials) for seed in seeds]
             print("optuna %s %s: done" % (pname, sname), file=sys.stderr, flush=True)
             out["mo"].setdefault(pname, {})[sname] = runs
     for pname in filter(None, args.constrained.split(",")):
-        bests = [run_constrained(pname, "tpe", seed, args.constrained_trials) for seed in range(args.seeds)]
+        bests = [run_constrained(pname, "tpe", seed, args.constrained_trials) for seed in seeds]
         print("optuna %s tpe: median best feasible %.6g" % (pname, statistics.median(bests)), file=sys.stderr, flush=True)
         out["constrained"][pname] = {"tpe": [b if math.isfinite(b) else None for b in bests]}
     json.dump(out, sys.stdout)
