@@ -33,6 +33,7 @@ const ALL = [
   'pruners',
   'pruning',
   'multi-objective',
+  'conditional',
 ]
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 const names = wanted.length > 0 ? wanted : ALL

@@ -242,7 +242,7 @@ describe.concurrent('bad input', () => {
     const cases: Array<[string[], RegExp]> = [
       [
         [...cfg, '--store', 'fs:./store', 'run', 'nope'],
-        /^error: \[cairn\] unknown job "nope": the config defines "quad", "fixed", "flaky", "doomed", "pruning", "spin", "spin-io", "shared", "shared-remote"$/,
+        /^error: \[cairn\] unknown job "nope": the config defines "quad", "fixed", "flaky", "doomed", "pruning", "spin", "spin-io", "shared", "shared-remote", "pareto", "retrying"$/,
       ],
       [
         [...cfg, '--store', 'bogus://x', 'run', 'quad'],

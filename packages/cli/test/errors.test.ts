@@ -233,6 +233,12 @@ describe('a session whose trials were pruned or failed', () => {
     const show = await runInProcess([...cfg, ...store, 'show', 'pruning-session'], { cwd })
     expect(show.stdout).toMatch(/4 of 4 \(0 ok, 2 pruned, 2 errors;/)
     expect(show.stdout).toMatch(/pruner +@cairn\/optimizers\/median-pruner/)
+    // ls counts them in a PRUNED column (shown only when some session pruned trials).
+    const ls = await runInProcess([...cfg, ...store, 'ls'], { cwd })
+    expect(ls.stdout).toMatch(/^SESSION +JOB +STATUS +OPTIMIZER +TRIALS +PRUNED +BEST +UPDATED/m)
+    expect(ls.stdout).toMatch(/^pruning-session +pruning +completed +\S+ +0 +2 +- /m)
+    const lsJson = JSON.parse((await runInProcess([...cfg, ...store, 'ls', '--json'], { cwd })).stdout) as Array<{ sessionId: string }>
+    expect(lsJson.find((l) => l.sessionId === 'pruning-session')).toMatchObject({ completed: 0, pruned: 2 })
 
     const again = await runInProcess([...cfg, ...store, 'run', 'pruning', '--json'], { cwd })
     expect(again.code).toBe(0)

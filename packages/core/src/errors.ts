@@ -88,6 +88,7 @@ export type ResumeMismatchReason =
   | 'pruner'
   | 'space'
   | 'direction'
+  | 'directions'
   | 'seed'
   | 'checkpoint-shape'
 

@@ -41,6 +41,19 @@ export { float, int, categorical } from './space/params.js'
 export type { Param, FloatParam, IntParam, CategoricalParam, RangeOptions } from './space/params.js'
 export { space, parseSpace, assertCandidate } from './space/space.js'
 export type { SearchSpace, Candidate, ParamValue } from './space/space.js'
+export { choice, isChoice, isFlatParam } from './space/choice.js'
+export type { ChoiceParam, ChoiceBranches, SpaceParam, BranchInput, BranchParams } from './space/choice.js'
+export {
+  isConditional,
+  spaceEntries,
+  activeParams,
+  activeCandidate,
+  flatParams,
+  spaceGroups,
+  takesBranches,
+  branchNames,
+} from './space/conditional.js'
+export type { ConditionStep, SpaceEntry, SpaceGroup } from './space/conditional.js'
 
 export { isTerminal } from './checkpoint/types.js'
 export type {
@@ -135,7 +148,12 @@ export type {
   JoinOptions,
   WorkerHandle,
   WorkerResult,
+  ParetoTrial,
 } from './session/types.js'
+
+export { paretoFront, dominates } from './objectives/pareto.js'
+export type { ParetoCandidate } from './objectives/pareto.js'
+export { violation, isFeasible } from './objectives/feasibility.js'
 
 export { rebuildHead } from './session/rebuild-head.js'
 export type { RebuiltHead } from './session/rebuild-head.js'

@@ -57,7 +57,12 @@ describe('raw spaces get the checks of float(), int() and categorical()', () => 
     ['an infinite bound', { x: floatParam({ high: Number.POSITIVE_INFINITY }) }, 'space.x.high', /must be a number/],
     ['a NaN bound', { x: floatParam({ low: Number.NaN }) }, 'space.x.low', /must be a number/],
     ['an unsafe int bound', { n: { kind: 'int', low: 0, high: 2 ** 60, log: false } }, 'space.n', /safe integers/],
-    ['an unknown kind', { x: floatParam({ kind: 'double' }) }, 'space.x.kind', /must be "float", "int" or "categorical", got "double"/],
+    [
+      'an unknown kind',
+      { x: floatParam({ kind: 'double' }) },
+      'space.x.kind',
+      /must be "float", "int", "categorical" or "choice", got "double"/,
+    ],
     ['a parameter named constructor', { constructor: floatParam() }, 'space.constructor', /reserved/],
     ['a parameter named prototype', { prototype: floatParam() }, 'space.prototype', /reserved/],
   ])('%s', async (_what, params, field, message) => {

@@ -28,8 +28,17 @@ const others = [
   fixtureSession({ trials: 400, sessionId: 'quickstart-tpe-b', seed: 5, startedAt: now - 86_400_000 * 3 }),
   fixtureSession({ trials: 120, sessionId: 'quickstart-random', seed: 9, status: 'paused', startedAt: now - 3_600_000 }),
 ]
+// A multi-objective, constrained study (accuracy against model size) for the Pareto front.
+const study = fixtureSession({
+  trials: 600,
+  sessionId: 'accuracy-vs-size',
+  seed: 3,
+  objectives: 2,
+  constrained: true,
+  startedAt: now - 7_200_000,
+})
 ;(others[1] as (typeof others)[number]).session.optimizer = { id: '@cairn/optimizers/random', stateVersion: 1 }
-const server = new FixtureServer(new Map([main, ...others].map((d) => [d.session.sessionId, d])))
+const server = new FixtureServer(new Map([main, ...others, study].map((d) => [d.session.sessionId, d])))
 const base = await server.start()
 const browser = await launchChromium()
 await mkdir(out, { recursive: true })
@@ -61,6 +70,12 @@ try {
   await page.click('[data-action=pause]')
   await page.locator('dialog.confirm').screenshot({ path: join(out, 'confirm.png') })
   written.push('confirm.png')
+
+  await page.goto(`${base}?session=${study.session.sessionId}`)
+  await waitRendered(page)
+  await scrollToDrawn(page, 'section.view[data-view=pareto]')
+  await page.locator('section.view[data-view=pareto]').screenshot({ path: join(out, 'pareto.png') })
+  written.push('pareto.png')
   await page.close()
 } finally {
   await browser.close()

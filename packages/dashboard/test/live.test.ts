@@ -131,6 +131,10 @@ describe('the live dashboard page', () => {
     await again.goto(page('curves-run'))
     await waitRendered(again)
     expect(await again.locator('.chart-curves').getAttribute('data-curves')).toBe('2')
+    // The sessions page counts the pruned trial beside the completed ones (from the store's listing).
+    await again.goto(server.startUrl)
+    const cell = again.locator('tr[data-session=curves-run] td.num').first()
+    await expect.poll(() => cell.textContent(), WAIT).toMatch(/^\d+ \(\+1 pruned\)$/)
     expect(watchAgain.errors).toEqual([])
     await again.close()
   })

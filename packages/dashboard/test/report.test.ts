@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { renderReport, type SessionPageData } from '../src/index.js'
 import { launchChromium, renderMarks, scrollToDrawn, waitFirstView, waitRendered, watchPage } from './helpers/chromium.js'
 import { fixtureSession } from './helpers/fixture-session.js'
+import { paretoSplit } from '../src/web/model/pareto.js'
 
 const artifacts = fileURLToPath(new URL('./.artifacts/', import.meta.url))
 let browser: Browser
@@ -296,6 +297,70 @@ describe('the trial table of a report', () => {
     await page.click('[data-action=export-json]')
     const exported = JSON.parse(await readFile((await (await jsonDownload).path()) as string, 'utf8')) as Array<{ trialIdx: number }>
     expect(exported.map((t) => t.trialIdx)).toEqual(data.trials.map((t) => t.trialIdx).reverse())
+    expect(watch.errors).toEqual([])
+    await page.close()
+  })
+})
+
+describe('the Pareto front of a multi-objective report', () => {
+  test('the front is drawn above the history, the cards and the table follow the objectives, the exports carry values, constraints and attrs', async () => {
+    const data = fixtureSession({ trials: 300, objectives: 2, constrained: true })
+    const split = paretoSplit(data.trials, ['maximize', 'minimize'])
+    // Brute force: a feasible finished trial is on the front when no other feasible one dominates it.
+    const feasible = data.trials.filter((t) => t.status === 'ok' && (t.constraints?.[0] ?? 0) <= 0)
+    const better = (a: number[], b: number[]) => a[0]! >= b[0]! && a[1]! <= b[1]! && (a[0]! > b[0]! || a[1]! < b[1]!)
+    const front = feasible.filter((t) => !feasible.some((o) => better(o.values!, t.values!))).map((t) => t.trialIdx)
+    expect(front.length).toBeGreaterThan(2)
+    expect(split.front.map((t) => t.trialIdx)).toEqual(front)
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
+    const watch = watchPage(page)
+    await page.goto(await writeReport('pareto.html', data))
+    await waitRendered(page)
+    const views = await page.evaluate(() => [...document.querySelectorAll('section.view')].map((s) => (s as HTMLElement).dataset['view']))
+    expect(views[0]).toBe('pareto')
+    const chart = page.locator('.chart-pareto')
+    expect(await chart.getAttribute('data-front-trials')).toBe(front.join(','))
+    const infeasible = data.trials.filter((t) => t.status === 'ok' && (t.constraints?.[0] ?? 0) > 0).length
+    expect(infeasible).toBeGreaterThan(0)
+    expect(await chart.getAttribute('data-infeasible')).toBe(String(infeasible))
+    expect(await page.locator('[data-card="Pareto front"] .v').textContent()).toBe(`${front.length} trials`)
+    expect(await page.locator('.page-header .sub').textContent()).toContain('maximize × minimize')
+    expect(await page.locator('.chart-pareto canvas').count()).toBe(1)
+    // Two objectives: no axis pickers.
+    expect(await page.locator('[data-control=pareto-x]').count()).toBe(0)
+
+    const csvDownload = page.waitForEvent('download')
+    await page.click('[data-action=export-csv]')
+    const lines = (await readFile((await (await csvDownload).path()) as string, 'utf8')).trim().split('\n')
+    expect(lines[0]?.split(',').slice(0, 6)).toEqual(['trial', 'status', 'objective 1 (max)', 'objective 2 (min)', 'violation', 'attrs'])
+    const first = data.trials.find((t) => t.status === 'ok')!
+    const row = lines.find((l) => l.startsWith(`${first.trialIdx},`))!
+    expect(row).toContain(`${first.trialIdx},ok,${first.values![0]},${first.values![1]},${first.constraints![0]}`)
+    const jsonDownload = page.waitForEvent('download')
+    await page.click('[data-action=export-json]')
+    const exported = JSON.parse(await readFile((await (await jsonDownload).path()) as string, 'utf8')) as typeof data.trials
+    expect(exported.find((t) => t.trialIdx === first.trialIdx)).toMatchObject({
+      values: first.values,
+      constraints: first.constraints,
+      attrs: first.attrs,
+    })
+    expect(watch.errors).toEqual([])
+    await page.close()
+  })
+
+  test('three objectives: the axes are picked above the chart and the chart redraws', async () => {
+    const data = fixtureSession({ trials: 120, objectives: 3 })
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const watch = watchPage(page)
+    await page.goto(await writeReport('pareto-3.html', data))
+    await waitRendered(page)
+    expect(await page.locator('[data-control=pareto-x] option').count()).toBe(3)
+    const split = paretoSplit(data.trials, ['maximize', 'minimize', 'minimize'])
+    expect(await page.locator('.chart-pareto').getAttribute('data-front')).toBe(String(split.front.length))
+    await page.selectOption('[data-control=pareto-y]', '2')
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('[data-chart=pareto]')?.dataset['draw'] === 'done')
+    expect(await page.locator('.chart-pareto').getAttribute('data-front')).toBe(String(split.front.length))
     expect(watch.errors).toEqual([])
     await page.close()
   })

@@ -7,7 +7,7 @@ import { packCurves } from '../src/server/pack-curves.js'
 import { binnedMean, binningOf } from '../src/web/model/contour-grid.js'
 import { curveTrials, selectCurves } from '../src/web/model/curves.js'
 import { paramColumn, scoredTrials } from '../src/web/model/derived.js'
-import type { ParamInfo } from '../src/web/model/params.js'
+import { numericValue, paramsOf, type ParamInfo } from '../src/web/model/params.js'
 import { onePerCell, onePerColumn } from '../src/web/model/thin-points.js'
 import { scoreAxis } from '../src/web/model/score-range.js'
 import { SessionModel } from '../src/web/model/session-model.js'
@@ -238,5 +238,33 @@ describe('learning curves', () => {
     for (const s of okScores.slice(0, 20)) expect(chosenOk).toContain(s)
     expect(lines.some((t) => t.status === 'pruned')).toBe(true)
     expect(selectCurves(model, 2000, 20)).toEqual({ lines: all, total: 1000, best: 1000 })
+  })
+})
+
+describe('parameters of a conditional space', () => {
+  test('a choice is a categorical of its branch names, followed by its branches’ parameters (absent when inactive)', () => {
+    const space = {
+      version: 1,
+      params: {
+        lr: { kind: 'float', low: 0.001, high: 1, log: true },
+        model: {
+          kind: 'choice',
+          branches: {
+            svm: { c: { kind: 'float', low: 1, high: 10, log: false } },
+            rf: { trees: { kind: 'int', low: 10, high: 500, log: false } },
+          },
+        },
+      },
+    }
+    const params = paramsOf(space, [])
+    expect(params.map((p) => [p.name, p.kind])).toEqual([
+      ['lr', 'numeric'],
+      ['model', 'categorical'],
+      ['c', 'numeric'],
+      ['trees', 'numeric'],
+    ])
+    expect(params[1]).toMatchObject({ choices: ['svm', 'rf'] })
+    const rf = { lr: 0.01, model: 'rf', trees: 40 }
+    expect(params.map((p) => numericValue(p, rf))).toEqual([0.01, 1, null, 40])
   })
 })

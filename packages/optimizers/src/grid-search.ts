@@ -5,6 +5,7 @@ import { OptionReader } from './common/options.js'
 import { requireSpace } from './common/require-space.js'
 import { jsonStateCodec } from './common/state-codec.js'
 import { cleanNumber, compileSpace, fromInternal, type Dim } from './space-math/index.js'
+import { conditionalPoint, gridNode, valuesByName, type GridNode } from './grid-conditional.js'
 
 /** Options of `gridSearch()`. */
 export interface GridSearchOptions {
@@ -69,6 +70,8 @@ interface Grid {
   names: string[]
   values: Json[][]
   total: number
+  /** Conditional spaces: the union of the branches' grids (see `GridNode`). */
+  node?: GridNode
 }
 
 const grids = new WeakMap<SearchSpace, Map<string, Grid>>()
@@ -79,19 +82,22 @@ function gridOf(space: SearchSpace, resolution: number, maxDiscrete: number): Gr
   const key = `${resolution}/${maxDiscrete}`
   const hit = perSpace.get(key)
   if (hit) return hit
-  const { dims } = compileSpace(space)
+  const { dims, conditional } = compileSpace(space)
   const values = dims.map((d) => gridValues(d, resolution, maxDiscrete))
+  const node = conditional ? gridNode(space.params, valuesByName(dims, values)) : undefined
   let total = 1
-  for (const v of values) total *= v.length
+  if (node) total = node.total
+  else for (const v of values) total *= v.length
   if (!Number.isSafeInteger(total))
     throw invalidInput(NAME, `the grid has ${total} points, too many to enumerate; lower resolution or maxDiscreteValues`)
-  const grid = { names: dims.map((d) => d.name), values, total }
+  const grid: Grid = { names: dims.map((d) => d.name), values, total, ...(node ? { node } : {}) }
   perSpace.set(key, grid)
   return grid
 }
 
 /** The grid point with index `idx`: the LAST dimension (by name) varies fastest. */
 function pointAt(grid: Grid, idx: number): Record<string, Json> {
+  if (grid.node) return conditionalPoint(grid.node, idx)
   const out: Record<string, Json> = {}
   let rest = idx
   for (let i = grid.names.length - 1; i >= 0; i--) {
@@ -113,6 +119,12 @@ function pointAt(grid: Grid, idx: number): Record<string, Json> {
  * when there are more), categoricals all their choices. Uses no randomness; the state is the
  * next grid index, so a resumed session continues mid-grid.
  *
+ * Conditional spaces (`choice`): the grid is the union of each branch's grid, not a product
+ * over inactive parameters — a choice walks its branches in name order, and for each branch
+ * every point of that branch's own grid (its parameters' product, nested choices likewise),
+ * combined with the rest of the space as any other dimension. Every point holds only its
+ * active parameters.
+ *
  * ```ts
  * await compile({ optimizer: gridSearch({ resolution: 4 }), space: space({ lr: float(1e-4, 1e-1, { log: true }), depth: int(2, 6) }), objective })
  * ```
@@ -124,7 +136,7 @@ export function gridSearch(options: GridSearchOptions = {}): Optimizer<GridSearc
   const sampler: Sampler<GridSearchState> = {
     id: OPTIMIZER_IDS.grid,
     // Uses no randomness: every seed walks the same grid.
-    capabilities: { deterministic: true, flatSpace: true, multiObjective: true },
+    capabilities: { deterministic: true, flatSpace: true, conditionalSpace: true, multiObjective: true },
     stateVersion: 1,
     options: { resolution, maxDiscreteValues: maxDiscrete },
     init: (ctx) => {

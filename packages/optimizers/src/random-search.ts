@@ -18,7 +18,8 @@ const isState = (v: unknown): v is RandomSearchState => typeof v === 'object' &&
  * Random search: every candidate drawn independently and uniformly from the space (log
  * dimensions log-uniformly, ints and stepped floats uniformly over their values, categoricals
  * uniformly). A strong baseline for small budgets and many dimensions, and embarrassingly
- * parallel. Never halts by itself: bound it with `maxTrials`.
+ * parallel. Never halts by itself: bound it with `maxTrials`. Conditional spaces: every branch
+ * of a `choice` is equally likely, and the candidate holds only the active parameters.
  *
  * ```ts
  * await compile({ optimizer: randomSearch(), space: space({ x: float(-5, 5) }), objective, maxTrials: 50 })
@@ -28,7 +29,7 @@ export function randomSearch(options: RandomSearchOptions = {}): Optimizer<Rando
   new OptionReader(NAME, options, [])
   const sampler: Sampler<RandomSearchState> = {
     id: OPTIMIZER_IDS.random,
-    capabilities: { deterministic: false, flatSpace: true, multiObjective: true },
+    capabilities: { deterministic: false, flatSpace: true, conditionalSpace: true, multiObjective: true },
     stateVersion: 1,
     options: {} satisfies Json,
     init: (ctx) => {

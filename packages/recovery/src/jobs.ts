@@ -88,6 +88,8 @@ const RecoveryJobSchema: OptionsSchema<RecoveryJob> = defineOptions<RecoveryJob>
     maxErrors: k.optional(k.any()),
     trialTimeoutMs: k.optional(k.any()),
     parallelism: k.optional(k.any()),
+    retryFailed: k.optional(k.any()),
+    directions: k.optional(k.any()),
     leaseTtlMs: k.optional(k.any()),
     evaluation: k.optional(k.any()),
     evaluateLocally: k.optional(k.any()),

@@ -68,6 +68,7 @@ export async function rebuildDamagedHead(
       ...(options.valset !== undefined ? { valset: options.valset } : {}),
       ...(options.valsetHash !== undefined ? { valsetHash: options.valsetHash } : {}),
       ...(hints.direction !== undefined ? { direction: hints.direction } : {}),
+      ...(options.directions !== undefined ? { directions: options.directions } : {}),
       ...(hints.seed !== undefined ? { seed: hints.seed } : {}),
       ...(maxTrials !== undefined ? { maxTrials } : {}),
       ...(options.maxErrors !== undefined ? { maxErrors: options.maxErrors } : {}),

@@ -67,6 +67,7 @@ function isStoredListing(v: unknown): v is StoredListing {
     typeof l.optimizer === 'string' &&
     (l.bestScore === null || typeof l.bestScore === 'number') &&
     typeof l.completed === 'number' &&
+    (l.pruned === undefined || Number.isSafeInteger(l.pruned)) &&
     typeof l.updatedAt === 'number' &&
     (l.name === undefined || typeof l.name === 'string') &&
     (l.job === undefined || typeof l.job === 'string')

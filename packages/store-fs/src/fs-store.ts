@@ -1079,6 +1079,7 @@ function toListing(block: StoredListing, lease: Lease | null): SessionListing {
     ...(block.job !== undefined ? { job: block.job } : {}),
     bestScore: block.bestScore,
     completed: block.completed,
+    ...(block.pruned !== undefined ? { pruned: block.pruned } : {}),
     updatedAt: block.updatedAt,
     leaseExpiresAt: lease && lease.expiresAt > 0 ? lease.expiresAt : null,
   }

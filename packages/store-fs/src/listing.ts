@@ -36,6 +36,7 @@ export function parseListing(block: Uint8Array, what: string): StoredListing {
     typeof v.optimizer === 'string' &&
     (v.bestScore === null || typeof v.bestScore === 'number') &&
     typeof v.completed === 'number' &&
+    (v.pruned === undefined || Number.isSafeInteger(v.pruned)) &&
     typeof v.updatedAt === 'number' &&
     Number.isSafeInteger(v.revision) &&
     Number.isSafeInteger(v.attempts) &&

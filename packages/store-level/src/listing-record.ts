@@ -16,6 +16,8 @@ export interface ListingRecord {
   job?: string
   bestScore: number | null
   completed: number
+  /** Absent when no trial was pruned (and on records written before the field existed). */
+  pruned?: number
   updatedAt: number
   revision: number
   attempts: number
@@ -78,6 +80,7 @@ export function decodeListingRecord(text: string, what: string): ListingRecord {
     typeof r.optimizer !== 'string' ||
     !(r.bestScore === null || typeof r.bestScore === 'number') ||
     !Number.isSafeInteger(r.completed) ||
+    !(r.pruned === undefined || Number.isSafeInteger(r.pruned)) ||
     typeof r.updatedAt !== 'number' ||
     !Number.isSafeInteger(r.revision) ||
     !Number.isSafeInteger(r.attempts) ||
@@ -109,6 +112,7 @@ export function listingOf(sessionId: string, r: ListingRecord): SessionListing {
     ...(r.job !== undefined ? { job: r.job } : {}),
     bestScore: r.bestScore,
     completed: r.completed,
+    ...(r.pruned !== undefined ? { pruned: r.pruned } : {}),
     updatedAt: r.updatedAt,
     leaseExpiresAt: r.lease && r.lease.expiresAt > 0 ? r.lease.expiresAt : null,
     ...(r.problem !== undefined ? { problem: r.problem } : {}),

@@ -651,6 +651,21 @@ describe('describeOptimizer catches broken optimizers', () => {
       ['same seed'],
     ))
 
+  test('an optimizer that claims conditionalSpace but proposes flat candidates fails the conditional-space test', () =>
+    expectCaught(
+      (runner) =>
+        describeOptimizer(
+          'false conditional claim',
+          () => {
+            const o = randomSampler()
+            return { ...o, capabilities: { ...o.capabilities, conditionalSpace: true } }
+          },
+          { runner, trials: 4 },
+        ),
+      'conditional space: valid candidates',
+      ['same seed'],
+    ))
+
   test('an optimizer with state outside encodeState fails the crash tests', () =>
     expectCaught((runner) => describeOptimizer('forgetful', forgetful, { runner, trials: 5 }), 'killed at each trial boundary', [
       'same seed',

@@ -89,7 +89,11 @@ function viewOf(p: Progress, total: number | null): ProgressView {
 
 function summarize(ctx: CliContext, r: SessionResult, out: DriveOutput, failure: string | null): void {
   const text = out.json ? ctx.io.stderr : ctx.io.stdout
-  const best = r.bestScore === null ? 'no successful trial' : `best ${score(r.bestScore)} at trial ${r.bestTrialIdx}`
+  const best = r.paretoFront
+    ? `Pareto front of ${r.paretoFront.length} trial${r.paretoFront.length === 1 ? '' : 's'} (\`cairn show ${r.sessionId}\`)`
+    : r.bestScore === null
+      ? 'no successful trial'
+      : `best ${score(r.bestScore)} at trial ${r.bestTrialIdx}`
   const trials = `${r.progress.attempts} trial${r.progress.attempts === 1 ? '' : 's'}`
   const pruned = r.progress.pruned ? `, ${r.progress.pruned} pruned` : ''
   const errors = `${pruned}${r.progress.errors > 0 ? `, ${r.progress.errors} error${r.progress.errors === 1 ? '' : 's'}` : ''}`
@@ -131,7 +135,11 @@ export async function reportFinished(
       ...(failure === null ? {} : { failure }),
     })
   const text = json ? ctx.io.stderr : ctx.io.stdout
-  const best = p.bestScore === null ? 'no successful trial' : `best ${score(p.bestScore)} at trial ${p.bestTrialIdx}`
+  const best = head.directions
+    ? `${head.directions.length} objectives (the Pareto front: \`cairn show ${head.sessionId}\`)`
+    : p.bestScore === null
+      ? 'no successful trial'
+      : `best ${score(p.bestScore)} at trial ${p.bestTrialIdx}`
   line(
     text,
     `session "${head.sessionId}" already ${head.status}: ${p.attempts} trials, ${best} (took ${duration(head.updatedAt - p.startedAt)})`,

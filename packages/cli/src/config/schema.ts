@@ -40,6 +40,8 @@ export const JobSchema: OptionsSchema<JobFields> = defineOptions<JobFields>(
     trialTimeoutMs: optional(k.durationMs()),
     parallelism: optional(k.integer(1, 1024)),
     direction: optional(k.oneOf(['minimize', 'maximize'])),
+    directions: optional(k.arrayOf(k.oneOf(['minimize', 'maximize']), "must be an array of 'minimize' | 'maximize', one per objective")),
+    retryFailed: optional(k.integer(0, 100)),
     seed: optional(k.integer(Number.MIN_SAFE_INTEGER)),
     sessionId: optional(k.string()),
     leaseTtlMs: optional(k.durationMs({ min: MIN_LEASE_TTL_MS, max: MAX_LEASE_TTL_MS })),

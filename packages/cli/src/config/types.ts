@@ -49,6 +49,14 @@ export interface JobSettings {
   parallelism?: number
   /** Default `minimize` (`maximize` for program jobs). */
   direction?: Direction
+  /**
+   * Several objectives, one direction each (`['minimize', 'maximize']`): the objective returns
+   * one value per direction and `cairn show` prints the Pareto front. Needs an optimizer that
+   * handles several objectives (`nsga2`, `tpe`).
+   */
+  directions?: Direction[]
+  /** A failed trial (it threw or timed out) runs again with the same candidate up to this many times. Default 0. */
+  retryFailed?: number
   /** Default: random, recorded in the session. */
   seed?: number
   /**

@@ -49,6 +49,7 @@ export async function startOptionsFor(
   if (evaluation !== undefined) opts.evaluation = evaluation
   if (def.space !== undefined) opts.space = def.space
   if (def.direction !== undefined) opts.direction = def.direction
+  if (def.directions !== undefined) opts.directions = def.directions
   const seed = overrides.seed ?? def.seed
   if (seed !== undefined) opts.seed = seed
   if (overrides.maxTrials !== undefined) opts.maxTrials = overrides.maxTrials
@@ -83,6 +84,7 @@ export async function resumeOptionsFor(
   const opts: ResumeOptions = { optimizer, ...targetOptions(def), ...(await sharingOptions(def, job)) }
   if (def.space !== undefined) opts.space = def.space
   if (def.direction !== undefined) opts.direction = def.direction
+  if (def.directions !== undefined) opts.directions = def.directions
   if (def.trialTimeoutMs !== undefined) opts.trialTimeoutMs = def.trialTimeoutMs
   if (def.leaseTtlMs !== undefined) opts.leaseTtlMs = def.leaseTtlMs
   if (overrides.maxTrials !== undefined) opts.maxTrials = overrides.maxTrials

@@ -35,13 +35,14 @@ export function targetOptions(job: JobDefinition): Pick<DriveOptions, 'objective
 /** The drive limits a job sets (only those it sets). */
 export function limitOptions(
   job: JobDefinition,
-): Pick<DriveOptions, 'maxTrials' | 'maxErrors' | 'trialTimeoutMs' | 'parallelism' | 'leaseTtlMs'> {
-  const out: Pick<DriveOptions, 'maxTrials' | 'maxErrors' | 'trialTimeoutMs' | 'parallelism' | 'leaseTtlMs'> = {}
+): Pick<DriveOptions, 'maxTrials' | 'maxErrors' | 'trialTimeoutMs' | 'parallelism' | 'leaseTtlMs' | 'retryFailed'> {
+  const out: Pick<DriveOptions, 'maxTrials' | 'maxErrors' | 'trialTimeoutMs' | 'parallelism' | 'leaseTtlMs' | 'retryFailed'> = {}
   if (job.maxTrials !== undefined) out.maxTrials = job.maxTrials
   if (job.maxErrors !== undefined) out.maxErrors = job.maxErrors
   if (job.trialTimeoutMs !== undefined) out.trialTimeoutMs = job.trialTimeoutMs
   if (job.parallelism !== undefined) out.parallelism = job.parallelism
   if (job.leaseTtlMs !== undefined) out.leaseTtlMs = job.leaseTtlMs
+  if (job.retryFailed !== undefined) out.retryFailed = job.retryFailed
   return out
 }
 

@@ -1,4 +1,4 @@
-import type { CheckpointHead, CheckpointStore, Json, TrialRecord } from '@cairn/core'
+import { paretoFront, type CheckpointHead, type CheckpointStore, type Json, type ParetoTrial, type TrialRecord } from '@cairn/core'
 import { sharedEvaluationView, type SharedEvaluationView } from './shared-trials.js'
 
 /** A head as JSON: everything but the opaque optimizer state and RNG state (their sizes instead). */
@@ -17,6 +17,11 @@ export interface SessionDetails {
    * evaluating them now.
    */
   shared?: SharedEvaluationView
+  /**
+   * Of a multi-objective session (`head.directions`): the Pareto front of its whole trial log
+   * (feasible trials first), in trial order. `best` is then null.
+   */
+  paretoFront?: ParetoTrial[]
 }
 
 /** A head without its opaque bytes, safe to print or serialize. */
@@ -36,7 +41,19 @@ export async function sessionDetails(store: CheckpointStore, sessionId: string, 
   if (bestIdx !== null)
     best = trials.find((t) => t.trialIdx === bestIdx) ?? (await store.readTrials(sessionId, { from: bestIdx, limit: 1 }))[0] ?? null
   const shared = head.status === 'running' ? await sharedEvaluationView(store, head) : null
-  return { head: summarizeHead(head), best, trials, ...(shared !== null ? { shared } : {}) }
+  const details: SessionDetails = { head: summarizeHead(head), best, trials, ...(shared !== null ? { shared } : {}) }
+  if (head.directions) details.paretoFront = frontOf(await store.readTrials(sessionId), head.directions)
+  return details
+}
+
+/** The Pareto front entries of a trial log. */
+function frontOf(trials: readonly TrialRecord[], directions: CheckpointHead['direction'][]): ParetoTrial[] {
+  return paretoFront(trials, directions).map((t) => ({
+    trialIdx: t.trialIdx,
+    values: t.values as number[],
+    candidate: t.candidate,
+    ...(t.constraints !== undefined ? { constraints: t.constraints } : {}),
+  }))
 }
 
 /** JSON-safe copy (drops `undefined`, keeps everything else). */

@@ -94,6 +94,7 @@ export function headToListing(head: CheckpointHead): SessionListing {
   if (head.job !== undefined) listing.job = head.job
   listing.bestScore = head.progress.bestScore
   listing.completed = head.progress.completed
+  if (head.progress.pruned) listing.pruned = head.progress.pruned
   listing.updatedAt = head.updatedAt
   listing.leaseExpiresAt = head.lease && head.lease.expiresAt > 0 ? head.lease.expiresAt : null
   return listing

@@ -212,6 +212,8 @@ export interface SessionListing {
   job?: string
   bestScore: number | null
   completed: number
+  /** Trials stopped early by the session's pruner; absent when none was (and on listings written before the field existed). */
+  pruned?: number
   updatedAt: number
   /** When the current lease expires (epoch ms); null when no one holds it. */
   leaseExpiresAt: number | null

@@ -36,6 +36,8 @@ export function askTell<State>(sampler: Sampler<State>): Optimizer<State> {
         status: evaluation.status,
         ...(asked.candidateId !== undefined ? { candidateId: asked.candidateId } : {}),
         ...(evaluation.score !== undefined ? { score: evaluation.score } : {}),
+        ...(evaluation.values !== undefined ? { values: evaluation.values } : {}),
+        ...(evaluation.constraints !== undefined ? { constraints: evaluation.constraints } : {}),
       }
       const told = sampler.tell ? sampler.tell(asked.state, view, { history: [...ctx.history, view] }) : asked.state
       return {

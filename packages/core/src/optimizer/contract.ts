@@ -59,6 +59,8 @@ export interface Evaluation {
    * trial's progress after the commit only then (no request per trial for trials that saved none).
    */
   savedProgress?: true
+  /** Failed runs of the same candidate before this one (`retryFailed`); absent when it ran once. */
+  retries?: number
 }
 
 /** Options of `StepContext.evaluate`. */

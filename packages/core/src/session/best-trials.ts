@@ -1,5 +1,6 @@
 import type { Direction } from '../checkpoint/types.js'
 import type { TrialView } from '../optimizer/contract.js'
+import { isFeasible } from '../objectives/feasibility.js'
 
 /** Best first in `direction`: the better score, then the lower `trialIdx`. */
 export function bestFirstOrder(direction: Direction): (a: TrialView, b: TrialView) => number {
@@ -7,9 +8,12 @@ export function bestFirstOrder(direction: Direction): (a: TrialView, b: TrialVie
   return (a, b) => sign * ((a.score as number) - (b.score as number)) || a.trialIdx - b.trialIdx
 }
 
-/** True for the trials a warm-start entry may keep: this session's, successful, scored. */
+/**
+ * True for the trials a warm-start entry may keep: this session's, successful, scored (one
+ * objective) and feasible (an infeasible trial's good score would mislead the runs it seeds).
+ */
 export function isSavable(trial: TrialView): boolean {
-  return trial.status === 'ok' && trial.score !== undefined && !trial.seeded
+  return trial.status === 'ok' && trial.score !== undefined && !trial.seeded && isFeasible(trial.constraints)
 }
 
 /**

@@ -29,6 +29,9 @@ import { PrunerLog } from './pruner-history.js'
 import { progressToken } from './progress-token.js'
 import { prepareTrial } from './trial-setup.js'
 import type { TrialPruning } from './trial-progress.js'
+import { directionsOf, objectiveCount } from '../objectives/directions.js'
+import { withRetries } from '../objectives/retry.js'
+import { paretoTrials } from './pareto-result.js'
 
 /** Everything a driver needs; built by `startSession` / `resumeSession`. */
 export interface DriverInit {
@@ -455,6 +458,7 @@ export class SessionDriver implements SessionHandle {
           pending: this.pending.map((p) => ({ trialIdx: p.trialIdx, candidate: p.candidate })),
           direction: this.current.direction,
         }
+        if (this.current.directions) ctx.directions = this.current.directions
         if (this.init.space) ctx.space = this.init.space
         asked = await sampler.ask(this.state, ctx)
       } catch (err) {
@@ -501,7 +505,20 @@ export class SessionDriver implements SessionHandle {
    * pruner judging it against the first `askedAfter` committed trials (all of them before it,
    * when not given), and its last checkpoint when the trial may have run before this driver.
    */
-  private async evaluate(candidate: Json, trialIdx: number, examples?: readonly unknown[], askedAfter?: number): Promise<Evaluation> {
+  private evaluate(candidate: Json, trialIdx: number, examples?: readonly unknown[], askedAfter?: number): Promise<Evaluation> {
+    // A failed run is retried afresh (`retryFailed`): only the first may continue from stored progress.
+    return withRetries(this.limits.retryFailed ?? 0, (retries) =>
+      this.evaluateOnce(candidate, trialIdx, retries === 0, examples, askedAfter),
+    )
+  }
+
+  private async evaluateOnce(
+    candidate: Json,
+    trialIdx: number,
+    first: boolean,
+    examples?: readonly unknown[],
+    askedAfter?: number,
+  ): Promise<Evaluation> {
     const { store, target } = this.init
     let progress
     if (target.kind === 'objective') {
@@ -510,7 +527,7 @@ export class SessionDriver implements SessionHandle {
         sessionId: this.id,
         trialIdx,
         candidate,
-        restore: this.restorable.has(trialIdx),
+        restore: first && this.restorable.has(trialIdx),
         ...(this.prunerLog ? { pruning: this.pruning(askedAfter ?? trialIdx) } : {}),
         token: () => progressToken(this.lease.fencingToken),
         onLost: (err) => this.loseLease(err),
@@ -547,6 +564,7 @@ export class SessionDriver implements SessionHandle {
       timeoutMs: this.init.limits.trialTimeoutMs,
       sessionSignal: this.trialAbort.signal,
       concurrency: this.init.limits.parallelism,
+      objectives: objectiveCount(this.current),
     }
     if (examples) args.examples = examples
     if (progress) args.progress = progress
@@ -563,6 +581,7 @@ export class SessionDriver implements SessionHandle {
       signal: this.trialAbort.signal,
       parallelism: this.init.limits.parallelism,
     }
+    if (this.current.directions) ctx.directions = this.current.directions
     if (this.init.space) ctx.space = this.init.space
     if (this.init.trainset) ctx.trainset = this.init.trainset
     if (this.init.valset) ctx.valset = this.init.valset
@@ -630,7 +649,8 @@ export class SessionDriver implements SessionHandle {
   /** The committed progress advanced by `staged` trials. */
   private stagedProgress(staged: readonly StagedTrial[] = this.staged): Progress {
     let progress = this.current.progress
-    for (const { record } of staged) progress = advanceProgress(progress, record, this.current.direction)
+    const directions = directionsOf(this.current)
+    for (const { record } of staged) progress = advanceProgress(progress, record, directions)
     return progress
   }
 
@@ -760,6 +780,7 @@ export class SessionDriver implements SessionHandle {
     }
     if (this.current.terminalReason !== undefined) r.terminalReason = this.current.terminalReason
     if (this.current.bestArtifact !== undefined) r.bestArtifact = this.current.bestArtifact
+    if (this.current.directions) r.paretoFront = paretoTrials(this.history, this.current.directions)
     return r
   }
 }

@@ -2,6 +2,7 @@ import { InvalidInputError, TimeoutError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { Evaluation, Metric, Program } from '../optimizer/contract.js'
 import { evaluationOf, failure, InvalidScore } from './objective-result.js'
+import { TrialAttrs } from './trial-attrs.js'
 import { isPrunedTrial, type PrunedTrial } from './pruned-trial.js'
 import { TrialAbort } from './trial-abort.js'
 import { TrialProgress } from './trial-progress.js'
@@ -28,6 +29,8 @@ export interface EvaluateArgs {
   concurrency: number
   /** The state behind the objective's `report`, `shouldPrune`, `prune` and `checkpoint` (objective targets). */
   progress?: TrialProgress
+  /** How many values the objective returns: the session's directions (default 1). */
+  objectives?: number
 }
 
 /** What an objective (or a program) came back with. */
@@ -51,6 +54,7 @@ export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
     timer = setTimeout(() => trial.abort(new TimeoutError(`trial ${args.trialIdx}`, ms)), ms)
   }
   const started = performance.now()
+  const attrs = new TrialAttrs()
   try {
     const progress = args.progress
     if (progress?.prunesOnRestore()) return withCurve(progress, settle(args, progress.marker as PrunedTrial, 0))
@@ -58,7 +62,7 @@ export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
     let threw = false
     let thrown: unknown
     try {
-      work = startTarget(args, trial)
+      work = startTarget(args, trial, attrs)
     } catch (err) {
       threw = true
       thrown = err
@@ -76,10 +80,10 @@ export async function runEvaluation(args: EvaluateArgs): Promise<Evaluation> {
     } else result = work as TargetResult
     const durationMs = performance.now() - started
     const late = overran(args, durationMs)
-    return withCurve(args.progress, late ? failure(late, 'timeout', durationMs) : settle(args, result, durationMs))
+    return attrs.mergeInto(withCurve(args.progress, late ? failure(late, 'timeout', durationMs) : settle(args, result, durationMs)))
   } catch (err) {
     const durationMs = performance.now() - started
-    return withCurve(args.progress, thrown(args, trial, err, durationMs))
+    return attrs.mergeInto(withCurve(args.progress, thrown(args, trial, err, durationMs)))
   } finally {
     if (timer) clearTimeout(timer)
     if (onSessionAbort) sessionSignal.removeEventListener('abort', onSessionAbort)
@@ -106,7 +110,7 @@ function thrown(args: EvaluateArgs, trial: TrialAbort, err: unknown, durationMs:
 function settle(args: EvaluateArgs, result: TargetResult, durationMs: number): Evaluation {
   const progress = args.progress
   if (progress?.misuse) return failure(progress.misuse, 'invalid-input', durationMs)
-  if (!isPrunedTrial(result)) return evaluationOf(result, durationMs)
+  if (!isPrunedTrial(result)) return evaluationOf(result, durationMs, args.objectives ?? 1)
   if (!progress || result !== progress.marker) {
     const err = new InvalidInputError(
       `trial ${args.trialIdx} returned the pruned marker of ${result.trialIdx === args.trialIdx ? 'another context' : `trial ${result.trialIdx}`}; return this trial's own ctx.prune()`,
@@ -137,7 +141,7 @@ function overran(args: EvaluateArgs, durationMs: number): TimeoutError | null {
  * value from a synchronous objective, which then needs no race against the abort signal, or a
  * promise); a program runs asynchronously.
  */
-function startTarget(args: EvaluateArgs, trial: TrialAbort): TargetResult | PromiseLike<TargetResult> {
+function startTarget(args: EvaluateArgs, trial: TrialAbort, attrs: TrialAttrs): TargetResult | PromiseLike<TargetResult> {
   const { target } = args
   if (target.kind === 'none')
     throw new InvalidInputError(
@@ -145,14 +149,14 @@ function startTarget(args: EvaluateArgs, trial: TrialAbort): TargetResult | Prom
       'objective',
     )
   if (target.kind !== 'objective') return runProgram(args, target, trial.signal)
-  return target.objective(args.candidate, objectiveContext(args.trialIdx, trial, args.progress))
+  return target.objective(args.candidate, objectiveContext(args.trialIdx, trial, args.progress, attrs))
 }
 
 /**
  * The objective's context; its `signal` is made when first read (see `TrialAbort`). Without a
  * `progress` (an evaluation outside a session's trial loop) its reports are kept for this call only.
  */
-function objectiveContext(trialIdx: number, trial: TrialAbort, progress: TrialProgress | undefined): ObjectiveContext {
+function objectiveContext(trialIdx: number, trial: TrialAbort, progress: TrialProgress | undefined, attrs: TrialAttrs): ObjectiveContext {
   const p = progress ?? new TrialProgress({ trialIdx, candidate: null })
   return {
     trialIdx,
@@ -169,6 +173,7 @@ function objectiveContext(trialIdx: number, trial: TrialAbort, progress: TrialPr
     get intermediate() {
       return p.curve
     },
+    setAttr: (key, value) => attrs.set(key, value),
   }
 }
 

@@ -25,6 +25,7 @@ const drive = {
   maxErrors: optional(k.integer(0)),
   trialTimeoutMs: optional(k.durationMs()),
   parallelism: optional(k.integer(1, 1024)),
+  retryFailed: optional(k.integer(0, 100)),
   leaseTtlMs: optional(k.durationMs({ min: MIN_DRIVER_LEASE_TTL_MS, max: MAX_LEASE_TTL_MS })),
   signal: optional(k.instanceOf(AbortSignal, 'must be an AbortSignal')),
   owner: optional(k.string()),
@@ -39,6 +40,7 @@ const drive = {
 const warmStart = optional(k.any())
 const seed = optional(k.integer(Number.MIN_SAFE_INTEGER))
 const direction = optional(k.oneOf(['minimize', 'maximize']))
+const directions = optional(k.arrayOf(k.oneOf(['minimize', 'maximize']), "must be an array of 'minimize' | 'maximize', one per objective"))
 
 const start = {
   ...drive,
@@ -47,6 +49,7 @@ const start = {
   name: optional(k.string(0)),
   seed,
   direction,
+  directions,
   space: optional(k.any()),
   settings: optional(k.any()),
   warmStart,
@@ -72,6 +75,7 @@ export const ResumeOptionsSchema: OptionsSchema<ResumeOptions> = defineOptions<R
   valsetHash: optional(k.string()),
   space: optional(k.any()),
   direction,
+  directions,
   seed,
   waitForLease: optional(k.union([k.boolean(), k.object({ timeoutMs: optional(k.durationMs()) })], 'must be true, false or { timeoutMs }')),
 })
@@ -104,6 +108,7 @@ export const RebuildHeadOptionsSchema: OptionsSchema<RebuildHeadOptions> = defin
   valset: drive.valset,
   valsetHash: optional(k.string()),
   direction,
+  directions,
   seed,
   maxTrials: drive.maxTrials,
   maxErrors: drive.maxErrors,

@@ -108,6 +108,7 @@ export function limitsFrom(opts: DriveOptions): Limits {
     maxErrors: opts.maxErrors ?? DEFAULT_MAX_ERRORS,
     trialTimeoutMs: opts.trialTimeoutMs ?? null,
     parallelism: opts.parallelism ?? 1,
+    ...(opts.retryFailed ? { retryFailed: opts.retryFailed } : {}),
   }
 }
 
@@ -118,7 +119,13 @@ export function mergeLimits(stored: Limits, opts: DriveOptions): Limits {
     maxErrors: opts.maxErrors ?? stored.maxErrors,
     trialTimeoutMs: opts.trialTimeoutMs ?? stored.trialTimeoutMs,
     parallelism: opts.parallelism ?? stored.parallelism,
+    ...retryLimit(opts.retryFailed ?? stored.retryFailed),
   }
+}
+
+/** `retryFailed` as a limit field: absent when 0. */
+function retryLimit(retryFailed: number | undefined): Pick<Limits, 'retryFailed'> {
+  return retryFailed ? { retryFailed } : {}
 }
 
 /** `minimize` unless given; program/trainset/metric sessions default to `maximize`. */

@@ -13,6 +13,7 @@ import { checkPruner, prunerInfo } from '../pruner/checks.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
 import { valsetHashOf } from './valset.js'
 import type { RebuildHeadOptions } from './types.js'
+import { resolveDirections } from '../objectives/directions.js'
 
 /** A head rebuilt from a salvaged session, and what could not be recovered. */
 export interface RebuiltHead {
@@ -57,13 +58,20 @@ export async function rebuildHead(salvaged: SalvagedSession, options: RebuildHea
     'createdAt (the rebuild time)',
     'settings, warm-start seeds and the best artifact (the best trial candidate instead)',
   ]
-  const direction = options.direction ?? directionFrom(listing.bestScore, trials)
-  if (direction === undefined)
+  const several = options.directions !== undefined && options.directions.length > 1
+  if (!several && trials.some((t) => t.values !== undefined))
+    throw new InvalidInputError(
+      `session "${sessionId}" has several objectives (its trials hold values): give its directions to rebuild the head`,
+      'directions',
+    )
+  const told = several ? undefined : (options.direction ?? options.directions?.[0] ?? directionFrom(listing.bestScore, trials))
+  const { direction, directions } = resolveDirections(options, told ?? 'minimize')
+  if (told === undefined && !several)
     throw new InvalidInputError(
       `session "${sessionId}": the direction cannot be told from its trial log and listing; give it to rebuild the head`,
       'direction',
     )
-  if (options.direction === undefined) lost.push(`direction (told from the best score: ${direction})`)
+  if (options.direction === undefined && options.directions === undefined) lost.push(`direction (told from the best score: ${direction})`)
   const seed = options.seed ?? seedFrom(sessionId)
   const now = options.now ?? Date.now()
   const space = options.space !== undefined ? parseSpace(options.space) : undefined
@@ -78,12 +86,13 @@ export async function rebuildHead(salvaged: SalvagedSession, options: RebuildHea
     if (status === 'running') status = 'paused'
   }
   let progress: Progress = { attempts: 0, completed: 0, errors: 0, bestScore: null, bestTrialIdx: null, startedAt: now }
-  for (const t of trials) progress = advanceProgress(progress, t, direction)
+  for (const t of trials) progress = advanceProgress(progress, t, directions ?? direction)
   const rng = Rng.fromSeed(seed)
   const state = await optimizer.init({
     seed,
     rng,
     direction,
+    ...(directions ? { directions } : {}),
     history: trials.map((t) => toView(t)),
     ...(space ? { space } : {}),
     ...(options.trainset ? { trainset: options.trainset } : {}),
@@ -96,6 +105,7 @@ export async function rebuildHead(salvaged: SalvagedSession, options: RebuildHea
     optimizerOptions: (optimizer.options ?? null) as Json,
     seed,
     direction,
+    ...(directions ? { directions } : {}),
     createdAt: now,
     updatedAt: Math.max(now, listing.updatedAt),
     progress,

@@ -2,6 +2,7 @@ import { AlreadyTerminalError, CheckpointCorruptError, InvalidInputError } from 
 import { isTerminal, type CheckpointHead, type Lease, type Limits, type PendingTrial, type TrialRecord } from '../checkpoint/types.js'
 import { Rng } from '../random/rng.js'
 import { parseSpace } from '../space/space.js'
+import { checkSpaceSupport } from './space-support.js'
 import type { CheckpointStore } from '../store/contract.js'
 import { assertSessionId } from '../store/session-id.js'
 import { checkSpecificationVersion } from './specification.js'
@@ -24,6 +25,7 @@ import { systemEnv, type SharedEnv } from './shared/env.js'
 import { sharedDrive, type SharedDrive } from './shared/shared-drive.js'
 import { warmStartKeys } from './warm-start-keys.js'
 import { verifyValset } from './valset.js'
+import { checkMultiObjective, directionsOf } from '../objectives/directions.js'
 
 /**
  * Resumes a stored session where its last commit left it. Refuses terminal sessions
@@ -88,6 +90,7 @@ async function resumeOnce<Example>(
     const head = await store.load(sessionId)
     verify(head)
     const space = head.space !== undefined ? parseSpace(head.space) : undefined
+    checkSpaceSupport(optimizer, space)
     const state = optimizer.decodeState(head.optimizerState, head.optimizer.stateVersion)
     const rng = Rng.fromState(head.rngState)
     const trials = await store.readTrials(sessionId)
@@ -162,6 +165,9 @@ async function resumeOnce<Example>(
       throw resumeMismatch('space', head.space, opts.space)
     if (opts.direction !== undefined && opts.direction !== head.direction)
       throw resumeMismatch('direction', head.direction, opts.direction, 'a session keeps the direction it was started with')
+    if (opts.directions !== undefined && canonicalJson(opts.directions) !== canonicalJson(directionsOf(head)))
+      throw resumeMismatch('directions', directionsOf(head), opts.directions, 'a session keeps the directions it was started with')
+    checkMultiObjective(optimizer, head.directions)
     if (opts.seed !== undefined && opts.seed !== head.seed)
       throw resumeMismatch('seed', head.seed, opts.seed, 'a session keeps the seed it was started with')
     checkMaxTrials(head, opts.maxTrials)

@@ -6,6 +6,7 @@ import { createMemoryStore } from '../store/memory.js'
 import { assertSessionId, newSessionId } from '../store/session-id.js'
 import { prunerInfo } from '../pruner/checks.js'
 import { SessionDriver } from './driver.js'
+import { checkSpaceSupport } from './space-support.js'
 import { targetOf } from './target.js'
 import { checkStartOptions, DEFAULT_LEASE_TTL_MS, defaultDirection, defaultOwner, limitsFrom, randomSeed } from './options.js'
 import { claim, unclaim } from './registry.js'
@@ -15,6 +16,7 @@ import { warmStartKeys, type WarmStartKeys } from './warm-start-keys.js'
 import { defaultTrainsetHash } from './trainset-hash.js'
 import { valsetHashOf } from './valset.js'
 import { sharedDrive } from './shared/shared-drive.js'
+import { checkMultiObjective, resolveDirections } from '../objectives/directions.js'
 import type { SessionHandle, StartOptions } from './types.js'
 
 /**
@@ -25,13 +27,15 @@ import type { SessionHandle, StartOptions } from './types.js'
  */
 export async function startSession<Example = unknown>(opts: StartOptions<Example>): Promise<SessionHandle> {
   const space = checkStartOptions(opts as StartOptions)
+  checkSpaceSupport(opts.optimizer, space)
   const maxSeeds = checkWarmStartOptions(opts.warmStart, 'startSession')
   if (opts.store !== undefined) checkSpecificationVersion(opts.store, 'store')
   const store = opts.store ?? createMemoryStore()
   const sessionId = opts.sessionId ?? newSessionId()
   assertSessionId(sessionId)
   const seed = opts.seed ?? randomSeed()
-  const direction = defaultDirection(opts as StartOptions)
+  const { direction, directions } = resolveDirections(opts, defaultDirection(opts as StartOptions))
+  checkMultiObjective(opts.optimizer, directions)
   const owner = opts.owner ?? defaultOwner()
   const leaseTtlMs = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
   const limits = limitsFrom(opts as StartOptions)
@@ -61,6 +65,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       seed,
       rng,
       direction,
+      ...(directions ? { directions } : {}),
       history,
       ...(space ? { space } : {}),
       ...(opts.trainset ? { trainset: opts.trainset } : {}),
@@ -75,6 +80,7 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
       optimizerOptions: (optimizer.options ?? null) as Json,
       seed,
       direction,
+      ...(directions ? { directions } : {}),
       createdAt: now,
       updatedAt: now,
       progress: { attempts: 0, completed: 0, errors: 0, bestScore: null, bestTrialIdx: null, startedAt: now },

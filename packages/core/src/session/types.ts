@@ -54,10 +54,32 @@ export interface ObjectiveContext {
   readonly restored: Json | Uint8Array | undefined
   /** The intermediate values so far: restored with the last checkpoint, then those reported. */
   readonly intermediate: readonly IntermediateValue[]
+  /**
+   * Sets a user attribute of the trial, kept in its record (`TrialRecord.attrs`) and shown by
+   * `cairn show`: `key` a non-empty string, `value` JSON (copied). Set again, a key takes the
+   * new value; `attrs` returned by the objective are merged over these (the returned ones win).
+   * Bad input throws `InvalidInputError`.
+   */
+  setAttr(key: string, value: Json): void
 }
 
-/** An objective returns a score, or a score with stats and an artifact. */
-export type ObjectiveResult = number | { score: number; stats?: Json; artifact?: Json }
+/**
+ * An objective returns a score (several objectives: one value per direction), or an object with
+ * the score and optionally constraint values (each ≤ 0 means satisfied; feasible trials rank
+ * first), user attributes, stats and an artifact.
+ */
+export type ObjectiveResult =
+  | number
+  | number[]
+  | {
+      score: number | number[]
+      /** Each ≤ 0 means satisfied; the trial is feasible when all are. */
+      constraints?: number[]
+      /** User attributes kept in the trial record (merged over those set with `ctx.setAttr`). */
+      attrs?: Record<string, Json>
+      stats?: Json
+      artifact?: Json
+    }
 
 /** The function being optimized. Lower is better unless `direction` is `maximize`. */
 export type Objective<C = any> = (
@@ -111,6 +133,13 @@ export interface DriveOptions<Example = unknown> {
   trialTimeoutMs?: number
   /** Trials in flight at once (ask/tell optimizers); told in index order. Default 1. */
   parallelism?: number
+  /**
+   * A failed trial (the objective threw, or it timed out) runs again with the same candidate
+   * and trial index up to this many times before it is recorded as an error; the record's
+   * `retries` says how many failed runs preceded it. Invalid scores and misuse of the context
+   * are not retried. Default 0; kept with the session (a resume keeps it unless given).
+   */
+  retryFailed?: number
   /**
    * Lease time-to-live; the driver renews every ttl / 4. Default 30,000; from 100 ms to 24 hours
    * (`MAX_LEASE_TTL_MS`): a crashed driver's session can be taken over once it expires.
@@ -224,6 +253,12 @@ export interface StartOptions<Example = unknown> extends DriveOptions<Example> {
   seed?: number
   /** Default `minimize` (`maximize` for program/trainset/metric sessions). */
   direction?: Direction
+  /**
+   * Several objectives: one direction each (e.g. `['minimize', 'maximize']`); the objective then
+   * returns one value per direction, and the session's result is its Pareto front. Needs an
+   * optimizer with `capabilities.multiObjective`. With `direction` too, both must agree on the first.
+   */
+  directions?: Direction[]
   space?: SearchSpace
   /** A JSON snapshot of caller settings, stored with the session. */
   settings?: Json
@@ -253,6 +288,8 @@ export interface ResumeOptions<Example = unknown> extends DriveOptions<Example> 
   space?: SearchSpace
   /** Verified against the stored direction when given (`ResumeMismatchError`, reason `direction`). */
   direction?: Direction
+  /** Verified against the stored directions when given (`ResumeMismatchError`, reason `directions`). */
+  directions?: Direction[]
   /** Verified against the stored seed when given (`ResumeMismatchError`, reason `seed`). */
   seed?: number
   /**
@@ -296,6 +333,20 @@ export interface SessionResult {
   bestArtifact?: Json
   progress: Progress
   revision: number
+  /**
+   * Multi-objective sessions: the Pareto front of the trials so far (see `paretoFront`), in
+   * trial order; `bestScore` and `bestTrialIdx` are then null.
+   */
+  paretoFront?: ParetoTrial[]
+}
+
+/** A trial of a multi-objective session's Pareto front. */
+export interface ParetoTrial {
+  trialIdx: number
+  /** One value per direction. */
+  values: number[]
+  candidate: Json
+  constraints?: number[]
 }
 
 /** Events of `handle.events()`. */
@@ -341,6 +392,8 @@ export interface RebuildHeadOptions {
   valsetHash?: string
   /** Default: told from the salvaged best score, when the trial log makes it unambiguous. */
   direction?: Direction
+  /** Multi-objective sessions: their directions (required when the trial log holds `values`). */
+  directions?: Direction[]
   /** Default: derived from the session id (the original seed is lost with the head). */
   seed?: number
   /** The session's pruner (the head recording it is lost with the damage; a resume verifies it). */

@@ -85,7 +85,12 @@ export function checkEvaluation(evaluation: unknown, field = 'evaluation'): asse
   const e = evaluation as Partial<Evaluation>
   if (e.status !== 'ok' && e.status !== 'error' && e.status !== 'pruned')
     throw new InvalidInputError(`must be "ok", "error" or "pruned", got ${describeValue(e.status)}`, `${field}.status`)
-  if (e.score !== undefined || e.status !== 'error') {
+  if (e.values !== undefined) checkNumbers(e.values, `${field}.values`)
+  if (e.constraints !== undefined) checkNumbers(e.constraints, `${field}.constraints`)
+  if (e.attrs !== undefined) checkJson(e.attrs, `${field}.attrs`)
+  if (e.retries !== undefined && (!Number.isSafeInteger(e.retries) || e.retries < 0))
+    throw new InvalidInputError(`must be a non-negative integer, got ${describeValue(e.retries)}`, `${field}.retries`)
+  if (e.score !== undefined || (e.status !== 'error' && e.values === undefined)) {
     if (typeof e.score !== 'number' || !Number.isFinite(e.score))
       throw new InvalidInputError(
         `must be a finite number${e.status !== 'error' ? ` when status is "${e.status}"` : ''}, got ${describeValue(e.score)}`,
@@ -106,6 +111,12 @@ export function checkEvaluation(evaluation: unknown, field = 'evaluation'): asse
     if (err === null || typeof err !== 'object' || typeof err.name !== 'string' || typeof err.message !== 'string')
       throw new InvalidInputError(`must be { name, message } (strings), got ${describeValue(e.error)}`, `${field}.error`)
   }
+}
+
+/** An array of finite numbers (an evaluation's `values` or `constraints`). */
+function checkNumbers(values: unknown, field: string): void {
+  if (!Array.isArray(values) || !values.every((v) => typeof v === 'number' && Number.isFinite(v)))
+    throw new InvalidInputError(`must be an array of finite numbers, got ${describeValue(values)}`, field)
 }
 
 /** An evaluation's learning curve: `{ step, value }` items, steps non-negative integers increasing, values finite. */

@@ -47,6 +47,8 @@ export interface SessionView {
   space?: Json
   seed: number
   direction: Direction
+  /** Multi-objective sessions: one direction per objective (the trials carry `values`); absent otherwise. */
+  directions?: Direction[]
   createdAt: number
   updatedAt: number
   progress: Progress

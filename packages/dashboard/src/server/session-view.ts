@@ -27,6 +27,7 @@ export function sessionView(head: CheckpointHead, workers: WorkerView[] = []): S
   if (head.name !== undefined) view.name = head.name
   if (head.job !== undefined) view.job = head.job
   if (head.terminalReason !== undefined) view.terminalReason = head.terminalReason
+  if (head.directions !== undefined) view.directions = [...head.directions]
   if (head.pruner !== undefined) view.pruner = { ...head.pruner }
   if (head.space !== undefined) view.space = head.space
   if (head.bestArtifact !== undefined) view.bestArtifact = head.bestArtifact

@@ -18,6 +18,28 @@ export interface FixtureOptions {
   seed?: number
   /** Epoch ms of trial 0; every trial takes 2 s. */
   startedAt?: number
+  /**
+   * A multi-objective session: accuracy (maximize) and the model's size (minimize), and with 3 its
+   * depth (minimize); the finished trials carry `values` instead of a score.
+   */
+  objectives?: 2 | 3
+  /** Trials report one constraint (`maxDepth - 8`: deeper than 8 is infeasible) and an attribute. */
+  constrained?: boolean
+}
+
+/** Turns the finished trials of a fixture into a multi-objective (and maybe constrained) study. */
+function asStudy(trials: TrialRecord[], options: FixtureOptions): void {
+  for (const t of trials) {
+    const c = t.candidate as { nEstimators: number; maxDepth: number }
+    if (options.constrained) {
+      t.constraints = [c.maxDepth - 8]
+      t.attrs = { fold: t.trialIdx % 5 }
+    }
+    if (!options.objectives || t.status !== 'ok') continue
+    const size = c.nEstimators * 2 ** c.maxDepth
+    t.values = [t.score as number, size, ...(options.objectives === 3 ? [c.maxDepth] : [])]
+    delete t.score
+  }
 }
 
 function rng(seed: number): () => number {
@@ -125,6 +147,7 @@ export function fixtureSession(options: FixtureOptions): SessionPageData {
     })
     if (best === null || score > best.score) best = { idx: i, score }
   }
+  asStudy(trials, options)
   const errors = trials.filter((t) => t.status === 'error').length
   const pruned = trials.filter((t) => t.status === 'pruned').length
   const session: SessionView = {
@@ -140,6 +163,8 @@ export function fixtureSession(options: FixtureOptions): SessionPageData {
     space: FIXTURE_SPACE,
     seed: 42,
     direction: 'maximize',
+    ...(options.objectives === 2 ? { directions: ['maximize', 'minimize'] } : {}),
+    ...(options.objectives === 3 ? { directions: ['maximize', 'minimize', 'minimize'] } : {}),
     createdAt: startedAt,
     updatedAt: startedAt + options.trials * 2000,
     progress: {
@@ -147,8 +172,8 @@ export function fixtureSession(options: FixtureOptions): SessionPageData {
       completed: trials.length - errors - pruned,
       errors,
       ...(options.withPruned ? { pruned } : {}),
-      bestScore: best?.score ?? null,
-      bestTrialIdx: best?.idx ?? null,
+      bestScore: options.objectives ? null : (best?.score ?? null),
+      bestTrialIdx: options.objectives ? null : (best?.idx ?? null),
       startedAt,
     },
     limits: { maxTrials: options.trials, maxErrors: options.trials, trialTimeoutMs: null, parallelism: 1 },
@@ -159,7 +184,7 @@ export function fixtureSession(options: FixtureOptions): SessionPageData {
     lease: null,
     optimizerStateBytes: 2048 + trials.length * 24,
     workers: [],
-    ...(best ? { bestArtifact: { candidate: trials[best.idx]?.candidate ?? null, score: best.score } } : {}),
+    ...(best && !options.objectives ? { bestArtifact: { candidate: trials[best.idx]?.candidate ?? null, score: best.score } } : {}),
   }
   return { session, trials, live: false, readAt: session.updatedAt + 1000 }
 }

@@ -1,4 +1,13 @@
-import type { CategoricalParam, FloatParam, IntParam, Json, SearchSpace } from '@cairn/core'
+import {
+  flatParams,
+  isConditional,
+  type CategoricalParam,
+  type FloatParam,
+  type IntParam,
+  type Json,
+  type Param,
+  type SearchSpace,
+} from '@cairn/core'
 
 /**
  * A float or int dimension, compiled. Values live in three spaces:
@@ -40,9 +49,15 @@ export interface CategoricalDim {
 /** One compiled dimension. */
 export type Dim = NumericDim | CategoricalDim
 
-/** A search space compiled for sampling: dimensions in code-point order of their names. */
+/**
+ * A search space compiled for sampling: dimensions in code-point order of their names. For a
+ * conditional space, every parameter (nested ones too) has a dimension and a `choice` is a
+ * categorical of its branch names; a candidate keeps only its active ones (`activeParams`).
+ */
 export interface CompiledSpace {
   readonly space: SearchSpace
+  /** The space has a `choice`: candidates hold only their active dimensions. */
+  readonly conditional: boolean
   /** All dimensions, sorted by name (stable across a store round-trip, which may reorder keys). */
   readonly dims: readonly Dim[]
   /** The numeric dimensions, in `dims` order. */
@@ -62,10 +77,12 @@ export function compareNames(a: string, b: string): number {
 export function compileSpace(space: SearchSpace): CompiledSpace {
   const hit = cache.get(space)
   if (hit) return hit
-  const names = Object.keys(space.params).sort(compareNames)
+  const conditional = isConditional(space)
+  const params: Record<string, Param> = conditional ? flatParams(space) : (space.params as Record<string, Param>)
+  const names = Object.keys(params).sort(compareNames)
   const dims: Dim[] = []
   for (const name of names) {
-    const p = space.params[name]
+    const p = params[name]
     if (p === undefined) continue
     if (p.kind === 'categorical') {
       dims.push({
@@ -82,6 +99,7 @@ export function compileSpace(space: SearchSpace): CompiledSpace {
   }
   const compiled: CompiledSpace = {
     space,
+    conditional,
     dims,
     numeric: dims.filter((d): d is NumericDim => d.kind !== 'categorical'),
     categorical: dims.filter((d): d is CategoricalDim => d.kind === 'categorical'),

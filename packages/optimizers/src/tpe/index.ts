@@ -15,6 +15,11 @@ export type { TpeState } from './sampler.js'
  * trial; `optunaDefaults: true` gives Optuna 3.1's sampler exactly. Failed trials are left out of both models. State is a
  * version tag only: the model is rebuilt from the session's history at every ask.
  *
+ * Conditional spaces (`choice`): Optuna's group decomposition — the top-level parameters and
+ * each branch's parameters are modelled as separate groups, each from the trials where it was
+ * active; the choice is sampled first, then the taken branch's group. Within a group the
+ * dimensions are univariate by default and joint with `multivariate: true`.
+ *
  * Several objectives (`directions`): Optuna 3.1's MOTPE — the good group is whole
  * non-domination ranks, the last one cut by greedy hypervolume subset selection, and its
  * trials' kernels are weighted by hypervolume contribution; pruned trials and local moves are

@@ -1,4 +1,4 @@
-import type { AskContext, AskResult, Json, Rng, Sampler } from '@cairn/core'
+import { isConditional, type AskContext, type AskResult, type Json, type Rng, type Sampler } from '@cairn/core'
 import { OPTIMIZER_IDS } from '../ids.js'
 import { requireSpace } from '../common/require-space.js'
 import { jsonStateCodec } from '../common/state-codec.js'
@@ -8,7 +8,8 @@ import { truncNormal } from './normal.js'
 import { JointParzen, type JointPoint } from './multivariate.js'
 import { splitGroups } from './multi-objective.js'
 import { scoreObservations } from './objectives.js'
-import { ranksBefore, type Observations } from './observations.js'
+import { rankKey, ranksBefore, type Observations } from './observations.js'
+import { suggestConditional } from './groups.js'
 import { TPE_NAME, tpeOptionsJson, type TpeConfig } from './options.js'
 import { NumericParzen, categoricalProbs, pickWeighted } from './univariate.js'
 
@@ -28,7 +29,7 @@ interface Groups {
 export function tpeSampler(cfg: TpeConfig): Sampler<TpeState> {
   return {
     id: OPTIMIZER_IDS.tpe,
-    capabilities: { deterministic: false, flatSpace: true, multiObjective: true, constraints: true },
+    capabilities: { deterministic: false, flatSpace: true, conditionalSpace: true, multiObjective: true, constraints: true },
     stateVersion: 1,
     options: tpeOptionsJson(cfg),
     init: (ctx) => {
@@ -40,15 +41,20 @@ export function tpeSampler(cfg: TpeConfig): Sampler<TpeState> {
   }
 }
 
-function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext): AskResult<TpeState> {
+/** `inGroup`: a group of a conditional space, whose startup was decided on the whole history. */
+function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext, inGroup = false): AskResult<TpeState> {
   const space = requireSpace(TPE_NAME, ctx)
+  if (!inGroup && isConditional(space)) {
+    if (finishedCount(ctx.history) < cfg.nStartupTrials) return { kind: 'candidate', state, candidate: sampleUniform(space, ctx.rng) }
+    return { kind: 'candidate', state, candidate: suggestConditional(space, ctx, (sub) => flatCandidate(ask(cfg, state, sub, true))) }
+  }
   const cs = compileSpace(space)
   // Several objectives and constraints add loss vectors and violations (objectives.ts, multi-objective.ts).
   const scored = scoreObservations(cs, ctx, cfg.constantLiar ? ctx.pending : [])
   const obs = scored.obs
   // As Optuna 3.1: startup and the good-group size count finished trials, complete and pruned
   // (in-flight ones are never good).
-  if (obs.nFinished < cfg.nStartupTrials || obs.nFinished === 0)
+  if ((!inGroup && obs.nFinished < cfg.nStartupTrials) || obs.nFinished === 0)
     return { kind: 'candidate', state, candidate: sampleUniform(space, ctx.rng) }
   const groups: Groups = splitGroups(cfg, scored)
   // Local moves start from the best trial: there is none with several objectives.
@@ -58,6 +64,17 @@ function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext): AskResult<TpeSta
   const model = scored.losses ? { ...cfg, ...cfg.multiObjective } : cfg
   const candidate = cfg.multivariate ? suggestJoint(model, cs, obs, groups, ctx.rng) : suggestIndependent(model, cs, obs, groups, ctx.rng)
   return { kind: 'candidate', state, candidate }
+}
+
+/** Finished trials the model could learn from (complete with a finite score, or pruned), as `collectObservations` counts them. */
+function finishedCount(history: AskContext['history']): number {
+  let n = 0
+  for (const t of history) if (rankKey(t, 1)) n++
+  return n
+}
+
+function flatCandidate(r: AskResult<TpeState>): Record<string, Json> {
+  return r.kind === 'candidate' ? (r.candidate as Record<string, Json>) : {}
 }
 
 /** Univariate TPE: every dimension (name order) chosen on its own, best of `nEiCandidates` draws by l(x) / g(x). */

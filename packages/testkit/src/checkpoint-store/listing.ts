@@ -1,5 +1,6 @@
 import type { CheckpointStore, ListFilter, SessionListing } from '@cairn/core'
 import { headToListing } from '@cairn/core/store-kit'
+import { makeTrial } from '../helpers/head.js'
 import { rejectedWith, settle } from '../helpers/outcome.js'
 import { commitNext, createSession, type StoreSuite } from './context.js'
 
@@ -61,6 +62,18 @@ export function registerListing(s: StoreSuite): void {
       bestScore: 0,
       updatedAt: 3_000,
     })
+  })
+
+  s.it('a listing counts the pruned trials of its session (absent when none was pruned)', async ({ store }) => {
+    await createSession(store, { sessionId: 'list-pruned' })
+    const trials = [0, 1, 2].map((i) => makeTrial(i, i > 0 ? { status: 'pruned' } : {}))
+    const head = await commitNext(store, 'list-pruned', { trials })
+    expect(head.progress.pruned).toBe(2)
+    await createSession(store, { sessionId: 'list-plain' })
+    await commitNext(store, 'list-plain', { count: 2 })
+    const items = (await listAll(store)).items
+    expect(items.find((l) => l.sessionId === 'list-pruned')).toMatchObject({ completed: 1, pruned: 2 })
+    expect(items.find((l) => l.sessionId === 'list-plain')?.pruned).toBeUndefined()
   })
 
   s.it('list filters by status, optimizer and updatedSince (inclusive), combined', async ({ store }) => {

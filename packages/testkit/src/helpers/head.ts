@@ -58,7 +58,8 @@ export function nextHead(head: CheckpointHead, trials: readonly TrialRecord[], o
         progress.bestScore = t.score
         progress.bestTrialIdx = t.trialIdx
       }
-    } else progress.errors++
+    } else if (t.status === 'pruned') progress.pruned = (progress.pruned ?? 0) + 1
+    else progress.errors++
   }
   const rng = Rng.fromState(head.rngState)
   rng.next()

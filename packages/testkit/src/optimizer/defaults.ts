@@ -1,4 +1,4 @@
-import { categorical, float, int, space } from '@cairn/core'
+import { categorical, choice, float, int, space } from '@cairn/core'
 import type { Json, ObjectiveResult, SearchSpace } from '@cairn/core'
 
 /** The search space `describeOptimizer` uses unless given one: a float, an int and a categorical. */
@@ -6,6 +6,20 @@ export const defaultSpace: SearchSpace = space({
   x: float(-5, 5),
   n: int(1, 20),
   kind: categorical(['a', 'b', 'c']),
+})
+
+/**
+ * The conditional space `describeOptimizer` uses for optimizers declaring
+ * `capabilities.conditionalSpace`: a top-level float and a choice of three branches, one
+ * empty and one holding a nested choice.
+ */
+export const defaultConditionalSpace: SearchSpace = space({
+  x: float(-5, 5),
+  model: choice({
+    a: { n: int(1, 20), kind: categorical(['p', 'q']) },
+    b: { y: float(0, 2), opt: choice({ s: { m: float(0, 1) }, t: {} }) },
+    none: {},
+  }),
 })
 
 /**

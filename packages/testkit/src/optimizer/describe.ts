@@ -1,7 +1,7 @@
-import { Rng, SPECIFICATION_VERSION } from '@cairn/core'
+import { assertCandidate, choice, float, Rng, SPECIFICATION_VERSION, space as makeSpace, startSession } from '@cairn/core'
 import type { Optimizer } from '@cairn/core'
 import { testIf, vitestRunner } from '../runner.js'
-import { defaultObjective, defaultSpace } from './defaults.js'
+import { defaultConditionalSpace, defaultObjective, defaultSpace } from './defaults.js'
 import { stepDirectly } from './direct.js'
 import { runSegments, runStraight, trialKeys, type RunResult, type Segment, type SessionSpec } from './drive.js'
 import { realProcessRun } from './durable.js'
@@ -17,9 +17,12 @@ const SLOW = 120_000
  * capabilities, state round trip, unknown state versions, same seed → same candidates,
  * different seeds differ (unless `capabilities.deterministic`), and the determinism rule
  * under crashes — killed at every trial boundary, killed mid-trial, and with
- * `parallelism: 3` (when `capabilities.sampler`) — each compared with an uninterrupted run;
- * with `capabilities.multiObjective`, the same rule with two objectives (and a constraint when
- * `capabilities.constraints`), the sampler driven directly and resumed from its encoded state. With `durableStore` and `optimizerModule`, a real child process is SIGKILLed mid-run
+ * `parallelism: 3` (when `capabilities.sampler`) — each compared with an uninterrupted run.
+ * With `capabilities.conditionalSpace`, the same over a conditional space (every candidate
+ * holding exactly its active parameters); with a flat space but no such capability, a
+ * conditional space is refused at start. With `capabilities.multiObjective`, the same rule with
+ * two objectives (and a constraint when `capabilities.constraints`), the sampler driven
+ * directly and resumed from its encoded state. With `durableStore` and `optimizerModule`, a real child process is SIGKILLed mid-run
  * and resumed. Sessions run through `startSession` / `resumeSession` on core's memory store.
  *
  * `factory` is called for every session (and every resume) of the suite.
@@ -217,6 +220,50 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
       SLOW,
     )
 
+    const conditional = options.conditionalSpace ?? defaultConditionalSpace
+    testIf(
+      runner,
+      { ok: Boolean(capabilities?.conditionalSpace) && !options.program, what: 'capabilities.conditionalSpace' },
+      'conditional space: valid candidates (active parameters only); killed at several boundaries and resumed → the uninterrupted trials',
+      async () => {
+        const condSpec = (): SessionSpec => ({
+          ...spec(),
+          setup: { objective: defaultObjective },
+          space: conditional,
+          trials: Math.max(trials, 12),
+        })
+        const reference = await runStraight(condSpec())
+        expect(reference.trials.length).toBeGreaterThan(0)
+        for (const t of reference.trials) assertCandidate(conditional, t.candidate)
+        const n = reference.trials.length
+        const plan: Segment[] = [{ killAtStart: true }]
+        for (const k of [1, Math.floor(n / 2), n - 1]) if (k > 0 && k < n) plan.push({ killAfterTrials: k })
+        plan.push({ toEnd: true })
+        same({ conditional: 'kills', plan: plan.length }, await runSegments(condSpec(), plan), reference)
+        same(
+          { conditional: 'killed mid-trial' },
+          await runSegments(condSpec(), [{ killDuringTrial: Math.floor(n / 2), mode: 'throw' }, { toEnd: true }]),
+          reference,
+        )
+      },
+      SLOW,
+    )
+    testIf(
+      runner,
+      {
+        ok: Boolean(capabilities?.flatSpace) && !capabilities?.conditionalSpace,
+        what: 'a flat-space optimizer without capabilities.conditionalSpace',
+      },
+      'a conditional space is refused at start (InvalidInputError on field space)',
+      async () => {
+        const s = makeSpace({ x: float(0, 1), c: choice({ a: {}, b: {} }) })
+        const err = await startSession({ optimizer: factory(), objective: () => 0, space: s, maxTrials: 1 }).catch((e: unknown) => e)
+        expect({ code: (err as { code?: unknown }).code, field: (err as { field?: unknown }).field }).toEqual({
+          code: 'INVALID_INPUT',
+          field: 'space',
+        })
+      },
+    )
     testIf(
       runner,
       { ok: Boolean(capabilities?.multiObjective && capabilities?.sampler), what: 'capabilities.multiObjective (an askTell() optimizer)' },

@@ -95,9 +95,12 @@ async function evaluate(
     }
     const result = (await setup.objective!(candidate, directContext(trialIdx, signal))) as ObjectiveResult
     if (typeof result === 'number') return { status: 'ok', score: result, durationMs: 0 }
+    if (Array.isArray(result)) return { status: 'ok', values: result, durationMs: 0 }
     return {
       status: 'ok',
-      score: result.score,
+      ...(Array.isArray(result.score) ? { values: result.score } : { score: result.score }),
+      ...(result.constraints !== undefined ? { constraints: result.constraints } : {}),
+      ...(result.attrs !== undefined ? { attrs: result.attrs } : {}),
       durationMs: 0,
       ...(result.stats !== undefined ? { stats: result.stats } : {}),
       ...(result.artifact !== undefined ? { artifact: result.artifact } : {}),
@@ -128,6 +131,7 @@ function directContext(trialIdx: number, signal: AbortSignal): ObjectiveContext 
       throw new Error('a direct drive has no pruner: shouldPrune() is always false')
     },
     checkpoint: async () => undefined,
+    setAttr: () => undefined,
     restored: undefined,
     intermediate: curve,
   }

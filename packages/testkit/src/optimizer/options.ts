@@ -13,6 +13,11 @@ export interface OptimizerSuiteOptions {
    * optimizer's `capabilities.flatSpace` holds, no space otherwise.
    */
   space?: SearchSpace
+  /**
+   * The conditional space of the conditional-space checks (run when the optimizer declares
+   * `capabilities.conditionalSpace`). Default: testkit's three-branch space with a nested choice.
+   */
+  conditionalSpace?: SearchSpace
   /** A deterministic objective (default: testkit's `defaultObjective`). Ignored when `program` is given. */
   objective?: Objective
   /** Trials per session (default 12). */

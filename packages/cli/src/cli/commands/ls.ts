@@ -57,16 +57,20 @@ export function registerLs({ program, io, exit }: CommandKit): void {
           else if (items.length === 0) line(io.stdout, `no sessions in ${ctx.cairn.storeUri}`)
           else {
             const now = Date.now()
+            // A PRUNED column only when some session pruned trials.
+            const pruned = items.some((s) => s.pruned !== undefined)
             const rows = items.map((s) => [
               s.sessionId,
               s.job ?? '-',
               s.status === 'running' && (s.leaseExpiresAt === null || s.leaseExpiresAt <= now) ? 'running (no driver)' : s.status,
               shortOptimizer(s.optimizer),
               String(s.completed),
+              ...(pruned ? [String(s.pruned ?? 0)] : []),
               score(s.bestScore),
               ago(s.updatedAt, now),
             ])
-            line(io.stdout, table(['SESSION', 'JOB', 'STATUS', 'OPTIMIZER', 'TRIALS', 'BEST', 'UPDATED'], rows, new Set([4, 5])))
+            const headers = ['SESSION', 'JOB', 'STATUS', 'OPTIMIZER', 'TRIALS', ...(pruned ? ['PRUNED'] : []), 'BEST', 'UPDATED']
+            line(io.stdout, table(headers, rows, new Set(pruned ? [4, 5, 6] : [4, 5])))
           }
           exit(EXIT.OK)
         }),

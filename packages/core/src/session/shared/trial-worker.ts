@@ -4,6 +4,8 @@ import type { Evaluation } from '../../optimizer/contract.js'
 import type { ReportedTrialResult, TrialClaim } from '../../store/contract.js'
 import { channels, publish } from '../../telemetry/channels.js'
 import { runEvaluation, type EvaluateArgs, type EvaluationTarget } from '../evaluate.js'
+import { objectiveCount } from '../../objectives/directions.js'
+import { withRetries } from '../../objectives/retry.js'
 import type { Pruner } from '../../pruner/contract.js'
 import { progressToken } from '../progress-token.js'
 import { StoredPrunerLog } from '../pruner-history.js'
@@ -170,9 +172,12 @@ export class TrialWorker {
     const held = { claim }
     const renewal = this.keepClaim(held, lost, finished.signal)
     let evaluation: Evaluation
+    let savedProgress = false
     try {
-      const prepared = await this.prepare(trial, held, head, lost)
-      if (prepared === null || 'curve' in prepared) {
+      // A failed run is retried afresh (the session's `retryFailed`): only the first restores stored progress.
+      evaluation = await withRetries(head.limits.retryFailed ?? 0, async (retries) => {
+        const prepared = await this.prepare(trial, held, head, lost, retries === 0)
+        if (prepared !== null && !('curve' in prepared)) return prepared
         const args: EvaluateArgs = {
           target: options.target,
           candidate: trial.candidate,
@@ -180,12 +185,15 @@ export class TrialWorker {
           timeoutMs: options.trialTimeoutMs ?? head.limits.trialTimeoutMs,
           sessionSignal: options.abortSignal ? AbortSignal.any([options.abortSignal, lost.signal]) : lost.signal,
           concurrency: options.concurrency,
+          objectives: objectiveCount(head),
         }
         if (prepared) args.progress = prepared
-        evaluation = await runEvaluation(args)
-        // The coordinator deletes the trial's progress after the commit only when told there is some.
-        if (prepared?.hasStoredProgress) evaluation = { ...evaluation, savedProgress: true }
-      } else evaluation = prepared
+        const result = await runEvaluation(args)
+        if (prepared?.hasStoredProgress) savedProgress = true
+        return result
+      })
+      // The coordinator deletes the trial's progress after the commit only when told there is some.
+      if (savedProgress) evaluation = { ...evaluation, savedProgress: true }
     } finally {
       finished.abort()
       await renewal
@@ -208,6 +216,7 @@ export class TrialWorker {
     held: { claim: TrialClaim },
     head: CheckpointHead,
     lost: AbortController,
+    restore = true,
   ): Promise<TrialProgress | Evaluation | null> {
     const { store, sessionId, target, pruner } = this.options
     if (target.kind !== 'objective') return null
@@ -222,7 +231,7 @@ export class TrialWorker {
       sessionId,
       trialIdx: trial.trialIdx,
       candidate: trial.candidate,
-      restore: true,
+      restore,
       ...(pruning ? { pruning } : {}),
       token: () => progressToken(leaseToken, held.claim.token),
       onLost: (err) => lost.abort(err),

@@ -31,15 +31,28 @@ function spaceParams(space: Json | undefined): ParamInfo[] | null {
   const params = (space as Record<string, Json>)['params']
   if (params === null || typeof params !== 'object' || Array.isArray(params)) return null
   const out: ParamInfo[] = []
+  addParams(params as Record<string, Json>, out)
+  return out
+}
+
+/**
+ * The dimensions of a params record; a conditional `choice` is a categorical of its branch
+ * names, followed by its branches' parameters (absent from the candidates that take another branch).
+ */
+function addParams(params: Record<string, Json>, out: ParamInfo[]): void {
   for (const [name, raw] of Object.entries(params)) {
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) continue
     const p = raw as Record<string, Json>
-    if (p['kind'] === 'categorical' && Array.isArray(p['choices']))
+    const branches = p['branches']
+    if (p['kind'] === 'choice' && branches !== null && typeof branches === 'object' && !Array.isArray(branches)) {
+      out.push({ name, kind: 'categorical', choices: Object.keys(branches) })
+      for (const b of Object.values(branches))
+        if (b !== null && typeof b === 'object' && !Array.isArray(b)) addParams(b as Record<string, Json>, out)
+    } else if (p['kind'] === 'categorical' && Array.isArray(p['choices']))
       out.push({ name, kind: 'categorical', choices: p['choices'].map(categoryLabel) })
     else if (typeof p['low'] === 'number' && typeof p['high'] === 'number')
       out.push({ name, kind: 'numeric', integer: p['kind'] === 'int', log: p['log'] === true, low: p['low'], high: p['high'] })
   }
-  return out
 }
 
 function candidateParams(trials: readonly TrialRecord[]): ParamInfo[] {

@@ -25,12 +25,40 @@ export function lastStep(t: TrialRecord): number | null {
   return curve && curve.length > 0 ? (curve[curve.length - 1] as { step: number }).step : null
 }
 
+/** What a study adds to the table: one column per objective, the constraint violation, the user attributes. */
+export interface StudyColumns {
+  /** Multi-objective sessions: their directions (one column each, in place of score and best so far). */
+  directions?: readonly Direction[]
+  /** Some trial reported constraints: a `violation` column (sum of the positive constraint values). */
+  constraints?: boolean
+  /** Some trial has user attributes: an `attrs` column (their JSON). */
+  attrs?: boolean
+}
+
+/** Whether any trial carries constraints or attributes (which columns `tableColumns` adds). */
+export function studyColumns(trials: readonly TrialRecord[], directions?: readonly Direction[]): StudyColumns {
+  const study: StudyColumns = {}
+  if (directions && directions.length > 1) study.directions = directions
+  for (const t of trials) {
+    if (t.constraints) study.constraints = true
+    if (t.attrs) study.attrs = true
+    if (study.constraints && study.attrs) break
+  }
+  return study
+}
+
+const violation = (t: TrialRecord): number | null => (t.constraints ? t.constraints.reduce((s, c) => s + Math.max(0, c), 0) : null)
+
+/** The sort key of a number: null when absent or not finite. */
+const finite = (v: number | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+
 /**
- * The table's columns: index, status, score, best so far, duration, the last reported step (when
- * `withCurves`: some trial reported intermediate values), one per parameter (or the candidate's
- * JSON), error.
+ * The table's columns: index, status, score, best so far (or one column per objective), the
+ * constraint violation and attributes when trials have them, duration, the last reported step
+ * (when `withCurves`: some trial reported intermediate values), one per parameter (or the
+ * candidate's JSON), error.
  */
-export function tableColumns(params: readonly ParamInfo[], withCurves = false): Column[] {
+export function tableColumns(params: readonly ParamInfo[], withCurves = false, study: StudyColumns = {}): Column[] {
   const cols: Column[] = [
     {
       id: 'trialIdx',
@@ -60,16 +88,49 @@ export function tableColumns(params: readonly ParamInfo[], withCurves = false): 
       key: (_t, b) => b,
       csv: (_t, b) => num(b),
     },
-    {
-      id: 'durationMs',
-      label: 'duration (ms)',
-      width: 112,
-      numeric: true,
-      text: (t) => String(Math.round(t.durationMs)),
-      key: (t) => t.durationMs,
-      csv: (t) => String(t.durationMs),
-    },
   ]
+  if (study.directions) {
+    cols.splice(2, 2)
+    for (const [i, d] of study.directions.entries())
+      cols.push({
+        id: `value:${i}`,
+        label: `objective ${i + 1} (${d === 'maximize' ? 'max' : 'min'})`,
+        width: 130,
+        numeric: true,
+        text: (t) => formatNumber(t.values?.[i]),
+        key: (t) => finite(t.values?.[i]),
+        csv: (t) => num(t.values?.[i]),
+      })
+  }
+  if (study.constraints)
+    cols.push({
+      id: 'violation',
+      label: 'violation',
+      width: 96,
+      numeric: true,
+      text: (t) => formatNumber(violation(t)),
+      key: violation,
+      csv: (t) => (t.constraints ? t.constraints.join(' ') : ''),
+    })
+  if (study.attrs)
+    cols.push({
+      id: 'attrs',
+      label: 'attrs',
+      width: 220,
+      numeric: false,
+      text: (t) => (t.attrs ? compactJson(t.attrs) : ''),
+      key: (t) => (t.attrs ? compactJson(t.attrs) : null),
+      csv: (t) => (t.attrs ? compactJson(t.attrs) : ''),
+    })
+  cols.push({
+    id: 'durationMs',
+    label: 'duration (ms)',
+    width: 112,
+    numeric: true,
+    text: (t) => String(Math.round(t.durationMs)),
+    key: (t) => t.durationMs,
+    csv: (t) => String(t.durationMs),
+  })
   if (withCurves)
     cols.push({
       id: 'lastStep',
@@ -122,9 +183,9 @@ export interface SortSpec {
   descending: boolean
 }
 
-/** The table's first sort: by score, best first for the session's direction. */
-export function defaultSort(direction: Direction): SortSpec {
-  return { column: 'score', descending: direction === 'maximize' }
+/** The table's first sort: by score, best first for the session's direction (by the first objective on a multi-objective session). */
+export function defaultSort(direction: Direction, multiObjective = false): SortSpec {
+  return { column: multiObjective ? 'value:0' : 'score', descending: direction === 'maximize' }
 }
 
 /** Positions of `trials` sorted by `column` (values missing last in either order; ties by trial index). */

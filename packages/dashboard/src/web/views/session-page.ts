@@ -10,6 +10,7 @@ import { headView, prunerText } from './head-view.js'
 import { historyView } from './history-view.js'
 import { importanceView } from './importance-view.js'
 import { parallelView } from './parallel-view.js'
+import { paretoView } from './pareto-view.js'
 import { slicesView } from './slices-view.js'
 import { summaryCards } from './summary-cards.js'
 import { trialTable } from './trial-table.js'
@@ -19,7 +20,8 @@ import { ScoreScale, type View } from './view.js'
 const ALL_CHARTS_EVERY_MS = 2000
 
 /**
- * The session page: title and controls, summary cards, the optimization history, slices,
+ * The session page: title and controls, summary cards, the Pareto front (multi-objective
+ * sessions), the optimization history, slices,
  * learning curves (when trials reported intermediate values), parallel coordinates, contour, importance, the trial table and the head. On a live page it
  * follows the session's event stream (and catches up on the trials it missed whenever the
  * stream opens): the history, table and head follow every animation frame with changes, the
@@ -53,13 +55,15 @@ export async function sessionPage(
   const scale = new ScoreScale()
   const contour = contourView(model)
   const history = historyView(model, scale)
+  // Only multi-objective sessions have the view (their directions never change).
+  const pareto = (s.directions?.length ?? 0) > 1 ? [paretoView(model)] : []
   const slices = slicesView(model, scale)
   const curves = curvesView(model)
   const parallel = parallelView(model, scale)
   const importance = importanceView(model, (names) => contour.suggest(names))
   const table = trialTable(model)
   const head = headView(model)
-  const views: View[] = [history, slices, curves, parallel, contour, importance, table, head]
+  const views: View[] = [...pareto, history, slices, curves, parallel, contour, importance, table, head]
   // Followed on every frame with changes; the others redraw every ALL_CHARTS_EVERY_MS at most.
   const every = new Set<View>([history, table, head])
   const main = h('main', { class: 'session-page' }, header, cards.root, ...views.map((v) => v.root))
@@ -71,7 +75,7 @@ export async function sessionPage(
       m.job ? `job ${m.job}` : null,
       m.optimizer.id,
       m.pruner ? `pruner ${prunerText(m.pruner)}` : null,
-      m.direction,
+      m.directions ? m.directions.join(' × ') : m.direction,
       m.name ? `id ${m.sessionId}` : null,
     ]
       .filter(Boolean)

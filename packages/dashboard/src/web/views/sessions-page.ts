@@ -62,7 +62,11 @@ export function sessionsPage(root: HTMLElement, source: DataSource, hrefOf: (ses
       ),
       h('td', {}, l.job ?? ''),
       h('td', {}, h('span', { class: `status status-${l.status}`, title: l.problem ?? null }, l.status)),
-      h('td', { class: 'num' }, String(l.completed)),
+      h(
+        'td',
+        { class: 'num', title: l.pruned ? `${l.completed} completed, ${l.pruned} pruned` : null },
+        l.pruned ? `${l.completed} (+${l.pruned} pruned)` : String(l.completed),
+      ),
       h('td', { class: 'num' }, l.bestScore === null ? '—' : formatNumber(l.bestScore)),
       h('td', {}, l.optimizer),
       h('td', { title: formatTime(l.updatedAt) }, formatAgo(l.updatedAt, now)),

@@ -5,7 +5,7 @@ import { h, section } from '../dom.js'
 import { download } from '../model/download.js'
 import type { SessionModel } from '../model/session-model.js'
 import { curveTrials } from '../model/curves.js'
-import { defaultSort, sortedOrder, tableColumns, toCsv, type Column, type SortSpec } from '../model/table-columns.js'
+import { defaultSort, sortedOrder, studyColumns, tableColumns, toCsv, type Column, type SortSpec } from '../model/table-columns.js'
 import type { View } from './view.js'
 
 /** Height of one row in px (fixed: the table is virtualized). */
@@ -40,7 +40,10 @@ export function trialTable(model: SessionModel): View {
 
   let columns: Column[] = []
   let columnKey = ''
-  let sort: SortSpec = defaultSort(model.session.direction)
+  const multi = (model.session.directions?.length ?? 0) > 1
+  /** The study columns (objectives, violation, attrs), derived once per change of the trials. */
+  const study = () => model.memo('studyColumns', () => studyColumns(model.trials, model.session.directions))
+  let sort: SortSpec = defaultSort(model.session.direction, multi)
   let order: number[] = []
   let statuses = ''
   const searchText = new Map<number, string>()
@@ -49,7 +52,7 @@ export function trialTable(model: SessionModel): View {
   let version = 0
 
   function setColumns(): void {
-    const cols = tableColumns(model.params, curveTrials(model).length > 0)
+    const cols = tableColumns(model.params, curveTrials(model).length > 0, study())
     const key = cols.map((c) => c.id).join('\u0000')
     if (key === columnKey) return
     columnKey = key
@@ -68,8 +71,8 @@ export function trialTable(model: SessionModel): View {
         sort =
           sort.column === c.id
             ? { column: c.id, descending: !sort.descending }
-            : c.id === 'score'
-              ? defaultSort(model.session.direction)
+            : c.id === 'score' || c.id === 'value:0'
+              ? defaultSort(model.session.direction, multi)
               : { column: c.id, descending: false }
         refresh()
       })
