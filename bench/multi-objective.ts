@@ -4,7 +4,7 @@
  * Optuna's TPESampler with `constraints_func`, in the same run, seeds 0..N-1 on both sides.
  *
  *   pnpm bench multi-objective                          # full: 200 trials × 20 seeds, constrained 100 trials × 20 seeds
- *   pnpm bench multi-objective --seeds 3 --trials 100   # a quick look
+ *   pnpm bench multi-objective --seeds=3 --trials=100   # a quick look (through bench/run.ts, flags take `=`)
  *   node --conditions=@cairn/source --import tsx bench/multi-objective.ts [flags]
  *     --trials 200 --seeds 20 --constrained-trials 100 --problems zdt1,dtlz2 --constrained gardner
  *     --no-optuna --optuna-json <file> (reuse the Optuna side a previous run saved with --save-optuna <file>;
