@@ -4,6 +4,7 @@
  *
  *   pnpm bench            # every benchmark
  *   pnpm bench core level # just these
+ *   pnpm bench multi-objective --seeds=3 --trials=50   # flags go on to the benchmarks, values after `=`
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
@@ -33,6 +34,7 @@ const ALL = [
   'pruners',
   'pruning',
   'ask-tell',
+  'multi-objective',
   'conditional',
 ]
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
@@ -45,7 +47,8 @@ const results: Record<string, unknown> = {
 for (const name of names) {
   const file = fileURLToPath(new URL(`./${name}.ts`, import.meta.url))
   if (!existsSync(file)) {
-    console.error(`bench: no benchmark named "${name}" (have: ${ALL.join(', ')})`)
+    const flagValue = /^[\d.]+$/.test(name) ? ` (flag values are written with "=", e.g. --seeds=${name})` : ''
+    console.error(`bench: no benchmark named "${name}"${flagValue} (have: ${ALL.join(', ')})`)
     process.exitCode = 2
     continue
   }

@@ -256,7 +256,7 @@ describe.concurrent('bad input', () => {
       ],
       [
         [...cfg, '--store', 'fs:./store', 'run', 'quad', '--optimizer', 'nope'],
-        /^error: \[cairn\] unknown optimizer "nope"; known: "fast-tpe", "random", "grid", "tpe", "cmaes", "few-shot"$/,
+        /^error: \[cairn\] unknown optimizer "nope"; known: "fast-tpe", "random", "grid", "tpe", "cmaes", "nsga2", "few-shot"$/,
       ],
       [[...cfg, '--store', 'fs:./fresh', 'run', 'nope'], /^error: \[cairn\] unknown job "nope"/],
     ]

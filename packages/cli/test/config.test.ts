@@ -130,7 +130,7 @@ describe('validateConfig', () => {
     const err = await checkOptimizerNames(config).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ConfigError)
     expect((err as ConfigError).field).toBe('jobs.b.optimizer')
-    expect((err as Error).message).toMatch(/unknown optimizer "nope"; known: "mine", "random", "grid", "tpe", "cmaes", "few-shot"/)
+    expect((err as Error).message).toMatch(/unknown optimizer "nope"; known: "mine", "random", "grid", "tpe", "cmaes", "nsga2", "few-shot"/)
     await expect(checkOptimizerNames(validateConfig({ jobs: { a: { ...good, optimizer: 'tpe' } } }))).resolves.toBeUndefined()
   })
 

@@ -3,6 +3,7 @@ import { cmaEs } from './cmaes/cma-es.js'
 import { fewShotSearch } from './few-shot/few-shot-search.js'
 import { gridSearch } from './grid-search.js'
 import { OPTIMIZER_IDS, type OptimizerName } from './ids.js'
+import { nsga2 } from './nsga2/index.js'
 import { randomSearch } from './random-search.js'
 import { tpe } from './tpe/index.js'
 
@@ -11,6 +12,7 @@ const FACTORIES: Readonly<Record<OptimizerName, () => Optimizer<any>>> = {
   grid: () => gridSearch(),
   tpe: () => tpe(),
   cmaes: () => cmaEs(),
+  nsga2: () => nsga2(),
   'few-shot': () => fewShotSearch(),
 }
 

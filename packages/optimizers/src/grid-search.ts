@@ -136,7 +136,7 @@ export function gridSearch(options: GridSearchOptions = {}): Optimizer<GridSearc
   const sampler: Sampler<GridSearchState> = {
     id: OPTIMIZER_IDS.grid,
     // Uses no randomness: every seed walks the same grid.
-    capabilities: { deterministic: true, flatSpace: true, conditionalSpace: true },
+    capabilities: { deterministic: true, flatSpace: true, conditionalSpace: true, multiObjective: true },
     stateVersion: 1,
     options: { resolution, maxDiscreteValues: maxDiscrete },
     init: (ctx) => {

@@ -7,10 +7,11 @@ export const OPTIMIZER_IDS = {
   grid: '@cairn/optimizers/grid',
   tpe: '@cairn/optimizers/tpe',
   cmaes: '@cairn/optimizers/cmaes',
+  nsga2: '@cairn/optimizers/nsga2',
   'few-shot': '@cairn/optimizers/few-shot',
 } as const
 
-/** The short name of an optimizer of this package: `random`, `grid`, `tpe`, `cmaes` or `few-shot`. */
+/** The short name of an optimizer of this package: `random`, `grid`, `tpe`, `cmaes`, `nsga2` or `few-shot`. */
 export type OptimizerName = keyof typeof OPTIMIZER_IDS
 
 /**

@@ -29,7 +29,7 @@ export function randomSearch(options: RandomSearchOptions = {}): Optimizer<Rando
   new OptionReader(NAME, options, [])
   const sampler: Sampler<RandomSearchState> = {
     id: OPTIMIZER_IDS.random,
-    capabilities: { deterministic: false, flatSpace: true, conditionalSpace: true },
+    capabilities: { deterministic: false, flatSpace: true, conditionalSpace: true, multiObjective: true },
     stateVersion: 1,
     options: {} satisfies Json,
     init: (ctx) => {

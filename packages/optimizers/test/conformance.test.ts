@@ -1,6 +1,6 @@
 import { categorical, float, int, space } from '@cairn/core'
 import { describeOptimizer } from '@cairn/testkit'
-import { gridSearch, randomSearch, tpe } from '../src/index.js'
+import { gridSearch, nsga2, randomSearch, tpe } from '../src/index.js'
 
 // A space with every kind of dimension: linear, log and stepped floats, ints (plain and log) and a categorical.
 const mixed = space({
@@ -22,3 +22,5 @@ describeOptimizer('tpe (multivariate, constant liar)', () => tpe({ nStartupTrial
   space: mixed,
   trials: 14,
 })
+// A small population so the conformance trials go through several generations.
+describeOptimizer('nsga2', () => nsga2({ populationSize: 4 }), { space: mixed, trials: 14 })

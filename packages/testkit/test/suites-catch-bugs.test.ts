@@ -4,7 +4,7 @@
  * the suite test guarding that rule fails while the rest of the suite still passes.
  */
 import { describe, expect, test } from 'vitest'
-import { createMemoryStore } from '@cairn/core'
+import { askTell, createMemoryStore } from '@cairn/core'
 import { MAX_LEASE_TTL_MS } from '@cairn/core'
 import type { CheckpointStore, ListFilter, MemoryStore, TrialRecord, WarmStartStore } from '@cairn/core'
 import { corruptHead, corruptTrial, corruptWarmStartEntry, dropTrial } from '@cairn/core/testing'
@@ -707,6 +707,35 @@ describe('describeOptimizer catches broken optimizers', () => {
         ),
       'unknown state version',
       ['state round trip'],
+    ))
+
+  test('a multi-objective sampler with state outside encodeState fails the two-objective test only', () =>
+    expectCaught(
+      (runner) =>
+        describeOptimizer(
+          'forgetful with several objectives',
+          () => {
+            const inner = randomSampler()
+            const sampler = inner.sampler!
+            // Counts the trials told with several values outside its state: only multi-objective runs notice.
+            let told = 0
+            return askTell({
+              ...sampler,
+              capabilities: { multiObjective: true },
+              ask: (state, ctx) => {
+                const r = sampler.ask(state, ctx) as Awaited<ReturnType<typeof sampler.ask>>
+                return r.kind === 'candidate' ? { ...r, candidate: { ...(r.candidate as object), told } } : r
+              },
+              tell: (state, trial, ctx) => {
+                if (trial.values) told++
+                return sampler.tell!(state, trial, ctx)
+              },
+            })
+          },
+          { runner, trials: 4 },
+        ),
+      'two objectives',
+      ['same seed → same candidates (two sessions', 'killed at each trial boundary'],
     ))
 
   test('an optimizer whose encodeState drops part of the state fails the round trip', () =>

@@ -25,7 +25,7 @@ export type OptimizerFactory = (ctx: OptimizerContext) => Optimizer<any> | Promi
 
 /**
  * Which optimizer a job uses: a name (one of the config's `optimizers`, or a built-in:
- * `random`, `grid`, `tpe`, `cmaes`, `few-shot`), a factory, or an optimizer object.
+ * `random`, `grid`, `tpe`, `cmaes`, `nsga2`, `few-shot`), a factory, or an optimizer object.
  */
 export type OptimizerRef = string | OptimizerFactory | Optimizer<any>
 

@@ -13,11 +13,13 @@ import { invalidInput } from '../common/errors.js'
 import { OPTIMIZER_IDS } from '../ids.js'
 import { OptionReader, optionsJson } from '../common/options.js'
 import { requireSpace } from '../common/require-space.js'
+import { violationOf } from '../multi-objective/losses.js'
 import { categoryIndex, compileSpace, fromInternal, type CompiledSpace } from '../space-math/index.js'
 import { freshDistribution, sampleInCube, shouldStop, updateDistribution, type Distribution, type Ranked } from './es.js'
 import {
   CMAES_STATE_VERSION,
   FAILED,
+  INFEASIBLE,
   OK,
   PENDING,
   UNTRACKED,
@@ -161,6 +163,12 @@ function readOptions(options: CmaEsOptions | undefined): Resolved {
  * - IPOP restarts (default): when a run converges or stalls, a new one starts at a random
  *   point with twice the population.
  * - Categorical dimensions are sampled independently (see `categorical`).
+ * - Constraints (`{ score, constraints }`): by penalty in rank space, not by rejection —
+ *   Deb's feasibility rules inside each generation: feasible candidates rank first by score,
+ *   infeasible ones after every feasible one by total violation Σ max(0, c), failed ones
+ *   last; so an all-infeasible generation still moves toward feasibility. The best of the run
+ *   (elitism) and the categorical model only take feasible trials. No candidate is rejected
+ *   or redrawn: every asked candidate is evaluated.
  *
  * All randomness comes from the session's RNG, so a resumed session asks the same candidates.
  *
@@ -172,7 +180,7 @@ export function cmaEs(options?: CmaEsOptions): Optimizer<CmaEsState> {
   const o = readOptions(options)
   const sampler: Sampler<CmaEsState> = {
     id: ID,
-    capabilities: { deterministic: false, flatSpace: true },
+    capabilities: { deterministic: false, flatSpace: true, constraints: true },
     stateVersion: CMAES_STATE_VERSION,
     options: optionsJson({
       sigma0: o.sigma0,
@@ -210,7 +218,7 @@ function initState(o: Resolved, ctx: InitContext): CmaEsState {
   if (nCat > 0) {
     // Warm-start trials seed the categorical model.
     for (const t of ctx.history) {
-      if (t.status !== 'ok' || t.score === undefined || !Number.isFinite(t.score)) continue
+      if (t.status !== 'ok' || t.score === undefined || !Number.isFinite(t.score) || violationOf(t) > 0) continue
       const cats = candidateCats(compiled, t.candidate)
       if (cats) elite = addElite(elite, { score: sign * t.score, cats }, o.eliteSize)
     }
@@ -364,15 +372,16 @@ function tell(o: Resolved, state: CmaEsState, trial: TrialView): CmaEsState {
   }
   const value = trial.status === 'pruned' ? (trial.intermediate?.[trial.intermediate.length - 1]?.value ?? trial.score) : trial.score
   const ok = trial.status !== 'error' && typeof value === 'number' && Number.isFinite(value)
-  const score = ok ? state.sign * (value as number) : 0
+  const violation = violationOf(trial)
+  const score = ok ? (violation > 0 ? violation : state.sign * (value as number)) : 0
   let s: CmaEsState = state
-  if (ok && s.nCat > 0) s = { ...s, elite: addElite(s.elite, { score, cats: member.cats }, o.eliteSize) }
+  if (ok && violation === 0 && s.nCat > 0) s = { ...s, elite: addElite(s.elite, { score, cats: member.cats }, o.eliteSize) }
   const members = s.members.slice()
   if (member.gen === UNTRACKED || member.gen < s.genId || s.restartPending) {
     members.splice(idx, 1)
     return { ...s, members }
   }
-  members[idx] = { ...member, status: ok ? OK : FAILED, score }
+  members[idx] = { ...member, status: ok ? (violation > 0 ? INFEASIBLE : OK) : FAILED, score }
   s = { ...s, members }
   return completeGenerations(o, s)
 }
@@ -386,23 +395,29 @@ function completeGenerations(o: Resolved, state: CmaEsState): CmaEsState {
     if (current.length < s.lambda || current.some((m) => m.status === PENDING)) return s
     const rest = s.members.filter((m) => m.gen !== s.genId)
     const oks = current.filter((m) => m.status === OK)
-    if (oks.length === 0) {
+    if (oks.length === 0 && !current.some((m) => m.status === INFEASIBLE)) {
       // Every candidate failed: nothing to learn; keep the distribution and draw a new generation.
       s = { ...s, genId: s.genId + 1, members: rest, drawn: 0 }
       continue
     }
-    let worst = -Infinity
+    // Constraints by ranking (Deb's feasibility rules): feasible members by score, then
+    // infeasible ones by total violation, then failed ones. Those after the feasible carry the
+    // generation's worst feasible score (∞ when none is feasible, which never becomes the
+    // run's best).
+    let worst = oks.length > 0 ? -Infinity : Infinity
     for (const m of oks) if (m.score > worst) worst = m.score
-    const ranked: (Ranked & { failed: boolean; trialIdx: number })[] = current.map((m) => ({
+    const klass = (status: number): number => (status === OK ? 0 : status === INFEASIBLE ? 1 : 2)
+    const ranked: (Ranked & { klass: number; key: number; trialIdx: number })[] = current.map((m) => ({
       x: m.x,
       score: m.status === OK ? m.score : worst,
       injected: m.drawnGen !== m.gen,
-      failed: m.status !== OK,
+      klass: klass(m.status),
+      key: m.status === FAILED ? 0 : m.score,
       trialIdx: m.trialIdx,
     }))
     if (o.elitist && s.bestScore < Infinity && ranked.every((r) => s.bestScore < r.score))
-      ranked.push({ x: s.bestX, score: s.bestScore, injected: true, failed: false, trialIdx: -1 })
-    ranked.sort((a, b) => a.score - b.score || Number(a.failed) - Number(b.failed) || a.trialIdx - b.trialIdx)
+      ranked.push({ x: s.bestX, score: s.bestScore, injected: true, klass: 0, key: s.bestScore, trialIdx: -1 })
+    ranked.sort((a, b) => a.klass - b.klass || a.key - b.key || a.trialIdx - b.trialIdx)
     if (ranked.length > s.lambda) ranked.length = s.lambda
     const dist = updateDistribution(distributionOf(s), ranked)
     const broken = !Number.isFinite(dist.sigma) || dist.mean.some((v) => !Number.isFinite(v))

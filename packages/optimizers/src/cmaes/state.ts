@@ -10,6 +10,8 @@ export const PENDING = 0
 export const OK = 1
 /** Member status: told as failed (error or non-finite score). */
 export const FAILED = 2
+/** Member status: told with a finite score but violating a constraint; its `score` is the total violation. */
+export const INFEASIBLE = 3
 
 /** A generation id for asks that feed only the categorical model (random start-up, overflow beyond a full generation). */
 export const UNTRACKED = -1
@@ -21,9 +23,9 @@ export interface CmaMember {
   gen: number
   /** The generation whose distribution drew it; differs from `gen` for a member carried over to the next generation. */
   drawnGen: number
-  /** `PENDING`, `OK` or `FAILED`. */
+  /** `PENDING`, `OK`, `FAILED` or `INFEASIBLE`. */
   status: number
-  /** The score to minimize (negated for `maximize` sessions); 0 unless `OK`. */
+  /** The score to minimize (negated for `maximize` sessions) when `OK`; the total constraint violation when `INFEASIBLE`; else 0. */
   score: number
   /** The point in the unit cube of the numeric dimensions (before rounding ints). */
   x: Float64Array
@@ -207,7 +209,7 @@ export function decodeCmaState(bytes: Uint8Array, version: number): CmaEsState {
     const status = get()
     const score = get()
     if (!Number.isSafeInteger(trialIdx) || !Number.isSafeInteger(gen) || !Number.isSafeInteger(drawnGen)) throw corrupt('bad member index')
-    if (status !== PENDING && status !== OK && status !== FAILED) throw corrupt(`bad member status ${status}`)
+    if (status !== PENDING && status !== OK && status !== FAILED && status !== INFEASIBLE) throw corrupt(`bad member status ${status}`)
     members.push({ trialIdx, gen, drawnGen, status, score, x: vec(n), cats: ints(nCat) })
   }
   const elite: CmaEliteEntry[] = []

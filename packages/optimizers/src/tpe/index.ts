@@ -20,6 +20,12 @@ export type { TpeState } from './sampler.js'
  * active; the choice is sampled first, then the taken branch's group. Within a group the
  * dimensions are univariate by default and joint with `multivariate: true`.
  *
+ * Several objectives (`directions`): Optuna 3.1's MOTPE — the good group is whole
+ * non-domination ranks, the last one cut by greedy hypervolume subset selection, and its
+ * trials' kernels are weighted by hypervolume contribution; pruned trials and local moves are
+ * left out. Constraints (trials with `constraints`): as Optuna's `constraints_func`, feasible
+ * trials fill the good group first, then the least total violation Σ max(0, c).
+ *
  * ```ts
  * await compile({ optimizer: tpe({ multivariate: true }), space: space({ x: float(-5, 10), y: float(0, 15) }), objective, maxTrials: 100 })
  * ```

@@ -6,9 +6,11 @@ import { compileSpace, fromInternal, sampleUniform, type CompiledSpace } from '.
 import { cellOf, isDiscrete } from './kernels.js'
 import { truncNormal } from './normal.js'
 import { JointParzen, type JointPoint } from './multivariate.js'
-import { collectObservations, rankKey, ranksBefore, splitObservations, type Observations } from './observations.js'
+import { splitGroups } from './multi-objective.js'
+import { scoreObservations } from './objectives.js'
+import { rankKey, ranksBefore, type Observations } from './observations.js'
 import { suggestConditional } from './groups.js'
-import { TPE_NAME, defaultWeights, nBelow, tpeOptionsJson, type TpeConfig } from './options.js'
+import { TPE_NAME, tpeOptionsJson, type TpeConfig } from './options.js'
 import { NumericParzen, categoricalProbs, pickWeighted } from './univariate.js'
 
 /** The state of `tpe()`: nothing but a version tag. TPE is history-driven and the RNG lives in the session. */
@@ -27,7 +29,7 @@ interface Groups {
 export function tpeSampler(cfg: TpeConfig): Sampler<TpeState> {
   return {
     id: OPTIMIZER_IDS.tpe,
-    capabilities: { deterministic: false, flatSpace: true, conditionalSpace: true },
+    capabilities: { deterministic: false, flatSpace: true, conditionalSpace: true, multiObjective: true, constraints: true },
     stateVersion: 1,
     options: tpeOptionsJson(cfg),
     init: (ctx) => {
@@ -47,21 +49,20 @@ function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext, inGroup = false):
     return { kind: 'candidate', state, candidate: suggestConditional(space, ctx, (sub) => flatCandidate(ask(cfg, state, sub, true))) }
   }
   const cs = compileSpace(space)
-  const obs = collectObservations(cs, ctx.history, cfg.constantLiar ? ctx.pending : [], ctx.direction)
+  // Several objectives and constraints add loss vectors and violations (objectives.ts, multi-objective.ts).
+  const scored = scoreObservations(cs, ctx, cfg.constantLiar ? ctx.pending : [])
+  const obs = scored.obs
   // As Optuna 3.1: startup and the good-group size count finished trials, complete and pruned
   // (in-flight ones are never good).
   if ((!inGroup && obs.nFinished < cfg.nStartupTrials) || obs.nFinished === 0)
     return { kind: 'candidate', state, candidate: sampleUniform(space, ctx.rng) }
-  const { below, above } = splitObservations(obs, nBelow(cfg, obs.nFinished))
-  const groups: Groups = {
-    below,
-    above,
-    wBelow: defaultWeights(below.length, new Float64Array(below.length)),
-    wAbove: defaultWeights(above.length, new Float64Array(above.length)),
-  }
-  if (cfg.localFraction > 0 && ctx.rng.next() < cfg.localFraction)
-    return { kind: 'candidate', state, candidate: suggestLocal(cfg, cs, obs, below, ctx.rng) }
-  const candidate = cfg.multivariate ? suggestJoint(cfg, cs, obs, groups, ctx.rng) : suggestIndependent(cfg, cs, obs, groups, ctx.rng)
+  const groups: Groups = splitGroups(cfg, scored)
+  // Local moves start from the best trial: there is none with several objectives.
+  if (!scored.losses && cfg.localFraction > 0 && ctx.rng.next() < cfg.localFraction)
+    return { kind: 'candidate', state, candidate: suggestLocal(cfg, cs, obs, groups.below, ctx.rng) }
+  // Several objectives keep Optuna's prior weight and kernel widths unless given (options.ts).
+  const model = scored.losses ? { ...cfg, ...cfg.multiObjective } : cfg
+  const candidate = cfg.multivariate ? suggestJoint(model, cs, obs, groups, ctx.rng) : suggestIndependent(model, cs, obs, groups, ctx.rng)
   return { kind: 'candidate', state, candidate }
 }
 

@@ -6,6 +6,7 @@ import { stepDirectly } from './direct.js'
 import { runSegments, runStraight, trialKeys, type RunResult, type Segment, type SessionSpec } from './drive.js'
 import { realProcessRun } from './durable.js'
 import { instrument, type EvalSetup } from './evaluation.js'
+import { runTwoObjectives } from './multi-objective.js'
 import type { OptimizerSuiteOptions } from './options.js'
 
 const SEED = 20_240_601
@@ -19,7 +20,9 @@ const SLOW = 120_000
  * `parallelism: 3` (when `capabilities.sampler`) — each compared with an uninterrupted run.
  * With `capabilities.conditionalSpace`, the same over a conditional space (every candidate
  * holding exactly its active parameters); with a flat space but no such capability, a
- * conditional space is refused at start. With `durableStore` and `optimizerModule`, a real child process is SIGKILLed mid-run
+ * conditional space is refused at start. With `capabilities.multiObjective`, the same rule with
+ * two objectives (and a constraint when `capabilities.constraints`), the sampler driven
+ * directly and resumed from its encoded state. With `durableStore` and `optimizerModule`, a real child process is SIGKILLed mid-run
  * and resumed. Sessions run through `startSession` / `resumeSession` on core's memory store.
  *
  * `factory` is called for every session (and every resume) of the suite.
@@ -260,6 +263,24 @@ export function describeOptimizer(name: string, factory: () => Optimizer<any>, o
           field: 'space',
         })
       },
+    )
+    testIf(
+      runner,
+      { ok: Boolean(capabilities?.multiObjective && capabilities?.sampler), what: 'capabilities.multiObjective (an askTell() optimizer)' },
+      `two objectives${capabilities?.constraints ? ' and a constraint' : ''}: same seed → same candidates, and resumed after any trial from the encoded state → the same candidates`,
+      async () => {
+        const run = { seed: SEED, trials, space, constraints: Boolean(capabilities?.constraints) }
+        const reference = await runTwoObjectives(factory, run)
+        expect(reference.length).toBe(trials)
+        expect(await runTwoObjectives(factory, run)).toEqual(reference)
+        for (let k = 0; k < trials; k++)
+          expect({ resumeAfter: k, candidates: await runTwoObjectives(factory, { ...run, resumeAfter: k }) }).toEqual({
+            resumeAfter: k,
+            candidates: reference,
+          })
+        if (!capabilities?.deterministic) expect(await runTwoObjectives(factory, { ...run, seed: SEED + 1 })).not.toEqual(reference)
+      },
+      SLOW,
     )
 
     const { durableStore, optimizerModule } = options

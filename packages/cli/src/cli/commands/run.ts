@@ -31,7 +31,7 @@ export function registerRun({ program, io, exit }: CommandKit): void {
     .option('-n, --trials <n>', 'stop after this many trials (default: the job’s maxTrials)', intArg(0))
     .option('--seed <n>', 'seed of the optimizer’s random numbers (default: the job’s, else random)', intArg(Number.MIN_SAFE_INTEGER))
     .option('--session-id <id>', 'session id (default: the job’s sessionId, else <job>-<time>-<random>)')
-    .option('--optimizer <name>', 'optimizer name from the config or built in: random, grid, tpe, cmaes, few-shot')
+    .option('--optimizer <name>', 'optimizer name from the config or built in: random, grid, tpe, cmaes, nsga2, few-shot')
     .option('-p, --parallelism <n>', 'trials evaluated at once', intArg(1, 1024))
     .option(
       '--shared',
