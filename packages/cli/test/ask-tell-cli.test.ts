@@ -1,7 +1,8 @@
 /**
  * Ask/tell from the shell: `cairn create`, `ask`, `tell`, `enqueue` and `show`, in process for
- * the outputs and exit codes, and as real processes for shells asking at once and a process
- * holding asks that is SIGKILLed.
+ * the outputs and exit codes, and as real processes asking at once through the functions those
+ * commands call, and a process holding asks that is SIGKILLed. (Real shells at once, 4 × 25
+ * `cairn` calls, are in `pnpm bench ask-tell`: each call is a Node start-up.)
  */
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
@@ -10,7 +11,7 @@ import { describe, expect, test } from 'vitest'
 import { childNodeArgs } from '../../../vitest.children.js'
 import { createCairn } from '../src/index.js'
 import config from './fixtures/cairn.config.js'
-import { childEnv, FIXTURE_CONFIG, runCli } from './helpers/cli.js'
+import { childEnv, FIXTURE_CONFIG } from './helpers/cli.js'
 import { runInProcess } from './helpers/in-process.js'
 import { tempDirEachTest } from './helpers/temp-dir.js'
 
@@ -99,40 +100,6 @@ describe('cairn create / ask / tell / enqueue', () => {
     const jobs = await run(['jobs'])
     expect(jobs.stdout).toMatch(/remote +ask-tell +tpe/)
   })
-
-  test('two shells asking and telling at once on an fs: store: no trial asked twice, no tell lost', async () => {
-    expect((await runCli([...cfg, 'create', 'remote', '--session-id', 'many', '--optimizer', 'random'], { cwd })).code).toBe(0)
-    // Each `cairn` call is a Node process (about a second on a busy machine): 2 shells × (1 ask + 1
-    // tell) here; `pnpm bench ask-tell` runs 4 shells × 25. The processes below ask 4 × 15 through the same path.
-    const PER_SHELL = 1
-    const shell = async (): Promise<number[]> => {
-      const seen: number[] = []
-      for (let i = 0; i < PER_SHELL; i++) {
-        const asked = await runCli([...cfg, 'ask', 'many', '--json'], { cwd })
-        expect(asked.stderr).toBe('')
-        const t = JSON.parse(asked.stdout) as Asked
-        if (!t) throw new Error('nothing to ask')
-        seen.push(t.trialIdx)
-        const told = await runCli([...cfg, 'tell', 'many', String(t.trialIdx), String(quad(t.candidate))], { cwd })
-        expect(told).toMatchObject({ code: 0, stderr: '' })
-      }
-      return seen
-    }
-    const SHELLS = 2
-    const seen = (await Promise.all(Array.from({ length: SHELLS }, shell))).flat()
-    expect(seen.sort((a, b) => a - b)).toEqual([...Array(SHELLS * PER_SHELL).keys()])
-    const cairn = createCairn({ ...config, store: `fs:${cwd}/store` })
-    try {
-      const trials = await cairn.trials('many')
-      expect(trials.map((t) => t.trialIdx)).toEqual([...Array(SHELLS * PER_SHELL).keys()])
-      expect(new Set(trials.map((t) => JSON.stringify(t.candidate))).size).toBe(SHELLS * PER_SHELL)
-      for (const t of trials) expect(t.score).toBe(quad(t.candidate as never))
-      const head = (await cairn.show('many')).head
-      expect(head).toMatchObject({ status: 'paused', pending: [], progress: { attempts: SHELLS * PER_SHELL } })
-    } finally {
-      await cairn.close()
-    }
-  }, 120_000)
 
   test('four processes × 15 asks and tells at once on an fs: store (the path of `cairn ask` / `cairn tell`): no duplicate, no lost tell', async () => {
     const cairn = createCairn({ ...config, store: `fs:${cwd}/store` })
