@@ -1,6 +1,6 @@
 import type { CheckpointHead, Lease, Limits, PendingTrial, Progress, SessionStatus, TrialRecord } from '../checkpoint/types.js'
 import { isTerminal } from '../checkpoint/types.js'
-import { AlreadyTerminalError, InvalidInputError, isCairnError, NotPausedError, OptimizerError, TimeoutError } from '../errors.js'
+import { AlreadyTerminalError, InvalidInputError, isCairnError, NotPausedError, OptimizerError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { AskContext, Evaluation, Metric, Optimizer, Program, Sampler, StepContext, TrialView } from '../optimizer/contract.js'
 import type { Rng } from '../random/rng.js'
@@ -35,7 +35,7 @@ import { enqueueTrial } from './ask-tell/store-level.js'
 import { checkEnqueued } from './enqueue.js'
 import { directionsOf, objectiveCount } from '../objectives/directions.js'
 import { withRetries } from '../objectives/retry.js'
-import { paretoTrials } from './pareto-result.js'
+import { resultOf, snapshotOf, Waiters } from './handle-state.js'
 
 /** Everything a driver needs; built by `startSession` / `resumeSession`. */
 export interface DriverInit {
@@ -94,7 +94,7 @@ export class SessionDriver implements SessionHandle {
   private trialAbort = new AbortController()
   private stream = new EventStream<SessionEvent>()
   private keeper: LeaseKeeper
-  private readonly waiters = new Set<{ resolve: (r: SessionResult) => void; reject: (e: unknown) => void }>()
+  private readonly waiters: Waiters
   private readonly stopListeners = new Set<() => void>()
   private inFlight = 0
   /** Trials told to the optimizer and not committed yet (shared evaluation commits consecutive results together). */
@@ -122,6 +122,7 @@ export class SessionDriver implements SessionHandle {
 
   constructor(private readonly init: DriverInit) {
     this.id = init.head.sessionId
+    this.waiters = new Waiters(this.id)
     this.current = freezeConstantParts(init.head)
     this.limits = freezeJson(init.limits)
     this.lease = init.lease
@@ -151,16 +152,7 @@ export class SessionDriver implements SessionHandle {
   }
 
   poll(): SessionSnapshot {
-    const snap: SessionSnapshot = {
-      sessionId: this.id,
-      status: this.current.status,
-      progress: { ...this.current.progress },
-      revision: this.current.revision,
-      inFlight: this.board ? this.board.inFlight : this.inFlight,
-    }
-    if (this.current.terminalReason !== undefined) snap.terminalReason = this.current.terminalReason
-    if (this.current.bestArtifact !== undefined) snap.bestArtifact = this.current.bestArtifact
-    return snap
+    return snapshotOf(this.current, this.board ? this.board.inFlight : this.inFlight)
   }
 
   head(): CheckpointHead {
@@ -174,28 +166,7 @@ export class SessionDriver implements SessionHandle {
       return Promise.reject(err)
     }
     if (!this.loop) return this.stopError ? Promise.reject(this.stopError) : Promise.resolve(this.result())
-    return new Promise<SessionResult>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
-      const waiter = {
-        resolve: (r: SessionResult) => (cleanup(), resolve(r)),
-        reject: (e: unknown) => (cleanup(), reject(e)),
-      }
-      const onAbort = (): void => waiter.reject(options.signal?.reason ?? new Error('wait aborted'))
-      const cleanup = (): void => {
-        this.waiters.delete(waiter)
-        if (timer) clearTimeout(timer)
-        options.signal?.removeEventListener('abort', onAbort)
-      }
-      if (options.signal?.aborted) return onAbort()
-      this.waiters.add(waiter)
-      options.signal?.addEventListener('abort', onAbort, { once: true })
-      if (options.timeoutMs !== undefined) {
-        timer = setTimeout(
-          () => waiter.reject(new TimeoutError(`waiting for session "${this.id}"`, options.timeoutMs as number)),
-          options.timeoutMs,
-        )
-      }
-    })
+    return this.waiters.wait(options)
   }
 
   /** Waiters currently registered (tests check that abandoned waits leave none). */
@@ -825,10 +796,8 @@ export class SessionDriver implements SessionHandle {
     publish(channels.sessionStop, { sessionId: this.id, status: this.current.status, error: this.stopError })
     this.stream.close()
     const result = this.result()
-    for (const w of [...this.waiters]) {
-      if (this.stopError) w.reject(this.stopError)
-      else w.resolve(result)
-    }
+    if (this.stopError) this.waiters.rejectAll(this.stopError)
+    else this.waiters.resolveAll(result)
     for (const l of [...this.stopListeners]) l()
   }
 
@@ -844,17 +813,6 @@ export class SessionDriver implements SessionHandle {
   }
 
   private result(): SessionResult {
-    const r: SessionResult = {
-      sessionId: this.id,
-      status: this.current.status,
-      bestScore: this.current.progress.bestScore,
-      bestTrialIdx: this.current.progress.bestTrialIdx,
-      progress: { ...this.current.progress },
-      revision: this.current.revision,
-    }
-    if (this.current.terminalReason !== undefined) r.terminalReason = this.current.terminalReason
-    if (this.current.bestArtifact !== undefined) r.bestArtifact = this.current.bestArtifact
-    if (this.current.directions) r.paretoFront = paretoTrials(this.history, this.current.directions)
-    return r
+    return resultOf(this.current, this.history)
   }
 }

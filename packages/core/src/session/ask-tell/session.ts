@@ -1,9 +1,9 @@
 import type { CheckpointHead, Limits } from '../../checkpoint/types.js'
 import { isTerminal } from '../../checkpoint/types.js'
-import { NotPausedError, TimeoutError } from '../../errors.js'
+import { NotPausedError } from '../../errors.js'
 import type { Json } from '../../json.js'
 import type { Optimizer, TrialView } from '../../optimizer/contract.js'
-import { paretoTrials } from '../pareto-result.js'
+import { resultOf, snapshotOf, Waiters } from '../handle-state.js'
 import type { CheckpointStore } from '../../store/contract.js'
 import { EventStream } from '../event-stream.js'
 import { WaitOptionsSchema } from '../option-schemas.js'
@@ -35,12 +35,13 @@ export class AskTellSession implements SessionHandle {
   private chain: Promise<unknown> = Promise.resolve()
   private readonly cache = new LoadedCache()
   private readonly stream = new EventStream<SessionEvent>()
-  private readonly waiters = new Set<(r: SessionResult) => void>()
+  private readonly waiters: Waiters
   /** The optimizer's history as of the last commit through this handle (for the Pareto front of a result). */
   private history: readonly TrialView[] = []
 
   constructor(private readonly init: AskTellInit) {
     this.id = init.head.sessionId
+    this.waiters = new Waiters(this.id)
     this.current = init.head
   }
 
@@ -67,16 +68,7 @@ export class AskTellSession implements SessionHandle {
   }
 
   poll(): SessionSnapshot {
-    const snap: SessionSnapshot = {
-      sessionId: this.id,
-      status: this.current.status,
-      progress: { ...this.current.progress },
-      revision: this.current.revision,
-      inFlight: this.current.pending.filter((p) => !p.told).length,
-    }
-    if (this.current.terminalReason !== undefined) snap.terminalReason = this.current.terminalReason
-    if (this.current.bestArtifact !== undefined) snap.bestArtifact = this.current.bestArtifact
-    return snap
+    return snapshotOf(this.current, this.current.pending.filter((p) => !p.told).length)
   }
 
   head(): CheckpointHead {
@@ -91,23 +83,7 @@ export class AskTellSession implements SessionHandle {
       return Promise.reject(err)
     }
     if (isTerminal(this.current.status)) return Promise.resolve(this.result())
-    return new Promise((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined
-      const done = (r: SessionResult): void => (cleanup(), resolve(r))
-      const onAbort = (): void => (cleanup(), reject(options.signal?.reason ?? new Error('wait aborted')))
-      const cleanup = (): void => {
-        this.waiters.delete(done)
-        if (timer) clearTimeout(timer)
-        options.signal?.removeEventListener('abort', onAbort)
-      }
-      if (options.signal?.aborted) return onAbort()
-      this.waiters.add(done)
-      options.signal?.addEventListener('abort', onAbort, { once: true })
-      if (options.timeoutMs !== undefined) {
-        const ms = options.timeoutMs
-        timer = setTimeout(() => (cleanup(), reject(new TimeoutError(`waiting for session "${this.id}"`, ms))), ms)
-      }
-    })
+    return this.waiters.wait(options)
   }
 
   /** An ask/tell session already rests `paused` between calls: this settles `wait()` and changes nothing stored. */
@@ -180,23 +156,10 @@ export class AskTellSession implements SessionHandle {
   }
 
   private settle(): void {
-    const result = this.result()
-    for (const w of [...this.waiters]) w(result)
+    this.waiters.resolveAll(this.result())
   }
 
   private result(): SessionResult {
-    const h = this.current
-    const r: SessionResult = {
-      sessionId: this.id,
-      status: h.status,
-      bestScore: h.progress.bestScore,
-      bestTrialIdx: h.progress.bestTrialIdx,
-      progress: { ...h.progress },
-      revision: h.revision,
-    }
-    if (h.terminalReason !== undefined) r.terminalReason = h.terminalReason
-    if (h.bestArtifact !== undefined) r.bestArtifact = h.bestArtifact
-    if (h.directions) r.paretoFront = paretoTrials(this.history, h.directions)
-    return r
+    return resultOf(this.current, this.history)
   }
 }
