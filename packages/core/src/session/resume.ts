@@ -16,7 +16,8 @@ import { retryWhileLeased } from './lease-wait.js'
 import { STORE_METHODS } from './option-schemas.js'
 import { checkResumeOptions, DEFAULT_LEASE_TTL_MS, defaultOwner, isAskTell, leaseWaitMs, mergeLimits } from './options.js'
 import { AskTellSession } from './ask-tell/session.js'
-import { samplerOf, verifyOptimizer } from './ask-tell/loaded.js'
+import { samplerOf } from './ask-tell/loaded.js'
+import { verifyOptimizer } from './verify-optimizer.js'
 import { toView } from './progress.js'
 import { claim, unclaim } from './registry.js'
 import { targetOf } from './target.js'
@@ -137,16 +138,7 @@ async function resumeOnce<Example>(
 
   function verify(head: CheckpointHead): void {
     if (isTerminal(head.status)) throw new AlreadyTerminalError(sessionId, head.status)
-    if (head.optimizer.id !== optimizer.id) throw resumeMismatch('optimizer-id', head.optimizer.id, optimizer.id)
-    if (head.optimizer.stateVersion !== optimizer.stateVersion)
-      throw resumeMismatch('state-version', head.optimizer.stateVersion, optimizer.stateVersion)
-    if (canonicalJson(head.optimizerOptions ?? null) !== canonicalJson(optimizer.options ?? null))
-      throw resumeMismatch(
-        'optimizer-options',
-        head.optimizerOptions,
-        optimizer.options ?? null,
-        'resume with the options the session was started with',
-      )
+    verifyOptimizer(head, optimizer)
     if (
       opts.trainsetHash === undefined &&
       opts.trainset &&

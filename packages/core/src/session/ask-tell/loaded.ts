@@ -4,8 +4,7 @@ import type { Optimizer, Sampler, TrialView } from '../../optimizer/contract.js'
 import { Rng } from '../../random/rng.js'
 import { parseSpace, type SearchSpace } from '../../space/space.js'
 import type { CheckpointStore } from '../../store/contract.js'
-import { canonicalJson } from '../../util/canonical-json.js'
-import { resumeMismatch } from '../../util/resume-mismatch.js'
+import { verifyOptimizer } from '../verify-optimizer.js'
 import { toView } from '../progress.js'
 import { seedViews } from '../warm-start.js'
 
@@ -51,20 +50,6 @@ export function samplerOf(optimizer: Optimizer<unknown>): Sampler<unknown> {
       'optimizer',
     )
   return optimizer.sampler
-}
-
-/** Refuses an optimizer other than the session's (`ResumeMismatchError`), as a resume does. */
-export function verifyOptimizer(head: CheckpointHead, optimizer: Optimizer<unknown>): void {
-  if (head.optimizer.id !== optimizer.id) throw resumeMismatch('optimizer-id', head.optimizer.id, optimizer.id)
-  if (head.optimizer.stateVersion !== optimizer.stateVersion)
-    throw resumeMismatch('state-version', head.optimizer.stateVersion, optimizer.stateVersion)
-  if (canonicalJson(head.optimizerOptions ?? null) !== canonicalJson(optimizer.options ?? null))
-    throw resumeMismatch(
-      'optimizer-options',
-      head.optimizerOptions,
-      optimizer.options ?? null,
-      'use the options the session was started with',
-    )
 }
 
 /** Decodes `head` for ask/tell (from `cache` when it holds this revision). */
