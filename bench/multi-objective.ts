@@ -22,14 +22,13 @@
  * session's seeded RNG, history from the loop with `values` and `constraints` as the driver
  * records them, `tell` in order, the state encoded after every trial).
  */
-import { spawn } from 'node:child_process'
 import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { Rng, type Direction, type Json, type Optimizer, type SearchSpace, type TrialView } from '@cairn/core'
 import { cmaEs, hypervolume, nsga2, tpe } from '@cairn/optimizers'
 import { readCli, type Cli } from './lib/args.js'
 import { CONSTRAINED_PROBLEMS, MO_PROBLEMS, varsOf, type ConstrainedProblem, type MoProblem } from './lib/multi-objective-problems.js'
-import { PYTHON, optunaAvailable } from './lib/optuna.js'
+import { optunaAvailable, streamOptunaScript } from './lib/optuna.js'
 import { median, printTable, round, type Row } from './lib/stats.js'
 
 type Params = Record<string, Json>
@@ -152,26 +151,7 @@ interface OptunaOut {
 }
 
 function runOptuna(args: string[], verbose: boolean): Promise<OptunaOut> {
-  const script = fileURLToPath(new URL('./optuna/multi_objective.py', import.meta.url))
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString()
-      if (verbose) process.stderr.write(d)
-    })
-    child.on('error', reject)
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`optuna bench exited with ${code}: ${err.slice(-2000)}`))
-      try {
-        resolve(JSON.parse(out) as OptunaOut)
-      } catch (e) {
-        reject(new Error(`optuna bench printed no JSON: ${String(e)}; stderr: ${err.slice(-2000)}`))
-      }
-    })
-  })
+  return streamOptunaScript('multi_objective.py', args, verbose) as Promise<OptunaOut>
 }
 
 /** The median of the finite values (NaN when none), counting the rest as missing. */

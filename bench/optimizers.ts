@@ -23,13 +23,12 @@
  * state encoded after every trial); Optuna is run by `/usr/bin/python3` (Debian's
  * `python3-optuna`), seeds 0..N-1 on both sides.
  */
-import { spawn } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { Rng, categorical, float, int, space, type Json, type Optimizer, type SearchSpace, type TrialView } from '@cairn/core'
 import { cmaEs, randomSearch, tpe } from '@cairn/optimizers'
 import { readCli, type Cli } from './lib/args.js'
-import { PYTHON, optunaAvailable } from './lib/optuna.js'
+import { PYTHON, optunaAvailable, streamOptunaScript } from './lib/optuna.js'
 import { median, printTable, type Row } from './lib/stats.js'
 import { hartmann6 } from './lib/test-functions.js'
 
@@ -208,26 +207,7 @@ interface OptunaOut {
 }
 
 function runOptuna(args: string[], verbose: boolean): Promise<OptunaOut> {
-  const script = fileURLToPath(new URL('./optuna/optimizers.py', import.meta.url))
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString()
-      if (verbose) process.stderr.write(d)
-    })
-    child.on('error', reject)
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`optuna bench exited with ${code}: ${err.slice(-2000)}`))
-      try {
-        resolve(JSON.parse(out) as OptunaOut)
-      } catch (e) {
-        reject(new Error(`optuna bench printed no JSON: ${String(e)}; stderr: ${err.slice(-2000)}`))
-      }
-    })
-  })
+  return streamOptunaScript('optimizers.py', args, verbose) as Promise<OptunaOut>
 }
 
 /** Settings of `--quick`. */

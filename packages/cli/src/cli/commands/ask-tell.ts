@@ -42,7 +42,7 @@ export function registerAskTell({ program, io, exit }: CommandKit): void {
     .option('-n, --trials <n>', 'complete after this many trials are told (default: the job’s maxTrials, else no limit)', intArg(0))
     .option('--seed <n>', 'seed of the optimizer’s random numbers (default: the job’s, else random)', intArg(Number.MIN_SAFE_INTEGER))
     .option('--session-id <id>', 'session id (default: <job>-<time>-<random>)')
-    .option('--optimizer <name>', 'optimizer name from the config or built in: random, grid, tpe, cmaes')
+    .option('--optimizer <name>', 'optimizer name from the config or built in: random, grid, tpe, nsga2 (one with ask/tell)')
     .option('--json', 'print {"sessionId": …} as JSON')
     .action((job: string, flags: CreateFlags, cmd: Command) =>
       withCliContext(cmd, io, async (ctx) => {
