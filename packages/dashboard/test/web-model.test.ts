@@ -215,7 +215,12 @@ describe('learning curves', () => {
     expect(packed.curves?.find((c) => c[0] === 0)?.[1]).toBe(0)
     expect(packCurves(packed)).toBe(packed)
     const model = new SessionModel(JSON.parse(JSON.stringify(packed)))
+    // Not before the first paint: the model knows there are curves, and unpacks them when a view reads them.
+    expect(model.trials.some((t) => t.intermediate !== undefined)).toBe(false)
+    expect(model.hasCurves()).toBe(true)
+    expect(curveTrials(model).length).toBe(30)
     expect(new Map(model.trials.map((t) => [t.trialIdx, t.intermediate]))).toEqual(expected)
+    expect(new SessionModel(JSON.parse(JSON.stringify(packCurves(fixtureSession({ trials: 5 }))))).hasCurves()).toBe(false)
     // Without curves, the data is sent as it is.
     const plain = fixtureSession({ trials: 5 })
     expect(packCurves(plain)).toBe(plain)

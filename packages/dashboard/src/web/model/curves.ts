@@ -7,6 +7,7 @@ export type CurveTrial = TrialRecord & { intermediate: NonNullable<TrialRecord['
 
 /** The trials that reported intermediate values, in index order (shared by the views until the model changes). */
 export function curveTrials(model: SessionModel): CurveTrial[] {
+  model.unpackCurves()
   return model.memo('curves', () => model.trials.filter((t): t is CurveTrial => (t.intermediate?.length ?? 0) > 0))
 }
 

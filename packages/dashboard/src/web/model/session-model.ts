@@ -1,5 +1,5 @@
 import type { TrialRecord } from '@cairn/core'
-import type { SessionPageData, SessionStreamEvent, SessionView } from '../../api/types.js'
+import type { PackedCurve, SessionPageData, SessionStreamEvent, SessionView } from '../../api/types.js'
 import { paramsOf, type ParamInfo } from './params.js'
 import { unpackCurves } from './unpack-curves.js'
 import { better, isScored } from './trials.js'
@@ -30,15 +30,31 @@ export class SessionModel {
   private readonly listeners = new Set<(change: ModelChange) => void>()
   /** Values derived from the trials, shared by the views until the next change (see `memo`). */
   private readonly memos = new Map<string, unknown>()
+  /** The loaded data's packed learning curves, until a view first reads the curves (`unpackCurves`). */
+  private packedCurves: readonly PackedCurve[] | null
 
   constructor(data: SessionPageData) {
     this.session = data.session
     this.live = data.live
     this.readAt = data.readAt
     this.params = []
-    unpackCurves(data.trials, data.curves)
+    // Unpacked when first needed, not before the first paint: 10,000 curves of 30 steps are 300,000 objects.
+    this.packedCurves = data.curves && data.curves.length > 0 ? data.curves : null
     this.append(data.trials)
     this.params = paramsOf(this.session.space, this.trials)
+  }
+
+  /** True when some trial reported intermediate values (packed ones included, without unpacking them). */
+  hasCurves(): boolean {
+    return this.packedCurves !== null || this.memo('hasCurves', () => this.trials.some((t) => (t.intermediate?.length ?? 0) > 0))
+  }
+
+  /** Puts the loaded data's packed curves back into their trials' `intermediate` (once; before any read of `intermediate`). */
+  unpackCurves(): void {
+    if (this.packedCurves === null) return
+    const packed = this.packedCurves
+    this.packedCurves = null
+    unpackCurves(this.trials, packed)
   }
 
   /** The index of the next trial expected from the stream (one past the highest known). */

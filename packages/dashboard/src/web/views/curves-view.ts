@@ -2,7 +2,7 @@ import { type ChartOption, type MountedChart, mountChart } from '../charts/mount
 import { shortNumber } from '../charts/score-plot.js'
 import { axisStyle, COLORS, esc, statusColor } from '../charts/style.js'
 import { h, section } from '../dom.js'
-import { curveTrials, selectCurves, type CurveTrial } from '../model/curves.js'
+import { selectCurves, type CurveTrial } from '../model/curves.js'
 import { formatNumber } from '../model/format.js'
 import type { SessionModel } from '../model/session-model.js'
 import type { View } from './view.js'
@@ -56,7 +56,7 @@ export function curvesView(model: SessionModel): View {
   let mounted: MountedChart | null = null
 
   function render(): void {
-    const any = curveTrials(model).length > 0
+    const any = model.hasCurves()
     root.hidden = !any
     if (!any) return
     mounted ??= mountChart(box, 'curves')

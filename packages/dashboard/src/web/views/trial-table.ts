@@ -190,7 +190,8 @@ export function trialTable(model: SessionModel): View {
   textInput.addEventListener('input', refresh)
   const name = (ext: string) => `${model.session.sessionId.replace(/[^\w.-]+/g, '_')}-trials.${ext}`
   csvButton.addEventListener('click', () => download(name('csv'), toCsv(columns, model.trials, model.bestSoFar, order), 'text/csv'))
-  jsonButton.addEventListener('click', () =>
+  jsonButton.addEventListener('click', () => {
+    model.unpackCurves()
     download(
       name('json'),
       `${JSON.stringify(
@@ -199,8 +200,8 @@ export function trialTable(model: SessionModel): View {
         2,
       )}\n`,
       'application/json',
-    ),
-  )
+    )
+  })
 
   // The first sort of 10,000 rows waits for the charts in view: it runs in a task of its own, in
   // idle time while the table is out of view. Later changes (a live page's trials, the filters
