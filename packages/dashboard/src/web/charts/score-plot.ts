@@ -17,6 +17,11 @@ export interface ScorePlot {
   y: ScoreAxis
   yName: string
   ok: ScorePoint[]
+  /**
+   * How many scored trials `ok` stands for, when it was thinned (`onePerCell`): the marks are
+   * chosen by it, so a thinned plot of many trials draws like one of many.
+   */
+  okOf?: number
   /** Trials without a score by status (`error`, `pruned`, …): [x, trial index]. */
   others: Map<string, Array<[number, number]>>
   best: ScorePoint | null
@@ -100,21 +105,24 @@ export function scorePlotOption(p: ScorePlot): ChartOption {
   }
   // The marks of a row (the axis edges, the strips) are elements each: only those not hidden under another are drawn.
   const plotWidth = p.widthPx ? p.widthPx - left - right : 0
-  const row = rowAxis(p.x, plotWidth > 0 ? Math.max(16, Math.min(480, Math.floor(plotWidth / 2))) : undefined)
+  const row = rowAxis(p.x, plotWidth > 0 ? Math.max(16, Math.min(480, Math.floor(plotWidth / 5))) : undefined)
   below = onePerColumn(below, row)
   above = onePerColumn(above, row)
   const size = p.compact ? 4 : 5
   const large = { large: true, largeThreshold: MANY }
+  const many = (p.okOf ?? inside.length) > MANY
   const series: Array<Record<string, unknown>> = [
     {
       name: 'trial',
       type: 'scatter',
       ...packed(inside),
       // Many points: small squares, which look like dots and draw several times faster than arcs.
-      symbol: inside.length > MANY ? 'rect' : 'circle',
-      symbolSize: inside.length > MANY ? size - 1 : size + 2,
+      symbol: many ? 'rect' : 'circle',
+      symbolSize: many ? size - 1 : size + 2,
       itemStyle: { color: COLORS.trial, opacity: 0.55 },
-      ...large,
+      // A thinned plot of many trials stays in large mode (one path, not an element per point).
+      large: true,
+      largeThreshold: many ? 0 : MANY,
     },
   ]
   const outside = (data: ScorePoint[], rotate: number): Record<string, unknown> => ({
@@ -206,18 +214,25 @@ export function scorePlotOption(p: ScorePlot): ChartOption {
  */
 export function packed(points: readonly ScorePoint[]): Record<string, unknown> {
   const flat = new Float64Array(points.length * 3)
-  points.forEach((p, i) => {
-    flat.set(p, i * 3)
-  })
+  // Plain stores: `flat.set(p, i * 3)` is a call into the runtime per point.
+  for (let i = 0, o = 0; i < points.length; i++, o += 3) {
+    const p = points[i] as ScorePoint
+    flat[o] = p[0]
+    flat[o + 1] = p[1]
+    flat[o + 2] = p[2]
+  }
   return { data: flat, dimensions: ['x', 'y', 'trial'], encode: { x: 0, y: 1 } }
 }
 
 /** A strip row's points ([x, trial index]) packed like `packed`, on the row's category index. */
 function stripPoints(points: ReadonlyArray<readonly [number, number]>, row: number): Record<string, unknown> {
   const flat = new Float64Array(points.length * 3)
-  points.forEach(([x, idx], i) => {
-    flat.set([x, row, idx], i * 3)
-  })
+  for (let i = 0, o = 0; i < points.length; i++, o += 3) {
+    const p = points[i] as readonly [number, number]
+    flat[o] = p[0]
+    flat[o + 1] = row
+    flat[o + 2] = p[1]
+  }
   return { data: flat, dimensions: ['x', 'y', 'trial'], encode: { x: 0, y: 1 } }
 }
 

@@ -85,6 +85,7 @@ export function slicesView(model: SessionModel, scale: ScoreScale): View {
       y: axis,
       yName: 'score',
       ok: ok.length > THIN_ABOVE ? onePerCell(ok, param, axis) : ok,
+      okOf: ok.length,
       others,
       best: best && bx !== null ? [bx, best.score, best.trialIdx] : null,
       tooltip: (idx) => {
