@@ -195,13 +195,17 @@ describe('the learning curves of a report', () => {
     const pruned = data.trials.filter((t) => t.status === 'pruned')
     expect(pruned.length).toBeGreaterThan(0)
     const html = renderReport(data)
-    // The curves are embedded packed (arrays), not as `{ step, value }` objects in the records.
+    // The curves are embedded packed (arrays) in an element of their own, not as `{ step, value }` objects in the records.
     const embedded = JSON.parse(
       /<script type="application\/json" id="cairn-data">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null',
     ) as SessionPageData
     expect(embedded.trials.some((t) => t.intermediate !== undefined)).toBe(false)
-    expect(embedded.curves?.length).toBe(200)
-    expect(embedded.curves?.[0]).toEqual([0, 0, data.trials[0]?.intermediate?.map((p) => p.value)])
+    expect(embedded.curves).toBeUndefined()
+    const curves = JSON.parse(
+      /<script type="application\/json" id="cairn-curves">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null',
+    ) as SessionPageData['curves']
+    expect(curves?.length).toBe(200)
+    expect(curves?.[0]).toEqual([0, 0, data.trials[0]?.intermediate?.map((p) => p.value)])
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true })
     const watch = watchPage(page)
     await page.goto(await writeReport('curves.html', data))

@@ -6,6 +6,8 @@ import { webAssets } from './web-assets.js'
 
 /** The id of the element holding the embedded data (the web app's embedded data source reads it). */
 const DATA_ID = 'cairn-data'
+/** The id of the element holding the packed learning curves, when some trial has one (parsed only when a view reads them). */
+const CURVES_ID = 'cairn-curves'
 
 function check(data: SessionPageData): void {
   const d = data as Partial<SessionPageData> | null
@@ -17,7 +19,9 @@ function check(data: SessionPageData): void {
 
 /**
  * The session page as one self-contained HTML file: the web app's script and stylesheet inline,
- * the session's data embedded as JSON (the learning curves packed, see `SessionPageData.curves`). It makes no network request at all (it opens from disk,
+ * the session's data embedded as JSON (the learning curves packed, see `SessionPageData.curves`, in
+ * an element of their own that the page parses only when a view reads them: they are half the
+ * data of a session with curves). It makes no network request at all (it opens from disk,
  * offline) and shows what the live dashboard's session page shows, without the controls.
  * Throws `InvalidInputError` for data of the wrong shape, `WebAppMissingError` in a source
  * checkout whose web app was not built.
@@ -26,6 +30,9 @@ export function renderReport(data: SessionPageData): string {
   check(data)
   const { js, css } = webAssets()
   const title = `Cairn report — ${data.session.name ?? data.session.sessionId}`
+  const { curves, ...rest } = packCurves(data)
+  const curvesElement =
+    curves && curves.length > 0 ? `<script type="application/json" id="${CURVES_ID}">${jsonForScript(curves)}</script>\n` : ''
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -37,8 +44,8 @@ export function renderReport(data: SessionPageData): string {
 </head>
 <body>
 <div id="app"></div>
-<script type="application/json" id="${DATA_ID}">${jsonForScript({ ...packCurves(data), live: false })}</script>
-<script>${js}</script>
+<script type="application/json" id="${DATA_ID}">${jsonForScript({ ...rest, live: false })}</script>
+${curvesElement}<script>${js}</script>
 </body>
 </html>
 `

@@ -1,19 +1,28 @@
 import type { SessionListing, TrialRecord } from '@cairn/core'
-import type { SessionPageData, SessionsPage } from '../../api/types.js'
-import type { DataSource } from './source.js'
+import type { PackedCurve, SessionPageData, SessionsPage } from '../../api/types.js'
+import type { DataSource, LoadedSession } from './source.js'
 
 /** The id of the `<script type="application/json">` element a report embeds its data in. */
 export const EMBEDDED_DATA_ID = 'cairn-data'
+/** The id of the element with the report's packed learning curves (absent when no trial has one). */
+export const EMBEDDED_CURVES_ID = 'cairn-curves'
 
-/** The data a report embedded, or null on a live page. */
-export function readEmbeddedData(doc: Document): SessionPageData | null {
+/**
+ * The data a report embedded, or null on a live page. Its packed learning curves, if any, are
+ * parsed when first read (`LoadedSession.curves`), not before the page's first paint.
+ */
+export function readEmbeddedData(doc: Document): LoadedSession | null {
   const el = doc.getElementById(EMBEDDED_DATA_ID)
   if (!el?.textContent) return null
-  return JSON.parse(el.textContent) as SessionPageData
+  const data = JSON.parse(el.textContent) as SessionPageData
+  const curvesEl = doc.getElementById(EMBEDDED_CURVES_ID)
+  if (!curvesEl?.textContent) return data
+  const { curves: _none, ...rest } = data
+  return { ...rest, curves: () => JSON.parse(curvesEl.textContent ?? '[]') as PackedCurve[] }
 }
 
 /** A report's data source: the one embedded session, no network, nothing written. */
-export function embeddedSource(data: SessionPageData): DataSource {
+export function embeddedSource(data: LoadedSession): DataSource {
   const s = data.session
   const listing: SessionListing = {
     sessionId: s.sessionId,

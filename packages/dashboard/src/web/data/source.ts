@@ -1,11 +1,20 @@
 import type { TrialRecord } from '@cairn/core'
-import type { ControlAnswer, ControlBody, SessionPageData, SessionStreamEvent, SessionsPage } from '../../api/types.js'
+import type { ControlAnswer, ControlBody, PackedCurve, SessionPageData, SessionStreamEvent, SessionsPage } from '../../api/types.js'
 
 /** The filters of the sessions page (the API's query parameters). */
 export interface SessionFilter {
   status?: string
   optimizer?: string
   q?: string
+}
+
+/**
+ * A session as a page loads it: `SessionPageData`, except that a report's packed learning curves
+ * may be a function that parses them, called only when a view first reads the curves (they are
+ * half the bytes of a session whose trials have curves; present only when some trial has one).
+ */
+export type LoadedSession = Omit<SessionPageData, 'curves'> & {
+  curves?: readonly PackedCurve[] | (() => readonly PackedCurve[])
 }
 
 /** The state of a live page's event stream. */
@@ -19,7 +28,7 @@ export type StreamState = 'open' | 'reconnecting'
 export interface DataSource {
   readonly kind: 'live' | 'embedded'
   listSessions(filter: SessionFilter): Promise<SessionsPage>
-  loadSession(sessionId: string): Promise<SessionPageData>
+  loadSession(sessionId: string): Promise<LoadedSession>
   /** Trials from index `from` on (to catch up after the stream reconnects). */
   trialsFrom(sessionId: string, from: number): Promise<TrialRecord[]>
   /**

@@ -1,5 +1,6 @@
 import type { TrialRecord } from '@cairn/core'
-import type { PackedCurve, SessionPageData, SessionStreamEvent, SessionView } from '../../api/types.js'
+import type { SessionStreamEvent, SessionView } from '../../api/types.js'
+import type { LoadedSession } from '../data/source.js'
 import { paramsOf, type ParamInfo } from './params.js'
 import { unpackCurves } from './unpack-curves.js'
 import { better, isScored } from './trials.js'
@@ -30,16 +31,16 @@ export class SessionModel {
   private readonly listeners = new Set<(change: ModelChange) => void>()
   /** Values derived from the trials, shared by the views until the next change (see `memo`). */
   private readonly memos = new Map<string, unknown>()
-  /** The loaded data's packed learning curves, until a view first reads the curves (`unpackCurves`). */
-  private packedCurves: readonly PackedCurve[] | null
+  /** The loaded data's packed learning curves (or what parses them), until a view first reads the curves (`unpackCurves`). */
+  private packedCurves: NonNullable<LoadedSession['curves']> | null
 
-  constructor(data: SessionPageData) {
+  constructor(data: LoadedSession) {
     this.session = data.session
     this.live = data.live
     this.readAt = data.readAt
     this.params = []
     // Unpacked when first needed, not before the first paint: 10,000 curves of 30 steps are 300,000 objects.
-    this.packedCurves = data.curves && data.curves.length > 0 ? data.curves : null
+    this.packedCurves = typeof data.curves === 'function' || (data.curves?.length ?? 0) > 0 ? (data.curves ?? null) : null
     this.append(data.trials)
     this.params = paramsOf(this.session.space, this.trials)
   }
@@ -51,10 +52,10 @@ export class SessionModel {
 
   /** Puts the loaded data's packed curves back into their trials' `intermediate` (once; before any read of `intermediate`). */
   unpackCurves(): void {
-    if (this.packedCurves === null) return
     const packed = this.packedCurves
+    if (packed === null) return
     this.packedCurves = null
-    unpackCurves(this.trials, packed)
+    unpackCurves(this.trials, typeof packed === 'function' ? packed() : packed)
   }
 
   /** The index of the next trial expected from the stream (one past the highest known). */
