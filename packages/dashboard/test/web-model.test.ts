@@ -215,10 +215,16 @@ describe('learning curves', () => {
     expect(packed.curves?.find((c) => c[0] === 0)?.[1]).toBe(0)
     expect(packCurves(packed)).toBe(packed)
     const model = new SessionModel(JSON.parse(JSON.stringify(packed)))
-    // Not before the first paint: the model knows there are curves, and unpacks them when a view reads them.
+    // Not before the first paint: the model knows which trials have curves, and unpacks one when a view reads it.
     expect(model.trials.some((t) => t.intermediate !== undefined)).toBe(false)
     expect(model.hasCurves()).toBe(true)
     expect(curveTrials(model).length).toBe(30)
+    // The table's last step is read from the packed curves; only the curve read becomes objects.
+    for (const t of model.trials) expect(model.lastStepOf(t)).toBe(expected.get(t.trialIdx)?.at(-1)?.step ?? null)
+    expect(model.lastStepOf(model.trials[2] as TrialRecord)).toBe(9)
+    expect(model.curveOf(model.trials[2] as TrialRecord)).toEqual(expected.get(2))
+    expect(model.trials.filter((t) => t.intermediate !== undefined).map((t) => t.trialIdx)).toEqual([2])
+    model.unpackCurves()
     expect(new Map(model.trials.map((t) => [t.trialIdx, t.intermediate]))).toEqual(expected)
     expect(new SessionModel(JSON.parse(JSON.stringify(packCurves(fixtureSession({ trials: 5 }))))).hasCurves()).toBe(false)
     // Without curves, the data is sent as it is.

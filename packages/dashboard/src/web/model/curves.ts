@@ -5,10 +5,18 @@ import { better } from './trials.js'
 /** A trial with a learning curve: at least one intermediate value (`ctx.report`). */
 export type CurveTrial = TrialRecord & { intermediate: NonNullable<TrialRecord['intermediate']> }
 
-/** The trials that reported intermediate values, in index order (shared by the views until the model changes). */
-export function curveTrials(model: SessionModel): CurveTrial[] {
-  model.unpackCurves()
-  return model.memo('curves', () => model.trials.filter((t): t is CurveTrial => (t.intermediate?.length ?? 0) > 0))
+/**
+ * The trials that reported intermediate values, in index order (shared by the views until the
+ * model changes); their curves are read with `model.curveOf` (a report's stay packed until then).
+ */
+export function curveTrials(model: SessionModel): TrialRecord[] {
+  return model.memo('curves', () => model.trials.filter((t) => model.hasCurve(t)))
+}
+
+/** `t` with its curve read (`model.curveOf`). */
+function withCurve(model: SessionModel, t: TrialRecord): CurveTrial {
+  model.curveOf(t)
+  return t as CurveTrial
 }
 
 /** Which curves a chart draws: `lines` (in index order), and how they were chosen. */
@@ -21,9 +29,10 @@ export interface CurveSelection {
 }
 
 /** A trial's rank key: its score when it has one, else its last intermediate value. */
-function finalValue(t: CurveTrial): number {
+function finalValue(model: SessionModel, t: TrialRecord): number {
   if (typeof t.score === 'number' && Number.isFinite(t.score)) return t.score
-  return (t.intermediate[t.intermediate.length - 1] as { value: number }).value
+  const curve = withCurve(model, t).intermediate
+  return (curve[curve.length - 1] as { value: number }).value
 }
 
 /**
@@ -33,17 +42,21 @@ function finalValue(t: CurveTrial): number {
  */
 export function selectCurves(model: SessionModel, max: number, bestCount: number): CurveSelection {
   const all = curveTrials(model)
-  if (all.length <= max) return { lines: all, total: all.length, best: all.length }
+  if (all.length <= max) return { lines: all.map((t) => withCurve(model, t)), total: all.length, best: all.length }
   const dir = model.session.direction
-  const ranked = all
-    .filter((t) => t.status === 'ok')
-    .sort((a, b) =>
-      better(dir, finalValue(a), finalValue(b)) ? -1 : better(dir, finalValue(b), finalValue(a)) ? 1 : a.trialIdx - b.trialIdx,
-    )
-  const chosen = new Set<CurveTrial>(ranked.slice(0, bestCount))
+  const value = new Map(all.filter((t) => t.status === 'ok').map((t) => [t, finalValue(model, t)]))
+  const rank = (t: TrialRecord): number => value.get(t) as number
+  const ranked = [...value.keys()].sort((a, b) =>
+    better(dir, rank(a), rank(b)) ? -1 : better(dir, rank(b), rank(a)) ? 1 : a.trialIdx - b.trialIdx,
+  )
+  const chosen = new Set<TrialRecord>(ranked.slice(0, bestCount))
   const rest = all.filter((t) => !chosen.has(t))
   const room = max - chosen.size
   const step = rest.length / room
-  for (let i = 0; i < room && i * step < rest.length; i++) chosen.add(rest[Math.floor(i * step)] as CurveTrial)
-  return { lines: all.filter((t) => chosen.has(t)), total: all.length, best: Math.min(bestCount, ranked.length) }
+  for (let i = 0; i < room && i * step < rest.length; i++) chosen.add(rest[Math.floor(i * step)] as TrialRecord)
+  return {
+    lines: all.filter((t) => chosen.has(t)).map((t) => withCurve(model, t)),
+    total: all.length,
+    best: Math.min(bestCount, ranked.length),
+  }
 }

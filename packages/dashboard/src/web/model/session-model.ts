@@ -2,7 +2,8 @@ import type { TrialRecord } from '@cairn/core'
 import type { SessionStreamEvent, SessionView } from '../../api/types.js'
 import type { LoadedSession } from '../data/source.js'
 import { paramsOf, type ParamInfo } from './params.js'
-import { unpackCurves } from './unpack-curves.js'
+import type { PackedCurve } from '../../api/types.js'
+import { type Curve, packedLastStep, unpackCurve } from './unpack-curves.js'
 import { better, isScored } from './trials.js'
 
 /** What changed in a model update. */
@@ -31,8 +32,10 @@ export class SessionModel {
   private readonly listeners = new Set<(change: ModelChange) => void>()
   /** Values derived from the trials, shared by the views until the next change (see `memo`). */
   private readonly memos = new Map<string, unknown>()
-  /** The loaded data's packed learning curves (or what parses them), until a view first reads the curves (`unpackCurves`). */
+  /** The loaded data's packed learning curves (or what parses them), until a view first reads one (`curveOf`). */
   private packedCurves: NonNullable<LoadedSession['curves']> | null
+  /** The packed curves not unpacked yet, by trial index (built when a view first reads a curve). */
+  private packedByIdx: Map<number, PackedCurve> | null = null
 
   constructor(data: LoadedSession) {
     this.session = data.session
@@ -45,17 +48,52 @@ export class SessionModel {
     this.params = paramsOf(this.session.space, this.trials)
   }
 
-  /** True when some trial reported intermediate values (packed ones included, without unpacking them). */
+  /** True when some trial reported intermediate values (packed ones included, without reading them). */
   hasCurves(): boolean {
     return this.packedCurves !== null || this.memo('hasCurves', () => this.trials.some((t) => (t.intermediate?.length ?? 0) > 0))
   }
 
-  /** Puts the loaded data's packed curves back into their trials' `intermediate` (once; before any read of `intermediate`). */
+  /** The packed curves by trial index (parsed on the first call). */
+  private packed(): Map<number, PackedCurve> {
+    if (this.packedByIdx === null) {
+      const source = this.packedCurves
+      const curves = source === null ? [] : typeof source === 'function' ? source() : source
+      this.packedByIdx = new Map(curves.map((c) => [c[0], c]))
+    }
+    return this.packedByIdx
+  }
+
+  /** True when trial `t` reported intermediate values (packed or not). */
+  hasCurve(t: TrialRecord): boolean {
+    return (t.intermediate?.length ?? 0) > 0 || (this.packedCurves !== null && this.packed().has(t.trialIdx))
+  }
+
+  /**
+   * Trial `t`'s learning curve (its `intermediate`), unpacked from the loaded data into the
+   * record the first time it is read; undefined when it has none. Only the curves a view reads
+   * become objects: the curves chart draws at most a few hundred of 10,000.
+   */
+  curveOf(t: TrialRecord): Curve | undefined {
+    if (t.intermediate !== undefined || this.packedCurves === null) return t.intermediate
+    const packed = this.packed().get(t.trialIdx)
+    if (packed === undefined) return undefined
+    this.packedByIdx?.delete(t.trialIdx)
+    t.intermediate = unpackCurve(packed)
+    return t.intermediate
+  }
+
+  /** The last step trial `t` reported, or null when it reported none (a packed curve stays packed). */
+  lastStepOf(t: TrialRecord): number | null {
+    const curve = t.intermediate
+    if (curve !== undefined) return curve.length > 0 ? (curve[curve.length - 1] as { step: number }).step : null
+    const packed = this.packedCurves === null ? undefined : this.packed().get(t.trialIdx)
+    return packed === undefined ? null : packedLastStep(packed)
+  }
+
+  /** Unpacks every curve into its record (the JSON export writes the records as they are). */
   unpackCurves(): void {
-    const packed = this.packedCurves
-    if (packed === null) return
-    this.packedCurves = null
-    unpackCurves(this.trials, typeof packed === 'function' ? packed() : packed)
+    if (this.packedCurves === null) return
+    for (const t of this.trials) this.curveOf(t)
   }
 
   /** The index of the next trial expected from the stream (one past the highest known). */

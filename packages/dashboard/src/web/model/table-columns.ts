@@ -19,12 +19,6 @@ export interface Column {
 
 const num = (v: number | null | undefined): string => (v === null || v === undefined ? '' : String(v))
 
-/** The last step a trial reported (`ctx.report`), or null when it reported none. */
-export function lastStep(t: TrialRecord): number | null {
-  const curve = t.intermediate
-  return curve && curve.length > 0 ? (curve[curve.length - 1] as { step: number }).step : null
-}
-
 /** What a study adds to the table: one column per objective, the constraint violation, the user attributes. */
 export interface StudyColumns {
   /** Multi-objective sessions: their directions (one column each, in place of score and best so far). */
@@ -55,10 +49,14 @@ const finite = (v: number | undefined): number | null => (typeof v === 'number' 
 /**
  * The table's columns: index, status, score, best so far (or one column per objective), the
  * constraint violation and attributes when trials have them, duration, the last reported step
- * (when `withCurves`: some trial reported intermediate values), one per parameter (or the
- * candidate's JSON), error.
+ * (given `lastStep`, the lookup of a trial's last reported step, when some trial reported
+ * intermediate values), one per parameter (or the candidate's JSON), error.
  */
-export function tableColumns(params: readonly ParamInfo[], withCurves = false, study: StudyColumns = {}): Column[] {
+export function tableColumns(
+  params: readonly ParamInfo[],
+  lastStep: ((t: TrialRecord) => number | null) | null = null,
+  study: StudyColumns = {},
+): Column[] {
   const cols: Column[] = [
     {
       id: 'trialIdx',
@@ -131,7 +129,7 @@ export function tableColumns(params: readonly ParamInfo[], withCurves = false, s
     key: (t) => t.durationMs,
     csv: (t) => String(t.durationMs),
   })
-  if (withCurves)
+  if (lastStep)
     cols.push({
       id: 'lastStep',
       label: 'last step',

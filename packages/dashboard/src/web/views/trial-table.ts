@@ -4,7 +4,6 @@ import { renderTimings } from '../charts/timings.js'
 import { h, section } from '../dom.js'
 import { download } from '../model/download.js'
 import type { SessionModel } from '../model/session-model.js'
-import { curveTrials } from '../model/curves.js'
 import { defaultSort, sortedOrder, studyColumns, tableColumns, toCsv, type Column, type SortSpec } from '../model/table-columns.js'
 import type { View } from './view.js'
 
@@ -52,7 +51,7 @@ export function trialTable(model: SessionModel): View {
   let version = 0
 
   function setColumns(): void {
-    const cols = tableColumns(model.params, curveTrials(model).length > 0, study())
+    const cols = tableColumns(model.params, model.hasCurves() ? (t) => model.lastStepOf(t) : null, study())
     const key = cols.map((c) => c.id).join('\u0000')
     if (key === columnKey) return
     columnKey = key
