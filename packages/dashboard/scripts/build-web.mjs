@@ -36,9 +36,7 @@ const app = await build({
 await mkdir(out, { recursive: true })
 for (const file of app.outputFiles) {
   const name = file.path.endsWith('.css') ? 'app.css' : 'app.js'
-  // Chromium's explicit compile hint: compile every function of the script at once, not each on its
-  // first call (a lazy function is parsed twice; the charts' first draw calls most of ECharts).
-  const text = name === 'app.js' ? `//# allFunctionsCalledOnLoad\n${file.text}` : file.text
+  const text = file.text
   const closing = name === 'app.js' ? /<\/script|<!--/i : /<\/style/i
   if (closing.test(text)) throw new Error(`build-web: ${name} contains ${closing.exec(text)?.[0]}, which would end its element in a report`)
   await writeFile(join(out, name), text)
