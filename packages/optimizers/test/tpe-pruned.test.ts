@@ -124,4 +124,59 @@ describe('tpe with pruned trials', () => {
     // The good group (18 of 46): the 2 complete trials and the first 16 pruned at step 5.
     expect(xs.filter((x) => x >= 1 && x <= 3).length).toBeGreaterThanOrEqual(14)
   })
+
+  describe("with a pruned trial in the history, Optuna's priorWeight, bandwidthBelow and no local moves unless given", () => {
+    // 14 trials on a line: complete ones near x = 3, pruned ones spread out (step 4 or 1).
+    const base: TrialView[] = []
+    for (let i = 0; i < 14; i++) {
+      const x = i % 2 === 0 ? 2.5 + i / 14 : (i * 0.73) % 10
+      base.push(
+        i % 2 === 0
+          ? { trialIdx: i, candidate: at(x), status: 'ok', score: Math.abs(x - 3) }
+          : { trialIdx: i, candidate: at(x), status: 'pruned', score: 5, intermediate: [{ step: i % 4 === 1 ? 4 : 1, value: 5 }] },
+      )
+    }
+    const completeOnly = base.map(
+      (t): TrialView => (t.status === 'pruned' ? { trialIdx: t.trialIdx, candidate: t.candidate, status: 'ok', score: 5 } : t),
+    )
+    const asks = async (options: Parameters<typeof tpe>[0], h: TrialView[]) => {
+      const sampler = tpe(options).sampler!
+      const out: Json[] = []
+      for (let seed = 1; seed <= 12; seed++) {
+        const state = await sampler.init({ seed, rng: Rng.fromSeed(seed), direction: 'minimize', space: line, history: h })
+        const asked = await sampler.ask(state, {
+          trialIdx: h.length,
+          rng: Rng.fromSeed(seed),
+          history: h,
+          pending: [],
+          direction: 'minimize',
+          space: line,
+        })
+        out.push(asked.kind === 'candidate' ? asked.candidate : null)
+      }
+      return out
+    }
+
+    test('the defaults propose as optunaDefaults: true', async () => {
+      const optuna = await asks({ optunaDefaults: true }, base)
+      expect(await asks({}, base)).toEqual(optuna)
+      expect(await asks({ priorWeight: 1, bandwidthBelow: 1, localFraction: 0 }, base)).toEqual(optuna)
+    })
+
+    test('without a pruned trial, the tuned defaults (proposals differ from Optuna values)', async () => {
+      expect(await asks({}, completeOnly)).toEqual(await asks({ priorWeight: 2, bandwidthBelow: 0.7, localFraction: 0.3 }, completeOnly))
+      expect(await asks({}, completeOnly)).not.toEqual(await asks({ optunaDefaults: true }, completeOnly))
+    })
+
+    test('options given are kept', async () => {
+      const tuned = await asks({ priorWeight: 2, bandwidthBelow: 0.7, localFraction: 0.3 }, base)
+      expect(tuned).not.toEqual(await asks({ optunaDefaults: true }, base))
+      expect(await asks({ priorWeight: 2 }, base)).not.toEqual(await asks({ optunaDefaults: true }, base))
+    })
+
+    test('the options stored with the session do not change', () => {
+      expect(tpe().options).not.toHaveProperty('pruned')
+      expect(tpe().options).toMatchObject({ priorWeight: 2, bandwidthBelow: 0.7, localFraction: 0.3 })
+    })
+  })
 })

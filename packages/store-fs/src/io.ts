@@ -29,14 +29,20 @@ export function isMissing(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR'
 }
 
-/** Flushes a directory's entries (a rename or a new file inside it) to disk. No-op on Windows. */
+const fsyncAsync = promisify(fs.fsync)
+
+/**
+ * Flushes a directory's entries (a rename or a new file inside it) to disk. No-op on Windows.
+ * Opening and closing the directory are metadata calls of microseconds, made synchronously; only
+ * the fsync goes through the thread pool (one round trip instead of three, see `SYNC_IO_MAX`).
+ */
 export async function fsyncDir(path: string): Promise<void> {
   if (process.platform === 'win32') return
-  const fh = await open(path, 'r')
+  const fd = fs.openSync(path, 'r')
   try {
-    await fh.sync()
+    await fsyncAsync(fd)
   } finally {
-    await fh.close()
+    fs.closeSync(fd)
   }
 }
 
@@ -240,6 +246,25 @@ export async function writeAt(fd: number, bytes: Uint8Array, position: number): 
         ? fs.writeSync(fd, bytes, done, bytes.length - done, position + done)
         : (await writeAsync(fd, bytes, done, bytes.length - done, position + done)).bytesWritten
     done += n
+  }
+}
+
+/**
+ * Writes `parts` one after the other from `position`, synchronously, in one `writev` call when
+ * the kernel takes them whole (no copy into one buffer). For small writes (it blocks the event loop).
+ */
+export function writevAtSync(fd: number, parts: readonly Uint8Array[], position: number): void {
+  let rest = parts.filter((p) => p.byteLength > 0)
+  let at = position
+  while (rest.length > 0) {
+    let n = fs.writevSync(fd, rest as Uint8Array[], at)
+    at += n
+    // A short write: drop what was written and go on with the rest.
+    while (rest.length > 0 && n >= rest[0]!.byteLength) {
+      n -= rest[0]!.byteLength
+      rest = rest.slice(1)
+    }
+    if (n > 0) rest = [rest[0]!.subarray(n), ...rest.slice(1)]
   }
 }
 

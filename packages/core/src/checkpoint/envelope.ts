@@ -19,6 +19,17 @@ export function seal(kind: RecordKind, version: number, body: Uint8Array): Uint8
   return writeHeader(out, kind, version, body)
 }
 
+/**
+ * `seal` of a body of `length` bytes that `fill` writes in place into the record (one
+ * allocation, no copy of the body).
+ */
+export function sealInPlace(kind: RecordKind, version: number, length: number, fill: (body: Uint8Array) => void): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES + length)
+  const body = out.subarray(HEADER_BYTES)
+  fill(body)
+  return writeHeader(out, kind, version, body)
+}
+
 const utf8 = new TextEncoder()
 
 /** `seal` of a text's UTF-8 bytes, written straight into the record (one allocation, no copy). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { open, seal } from '../checkpoint/envelope.js'
+import { open, sealInPlace } from '../checkpoint/envelope.js'
 import { CheckpointCorruptError, InvalidInputError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { IntermediateValue } from '../pruner/contract.js'
@@ -57,11 +57,12 @@ export function encodeProgress(hash: string, curve: readonly IntermediateValue[]
   }
   const header: ProgressHeader = { candidate: hash, curve: curve.map((p) => [p.step, p.value]), state: kind }
   const headerBytes = utf8.encode(JSON.stringify(header))
-  const body = new Uint8Array(4 + headerBytes.length + payload.length)
-  new DataView(body.buffer).setUint32(0, headerBytes.length)
-  body.set(headerBytes, 4)
-  body.set(payload, 4 + headerBytes.length)
-  const record = seal('trial-progress', PROGRESS_FORMAT, body)
+  // The state is copied once, straight into the record (a checkpoint may be megabytes).
+  const record = sealInPlace('trial-progress', PROGRESS_FORMAT, 4 + headerBytes.length + payload.length, (body) => {
+    new DataView(body.buffer, body.byteOffset, body.byteLength).setUint32(0, headerBytes.length)
+    body.set(headerBytes, 4)
+    body.set(payload, 4 + headerBytes.length)
+  })
   if (record.length > MAX_TRIAL_PROGRESS_BYTES)
     throw new InvalidInputError(
       `ctx.checkpoint: the checkpoint is ${record.length} bytes with its curve, more than the ${MAX_TRIAL_PROGRESS_BYTES} a store accepts`,

@@ -57,13 +57,20 @@ function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext, inGroup = false):
   if ((!inGroup && obs.nFinished < cfg.nStartupTrials) || obs.nFinished === 0)
     return { kind: 'candidate', state, candidate: sampleUniform(space, ctx.rng) }
   const groups: Groups = splitGroups(cfg, scored)
+  // Several objectives, and a history with pruned trials, keep Optuna's prior weight, kernel
+  // widths and no local moves unless given (options.ts).
+  const model = scored.losses ? { ...cfg, ...cfg.multiObjective } : hasPruned(ctx.history) ? { ...cfg, ...cfg.pruned } : cfg
   // Local moves start from the best trial: there is none with several objectives.
-  if (!scored.losses && cfg.localFraction > 0 && ctx.rng.next() < cfg.localFraction)
-    return { kind: 'candidate', state, candidate: suggestLocal(cfg, cs, obs, groups.below, ctx.rng) }
-  // Several objectives keep Optuna's prior weight and kernel widths unless given (options.ts).
-  const model = scored.losses ? { ...cfg, ...cfg.multiObjective } : cfg
+  if (!scored.losses && model.localFraction > 0 && ctx.rng.next() < model.localFraction)
+    return { kind: 'candidate', state, candidate: suggestLocal(model, cs, obs, groups.below, ctx.rng) }
   const candidate = cfg.multivariate ? suggestJoint(model, cs, obs, groups, ctx.rng) : suggestIndependent(model, cs, obs, groups, ctx.rng)
   return { kind: 'candidate', state, candidate }
+}
+
+/** True when some trial of the history was pruned. */
+function hasPruned(history: AskContext['history']): boolean {
+  for (const t of history) if (t.status === 'pruned') return true
+  return false
 }
 
 /** Finished trials the model could learn from (complete with a finite score, or pruned), as `collectObservations` counts them. */
