@@ -3,7 +3,14 @@ import { closeSync, fstatSync, openSync } from 'node:fs'
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CheckpointCorruptError, LeaseLostError, NotFoundError, RevisionConflictError, type CheckpointHead, type TrialRecord } from '@cairn/core'
+import {
+  CheckpointCorruptError,
+  LeaseLostError,
+  NotFoundError,
+  RevisionConflictError,
+  type CheckpointHead,
+  type TrialRecord,
+} from '@cairn/core'
 import { createFsStore, type FsStore } from '../src/index.js'
 import { FOOTER_BYTES, findTail, parseHeader, readJournalStart, startThenSize } from '../src/journal.js'
 import { advance, newHead, tempDir, trial } from './helpers.js'
