@@ -1,6 +1,5 @@
-import { waitForDynamoDbLocal } from '@cairn/store-dynamodb/testing'
-import { inject } from 'vitest'
+import { dynamoDbLocalEndpoint } from './vitest.dynamodb-endpoint.js'
 
-// Setup file of the projects that use DynamoDB Local: its global setup spawned it without waiting
-// for Java to answer, so every test file waits here (at once, once it is up).
-await waitForDynamoDbLocal(inject('dynamoDbEndpoint'), { timeoutMs: 120_000 })
+// Setup file of the projects whose every file uses DynamoDB Local (`dynamoDbLocal: true`): each
+// test file waits here, once, until it answers.
+await dynamoDbLocalEndpoint()

@@ -15,9 +15,11 @@ export interface CairnProjectOptions {
   /**
    * The project's tests use DynamoDB Local: one instance is started for the whole run, shared by
    * every project that sets this, its endpoint given to tests as `inject('dynamoDbEndpoint')`.
-   * Each test creates its own tables.
+   * Each test creates its own tables. `true`: every test file waits until it answers before it
+   * starts. `'on-demand'`: only files that call `dynamoDbLocalEndpoint()`
+   * (vitest.dynamodb-endpoint.ts) wait, for a project where few files use it.
    */
-  dynamoDbLocal?: boolean
+  dynamoDbLocal?: boolean | 'on-demand'
   /**
    * `false`: the project's test files share one module registry per worker instead of importing
    * everything afresh for each file (vitest's `isolate`), a third less CPU for in-process tests.
@@ -41,7 +43,7 @@ export function defineCairnProject(name: string, extra: CairnProjectOptions = {}
     ...(extra.globalSetup ?? []),
   ]
   const setupFiles = [
-    ...(extra.dynamoDbLocal ? [here('./vitest.dynamodb-ready.ts')] : []),
+    ...(extra.dynamoDbLocal === true ? [here('./vitest.dynamodb-ready.ts')] : []),
     ...(extra.childModules ? [here('./vitest.children-env.ts')] : []),
   ]
   return defineProject({

@@ -2,6 +2,6 @@ import { defineCairnProject } from '../../vitest.shared.js'
 
 export default defineCairnProject('cli', {
   testTimeout: 240_000,
-  dynamoDbLocal: true,
+  dynamoDbLocal: 'on-demand',
   childModules: ['src/cli/main.ts', 'test/fixtures/ask-tell-child.ts'],
 })

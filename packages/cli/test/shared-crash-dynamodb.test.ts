@@ -3,18 +3,12 @@
  * coordinates and `cairn worker` processes evaluate; workers and coordinators are SIGKILLed
  * mid-run (see `expectCrashRunCorrect`).
  */
-import { inject, test } from 'vitest'
+import { test } from 'vitest'
 import { createDynamoDbStore, createTable } from '@cairn/store-dynamodb'
 import { localClientConfig } from '@cairn/store-dynamodb/testing'
+import { dynamoDbLocalEndpoint } from '../../../vitest.dynamodb-endpoint.js'
 import { expectCrashRunCorrect } from './helpers/shared-run.js'
 import { tempDirEachTest } from './helpers/temp-dir.js'
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** Endpoint of the DynamoDB Local shared by the whole run (vitest.dynamodb-local.ts at the repository root). */
-    dynamoDbEndpoint: string
-  }
-}
 
 let cwd: string
 tempDirEachTest('cairn-shared-ddb-', (dir) => (cwd = dir))
@@ -23,7 +17,7 @@ tempDirEachTest('cairn-shared-ddb-', (dir) => (cwd = dir))
 const AWS_ENV = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' }
 
 test('1 coordinator + 4 workers on DynamoDB Local, SIGKILLed mid-run: every trial committed once, the candidates of a local run', async () => {
-  const endpoint = inject('dynamoDbEndpoint')
+  const endpoint = await dynamoDbLocalEndpoint()
   const clientConfig = localClientConfig(endpoint)
   const tableName = `cli-shared-${process.pid}-${Date.now().toString(36)}`
   await createTable({ tableName, clientConfig })

@@ -86,8 +86,8 @@ import {
   encodeRecord,
   findTail,
   floorSlot,
-  readJournalStart,
   readJournalTrials,
+  startThenSize,
   recordLength,
   type RecordHeader,
   type Tail,
@@ -702,8 +702,8 @@ class FsStoreImpl implements FsStore {
     try {
       let header: RecordHeader | undefined
       try {
-        const size = sizeOf(fd)
-        header = (await findTail(fd, size, 'listing', this.headWhat(id), readJournalStart(fd, size, this.headWhat(id)))).header
+        const { start, size } = startThenSize(fd, sizeOf(fd), this.headWhat(id))
+        header = (await findTail(fd, size, 'listing', this.headWhat(id), start)).header
       } catch {
         header = undefined // damaged: copy everything
       }
@@ -900,8 +900,8 @@ class FsStoreImpl implements FsStore {
   /** The current head record of a session's open journal. */
   private async readTail(fd: number, size: number, id: string, mode: TailMode): Promise<Tail> {
     const what = this.headWhat(id)
-    // The start first: the floor only ever names records already in the file.
-    const tail = await findTail(fd, size, mode, what, readJournalStart(fd, size, what))
+    const { start, size: sizeNow } = startThenSize(fd, size, what)
+    const tail = await findTail(fd, sizeNow, mode, what, start)
     if (tail.listing.sessionId !== id) throw new CheckpointCorruptError(this.headWhat(id), `it holds session "${tail.listing.sessionId}"`)
     return tail
   }

@@ -1,7 +1,7 @@
 import { readSync } from 'node:fs'
 import { crc32 } from 'node:zlib'
 import { CheckpointCorruptError } from '@cairn/core'
-import { SYNC_IO_MAX, readAt } from './io.js'
+import { SYNC_IO_MAX, readAt, sizeOf } from './io.js'
 import { parseListing, type StoredListing } from './listing.js'
 
 /**
@@ -256,6 +256,17 @@ export function readJournalStart(fd: number, size: number, what: string): Journa
   // Each slot write is 24 bytes within one sector, and a torn one leaves the other slot.
   if (!floor) throw new CheckpointCorruptError(what, 'both floor slots of the journal preamble are damaged')
   return { format: 2, dataStart: PREAMBLE_BYTES, floor }
+}
+
+/**
+ * The journal's start, then its size measured again: a commit appends its record before it
+ * moves the floor, so a size taken after the floor was read covers every record the floor
+ * names. (A size taken before, while another process commits, may end before the floor: not
+ * damage, only a read that raced a commit.) `size` is what the caller measured first.
+ */
+export function startThenSize(fd: number, size: number, what: string): { start: JournalStart; size: number } {
+  const start = readJournalStart(fd, size, what)
+  return { start, size: Math.max(size, sizeOf(fd)) }
 }
 
 /** The newest intact floor slot of a format 2 preamble (its first 64 bytes); null when both are damaged. */

@@ -1,10 +1,18 @@
 // The journal: one record per commit, folded into the trial log when it grows, torn tails ignored.
+import { closeSync, fstatSync, openSync } from 'node:fs'
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { LeaseLostError, NotFoundError, RevisionConflictError, type CheckpointHead, type TrialRecord } from '@cairn/core'
+import {
+  CheckpointCorruptError,
+  LeaseLostError,
+  NotFoundError,
+  RevisionConflictError,
+  type CheckpointHead,
+  type TrialRecord,
+} from '@cairn/core'
 import { createFsStore, type FsStore } from '../src/index.js'
-import { FOOTER_BYTES, parseHeader } from '../src/journal.js'
+import { FOOTER_BYTES, findTail, parseHeader, readJournalStart, startThenSize } from '../src/journal.js'
 import { advance, newHead, tempDir, trial } from './helpers.js'
 
 let dir: string
@@ -183,5 +191,30 @@ describe('files kept open between commits', () => {
     await expect(commit(a, fresh, 1)).rejects.toThrow(/lease of session "s".*corrupt/)
     await a.close()
     await b.close()
+  })
+})
+
+describe('a reader racing a commit of another process', () => {
+  // A reader measures the journal's size, then reads its floor; another process's commit in
+  // between appends a record and moves the floor past the size measured. The reader must read
+  // a consistent head, never report damage.
+  it('reads the journal as of its floor when the size it measured first is stale', async () => {
+    const store = createFsStore({ dir })
+    await store.create(newHead('a'))
+    let h = await store.load('a')
+    for (let i = 0; i < 3; i++) h = await commit(store, h, 1)
+    const fd = openSync(journalOf('a'), 'r')
+    try {
+      const stale = fstatSync(fd).size
+      for (let i = 0; i < 3; i++) h = await commit(store, h, 1) // the other process's commits
+      const what = 'journal of "a"'
+      // Measured before the floor, the size ends before the records the floor names.
+      await expect(findTail(fd, stale, 'listing', what, readJournalStart(fd, stale, what))).rejects.toThrow(CheckpointCorruptError)
+      const { start, size } = startThenSize(fd, stale, what)
+      const tail = await findTail(fd, size, 'listing', what, start)
+      expect(tail.header.revision).toBe(h.revision)
+    } finally {
+      closeSync(fd)
+    }
   })
 })

@@ -10,6 +10,11 @@ const MAX_POLL_MS = 1_000
 export interface LeaseWaitLimits {
   /** Gives up after this long with `TimeoutError`. */
   timeoutMs: number
+  /**
+   * Longest pause between two looks (default 1,000 ms). Waiters for leases held only briefly
+   * (ask/tell) keep it short, so they do not sleep through the moments the lease is free.
+   */
+  maxPollMs?: number
   /** Stops waiting; the promise rejects with the signal's reason. */
   signal?: AbortSignal
 }
@@ -27,7 +32,8 @@ export async function retryWhileLeased<T>(
   limits: LeaseWaitLimits,
 ): Promise<T> {
   const deadline = Date.now() + limits.timeoutMs
-  let pause = FIRST_POLL_MS
+  const maxPause = limits.maxPollMs ?? MAX_POLL_MS
+  let pause = Math.min(FIRST_POLL_MS, maxPause)
   for (;;) {
     let refused: AlreadyRunningError
     try {
@@ -42,8 +48,9 @@ export async function retryWhileLeased<T>(
       const now = Date.now()
       if (now >= deadline) throw giveUp(sessionId, owner, expiresAt, limits.timeoutMs, refused)
       const untilExpiry = expiresAt === undefined ? pause : Math.max(1, expiresAt - now)
-      await sleep(Math.min(pause, untilExpiry, deadline - now), limits.signal)
-      pause = Math.min(pause * 2, MAX_POLL_MS)
+      // Jittered, so processes waiting for the same lease do not keep looking at the same moments.
+      await sleep(Math.min(pause * (0.5 + Math.random()), untilExpiry, deadline - now), limits.signal)
+      pause = Math.min(pause * 2, maxPause)
       const lease: Lease | null = (await store.load(sessionId)).lease
       if (!lease || lease.expiresAt <= Date.now()) break
       expiresAt = lease.expiresAt

@@ -20,7 +20,9 @@ import {
 
 /** The lease one operation holds (it is released as soon as the commit is made). */
 const OPERATION_LEASE_MS = 15_000
-const DEFAULT_TIMEOUT_MS = 30_000
+const DEFAULT_TIMEOUT_MS = 120_000
+/** An operation holds the lease for one commit: waiters look again often. */
+const LEASE_POLL_MAX_MS = 200
 
 /**
  * Asks a stored session for its next trial from any process, with no handle kept: takes the
@@ -102,6 +104,7 @@ export async function withSession<T>(
   for (;;) {
     const lease: Lease = await retryWhileLeased(store, sessionId, () => store.acquireLease(sessionId, owner, OPERATION_LEASE_MS), {
       timeoutMs: Math.max(1, deadline - Date.now()),
+      maxPollMs: LEASE_POLL_MAX_MS,
     })
     try {
       const head = await store.load(sessionId)

@@ -12,7 +12,8 @@ export interface AskTellStoreOptions {
   owner?: string
   /**
    * How long to wait when another process holds the session's lease, and to retry after a lost
-   * compare-and-set, before rejecting with `TimeoutError` (default 30,000 ms).
+   * compare-and-set, before rejecting with `TimeoutError` (default 120,000 ms: many processes
+   * asking at once on a busy machine wait their turns).
    */
   timeoutMs?: number
   /** `askTrial`: refuse an ask while this many trials are outstanding (default `DEFAULT_MAX_OUTSTANDING`, 1,000). */
