@@ -20,6 +20,8 @@ export interface CairnSideOptions {
   counts: readonly number[]
   /** Extra runs with parallelism = factor × workers, beside parallelism = workers. */
   overlapFactors: readonly number[]
+  /** Also run each count with workers that report, then claim their next trial after its commit (two calls). */
+  separateClaim: boolean
   trials: number
   sleepMs: number
   kills: number
@@ -123,7 +125,8 @@ async function throughput(
   label: string,
   n: number,
   parallelism: number,
-  sessionId = `throughput-${n}-${parallelism}`,
+  separateClaim = false,
+  sessionId = `throughput-${n}-${parallelism}${separateClaim ? '-separate' : ''}`,
 ): Promise<RunFigures> {
   const workers = pool.alive().slice(0, n)
   const recorder = recordCommits(sessionId)
@@ -136,6 +139,7 @@ async function throughput(
     sessionId,
     sleepMs: o.sleepMs,
     ...(o.workerPollMs !== undefined ? { pollIntervalMs: o.workerPollMs } : {}),
+    ...(separateClaim ? { reportAndClaim: false as const } : {}),
   })
   const result = await session.wait()
   const endAt = Date.now()
@@ -148,10 +152,11 @@ async function throughput(
     throw new Error(
       `Cairn ${label}, ${n} workers: ${result.status} after ${result.progress.attempts} of ${o.trials} trials; ${errors.join('; ')}`,
     )
-  o.log(`cairn ${label} ${n} workers, parallelism ${parallelism}: ${seconds.toFixed(2)} s`)
+  o.log(`cairn ${label} ${n} workers, parallelism ${parallelism}${separateClaim ? ', separate claim' : ''}: ${seconds.toFixed(2)} s`)
   return {
     workers: n,
     parallelism,
+    ...(separateClaim ? { separateClaim: true as const } : {}),
     ...pace(o.trials, o.sleepMs, n, seconds),
     ...gapFigures(idleGaps(workers, t0, o.sleepMs)),
     ...edges(workers, t0, endAt, o.sleepMs),
@@ -232,10 +237,11 @@ export async function cairnSide(
   if (pool.alive().length < most) await pool.grow(most - pool.alive().length)
   o.log(`cairn ${label}: ${pool.alive().length} workers ready`)
   // Not measured: the coordinator's code here and the workers' are warm before the first run.
-  await throughput(timed, pool, { ...o, trials: most, sleepMs: 20, log: () => {} }, label, most, most, 'warm-up')
+  await throughput(timed, pool, { ...o, trials: most, sleepMs: 20, log: () => {} }, label, most, most, false, 'warm-up')
   const runs: RunFigures[] = []
   for (const n of o.counts) {
     runs.push(await throughput(timed, pool, o, label, n, n))
+    if (o.separateClaim) runs.push(await throughput(timed, pool, o, label, n, n, true))
     for (const f of o.overlapFactors) runs.push(await throughput(timed, pool, o, label, n, f * n))
   }
   const kill = o.kills > 0 ? await killRun(timed, pool, o, label) : undefined
