@@ -4,7 +4,7 @@
  *
  *   pnpm bench workers
  *   node --conditions=@cairn/source --import tsx bench/workers.ts [--counts 1,2,4,8] [--trials 64]
- *       [--kills 3] [--overlap 2] [--worker-poll ms] [--coordinator-poll ms]
+ *       [--kills 3] [--overlap 2] [--separate-claim] [--worker-poll ms] [--coordinator-poll ms]
  *       [--no-dynamodb] [--no-optuna] [--no-cairn] [--json] [--quiet]
  *
  * The objective sleeps 500 ms (an I/O-bound remote trial); each run evaluates 64 trials.
@@ -71,6 +71,8 @@ export interface WorkersBenchOptions {
   cairn?: boolean
   /** Also run Cairn with parallelism = factor × workers (default none). */
   overlap?: number[]
+  /** Also run each Cairn count with workers that report, then claim after the commit, in two calls (default false). */
+  separateClaim?: boolean
   /** Cairn workers' poll interval (default: the library's, 100 ms). */
   workerPollMs?: number
   /** Cairn coordinator's poll interval (default: the library's, 50 ms). */
@@ -158,6 +160,7 @@ export async function run(opts: WorkersBenchOptions = {}): Promise<WorkersReport
       const side: CairnSideOptions = {
         counts,
         overlapFactors: opts.overlap ?? [],
+        separateClaim: opts.separateClaim === true,
         trials,
         sleepMs,
         kills,
@@ -191,9 +194,12 @@ export async function run(opts: WorkersBenchOptions = {}): Promise<WorkersReport
   }
 }
 
+/** A run's label: `who`, and how its workers claimed when not with their report. */
+const whoOf = (who: string, r: RunFigures): string => (r.separateClaim ? `${who} (claim after commit)` : who)
+
 const runRows = (who: string, runs: readonly RunFigures[]): Row[] =>
   runs.map((r) => ({
-    who,
+    who: whoOf(who, r),
     workers: r.workers,
     parallelism: r.parallelism ?? '',
     seconds: r.seconds,
@@ -209,7 +215,10 @@ const spread = (x: Spread | null): string => (x ? `${x.median} / ${x.p90}` : '')
 
 const call = (c: CallSummary[string] | undefined): string => (c ? `${c.medianMs} / ${c.p90Ms}` : '')
 
-/** The store calls behind the breakdown: the coordinator's commit, the workers' reads, claims (and races lost) and reports. */
+/**
+ * The store calls behind the breakdown: the coordinator's commit, the workers' reads, claims
+ * (and races lost) and reports (marked `(+)` when they claimed the next trial too).
+ */
 const callColumns = (calls: RunFigures['calls']): Row => {
   if (!calls) return {}
   const claims = calls.workers.claimTrial
@@ -217,7 +226,9 @@ const callColumns = (calls: RunFigures['calls']): Row => {
     commit: call(calls.coordinator.commit),
     'worker load + slots': `${call(calls.workers.load)}, ${call(calls.workers.readTrialSlots)}`,
     'claim (races lost)': claims ? `${call(claims)} (${claims.errors.TRIAL_CLAIMED ?? 0}/${claims.calls})` : '',
-    report: call(calls.workers.reportTrialResult),
+    'report (+ next claim)': calls.workers.reportAndClaimTrial
+      ? `${call(calls.workers.reportAndClaimTrial)} (+)`
+      : call(calls.workers.reportTrialResult),
   }
 }
 
@@ -229,7 +240,7 @@ const breakdownRows = (who: string, runs: readonly RunFigures[]): Row[] =>
     r.breakdown
       ? [
           {
-            who,
+            who: whoOf(who, r),
             workers: r.workers,
             parallelism: r.parallelism ?? '',
             'in-order wait': spread(r.breakdown.inOrderWaitMs),
@@ -327,6 +338,10 @@ export const cli: Cli<WorkersBenchOptions & { json: boolean }> = {
       value: 'a,b',
       help: 'also run Cairn with parallelism = factor × workers, e.g. 2 (default none)',
       apply: (o, v) => (o.overlap = counts('overlap', v)),
+    },
+    'separate-claim': {
+      help: 'also run each Cairn count with workers that report, then claim after the commit (two calls)',
+      apply: (o) => (o.separateClaim = true),
     },
     json: { help: 'print the JSON report only (no table)', apply: (o) => (o.json = true) },
     quiet: { help: 'no progress lines on stderr', apply: (o) => (o.verbose = false) },

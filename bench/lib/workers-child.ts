@@ -4,7 +4,7 @@
  *   node --conditions=@cairn/source --import tsx bench/lib/workers-child.ts
  *
  * Prints `ready`, and on each `go {"where", "sessionId", "sleepMs", "trialLeaseTtlMs"?,
- * "pollIntervalMs"?}` opens the store `where` says (once: a store is kept for the next `go`
+ * "pollIntervalMs"?, "reportAndClaim"?}` opens the store `where` says (once: a store is kept for the next `go`
  * there), attaches to the session with `joinSession` and evaluates its trials (the
  * objective prints `start <trialIdx> -1 <epoch ms>` and sleeps) until the session ends; then
  * prints `done <WorkerResult + "calls": the durations of its store calls + "cpuMs": the CPU
@@ -26,6 +26,8 @@ export interface GoCommand {
   sleepMs: number
   trialLeaseTtlMs?: number
   pollIntervalMs?: number
+  /** False: the store is shown to the worker without `capabilities.reportAndClaim` (it reports, then claims, in two calls). */
+  reportAndClaim?: false
 }
 
 /** Opens the store; the DynamoDB one (and its SDK, slow to load) only when asked for. */
@@ -39,7 +41,7 @@ async function openStore(c: ChildStore): Promise<CheckpointStore> {
 }
 
 /** The store calls of a worker, timed. */
-export const WORKER_CALLS = ['load', 'readTrialSlots', 'claimTrial', 'renewTrialClaim', 'reportTrialResult'] as const
+export const WORKER_CALLS = ['load', 'readTrialSlots', 'claimTrial', 'renewTrialClaim', 'reportTrialResult', 'reportAndClaimTrial'] as const
 
 async function evaluate(store: CheckpointStore, go: GoCommand): Promise<WorkerResult> {
   const objective = async (c: { x: number }, ctx: ObjectiveContext): Promise<number> => {
@@ -47,12 +49,23 @@ async function evaluate(store: CheckpointStore, go: GoCommand): Promise<WorkerRe
     await sleep(go.sleepMs, undefined, { signal: ctx.signal })
     return c.x * c.x
   }
-  const worker = await joinSession(store, go.sessionId, {
+  const worker = await joinSession(go.reportAndClaim === false ? withoutReportAndClaim(store) : store, go.sessionId, {
     objective,
     ...(go.trialLeaseTtlMs !== undefined ? { trialLeaseTtlMs: go.trialLeaseTtlMs } : {}),
     ...(go.pollIntervalMs !== undefined ? { pollIntervalMs: go.pollIntervalMs } : {}),
   })
   return worker.wait()
+}
+
+/** `store` declaring no `reportAndClaim`. */
+function withoutReportAndClaim(store: CheckpointStore): CheckpointStore {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'capabilities') return { ...target.capabilities, reportAndClaim: false }
+      const value = Reflect.get(target, prop, target) as unknown
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
 }
 
 /** The stores opened so far (by `where`), their calls timed. */

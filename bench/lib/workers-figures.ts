@@ -9,6 +9,8 @@ export interface RunFigures {
   workers: number
   /** Cairn: the session's `parallelism` (trials published at once). */
   parallelism?: number
+  /** Cairn: the workers reported, then claimed their next trial after its commit, in two calls (`--separate-claim`). */
+  separateClaim?: true
   /** Seconds from the go to the session (study) holding all its trials. */
   seconds: number
   trialsPerSecond: number
@@ -36,12 +38,12 @@ export interface RunFigures {
 /**
  * Fills in speed-up and efficiency relative to the 1-worker run with the same parallelism per
  * worker (parallelism = workers against 1 worker at parallelism 1; 2 × workers against 1 worker
- * at parallelism 2), when there is one.
+ * at parallelism 2) and the same way of claiming, when there is one.
  */
 export function withEfficiency(runs: RunFigures[]): RunFigures[] {
   const perWorker = (r: RunFigures): number => (r.parallelism ?? r.workers) / r.workers
   return runs.map((r) => {
-    const base = runs.find((b) => b.workers === 1 && perWorker(b) === perWorker(r))
+    const base = runs.find((b) => b.workers === 1 && perWorker(b) === perWorker(r) && b.separateClaim === r.separateClaim)
     if (!base) return r
     const speedUp = base.seconds / r.seconds
     return { ...r, speedUp: round(speedUp, 2), efficiency: round(speedUp / r.workers, 3) }

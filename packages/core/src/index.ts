@@ -89,6 +89,7 @@ export type {
   ReplaceDamagedHeadResult,
   TrialClaim,
   ClaimTrialRequest,
+  ClaimNextRequest,
   TrialResultReport,
   ReportedTrialResult,
   TrialSlot,

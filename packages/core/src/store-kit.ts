@@ -40,6 +40,7 @@ export {
   checkTrialClaim,
   checkRenewTrialClaim,
   checkTrialResultReport,
+  checkReportAndClaim,
   checkReadTrialSlots,
   checkEvaluation,
   MAX_TRIAL_SLOTS_READ,

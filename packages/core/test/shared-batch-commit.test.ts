@@ -38,14 +38,14 @@ describe('shared evaluation: results reported together are committed together', 
     const inner = createMemoryStore()
     const allReported = gate()
     let reported = 0
-    // The workers' view: counts the results stored, and opens the gate once the first four are.
+    // The workers' view: counts the results stored (with or without the next claim), and opens the gate once the first four are.
     const workerStore = new Proxy(inner, {
       get(target, prop) {
         const value = Reflect.get(target, prop, target) as unknown
         if (typeof value !== 'function') return value
         return async (...args: unknown[]) => {
           const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)
-          if (prop === 'reportTrialResult' && ++reported === PARALLELISM) allReported.open()
+          if ((prop === 'reportTrialResult' || prop === 'reportAndClaimTrial') && ++reported === PARALLELISM) allReported.open()
           return result
         }
       },

@@ -4,12 +4,14 @@ import {
   checkClaimTrialRequest,
   checkReadTrialSlots,
   checkRenewTrialClaim,
+  checkReportAndClaim,
   checkTrialResultReport,
   MAX_TRIAL_SLOTS_READ,
 } from '../src/store-kit.js'
 
 const claim = { trialIdx: 3, owner: 'w1', token: 1, expiresAt: 1_000 }
 const report = { candidate: { x: 1 }, evaluation: { status: 'ok', score: 2, durationMs: 5 } }
+const next = { trialIdxs: [4], owner: 'w1', ttlMs: 30_000 }
 
 /** The field an `InvalidInputError` names, or a failure when `run` does not throw one. */
 function fieldOf(run: () => void): string | undefined {
@@ -33,6 +35,7 @@ describe('store-kit: input checks of the trial-slot methods', () => {
     })
     checkReadTrialSlots('s1', [])
     checkReadTrialSlots('s1', [0, 7, 7])
+    checkReportAndClaim('s1', claim, report, { trialIdxs: [4, 5], owner: 'w1', ttlMs: 30_000 })
   })
 
   test.each([
@@ -80,6 +83,17 @@ describe('store-kit: input checks of the trial-slot methods', () => {
       'trialIdxs',
     ],
     ['a bad index among them', () => checkReadTrialSlots('s1', [0, -2]), 'trialIdxs.1'],
+    ['a report and claim with a bad report', () => checkReportAndClaim('s1', claim, { candidate: 1 }, next), 'report.evaluation'],
+    ['no next claim', () => checkReportAndClaim('s1', claim, report, null), 'next'],
+    ['no next trials', () => checkReportAndClaim('s1', claim, report, { ...next, trialIdxs: [] }), 'next.trialIdxs'],
+    [
+      'too many next trials',
+      () => checkReportAndClaim('s1', claim, report, { ...next, trialIdxs: Array.from({ length: MAX_TRIAL_SLOTS_READ + 1 }, (_, i) => i) }),
+      'next.trialIdxs',
+    ],
+    ['a bad next trial', () => checkReportAndClaim('s1', claim, report, { ...next, trialIdxs: [4, 1.5] }), 'next.trialIdxs.1'],
+    ['a bad next owner', () => checkReportAndClaim('s1', claim, report, { ...next, owner: '' }), 'next.owner'],
+    ['a bad next ttl', () => checkReportAndClaim('s1', claim, report, { ...next, ttlMs: 0 }), 'next.ttlMs'],
   ])('%s is refused naming the field', (_what, run, field) => {
     expect(fieldOf(run)).toBe(field)
   })

@@ -3,6 +3,7 @@ import type {
   CheckpointHead,
   CheckpointStore,
   ClaimTrialRequest,
+  ClaimNextRequest,
   CommitRequest,
   CommitResult,
   ControlRequest,
@@ -30,7 +31,7 @@ import { PKG } from './errors.js'
  * `close()` never closes the shared store.
  *
  * The trial-slot methods of shared evaluation (`claimTrial`, `renewTrialClaim`,
- * `reportTrialResult`, `readTrialSlots`) are offered exactly when the store offers them, with
+ * `reportTrialResult`, `readTrialSlots`, and `reportAndClaimTrial` when declared) are offered exactly when the store offers them, with
  * its capabilities, and are fenced off like the rest: a resumed shared session stays shared.
  * So are the trial-progress methods (`saveTrialProgress`, `loadTrialProgress`,
  * `deleteTrialProgress`): a recovered session's trial continues from its last checkpoint.
@@ -44,6 +45,12 @@ export class FencedStore implements CheckpointStore {
   readonly renewTrialClaim?: (sessionId: string, claim: TrialClaim, ttlMs: number) => Promise<TrialClaim>
   readonly reportTrialResult?: (sessionId: string, claim: TrialClaim, report: TrialResultReport) => Promise<void>
   readonly readTrialSlots?: (sessionId: string, trialIdxs: readonly number[]) => Promise<TrialSlot[]>
+  readonly reportAndClaimTrial?: (
+    sessionId: string,
+    claim: TrialClaim,
+    report: TrialResultReport,
+    next: ClaimNextRequest,
+  ) => Promise<TrialClaim | null>
   readonly saveTrialProgress?: (sessionId: string, trialIdx: number, token: number, bytes: Uint8Array) => Promise<void>
   readonly loadTrialProgress?: (sessionId: string, trialIdx: number) => Promise<StoredTrialProgress | null>
   readonly deleteTrialProgress?: (sessionId: string, trialIdx: number) => Promise<void>
@@ -53,7 +60,7 @@ export class FencedStore implements CheckpointStore {
     private readonly sessionId: string,
   ) {
     // Only what the store has: the driver tells a store that shares evaluation by these methods.
-    const { claimTrial, renewTrialClaim, reportTrialResult, readTrialSlots } = inner
+    const { claimTrial, renewTrialClaim, reportTrialResult, readTrialSlots, reportAndClaimTrial } = inner
     if (claimTrial)
       this.claimTrial = async (id, request) => {
         this.check(id)
@@ -73,6 +80,11 @@ export class FencedStore implements CheckpointStore {
       this.readTrialSlots = async (id, idxs) => {
         this.check(id)
         return readTrialSlots.call(inner, id, idxs)
+      }
+    if (reportAndClaimTrial)
+      this.reportAndClaimTrial = async (id, claim, report, next) => {
+        this.check(id)
+        return reportAndClaimTrial.call(inner, id, claim, report, next)
       }
     const { saveTrialProgress, loadTrialProgress, deleteTrialProgress } = inner
     if (saveTrialProgress)

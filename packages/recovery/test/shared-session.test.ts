@@ -62,7 +62,7 @@ describe('FencedStore and trial slots', () => {
     const store = createMemoryStore()
     const fence = new FencedStore(store, 's')
     expect(fence.capabilities).toEqual(store.capabilities)
-    for (const m of ['claimTrial', 'renewTrialClaim', 'reportTrialResult', 'readTrialSlots'] as const) {
+    for (const m of ['claimTrial', 'renewTrialClaim', 'reportTrialResult', 'readTrialSlots', 'reportAndClaimTrial'] as const) {
       expect(typeof store[m]).toBe('function')
       expect(typeof fence[m]).toBe('function')
     }
@@ -70,12 +70,13 @@ describe('FencedStore and trial slots', () => {
       faultyStore(store, () => undefined),
       's',
     )
-    expect([without.claimTrial, without.renewTrialClaim, without.reportTrialResult, without.readTrialSlots]).toEqual([
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-    ])
+    expect([
+      without.claimTrial,
+      without.renewTrialClaim,
+      without.reportTrialResult,
+      without.readTrialSlots,
+      without.reportAndClaimTrial,
+    ]).toEqual([undefined, undefined, undefined, undefined, undefined])
   })
 
   test('once revoked, a claim or a report through it fails with LeaseLostError and writes nothing', async () => {
@@ -87,6 +88,18 @@ describe('FencedStore and trial slots', () => {
     await fence.revoke('abandoned')
     await expect(
       fence.reportTrialResult?.('s', claim!, { candidate: null, evaluation: { status: 'ok', score: 1, durationMs: 1 } as never }),
+    ).rejects.toThrow(LeaseLostError)
+    await expect(
+      fence.reportAndClaimTrial?.(
+        's',
+        claim!,
+        { candidate: null, evaluation: { status: 'ok', score: 1, durationMs: 1 } as never },
+        {
+          trialIdxs: [1],
+          owner: 'w',
+          ttlMs: 60_000,
+        },
+      ),
     ).rejects.toThrow(LeaseLostError)
     await expect(fence.readTrialSlots?.('s', [0])).rejects.toThrow(LeaseLostError)
     expect((await store.readTrialSlots?.('s', [0]))?.[0]?.result).toBeNull()

@@ -7,6 +7,7 @@ import {
   type CheckpointHead,
   type CheckpointStore,
   type ClaimTrialRequest,
+  type ClaimNextRequest,
   type CommitRequest,
   type CommitResult,
   type ControlRequest,
@@ -47,6 +48,7 @@ import {
   checkRenewTrialClaim,
   checkReplaceDamagedHeadRequest,
   checkTrialResultReport,
+  checkReportAndClaim,
   decodeTrial,
   encodeHead,
 } from '@cairn/core/store-kit'
@@ -66,6 +68,7 @@ import { replaceDamagedHead, salvage } from './salvage.js'
 import { deleteTrialProgress, loadTrialProgress, saveTrialProgress } from './progress.js'
 import { checkSaveTrialProgress, checkTrialProgressArgs } from '@cairn/core/store-kit'
 import { claimTrial, readTrialSlots, renewTrialClaim, reportTrialResult } from './slots.js'
+import { reportAndClaimTrial } from './report-and-claim.js'
 import { checkTableDesign, describeTable } from './table-check.js'
 import { A, GSI_PK, GSI_SESSIONS, GSI_SK, HEAD_SK, INCARNATION_SK, PK, SK, trialSk } from './table-design.js'
 import { evict, lookup, lookupLatest, saveOverwrite } from './warm-start.js'
@@ -87,6 +90,7 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
     multiProcess: true,
     multiMachine: true,
     sharedEvaluation: true,
+    reportAndClaim: true,
     trialProgress: true,
   }
   readonly tableName: string
@@ -352,6 +356,22 @@ export class DynamoDbStore implements CheckpointStore, WarmStartStore {
     checkTrialResultReport(sessionId, claim, report)
     await this.ready()
     return reportTrialResult(this.ctx, sessionId, claim, report)
+  }
+
+  /**
+   * `reportTrialResult`, and once the result is stored, the claim of the first trial of
+   * `next.trialIdxs` a `Query` of their claims (run beside the report) saw claimable: two
+   * writes and one read, in two round trips (see report-and-claim.ts).
+   */
+  async reportAndClaimTrial(
+    sessionId: string,
+    claim: TrialClaim,
+    report: TrialResultReport,
+    next: ClaimNextRequest,
+  ): Promise<TrialClaim | null> {
+    checkReportAndClaim(sessionId, claim, report, next)
+    await this.ready()
+    return reportAndClaimTrial(this.ctx, sessionId, claim, report, next)
   }
 
   /**

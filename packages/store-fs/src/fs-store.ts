@@ -53,6 +53,7 @@ import type {
   StoreCapabilities,
   StoredTrialProgress,
   ClaimTrialRequest,
+  ClaimNextRequest,
   TrialClaim,
   TrialRecord,
   TrialResultReport,
@@ -172,6 +173,7 @@ export interface FsStore extends CheckpointStore, WarmStartStore {
   renewTrialClaim(sessionId: string, claim: TrialClaim, ttlMs: number): Promise<TrialClaim>
   reportTrialResult(sessionId: string, claim: TrialClaim, report: TrialResultReport): Promise<void>
   readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]>
+  reportAndClaimTrial(sessionId: string, claim: TrialClaim, report: TrialResultReport, next: ClaimNextRequest): Promise<TrialClaim | null>
   saveTrialProgress(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array): Promise<void>
   loadTrialProgress(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null>
   deleteTrialProgress(sessionId: string, trialIdx: number): Promise<void>
@@ -209,6 +211,7 @@ class FsStoreImpl implements FsStore {
     multiProcess: true,
     multiMachine: false,
     sharedEvaluation: true,
+    reportAndClaim: true,
     trialProgress: true,
   }
   readonly dir: string
@@ -595,6 +598,11 @@ class FsStoreImpl implements FsStore {
 
   reportTrialResult(sessionId: string, claim: TrialClaim, report: TrialResultReport): Promise<void> {
     return this.slots.report(sessionId, claim, report)
+  }
+
+  /** The report and the next claim under one hold of the slot lock, their files fsynced together. */
+  reportAndClaimTrial(sessionId: string, claim: TrialClaim, report: TrialResultReport, next: ClaimNextRequest): Promise<TrialClaim | null> {
+    return this.slots.reportAndClaim(sessionId, claim, report, next)
   }
 
   /** Lock-free: each slot file is only ever replaced whole. */

@@ -55,16 +55,42 @@ let tmpSeq = 0
  * once another process has revoked it, the rename fails and nothing is replaced.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array, durable: boolean, staging: string): Promise<void> {
-  const tmp = join(staging, `${basename(path)}.${process.pid}-${++tmpSeq}.tmp`)
-  const fh = await open(tmp, 'w')
-  try {
-    await fh.writeFile(bytes)
-    if (durable) await fh.sync()
-  } finally {
-    await fh.close()
-  }
-  await rename(tmp, path)
-  if (durable) await fsyncDir(dirname(path))
+  await writeFilesAtomic([{ path, bytes }], durable, staging)
+}
+
+/**
+ * `writeFileAtomic` for several files of one directory: their temporary files are written and
+ * fsynced together, each renamed as soon as it is fsynced and the ones before it renamed (so the
+ * first is in place after its own fsync, not after every file's), and the directory fsynced
+ * once. Each file is replaced atomically; a crash may leave some replaced and the rest not.
+ */
+export async function writeFilesAtomic(
+  files: readonly { path: string; bytes: Uint8Array }[],
+  durable: boolean,
+  staging: string,
+): Promise<void> {
+  let renamed: Promise<unknown> = Promise.resolve()
+  const steps = files.map(({ path, bytes }) => {
+    const tmp = join(staging, `${basename(path)}.${process.pid}-${++tmpSeq}.tmp`)
+    const written = (async () => {
+      const fh = await open(tmp, 'w')
+      try {
+        await fh.writeFile(bytes)
+        if (durable) await fh.sync()
+      } finally {
+        await fh.close()
+      }
+    })()
+    const before = renamed
+    renamed = Promise.all([written, before]).then(() => rename(tmp, path))
+    return renamed
+  })
+  // Every step settled (none left running) before a failure is thrown.
+  const outcomes = await Promise.allSettled(steps)
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+  if (failed) throw failed.reason
+  const first = files[0]
+  if (durable && first) await fsyncDir(dirname(first.path))
 }
 
 /**

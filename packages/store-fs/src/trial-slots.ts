@@ -1,8 +1,14 @@
 import { mkdirSync, readFileSync } from 'node:fs'
 import { ClaimLostError, TrialClaimedError } from '@cairn/core'
-import { checkClaimTrialRequest, checkReadTrialSlots, checkRenewTrialClaim, checkTrialResultReport } from '@cairn/core/store-kit'
-import type { ClaimTrialRequest, TrialClaim, TrialResultReport, TrialSlot } from '@cairn/core'
-import { errorCode, fsyncDir, isMissing, writeFileAtomic } from './io.js'
+import {
+  checkClaimTrialRequest,
+  checkReadTrialSlots,
+  checkRenewTrialClaim,
+  checkReportAndClaim,
+  checkTrialResultReport,
+} from '@cairn/core/store-kit'
+import type { ClaimNextRequest, ClaimTrialRequest, ReportedTrialResult, TrialClaim, TrialResultReport, TrialSlot } from '@cairn/core'
+import { errorCode, fsyncDir, isMissing, writeFilesAtomic } from './io.js'
 import { PKG, type Layout } from './layout.js'
 import { withLock, type LockContext, type LockOptions } from './lock.js'
 import { decodeSlotFile, encodeSlotFile } from './slot-file.js'
@@ -52,7 +58,7 @@ export class FsTrialSlots {
       const now = Date.now()
       if (slot.claim && slot.claim.expiresAt > now) throw new TrialClaimedError(id, trialIdx, { owner: slot.claim.owner })
       const claim: TrialClaim = { trialIdx, owner, token: (slot.claim?.token ?? 0) + 1, expiresAt: now + ttlMs }
-      await this.write(id, { trialIdx, claim, result: null }, ctx)
+      await this.write(id, [{ trialIdx, claim, result: null }], ctx)
       return { ...claim }
     })
   }
@@ -66,7 +72,7 @@ export class FsTrialSlots {
       this.o.mustExist(id)
       const held = this.current(id, slot, claim)
       const renewed = { ...held, expiresAt: Date.now() + ttlMs }
-      await this.write(id, { ...slot, claim: renewed }, ctx)
+      await this.write(id, [{ ...slot, claim: renewed }], ctx)
       return { ...renewed }
     })
   }
@@ -76,19 +82,53 @@ export class FsTrialSlots {
     checkTrialResultReport(id, claim, report)
     this.o.assertStoreExists(id)
     await this.slotLocked(id, claim.trialIdx, async (ctx) => {
-      const slot = this.read(id, claim.trialIdx)
-      const committed = await this.o.committedTrials(id)
-      const held = this.current(id, slot, claim)
-      if (claim.trialIdx < committed) throw new ClaimLostError(id, claim.trialIdx, 'the session has already committed that trial')
-      const result = {
-        candidate: report.candidate,
-        evaluation: report.evaluation,
-        owner: held.owner,
-        claimToken: held.token,
-        reportedAt: Date.now(),
-      }
-      await this.write(id, { trialIdx: claim.trialIdx, claim: held, result }, ctx)
+      const { reported } = await this.reported(id, claim, report)
+      await this.write(id, [reported], ctx)
     })
+  }
+
+  /**
+   * The report and the claim of the first claimable trial of `next` under one hold of the slot
+   * lock: both slot files are written and fsynced together (one `writeFilesAtomic`), the
+   * report's renamed first.
+   */
+  async reportAndClaim(id: string, claim: TrialClaim, report: TrialResultReport, next: ClaimNextRequest): Promise<TrialClaim | null> {
+    this.o.assertOpen()
+    checkReportAndClaim(id, claim, report, next)
+    this.o.assertStoreExists(id)
+    return this.slotLocked(id, claim.trialIdx, async (ctx) => {
+      const { reported, committed } = await this.reported(id, claim, report)
+      const now = Date.now()
+      for (const trialIdx of next.trialIdxs) {
+        if (trialIdx < committed || trialIdx === claim.trialIdx) continue
+        const slot = this.read(id, trialIdx)
+        if (slot.result || (slot.claim && slot.claim.expiresAt > now)) continue
+        const taken: TrialClaim = { trialIdx, owner: next.owner, token: (slot.claim?.token ?? 0) + 1, expiresAt: now + next.ttlMs }
+        await this.write(id, [reported, { trialIdx, claim: taken, result: null }], ctx)
+        return { ...taken }
+      }
+      await this.write(id, [reported], ctx)
+      return null
+    })
+  }
+
+  /**
+   * The slot of `claim`'s trial with `report` stored, checked as a report (under the slot lock),
+   * and how many trials the head accounts for; `ClaimLostError` when refused.
+   */
+  private async reported(id: string, claim: TrialClaim, report: TrialResultReport): Promise<{ reported: TrialSlot; committed: number }> {
+    const slot = this.read(id, claim.trialIdx)
+    const committed = await this.o.committedTrials(id)
+    const held = this.current(id, slot, claim)
+    if (claim.trialIdx < committed) throw new ClaimLostError(id, claim.trialIdx, 'the session has already committed that trial')
+    const result: ReportedTrialResult = {
+      candidate: report.candidate,
+      evaluation: report.evaluation,
+      owner: held.owner,
+      claimToken: held.token,
+      reportedAt: Date.now(),
+    }
+    return { reported: { trialIdx: claim.trialIdx, claim: held, result }, committed }
   }
 
   async readSlots(id: string, trialIdxs: readonly number[]): Promise<TrialSlot[]> {
@@ -123,7 +163,8 @@ export class FsTrialSlots {
     return decodeSlotFile(bytes, trialIdx, `${PKG} trial slot ${trialIdx} of session "${id}" (${path})`)
   }
 
-  private async write(id: string, slot: TrialSlot, ctx: LockContext): Promise<void> {
+  /** Replaces the files of `slots` (one write step: see `writeFilesAtomic`). */
+  private async write(id: string, slots: readonly TrialSlot[], ctx: LockContext): Promise<void> {
     await this.o.beforeWrite()
     const l = this.o.layout
     // Never its parents: a session deleted meanwhile must not get its directory back.
@@ -135,7 +176,8 @@ export class FsTrialSlots {
       if (errorCode(err) !== 'EEXIST') throw isMissing(err) ? this.o.missing(id) : err
     }
     if (made && this.o.durable) await fsyncDir(l.sessionDir(id))
-    await writeFileAtomic(l.slot(id, slot.trialIdx), encodeSlotFile(slot), this.o.durable, ctx.staging)
+    const files = slots.map((slot) => ({ path: l.slot(id, slot.trialIdx), bytes: encodeSlotFile(slot) }))
+    await writeFilesAtomic(files, this.o.durable, ctx.staging)
   }
 
   /**

@@ -34,6 +34,7 @@ describe('createFsStore', () => {
       multiProcess: true,
       multiMachine: false,
       sharedEvaluation: true,
+      reportAndClaim: true,
       trialProgress: true,
     })
     expect(() => createFsStore({ dir: '' })).toThrow(InvalidInputError)

@@ -17,6 +17,12 @@ export interface StoreCapabilities {
    */
   sharedEvaluation?: boolean
   /**
+   * With `sharedEvaluation`: `reportAndClaimTrial`, a worker's report and its claim of its next
+   * trial in one store call, so a worker's next trial needs no claim after the coordinator
+   * publishes it. Absent means false (workers report, then claim, in two calls).
+   */
+  reportAndClaim?: boolean
+  /**
    * Trial progress (`saveTrialProgress`, `loadTrialProgress`, `deleteTrialProgress`): a running
    * trial's intermediate values and latest checkpoint survive a crash, so a resumed session
    * continues the trial from its checkpoint (`ctx.checkpoint`, `ctx.restored`). Absent means false.
@@ -53,6 +59,20 @@ export interface TrialClaim {
 export interface ClaimTrialRequest {
   /** A trial the session's head lists in `pending`. */
   trialIdx: number
+  owner: string
+  /** How long the claim lives unless renewed (milliseconds). */
+  ttlMs: number
+}
+
+/** The claim `reportAndClaimTrial` makes after storing a report. */
+export interface ClaimNextRequest {
+  /**
+   * Trials in order of preference: the first with no result and no live claim is claimed (one
+   * the head accounts for never is: it has a result, or the store knows it committed). Each is
+   * pending, or will be once the reported trial is committed (its index is at most the reported
+   * one + the session's parallelism). 1 to 1,024 indices.
+   */
+  trialIdxs: readonly number[]
   owner: string
   /** How long the claim lives unless renewed (milliseconds). */
   ttlMs: number
@@ -258,6 +278,15 @@ export interface CheckpointStore {
    * accounts for may have been dropped. Throws `NotFoundError` for an unknown session.
    */
   readTrialSlots?(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]>
+  /**
+   * With `capabilities.reportAndClaim`: `reportTrialResult(sessionId, claim, report)` (the same
+   * checks and refusals: a refused report claims nothing), then, once the report is stored,
+   * claims the first trial of `next.trialIdxs` that has no result and no live claim, as
+   * `claimTrial` would. Returns that claim, or null when none of them could be claimed (the
+   * report is stored all the same). Not one atomic step: a crash may leave either write without
+   * the other, which is what a worker dying between two calls leaves (the claim lapses).
+   */
+  reportAndClaimTrial?(sessionId: string, claim: TrialClaim, report: TrialResultReport, next: ClaimNextRequest): Promise<TrialClaim | null>
   /**
    * With `capabilities.trialProgress`: saves the progress of running trial `trialIdx`, in one
    * atomic step (a crash leaves the previous save readable, never a part). `token` (a positive

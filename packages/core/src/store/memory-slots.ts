@@ -1,5 +1,5 @@
 import { ClaimLostError, TrialClaimedError } from '../errors.js'
-import type { ClaimTrialRequest, ReportedTrialResult, TrialClaim, TrialResultReport, TrialSlot } from './contract.js'
+import type { ClaimNextRequest, ClaimTrialRequest, ReportedTrialResult, TrialClaim, TrialResultReport, TrialSlot } from './contract.js'
 
 interface Slot {
   claim: TrialClaim | null
@@ -35,6 +35,16 @@ export class TrialSlots {
     const claim: TrialClaim = { trialIdx, owner: request.owner, token: (slot?.claim?.token ?? 0) + 1, expiresAt: now + request.ttlMs }
     this.slots.set(trialIdx, { claim, result: null })
     return { ...claim }
+  }
+
+  /** Claims the first of `next.trialIdxs` that can be claimed; null when none can. */
+  claimFirst(next: ClaimNextRequest, now: number): TrialClaim | null {
+    for (const trialIdx of next.trialIdxs) {
+      const slot = this.slots.get(trialIdx)
+      if (trialIdx < this.committed || slot?.result || (slot?.claim && slot.claim.expiresAt > now)) continue
+      return this.claim({ trialIdx, owner: next.owner, ttlMs: next.ttlMs }, now)
+    }
+    return null
   }
 
   renew(claim: TrialClaim, ttlMs: number, now: number): TrialClaim {

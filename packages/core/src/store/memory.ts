@@ -23,6 +23,7 @@ import type {
   SalvagedSession,
   StoreCapabilities,
   ClaimTrialRequest,
+  ClaimNextRequest,
   TrialClaim,
   TrialResultReport,
   TrialSlot,
@@ -59,7 +60,13 @@ import {
   checkReadTrialsOptions,
   checkReplaceDamagedHeadRequest,
 } from './input-checks.js'
-import { checkClaimTrialRequest, checkReadTrialSlots, checkRenewTrialClaim, checkTrialResultReport } from './slot-input-checks.js'
+import {
+  checkClaimTrialRequest,
+  checkReadTrialSlots,
+  checkRenewTrialClaim,
+  checkReportAndClaim,
+  checkTrialResultReport,
+} from './slot-input-checks.js'
 import { TrialSlots } from './memory-slots.js'
 
 interface SessionCell {
@@ -154,6 +161,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     multiProcess: false,
     multiMachine: false,
     sharedEvaluation: true,
+    reportAndClaim: true,
     trialProgress: true,
   }
   private readonly sessions = new Map<string, SessionCell>()
@@ -321,6 +329,20 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     checkTrialResultReport(sessionId, claim, report)
     const cell = this.cell(sessionId)
     this.slotsOf(cell, sessionId).report(claim, report, this.clock.now())
+  }
+
+  async reportAndClaimTrial(
+    sessionId: string,
+    claim: TrialClaim,
+    report: TrialResultReport,
+    next: ClaimNextRequest,
+  ): Promise<TrialClaim | null> {
+    checkReportAndClaim(sessionId, claim, report, next)
+    const cell = this.cell(sessionId)
+    const slots = this.slotsOf(cell, sessionId)
+    const now = this.clock.now()
+    slots.report(claim, report, now)
+    return slots.claimFirst(next, now)
   }
 
   async readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]> {

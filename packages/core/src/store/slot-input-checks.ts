@@ -2,7 +2,7 @@ import { InvalidInputError } from '../errors.js'
 import { describeValue } from '../input/options-schema.js'
 import type { Evaluation } from '../optimizer/contract.js'
 import { canonicalJson } from '../util/canonical-json.js'
-import type { ClaimTrialRequest, TrialClaim, TrialResultReport } from './contract.js'
+import type { ClaimNextRequest, ClaimTrialRequest, TrialClaim, TrialResultReport } from './contract.js'
 import { checkLeaseTtl, checkOwner } from './input-checks.js'
 import { assertSessionId } from './session-id.js'
 
@@ -65,6 +65,26 @@ export function checkTrialResultReport(sessionId: unknown, claim: unknown, repor
   const r = report as Partial<TrialResultReport>
   checkJson(r.candidate, 'report.candidate')
   checkEvaluation(r.evaluation, 'report.evaluation')
+}
+
+/**
+ * `reportAndClaimTrial`'s arguments: those of `reportTrialResult`, and `next` as
+ * `{ trialIdxs: 1 to 1,024 trial indices, owner, ttlMs }`.
+ */
+export function checkReportAndClaim(sessionId: unknown, claim: unknown, report: unknown, next: unknown): asserts next is ClaimNextRequest {
+  checkTrialResultReport(sessionId, claim, report)
+  if (next === null || typeof next !== 'object')
+    throw new InvalidInputError(`must be { trialIdxs, owner, ttlMs }, got ${describeValue(next)}`, 'next')
+  const n = next as Partial<ClaimNextRequest>
+  const idxs = n.trialIdxs
+  if (!Array.isArray(idxs) || idxs.length === 0 || idxs.length > MAX_TRIAL_SLOTS_READ)
+    throw new InvalidInputError(
+      `must be an array of 1 to ${MAX_TRIAL_SLOTS_READ} trial indices, got ${describeValue(idxs)}`,
+      'next.trialIdxs',
+    )
+  for (let i = 0; i < idxs.length; i++) checkTrialIdx(idxs[i], `next.trialIdxs.${i}`)
+  checkOwner(n.owner, 'next.owner')
+  checkLeaseTtl(n.ttlMs, 'next.ttlMs')
 }
 
 /** `readTrialSlots`' arguments: a valid session id and an array of at most 1,024 trial indices. */

@@ -16,6 +16,7 @@ import { registerTrialProgress } from './trial-progress.js'
 import { registerSalvage } from './salvage.js'
 import { registerTrialSlotProcesses } from './trial-slot-processes.js'
 import { registerTrialSlots } from './trial-slots.js'
+import { registerReportAndClaim } from './report-and-claim.js'
 
 /**
  * Registers the `CheckpointStore` conformance suite: create/load, commits and the trial log,
@@ -78,6 +79,7 @@ export function describeCheckpointStore(name: string, factory: StoreFactory<Chec
     registerProcesses(s)
     const shared = registerTrialSlots(s)
     registerTrialSlotProcesses(s, shared)
+    registerReportAndClaim(s, shared)
     registerTrialProgress(s)
   })
 }

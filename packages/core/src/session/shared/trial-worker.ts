@@ -1,7 +1,7 @@
 import type { CheckpointHead, PendingTrial, SessionStatus } from '../../checkpoint/types.js'
 import { isCairnError } from '../../errors.js'
 import type { Evaluation } from '../../optimizer/contract.js'
-import type { ReportedTrialResult, TrialClaim } from '../../store/contract.js'
+import type { ReportedTrialResult, TrialClaim, TrialResultReport } from '../../store/contract.js'
 import { channels, publish } from '../../telemetry/channels.js'
 import { runEvaluation, type EvaluateArgs, type EvaluationTarget } from '../evaluate.js'
 import { objectiveCount } from '../../objectives/directions.js'
@@ -66,8 +66,11 @@ const RECHECKS = 25
  * place among the rest chosen by its owner, so that workers racing spread out),
  * evaluate it while renewing the claim every ttl / 4 (a lost claim aborts the trial), report the
  * result, repeat; look again every `RECHECK_MS` right after a trial, then every
- * `pollIntervalMs`. It stops when the session is no longer running, or after its trial in
- * flight once `stop()` is called.
+ * `pollIntervalMs`. With a store that has `reportAndClaimTrial`, the report also claims the
+ * worker's next trial (an open one, else the one the commit of this result publishes: see
+ * `nextTrials`), which it starts as soon as a head lists it, without reading slots or claiming
+ * then; a reserved claim is let go (lapsed at once) when the loop ends. It stops when the
+ * session is no longer running, or after its trial in flight once `stop()` is called.
  */
 export class TrialWorker {
   trialsEvaluated = 0
@@ -83,6 +86,13 @@ export class TrialWorker {
   private emptyAt: { revision: number; at: number } | null = null
   /** Where this worker goes on among the open trials after losing a race (from its owner). */
   private readonly spread: number
+  /**
+   * The claim this worker made with its last report (`reportAndClaimTrial`) on a trial that is
+   * pending, or will be once the reported one is committed: evaluated as soon as a head lists it.
+   */
+  private reserved: TrialClaim | null = null
+  /** When `reserved` was claimed (env clock). */
+  private reservedAt = 0
 
   constructor(private readonly options: TrialWorkerOptions) {
     this.prunerLog = new StoredPrunerLog(options.store, options.sessionId)
@@ -100,6 +110,14 @@ export class TrialWorker {
 
   /** Runs until the session stops or `stop()`; rejects on a final store error (unknown session, corrupt head). */
   async run(): Promise<TrialWorkerEnd> {
+    try {
+      return await this.loop()
+    } finally {
+      await this.release()
+    }
+  }
+
+  private async loop(): Promise<TrialWorkerEnd> {
     const { store, sessionId, env, pollIntervalMs } = this.options
     let rechecks = 0
     while (!this.stopped) {
@@ -110,7 +128,7 @@ export class TrialWorker {
         if (head.status !== 'running') return 'session-stopped'
         if (head.evaluation !== 'shared') return 'not-shared'
         if (this.options.beforeWork && (await this.options.beforeWork(head))) return 'took-over'
-        worked = await this.workOnce(head)
+        worked = (await this.workReserved(head)) || (!this.waitingForReserved() && (await this.workOnce(head)))
       } catch (err) {
         if (FINAL.some((code) => isCairnError(err, code))) throw err
         publish(channels.sessionException, { sessionId, error: err })
@@ -124,10 +142,60 @@ export class TrialWorker {
     return 'stopped'
   }
 
+  /**
+   * Evaluates the reserved trial once `head` lists it (renewing its claim first when half its
+   * ttl is gone, as while it waits); false while it is not listed yet, or when its claim was lost.
+   */
+  private async workReserved(head: CheckpointHead): Promise<boolean> {
+    const reserved = this.reserved
+    if (!reserved) return false
+    if (reserved.trialIdx < head.progress.attempts) {
+      this.reserved = null
+      return false
+    }
+    const claim = await this.kept(reserved)
+    this.reserved = claim
+    const trial = head.pending.find((p) => p.trialIdx === reserved.trialIdx)
+    if (!claim || !trial) return false
+    this.reserved = null
+    this.emptyAt = null
+    await this.evaluate(trial, claim, head)
+    return true
+  }
+
+  /**
+   * True while the reserved trial is due to be published soon (within a poll interval of its
+   * claim): the worker reads no slot meanwhile. Past that (a long wait for an earlier trial's
+   * result, or a session resumed with a smaller parallelism) it looks for open trials as well.
+   */
+  private waitingForReserved(): boolean {
+    return this.reserved !== null && this.options.env.now() - this.reservedAt < this.options.pollIntervalMs
+  }
+
+  /** `claim`, renewed when less than half its ttl is left; null when it was lost. */
+  private async kept(claim: TrialClaim): Promise<TrialClaim | null> {
+    const { store, sessionId, trialLeaseTtlMs, env } = this.options
+    if (claim.expiresAt - env.now() > trialLeaseTtlMs / 2) return claim
+    try {
+      return await store.renewTrialClaim(sessionId, claim, trialLeaseTtlMs)
+    } catch (err) {
+      if (isCairnError(err, 'CLAIM_LOST')) return null
+      throw err
+    }
+  }
+
+  /** Lets the reserved trial's claim lapse at once (a 1 ms renewal), so another worker need not wait out its ttl. */
+  private async release(): Promise<void> {
+    const reserved = this.reserved
+    this.reserved = null
+    if (!reserved) return
+    await this.options.store.renewTrialClaim(this.options.sessionId, reserved, 1).catch(() => undefined)
+  }
+
   /** Claims and evaluates one trial; false when there was none to claim. */
   private async workOnce(head: CheckpointHead): Promise<boolean> {
     const { store, sessionId, owner, trialLeaseTtlMs, pollIntervalMs, env } = this.options
-    const open = head.pending.filter((p) => p.trialIdx >= head.progress.attempts)
+    const open = head.pending.filter((p) => p.trialIdx >= head.progress.attempts && p.trialIdx !== this.reserved?.trialIdx)
     if (open.length === 0) return false
     // Nothing was claimable at this revision: only a lapsing claim can change that, which a
     // read every poll interval sees soon enough.
@@ -200,7 +268,7 @@ export class TrialWorker {
     }
     try {
       if (lost.signal.aborted) this.claimsLost++
-      else if (!options.abortSignal?.aborted) await this.report(held.claim, trial, evaluation)
+      else if (!options.abortSignal?.aborted) await this.report(held.claim, trial, evaluation, head)
     } finally {
       this.current = null
     }
@@ -256,15 +324,16 @@ export class TrialWorker {
   }
 
   /**
-   * Reports a result. A failure that may be transient is retried; a refusal after it is checked
-   * against the slot, since the first write may have landed and only its answer was lost.
+   * Reports a result, and with it claims this worker's next trial when the store can
+   * (`reportAndClaimTrial`). A failure that may be transient is retried; a refusal after it is
+   * checked against the slot, since the first write may have landed and only its answer was lost.
    */
-  private async report(claim: TrialClaim, trial: PendingTrial, evaluation: Evaluation): Promise<void> {
-    const { store, sessionId } = this.options
+  private async report(claim: TrialClaim, trial: PendingTrial, evaluation: Evaluation, head: CheckpointHead): Promise<void> {
+    const { sessionId } = this.options
     const report = { candidate: trial.candidate, evaluation }
     for (let attempt = 1; ; attempt++) {
       try {
-        await store.reportTrialResult(sessionId, claim, report)
+        await this.store(claim, report, head)
         return this.accepted(trial.trialIdx, claim, report)
       } catch (err) {
         if (isCairnError(err, 'CLAIM_LOST')) {
@@ -276,6 +345,16 @@ export class TrialWorker {
         publish(channels.sessionException, { sessionId, error: err })
       }
     }
+  }
+
+  /** One report call: `reportAndClaimTrial` when the store has it, this worker holds no reserved claim and goes on; else `reportTrialResult`. */
+  private async store(claim: TrialClaim, report: TrialResultReport, head: CheckpointHead): Promise<void> {
+    const { store, sessionId, owner, trialLeaseTtlMs } = this.options
+    const trialIdxs = this.reserved || this.stopped ? [] : nextTrials(head, claim.trialIdx)
+    if (trialIdxs.length === 0 || store.capabilities.reportAndClaim !== true || typeof store.reportAndClaimTrial !== 'function')
+      return store.reportTrialResult(sessionId, claim, report)
+    this.reserved = await store.reportAndClaimTrial(sessionId, claim, report, { trialIdxs, owner, ttlMs: trialLeaseTtlMs })
+    this.reservedAt = this.options.env.now()
   }
 
   private async landed(claim: TrialClaim): Promise<boolean> {
@@ -291,6 +370,21 @@ export class TrialWorker {
     this.trialsEvaluated++
     this.options.onReported?.(trialIdx, { ...report, owner: claim.owner, claimToken: claim.token, reportedAt: this.options.env.now() })
   }
+}
+
+/**
+ * The trials a worker that reports `trialIdx` may claim next, in its order of preference: those
+ * `head` listed as pending (published: the worker starts one still open at once), lowest first,
+ * then the one the commit of `trialIdx` publishes (`trialIdx` + parallelism), if within
+ * `maxTrials`. Not the trials between: each is the one another worker's result publishes, and
+ * that worker, reporting a little later, would find it taken.
+ */
+export function nextTrials(head: CheckpointHead, trialIdx: number): number[] {
+  const { parallelism, maxTrials } = head.limits
+  const out = head.pending.map((p) => p.trialIdx).filter((idx) => idx >= head.progress.attempts && idx !== trialIdx)
+  const published = trialIdx + parallelism
+  if ((maxTrials === null || published < maxTrials) && !out.includes(published)) out.push(published)
+  return out.slice(0, 1024)
 }
 
 /** A number from `owner` (FNV-1a), the same in every process. */
