@@ -29,7 +29,7 @@ import { cmaEs, hypervolume, nsga2, tpe } from '@cairn/optimizers'
 import { readCli, type Cli } from './lib/args.js'
 import { CONSTRAINED_PROBLEMS, MO_PROBLEMS, varsOf, type ConstrainedProblem, type MoProblem } from './lib/multi-objective-problems.js'
 import { optunaAvailable, streamOptunaScript } from './lib/optuna.js'
-import { median, printTable, round, type Row } from './lib/stats.js'
+import { median, printTable, quartiles, round, type Row } from './lib/stats.js'
 
 type Params = Record<string, Json>
 
@@ -112,9 +112,10 @@ export interface MoRow {
   /** The Optuna sampler it is compared with (`nsga2`: NSGAIISampler, `tpe`: TPESampler). */
   optunaSampler: string
   reference: number[]
-  ours: { median: number; hypervolume: number[] }
-  /** Optuna's hypervolume per seed (seeds 0 … `seeds` − 1). */
-  optuna?: { median: number; seeds: number; hypervolume: number[] }
+  /** Our hypervolume per seed, its median and quartiles (the spread over seeds). */
+  ours: { median: number; quartiles: [number, number]; hypervolume: number[] }
+  /** Optuna's hypervolume per seed (seeds 0 … `seeds` − 1), its median and quartiles. */
+  optuna?: { median: number; quartiles: [number, number]; seeds: number; hypervolume: number[] }
   /** Our median over the seeds Optuna ran (the same seeds), when it ran fewer than we did. */
   oursSameSeeds?: number
   /** Our median hypervolume (over the seeds Optuna ran) / Optuna's (above 1: ours is better). */
@@ -240,7 +241,7 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
         sampler: name,
         optunaSampler: optuna,
         reference: problem.reference,
-        ours: { median: median(hv), hypervolume: hv },
+        ours: { median: median(hv), quartiles: quartiles(hv), hypervolume: hv },
       })
     }
   }
@@ -272,7 +273,7 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
       if (!runs) continue
       const problem = problems.find((p) => p.name === row.problem)!
       const hv = runs.map((values) => moHypervolume(problem, values))
-      row.optuna = { median: median(hv), seeds: hv.length, hypervolume: hv }
+      row.optuna = { median: median(hv), quartiles: quartiles(hv), seeds: hv.length, hypervolume: hv }
       const same = hv.length < row.ours.hypervolume.length ? median(row.ours.hypervolume.slice(0, hv.length)) : row.ours.median
       if (hv.length < row.ours.hypervolume.length) row.oursSameSeeds = same
       row.ratio = same / row.optuna.median
@@ -297,7 +298,9 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
 
 export const title = 'Several objectives and constraints vs Optuna 3.1'
 
-/** Two tables: hypervolume medians, then best feasible medians. */
+const spread = ([q1, q3]: [number, number]): string => `${round(q1, 3)}–${round(q3, 3)}`
+
+/** Two tables: hypervolume medians (and quartiles over seeds), then best feasible medians. */
 export function tables(r: BenchReport): { title: string; rows: Row[] }[] {
   return [
     {
@@ -308,8 +311,10 @@ export function tables(r: BenchReport): { title: string; rows: Row[] }[] {
         optuna: m.optunaSampler,
         reference: m.reference.join(', '),
         'cairn median': round(m.ours.median, 4),
+        'cairn quartiles': spread(m.ours.quartiles),
         'cairn, optuna seeds': m.oursSameSeeds !== undefined ? round(m.oursSameSeeds, 4) : '=',
         'optuna median': m.optuna ? round(m.optuna.median, 4) : '-',
+        'optuna quartiles': m.optuna ? spread(m.optuna.quartiles) : '-',
         'optuna seeds': m.optuna ? m.optuna.seeds : '-',
         'cairn / optuna': m.ratio !== undefined ? round(m.ratio, 3) : '-',
       })),

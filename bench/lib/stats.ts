@@ -6,6 +6,18 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
+/** The first and third quartiles of a non-empty list (linear interpolation between order statistics, as NumPy's default). */
+export function quartiles(values: readonly number[]): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b)
+  const at = (q: number): number => {
+    const pos = q * (sorted.length - 1)
+    const lo = Math.floor(pos)
+    const hi = Math.min(lo + 1, sorted.length - 1)
+    return (sorted[lo] as number) + (pos - lo) * ((sorted[hi] as number) - (sorted[lo] as number))
+  }
+  return [at(0.25), at(0.75)]
+}
+
 /** Rounds for display. */
 export function round(value: number, digits = 3): number {
   const f = 10 ** digits
