@@ -29,7 +29,7 @@ import { cmaEs, hypervolume, nsga2, tpe } from '@cairn/optimizers'
 import { readCli, type Cli } from './lib/args.js'
 import { CONSTRAINED_PROBLEMS, MO_PROBLEMS, varsOf, type ConstrainedProblem, type MoProblem } from './lib/multi-objective-problems.js'
 import { optunaAvailable, streamOptunaScript } from './lib/optuna.js'
-import { median, printTable, quartiles, round, type Row } from './lib/stats.js'
+import { median, medianRatioInterval, printTable, quartiles, round, type Row } from './lib/stats.js'
 
 type Params = Record<string, Json>
 
@@ -120,6 +120,8 @@ export interface MoRow {
   oursSameSeeds?: number
   /** Our median hypervolume (over the seeds Optuna ran) / Optuna's (above 1: ours is better). */
   ratio?: number
+  /** A 90% bootstrap interval of `ratio` (seeds resampled on both sides): how far seed-to-seed noise alone moves it. */
+  ratioInterval?: [number, number]
 }
 
 /** One constrained row: best feasible value per seed (null: no feasible trial). */
@@ -277,6 +279,8 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
       const same = hv.length < row.ours.hypervolume.length ? median(row.ours.hypervolume.slice(0, hv.length)) : row.ours.median
       if (hv.length < row.ours.hypervolume.length) row.oursSameSeeds = same
       row.ratio = same / row.optuna.median
+      const rng = Rng.fromSeed(0)
+      row.ratioInterval = medianRatioInterval(row.ours.hypervolume.slice(0, hv.length), hv, () => rng.next())
     }
     for (const row of constrainedRows) {
       const best = out.constrained[row.problem]?.tpe
@@ -317,6 +321,7 @@ export function tables(r: BenchReport): { title: string; rows: Row[] }[] {
         'optuna quartiles': m.optuna ? spread(m.optuna.quartiles) : '-',
         'optuna seeds': m.optuna ? m.optuna.seeds : '-',
         'cairn / optuna': m.ratio !== undefined ? round(m.ratio, 3) : '-',
+        'ratio, 90% bootstrap': m.ratioInterval ? spread(m.ratioInterval) : '-',
       })),
     },
     {

@@ -18,6 +18,25 @@ export function quartiles(values: readonly number[]): [number, number] {
   return [at(0.25), at(0.75)]
 }
 
+/**
+ * A bootstrap interval of median(a) / median(b) for two independent samples: each side resampled
+ * with replacement `resamples` times by `random` (a uniform draw in [0, 1), seeded by the caller
+ * so the interval is reproducible), the `level` central range of the ratios (0.9: 5th to 95th
+ * percentile).
+ */
+export function medianRatioInterval(
+  a: readonly number[],
+  b: readonly number[],
+  random: () => number,
+  level = 0.9,
+  resamples = 2000,
+): [number, number] {
+  const resample = (xs: readonly number[]) => median(Array.from(xs, () => xs[Math.floor(random() * xs.length)] as number))
+  const ratios = Array.from({ length: resamples }, () => resample(a) / resample(b)).sort((x, y) => x - y)
+  const at = (q: number) => ratios[Math.min(ratios.length - 1, Math.max(0, Math.round(q * (ratios.length - 1))))] as number
+  return [at((1 - level) / 2), at((1 + level) / 2)]
+}
+
 /** Rounds for display. */
 export function round(value: number, digits = 3): number {
   const f = 10 ** digits

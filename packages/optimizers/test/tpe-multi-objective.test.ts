@@ -1,7 +1,11 @@
-import { assertCandidate, categorical, float, int, space, type TrialView } from '@cairn/core'
+import { assertCandidate, categorical, float, int, Rng, space, type TrialView } from '@cairn/core'
 import { describe, expect, test } from 'vitest'
 import { hypervolume, randomSearch, tpe } from '../src/index.js'
-import { splitMultiObjective, weightsBelow } from '../src/tpe/multi-objective.js'
+import { compileSpace } from '../src/space-math/index.js'
+import { splitGroups, splitMultiObjective, weightsBelow } from '../src/tpe/multi-objective.js'
+import { scoreObservations } from '../src/tpe/objectives.js'
+import { resolveTpeOptions } from '../src/tpe/options.js'
+import { NumericParzen } from '../src/tpe/univariate.js'
 import { driveMo, zdt1 } from './mo-helpers.js'
 
 const N = 6
@@ -186,4 +190,42 @@ describe("tpe's good group with several objectives, as Optuna 3.1's MOTPE", () =
       // 12 significant digits; near-zero contributions are EPS plus rounding noise of a hypervolume difference.
       for (const [i, x] of w.entries()) expect(Math.abs(x - c.weights[i]!)).toBeLessThan(1e-11 * c.weights[i]! + 1e-14)
     })
+})
+
+describe("tpe's model with several objectives, as Optuna 3.1's MOTPE", () => {
+  test("log l(x) − log g(x) per dimension equals Optuna's on a fixed history of 60 trials", () => {
+    // The expected values are Optuna 3.1's `_ParzenEstimator` log-densities (good kernels weighted by
+    // `_calculate_weights_below_for_multi_objective`, prior weight 1, its bandwidths) on the same history.
+    const n = 60
+    const s = space({ x: float(0, 1), y: float(0, 1) })
+    const history: TrialView[] = Array.from({ length: n }, (_, i) => {
+      const x = (i * 0.6180339887) % 1
+      const y = (i * 0.7548776662) % 1
+      return { trialIdx: i, candidate: { x, y }, status: 'ok', values: [x + 0.1 * y, 1 - Math.sqrt(x) + y] }
+    })
+    const expected: Record<string, number[]> = {
+      x: [
+        2.53606095673, 2.43582686493, 2.40253792503, 2.42358924442, 2.34549875717, 2.24197054517, 2.13780352474, 2.13118632702,
+        2.02192733586, 2.006916168, 2.04297464072,
+      ],
+      y: [
+        3.40981579807, 2.82848417454, 2.28410334357, 2.37321363303, 2.00686432634, 1.95099636618, 2.1276199993, 1.91148587031,
+        2.11652412747, 1.90361108868, 2.068706527,
+      ],
+    }
+    const cs = compileSpace(s)
+    const ctx = { trialIdx: n, rng: Rng.fromSeed(0), history, pending: [], space: s, direction: 'minimize', directions: [...TWO] } as const
+    const scored = scoreObservations(cs, ctx, [])
+    const groups = splitGroups(resolveTpeOptions({}), scored)
+    expect(Array.from(groups.below)).toEqual([0, 4, 12, 52, 53, 57])
+    const cfg = resolveTpeOptions({})
+    const model = { ...cfg, ...cfg.multiObjective }
+    cs.numeric.forEach((dim, j) => {
+      const l = new NumericParzen(dim, scored.obs.numeric[j]!, groups.below, groups.wBelow, model, model.bandwidthBelow)
+      const g = new NumericParzen(dim, scored.obs.numeric[j]!, groups.above, groups.wAbove, model)
+      const got = Array.from({ length: 11 }, (_, i) => Math.log(l.density(i / 10)) - Math.log(g.density(i / 10)))
+      // Our normal CDF is accurate to about 1e-7 relative (Optuna's to machine precision).
+      for (const [i, v] of got.entries()) expect(v).toBeCloseTo(expected[dim.name]![i]!, 5)
+    })
+  })
 })
