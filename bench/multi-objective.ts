@@ -114,7 +114,7 @@ export interface MoRow {
   reference: number[]
   /** Our hypervolume per seed, its median and quartiles (the spread over seeds). */
   ours: { median: number; quartiles: [number, number]; hypervolume: number[] }
-  /** Optuna's hypervolume per seed (seeds 0 … `seeds` − 1), its median and quartiles. */
+  /** Optuna's hypervolume per seed (the seeds it ran, see `OptunaOut.moSeeds`), its median and quartiles. */
   optuna?: { median: number; quartiles: [number, number]; seeds: number; hypervolume: number[] }
   /** Our median over the seeds Optuna ran (the same seeds), when it ran fewer than we did. */
   oursSameSeeds?: number
@@ -150,6 +150,8 @@ interface OptunaOut {
   trials: number
   seeds: number
   mo: Record<string, Record<string, number[][][]>>
+  /** The seed of each run in `mo` (merge_multi_objective.py); absent: seeds 0, 1, … */
+  moSeeds?: Record<string, Record<string, number[]>>
   constrained: Record<string, { tpe: (number | null)[] }>
 }
 
@@ -276,11 +278,14 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
       const problem = problems.find((p) => p.name === row.problem)!
       const hv = runs.map((values) => moHypervolume(problem, values))
       row.optuna = { median: median(hv), quartiles: quartiles(hv), seeds: hv.length, hypervolume: hv }
-      const same = hv.length < row.ours.hypervolume.length ? median(row.ours.hypervolume.slice(0, hv.length)) : row.ours.median
-      if (hv.length < row.ours.hypervolume.length) row.oursSameSeeds = same
+      // Ours on the seeds Optuna ran (those we ran too).
+      const seedsRun = out.moSeeds?.[row.problem]?.[row.optunaSampler] ?? hv.map((_, i) => i)
+      const ours = seedsRun.filter((s) => s < row.ours.hypervolume.length).map((s) => row.ours.hypervolume[s]!)
+      const same = median(ours)
+      if (ours.length < row.ours.hypervolume.length) row.oursSameSeeds = same
       row.ratio = same / row.optuna.median
       const rng = Rng.fromSeed(0)
-      row.ratioInterval = medianRatioInterval(row.ours.hypervolume.slice(0, hv.length), hv, () => rng.next())
+      row.ratioInterval = medianRatioInterval(ours, hv, () => rng.next())
     }
     for (const row of constrainedRows) {
       const best = out.constrained[row.problem]?.tpe
