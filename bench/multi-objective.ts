@@ -15,8 +15,9 @@
  * ZDT1 and ZDT2 (30 variables, 2 objectives), DTLZ2 (12 variables, 3 objectives); the
  * hypervolume of all trials after `trials` trials, with one fixed reference point per problem
  * for both sides, computed by `hypervolume()` from @cairn/optimizers (Optuna's side sends its
- * objective values). Constrained: Gardner's problem 1 and Branin in a disk; the best feasible
- * value after `constrained-trials` trials.
+ * objective values); medians with the quartiles over seeds, and for each ratio a 90% bootstrap
+ * interval (seed-to-seed noise). Constrained: Gardner's problem 1 and Branin in a disk; the best
+ * feasible value after `constrained-trials` trials.
  *
  * Our samplers run in a loop that mirrors the session driver with `parallelism: 1` (the
  * session's seeded RNG, history from the loop with `values` and `constraints` as the driver
@@ -29,7 +30,7 @@ import { cmaEs, hypervolume, nsga2, tpe } from '@cairn/optimizers'
 import { readCli, type Cli } from './lib/args.js'
 import { CONSTRAINED_PROBLEMS, MO_PROBLEMS, varsOf, type ConstrainedProblem, type MoProblem } from './lib/multi-objective-problems.js'
 import { optunaAvailable, streamOptunaScript } from './lib/optuna.js'
-import { median, printTable, round, type Row } from './lib/stats.js'
+import { median, medianRatioInterval, printTable, quartiles, round, type Row } from './lib/stats.js'
 
 type Params = Record<string, Json>
 
@@ -112,13 +113,16 @@ export interface MoRow {
   /** The Optuna sampler it is compared with (`nsga2`: NSGAIISampler, `tpe`: TPESampler). */
   optunaSampler: string
   reference: number[]
-  ours: { median: number; hypervolume: number[] }
-  /** Optuna's hypervolume per seed (seeds 0 … `seeds` − 1). */
-  optuna?: { median: number; seeds: number; hypervolume: number[] }
+  /** Our hypervolume per seed, its median and quartiles (the spread over seeds). */
+  ours: { median: number; quartiles: [number, number]; hypervolume: number[] }
+  /** Optuna's hypervolume per seed (the seeds it ran, see `OptunaOut.moSeeds`), its median and quartiles. */
+  optuna?: { median: number; quartiles: [number, number]; seeds: number; hypervolume: number[] }
   /** Our median over the seeds Optuna ran (the same seeds), when it ran fewer than we did. */
   oursSameSeeds?: number
   /** Our median hypervolume (over the seeds Optuna ran) / Optuna's (above 1: ours is better). */
   ratio?: number
+  /** A 90% bootstrap interval of `ratio` (seeds resampled on both sides): how far seed-to-seed noise alone moves it. */
+  ratioInterval?: [number, number]
 }
 
 /** One constrained row: best feasible value per seed (null: no feasible trial). */
@@ -147,6 +151,8 @@ interface OptunaOut {
   trials: number
   seeds: number
   mo: Record<string, Record<string, number[][][]>>
+  /** The seed of each run in `mo` (merge_multi_objective.py); absent: seeds 0, 1, … */
+  moSeeds?: Record<string, Record<string, number[]>>
   constrained: Record<string, { tpe: (number | null)[] }>
 }
 
@@ -240,7 +246,7 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
         sampler: name,
         optunaSampler: optuna,
         reference: problem.reference,
-        ours: { median: median(hv), hypervolume: hv },
+        ours: { median: median(hv), quartiles: quartiles(hv), hypervolume: hv },
       })
     }
   }
@@ -272,10 +278,15 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
       if (!runs) continue
       const problem = problems.find((p) => p.name === row.problem)!
       const hv = runs.map((values) => moHypervolume(problem, values))
-      row.optuna = { median: median(hv), seeds: hv.length, hypervolume: hv }
-      const same = hv.length < row.ours.hypervolume.length ? median(row.ours.hypervolume.slice(0, hv.length)) : row.ours.median
-      if (hv.length < row.ours.hypervolume.length) row.oursSameSeeds = same
+      row.optuna = { median: median(hv), quartiles: quartiles(hv), seeds: hv.length, hypervolume: hv }
+      // Ours on the seeds Optuna ran (those we ran too).
+      const seedsRun = out.moSeeds?.[row.problem]?.[row.optunaSampler] ?? hv.map((_, i) => i)
+      const ours = seedsRun.filter((s) => s < row.ours.hypervolume.length).map((s) => row.ours.hypervolume[s]!)
+      const same = median(ours)
+      if (ours.length < row.ours.hypervolume.length) row.oursSameSeeds = same
       row.ratio = same / row.optuna.median
+      const rng = Rng.fromSeed(0)
+      row.ratioInterval = medianRatioInterval(ours, hv, () => rng.next())
     }
     for (const row of constrainedRows) {
       const best = out.constrained[row.problem]?.tpe
@@ -297,7 +308,9 @@ export async function run(options?: BenchOptions): Promise<BenchReport> {
 
 export const title = 'Several objectives and constraints vs Optuna 3.1'
 
-/** Two tables: hypervolume medians, then best feasible medians. */
+const spread = ([q1, q3]: [number, number]): string => `${round(q1, 3)}–${round(q3, 3)}`
+
+/** Two tables: hypervolume medians (and quartiles over seeds), then best feasible medians. */
 export function tables(r: BenchReport): { title: string; rows: Row[] }[] {
   return [
     {
@@ -308,10 +321,13 @@ export function tables(r: BenchReport): { title: string; rows: Row[] }[] {
         optuna: m.optunaSampler,
         reference: m.reference.join(', '),
         'cairn median': round(m.ours.median, 4),
+        'cairn quartiles': spread(m.ours.quartiles),
         'cairn, optuna seeds': m.oursSameSeeds !== undefined ? round(m.oursSameSeeds, 4) : '=',
         'optuna median': m.optuna ? round(m.optuna.median, 4) : '-',
+        'optuna quartiles': m.optuna ? spread(m.optuna.quartiles) : '-',
         'optuna seeds': m.optuna ? m.optuna.seeds : '-',
         'cairn / optuna': m.ratio !== undefined ? round(m.ratio, 3) : '-',
+        'ratio, 90% bootstrap': m.ratioInterval ? spread(m.ratioInterval) : '-',
       })),
     },
     {

@@ -6,6 +6,37 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
+/** The first and third quartiles of a non-empty list (linear interpolation between order statistics, as NumPy's default). */
+export function quartiles(values: readonly number[]): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b)
+  const at = (q: number): number => {
+    const pos = q * (sorted.length - 1)
+    const lo = Math.floor(pos)
+    const hi = Math.min(lo + 1, sorted.length - 1)
+    return (sorted[lo] as number) + (pos - lo) * ((sorted[hi] as number) - (sorted[lo] as number))
+  }
+  return [at(0.25), at(0.75)]
+}
+
+/**
+ * A bootstrap interval of median(a) / median(b) for two independent samples: each side resampled
+ * with replacement `resamples` times by `random` (a uniform draw in [0, 1), seeded by the caller
+ * so the interval is reproducible), the `level` central range of the ratios (0.9: 5th to 95th
+ * percentile).
+ */
+export function medianRatioInterval(
+  a: readonly number[],
+  b: readonly number[],
+  random: () => number,
+  level = 0.9,
+  resamples = 2000,
+): [number, number] {
+  const resample = (xs: readonly number[]) => median(Array.from(xs, () => xs[Math.floor(random() * xs.length)] as number))
+  const ratios = Array.from({ length: resamples }, () => resample(a) / resample(b)).sort((x, y) => x - y)
+  const at = (q: number) => ratios[Math.min(ratios.length - 1, Math.max(0, Math.round(q * (ratios.length - 1))))] as number
+  return [at((1 - level) / 2), at((1 + level) / 2)]
+}
+
 /** Rounds for display. */
 export function round(value: number, digits = 3): number {
   const f = 10 ** digits

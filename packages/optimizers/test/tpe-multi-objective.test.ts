@@ -1,7 +1,11 @@
-import { assertCandidate, categorical, float, int, space, type TrialView } from '@cairn/core'
+import { assertCandidate, categorical, float, int, Rng, space, type TrialView } from '@cairn/core'
 import { describe, expect, test } from 'vitest'
 import { hypervolume, randomSearch, tpe } from '../src/index.js'
-import { weightsBelow } from '../src/tpe/multi-objective.js'
+import { compileSpace } from '../src/space-math/index.js'
+import { splitGroups, splitMultiObjective, weightsBelow } from '../src/tpe/multi-objective.js'
+import { scoreObservations } from '../src/tpe/objectives.js'
+import { resolveTpeOptions } from '../src/tpe/options.js'
+import { NumericParzen } from '../src/tpe/univariate.js'
 import { driveMo, zdt1 } from './mo-helpers.js'
 
 const N = 6
@@ -85,5 +89,143 @@ describe('tpe with constraints', () => {
       without += (await driveMo(tpe(), s, g(false), 60, { seed, directions: [...TWO] })).history.slice(30).filter(feasibleXy).length
     }
     expect(withC / 90).toBeGreaterThan(without / 90 + 0.25)
+  })
+})
+
+describe("tpe's good group with several objectives, as Optuna 3.1's MOTPE", () => {
+  const rows = (points: number[][]) => points.map((p) => Float64Array.from(p))
+
+  test('whole ranks while they fit, then the rank that does not fit is cut by greedy hypervolume subset selection', () => {
+    // Rank 0: rows 0 and 2. Rank 1: a = row 1, b = row 3, c = row 4. Rank 2: row 5. Four good rows:
+    // rank 0 and two of rank 1. Reference of rank 1: 1.1 × its worst point (4, 4) = (4.4, 4.4).
+    // Alone, a and c each dominate 3.4 × 0.4 = 1.36 and b 3.2 × 0.5 = 1.6, so b comes first.
+    // Next to b, a adds 1.36 − 3.2 × 0.4 = 0.08 and c 1.36 − 0.4 × 0.5 = 1.16: c, not a (the two best alone).
+    const losses = rows([
+      [0, 3],
+      [1, 4],
+      [3, 0],
+      [1.2, 3.9],
+      [4, 1],
+      [5, 5],
+    ])
+    const { below, above } = splitMultiObjective(losses, undefined, 7, 4)
+    expect(Array.from(below)).toEqual([0, 2, 3, 4])
+    // Row 6 is in flight: never good.
+    expect(Array.from(above)).toEqual([1, 5, 6])
+  })
+
+  test('with constraints, feasible rows first; too few feasible: the least violations', () => {
+    const losses = rows([
+      [0, 3],
+      [1, 4],
+      [3, 0],
+      [1.2, 3.9],
+      [4, 1],
+      [5, 5],
+    ])
+    // Rows 0 and 2 infeasible: ranks are taken among the feasible rows 1, 3, 4, 5 (1, 3, 4 non-dominated).
+    const v = Float64Array.from([0.5, 0, 0.1, 0, 0, 0])
+    expect(Array.from(splitMultiObjective(losses, v, 6, 3).below)).toEqual([1, 3, 4])
+    // Two feasible rows for three places: the least violations, feasible first (0, 0, 0.1).
+    const few = Float64Array.from([0.5, 0, 0.1, 0.7, 0.2, 0])
+    expect(Array.from(splitMultiObjective(losses, few, 6, 3).below)).toEqual([1, 2, 5])
+  })
+
+  // Points spread by golden-ratio-like sequences; the expected rows and weights are what Optuna 3.1's
+  // `_split_observation_pairs` and `_calculate_weights_below_for_multi_objective` return for them.
+  const spread = (n: number, m: number) =>
+    rows(
+      Array.from({ length: n }, (_, i) => {
+        const x = (i * 0.6180339887) % 1
+        const y = (i * 0.7548776662) % 1
+        const z = (i * 0.569840291) % 1
+        return m === 2 ? [x, (1 - x) ** 2 + y] : [x + z, y + (1 - x), z + (1 - y)]
+      }),
+    )
+  const cases: { n: number; m: number; k: number; below: number[]; weights: number[] }[] = [
+    {
+      n: 60,
+      m: 2,
+      k: 6,
+      below: [0, 4, 12, 20, 53, 57],
+      weights: [0.456817099249, 0.573965071214, 0.119696634196, 0.131593627821, 0.348390150929, 1.0],
+    },
+    {
+      n: 60,
+      m: 2,
+      k: 20,
+      below: [0, 4, 8, 12, 20, 24, 28, 31, 32, 34, 36, 39, 40, 44, 47, 48, 52, 53, 56, 57],
+      weights: [
+        1.0, 0.354903265901, 0.0392859851377, 0.0954882087394, 0.101022310417, 1.59880189252e-11, 0.00395674675096, 1.59880189252e-11,
+        1.59880189252e-11, 1.59880189252e-11, 1.59880189252e-11, 1.59880189252e-11, 0.0139888714388, 0.0726960083788, 1.59880189252e-11,
+        1.59880189252e-11, 0.0025983901641, 0.329223131321, 1.59880189252e-11, 0.184604020176,
+      ],
+    },
+    {
+      n: 45,
+      m: 3,
+      k: 5,
+      below: [0, 2, 16, 30, 37],
+      weights: [1.0, 0.328968940716, 0.227069443091, 0.978187896359, 0.511397531354],
+    },
+    {
+      n: 80,
+      m: 3,
+      k: 25,
+      below: [0, 2, 4, 8, 9, 11, 13, 16, 23, 30, 32, 37, 44, 51, 53, 55, 57, 58, 60, 65, 67, 72, 74, 76, 79],
+      weights: [
+        1.0, 0.0836451546703, 0.16584115654, 0.0158964864862, 0.1057919161, 0.0355465220827, 0.00644209004127, 0.291447821692,
+        0.0531243357837, 0.0550539357012, 7.34855490198e-12, 0.526262885894, 0.0447509057975, 0.0433466530487, 0.0566897555267,
+        0.0763595031231, 0.00361038507371, 0.097407108173, 7.34203097131e-12, 0.18181084995, 7.34529293665e-12, 0.157553418564,
+        7.34529293665e-12, 0.0343284298793, 0.312662197454,
+      ],
+    },
+  ]
+  for (const c of cases)
+    test(`${c.n} points, ${c.m} objectives, ${c.k} good: Optuna's rows and weights`, () => {
+      const losses = spread(c.n, c.m)
+      const { below } = splitMultiObjective(losses, undefined, c.n, c.k)
+      expect(Array.from(below)).toEqual(c.below)
+      const w = weightsBelow(losses, below)
+      // 12 significant digits; near-zero contributions are EPS plus rounding noise of a hypervolume difference.
+      for (const [i, x] of w.entries()) expect(Math.abs(x - c.weights[i]!)).toBeLessThan(1e-11 * c.weights[i]! + 1e-14)
+    })
+})
+
+describe("tpe's model with several objectives, as Optuna 3.1's MOTPE", () => {
+  test("log l(x) − log g(x) per dimension equals Optuna's on a fixed history of 60 trials", () => {
+    // The expected values are Optuna 3.1's `_ParzenEstimator` log-densities (good kernels weighted by
+    // `_calculate_weights_below_for_multi_objective`, prior weight 1, its bandwidths) on the same history.
+    const n = 60
+    const s = space({ x: float(0, 1), y: float(0, 1) })
+    const history: TrialView[] = Array.from({ length: n }, (_, i) => {
+      const x = (i * 0.6180339887) % 1
+      const y = (i * 0.7548776662) % 1
+      return { trialIdx: i, candidate: { x, y }, status: 'ok', values: [x + 0.1 * y, 1 - Math.sqrt(x) + y] }
+    })
+    const expected: Record<string, number[]> = {
+      x: [
+        2.53606095673, 2.43582686493, 2.40253792503, 2.42358924442, 2.34549875717, 2.24197054517, 2.13780352474, 2.13118632702,
+        2.02192733586, 2.006916168, 2.04297464072,
+      ],
+      y: [
+        3.40981579807, 2.82848417454, 2.28410334357, 2.37321363303, 2.00686432634, 1.95099636618, 2.1276199993, 1.91148587031,
+        2.11652412747, 1.90361108868, 2.068706527,
+      ],
+    }
+    const cs = compileSpace(s)
+    const ctx = { trialIdx: n, rng: Rng.fromSeed(0), history, pending: [], space: s, direction: 'minimize', directions: [...TWO] } as const
+    const scored = scoreObservations(cs, ctx, [])
+    const groups = splitGroups(resolveTpeOptions({}), scored)
+    expect(Array.from(groups.below)).toEqual([0, 4, 12, 52, 53, 57])
+    const cfg = resolveTpeOptions({})
+    const model = { ...cfg, ...cfg.multiObjective }
+    cs.numeric.forEach((dim, j) => {
+      const l = new NumericParzen(dim, scored.obs.numeric[j]!, groups.below, groups.wBelow, model, model.bandwidthBelow)
+      const g = new NumericParzen(dim, scored.obs.numeric[j]!, groups.above, groups.wAbove, model)
+      const got = Array.from({ length: 11 }, (_, i) => Math.log(l.density(i / 10)) - Math.log(g.density(i / 10)))
+      // Our normal CDF is accurate to about 1e-7 relative (Optuna's to machine precision).
+      for (const [i, v] of got.entries()) expect(v).toBeCloseTo(expected[dim.name]![i]!, 5)
+    })
   })
 })

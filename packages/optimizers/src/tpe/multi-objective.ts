@@ -40,8 +40,11 @@ export function splitGroups(cfg: TpeConfig, scored: ScoredObservations): TpeGrou
   return { below, above, wBelow, wAbove: defaultWeights(above.length, new Float64Array(above.length)) }
 }
 
-/** Optuna's `_split_observation_pairs` for several objectives (rows ≥ `losses.length` are never good). */
-function splitMultiObjective(
+/**
+ * Optuna 3.1's `_split_observation_pairs` for several objectives: the `k` good rows (ascending)
+ * and the other rows of `0 … n − 1` (rows ≥ `losses.length`, in-flight ones, are never good).
+ */
+export function splitMultiObjective(
   losses: readonly Float64Array[],
   violation: Float64Array | undefined,
   n: number,
