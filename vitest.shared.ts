@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { defineProject } from 'vitest/config'
+import { typeboxAliases } from './vitest.typebox.js'
 
 /**
  * Resolve workspace packages to their TypeScript sources (the `@cairn/source` export
@@ -47,7 +48,7 @@ export function defineCairnProject(name: string, extra: CairnProjectOptions = {}
     ...(extra.childModules ? [here('./vitest.children-env.ts')] : []),
   ]
   return defineProject({
-    resolve: { conditions: sourceConditions },
+    resolve: { conditions: sourceConditions, alias: typeboxAliases() },
     ssr: { resolve: { conditions: sourceConditions, externalConditions: ['@cairn/source'] } },
     // The environment vitest loads global setup files in.
     environments: { __vitest__: { resolve: { conditions: sourceConditions, externalConditions: ['@cairn/source'] } } },
