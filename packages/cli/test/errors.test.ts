@@ -221,8 +221,8 @@ describe('a session whose trials were pruned or failed', () => {
   test('pruned trials are counted apart: in the progress lines, the summary and --json; they are not "failed"', async () => {
     const run = await runInProcess([...cfg, ...store, 'run', 'pruning'], { cwd })
     expect(run.code).toBe(0)
-    expect(run.stdout).toMatch(/^4\/4 trials {2}#3 pruned at step 0 \([\d.]+\) {2}best - {2}errors 2, pruned 2 {2}eta /m)
-    expect(run.stdout).toMatch(/^2\/4 trials {2}#1 pruned at step 0 \([\d.]+\) {2}best - {2}errors 1, pruned 1 {2}eta /m)
+    expect(run.stdout).toMatch(/^4\/4 trials {2}#3 pruned at step 0 \([-\d.e+]+\) {2}best - {2}errors 2, pruned 2 {2}eta /m)
+    expect(run.stdout).toMatch(/^2\/4 trials {2}#1 pruned at step 0 \([-\d.e+]+\) {2}best - {2}errors 1, pruned 1 {2}eta /m)
     expect(run.stdout).toMatch(/^1\/4 trials {2}#0 error .* {2}errors 1 {2}eta /m) // no "pruned 0"
     expect(run.stdout).toMatch(
       /^completed \(max-trials\): session "pruning-session" after 4 trials, 2 pruned, 2 errors, no successful trial$/m,
