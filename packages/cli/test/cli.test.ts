@@ -131,7 +131,7 @@ describe.concurrent('cairn run / resume', () => {
     expect(code).toBe(0)
     expect(out).toContain('\x1b[?25l') // the cursor is hidden while the bar is drawn…
     expect(out).toContain('\x1b[?25h') // …and shown again
-    expect(out).toMatch(/█{30} 4\/4 trials \| best [\d.]+ \(#\d\) \| errors 0 \| ETA 0 s/)
+    expect(out).toMatch(/█{30} 4\/4 trials \| best [-\d.e+]+ \(#\d\) \| errors 0 \| ETA 0 s/)
     expect(out).not.toMatch(/^1\/4 trials {2}#0/m) // not the plain lines
     expect(out).toMatch(/completed \(max-trials\): session "quad-[^"]+" after 4 trials/)
   })

@@ -23,7 +23,7 @@ test("a worker's line for each trial says score, error or pruned", async () => {
   expect((await h.wait()).progress).toMatchObject({ completed: 1, errors: 1, pruned: 1 })
   const lines = events.filter((e) => e.type === 'finished').map((e) => describeTrial({ ...e, durationMs: 12 }))
   expect(lines).toEqual([
-    expect.stringMatching(/^trial 0: score [\d.]+ \(12 ms\)$/),
+    expect.stringMatching(/^trial 0: score [-\d.e+]+ \(12 ms\)$/),
     'trial 1: error: boom (12 ms)',
     'trial 2: pruned (12 ms)',
   ])
