@@ -4,23 +4,19 @@
  * on the memory store.
  */
 import { askTell, createMemoryStore, type CheckpointStore, type Json, resumeSession, type Sampler, startSession } from '@cairn/core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createLevelStore, type LevelStore } from '../src/index.js'
-import { tempDir } from './helpers.js'
+import { levelStoreEachTest } from './helpers.js'
 
 let dir: string
-let cleanup: () => Promise<void>
 let store: LevelStore
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-  store = createLevelStore({ location: dir })
-})
-
-afterEach(async () => {
-  await store.close()
-  await cleanup()
-})
+levelStoreEachTest(
+  (d, s) => {
+    dir = d
+    store = s
+  },
+  () => store,
+)
 
 /** Draws x near the best told so far; its state counts tells, so the order of tells shows in the candidates. */
 function nearBest(): Sampler<{ told: number }> {

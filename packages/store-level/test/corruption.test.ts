@@ -1,24 +1,20 @@
 import diagnostics from 'node:diagnostics_channel'
 import { CheckpointCorruptError, CHANNEL_NAMES, LeaseLostError } from '@cairn/core'
 import { Level } from 'level'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createLevelStore, type LevelStore } from '../src/index.js'
 import { corruptHead } from '../src/testing.js'
-import { advance, newHead, tempDir, trialAt, withRawDatabase } from './helpers.js'
+import { advance, newHead, levelStoreEachTest, trialAt, withRawDatabase } from './helpers.js'
 
 let dir: string
-let cleanup: () => Promise<void>
 let store: LevelStore
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-  store = createLevelStore({ location: dir })
-})
-
-afterEach(async () => {
-  await store.close()
-  await cleanup()
-})
+levelStoreEachTest(
+  (d, s) => {
+    dir = d
+    store = s
+  },
+  () => store,
+)
 
 /** Writes raw bytes into the `head` sublevel with the store closed, as a disk fault would. */
 async function writeRawHead(sessionId: string, mutate: (bytes: Uint8Array) => Uint8Array): Promise<void> {

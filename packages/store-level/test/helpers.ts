@@ -5,12 +5,32 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { CheckpointHead, CommitRequest, TrialRecord } from '@cairn/core'
 import { Level } from 'level'
+import { afterEach, beforeEach } from 'vitest'
+import { createLevelStore, type LevelStore } from '../src/index.js'
 import { childNodeArgs } from '../../../vitest.children.js'
 
 /** A fresh temporary directory; `cleanup` removes it. */
 export async function tempDir(prefix = 'cairn-level-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
+}
+
+/**
+ * For each test, a fresh directory and a LevelDB store on it, handed to `set`; after the test,
+ * the store `current()` returns (a test may close it and open another) is closed and the
+ * directory removed.
+ */
+export function levelStoreEachTest(set: (dir: string, store: LevelStore) => void, current: () => LevelStore): void {
+  let cleanup: () => Promise<void>
+  beforeEach(async () => {
+    const t = await tempDir()
+    cleanup = t.cleanup
+    set(t.dir, createLevelStore({ location: t.dir }))
+  })
+  afterEach(async () => {
+    await current().close()
+    await cleanup()
+  })
 }
 
 /**

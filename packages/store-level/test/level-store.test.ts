@@ -7,23 +7,19 @@ import {
   UnknownOptionError,
   type CheckpointHead,
 } from '@cairn/core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createLevelStore, type LevelStore } from '../src/index.js'
-import { advance, newHead, tempDir, trialAt } from './helpers.js'
+import { advance, newHead, levelStoreEachTest, trialAt } from './helpers.js'
 
 let dir: string
-let cleanup: () => Promise<void>
 let store: LevelStore
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-  store = createLevelStore({ location: dir })
-})
-
-afterEach(async () => {
-  await store.close()
-  await cleanup()
-})
+levelStoreEachTest(
+  (d, s) => {
+    dir = d
+    store = s
+  },
+  () => store,
+)
 
 /** Creates a session and commits `n` trials, one commit each; returns the last head. */
 async function seed(id: string, n: number, owner = 'tester'): Promise<CheckpointHead> {

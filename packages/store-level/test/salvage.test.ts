@@ -1,22 +1,19 @@
 import { StoreIoError } from '@cairn/core'
 import { Level } from 'level'
-import { afterEach, beforeEach, expect, it, vi } from 'vitest'
+import { expect, it, vi } from 'vitest'
 import { createLevelStore, type LevelStore } from '../src/index.js'
 import { corruptHead } from '../src/testing.js'
-import { advance, newHead, tempDir, trialAt, withRawDatabase } from './helpers.js'
+import { advance, newHead, levelStoreEachTest, trialAt, withRawDatabase } from './helpers.js'
 
 let dir: string
-let cleanup: () => Promise<void>
 let store: LevelStore
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-  store = createLevelStore({ location: dir })
-})
-afterEach(async () => {
-  await store.close()
-  await cleanup()
-})
+levelStoreEachTest(
+  (d, s) => {
+    dir = d
+    store = s
+  },
+  () => store,
+)
 
 const GARBAGE = new TextEncoder().encode('bit rot')
 

@@ -9,26 +9,22 @@ import { join } from 'node:path'
 import { CheckpointCorruptError, NotFoundError, StoreIoError } from '@cairn/core'
 import { decodeTrial, encodeTrial } from '@cairn/core/store-kit'
 import { Level } from 'level'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { levelError } from '../src/errors.js'
 import { createLevelStore, LevelLockedError, type LevelStore } from '../src/index.js'
 import { SEAL_FILE } from '../src/seal.js'
 import { corruptTrial, dropTrial } from '../src/testing.js'
-import { advance, newHead, tempDir, trialAt, withRawDatabase, writeCompletedSession } from './helpers.js'
+import { advance, newHead, levelStoreEachTest, trialAt, withRawDatabase, writeCompletedSession } from './helpers.js'
 
 let dir: string
-let cleanup: () => Promise<void>
 let store: LevelStore
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-  store = createLevelStore({ location: dir })
-})
-
-afterEach(async () => {
-  await store.close()
-  await cleanup()
-})
+levelStoreEachTest(
+  (d, s) => {
+    dir = d
+    store = s
+  },
+  () => store,
+)
 
 /** Closes the store, runs `fn` on the raw database (as a disk fault or another tool would), and opens a new store. */
 async function underTheStore(fn: (db: Level<string, Uint8Array>) => Promise<void>): Promise<void> {

@@ -1,23 +1,19 @@
 import diagnostics from 'node:diagnostics_channel'
 import { CHANNEL_NAMES, InvalidInputError } from '@cairn/core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createLevelStore, type LevelStore } from '../src/index.js'
 import { corruptWarmStartEntry } from '../src/testing.js'
-import { tempDir } from './helpers.js'
+import { levelStoreEachTest } from './helpers.js'
 
 let dir: string
-let cleanup: () => Promise<void>
 let store: LevelStore
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-  store = createLevelStore({ location: dir })
-})
-
-afterEach(async () => {
-  await store.close()
-  await cleanup()
-})
+levelStoreEachTest(
+  (d, s) => {
+    dir = d
+    store = s
+  },
+  () => store,
+)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
