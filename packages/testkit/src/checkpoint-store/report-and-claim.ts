@@ -3,7 +3,7 @@ import { makeHead, makeTrial, nextHead } from '../helpers/head.js'
 import { rejectedWith, settle } from '../helpers/outcome.js'
 import type { Needs } from '../runner.js'
 import type { StoreSuite } from './context.js'
-import { createSharedSession, lapse, sampleReport, slotStore, type SlotStore } from './slot-helpers.js'
+import { createSharedSession, slotsOf as firstSlots, lapse, sampleReport, slotStore, type SlotStore } from './slot-helpers.js'
 
 /** A claim that outlives any test. */
 const LIVE_TTL_MS = 60_000
@@ -37,11 +37,7 @@ export function registerReportAndClaim(s: StoreSuite, sharedEvaluation: Needs): 
   const it = (name: string, fn: (store: CombinedStore) => Promise<void>, timeoutMs?: number) =>
     s.itIf(needs, `reportAndClaimTrial: ${name}`, async ({ store }) => fn(combinedStore(store)), timeoutMs)
 
-  const slotsOf = (store: SlotStore, id: string, n = 6): Promise<TrialSlot[]> =>
-    store.readTrialSlots(
-      id,
-      Array.from({ length: n }, (_, i) => i),
-    )
+  const slotsOf = (store: SlotStore, id: string, n = 6): Promise<TrialSlot[]> => firstSlots(store, id, n)
 
   it('stores the report, then claims the first trial of the list with no result and no live claim, also one not pending yet', async (store) => {
     const { sessionId: id } = await createSharedSession(store)

@@ -1,4 +1,4 @@
-import type { CheckpointHead, CheckpointStore, TrialClaim, TrialResultReport } from '@cairn/core'
+import type { CheckpointHead, CheckpointStore, TrialClaim, TrialResultReport, TrialSlot } from '@cairn/core'
 import { sleep } from '../helpers/time.js'
 import { createSession } from './context.js'
 
@@ -45,4 +45,12 @@ export function sampleReport(trialIdx: number): TrialResultReport {
       artifact: { weights: [1e-9, -3, 1e21] },
     },
   }
+}
+
+/** The slots of trials `0 … n − 1`. */
+export function slotsOf(store: SlotStore, id: string, n: number): Promise<TrialSlot[]> {
+  return store.readTrialSlots(
+    id,
+    Array.from({ length: n }, (_, i) => i),
+  )
 }

@@ -4,7 +4,7 @@ import { makeHead, makeTrial, nextHead } from '../helpers/head.js'
 import { rejectedWith, settle } from '../helpers/outcome.js'
 import type { Needs } from '../runner.js'
 import { snapshot, type StoreSuite } from './context.js'
-import { createSharedSession, lapse, sampleReport, slotStore, type SlotStore } from './slot-helpers.js'
+import { createSharedSession, slotsOf as firstSlots, lapse, sampleReport, slotStore, type SlotStore } from './slot-helpers.js'
 
 /** A claim that outlives any test. */
 const LIVE_TTL_MS = 60_000
@@ -46,12 +46,7 @@ export function registerTrialSlots(s: StoreSuite): Needs {
   const it = (name: string, fn: (store: SlotStore) => Promise<void>, timeoutMs?: number) =>
     s.itIf(needs, `trial slots: ${name}`, async ({ store }) => fn(slotStore(store)), timeoutMs)
 
-  /** The slots of trials `0 … n − 1`. */
-  const slotsOf = (store: SlotStore, id: string, n = 4): Promise<TrialSlot[]> =>
-    store.readTrialSlots(
-      id,
-      Array.from({ length: n }, (_, i) => i),
-    )
+  const slotsOf = (store: SlotStore, id: string, n = 4): Promise<TrialSlot[]> => firstSlots(store, id, n)
 
   it('the first claim of a trial gets token 1, its owner and an expiry ttl ahead; readTrialSlots shows it', async (store) => {
     const { sessionId: id } = await createSharedSession(store)
