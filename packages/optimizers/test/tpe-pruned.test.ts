@@ -12,6 +12,21 @@ const line = space({ x: float(0, 10) })
 const cs = compileSpace(line)
 const at = (x: number): Json => ({ x })
 
+/** One ask of a fresh `tpe(options)` over `history` (state seeded `seed`, the ask's rng `askSeed`): its candidate, or null. */
+async function askTpe(options: Parameters<typeof tpe>[0], history: TrialView[], seed: number, askSeed = seed): Promise<Json | null> {
+  const sampler = tpe(options).sampler!
+  const state = await sampler.init({ seed, rng: Rng.fromSeed(seed), direction: 'minimize', space: line, history })
+  const asked = await sampler.ask(state, {
+    trialIdx: history.length,
+    rng: Rng.fromSeed(askSeed),
+    history,
+    pending: [],
+    direction: 'minimize',
+    space: line,
+  })
+  return asked.kind === 'candidate' ? asked.candidate : null
+}
+
 function ok(trialIdx: number, score: number): TrialView {
   return { trialIdx, candidate: at(trialIdx), status: 'ok', score }
 }
@@ -73,19 +88,7 @@ describe('tpe with pruned trials', () => {
   })
 
   test('pruned trials count towards nStartupTrials (as Optuna 3.1 counts them)', async () => {
-    const ask = async (h: TrialView[]) => {
-      const sampler = tpe({ nStartupTrials: 4 }).sampler!
-      const state = await sampler.init({ seed: 1, rng: Rng.fromSeed(1), direction: 'minimize', space: line, history: h })
-      const asked = await sampler.ask(state, {
-        trialIdx: h.length,
-        rng: Rng.fromSeed(9),
-        history: h,
-        pending: [],
-        direction: 'minimize',
-        space: line,
-      })
-      return asked.kind === 'candidate' ? asked.candidate : null
-    }
+    const ask = (h: TrialView[]) => askTpe({ nStartupTrials: 4 }, h, 1, 9)
     const rnd = randomSearch().sampler!
     const random = await rnd.ask(
       { v: 1 },
@@ -107,19 +110,10 @@ describe('tpe with pruned trials', () => {
     for (let i = 0; i < 20; i++) add(1.5 + i / 20, { status: 'pruned', score: 1, intermediate: [{ step: 5, value: 1 }] })
     for (let i = 0; i < 14; i++) add(5 + i / 14, { status: 'pruned', score: 9, intermediate: [{ step: 0, value: 9 }] })
     for (let i = 0; i < 10; i++) add(8.4 + i / 12, { status: 'pruned', score: 9, intermediate: [{ step: 0, value: 9 }] })
-    const sampler = tpe({ nStartupTrials: 4, localFraction: 0, gamma: 0.4 }).sampler!
     const xs: number[] = []
     for (let seed = 1; seed <= 20; seed++) {
-      const state = await sampler.init({ seed, rng: Rng.fromSeed(seed), direction: 'minimize', space: line, history: h })
-      const asked = await sampler.ask(state, {
-        trialIdx: h.length,
-        rng: Rng.fromSeed(seed),
-        history: h,
-        pending: [],
-        direction: 'minimize',
-        space: line,
-      })
-      if (asked.kind === 'candidate') xs.push((asked.candidate as { x: number }).x)
+      const candidate = await askTpe({ nStartupTrials: 4, localFraction: 0, gamma: 0.4 }, h, seed)
+      if (candidate) xs.push((candidate as { x: number }).x)
     }
     // The good group (18 of 46): the 2 complete trials and the first 16 pruned at step 5.
     expect(xs.filter((x) => x >= 1 && x <= 3).length).toBeGreaterThanOrEqual(14)
@@ -140,20 +134,8 @@ describe('tpe with pruned trials', () => {
       (t): TrialView => (t.status === 'pruned' ? { trialIdx: t.trialIdx, candidate: t.candidate, status: 'ok', score: 5 } : t),
     )
     const asks = async (options: Parameters<typeof tpe>[0], h: TrialView[]) => {
-      const sampler = tpe(options).sampler!
       const out: Json[] = []
-      for (let seed = 1; seed <= 12; seed++) {
-        const state = await sampler.init({ seed, rng: Rng.fromSeed(seed), direction: 'minimize', space: line, history: h })
-        const asked = await sampler.ask(state, {
-          trialIdx: h.length,
-          rng: Rng.fromSeed(seed),
-          history: h,
-          pending: [],
-          direction: 'minimize',
-          space: line,
-        })
-        out.push(asked.kind === 'candidate' ? asked.candidate : null)
-      }
+      for (let seed = 1; seed <= 12; seed++) out.push(await askTpe(options, h, seed))
       return out
     }
 
