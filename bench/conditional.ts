@@ -109,15 +109,8 @@ export interface ConditionalReport {
 
 /**
  * Runs the benchmark: Optuna in a child `/usr/bin/python3` while this process runs ours.
- * Without options it reads this process's `--flag=value` arguments (so `pnpm bench conditional --seeds=5` works).
  */
-export async function run(options?: ConditionalOptions): Promise<ConditionalReport> {
-  const opts =
-    options ??
-    readCli(
-      cli,
-      process.argv.slice(2).filter((a) => a.startsWith('--')),
-    )
+export async function run(opts: ConditionalOptions = {}): Promise<ConditionalReport> {
   const trials = opts.trials ?? 100
   const seeds = opts.seeds ?? 20
   const withOptuna = opts.optuna !== false && (await optunaAvailable())

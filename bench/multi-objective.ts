@@ -179,15 +179,9 @@ function moHypervolume(problem: MoProblem, points: readonly number[][]): number 
 
 /**
  * Runs the benchmark (ours in this process, Optuna in a child `/usr/bin/python3`, skipped
- * with a note when Optuna is not installed). Without options it reads the command line.
+ * with a note when Optuna is not installed).
  */
-export async function run(options?: BenchOptions): Promise<BenchReport> {
-  const opts: BenchOptions =
-    options ??
-    readCli(
-      cli,
-      process.argv.slice(2).filter((a) => a !== 'multi-objective'),
-    )
+export async function run(opts: BenchOptions = {}): Promise<BenchReport> {
   const trials = opts.trials ?? 200
   const seeds = opts.seeds ?? 20
   const constrainedTrials = opts.constrainedTrials ?? 100

@@ -184,16 +184,9 @@ function compare(w: WorkloadReport): void {
 
 /**
  * Runs the benchmark: Optuna in a child `/usr/bin/python3` (one workload after the other) while
- * this process runs the Cairn sessions, then the overhead part alone. Without options it reads
- * this process's `--flag` / `--flag=value` arguments (so `pnpm bench pruning --quick` works).
+ * this process runs the Cairn sessions, then the overhead part alone.
  */
-export async function run(options?: PruningOptions): Promise<PruningReport> {
-  const opts =
-    options ??
-    readCli(
-      cli,
-      process.argv.slice(2).filter((a) => a.startsWith('--')),
-    )
+export async function run(opts: PruningOptions = {}): Promise<PruningReport> {
   const trials = opts.trials ?? 100
   const seeds = opts.seeds ?? 20
   const pruners = opts.pruners ?? [...PRUNER_NAMES]

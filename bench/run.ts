@@ -9,10 +9,13 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { readCli, type Cli } from './lib/args.js'
 import { printTable, type Row } from './lib/stats.js'
 
 interface BenchModule {
-  run(): Promise<Record<string, unknown>>
+  run(options?: unknown): Promise<Record<string, unknown>>
+  /** Its command-line flags: given, `pnpm bench <name> --flag=value` passes them to `run`. */
+  cli?: Cli<unknown>
   table?(result: Record<string, unknown>): Row[]
   title?: string
   /** Several tables instead of one (`table` and `title`), each with its title. */
@@ -38,6 +41,7 @@ const ALL = [
   'conditional',
 ]
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'))
+const flags = process.argv.slice(2).filter((a) => a.startsWith('-'))
 const names = wanted.length > 0 ? wanted : ALL
 const results: Record<string, unknown> = {
   machine: { node: process.version, cpus: (await import('node:os')).cpus().length },
@@ -56,7 +60,7 @@ for (const name of names) {
   const mod = (await import(pathToFileURL(file).href)) as BenchModule
   const started = performance.now()
   try {
-    const result = await mod.run()
+    const result = await mod.run(mod.cli ? readCli(mod.cli, flags) : undefined)
     results[name] = result
     console.log(JSON.stringify(result, null, 2))
     if (mod.table) printTable(mod.title ?? name, mod.table(result))
