@@ -135,7 +135,15 @@ export const HeadBodySchema = Type.Object({
   enqueued: Type.Optional(Type.Array(Type.Unknown())),
   settings: Type.Optional(Type.Unknown()),
   warmStart: Type.Optional(WarmStartInfoSchema),
-  seeds: Type.Optional(Type.Array(Type.Object({ candidate: Type.Unknown(), score: Type.Number() }))),
+  /** `values` (several objectives) is an optional field added within format version 2; older heads have `score` only. */
+  seeds: Type.Optional(
+    Type.Array(
+      Type.Union([
+        Type.Object({ candidate: Type.Unknown(), score: Type.Number() }),
+        Type.Object({ candidate: Type.Unknown(), values: Type.Array(Type.Number(), { minItems: 2 }) }),
+      ]),
+    ),
+  ),
   recovery: Type.Optional(RecoveryInfoSchema),
   evaluation: Type.Optional(Type.Literal('shared')),
   pruner: Type.Optional(PrunerInfoSchema),

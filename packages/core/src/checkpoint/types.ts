@@ -83,11 +83,11 @@ export interface PendingTrial {
   retries?: number
 }
 
-/** An earlier run's trial that seeds a new session's optimizer (warm start). */
-export interface SeedTrial {
-  candidate: Json
-  score: number
-}
+/**
+ * An earlier run's trial that seeds a new session's optimizer (warm start): its `score` (one
+ * objective) or, in a session of several objectives, its `values` (one per direction).
+ */
+export type SeedTrial = { candidate: Json; score: number; values?: never } | { candidate: Json; values: number[]; score?: never }
 
 /** Where a session's warm start came from. */
 export interface WarmStartInfo {

@@ -259,6 +259,7 @@ function warmStartWriter(head: CheckpointHead, opts: ResumeOptions<any>, maxSeed
           ...(head.trainsetHash ? { trainsetHash: head.trainsetHash } : {}),
           ...(head.valsetHash ? { valsetHash: head.valsetHash } : {}),
           ...(head.job ? { job: head.job } : {}),
+          ...(head.directions ? { objectives: head.directions } : {}),
         })
   return new WarmStartWriter(ws.store, keys, maxSeeds, ws.producerVersion)
 }

@@ -41,6 +41,11 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
   const seed = opts.seed ?? randomSeed()
   const { direction, directions } = resolveDirections(opts, defaultDirection(opts as StartOptions))
   checkMultiObjective(opts.optimizer, directions)
+  if (directions && opts.warmStart?.reuseFinal)
+    throw new InvalidInputError(
+      "needs one objective: a session's result with several objectives is the Pareto front of its own trials; leave reuseFinal out (a finished run's front still seeds the new session)",
+      'warmStart.reuseFinal',
+    )
   const owner = opts.owner ?? defaultOwner()
   const leaseTtlMs = opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS
   const limits = limitsFrom(opts as StartOptions)
@@ -62,8 +67,9 @@ export async function startSession<Example = unknown>(opts: StartOptions<Example
         ...(trainsetHash ? { trainsetHash } : {}),
         ...(valsetHash ? { valsetHash } : {}),
         ...(opts.job ? { job: opts.job } : {}),
+        ...(directions ? { objectives: directions } : {}),
       })
-      found = await findWarmStart(opts.warmStart, keys, maxSeeds)
+      found = await findWarmStart(opts.warmStart, keys, maxSeeds, directions ?? [direction])
     }
     const seeds = found.source === 'exact' || found.source === 'preloaded' ? found.seeds : []
     const history = seedViews(seeds)

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { Direction } from '../checkpoint/types.js'
 import type { Json } from '../json.js'
 import { canonicalJson } from '../util/canonical-json.js'
 
@@ -10,6 +11,12 @@ export interface WarmStartKeyInput {
   /** A program session's valset hash: part of the exact key only, and only when there is a valset. */
   valsetHash?: string
   job?: string
+  /**
+   * A session of several objectives: its directions, part of both keys, so multi-objective
+   * runs seed only runs with the same objectives (a single-objective session keys without them,
+   * as it did before several objectives existed).
+   */
+  objectives?: readonly Direction[]
 }
 
 /** The two warm-start keys of a session (64-hex SHA-256 each). */
@@ -23,10 +30,16 @@ export interface WarmStartKeys {
 /**
  * Derives a session's warm-start keys: SHA-256 over a domain tag and the canonical JSON of
  * the identifying fields, so the keys are stable across processes and key order. A session
- * without a valset keys as it did before valsets existed, so earlier runs' entries still match.
+ * without a valset (and with one objective) keys as it did before valsets (and several
+ * objectives) existed, so earlier runs' entries still match.
  */
 export function warmStartKeys(input: WarmStartKeyInput): WarmStartKeys {
-  const common = { optimizer: input.optimizerId, space: input.space ?? null, job: input.job ?? null }
+  const common = {
+    optimizer: input.optimizerId,
+    space: input.space ?? null,
+    job: input.job ?? null,
+    ...(input.objectives !== undefined && input.objectives.length >= 2 ? { objectives: [...input.objectives] } : {}),
+  }
   return {
     exact: digest({
       kind: 'exact',

@@ -1,9 +1,11 @@
-import type { CheckpointHead, SeedTrial } from '../checkpoint/types.js'
+import type { CheckpointHead, Direction, SeedTrial } from '../checkpoint/types.js'
 import type { Json } from '../json.js'
 import type { TrialView } from '../optimizer/contract.js'
 import type { WarmStartEntry, WarmStartStore } from '../store/warm-start-contract.js'
 import { channels, publish } from '../telemetry/channels.js'
+import { directionsOf } from '../objectives/directions.js'
 import { BestTrials } from './best-trials.js'
+import { ParetoSeeds } from './pareto-seeds.js'
 import { optionKinds as k } from '../input/option-kinds.js'
 import { defineOptions, type OptionsSchema } from '../input/options-schema.js'
 import { checkSpecificationVersion } from './specification.js'
@@ -21,6 +23,8 @@ export interface SessionTrialsPayload {
   sessionId: string
   bestScore: number | null
   bestArtifact?: Json
+  /** Several objectives: the directions the trials' `values` follow (absent with one objective). */
+  objectives?: Direction[]
   trials: SeedTrial[]
 }
 
@@ -31,26 +35,41 @@ export type WarmStartFound =
   | { source: 'final'; entry: WarmStartEntry; payload: SessionTrialsPayload }
 
 /**
- * Looks up earlier work: with `reuseFinal`, a finished exact match; else the exact key's best
- * entry; else the seed key's latest entry (a related run, source `preloaded`).
+ * Looks up earlier work for a session optimizing `directions`: with `reuseFinal`, a finished
+ * exact match of the same direction (a run that maximized is never returned as the result of
+ * one that minimizes: its trials seed it instead); else the exact key's best entry; else the
+ * seed key's latest entry (a related run, source `preloaded`). Seeds carry what the session's
+ * optimizer reads: a score with one objective, one value per direction with several.
  */
-export async function findWarmStart(opts: WarmStartOptions, keys: WarmStartKeys, maxSeeds: number): Promise<WarmStartFound> {
+export async function findWarmStart(
+  opts: WarmStartOptions,
+  keys: WarmStartKeys,
+  maxSeeds: number,
+  directions: readonly Direction[],
+): Promise<WarmStartFound> {
   const exact = await opts.store.lookup(keys.exact)
-  const exactPayload = exact ? asPayload(exact.payload) : null
+  const exactPayload = exact ? asPayload(exact.payload, directions.length) : null
   if (exact && exactPayload) {
-    if (opts.reuseFinal && exact.kind === 'final') return { source: 'final', entry: exact, payload: exactPayload }
+    if (opts.reuseFinal && exact.kind === 'final' && directions.length === 1 && exact.direction === directions[0])
+      return { source: 'final', entry: exact, payload: exactPayload }
     if (exactPayload.trials.length > 0) return { source: 'exact', entry: exact, seeds: exactPayload.trials.slice(0, maxSeeds) }
   }
   const related = await opts.store.lookupLatest(keys.seed)
-  const relatedPayload = related ? asPayload(related.payload) : null
+  const relatedPayload = related ? asPayload(related.payload, directions.length) : null
   if (related && relatedPayload && relatedPayload.trials.length > 0)
     return { source: 'preloaded', entry: related, seeds: relatedPayload.trials.slice(0, maxSeeds) }
   return { source: 'none' }
 }
 
-/** Seed trials as optimizers see them: status ok, `seeded: true`, indices -k..-1. */
+/** Seed trials as optimizers see them: status ok, `seeded: true`, indices -k..-1, with their score or values. */
 export function seedViews(seeds: readonly SeedTrial[]): TrialView[] {
-  return seeds.map((s, i) => ({ trialIdx: i - seeds.length, candidate: s.candidate, score: s.score, status: 'ok', seeded: true }))
+  return seeds.map((s, i) => ({
+    trialIdx: i - seeds.length,
+    candidate: s.candidate,
+    ...(s.values !== undefined ? { values: s.values } : { score: s.score }),
+    status: 'ok',
+    seeded: true,
+  }))
 }
 
 /**
@@ -61,13 +80,15 @@ export function seedViews(seeds: readonly SeedTrial[]): TrialView[] {
  *
  * The best trials are kept up to date commit by commit, so a save costs O(maxSeeds), not a
  * sort of the whole history. A writer built on resume takes in the restored history on its
- * first call.
+ * first call. With several objectives the seeds are the Pareto front (`ParetoSeeds`: at most
+ * `maxSeeds`, spread along the front), saved with their values.
  */
 export class WarmStartWriter {
   private lastSave = Number.NEGATIVE_INFINITY
   private lastBest: number | null = null
   private saving: Promise<void> = Promise.resolve()
-  private best: BestTrials | null = null
+  private best: BestTrials | ParetoSeeds | null = null
+  private bestFor = ''
 
   constructor(
     private readonly store: WarmStartStore,
@@ -96,7 +117,12 @@ export class WarmStartWriter {
 
   /** Takes in the trials committed since the last call (all of them on the first). */
   private track(head: CheckpointHead, history: readonly TrialView[]): void {
-    if (this.best?.direction !== head.direction) this.best = new BestTrials(this.maxSeeds, head.direction)
+    const directions = directionsOf(head)
+    const key = directions.join(',')
+    if (this.best === null || this.bestFor !== key) {
+      this.best = directions.length >= 2 ? new ParetoSeeds(this.maxSeeds, directions) : new BestTrials(this.maxSeeds, head.direction)
+      this.bestFor = key
+    }
     this.best.update(history)
   }
 
@@ -145,19 +171,34 @@ export function checkWarmStartOptions(ws: WarmStartOptions | undefined, caller: 
 }
 
 function toPayload(head: CheckpointHead, best: readonly TrialView[]): SessionTrialsPayload {
-  const trials = best.map((t) => ({ candidate: t.candidate, score: t.score as number }))
+  const trials: SeedTrial[] = best.map((t) =>
+    t.values !== undefined ? { candidate: t.candidate, values: [...t.values] } : { candidate: t.candidate, score: t.score as number },
+  )
   const payload: SessionTrialsPayload = { format: PAYLOAD_FORMAT, sessionId: head.sessionId, bestScore: head.progress.bestScore, trials }
+  if (head.directions) payload.objectives = [...head.directions]
   if (head.bestArtifact !== undefined) payload.bestArtifact = head.bestArtifact
   return payload
 }
 
-function asPayload(value: unknown): SessionTrialsPayload | null {
+/** The payload with the seeds a session of `objectives` objectives can use (other trials left out), or null. */
+function asPayload(value: unknown, objectives: number): SessionTrialsPayload | null {
   if (value === null || typeof value !== 'object') return null
   const p = value as Partial<SessionTrialsPayload>
   if (p.format !== PAYLOAD_FORMAT || !Array.isArray(p.trials)) return null
-  const trials = p.trials.filter(
-    (t): t is SeedTrial =>
-      t !== null && typeof t === 'object' && typeof t.score === 'number' && Number.isFinite(t.score) && 'candidate' in t,
-  )
+  const trials: SeedTrial[] = []
+  for (const t of p.trials as unknown[]) {
+    const seed = seedOf(t, objectives)
+    if (seed) trials.push(seed)
+  }
   return { ...(p as SessionTrialsPayload), trials }
+}
+
+function seedOf(value: unknown, objectives: number): SeedTrial | null {
+  if (value === null || typeof value !== 'object' || !('candidate' in value)) return null
+  const t = value as { candidate: Json; score?: unknown; values?: unknown }
+  if (objectives === 1) return typeof t.score === 'number' && Number.isFinite(t.score) ? { candidate: t.candidate, score: t.score } : null
+  const values = t.values
+  if (!Array.isArray(values) || values.length !== objectives || !values.every((v) => typeof v === 'number' && Number.isFinite(v)))
+    return null
+  return { candidate: t.candidate, values: values as number[] }
 }
