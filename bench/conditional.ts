@@ -17,7 +17,7 @@
 import { fileURLToPath } from 'node:url'
 import { categorical, choice, float, int, space, type Json } from '@cairn/core'
 import { randomSearch, tpe } from '@cairn/optimizers'
-import { readCli, type Cli } from './lib/args.js'
+import { integerFlag, readCli, type Cli } from './lib/args.js'
 import { PYTHON, optunaAvailable, runOptunaScript } from './lib/optuna.js'
 import { median, printTable, type Row } from './lib/stats.js'
 import { runLoop, type BenchFunction } from './optimizers.js'
@@ -172,8 +172,8 @@ export const cli: Cli<ConditionalOptions> = {
   command: 'bench/conditional.ts',
   defaults: () => ({ json: false, verbose: true }),
   flags: {
-    trials: { value: 'n', help: 'trials per run (default 100)', apply: (o, v) => (o.trials = Number(v)) },
-    seeds: { value: 'n', help: 'seeds per optimizer (default 20)', apply: (o, v) => (o.seeds = Number(v)) },
+    trials: { value: 'n', help: 'trials per run (default 100)', apply: (o, v) => (o.trials = integerFlag('trials', v, 1)) },
+    seeds: { value: 'n', help: 'seeds per optimizer (default 20)', apply: (o, v) => (o.seeds = integerFlag('seeds', v, 1)) },
     'no-optuna': { help: 'skip the Optuna side', apply: (o) => (o.optuna = false) },
     json: { help: 'print the JSON report only (no table)', apply: (o) => (o.json = true) },
     quiet: { help: 'no progress lines on stderr', apply: (o) => (o.verbose = false) },

@@ -26,7 +26,7 @@ import type { CheckpointHead, TrialRecord } from '@cairn/core'
 import { Rng } from '@cairn/core'
 import { createFsStore } from '@cairn/store-fs'
 import { makeHead, nextHead, removeDir, tempDir } from '@cairn/testkit'
-import { parseFlags, usage, UsageError, type Cli } from './lib/args.js'
+import { integerFlag, parseFlags, usage, UsageError, type Cli } from './lib/args.js'
 import { optunaAvailable, runOptunaScript } from './lib/optuna.js'
 import { median, round, type Row } from './lib/stats.js'
 
@@ -298,12 +298,20 @@ const cli: Cli<DashboardBenchOptions> = {
   command: 'bench/dashboard.ts',
   defaults,
   flags: {
-    sessions: { value: 'n', help: 'sessions served (default 10)', apply: (o, v) => (o.sessions = Number(v)) },
-    trials: { value: 'n', help: 'trials per session (default 10,000)', apply: (o, v) => (o.trials = Number(v)) },
-    commits: { value: 'n', help: 'commits timed to their event (default 100)', apply: (o, v) => (o.commits = Number(v)) },
-    poll: { value: 'ms', help: 'the server’s poll interval (default 200)', apply: (o, v) => (o.pollMs = Number(v)) },
+    sessions: { value: 'n', help: 'sessions served (default 10)', apply: (o, v) => (o.sessions = integerFlag('sessions', v, 1)) },
+    trials: { value: 'n', help: 'trials per session (default 10,000)', apply: (o, v) => (o.trials = integerFlag('trials', v, 1)) },
+    commits: {
+      value: 'n',
+      help: 'commits timed to their event (default 100)',
+      apply: (o, v) => (o.commits = integerFlag('commits', v, 1)),
+    },
+    poll: { value: 'ms', help: 'the server’s poll interval (default 200)', apply: (o, v) => (o.pollMs = integerFlag('poll', v, 1)) },
     'no-optuna': { help: 'skip the Optuna comparison', apply: (o) => (o.optuna = false) },
-    'optuna-trials': { value: 'n', help: 'trials of the Optuna study (default 10,000)', apply: (o, v) => (o.optunaTrials = Number(v)) },
+    'optuna-trials': {
+      value: 'n',
+      help: 'trials of the Optuna study (default 10,000)',
+      apply: (o, v) => (o.optunaTrials = integerFlag('optuna-trials', v, 1)),
+    },
   },
 }
 

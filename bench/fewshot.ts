@@ -30,7 +30,7 @@
 import { fileURLToPath } from 'node:url'
 import { compile, Rng, type Json, type Metric, type Program } from '@cairn/core'
 import { fewShotSearch } from '@cairn/optimizers'
-import { readCli, type Cli } from './lib/args.js'
+import { integerFlag, readCli, type Cli } from './lib/args.js'
 import { median, round, type Row } from './lib/stats.js'
 
 /** What this benchmark uses of examples/quickstart/src/penguins.ts (imported at run time: bench/ does not reference the example's project). */
@@ -304,11 +304,19 @@ export const cli: Cli<FewShotBenchOptions & { json: boolean }> = {
   defaults: () => ({ json: false }),
   flags: {
     quick: { help: `${QUICK.seeds} seeds × ${QUICK.trials} trials (flags after it override it)`, apply: (o) => Object.assign(o, QUICK) },
-    seeds: { value: 'n', help: 'seeds (default 20)', apply: (o, v) => (o.seeds = Number(v)) },
-    trials: { value: 'n', help: 'rounds per search (default 30)', apply: (o, v) => (o.trials = Number(v)) },
-    'random-sets': { value: 'n', help: 'random demo sets per seed and k (default 10)', apply: (o, v) => (o.randomSets = Number(v)) },
-    'train-size': { value: 'n', help: 'rows of the train split (default 36)', apply: (o, v) => (o.trainSize = Number(v)) },
-    'val-size': { value: 'n', help: 'rows of the val split (default 100)', apply: (o, v) => (o.valSize = Number(v)) },
+    seeds: { value: 'n', help: 'seeds (default 20)', apply: (o, v) => (o.seeds = integerFlag('seeds', v, 1)) },
+    trials: { value: 'n', help: 'rounds per search (default 30)', apply: (o, v) => (o.trials = integerFlag('trials', v, 1)) },
+    'random-sets': {
+      value: 'n',
+      help: 'random demo sets per seed and k (default 10)',
+      apply: (o, v) => (o.randomSets = integerFlag('random-sets', v, 1)),
+    },
+    'train-size': {
+      value: 'n',
+      help: 'rows of the train split (default 36)',
+      apply: (o, v) => (o.trainSize = integerFlag('train-size', v, 1)),
+    },
+    'val-size': { value: 'n', help: 'rows of the val split (default 100)', apply: (o, v) => (o.valSize = integerFlag('val-size', v, 1)) },
     features: {
       value: 'list',
       help: 'measurements seen, comma-separated indices: 0 beak length, 1 beak depth, 2 flipper length, 3 body mass (default 2,3)',

@@ -27,7 +27,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { Rng, type Direction, type Json, type Optimizer, type SearchSpace, type TrialView } from '@cairn/core'
 import { cmaEs, hypervolume, nsga2, tpe } from '@cairn/optimizers'
-import { readCli, type Cli } from './lib/args.js'
+import { integerFlag, readCli, type Cli } from './lib/args.js'
 import { CONSTRAINED_PROBLEMS, MO_PROBLEMS, varsOf, type ConstrainedProblem, type MoProblem } from './lib/multi-objective-problems.js'
 import { optunaAvailable, streamOptunaScript } from './lib/optuna.js'
 import { median, medianRatioInterval, printTable, quartiles, round, type Row } from './lib/stats.js'
@@ -341,12 +341,12 @@ export const cli: Cli<BenchOptions & { json: boolean }> = {
   command: 'bench/multi-objective.ts',
   defaults: () => ({ json: false, verbose: true }),
   flags: {
-    trials: { value: 'n', help: 'trials per multi-objective run (default 200)', apply: (o, v) => (o.trials = Number(v)) },
-    seeds: { value: 'n', help: 'seeds per problem × sampler (default 20)', apply: (o, v) => (o.seeds = Number(v)) },
+    trials: { value: 'n', help: 'trials per multi-objective run (default 200)', apply: (o, v) => (o.trials = integerFlag('trials', v, 1)) },
+    seeds: { value: 'n', help: 'seeds per problem × sampler (default 20)', apply: (o, v) => (o.seeds = integerFlag('seeds', v, 1)) },
     'constrained-trials': {
       value: 'n',
       help: 'trials per constrained run (default 100)',
-      apply: (o, v) => (o.constrainedTrials = Number(v)),
+      apply: (o, v) => (o.constrainedTrials = integerFlag('constrained-trials', v, 1)),
     },
     problems: {
       value: 'a,b',

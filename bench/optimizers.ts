@@ -27,7 +27,7 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { Rng, categorical, float, int, space, type Json, type Optimizer, type SearchSpace, type TrialView } from '@cairn/core'
 import { cmaEs, randomSearch, tpe } from '@cairn/optimizers'
-import { readCli, type Cli } from './lib/args.js'
+import { integerFlag, readCli, type Cli } from './lib/args.js'
 import { PYTHON, optunaAvailable, streamOptunaScript } from './lib/optuna.js'
 import { median, printTable, type Row } from './lib/stats.js'
 import { hartmann6 } from './lib/test-functions.js'
@@ -365,14 +365,18 @@ export const cli: Cli<BenchOptions & { json: boolean }> = {
       help: `${QUICK.trials} trials × ${QUICK.seeds} seeds, long run ${QUICK.longTrials} trials × ${QUICK.longSeeds} seed (flags after it override it)`,
       apply: (o) => Object.assign(o, QUICK),
     },
-    trials: { value: 'n', help: 'trials per run (default 100)', apply: (o, v) => (o.trials = Number(v)) },
-    seeds: { value: 'n', help: 'seeds per function × optimizer (default 20)', apply: (o, v) => (o.seeds = Number(v)) },
+    trials: { value: 'n', help: 'trials per run (default 100)', apply: (o, v) => (o.trials = integerFlag('trials', v, 1)) },
+    seeds: { value: 'n', help: 'seeds per function × optimizer (default 20)', apply: (o, v) => (o.seeds = integerFlag('seeds', v, 1)) },
     'long-trials': {
       value: 'n',
       help: 'trials of the long TPE timing run, 0 skips it (default 1000)',
-      apply: (o, v) => (o.longTrials = Number(v)),
+      apply: (o, v) => (o.longTrials = integerFlag('long-trials', v, 0)),
     },
-    'long-seeds': { value: 'n', help: 'seeds of the long run (default 3)', apply: (o, v) => (o.longSeeds = Number(v)) },
+    'long-seeds': {
+      value: 'n',
+      help: 'seeds of the long run (default 3)',
+      apply: (o, v) => (o.longSeeds = integerFlag('long-seeds', v, 1)),
+    },
     'long-function': { value: 'name', help: 'function of the long run (default hartmann6)', apply: (o, v) => (o.longFunction = v) },
     functions: {
       value: 'a,b',

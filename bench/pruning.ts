@@ -35,7 +35,7 @@
  * gap ratio to no pruning ≤ 1.05).
  */
 import { fileURLToPath } from 'node:url'
-import { readCli, type Cli } from './lib/args.js'
+import { integerFlag, readCli, type Cli } from './lib/args.js'
 import { PYTHON, optunaAvailable, runOptunaScript } from './lib/optuna.js'
 import { PRUNER_NAMES, runCairnStudy, type PrunerName, type StudyRun } from './lib/pruning-cairn.js'
 import { checkWorkloadsAgree, type WorkloadCheck } from './lib/pruning-check.js'
@@ -353,8 +353,8 @@ export const cli: Cli<PruningOptions & { json: boolean }> = {
       help: `${QUICK.trials} trials × ${QUICK.seeds} seeds (flags after it override it)`,
       apply: (o) => Object.assign(o, QUICK),
     },
-    trials: { value: 'n', help: 'trials per study (default 100)', apply: (o, v) => (o.trials = Number(v)) },
-    seeds: { value: 'n', help: 'seeds per workload × side × pruner (default 20)', apply: (o, v) => (o.seeds = Number(v)) },
+    trials: { value: 'n', help: 'trials per study (default 100)', apply: (o, v) => (o.trials = integerFlag('trials', v, 1)) },
+    seeds: { value: 'n', help: 'seeds per workload × side × pruner (default 20)', apply: (o, v) => (o.seeds = integerFlag('seeds', v, 1)) },
     workloads: {
       value: 'a,b',
       help: `only these workloads (of ${WORKLOAD_NAMES.join(', ')})`,

@@ -28,7 +28,7 @@
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { readCli, UsageError, type Cli } from './lib/args.js'
+import { positiveFlag, readCli, type Cli } from './lib/args.js'
 import { printTable, type Row } from './lib/stats.js'
 
 /** Options of `run`. */
@@ -118,28 +118,21 @@ export function table(result: Record<string, unknown>): Row[] {
   return rows
 }
 
-/** A positive number, or a usage error naming the flag. */
-function positive(flag: string, value: string): number {
-  const n = Number(value)
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} needs a positive number, got ${JSON.stringify(value)}`)
-  return n
-}
-
 export const cli: Cli<RecoveryBenchOptions & { json: boolean }> = {
   command: 'bench/recovery.ts',
   defaults: () => ({ json: false }),
   flags: {
     'no-dynamodb': { help: 'fs only: skip the DynamoDB Local swarm', apply: (o) => (o.dynamodb = false) },
-    reps: { value: 'n', help: 'kills for the detection figure (default 5)', apply: (o, v) => (o.reps = positive('reps', v)) },
-    ttl: { value: 'ms', help: 'lease ttl of the fs runs (default 1000)', apply: (o, v) => (o.leaseTtlMs = positive('ttl', v)) },
+    reps: { value: 'n', help: 'kills for the detection figure (default 5)', apply: (o, v) => (o.reps = positiveFlag('reps', v)) },
+    ttl: { value: 'ms', help: 'lease ttl of the fs runs (default 1000)', apply: (o, v) => (o.leaseTtlMs = positiveFlag('ttl', v)) },
     poll: {
       value: 'ms',
       help: 'monitor poll interval of the fs runs (default 200)',
-      apply: (o, v) => (o.pollIntervalMs = positive('poll', v)),
+      apply: (o, v) => (o.pollIntervalMs = positiveFlag('poll', v)),
     },
-    sessions: { value: 'n', help: 'orphaned sessions (default 100)', apply: (o, v) => (o.sessions = positive('sessions', v)) },
-    monitors: { value: 'n', help: 'monitor processes (default 3)', apply: (o, v) => (o.monitors = positive('monitors', v)) },
-    trials: { value: 'n', help: 'trials per session (default 8)', apply: (o, v) => (o.trials = positive('trials', v)) },
+    sessions: { value: 'n', help: 'orphaned sessions (default 100)', apply: (o, v) => (o.sessions = positiveFlag('sessions', v)) },
+    monitors: { value: 'n', help: 'monitor processes (default 3)', apply: (o, v) => (o.monitors = positiveFlag('monitors', v)) },
+    trials: { value: 'n', help: 'trials per session (default 8)', apply: (o, v) => (o.trials = positiveFlag('trials', v)) },
     json: { help: 'print the JSON report only (no table)', apply: (o) => (o.json = true) },
   },
 }

@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { hashTrainset, hashTrainsetSync } from '@cairn/warm-start'
-import { readCli, type Cli } from './lib/args.js'
+import { integerFlag, readCli, type Cli } from './lib/args.js'
 import type { Row } from './lib/stats.js'
 
 /** What this benchmark uses of examples/warm-start/src/cross-validation.ts (imported at run time: bench/ does not reference the example's project). */
@@ -353,11 +353,19 @@ export const cli: Cli<WarmStartBenchOptions & { json: boolean }> = {
       help: `${QUICK.mb} MB, ${QUICK.reps} reps, ${QUICK.seeds} seeds × ${QUICK.trials} trials (flags after it override it)`,
       apply: (o) => Object.assign(o, QUICK),
     },
-    mb: { value: 'n', help: 'megabytes of examples to hash (default 100)', apply: (o, v) => (o.mb = Number(v)) },
-    reps: { value: 'n', help: 'timed runs per hashing method, best kept (default 3)', apply: (o, v) => (o.reps = Number(v)) },
-    seeds: { value: 'n', help: 'seeds of the cross-validation benchmark (default 5)', apply: (o, v) => (o.seeds = Number(v)) },
-    trials: { value: 'n', help: 'trials per fold (default 60)', apply: (o, v) => (o.trials = Number(v)) },
-    folds: { value: 'n', help: 'folds (default 5)', apply: (o, v) => (o.folds = Number(v)) },
+    mb: { value: 'n', help: 'megabytes of examples to hash (default 100)', apply: (o, v) => (o.mb = integerFlag('mb', v, 1)) },
+    reps: {
+      value: 'n',
+      help: 'timed runs per hashing method, best kept (default 3)',
+      apply: (o, v) => (o.reps = integerFlag('reps', v, 1)),
+    },
+    seeds: {
+      value: 'n',
+      help: 'seeds of the cross-validation benchmark (default 5)',
+      apply: (o, v) => (o.seeds = integerFlag('seeds', v, 1)),
+    },
+    trials: { value: 'n', help: 'trials per fold (default 60)', apply: (o, v) => (o.trials = integerFlag('trials', v, 1)) },
+    folds: { value: 'n', help: 'folds (default 5)', apply: (o, v) => (o.folds = integerFlag('folds', v, 1)) },
     'no-hash': { help: 'skip the hashing benchmark', apply: (o) => (o.hash = false) },
     'no-cv': { help: 'skip the cross-validation benchmark', apply: (o) => (o.cv = false) },
     json: { help: 'print the JSON report only (no table)', apply: (o) => (o.json = true) },

@@ -43,7 +43,7 @@ import { fileURLToPath } from 'node:url'
 import { createDynamoDbStore, createTable } from '@cairn/store-dynamodb'
 import { localClientConfig, startDynamoDbLocal } from '@cairn/store-dynamodb/testing'
 import { createFsStore } from '@cairn/store-fs'
-import { readCli, UsageError, type Cli } from './lib/args.js'
+import { integerFlag, integerListFlag, readCli, type Cli } from './lib/args.js'
 import { cairnPool, cairnSide, type CairnKillFigures, type CairnSideOptions, type CairnStoreFigures } from './lib/workers-cairn.js'
 import { PYTHON, optunaAvailable } from './lib/optuna.js'
 import { printTable, round, type Row } from './lib/stats.js'
@@ -298,38 +298,23 @@ export function tables(r: WorkersReport): { title: string; rows: Row[] }[] {
   ]
 }
 
-/** A list of positive integers, or a usage error naming the flag. */
-function counts(flag: string, value: string): number[] {
-  const list = value.split(',').map(Number)
-  if (list.some((n) => !Number.isInteger(n) || n <= 0))
-    throw new UsageError(`--${flag} needs positive integers like 1,2,4,8, got ${JSON.stringify(value)}`)
-  return list
-}
-
-/** A non-negative integer, or a usage error naming the flag. */
-function count(flag: string, value: string, min = 0): number {
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} needs an integer ≥ ${min}, got ${JSON.stringify(value)}`)
-  return n
-}
-
 export const cli: Cli<WorkersBenchOptions & { json: boolean }> = {
   command: 'bench/workers.ts',
   defaults: () => ({ json: false }),
   flags: {
-    counts: { value: 'a,b', help: 'worker counts (default 1,2,4,8)', apply: (o, v) => (o.counts = counts('counts', v)) },
-    trials: { value: 'n', help: 'trials per throughput run (default 64)', apply: (o, v) => (o.trials = count('trials', v, 1)) },
-    sleep: { value: 'ms', help: "the objective's sleep (default 500)", apply: (o, v) => (o.sleepMs = count('sleep', v, 1)) },
-    kills: { value: 'n', help: 'SIGKILLs per kill run, 0 skips them (default 3)', apply: (o, v) => (o.kills = count('kills', v)) },
+    counts: { value: 'a,b', help: 'worker counts (default 1,2,4,8)', apply: (o, v) => (o.counts = integerListFlag('counts', v)) },
+    trials: { value: 'n', help: 'trials per throughput run (default 64)', apply: (o, v) => (o.trials = integerFlag('trials', v, 1)) },
+    sleep: { value: 'ms', help: "the objective's sleep (default 500)", apply: (o, v) => (o.sleepMs = integerFlag('sleep', v, 1)) },
+    kills: { value: 'n', help: 'SIGKILLs per kill run, 0 skips them (default 3)', apply: (o, v) => (o.kills = integerFlag('kills', v)) },
     'worker-poll': {
       value: 'ms',
       help: "Cairn workers' poll interval (default: the library's, 100)",
-      apply: (o, v) => (o.workerPollMs = count('worker-poll', v, 1)),
+      apply: (o, v) => (o.workerPollMs = integerFlag('worker-poll', v, 1)),
     },
     'coordinator-poll': {
       value: 'ms',
       help: "Cairn coordinator's poll interval (default: the library's, 50)",
-      apply: (o, v) => (o.coordinatorPollMs = count('coordinator-poll', v, 1)),
+      apply: (o, v) => (o.coordinatorPollMs = integerFlag('coordinator-poll', v, 1)),
     },
     'no-dynamodb': { help: 'skip DynamoDB Local', apply: (o) => (o.dynamodb = false) },
     'no-optuna': { help: 'skip the Optuna side', apply: (o) => (o.optuna = false) },
@@ -337,7 +322,7 @@ export const cli: Cli<WorkersBenchOptions & { json: boolean }> = {
     overlap: {
       value: 'a,b',
       help: 'also run Cairn with parallelism = factor × workers, e.g. 2 (default none)',
-      apply: (o, v) => (o.overlap = counts('overlap', v)),
+      apply: (o, v) => (o.overlap = integerListFlag('overlap', v)),
     },
     'separate-claim': {
       help: 'also run each Cairn count with workers that report, then claim after the commit (two calls)',

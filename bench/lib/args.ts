@@ -29,6 +29,30 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
+/** The integer `value` of `--flag`, at least `min`; a `UsageError` naming the flag otherwise. */
+export function integerFlag(flag: string, value: string, min = 0): number {
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isInteger(n) || n < min)
+    throw new UsageError(`--${flag} needs an integer ≥ ${min}, got ${JSON.stringify(value)}`)
+  return n
+}
+
+/** The positive number `value` of `--flag`; a `UsageError` naming the flag otherwise. */
+export function positiveFlag(flag: string, value: string): number {
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new UsageError(`--${flag} needs a positive number, got ${JSON.stringify(value)}`)
+  return n
+}
+
+/** The comma-separated positive integers `value` of `--flag` (`1,2,4,8`); a `UsageError` naming the flag otherwise. */
+export function integerListFlag(flag: string, value: string): number[] {
+  const list = value.split(',').map((part) => (part.trim() === '' ? Number.NaN : Number(part)))
+  if (list.some((n) => !Number.isInteger(n) || n <= 0))
+    throw new UsageError(`--${flag} needs positive integers like 1,2,4,8, got ${JSON.stringify(value)}`)
+  return list
+}
+
 /**
  * Parses `argv` (without node and the script) against `cli`. Flags are applied in
  * command-line order, so in `--quick --trials 10` the later `--trials` overrides the preset,
