@@ -1,6 +1,8 @@
 /**
  * The parts of Apache ECharts the dashboard uses, registered once: importing `echarts/core` and
- * only these keeps the rest of the library out of the bundle.
+ * only these keeps the rest of the library out of the bundle. Built as a script of its own
+ * (`echarts.js`, see scripts/build-web.mjs), which the page loads beside its own (`./echarts.js`)
+ * and which hands the library over as `globalThis.cairnECharts`.
  */
 import { BarChart, CustomChart, LineChart, ParallelChart, ScatterChart } from 'echarts/charts'
 import {
@@ -14,6 +16,7 @@ import {
 import * as echarts from 'echarts/core'
 import { ScatterJitter } from 'echarts/features'
 import { CanvasRenderer } from 'echarts/renderers'
+import { ECHARTS_GLOBAL, ECHARTS_READY_EVENT } from './echarts.js'
 
 echarts.use([
   LineChart,
@@ -31,5 +34,5 @@ echarts.use([
   CanvasRenderer,
 ])
 
-export { echarts }
-export type { EChartsType } from 'echarts/core'
+;(globalThis as Record<string, unknown>)[ECHARTS_GLOBAL] = echarts
+globalThis.dispatchEvent(new Event(ECHARTS_READY_EVENT))
