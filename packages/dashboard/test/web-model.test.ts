@@ -2,7 +2,7 @@
 import type { TrialRecord } from '@cairn/core'
 import { describe, expect, test } from 'vitest'
 import { EventStreamParser, type ServerSentEvent } from '../src/web/data/sse.js'
-import { permutationImportance } from '../src/web/importance/permutation.js'
+import { MAX_BINS, permutationImportance, setUniqueSplitCandidates } from '../src/web/importance/permutation.js'
 import { packCurves } from '../src/server/pack-curves.js'
 import { binnedMean, binningOf } from '../src/web/model/contour-grid.js'
 import { curveTrials, selectCurves } from '../src/web/model/curves.js'
@@ -164,6 +164,31 @@ describe('permutation importance', () => {
     expect(b).toBeGreaterThan(noise)
     expect(a + b + noise).toBeCloseTo(1, 9)
     expect({ trained: r.trained, heldOut: r.heldOut }).toEqual({ trained: 150, heldOut: 50 })
+  })
+
+  test('dropping repeated split thresholds builds the same forest; continuous columns are binned, the input is left alone', () => {
+    let seed = 11
+    const random = () => {
+      seed = (seed * 16807) % 2147483647
+      return seed / 2147483647
+    }
+    // An integer column (few values, many repeated thresholds) and a continuous one (binned).
+    const rows = Array.from({ length: 160 }, () => [Math.floor(random() * 12), random(), random() < 0.5 ? 0 : 1])
+    const before = rows.map((r) => [...r])
+    const scores = rows.map(([a, b, c]) => Math.sin(a as number) + 2 * (b as number) + 0.1 * (c as number) + 0.05 * random())
+    const input = { names: ['int', 'float', 'flag'], rows, scores }
+    try {
+      setUniqueSplitCandidates(false)
+      const all = permutationImportance(input)
+      setUniqueSplitCandidates(true)
+      const unique = permutationImportance(input)
+      expect(unique).toEqual(all)
+      expect(unique.importances[1]?.importance).toBeGreaterThan(unique.importances[2]?.importance as number)
+    } finally {
+      setUniqueSplitCandidates(true)
+    }
+    expect(rows).toEqual(before)
+    expect(new Set(rows.map((r) => r[1])).size).toBeGreaterThan(MAX_BINS)
   })
 })
 
