@@ -18,7 +18,6 @@ class RenderTimings {
   private complete = false
   private settled = false
   private readonly waiting: Array<() => void> = []
-  private readonly waitingFirstView: Array<() => void> = []
 
   /** A chart that will report `done`, drawn in `el`. */
   expect(name: string, el: Element): void {
@@ -46,18 +45,12 @@ class RenderTimings {
       this.firstViewDone = true
       performance.mark('cairn:first-view')
       document.documentElement.dataset['firstView'] = 'true'
-      for (const resolve of this.waitingFirstView.splice(0)) resolve()
     }
     if (this.complete || this.pending.size > 0 || this.finished.size === 0) return
     this.complete = true
     performance.mark('cairn:rendered')
     document.documentElement.dataset['rendered'] = 'true'
     for (const resolve of this.waiting.splice(0)) resolve()
-  }
-
-  /** Resolves once every chart in the first viewport has drawn (at once if they have). */
-  whenFirstView(): Promise<void> {
-    return this.firstViewDone ? Promise.resolve() : new Promise((resolve) => this.waitingFirstView.push(resolve))
   }
 
   /** Resolves once every chart has drawn (at once if they have): background work waits for it. */

@@ -57,7 +57,7 @@ export function importanceInput(model: SessionModel): { input: ImportanceInput; 
 
 /**
  * Parameter importance: permutation importance from a random forest, computed in a Web Worker
- * (the page stays responsive) once the charts in view are drawn, recomputed on a live page at most every
+ * (the page stays responsive) once the charts are drawn, recomputed on a live page at most every
  * 5 s while trials arrive.
  * `onRanking` gets the parameters from most to least important (the contour takes the top two).
  */
@@ -149,8 +149,8 @@ export function importanceView(model: SessionModel, onRanking: (names: string[])
   }
 
   mounted.set(() => ({ title: { text: 'computing…', left: 'center', top: 'middle', textStyle: { fontSize: 13, color: COLORS.text } } }))
-  // The forest starts once the charts in view are drawn, and trains on another core while this thread draws the rest.
-  void renderTimings.whenFirstView().then(compute)
+  // The forest starts once every chart has drawn: training beside the draws slowed them down (on two cores shared with other work).
+  void renderTimings.whenRendered().then(compute)
   return {
     root,
     update: (change) => {
