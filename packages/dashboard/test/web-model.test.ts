@@ -2,12 +2,13 @@
 import type { TrialRecord } from '@cairn/core'
 import { describe, expect, test } from 'vitest'
 import { EventStreamParser, type ServerSentEvent } from '../src/web/data/sse.js'
-import { permutationImportance } from '../src/web/importance/permutation.js'
+import { MAX_BINS, permutationImportance, setUniqueSplitCandidates } from '../src/web/importance/permutation.js'
 import { packCurves } from '../src/server/pack-curves.js'
 import { binnedMean, binningOf } from '../src/web/model/contour-grid.js'
 import { curveTrials, selectCurves } from '../src/web/model/curves.js'
 import { paramColumn, scoredTrials } from '../src/web/model/derived.js'
 import { numericValue, paramsOf, type ParamInfo } from '../src/web/model/params.js'
+import { MAX_BEST_PARALLEL_LINES, MAX_PARALLEL_LINES, parallelRows } from '../src/web/model/parallel-rows.js'
 import { onePerCell, onePerColumn } from '../src/web/model/thin-points.js'
 import { scoreAxis } from '../src/web/model/score-range.js'
 import { SessionModel } from '../src/web/model/session-model.js'
@@ -164,6 +165,31 @@ describe('permutation importance', () => {
     expect(a + b + noise).toBeCloseTo(1, 9)
     expect({ trained: r.trained, heldOut: r.heldOut }).toEqual({ trained: 150, heldOut: 50 })
   })
+
+  test('dropping repeated split thresholds builds the same forest; continuous columns are binned, the input is left alone', () => {
+    let seed = 11
+    const random = () => {
+      seed = (seed * 16807) % 2147483647
+      return seed / 2147483647
+    }
+    // An integer column (few values, many repeated thresholds) and a continuous one (binned).
+    const rows = Array.from({ length: 160 }, () => [Math.floor(random() * 12), random(), random() < 0.5 ? 0 : 1])
+    const before = rows.map((r) => [...r])
+    const scores = rows.map(([a, b, c]) => Math.sin(a as number) + 2 * (b as number) + 0.1 * (c as number) + 0.05 * random())
+    const input = { names: ['int', 'float', 'flag'], rows, scores }
+    try {
+      setUniqueSplitCandidates(false)
+      const all = permutationImportance(input)
+      setUniqueSplitCandidates(true)
+      const unique = permutationImportance(input)
+      expect(unique).toEqual(all)
+      expect(unique.importances[1]?.importance).toBeGreaterThan(unique.importances[2]?.importance as number)
+    } finally {
+      setUniqueSplitCandidates(true)
+    }
+    expect(rows).toEqual(before)
+    expect(new Set(rows.map((r) => r[1])).size).toBeGreaterThan(MAX_BINS)
+  })
 })
 
 describe('slice points', () => {
@@ -196,6 +222,42 @@ describe('slice points', () => {
     const perChoice = onePerColumn(choices, { categorical: true, log: false })
     expect(perChoice).toHaveLength(120)
     expect(perChoice.filter((p) => p[0] === 2).map((p) => p[1])).toEqual(Array.from({ length: 40 }, (_, k) => 2 + 3 * k))
+  })
+})
+
+describe('parallel coordinates', () => {
+  // [param, score, trial index]: trial i scores i (maximize: the last trials are the best).
+  const rows = (n: number): number[][] => Array.from({ length: n }, (_, i) => [i % 7, i, i])
+
+  test('all rows when they fit, worst first so the best line is drawn last (on top), either direction', () => {
+    const max = parallelRows(rows(50), true)
+    expect(max.rows.map((r) => r[2])).toEqual(Array.from({ length: 50 }, (_, i) => i))
+    expect(max.best).toBe(50)
+    const min = parallelRows(rows(50), false)
+    expect(min.rows.map((r) => r[2])).toEqual(Array.from({ length: 50 }, (_, i) => 49 - i))
+  })
+
+  test('above the cap: the best trials, all of them, and an even sample of the others below them', () => {
+    const n = 10_000
+    for (const maximize of [true, false]) {
+      const { rows: shown, best } = parallelRows(rows(n), maximize)
+      expect(shown).toHaveLength(MAX_PARALLEL_LINES)
+      expect(best).toBe(MAX_BEST_PARALLEL_LINES)
+      const idx = shown.map((r) => r[2] as number)
+      expect(new Set(idx).size).toBe(MAX_PARALLEL_LINES)
+      // The last MAX_BEST_PARALLEL_LINES drawn are the best ones, the very best last.
+      const top = idx.slice(-MAX_BEST_PARALLEL_LINES)
+      const want = Array.from({ length: MAX_BEST_PARALLEL_LINES }, (_, i) =>
+        maximize ? n - MAX_BEST_PARALLEL_LINES + i : MAX_BEST_PARALLEL_LINES - 1 - i,
+      )
+      expect(top).toEqual(want)
+      // The others are spread over the rest of the session, not bunched at one end.
+      const others = idx.slice(0, -MAX_BEST_PARALLEL_LINES).sort((a, b) => a - b)
+      const span = n - MAX_BEST_PARALLEL_LINES
+      expect(others[others.length - 1]! - others[0]!).toBeGreaterThan(span * 0.95)
+      const gaps = others.slice(1).map((v, i) => v - (others[i] as number))
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(Math.ceil(span / (MAX_PARALLEL_LINES - MAX_BEST_PARALLEL_LINES)))
+    }
   })
 })
 

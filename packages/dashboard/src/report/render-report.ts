@@ -8,6 +8,8 @@ import { webAssets } from './web-assets.js'
 const DATA_ID = 'cairn-data'
 /** The id of the element holding the packed learning curves, when some trial has one (parsed only when a view reads them). */
 const CURVES_ID = 'cairn-curves'
+/** The id of the element holding the charting library's script, which the app runs from a Blob URL (src/web/charts/echarts.ts). */
+const ECHARTS_ID = 'cairn-echarts'
 
 function check(data: SessionPageData): void {
   const d = data as Partial<SessionPageData> | null
@@ -18,7 +20,8 @@ function check(data: SessionPageData): void {
 }
 
 /**
- * The session page as one self-contained HTML file: the web app's script and stylesheet inline,
+ * The session page as one self-contained HTML file: the web app's scripts and stylesheet inline
+ * (the charting library's as text, which the app runs from an in-memory Blob URL),
  * the session's data embedded as JSON (the learning curves packed, see `SessionPageData.curves`, in
  * an element of their own that the page parses only when a view reads them: they are half the
  * data of a session with curves). It makes no network request at all (it opens from disk,
@@ -28,7 +31,7 @@ function check(data: SessionPageData): void {
  */
 export function renderReport(data: SessionPageData): string {
   check(data)
-  const { js, css } = webAssets()
+  const { js, echarts, css } = webAssets()
   const title = `Cairn report — ${data.session.name ?? data.session.sessionId}`
   const { curves, ...rest } = packCurves(data)
   const curvesElement =
@@ -45,7 +48,8 @@ export function renderReport(data: SessionPageData): string {
 <body>
 <div id="app"></div>
 <script type="application/json" id="${DATA_ID}">${jsonForScript({ ...rest, live: false })}</script>
-${curvesElement}<script>${js}</script>
+${curvesElement}<script type="text/plain" id="${ECHARTS_ID}">${echarts}</script>
+<script>${js}</script>
 </body>
 </html>
 `

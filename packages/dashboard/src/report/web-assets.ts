@@ -3,14 +3,16 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { WebAppMissingError } from './web-app-missing-error.js'
 
-/** The built web app: its script and stylesheet, as the report inlines them. */
+/** The built web app: its scripts and stylesheet, as the report inlines them. */
 export interface WebAssets {
   js: string
+  /** The charting library's script, which `js` loads (src/web/charts/echarts.ts). */
+  echarts: string
   css: string
 }
 
 /**
- * The folder of the built web app (`dist/web` of this package: index.html, app.js, app.css),
+ * The folder of the built web app (`dist/web` of this package: index.html, app.js, echarts.js, app.css),
  * found by walking up from this module (in `src/report/` or in `dist/`) to the package's
  * `package.json`.
  */
@@ -26,13 +28,14 @@ export function webAppDir(): string {
 
 let cached: WebAssets | null = null
 
-/** Reads (once) the built app.js and app.css. Throws `WebAppMissingError` saying how to build them. */
+/** Reads (once) the built app.js, echarts.js and app.css. Throws `WebAppMissingError` saying how to build them. */
 export function webAssets(): WebAssets {
   if (cached) return cached
   const dir = webAppDir()
   const js = join(dir, 'app.js')
+  const echarts = join(dir, 'echarts.js')
   const css = join(dir, 'app.css')
-  for (const file of [js, css]) if (!existsSync(file)) throw new WebAppMissingError(file)
-  cached = { js: readFileSync(js, 'utf8'), css: readFileSync(css, 'utf8') }
+  for (const file of [js, echarts, css]) if (!existsSync(file)) throw new WebAppMissingError(file)
+  cached = { js: readFileSync(js, 'utf8'), echarts: readFileSync(echarts, 'utf8'), css: readFileSync(css, 'utf8') }
   return cached
 }

@@ -3,6 +3,7 @@
  * makes no request; otherwise it is the live app over the server's API: the sessions page, or a
  * session's page with `?session=<id>` (the access token, if any, stays in the URL's fragment).
  */
+import { EMBEDDED_ECHARTS_ID, whenECharts } from './charts/echarts.js'
 import { embeddedSource, readEmbeddedData } from './data/embedded-source.js'
 import { liveSource } from './data/live-source.js'
 import { accessToken } from './data/token.js'
@@ -23,6 +24,8 @@ function fail(err: unknown): void {
   )
 }
 
+// A report: its charting library compiles in the background while the page parses its data.
+if (document.getElementById(EMBEDDED_ECHARTS_ID)) void whenECharts().catch(() => {})
 const embedded = readEmbeddedData(document)
 if (embedded) {
   const source = embeddedSource(embedded)

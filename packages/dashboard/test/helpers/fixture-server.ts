@@ -130,7 +130,12 @@ export class FixtureServer {
 
   private async asset(path: string, res: ServerResponse): Promise<void> {
     const name = path === '/' ? 'index.html' : path.slice(1)
-    const types: Record<string, string> = { 'index.html': 'text/html', 'app.js': 'text/javascript', 'app.css': 'text/css' }
+    const types: Record<string, string> = {
+      'index.html': 'text/html',
+      'app.js': 'text/javascript',
+      'echarts.js': 'text/javascript',
+      'app.css': 'text/css',
+    }
     const type = types[name]
     if (!type) return this.json(res, 404, { code: 'HTTP_404', message: `no asset ${path}` })
     res.writeHead(200, { 'content-type': `${type}; charset=utf-8` })

@@ -1,4 +1,4 @@
-import { echarts, type EChartsType } from './echarts.js'
+import { type ECharts, type EChartsType, loadedECharts } from './echarts.js'
 import { cancelDraw, enqueueDraw, observeChart, unobserveChart } from './queue.js'
 import { renderTimings } from './timings.js'
 
@@ -39,7 +39,7 @@ export function mountChart(container: HTMLElement, name: string): MountedChart {
   observeChart(container)
   const key = {}
 
-  function init(): EChartsType {
+  function init(echarts: ECharts): EChartsType {
     const c = echarts.init(container, null, { renderer: 'canvas' })
     // ECharts also reports `finished` for the empty chart of `init`: only a drawn option counts.
     c.on('finished', () => {
@@ -63,8 +63,14 @@ export function mountChart(container: HTMLElement, name: string): MountedChart {
         key,
         container,
         () => {
+          // The queue holds the draws until the library's script has run (session-page.ts): absent, it failed to load.
+          const echarts = loadedECharts()
+          if (!echarts) {
+            container.dataset['draw'] = 'failed'
+            return
+          }
           const option = build()
-          chart ??= init()
+          chart ??= init(echarts)
           drawn = true
           container.dataset['draw'] = 'drawing'
           chart.setOption({ ...BASE, ...option }, { notMerge: true, lazyUpdate: false })

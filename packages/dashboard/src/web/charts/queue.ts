@@ -19,6 +19,8 @@ const queue = new Map<object, Job>()
 /** What the observer last said of each element (absent: not reported yet). */
 const inView = new WeakMap<Element, boolean>()
 let taskScheduled = false
+/** While true, nothing draws (the charting library is still loading: `holdDrawsUntil`). */
+let held = false
 let idleScheduled = false
 const channel = typeof MessageChannel === 'undefined' ? null : new MessageChannel()
 const observer =
@@ -82,7 +84,7 @@ function requestIdle(run: () => void): void {
 
 /** Schedules the next draw: a task for a chart in view, idle time for the first draw of one out of view. */
 function schedule(): void {
-  if (queue.size === 0) return
+  if (held || queue.size === 0) return
   let visible = false
   let eager = false
   for (const job of queue.values()) {
@@ -100,6 +102,20 @@ function schedule(): void {
 }
 
 if (channel) channel.port1.onmessage = runVisible
+
+/**
+ * Holds every queued draw until `ready` settles (resolved or rejected), then draws them in the
+ * queue's order: the charts wait for their library's script (echarts.ts), and the table, which
+ * needs none, still draws after the charts in view.
+ */
+export function holdDrawsUntil(ready: Promise<unknown>): void {
+  held = true
+  const release = (): void => {
+    held = false
+    schedule()
+  }
+  ready.then(release, release)
+}
 
 /** Follows `el`'s visibility: a chart's queued draw runs once it scrolls into view. */
 export function observeChart(el: HTMLElement): void {

@@ -109,7 +109,6 @@ export function scorePlotOption(p: ScorePlot): ChartOption {
   below = onePerColumn(below, row)
   above = onePerColumn(above, row)
   const size = p.compact ? 4 : 5
-  const large = { large: true, largeThreshold: MANY }
   const many = (p.okOf ?? inside.length) > MANY
   const series: Array<Record<string, unknown>> = [
     {
@@ -167,7 +166,9 @@ export function scorePlotOption(p: ScorePlot): ChartOption {
       symbol: statusSymbol(status),
       symbolSize: 7,
       itemStyle: { color: statusColor(status) },
-      ...large,
+      // One path for the row (a few hundred elements otherwise); not for the error cross, a path symbol that large mode cannot place.
+      large: true,
+      largeThreshold: statusSymbol(status).startsWith('path://') ? MANY : 0,
     })
 
   const xIndexes = stripH > 0 ? [0, 1] : [0]

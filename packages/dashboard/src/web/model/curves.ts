@@ -1,6 +1,5 @@
 import type { TrialRecord } from '@cairn/core'
 import type { SessionModel } from './session-model.js'
-import { better } from './trials.js'
 
 /** A trial with a learning curve: at least one intermediate value (`ctx.report`). */
 export type CurveTrial = TrialRecord & { intermediate: NonNullable<TrialRecord['intermediate']> }
@@ -43,12 +42,18 @@ function finalValue(model: SessionModel, t: TrialRecord): number {
 export function selectCurves(model: SessionModel, max: number, bestCount: number): CurveSelection {
   const all = curveTrials(model)
   if (all.length <= max) return { lines: all.map((t) => withCurve(model, t)), total: all.length, best: all.length }
-  const dir = model.session.direction
-  const value = new Map(all.filter((t) => t.status === 'ok').map((t) => [t, finalValue(model, t)]))
-  const rank = (t: TrialRecord): number => value.get(t) as number
-  const ranked = [...value.keys()].sort((a, b) =>
-    better(dir, rank(a), rank(b)) ? -1 : better(dir, rank(b), rank(a)) ? 1 : a.trialIdx - b.trialIdx,
-  )
+  const sign = model.session.direction === 'maximize' ? -1 : 1
+  const finished = all.filter((t) => t.status === 'ok')
+  // Rank keys in a typed array, worse-is-larger, NaN last: one numeric comparison per step of the sort, not two `better` calls and two lookups.
+  const key = new Float64Array(finished.length)
+  for (let i = 0; i < finished.length; i++) {
+    const v = sign * finalValue(model, finished[i] as TrialRecord)
+    key[i] = Number.isNaN(v) ? Number.POSITIVE_INFINITY : v
+  }
+  const order = Array.from({ length: finished.length }, (_, i) => i)
+  // Ties by trial index (`finished` is in index order).
+  order.sort((a, b) => (key[a] as number) - (key[b] as number) || a - b)
+  const ranked = order.map((i) => finished[i] as TrialRecord)
   const chosen = new Set<TrialRecord>(ranked.slice(0, bestCount))
   const rest = all.filter((t) => !chosen.has(t))
   const room = max - chosen.size

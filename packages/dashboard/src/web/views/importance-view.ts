@@ -149,7 +149,7 @@ export function importanceView(model: SessionModel, onRanking: (names: string[])
   }
 
   mounted.set(() => ({ title: { text: 'computing…', left: 'center', top: 'middle', textStyle: { fontSize: 13, color: COLORS.text } } }))
-  // The forest starts once the charts are drawn: on two cores it would slow them down.
+  // The forest starts once every chart has drawn: training beside the draws slowed them down (on two cores shared with other work).
   void renderTimings.whenRendered().then(compute)
   return {
     root,

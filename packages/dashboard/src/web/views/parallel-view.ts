@@ -3,22 +3,10 @@ import { shortNumber } from '../charts/score-plot.js'
 import { COLORS } from '../charts/style.js'
 import { h, section } from '../dom.js'
 import { paramColumn, sharedScoreAxis } from '../model/derived.js'
+import { parallelRows } from '../model/parallel-rows.js'
 import type { SessionModel } from '../model/session-model.js'
 import { isScored } from '../model/trials.js'
 import type { ScoreScale, View } from './view.js'
-
-/** Rows evenly spaced over `rows` (their last column is the trial index), at most MAX_PARALLEL_LINES, keeping the best trial's. */
-function thin(rows: number[][], bestIdx: number | null): number[][] {
-  if (rows.length <= MAX_PARALLEL_LINES) return rows
-  const step = rows.length / MAX_PARALLEL_LINES
-  const out = Array.from({ length: MAX_PARALLEL_LINES }, (_, i) => rows[Math.floor(i * step)] as number[])
-  const best = rows.find((r) => r[r.length - 1] === bestIdx)
-  if (best && !out.includes(best)) out[out.length - 1] = best
-  return out
-}
-
-/** At most this many lines are drawn (evenly spaced over the session, the best trial always among them). */
-export const MAX_PARALLEL_LINES = 2500
 
 /**
  * Parallel coordinates: one axis per parameter and one for the score, one line per scored
@@ -64,11 +52,12 @@ export function parallelView(model: SessionModel, scale: ScoreScale): View {
       data.push(row)
     })
     const all = data.length
-    const shown = thin(data, model.bestTrial()?.trialIdx ?? null)
+    const maximize = model.session.direction === 'maximize'
+    const { rows: shown, best } = parallelRows(data, maximize)
     note.textContent =
       shown.length < all
-        ? `${shown.length} of ${all} scored trials (evenly spaced, the best included); drag along an axis to select a range.`
-        : 'Scored trials; drag along an axis to select a range.'
+        ? `${shown.length} of ${all} scored trials: the ${best} best and an even sample of the others, the best drawn on top; drag along an axis to select a range.`
+        : 'Scored trials, the best drawn on top; drag along an axis to select a range.'
     const parallelAxis = params.map((p, dim) =>
       p.kind === 'categorical'
         ? { dim, name: p.name, type: 'category', data: p.choices }
@@ -83,7 +72,6 @@ export function parallelView(model: SessionModel, scale: ScoreScale): View {
       max: axis.max,
       axisLabel: { formatter: (v: number) => shortNumber(v) },
     } as (typeof parallelAxis)[number])
-    const maximize = model.session.direction === 'maximize'
     return {
       parallel: {
         left: 40,
@@ -112,10 +100,9 @@ export function parallelView(model: SessionModel, scale: ScoreScale): View {
         {
           type: 'parallel',
           data: shown,
-          lineStyle: { width: 1, opacity: shown.length > 1000 ? 0.3 : 0.5 },
-          // Drawn 500 lines per frame: a frame stays short, so the page answers while 2,500 lines draw.
-          progressive: 500,
-          progressiveThreshold: 500,
+          lineStyle: { width: 1, opacity: shown.length > 500 ? 0.35 : 0.5 },
+          // In one task: 1,000 lines draw in a few tens of ms, and each frame of a progressive draw waits for the next.
+          progressive: 0,
           emphasis: { disabled: true },
           inactiveOpacity: 0.03,
           activeOpacity: 0.8,

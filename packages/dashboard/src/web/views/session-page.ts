@@ -1,3 +1,5 @@
+import { whenECharts } from '../charts/echarts.js'
+import { holdDrawsUntil } from '../charts/queue.js'
 import { renderTimings } from '../charts/timings.js'
 import type { DataSource } from '../data/source.js'
 import { h } from '../dom.js'
@@ -33,6 +35,8 @@ export async function sessionPage(
   sessionId: string,
   sessionsHref: string | null,
 ): Promise<() => void> {
+  // The charting library loads (and compiles) while the session does; nothing draws before it is there.
+  holdDrawsUntil(whenECharts())
   const model = new SessionModel(await source.loadSession(sessionId))
   const s = model.session
   const statusBadge = h('span', { class: `status status-${s.status}` }, s.status)
