@@ -12,7 +12,7 @@
  *     --json (JSON only) --quiet (no progress on stderr)
  *
  * Problems (identical in bench/optuna/multi_objective.py, see bench/lib/multi-objective-problems.ts):
- * ZDT1 and ZDT2 (30 variables, 2 objectives), DTLZ2 (12 variables, 3 objectives); the
+ * ZDT1, ZDT2 and ZDT3 (30 variables, 2 objectives), DTLZ2 (12 variables, 3 objectives); the
  * hypervolume of all trials after `trials` trials, with one fixed reference point per problem
  * for both sides, computed by `hypervolume()` from @cairn/optimizers (Optuna's side sends its
  * objective values); medians with the quartiles over seeds, and for each ratio a 90% bootstrap
@@ -38,8 +38,10 @@ type Params = Record<string, Json>
 const OURS_MO: Record<string, { optuna: string; make: () => Optimizer<any> }> = {
   nsga2: { optuna: 'nsga2', make: () => nsga2() },
   'nsga2-dominance': { optuna: 'nsga2', make: () => nsga2({ tournament: 'dominance' }) },
-  // With several objectives tpe() takes Optuna's prior weight and kernel widths, and makes no local moves: `tpe({ optunaDefaults: true })` proposes the same.
+  // With several objectives tpe() takes Optuna's prior weight and kernel widths, plus 30% local moves around good trials.
   tpe: { optuna: 'tpe', make: () => tpe() },
+  // Optuna 3.1's MOTPE algorithm, unchanged.
+  'tpe-optuna-defaults': { optuna: 'tpe', make: () => tpe({ optunaDefaults: true }) },
 }
 
 /** Our optimizers on constrained problems (Optuna's side: TPE with `constraints_func`). */
@@ -108,7 +110,7 @@ export interface BenchOptions {
 /** One multi-objective row: a problem × sampler on both sides. */
 export interface MoRow {
   problem: string
-  /** Ours: `nsga2`, `tpe`, or NSGA-II with Optuna's tournament (`nsga2-dominance`). */
+  /** Ours: `nsga2`, `tpe`, or Optuna's algorithms (`nsga2-dominance`: NSGA-II with Optuna's tournament, `tpe-optuna-defaults`). */
   sampler: string
   /** The Optuna sampler it is compared with (`nsga2`: NSGAIISampler, `tpe`: TPESampler). */
   optunaSampler: string
@@ -190,9 +192,8 @@ export async function run(opts: BenchOptions = {}): Promise<BenchReport> {
   const constrained = CONSTRAINED_PROBLEMS.filter((p) => !opts.constrained || opts.constrained.includes(p.name))
   let optunaRun: Promise<OptunaOut> | undefined
   let note: string | undefined
-  if (opts.optunaJson) {
-    optunaRun = readFile(opts.optunaJson, 'utf8').then((text) => JSON.parse(text) as OptunaOut)
-  } else if (opts.optuna !== false && (await optunaAvailable())) {
+  // An Optuna side saved in a file is read once ours has run, so a long run in parts may still be finishing.
+  if (!opts.optunaJson && opts.optuna !== false && (await optunaAvailable())) {
     optunaRun = runOptuna(
       [
         '--trials',
@@ -215,7 +216,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchReport> {
         return out
       })
     }
-  } else {
+  } else if (!opts.optunaJson) {
     note = 'Optuna side skipped (--no-optuna, or /usr/bin/python3 cannot import optuna)'
   }
   // Ours runs while Python works (the machine has two cores).
@@ -263,6 +264,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchReport> {
     }
   }
   let optunaVersion: string | undefined
+  if (opts.optunaJson) optunaRun = readFile(opts.optunaJson, 'utf8').then((text) => JSON.parse(text) as OptunaOut)
   if (optunaRun) {
     const out = await optunaRun
     optunaVersion = out.optuna
@@ -359,7 +361,11 @@ export const cli: Cli<BenchOptions & { json: boolean }> = {
       apply: (o, v) => (o.constrained = v.split(',')),
     },
     'no-optuna': { help: 'skip the Optuna side', apply: (o) => (o.optuna = false) },
-    'optuna-json': { value: 'file', help: 'read the Optuna side from a file saved by --save-optuna', apply: (o, v) => (o.optunaJson = v) },
+    'optuna-json': {
+      value: 'file',
+      help: 'read the Optuna side from a file saved by --save-optuna (read after ours has run)',
+      apply: (o, v) => (o.optunaJson = v),
+    },
     'save-optuna': { value: 'file', help: "save the Optuna side's output to a file", apply: (o, v) => (o.saveOptuna = v) },
     json: { help: 'print the JSON report only (no tables)', apply: (o) => (o.json = true) },
     quiet: { help: 'no progress lines on stderr', apply: (o) => (o.verbose = false) },

@@ -48,6 +48,14 @@ export function zdt2(x: readonly number[]): number[] {
   return [f1, g * (1 - (f1 / g) ** 2)]
 }
 
+/** ZDT3: a front of five disconnected pieces, f2 = 1 − √f1 − f1·sin(10π·f1) at g = 1 (f2 goes below 0). */
+export function zdt3(x: readonly number[]): number[] {
+  const g = zdtG(x)
+  const f1 = x[0]!
+  const r = f1 / g
+  return [f1, g * (1 - Math.sqrt(r) - r * Math.sin(10 * Math.PI * f1))]
+}
+
 /** DTLZ2 (Deb, Thiele, Laumanns, Zitzler 2002) with `m` objectives: front on the unit sphere's positive orthant. */
 export function dtlz2(x: readonly number[], m = 3): number[] {
   let g = 0
@@ -63,14 +71,16 @@ export function dtlz2(x: readonly number[], m = 3): number[] {
 }
 
 /**
- * ZDT1 and ZDT2 with 30 variables (their usual size, as in Optuna's benchmarks), DTLZ2 with 3
- * objectives and 12 variables (k = 10). Reference points bound every reachable value
- * (ZDT: f1 ≤ 1, f2 ≤ g ≤ 10; DTLZ2: fi ≤ 1 + g ≤ 3.5), so every trial counts.
+ * ZDT1, ZDT2 and ZDT3 with 30 variables (their usual size, as in Optuna's benchmarks), DTLZ2
+ * with 3 objectives and 12 variables (k = 10). Reference points bound every reachable value
+ * (ZDT1/2: f1 ≤ 1, f2 ≤ g ≤ 10; ZDT3: f2 ≤ g − √(f1·g) + f1 < 11; DTLZ2: fi ≤ 1 + g ≤ 3.5), so every
+ * trial counts.
  */
 export const MO_PROBLEMS: readonly MoProblem[] = [
   { name: 'zdt1', nVars: 30, nObjectives: 2, space: unitSpace(30), reference: [1.1, 11], f: zdt1 },
   { name: 'zdt2', nVars: 30, nObjectives: 2, space: unitSpace(30), reference: [1.1, 11], f: zdt2 },
   { name: 'dtlz2', nVars: 12, nObjectives: 3, space: unitSpace(12), reference: [3.5, 3.5, 3.5], f: (x) => dtlz2(x, 3) },
+  { name: 'zdt3', nVars: 30, nObjectives: 2, space: unitSpace(30), reference: [1.1, 11], f: zdt3 },
 ]
 
 /** A constrained problem: one minimized value and constraints (each ≤ 0 is feasible). */

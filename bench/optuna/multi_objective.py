@@ -65,6 +65,14 @@ def zdt2(x):
     return [f1, g * (1 - (f1 / g) ** 2)]
 
 
+def zdt3(x):
+    n = len(x)
+    g = 1 + 9 * sum(x[1:]) / (n - 1)
+    f1 = x[0]
+    r = f1 / g
+    return [f1, g * (1 - math.sqrt(r) - r * math.sin(10 * math.pi * f1))]
+
+
 def dtlz2(x, m=3):
     k = len(x) - m + 1
     g = sum((xi - 0.5) ** 2 for xi in x[m - 1 :])
@@ -84,6 +92,7 @@ PROBLEMS = {
     "zdt1": (zdt1, 30, 2),
     "zdt2": (zdt2, 30, 2),
     "dtlz2": (dtlz2, 12, 3),
+    "zdt3": (zdt3, 30, 2),
 }
 
 

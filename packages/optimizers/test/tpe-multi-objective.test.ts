@@ -229,3 +229,63 @@ describe("tpe's model with several objectives, as Optuna 3.1's MOTPE", () => {
     })
   })
 })
+
+describe('local moves with several objectives', () => {
+  // Three categorical dims of six choices: a local move keeps its centre's three choices, an l/g pick draws each on its own.
+  const six = ['a', 'b', 'c', 'd', 'e', 'f']
+  const s = space({ u: float(0, 1), v: float(0, 1), c1: categorical(six), c2: categorical(six), c3: categorical(six) })
+  const idx = (p: Record<string, unknown>, k: string) => six.indexOf(p[k] as string) / 6
+  const f = (p: Record<string, unknown>) => ({
+    values: [(p.u as number) + idx(p, 'c1'), 1 - (p.u as number) + (p.v as number) + idx(p, 'c2') + idx(p, 'c3')],
+  })
+  const tuple = (t: TrialView) => ['c1', 'c2', 'c3'].map((k) => (t.candidate as Record<string, unknown>)[k]).join()
+  /** How many model-based proposals keep the categorical choices of a trial of the good group they were asked with. */
+  const keptFromGood = (history: readonly TrialView[], cfgOptions: Record<string, unknown>) => {
+    const cfg = resolveTpeOptions(cfgOptions)
+    const cs = compileSpace(s)
+    let kept = 0
+    for (let i = 10; i < history.length; i++) {
+      const prefix = history.slice(0, i)
+      const ctx = {
+        trialIdx: i,
+        rng: Rng.fromSeed(0),
+        history: prefix,
+        pending: [],
+        space: s,
+        direction: 'minimize',
+        directions: [...TWO],
+      } as const
+      const { below } = splitGroups({ ...cfg, ...cfg.multiObjective }, scoreObservations(cs, ctx, []))
+      if (Array.from(below).some((r) => tuple(prefix[r]!) === tuple(history[i]!))) kept++
+    }
+    return kept
+  }
+
+  test('localFraction 1: every model-based proposal is a move around a good trial (its categorical choices kept), valid and reproducible', async () => {
+    const run = () => driveMo(tpe({ localFraction: 1 }), s, f, 40, { seed: 3, directions: [...TWO] })
+    const { history } = await run()
+    for (const t of history) assertCandidate(s, t.candidate)
+    expect(keptFromGood(history, { localFraction: 1 })).toBe(30)
+    expect((await run()).history).toEqual(history)
+    // Optuna's MOTPE (no local moves) does not keep them all.
+    const optuna = await driveMo(tpe({ optunaDefaults: true }), s, f, 40, { seed: 3, directions: [...TWO] })
+    expect(keptFromGood(optuna.history, { optunaDefaults: true })).toBeLessThan(30)
+  })
+
+  test('tpe() makes local moves by default (localFraction 0.3); localFraction 0 is Optuna’s MOTPE exactly', async () => {
+    const run = (o: Record<string, unknown>, seed: number) => driveMo(tpe(o), s, f, 40, { seed, directions: [...TWO] })
+    let byDefault = 0
+    let optuna = 0
+    for (let seed = 1; seed <= 4; seed++) {
+      const d = await run({}, seed)
+      const o = await run({ optunaDefaults: true }, seed)
+      // Several objectives take Optuna's prior weight and kernel widths: without local moves, Optuna's proposals.
+      expect((await run({ localFraction: 0 }, seed)).history).toEqual(o.history)
+      expect(d.history).not.toEqual(o.history)
+      byDefault += keptFromGood(d.history, {})
+      optuna += keptFromGood(o.history, { optunaDefaults: true })
+    }
+    // About 30% of the 120 model-based proposals are local moves, which keep a good trial's choices.
+    expect(byDefault).toBeGreaterThan(optuna + 10)
+  })
+})

@@ -22,8 +22,10 @@ export type { TpeState } from './sampler.js'
  *
  * Several objectives (`directions`): Optuna 3.1's MOTPE — the good group is whole
  * non-domination ranks, the last one cut by greedy hypervolume subset selection, and its
- * trials' kernels are weighted by hypervolume contribution; pruned trials and local moves are
- * left out. Constraints (trials with `constraints`): as Optuna's `constraints_func`, feasible
+ * trials' kernels are weighted by hypervolume contribution; pruned trials are left out, and
+ * the prior weight and kernel widths are Optuna's (1 and 1) unless given. By default 30% of
+ * suggestions are local moves around a good trial drawn by its hypervolume weight (Optuna's
+ * MOTPE makes none: `optunaDefaults: true` gives it exactly). Constraints (trials with `constraints`): as Optuna's `constraints_func`, feasible
  * trials fill the good group first, then the least total violation Σ max(0, c).
  *
  * ```ts

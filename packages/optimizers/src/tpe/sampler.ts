@@ -57,12 +57,14 @@ function ask(cfg: TpeConfig, state: TpeState, ctx: AskContext, inGroup = false):
   if ((!inGroup && obs.nFinished < cfg.nStartupTrials) || obs.nFinished === 0)
     return { kind: 'candidate', state, candidate: sampleUniform(space, ctx.rng) }
   const groups: Groups = splitGroups(cfg, scored)
-  // Several objectives, and a history with pruned trials, keep Optuna's prior weight, kernel
-  // widths and no local moves unless given (options.ts).
+  // Several objectives keep Optuna's prior weight and kernel widths unless given; a history with
+  // pruned trials those and no local moves, unless given (options.ts).
   const model = scored.losses ? { ...cfg, ...cfg.multiObjective } : hasPruned(ctx.history) ? { ...cfg, ...cfg.pruned } : cfg
-  // Local moves start from the best trial: there is none with several objectives.
-  if (!scored.losses && model.localFraction > 0 && ctx.rng.next() < model.localFraction)
-    return { kind: 'candidate', state, candidate: suggestLocal(model, cs, obs, groups.below, ctx.rng) }
+  // A local move starts from the best trial; with several objectives, from a good trial drawn by its hypervolume weight.
+  if (model.localFraction > 0 && ctx.rng.next() < model.localFraction) {
+    const centre = scored.losses ? groups.below[pickWeighted(groups.wBelow, ctx.rng)]! : bestOf(obs, groups.below)
+    return { kind: 'candidate', state, candidate: suggestLocal(model, cs, obs, groups.below, centre, ctx.rng) }
+  }
   const candidate = cfg.multivariate ? suggestJoint(model, cs, obs, groups, ctx.rng) : suggestIndependent(model, cs, obs, groups, ctx.rng)
   return { kind: 'candidate', state, candidate }
 }
@@ -171,14 +173,26 @@ function suggestJoint(cfg: TpeConfig, cs: CompiledSpace, obs: Observations, g: G
   return out
 }
 
+/** The best of the good rows (one objective). */
+function bestOf(obs: Observations, below: Uint32Array): number {
+  let best = below[0]!
+  for (const r of below) if (ranksBefore(obs, r, best)) best = r
+  return best
+}
+
 /**
- * A local move: the best trial, each numeric dim moved by a truncated Gaussian as wide as
+ * A local move: the good row `best`, each numeric dim moved by a truncated Gaussian as wide as
  * `localScale` times its distance to the nearest other good trial in that dim (at least
  * range / 1000); categoricals kept.
  */
-function suggestLocal(cfg: TpeConfig, cs: CompiledSpace, obs: Observations, below: Uint32Array, rng: Rng): Record<string, Json> {
-  let best = below[0]!
-  for (const r of below) if (ranksBefore(obs, r, best)) best = r
+function suggestLocal(
+  cfg: TpeConfig,
+  cs: CompiledSpace,
+  obs: Observations,
+  below: Uint32Array,
+  best: number,
+  rng: Rng,
+): Record<string, Json> {
   const out: Record<string, Json> = {}
   let jn = 0
   let jc = 0
