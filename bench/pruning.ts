@@ -25,7 +25,7 @@
  * the best final value (over trials that completed: a pruned trial's last value does not count).
  *
  * At equal quality (bench/lib/pruning-anytime.ts): a configuration with a pruner runs
- * `trialsPruned` trials (default 3 × `trials`, same seeds, both sides), and every study's anytime
+ * `trialsPruned` trials (default 2 × `trials`, same seeds, both sides), and every study's anytime
  * curve (best final value so far against epochs spent so far) is read at target qualities —
  * Optuna's best pruner's median best and each side's no-pruning median best, over the first
  * `trials` trials — giving the median over seeds of the epochs needed to reach each (a seed that
@@ -61,7 +61,7 @@ const WORKLOAD_NAMES: readonly WorkloadName[] = ['curves', 'sgd']
 export interface PruningOptions {
   /** Trials per study without a pruner; the classic table compares every configuration over this many. */
   trials?: number
-  /** Trials per study with a pruner (default 3 × `trials`), so that the anytime curves reach further than no pruning's budget. */
+  /** Trials per study with a pruner (default 2 × `trials`), so that the anytime curves reach further than no pruning's budget. */
   trialsPruned?: number
   seeds?: number
   /** Skip the Optuna side. */
@@ -287,7 +287,7 @@ function compare(w: WorkloadReport): void {
  */
 export async function run(opts: PruningOptions = {}): Promise<PruningReport> {
   const trials = opts.trials ?? 100
-  const trialsPruned = opts.trialsPruned ?? 3 * trials
+  const trialsPruned = opts.trialsPruned ?? 2 * trials
   const seeds = opts.seeds ?? 20
   const pruners = opts.pruners ?? [...PRUNER_NAMES]
   const names = opts.overheadOnly ? [] : (opts.workloads ?? [...WORKLOAD_NAMES])
@@ -507,7 +507,7 @@ export const cli: Cli<PruningOptions & { json: boolean }> = {
     trials: { value: 'n', help: 'trials per study without a pruner (default 100)', apply: (o, v) => (o.trials = Number(v)) },
     'trials-pruned': {
       value: 'n',
-      help: 'trials per study with a pruner (default 3 × --trials)',
+      help: 'trials per study with a pruner (default 2 × --trials)',
       apply: (o, v) => (o.trialsPruned = Number(v)),
     },
     seeds: { value: 'n', help: 'seeds per workload × side × pruner (default 20)', apply: (o, v) => (o.seeds = Number(v)) },
