@@ -56,6 +56,8 @@ import { curvesWorkload, sgdWorkload, type Workload, type WorkloadName } from '.
 import { median, printTable, type Row } from './lib/stats.js'
 
 const WORKLOAD_NAMES: readonly WorkloadName[] = ['curves', 'sgd']
+/** Optuna studies run in this many Python processes at once (one workload × pruner each). */
+const OPTUNA_PROCESSES = 4
 
 /** Options of `run`. */
 export interface PruningOptions {
@@ -282,7 +284,7 @@ function compare(w: WorkloadReport): void {
 }
 
 /**
- * Runs the benchmark: Optuna in a child `/usr/bin/python3` (one workload after the other) while
+ * Runs the benchmark: Optuna in child `/usr/bin/python3` processes (one per workload × pruner) while
  * this process runs the Cairn sessions, then the overhead part alone.
  */
 export async function run(opts: PruningOptions = {}): Promise<PruningReport> {
@@ -303,17 +305,26 @@ export async function run(opts: PruningOptions = {}): Promise<PruningReport> {
     log(`workloads agree in TypeScript and Python (${check.compared} values, largest relative difference ${check.maxRelativeDiff})`)
   }
   const workloads: Workload[] = names.map((n) => (n === 'curves' ? curvesWorkload : sgdWorkload()))
-  // Python runs the workloads one after the other while this process runs ours (2 cores: one each).
+  // Python runs each workload × pruner in its own process, `OPTUNA_PROCESSES` at a time, while
+  // this process runs ours: the studies are independent (a study's results do not depend on the
+  // process it runs in), and on a shared machine one process would get a small share of it.
   let optunaVersion: string | undefined
   const optunaRuns = withOptuna
     ? (async () => {
         const out: Partial<Record<WorkloadName, OptunaOut>> = {}
-        for (const w of workloads) {
-          const args = ['--workload', w.name, '--pruners', pruners.join(','), '--trials', String(trials), '--seeds', String(seeds)]
-          args.push('--trials-pruned', String(trialsPruned))
-          out[w.name] = (await runOptunaScript('pruning.py', [...args, '--data', penguinsPath()], 4 * 3600_000)) as OptunaOut
-          log(`optuna ${w.name}: done`)
+        const tasks = workloads.flatMap((w) => pruners.map((pruner) => ({ w, pruner })))
+        const next = async (): Promise<void> => {
+          for (let task = tasks.shift(); task; task = tasks.shift()) {
+            const { w, pruner } = task
+            const args = ['--workload', w.name, '--pruners', pruner, '--trials', String(trials), '--seeds', String(seeds)]
+            args.push('--trials-pruned', String(trialsPruned), '--data', penguinsPath())
+            const got = (await runOptunaScript('pruning.py', args, 4 * 3600_000)) as OptunaOut
+            const into = (out[w.name] ??= { optuna: got.optuna, results: {} })
+            Object.assign(into.results, got.results)
+            log(`optuna ${w.name} ${pruner}: done`)
+          }
         }
+        await Promise.all(Array.from({ length: OPTUNA_PROCESSES }, next))
         return out
       })()
     : undefined
