@@ -56,8 +56,8 @@ import { curvesWorkload, sgdWorkload, type Workload, type WorkloadName } from '.
 import { median, printTable, type Row } from './lib/stats.js'
 
 const WORKLOAD_NAMES: readonly WorkloadName[] = ['curves', 'sgd']
-/** Optuna studies run in this many Python processes at once (one workload × pruner each). */
-const OPTUNA_PROCESSES = 4
+/** Optuna studies run in this many Python processes at once (one workload × pruner × half of the seeds each). */
+const OPTUNA_PROCESSES = 6
 
 /** Options of `run`. */
 export interface PruningOptions {
@@ -305,23 +305,34 @@ export async function run(opts: PruningOptions = {}): Promise<PruningReport> {
     log(`workloads agree in TypeScript and Python (${check.compared} values, largest relative difference ${check.maxRelativeDiff})`)
   }
   const workloads: Workload[] = names.map((n) => (n === 'curves' ? curvesWorkload : sgdWorkload()))
-  // Python runs each workload × pruner in its own process, `OPTUNA_PROCESSES` at a time, while
+  // Python runs each workload × pruner × half of the seeds in its own process, `OPTUNA_PROCESSES` at a time, while
   // this process runs ours: the studies are independent (a study's results do not depend on the
   // process it runs in), and on a shared machine one process would get a small share of it.
   let optunaVersion: string | undefined
   const optunaRuns = withOptuna
     ? (async () => {
         const out: Partial<Record<WorkloadName, OptunaOut>> = {}
-        const tasks = workloads.flatMap((w) => pruners.map((pruner) => ({ w, pruner })))
+        // Each workload × pruner's seeds in two halves, merged in seed order.
+        const half = Math.ceil(seeds / 2)
+        const halves = [
+          { first: 0, count: half },
+          { first: half, count: seeds - half },
+        ].filter((h) => h.count > 0)
+        const tasks = workloads.flatMap((w) => pruners.flatMap((pruner) => halves.map((h) => ({ w, pruner, ...h }))))
+        const parts = new Map<string, StudyRun[][]>()
         const next = async (): Promise<void> => {
           for (let task = tasks.shift(); task; task = tasks.shift()) {
-            const { w, pruner } = task
-            const args = ['--workload', w.name, '--pruners', pruner, '--trials', String(trials), '--seeds', String(seeds)]
-            args.push('--trials-pruned', String(trialsPruned), '--data', penguinsPath())
+            const { w, pruner, first, count } = task
+            const args = ['--workload', w.name, '--pruners', pruner, '--trials', String(trials), '--seeds', String(count)]
+            args.push('--first-seed', String(first), '--trials-pruned', String(trialsPruned), '--data', penguinsPath())
             const got = (await runOptunaScript('pruning.py', args, 4 * 3600_000)) as OptunaOut
             const into = (out[w.name] ??= { optuna: got.optuna, results: {} })
-            Object.assign(into.results, got.results)
-            log(`optuna ${w.name} ${pruner}: done`)
+            const key = `${w.name}/${pruner}`
+            const bySeed = parts.get(key) ?? []
+            bySeed[first] = got.results[pruner] ?? []
+            parts.set(key, bySeed)
+            into.results[pruner] = bySeed.flat() // the halves in seed order (a half not done yet is a hole)
+            log(`optuna ${w.name} ${pruner} seeds ${first}–${first + count - 1}: done`)
           }
         }
         await Promise.all(Array.from({ length: OPTUNA_PROCESSES }, next))

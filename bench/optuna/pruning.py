@@ -339,6 +339,7 @@ def main():
     ap.add_argument("--trials", type=int, default=100)
     ap.add_argument("--trials-pruned", type=int, help="trials per study with a pruner (default: --trials)")
     ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--first-seed", type=int, default=0, help="run seeds first-seed .. first-seed + seeds - 1")
     ap.add_argument("--data", required=True, help="path of vega-datasets' penguins.json")
     ap.add_argument("--check", help="JSON points to evaluate instead of running studies")
     ap.add_argument("--replay", help="JSON candidates of the curves each pruner judges in order, instead of studies")
@@ -353,7 +354,7 @@ def main():
     out = {"optuna": optuna.__version__, "python": sys.version.split()[0], "results": {}}
     for name in args.pruners.split(","):
         runs = []
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             t0 = time.perf_counter()
             trials = args.trials if name == "none" or args.trials_pruned is None else args.trials_pruned
             r = run_study(args.workload, name, seed, trials, data)
