@@ -29,6 +29,11 @@ export interface StudyRun {
   completed: number
   pruned: number
   seconds: number
+  /**
+   * Every trial in the order it ran: the epochs it trained and its final value, null when it was
+   * pruned (the anytime curve and the rung counts are derived from these, bench/lib/pruning-anytime.ts).
+   */
+  trials: [number, number | null][]
 }
 
 /** Runs `trials` trials of `workload` with pruner `name` and seed `seed`. */
@@ -36,6 +41,7 @@ export async function runCairnStudy(workload: Workload, name: PrunerName, seed: 
   const t0 = performance.now()
   const store = createMemoryStore()
   let epochs = 0
+  const log: [number, number | null][] = []
   const pruner = CAIRN_PRUNERS[name]()
   const handle = await startSession({
     store,
@@ -52,8 +58,12 @@ export async function runCairnStudy(workload: Workload, name: PrunerName, seed: 
         epochs++
         value = next(t)
         ctx.report(t + 1, value)
-        if (ctx.shouldPrune()) return ctx.prune()
+        if (ctx.shouldPrune()) {
+          log.push([t + 1, null])
+          return ctx.prune()
+        }
       }
+      log.push([workload.epochs, value])
       return value
     },
   })
@@ -70,5 +80,5 @@ export async function runCairnStudy(workload: Workload, name: PrunerName, seed: 
     completed++
     if (best === null || r.score < best) best = r.score
   }
-  return { epochs, best, completed, pruned, seconds: (performance.now() - t0) / 1000 }
+  return { epochs, best, completed, pruned, seconds: (performance.now() - t0) / 1000, trials: log }
 }

@@ -37,6 +37,20 @@ export function medianRatioInterval(
   return [at((1 - level) / 2), at((1 + level) / 2)]
 }
 
+/**
+ * A distribution-free interval of the median of `values` (paired ratios, say): the order
+ * statistics k and n − k + 1, k the largest with P(Binomial(n, 1/2) < k) ≤ (1 − level) / 2
+ * (normal approximation; exact enough from n ≈ 20). Returns [NaN, NaN] when n is too small.
+ */
+export function medianInterval(values: readonly number[], level = 0.95): [number, number] {
+  const sorted = [...values].sort((a, b) => a - b)
+  const n = sorted.length
+  const z = level >= 0.99 ? 2.576 : level >= 0.95 ? 1.96 : 1.645
+  const k = Math.floor((n - z * Math.sqrt(n)) / 2)
+  if (k < 1) return [Number.NaN, Number.NaN]
+  return [sorted[k - 1] as number, sorted[n - k] as number]
+}
+
 /** Rounds for display. */
 export function round(value: number, digits = 3): number {
   const f = 10 ** digits

@@ -10,9 +10,11 @@ The two workloads (synthetic learning curves, SGD softmax regression on the peng
 defined exactly as in bench/lib/pruning-curves.ts and bench/lib/pruning-sgd.ts: same formulas,
 same integer hashing and shuffles, same operations in the same order. For every pruner
 (none, MedianPruner, SuccessiveHalvingPruner, HyperbandPruner; defaults, TPESampler(seed)) and
-seed 0..N-1, one study of `--trials` trials: the epochs trained in total (the objective counts
-them), the best final value over trials that completed (a pruned trial's value does not count),
-and the numbers of completed and pruned trials. Prints one JSON object on the last line.
+seed 0..N-1, one study of `--trials` trials (`--trials-pruned` with a pruner): the epochs trained
+in total (the objective counts them), the best final value over trials that completed (a pruned
+trial's value does not count), the numbers of completed and pruned trials, and every trial in
+order as [epochs trained, final value or null when pruned], from which bench/pruning.ts derives
+the anytime curve (best final value so far vs epochs spent). Prints one JSON object on the last line.
 `--check` prints the curve values and SGD losses of the given points, for the bench's startup
 comparison with the TypeScript side; `--replay` prints, for each pruner, the epochs each of the
 given fixed candidates of the curves trained (enqueued in order, no sampler involved).
@@ -239,6 +241,7 @@ def make_pruner(name):
 
 def run_study(workload, pruner_name, seed, trials, data):
     epochs = [0]
+    log = []  # every trial in order: [epochs trained, final value or None when pruned]
 
     def objective(trial):
         if workload == "curves":
@@ -249,7 +252,9 @@ def run_study(workload, pruner_name, seed, trials, data):
                 value = curve_value(p, t)
                 trial.report(value, t + 1)
                 if trial.should_prune():
+                    log.append([t + 1, None])
                     raise optuna.TrialPruned()
+            log.append([CURVE_EPOCHS, value])
             return value
         p = suggest_sgd(trial)
         w, b = new_model()
@@ -260,7 +265,9 @@ def run_study(workload, pruner_name, seed, trials, data):
             value = validation_loss(w, b, data)
             trial.report(value, t + 1)
             if trial.should_prune():
+                log.append([t + 1, None])
                 raise optuna.TrialPruned()
+        log.append([SGD_EPOCHS, value])
         return value
 
     # A fixed study name: HyperbandPruner draws each trial's bracket from crc32(study name, trial number).
@@ -274,7 +281,7 @@ def run_study(workload, pruner_name, seed, trials, data):
     complete = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
     pruned = [t for t in study.trials if t.state == optuna.trial.TrialState.PRUNED]
     best = min(t.value for t in complete) if complete else None
-    return {"epochs": epochs[0], "best": best, "completed": len(complete), "pruned": len(pruned)}
+    return {"epochs": epochs[0], "best": best, "completed": len(complete), "pruned": len(pruned), "trials": log}
 
 
 def replay(candidates, pruner_names):
@@ -330,7 +337,9 @@ def main():
     ap.add_argument("--workload", default="curves", choices=["curves", "sgd"])
     ap.add_argument("--pruners", default="none,median,asha,hyperband")
     ap.add_argument("--trials", type=int, default=100)
+    ap.add_argument("--trials-pruned", type=int, help="trials per study with a pruner (default: --trials)")
     ap.add_argument("--seeds", type=int, default=20)
+    ap.add_argument("--first-seed", type=int, default=0, help="run seeds first-seed .. first-seed + seeds - 1")
     ap.add_argument("--data", required=True, help="path of vega-datasets' penguins.json")
     ap.add_argument("--check", help="JSON points to evaluate instead of running studies")
     ap.add_argument("--replay", help="JSON candidates of the curves each pruner judges in order, instead of studies")
@@ -345,9 +354,10 @@ def main():
     out = {"optuna": optuna.__version__, "python": sys.version.split()[0], "results": {}}
     for name in args.pruners.split(","):
         runs = []
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             t0 = time.perf_counter()
-            r = run_study(args.workload, name, seed, args.trials, data)
+            trials = args.trials if name == "none" or args.trials_pruned is None else args.trials_pruned
+            r = run_study(args.workload, name, seed, trials, data)
             r["seconds"] = time.perf_counter() - t0
             runs.append(r)
             print(

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync } from 'node:fs'
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LeaseLostError } from '@cairn/core'
@@ -36,7 +36,8 @@ let tmpSeq = 0
  * place and fsyncs the directory — one durable write, like the store's other atomic replaces —
  * then removes the trial's files of lower tokens. Only the two syncs go through the thread pool:
  * opening, writing (up to `SYNC_IO_MAX` bytes), closing and renaming are synchronous calls of
- * microseconds (see io.ts). A crash leaves the previous save (and at
+ * microseconds (see io.ts), and the checks (the session exists, the fence) are made while the
+ * fdatasync runs, so a save costs what the raw durable replace of its bytes costs. A crash leaves the previous save (and at
  * worst a temporary file, removed with the trial's progress). Takes no lock: the token is the
  * fence. A save is refused when a file of a higher token is present; a load reads the file of
  * the highest token. `delete(session)` moves the whole session directory away, progress included.
@@ -48,24 +49,35 @@ export class FsTrialProgress {
     this.o.assertOpen()
     checkSaveTrialProgress(id, trialIdx, token, bytes)
     this.o.assertStoreExists(id)
-    this.o.mustExist(id)
-    const dir = await this.ensureDir(id)
-    const saved = this.savedTokens(dir, trialIdx)
-    const highest = Math.max(0, ...saved)
-    if (token < highest)
-      throw new LeaseLostError(id, `trial ${trialIdx}'s progress was saved with token ${highest}; a save with token ${token} is refused`)
-
+    const dir = this.o.layout.progressDir(id)
     const name = progressFileName(trialIdx, token)
     const tmp = join(dir, `${name}.${process.pid}-${++tmpSeq}.tmp`)
-    let fd: number
-    try {
-      fd = openSync(tmp, 'w')
-    } catch (err) {
-      throw isMissing(err) ? this.o.missing(id) : err
-    }
+    const fd = await this.openTemp(id, dir, tmp)
+    let saved: number[] = []
     try {
       await writeProgressFile(fd, trialIdx, token, bytes)
-      if (this.o.durable) await datasync(fd)
+      const synced = this.o.durable ? datasync(fd) : undefined
+      // While the thread pool syncs the bytes, this thread makes the checks (synchronous metadata
+      // reads of microseconds), as close to the rename as they can be: the session still exists,
+      // and no save of a higher token is present (the fence).
+      let refused: { err: unknown } | undefined
+      try {
+        this.o.mustExist(id)
+        saved = this.savedTokens(dir, trialIdx)
+        const highest = Math.max(0, ...saved)
+        if (token < highest)
+          throw new LeaseLostError(
+            id,
+            `trial ${trialIdx}'s progress was saved with token ${highest}; a save with token ${token} is refused`,
+          )
+      } catch (err) {
+        refused = { err }
+      }
+      if (refused) {
+        await synced?.catch(() => undefined)
+        throw refused.err
+      }
+      await synced
     } catch (err) {
       closeSync(fd)
       await unlinkIfExists(tmp).catch(() => undefined)
@@ -133,19 +145,29 @@ export class FsTrialProgress {
     return tokens
   }
 
-  /** The session's progress directory, created when missing (never its parents: a deleted session must not come back). */
-  private async ensureDir(id: string): Promise<string> {
-    const l = this.o.layout
-    const dir = l.progressDir(id)
-    if (existsSync(dir)) return dir
+  /**
+   * Opens the save's temporary file in the session's progress directory; when the directory is
+   * missing, checks that the session exists and creates it (never its parents: a deleted
+   * session must not come back), then opens again. The usual save finds it: one `open`.
+   */
+  private async openTemp(id: string, dir: string, tmp: string): Promise<number> {
+    try {
+      return openSync(tmp, 'w')
+    } catch (err) {
+      if (!isMissing(err)) throw err
+    }
+    this.o.mustExist(id)
     try {
       mkdirSync(dir)
+      if (this.o.durable) await fsyncDir(this.o.layout.sessionDir(id))
     } catch (err) {
-      if (errorCode(err) === 'EEXIST') return dir
+      if (errorCode(err) !== 'EEXIST') throw isMissing(err) ? this.o.missing(id) : err
+    }
+    try {
+      return openSync(tmp, 'w')
+    } catch (err) {
       throw isMissing(err) ? this.o.missing(id) : err
     }
-    if (this.o.durable) await fsyncDir(l.sessionDir(id))
-    return dir
   }
 }
 

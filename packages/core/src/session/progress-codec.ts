@@ -39,6 +39,24 @@ export function candidateHash(candidate: Json): string {
  * `Uint8Array`, or a record larger than `MAX_TRIAL_PROGRESS_BYTES`.
  */
 export function encodeProgress(hash: string, curve: readonly IntermediateValue[], state: unknown): Uint8Array {
+  return encodeProgressWithCurveText(hash, curveText(curve), state)
+}
+
+/** The JSON text of `curve` as the header holds it, without its brackets: `[step,value]` pairs joined by commas. */
+export function curveText(curve: readonly IntermediateValue[], from = 0): string {
+  let out = ''
+  for (let i = from; i < curve.length; i++) {
+    const p = curve[i] as IntermediateValue
+    out += `${i > from ? ',' : ''}[${JSON.stringify(p.step)},${JSON.stringify(p.value)}]`
+  }
+  return out
+}
+
+/**
+ * `encodeProgress` with the curve already as its JSON text (`curveText`), so that a trial that
+ * checkpoints after every report encodes each point once, not the whole curve every time.
+ */
+export function encodeProgressWithCurveText(hash: string, curve: string, state: unknown): Uint8Array {
   let payload: Uint8Array
   let kind: ProgressHeader['state']
   if (state instanceof Uint8Array) {
@@ -55,8 +73,8 @@ export function encodeProgress(hash: string, curve: readonly IntermediateValue[]
     payload = utf8.encode(json)
     kind = 'json'
   }
-  const header: ProgressHeader = { candidate: hash, curve: curve.map((p) => [p.step, p.value]), state: kind }
-  const headerBytes = utf8.encode(JSON.stringify(header))
+  // The text JSON.stringify gives for { candidate, curve, state } (keys in that order).
+  const headerBytes = utf8.encode(`{"candidate":${JSON.stringify(hash)},"curve":[${curve}],"state":"${kind}"}`)
   // The state is copied once, straight into the record (a checkpoint may be megabytes).
   const record = sealInPlace('trial-progress', PROGRESS_FORMAT, 4 + headerBytes.length + payload.length, (body) => {
     new DataView(body.buffer, body.byteOffset, body.byteLength).setUint32(0, headerBytes.length)

@@ -3,7 +3,7 @@ import { InvalidInputError, isCairnError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { IntermediateValue, Pruner, PrunerTrialView } from '../pruner/contract.js'
 import type { CheckpointStore } from '../store/contract.js'
-import { candidateHash, encodeProgress, type DecodedProgress } from './progress-codec.js'
+import { candidateHash, curveText, encodeProgressWithCurveText, type DecodedProgress } from './progress-codec.js'
 import { prunedTrial, type PrunedTrial } from './pruned-trial.js'
 
 /** Which stores keep trial progress, for error messages. */
@@ -61,6 +61,9 @@ export class TrialProgress {
   private history: readonly PrunerTrialView[] | null = null
   private saving: Promise<void> = Promise.resolve()
   private hash: string | null = null
+  /** The JSON text of the first `encodedPoints` points of the curve (see `curveText`), extended at each checkpoint. */
+  private encodedCurve = ''
+  private encodedPoints = 0
 
   constructor(private readonly setup: TrialProgressSetup) {
     this.curve = setup.restored ? setup.restored.curve.slice() : []
@@ -128,7 +131,12 @@ export class TrialProgress {
     let bytes: Uint8Array
     try {
       this.hash ??= candidateHash(this.setup.candidate)
-      bytes = encodeProgress(this.hash, this.curve, state)
+      if (this.encodedPoints < this.curve.length) {
+        const more = curveText(this.curve, this.encodedPoints)
+        this.encodedCurve = this.encodedPoints > 0 ? `${this.encodedCurve},${more}` : more
+        this.encodedPoints = this.curve.length
+      }
+      bytes = encodeProgressWithCurveText(this.hash, this.encodedCurve, state)
     } catch (err) {
       if (err instanceof InvalidInputError) {
         this.misuse ??= err
