@@ -19,7 +19,7 @@ import { scoreObservations } from '../packages/optimizers/src/tpe/objectives.js'
 import { resolveTpeOptions } from '../packages/optimizers/src/tpe/options.js'
 import { tpeSampler } from '../packages/optimizers/src/tpe/sampler.js'
 import { NumericParzen } from '../packages/optimizers/src/tpe/univariate.js'
-import { readCli, type Cli } from './lib/args.js'
+import { integerFlag, readCli, type Cli } from './lib/args.js'
 import { optunaAvailable, runOptunaScript } from './lib/optuna.js'
 import { round, type Row } from './lib/stats.js'
 
@@ -170,8 +170,8 @@ export const cli: Cli<DistributionOptions> = {
   command: 'bench/motpe-distribution.ts',
   defaults: () => ({}),
   flags: {
-    trials: { value: 'n', help: 'trials in the history (default 60)', apply: (o, v) => (o.trials = Number(v)) },
-    draws: { value: 'n', help: 'proposals on each side (default 2000)', apply: (o, v) => (o.draws = Number(v)) },
+    trials: { value: 'n', help: 'trials in the history (default 60)', apply: (o, v) => (o.trials = integerFlag('trials', v, 1)) },
+    draws: { value: 'n', help: 'proposals on each side (default 2000)', apply: (o, v) => (o.draws = integerFlag('draws', v, 1)) },
     problem: { value: 'name', help: 'zdt1, zdt2, zdt3 or dtlz2 (default zdt1)', apply: (o, v) => (o.problem = v) },
   },
 }
