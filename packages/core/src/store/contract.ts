@@ -115,6 +115,13 @@ export interface CommitRequest {
   trials: TrialRecord[]
 }
 
+/**
+ * What changed in a session, as `watchSession` tells it: `head` (a commit, a lease or status
+ * change: workers look for newly published trials) or `slots` (a trial slot was written: a claim,
+ * a renewal, a report; the coordinator looks for results).
+ */
+export type SessionChange = 'head' | 'slots'
+
 /** What a commit returns. */
 export interface CommitResult {
   /** The new revision (`expectedRevision + 1`). */
@@ -278,6 +285,14 @@ export interface CheckpointStore {
    * accounts for may have been dropped. Throws `NotFoundError` for an unknown session.
    */
   readTrialSlots?(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]>
+  /**
+   * Optional, with `sharedEvaluation`: calls `onChange` soon after the session's head or one of
+   * its trial slots changes, in this process or another, until the returned function is called.
+   * A hint that wakes pollers early, nothing more: a call may be spurious or merged with others,
+   * and a change may go untold (workers and coordinator poll all the same, at their intervals).
+   * Never throws for a session that does not exist yet, and `onChange` must not throw.
+   */
+  watchSession?(sessionId: string, onChange: (change: SessionChange) => void): () => void
   /**
    * With `capabilities.reportAndClaim`: `reportTrialResult(sessionId, claim, report)` (the same
    * checks and refusals: a refused report claims nothing), then, once the report is stored,
