@@ -27,11 +27,16 @@ export function isSharedStore(store: CheckpointStore): store is SharedStore {
 
 /**
  * Subscribes `onChange` to the changes `store` tells of (`watchSession`), when it can; the
- * returned function unsubscribes (a no-op when the store tells nothing, or a wrapper of it
- * returned something else than a function).
+ * returned function unsubscribes (a no-op when the store tells nothing, failed to watch, or a
+ * wrapper of it returned something else than a function).
  */
 export function watchChanges(store: CheckpointStore, sessionId: string, onChange: (change: SessionChange) => void): () => void {
   if (typeof store.watchSession !== 'function') return () => {}
-  const unwatch: unknown = store.watchSession(sessionId, onChange)
+  let unwatch: unknown
+  try {
+    unwatch = store.watchSession(sessionId, onChange)
+  } catch {
+    return () => {} // a hint: without it, the polls find the changes
+  }
   return typeof unwatch === 'function' ? (unwatch as () => void) : () => {}
 }
