@@ -56,7 +56,10 @@ test('a worker whose polls never end picks up each published trial when the stor
 test('a coordinator polling once an hour commits each result when the store tells of the slot written', async () => {
   const store = createMemoryStore()
   const told: SessionChange[] = []
-  const unwatch = store.watchSession('hourly', (change) => told.push(change))
+  const unwatch = [
+    store.watchSession('hourly', 'head', () => told.push('head')),
+    store.watchSession('hourly', 'slots', () => told.push('slots')),
+  ]
   const objective = (c: { x: number }): number => (c.x - 1) ** 2
   const coordinator = await startSession({
     store,
@@ -71,7 +74,7 @@ test('a coordinator polling once an hour commits each result when the store tell
   const worker = await joinSession(store, coordinator.id, { objective, pollIntervalMs: 1 })
   expect(await coordinator.wait()).toMatchObject({ status: 'completed', progress: { attempts: 6 } })
   expect((await worker.wait()).trialsEvaluated).toBe(6)
-  unwatch()
+  for (const u of unwatch) u()
   expect(told).toContain('head')
   expect(told).toContain('slots')
 })

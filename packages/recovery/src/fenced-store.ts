@@ -52,7 +52,7 @@ export class FencedStore implements CheckpointStore {
     report: TrialResultReport,
     next: ClaimNextRequest,
   ) => Promise<TrialClaim | null>
-  readonly watchSession?: (sessionId: string, onChange: (change: SessionChange) => void) => () => void
+  readonly watchSession?: (sessionId: string, change: SessionChange, onChange: () => void) => () => void
   readonly saveTrialProgress?: (sessionId: string, trialIdx: number, token: number, bytes: Uint8Array) => Promise<void>
   readonly loadTrialProgress?: (sessionId: string, trialIdx: number) => Promise<StoredTrialProgress | null>
   readonly deleteTrialProgress?: (sessionId: string, trialIdx: number) => Promise<void>
@@ -90,7 +90,7 @@ export class FencedStore implements CheckpointStore {
       }
     // A hint, not a write: offered as it is.
     const { watchSession } = inner
-    if (watchSession) this.watchSession = (id, onChange) => watchSession.call(inner, id, onChange)
+    if (watchSession) this.watchSession = (id, change, onChange) => watchSession.call(inner, id, change, onChange)
     const { saveTrialProgress, loadTrialProgress, deleteTrialProgress } = inner
     if (saveTrialProgress)
       this.saveTrialProgress = async (id, trialIdx, token, bytes) => {

@@ -175,7 +175,7 @@ export interface FsStore extends CheckpointStore, WarmStartStore {
   renewTrialClaim(sessionId: string, claim: TrialClaim, ttlMs: number): Promise<TrialClaim>
   reportTrialResult(sessionId: string, claim: TrialClaim, report: TrialResultReport): Promise<void>
   readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]>
-  watchSession(sessionId: string, onChange: (change: SessionChange) => void): () => void
+  watchSession(sessionId: string, change: SessionChange, onChange: () => void): () => void
   reportAndClaimTrial(sessionId: string, claim: TrialClaim, report: TrialResultReport, next: ClaimNextRequest): Promise<TrialClaim | null>
   saveTrialProgress(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array): Promise<void>
   loadTrialProgress(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null>
@@ -613,11 +613,11 @@ class FsStoreImpl implements FsStore {
     return this.slots.readSlots(sessionId, trialIdxs)
   }
 
-  /** `fs.watch` on the session's directory (commits) and its slots (see session-watch.ts): a wake-up hint for pollers. */
-  watchSession(sessionId: string, onChange: (change: SessionChange) => void): () => void {
+  /** `fs.watch` on the session's directory (commits) or its slots (see session-watch.ts): a wake-up hint for pollers. */
+  watchSession(sessionId: string, change: SessionChange, onChange: () => void): () => void {
     this.assertOpen()
     assertSessionId(sessionId)
-    return watchSession(this.layout, sessionId, onChange)
+    return watchSession(this.layout, sessionId, change, onChange)
   }
 
   /** See `FsTrialProgress` (trial-progress.ts): one file per save, written whole, fenced by its token. */

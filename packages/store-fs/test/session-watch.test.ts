@@ -14,11 +14,11 @@ afterEach(async () => {
   await cleanup()
 })
 
-/** The changes told so far, and a promise of the next one of a kind. */
+/** Which changes were told so far (by the listener of each kind), and a promise of the next one of a kind. */
 function recorder() {
   const told: SessionChange[] = []
   const waiting: Array<{ change: SessionChange; resolve: () => void }> = []
-  const onChange = (change: SessionChange): void => {
+  const listener = (change: SessionChange) => (): void => {
     told.push(change)
     for (const w of waiting.filter((w) => w.change === change)) {
       waiting.splice(waiting.indexOf(w), 1)
@@ -26,7 +26,7 @@ function recorder() {
     }
   }
   const next = (change: SessionChange): Promise<void> => new Promise((resolve) => waiting.push({ change, resolve }))
-  return { told, onChange, next }
+  return { told, listener, next }
 }
 
 it('tells of slots written and of commits made by another store instance, until unwatched', async () => {
@@ -35,7 +35,8 @@ it('tells of slots written and of commits made by another store instance, until 
   const shared = newHead('s', { evaluation: 'shared', pending: [{ trialIdx: 0, candidate: { x: 0 } }] })
   await writer.create(shared)
   const r = recorder()
-  const unwatch = watcher.watchSession('s', r.onChange)
+  const unwatchSlots = watcher.watchSession('s', 'slots', r.listener('slots'))
+  const unwatchHead = watcher.watchSession('s', 'head', r.listener('head'))
 
   const slots = r.next('slots')
   const claim = await writer.claimTrial('s', { trialIdx: 0, owner: 'w', ttlMs: 60_000 })
@@ -47,14 +48,16 @@ it('tells of slots written and of commits made by another store instance, until 
   const head = r.next('head')
   await writer.commit('s', { expectedRevision: 0, fencingToken: 1, head: advance(shared, 1), trials: [trial(0)] }) // the creator's lease
   await head
+  expect(r.told.filter((c) => c === 'head').length).toBeGreaterThan(0)
 
-  unwatch()
+  unwatchSlots()
+  unwatchHead()
   const before = r.told.length
-  await writer.claimTrial('s', { trialIdx: 1, owner: 'w', ttlMs: 60_000 })
-  // A watcher of its own, still on, is told of that claim: by then the closed one would have been too.
+  // A watcher still on is told of the next claim: by then the closed ones would have been too.
   const other = recorder()
   const otherNext = other.next('slots')
-  const unwatchOther = watcher.watchSession('s', other.onChange)
+  const unwatchOther = watcher.watchSession('s', 'slots', other.listener('slots'))
+  await writer.claimTrial('s', { trialIdx: 1, owner: 'w', ttlMs: 60_000 })
   await otherNext
   unwatchOther()
   expect(r.told.length).toBe(before)
@@ -65,8 +68,8 @@ it('tells of slots written and of commits made by another store instance, until 
 it('watches nothing, and throws nothing, for a session that has no directory yet', async () => {
   const store = createFsStore({ dir })
   const r = recorder()
-  const unwatch = store.watchSession('none', r.onChange)
-  unwatch()
+  store.watchSession('none', 'head', r.listener('head'))()
+  store.watchSession('none', 'slots', r.listener('slots'))()
   expect(r.told).toEqual([])
   await store.close()
 })

@@ -371,9 +371,7 @@ export class SessionDriver implements SessionHandle {
     const interrupted = (): boolean => this.requested !== null || this.fatal !== null
     const idle = (): Promise<void> => this.commitHead({ ...this.current }, [])
     // A slot written may hold a result: read at once rather than at the next poll.
-    const unwatch = watchChanges(store, this.id, (change) => {
-      if (change === 'slots') board.wake()
-    })
+    const unwatch = watchChanges(store, this.id, 'slots', () => board.wake())
     try {
       for (;;) {
         this.throwIfFatal()

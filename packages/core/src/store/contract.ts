@@ -116,9 +116,9 @@ export interface CommitRequest {
 }
 
 /**
- * What changed in a session, as `watchSession` tells it: `head` (a commit, a lease or status
- * change: workers look for newly published trials) or `slots` (a trial slot was written: a claim,
- * a renewal, a report; the coordinator looks for results).
+ * What changes of a session `watchSession` tells of: `head` (a commit: workers look for newly
+ * published trials) or `slots` (a trial slot written — a claim, a renewal, a report: the
+ * coordinator looks for results).
  */
 export type SessionChange = 'head' | 'slots'
 
@@ -286,13 +286,15 @@ export interface CheckpointStore {
    */
   readTrialSlots?(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]>
   /**
-   * Optional, with `sharedEvaluation`: calls `onChange` soon after the session's head or one of
-   * its trial slots changes, in this process or another, until the returned function is called.
-   * A hint that wakes pollers early, nothing more: a call may be spurious or merged with others,
-   * and a change may go untold (workers and coordinator poll all the same, at their intervals).
-   * Never throws for a session that does not exist yet, and `onChange` must not throw.
+   * Optional, with `sharedEvaluation`: calls `onChange` soon after a change of kind `change` —
+   * a commit of the session's head (`head`), a write to one of its trial slots (`slots`) — made
+   * in this process or another, until the returned function is called. A hint that wakes pollers
+   * early, nothing more: a call may be spurious or merged with others, and a change may go untold
+   * (workers and the coordinator poll all the same, at their intervals). Workers watch `head`,
+   * the coordinator `slots`. Never throws for a session that does not exist yet; `onChange` must
+   * not throw.
    */
-  watchSession?(sessionId: string, onChange: (change: SessionChange) => void): () => void
+  watchSession?(sessionId: string, change: SessionChange, onChange: () => void): () => void
   /**
    * With `capabilities.reportAndClaim`: `reportTrialResult(sessionId, claim, report)` (the same
    * checks and refusals: a refused report claims nothing), then, once the report is stored,

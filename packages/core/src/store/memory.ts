@@ -356,9 +356,9 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     return taken
   }
 
-  /** Calls `onChange` (on a later microtask) after each commit (`head`) and slot write (`slots`) of the session. */
-  watchSession(sessionId: string, onChange: (change: SessionChange) => void): () => void {
-    return this.watchers.add(sessionId, onChange)
+  /** Calls `onChange` (on a later microtask) after each commit (`head`) or each slot write (`slots`) of the session. */
+  watchSession(sessionId: string, change: SessionChange, onChange: () => void): () => void {
+    return this.watchers.add(sessionId, change, onChange)
   }
 
   async readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]> {

@@ -26,15 +26,15 @@ export function isSharedStore(store: CheckpointStore): store is SharedStore {
 }
 
 /**
- * Subscribes `onChange` to the changes `store` tells of (`watchSession`), when it can; the
- * returned function unsubscribes (a no-op when the store tells nothing, failed to watch, or a
- * wrapper of it returned something else than a function).
+ * Subscribes `onChange` to the changes of kind `change` that `store` tells of (`watchSession`),
+ * when it can; the returned function unsubscribes (a no-op when the store tells nothing, failed
+ * to watch, or a wrapper of it returned something else than a function).
  */
-export function watchChanges(store: CheckpointStore, sessionId: string, onChange: (change: SessionChange) => void): () => void {
+export function watchChanges(store: CheckpointStore, sessionId: string, change: SessionChange, onChange: () => void): () => void {
   if (typeof store.watchSession !== 'function') return () => {}
   let unwatch: unknown
   try {
-    unwatch = store.watchSession(sessionId, onChange)
+    unwatch = store.watchSession(sessionId, change, onChange)
   } catch {
     return () => {} // a hint: without it, the polls find the changes
   }

@@ -117,9 +117,7 @@ export class TrialWorker {
   async run(): Promise<TrialWorkerEnd> {
     const { store, sessionId } = this.options
     // A new head may publish this worker's next trial: look at once rather than at the next poll.
-    const unwatch = watchChanges(store, sessionId, (change) => {
-      if (change === 'head') this.pollWait.poke()
-    })
+    const unwatch = watchChanges(store, sessionId, 'head', () => this.pollWait.poke())
     try {
       return await this.loop()
     } finally {
