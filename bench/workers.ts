@@ -4,7 +4,7 @@
  *
  *   pnpm bench workers
  *   node --conditions=@cairn/source --import tsx bench/workers.ts [--counts 1,2,4,8] [--trials 64]
- *       [--kills 3] [--overlap 2] [--separate-claim] [--worker-poll ms] [--coordinator-poll ms]
+ *       [--kills 3] [--overlap 2] [--separate-claim] [--unwatched] [--worker-poll ms] [--coordinator-poll ms]
  *       [--no-dynamodb] [--no-optuna] [--no-cairn] [--json] [--quiet]
  *
  * The objective sleeps 500 ms (an I/O-bound remote trial); each run evaluates 64 trials.
@@ -23,8 +23,9 @@
  * Efficiency = speed-up / workers, the speed-up relative to 1 worker (target ≥ 0.9 at 8); "of
  * ideal" compares with 64 × 500 ms / workers. The idle gap (a worker's time between the end of a
  * trial and the start of its next) says how much each trial costs beyond its 500 ms, and for
- * Cairn the breakdown says where it goes (bench/lib/cairn-breakdown.ts), with the durations of
- * the store calls (bench/lib/store-timing.ts) and the CPU time per trial.
+ * Cairn the breakdown says where it goes (bench/lib/cairn-breakdown.ts; and each gap cut into
+ * consecutive parts that add up to it: bench/lib/gap-partition.ts), with the durations of the
+ * store calls (bench/lib/store-timing.ts) and the CPU time per trial.
  *
  * Then kills: 4 workers on a 48-trial run, and one worker after another is SIGKILLed 200 ms
  * into a trial while a ready spare takes its place. Cairn (trial lease ttl 1 s): the time from
@@ -48,6 +49,7 @@ import { cairnPool, cairnSide, type CairnKillFigures, type CairnSideOptions, typ
 import { PYTHON, optunaAvailable } from './lib/optuna.js'
 import { printTable, round, type Row } from './lib/stats.js'
 import type { Spread } from './lib/cairn-breakdown.js'
+import type { PartSpread } from './lib/gap-partition.js'
 import type { CallSummary } from './lib/store-timing.js'
 import { killAtMs, type RunFigures } from './lib/workers-figures.js'
 import type { WorkerPool } from './lib/worker-pool.js'
@@ -73,6 +75,8 @@ export interface WorkersBenchOptions {
   overlap?: number[]
   /** Also run each Cairn count with workers that report, then claim after the commit, in two calls (default false). */
   separateClaim?: boolean
+  /** Also run each Cairn count with stores shown without `watchSession`: polls alone (default false). */
+  unwatched?: boolean
   /** Cairn workers' poll interval (default: the library's, 100 ms). */
   workerPollMs?: number
   /** Cairn coordinator's poll interval (default: the library's, 50 ms). */
@@ -161,6 +165,7 @@ export async function run(opts: WorkersBenchOptions = {}): Promise<WorkersReport
         counts,
         overlapFactors: opts.overlap ?? [],
         separateClaim: opts.separateClaim === true,
+        unwatched: opts.unwatched === true,
         trials,
         sleepMs,
         kills,
@@ -195,7 +200,8 @@ export async function run(opts: WorkersBenchOptions = {}): Promise<WorkersReport
 }
 
 /** A run's label: `who`, and how its workers claimed when not with their report. */
-const whoOf = (who: string, r: RunFigures): string => (r.separateClaim ? `${who} (claim after commit)` : who)
+const whoOf = (who: string, r: RunFigures): string =>
+  `${who}${r.separateClaim ? ' (claim after commit)' : ''}${r.unwatched ? ' (polls alone)' : ''}`
 
 const runRows = (who: string, runs: readonly RunFigures[]): Row[] =>
   runs.map((r) => ({
@@ -254,6 +260,29 @@ const breakdownRows = (who: string, runs: readonly RunFigures[]): Row[] =>
       : [],
   )
 
+const part = (x: PartSpread): string => `${x.median} / ${x.p90} (${x.mean})`
+
+/** Each idle gap cut into consecutive parts that add up to it (bench/lib/gap-partition.ts). */
+const partitionRows = (who: string, runs: readonly RunFigures[]): Row[] =>
+  runs.flatMap((r) =>
+    r.partition
+      ? [
+          {
+            who: whoOf(who, r),
+            workers: r.workers,
+            parallelism: r.parallelism ?? '',
+            gaps: r.partition.gaps,
+            report: part(r.partition.report),
+            'in-order wait': part(r.partition.inOrderWait),
+            'coordinator notice': part(r.partition.coordinatorNotice),
+            'tell + ask': part(r.partition.tellAsk),
+            commit: part(r.partition.commit),
+            'pickup after commit': part(r.partition.pickup),
+          },
+        ]
+      : [],
+  )
+
 const cairnKillRow = (store: string, k: CairnKillFigures): Row => ({
   who: `Cairn ${store}, trial lease ttl ${k.trialLeaseTtlMs} ms, poll ${k.workerPollIntervalMs} ms (bound ${k.boundMs} ms)`,
   'workers / trials': `${k.workers} / ${k.trials}`,
@@ -276,10 +305,12 @@ export function tables(r: WorkersReport): { title: string; rows: Row[] }[] {
   const runs: Row[] = []
   const kills: Row[] = []
   const parts: Row[] = []
+  const partitions: Row[] = []
   for (const [store, f] of Object.entries(r.cairn)) {
     if (!f || !('runs' in f)) continue
     runs.push(...runRows(`Cairn ${store}`, f.runs))
     parts.push(...breakdownRows(`Cairn ${store}`, f.runs))
+    partitions.push(...partitionRows(`Cairn ${store}`, f.runs))
     if (f.kill) kills.push(cairnKillRow(store, f.kill))
   }
   if ('runs' in r.optuna) {
@@ -294,6 +325,10 @@ export function tables(r: WorkersReport): { title: string; rows: Row[] }[] {
       rows: runs,
     },
     { title: 'Cairn: where the time between trials goes, ms (median / p90)', rows: parts },
+    {
+      title: "Cairn: a worker's idle gap cut into consecutive parts, ms (median / p90 (mean); the means add up to the mean gap)",
+      rows: partitions,
+    },
     { title: `A worker SIGKILLed ${killAtMs(r.sleepMs)} ms into a trial, a ready spare taking its place`, rows: kills },
   ]
 }
@@ -327,6 +362,10 @@ export const cli: Cli<WorkersBenchOptions & { json: boolean }> = {
     'separate-claim': {
       help: 'also run each Cairn count with workers that report, then claim after the commit (two calls)',
       apply: (o) => (o.separateClaim = true),
+    },
+    unwatched: {
+      help: 'also run each Cairn count with stores that tell no changes (coordinator and workers poll alone)',
+      apply: (o) => (o.unwatched = true),
     },
     json: { help: 'print the JSON report only (no table)', apply: (o) => (o.json = true) },
     quiet: { help: 'no progress lines on stderr', apply: (o) => (o.verbose = false) },

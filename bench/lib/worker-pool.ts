@@ -6,6 +6,7 @@
  * - `go <json>` makes it attach to a session (study) and evaluate trials until the session
  *   holds its trials; it prints `start <trial> <retried trial or -1> <epoch ms>` when its
  *   objective starts a trial and `done <json>` when it stops, then waits for the next command;
+ *   it may print `mark <name> <trial> <epoch ms>` at moments of a trial worth timing (`marks`);
  * - any other command gets one answer line starting with the command's name.
  *
  * So one pool serves every worker count of a store, and a spare that is already `ready` starts
@@ -36,6 +37,8 @@ export class PooledWorker {
   current: { trial: number; at: number } | undefined
   /** Every trial start of this worker, in order. */
   readonly starts: TrialStart[] = []
+  /** Moments the child marked (`mark <name> <trial> <epoch ms>` lines): name → trial → epoch ms, the latest of each. */
+  readonly marks = new Map<string, Map<number, number>>()
   killed = false
   exited = false
   private readonly waiters: Waiter[] = []
@@ -57,6 +60,13 @@ export class PooledWorker {
         this.current = { trial, at }
         this.starts.push(s)
         onStart(s)
+        return
+      }
+      if (word === 'mark') {
+        const [name, trial, at] = rest.split(' ') as [string, string, string]
+        let byTrial = this.marks.get(name)
+        if (!byTrial) this.marks.set(name, (byTrial = new Map()))
+        byTrial.set(Number(trial), Number(at))
         return
       }
       if (word === 'done') this.current = undefined

@@ -8,11 +8,12 @@ import { fileURLToPath } from 'node:url'
 import { float, space, startSession, type CheckpointStore, type WorkerResult } from '@cairn/core'
 import { randomSearch } from '@cairn/optimizers'
 import { breakdown, recordCommits } from './cairn-breakdown.js'
+import { gapPartition, watchCoordinator } from './gap-partition.js'
 import { killSeries } from './kill-series.js'
 import { round } from './stats.js'
 import { mergeLogs, summarize, timeCalls, type CallLog } from './store-timing.js'
 import { edges, gapFigures, idleGaps } from './timeline.js'
-import type { ChildStore, GoCommand } from './workers-child.js'
+import { withoutWatch, type ChildStore, type GoCommand } from './workers-child.js'
 import { WorkerPool, type PooledWorker } from './worker-pool.js'
 import { killAtMs, pace, rerunFigures, withEfficiency, type RunFigures } from './workers-figures.js'
 
@@ -22,6 +23,8 @@ export interface CairnSideOptions {
   overlapFactors: readonly number[]
   /** Also run each count with workers that report, then claim their next trial after its commit (two calls). */
   separateClaim: boolean
+  /** Also run each count with stores shown without `watchSession` (coordinator and workers poll alone). */
+  unwatched: boolean
   trials: number
   sleepMs: number
   kills: number
@@ -64,7 +67,11 @@ export interface CairnStoreFigures {
 }
 
 /** The coordinator's store, its calls timed, and where the workers find it. */
-type TimedStore = CheckpointStore & { timing: ReturnType<typeof timeCalls>; where: ChildStore }
+type TimedStore = CheckpointStore & {
+  timing: ReturnType<typeof timeCalls>
+  moments: ReturnType<typeof watchCoordinator>
+  where: ChildStore
+}
 
 /** Trials of the unmeasured warm-up run (20 ms each). */
 const WARM_UP_TRIALS = 128
@@ -129,20 +136,23 @@ async function throughput(
   n: number,
   parallelism: number,
   separateClaim = false,
-  sessionId = `throughput-${n}-${parallelism}${separateClaim ? '-separate' : ''}`,
+  unwatched = false,
+  sessionId = `throughput-${n}-${parallelism}${separateClaim ? '-separate' : ''}${unwatched ? '-unwatched' : ''}`,
 ): Promise<RunFigures> {
   const workers = pool.alive().slice(0, n)
   const recorder = recordCommits(sessionId)
   store.timing.reset()
+  store.moments.reset()
   const cpu = process.cpuUsage()
   const t0 = Date.now()
-  const session = await startShared(store, o, sessionId, o.trials, parallelism)
+  const session = await startShared(unwatched ? withoutWatch(store) : store, o, sessionId, o.trials, parallelism)
   const answers = go(workers, {
     where: store.where,
     sessionId,
     sleepMs: o.sleepMs,
     ...(o.workerPollMs !== undefined ? { pollIntervalMs: o.workerPollMs } : {}),
     ...(separateClaim ? { reportAndClaim: false as const } : {}),
+    ...(unwatched ? { watch: false as const } : {}),
   })
   const result = await session.wait()
   const endAt = Date.now()
@@ -155,15 +165,19 @@ async function throughput(
     throw new Error(
       `Cairn ${label}, ${n} workers: ${result.status} after ${result.progress.attempts} of ${o.trials} trials; ${errors.join('; ')}`,
     )
-  o.log(`cairn ${label} ${n} workers, parallelism ${parallelism}${separateClaim ? ', separate claim' : ''}: ${seconds.toFixed(2)} s`)
+  o.log(
+    `cairn ${label} ${n} workers, parallelism ${parallelism}${separateClaim ? ', separate claim' : ''}${unwatched ? ', unwatched' : ''}: ${seconds.toFixed(2)} s`,
+  )
   return {
     workers: n,
     parallelism,
     ...(separateClaim ? { separateClaim: true as const } : {}),
+    ...(unwatched ? { unwatched: true as const } : {}),
     ...pace(o.trials, o.sleepMs, n, seconds),
     ...gapFigures(idleGaps(workers, t0, o.sleepMs)),
     ...edges(workers, t0, endAt, o.sleepMs),
     breakdown: breakdown(workers, t0, recorder.commits, o.trials, parallelism, o.sleepMs),
+    partition: gapPartition(workers, t0, store.moments, o.trials, parallelism),
     cpuMsPerTrial: {
       coordinator: round((used.user + used.system) / 1000 / o.trials, 2),
       workers: round(done.reduce((ms, a) => ms + (a && 'cpuMs' in a ? a.cpuMs : 0), 0) / o.trials, 2),
@@ -235,18 +249,19 @@ export async function cairnSide(
   label: string,
   o: CairnSideOptions,
 ): Promise<CairnStoreFigures> {
-  const timed: TimedStore = Object.assign(store, { timing: timeCalls(store, COORDINATOR_CALLS), where })
+  const timed: TimedStore = Object.assign(store, { timing: timeCalls(store, COORDINATOR_CALLS), moments: watchCoordinator(store), where })
   const most = Math.max(...o.counts)
   if (pool.alive().length < most) await pool.grow(most - pool.alive().length)
   o.log(`cairn ${label}: ${pool.alive().length} workers ready`)
   // Not measured: the coordinator's code here, the workers' and the store (DynamoDB Local's JVM)
   // are warm before the first run. Even so, on DynamoDB Local the first measured run (1 worker)
   // came out 9–22% slower than the next 1-worker run, whichever way its workers claimed.
-  await throughput(timed, pool, { ...o, trials: WARM_UP_TRIALS, sleepMs: 20, log: () => {} }, label, most, most, false, 'warm-up')
+  await throughput(timed, pool, { ...o, trials: WARM_UP_TRIALS, sleepMs: 20, log: () => {} }, label, most, most, false, false, 'warm-up')
   const runs: RunFigures[] = []
   for (const n of o.counts) {
     runs.push(await throughput(timed, pool, o, label, n, n))
     if (o.separateClaim) runs.push(await throughput(timed, pool, o, label, n, n, true))
+    if (o.unwatched) runs.push(await throughput(timed, pool, o, label, n, n, false, true))
     for (const f of o.overlapFactors) runs.push(await throughput(timed, pool, o, label, n, f * n))
   }
   const kill = o.kills > 0 ? await killRun(timed, pool, o, label) : undefined

@@ -6,7 +6,8 @@
  * Prints `ready`, and on each `go {"where", "sessionId", "sleepMs", "trialLeaseTtlMs"?,
  * "pollIntervalMs"?, "reportAndClaim"?}` opens the store `where` says (once: a store is kept for the next `go`
  * there), attaches to the session with `joinSession` and evaluates its trials (the
- * objective prints `start <trialIdx> -1 <epoch ms>` and sleeps) until the session ends; then
+ * objective prints `start <trialIdx> -1 <epoch ms>`, sleeps and prints `mark end <trialIdx> <epoch
+ * ms>`; an accepted report prints `mark reported <trialIdx> <epoch ms>`) until the session ends; then
  * prints `done <WorkerResult + "calls": the durations of its store calls + "cpuMs": the CPU
  * time it used>` (or `done {"error"}`) and waits for the next line.
  */
@@ -28,6 +29,8 @@ export interface GoCommand {
   pollIntervalMs?: number
   /** False: the store is shown to the worker without `capabilities.reportAndClaim` (it reports, then claims, in two calls). */
   reportAndClaim?: false
+  /** False: the store is shown to the worker without `watchSession` (it finds new heads by polling alone). */
+  watch?: false
 }
 
 /** Opens the store; the DynamoDB one (and its SDK, slow to load) only when asked for. */
@@ -47,9 +50,12 @@ async function evaluate(store: CheckpointStore, go: GoCommand): Promise<WorkerRe
   const objective = async (c: { x: number }, ctx: ObjectiveContext): Promise<number> => {
     process.stdout.write(`start ${ctx.trialIdx} -1 ${Date.now()}\n`)
     await sleep(go.sleepMs, undefined, { signal: ctx.signal })
+    process.stdout.write(`mark end ${ctx.trialIdx} ${Date.now()}\n`)
     return c.x * c.x
   }
-  const worker = await joinSession(go.reportAndClaim === false ? withoutReportAndClaim(store) : store, go.sessionId, {
+  let shown = go.reportAndClaim === false ? withoutReportAndClaim(store) : store
+  if (go.watch === false) shown = withoutWatch(shown)
+  const worker = await joinSession(shown, go.sessionId, {
     objective,
     ...(go.trialLeaseTtlMs !== undefined ? { trialLeaseTtlMs: go.trialLeaseTtlMs } : {}),
     ...(go.pollIntervalMs !== undefined ? { pollIntervalMs: go.pollIntervalMs } : {}),
@@ -68,6 +74,31 @@ function withoutReportAndClaim(store: CheckpointStore): CheckpointStore {
   })
 }
 
+/** `store` without `watchSession` (pollers find changes by polling alone). */
+export function withoutWatch<S extends CheckpointStore>(store: S): S {
+  return new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'watchSession') return undefined
+      const value = Reflect.get(target, prop, target) as unknown
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
+/** Wraps the report calls of `store` (in place) to print `mark reported <trialIdx> <epoch ms>` when one is accepted. */
+function markReports(store: CheckpointStore): void {
+  const target = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
+  for (const name of ['reportTrialResult', 'reportAndClaimTrial']) {
+    const original = target[name]
+    if (typeof original !== 'function') continue
+    target[name] = async (...args: unknown[]) => {
+      const out = await original.apply(store, args)
+      process.stdout.write(`mark reported ${(args[1] as { trialIdx: number }).trialIdx} ${Date.now()}\n`)
+      return out
+    }
+  }
+}
+
 /** The stores opened so far (by `where`), their calls timed. */
 const stores = new Map<string, { store: CheckpointStore; timing: ReturnType<typeof timeCalls> }>()
 
@@ -77,6 +108,7 @@ async function storeAt(where: ChildStore): Promise<{ store: CheckpointStore; tim
   if (!entry) {
     const store = await openStore(where)
     entry = { store, timing: timeCalls(store, WORKER_CALLS) }
+    markReports(store)
     stores.set(key, entry)
   }
   return entry

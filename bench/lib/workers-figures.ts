@@ -1,6 +1,7 @@
 /** Figures of bench/workers.ts shared by its Cairn and Optuna sides. */
 import { median, round } from './stats.js'
 import type { Breakdown } from './cairn-breakdown.js'
+import type { GapPartition } from './gap-partition.js'
 import type { Kill } from './kill-series.js'
 import type { CallSummary } from './store-timing.js'
 
@@ -11,6 +12,8 @@ export interface RunFigures {
   parallelism?: number
   /** Cairn: the workers reported, then claimed their next trial after its commit, in two calls (`--separate-claim`). */
   separateClaim?: true
+  /** Cairn: coordinator and workers found changes by polling alone (the store shown without `watchSession`, `--unwatched`). */
+  unwatched?: true
   /** Seconds from the go to the session (study) holding all its trials. */
   seconds: number
   trialsPerSecond: number
@@ -29,6 +32,8 @@ export interface RunFigures {
   tailMs: number | null
   /** Cairn: where the time between trials goes. */
   breakdown?: Breakdown
+  /** Cairn: each idle gap cut into consecutive parts (report, in-order wait, coordinator notice, tell + ask, commit, pickup). */
+  partition?: GapPartition | null
   /** Cairn: CPU time per trial of the coordinator (this process) and of all the workers together. */
   cpuMsPerTrial?: { coordinator: number; workers: number }
   /** Cairn: the store calls of the coordinator and of the workers (all together). */
@@ -43,7 +48,9 @@ export interface RunFigures {
 export function withEfficiency(runs: RunFigures[]): RunFigures[] {
   const perWorker = (r: RunFigures): number => (r.parallelism ?? r.workers) / r.workers
   return runs.map((r) => {
-    const base = runs.find((b) => b.workers === 1 && perWorker(b) === perWorker(r) && b.separateClaim === r.separateClaim)
+    const base = runs.find(
+      (b) => b.workers === 1 && perWorker(b) === perWorker(r) && b.separateClaim === r.separateClaim && b.unwatched === r.unwatched,
+    )
     if (!base) return r
     const speedUp = base.seconds / r.seconds
     return { ...r, speedUp: round(speedUp, 2), efficiency: round(speedUp / r.workers, 3) }

@@ -92,6 +92,7 @@ export type {
   ClaimNextRequest,
   TrialResultReport,
   ReportedTrialResult,
+  SessionChange,
   TrialSlot,
   StoredTrialProgress,
 } from './store/contract.js'

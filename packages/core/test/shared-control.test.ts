@@ -50,19 +50,23 @@ describe('shared evaluation: pause, cancel and workers', () => {
       const store = createMemoryStore()
       const { make, started, release } = holding([4, 5])
       const coordinator = await startSession({ store, ...sharedOptions(make('coordinator')), leaseTtlMs: 400 })
-      const a = await joinSession(store, coordinator.id, { objective: make('a'), owner: 'a', pollIntervalMs: 1 })
-      const b = await joinSession(store, coordinator.id, { objective: make('b'), owner: 'b', pollIntervalMs: 1 })
+      // Three workers: two hold trials 4 and 5, whichever claimed them, and one is left for trial 3.
+      const workers = await Promise.all(
+        ['a', 'b', 'c'].map((owner) => joinSession(store, coordinator.id, { objective: make(owner), owner, pollIntervalMs: 1 })),
+      )
       await Promise.all([started(4), started(5)])
+      await until(async () => (await store.load(coordinator.id)).progress.attempts === 4, 'trials 0 to 3 are committed')
       if (from === 'handle') await coordinator.pause()
       else await store.requestControl(coordinator.id, 'pause') // seen at the coordinator's next commit, made when idle
       await until(async () => (await store.load(coordinator.id)).status === 'paused', 'the pause is committed')
       expect(await coordinator.wait()).toMatchObject({ status: 'paused', progress: { attempts: 4 } })
-      expect([...a.running(), ...b.running()].sort()).toEqual([4, 5]) // still evaluating: the pause did not wait for them
+      expect(workers.flatMap((w) => w.running()).sort()).toEqual([4, 5]) // still evaluating: the pause did not wait for them
+      const holders = ['a', 'b', 'c'].filter((_, i) => (workers[i] as (typeof workers)[number]).running().length > 0)
       release()
-      const ends = await Promise.all([a.wait(), b.wait()])
+      const ends = await Promise.all(workers.map((w) => w.wait()))
       for (const end of ends) expect(end).toMatchObject({ sessionStatus: 'paused', claimsLost: 0 })
       const slots = await store.readTrialSlots(coordinator.id, [4, 5])
-      expect(slots.map((s) => s.result?.owner).sort()).toEqual(['a', 'b']) // reported after the pause, kept in their slots
+      expect(slots.map((s) => s.result?.owner).sort()).toEqual(holders) // reported after the pause, kept in their slots
 
       const resumed = await resumeSession(store, coordinator.id, { optimizer: nearBest(), objective: make('resumed'), pollIntervalMs: 1 })
       expect(await resumed.wait()).toMatchObject({ status: 'completed' })
@@ -72,7 +76,7 @@ describe('shared evaluation: pause, cancel and workers', () => {
           .filter((t) => t.trialIdx === 4 || t.trialIdx === 5)
           .map((t) => (t.stats as { by: string }).by)
           .sort(),
-      ).toEqual(['a', 'b'])
+      ).toEqual(holders)
       expect(scores(await outcomes(store, coordinator.id))).toEqual(await expected())
     },
   )

@@ -49,7 +49,10 @@ async function run(combined: boolean, workerPollMs = 1) {
 }
 
 test('a worker claims each next trial with its report: one claimTrial in all, and the candidates of a local run', async () => {
-  const calls = await run(true)
+  // The library's default poll interval: for that long after its report the worker waits for the
+  // trial it claimed rather than claiming another one open meanwhile (the store tells it of each
+  // commit, so it does not wait longer than the commit that publishes it).
+  const calls = await run(true, 100)
   expect(calls.get('claimTrial')).toBe(1)
   expect(calls.get('reportAndClaimTrial')).toBe(8)
   expect(calls.get('reportTrialResult')).toBeUndefined()
@@ -63,10 +66,13 @@ test('while the trial it claimed with its report is due (a poll interval), a wor
 })
 
 test('a store that does not declare reportAndClaim: the worker reports, then claims, in two calls; same candidates', async () => {
-  const calls = await run(false)
+  const calls = await run(false, 100)
   expect(calls.get('reportAndClaimTrial')).toBeUndefined()
   expect(calls.get('reportTrialResult')).toBe(8)
-  expect(calls.get('claimTrial')).toBe(8)
+  // One claim per trial, and now and then one refused: a worker whose head read came just before
+  // a commit reads the slot that commit dropped as never claimed, and its claim is refused.
+  expect(calls.get('claimTrial')).toBeGreaterThanOrEqual(8)
+  expect(calls.get('claimTrial')).toBeLessThanOrEqual(10)
 })
 
 test('a worker that stops lets the trial it claimed with its report lapse at once: another worker runs it without waiting out the ttl', async () => {

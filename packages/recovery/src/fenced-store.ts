@@ -17,6 +17,7 @@ import type {
   TrialRecord,
   TrialResultReport,
   TrialSlot,
+  SessionChange,
 } from '@cairn/core'
 import { PKG } from './errors.js'
 
@@ -31,7 +32,7 @@ import { PKG } from './errors.js'
  * `close()` never closes the shared store.
  *
  * The trial-slot methods of shared evaluation (`claimTrial`, `renewTrialClaim`,
- * `reportTrialResult`, `readTrialSlots`, and `reportAndClaimTrial` when declared) are offered exactly when the store offers them, with
+ * `reportTrialResult`, `readTrialSlots`, and `reportAndClaimTrial` when declared; `watchSession`, a wake-up hint, too) are offered exactly when the store offers them, with
  * its capabilities, and are fenced off like the rest: a resumed shared session stays shared.
  * So are the trial-progress methods (`saveTrialProgress`, `loadTrialProgress`,
  * `deleteTrialProgress`): a recovered session's trial continues from its last checkpoint.
@@ -51,6 +52,7 @@ export class FencedStore implements CheckpointStore {
     report: TrialResultReport,
     next: ClaimNextRequest,
   ) => Promise<TrialClaim | null>
+  readonly watchSession?: (sessionId: string, change: SessionChange, onChange: () => void) => () => void
   readonly saveTrialProgress?: (sessionId: string, trialIdx: number, token: number, bytes: Uint8Array) => Promise<void>
   readonly loadTrialProgress?: (sessionId: string, trialIdx: number) => Promise<StoredTrialProgress | null>
   readonly deleteTrialProgress?: (sessionId: string, trialIdx: number) => Promise<void>
@@ -86,6 +88,9 @@ export class FencedStore implements CheckpointStore {
         this.check(id)
         return reportAndClaimTrial.call(inner, id, claim, report, next)
       }
+    // A hint, not a write: offered as it is.
+    const { watchSession } = inner
+    if (watchSession) this.watchSession = (id, change, onChange) => watchSession.call(inner, id, change, onChange)
     const { saveTrialProgress, loadTrialProgress, deleteTrialProgress } = inner
     if (saveTrialProgress)
       this.saveTrialProgress = async (id, trialIdx, token, bytes) => {

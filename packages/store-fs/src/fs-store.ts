@@ -58,6 +58,7 @@ import type {
   TrialRecord,
   TrialResultReport,
   TrialSlot,
+  SessionChange,
   WarmStartEntry,
   WarmStartEntryInput,
   WarmStartStore,
@@ -102,6 +103,7 @@ import { walkJournal } from './salvage.js'
 import { withLock, type LockContext, type LockOptions } from './lock.js'
 import { appendTrials, readTrialRange } from './trial-log.js'
 import { FsTrialProgress } from './trial-progress.js'
+import { watchSession } from './session-watch.js'
 import { FsTrialSlots } from './trial-slots.js'
 import { FsWarmStart } from './warm-start.js'
 
@@ -173,6 +175,7 @@ export interface FsStore extends CheckpointStore, WarmStartStore {
   renewTrialClaim(sessionId: string, claim: TrialClaim, ttlMs: number): Promise<TrialClaim>
   reportTrialResult(sessionId: string, claim: TrialClaim, report: TrialResultReport): Promise<void>
   readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]>
+  watchSession(sessionId: string, change: SessionChange, onChange: () => void): () => void
   reportAndClaimTrial(sessionId: string, claim: TrialClaim, report: TrialResultReport, next: ClaimNextRequest): Promise<TrialClaim | null>
   saveTrialProgress(sessionId: string, trialIdx: number, token: number, bytes: Uint8Array): Promise<void>
   loadTrialProgress(sessionId: string, trialIdx: number): Promise<StoredTrialProgress | null>
@@ -608,6 +611,13 @@ class FsStoreImpl implements FsStore {
   /** Lock-free: each slot file is only ever replaced whole. */
   readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]> {
     return this.slots.readSlots(sessionId, trialIdxs)
+  }
+
+  /** `fs.watch` on the session's directory (commits) or its slots (see session-watch.ts): a wake-up hint for pollers. */
+  watchSession(sessionId: string, change: SessionChange, onChange: () => void): () => void {
+    this.assertOpen()
+    assertSessionId(sessionId)
+    return watchSession(this.layout, sessionId, change, onChange)
   }
 
   /** See `FsTrialProgress` (trial-progress.ts): one file per save, written whole, fenced by its token. */

@@ -62,12 +62,15 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, durable: 
  * `writeFileAtomic` for several files of one directory: their temporary files are written and
  * fsynced together, each renamed as soon as it is fsynced and the ones before it renamed (so the
  * first is in place after its own fsync, not after every file's), and the directory fsynced
- * once. Each file is replaced atomically; a crash may leave some replaced and the rest not.
+ * once — unless `syncDir` is false: then the caller must `fsyncDir` that directory before it
+ * calls the write durable (the trial slots do, once out of their lock). Each file is replaced
+ * atomically; a crash may leave some replaced and the rest not.
  */
 export async function writeFilesAtomic(
   files: readonly { path: string; bytes: Uint8Array }[],
   durable: boolean,
   staging: string,
+  syncDir = true,
 ): Promise<void> {
   let renamed: Promise<unknown> = Promise.resolve()
   const steps = files.map(({ path, bytes }) => {
@@ -90,7 +93,7 @@ export async function writeFilesAtomic(
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
   if (failed) throw failed.reason
   const first = files[0]
-  if (durable && first) await fsyncDir(dirname(first.path))
+  if (durable && syncDir && first) await fsyncDir(dirname(first.path))
 }
 
 /**

@@ -46,6 +46,12 @@ export interface LockOptions {
   fence?: (ctx: LockContext, revoked: readonly string[]) => Promise<void>
   /** The error of a critical section whose lock was broken while it ran (`cause`: what it failed with). */
   lost(cause: unknown): Error
+  /**
+   * A waiter looks again after 1 ms, then twice as long each time, up to this (default 25 ms; with
+   * jitter). Locks whose critical sections are short and often contended want it small: a waiter
+   * asleep for long misses the release by up to this long.
+   */
+  maxRetryDelayMs?: number
 }
 
 /** What a critical section gets. */
@@ -66,6 +72,9 @@ interface Held {
   /** Whether this holder's directory is still in place (it was not revoked). */
   intact(): boolean
 }
+
+/** `LockOptions.maxRetryDelayMs` by default. */
+const DEFAULT_MAX_RETRY_DELAY_MS = 25
 
 const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'])
 
@@ -207,7 +216,7 @@ async function acquire(path: string, options: LockOptions): Promise<Held> {
     }
     if (Date.now() >= deadline) throw timedOut(path, seen, options, me)
     await sleep(delay + Math.random() * delay)
-    delay = Math.min(delay * 2, 25)
+    delay = Math.min(delay * 2, options.maxRetryDelayMs ?? DEFAULT_MAX_RETRY_DELAY_MS)
   }
   if (outcome === 'linked') holder.linked++
   return held(path, holder, outcome === 'linked', body, options)

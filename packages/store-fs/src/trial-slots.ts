@@ -13,6 +13,14 @@ import { PKG, type Layout } from './layout.js'
 import { withLock, type LockContext, type LockOptions } from './lock.js'
 import { decodeSlotFile, encodeSlotFile } from './slot-file.js'
 
+/** How long a slot write waiting for the slot lock sleeps at most before it looks again. */
+const SLOT_LOCK_MAX_RETRY_DELAY_MS = 4
+
+/** The lock context of a slot write: `dirOwed` is set when it renamed files whose directory is still to be fsynced. */
+interface SlotWriteContext extends LockContext {
+  dirOwed: boolean
+}
+
 /** What the trial slots need from the store they belong to. */
 export interface FsTrialSlotsOptions {
   layout: Layout
@@ -163,8 +171,13 @@ export class FsTrialSlots {
     return decodeSlotFile(bytes, trialIdx, `${PKG} trial slot ${trialIdx} of session "${id}" (${path})`)
   }
 
-  /** Replaces the files of `slots` (one write step: see `writeFilesAtomic`). */
-  private async write(id: string, slots: readonly TrialSlot[], ctx: LockContext): Promise<void> {
+  /**
+   * Replaces the files of `slots` (one write step: see `writeFilesAtomic`): each file's bytes
+   * fsynced before its rename, under the lock; the directory's fsync is left to `slotLocked`,
+   * after the lock is released (`dirOwed`), so that a slot write holds the lock for one flush,
+   * not two, and the workers reporting at once queue behind one another for less.
+   */
+  private async write(id: string, slots: readonly TrialSlot[], ctx: SlotWriteContext): Promise<void> {
     await this.o.beforeWrite()
     const l = this.o.layout
     // Never its parents: a session deleted meanwhile must not get its directory back.
@@ -177,7 +190,8 @@ export class FsTrialSlots {
     }
     if (made && this.o.durable) await fsyncDir(l.sessionDir(id))
     const files = slots.map((slot) => ({ path: l.slot(id, slot.trialIdx), bytes: encodeSlotFile(slot) }))
-    await writeFilesAtomic(files, this.o.durable, ctx.staging)
+    ctx.dirOwed = this.o.durable
+    await writeFilesAtomic(files, this.o.durable, ctx.staging, false)
   }
 
   /**
@@ -193,22 +207,43 @@ export class FsTrialSlots {
         // A worker stopped inside a slot write is never worth waiting for: once its lock is
         // stale it is broken, and its rename (out of its revoked directory) can no longer land.
         mayBreakLive: () => true,
+        // Slot writes hold the lock for one flush, and the workers that report at once queue for it.
+        maxRetryDelayMs: SLOT_LOCK_MAX_RETRY_DELAY_MS,
         lost,
       },
       fn,
     )
   }
 
-  /** `locked` for a write to the slot of trial `trialIdx`. */
-  private slotLocked<T>(id: string, trialIdx: number, fn: (ctx: LockContext) => Promise<T>): Promise<T> {
+  /**
+   * `locked` for a write to the slot of trial `trialIdx`; once the lock is released, the slots
+   * directory is fsynced when `fn` wrote (so the write is durable before this resolves, as the
+   * contract asks; other processes may see it a little before, as they may see any rename before
+   * the fsync that follows it).
+   */
+  private async slotLocked<T>(id: string, trialIdx: number, fn: (ctx: SlotWriteContext) => Promise<T>): Promise<T> {
+    let owed = false
+    const result = await this.locked(id, this.slotLost(id, trialIdx), async (ctx) => {
+      const slotCtx: SlotWriteContext = { staging: ctx.staging, dirOwed: false }
+      try {
+        return await fn(slotCtx)
+      } finally {
+        owed = slotCtx.dirOwed
+      }
+    })
+    if (owed) await fsyncDir(this.o.layout.slotsDir(id))
+    return result
+  }
+
+  /** The error of a slot write to trial `trialIdx` whose lock was broken while it ran. */
+  private slotLost(id: string, trialIdx: number): (cause: unknown) => Error {
     const { staleMs } = this.o.lock
-    const lost = (cause: unknown) =>
+    return (cause: unknown) =>
       new ClaimLostError(
         id,
         trialIdx,
         `this process stalled (stopped, or its event loop blocked) for over ${staleMs} ms inside a slot write and another process ` +
           `took the slot lock over; the write may or may not have been applied${cause instanceof Error ? ` (${cause.message})` : ''}`,
       )
-    return this.locked(id, lost, fn)
   }
 }

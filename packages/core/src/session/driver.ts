@@ -19,7 +19,7 @@ import { claim, unclaim } from './registry.js'
 import type { WarmStartWriter } from './warm-start.js'
 import { ResultBoard } from './shared/result-board.js'
 import type { SharedDrive } from './shared/shared-drive.js'
-import type { SharedStore } from './shared/store-support.js'
+import { watchChanges, type SharedStore } from './shared/store-support.js'
 import { CoordinatorWorker } from './shared/coordinator-worker.js'
 import { WaitOptionsSchema } from './option-schemas.js'
 import type { SessionEvent, SessionHandle, SessionResult, SessionSnapshot, WaitOptions } from './types.js'
@@ -370,17 +370,23 @@ export class SessionDriver implements SessionHandle {
     }
     const interrupted = (): boolean => this.requested !== null || this.fatal !== null
     const idle = (): Promise<void> => this.commitHead({ ...this.current }, [])
-    for (;;) {
-      this.throwIfFatal()
-      if (this.current.status !== 'running') return
-      const first = this.pending[0]
-      if (!first) return this.commitStop(this.stopBeforeTrial() ?? { status: 'completed', reason: this.halted ?? 'max-trials' })
-      const reported = await board.next(this.pending, interrupted, idle)
-      this.throwIfFatal()
-      if (!reported) return this.commitStop(this.stopBeforeTrial() ?? { status: 'paused', reason: 'paused' })
-      const stop = await this.tellReported(sampler, board, reported)
-      if (stop === false) return
-      await this.commitStaged(stop)
+    // A slot written may hold a result: read at once rather than at the next poll.
+    const unwatch = watchChanges(store, this.id, 'slots', () => board.wake())
+    try {
+      for (;;) {
+        this.throwIfFatal()
+        if (this.current.status !== 'running') return
+        const first = this.pending[0]
+        if (!first) return await this.commitStop(this.stopBeforeTrial() ?? { status: 'completed', reason: this.halted ?? 'max-trials' })
+        const reported = await board.next(this.pending, interrupted, idle)
+        this.throwIfFatal()
+        if (!reported) return await this.commitStop(this.stopBeforeTrial() ?? { status: 'paused', reason: 'paused' })
+        const stop = await this.tellReported(sampler, board, reported)
+        if (stop === false) return
+        await this.commitStaged(stop)
+      }
+    } finally {
+      unwatch()
     }
   }
 

@@ -115,6 +115,13 @@ export interface CommitRequest {
   trials: TrialRecord[]
 }
 
+/**
+ * What changes of a session `watchSession` tells of: `head` (a commit: workers look for newly
+ * published trials) or `slots` (a trial slot written — a claim, a renewal, a report: the
+ * coordinator looks for results).
+ */
+export type SessionChange = 'head' | 'slots'
+
 /** What a commit returns. */
 export interface CommitResult {
   /** The new revision (`expectedRevision + 1`). */
@@ -278,6 +285,16 @@ export interface CheckpointStore {
    * accounts for may have been dropped. Throws `NotFoundError` for an unknown session.
    */
   readTrialSlots?(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]>
+  /**
+   * Optional, with `sharedEvaluation`: calls `onChange` soon after a change of kind `change` —
+   * a commit of the session's head (`head`), a write to one of its trial slots (`slots`) — made
+   * in this process or another, until the returned function is called. A hint that wakes pollers
+   * early, nothing more: a call may be spurious or merged with others, and a change may go untold
+   * (workers and the coordinator poll all the same, at their intervals). Workers watch `head`,
+   * the coordinator `slots`. Never throws for a session that does not exist yet; `onChange` must
+   * not throw.
+   */
+  watchSession?(sessionId: string, change: SessionChange, onChange: () => void): () => void
   /**
    * With `capabilities.reportAndClaim`: `reportTrialResult(sessionId, claim, report)` (the same
    * checks and refusals: a refused report claims nothing), then, once the report is stored,

@@ -28,6 +28,7 @@ import type {
   TrialResultReport,
   TrialSlot,
   StoredTrialProgress,
+  SessionChange,
 } from './contract.js'
 import { checkSaveTrialProgress, checkTrialProgressArgs } from './progress-input-checks.js'
 import { matchesFilter, pageListings } from './list-filter.js'
@@ -68,6 +69,7 @@ import {
   checkTrialResultReport,
 } from './slot-input-checks.js'
 import { TrialSlots } from './memory-slots.js'
+import { SessionWatchers } from './session-watchers.js'
 
 interface SessionCell {
   head: Uint8Array
@@ -167,6 +169,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   private readonly sessions = new Map<string, SessionCell>()
   private readonly warm = new Map<string, Map<string, Uint8Array>>()
   private closed = false
+  private readonly watchers = new SessionWatchers()
 
   constructor(private readonly clock: MemoryStoreClock = systemClock) {
     trialLogs.set(this, (sessionId) => this.cell(sessionId).trials)
@@ -223,6 +226,7 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     const control = cell.control
     if (request.head.status !== 'running') cell.control = null
     cell.slots?.dropBelow(request.head.progress.attempts)
+    this.watchers.tell(sessionId, 'head')
     return { revision, control }
   }
 
@@ -316,19 +320,24 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
   async claimTrial(sessionId: string, request: ClaimTrialRequest): Promise<TrialClaim> {
     checkClaimTrialRequest(sessionId, request)
     const cell = this.cell(sessionId)
-    return this.slotsOf(cell, sessionId).claim(request, this.clock.now())
+    const claim = this.slotsOf(cell, sessionId).claim(request, this.clock.now())
+    this.watchers.tell(sessionId, 'slots')
+    return claim
   }
 
   async renewTrialClaim(sessionId: string, claim: TrialClaim, ttlMs: number): Promise<TrialClaim> {
     checkRenewTrialClaim(sessionId, claim, ttlMs)
     const cell = this.cell(sessionId)
-    return this.slotsOf(cell, sessionId).renew(claim, ttlMs, this.clock.now())
+    const renewed = this.slotsOf(cell, sessionId).renew(claim, ttlMs, this.clock.now())
+    this.watchers.tell(sessionId, 'slots')
+    return renewed
   }
 
   async reportTrialResult(sessionId: string, claim: TrialClaim, report: TrialResultReport): Promise<void> {
     checkTrialResultReport(sessionId, claim, report)
     const cell = this.cell(sessionId)
     this.slotsOf(cell, sessionId).report(claim, report, this.clock.now())
+    this.watchers.tell(sessionId, 'slots')
   }
 
   async reportAndClaimTrial(
@@ -342,7 +351,14 @@ export class MemoryStore implements CheckpointStore, WarmStartStore {
     const slots = this.slotsOf(cell, sessionId)
     const now = this.clock.now()
     slots.report(claim, report, now)
-    return slots.claimFirst(next, now)
+    const taken = slots.claimFirst(next, now)
+    this.watchers.tell(sessionId, 'slots')
+    return taken
+  }
+
+  /** Calls `onChange` (on a later microtask) after each commit (`head`) or each slot write (`slots`) of the session. */
+  watchSession(sessionId: string, change: SessionChange, onChange: () => void): () => void {
+    return this.watchers.add(sessionId, change, onChange)
   }
 
   async readTrialSlots(sessionId: string, trialIdxs: readonly number[]): Promise<TrialSlot[]> {

@@ -32,7 +32,9 @@ export interface ResultBoardOptions {
 /**
  * The coordinator's view of the results workers reported for its pending trials: one
  * `readTrialSlots` call for every pending trial each poll, results kept until their trial is
- * committed. A result reported in this process (`accept`) is seen at once, without a poll.
+ * committed. A result reported in this process (`accept`) is seen at once, without a poll, and
+ * one reported elsewhere soon after the store tells of a slot written (`wake`, from the store's
+ * `watchSession` when it has one).
  *
  * The poll adapts to when results are due: the board notes when it first saw each claim and,
  * from the results, how long trials take (from first seen claimed to first seen reported); from
@@ -60,7 +62,7 @@ export class ResultBoard {
     this.wake()
   }
 
-  /** Ends a wait between polls now (a result arrived, a pause or cancel, a lost lease). */
+  /** Ends a wait between polls now (a result arrived, a slot was written, a pause or cancel, a lost lease). */
   wake(): void {
     this.woken = true
     this.wakeUp?.()

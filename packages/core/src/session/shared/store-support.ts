@@ -1,4 +1,4 @@
-import type { CheckpointStore } from '../../store/contract.js'
+import type { CheckpointStore, SessionChange } from '../../store/contract.js'
 import { missingMethods } from '../../input/option-kinds.js'
 
 /** The store methods shared evaluation calls besides those every driver calls. */
@@ -23,4 +23,20 @@ export function sharedStoreProblem(store: CheckpointStore): string | null {
 /** True when `store` can share evaluation (`sharedStoreProblem` says why not). */
 export function isSharedStore(store: CheckpointStore): store is SharedStore {
   return sharedStoreProblem(store) === null
+}
+
+/**
+ * Subscribes `onChange` to the changes of kind `change` that `store` tells of (`watchSession`),
+ * when it can; the returned function unsubscribes (a no-op when the store tells nothing, failed
+ * to watch, or a wrapper of it returned something else than a function).
+ */
+export function watchChanges(store: CheckpointStore, sessionId: string, change: SessionChange, onChange: () => void): () => void {
+  if (typeof store.watchSession !== 'function') return () => {}
+  let unwatch: unknown
+  try {
+    unwatch = store.watchSession(sessionId, change, onChange)
+  } catch {
+    return () => {} // a hint: without it, the polls find the changes
+  }
+  return typeof unwatch === 'function' ? (unwatch as () => void) : () => {}
 }

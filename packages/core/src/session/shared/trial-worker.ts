@@ -12,7 +12,8 @@ import { StoredPrunerLog } from '../pruner-history.js'
 import type { TrialProgress, TrialPruning } from '../trial-progress.js'
 import { prepareTrial } from '../trial-setup.js'
 import type { SharedEnv } from './env.js'
-import type { SharedStore } from './store-support.js'
+import { PollWait } from './poll-wait.js'
+import { watchChanges, type SharedStore } from './store-support.js'
 
 /** What a trial worker needs. */
 export interface TrialWorkerOptions {
@@ -66,7 +67,8 @@ const RECHECKS = 25
  * place among the rest chosen by its owner, so that workers racing spread out),
  * evaluate it while renewing the claim every ttl / 4 (a lost claim aborts the trial), report the
  * result, repeat; look again every `RECHECK_MS` right after a trial, then every
- * `pollIntervalMs`. With a store that has `reportAndClaimTrial`, the report also claims the
+ * `pollIntervalMs` — or at once when the store tells of a new head (`watchSession`, when it has
+ * it: a hint, the polls go on). With a store that has `reportAndClaimTrial`, the report also claims the
  * worker's next trial (an open one, else the one the commit of this result publishes: see
  * `nextTrials`), which it starts as soon as a head lists it, without reading slots or claiming
  * then; a reserved claim is let go (lapsed at once) when the loop ends. It stops when the
@@ -93,10 +95,13 @@ export class TrialWorker {
   private reserved: TrialClaim | null = null
   /** When `reserved` was claimed (env clock). */
   private reservedAt = 0
+  /** The wait between polls, ended early by a change of the head the store tells of (`watchSession`). */
+  private readonly pollWait: PollWait
 
   constructor(private readonly options: TrialWorkerOptions) {
     this.prunerLog = new StoredPrunerLog(options.store, options.sessionId)
     this.spread = ownerHash(options.owner)
+    this.pollWait = new PollWait(options.env)
   }
 
   /** Ends the loop after the trial in flight (whose result is still reported). */
@@ -110,15 +115,19 @@ export class TrialWorker {
 
   /** Runs until the session stops or `stop()`; rejects on a final store error (unknown session, corrupt head). */
   async run(): Promise<TrialWorkerEnd> {
+    const { store, sessionId } = this.options
+    // A new head may publish this worker's next trial: look at once rather than at the next poll.
+    const unwatch = watchChanges(store, sessionId, 'head', () => this.pollWait.poke())
     try {
       return await this.loop()
     } finally {
+      unwatch()
       await this.release()
     }
   }
 
   private async loop(): Promise<TrialWorkerEnd> {
-    const { store, sessionId, env, pollIntervalMs } = this.options
+    const { store, sessionId, pollIntervalMs } = this.options
     let rechecks = 0
     while (!this.stopped) {
       let worked = false
@@ -136,8 +145,8 @@ export class TrialWorker {
       if (worked) rechecks = RECHECKS
       else if (rechecks > 0) {
         rechecks--
-        await env.sleep(Math.min(RECHECK_MS, pollIntervalMs), this.stopping.signal)
-      } else await env.sleep(pollIntervalMs, this.stopping.signal)
+        await this.pollWait.wait(Math.min(RECHECK_MS, pollIntervalMs), this.stopping.signal)
+      } else await this.pollWait.wait(pollIntervalMs, this.stopping.signal)
     }
     return 'stopped'
   }
