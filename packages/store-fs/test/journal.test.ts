@@ -2,7 +2,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs'
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   CheckpointCorruptError,
   LeaseLostError,
@@ -13,16 +13,11 @@ import {
 } from '@cairn/core'
 import { createFsStore, type FsStore } from '../src/index.js'
 import { FOOTER_BYTES, findTail, parseHeader, readJournalStart, startThenSize } from '../src/journal.js'
-import { advance, newHead, tempDir, trial } from './helpers.js'
+import { advance, newHead, tempDirEachTest, trial } from './helpers.js'
 
 let dir: string
-let cleanup: () => Promise<void>
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-})
-afterEach(async () => {
-  await cleanup()
+tempDirEachTest((d) => {
+  dir = d
 })
 
 const journalOf = (id: string) => join(dir, 'sessions', id, 'journal')

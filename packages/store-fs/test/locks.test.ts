@@ -2,24 +2,22 @@
 import { spawn } from 'node:child_process'
 import { readFile, readdir, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { TimeoutError } from '@cairn/core'
 import { createFsStore } from '../src/index.js'
 import { Layout } from '../src/layout.js'
 import { withLock } from '../src/lock.js'
-import { advance, fixture, kill9, newHead, runChild, tempDir, trial, type Child } from './helpers.js'
+import { advance, fixture, kill9, newHead, runChild, tempDirEachTest, trial, type Child } from './helpers.js'
 import { childNodeArgs } from '../../../vitest.children.js'
 
 let dir: string
-let cleanup: () => Promise<void>
 const children: Child[] = []
 
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
+tempDirEachTest((d) => {
+  dir = d
 })
 afterEach(async () => {
   for (const c of children.splice(0)) await kill9(c)
-  await cleanup()
 })
 
 function holdLock(sessionId: string): Child {

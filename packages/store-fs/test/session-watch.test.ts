@@ -1,17 +1,13 @@
 // watchSession: a wake-up hint from fs.watch. Another store instance (as another process would)
 // commits and writes slots; the watcher is told `head` and `slots`, and nothing once unwatched.
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import type { SessionChange } from '@cairn/core'
 import { createFsStore } from '../src/index.js'
-import { advance, newHead, tempDir, trial } from './helpers.js'
+import { advance, newHead, tempDirEachTest, trial } from './helpers.js'
 
 let dir: string
-let cleanup: () => Promise<void>
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-})
-afterEach(async () => {
-  await cleanup()
+tempDirEachTest((d) => {
+  dir = d
 })
 
 /** Which changes were told so far (by the listener of each kind), and a promise of the next one of a kind. */

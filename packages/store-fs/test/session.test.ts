@@ -1,20 +1,18 @@
 // The session driver on the fs store, across real processes.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { AlreadyRunningError, createMemoryStore, resumeSession, startSession, type SessionHandle } from '@cairn/core'
 import { createFsStore } from '../src/index.js'
 import { countingOptimizer, slowSquare } from './fixtures/sampler.js'
-import { fixture, kill9, message, runChild, tempDir, type Child } from './helpers.js'
+import { fixture, kill9, message, runChild, tempDirEachTest, type Child } from './helpers.js'
 
 let dir: string
-let cleanup: () => Promise<void>
 const children: Child[] = []
 
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
+tempDirEachTest((d) => {
+  dir = d
 })
 afterEach(async () => {
   for (const c of children.splice(0)) await kill9(c)
-  await cleanup()
 })
 
 function drive(sessionId: string, maxTrials: number, delayMs: number, leaseTtlMs: number, wait = false): Child {

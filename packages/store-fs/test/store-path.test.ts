@@ -4,19 +4,14 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { CheckpointCorruptError, InvalidInputError, NotFoundError } from '@cairn/core'
 import { createFsStore } from '../src/index.js'
-import { advance, newHead, tempDir, trial } from './helpers.js'
+import { advance, newHead, tempDirEachTest, trial } from './helpers.js'
 
 let dir: string
-let cleanup: () => Promise<void>
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-})
-afterEach(async () => {
-  await cleanup()
+tempDirEachTest((d) => {
+  dir = d
 })
 
 function refused(fn: () => unknown): Error {

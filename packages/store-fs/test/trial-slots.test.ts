@@ -3,21 +3,19 @@
 // timings: a claim is taken over only once the store says it lapsed.
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { isCairnError, type CheckpointHead, type TrialClaim } from '@cairn/core'
 import { createFsStore, type FsStore } from '../src/index.js'
-import { fixture, kill9, message, newHead, runChild, tempDir, trial, type Child } from './helpers.js'
+import { fixture, kill9, message, newHead, runChild, tempDirEachTest, trial, type Child } from './helpers.js'
 
 let dir: string
-let cleanup: () => Promise<void>
 const children: Child[] = []
 
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
+tempDirEachTest((d) => {
+  dir = d
 })
 afterEach(async () => {
   for (const c of children.splice(0)) await kill9(c)
-  await cleanup()
 })
 
 /** A shared session whose head lists trials `0 … n − 1` as pending. */
