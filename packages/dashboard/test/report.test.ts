@@ -42,6 +42,16 @@ describe('renderReport', () => {
     expect(html).not.toMatch(/@import|url\((?!#)/)
   })
 
+  test('starts the charting library before the session data, so it compiles while the page parses them', () => {
+    const html = renderReport(fixtureSession({ trials: 20 }))
+    const library = html.indexOf('id="cairn-echarts"')
+    const starter = html.indexOf("s.id='cairn-echarts-script'")
+    const data = html.indexOf('id="cairn-data"')
+    expect(library).toBeGreaterThan(0)
+    expect(starter).toBeGreaterThan(library)
+    expect(data).toBeGreaterThan(starter)
+  })
+
   test('embeds data that would close a script element as inert JSON', async () => {
     const data = fixtureSession({ trials: 5 })
     const hostile = '</script><script>document.title="owned"</script><!--'

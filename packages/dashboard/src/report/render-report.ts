@@ -10,6 +10,16 @@ const DATA_ID = 'cairn-data'
 const CURVES_ID = 'cairn-curves'
 /** The id of the element holding the charting library's script, which the app runs from a Blob URL (src/web/charts/echarts.ts). */
 const ECHARTS_ID = 'cairn-echarts'
+/** The id of the `<script>` element the starter below adds (src/web/charts/echarts.ts waits on it). */
+const ECHARTS_SCRIPT_ID = 'cairn-echarts-script'
+
+/**
+ * Runs the charting library's text from a Blob URL as soon as the parser has read it, before the
+ * session's data: Chromium compiles it on a background thread while the page parses its data and
+ * app.js, instead of after (about 0.2 s sooner on the page's critical path). A load error is kept
+ * on the element (`data-failed`), where the app reads it.
+ */
+const ECHARTS_STARTER = `(function(){var t=document.getElementById('${ECHARTS_ID}');if(!t)return;var u=URL.createObjectURL(new Blob([t.textContent||''],{type:'text/javascript'}));var s=document.createElement('script');s.id='${ECHARTS_SCRIPT_ID}';s.async=true;s.src=u;s.onload=function(){URL.revokeObjectURL(u)};s.onerror=function(){s.setAttribute('data-failed','')};document.head.appendChild(s)})()`
 
 function check(data: SessionPageData): void {
   const d = data as Partial<SessionPageData> | null
@@ -47,9 +57,10 @@ export function renderReport(data: SessionPageData): string {
 </head>
 <body>
 <div id="app"></div>
+<script type="text/plain" id="${ECHARTS_ID}">${echarts}</script>
+<script>${ECHARTS_STARTER}</script>
 <script type="application/json" id="${DATA_ID}">${jsonForScript({ ...rest, live: false })}</script>
-${curvesElement}<script type="text/plain" id="${ECHARTS_ID}">${echarts}</script>
-<script>${js}</script>
+${curvesElement}<script>${js}</script>
 </body>
 </html>
 `

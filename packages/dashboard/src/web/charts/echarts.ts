@@ -19,6 +19,8 @@ export const ECHARTS_GLOBAL = 'cairnECharts'
 export const ECHARTS_READY_EVENT = 'cairn:echarts-ready'
 /** The id of the `<script type="text/plain">` element a report carries the ECharts script in. */
 export const EMBEDDED_ECHARTS_ID = 'cairn-echarts'
+/** The id of the `<script>` element a report's starter (render-report.ts) runs the library with, before the page's data. */
+export const STARTED_ECHARTS_ID = 'cairn-echarts-script'
 
 let loading: Promise<ECharts> | null = null
 
@@ -37,6 +39,18 @@ export function whenECharts(): Promise<ECharts> {
     const ready = loadedECharts()
     if (ready) return resolve(ready)
     globalThis.addEventListener(ECHARTS_READY_EVENT, () => resolve(loadedECharts() as ECharts), { once: true })
+    const fail = (): void => {
+      const err = new Error('the charting library (echarts.js) could not be loaded: the charts cannot draw')
+      console.error(err.message)
+      reject(err)
+    }
+    // A report's starter already runs it: wait for that script.
+    const started = document.getElementById(STARTED_ECHARTS_ID)
+    if (started) {
+      if (started.hasAttribute('data-failed')) fail()
+      else started.addEventListener('error', fail, { once: true })
+      return
+    }
     const inline = document.getElementById(EMBEDDED_ECHARTS_ID)
     const script = document.createElement('script')
     const url = inline ? URL.createObjectURL(new Blob([inline.textContent ?? ''], { type: 'text/javascript' })) : null
@@ -45,11 +59,7 @@ export function whenECharts(): Promise<ECharts> {
     script.onload = () => {
       if (url) URL.revokeObjectURL(url)
     }
-    script.onerror = () => {
-      const err = new Error('the charting library (echarts.js) could not be loaded: the charts cannot draw')
-      console.error(err.message)
-      reject(err)
-    }
+    script.onerror = fail
     document.head.append(script)
   })
   return loading

@@ -11,8 +11,9 @@ export interface MountedChart {
   readonly el: HTMLElement
   /**
    * Queues a draw: `build` makes the option (`notMerge`: series and axes are rebuilt from it)
-   * when the chart's turn comes (see `enqueueDraw`), so a chart out of view costs nothing until
-   * it draws, and a chart set twice before its turn builds only the latest option.
+   * when the chart's turn comes, or ahead while the charting library loads (see `enqueueDraw`),
+   * so a chart out of view costs nothing until it is due, and a chart set twice before its turn
+   * builds only the latest option.
    */
   set(build: () => ChartOption): void
   dispose(): void
@@ -59,6 +60,8 @@ export function mountChart(container: HTMLElement, name: string): MountedChart {
     el: container,
     set(build) {
       container.dataset['draw'] = 'queued'
+      // Built ahead while the charting library loads, else when the chart draws.
+      let prepared: ChartOption | null = null
       enqueueDraw(
         key,
         container,
@@ -69,13 +72,19 @@ export function mountChart(container: HTMLElement, name: string): MountedChart {
             container.dataset['draw'] = 'failed'
             return
           }
-          const option = build()
+          const option = prepared ?? build()
+          prepared = null
           chart ??= init(echarts)
           drawn = true
           container.dataset['draw'] = 'drawing'
           chart.setOption({ ...BASE, ...option }, { notMerge: true, lazyUpdate: false })
         },
         !drawn,
+        {
+          prepare: () => {
+            prepared = build()
+          },
+        },
       )
     },
     dispose() {

@@ -7,8 +7,8 @@ import { isInView } from './queue.js'
  * - `cairn:chart:<name>`: a chart finished its first draw (`table`: the trial table's first rows);
  * - `cairn:first-view`: every chart in the viewport at first paint has drawn (what a visitor
  *   sees without scrolling is complete; `data-first-view` on the root element);
- * - `cairn:rendered`: every chart (and the table) has drawn, those below the viewport in idle
- *   time or when scrolled to (`data-rendered` on the root element).
+ * - `cairn:rendered`: every chart (and the table) has drawn, those below the viewport right
+ *   after those in it, one per task, or sooner when scrolled to (`data-rendered` on the root element).
  */
 class RenderTimings {
   private readonly pending = new Map<string, Element>()

@@ -202,8 +202,8 @@ export function trialTable(model: SessionModel): View {
     )
   })
 
-  // The first sort of 10,000 rows waits for the charts in view: it runs in a task of its own, in
-  // idle time while the table is out of view. Later changes (a live page's trials, the filters
+  // The first sort of 10,000 rows waits for the charts in view: it runs in a task of its own,
+  // after them while the table is out of view. Later changes (a live page's trials, the filters
   // and sort headers) refresh it at once, as soon as the first has run.
   const key = {}
   let ready = false
