@@ -104,7 +104,7 @@ describe('a report of 10,000 trials in Chromium', () => {
     // The first viewport (1280 × 900) holds the history and the first row of slices.
     expect(chartsInView).toEqual(['history', 'slice:nEstimators', 'slice:maxFeatures', 'slice:maxDepth'])
 
-    // Every chart, scrolled to one view after the other: each draws once it is in view (or in idle time before).
+    // Every chart, scrolled to one view after the other: each draws once it is in view (or before, in the tasks that draw the charts below the viewport).
     for (const view of ['history', 'slices', 'curves', 'parallel', 'contour', 'importance', 'trials', 'head'])
       await scrollToDrawn(page, `section.view[data-view=${view}]`)
     await waitRendered(page)
