@@ -6,7 +6,6 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import type { CheckpointHead, TrialRecord } from '@cairn/core'
 import { childNodeArgs } from '../../../vitest.children.js'
-import { afterEach, beforeEach } from 'vitest'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repoRoot = resolve(here, '../../..')
@@ -20,23 +19,6 @@ export function fixture(name: string): string {
 export async function tempDir(prefix = 'cairn-store-fs-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix))
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) }
-}
-
-/**
- * A fresh temporary directory for each test of the calling file, handed to `set` before the test
- * and removed after it (after the file's own `afterEach` hooks, which vitest runs first).
- */
-export function tempDirEachTest(set: (dir: string) => void): void {
-  let cleanup: (() => Promise<void>) | undefined
-  beforeEach(async () => {
-    const t = await tempDir()
-    cleanup = t.cleanup
-    set(t.dir)
-  })
-  afterEach(async () => {
-    await cleanup?.()
-    cleanup = undefined
-  })
 }
 
 /** A child process running a TypeScript fixture (see `childNodeArgs`), with its stdout as lines. */

@@ -13,12 +13,13 @@ import {
 } from '@cairn/core'
 import { createFsStore, type FsStore } from '../src/index.js'
 import { FOOTER_BYTES, findTail, parseHeader, readJournalStart, startThenSize } from '../src/journal.js'
-import { advance, newHead, tempDirEachTest, trial } from './helpers.js'
+import { advance, newHead, trial } from './helpers.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let dir: string
 tempDirEachTest((d) => {
   dir = d
-})
+}, 'cairn-store-fs-')
 
 const journalOf = (id: string) => join(dir, 'sessions', id, 'journal')
 

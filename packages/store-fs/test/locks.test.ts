@@ -7,7 +7,8 @@ import { TimeoutError } from '@cairn/core'
 import { createFsStore } from '../src/index.js'
 import { Layout } from '../src/layout.js'
 import { withLock } from '../src/lock.js'
-import { advance, fixture, kill9, newHead, runChild, tempDirEachTest, trial, type Child } from './helpers.js'
+import { advance, fixture, kill9, newHead, runChild, trial, type Child } from './helpers.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 import { childNodeArgs } from '../../../vitest.children.js'
 
 let dir: string
@@ -15,7 +16,7 @@ const children: Child[] = []
 
 tempDirEachTest((d) => {
   dir = d
-})
+}, 'cairn-store-fs-')
 afterEach(async () => {
   for (const c of children.splice(0)) await kill9(c)
 })

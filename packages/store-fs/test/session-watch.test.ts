@@ -3,12 +3,13 @@
 import { expect, it } from 'vitest'
 import type { SessionChange } from '@cairn/core'
 import { createFsStore } from '../src/index.js'
-import { advance, newHead, tempDirEachTest, trial } from './helpers.js'
+import { advance, newHead, trial } from './helpers.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let dir: string
 tempDirEachTest((d) => {
   dir = d
-})
+}, 'cairn-store-fs-')
 
 /** Which changes were told so far (by the listener of each kind), and a promise of the next one of a kind. */
 function recorder() {

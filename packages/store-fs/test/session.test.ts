@@ -3,14 +3,15 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { AlreadyRunningError, createMemoryStore, resumeSession, startSession, type SessionHandle } from '@cairn/core'
 import { createFsStore } from '../src/index.js'
 import { countingOptimizer, slowSquare } from './fixtures/sampler.js'
-import { fixture, kill9, message, runChild, tempDirEachTest, type Child } from './helpers.js'
+import { fixture, kill9, message, runChild, type Child } from './helpers.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let dir: string
 const children: Child[] = []
 
 tempDirEachTest((d) => {
   dir = d
-})
+}, 'cairn-store-fs-')
 afterEach(async () => {
   for (const c of children.splice(0)) await kill9(c)
 })

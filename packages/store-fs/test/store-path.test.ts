@@ -7,12 +7,13 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CheckpointCorruptError, InvalidInputError, NotFoundError } from '@cairn/core'
 import { createFsStore } from '../src/index.js'
-import { advance, newHead, tempDirEachTest, trial } from './helpers.js'
+import { advance, newHead, trial } from './helpers.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let dir: string
 tempDirEachTest((d) => {
   dir = d
-})
+}, 'cairn-store-fs-')
 
 function refused(fn: () => unknown): Error {
   try {

@@ -6,14 +6,15 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isCairnError, type CheckpointHead, type TrialClaim } from '@cairn/core'
 import { createFsStore, type FsStore } from '../src/index.js'
-import { fixture, kill9, message, newHead, runChild, tempDirEachTest, trial, type Child } from './helpers.js'
+import { fixture, kill9, message, newHead, runChild, trial, type Child } from './helpers.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let dir: string
 const children: Child[] = []
 
 tempDirEachTest((d) => {
   dir = d
-})
+}, 'cairn-store-fs-')
 afterEach(async () => {
   for (const c of children.splice(0)) await kill9(c)
 })

@@ -1,18 +1,13 @@
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createLevelStore } from '../src/index.js'
-import { collect, progressSave, readProgressSave, spawnFixture, tempDir, trialAt, watchLines } from './helpers.js'
+import { collect, progressSave, readProgressSave, spawnFixture, trialAt, watchLines } from './helpers.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let dir: string
-let cleanup: () => Promise<void>
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-})
-
-afterEach(async () => {
-  await cleanup()
-})
+tempDirEachTest((d) => {
+  dir = d
+}, 'cairn-level-')
 
 /**
  * Starts a child committing in a tight loop on a database of its own, SIGKILLs it once it

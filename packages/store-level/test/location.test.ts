@@ -7,20 +7,15 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CheckpointCorruptError, InvalidInputError } from '@cairn/core'
 import { createFsStore } from '@cairn/store-fs'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createLevelStore } from '../src/index.js'
-import { newHead, tempDir } from './helpers.js'
+import { newHead } from './helpers.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let dir: string
-let cleanup: () => Promise<void>
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-})
-
-afterEach(async () => {
-  await cleanup()
-})
+tempDirEachTest((d) => {
+  dir = d
+}, 'cairn-level-')
 
 /** Opens a store at `location`, returns the error it gives (or null) and closes it. */
 async function openError(location: string): Promise<unknown> {

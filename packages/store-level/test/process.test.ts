@@ -1,19 +1,14 @@
 import { once } from 'node:events'
 import { InvalidInputError } from '@cairn/core'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LevelLockedError, createLevelStore } from '../src/index.js'
-import { collect, spawnFixture, tempDir } from './helpers.js'
+import { collect, spawnFixture } from './helpers.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let dir: string
-let cleanup: () => Promise<void>
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-})
-
-afterEach(async () => {
-  await cleanup()
-})
+tempDirEachTest((d) => {
+  dir = d
+}, 'cairn-level-')
 
 describe('one process per database', () => {
   it('a second process opening the same location gets a clear locked error', async () => {

@@ -1,20 +1,15 @@
 import { createMemoryStore, resumeSession, startSession } from '@cairn/core'
 import { referenceOptimizer } from '@cairn/testkit'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createLevelStore } from '../src/index.js'
 import { SESSION_MAX_TRIALS, SESSION_OWNER, SESSION_SEED, objective, sessionSpace } from './fixtures/session-setup.js'
-import { collect, spawnFixture, tempDir } from './helpers.js'
+import { collect, spawnFixture } from './helpers.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let dir: string
-let cleanup: () => Promise<void>
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-})
-
-afterEach(async () => {
-  await cleanup()
-})
+tempDirEachTest((d) => {
+  dir = d
+}, 'cairn-level-')
 
 /** The candidates of an uninterrupted run of the same session (in memory). */
 async function straightRun(): Promise<unknown[]> {

@@ -2,20 +2,16 @@
 // manifest carrying the bytes), the manifest and its chunks beyond; the previous save's chunks
 // go in the same write. A process killed mid-save is crash.test.ts's progress loop.
 import { join } from 'node:path'
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { createLevelStore } from '../src/index.js'
 import { SUBLEVEL } from '../src/keys.js'
-import { newHead, tempDir, withRawDatabase } from './helpers.js'
+import { newHead, withRawDatabase } from './helpers.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let dir: string
-let cleanup: () => Promise<void>
-
-beforeEach(async () => {
-  ;({ dir, cleanup } = await tempDir())
-})
-afterEach(async () => {
-  await cleanup()
-})
+tempDirEachTest((d) => {
+  dir = d
+}, 'cairn-level-')
 
 const bytesOf = (n: number, seed: number) => new Uint8Array(n).map((_, i) => (i * 7 + seed) & 0xff)
 
