@@ -94,13 +94,9 @@ describe('tpe with constraints', () => {
 
 describe("tpe's good group with several objectives, as Optuna 3.1's MOTPE", () => {
   const rows = (points: number[][]) => points.map((p) => Float64Array.from(p))
-
-  test('whole ranks while they fit, then the rank that does not fit is cut by greedy hypervolume subset selection', () => {
-    // Rank 0: rows 0 and 2. Rank 1: a = row 1, b = row 3, c = row 4. Rank 2: row 5. Four good rows:
-    // rank 0 and two of rank 1. Reference of rank 1: 1.1 × its worst point (4, 4) = (4.4, 4.4).
-    // Alone, a and c each dominate 3.4 × 0.4 = 1.36 and b 3.2 × 0.5 = 1.6, so b comes first.
-    // Next to b, a adds 1.36 − 3.2 × 0.4 = 0.08 and c 1.36 − 0.4 × 0.5 = 1.16: c, not a (the two best alone).
-    const losses = rows([
+  /** Six rows of two losses: rank 0 rows 0 and 2; rank 1 rows 1, 3 and 4; rank 2 row 5. */
+  const sixRows = () =>
+    rows([
       [0, 3],
       [1, 4],
       [3, 0],
@@ -108,6 +104,13 @@ describe("tpe's good group with several objectives, as Optuna 3.1's MOTPE", () =
       [4, 1],
       [5, 5],
     ])
+
+  test('whole ranks while they fit, then the rank that does not fit is cut by greedy hypervolume subset selection', () => {
+    // Rank 0: rows 0 and 2. Rank 1: a = row 1, b = row 3, c = row 4. Rank 2: row 5. Four good rows:
+    // rank 0 and two of rank 1. Reference of rank 1: 1.1 × its worst point (4, 4) = (4.4, 4.4).
+    // Alone, a and c each dominate 3.4 × 0.4 = 1.36 and b 3.2 × 0.5 = 1.6, so b comes first.
+    // Next to b, a adds 1.36 − 3.2 × 0.4 = 0.08 and c 1.36 − 0.4 × 0.5 = 1.16: c, not a (the two best alone).
+    const losses = sixRows()
     const { below, above } = splitMultiObjective(losses, undefined, 7, 4)
     expect(Array.from(below)).toEqual([0, 2, 3, 4])
     // Row 6 is in flight: never good.
@@ -115,14 +118,7 @@ describe("tpe's good group with several objectives, as Optuna 3.1's MOTPE", () =
   })
 
   test('with constraints, feasible rows first; too few feasible: the least violations', () => {
-    const losses = rows([
-      [0, 3],
-      [1, 4],
-      [3, 0],
-      [1.2, 3.9],
-      [4, 1],
-      [5, 5],
-    ])
+    const losses = sixRows()
     // Rows 0 and 2 infeasible: ranks are taken among the feasible rows 1, 3, 4, 5 (1, 3, 4 non-dominated).
     const v = Float64Array.from([0.5, 0, 0.1, 0, 0, 0])
     expect(Array.from(splitMultiObjective(losses, v, 6, 3).below)).toEqual([1, 3, 4])
