@@ -203,11 +203,12 @@ export async function run(opts: WorkersBenchOptions = {}): Promise<WorkersReport
 const whoOf = (who: string, r: RunFigures): string =>
   `${who}${r.separateClaim ? ' (claim after commit)' : ''}${r.unwatched ? ' (polls alone)' : ''}`
 
+/** The columns naming a run: who, how many workers, the parallelism. */
+const runColumns = (who: string, r: RunFigures): Row => ({ who: whoOf(who, r), workers: r.workers, parallelism: r.parallelism ?? '' })
+
 const runRows = (who: string, runs: readonly RunFigures[]): Row[] =>
   runs.map((r) => ({
-    who: whoOf(who, r),
-    workers: r.workers,
-    parallelism: r.parallelism ?? '',
+    ...runColumns(who, r),
     seconds: r.seconds,
     'trials/s': r.trialsPerSecond,
     'speed-up': r.speedUp ?? '',
@@ -246,9 +247,7 @@ const breakdownRows = (who: string, runs: readonly RunFigures[]): Row[] =>
     r.breakdown
       ? [
           {
-            who: whoOf(who, r),
-            workers: r.workers,
-            parallelism: r.parallelism ?? '',
+            ...runColumns(who, r),
             'in-order wait': spread(r.breakdown.inOrderWaitMs),
             'commit latency (report, coordinator poll, commits)': spread(r.breakdown.commitLatencyMs),
             'queued commit': spread(r.breakdown.queuedCommitMs),
@@ -268,9 +267,7 @@ const partitionRows = (who: string, runs: readonly RunFigures[]): Row[] =>
     r.partition
       ? [
           {
-            who: whoOf(who, r),
-            workers: r.workers,
-            parallelism: r.parallelism ?? '',
+            ...runColumns(who, r),
             gaps: r.partition.gaps,
             report: part(r.partition.report),
             'in-order wait': part(r.partition.inOrderWait),
