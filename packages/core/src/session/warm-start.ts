@@ -3,7 +3,6 @@ import type { Json } from '../json.js'
 import type { TrialView } from '../optimizer/contract.js'
 import type { WarmStartEntry, WarmStartStore } from '../store/warm-start-contract.js'
 import { channels, publish } from '../telemetry/channels.js'
-import { directionsOf } from '../objectives/directions.js'
 import { BestTrials } from './best-trials.js'
 import { ParetoSeeds } from './pareto-seeds.js'
 import { optionKinds as k } from '../input/option-kinds.js'
@@ -88,7 +87,6 @@ export class WarmStartWriter {
   private lastBest: number | null = null
   private saving: Promise<void> = Promise.resolve()
   private best: BestTrials | ParetoSeeds | null = null
-  private bestFor = ''
 
   constructor(
     private readonly store: WarmStartStore,
@@ -117,12 +115,11 @@ export class WarmStartWriter {
 
   /** Takes in the trials committed since the last call (all of them on the first). */
   private track(head: CheckpointHead, history: readonly TrialView[]): void {
-    const directions = directionsOf(head)
-    const key = directions.join(',')
-    if (this.best === null || this.bestFor !== key) {
-      this.best = directions.length >= 2 ? new ParetoSeeds(this.maxSeeds, directions) : new BestTrials(this.maxSeeds, head.direction)
-      this.bestFor = key
-    }
+    // A session keeps its directions (a resume with others is refused), so one tracker serves it.
+    this.best ??=
+      (head.directions?.length ?? 1) >= 2 && head.directions
+        ? new ParetoSeeds(this.maxSeeds, head.directions)
+        : new BestTrials(this.maxSeeds, head.direction)
     this.best.update(history)
   }
 
