@@ -157,7 +157,7 @@ export type {
 export { askTrial, tellTrial, enqueueTrial, outstandingTrials } from './session/ask-tell/store-level.js'
 export { DEFAULT_MAX_OUTSTANDING } from './session/ask-tell/types.js'
 export type { AskedTrial, OutstandingTrial, TellResult, TellFailure, TellOptions, AskTellStoreOptions } from './session/ask-tell/types.js'
-export { paretoFront, dominates } from './objectives/pareto.js'
+export { paretoFront, dominates, crowdingDistances } from './objectives/pareto.js'
 export type { ParetoCandidate } from './objectives/pareto.js'
 export { violation, isFeasible } from './objectives/feasibility.js'
 

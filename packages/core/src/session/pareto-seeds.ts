@@ -1,7 +1,7 @@
 import type { Direction } from '../checkpoint/types.js'
 import type { TrialView } from '../optimizer/contract.js'
 import { isFeasible } from '../objectives/feasibility.js'
-import { dominates } from '../objectives/pareto.js'
+import { crowdingDistances, dominates } from '../objectives/pareto.js'
 
 /**
  * True for the trials a multi-objective warm-start entry may keep: this session's, successful,
@@ -63,27 +63,13 @@ export class ParetoSeeds {
 
   /** The index in `kept` of the trial with the smallest crowding distance (the later trial on ties). */
   private mostCrowded(): number {
-    const n = this.kept.length
-    const distance = new Float64Array(n)
-    for (let m = 0; m < this.directions.length; m++) {
-      const order = [...this.kept.keys()].sort((a, b) => this.value(a, m) - this.value(b, m))
-      const span = this.value(order[n - 1] as number, m) - this.value(order[0] as number, m)
-      distance[order[0] as number] = Number.POSITIVE_INFINITY
-      distance[order[n - 1] as number] = Number.POSITIVE_INFINITY
-      if (span === 0) continue
-      for (let r = 1; r < n - 1; r++)
-        distance[order[r] as number]! += (this.value(order[r + 1] as number, m) - this.value(order[r - 1] as number, m)) / span
-    }
+    const distance = crowdingDistances(this.kept.map((t) => t.values as readonly number[]))
     let worst = 0
-    for (let i = 1; i < n; i++) {
+    for (let i = 1; i < this.kept.length; i++) {
       const d = distance[i] as number
       const w = distance[worst] as number
       if (d < w || (d === w && (this.kept[i] as TrialView).trialIdx > (this.kept[worst] as TrialView).trialIdx)) worst = i
     }
     return worst
-  }
-
-  private value(i: number, m: number): number {
-    return ((this.kept[i] as TrialView).values as readonly number[])[m] as number
   }
 }

@@ -74,32 +74,5 @@ export function nonDominationRanks(points: readonly ArrayLike<number>[]): Int32A
   return ranks
 }
 
-/**
- * The crowding distance of each point of one front (Optuna 3.1's `_calc_crowding_distance`):
- * per objective, the points sorted by value (stable), each gets (next − previous) / (max −
- * min), the extremes reaching to ±∞; an objective on which all points are equal adds nothing.
- * Summed over objectives.
- */
-export function crowdingDistances(points: readonly ArrayLike<number>[]): Float64Array {
-  const n = points.length
-  const out = new Float64Array(n)
-  if (n === 0) return out
-  const m = points[0]!.length
-  const order = Array.from({ length: n }, (_, i) => i)
-  for (let k = 0; k < m; k++) {
-    // Optuna sorts the same list in place objective after objective (Python's sort is stable).
-    order.sort((a, b) => points[a]![k]! - points[b]![k]!)
-    const lo = points[order[0]!]![k]!
-    const hi = points[order[n - 1]!]![k]!
-    if (lo === hi) continue
-    let width = hi - lo
-    if (!(width > 0)) width = 1
-    for (let r = 0; r < n; r++) {
-      const prev = r === 0 ? -Infinity : points[order[r - 1]!]![k]!
-      const next = r === n - 1 ? Infinity : points[order[r + 1]!]![k]!
-      const gap = prev === next ? 0 : next - prev
-      out[order[r]!]! += gap / width
-    }
-  }
-  return out
-}
+// Core's Pareto helpers include the crowding distance (warm start keeps a spread front with it).
+export { crowdingDistances } from '@cairn/core'
