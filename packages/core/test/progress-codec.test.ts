@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { open } from '../src/checkpoint/envelope.js'
-import { curveText, decodeProgress, encodeProgress, encodeProgressWithCurveText } from '../src/session/progress-codec.js'
+import { ProgressEncoder, decodeProgress, encodeProgress } from '../src/session/progress-codec.js'
 
 const curve = [
   { step: 0, value: 1.5 },
@@ -23,11 +23,23 @@ describe('trial progress codec', () => {
     expect(decodeProgress(record, 'test')).toEqual({ candidateHash: 'abc"d', curve, state: { epoch: 3 } })
   })
 
-  test('a curve text built in pieces (as a trial extends it at each checkpoint) encodes the same bytes as the whole curve', () => {
+  test('a trial encoder, whose curve grows from one checkpoint to the next, encodes the bytes encodeProgress gives for the whole curve', () => {
     const state = new Uint8Array([1, 2, 3])
-    const pieces = `${curveText(curve.slice(0, 1))},${curveText(curve, 1)}`
-    expect(encodeProgressWithCurveText('h', pieces, state)).toEqual(encodeProgress('h', curve, state))
-    expect(encodeProgressWithCurveText('h', '', state)).toEqual(encodeProgress('h', [], state))
-    expect(decodeProgress(encodeProgressWithCurveText('h', pieces, state), 'test').curve).toEqual(curve)
+    const encoder = new ProgressEncoder('h')
+    expect(encoder.encode([], state)).toEqual(encodeProgress('h', [], state))
+    // A curve text past the encoder's first buffer (it grows), in steps of one, none and several points.
+    const long = Array.from({ length: 60 }, (_, i) => ({ step: i * 3, value: i / 7 - 0.5 }))
+    for (const n of [1, 1, 2, 4, 30, 60]) {
+      const record = encoder.encode(long.slice(0, n), n % 2 === 0 ? state : { epoch: n, note: 'é✓' })
+      expect(record).toEqual(encodeProgress('h', long.slice(0, n), n % 2 === 0 ? state : { epoch: n, note: 'é✓' }))
+      expect(decodeProgress(record, 'test').curve).toEqual(long.slice(0, n))
+    }
+  })
+
+  test('a record is a Uint8Array of its own (not a view into shared memory)', () => {
+    const record = encodeProgress('h', curve, new Uint8Array([9]))
+    expect(Object.getPrototypeOf(record)).toBe(Uint8Array.prototype)
+    expect(record.byteOffset).toBe(0)
+    expect(record.buffer.byteLength).toBe(record.byteLength)
   })
 })

@@ -21,10 +21,12 @@ export function seal(kind: RecordKind, version: number, body: Uint8Array): Uint8
 
 /**
  * `seal` of a body of `length` bytes that `fill` writes in place into the record (one
- * allocation, no copy of the body).
+ * allocation, no copy of the body). The record's memory is not zero-filled first: `fill` must
+ * write every byte of the body.
  */
 export function sealInPlace(kind: RecordKind, version: number, length: number, fill: (body: Uint8Array) => void): Uint8Array {
-  const out = new Uint8Array(HEADER_BYTES + length)
+  // A Uint8Array (not a Buffer) over memory of its own, left as allocated: fill writes all of it.
+  const out = new Uint8Array(Buffer.allocUnsafeSlow(HEADER_BYTES + length).buffer, 0, HEADER_BYTES + length)
   const body = out.subarray(HEADER_BYTES)
   fill(body)
   return writeHeader(out, kind, version, body)

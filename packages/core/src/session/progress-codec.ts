@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { open, sealInPlace } from '../checkpoint/envelope.js'
+import { ENVELOPE_OVERHEAD, open, sealInPlace } from '../checkpoint/envelope.js'
 import { CheckpointCorruptError, InvalidInputError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { IntermediateValue } from '../pruner/contract.js'
@@ -39,7 +39,7 @@ export function candidateHash(candidate: Json): string {
  * `Uint8Array`, or a record larger than `MAX_TRIAL_PROGRESS_BYTES`.
  */
 export function encodeProgress(hash: string, curve: readonly IntermediateValue[], state: unknown): Uint8Array {
-  return encodeProgressWithCurveText(hash, curveText(curve), state)
+  return new ProgressEncoder(hash).encode(curve, state)
 }
 
 /** The JSON text of `curve` as the header holds it, without its brackets: `[step,value]` pairs joined by commas. */
@@ -52,41 +52,92 @@ export function curveText(curve: readonly IntermediateValue[], from = 0): string
   return out
 }
 
+const HEADER_END: Record<ProgressHeader['state'], Uint8Array> = {
+  json: utf8.encode('],"state":"json"}'),
+  bytes: utf8.encode('],"state":"bytes"}'),
+}
+
 /**
- * `encodeProgress` with the curve already as its JSON text (`curveText`), so that a trial that
- * checkpoints after every report encodes each point once, not the whole curve every time.
+ * `encodeProgress` for the checkpoints of one trial, which extend one curve: the header's start
+ * (the candidate's hash) is encoded once, and the curve's JSON text is kept as UTF-8 bytes,
+ * extended by the points reported since the last checkpoint, so a checkpoint encodes its new
+ * points only. The record is then one allocation the header, curve and state are copied into
+ * (no intermediate header buffer, no zero-filling), and its CRC-32. The bytes are those of
+ * `encodeProgress` of the whole curve.
  */
-export function encodeProgressWithCurveText(hash: string, curve: string, state: unknown): Uint8Array {
-  let payload: Uint8Array
-  let kind: ProgressHeader['state']
-  if (state instanceof Uint8Array) {
-    payload = state
-    kind = 'bytes'
-  } else {
-    if (state === undefined) throw new InvalidInputError('ctx.checkpoint needs a state: JSON or a Uint8Array, got undefined', 'state')
-    let json: string
-    try {
-      json = canonicalJson(state)
-    } catch (err) {
-      throw new InvalidInputError(`ctx.checkpoint takes JSON or a Uint8Array (${(err as Error).message})`, 'state')
-    }
-    payload = utf8.encode(json)
-    kind = 'json'
+export class ProgressEncoder {
+  private readonly start: Uint8Array
+  /** The UTF-8 bytes of `curveText` of the first `points` points, in the first `length` bytes. */
+  private curve = new Uint8Array(256)
+  private length = 0
+  private points = 0
+
+  constructor(hash: string) {
+    // The text JSON.stringify gives for { candidate, curve, state } (keys in that order).
+    this.start = utf8.encode(`{"candidate":${JSON.stringify(hash)},"curve":[`)
   }
-  // The text JSON.stringify gives for { candidate, curve, state } (keys in that order).
-  const headerBytes = utf8.encode(`{"candidate":${JSON.stringify(hash)},"curve":[${curve}],"state":"${kind}"}`)
-  // The state is copied once, straight into the record (a checkpoint may be megabytes).
-  const record = sealInPlace('trial-progress', PROGRESS_FORMAT, 4 + headerBytes.length + payload.length, (body) => {
-    new DataView(body.buffer, body.byteOffset, body.byteLength).setUint32(0, headerBytes.length)
-    body.set(headerBytes, 4)
-    body.set(payload, 4 + headerBytes.length)
-  })
-  if (record.length > MAX_TRIAL_PROGRESS_BYTES)
-    throw new InvalidInputError(
-      `ctx.checkpoint: the checkpoint is ${record.length} bytes with its curve, more than the ${MAX_TRIAL_PROGRESS_BYTES} a store accepts`,
-      'state',
-    )
-  return record
+
+  /**
+   * The record of `state` and `curve`, which extends the curve of the previous call (points are
+   * only added after the ones already encoded).
+   */
+  encode(curve: readonly IntermediateValue[], state: unknown): Uint8Array {
+    if (this.points < curve.length) {
+      this.append(`${this.points > 0 ? ',' : ''}${curveText(curve, this.points)}`)
+      this.points = curve.length
+    }
+    let bytes: Uint8Array | undefined
+    let json = ''
+    let payloadLength: number
+    let kind: ProgressHeader['state']
+    if (state instanceof Uint8Array) {
+      bytes = state
+      payloadLength = state.byteLength
+      kind = 'bytes'
+    } else {
+      if (state === undefined) throw new InvalidInputError('ctx.checkpoint needs a state: JSON or a Uint8Array, got undefined', 'state')
+      try {
+        json = canonicalJson(state)
+      } catch (err) {
+        throw new InvalidInputError(`ctx.checkpoint takes JSON or a Uint8Array (${(err as Error).message})`, 'state')
+      }
+      payloadLength = Buffer.byteLength(json, 'utf8')
+      kind = 'json'
+    }
+    const end = HEADER_END[kind]
+    const headerLength = this.start.length + this.length + end.length
+    const bodyLength = 4 + headerLength + payloadLength
+    if (ENVELOPE_OVERHEAD + bodyLength > MAX_TRIAL_PROGRESS_BYTES)
+      throw new InvalidInputError(
+        `ctx.checkpoint: the checkpoint is ${ENVELOPE_OVERHEAD + bodyLength} bytes with its curve, more than the ${MAX_TRIAL_PROGRESS_BYTES} a store accepts`,
+        'state',
+      )
+    // Every byte of the body is written: header length, header, state (the state copied once, straight into the record).
+    return sealInPlace('trial-progress', PROGRESS_FORMAT, bodyLength, (body) => {
+      new DataView(body.buffer, body.byteOffset, body.byteLength).setUint32(0, headerLength)
+      let at = 4
+      body.set(this.start, at)
+      at += this.start.length
+      body.set(this.curve.subarray(0, this.length), at)
+      at += this.length
+      body.set(end, at)
+      at += end.length
+      if (bytes) body.set(bytes, at)
+      else if (utf8.encodeInto(json, body.subarray(at)).written !== payloadLength)
+        throw new Error(`trial progress: the state's JSON did not encode to the ${payloadLength} bytes measured`)
+    })
+  }
+
+  /** Appends `text`'s UTF-8 bytes to the curve's. */
+  private append(text: string): void {
+    const needed = this.length + Buffer.byteLength(text, 'utf8')
+    if (needed > this.curve.length) {
+      const grown = new Uint8Array(Math.max(needed, this.curve.length * 2))
+      grown.set(this.curve.subarray(0, this.length))
+      this.curve = grown
+    }
+    this.length += utf8.encodeInto(text, this.curve.subarray(this.length)).written
+  }
 }
 
 /** Decodes `encodeProgress`'s bytes; throws `CheckpointCorruptError` naming `what` when they are damaged. */

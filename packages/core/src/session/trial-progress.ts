@@ -3,7 +3,7 @@ import { InvalidInputError, isCairnError } from '../errors.js'
 import type { Json } from '../json.js'
 import type { IntermediateValue, Pruner, PrunerTrialView } from '../pruner/contract.js'
 import type { CheckpointStore } from '../store/contract.js'
-import { candidateHash, curveText, encodeProgressWithCurveText, type DecodedProgress } from './progress-codec.js'
+import { ProgressEncoder, candidateHash, type DecodedProgress } from './progress-codec.js'
 import { prunedTrial, type PrunedTrial } from './pruned-trial.js'
 
 /** Which stores keep trial progress, for error messages. */
@@ -60,10 +60,8 @@ export class TrialProgress {
   private lastStep: number
   private history: readonly PrunerTrialView[] | null = null
   private saving: Promise<void> = Promise.resolve()
-  private hash: string | null = null
-  /** The JSON text of the first `encodedPoints` points of the curve (see `curveText`), extended at each checkpoint. */
-  private encodedCurve = ''
-  private encodedPoints = 0
+  /** Encodes the trial's checkpoints (made at the first one): each encodes only the points reported since the last. */
+  private encoder: ProgressEncoder | null = null
 
   constructor(private readonly setup: TrialProgressSetup) {
     this.curve = setup.restored ? setup.restored.curve.slice() : []
@@ -130,13 +128,8 @@ export class TrialProgress {
       return this.rejectMisuse(`ctx.checkpoint: this store cannot keep trial progress; ${TRIAL_PROGRESS_STORES_HINT}`, 'store')
     let bytes: Uint8Array
     try {
-      this.hash ??= candidateHash(this.setup.candidate)
-      if (this.encodedPoints < this.curve.length) {
-        const more = curveText(this.curve, this.encodedPoints)
-        this.encodedCurve = this.encodedPoints > 0 ? `${this.encodedCurve},${more}` : more
-        this.encodedPoints = this.curve.length
-      }
-      bytes = encodeProgressWithCurveText(this.hash, this.encodedCurve, state)
+      this.encoder ??= new ProgressEncoder(candidateHash(this.setup.candidate))
+      bytes = this.encoder.encode(this.curve, state)
     } catch (err) {
       if (err instanceof InvalidInputError) {
         this.misuse ??= err
