@@ -18,14 +18,29 @@ export const PROGRESS_HEADER_BYTES = 29
 /** The trailer's size: the CRC-32 of the bytes. */
 export const PROGRESS_TRAILER_BYTES = 4
 
+/**
+ * The header and the trailer of a save of `bytes` (their CRC-32), as two views of one small
+ * buffer (one allocation, from Node's pool).
+ */
+export function encodeProgressFraming(trialIdx: number, token: number, bytes: Uint8Array): { header: Buffer; trailer: Buffer } {
+  const out = Buffer.allocUnsafe(PROGRESS_HEADER_BYTES + PROGRESS_TRAILER_BYTES)
+  MAGIC.copy(out, 0)
+  out.writeUInt8(FORMAT, 4)
+  writeU64(out, trialIdx, 5)
+  writeU64(out, token, 13)
+  writeU64(out, bytes.byteLength, 21)
+  out.writeUInt32BE(crc32(bytes), PROGRESS_HEADER_BYTES)
+  return { header: out.subarray(0, PROGRESS_HEADER_BYTES), trailer: out.subarray(PROGRESS_HEADER_BYTES) }
+}
+
 /** The header of a save of `length` bytes. */
 export function encodeProgressHeader(trialIdx: number, token: number, length: number): Buffer {
   const out = Buffer.alloc(PROGRESS_HEADER_BYTES)
   MAGIC.copy(out, 0)
   out.writeUInt8(FORMAT, 4)
-  out.writeBigUInt64BE(BigInt(trialIdx), 5)
-  out.writeBigUInt64BE(BigInt(token), 13)
-  out.writeBigUInt64BE(BigInt(length), 21)
+  writeU64(out, trialIdx, 5)
+  writeU64(out, token, 13)
+  writeU64(out, length, 21)
   return out
 }
 
@@ -34,6 +49,12 @@ export function encodeProgressTrailer(bytes: Uint8Array): Buffer {
   const out = Buffer.alloc(PROGRESS_TRAILER_BYTES)
   out.writeUInt32BE(crc32(bytes), 0)
   return out
+}
+
+/** Writes a safe integer as a big-endian u64 (two u32 halves: no BigInt). */
+function writeU64(out: Buffer, n: number, at: number): void {
+  out.writeUInt32BE(Math.floor(n / 2 ** 32), at)
+  out.writeUInt32BE(n % 2 ** 32, at + 4)
 }
 
 /** The saved bytes of a progress file of trial `trialIdx` and `token`; throws `CheckpointCorruptError` naming `what`. */

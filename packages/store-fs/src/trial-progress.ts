@@ -8,6 +8,7 @@ import { PKG, type Layout } from './layout.js'
 import { checkSaveTrialProgress, checkTrialProgressArgs } from '@cairn/core/store-kit'
 import {
   decodeProgressFile,
+  encodeProgressFraming,
   encodeProgressHeader,
   encodeProgressTrailer,
   isProgressFileOf,
@@ -186,11 +187,12 @@ const PROGRESS_SYNC_WRITE_MAX = 16 * SYNC_IO_MAX
  * on top of the write.
  */
 async function writeProgressFile(fd: number, trialIdx: number, token: number, bytes: Uint8Array): Promise<void> {
-  const header = encodeProgressHeader(trialIdx, token, bytes.byteLength)
   if (bytes.byteLength <= PROGRESS_SYNC_WRITE_MAX) {
-    writevAtSync(fd, [header, bytes, encodeProgressTrailer(bytes)], 0)
+    const { header, trailer } = encodeProgressFraming(trialIdx, token, bytes)
+    writevAtSync(fd, [header, bytes, trailer], 0)
     return
   }
+  const header = encodeProgressHeader(trialIdx, token, bytes.byteLength)
   await writeAt(fd, header, 0)
   const writing = writeAt(fd, bytes, header.length)
   let trailer: Buffer

@@ -59,3 +59,9 @@ it('a save file damaged in place (torn from below) is refused, not returned', as
   await writeFile(path, file)
   await expect(store.loadTrialProgress('a', 3)).rejects.toBeInstanceOf(CheckpointCorruptError)
 })
+
+it('trial indexes and tokens past 2^32 are written and read back whole (the header holds them as u64)', async () => {
+  const token = 2 ** 44 + 2 ** 21 - 1
+  await store.saveTrialProgress('a', 2 ** 33 + 1, token, bytesOf(300, 4))
+  expect(await store.loadTrialProgress('a', 2 ** 33 + 1)).toEqual({ token, bytes: bytesOf(300, 4) })
+})

@@ -38,15 +38,22 @@ export function progressLayout(token: number, bytes: Uint8Array): { manifest: Ui
   const chunks: Uint8Array[] = []
   if (!inline)
     for (let at = 0; at < bytes.byteLength; at += PROGRESS_CHUNK_BYTES) chunks.push(bytes.subarray(at, at + PROGRESS_CHUNK_BYTES))
-  const manifest = Buffer.allocUnsafe(HEADER_BYTES + (inline ? bytes.byteLength : 0))
+  // Every byte is written below (header, then the bytes when inline): no zero-filling.
+  const manifest = Buffer.allocUnsafeSlow(HEADER_BYTES + (inline ? bytes.byteLength : 0))
   MAGIC.copy(manifest, 0)
   manifest.writeUInt8(FORMAT, 3)
-  manifest.writeBigUInt64BE(BigInt(token), 4)
-  manifest.writeBigUInt64BE(BigInt(bytes.byteLength), 12)
+  writeU64(manifest, token, 4)
+  writeU64(manifest, bytes.byteLength, 12)
   manifest.writeUInt32BE(chunks.length, 20)
   manifest.writeUInt32BE(crc32(bytes), 24)
   if (inline) manifest.set(bytes, HEADER_BYTES)
   return { manifest, chunks }
+}
+
+/** Writes a safe integer as a big-endian u64 (two u32 halves: no BigInt). */
+function writeU64(out: Buffer, n: number, at: number): void {
+  out.writeUInt32BE(Math.floor(n / 2 ** 32), at)
+  out.writeUInt32BE(n % 2 ** 32, at + 4)
 }
 
 /** Decodes a manifest; throws `CheckpointCorruptError` naming `what`. */

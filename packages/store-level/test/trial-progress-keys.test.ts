@@ -45,3 +45,19 @@ it('a save is its manifest alone up to 1 MiB, with its chunks beyond; a smaller 
     expect((await progressKeys(location)).length).toBe(keys)
   }
 })
+
+it('a token past 2^32 is written and read back whole from the manifest, and fences a lower one after a reopen', async () => {
+  const location = join(dir, 'db')
+  const token = 2 ** 44 + 2 ** 21 - 1
+  let store = createLevelStore({ location })
+  await store.create(newHead('a'))
+  await store.saveTrialProgress('a', 2, token, bytesOf(300, 4))
+  await store.close()
+  store = createLevelStore({ location })
+  try {
+    await expect(store.saveTrialProgress('a', 2, token - 2 ** 32, bytesOf(10, 1))).rejects.toMatchObject({ code: 'LEASE_LOST' })
+    expect(await store.loadTrialProgress('a', 2)).toEqual({ token, bytes: bytesOf(300, 4) })
+  } finally {
+    await store.close()
+  }
+})
