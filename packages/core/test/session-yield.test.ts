@@ -85,9 +85,11 @@ describe.each(drivers)('a synchronous objective on the memory store (%s)', (_, o
   })
 
   test('the lease is renewed during a long run of fast trials: no other owner can take it, no LEASE_LOST', async () => {
-    const store = createMemoryStore()
-    // Renewed every 100 ms: the other owner's attempt below finds it live unless this process
-    // stalls for 300 ms between a renewal and that attempt.
+    // The other owner's attempt below is judged at the moment the renewed lease was read, so a
+    // stall of this whole process on a loaded machine (the session's timers stall with it) is
+    // not mistaken for a lease that lapsed.
+    let judgedAt: number | null = null
+    const store = createMemoryStore({ clock: { now: () => judgedAt ?? Date.now() } })
     const ttl = 400
     const handle = await startSession({ ...extra, store, optimizer: optimizer(), objective: sphere, leaseTtlMs: ttl })
     const first = (await store.load(handle.id)).lease
@@ -97,9 +99,12 @@ describe.each(drivers)('a synchronous objective on the memory store (%s)', (_, o
       return handle.poll().status !== 'running' || (lease !== null && lease.expiresAt > (first?.expiresAt ?? 0) + 2 * ttl)
     })
     expect(handle.poll().status).toBe('running')
+    const readAt = Date.now()
     const renewed = (await store.load(handle.id)).lease
     expect(renewed?.fencingToken).toBe(first?.fencingToken)
+    judgedAt = readAt
     const taken = await store.acquireLease(handle.id, 'another-owner', 60_000).catch((e: unknown) => e)
+    judgedAt = null
     expect(isCairnError(taken, 'ALREADY_RUNNING')).toBe(true)
     await handle.cancel()
     expect((await handle.wait()).status).toBe('cancelled')
