@@ -19,7 +19,8 @@ import { launchChromium, renderMarks, waitFirstView, waitRendered } from '../tes
 import { fixtureSession } from '../test/helpers/fixture-session.js'
 import { FixtureServer } from '../test/helpers/fixture-server.js'
 
-function median(values: number[]): number {
+/** The median of `values`. */
+export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b)
   const mid = s.length >> 1
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2
@@ -40,7 +41,8 @@ function bundle(): Record<string, number> {
   }
 }
 
-async function rendererCpuMs(browser: Browser): Promise<number> {
+/** CPU time (ms) used so far by `browser`'s renderer processes, all their threads. */
+export async function rendererCpuMs(browser: Browser): Promise<number> {
   const cdp = await browser.newBrowserCDPSession()
   const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: Array<{ type: string; cpuTime: number }> }
   await cdp.detach()
