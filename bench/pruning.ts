@@ -32,6 +32,9 @@
  * never does counts as infinitely many; how many never do is shown), and at epoch budgets (a
  * third of no pruning's, and no pruning's), giving the median best value within each. The
  * number of trials that trained past each of ASHA's rungs shows where the epochs go.
+ * Cairn alone also runs `asha-cohort`, `asha({ cohortSize: 20 })` (bench/lib/pruning-cairn.ts),
+ * with 3 × `trialsPruned` trials (it spends fewer epochs a trial); its verdict is shown beside
+ * `asha()`'s.
  *
  * Then the pruners alone (bench/lib/pruning-replay.ts): both sides judge the same 100 fixed
  * candidates of the curves in order, which separates the pruning rules from the samplers.
