@@ -32,6 +32,9 @@
  * never does counts as infinitely many; how many never do is shown), and at epoch budgets (a
  * third of no pruning's, and no pruning's), giving the median best value within each. The
  * number of trials that trained past each of ASHA's rungs shows where the epochs go.
+ * Cairn alone also runs `asha-cohort`, `asha({ cohortSize: 20 })` (bench/lib/pruning-cairn.ts),
+ * with 3 × `trialsPruned` trials (it spends fewer epochs a trial); its verdict is shown beside
+ * `asha()`'s.
  *
  * Then the pruners alone (bench/lib/pruning-replay.ts): both sides judge the same 100 fixed
  * candidates of the curves in order, which separates the pruning rules from the samplers.
@@ -47,7 +50,7 @@ import { fileURLToPath } from 'node:url'
 import { integerFlag, readCli, type Cli } from './lib/args.js'
 import { PYTHON, optunaAvailable, runOptunaScript } from './lib/optuna.js'
 import { anytimeCurve, prefixSummary, qualityWithin, reachOverSeeds, reachedSteps, type Reach } from './lib/pruning-anytime.js'
-import { PRUNER_NAMES, runCairnStudy, type PrunerName, type StudyRun } from './lib/pruning-cairn.js'
+import { OPTUNA_PRUNER_NAMES, PRUNER_NAMES, TRIALS_FACTOR, runCairnStudy, type PrunerName, type StudyRun } from './lib/pruning-cairn.js'
 import { checkWorkloadsAgree, type WorkloadCheck } from './lib/pruning-check.js'
 import { runOverhead, type StoreOverhead } from './lib/pruning-overhead.js'
 import { runReplay, type ReplayRow } from './lib/pruning-replay.js'
@@ -119,17 +122,19 @@ export interface AnytimeTargets {
   budgets: number[]
 }
 
-/** Where Cairn's ASHA stands against the issue's targets on one workload, at equal quality (anytime curves). */
+/** Where a Cairn ASHA configuration (`asha`, `asha-cohort`) stands against the issue's targets on one workload, at equal quality (anytime curves). */
 export interface AnytimeVerdict {
+  /** The Cairn configuration judged. */
+  pruner: PrunerName
   /** Optuna's pruner with the best median quality over the first `trials` trials, and that quality. */
   optunaBest: { pruner: PrunerName; quality: number }
-  /** Median epochs Cairn's ASHA / that Optuna pruner needed to reach that quality (null: half the seeds or more never did). */
+  /** Median epochs the Cairn configuration / that Optuna pruner needed to reach that quality (null: half the seeds or more never did). */
   ashaEpochsToOptunaBest: number | null
   optunaEpochsToOptunaBest: number | null
   /** Cairn's no-pruning median best (reached in `noneEpochs` epochs, in median). */
   noneQuality: number
   noneEpochs: number
-  /** Median epochs Cairn's ASHA needed to reach `noneQuality`. */
+  /** Median epochs the Cairn configuration needed to reach `noneQuality`. */
   ashaEpochsToNone: number | null
   /** `noneEpochs / ashaEpochsToNone` (target ≥ 3). */
   fewerThanNone: number | null
@@ -164,7 +169,8 @@ export interface WorkloadReport {
   rows: PruningRow[]
   target?: PruningTarget
   anytime?: AnytimeTargets
-  verdict?: AnytimeVerdict
+  /** One per Cairn ASHA configuration run (`asha`, `asha-cohort`). */
+  verdicts?: AnytimeVerdict[]
 }
 
 /** What `run` returns. */
@@ -210,7 +216,7 @@ function summarize(side: 'cairn' | 'optuna', pruner: PrunerName, runs: StudyRun[
   }
 }
 
-/** Reads every row's anytime curves at the workload's target qualities and budgets; fills `w.anytime` and `w.verdict`. */
+/** Reads every row's anytime curves at the workload's target qualities and budgets; fills `w.anytime` and `w.verdicts`. */
 function compareAnytime(w: WorkloadReport): void {
   const row = (side: string, pruner: string): PruningRow | undefined => w.rows.find((r) => r.side === side && r.pruner === pruner)
   const optunaPruned = w.rows.filter((r) => r.side === 'optuna' && r.pruner !== 'none' && Number.isFinite(r.best))
@@ -229,24 +235,29 @@ function compareAnytime(w: WorkloadReport): void {
     r.reach = qualities.map((q) => reachOverSeeds(curves, q.quality))
     r.within = budgets.map((b) => qualityWithin(curves, b))
   }
-  const asha = row('cairn', 'asha')
   const noneC = row('cairn', 'none')
-  if (!ob || !asha || !noneC || noneEpochs === undefined) return
+  if (!ob || !noneC || noneEpochs === undefined) return
   const at = (r: PruningRow, name: string): number | null => r.reach?.[qualities.findIndex((q) => q.name === name)]?.epochs ?? null
-  const ashaToOb = at(asha, `Optuna ${ob.pruner}`)
   const obToOb = at(ob, `Optuna ${ob.pruner}`)
-  const ashaToNone = at(asha, 'cairn none')
-  const fewer = ashaToNone === null ? null : noneC.epochs / ashaToNone
-  w.verdict = {
-    optunaBest: { pruner: ob.pruner, quality: ob.best },
-    ashaEpochsToOptunaBest: ashaToOb,
-    optunaEpochsToOptunaBest: obToOb,
-    noneQuality: noneC.best,
-    noneEpochs: noneC.epochs,
-    ashaEpochsToNone: ashaToNone,
-    fewerThanNone: fewer,
-    reachesOptunaBest: ashaToOb !== null && (obToOb === null || ashaToOb <= obToOb),
-    threeTimesFewerAtEqualQuality: fewer !== null && fewer >= 3,
+  w.verdicts = []
+  for (const name of ['asha', 'asha-cohort'] as const) {
+    const asha = row('cairn', name)
+    if (!asha) continue
+    const ashaToOb = at(asha, `Optuna ${ob.pruner}`)
+    const ashaToNone = at(asha, 'cairn none')
+    const fewer = ashaToNone === null ? null : noneC.epochs / ashaToNone
+    w.verdicts.push({
+      pruner: name,
+      optunaBest: { pruner: ob.pruner, quality: ob.best },
+      ashaEpochsToOptunaBest: ashaToOb,
+      optunaEpochsToOptunaBest: obToOb,
+      noneQuality: noneC.best,
+      noneEpochs: noneC.epochs,
+      ashaEpochsToNone: ashaToNone,
+      fewerThanNone: fewer,
+      reachesOptunaBest: ashaToOb !== null && (obToOb === null || ashaToOb <= obToOb),
+      threeTimesFewerAtEqualQuality: fewer !== null && fewer >= 3,
+    })
   }
 }
 
@@ -318,7 +329,8 @@ export async function run(opts: PruningOptions = {}): Promise<PruningReport> {
           { first: 0, count: half },
           { first: half, count: seeds - half },
         ].filter((h) => h.count > 0)
-        const tasks = workloads.flatMap((w) => pruners.flatMap((pruner) => halves.map((h) => ({ w, pruner, ...h }))))
+        const theirs = pruners.filter((p) => OPTUNA_PRUNER_NAMES.includes(p))
+        const tasks = workloads.flatMap((w) => theirs.flatMap((pruner) => halves.map((h) => ({ w, pruner, ...h }))))
         const parts = new Map<string, StudyRun[][]>()
         const next = async (): Promise<void> => {
           for (let task = tasks.shift(); task; task = tasks.shift()) {
@@ -344,7 +356,7 @@ export async function run(opts: PruningOptions = {}): Promise<PruningReport> {
     const report: WorkloadReport = { workload: w.name, label: w.label, epochsPerTrial: w.epochs, optimum: w.optimum, rows: [] }
     for (const pruner of pruners) {
       const runs: StudyRun[] = []
-      const n = pruner === 'none' ? trials : trialsPruned
+      const n = pruner === 'none' ? trials : trialsPruned * (TRIALS_FACTOR[pruner] ?? 1)
       for (let seed = 0; seed < seeds; seed++) runs.push(await runCairnStudy(w, pruner, seed, n))
       const row = summarize('cairn', pruner, runs, trials)
       report.rows.push(row)
@@ -368,7 +380,8 @@ export async function run(opts: PruningOptions = {}): Promise<PruningReport> {
     compare(report)
     compareAnytime(report)
   }
-  const replay = withOptuna && names.includes('curves') ? await runReplay(pruners) : undefined
+  const replay =
+    withOptuna && names.includes('curves') ? await runReplay(pruners.filter((p) => OPTUNA_PRUNER_NAMES.includes(p))) : undefined
   let overhead: StoreOverhead[] | null = null
   if (opts.overhead !== false) {
     log('overhead: fs and level')
@@ -420,7 +433,7 @@ export function tables(r: PruningReport): { title: string; rows: Row[] }[] {
     const a = w.anytime
     if (!a) continue
     out.push({
-      title: `Anytime, ${w.workload}: medians over seeds of the epochs to reach a quality (not reached: seeds) and of the best value within a budget; ${r.trials} trials without a pruner, ${r.trialsPruned} with; trials past ${STEPS_COUNTED.join(' / ')} epochs`,
+      title: `Anytime, ${w.workload}: medians over seeds of the epochs to reach a quality (not reached: seeds) and of the best value within a budget; ${r.trials} trials without a pruner, ${r.trialsPruned} with (asha-cohort: ${r.trialsPruned * (TRIALS_FACTOR['asha-cohort'] ?? 1)}); trials past ${STEPS_COUNTED.join(' / ')} epochs`,
       rows: w.rows.map((row) => {
         const cells: Row = { side: row.side, pruner: row.pruner, trials: sig(row.trialsRun) }
         a.qualities.forEach((q, i) => {
@@ -438,16 +451,16 @@ export function tables(r: PruningReport): { title: string; rows: Row[] }[] {
       }),
     })
   }
-  const verdicts = r.workloads.filter((w) => w.verdict)
+  const verdicts = r.workloads.flatMap((w) => (w.verdicts ?? []).map((v) => ({ w, v })))
   if (verdicts.length > 0)
     out.push({
       title:
-        "Cairn ASHA at equal quality (anytime curves): epochs to reach Optuna's best pruner's quality vs that pruner's; epochs to reach no pruning's quality vs no pruning's epochs (target ≥ 3×)",
-      rows: verdicts.map((w) => {
-        const v = w.verdict!
+        "Cairn ASHA (asha(), asha({ cohortSize })) at equal quality (anytime curves): epochs to reach Optuna's best pruner's quality vs that pruner's; epochs to reach no pruning's quality vs no pruning's epochs (target ≥ 3×)",
+      rows: verdicts.map(({ w, v }) => {
         const e = (x: number | null): string => (x === null ? 'never' : sig(x))
         return {
           workload: w.workload,
+          cairn: v.pruner,
           'Optuna best': `${v.optunaBest.pruner} ${sig(v.optunaBest.quality)}`,
           'ASHA epochs to it': e(v.ashaEpochsToOptunaBest),
           'its epochs to it': e(v.optunaEpochsToOptunaBest),

@@ -7,6 +7,11 @@ export interface HalvingRule {
   reductionFactor: number
   minEarlyStoppingRate: number
   bootstrapCount: number
+  /**
+   * When set, a trial competes at a rung only with the last `cohortSize` history trials that
+   * reached that rung (see `asha()`'s option); undefined: with all of them (Optuna's rule).
+   */
+  cohortSize?: number
 }
 
 /**
@@ -24,7 +29,7 @@ export function rungStep(rule: HalvingRule, rung: number): number {
  * rung the trial has reached is judged, lowest first: it is pruned when fewer than
  * `bootstrapCount + 1` trials competed, or when its value is not in the top
  * `⌊competitors / η⌋` (at least the best one) of the competitors — the history trials that
- * reached the rung (see `rungValue`) and itself.
+ * reached the rung (see `rungValue`; only the last `cohortSize` of them when set) and itself.
  */
 export function halvingShouldPrune(
   rule: HalvingRule,
@@ -38,14 +43,25 @@ export function halvingShouldPrune(
     if (!(step <= last)) return false
     const value = curve[firstAtOrAfter(curve, step)]!.value
     if (Number.isNaN(value)) return true
-    const competing = [value]
-    for (const t of history) {
-      const v = rungValue(rule, t, rung, step)
-      if (v !== undefined) competing.push(v)
-    }
+    const competing = competingValues(rule, history, rung, step)
+    competing.push(value)
     if (competing.length <= rule.bootstrapCount) return true
     if (!promotable(value, competing, rule.reductionFactor, direction)) return true
   }
+}
+
+/**
+ * The rung values of the history trials that competed at rung `rung` (step `step`), oldest
+ * first: all of them, or the last `rule.cohortSize` (walking the history from the newest).
+ */
+function competingValues(rule: HalvingRule, history: readonly PrunerTrialView[], rung: number, step: number): number[] {
+  const out: number[] = []
+  const cap = rule.cohortSize ?? Infinity
+  for (let i = history.length - 1; i >= 0 && out.length < cap; i--) {
+    const v = rungValue(rule, history[i]!, rung, step)
+    if (v !== undefined) out.push(v)
+  }
+  return out.reverse()
 }
 
 /**

@@ -120,4 +120,44 @@ describe('asha', () => {
     expect(b.shouldPrune(ctx(curve([0, 0]), flat([1, 2])))).toBe(false)
     expect(b.shouldPrune(ctx(curve([0, 3]), flat([1, 2])))).toBe(true)
   })
+
+  describe('cohortSize: a trial competes at a rung only with the last cohortSize trials that reached it', () => {
+    // Old trials 1..4 (good), then 5..8 (worse): a model-based sampler's early and late draws the other way round.
+    const history = flat([1, 2, 3, 4, 5, 6, 7, 8])
+    const c = asha({ minResource: 1, reductionFactor: 4, cohortSize: 4 })
+
+    test('against the last cohortSize only', () => {
+      // Whole history: 9 competitors, the best 2 (≤ 2) go on, 4.5 is pruned.
+      expect(p.shouldPrune(ctx(curve([9, 4.5]), history))).toBe(true)
+      // Cohort 5..8 and itself: 5 competitors, only the best goes on; 4.5 is.
+      expect(c.shouldPrune(ctx(curve([9, 4.5]), history))).toBe(false)
+      expect(c.shouldPrune(ctx(curve([9, 5.5]), history))).toBe(true)
+      // A cohort as large as the history is Optuna's rule.
+      const whole = asha({ minResource: 1, reductionFactor: 4, cohortSize: 8 })
+      for (const v of [1.5, 2, 2.5, 4.5])
+        expect(whole.shouldPrune(ctx(curve([9, v]), history))).toBe(p.shouldPrune(ctx(curve([9, v]), history)))
+    })
+
+    test('the cohort of a rung is made of the trials that reached that rung, so it reaches further back at higher rungs', () => {
+      // Trials 0..3 completed with value v at every step; trials 4..7 were pruned at step 1 (rung 0).
+      const mixed = [...flat([1, 2, 3, 4], 10), ...[0, 0, 0, 0].map((v, i) => pruned(4 + i, curve([9, v])))]
+      // Rung 0 (step 1): the cohort is trials 4..7 (0 each): 1.5 is not the best of 5, pruned.
+      expect(c.shouldPrune(ctx(curve([9, 1.5]), mixed))).toBe(true)
+      // Rung 1 (step 4), judged with minEarlyStoppingRate 1: trials 4..7 never reached it, the cohort is 0..3 → 1.5 is second of 5, pruned; 0.5 goes on.
+      const c1 = asha({ minResource: 1, reductionFactor: 4, minEarlyStoppingRate: 1, cohortSize: 4 })
+      expect(c1.shouldPrune(ctx(curve([9, 9, 9, 9, 1.5]), mixed))).toBe(true)
+      expect(c1.shouldPrune(ctx(curve([9, 9, 9, 9, 0.5]), mixed))).toBe(false)
+    })
+
+    test("with minResource 'auto' the cohort is taken from the trials after the oldest completed one", () => {
+      const auto = asha({ cohortSize: 4 })
+      // Trial 0 completed (last step 26 → rungs at 1, 4, 16); trials 1..8 as before.
+      const h = [
+        ok(0, curve(Array.from({ length: 27 }, () => 0))),
+        ...flat([1, 2, 3, 4, 5, 6, 7, 8], 26).map((t, i) => ({ ...t, trialIdx: i + 1 })),
+      ]
+      expect(auto.shouldPrune(ctx(curve([9, 4.5]), h))).toBe(false)
+      expect(asha().shouldPrune(ctx(curve([9, 4.5]), h))).toBe(true)
+    })
+  })
 })

@@ -27,6 +27,14 @@ describe('pruner options', () => {
     expect(asha().options).toEqual({ minResource: 'auto', reductionFactor: 4, minEarlyStoppingRate: 0, bootstrapCount: 0 })
     expect(asha({ minResource: 2 }).options).toEqual({ minResource: 2, reductionFactor: 4, minEarlyStoppingRate: 0, bootstrapCount: 0 })
     expect(hyperband().options).toEqual({ minResource: 1, maxResource: 'auto', reductionFactor: 3, bootstrapCount: 0 })
+    // cohortSize is stored only when given: sessions started before it existed resume with the same options.
+    expect(asha({ cohortSize: 30 }).options).toEqual({
+      minResource: 'auto',
+      reductionFactor: 4,
+      minEarlyStoppingRate: 0,
+      bootstrapCount: 0,
+      cohortSize: 30,
+    })
   })
 
   test('ids and stateVersion', () => {
@@ -61,6 +69,8 @@ describe('pruner options', () => {
       () => asha({ bootstrapCount: 2 }),
       "options bootstrapCount > 0 and minResource 'auto' do not go together (bootstrapCount is 2)",
     ],
+    ['asha', () => asha({ cohortSize: 3 }), 'option cohortSize must be an integer ≥ 4, got 3'],
+    ['asha', () => asha({ minResource: 1, bootstrapCount: 6, cohortSize: 6 }), 'option cohortSize must be an integer ≥ 7, got 6'],
     ['hyperband', () => hyperband({ minResource: 4, maxResource: 3 }), 'option maxResource must be an integer ≥ 4, got 3'],
     ['hyperband', () => hyperband({ reductionFactor: 2.5 }), 'option reductionFactor must be an integer ≥ 2, got 2.5'],
     [
