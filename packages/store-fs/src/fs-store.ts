@@ -240,7 +240,6 @@ class FsStoreImpl implements FsStore {
     this.warm = new FsWarmStart({ layout: this.layout, durable: this.durable, lock: this.lockOptions, assertOpen: () => this.assertOpen() })
     this.slots = new FsTrialSlots({
       layout: this.layout,
-      durable: this.durable,
       lock: this.lockOptions,
       assertOpen: () => this.assertOpen(),
       assertStoreExists: (id) => this.assertStoreExists(id),
@@ -603,7 +602,7 @@ class FsStoreImpl implements FsStore {
     return this.slots.report(sessionId, claim, report)
   }
 
-  /** The report and the next claim under one hold of the slot lock, their files fsynced together. */
+  /** The report and the next claim under one hold of the slot lock (slot files are not flushed: see trial-slots.ts). */
   reportAndClaimTrial(sessionId: string, claim: TrialClaim, report: TrialResultReport, next: ClaimNextRequest): Promise<TrialClaim | null> {
     return this.slots.reportAndClaim(sessionId, claim, report, next)
   }

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs'
-import { ClaimLostError, TrialClaimedError } from '@cairn/core'
+import { CheckpointCorruptError, ClaimLostError, TrialClaimedError } from '@cairn/core'
 import {
   checkClaimTrialRequest,
   checkReadTrialSlots,
@@ -8,7 +8,7 @@ import {
   checkTrialResultReport,
 } from '@cairn/core/store-kit'
 import type { ClaimNextRequest, ClaimTrialRequest, ReportedTrialResult, TrialClaim, TrialResultReport, TrialSlot } from '@cairn/core'
-import { errorCode, fsyncDir, isMissing, writeFilesAtomic } from './io.js'
+import { errorCode, isMissing, replaceFilesUnflushed } from './io.js'
 import { PKG, type Layout } from './layout.js'
 import { withLock, type LockContext, type LockOptions } from './lock.js'
 import { decodeSlotFile, encodeSlotFile } from './slot-file.js'
@@ -16,15 +16,9 @@ import { decodeSlotFile, encodeSlotFile } from './slot-file.js'
 /** How long a slot write waiting for the slot lock sleeps at most before it looks again. */
 const SLOT_LOCK_MAX_RETRY_DELAY_MS = 4
 
-/** The lock context of a slot write: `dirOwed` is set when it renamed files whose directory is still to be fsynced. */
-interface SlotWriteContext extends LockContext {
-  dirOwed: boolean
-}
-
 /** What the trial slots need from the store they belong to. */
 export interface FsTrialSlotsOptions {
   layout: Layout
-  durable: boolean
   lock: Pick<LockOptions, 'staleMs' | 'timeoutMs'>
   assertOpen(): void
   /** Throws `NotFoundError` before any lock is taken when the store holds no sessions at all. */
@@ -49,6 +43,14 @@ export interface FsTrialSlotsOptions {
  * one stalled in it (stopped, say) is fenced off by the lock: once broken, its rename fails.
  * Reads take no lock. A slot of a trial the head accounts for is refused to claims and reports
  * (the commit that accounts for it drops its file).
+ *
+ * Slot files are never flushed (no fsync): a write holds the lock for microseconds, so the
+ * workers reporting at once hardly queue. A SIGKILL loses nothing (the page cache outlives the
+ * process). A power cut or kernel crash may lose the slot writes of its last seconds, or leave a
+ * slot file empty or damaged, which reads as a slot never claimed: every process of the machine
+ * died with it, so no claim of it is live, and a result it loses belongs to a trial the head does
+ * not account for yet (the commit of a trial is flushed, and carries its result), which runs
+ * again, as when its worker dies. Nothing committed is lost, nothing is committed twice.
  */
 export class FsTrialSlots {
   constructor(private readonly o: FsTrialSlotsOptions) {}
@@ -97,8 +99,7 @@ export class FsTrialSlots {
 
   /**
    * The report and the claim of the first claimable trial of `next` under one hold of the slot
-   * lock: both slot files are written and fsynced together (one `writeFilesAtomic`), the
-   * report's renamed first.
+   * lock: both slot files are replaced, the report's first.
    */
   async reportAndClaim(id: string, claim: TrialClaim, report: TrialResultReport, next: ClaimNextRequest): Promise<TrialClaim | null> {
     this.o.assertOpen()
@@ -168,30 +169,29 @@ export class FsTrialSlots {
       if (isMissing(err)) return { trialIdx, claim: null, result: null }
       throw err
     }
-    return decodeSlotFile(bytes, trialIdx, `${PKG} trial slot ${trialIdx} of session "${id}" (${path})`)
+    try {
+      return decodeSlotFile(bytes, trialIdx, `${PKG} trial slot ${trialIdx} of session "${id}" (${path})`)
+    } catch (err) {
+      // Left empty or damaged by a power cut (slot files are not flushed: see the class's comment),
+      // or damaged from below: a slot never claimed, whose trial runs again. A claim it held fails
+      // its next renewal or report (its token and owner are no longer the slot's).
+      if (err instanceof CheckpointCorruptError) return { trialIdx, claim: null, result: null }
+      throw err
+    }
   }
 
-  /**
-   * Replaces the files of `slots` (one write step: see `writeFilesAtomic`): each file's bytes
-   * fsynced before its rename, under the lock; the directory's fsync is left to `slotLocked`,
-   * after the lock is released (`dirOwed`), so that a slot write holds the lock for one flush,
-   * not two, and the workers reporting at once queue behind one another for less.
-   */
-  private async write(id: string, slots: readonly TrialSlot[], ctx: SlotWriteContext): Promise<void> {
+  /** Replaces the files of `slots`, in order (no flush: see the class's comment). */
+  private async write(id: string, slots: readonly TrialSlot[], ctx: LockContext): Promise<void> {
     await this.o.beforeWrite()
     const l = this.o.layout
     // Never its parents: a session deleted meanwhile must not get its directory back.
-    let made = false
     try {
       mkdirSync(l.slotsDir(id))
-      made = true
     } catch (err) {
       if (errorCode(err) !== 'EEXIST') throw isMissing(err) ? this.o.missing(id) : err
     }
-    if (made && this.o.durable) await fsyncDir(l.sessionDir(id))
     const files = slots.map((slot) => ({ path: l.slot(id, slot.trialIdx), bytes: encodeSlotFile(slot) }))
-    ctx.dirOwed = this.o.durable
-    await writeFilesAtomic(files, this.o.durable, ctx.staging, false)
+    await replaceFilesUnflushed(files, ctx.staging)
   }
 
   /**
@@ -207,7 +207,7 @@ export class FsTrialSlots {
         // A worker stopped inside a slot write is never worth waiting for: once its lock is
         // stale it is broken, and its rename (out of its revoked directory) can no longer land.
         mayBreakLive: () => true,
-        // Slot writes hold the lock for one flush, and the workers that report at once queue for it.
+        // Slot writes hold the lock for microseconds, and the workers that report at once queue for it.
         maxRetryDelayMs: SLOT_LOCK_MAX_RETRY_DELAY_MS,
         lost,
       },
@@ -215,24 +215,9 @@ export class FsTrialSlots {
     )
   }
 
-  /**
-   * `locked` for a write to the slot of trial `trialIdx`; once the lock is released, the slots
-   * directory is fsynced when `fn` wrote (so the write is durable before this resolves, as the
-   * contract asks; other processes may see it a little before, as they may see any rename before
-   * the fsync that follows it).
-   */
-  private async slotLocked<T>(id: string, trialIdx: number, fn: (ctx: SlotWriteContext) => Promise<T>): Promise<T> {
-    let owed = false
-    const result = await this.locked(id, this.slotLost(id, trialIdx), async (ctx) => {
-      const slotCtx: SlotWriteContext = { staging: ctx.staging, dirOwed: false }
-      try {
-        return await fn(slotCtx)
-      } finally {
-        owed = slotCtx.dirOwed
-      }
-    })
-    if (owed) await fsyncDir(this.o.layout.slotsDir(id))
-    return result
+  /** `locked` for a write to the slot of trial `trialIdx`. */
+  private slotLocked<T>(id: string, trialIdx: number, fn: (ctx: LockContext) => Promise<T>): Promise<T> {
+    return this.locked(id, this.slotLost(id, trialIdx), fn)
   }
 
   /** The error of a slot write to trial `trialIdx` whose lock was broken while it ran. */

@@ -1,7 +1,7 @@
 // Trial slots across real processes: workers (test/fixtures/slot-worker.ts) claim, renew and
 // report the trials of one shared session, and are SIGKILLed. Outcomes are asserted, never
 // timings: a claim is taken over only once the store says it lapsed.
-import { readdir } from 'node:fs/promises'
+import { readFile, readdir, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isCairnError, type CheckpointHead, type TrialClaim } from '@cairn/core'
@@ -182,6 +182,39 @@ describe('trial slots and commits', () => {
     })
     expect(await readdir(slotsDir)).toEqual(['1'])
     expect((await store.readTrialSlots('s', [1]))[0]?.claim).toEqual(one)
+    await store.close()
+  })
+})
+
+describe('slot files are not flushed: what a power cut may leave of them', () => {
+  const ok = (x: number) => ({ candidate: { x }, evaluation: { status: 'ok' as const, score: x, durationMs: 1 } })
+
+  it.each([
+    ['empty', (path: string) => truncate(path, 0)],
+    ['cut short', async (path: string) => writeFile(path, (await readFile(path)).subarray(0, 12))],
+  ])('a slot file left %s reads as a slot never claimed: the trial is claimed anew, and the old claim is refused', async (_, damage) => {
+    const store = createFsStore({ dir })
+    await store.create(sharedHead('s', 2))
+    const lost = await store.claimTrial('s', { trialIdx: 0, owner: 'before-the-cut', ttlMs: 60_000 })
+    const reported = await store.claimTrial('s', { trialIdx: 1, owner: 'before-the-cut', ttlMs: 60_000 })
+    await store.reportTrialResult('s', reported, ok(1))
+    await damage(join(dir, 'sessions', 's', 'slots', '0'))
+    await damage(join(dir, 'sessions', 's', 'slots', '1'))
+
+    expect(await store.readTrialSlots('s', [0, 1])).toEqual([
+      { trialIdx: 0, claim: null, result: null },
+      { trialIdx: 1, claim: null, result: null },
+    ])
+    const again = await store.claimTrial('s', { trialIdx: 0, owner: 'after-the-cut', ttlMs: 60_000 })
+    expect(again).toMatchObject({ trialIdx: 0, owner: 'after-the-cut', token: 1 })
+    // The claim the damaged file held is no longer the slot's: its renewal and its report are refused.
+    await expect(store.renewTrialClaim('s', lost, 60_000)).rejects.toMatchObject({ code: 'CLAIM_LOST' })
+    await expect(store.reportTrialResult('s', lost, ok(0))).rejects.toMatchObject({ code: 'CLAIM_LOST' })
+    await store.reportTrialResult('s', again, ok(0))
+    const [slot] = await store.readTrialSlots('s', [0])
+    expect(slot?.result).toMatchObject({ owner: 'after-the-cut', claimToken: 1, candidate: { x: 0 } })
+    // The trial whose reported result the cut lost runs again: it is claimable.
+    await expect(store.claimTrial('s', { trialIdx: 1, owner: 'after-the-cut', ttlMs: 60_000 })).resolves.toMatchObject({ token: 1 })
     await store.close()
   })
 })
