@@ -13,7 +13,7 @@ import { PKG, type Layout } from './layout.js'
 import { withLock, type LockContext, type LockOptions } from './lock.js'
 import { decodeSlotFile, encodeSlotFile } from './slot-file.js'
 
-/** How long a slot write waiting for the slot lock sleeps at most before it looks again. */
+/** How long a slot write waiting for its slot's lock sleeps at most before it looks again. */
 const SLOT_LOCK_MAX_RETRY_DELAY_MS = 4
 
 /** What the trial slots need from the store they belong to. */
@@ -35,10 +35,11 @@ export interface FsTrialSlotsOptions {
 
 /**
  * The trial slots of shared sessions ("many workers, one session"): one small file per slot,
- * `sessions/<id>/slots/<trialIdx>` (see slot-file.ts), replaced atomically under the session's
- * slot lock (`locks/t-<id>.lock`, apart from the session's own lock, so workers never wait
- * behind the coordinator's commits nor it behind them). Every claim, renewal and report is a
- * read, a check and an atomic replace inside that lock, so it is a conditional write across
+ * `sessions/<id>/slots/<trialIdx>` (see slot-file.ts), replaced atomically under that slot's own
+ * lock (`locks/u-<trialIdx>-<id>.lock`: workers writing different slots never wait for one
+ * another, nor for the coordinator's commits, which take the session's lock, nor it for them).
+ * Every claim, renewal and report is a read, a check and an atomic replace inside the slot's
+ * lock, so it is a conditional write across
  * every process on the machine; a process killed in it leaves the old file or the new one, and
  * one stalled in it (stopped, say) is fenced off by the lock: once broken, its rename fails.
  * Reads take no lock. A slot of a trial the head accounts for is refused to claims and reports
@@ -98,31 +99,47 @@ export class FsTrialSlots {
   }
 
   /**
-   * The report and the claim of the first claimable trial of `next` under one hold of the slot
-   * lock: both slot files are replaced, the report's first.
+   * The report, under the lock of its slot; then the claim of the first claimable trial of
+   * `next`, each under the lock of its own slot. Not one atomic step (the contract does not ask
+   * it to be): a crash in between leaves the report without the claim.
    */
   async reportAndClaim(id: string, claim: TrialClaim, report: TrialResultReport, next: ClaimNextRequest): Promise<TrialClaim | null> {
     this.o.assertOpen()
     checkReportAndClaim(id, claim, report, next)
     this.o.assertStoreExists(id)
-    return this.slotLocked(id, claim.trialIdx, async (ctx) => {
+    const committed = await this.slotLocked(id, claim.trialIdx, async (ctx) => {
       const { reported, committed } = await this.reported(id, claim, report)
-      const now = Date.now()
-      for (const trialIdx of next.trialIdxs) {
-        if (trialIdx < committed || trialIdx === claim.trialIdx) continue
-        const slot = this.read(id, trialIdx)
-        if (slot.result || (slot.claim && slot.claim.expiresAt > now)) continue
-        const taken: TrialClaim = { trialIdx, owner: next.owner, token: (slot.claim?.token ?? 0) + 1, expiresAt: now + next.ttlMs }
-        await this.write(id, [reported, { trialIdx, claim: taken, result: null }], ctx)
-        return { ...taken }
-      }
       await this.write(id, [reported], ctx)
-      return null
+      return committed
     })
+    for (const trialIdx of next.trialIdxs) {
+      // The head read under the report's lock: a trial committed since then has no slot file any
+      // more (its commit dropped it), so it reads unclaimed and may be claimed here, as it may by
+      // `claimTrial` racing a commit; the worker drops such a claim once the head says so.
+      if (trialIdx < committed || trialIdx === claim.trialIdx) continue
+      let taken: TrialClaim | null
+      try {
+        taken = await this.slotLocked(id, trialIdx, async (ctx) => {
+          const slot = this.read(id, trialIdx)
+          const now = Date.now()
+          if (slot.result || (slot.claim && slot.claim.expiresAt > now)) return null
+          const mine: TrialClaim = { trialIdx, owner: next.owner, token: (slot.claim?.token ?? 0) + 1, expiresAt: now + next.ttlMs }
+          await this.write(id, [{ trialIdx, claim: mine, result: null }], ctx)
+          return mine
+        })
+      } catch (err) {
+        // The report is stored: a claim that fails (this process stalled inside it and was fenced
+        // off) claims nothing the worker knows of. Should its write have landed, it lapses.
+        if (err instanceof ClaimLostError) return null
+        throw err
+      }
+      if (taken) return { ...taken }
+    }
+    return null
   }
 
   /**
-   * The slot of `claim`'s trial with `report` stored, checked as a report (under the slot lock),
+   * The slot of `claim`'s trial with `report` stored, checked as a report (under its slot's lock),
    * and how many trials the head accounts for; `ClaimLostError` when refused.
    */
   private async reported(id: string, claim: TrialClaim, report: TrialResultReport): Promise<{ reported: TrialSlot; committed: number }> {
@@ -195,29 +212,25 @@ export class FsTrialSlots {
   }
 
   /**
-   * Runs `fn` under the session's slot lock (also taken by `delete`). `lost` is the error when
-   * the lock was broken while `fn` ran (this process stalled for over `staleMs`).
+   * Runs `fn` under the lock of the slot of trial `trialIdx` (one lock per slot: the workers
+   * reporting different trials never wait for one another). A process stalled inside it for over
+   * `staleMs` is fenced off, and `fn` then fails with `ClaimLostError`.
    */
-  locked<T>(id: string, lost: (cause: unknown) => Error, fn: (ctx: LockContext) => Promise<T>): Promise<T> {
+  private slotLocked<T>(id: string, trialIdx: number, fn: (ctx: LockContext) => Promise<T>): Promise<T> {
     return withLock(
-      this.o.layout.slotLock(id),
+      this.o.layout.slotLock(id, trialIdx),
       {
         ...this.o.lock,
-        what: `the trial slots of session "${id}"`,
+        what: `trial slot ${trialIdx} of session "${id}"`,
         // A worker stopped inside a slot write is never worth waiting for: once its lock is
         // stale it is broken, and its rename (out of its revoked directory) can no longer land.
         mayBreakLive: () => true,
-        // Slot writes hold the lock for microseconds, and the workers that report at once queue for it.
+        // Slot writes hold the lock for microseconds; racing claims of one slot wait for it.
         maxRetryDelayMs: SLOT_LOCK_MAX_RETRY_DELAY_MS,
-        lost,
+        lost: this.slotLost(id, trialIdx),
       },
       fn,
     )
-  }
-
-  /** `locked` for a write to the slot of trial `trialIdx`. */
-  private slotLocked<T>(id: string, trialIdx: number, fn: (ctx: LockContext) => Promise<T>): Promise<T> {
-    return this.locked(id, this.slotLost(id, trialIdx), fn)
   }
 
   /** The error of a slot write to trial `trialIdx` whose lock was broken while it ran. */
@@ -228,7 +241,7 @@ export class FsTrialSlots {
         id,
         trialIdx,
         `this process stalled (stopped, or its event loop blocked) for over ${staleMs} ms inside a slot write and another process ` +
-          `took the slot lock over; the write may or may not have been applied${cause instanceof Error ? ` (${cause.message})` : ''}`,
+          `took the slot's lock over; the write may or may not have been applied${cause instanceof Error ? ` (${cause.message})` : ''}`,
       )
   }
 }

@@ -129,31 +129,39 @@ describe('trial slots across processes', () => {
 })
 
 describe('a worker stopped with SIGSTOP inside a claim', () => {
-  it('blocks neither the coordinator nor, once its slot lock is stale, other workers; continued, its claim is refused and writes nothing', async () => {
-    const store = createFsStore({ dir, lockStaleMs: 300, lockTimeoutMs: 60_000 })
-    await store.create(sharedHead('s', 2))
+  it("blocks neither the coordinator nor the writes of other slots, and its own slot only until the slot's lock is stale; continued, its claim is refused and writes nothing", async () => {
+    // `patient` never breaks a lock in this test and gives up waiting for one after 500 ms;
+    // `breaker` breaks a lock untouched for 300 ms.
+    const patient = createFsStore({ dir, lockStaleMs: 60_000, lockTimeoutMs: 500 })
+    const breaker = createFsStore({ dir, lockStaleMs: 300, lockTimeoutMs: 60_000 })
+    await patient.create(sharedHead('s', 2))
     const child = runChild(fixture('stall-claim.ts'), [dir, 's', 'stopped', '0', '300'])
     children.push(child)
     await message(child, (m: { inside?: boolean }) => m.inside === true)
     child.proc.kill('SIGSTOP')
     try {
-      // The coordinator's commits take the session's lock, not the slot lock.
-      const head = await store.load('s')
+      // The coordinator's commits take the session's lock, not a slot's.
+      const head = await patient.load('s')
       const next = { ...head, pending: head.pending.slice(1), progress: { ...head.progress, attempts: 1, completed: 1 } }
-      await store.commit('s', { expectedRevision: head.revision, fencingToken: 1, head: next, trials: [trial(0)] })
-      // Another worker waits for the slot lock until it is stale, breaks it, and claims.
-      const mine = await store.claimTrial('s', { trialIdx: 1, owner: 'alive', ttlMs: 60_000 })
+      await patient.commit('s', { expectedRevision: head.revision, fencingToken: 1, head: next, trials: [trial(0)] })
+      // Another slot has a lock of its own: claimed and reported without waiting for the stopped worker.
+      const mine = await patient.claimTrial('s', { trialIdx: 1, owner: 'alive', ttlMs: 60_000 })
       expect(mine).toMatchObject({ owner: 'alive', token: 1 })
+      await patient.reportTrialResult('s', mine, { candidate: { x: 1 }, evaluation: { status: 'ok', score: 1, durationMs: 1 } })
+      // Its own slot waits for the lock: in vain while it is fresh, then it is broken once stale (the trial is committed by now).
+      await expect(patient.claimTrial('s', { trialIdx: 0, owner: 'alive', ttlMs: 60_000 })).rejects.toMatchObject({ code: 'TIMEOUT' })
+      await expect(breaker.claimTrial('s', { trialIdx: 0, owner: 'alive', ttlMs: 60_000 })).rejects.toMatchObject({ code: 'TRIAL_CLAIMED' })
     } finally {
       child.proc.kill('SIGCONT')
     }
     child.send('go')
     expect(await message(child, (m: { claim?: unknown }) => m.claim !== undefined)).toEqual({ claim: 'CLAIM_LOST' })
-    expect(await store.readTrialSlots('s', [0, 1])).toMatchObject([
+    expect(await breaker.readTrialSlots('s', [0, 1])).toMatchObject([
       { trialIdx: 0, claim: null, result: null },
-      { trialIdx: 1, claim: { owner: 'alive', token: 1 } },
+      { trialIdx: 1, claim: { owner: 'alive', token: 1 }, result: { owner: 'alive', claimToken: 1 } },
     ])
-    await store.close()
+    await patient.close()
+    await breaker.close()
   }, 60_000)
 })
 
