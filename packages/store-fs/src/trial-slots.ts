@@ -39,9 +39,9 @@ export interface FsTrialSlotsOptions {
  * lock (`locks/u-<trialIdx>-<id>.lock`: workers writing different slots never wait for one
  * another, nor for the coordinator's commits, which take the session's lock, nor it for them).
  * Every claim, renewal and report is a read, a check and an atomic replace inside the slot's
- * lock, so it is a conditional write across
- * every process on the machine; a process killed in it leaves the old file or the new one, and
- * one stalled in it (stopped, say) is fenced off by the lock: once broken, its rename fails.
+ * lock, so it is a conditional write across every process on the machine; a process killed in
+ * it leaves the old file or the new one, and one stalled in it (stopped, say) is fenced off by
+ * the lock: once broken, its rename fails.
  * Reads take no lock. A slot of a trial the head accounts for is refused to claims and reports
  * (the commit that accounts for it drops its file).
  *
