@@ -117,12 +117,17 @@ export class FsTrialSlots {
       // more (its commit dropped it), so it reads unclaimed and may be claimed here, as it may by
       // `claimTrial` racing a commit; the worker drops such a claim once the head says so.
       if (trialIdx < committed || trialIdx === claim.trialIdx) continue
+      // Looked at without its lock first: the candidates list every pending trial, most of them
+      // claimed by other workers, whose own reports look at the same slots at the same moments.
+      // A slot read claimed or reported is passed over as it would be under the lock (slot
+      // files are replaced whole); only one that looks claimable is locked and looked at again.
+      if (!claimable(this.read(id, trialIdx), Date.now())) continue
       let taken: TrialClaim | null
       try {
         taken = await this.slotLocked(id, trialIdx, async (ctx) => {
           const slot = this.read(id, trialIdx)
           const now = Date.now()
-          if (slot.result || (slot.claim && slot.claim.expiresAt > now)) return null
+          if (!claimable(slot, now)) return null
           const mine: TrialClaim = { trialIdx, owner: next.owner, token: (slot.claim?.token ?? 0) + 1, expiresAt: now + next.ttlMs }
           await this.write(id, [{ trialIdx, claim: mine, result: null }], ctx)
           return mine
@@ -244,4 +249,9 @@ export class FsTrialSlots {
           `took the slot's lock over; the write may or may not have been applied${cause instanceof Error ? ` (${cause.message})` : ''}`,
       )
   }
+}
+
+/** Whether `slot` has no result and no claim live at `now`. */
+function claimable(slot: TrialSlot, now: number): boolean {
+  return !slot.result && !(slot.claim && slot.claim.expiresAt > now)
 }

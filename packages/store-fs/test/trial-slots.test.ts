@@ -165,6 +165,39 @@ describe('a worker stopped with SIGSTOP inside a claim', () => {
   }, 60_000)
 })
 
+describe('reportAndClaimTrial passes over claimed slots without their locks', () => {
+  it('claims the next candidate while another worker is stopped inside a write of a claimed one', async () => {
+    // `patient` never breaks a lock in this test and gives up waiting for one after 500 ms.
+    const patient = createFsStore({ dir, lockStaleMs: 60_000, lockTimeoutMs: 500 })
+    await patient.create(sharedHead('s', 3))
+    const child = runChild(fixture('stall-claim.ts'), [dir, 's', 'stopped', '1', '60000', 'renew'])
+    children.push(child)
+    await message(child, (m: { inside?: boolean }) => m.inside === true)
+    child.proc.kill('SIGSTOP')
+    try {
+      const mine = await patient.claimTrial('s', { trialIdx: 0, owner: 'alive', ttlMs: 60_000 })
+      // Trial 1 is claimed (and its lock held by the stopped renewal): passed over, trial 2 claimed.
+      const next = await patient.reportAndClaimTrial(
+        's',
+        mine,
+        { candidate: { x: 0 }, evaluation: { status: 'ok', score: 0, durationMs: 1 } },
+        { trialIdxs: [1, 2], owner: 'alive', ttlMs: 60_000 },
+      )
+      expect(next).toMatchObject({ trialIdx: 2, owner: 'alive', token: 1 })
+    } finally {
+      child.proc.kill('SIGCONT')
+    }
+    child.send('go')
+    expect(await message(child, (m: { claim?: unknown }) => m.claim !== undefined)).toEqual({ claim: 1 })
+    expect(await patient.readTrialSlots('s', [0, 1, 2])).toMatchObject([
+      { trialIdx: 0, result: { owner: 'alive' } },
+      { trialIdx: 1, claim: { owner: 'stopped', token: 1 }, result: null },
+      { trialIdx: 2, claim: { owner: 'alive', token: 1 }, result: null },
+    ])
+    await patient.close()
+  }, 60_000)
+})
+
 describe('trial slots and commits', () => {
   it("a shared session's commit drops the slot files of the trials it accounts for; claims and reports of them are refused", async () => {
     const store = createFsStore({ dir })
