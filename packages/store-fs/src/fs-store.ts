@@ -240,7 +240,6 @@ class FsStoreImpl implements FsStore {
     this.warm = new FsWarmStart({ layout: this.layout, durable: this.durable, lock: this.lockOptions, assertOpen: () => this.assertOpen() })
     this.slots = new FsTrialSlots({
       layout: this.layout,
-      durable: this.durable,
       lock: this.lockOptions,
       assertOpen: () => this.assertOpen(),
       assertStoreExists: (id) => this.assertStoreExists(id),
@@ -460,11 +459,14 @@ class FsStoreImpl implements FsStore {
       if (!pathExists(this.layout.sessionDir(sessionId))) return
       // One rename removes journal, lease, trials and trial slots together (into this holder's own
       // directory, so a holder fenced off meanwhile removes nothing); the bytes are freed after.
-      // Under the slot lock as well, so no slot write in flight lands in a session created anew.
+      // A slot write in flight (under its slot's own lock, not this one) renames its file into the
+      // session's slots directory: it lands before this rename and goes with it, or fails after it
+      // (the directory is gone). Only were a session of the same id created and its slots written in
+      // the microseconds between could it land there, as a claim or result the new session's
+      // checks treat as any other: a claim its token does not match, a result committed only for
+      // the candidate it was computed for.
       moved = join(staging, `deleted-${sessionId}-${randomUUID()}`)
-      await this.slots.locked(sessionId, this.sessionLockOptions(sessionId).lost, async () => {
-        await rename(this.layout.sessionDir(sessionId), moved as string)
-      })
+      await rename(this.layout.sessionDir(sessionId), moved)
       if (this.durable) await fsyncDir(this.layout.sessions)
     })
     if (moved) await rm(moved, { recursive: true, force: true, maxRetries: 3 }).catch(() => {})
@@ -590,7 +592,7 @@ class FsStoreImpl implements FsStore {
     })
   }
 
-  /** See `FsTrialSlots` (trial-slots.ts): a conditional write of the trial's slot file under the session's slot lock. */
+  /** See `FsTrialSlots` (trial-slots.ts): a conditional write of the trial's slot file under that slot's lock. */
   claimTrial(sessionId: string, request: ClaimTrialRequest): Promise<TrialClaim> {
     return this.slots.claim(sessionId, request)
   }
@@ -603,7 +605,7 @@ class FsStoreImpl implements FsStore {
     return this.slots.report(sessionId, claim, report)
   }
 
-  /** The report and the next claim under one hold of the slot lock, their files fsynced together. */
+  /** The report under its slot's lock, then the next claim under the claimed slot's (slot files are not flushed: see trial-slots.ts). */
   reportAndClaimTrial(sessionId: string, claim: TrialClaim, report: TrialResultReport, next: ClaimNextRequest): Promise<TrialClaim | null> {
     return this.slots.reportAndClaim(sessionId, claim, report, next)
   }

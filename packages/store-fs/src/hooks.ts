@@ -3,5 +3,5 @@
  * awaits inside its critical section, once every check has passed and before it writes.
  */
 export const beforeCommitWrite = new WeakMap<object, () => Promise<void>>()
-/** For a store, a function its next trial-slot write awaits inside the slot lock, once every check has passed and before it writes. */
+/** For a store, a function its next trial-slot write awaits inside its slot's lock, once every check has passed and before it writes. */
 export const beforeSlotWrite = new WeakMap<object, () => Promise<void>>()

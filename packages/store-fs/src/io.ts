@@ -1,5 +1,5 @@
 import * as fs from 'node:fs'
-import { copyFile, open, rename, readFile, unlink } from 'node:fs/promises'
+import { copyFile, open, rename, readFile, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { InvalidInputError } from '@cairn/core'
@@ -62,15 +62,12 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, durable: 
  * `writeFileAtomic` for several files of one directory: their temporary files are written and
  * fsynced together, each renamed as soon as it is fsynced and the ones before it renamed (so the
  * first is in place after its own fsync, not after every file's), and the directory fsynced
- * once — unless `syncDir` is false: then the caller must `fsyncDir` that directory before it
- * calls the write durable (the trial slots do, once out of their lock). Each file is replaced
- * atomically; a crash may leave some replaced and the rest not.
+ * once. Each file is replaced atomically; a crash may leave some replaced and the rest not.
  */
 export async function writeFilesAtomic(
   files: readonly { path: string; bytes: Uint8Array }[],
   durable: boolean,
   staging: string,
-  syncDir = true,
 ): Promise<void> {
   let renamed: Promise<unknown> = Promise.resolve()
   const steps = files.map(({ path, bytes }) => {
@@ -93,7 +90,25 @@ export async function writeFilesAtomic(
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
   if (failed) throw failed.reason
   const first = files[0]
-  if (durable && syncDir && first) await fsyncDir(dirname(first.path))
+  if (durable && first) await fsyncDir(dirname(first.path))
+}
+
+/**
+ * Replaces each of `files` atomically, in order, without any flush: its bytes are written to a
+ * temporary file in `staging` and renamed over it (synchronously when small, see `SYNC_IO_MAX`:
+ * microseconds in the page cache). A reader sees the old bytes or the new, never a mix, and a
+ * process killed at any instant (SIGKILL) leaves each file old or new, since the page cache
+ * outlives it; only a power cut or a kernel crash may lose a rename, or leave a renamed file
+ * empty or partial — for files whose loss costs nothing lasting (see trial-slots.ts). Once
+ * `staging` is revoked (see lock.ts), the renames fail and nothing is replaced.
+ */
+export async function replaceFilesUnflushed(files: readonly { path: string; bytes: Uint8Array }[], staging: string): Promise<void> {
+  for (const { path, bytes } of files) {
+    const tmp = join(staging, `${basename(path)}.${process.pid}-${++tmpSeq}.tmp`)
+    if (bytes.byteLength <= SYNC_IO_MAX) fs.writeFileSync(tmp, bytes)
+    else await writeFile(tmp, bytes)
+    fs.renameSync(tmp, path)
+  }
 }
 
 /**

@@ -17,7 +17,8 @@ export const PKG = '[@cairn/store-fs]'
  * <dir>/sessions/<sessionId>/slots/<trialIdx>  a shared session's trial slot: claim + result (atomic replace)
  * <dir>/sessions/<sessionId>/progress/<trialIdx>-<token>.bin  a running trial's latest progress save (atomic replace, see trial-progress.ts)
  * <dir>/warm-start/<key>/<runId>.entry   core warm-start envelope (atomic replace)
- * <dir>/locks/<name>.lock                cross-process critical sections (see lock.ts): s-<id> a session, t-<id> its trial slots
+ * <dir>/locks/<name>.lock                cross-process critical sections (see lock.ts): s-<id> a session, u-<trialIdx>-<id> one of its
+ *                                         trial slots (t-<id>, all of them, in earlier versions)
  * <dir>/locks/<token>/                   a process's holder file and temporary files (see holder.ts)
  * ```
  */
@@ -66,8 +67,9 @@ export class Layout {
   progressDir(id: string): string {
     return join(this.sessions, id, 'progress')
   }
-  slotLock(id: string): string {
-    return join(this.locks, `t-${id}.lock`)
+  /** The lock of one trial slot (see trial-slots.ts): `u-<trialIdx>-<id>`, a family apart from `s-` and `t-`. */
+  slotLock(id: string, trialIdx: number): string {
+    return join(this.locks, `u-${trialIdx}-${id}.lock`)
   }
 
   warmStartKeyDir(key: string): string {

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs'
-import { ClaimLostError, TrialClaimedError } from '@cairn/core'
+import { CheckpointCorruptError, ClaimLostError, TrialClaimedError } from '@cairn/core'
 import {
   checkClaimTrialRequest,
   checkReadTrialSlots,
@@ -8,23 +8,17 @@ import {
   checkTrialResultReport,
 } from '@cairn/core/store-kit'
 import type { ClaimNextRequest, ClaimTrialRequest, ReportedTrialResult, TrialClaim, TrialResultReport, TrialSlot } from '@cairn/core'
-import { errorCode, fsyncDir, isMissing, writeFilesAtomic } from './io.js'
+import { errorCode, isMissing, replaceFilesUnflushed } from './io.js'
 import { PKG, type Layout } from './layout.js'
 import { withLock, type LockContext, type LockOptions } from './lock.js'
 import { decodeSlotFile, encodeSlotFile } from './slot-file.js'
 
-/** How long a slot write waiting for the slot lock sleeps at most before it looks again. */
+/** How long a slot write waiting for its slot's lock sleeps at most before it looks again. */
 const SLOT_LOCK_MAX_RETRY_DELAY_MS = 4
-
-/** The lock context of a slot write: `dirOwed` is set when it renamed files whose directory is still to be fsynced. */
-interface SlotWriteContext extends LockContext {
-  dirOwed: boolean
-}
 
 /** What the trial slots need from the store they belong to. */
 export interface FsTrialSlotsOptions {
   layout: Layout
-  durable: boolean
   lock: Pick<LockOptions, 'staleMs' | 'timeoutMs'>
   assertOpen(): void
   /** Throws `NotFoundError` before any lock is taken when the store holds no sessions at all. */
@@ -41,14 +35,23 @@ export interface FsTrialSlotsOptions {
 
 /**
  * The trial slots of shared sessions ("many workers, one session"): one small file per slot,
- * `sessions/<id>/slots/<trialIdx>` (see slot-file.ts), replaced atomically under the session's
- * slot lock (`locks/t-<id>.lock`, apart from the session's own lock, so workers never wait
- * behind the coordinator's commits nor it behind them). Every claim, renewal and report is a
- * read, a check and an atomic replace inside that lock, so it is a conditional write across
- * every process on the machine; a process killed in it leaves the old file or the new one, and
- * one stalled in it (stopped, say) is fenced off by the lock: once broken, its rename fails.
+ * `sessions/<id>/slots/<trialIdx>` (see slot-file.ts), replaced atomically under that slot's own
+ * lock (`locks/u-<trialIdx>-<id>.lock`: workers writing different slots never wait for one
+ * another, nor for the coordinator's commits, which take the session's lock, nor it for them).
+ * Every claim, renewal and report is a read, a check and an atomic replace inside the slot's
+ * lock, so it is a conditional write across every process on the machine; a process killed in
+ * it leaves the old file or the new one, and one stalled in it (stopped, say) is fenced off by
+ * the lock: once broken, its rename fails.
  * Reads take no lock. A slot of a trial the head accounts for is refused to claims and reports
  * (the commit that accounts for it drops its file).
+ *
+ * Slot files are never flushed (no fsync): a write holds the lock for microseconds, so the
+ * workers reporting at once hardly queue. A SIGKILL loses nothing (the page cache outlives the
+ * process). A power cut or kernel crash may lose the slot writes of its last seconds, or leave a
+ * slot file empty or damaged, which reads as a slot never claimed: every process of the machine
+ * died with it, so no claim of it is live, and a result it loses belongs to a trial the head does
+ * not account for yet (the commit of a trial is flushed, and carries its result), which runs
+ * again, as when its worker dies. Nothing committed is lost, nothing is committed twice.
  */
 export class FsTrialSlots {
   constructor(private readonly o: FsTrialSlotsOptions) {}
@@ -96,32 +99,52 @@ export class FsTrialSlots {
   }
 
   /**
-   * The report and the claim of the first claimable trial of `next` under one hold of the slot
-   * lock: both slot files are written and fsynced together (one `writeFilesAtomic`), the
-   * report's renamed first.
+   * The report, under the lock of its slot; then the claim of the first claimable trial of
+   * `next`, each under the lock of its own slot. Not one atomic step (the contract does not ask
+   * it to be): a crash in between leaves the report without the claim.
    */
   async reportAndClaim(id: string, claim: TrialClaim, report: TrialResultReport, next: ClaimNextRequest): Promise<TrialClaim | null> {
     this.o.assertOpen()
     checkReportAndClaim(id, claim, report, next)
     this.o.assertStoreExists(id)
-    return this.slotLocked(id, claim.trialIdx, async (ctx) => {
+    const committed = await this.slotLocked(id, claim.trialIdx, async (ctx) => {
       const { reported, committed } = await this.reported(id, claim, report)
-      const now = Date.now()
-      for (const trialIdx of next.trialIdxs) {
-        if (trialIdx < committed || trialIdx === claim.trialIdx) continue
-        const slot = this.read(id, trialIdx)
-        if (slot.result || (slot.claim && slot.claim.expiresAt > now)) continue
-        const taken: TrialClaim = { trialIdx, owner: next.owner, token: (slot.claim?.token ?? 0) + 1, expiresAt: now + next.ttlMs }
-        await this.write(id, [reported, { trialIdx, claim: taken, result: null }], ctx)
-        return { ...taken }
-      }
       await this.write(id, [reported], ctx)
-      return null
+      return committed
     })
+    for (const trialIdx of next.trialIdxs) {
+      // The head read under the report's lock: a trial committed since then has no slot file any
+      // more (its commit dropped it), so it reads unclaimed and may be claimed here, as it may by
+      // `claimTrial` racing a commit; the worker drops such a claim once the head says so.
+      if (trialIdx < committed || trialIdx === claim.trialIdx) continue
+      // Looked at without its lock first: the candidates list every pending trial, most of them
+      // claimed by other workers, whose own reports look at the same slots at the same moments.
+      // A slot read claimed or reported is passed over as it would be under the lock (slot
+      // files are replaced whole); only one that looks claimable is locked and looked at again.
+      if (!claimable(this.read(id, trialIdx), Date.now())) continue
+      let taken: TrialClaim | null
+      try {
+        taken = await this.slotLocked(id, trialIdx, async (ctx) => {
+          const slot = this.read(id, trialIdx)
+          const now = Date.now()
+          if (!claimable(slot, now)) return null
+          const mine: TrialClaim = { trialIdx, owner: next.owner, token: (slot.claim?.token ?? 0) + 1, expiresAt: now + next.ttlMs }
+          await this.write(id, [{ trialIdx, claim: mine, result: null }], ctx)
+          return mine
+        })
+      } catch (err) {
+        // The report is stored: a claim that fails (this process stalled inside it and was fenced
+        // off) claims nothing the worker knows of. Should its write have landed, it lapses.
+        if (err instanceof ClaimLostError) return null
+        throw err
+      }
+      if (taken) return { ...taken }
+    }
+    return null
   }
 
   /**
-   * The slot of `claim`'s trial with `report` stored, checked as a report (under the slot lock),
+   * The slot of `claim`'s trial with `report` stored, checked as a report (under its slot's lock),
    * and how many trials the head accounts for; `ClaimLostError` when refused.
    */
   private async reported(id: string, claim: TrialClaim, report: TrialResultReport): Promise<{ reported: TrialSlot; committed: number }> {
@@ -168,71 +191,51 @@ export class FsTrialSlots {
       if (isMissing(err)) return { trialIdx, claim: null, result: null }
       throw err
     }
-    return decodeSlotFile(bytes, trialIdx, `${PKG} trial slot ${trialIdx} of session "${id}" (${path})`)
+    try {
+      return decodeSlotFile(bytes, trialIdx, `${PKG} trial slot ${trialIdx} of session "${id}" (${path})`)
+    } catch (err) {
+      // Left empty or damaged by a power cut (slot files are not flushed: see the class's comment),
+      // or damaged from below: a slot never claimed, whose trial runs again. A claim it held fails
+      // its next renewal or report (its token and owner are no longer the slot's).
+      if (err instanceof CheckpointCorruptError) return { trialIdx, claim: null, result: null }
+      throw err
+    }
   }
 
-  /**
-   * Replaces the files of `slots` (one write step: see `writeFilesAtomic`): each file's bytes
-   * fsynced before its rename, under the lock; the directory's fsync is left to `slotLocked`,
-   * after the lock is released (`dirOwed`), so that a slot write holds the lock for one flush,
-   * not two, and the workers reporting at once queue behind one another for less.
-   */
-  private async write(id: string, slots: readonly TrialSlot[], ctx: SlotWriteContext): Promise<void> {
+  /** Replaces the files of `slots`, in order (no flush: see the class's comment). */
+  private async write(id: string, slots: readonly TrialSlot[], ctx: LockContext): Promise<void> {
     await this.o.beforeWrite()
     const l = this.o.layout
     // Never its parents: a session deleted meanwhile must not get its directory back.
-    let made = false
     try {
       mkdirSync(l.slotsDir(id))
-      made = true
     } catch (err) {
       if (errorCode(err) !== 'EEXIST') throw isMissing(err) ? this.o.missing(id) : err
     }
-    if (made && this.o.durable) await fsyncDir(l.sessionDir(id))
     const files = slots.map((slot) => ({ path: l.slot(id, slot.trialIdx), bytes: encodeSlotFile(slot) }))
-    ctx.dirOwed = this.o.durable
-    await writeFilesAtomic(files, this.o.durable, ctx.staging, false)
+    await replaceFilesUnflushed(files, ctx.staging)
   }
 
   /**
-   * Runs `fn` under the session's slot lock (also taken by `delete`). `lost` is the error when
-   * the lock was broken while `fn` ran (this process stalled for over `staleMs`).
+   * Runs `fn` under the lock of the slot of trial `trialIdx` (one lock per slot: the workers
+   * reporting different trials never wait for one another). A process stalled inside it for over
+   * `staleMs` is fenced off, and `fn` then fails with `ClaimLostError`.
    */
-  locked<T>(id: string, lost: (cause: unknown) => Error, fn: (ctx: LockContext) => Promise<T>): Promise<T> {
+  private slotLocked<T>(id: string, trialIdx: number, fn: (ctx: LockContext) => Promise<T>): Promise<T> {
     return withLock(
-      this.o.layout.slotLock(id),
+      this.o.layout.slotLock(id, trialIdx),
       {
         ...this.o.lock,
-        what: `the trial slots of session "${id}"`,
+        what: `trial slot ${trialIdx} of session "${id}"`,
         // A worker stopped inside a slot write is never worth waiting for: once its lock is
         // stale it is broken, and its rename (out of its revoked directory) can no longer land.
         mayBreakLive: () => true,
-        // Slot writes hold the lock for one flush, and the workers that report at once queue for it.
+        // Slot writes hold the lock for microseconds; racing claims of one slot wait for it.
         maxRetryDelayMs: SLOT_LOCK_MAX_RETRY_DELAY_MS,
-        lost,
+        lost: this.slotLost(id, trialIdx),
       },
       fn,
     )
-  }
-
-  /**
-   * `locked` for a write to the slot of trial `trialIdx`; once the lock is released, the slots
-   * directory is fsynced when `fn` wrote (so the write is durable before this resolves, as the
-   * contract asks; other processes may see it a little before, as they may see any rename before
-   * the fsync that follows it).
-   */
-  private async slotLocked<T>(id: string, trialIdx: number, fn: (ctx: SlotWriteContext) => Promise<T>): Promise<T> {
-    let owed = false
-    const result = await this.locked(id, this.slotLost(id, trialIdx), async (ctx) => {
-      const slotCtx: SlotWriteContext = { staging: ctx.staging, dirOwed: false }
-      try {
-        return await fn(slotCtx)
-      } finally {
-        owed = slotCtx.dirOwed
-      }
-    })
-    if (owed) await fsyncDir(this.o.layout.slotsDir(id))
-    return result
   }
 
   /** The error of a slot write to trial `trialIdx` whose lock was broken while it ran. */
@@ -243,7 +246,12 @@ export class FsTrialSlots {
         id,
         trialIdx,
         `this process stalled (stopped, or its event loop blocked) for over ${staleMs} ms inside a slot write and another process ` +
-          `took the slot lock over; the write may or may not have been applied${cause instanceof Error ? ` (${cause.message})` : ''}`,
+          `took the slot's lock over; the write may or may not have been applied${cause instanceof Error ? ` (${cause.message})` : ''}`,
       )
   }
+}
+
+/** Whether `slot` has no result and no claim live at `now`. */
+function claimable(slot: TrialSlot, now: number): boolean {
+  return !slot.result && !(slot.claim && slot.claim.expiresAt > now)
 }

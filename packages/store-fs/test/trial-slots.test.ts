@@ -1,7 +1,7 @@
 // Trial slots across real processes: workers (test/fixtures/slot-worker.ts) claim, renew and
 // report the trials of one shared session, and are SIGKILLed. Outcomes are asserted, never
 // timings: a claim is taken over only once the store says it lapsed.
-import { readdir } from 'node:fs/promises'
+import { readFile, readdir, truncate, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { isCairnError, type CheckpointHead, type TrialClaim } from '@cairn/core'
@@ -129,31 +129,72 @@ describe('trial slots across processes', () => {
 })
 
 describe('a worker stopped with SIGSTOP inside a claim', () => {
-  it('blocks neither the coordinator nor, once its slot lock is stale, other workers; continued, its claim is refused and writes nothing', async () => {
-    const store = createFsStore({ dir, lockStaleMs: 300, lockTimeoutMs: 60_000 })
-    await store.create(sharedHead('s', 2))
+  it("blocks neither the coordinator nor the writes of other slots, and its own slot only until the slot's lock is stale; continued, its claim is refused and writes nothing", async () => {
+    // `patient` never breaks a lock in this test and gives up waiting for one after 500 ms;
+    // `breaker` breaks a lock untouched for 300 ms.
+    const patient = createFsStore({ dir, lockStaleMs: 60_000, lockTimeoutMs: 500 })
+    const breaker = createFsStore({ dir, lockStaleMs: 300, lockTimeoutMs: 60_000 })
+    await patient.create(sharedHead('s', 2))
     const child = runChild(fixture('stall-claim.ts'), [dir, 's', 'stopped', '0', '300'])
     children.push(child)
     await message(child, (m: { inside?: boolean }) => m.inside === true)
     child.proc.kill('SIGSTOP')
     try {
-      // The coordinator's commits take the session's lock, not the slot lock.
-      const head = await store.load('s')
+      // The coordinator's commits take the session's lock, not a slot's.
+      const head = await patient.load('s')
       const next = { ...head, pending: head.pending.slice(1), progress: { ...head.progress, attempts: 1, completed: 1 } }
-      await store.commit('s', { expectedRevision: head.revision, fencingToken: 1, head: next, trials: [trial(0)] })
-      // Another worker waits for the slot lock until it is stale, breaks it, and claims.
-      const mine = await store.claimTrial('s', { trialIdx: 1, owner: 'alive', ttlMs: 60_000 })
+      await patient.commit('s', { expectedRevision: head.revision, fencingToken: 1, head: next, trials: [trial(0)] })
+      // Another slot has a lock of its own: claimed and reported without waiting for the stopped worker.
+      const mine = await patient.claimTrial('s', { trialIdx: 1, owner: 'alive', ttlMs: 60_000 })
       expect(mine).toMatchObject({ owner: 'alive', token: 1 })
+      await patient.reportTrialResult('s', mine, { candidate: { x: 1 }, evaluation: { status: 'ok', score: 1, durationMs: 1 } })
+      // Its own slot waits for the lock: in vain while it is fresh, then it is broken once stale (the trial is committed by now).
+      await expect(patient.claimTrial('s', { trialIdx: 0, owner: 'alive', ttlMs: 60_000 })).rejects.toMatchObject({ code: 'TIMEOUT' })
+      await expect(breaker.claimTrial('s', { trialIdx: 0, owner: 'alive', ttlMs: 60_000 })).rejects.toMatchObject({ code: 'TRIAL_CLAIMED' })
     } finally {
       child.proc.kill('SIGCONT')
     }
     child.send('go')
     expect(await message(child, (m: { claim?: unknown }) => m.claim !== undefined)).toEqual({ claim: 'CLAIM_LOST' })
-    expect(await store.readTrialSlots('s', [0, 1])).toMatchObject([
+    expect(await breaker.readTrialSlots('s', [0, 1])).toMatchObject([
       { trialIdx: 0, claim: null, result: null },
-      { trialIdx: 1, claim: { owner: 'alive', token: 1 } },
+      { trialIdx: 1, claim: { owner: 'alive', token: 1 }, result: { owner: 'alive', claimToken: 1 } },
     ])
-    await store.close()
+    await patient.close()
+    await breaker.close()
+  }, 60_000)
+})
+
+describe('reportAndClaimTrial passes over claimed slots without their locks', () => {
+  it('claims the next candidate while another worker is stopped inside a write of a claimed one', async () => {
+    // `patient` never breaks a lock in this test and gives up waiting for one after 500 ms.
+    const patient = createFsStore({ dir, lockStaleMs: 60_000, lockTimeoutMs: 500 })
+    await patient.create(sharedHead('s', 3))
+    const child = runChild(fixture('stall-claim.ts'), [dir, 's', 'stopped', '1', '60000', 'renew'])
+    children.push(child)
+    await message(child, (m: { inside?: boolean }) => m.inside === true)
+    child.proc.kill('SIGSTOP')
+    try {
+      const mine = await patient.claimTrial('s', { trialIdx: 0, owner: 'alive', ttlMs: 60_000 })
+      // Trial 1 is claimed (and its lock held by the stopped renewal): passed over, trial 2 claimed.
+      const next = await patient.reportAndClaimTrial(
+        's',
+        mine,
+        { candidate: { x: 0 }, evaluation: { status: 'ok', score: 0, durationMs: 1 } },
+        { trialIdxs: [1, 2], owner: 'alive', ttlMs: 60_000 },
+      )
+      expect(next).toMatchObject({ trialIdx: 2, owner: 'alive', token: 1 })
+    } finally {
+      child.proc.kill('SIGCONT')
+    }
+    child.send('go')
+    expect(await message(child, (m: { claim?: unknown }) => m.claim !== undefined)).toEqual({ claim: 1 })
+    expect(await patient.readTrialSlots('s', [0, 1, 2])).toMatchObject([
+      { trialIdx: 0, result: { owner: 'alive' } },
+      { trialIdx: 1, claim: { owner: 'stopped', token: 1 }, result: null },
+      { trialIdx: 2, claim: { owner: 'alive', token: 1 }, result: null },
+    ])
+    await patient.close()
   }, 60_000)
 })
 
@@ -182,6 +223,39 @@ describe('trial slots and commits', () => {
     })
     expect(await readdir(slotsDir)).toEqual(['1'])
     expect((await store.readTrialSlots('s', [1]))[0]?.claim).toEqual(one)
+    await store.close()
+  })
+})
+
+describe('slot files are not flushed: what a power cut may leave of them', () => {
+  const ok = (x: number) => ({ candidate: { x }, evaluation: { status: 'ok' as const, score: x, durationMs: 1 } })
+
+  it.each([
+    ['empty', (path: string) => truncate(path, 0)],
+    ['cut short', async (path: string) => writeFile(path, (await readFile(path)).subarray(0, 12))],
+  ])('a slot file left %s reads as a slot never claimed: the trial is claimed anew, and the old claim is refused', async (_, damage) => {
+    const store = createFsStore({ dir })
+    await store.create(sharedHead('s', 2))
+    const lost = await store.claimTrial('s', { trialIdx: 0, owner: 'before-the-cut', ttlMs: 60_000 })
+    const reported = await store.claimTrial('s', { trialIdx: 1, owner: 'before-the-cut', ttlMs: 60_000 })
+    await store.reportTrialResult('s', reported, ok(1))
+    await damage(join(dir, 'sessions', 's', 'slots', '0'))
+    await damage(join(dir, 'sessions', 's', 'slots', '1'))
+
+    expect(await store.readTrialSlots('s', [0, 1])).toEqual([
+      { trialIdx: 0, claim: null, result: null },
+      { trialIdx: 1, claim: null, result: null },
+    ])
+    const again = await store.claimTrial('s', { trialIdx: 0, owner: 'after-the-cut', ttlMs: 60_000 })
+    expect(again).toMatchObject({ trialIdx: 0, owner: 'after-the-cut', token: 1 })
+    // The claim the damaged file held is no longer the slot's: its renewal and its report are refused.
+    await expect(store.renewTrialClaim('s', lost, 60_000)).rejects.toMatchObject({ code: 'CLAIM_LOST' })
+    await expect(store.reportTrialResult('s', lost, ok(0))).rejects.toMatchObject({ code: 'CLAIM_LOST' })
+    await store.reportTrialResult('s', again, ok(0))
+    const [slot] = await store.readTrialSlots('s', [0])
+    expect(slot?.result).toMatchObject({ owner: 'after-the-cut', claimToken: 1, candidate: { x: 0 } })
+    // The trial whose reported result the cut lost runs again: it is claimable.
+    await expect(store.claimTrial('s', { trialIdx: 1, owner: 'after-the-cut', ttlMs: 60_000 })).resolves.toMatchObject({ token: 1 })
     await store.close()
   })
 })
