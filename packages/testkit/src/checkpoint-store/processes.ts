@@ -1,4 +1,4 @@
-import type { CheckpointStore, TrialRecord } from '@cairn/core'
+import type { CheckpointHead, CheckpointStore, TrialRecord } from '@cairn/core'
 import type { StoreFixture } from '../fixture.js'
 import { makeTrial, nextHead } from '../helpers/head.js'
 import { spawnChild, type Child } from '../process/spawn.js'
@@ -11,6 +11,20 @@ export function childOf(fx: StoreFixture<CheckpointStore>): { module: string; ar
       '[@cairn/testkit] the store says multiProcess but the fixture has no `child` { module, args } telling a child process how to open it',
     )
   return fx.child
+}
+
+/**
+ * The head and trial log of a session, read while the head did not move. A request the killed
+ * child sent before its death may still land afterwards (a store behind a network finishes it),
+ * so a head read just before it and a log read just after would disagree by that commit.
+ */
+async function settledSnapshot(store: CheckpointStore, id: string): Promise<{ head: CheckpointHead; trials: TrialRecord[] }> {
+  for (let round = 0; ; round++) {
+    const head = await store.load(id)
+    const trials = await store.readTrials(id)
+    const after = await store.load(id)
+    if (after.revision === head.revision || round === 4) return { head, trials }
+  }
 }
 
 /** Real processes, really killed: gated on `durable && multiProcess`. */
@@ -39,8 +53,7 @@ export function registerProcesses(s: StoreSuite): void {
       }
       for (const m of proc.messages as Array<{ committed?: number }>) reported = Math.max(reported, m.committed ?? 0)
 
-      const head = await store.load(id)
-      const trials = await store.readTrials(id)
+      const { head, trials } = await settledSnapshot(store, id)
       // Every acknowledged commit survived the kill; the head accounts for exactly the logged trials.
       expect(head.progress.attempts).toBeGreaterThanOrEqual(reported)
       expect(trials).toHaveLength(head.progress.attempts)
