@@ -13,10 +13,10 @@ import { createCairn } from '../src/index.js'
 import config from './fixtures/cairn.config.js'
 import { childEnv, FIXTURE_CONFIG } from './helpers/cli.js'
 import { runInProcess } from './helpers/in-process.js'
-import { tempDirEachTest } from './helpers/temp-dir.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let cwd: string
-tempDirEachTest('cairn-ask-tell-', (dir) => (cwd = dir))
+tempDirEachTest((dir) => (cwd = dir), 'cairn-ask-tell-')
 
 const cfg = ['--config', FIXTURE_CONFIG, '--store', 'fs:./store']
 const CHILD = fileURLToPath(new URL('./fixtures/ask-tell-child.ts', import.meta.url))

@@ -15,7 +15,7 @@ import {
 } from '@cairn/cli'
 import { importOptional } from '../src/lazy-import.js'
 import { categorical, float, int, space } from './helpers/deps.js'
-import { tempDirEachTest } from './helpers/temp-dir.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 const quadSpace = space({ x: float(-5, 5), n: int(0, 9), kind: categorical(['a', 'b']) })
 const objective = async ({ x, n }: { x: number; n: number }): Promise<number> => {
@@ -46,7 +46,7 @@ function config(store = 'memory:') {
 
 let dir: string
 let cairn: Cairn | undefined
-tempDirEachTest('cairn-root-', (d) => (dir = d))
+tempDirEachTest((d) => (dir = d), 'cairn-root-')
 // Registered after the directory's hooks, so it runs before the directory is removed.
 afterEach(async () => {
   await cairn?.close()

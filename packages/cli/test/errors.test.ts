@@ -10,14 +10,14 @@ import { describe, expect, test } from 'vitest'
 import { createCairn, loadConfig } from '@cairn/cli'
 import { FIXTURE_CONFIG, runCli, startCli } from './helpers/cli.js'
 import { jsonError, runInProcess } from './helpers/in-process.js'
-import { tempDirEachTest } from './helpers/temp-dir.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 import { snapshot } from './helpers/tree.js'
 
 // The fixture's trials take this long in this process (read when it is first loaded).
 process.env['CAIRN_TEST_TRIAL_MS'] = '1'
 
 let cwd: string
-tempDirEachTest('cairn-errors-', (dir) => (cwd = dir))
+tempDirEachTest((dir) => (cwd = dir), 'cairn-errors-')
 
 const cfg = ['--config', FIXTURE_CONFIG]
 const store = ['--store', 'fs:./store']

@@ -7,11 +7,11 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { FIXTURE_CONFIG, runCli } from './helpers/cli.js'
-import { tempDirEachTest } from './helpers/temp-dir.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 import { snapshot } from './helpers/tree.js'
 
 let cwd: string
-tempDirEachTest('cairn-fs-cli-', (dir) => (cwd = dir))
+tempDirEachTest((dir) => (cwd = dir), 'cairn-fs-cli-')
 
 const cfg = ['--config', FIXTURE_CONFIG]
 

@@ -7,11 +7,11 @@ import { join } from 'node:path'
 import { createCairn, loadConfig } from '@cairn/cli'
 import { expect, test } from 'vitest'
 import { FIXTURE_CONFIG, runCli } from './helpers/cli.js'
-import { tempDirEachTest } from './helpers/temp-dir.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 import { snapshot } from './helpers/tree.js'
 
 let cwd: string
-tempDirEachTest('cairn-cli-level-', (dir) => (cwd = dir))
+tempDirEachTest((dir) => (cwd = dir), 'cairn-cli-level-')
 
 const cfg = ['--config', FIXTURE_CONFIG]
 

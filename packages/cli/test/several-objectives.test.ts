@@ -10,10 +10,10 @@ import { createCairn, defineConfig } from '@cairn/cli'
 import { createFsStore } from '@cairn/store-fs'
 import { FIXTURE_CONFIG, runCli, startCli } from './helpers/cli.js'
 import { runInProcess } from './helpers/in-process.js'
-import { tempDirEachTest } from './helpers/temp-dir.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let cwd: string
-tempDirEachTest('cairn-several-', (dir) => (cwd = dir))
+tempDirEachTest((dir) => (cwd = dir), 'cairn-several-')
 
 /** A uniform sampler over the space's `x` that declares several objectives and constraints. */
 function multiUniform(): Sampler<{ asked: number }> {

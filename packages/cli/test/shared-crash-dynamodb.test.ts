@@ -8,10 +8,10 @@ import { createDynamoDbStore, createTable } from '@cairn/store-dynamodb'
 import { localClientConfig } from '@cairn/store-dynamodb/testing'
 import { dynamoDbLocalEndpoint } from '../../../vitest.dynamodb-endpoint.js'
 import { expectCrashRunCorrect } from './helpers/shared-run.js'
-import { tempDirEachTest } from './helpers/temp-dir.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let cwd: string
-tempDirEachTest('cairn-shared-ddb-', (dir) => (cwd = dir))
+tempDirEachTest((dir) => (cwd = dir), 'cairn-shared-ddb-')
 
 /** What DynamoDB Local takes from the SDK's default credential chain in a child process. */
 const AWS_ENV = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' }

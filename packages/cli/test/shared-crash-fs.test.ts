@@ -7,10 +7,10 @@ import { join } from 'node:path'
 import { test } from 'vitest'
 import { createFsStore } from '@cairn/store-fs'
 import { expectCrashRunCorrect } from './helpers/shared-run.js'
-import { tempDirEachTest } from './helpers/temp-dir.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let cwd: string
-tempDirEachTest('cairn-shared-fs-', (dir) => (cwd = dir))
+tempDirEachTest((dir) => (cwd = dir), 'cairn-shared-fs-')
 
 test('1 coordinator + 4 workers on an fs: store, SIGKILLed mid-run: every trial committed once, the candidates of a local run', async () => {
   const store = createFsStore({ dir: join(cwd, 'store') })

@@ -8,10 +8,10 @@ import { afterEach, expect, test } from 'vitest'
 import type { TrialRecord } from '@cairn/core'
 import { FIXTURE_CONFIG, runCli, startCli as startCliProcess, type CliOptions, type CliProcess } from './helpers/cli.js'
 import { candidatesOf, referenceRun } from './helpers/shared-run.js'
-import { tempDirEachTest } from './helpers/temp-dir.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 let cwd: string
-tempDirEachTest('cairn-shared-pause-', (dir) => (cwd = dir))
+tempDirEachTest((dir) => (cwd = dir), 'cairn-shared-pause-')
 
 /** The processes a test started: a failed test leaves none behind (registered after the directory's hooks, so it runs first). */
 const processes: CliProcess[] = []

@@ -10,13 +10,13 @@ import { createCairn, loadConfig, WorkerJobError, type Cairn } from '@cairn/cli'
 import { float, space } from './helpers/deps.js'
 import { FIXTURE_CONFIG } from './helpers/cli.js'
 import { jsonError, runInProcess } from './helpers/in-process.js'
-import { tempDirEachTest } from './helpers/temp-dir.js'
+import { tempDirEachTest } from '../../../vitest.temp-dir.js'
 
 // The fixture's `quad` trials take this long in this process (read when it is first loaded).
 process.env['CAIRN_TEST_TRIAL_MS'] = '1'
 
 let cwd: string
-tempDirEachTest('cairn-worker-', (dir) => (cwd = dir))
+tempDirEachTest((dir) => (cwd = dir), 'cairn-worker-')
 
 const cfg = ['--config', FIXTURE_CONFIG]
 const store = ['--store', 'fs:./store']
