@@ -67,11 +67,6 @@ export function asha(options: AshaOptions = {}): Pruner {
       min = Math.max(Math.floor(source.lastStep / 100), 1)
       competitors = source.competitors
     } else min = minResource
-    return halvingShouldPrune(
-      { minResource: min, reductionFactor, minEarlyStoppingRate, bootstrapCount, ...(cohortSize === undefined ? {} : { cohortSize }) },
-      ctx.intermediate,
-      competitors,
-      ctx.direction,
-    )
+    return halvingShouldPrune({ ...stored, minResource: min }, ctx.intermediate, competitors, ctx.direction)
   })
 }
